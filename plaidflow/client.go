@@ -1,0 +1,88 @@
+package plaidflow
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/plaid/plaid-go/v42/plaid"
+)
+
+// CallTimeout bounds each Plaid call. Plaid answers in well under a second; /auth/get may take a
+// few seconds at a slow bank, so this leaves room without letting a dead network hang the app.
+const CallTimeout = 30 * time.Second
+
+// Client talks to Plaid through plaid-go. It is safe for concurrent use.
+type Client struct {
+	api *plaid.APIClient
+	cfg Config
+}
+
+// NewHTTPClient returns the HTTP client used for Plaid: every phase of a request has a bound.
+func NewHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.ResponseHeaderTimeout = CallTimeout
+	return &http.Client{Transport: tr, Timeout: CallTimeout}
+}
+
+// NewClient builds a Plaid client for cfg. httpClient may be nil for NewHTTPClient's.
+func NewClient(cfg Config, httpClient *http.Client) (*Client, error) {
+	if !cfg.HasKeys() {
+		return nil, ErrNoKeys
+	}
+	base, err := cfg.BaseURL()
+	if err != nil {
+		return nil, err
+	}
+	if httpClient == nil {
+		httpClient = NewHTTPClient()
+	}
+	pc := plaid.NewConfiguration()
+	pc.UseEnvironment(plaid.Environment(base))
+	pc.AddDefaultHeader("PLAID-CLIENT-ID", cfg.ClientID)
+	pc.AddDefaultHeader("PLAID-SECRET", cfg.Secret)
+	pc.UserAgent = "plaid-onboard (" + pc.UserAgent + ")"
+	pc.HTTPClient = httpClient
+	return &Client{api: plaid.NewAPIClient(pc), cfg: cfg}, nil
+}
+
+// Config returns the configuration the client was built with.
+func (c *Client) Config() Config { return c.cfg }
+
+// BaseURL is where Plaid calls go: PLAID_API_URL when set, else the environment's host.
+func (c Config) BaseURL() (string, error) {
+	if c.APIURL == "" {
+		if c.Env == Production {
+			return string(plaid.Production), nil
+		}
+		return string(plaid.Sandbox), nil
+	}
+	u, err := url.Parse(c.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("PLAID_API_URL %q is not an http(s) URL", c.APIURL)
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		// Keys travel in headers: never send them in clear text over a network.
+		return "", fmt.Errorf("PLAID_API_URL %q: plain http is allowed only on loopback", c.APIURL)
+	}
+	return strings.TrimRight(c.APIURL, "/"), nil
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// callContext bounds one Plaid call.
+func callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, CallTimeout)
+}

@@ -1,0 +1,201 @@
+// Package plaidflow is the Plaid side of plaid-onboard: configuration and keys, the plaid-go
+// client, each step of the Auth flow in the order Plaid requires, decoded Plaid errors, and the
+// vault that keeps keys and Items in the OS keyring. The TUI and the scripted commands both call
+// these functions; nothing about Plaid is decided anywhere else.
+package plaidflow
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Env is a Plaid environment. Plaid retired Development, so only two remain.
+type Env string
+
+const (
+	Sandbox    Env = "sandbox"
+	Production Env = "production"
+)
+
+// ParseEnv accepts the names users type ("sandbox", "Production", " prod ").
+func ParseEnv(s string) (Env, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "sandbox":
+		return Sandbox, nil
+	case "production", "prod":
+		return Production, nil
+	case "development", "dev":
+		return "", fmt.Errorf("plaid environment %q was retired by Plaid: use sandbox or production", s)
+	}
+	return "", fmt.Errorf("unknown plaid environment %q: use sandbox or production", s)
+}
+
+// Title is the environment's name as shown to people.
+func (e Env) Title() string {
+	if e == Production {
+		return "Production"
+	}
+	return "Sandbox"
+}
+
+// Source says where a configuration value came from, so the UI can tell the user.
+type Source string
+
+const (
+	SourceNone    Source = ""
+	SourceFlag    Source = "flag"
+	SourceEnviron Source = "environment"
+	SourceDotEnv  Source = ".env"
+	SourceKeyring Source = "keyring"
+	SourceDemo    Source = "demo"
+	SourceDefault Source = "default"
+)
+
+// Defaults for the values users rarely change.
+const (
+	DefaultProducts    = "auth"
+	DefaultCountries   = "US"
+	DefaultClientName  = "plaid-onboard"
+	DefaultLinkScript  = "https://cdn.plaid.com/link/v2/stable/link-initialize.js"
+	maxClientNameRunes = 30 // Plaid rejects longer client_name values.
+)
+
+// Config is everything the flow needs to talk to Plaid. The secret is kept here in memory only.
+type Config struct {
+	ClientID string
+	Secret   string
+	Env      Env
+
+	ClientIDSource Source
+	SecretSource   Source
+	EnvSource      Source
+
+	// APIURL overrides Plaid's base URL (PLAID_API_URL): a fake, a proxy or a recorder.
+	APIURL string
+	// LinkScriptURL is where the Link page loads the Link SDK from (PLAID_LINK_SCRIPT_URL).
+	LinkScriptURL string
+
+	Products     []string
+	CountryCodes []string
+	ClientName   string
+	// RedirectURI is sent to /link/token/create when set; it must be registered in the Dashboard.
+	RedirectURI string
+
+	// Demo means every call goes to the built-in emulator; its Items live apart from real ones.
+	Demo bool
+}
+
+// Overrides are the values given on the command line; empty means "not given".
+type Overrides struct {
+	ClientID, Secret, Env, APIURL, LinkScriptURL, Products, CountryCodes, ClientName, RedirectURI string
+}
+
+// LoadConfig resolves the configuration from, in order of precedence, flags, the process
+// environment and a .env file (the quickstart's convention). Keys found nowhere stay empty; the
+// caller may then look in the keyring with Vault.LoadKeys.
+func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]string) (Config, error) {
+	pick := func(flag, name string) (string, Source) {
+		if v := strings.TrimSpace(flag); v != "" {
+			return v, SourceFlag
+		}
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v, SourceEnviron
+		}
+		if v := strings.TrimSpace(dotenv[name]); v != "" {
+			return v, SourceDotEnv
+		}
+		return "", SourceNone
+	}
+
+	var cfg Config
+	cfg.ClientID, cfg.ClientIDSource = pick(flags.ClientID, "PLAID_CLIENT_ID")
+	cfg.Secret, cfg.SecretSource = pick(flags.Secret, "PLAID_SECRET")
+
+	envName, envSource := pick(flags.Env, "PLAID_ENV")
+	env, err := ParseEnv(envName)
+	if err != nil {
+		return Config{}, err
+	}
+	if envSource == SourceNone {
+		envSource = SourceDefault
+	}
+	cfg.Env, cfg.EnvSource = env, envSource
+
+	cfg.APIURL, _ = pick(flags.APIURL, "PLAID_API_URL")
+	cfg.LinkScriptURL, _ = pick(flags.LinkScriptURL, "PLAID_LINK_SCRIPT_URL")
+	if cfg.LinkScriptURL == "" {
+		cfg.LinkScriptURL = DefaultLinkScript
+	}
+	cfg.RedirectURI, _ = pick(flags.RedirectURI, "PLAID_REDIRECT_URI")
+
+	products, _ := pick(flags.Products, "PLAID_PRODUCTS")
+	cfg.Products = splitList(products, DefaultProducts, strings.ToLower)
+	countries, _ := pick(flags.CountryCodes, "PLAID_COUNTRY_CODES")
+	cfg.CountryCodes = splitList(countries, DefaultCountries, strings.ToUpper)
+
+	cfg.ClientName, _ = pick(flags.ClientName, "PLAID_CLIENT_NAME")
+	if cfg.ClientName == "" {
+		cfg.ClientName = DefaultClientName
+	}
+	if n := len([]rune(cfg.ClientName)); n > maxClientNameRunes {
+		return Config{}, fmt.Errorf("client name %q is %d characters; Plaid allows at most %d", cfg.ClientName, n, maxClientNameRunes)
+	}
+	return cfg, nil
+}
+
+func splitList(s, def string, norm func(string) string) []string {
+	if s == "" {
+		s = def
+	}
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, norm(p))
+		}
+	}
+	return out
+}
+
+// Namespace separates what the vault keeps: demo Items never mix with real Sandbox ones.
+func (c Config) Namespace() string {
+	if c.Demo {
+		return "demo"
+	}
+	return string(c.Env)
+}
+
+// HasKeys reports whether both keys are known.
+func (c Config) HasKeys() bool { return c.ClientID != "" && c.Secret != "" }
+
+// ErrNoKeys means no client_id or secret was found anywhere.
+var ErrNoKeys = errors.New("no plaid keys: set PLAID_CLIENT_ID and PLAID_SECRET (or a .env file), pass --client-id/--secret, or try --demo")
+
+var (
+	clientIDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
+	secretPattern   = regexp.MustCompile(`^[0-9a-f]{30}$`)
+)
+
+// CheckClientID reports a client_id that cannot be right, before Plaid is asked. Plaid's
+// client_ids are 24 hexadecimal characters.
+func CheckClientID(s string) error {
+	switch {
+	case s == "":
+		return errors.New("client_id is empty")
+	case !clientIDPattern.MatchString(s):
+		return fmt.Errorf("client_id should be 24 hex characters (has %d)", len(s))
+	}
+	return nil
+}
+
+// CheckSecret reports a secret that cannot be right. Plaid's secrets are 30 hex characters.
+func CheckSecret(s string) error {
+	switch {
+	case s == "":
+		return errors.New("secret is empty")
+	case !secretPattern.MatchString(s):
+		return fmt.Errorf("secret should be 30 hex characters (has %d)", len(s))
+	}
+	return nil
+}

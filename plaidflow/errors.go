@@ -1,0 +1,183 @@
+package plaidflow
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/plaid/plaid-go/v42/plaid"
+)
+
+// Error is a Plaid API error with the fields Plaid sends, plus what we were doing when it came.
+// Every Plaid error reaches the user with its code, type, messages and request id.
+type Error struct {
+	Op               string `json:"-"`
+	HTTPStatus       int    `json:"status,omitempty"`
+	Type             string `json:"error_type"`
+	Code             string `json:"error_code"`
+	Message          string `json:"error_message"`
+	DisplayMessage   string `json:"display_message,omitempty"`
+	RequestID        string `json:"request_id,omitempty"`
+	DocumentationURL string `json:"documentation_url,omitempty"`
+	SuggestedAction  string `json:"suggested_action,omitempty"`
+}
+
+// Error implements error. It is one line; Details gives the full picture.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op + ": ")
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, "%s (%s): ", e.Code, e.Type)
+	}
+	b.WriteString(e.Message)
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request_id %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// Details lists every field a support engineer would ask for, one per line, and what to do next.
+func (e *Error) Details() []string {
+	var lines []string
+	add := func(k, v string) {
+		if v != "" {
+			lines = append(lines, fmt.Sprintf("%-16s %s", k+":", v))
+		}
+	}
+	add("error_code", e.Code)
+	add("error_type", e.Type)
+	add("error_message", e.Message)
+	add("display_message", e.DisplayMessage)
+	add("request_id", e.RequestID)
+	if e.HTTPStatus != 0 {
+		add("http_status", fmt.Sprint(e.HTTPStatus))
+	}
+	add("docs", e.DocumentationURL)
+	add("next", e.NextStep())
+	return lines
+}
+
+// NextStep says what the user can do about the error.
+func (e *Error) NextStep() string {
+	if e.SuggestedAction != "" {
+		return e.SuggestedAction
+	}
+	switch e.Code {
+	case "INVALID_API_KEYS":
+		return "check the client_id and the secret for this environment in the Plaid Dashboard (Developers > Keys)"
+	case "INVALID_PUBLIC_TOKEN":
+		return "public tokens are single-use and expire after 30 minutes: link the account again"
+	case "INVALID_ACCESS_TOKEN", "ITEM_NOT_FOUND":
+		return "the saved Item is no longer valid (removed or rotated): link the account again"
+	case "INVALID_LINK_TOKEN":
+		return "the Link token expired or is malformed: start Link again for a fresh token"
+	case "ITEM_LOGIN_REQUIRED":
+		return "the bank needs the user to log in again: relink the Item (Link update mode)"
+	case "NO_AUTH_ACCOUNTS":
+		return "no checking or savings accounts were found; pick an account that supports Auth"
+	case "PRODUCT_NOT_READY":
+		return "Plaid is still preparing the data: wait a minute and fetch the numbers again"
+	case "INVALID_PRODUCT":
+		return "check PLAID_PRODUCTS and whether the institution and your Plaid plan support them"
+	case "SANDBOX_ONLY":
+		return "this call exists only in Sandbox: use PLAID_ENV=sandbox"
+	case "INSTITUTION_DOWN", "INSTITUTION_NOT_RESPONDING":
+		return "the bank is not answering Plaid right now: try again later or pick another institution"
+	case "INVALID_FIELD", "MISSING_FIELDS", "UNKNOWN_FIELDS", "INVALID_BODY":
+		return "check the configuration values named in the message (products, country codes, redirect URI)"
+	}
+	switch e.Type {
+	case "RATE_LIMIT_EXCEEDED":
+		return "too many requests: wait a little and try again"
+	case "API_ERROR":
+		return "Plaid had a problem of its own: try again; if it persists, give Plaid the request_id"
+	case "ITEM_ERROR":
+		return "the Item needs attention: link the account again"
+	}
+	return ""
+}
+
+// decodeError turns whatever plaid-go returned into an *Error when Plaid (or something in
+// between) answered, and into a wrapped transport error otherwise. Plaid's own errors come as
+// JSON; proxies and load balancers answer with HTML, which plaid-go reports as "undefined
+// response type".
+func decodeError(op string, err error, resp *http.Response) error {
+	if err == nil {
+		return nil
+	}
+	var generic plaid.GenericOpenAPIError
+	if !errors.As(err, &generic) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	pe, decErr := plaid.ToPlaidError(generic)
+	if decErr != nil || pe.ErrorCode == "" {
+		return &Error{
+			Op:         op,
+			HTTPStatus: status,
+			Type:       "API_ERROR",
+			Code:       "UNEXPECTED_RESPONSE",
+			Message:    fmt.Sprintf("HTTP %d with a body that is not a Plaid error: %s", status, snippet(generic.Body())),
+			RequestID:  requestIDHeader(resp),
+		}
+	}
+	e := &Error{
+		Op:             op,
+		HTTPStatus:     status,
+		Type:           string(pe.ErrorType),
+		Code:           pe.ErrorCode,
+		Message:        pe.ErrorMessage,
+		DisplayMessage: pe.GetDisplayMessage(),
+		RequestID:      pe.GetRequestId(),
+	}
+	if e.RequestID == "" {
+		e.RequestID = requestIDHeader(resp)
+	}
+	e.DocumentationURL = pe.GetDocumentationUrl()
+	e.SuggestedAction = pe.GetSuggestedAction()
+	return e
+}
+
+func requestIDHeader(resp *http.Response) string {
+	if resp == nil {
+		return ""
+	}
+	return resp.Header.Get("X-Request-Id")
+}
+
+// snippet keeps an unexpected body short and printable.
+func snippet(b []byte) string {
+	const max = 120
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if s == "" {
+		return "(empty)"
+	}
+	if len(s) > max {
+		s = s[:max]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// AsError returns the Plaid error inside err, if there is one.
+func AsError(err error) (*Error, bool) {
+	var pe *Error
+	ok := errors.As(err, &pe)
+	return pe, ok
+}
+
+// HasCode reports whether err is a Plaid error with that error_code.
+func HasCode(err error, code string) bool {
+	pe, ok := AsError(err)
+	return ok && pe.Code == code
+}

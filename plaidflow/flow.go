@@ -1,0 +1,263 @@
+package plaidflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Flow runs the steps of Plaid Auth in the order Plaid requires, for one configuration. The TUI
+// runs the steps one by one as commands; the scripted commands call Complete. Both get the same
+// behaviour because both go through here.
+type Flow struct {
+	Client *Client
+	// Vault keeps Items; nil means nothing is saved (the user said so, or no keyring).
+	Vault *Vault
+	// Now stamps results; tests pin it.
+	Now func() time.Time
+}
+
+// NewFlow returns a flow over client and vault (vault may be nil).
+func NewFlow(client *Client, vault *Vault) *Flow {
+	return &Flow{Client: client, Vault: vault, Now: time.Now}
+}
+
+// Step names a stage after Link, so front ends can tick them off as they complete.
+type Step int
+
+const (
+	StepExchange Step = iota + 1
+	StepSave
+	StepNumbers
+)
+
+// String implements fmt.Stringer with the words the UI shows.
+func (s Step) String() string {
+	switch s {
+	case StepExchange:
+		return "Exchanged the public token"
+	case StepSave:
+		return "Saved the Item"
+	case StepNumbers:
+		return "Fetched the account and routing numbers"
+	}
+	return fmt.Sprintf("Step(%d)", int(s))
+}
+
+// Linked is what Link (or the Sandbox shortcut) hands over: a single-use public token and, when
+// known, the institution the user picked.
+type Linked struct {
+	PublicToken string
+	Institution *Institution
+}
+
+// Saved is the outcome of the save step: where the Item went, or why it was not kept.
+type Saved struct {
+	Item    SavedItem
+	Storage Storage
+}
+
+// Exchange trades the public token for an access token and item id.
+func (f *Flow) Exchange(ctx context.Context, publicToken string) (Exchanged, error) {
+	return f.Client.Exchange(ctx, publicToken)
+}
+
+// Save keeps the new Item at once, before anything else can fail: an access token that is not
+// saved is lost when the program exits. A failure to save is reported, not fatal: the user
+// still sees the numbers, and Storage says plainly that the Item was not kept.
+func (f *Flow) Save(ex Exchanged, inst *Institution) Saved {
+	ns := f.Client.cfg.Namespace()
+	item := SavedItem{Namespace: ns, ItemID: ex.ItemID, ClientID: f.Client.cfg.ClientID}
+	if inst != nil {
+		item.InstitutionID, item.InstitutionName = inst.ID, inst.Name
+	}
+	if f.Vault == nil {
+		return Saved{Item: item, Storage: Storage{Where: "not saved (saving is off for this session)"}}
+	}
+	saved, err := f.Vault.SaveItem(item, ex.AccessToken)
+	if err != nil {
+		problem := err.Error()
+		if errors.Is(err, ErrKeyringUnavailable) {
+			problem = "no OS keyring is reachable, so the Item was not saved (nothing was written to a plain file): " + err.Error()
+		}
+		return Saved{Item: item, Storage: Storage{Where: "not saved", Problem: problem}}
+	}
+	return Saved{Item: saved, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+}
+
+// Numbers calls /auth/get and, in parallel, /institutions/get_by_id when the institution is
+// already known, so the two round trips overlap. When it is not known, the institution is
+// looked up after /auth/get names it.
+func (f *Flow) Numbers(ctx context.Context, accessToken string, inst *Institution) (*Result, error) {
+	type instResult struct {
+		inst *Institution
+		err  error
+	}
+	var instCh chan instResult
+	if inst != nil && inst.ID != "" {
+		instCh = make(chan instResult, 1)
+		go func() {
+			in, err := f.Client.Institution(ctx, inst.ID)
+			instCh <- instResult{in, err}
+		}()
+	}
+
+	res, err := f.Client.Auth(ctx, accessToken)
+	if err != nil {
+		return nil, err
+	}
+
+	var details *Institution
+	switch {
+	case instCh != nil:
+		r := <-instCh
+		details = r.inst
+	case res.Institution != nil && res.Institution.ID != "":
+		details, _ = f.Client.Institution(ctx, res.Institution.ID)
+	}
+	// The institution's details are a nicety: a failure there must not hide the numbers.
+	res.Institution = mergeInstitution(res.Institution, inst, details)
+
+	cfg := f.Client.cfg
+	res.Environment = string(cfg.Env)
+	res.Demo = cfg.Demo
+	res.FetchedAt = f.now()
+	return res, nil
+}
+
+func mergeInstitution(fromItem, hint, details *Institution) *Institution {
+	switch {
+	case details != nil:
+		return details
+	case fromItem != nil && fromItem.Name != "":
+		return fromItem
+	case hint != nil:
+		return hint
+	}
+	return fromItem
+}
+
+// Complete runs exchange → save → numbers for a public token, calling progress after each step.
+// The Item is saved before the numbers are fetched, so it survives a failure there.
+func (f *Flow) Complete(ctx context.Context, linked Linked, progress func(Step)) (*Result, error) {
+	if progress == nil {
+		progress = func(Step) {}
+	}
+	ex, err := f.Exchange(ctx, linked.PublicToken)
+	if err != nil {
+		return nil, err
+	}
+	progress(StepExchange)
+
+	saved := f.Save(ex, linked.Institution)
+	progress(StepSave)
+
+	res, err := f.Numbers(ctx, ex.AccessToken, linked.Institution)
+	if err != nil {
+		return nil, fmt.Errorf("the item %s was linked%s, but: %w", ex.ItemID, savedClause(saved), err)
+	}
+	progress(StepNumbers)
+	f.learnInstitution(&saved, res.Institution)
+	res.ItemName = saved.Item.Name
+	res.Storage = saved.Storage
+	return res, nil
+}
+
+// NumbersForSaved fetches the numbers of a saved Item (ref: its id or name; empty when only one
+// is saved).
+func (f *Flow) NumbersForSaved(ctx context.Context, ref string) (*Result, error) {
+	if f.Vault == nil {
+		return nil, errors.New("no vault: nothing is saved in this session")
+	}
+	ns := f.Client.cfg.Namespace()
+	item, err := f.Vault.FindItem(ns, ref)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := f.Vault.AccessToken(ns, item.ItemID)
+	if err != nil {
+		return nil, err
+	}
+	var inst *Institution
+	if item.InstitutionID != "" {
+		inst = &Institution{ID: item.InstitutionID, Name: item.InstitutionName}
+	}
+	res, err := f.Numbers(ctx, tok, inst)
+	if err != nil {
+		return nil, err
+	}
+	saved := Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	f.learnInstitution(&saved, res.Institution)
+	res.ItemName = saved.Item.Name
+	res.Storage = saved.Storage
+	return res, nil
+}
+
+// SandboxLink makes an Item without a browser: /sandbox/public_token/create for institutionID
+// (First Platypus Bank when empty) and its /institutions/get_by_id in parallel, then Complete.
+func (f *Flow) SandboxLink(ctx context.Context, institutionID string, progress func(Step)) (*Result, error) {
+	if institutionID == "" {
+		institutionID = DefaultSandboxInstitution
+	}
+	instCh := make(chan *Institution, 1)
+	go func() {
+		in, err := f.Client.Institution(ctx, institutionID)
+		if err != nil {
+			in = nil
+		}
+		instCh <- in
+	}()
+	pub, err := f.Client.SandboxPublicToken(ctx, institutionID)
+	inst := <-instCh
+	if err != nil {
+		return nil, err
+	}
+	if inst == nil {
+		inst = &Institution{ID: institutionID}
+	}
+	return f.Complete(ctx, Linked{PublicToken: pub, Institution: inst}, progress)
+}
+
+// learnInstitution fills in a saved Item's institution when it was not known at save time.
+func (f *Flow) learnInstitution(saved *Saved, inst *Institution) {
+	if f.Vault == nil || !saved.Storage.Saved || inst == nil || inst.Name == "" || saved.Item.InstitutionName != "" {
+		return
+	}
+	items, err := f.Vault.Items(saved.Item.Namespace)
+	if err != nil {
+		return
+	}
+	others := slicesWithout(items, saved.Item.ItemID)
+	name := uniqueName(others, saved.Item.Namespace, inst.Name)
+	err = f.Vault.UpdateItem(saved.Item.Namespace, saved.Item.ItemID, func(it *SavedItem) {
+		it.InstitutionID, it.InstitutionName, it.Name = inst.ID, inst.Name, name
+	})
+	if err == nil {
+		saved.Item.InstitutionID, saved.Item.InstitutionName, saved.Item.Name = inst.ID, inst.Name, name
+	}
+}
+
+func slicesWithout(items []SavedItem, itemID string) []SavedItem {
+	var out []SavedItem
+	for _, it := range items {
+		if it.ItemID != itemID {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func savedClause(s Saved) string {
+	if s.Storage.Saved {
+		return " and saved"
+	}
+	return ""
+}
+
+func (f *Flow) now() time.Time {
+	if f.Now == nil {
+		return time.Now().UTC()
+	}
+	return f.Now().UTC()
+}

@@ -1,0 +1,181 @@
+package plaidflow
+
+import (
+	"strings"
+	"time"
+)
+
+// Result is what a finished flow shows: the Item, its institution, its accounts and every
+// number family Plaid returned. JSON field names are Plaid's, so `--json` output reads like the
+// /auth/get response a developer already knows.
+type Result struct {
+	Environment string       `json:"environment"`
+	Demo        bool         `json:"demo"`
+	ItemID      string       `json:"item_id"`
+	ItemName    string       `json:"item_name,omitempty"`
+	Institution *Institution `json:"institution"`
+	Accounts    []Account    `json:"accounts"`
+	Numbers     Numbers      `json:"numbers"`
+	RequestID   string       `json:"request_id"`
+	Storage     Storage      `json:"storage"`
+	FetchedAt   time.Time    `json:"fetched_at"`
+}
+
+// Institution is the bank behind an Item.
+type Institution struct {
+	ID   string `json:"institution_id"`
+	Name string `json:"name"`
+	// URL and PrimaryColor come from /institutions/get_by_id when Plaid has them.
+	URL          string `json:"url,omitempty"`
+	PrimaryColor string `json:"primary_color,omitempty"`
+	OAuth        bool   `json:"oauth,omitempty"`
+}
+
+// Account mirrors Plaid's AccountBase. Nullable fields are pointers so JSON keeps Plaid's nulls.
+type Account struct {
+	ID                 string   `json:"account_id"`
+	Name               string   `json:"name"`
+	OfficialName       *string  `json:"official_name"`
+	Mask               *string  `json:"mask"`
+	Type               string   `json:"type"`
+	Subtype            *string  `json:"subtype"`
+	VerificationStatus string   `json:"verification_status,omitempty"`
+	Balances           Balances `json:"balances"`
+}
+
+// Balances mirrors Plaid's AccountBalance.
+type Balances struct {
+	Available              *float64 `json:"available"`
+	Current                *float64 `json:"current"`
+	Limit                  *float64 `json:"limit"`
+	ISOCurrencyCode        *string  `json:"iso_currency_code"`
+	UnofficialCurrencyCode *string  `json:"unofficial_currency_code"`
+}
+
+// Currency is the code to print next to the amounts.
+func (b Balances) Currency() string {
+	if b.ISOCurrencyCode != nil {
+		return *b.ISOCurrencyCode
+	}
+	if b.UnofficialCurrencyCode != nil {
+		return *b.UnofficialCurrencyCode
+	}
+	return ""
+}
+
+// Numbers holds the four families /auth/get returns; each is always present, maybe empty.
+type Numbers struct {
+	ACH           []ACH           `json:"ach"`
+	EFT           []EFT           `json:"eft"`
+	International []International `json:"international"`
+	BACS          []BACS          `json:"bacs"`
+}
+
+// ACH numbers (US).
+type ACH struct {
+	AccountID   string  `json:"account_id"`
+	Account     string  `json:"account"`
+	Routing     string  `json:"routing"`
+	WireRouting *string `json:"wire_routing"`
+	Tokenized   bool    `json:"is_tokenized_account_number,omitempty"`
+}
+
+// EFT numbers (Canada).
+type EFT struct {
+	AccountID   string `json:"account_id"`
+	Account     string `json:"account"`
+	Institution string `json:"institution"`
+	Branch      string `json:"branch"`
+}
+
+// International numbers (IBAN and BIC).
+type International struct {
+	AccountID string `json:"account_id"`
+	IBAN      string `json:"iban"`
+	BIC       string `json:"bic"`
+}
+
+// BACS numbers (UK).
+type BACS struct {
+	AccountID string `json:"account_id"`
+	Account   string `json:"account"`
+	SortCode  string `json:"sort_code"`
+}
+
+// Storage says where the Item was kept, so the user knows whether the next run will find it.
+type Storage struct {
+	Saved bool   `json:"saved"`
+	Where string `json:"where"`
+	// Problem explains why the Item was not saved (no keyring, a keyring error).
+	Problem string `json:"problem,omitempty"`
+}
+
+// AccountNumbers gathers every number family of one account.
+type AccountNumbers struct {
+	ACH           []ACH
+	EFT           []EFT
+	International []International
+	BACS          []BACS
+}
+
+// Empty reports whether Plaid returned no numbers for the account.
+func (n AccountNumbers) Empty() bool {
+	return len(n.ACH)+len(n.EFT)+len(n.International)+len(n.BACS) == 0
+}
+
+// NumbersFor returns the numbers that belong to one account.
+func (r *Result) NumbersFor(accountID string) AccountNumbers {
+	var n AccountNumbers
+	for _, x := range r.Numbers.ACH {
+		if x.AccountID == accountID {
+			n.ACH = append(n.ACH, x)
+		}
+	}
+	for _, x := range r.Numbers.EFT {
+		if x.AccountID == accountID {
+			n.EFT = append(n.EFT, x)
+		}
+	}
+	for _, x := range r.Numbers.International {
+		if x.AccountID == accountID {
+			n.International = append(n.International, x)
+		}
+	}
+	for _, x := range r.Numbers.BACS {
+		if x.AccountID == accountID {
+			n.BACS = append(n.BACS, x)
+		}
+	}
+	return n
+}
+
+// Mask hides all but the last four characters of an account number or IBAN, so results are
+// safe to show on a shared screen.
+func Mask(s string) string {
+	s = strings.ReplaceAll(s, " ", "")
+	if len(s) <= 4 {
+		return "••••"
+	}
+	return "••••" + s[len(s)-4:]
+}
+
+// FormatIBAN groups an IBAN in fours, the way banks print it.
+func FormatIBAN(iban string) string {
+	iban = strings.ReplaceAll(iban, " ", "")
+	var b strings.Builder
+	for i, r := range iban {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// FormatSortCode prints a six-digit sort code as 12-34-56.
+func FormatSortCode(s string) string {
+	if len(s) != 6 {
+		return s
+	}
+	return s[0:2] + "-" + s[2:4] + "-" + s[4:6]
+}

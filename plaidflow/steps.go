@@ -1,0 +1,255 @@
+package plaidflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"time"
+
+	"github.com/plaid/plaid-go/v42/plaid"
+)
+
+// LinkToken is a token the Link page opens Plaid Link with. It is the only credential the
+// browser ever sees.
+type LinkToken struct {
+	Token      string
+	Expiration time.Time
+	RequestID  string
+}
+
+// LinkTokenOptions vary one /link/token/create call.
+type LinkTokenOptions struct {
+	// AccessToken opens Link in update mode for an existing Item.
+	AccessToken string
+	// RedirectURI overrides the configured one (for example the Link page's OAuth return URL).
+	RedirectURI string
+}
+
+// CreateLinkToken calls /link/token/create. It is also how keys are checked: a wrong key fails
+// here with INVALID_API_KEYS before anything opens.
+func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (LinkToken, error) {
+	const op = "create link token"
+	countries, err := countryCodes(c.cfg.CountryCodes)
+	if err != nil {
+		return LinkToken{}, fmt.Errorf("%s: %w", op, err)
+	}
+	req := plaid.NewLinkTokenCreateRequest(c.cfg.ClientName, "en", countries)
+	req.SetUser(*plaid.NewLinkTokenCreateRequestUser(clientUserID()))
+	if opts.AccessToken != "" {
+		req.SetAccessToken(opts.AccessToken)
+	} else {
+		products, err := productList(c.cfg.Products)
+		if err != nil {
+			return LinkToken{}, fmt.Errorf("%s: %w", op, err)
+		}
+		req.SetProducts(products)
+	}
+	redirect := opts.RedirectURI
+	if redirect == "" {
+		redirect = c.cfg.RedirectURI
+	}
+	if redirect != "" {
+		req.SetRedirectUri(redirect)
+	}
+
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, httpResp, err := c.api.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
+	if err != nil {
+		return LinkToken{}, decodeError(op, err, httpResp)
+	}
+	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId()}, nil
+}
+
+// DefaultSandboxInstitution is First Platypus Bank, Sandbox's plain non-OAuth bank.
+const DefaultSandboxInstitution = "ins_109508"
+
+// ErrSandboxOnly is returned by the Sandbox shortcuts outside Sandbox.
+var ErrSandboxOnly = errors.New("this works only in the Plaid Sandbox (PLAID_ENV=sandbox)")
+
+// SandboxPublicToken makes an Item without Link through /sandbox/public_token/create, as if a
+// user had linked institutionID with user_good / pass_good.
+func (c *Client) SandboxPublicToken(ctx context.Context, institutionID string) (string, error) {
+	const op = "create sandbox public token"
+	if c.cfg.Env != Sandbox {
+		return "", fmt.Errorf("%s: %w", op, ErrSandboxOnly)
+	}
+	if institutionID == "" {
+		institutionID = DefaultSandboxInstitution
+	}
+	products, err := productList(c.cfg.Products)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	req := plaid.NewSandboxPublicTokenCreateRequest(institutionID, products)
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, httpResp, err := c.api.PlaidApi.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*req).Execute()
+	if err != nil {
+		return "", decodeError(op, err, httpResp)
+	}
+	return resp.GetPublicToken(), nil
+}
+
+// Exchanged is what /item/public_token/exchange returns. The access token is a secret: it goes
+// to the vault and nowhere else.
+type Exchanged struct {
+	AccessToken string
+	ItemID      string
+	RequestID   string
+}
+
+// Exchange trades a single-use public token for an access token and item id.
+func (c *Client) Exchange(ctx context.Context, publicToken string) (Exchanged, error) {
+	const op = "exchange public token"
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	req := plaid.NewItemPublicTokenExchangeRequest(publicToken)
+	resp, httpResp, err := c.api.PlaidApi.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*req).Execute()
+	if err != nil {
+		return Exchanged{}, decodeError(op, err, httpResp)
+	}
+	return Exchanged{AccessToken: resp.GetAccessToken(), ItemID: resp.GetItemId(), RequestID: resp.GetRequestId()}, nil
+}
+
+// Auth calls /auth/get and converts the answer to a Result (without institution details).
+func (c *Client) Auth(ctx context.Context, accessToken string) (*Result, error) {
+	const op = "get auth numbers"
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	req := plaid.NewAuthGetRequest(accessToken)
+	resp, httpResp, err := c.api.PlaidApi.AuthGet(ctx).AuthGetRequest(*req).Execute()
+	if err != nil {
+		return nil, decodeError(op, err, httpResp)
+	}
+	return resultFromAuth(resp), nil
+}
+
+// Institution calls /institutions/get_by_id for the bank's name and details.
+func (c *Client) Institution(ctx context.Context, institutionID string) (*Institution, error) {
+	const op = "get institution"
+	countries, err := countryCodes(c.cfg.CountryCodes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	req := plaid.NewInstitutionsGetByIdRequest(institutionID, countries)
+	resp, httpResp, err := c.api.PlaidApi.InstitutionsGetById(ctx).InstitutionsGetByIdRequest(*req).Execute()
+	if err != nil {
+		return nil, decodeError(op, err, httpResp)
+	}
+	in := resp.GetInstitution()
+	return &Institution{
+		ID:           in.GetInstitutionId(),
+		Name:         in.GetName(),
+		URL:          in.GetUrl(),
+		PrimaryColor: in.GetPrimaryColor(),
+		OAuth:        in.GetOauth(),
+	}, nil
+}
+
+func resultFromAuth(resp plaid.AuthGetResponse) *Result {
+	r := &Result{
+		ItemID:    resp.Item.GetItemId(),
+		RequestID: resp.GetRequestId(),
+		Numbers: Numbers{
+			ACH:           []ACH{},
+			EFT:           []EFT{},
+			International: []International{},
+			BACS:          []BACS{},
+		},
+		Accounts: []Account{},
+	}
+	if id := resp.Item.GetInstitutionId(); id != "" {
+		r.Institution = &Institution{ID: id, Name: resp.Item.GetInstitutionName()}
+	}
+	for _, a := range resp.GetAccounts() {
+		acct := Account{
+			ID:           a.GetAccountId(),
+			Name:         a.GetName(),
+			OfficialName: a.OfficialName.Get(),
+			Mask:         a.Mask.Get(),
+			Type:         string(a.GetType()),
+			Balances: Balances{
+				Available:              a.Balances.Available.Get(),
+				Current:                a.Balances.Current.Get(),
+				Limit:                  a.Balances.Limit.Get(),
+				ISOCurrencyCode:        a.Balances.IsoCurrencyCode.Get(),
+				UnofficialCurrencyCode: a.Balances.UnofficialCurrencyCode.Get(),
+			},
+			VerificationStatus: a.GetVerificationStatus(),
+		}
+		if st := a.Subtype.Get(); st != nil {
+			s := string(*st)
+			acct.Subtype = &s
+		}
+		r.Accounts = append(r.Accounts, acct)
+	}
+	n := resp.GetNumbers()
+	for _, x := range n.GetAch() {
+		r.Numbers.ACH = append(r.Numbers.ACH, ACH{
+			AccountID:   x.GetAccountId(),
+			Account:     x.GetAccount(),
+			Routing:     x.GetRouting(),
+			WireRouting: x.WireRouting.Get(),
+			Tokenized:   x.GetIsTokenizedAccountNumber(),
+		})
+	}
+	for _, x := range n.GetEft() {
+		r.Numbers.EFT = append(r.Numbers.EFT, EFT{AccountID: x.GetAccountId(), Account: x.GetAccount(), Institution: x.GetInstitution(), Branch: x.GetBranch()})
+	}
+	for _, x := range n.GetInternational() {
+		r.Numbers.International = append(r.Numbers.International, International{AccountID: x.GetAccountId(), IBAN: x.GetIban(), BIC: x.GetBic()})
+	}
+	for _, x := range n.GetBacs() {
+		r.Numbers.BACS = append(r.Numbers.BACS, BACS{AccountID: x.GetAccountId(), Account: x.GetAccount(), SortCode: x.GetSortCode()})
+	}
+	return r
+}
+
+func countryCodes(codes []string) ([]plaid.CountryCode, error) {
+	out := make([]plaid.CountryCode, 0, len(codes))
+	for _, c := range codes {
+		cc, err := plaid.NewCountryCodeFromValue(c)
+		if err != nil {
+			return nil, fmt.Errorf("country code %q is not one Plaid supports", c)
+		}
+		out = append(out, *cc)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no country codes configured")
+	}
+	return out, nil
+}
+
+func productList(names []string) ([]plaid.Products, error) {
+	out := make([]plaid.Products, 0, len(names))
+	for _, n := range names {
+		p, err := plaid.NewProductsFromValue(n)
+		if err != nil {
+			return nil, fmt.Errorf("product %q is not a Plaid product", n)
+		}
+		out = append(out, *p)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no products configured")
+	}
+	return out, nil
+}
+
+// clientUserID identifies this user to Plaid without personal data: a hash of the login name
+// and host, stable across runs so Plaid's logs group one person's sessions.
+func clientUserID() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	sum := sha256.Sum256([]byte(name + "@" + host))
+	return "plaid-onboard-" + hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,301 @@
+package plaidflow
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Vault keeps what a run made so the next run starts where it ended: the keys of each
+// environment and the linked Items. Secrets (the client secret, access tokens) go to a
+// SecretStore, the OS keyring in the program; the non-secret index (names, institutions, dates,
+// client ids) goes to items.json in the config directory, written atomically with mode 0600.
+// No token or secret is ever written to that file.
+type Vault struct {
+	Secrets SecretStore
+	Dir     string
+
+	mu  sync.Mutex // serialises read-modify-write of the index within this process
+	now func() time.Time
+}
+
+// SavedItem is one linked Item as the index records it. The access token lives in the keyring.
+type SavedItem struct {
+	Namespace       string    `json:"namespace"`
+	ItemID          string    `json:"item_id"`
+	Name            string    `json:"name"`
+	InstitutionID   string    `json:"institution_id,omitempty"`
+	InstitutionName string    `json:"institution_name,omitempty"`
+	ClientID        string    `json:"client_id,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+// savedKeys records that keys were saved for a namespace; the secret itself is in the keyring.
+type savedKeys struct {
+	Namespace string    `json:"namespace"`
+	ClientID  string    `json:"client_id"`
+	SavedAt   time.Time `json:"saved_at"`
+}
+
+type index struct {
+	Version int         `json:"version"`
+	Keys    []savedKeys `json:"keys"`
+	Items   []SavedItem `json:"items"`
+}
+
+var (
+	// ErrItemNotFound means no saved Item matches.
+	ErrItemNotFound = errors.New("no saved item matches")
+	// ErrNoItems means nothing has been linked yet in this environment.
+	ErrNoItems = errors.New("no saved items yet: run `plaid-onboard link` (or `sandbox link`) first")
+	// ErrAmbiguousItem means several Items are saved and the caller must pick one.
+	ErrAmbiguousItem = errors.New("several items are saved: name one (see `plaid-onboard items`)")
+)
+
+// NewVault keeps the index in dir and the secrets in secrets.
+func NewVault(secrets SecretStore, dir string) *Vault {
+	return &Vault{Secrets: secrets, Dir: dir, now: time.Now}
+}
+
+// DefaultDir is the index's directory: $XDG_CONFIG_HOME/plaid-onboard (or the OS equivalent).
+func DefaultDir() (string, error) {
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find config directory: %w", err)
+	}
+	return filepath.Join(base, "plaid-onboard"), nil
+}
+
+func (v *Vault) indexPath() string { return filepath.Join(v.Dir, "items.json") }
+
+// Where says, for people, where Items are kept.
+func (v *Vault) Where() string {
+	return fmt.Sprintf("%s; index in %s", v.Secrets.Describe(), v.indexPath())
+}
+
+func secretKey(ns string) string              { return ns + "/secret" }
+func accessTokenKey(ns, itemID string) string { return ns + "/item/" + itemID }
+
+// SaveKeys stores the client secret in the keyring and the client_id in the index.
+func (v *Vault) SaveKeys(ns, clientID, secret string) error {
+	if err := v.Secrets.Set(secretKey(ns), secret); err != nil {
+		return fmt.Errorf("save keys: %w", err)
+	}
+	return v.update(func(ix *index) {
+		ix.Keys = slices.DeleteFunc(ix.Keys, func(k savedKeys) bool { return k.Namespace == ns })
+		ix.Keys = append(ix.Keys, savedKeys{Namespace: ns, ClientID: clientID, SavedAt: v.now().UTC()})
+	})
+}
+
+// LoadKeys returns the saved keys of a namespace; ErrSecretNotFound when none were saved.
+func (v *Vault) LoadKeys(ns string) (clientID, secret string, err error) {
+	ix, err := v.read()
+	if err != nil {
+		return "", "", err
+	}
+	for _, k := range ix.Keys {
+		if k.Namespace == ns {
+			clientID = k.ClientID
+		}
+	}
+	if clientID == "" {
+		return "", "", fmt.Errorf("load keys for %s: %w", ns, ErrSecretNotFound)
+	}
+	secret, err = v.Secrets.Get(secretKey(ns))
+	if err != nil {
+		return "", "", fmt.Errorf("load keys for %s: %w", ns, err)
+	}
+	return clientID, secret, nil
+}
+
+// SaveItem stores the access token in the keyring first, and only then records the Item in the
+// index, so the index never names an Item whose token is missing. It picks a short unique name
+// from the institution's name and returns the Item as saved.
+func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
+	if it.Namespace == "" || it.ItemID == "" || accessToken == "" {
+		return SavedItem{}, errors.New("save item: namespace, item id and access token are required")
+	}
+	if err := v.Secrets.Set(accessTokenKey(it.Namespace, it.ItemID), accessToken); err != nil {
+		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
+	}
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = v.now().UTC().Truncate(time.Second)
+	}
+	err := v.update(func(ix *index) {
+		ix.Items = slices.DeleteFunc(ix.Items, func(o SavedItem) bool {
+			return o.Namespace == it.Namespace && o.ItemID == it.ItemID
+		})
+		if it.Name == "" {
+			it.Name = uniqueName(ix.Items, it.Namespace, it.InstitutionName)
+		}
+		ix.Items = append(ix.Items, it)
+	})
+	if err != nil {
+		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
+	}
+	return it, nil
+}
+
+// UpdateItem changes the index entry of a saved Item (for example its institution's name,
+// learnt after the Item was saved).
+func (v *Vault) UpdateItem(ns, itemID string, change func(*SavedItem)) error {
+	return v.update(func(ix *index) {
+		for i := range ix.Items {
+			if ix.Items[i].Namespace == ns && ix.Items[i].ItemID == itemID {
+				change(&ix.Items[i])
+			}
+		}
+	})
+}
+
+// Items lists the saved Items of a namespace, oldest first.
+func (v *Vault) Items(ns string) ([]SavedItem, error) {
+	ix, err := v.read()
+	if err != nil {
+		return nil, err
+	}
+	var out []SavedItem
+	for _, it := range ix.Items {
+		if it.Namespace == ns {
+			out = append(out, it)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	return out, nil
+}
+
+// FindItem finds a saved Item by id or name; with ref empty, the only Item there is.
+func (v *Vault) FindItem(ns, ref string) (SavedItem, error) {
+	items, err := v.Items(ns)
+	if err != nil {
+		return SavedItem{}, err
+	}
+	if len(items) == 0 {
+		return SavedItem{}, ErrNoItems
+	}
+	if ref == "" {
+		if len(items) > 1 {
+			return SavedItem{}, ErrAmbiguousItem
+		}
+		return items[0], nil
+	}
+	for _, it := range items {
+		if it.ItemID == ref || strings.EqualFold(it.Name, ref) {
+			return it, nil
+		}
+	}
+	return SavedItem{}, fmt.Errorf("%w %q", ErrItemNotFound, ref)
+}
+
+// AccessToken reads a saved Item's access token from the keyring.
+func (v *Vault) AccessToken(ns, itemID string) (string, error) {
+	tok, err := v.Secrets.Get(accessTokenKey(ns, itemID))
+	if err != nil {
+		return "", fmt.Errorf("read access token of %s: %w", itemID, err)
+	}
+	return tok, nil
+}
+
+// RemoveItem forgets a saved Item: its keyring entry and its index entry.
+func (v *Vault) RemoveItem(ns, itemID string) error {
+	if err := v.Secrets.Delete(accessTokenKey(ns, itemID)); err != nil && !errors.Is(err, ErrSecretNotFound) {
+		return fmt.Errorf("forget item %s: %w", itemID, err)
+	}
+	return v.update(func(ix *index) {
+		ix.Items = slices.DeleteFunc(ix.Items, func(o SavedItem) bool { return o.Namespace == ns && o.ItemID == itemID })
+	})
+}
+
+func (v *Vault) read() (index, error) {
+	var ix index
+	b, err := os.ReadFile(v.indexPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return index{Version: 1}, nil
+	}
+	if err != nil {
+		return ix, fmt.Errorf("read item index: %w", err)
+	}
+	if err := json.Unmarshal(b, &ix); err != nil {
+		return ix, fmt.Errorf("read item index %s: %w", v.indexPath(), err)
+	}
+	return ix, nil
+}
+
+// update applies change to the index and writes it back atomically: a temporary file with mode
+// 0600 in the same directory, synced, then renamed over the old one.
+func (v *Vault) update(change func(*index)) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ix, err := v.read()
+	if err != nil {
+		return err
+	}
+	change(&ix)
+	ix.Version = 1
+	b, err := json.MarshalIndent(ix, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode item index: %w", err)
+	}
+	return writeFileAtomic(v.indexPath(), append(b, '\n'))
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".items-*.json")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// uniqueName makes a short name people can type: "first-platypus-bank", then "-2", "-3".
+func uniqueName(items []SavedItem, ns, institution string) string {
+	base := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(institution), "-"), "-")
+	if base == "" {
+		base = "item"
+	}
+	taken := map[string]bool{}
+	for _, it := range items {
+		if it.Namespace == ns {
+			taken[it.Name] = true
+		}
+	}
+	name := base
+	for i := 2; taken[name]; i++ {
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	return name
+}
