@@ -253,3 +253,13 @@ func clientUserID() string {
 	sum := sha256.Sum256([]byte(name + "@" + host))
 	return "plaid-onboard-" + hex.EncodeToString(sum[:8])
 }
+
+// RemoveItem calls /item/remove: the access token stops working and Plaid stops billing the Item.
+func (c *Client) RemoveItem(ctx context.Context, accessToken string) error {
+	const op = "remove item"
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	req := plaid.NewItemRemoveRequest(accessToken)
+	_, httpResp, err := c.api.PlaidApi.ItemRemove(ctx).ItemRemoveRequest(*req).Execute()
+	return decodeError(op, err, httpResp)
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/linkpage"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// openSession builds the session for a scripted command and prints its notes.
+func openSession(d deps, opts *options) (*session, error) {
+	s, err := newSession(d, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range s.notes {
+		fmt.Fprintln(d.Stderr, n)
+	}
+	if s.cfg.Demo && !opts.jsonOut {
+		fmt.Fprintln(d.Stderr, demoBanner)
+	}
+	return s, nil
+}
+
+// progressPrinter ticks off the steps after Link on stderr, so stdout stays the result alone.
+func progressPrinter(d deps) func(plaidflow.Step) {
+	return func(s plaidflow.Step) { fmt.Fprintf(d.Stderr, "✓ %s\n", s) }
+}
+
+// report prints the result (JSON or table) and warns on stderr when the Item was not saved.
+func report(d deps, opts *options, res *plaidflow.Result) error {
+	if !res.Storage.Saved && res.Storage.Problem != "" {
+		fmt.Fprintf(d.Stderr, "warning: %s\n", res.Storage.Problem)
+	}
+	if opts.jsonOut {
+		return printJSON(d.Stdout, res)
+	}
+	return printResult(d.Stdout, res, opts.maskNumbers)
+}
+
+// cmdLink runs the whole flow through the browser: link token, Link page, exchange, save,
+// numbers.
+func cmdLink(ctx context.Context, d deps, opts *options, args []string) error {
+	if err := expectArgs(args, 0, "link"); err != nil {
+		return err
+	}
+	s, err := openSession(d, opts)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+
+	lt, err := s.flow.Client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
+	if err != nil {
+		return err
+	}
+	page, err := linkpage.New(linkpage.Options{
+		LinkToken:   lt.Token,
+		ScriptURL:   s.cfg.LinkScriptURL,
+		Environment: pageEnvironment(s.cfg),
+		ClientName:  s.cfg.ClientName,
+	})
+	if err != nil {
+		return fmt.Errorf("prepare link page: %w", err)
+	}
+	if err := page.Start(); err != nil {
+		return fmt.Errorf("start link page: %w", err)
+	}
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		page.Shutdown(shutdownCtx)
+	}()
+
+	fmt.Fprintf(d.Stderr, "Plaid Link is at %s\n", page.URL())
+	if !opts.noBrowser {
+		if err := d.Browser.Browse(page.URL()); err != nil {
+			fmt.Fprintf(d.Stderr, "could not open a browser (%v): open the URL above yourself\n", err)
+		}
+	}
+	fmt.Fprintln(d.Stderr, "Waiting for Link to finish (ctrl+c to stop)…")
+
+	linked, err := waitForLink(ctx, d, page)
+	if err != nil {
+		return err
+	}
+	res, err := s.flow.Complete(ctx, linked, progressPrinter(d))
+	if err != nil {
+		page.Finish(linkpage.Outcome{OK: false, Message: "Linked, but the terminal hit an error: " + err.Error()})
+		return err
+	}
+	page.Finish(linkpage.Outcome{OK: true, Message: fmt.Sprintf("Connected to %s. You can close this tab and return to the terminal.", institutionName(res))})
+	return report(d, opts, res)
+}
+
+// waitForLink prints Link's events as they arrive and returns when Link succeeds or exits.
+func waitForLink(ctx context.Context, d deps, page *linkpage.Server) (plaidflow.Linked, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return plaidflow.Linked{}, ctx.Err()
+		case ev, ok := <-page.Events():
+			if !ok {
+				return plaidflow.Linked{}, errors.New("the link page stopped")
+			}
+			switch ev.Kind {
+			case linkpage.KindEvent:
+				fmt.Fprintf(d.Stderr, "  %s  %s\n", ev.Received.Format("15:04:05"), describeEvent(ev))
+			case linkpage.KindSuccess:
+				linked := plaidflow.Linked{PublicToken: ev.PublicToken}
+				if ev.Success != nil && ev.Success.Institution != nil {
+					linked.Institution = &plaidflow.Institution{ID: ev.Success.Institution.InstitutionID, Name: ev.Success.Institution.Name}
+				}
+				return linked, nil
+			case linkpage.KindExit:
+				err := linkExitError(ev)
+				page.Finish(linkpage.Outcome{OK: false, Message: err.Error()})
+				return plaidflow.Linked{}, err
+			}
+		}
+	}
+}
+
+// LinkExitError is Link closing without an account: the user's choice or a Link error.
+type LinkExitError struct {
+	Err    *linkpage.LinkError
+	Status string
+	// RequestID and LinkSessionID are what Plaid support asks for.
+	RequestID, LinkSessionID string
+}
+
+func (e *LinkExitError) Error() string {
+	msg := "link closed before an account was linked"
+	if e.Status != "" {
+		msg += " (status " + e.Status + ")"
+	}
+	if e.Err != nil && e.Err.ErrorCode != "" {
+		msg = fmt.Sprintf("link exited with %s (%s): %s", e.Err.ErrorCode, e.Err.ErrorType, e.Err.ErrorMessage)
+		if e.Err.DisplayMessage != "" {
+			msg += " — " + e.Err.DisplayMessage
+		}
+	}
+	if e.RequestID != "" {
+		msg += " [request_id " + e.RequestID + "]"
+	}
+	if e.LinkSessionID != "" {
+		msg += " [link_session_id " + e.LinkSessionID + "]"
+	}
+	return msg
+}
+
+func linkExitError(ev linkpage.Event) error {
+	e := &LinkExitError{Err: ev.ExitError}
+	if ev.Exit != nil {
+		e.Status, e.RequestID, e.LinkSessionID = ev.Exit.Status, ev.Exit.RequestID, ev.Exit.LinkSessionID
+	}
+	return e
+}
+
+func describeEvent(ev linkpage.Event) string {
+	s := ev.Name
+	if m := ev.Metadata; m != nil {
+		if m.InstitutionName != "" {
+			s += "  " + m.InstitutionName
+		}
+		if m.ViewName != "" {
+			s += "  view=" + m.ViewName
+		}
+		if m.ErrorCode != "" {
+			s += "  error=" + m.ErrorCode
+		}
+		if m.ExitStatus != "" {
+			s += "  status=" + m.ExitStatus
+		}
+	}
+	return s
+}
+
+func institutionName(res *plaidflow.Result) string {
+	if res.Institution != nil && res.Institution.Name != "" {
+		return res.Institution.Name
+	}
+	return "your bank"
+}
+
+func pageEnvironment(cfg plaidflow.Config) string {
+	if cfg.Demo {
+		return "demo"
+	}
+	return string(cfg.Env)
+}
+
+// cmdSandbox runs `sandbox link`: an Item without a browser, through the same exchange → save →
+// numbers path as `link`.
+func cmdSandbox(ctx context.Context, d deps, opts *options, args []string) error {
+	if len(args) == 0 || args[0] != "link" {
+		return usageError{"usage: plaid-onboard sandbox link [--institution ID] [--json]"}
+	}
+	if err := expectArgs(args[1:], 0, "sandbox link"); err != nil {
+		return err
+	}
+	s, err := openSession(d, opts)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if s.cfg.Env != plaidflow.Sandbox {
+		return usageError{fmt.Sprintf("sandbox link works only in Sandbox; the environment is %s", s.cfg.Env.Title())}
+	}
+	res, err := s.flow.SandboxLink(ctx, opts.institution, progressPrinter(d))
+	if err != nil {
+		return err
+	}
+	return report(d, opts, res)
+}
+
+// cmdAuth prints the numbers of a saved Item.
+func cmdAuth(ctx context.Context, d deps, opts *options, args []string) error {
+	if err := expectArgs(args, 1, "auth"); err != nil {
+		return err
+	}
+	if opts.noSave {
+		return usageError{"auth reads a saved Item: --no-save makes no sense here"}
+	}
+	s, err := openSession(d, opts)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	ref := ""
+	if len(args) == 1 {
+		ref = args[0]
+	}
+	res, err := s.flow.NumbersForSaved(ctx, ref)
+	if err != nil {
+		return err
+	}
+	return report(d, opts, res)
+}

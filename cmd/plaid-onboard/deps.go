@@ -1,0 +1,48 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/plaid-onboard/plaid-onboard/linkpage"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// deps is everything the commands touch outside the process, built once here so tests can swap
+// any of it: streams and terminal facts, the environment, the browser, the secret store, the
+// config directory and the HTTP client for Plaid.
+type deps struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Interactive is true when stdin and stdout are terminals: only then does the TUI start.
+	Interactive bool
+	Getenv      func(string) string
+	Browser     linkpage.Browser
+	// Secrets is the OS keyring in the program.
+	Secrets    plaidflow.SecretStore
+	ConfigDir  func() (string, error)
+	WorkDir    string
+	HTTPClient *http.Client
+	Now        func() time.Time
+}
+
+func systemDeps() deps {
+	wd, _ := os.Getwd()
+	return deps{
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		Interactive: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
+		Getenv:      os.Getenv,
+		Browser:     linkpage.SystemBrowser{Getenv: os.Getenv},
+		Secrets:     plaidflow.NewKeyringStore(),
+		ConfigDir:   plaidflow.DefaultDir,
+		WorkDir:     wd,
+		HTTPClient:  plaidflow.NewHTTPClient(),
+		Now:         time.Now,
+	}
+}

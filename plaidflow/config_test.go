@@ -1,0 +1,163 @@
+package plaidflow
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadConfigPrecedence(t *testing.T) {
+	environ := map[string]string{"PLAID_CLIENT_ID": "env-id", "PLAID_SECRET": "env-secret", "PLAID_ENV": "production"}
+	dotenv := map[string]string{"PLAID_CLIENT_ID": "dot-id", "PLAID_SECRET": "dot-secret", "PLAID_ENV": "sandbox", "PLAID_COUNTRY_CODES": "us, ca"}
+	getenv := func(k string) string { return environ[k] }
+
+	tests := []struct {
+		name       string
+		flags      Overrides
+		getenv     func(string) string
+		wantID     string
+		wantIDFrom Source
+		wantEnv    Env
+		wantEnvSrc Source
+	}{
+		{"flags win", Overrides{ClientID: "flag-id", Env: "sandbox"}, getenv, "flag-id", SourceFlag, Sandbox, SourceFlag},
+		{"environment beats .env", Overrides{}, getenv, "env-id", SourceEnviron, Production, SourceEnviron},
+		{".env when nothing else", Overrides{}, func(string) string { return "" }, "dot-id", SourceDotEnv, Sandbox, SourceDotEnv},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := LoadConfig(tt.flags, tt.getenv, dotenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.ClientID != tt.wantID || cfg.ClientIDSource != tt.wantIDFrom {
+				t.Errorf("client id = %q from %q, want %q from %q", cfg.ClientID, cfg.ClientIDSource, tt.wantID, tt.wantIDFrom)
+			}
+			if cfg.Env != tt.wantEnv || cfg.EnvSource != tt.wantEnvSrc {
+				t.Errorf("env = %q from %q, want %q from %q", cfg.Env, cfg.EnvSource, tt.wantEnv, tt.wantEnvSrc)
+			}
+			if got := strings.Join(cfg.CountryCodes, ","); got != "US,CA" {
+				t.Errorf("country codes = %q, want US,CA (normalised from .env)", got)
+			}
+		})
+	}
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig(Overrides{}, func(string) string { return "" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Env != Sandbox || cfg.EnvSource != SourceDefault {
+		t.Errorf("env = %q (%q), want sandbox by default", cfg.Env, cfg.EnvSource)
+	}
+	if strings.Join(cfg.Products, ",") != "auth" || strings.Join(cfg.CountryCodes, ",") != "US" {
+		t.Errorf("products %v countries %v, want [auth] [US]", cfg.Products, cfg.CountryCodes)
+	}
+	if cfg.LinkScriptURL != DefaultLinkScript {
+		t.Errorf("link script = %q", cfg.LinkScriptURL)
+	}
+	if cfg.HasKeys() {
+		t.Error("no keys were given, HasKeys must be false")
+	}
+}
+
+func TestLoadConfigRejects(t *testing.T) {
+	tests := []struct {
+		name, env, clientName, want string
+	}{
+		{"retired development env", "development", "", "retired"},
+		{"unknown env", "staging", "", "unknown plaid environment"},
+		{"client name over 30 characters", "", strings.Repeat("x", 31), "at most 30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(Overrides{Env: tt.env, ClientName: tt.clientName}, func(string) string { return "" }, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	tests := []struct {
+		cfg     Config
+		want    string
+		wantErr string
+	}{
+		{Config{Env: Sandbox}, "https://sandbox.plaid.com", ""},
+		{Config{Env: Production}, "https://production.plaid.com", ""},
+		{Config{APIURL: "http://127.0.0.1:8080/"}, "http://127.0.0.1:8080", ""},
+		{Config{APIURL: "https://recorder.example.com"}, "https://recorder.example.com", ""},
+		{Config{APIURL: "http://plaid.example.com"}, "", "only on loopback"},
+		{Config{APIURL: "ftp://x"}, "", "not an http(s) URL"},
+	}
+	for _, tt := range tests {
+		got, err := tt.cfg.BaseURL()
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("BaseURL(%q) err = %v, want %q", tt.cfg.APIURL, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("BaseURL(%+v) = %q, %v; want %q", tt.cfg, got, err, tt.want)
+		}
+	}
+}
+
+func TestKeyFormatChecks(t *testing.T) {
+	if err := CheckClientID(strings.Repeat("a1", 12)); err != nil {
+		t.Errorf("24 hex chars rejected: %v", err)
+	}
+	if err := CheckClientID("abc"); err == nil || !strings.Contains(err.Error(), "24 hex") {
+		t.Errorf("short client id accepted or unclear: %v", err)
+	}
+	if err := CheckSecret(strings.Repeat("f", 30)); err != nil {
+		t.Errorf("30 hex chars rejected: %v", err)
+	}
+	if err := CheckSecret(strings.Repeat("g", 30)); err == nil {
+		t.Error("non-hex secret accepted")
+	}
+}
+
+func TestNamespaceKeepsDemoApart(t *testing.T) {
+	if (Config{Env: Sandbox, Demo: true}).Namespace() == (Config{Env: Sandbox}).Namespace() {
+		t.Fatal("demo and real Sandbox Items would share a namespace")
+	}
+}
+
+func TestParseDotEnv(t *testing.T) {
+	in := `# Plaid quickstart .env
+PLAID_CLIENT_ID=abc
+export PLAID_SECRET="s3cr3t # not a comment"
+PLAID_ENV=sandbox # trailing comment
+PLAID_PRODUCTS='auth,transactions'
+
+`
+	got, err := parseDotEnv(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"PLAID_CLIENT_ID": "abc",
+		"PLAID_SECRET":    "s3cr3t # not a comment",
+		"PLAID_ENV":       "sandbox",
+		"PLAID_PRODUCTS":  "auth,transactions",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if _, err := parseDotEnv(strings.NewReader("not a pair\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad line accepted or unlocated: %v", err)
+	}
+}
+
+func TestReadDotEnvMissingFileIsEmpty(t *testing.T) {
+	got, err := ReadDotEnv(t.TempDir() + "/.env")
+	if err != nil || len(got) != 0 {
+		t.Fatalf("got %v, %v; want empty, nil", got, err)
+	}
+}

@@ -1,0 +1,93 @@
+package plaidflow
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/plaid/plaid-go/v42/plaid"
+)
+
+func TestDecodeErrorPlaidJSON(t *testing.T) {
+	body := `{"error_type":"INVALID_INPUT","error_code":"INVALID_API_KEYS","error_message":"invalid client_id or secret provided","display_message":null,"request_id":"Ab12Cd34Ef56Gh7","causes":[],"status":400,"documentation_url":"https://plaid.com/docs/?ref=error#invalid-input-errors","suggested_action":null}`
+	var model plaid.PlaidError
+	if err := model.UnmarshalJSON([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	generic := plaid.MakeGenericOpenAPIError([]byte(body), "400 Bad Request", model)
+	err := decodeError("create link token", generic, &http.Response{StatusCode: 400, Header: http.Header{}})
+
+	pe, ok := AsError(err)
+	if !ok {
+		t.Fatalf("not a *Error: %v", err)
+	}
+	if pe.Code != "INVALID_API_KEYS" || pe.Type != "INVALID_INPUT" || pe.RequestID != "Ab12Cd34Ef56Gh7" || pe.HTTPStatus != 400 {
+		t.Errorf("decoded %+v", pe)
+	}
+	msg := err.Error()
+	for _, want := range []string{"create link token", "INVALID_API_KEYS", "INVALID_INPUT", "invalid client_id", "Ab12Cd34Ef56Gh7"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	details := strings.Join(pe.Details(), "\n")
+	if !strings.Contains(details, "Dashboard") {
+		t.Errorf("details give no next step for bad keys:\n%s", details)
+	}
+}
+
+func TestDecodeErrorNonJSONBody(t *testing.T) {
+	body := "<html><body><h1>502 Bad Gateway</h1></body></html>"
+	generic := plaid.MakeGenericOpenAPIError([]byte(body), "undefined response type", nil)
+	resp := &http.Response{StatusCode: 502, Header: http.Header{"X-Request-Id": {"proxy-req-1"}}}
+	err := decodeError("get auth numbers", generic, resp)
+	pe, ok := AsError(err)
+	if !ok {
+		t.Fatalf("not a *Error: %v", err)
+	}
+	if pe.HTTPStatus != 502 || pe.Code != "UNEXPECTED_RESPONSE" || !strings.Contains(pe.Message, "502 Bad Gateway") || pe.RequestID != "proxy-req-1" {
+		t.Errorf("decoded %+v", pe)
+	}
+}
+
+func TestDecodeErrorTransport(t *testing.T) {
+	cause := errors.New("dial tcp 127.0.0.1:1: connection refused")
+	err := decodeError("exchange public token", fmt.Errorf("post: %w", cause), nil)
+	if _, ok := AsError(err); ok {
+		t.Fatal("a transport error must not pose as a Plaid error")
+	}
+	if !errors.Is(err, cause) || !strings.HasPrefix(err.Error(), "exchange public token: ") {
+		t.Errorf("err = %v, want the cause wrapped with the operation", err)
+	}
+}
+
+func TestEveryCommonCodeHasANextStep(t *testing.T) {
+	for _, code := range []string{"INVALID_API_KEYS", "INVALID_PUBLIC_TOKEN", "INVALID_ACCESS_TOKEN", "ITEM_LOGIN_REQUIRED", "INVALID_LINK_TOKEN", "SANDBOX_ONLY", "INSTITUTION_DOWN"} {
+		if (&Error{Code: code}).NextStep() == "" {
+			t.Errorf("%s has no next step", code)
+		}
+	}
+	if (&Error{Type: "RATE_LIMIT_EXCEEDED", Code: "RATE_LIMIT"}).NextStep() == "" {
+		t.Error("rate limits have no next step")
+	}
+}
+
+func TestMaskAndFormat(t *testing.T) {
+	if got := Mask("1111222233330000"); got != "••••0000" {
+		t.Errorf("Mask = %q", got)
+	}
+	if got := Mask("GB33 BUKB 2020 1555 5555 55"); got != "••••5555" {
+		t.Errorf("Mask(IBAN) = %q", got)
+	}
+	if got := Mask("12"); got != "••••" {
+		t.Errorf("Mask(short) = %q, must not reveal a short number", got)
+	}
+	if got := FormatIBAN("GB33BUKB20201555555555"); got != "GB33 BUKB 2020 1555 5555 55" {
+		t.Errorf("FormatIBAN = %q", got)
+	}
+	if got := FormatSortCode("123456"); got != "12-34-56" {
+		t.Errorf("FormatSortCode = %q", got)
+	}
+}
