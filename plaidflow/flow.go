@@ -86,16 +86,19 @@ func (f *Flow) Save(ex Exchanged, inst *Institution) Saved {
 	return Saved{Item: saved, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
 }
 
-// Numbers calls /auth/get and, in parallel, /institutions/get_by_id when the institution is
-// already known, so the two round trips overlap. When it is not known, the institution is
-// looked up after /auth/get names it.
+// Numbers calls /auth/get and, in parallel, /institutions/get_by_id when the institution's id
+// is already known, so the two round trips overlap. When it is not known, the institution is
+// looked up after /auth/get names it; when its details are already at hand, not at all.
 func (f *Flow) Numbers(ctx context.Context, accessToken string, inst *Institution) (*Result, error) {
 	type instResult struct {
 		inst *Institution
 		err  error
 	}
 	var instCh chan instResult
-	if inst != nil && inst.ID != "" {
+	if inst != nil && inst.detailed {
+		instCh = make(chan instResult, 1)
+		instCh <- instResult{inst: inst}
+	} else if inst != nil && inst.ID != "" {
 		instCh = make(chan instResult, 1)
 		go func() {
 			in, err := f.Client.Institution(ctx, inst.ID)

@@ -29,6 +29,10 @@ type Institution struct {
 	URL          string `json:"url,omitempty"`
 	PrimaryColor string `json:"primary_color,omitempty"`
 	OAuth        bool   `json:"oauth,omitempty"`
+
+	// detailed marks an Institution that came from /institutions/get_by_id, so the flow does
+	// not ask for it twice.
+	detailed bool
 }
 
 // Account mirrors Plaid's AccountBase. Nullable fields are pointers so JSON keeps Plaid's nulls.

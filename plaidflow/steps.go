@@ -150,6 +150,7 @@ func (c *Client) Institution(ctx context.Context, institutionID string) (*Instit
 		URL:          in.GetUrl(),
 		PrimaryColor: in.GetPrimaryColor(),
 		OAuth:        in.GetOauth(),
+		detailed:     true,
 	}, nil
 }
 

@@ -1,0 +1,15 @@
+.PHONY: run demo test build bench
+
+# The offline demo: the terminal UI against the built-in Plaid emulator. No keys needed.
+demo:
+	go run ./cmd/plaid-onboard --demo
+
+# Every test: unit, handler, TUI, and end to end with headless Chromium and the real keyring.
+test:
+	.ci/test
+
+build:
+	go build -o plaid-onboard ./cmd/plaid-onboard
+
+bench:
+	go test -run '^$$' -bench . -benchtime 20x ./plaidflow/

@@ -1,0 +1,97 @@
+package plaidflow_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// benchLatency stands for the round trip to Plaid; what matters is how many of them a step
+// waits for in a row, so results are read as ratios between the sub-benchmarks.
+const benchLatency = 10 * time.Millisecond
+
+func benchFixture(b *testing.B) (*plaidflow.Flow, string) {
+	b.Helper()
+	srv := plaidtest.NewServer(plaidtest.WithLatency(benchLatency))
+	b.Cleanup(srv.Close)
+	cfg := plaidflow.Config{
+		ClientID: plaidtest.DemoClientID, Secret: plaidtest.DemoSecret, Env: plaidflow.Sandbox,
+		APIURL: srv.URL, Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "bench",
+	}
+	client, err := plaidflow.NewClient(cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	flow := plaidflow.NewFlow(client, plaidflow.NewVault(plaidflow.NewMemoryStore(), b.TempDir()))
+	res, err := flow.SandboxLink(context.Background(), "", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return flow, res.ItemID
+}
+
+// BenchmarkSavedItemNumbers compares the flow's numbers step (/auth/get beside
+// /institutions/get_by_id) with the same two calls made one after the other.
+func BenchmarkSavedItemNumbers(b *testing.B) {
+	flow, _ := benchFixture(b)
+	ctx := context.Background()
+	item, err := flow.Vault.FindItem("sandbox", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := flow.Vault.AccessToken("sandbox", item.ItemID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("overlapped", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := flow.NumbersForSaved(ctx, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sequential", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := flow.Client.Auth(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := flow.Client.Institution(ctx, item.InstitutionID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSandboxLink measures the whole browserless flow: create → exchange → save → numbers.
+func BenchmarkSandboxLink(b *testing.B) {
+	flow, _ := benchFixture(b)
+	ctx := context.Background()
+	b.Run("overlapped", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := flow.SandboxLink(ctx, "", nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sequential", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			pub, err := flow.Client.SandboxPublicToken(ctx, plaidflow.DefaultSandboxInstitution)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ex, err := flow.Client.Exchange(ctx, pub)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := flow.Client.Auth(ctx, ex.AccessToken); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := flow.Client.Institution(ctx, plaidflow.DefaultSandboxInstitution); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,320 @@
+package plaidflow_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// fixture is a flow wired to a fresh fake Plaid Sandbox and an in-memory keyring.
+type fixture struct {
+	srv   *plaidtest.Server
+	flow  *plaidflow.Flow
+	vault *plaidflow.Vault
+	store *plaidflow.MemoryStore
+}
+
+func newFixture(t *testing.T, countries string, opts ...plaidtest.Option) fixture {
+	t.Helper()
+	srv := plaidtest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
+		ClientID: plaidtest.DemoClientID, Secret: plaidtest.DemoSecret,
+		APIURL: srv.URL, CountryCodes: countries,
+	}, func(string) string { return "" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := plaidflow.NewClient(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := plaidflow.NewMemoryStore()
+	vault := plaidflow.NewVault(store, t.TempDir())
+	return fixture{srv: srv, flow: plaidflow.NewFlow(client, vault), vault: vault, store: store}
+}
+
+func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {
+	fx := newFixture(t, "US")
+	var steps []plaidflow.Step
+	res, err := fx.flow.SandboxLink(context.Background(), "", func(s plaidflow.Step) { steps = append(steps, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stepsString(steps); got != "1,2,3" {
+		t.Errorf("steps ticked = %s, want exchange, save, numbers in that order", got)
+	}
+	if res.Institution == nil || res.Institution.Name != "First Platypus Bank" || res.Institution.ID != "ins_109508" {
+		t.Errorf("institution = %+v", res.Institution)
+	}
+	checking := findAccount(t, res, "0000")
+	if checking.Name != "Plaid Checking" || checking.Type != "depository" || *checking.Balances.Available != 100 || *checking.Balances.Current != 110 {
+		t.Errorf("checking = %+v", checking)
+	}
+	n := res.NumbersFor(checking.ID)
+	if len(n.ACH) != 1 || n.ACH[0].Routing != "011401533" || n.ACH[0].Account != "1111222233330000" || n.ACH[0].WireRouting == nil || *n.ACH[0].WireRouting != "021000021" {
+		t.Errorf("checking ACH = %+v", n.ACH)
+	}
+	if !res.Storage.Saved || res.ItemName != "first-platypus-bank" {
+		t.Errorf("storage = %+v, name %q; want saved as first-platypus-bank", res.Storage, res.ItemName)
+	}
+
+	// A later run finds the Item by name and gets the same numbers.
+	again, err := fx.flow.NumbersForSaved(context.Background(), "first-platypus-bank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ItemID != res.ItemID || len(again.Numbers.ACH) != len(res.Numbers.ACH) {
+		t.Errorf("saved Item answered %s with %d ACH numbers; want %s with %d", again.ItemID, len(again.Numbers.ACH), res.ItemID, len(res.Numbers.ACH))
+	}
+}
+
+func TestEveryNumberFamily(t *testing.T) {
+	tests := []struct {
+		institution string
+		check       func(t *testing.T, n plaidflow.Numbers)
+	}{
+		{"ins_43", func(t *testing.T, n plaidflow.Numbers) {
+			if len(n.EFT) == 0 || n.EFT[0].Institution == "" || n.EFT[0].Branch == "" || n.EFT[0].Account == "" {
+				t.Errorf("Canadian Item without full EFT numbers: %+v", n.EFT)
+			}
+		}},
+		{"ins_117650", func(t *testing.T, n plaidflow.Numbers) {
+			if len(n.International) == 0 || !strings.HasPrefix(n.International[0].IBAN, "GB") || n.International[0].BIC == "" {
+				t.Errorf("UK Item without IBAN/BIC: %+v", n.International)
+			}
+			if len(n.BACS) == 0 || len(n.BACS[0].SortCode) != 6 || n.BACS[0].Account == "" {
+				t.Errorf("UK Item without BACS numbers: %+v", n.BACS)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.institution, func(t *testing.T) {
+			fx := newFixture(t, "US,CA,GB")
+			res, err := fx.flow.SandboxLink(context.Background(), tt.institution, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, res.Numbers)
+			for _, a := range res.Accounts {
+				if res.NumbersFor(a.ID).Empty() {
+					t.Errorf("account %s (%s) has no numbers", a.Name, a.ID)
+				}
+			}
+		})
+	}
+}
+
+func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
+	fx := newFixture(t, "US")
+	fx.srv.InjectFault("/auth/get", 1, 500, "application/json",
+		`{"error_type":"API_ERROR","error_code":"INTERNAL_SERVER_ERROR","error_message":"an unexpected error occurred","display_message":null,"request_id":"fault000000001"}`)
+
+	_, err := fx.flow.SandboxLink(context.Background(), "", nil)
+	pe, ok := plaidflow.AsError(err)
+	if !ok || pe.Code != "INTERNAL_SERVER_ERROR" || pe.RequestID != "fault000000001" {
+		t.Fatalf("err = %v, want the Plaid 500 with its request id", err)
+	}
+	if !strings.Contains(err.Error(), "was linked and saved") {
+		t.Errorf("the error does not tell the user the Item was kept: %v", err)
+	}
+	// The access token survived the failure: the next run gets the numbers.
+	res, err := fx.flow.NumbersForSaved(context.Background(), "")
+	if err != nil {
+		t.Fatalf("the saved Item is unusable after a failed /auth/get: %v", err)
+	}
+	if len(res.Numbers.ACH) == 0 {
+		t.Error("no ACH numbers on the retry")
+	}
+}
+
+func TestPlaidErrorsReachTheUser(t *testing.T) {
+	tests := []struct {
+		name     string
+		fault    func(*plaidtest.Server)
+		wantCode string
+		wantType string
+		wantHTTP int
+	}{
+		{"rate limited", func(s *plaidtest.Server) {
+			s.InjectFault("/auth/get", 1, 429, "application/json", `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","error_message":"rate limit exceeded","display_message":null,"request_id":"ratelimit00001"}`)
+		}, "RATE_LIMIT", "RATE_LIMIT_EXCEEDED", 429},
+		{"planned maintenance", func(s *plaidtest.Server) {
+			s.InjectFault("/auth/get", 1, 503, "application/json", `{"error_type":"API_ERROR","error_code":"PLANNED_MAINTENANCE","error_message":"the Plaid API is under maintenance","display_message":null,"request_id":"maint000000001"}`)
+		}, "PLANNED_MAINTENANCE", "API_ERROR", 503},
+		{"html from a proxy", func(s *plaidtest.Server) {
+			s.InjectFault("/auth/get", 1, 502, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
+		}, "UNEXPECTED_RESPONSE", "API_ERROR", 502},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, "US")
+			if _, err := fx.flow.SandboxLink(context.Background(), "", nil); err != nil {
+				t.Fatal(err)
+			}
+			tt.fault(fx.srv)
+			_, err := fx.flow.NumbersForSaved(context.Background(), "")
+			pe, ok := plaidflow.AsError(err)
+			if !ok {
+				t.Fatalf("err = %v, want a Plaid error", err)
+			}
+			if pe.Code != tt.wantCode || pe.Type != tt.wantType || pe.HTTPStatus != tt.wantHTTP {
+				t.Errorf("got %s/%s/%d, want %s/%s/%d", pe.Code, pe.Type, pe.HTTPStatus, tt.wantCode, tt.wantType, tt.wantHTTP)
+			}
+			if pe.NextStep() == "" {
+				t.Error("no next step for the user")
+			}
+		})
+	}
+}
+
+func TestWrongKeysFailAtTheLinkToken(t *testing.T) {
+	fx := newFixture(t, "US", plaidtest.WithKeys(strings.Repeat("a", 24), strings.Repeat("b", 30)))
+	_, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	pe, ok := plaidflow.AsError(err)
+	if !ok || pe.Code != "INVALID_API_KEYS" || pe.Type != "INVALID_INPUT" || pe.RequestID == "" {
+		t.Fatalf("err = %v, want INVALID_API_KEYS with a request id", err)
+	}
+}
+
+func TestLinkTokenCarriesTheConfiguration(t *testing.T) {
+	fx := newFixture(t, "US")
+	lt, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(lt.Token, "link-sandbox-") || lt.RequestID == "" {
+		t.Errorf("link token = %+v", lt)
+	}
+	if d := time.Until(lt.Expiration); d < 3*time.Hour || d > 5*time.Hour {
+		t.Errorf("link token expires in %s, want about 4 h", d)
+	}
+}
+
+func TestPublicTokenIsSingleUse(t *testing.T) {
+	fx := newFixture(t, "US")
+	pub, err := fx.srv.PublicToken("ins_109508")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.flow.Complete(context.Background(), plaidflow.Linked{PublicToken: pub}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = fx.flow.Exchange(context.Background(), pub)
+	if !plaidflow.HasCode(err, "INVALID_PUBLIC_TOKEN") {
+		t.Fatalf("second exchange: err = %v, want INVALID_PUBLIC_TOKEN", err)
+	}
+}
+
+func TestCompleteWithoutInstitutionLearnsIt(t *testing.T) {
+	fx := newFixture(t, "US")
+	pub, err := fx.srv.PublicToken("ins_109508")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := fx.flow.Complete(context.Background(), plaidflow.Linked{PublicToken: pub}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Institution == nil || res.Institution.Name != "First Platypus Bank" {
+		t.Errorf("institution = %+v, want it learnt from the Item", res.Institution)
+	}
+	items, _ := fx.vault.Items("sandbox")
+	if len(items) != 1 || items[0].InstitutionName != "First Platypus Bank" || items[0].Name != "first-platypus-bank" {
+		t.Errorf("saved items = %+v, want the institution filled in", items)
+	}
+}
+
+func TestRemoveSaved(t *testing.T) {
+	fx := newFixture(t, "US")
+	res, err := fx.flow.SandboxLink(context.Background(), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := fx.vault.AccessToken("sandbox", res.ItemID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.flow.RemoveSaved(context.Background(), res.ItemName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.flow.Client.Auth(context.Background(), tok); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+		t.Errorf("removed Item's token still works at Plaid: %v", err)
+	}
+	if _, err := fx.flow.NumbersForSaved(context.Background(), ""); !errors.Is(err, plaidflow.ErrNoItems) {
+		t.Errorf("removed Item still saved: %v", err)
+	}
+}
+
+func TestSandboxShortcutRefusedInProduction(t *testing.T) {
+	cfg := plaidflow.Config{ClientID: "x", Secret: "y", Env: plaidflow.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
+	client, err := plaidflow.NewClient(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.SandboxPublicToken(context.Background(), ""); !errors.Is(err, plaidflow.ErrSandboxOnly) {
+		t.Fatalf("err = %v, want ErrSandboxOnly before any request", err)
+	}
+}
+
+// TestRoundTripsOverlap counts requests and round-trip latencies: the institution lookup runs
+// beside the token calls, so sandbox link costs three latencies, not four, and a saved Item's
+// numbers one, not two.
+func TestRoundTripsOverlap(t *testing.T) {
+	const latency = 150 * time.Millisecond
+	fx := newFixture(t, "US", plaidtest.WithLatency(latency))
+
+	start := time.Now()
+	if _, err := fx.flow.SandboxLink(context.Background(), "", nil); err != nil {
+		t.Fatal(err)
+	}
+	linkTook := time.Since(start)
+
+	start = time.Now()
+	if _, err := fx.flow.NumbersForSaved(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	authTook := time.Since(start)
+
+	for path, want := range map[string]int{
+		"/sandbox/public_token/create": 1,
+		"/item/public_token/exchange":  1,
+		"/auth/get":                    2,
+		"/institutions/get_by_id":      2,
+	} {
+		if got := fx.srv.Requests(path); got != want {
+			t.Errorf("%s called %d times, want %d", path, got, want)
+		}
+	}
+	if linkTook >= 4*latency {
+		t.Errorf("sandbox link took %s = %.1f latencies; want under 4 (3 sequential round trips)", linkTook, float64(linkTook)/float64(latency))
+	}
+	if authTook >= 2*latency {
+		t.Errorf("auth of a saved Item took %s = %.1f latencies; want under 2 (auth and institution overlap)", authTook, float64(authTook)/float64(latency))
+	}
+	t.Logf("sandbox link: %.2f latencies; saved-Item numbers: %.2f latencies", float64(linkTook)/float64(latency), float64(authTook)/float64(latency))
+}
+
+func findAccount(t *testing.T, res *plaidflow.Result, mask string) plaidflow.Account {
+	t.Helper()
+	for _, a := range res.Accounts {
+		if a.Mask != nil && *a.Mask == mask {
+			return a
+		}
+	}
+	t.Fatalf("no account with mask %s in %+v", mask, res.Accounts)
+	return plaidflow.Account{}
+}
+
+func stepsString(steps []plaidflow.Step) string {
+	var s []string
+	for _, st := range steps {
+		s = append(s, string(rune('0'+int(st))))
+	}
+	return strings.Join(s, ",")
+}
