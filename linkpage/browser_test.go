@@ -1,0 +1,483 @@
+package linkpage_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/plaid-onboard/plaid-onboard/linkpage"
+)
+
+// fakeSDKs stands in for link-initialize.js. Each path is one scenario; the
+// fake's Plaid.create records its config on window.__fakeLink and open()
+// calls back at once, the way Link's end-of-flow burst arrives.
+var fakeSDKs = map[string]string{
+	// Link opens and the user is still busy in it.
+	"/wait.js": `
+		cfg.onEvent('OPEN', {view_name: null, link_session_id: 'sess-fake', timestamp: new Date().toISOString()});`,
+	// The user links First Platypus Bank.
+	"/success.js": `
+		cfg.onEvent('OPEN', {view_name: null, link_session_id: 'sess-fake', timestamp: new Date().toISOString()});
+		cfg.onEvent('HANDOFF', {view_name: null, link_session_id: 'sess-fake', timestamp: new Date().toISOString()});
+		cfg.onSuccess('public-sandbox-xyz', {
+			institution: {name: 'First Platypus Bank', institution_id: 'ins_109508'},
+			accounts: [{id: 'acc_1', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking', verification_status: null}],
+			link_session_id: 'sess-fake', transfer_status: null});`,
+	// Link's end-of-flow burst: many events at once, then onSuccess.
+	"/burst.js": `
+		for (var i = 1; i <= 20; i++) {
+			cfg.onEvent('TRANSITION_VIEW', {view_name: 'V' + (i < 10 ? '0' : '') + i, link_session_id: 'sess-fake'});
+		}
+		cfg.onEvent('HANDOFF', {link_session_id: 'sess-fake'});
+		cfg.onSuccess('public-sandbox-burst', {institution: null, accounts: [], link_session_id: 'sess-fake'});`,
+	// The user types a wrong password and gives up.
+	"/exit-error.js": `
+		cfg.onEvent('OPEN', {view_name: null, link_session_id: 'sess-fake'});
+		cfg.onEvent('ERROR', {error_code: 'INVALID_CREDENTIALS', error_type: 'ITEM_ERROR', view_name: 'ERROR', link_session_id: 'sess-fake'});
+		cfg.onEvent('EXIT', {exit_status: 'requires_credentials', link_session_id: 'sess-fake'});
+		cfg.onExit({error_type: 'ITEM_ERROR', error_code: 'INVALID_CREDENTIALS',
+			error_message: 'the provided credentials were not correct',
+			display_message: 'The credentials you provided were incorrect. Check that your credentials are the same that you use for this institution.'},
+			{institution: {name: 'First Platypus Bank', institution_id: 'ins_109508'}, status: 'requires_credentials',
+			 link_session_id: 'sess-fake', request_id: 'Ab3dE5gH7jK9mN1'});`,
+}
+
+func fakeSDKServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := fakeSDKs[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintf(w, `(function () {
+	window.Plaid = { create: function (cfg) {
+		var rec = window.__fakeLink = window.__fakeLink || {created: 0, opened: 0};
+		rec.created++;
+		rec.token = cfg.token;
+		rec.receivedRedirectUri = cfg.receivedRedirectUri || null;
+		rec.cspNonce = cfg.cspNonce || null;
+		return {
+			open: function () { rec.opened++; %s },
+			exit: function () {},
+			destroy: function () {}
+		};
+	} };
+})();`, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newBrowser starts headless Chromium once for the test, or skips.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping the headless Chromium test in -short mode")
+	}
+	path := os.Getenv("CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		// The whole suite (PLAID_ONBOARD_E2E=1, as .ci/test sets) must not
+		// pass without the browser; a developer's quick run may.
+		if os.Getenv("PLAID_ONBOARD_E2E") == "1" {
+			t.Fatalf("Chromium not found at %s (set CHROMIUM to its path)", path)
+		}
+		t.Skipf("Chromium not found at %s (set CHROMIUM to its path): skipping the browser test", path)
+	}
+	dir, err := os.MkdirTemp("", "linkpage-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(760, 640),
+	)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+		// Chromium's helpers may still write for a moment after it exits.
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return browserCtx
+}
+
+// tab opens a tab that closes with the subtest, and collects what the page
+// writes to the console.
+type tab struct {
+	ctx     context.Context
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage
+}
+
+func newTab(t *testing.T, browser context.Context) *tab {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(browser, 30*time.Second)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(func() { cancelTab(); cancel() })
+	tb := &tab{ctx: ctx}
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			tb.mu.Lock()
+			tb.console = append(tb.console, m)
+			tb.mu.Unlock()
+		}
+	}()
+	return tb
+}
+
+// errors returns the console errors and exceptions, less the expected ones.
+func (tb *tab) errors(expected ...string) []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	var out []string
+next:
+	for _, m := range tb.console {
+		if m.Type != chromedp.ConsoleError && !m.IsException() {
+			continue
+		}
+		for _, e := range expected {
+			if strings.Contains(m.Text, e) {
+				continue next
+			}
+		}
+		out = append(out, m.String())
+	}
+	return out
+}
+
+func (tb *tab) eval(t *testing.T, js string) string {
+	t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// waitState waits for the page's data-state, failing with what it shows.
+// (chromedp's Poll compiles its predicate with new Function, which this
+// page's CSP rightly forbids, so this polls from the test side.)
+func (tb *tab) waitState(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.getElementById('app').dataset.state`))
+		if err == nil && got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("page state = %q (%v), want %q; page says %q / %q; console: %v", got, err, want,
+				tb.eval(t, `document.getElementById('status-title').textContent`),
+				tb.eval(t, `document.getElementById('status-detail').textContent`), tb.errors())
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+}
+
+func (tb *tab) text(t *testing.T, id string) string {
+	t.Helper()
+	return tb.eval(t, `document.getElementById('`+id+`').textContent`)
+}
+
+func (tb *tab) visible(t *testing.T, id string) bool {
+	t.Helper()
+	return tb.eval(t, `String(!document.getElementById('`+id+`').hidden)`) == "true"
+}
+
+// screenshot saves the viewport to $LINKPAGE_SCREENSHOT_DIR/linkpage-<name>.png
+// when that variable is set (e.g. LINKPAGE_SCREENSHOT_DIR=/tmp).
+func (tb *tab) screenshot(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv("LINKPAGE_SCREENSHOT_DIR")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	p := filepath.Join(dir, "linkpage-"+name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+func (tb *tab) darkMode(t *testing.T) {
+	t.Helper()
+	err := chromedp.Do(tb.ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+		})
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("emulate dark mode: %v", err)
+	}
+}
+
+// expectEvents reads the next events and checks their kinds and names.
+func expectEvents(t *testing.T, s *linkpage.Server, want ...string) []linkpage.Event {
+	t.Helper()
+	var got []linkpage.Event
+	for _, w := range want {
+		select {
+		case ev := <-s.Events():
+			name := ev.Kind.String()
+			if ev.Kind == linkpage.KindEvent {
+				name = ev.Name
+			}
+			if name != w {
+				t.Fatalf("event %d = %s, want %s (want order %v)", len(got), name, w, want)
+			}
+			got = append(got, ev)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no event after %d of %v", len(got), want)
+		}
+	}
+	return got
+}
+
+// TestBrowser drives the real page in headless Chromium with a stand-in SDK:
+// the callbacks reach the program in order through the real CSP, and the page
+// shows each state the user goes through.
+func TestBrowser(t *testing.T) {
+	browser := newBrowser(t)
+	sdk := fakeSDKServer(t)
+
+	start := func(t *testing.T, script string, opts linkpage.Options) *linkpage.Server {
+		t.Helper()
+		opts.ScriptURL = sdk.URL + script
+		if opts.ClientName == "" {
+			opts.ClientName = "Acme Onboarding"
+		}
+		if opts.Environment == "" {
+			opts.Environment = "sandbox"
+		}
+		return startServer(t, opts)
+	}
+
+	t.Run("success, then Finish", func(t *testing.T) {
+		s := start(t, "/success.js", linkpage.Options{})
+		tb := newTab(t, browser)
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
+			t.Fatal(err)
+		}
+		evs := expectEvents(t, s, "OPEN", "HANDOFF", "success")
+		if evs[2].PublicToken != "public-sandbox-xyz" || evs[2].Success.Institution.Name != "First Platypus Bank" ||
+			len(evs[2].Success.Accounts) != 1 || evs[2].Success.Accounts[0].Mask != "0000" {
+			t.Errorf("success event = %+v %+v", evs[2], evs[2].Success)
+		}
+		tb.waitState(t, "connected")
+		if got := tb.text(t, "status-title"); got != "Connected to First Platypus Bank" {
+			t.Errorf("title = %q", got)
+		}
+		if got := tb.text(t, "status-detail"); got != "Finishing in the terminal…" {
+			t.Errorf("detail = %q", got)
+		}
+		if tb.eval(t, `window.__fakeLink.token`) != testToken || tb.eval(t, `String(window.__fakeLink.receivedRedirectUri)`) != "null" {
+			t.Error("Plaid.create did not get the link token, or got a receivedRedirectUri on a first open")
+		}
+		tb.screenshot(t, "connected")
+
+		const final = "Connected to First Platypus Bank. You can close this tab and return to the terminal."
+		s.Finish(linkpage.Outcome{OK: true, Message: final})
+		tb.waitState(t, "done")
+		if got := tb.text(t, "status-title"); got != "All set" {
+			t.Errorf("final title = %q", got)
+		}
+		if got := tb.text(t, "status-detail"); got != final {
+			t.Errorf("final detail = %q, want the program's message", got)
+		}
+		if tb.visible(t, "reopen") {
+			t.Error("Reopen offered after a success")
+		}
+		tb.screenshot(t, "finished")
+		tb.darkMode(t)
+		tb.screenshot(t, "finished-dark")
+		if errs := tb.errors(); len(errs) > 0 {
+			t.Errorf("console errors (CSP violations show here): %v", errs)
+		}
+	})
+
+	t.Run("a burst of events arrives in order", func(t *testing.T) {
+		s := start(t, "/burst.js", linkpage.Options{})
+		tb := newTab(t, browser)
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for range 20 {
+			want = append(want, "TRANSITION_VIEW")
+		}
+		evs := expectEvents(t, s, append(want, "HANDOFF", "success")...)
+		for i, ev := range evs[:20] {
+			if w := fmt.Sprintf("V%02d", i+1); ev.Metadata.ViewName != w {
+				t.Fatalf("event %d has view %s, want %s: the page reordered Link's events", i, ev.Metadata.ViewName, w)
+			}
+		}
+		tb.waitState(t, "connected")
+		if got := tb.text(t, "status-title"); got != "Connected" {
+			t.Errorf("title without an institution = %q", got)
+		}
+	})
+
+	t.Run("Link open, then the terminal gives up", func(t *testing.T) {
+		s := start(t, "/wait.js", linkpage.Options{Environment: "production", ClientName: "Acme Payments"})
+		tb := newTab(t, browser)
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
+			t.Fatal(err)
+		}
+		expectEvents(t, s, "OPEN")
+		tb.waitState(t, "open")
+		if got := tb.text(t, "status-title"); got != "Link is open" {
+			t.Errorf("title = %q", got)
+		}
+		tb.screenshot(t, "waiting")
+
+		s.Finish(linkpage.Outcome{OK: false, Message: "Cancelled in the terminal"})
+		tb.waitState(t, "failed")
+		if got := tb.text(t, "status-title"); got != "Something went wrong" {
+			t.Errorf("title = %q", got)
+		}
+		if got := tb.text(t, "status-detail"); got != "Cancelled in the terminal" {
+			t.Errorf("detail = %q", got)
+		}
+		tb.screenshot(t, "cancelled")
+		if errs := tb.errors(); len(errs) > 0 {
+			t.Errorf("console errors: %v", errs)
+		}
+	})
+
+	t.Run("exit with an error, then reopen", func(t *testing.T) {
+		s := start(t, "/exit-error.js", linkpage.Options{})
+		tb := newTab(t, browser)
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
+			t.Fatal(err)
+		}
+		evs := expectEvents(t, s, "OPEN", "ERROR", "EXIT", "exit")
+		if e := evs[3].ExitError; e == nil || e.ErrorCode != "INVALID_CREDENTIALS" || evs[3].Exit.RequestID != "Ab3dE5gH7jK9mN1" {
+			t.Errorf("exit event = %+v %+v", evs[3].ExitError, evs[3].Exit)
+		}
+		if evs[1].Metadata.ErrorCode != "INVALID_CREDENTIALS" || evs[1].Metadata.ViewName != "ERROR" {
+			t.Errorf("ERROR event metadata = %+v", evs[1].Metadata)
+		}
+		tb.waitState(t, "exited-error")
+		if got := tb.text(t, "status-title"); got != "Link closed: INVALID_CREDENTIALS" {
+			t.Errorf("title = %q", got)
+		}
+		if got := tb.text(t, "status-detail"); !strings.HasPrefix(got, "The credentials you provided were incorrect.") {
+			t.Errorf("detail = %q, want Plaid's display_message", got)
+		}
+		if !tb.visible(t, "reopen") {
+			t.Fatal("no Reopen button after an exit")
+		}
+		tb.screenshot(t, "exit-error")
+		tb.darkMode(t)
+		tb.screenshot(t, "exit-error-dark")
+
+		tb.eval(t, `document.getElementById('reopen').click(), ''`)
+		expectEvents(t, s, "OPEN", "ERROR", "EXIT", "exit")
+		if got := tb.eval(t, `String(window.__fakeLink.opened)`); got != "2" {
+			t.Errorf("Link opened %s times, want 2", got)
+		}
+
+		// The terminal reports the exit as the end of the flow: the page keeps
+		// Link's headline, shows the program's sentence, and stops offering
+		// to reopen a session the program no longer waits for.
+		s.Finish(linkpage.Outcome{OK: false, Message: "link exited with INVALID_CREDENTIALS (ITEM_ERROR) [request_id Ab3dE5gH7jK9mN1]"})
+		deadline := time.Now().Add(5 * time.Second)
+		for tb.visible(t, "reopen") && time.Now().Before(deadline) {
+			time.Sleep(40 * time.Millisecond)
+		}
+		if tb.visible(t, "reopen") {
+			t.Fatal("Reopen still offered after Finish")
+		}
+		if got := tb.text(t, "status-title"); got != "Link closed: INVALID_CREDENTIALS" {
+			t.Errorf("title after Finish = %q", got)
+		}
+		if got := tb.text(t, "status-detail"); !strings.Contains(got, "request_id Ab3dE5gH7jK9mN1") {
+			t.Errorf("detail after Finish = %q", got)
+		}
+		tb.screenshot(t, "exit-finished")
+		if errs := tb.errors(); len(errs) > 0 {
+			t.Errorf("console errors: %v", errs)
+		}
+	})
+
+	t.Run("OAuth return resumes Link", func(t *testing.T) {
+		s := start(t, "/wait.js", linkpage.Options{OAuthReturn: true})
+		tb := newTab(t, browser)
+		ret := s.OAuthRedirectURI() + "?oauth_state_id=ad4e7d7b-2f3a-4f6c-9a57-7d3e5e3b9f10"
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(ret)); err != nil {
+			t.Fatal(err)
+		}
+		expectEvents(t, s, "OPEN")
+		tb.waitState(t, "open")
+		if got := tb.eval(t, `String(window.__fakeLink.receivedRedirectUri)`); got != ret {
+			t.Errorf("receivedRedirectUri = %q, want %q", got, ret)
+		}
+		if errs := tb.errors(); len(errs) > 0 {
+			t.Errorf("console errors: %v", errs)
+		}
+	})
+
+	t.Run("SDK fails to load", func(t *testing.T) {
+		s := start(t, "/missing.js", linkpage.Options{Environment: "demo", ClientName: "plaid-onboard demo"})
+		tb := newTab(t, browser)
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
+			t.Fatal(err)
+		}
+		tb.waitState(t, "error")
+		if got, want := tb.text(t, "status-title"), "Could not load Plaid Link from "+sdk.URL; got != want {
+			t.Errorf("title = %q, want %q", got, want)
+		}
+		if !tb.visible(t, "reload") {
+			t.Error("no Reload button")
+		}
+		tb.screenshot(t, "sdk-failed")
+		if errs := tb.errors("404"); len(errs) > 0 {
+			t.Errorf("console errors: %v", errs)
+		}
+	})
+}

@@ -1,0 +1,303 @@
+package linkpage
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// EventKind tells which Link callback an Event came from.
+type EventKind int
+
+// The kinds of Event, one per Link callback.
+const (
+	KindSuccess EventKind = iota + 1 // onSuccess: a public token to exchange
+	KindExit                         // onExit: the user closed Link, or Link failed
+	KindEvent                        // onEvent: Link's progress and analytics events
+)
+
+// String returns the callback's name, for logs and --json output.
+func (k EventKind) String() string {
+	switch k {
+	case KindSuccess:
+		return "success"
+	case KindExit:
+		return "exit"
+	case KindEvent:
+		return "event"
+	default:
+		return fmt.Sprintf("EventKind(%d)", int(k))
+	}
+}
+
+// Event is one Link callback, forwarded by the page and checked by the server.
+//
+// The metadata pointer that belongs to the kind (Success, Exit or Metadata) is
+// never nil, so a consumer can read its fields without checking. Every string
+// has had control characters removed: these values end up in a terminal, and
+// a hostile escape sequence must not reach it.
+type Event struct {
+	Kind     EventKind
+	Received time.Time
+
+	// KindSuccess
+	PublicToken string
+	Success     *SuccessMetadata
+
+	// KindExit
+	ExitError *LinkError // nil when the user just closed Link
+	Exit      *ExitMetadata
+
+	// KindEvent
+	Name     string // OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, ERROR, EXIT, HANDOFF...
+	Metadata *EventMetadata
+
+	// RawMetadata is the callback's metadata object as Link passed it
+	// (compacted JSON, nil when Link passed none), with the fields this package
+	// does not model. It is for --json output and support logs; it never holds
+	// the public token, which Link passes outside the metadata.
+	RawMetadata json.RawMessage
+}
+
+// Institution is the bank the user picked in Link.
+type Institution struct {
+	Name          string `json:"name"`
+	InstitutionID string `json:"institution_id"`
+}
+
+// Account is one account the user shared in Link.
+type Account struct {
+	ID                 string `json:"id"`
+	Name               string `json:"name"`
+	Mask               string `json:"mask"`
+	Type               string `json:"type"`
+	Subtype            string `json:"subtype"`
+	VerificationStatus string `json:"verification_status"`
+}
+
+// SuccessMetadata is the metadata of onSuccess.
+type SuccessMetadata struct {
+	Institution    *Institution `json:"institution"` // nil when Link sent null
+	Accounts       []Account    `json:"accounts"`
+	LinkSessionID  string       `json:"link_session_id"`
+	TransferStatus string       `json:"transfer_status"`
+}
+
+// LinkError is the error of onExit.
+type LinkError struct {
+	ErrorType      string `json:"error_type"`
+	ErrorCode      string `json:"error_code"`
+	ErrorMessage   string `json:"error_message"`
+	DisplayMessage string `json:"display_message"`
+}
+
+// ExitMetadata is the metadata of onExit.
+type ExitMetadata struct {
+	Institution   *Institution `json:"institution"` // nil when Link sent null
+	Status        string       `json:"status"`      // requires_credentials, institution_not_found, ...
+	LinkSessionID string       `json:"link_session_id"`
+	RequestID     string       `json:"request_id"`
+}
+
+// EventMetadata is the metadata of onEvent.
+type EventMetadata struct {
+	ErrorCode              string `json:"error_code"`
+	ErrorMessage           string `json:"error_message"`
+	ErrorType              string `json:"error_type"`
+	ExitStatus             string `json:"exit_status"`
+	InstitutionID          string `json:"institution_id"`
+	InstitutionName        string `json:"institution_name"`
+	InstitutionSearchQuery string `json:"institution_search_query"`
+	MFAType                string `json:"mfa_type"`
+	ViewName               string `json:"view_name"`
+	RequestID              string `json:"request_id"`
+	LinkSessionID          string `json:"link_session_id"`
+	Timestamp              string `json:"timestamp"`
+}
+
+// The bodies the page posts. These are this package's own wire format, so
+// unknown fields are refused; the metadata inside is Plaid's and may grow, so
+// unknown fields there are kept in RawMetadata and otherwise ignored.
+type (
+	successBody struct {
+		PublicToken string          `json:"public_token"`
+		Metadata    json.RawMessage `json:"metadata"`
+	}
+	exitBody struct {
+		Error    json.RawMessage `json:"error"`
+		Metadata json.RawMessage `json:"metadata"`
+	}
+	eventBody struct {
+		EventName string          `json:"event_name"`
+		Metadata  json.RawMessage `json:"metadata"`
+	}
+)
+
+var (
+	// Plaid's public tokens look like public-sandbox-<uuid>; anything with
+	// other characters is not one, and would be passed to an API call.
+	publicTokenRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,256}$`)
+	// Plaid's event names are upper-case words joined by underscores; the
+	// looser pattern leaves room for a stand-in SDK, not for escape sequences.
+	eventNameRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,128}$`)
+)
+
+// decodeSuccess turns a /callback/success body into an Event.
+func decodeSuccess(body []byte) (Event, error) {
+	var b successBody
+	if err := decodeStrict(body, &b); err != nil {
+		return Event{}, err
+	}
+	if !publicTokenRE.MatchString(b.PublicToken) {
+		return Event{}, errors.New("public_token is missing or malformed")
+	}
+	md := &SuccessMetadata{}
+	raw, err := decodeObject(b.Metadata, md)
+	if err != nil {
+		return Event{}, fmt.Errorf("metadata: %w", err)
+	}
+	md.sanitize()
+	return Event{Kind: KindSuccess, PublicToken: b.PublicToken, Success: md, RawMetadata: raw}, nil
+}
+
+// decodeExit turns a /callback/exit body into an Event.
+func decodeExit(body []byte) (Event, error) {
+	var b exitBody
+	if err := decodeStrict(body, &b); err != nil {
+		return Event{}, err
+	}
+	var le LinkError
+	if _, err := decodeObject(b.Error, &le); err != nil {
+		return Event{}, fmt.Errorf("error: %w", err)
+	}
+	le.sanitize()
+	md := &ExitMetadata{}
+	raw, err := decodeObject(b.Metadata, md)
+	if err != nil {
+		return Event{}, fmt.Errorf("metadata: %w", err)
+	}
+	md.sanitize()
+	ev := Event{Kind: KindExit, Exit: md, RawMetadata: raw}
+	if le != (LinkError{}) {
+		ev.ExitError = &le
+	}
+	return ev, nil
+}
+
+// decodeEvent turns a /callback/event body into an Event.
+func decodeEvent(body []byte) (Event, error) {
+	var b eventBody
+	if err := decodeStrict(body, &b); err != nil {
+		return Event{}, err
+	}
+	if !eventNameRE.MatchString(b.EventName) {
+		return Event{}, errors.New("event_name is missing or malformed")
+	}
+	md := &EventMetadata{}
+	raw, err := decodeObject(b.Metadata, md)
+	if err != nil {
+		return Event{}, fmt.Errorf("metadata: %w", err)
+	}
+	md.sanitize()
+	return Event{Kind: KindEvent, Name: b.EventName, Metadata: md, RawMetadata: raw}, nil
+}
+
+// decodeStrict decodes exactly one JSON object with no unknown fields.
+func decodeStrict(body []byte, v any) error {
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
+		return errors.New("malformed body: not a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("malformed body: %w", err)
+	}
+	// Exactly one value: anything after it but whitespace is an error.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("malformed body: data after the JSON object")
+	}
+	return nil
+}
+
+// decodeObject decodes raw (absent, null, or a JSON object) into v and returns
+// it compacted; absent and null leave v at its zero value and return nil.
+func decodeObject(raw json.RawMessage, v any) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, nil
+	}
+	if raw[0] != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// clean drops control characters and bidirectional overrides, which could
+// rewrite the terminal or disguise text when the program prints the value.
+func clean(s string) string {
+	if strings.IndexFunc(s, isUnsafeRune) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isUnsafeRune(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isUnsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
+func (i *Institution) sanitize() {
+	if i == nil {
+		return
+	}
+	i.Name = clean(i.Name)
+	i.InstitutionID = clean(i.InstitutionID)
+}
+
+func (m *SuccessMetadata) sanitize() {
+	m.Institution.sanitize()
+	for i := range m.Accounts {
+		a := &m.Accounts[i]
+		a.ID, a.Name, a.Mask = clean(a.ID), clean(a.Name), clean(a.Mask)
+		a.Type, a.Subtype, a.VerificationStatus = clean(a.Type), clean(a.Subtype), clean(a.VerificationStatus)
+	}
+	m.LinkSessionID = clean(m.LinkSessionID)
+	m.TransferStatus = clean(m.TransferStatus)
+}
+
+func (e *LinkError) sanitize() {
+	e.ErrorType, e.ErrorCode = clean(e.ErrorType), clean(e.ErrorCode)
+	e.ErrorMessage, e.DisplayMessage = clean(e.ErrorMessage), clean(e.DisplayMessage)
+}
+
+func (m *ExitMetadata) sanitize() {
+	m.Institution.sanitize()
+	m.Status, m.LinkSessionID, m.RequestID = clean(m.Status), clean(m.LinkSessionID), clean(m.RequestID)
+}
+
+func (m *EventMetadata) sanitize() {
+	for _, p := range []*string{
+		&m.ErrorCode, &m.ErrorMessage, &m.ErrorType, &m.ExitStatus, &m.InstitutionID,
+		&m.InstitutionName, &m.InstitutionSearchQuery, &m.MFAType, &m.ViewName,
+		&m.RequestID, &m.LinkSessionID, &m.Timestamp,
+	} {
+		*p = clean(*p)
+	}
+}

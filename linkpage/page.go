@@ -1,0 +1,103 @@
+package linkpage
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"net/http"
+)
+
+//go:embed assets/page.html assets/page.js assets/page.css
+var assets embed.FS
+
+// The page is rendered with html/template so the link token, the client name
+// and the SDK URL are escaped for the context they land in. The script and
+// the stylesheet are static same-origin files, which is what lets the CSP do
+// without 'unsafe-inline'.
+var (
+	pageTemplate = template.Must(template.ParseFS(assets, "assets/page.html"))
+	pageJS       = mustAsset("assets/page.js")
+	pageCSS      = mustAsset("assets/page.css")
+)
+
+func mustAsset(name string) []byte {
+	b, err := assets.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// pageMode says how the page starts Link.
+type pageMode string
+
+const (
+	modeOpen   pageMode = "open"   // GET /: Plaid.create then open()
+	modeResume pageMode = "resume" // GET /oauth-return: with receivedRedirectUri
+)
+
+// pageData is everything the template sees. Only the link token is a
+// credential, and it is meant for the browser; there is no field for a
+// secret or an access token, and there must never be one.
+type pageData struct {
+	Title        string
+	ClientName   string
+	EnvLabel     string // "" shows no badge
+	EnvClass     string
+	EnvNote      string
+	LinkToken    string
+	SessionNonce string
+	CSPNonce     string
+	SDKURL       string
+	SDKOrigin    string
+	Mode         pageMode
+}
+
+// environmentBadge returns the badge text, its CSS class and a note.
+func environmentBadge(env string) (label, class, note string) {
+	switch env {
+	case "sandbox":
+		return "Sandbox", "sandbox", ""
+	case "production":
+		return "Production", "production", "Production: use real bank credentials. This links a real account."
+	case "demo":
+		return "Offline demo — not Plaid", "demo", "Nothing on this page talks to Plaid; the bank is a stand-in."
+	default:
+		return "", "", ""
+	}
+}
+
+// servePage renders the Link page; the OAuth return page is the same page in
+// resume mode.
+func (s *Server) servePage(mode pageMode) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		cspNonce := newCSPNonce()
+		name := s.opts.ClientName
+		title := "Connect a bank account"
+		if name != "" {
+			title = name + " · " + title
+		}
+		label, class, note := environmentBadge(s.opts.Environment)
+		data := pageData{
+			Title:        title,
+			ClientName:   name,
+			EnvLabel:     label,
+			EnvClass:     class,
+			EnvNote:      note,
+			LinkToken:    s.opts.LinkToken,
+			SessionNonce: s.nonce,
+			CSPNonce:     cspNonce,
+			SDKURL:       s.scriptURL,
+			SDKOrigin:    s.sdkOrigin,
+			Mode:         mode,
+		}
+		var buf bytes.Buffer
+		if err := pageTemplate.Execute(&buf, data); err != nil {
+			http.Error(w, "could not render the page", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", s.cspHeader(cspNonce))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(buf.Bytes())
+	}
+}

@@ -1,0 +1,218 @@
+package linkpage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/linkpage"
+)
+
+// startServer starts a real server and shuts it down when the test ends.
+func startServer(t *testing.T, opts linkpage.Options) *linkpage.Server {
+	t.Helper()
+	if opts.LinkToken == "" {
+		opts.LinkToken = testToken
+	}
+	s, err := linkpage.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+	})
+	return s
+}
+
+func TestStartListensOnLoopbackOnly(t *testing.T) {
+	s := startServer(t, linkpage.Options{OAuthReturn: true})
+
+	u, err := url.Parse(s.URL())
+	if err != nil {
+		t.Fatalf("URL %q: %v", s.URL(), err)
+	}
+	if u.Scheme != "http" || u.Hostname() != "127.0.0.1" || u.Port() == "" || u.Port() == "0" || u.Path != "/" {
+		t.Fatalf("URL = %q, want http://127.0.0.1:PORT/", s.URL())
+	}
+	if got, want := s.OAuthRedirectURI(), "http://localhost:"+u.Port()+"/oauth-return"; got != want {
+		t.Errorf("OAuthRedirectURI = %q, want %q", got, want)
+	}
+
+	// The page loads over a real connection, with the bound address as Host.
+	resp, err := http.Get(s.URL())
+	if err != nil {
+		t.Fatalf("GET %s: %v", s.URL(), err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), testToken) {
+		t.Fatalf("GET %s = %d, want the page", s.URL(), resp.StatusCode)
+	}
+
+	// ...and so does the OAuth return page under localhost.
+	r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:"+u.Port()+"/oauth-return?oauth_state_id=x", nil)
+	r.Host = "localhost:" + u.Port()
+	if resp, err := http.DefaultClient.Do(r); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /oauth-return as localhost = %v %v, want 200", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
+	// A rebinding attacker's Host is refused on the real server too.
+	r, _ = http.NewRequest(http.MethodGet, s.URL(), nil)
+	r.Host = "evil.example:" + u.Port()
+	resp, err = http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("Host evil.example = %d, want 421", resp.StatusCode)
+	}
+
+	// Nothing answers on the machine's other addresses.
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok || ipn.IP.IsLoopback() || ipn.IP.To4() == nil {
+				continue
+			}
+			c, err := net.DialTimeout("tcp", net.JoinHostPort(ipn.IP.String(), u.Port()), 300*time.Millisecond)
+			if err == nil {
+				c.Close()
+				t.Errorf("server answers on %s:%s; it must listen on 127.0.0.1 only", ipn.IP, u.Port())
+			}
+		}
+	}
+
+	if err := s.Start(); !errors.Is(err, linkpage.ErrStarted) {
+		t.Errorf("second Start = %v, want ErrStarted", err)
+	}
+}
+
+func TestShutdownStopsListening(t *testing.T) {
+	s := startServer(t, linkpage.Options{})
+	addr := strings.TrimSuffix(strings.TrimPrefix(s.URL(), "http://"), "/")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Shutdown with no page open took %v; it should not linger", d)
+	}
+	if c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
+		c.Close()
+		t.Error("still accepting connections after Shutdown")
+	}
+	if _, ok := <-s.Events(); ok {
+		t.Error("Events not closed")
+	}
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("second Shutdown = %v", err)
+	}
+}
+
+// The natural sequence is Finish then Shutdown; a page that is still polling
+// must get to show the outcome before the server goes away.
+func TestShutdownLetsAPollingPageCollectTheOutcome(t *testing.T) {
+	s := startServer(t, linkpage.Options{})
+	client := &http.Client{Timeout: 2 * time.Second}
+	get := func(path string, nonce string) (*http.Response, string, error) {
+		r, _ := http.NewRequest(http.MethodGet, strings.TrimSuffix(s.URL(), "/")+path, nil)
+		if nonce != "" {
+			r.Header.Set("X-Link-Nonce", nonce)
+		}
+		resp, err := client.Do(r)
+		if err != nil {
+			return nil, "", err
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b), nil
+	}
+	_, page, err := get("/", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := nonceAttrRE.FindStringSubmatch(page)[1]
+	if _, _, err := get("/status", nonce); err != nil { // the page is alive
+		t.Fatal(err)
+	}
+
+	s.Finish(linkpage.Outcome{OK: true, Message: "Connected to First Platypus Bank"})
+	shut := make(chan time.Duration)
+	go func() {
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+		shut <- time.Since(start)
+	}()
+
+	time.Sleep(300 * time.Millisecond) // the page's next poll
+	resp, body, err := get("/status", nonce)
+	if err != nil {
+		t.Fatalf("poll after Finish+Shutdown: %v (the page never saw the outcome)", err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"finished":true`) || !strings.Contains(body, "First Platypus") {
+		t.Fatalf("poll = %d %s, want the outcome", resp.StatusCode, body)
+	}
+	select {
+	case d := <-shut:
+		if d > 1500*time.Millisecond {
+			t.Errorf("Shutdown took %v after the page collected the outcome", d)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("Shutdown did not return after the page collected the outcome")
+	}
+}
+
+// An OAuth redirect_uri must match the one registered in the Plaid Dashboard,
+// port included, so the program can pin the port and know the URI before it
+// creates the link token.
+func TestFixedPort(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+
+	redirect := linkpage.OAuthRedirectURIForPort(port) // what goes to /link/token/create
+	s := startServer(t, linkpage.Options{Port: port, OAuthReturn: true})
+	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); s.URL() != want {
+		t.Errorf("URL = %q, want %q", s.URL(), want)
+	}
+	if s.OAuthRedirectURI() != redirect {
+		t.Errorf("OAuthRedirectURI = %q, OAuthRedirectURIForPort = %q: they must agree", s.OAuthRedirectURI(), redirect)
+	}
+
+	// A second server cannot take the same port: Start says so.
+	other, err := linkpage.New(linkpage.Options{LinkToken: testToken, Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Start(); err == nil {
+		t.Error("second server started on a port in use")
+	}
+
+	for _, bad := range []int{-1, 65536} {
+		if _, err := linkpage.New(linkpage.Options{LinkToken: testToken, Port: bad}); err == nil {
+			t.Errorf("New with port %d succeeded", bad)
+		}
+	}
+}
