@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// newChromium starts headless Chromium with a profile of its own.
+func newChromium(t *testing.T) context.Context {
+	t.Helper()
+	_, err := os.Stat(chromiumPath)
+	requireE2E(t, "Chromium at "+chromiumPath, err == nil)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1100, 800),
+	)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// linkProcess is `plaid-onboard link` running in the background.
+type linkProcess struct {
+	cmd    *exec.Cmd
+	stdout bytes.Buffer
+	mu     sync.Mutex
+	stderr strings.Builder
+	url    chan string
+	done   chan error
+}
+
+var linkURLLine = regexp.MustCompile(`Plaid Link is at (http://127\.0\.0\.1:\d+/)`)
+
+func startLink(t *testing.T, dirs userDirs, env []string, args ...string) *linkProcess {
+	t.Helper()
+	p := &linkProcess{url: make(chan string, 1), done: make(chan error, 1)}
+	p.cmd = exec.Command(testBinary(t), append([]string{"link", "--no-browser"}, args...)...)
+	p.cmd.Dir, p.cmd.Env, p.cmd.Stdout = dirs.work, env, &p.stdout
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.stderr.WriteString(line + "\n")
+			p.mu.Unlock()
+			if m := linkURLLine.FindStringSubmatch(line); m != nil {
+				p.url <- m[1]
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		p.done <- p.cmd.Wait()
+	}()
+	return p
+}
+
+func (p *linkProcess) stderrText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+func (p *linkProcess) waitURL(t *testing.T) string {
+	t.Helper()
+	select {
+	case u := <-p.url:
+		return u
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no Link URL on stderr:\n%s", p.stderrText())
+		return ""
+	}
+}
+
+// wait returns the exit code once the process has ended.
+func (p *linkProcess) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(30 * time.Second):
+		t.Fatalf("plaid-onboard link did not finish:\n%s", p.stderrText())
+		return -1
+	}
+}
+
+// openLink loads the Link page and returns the stand-in Link iframe once Link is open.
+func openLink(t *testing.T, browser context.Context, url string) (context.Context, *chromedp.Node) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("iframe"))); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("iframe")))
+	if err != nil || len(frames) == 0 {
+		t.Fatalf("find the Link iframe: %v", err)
+	}
+	return ctx, frames[0]
+}
+
+func inFrame(frame *chromedp.Node) chromedp.QueryOption { return chromedp.FromNode(frame) }
+
+func clickIn(frame *chromedp.Node, sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Click(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible)
+}
+
+func typeIn(frame *chromedp.Node, sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible)
+}
+
+func paneIs(frame *chromedp.Node, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), inFrame(frame))
+}
+
+// loginAs drives the stand-in Link from its first pane to the credentials being submitted.
+func loginAs(frame *chromedp.Node, institutionID, search, password string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		paneIs(frame, "CONSENT"),
+		clickIn(frame, "#continue"),
+		paneIs(frame, "SELECT_INSTITUTION"),
+		typeIn(frame, "#search", search),
+		clickIn(frame, `[data-institution-id="`+institutionID+`"]`),
+		paneIs(frame, "CREDENTIAL"),
+		typeIn(frame, "#username", "user_good"),
+		typeIn(frame, "#password", password),
+		clickIn(frame, "#submit"),
+	}
+}
+
+// TestE2ELinkInChromium: the built binary serves the real Link page; headless Chromium loads it
+// with the stand-in Link SDK (PLAID_LINK_SCRIPT_URL), a user links First Platypus Bank, and the
+// binary prints the numbers as JSON, saves the Item in the real keyring, and the page shows the
+// outcome.
+func TestE2ELinkInChromium(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+srv.LinkScriptURL(),
+		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+
+	p := startLink(t, dirs, env, "--json")
+	url := p.waitURL(t)
+	ctx, frame := openLink(t, browser, url)
+
+	page := `document.getElementById('app').dataset.state`
+	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
+	steps = append(steps,
+		paneIs(frame, "SELECT_ACCOUNT"),
+		clickIn(frame, "#continue"),
+		paneIs(frame, "CONNECTED"),
+		clickIn(frame, "#continue"),
+		chromedp.Poll[chromedp.Void](page+` === 'done'`, chromedp.WithPollingInterval(100*time.Millisecond)),
+	)
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status-detail")))
+	if err != nil || !strings.Contains(status, "First Platypus Bank") || !strings.Contains(status, "close this tab") {
+		t.Errorf("the page's final message = %q, %v", status, err)
+	}
+
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d\n%s", code, p.stderrText())
+	}
+	var res plaidflow.Result
+	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	}
+	if res.Institution == nil || res.Institution.Name != "First Platypus Bank" || len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing != "011401533" {
+		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
+	}
+	if !res.Storage.Saved {
+		t.Errorf("Item not saved: %+v", res.Storage)
+	}
+	stderr := p.stderrText()
+	for _, want := range []string{"OPEN", "SELECT_INSTITUTION", "First Platypus Bank", "HANDOFF", "✓ Exchanged the public token", "✓ Saved the Item"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	// The server is gone once the flow ends.
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(url)); err == nil {
+		if state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('app') ? 'page' : 'none'`)); state == "page" {
+			t.Error("the Link page is still served after the flow ended")
+		}
+	}
+}
+
+// TestE2ELinkExitWithError: a bad password makes Link fail like Sandbox; closing Link ends the
+// command with exit status 1 and Link's error code.
+func TestE2ELinkExitWithError(t *testing.T) {
+	browser := newChromium(t)
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+srv.LinkScriptURL(),
+		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+
+	p := startLink(t, dirs, env, "--no-save")
+	ctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
+	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	if code := p.wait(t); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
+	}
+	if stderr := p.stderrText(); !strings.Contains(stderr, "INVALID_CREDENTIALS") || !strings.Contains(stderr, "link_session_id") {
+		t.Errorf("stderr does not carry Link's error:\n%s", stderr)
+	}
+	if p.stdout.Len() != 0 {
+		t.Errorf("stdout should be empty after a Link exit, got %q", p.stdout.String())
+	}
+}
