@@ -1,0 +1,484 @@
+/*
+ * The stand-in Link flow, inside the iframe that link-initialize.js (stand-in) inserts.
+ * OFFLINE DEMO — NOT PLAID. Panes: CONSENT → SELECT_INSTITUTION → CREDENTIAL → (LOADING) →
+ * SELECT_ACCOUNT → CONNECTED, or ERROR. It reports to the embedding page with postMessage,
+ * to the origin the SDK passed and checked by the server, and only listens to that origin.
+ */
+(function () {
+  'use strict';
+
+  var SOURCE = 'plaid-link-stand-in';
+  var params = new URLSearchParams(window.location.search);
+  var token = params.get('token') || '';
+  var parentOrigin = params.get('origin') || '';
+
+  var el = {
+    backdrop: document.getElementById('backdrop'),
+    pane: document.getElementById('pane'),
+    back: document.getElementById('back'),
+    close: document.getElementById('close'),
+  };
+
+  // Exit status by view, as Link reports it in onExit's metadata.status.
+  var EXIT_STATUS = {
+    CONSENT: null,
+    SELECT_INSTITUTION: 'institution_not_found',
+    CREDENTIAL: 'requires_credentials',
+    LOADING: 'requires_credentials',
+    ERROR: 'requires_credentials',
+    SELECT_ACCOUNT: 'requires_account_selection',
+    CONNECTED: null,
+  };
+
+  var session = null; // what the link token allows (/link/stand-in/session)
+  var sessionError = null; // the Plaid error if the link token is not usable
+  var requestID = null; // of the last call to the server
+  var st = null; // the open Link session
+
+  // ---- messages to the embedding page ------------------------------------------------------
+
+  function post(message) {
+    message.source = SOURCE;
+    window.parent.postMessage(message, parentOrigin);
+  }
+
+  function institutionMeta() {
+    return st && st.inst ? { name: st.inst.name, institution_id: st.inst.institution_id } : null;
+  }
+
+  function emit(eventName, extra) {
+    var m = {
+      error_code: null,
+      error_message: null,
+      error_type: null,
+      exit_status: null,
+      institution_id: st && st.inst ? st.inst.institution_id : null,
+      institution_name: st && st.inst ? st.inst.name : null,
+      institution_search_query: null,
+      mfa_type: null,
+      view_name: null,
+      request_id: requestID,
+      link_session_id: st ? st.linkSessionID : null,
+      timestamp: new Date().toISOString(),
+    };
+    Object.keys(extra || {}).forEach(function (k) { m[k] = extra[k]; });
+    post({ type: 'event', eventName: eventName, metadata: m });
+  }
+
+  function linkError(err) {
+    if (!err) return null;
+    return {
+      error_type: err.error_type,
+      error_code: err.error_code,
+      error_message: err.error_message,
+      display_message: err.display_message,
+    };
+  }
+
+  // ---- calls to the server ------------------------------------------------------------------
+
+  function api(path, body) {
+    var payload = Object.assign({ token: token }, body || {});
+    return fetch('/link/stand-in/' + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(payload),
+      credentials: 'same-origin',
+    }).then(function (resp) {
+      return resp.json().catch(function () { return null; }).then(function (j) {
+        if (j && j.request_id) requestID = j.request_id;
+        if (!resp.ok) {
+          throw (j && j.error_code) ? j : {
+            error_type: 'API_ERROR', error_code: 'INTERNAL_SERVER_ERROR',
+            error_message: 'unexpected answer from the stand-in server', display_message: null,
+          };
+        }
+        return j.data;
+      });
+    }, function () {
+      throw {
+        error_type: 'API_ERROR', error_code: 'INTERNAL_SERVER_ERROR',
+        error_message: 'the stand-in server could not be reached', display_message: null,
+      };
+    });
+  }
+
+  // pause keeps the loading pane up long enough to be seen in a demo.
+  function pause(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  // ---- DOM helpers --------------------------------------------------------------------------
+
+  function h(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === 'text') node.textContent = v;
+      else if (k === 'className') node.className = v;
+      else if (k.slice(0, 2) === 'on') node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? '' : v);
+    });
+    var add = function (c) {
+      if (c === null || c === undefined || c === false) return;
+      if (Array.isArray(c)) c.forEach(add);
+      else node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    };
+    for (var i = 2; i < arguments.length; i++) add(arguments[i]);
+    return node;
+  }
+
+  var ICONS = {
+    link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
+    lock: 'M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3',
+    eye: 'M2 12s3.5-6 10-6 10 6 10 6-3.5 6-10 6S2 12 2 12zM12 9.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z',
+    search: 'M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM20 20l-4-4',
+    check: 'M6 12.5l4 4 8-9',
+    bang: 'M12 7v6M12 17v.5',
+  };
+
+  function icon(name) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function initials(name) {
+    var words = name.replace(/[^A-Za-z ]/g, ' ').split(/\s+/).filter(Boolean);
+    return (words[0] ? words[0][0] : '?') + (words[1] ? words[1][0] : '');
+  }
+
+  function bankBadge(inst) {
+    var b = h('span', { className: 'bank', 'aria-hidden': 'true', text: initials(inst.name) });
+    b.style.background = inst.color || '#3a4a63';
+    return b;
+  }
+
+  function money(amount, currency) {
+    if (amount === null || amount === undefined) return '—';
+    try {
+      return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency }).format(amount);
+    } catch (e) {
+      return amount.toFixed(2) + ' ' + currency;
+    }
+  }
+
+  function capital(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
+
+  function uuid4() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-' + hex.slice(16, 20) + '-' + hex.slice(20);
+  }
+
+  // ---- panes --------------------------------------------------------------------------------
+
+  // show renders a pane and reports the view change.
+  function show(view, children, backTo) {
+    st.view = view;
+    st.backTo = backTo || null;
+    el.back.classList.toggle('invisible', !backTo);
+    el.back.disabled = !backTo;
+    el.pane.setAttribute('data-pane', view);
+    el.pane.replaceChildren.apply(el.pane, children.filter(Boolean));
+    el.pane.scrollTop = 0;
+    emit('TRANSITION_VIEW', { view_name: view });
+    var focus = el.pane.querySelector('[data-autofocus]');
+    if (focus) focus.focus();
+  }
+
+  function consentPane() {
+    var client = session.client_name;
+    show('CONSENT', [
+      h('div', { className: 'logos' },
+        h('span', { className: 'logo app', 'aria-hidden': 'true', text: initials(client).charAt(0) || 'A' }),
+        (function () { var l = h('span', { className: 'logo link', 'aria-hidden': 'true' }); l.appendChild(icon('link')); return l; })()),
+      h('h1', { id: 'pane-title', className: 'center' }, client + ' uses Plaid to connect your account'),
+      h('ul', { className: 'points' },
+        h('li', null, h('span', { className: 'dot' }, icon('lock')),
+          h('div', null, h('b', { text: 'Nothing leaves this computer' }),
+            h('span', { text: 'This is an offline demo: no bank and no Plaid server is contacted.' }))),
+        h('li', null, h('span', { className: 'dot' }, icon('eye')),
+          h('div', null, h('b', { text: 'Test data only' }),
+            h('span', { text: 'Accounts and numbers come from Plaid\u2019s public Sandbox test data.' })))),
+      h('div', { className: 'spacer' }),
+      h('button', { type: 'button', className: 'button', id: 'continue', 'data-autofocus': true, onclick: searchPane }, 'Continue'),
+      h('p', { className: 'fine', text: 'This stand-in imitates Plaid Link for demos and tests.' }),
+    ]);
+  }
+
+  function searchPane() {
+    var list = h('ul', { className: 'list', id: 'institutions' });
+    var input = h('input', {
+      className: 'input', id: 'search', type: 'search', placeholder: 'Search', autocomplete: 'off',
+      'aria-label': 'Search for your bank', 'data-autofocus': true,
+    });
+    function render() {
+      var q = input.value.trim().toLowerCase();
+      var rows = session.institutions.filter(function (inst) {
+        return !q || inst.name.toLowerCase().indexOf(q) >= 0 || inst.institution_id.toLowerCase() === q;
+      }).map(function (inst) {
+        var tag = null;
+        if (inst.health === 'DOWN') tag = h('span', { className: 'tag bad', text: 'Down' });
+        else if (inst.health === 'DEGRADED') tag = h('span', { className: 'tag warn', text: 'Degraded' });
+        else if (inst.country !== 'US') tag = h('span', { className: 'tag', text: inst.country });
+        return h('li', null, h('button', {
+          type: 'button', className: 'row', 'data-institution-id': inst.institution_id,
+          onclick: function () { selectInstitution(inst); },
+        }, bankBadge(inst), h('span', { className: 'name', text: inst.name }), tag));
+      });
+      if (rows.length === 0) rows = [h('li', { className: 'empty', text: 'No results. Try \u201cPlatypus\u201d.' })];
+      list.replaceChildren.apply(list, rows);
+    }
+    // SEARCH_INSTITUTION reports what the user settled on, not every keystroke.
+    input.addEventListener('input', function () {
+      render();
+      clearTimeout(st.searchTimer);
+      st.pendingQuery = input.value.trim();
+      st.searchTimer = setTimeout(flushSearch, 300);
+    });
+    render();
+    show('SELECT_INSTITUTION', [
+      h('h1', { id: 'pane-title', text: 'Select your bank' }),
+      h('div', { className: 'search' }, icon('search'), input),
+      list,
+    ], consentPane);
+  }
+
+  function flushSearch() {
+    clearTimeout(st.searchTimer);
+    var q = st.pendingQuery;
+    st.pendingQuery = '';
+    if (q) emit('SEARCH_INSTITUTION', { institution_search_query: q, view_name: 'SELECT_INSTITUTION' });
+  }
+
+  function selectInstitution(inst) {
+    flushSearch();
+    st.inst = inst;
+    emit('SELECT_INSTITUTION', { view_name: 'SELECT_INSTITUTION' });
+    credentialPane();
+  }
+
+  function credentialPane() {
+    var inst = st.inst;
+    var username = h('input', { className: 'input', id: 'username', name: 'username', autocomplete: 'off', 'data-autofocus': true, required: true, spellcheck: 'false' });
+    var password = h('input', { className: 'input', id: 'password', name: 'password', type: 'password', autocomplete: 'off', required: true });
+    var form = h('form', {
+      id: 'credentials', novalidate: true,
+      onsubmit: function (e) {
+        e.preventDefault();
+        submitCredentials(username.value, password.value);
+      },
+    },
+    h('label', { className: 'field' }, h('span', { text: 'Username' }), username),
+    h('label', { className: 'field' }, h('span', { text: 'Password' }), password),
+    h('div', { className: 'hint' },
+      'Sandbox login: ', h('code', { text: 'user_good' }), ' / ', h('code', { text: 'pass_good' }), '.',
+      h('br'), 'To see an error, use the password ', h('code', { text: 'error_ITEM_LOCKED' }), ' (or any error_<CODE>).'),
+    h('button', { type: 'submit', className: 'button', id: 'submit' }, 'Submit'));
+    show('CREDENTIAL', [
+      h('div', { className: 'bank-head' }, bankBadge(inst),
+        h('div', null, h('h1', { id: 'pane-title', text: 'Log in to ' + inst.name }))),
+      h('p', { text: session.update
+        ? 'Your connection to ' + inst.name + ' needs you to log in again.'
+        : 'Enter your ' + inst.name + ' online banking credentials.' }),
+      form,
+    ], session.update ? null : searchPane);
+  }
+
+  function loadingPane(text) {
+    show('LOADING', [h('div', { className: 'spinner', role: 'status', 'aria-label': text }), h('p', { className: 'center', text: text })]);
+  }
+
+  function submitCredentials(username, password) {
+    if (!username || !password) {
+      var missing = el.pane.querySelector(username ? '#password' : '#username');
+      if (missing) missing.focus();
+      return;
+    }
+    emit('SUBMIT_CREDENTIALS', { view_name: 'CREDENTIAL' });
+    loadingPane('Connecting to ' + st.inst.name + '\u2026');
+    var run = st.run;
+    Promise.all([
+      api('login', { institution_id: st.inst.institution_id, username: username, password: password }),
+      pause(600),
+    ]).then(function (r) {
+      if (run !== st.run) return;
+      st.lastError = null;
+      st.login = r[0];
+      if (st.login.update) finish(st.login.accounts.map(function (a) { return a.id; }));
+      else accountPane();
+    }, function (err) {
+      if (run !== st.run) return;
+      failed(err, false);
+    });
+  }
+
+  var ERROR_TITLES = {
+    INVALID_CREDENTIALS: 'Incorrect username or password',
+    INVALID_MFA: 'Incorrect verification code',
+    ITEM_LOCKED: 'Your account is locked',
+    USER_SETUP_REQUIRED: 'Your account needs attention',
+    PASSWORD_RESET_REQUIRED: 'Your password must be reset',
+    NO_ACCOUNTS: 'No eligible accounts',
+    NO_AUTH_ACCOUNTS: 'No eligible accounts',
+  };
+
+  // failed shows a Plaid error. A fatal one (a bad link token) can only be exited.
+  function failed(err, fatal) {
+    st.lastError = err;
+    st.fatal = fatal;
+    emit('ERROR', {
+      error_code: err.error_code, error_message: err.error_message, error_type: err.error_type,
+      view_name: 'ERROR',
+    });
+    var title = fatal ? 'Link could not start' : (ERROR_TITLES[err.error_code] ||
+      (err.error_type === 'INSTITUTION_ERROR' ? 'Your bank is not responding' : 'Something went wrong'));
+    show('ERROR', [
+      h('div', { className: 'mark bad' }, icon('bang')),
+      h('h1', { id: 'pane-title', className: 'center', text: title }),
+      h('p', { className: 'center', text: err.display_message || (fatal
+        ? 'This link is not valid or has expired. Go back to the app and start again.'
+        : err.error_message) }),
+      h('div', { className: 'center' }, h('span', { className: 'code', id: 'error-code', text: err.error_code })),
+      h('div', { className: 'spacer' }),
+      fatal ? null : h('button', { type: 'button', className: 'button', id: 'retry', 'data-autofocus': true, onclick: credentialPane }, 'Try again'),
+      h('button', { type: 'button', className: fatal ? 'button' : 'button secondary', id: 'exit', 'data-autofocus': fatal, onclick: exitLink }, 'Exit'),
+    ], fatal ? null : credentialPane);
+  }
+
+  function accountPane() {
+    var accounts = st.login.accounts;
+    var next = h('button', { type: 'button', className: 'button', id: 'continue' }, 'Continue');
+    function chosen() {
+      return Array.prototype.filter.call(el.pane.querySelectorAll('input[data-account-id]'), function (c) { return c.checked; })
+        .map(function (c) { return c.getAttribute('data-account-id'); });
+    }
+    var rows = accounts.map(function (a) {
+      var box = h('input', { type: 'checkbox', 'data-account-id': a.id, 'data-mask': a.mask, checked: true,
+        onchange: function () { next.disabled = chosen().length === 0; } });
+      return h('label', { className: 'account' }, box,
+        h('div', { className: 'what' }, h('b', { text: a.name }),
+          h('div', { className: 'sub', text: capital(a.subtype) + ' \u2022\u2022\u2022\u2022\u00a0' + a.mask })),
+        h('div', { className: 'amount', text: money(a.available, a.currency) }));
+    });
+    next.addEventListener('click', function () {
+      var ids = chosen();
+      if (ids.length) finish(ids);
+    });
+    show('SELECT_ACCOUNT', [
+      h('h1', { id: 'pane-title', text: 'Select account' }),
+      h('p', { text: session.client_name + ' will see the accounts you choose.' }),
+      h('div', { id: 'accounts' }, rows),
+      h('div', { className: 'spacer' }),
+      next,
+    ]);
+  }
+
+  function finish(accountIDs) {
+    loadingPane('Finishing up\u2026');
+    var run = st.run;
+    Promise.all([api('finish', { login: st.login.login, account_ids: accountIDs }), pause(300)]).then(function (r) {
+      if (run !== st.run) return;
+      st.publicToken = r[0].public_token;
+      st.accounts = st.login.accounts.filter(function (a) { return accountIDs.indexOf(a.id) >= 0; });
+      connectedPane();
+    }, function (err) {
+      if (run !== st.run) return;
+      failed(err, false);
+    });
+  }
+
+  function connectedPane() {
+    show('CONNECTED', [
+      h('div', { className: 'mark ok' }, icon('check')),
+      h('h1', { id: 'pane-title', className: 'center', text: 'Success' }),
+      h('p', { className: 'center', text: 'Your ' + st.inst.name + ' account' + (st.accounts.length > 1 ? 's have' : ' has') +
+        ' been connected to ' + session.client_name + '.' }),
+      h('div', { className: 'spacer' }),
+      h('button', { type: 'button', className: 'button', id: 'continue', 'data-autofocus': true, onclick: handoff }, 'Continue'),
+    ]);
+  }
+
+  // ---- ending -------------------------------------------------------------------------------
+
+  function close() {
+    el.backdrop.hidden = true;
+    el.pane.replaceChildren();
+    el.pane.removeAttribute('data-pane');
+    st.run += 1;
+    st.open = false;
+  }
+
+  function handoff() {
+    emit('HANDOFF', { view_name: 'CONNECTED' });
+    var metadata = {
+      institution: institutionMeta(),
+      accounts: st.accounts.map(function (a) {
+        return { id: a.id, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype, verification_status: null };
+      }),
+      link_session_id: st.linkSessionID,
+      transfer_status: null,
+    };
+    var publicToken = st.publicToken;
+    close();
+    post({ type: 'success', publicToken: publicToken, metadata: metadata });
+  }
+
+  function exitLink() {
+    if (!st || !st.open) return;
+    if (st.view === 'CONNECTED') { handoff(); return; } // the Item exists: Link reports success
+    var status = st.fatal ? null : (EXIT_STATUS[st.view] === undefined ? null : EXIT_STATUS[st.view]);
+    emit('EXIT', { exit_status: status, view_name: st.view });
+    var metadata = { institution: institutionMeta(), status: status, link_session_id: st.linkSessionID, request_id: requestID };
+    var error = linkError(st.lastError);
+    close();
+    post({ type: 'exit', error: error, metadata: metadata });
+  }
+
+  function open() {
+    if (st && st.open) return;
+    st = { open: true, run: (st ? st.run : 0) + 1, linkSessionID: uuid4(), view: null, inst: null, lastError: null, fatal: false };
+    el.backdrop.hidden = false;
+    emit('OPEN', {});
+    if (sessionError) {
+      failed(sessionError, true);
+    } else if (session.update) {
+      st.inst = session.update;
+      credentialPane();
+    } else {
+      consentPane();
+    }
+  }
+
+  // ---- wiring -------------------------------------------------------------------------------
+
+  el.close.addEventListener('click', exitLink);
+  el.back.addEventListener('click', function () { if (st && st.backTo) st.backTo(); });
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') exitLink(); });
+
+  window.addEventListener('message', function (event) {
+    if (event.origin !== parentOrigin || event.source !== window.parent) return;
+    var m = event.data;
+    if (!m || m.source !== SOURCE) return;
+    if (m.type === 'open') open();
+    else if (m.type === 'exit') exitLink();
+  });
+
+  api('session').then(function (data) {
+    session = data;
+  }, function (err) {
+    sessionError = err;
+  }).then(function () {
+    post({ type: 'ready' });
+  });
+})();

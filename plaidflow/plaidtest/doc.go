@@ -1,0 +1,60 @@
+// Package plaidtest is a faithful fake of the Plaid Sandbox API and a stand-in for Plaid's Link
+// web SDK, for the project's tests and for the offline --demo mode.
+//
+// NewServer starts it on 127.0.0.1. Point plaid-go at it with
+//
+//	cfg := plaid.NewConfiguration()
+//	cfg.UseEnvironment(plaid.Environment(srv.URL))
+//	cfg.AddDefaultHeader("PLAID-CLIENT-ID", plaidtest.DemoClientID)
+//	cfg.AddDefaultHeader("PLAID-SECRET", plaidtest.DemoSecret)
+//
+// and load Link from srv.LinkScriptURL() instead of cdn.plaid.com.
+//
+// It behaves as Sandbox does where Plaid's OpenAPI document, its docs and observed answers
+// say how: the Sandbox institutions and the user_good accounts with their ACH, EFT,
+// international and BACS numbers; single-use public tokens that expire after 30 minutes;
+// access tokens that rotate and end; reset_login; the test passwords error_<CODE>; and Plaid's
+// request checks and error bodies, with Plaid's status codes. Every answer is checked in the
+// tests against the subset of Plaid's OpenAPI document in testdata.
+//
+// Tests can slow it down (WithLatency, SetLatency), make calls fail (InjectError for Plaid
+// errors such as RATE_LIMIT or PLANNED_MAINTENANCE, InjectFault for anything else, a proxy's
+// HTML page say), count round trips (Requests) and move its clock (AdvanceClock).
+//
+// # Stand-in Link
+//
+// GET /link/v2/stable/link-initialize.js (LinkScriptURL) defines window.Plaid.create with
+// the real SDK's contract: open (queued until onLoad), exit({force}), destroy, and the
+// callbacks onSuccess, onExit, onEvent and onLoad with Plaid's argument shapes. Like the real
+// SDK it inserts a full-window iframe from its own origin and talks to it with postMessage,
+// checking origins on both sides, so an embedding page needs script-src and frame-src for the
+// fake's origin only, and no unsafe-eval. The iframe shows a Link-like card marked
+// "Offline demo — not Plaid", with these panes and events:
+//
+//	CONSENT → SELECT_INSTITUTION → CREDENTIAL → LOADING → SELECT_ACCOUNT → LOADING → CONNECTED
+//	          (SEARCH_INSTITUTION,   (SUBMIT_CREDENTIALS)                              (HANDOFF, then
+//	           SELECT_INSTITUTION)                                                      onSuccess)
+//
+// A failed login (password error_<CODE>, or an institution that is down) shows the ERROR pane
+// and sends ERROR; X, Escape or Exit sends EXIT and then onExit, with the last error and the
+// pane's exit status (institution_not_found, requires_credentials,
+// requires_account_selection). An unknown or expired link token shows ERROR at once and exits
+// with INVALID_LINK_TOKEN. A link token made with an access_token (update mode) goes straight
+// to the credentials of the Item's bank and, on success, clears ITEM_LOGIN_REQUIRED.
+//
+// Stable hooks for browser tests, inside the iframe:
+//
+//	#pane[data-pane=NAME]             the current pane (names above, and ERROR)
+//	#close                            X, on every pane
+//	#back                             back arrow, where going back makes sense
+//	#continue                         the primary button of CONSENT, SELECT_ACCOUNT, CONNECTED
+//	#search                           the institution search box
+//	[data-institution-id=ins_109508]  an institution in the list
+//	#username, #password, #submit     the credentials form
+//	#error-code                       the Plaid error code on the ERROR pane
+//	#retry, #exit                     try again, or exit with the error (ERROR)
+//	input[data-account-id]            account checkboxes, also carrying data-mask (SELECT_ACCOUNT)
+//
+// The SDK's iframe element has the id plaid-link-iframe-N and is hidden (display: none) while
+// Link is closed.
+package plaidtest

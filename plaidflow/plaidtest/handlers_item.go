@@ -1,0 +1,185 @@
+package plaidtest
+
+import "slices"
+
+type publicTokenCreateResponse struct {
+	PublicToken string `json:"public_token"`
+	RequestID   string `json:"request_id"`
+}
+
+// sandboxPublicTokenCreate serves /sandbox/public_token/create: a Link session without Link,
+// through the same code as the stand-in Link UI, so that test passwords fail the same way.
+func (s *Server) sandboxPublicTokenCreate(c *call) (any, *apiError) {
+	var req struct {
+		InstitutionID   string   `json:"institution_id"`
+		InitialProducts []string `json:"initial_products"`
+		Options         struct {
+			Webhook          string  `json:"webhook"`
+			OverrideUsername *string `json:"override_username"`
+			OverridePassword *string `json:"override_password"`
+		} `json:"options"`
+	}
+	if e := c.body.decode(&req); e != nil {
+		return nil, e
+	}
+	username, password := sandboxUsername, sandboxPassword
+	if req.Options.OverrideUsername != nil {
+		username = *req.Options.OverrideUsername
+	}
+	if req.Options.OverridePassword != nil {
+		password = *req.Options.OverridePassword
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, e := s.linkItem(req.InstitutionID, req.InitialProducts, username, password, nullable(req.Options.Webhook))
+	if e != nil {
+		return nil, e
+	}
+	return publicTokenCreateResponse{PublicToken: s.issuePublicToken(it), RequestID: c.requestID}, nil
+}
+
+// PublicToken creates a public token as if Link had succeeded at the institution with the
+// Sandbox credentials user_good / pass_good and the auth product: the same code path as
+// /sandbox/public_token/create and the stand-in Link UI.
+func (s *Server) PublicToken(institutionID string) (string, error) {
+	return s.PublicTokenWith(institutionID, []string{"auth"}, sandboxUsername, sandboxPassword)
+}
+
+// PublicTokenWith is PublicToken with the products and credentials given, for example the
+// password "error_ITEM_LOCKED". The error is a Plaid error; its text starts with the code.
+func (s *Server) PublicTokenWith(institutionID string, products []string, username, password string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, e := s.linkItem(institutionID, products, username, password, nil)
+	if e != nil {
+		return "", e
+	}
+	return s.issuePublicToken(it), nil
+}
+
+type exchangeResponse struct {
+	AccessToken string `json:"access_token"`
+	ItemID      string `json:"item_id"`
+	RequestID   string `json:"request_id"`
+}
+
+func (s *Server) itemPublicTokenExchange(c *call) (any, *apiError) {
+	var req struct {
+		PublicToken string `json:"public_token"`
+	}
+	if e := c.body.decode(&req); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, e := s.exchangePublicToken(req.PublicToken)
+	if e != nil {
+		return nil, e
+	}
+	return exchangeResponse{AccessToken: it.accessToken, ItemID: it.id, RequestID: c.requestID}, nil
+}
+
+// accessTokenRequest is the body of the endpoints that take only an access token.
+type accessTokenRequest struct {
+	AccessToken string `json:"access_token"`
+}
+
+// withItem decodes an access-token request and runs fn on its Item with the lock held.
+func (s *Server) withItem(c *call, fn func(it *item) (any, *apiError)) (any, *apiError) {
+	var req accessTokenRequest
+	if e := c.body.decode(&req); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, e := s.itemFor(req.AccessToken)
+	if e != nil {
+		return nil, e
+	}
+	return fn(it)
+}
+
+type itemGetResponse struct {
+	Item      itemJSON  `json:"item"`
+	RequestID string    `json:"request_id"`
+	Status    *struct{} `json:"status"`
+}
+
+// itemGet serves /item/get. Unlike the data endpoints it answers for an Item whose login
+// must be repaired, and says so in item.error, as Plaid does.
+func (s *Server) itemGet(c *call) (any, *apiError) {
+	return s.withItem(c, func(it *item) (any, *apiError) {
+		j := it.json()
+		j.CreatedAt = rfc3339(it.created)
+		if it.loginRequired {
+			b := newError("ITEM_LOGIN_REQUIRED").body("")
+			j.Error = &b
+		}
+		return itemGetResponse{Item: j, RequestID: c.requestID}, nil
+	})
+}
+
+type requestIDResponse struct {
+	RequestID string `json:"request_id"`
+}
+
+func (s *Server) itemRemove(c *call) (any, *apiError) {
+	return s.withItem(c, func(it *item) (any, *apiError) {
+		s.removeItem(it)
+		return requestIDResponse{RequestID: c.requestID}, nil
+	})
+}
+
+type invalidateResponse struct {
+	NewAccessToken string `json:"new_access_token"`
+	RequestID      string `json:"request_id"`
+}
+
+func (s *Server) itemAccessTokenInvalidate(c *call) (any, *apiError) {
+	return s.withItem(c, func(it *item) (any, *apiError) {
+		s.setAccessToken(it)
+		return invalidateResponse{NewAccessToken: it.accessToken, RequestID: c.requestID}, nil
+	})
+}
+
+type resetLoginResponse struct {
+	RequestID  string `json:"request_id"`
+	ResetLogin bool   `json:"reset_login"`
+}
+
+// sandboxItemResetLogin puts the Item in ITEM_LOGIN_REQUIRED until Link in update mode
+// repairs it.
+func (s *Server) sandboxItemResetLogin(c *call) (any, *apiError) {
+	return s.withItem(c, func(it *item) (any, *apiError) {
+		it.loginRequired = true
+		return resetLoginResponse{RequestID: c.requestID, ResetLogin: true}, nil
+	})
+}
+
+type processorTokenResponse struct {
+	ProcessorToken string `json:"processor_token"`
+	RequestID      string `json:"request_id"`
+}
+
+func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
+	var req struct {
+		AccessToken string `json:"access_token"`
+		AccountID   string `json:"account_id"`
+	}
+	if e := c.body.decode(&req); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, e := s.itemFor(req.AccessToken)
+	if e != nil {
+		return nil, e
+	}
+	if it.loginRequired {
+		return nil, newError("ITEM_LOGIN_REQUIRED")
+	}
+	if !slices.ContainsFunc(it.accounts, func(a *account) bool { return a.id == req.AccountID }) {
+		return nil, newError("INVALID_ACCOUNT_ID")
+	}
+	return processorTokenResponse{ProcessorToken: "processor-sandbox-" + newUUID(), RequestID: c.requestID}, nil
+}

@@ -1,0 +1,150 @@
+package plaidtest
+
+import "slices"
+
+// JSON shapes of the answers, field for field as Plaid writes them. Nullable fields are
+// pointers without omitempty, so that they are sent as null: Plaid's schemas require them to
+// be present even when they have no value.
+
+type balancesJSON struct {
+	Available              *float64 `json:"available"`
+	Current                *float64 `json:"current"`
+	ISOCurrencyCode        *string  `json:"iso_currency_code"`
+	Limit                  *float64 `json:"limit"`
+	UnofficialCurrencyCode *string  `json:"unofficial_currency_code"`
+}
+
+type accountJSON struct {
+	AccountID      string       `json:"account_id"`
+	Balances       balancesJSON `json:"balances"`
+	HolderCategory string       `json:"holder_category"`
+	Mask           *string      `json:"mask"`
+	Name           string       `json:"name"`
+	OfficialName   *string      `json:"official_name"`
+	Subtype        *string      `json:"subtype"`
+	Type           string       `json:"type"`
+}
+
+type itemJSON struct {
+	AuthMethod            *string    `json:"auth_method"`
+	AvailableProducts     []string   `json:"available_products"`
+	BilledProducts        []string   `json:"billed_products"`
+	ConsentExpirationTime *string    `json:"consent_expiration_time"`
+	CreatedAt             string     `json:"created_at,omitempty"`
+	Error                 *errorBody `json:"error"`
+	InstitutionID         *string    `json:"institution_id"`
+	InstitutionName       *string    `json:"institution_name"`
+	ItemID                string     `json:"item_id"`
+	Products              []string   `json:"products"`
+	UpdateType            string     `json:"update_type"`
+	Webhook               *string    `json:"webhook"`
+}
+
+type numbersJSON struct {
+	ACH           []achJSON           `json:"ach"`
+	BACS          []bacsJSON          `json:"bacs"`
+	EFT           []eftJSON           `json:"eft"`
+	International []internationalJSON `json:"international"`
+}
+
+type achJSON struct {
+	Account                  string  `json:"account"`
+	AccountID                string  `json:"account_id"`
+	IsTokenizedAccountNumber bool    `json:"is_tokenized_account_number"`
+	Routing                  string  `json:"routing"`
+	WireRouting              *string `json:"wire_routing"`
+}
+
+type eftJSON struct {
+	Account     string `json:"account"`
+	AccountID   string `json:"account_id"`
+	Branch      string `json:"branch"`
+	Institution string `json:"institution"`
+}
+
+type internationalJSON struct {
+	AccountID string `json:"account_id"`
+	BIC       string `json:"bic"`
+	IBAN      string `json:"iban"`
+}
+
+type bacsJSON struct {
+	Account   string `json:"account"`
+	AccountID string `json:"account_id"`
+	SortCode  string `json:"sort_code"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// nullable turns "" into null.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (a *account) json(currency string) accountJSON {
+	return accountJSON{
+		AccountID: a.id,
+		Balances: balancesJSON{
+			Available:       a.available,
+			Current:         a.current,
+			ISOCurrencyCode: ptr(currency),
+			Limit:           a.limit,
+		},
+		HolderCategory: "personal",
+		Mask:           ptr(a.mask),
+		Name:           a.name,
+		OfficialName:   nullable(a.officialName),
+		Subtype:        ptr(a.subtype),
+		Type:           a.typ,
+	}
+}
+
+func (it *item) json() itemJSON {
+	j := itemJSON{
+		AvailableProducts: it.availableProducts(),
+		BilledProducts:    slices.Clone(it.billed),
+		InstitutionID:     ptr(it.inst.id),
+		InstitutionName:   ptr(it.inst.name),
+		ItemID:            it.id,
+		Products:          slices.Clone(it.billed),
+		UpdateType:        "background",
+		Webhook:           it.webhook,
+	}
+	if slices.Contains(it.billed, "auth") {
+		j.AuthMethod = ptr("INSTANT_AUTH")
+	}
+	return j
+}
+
+// accountsJSON lists accounts in Plaid's shape.
+func accountsJSON(inst *institution, accounts []*account) []accountJSON {
+	out := []accountJSON{}
+	for _, a := range accounts {
+		out = append(out, a.json(inst.currency()))
+	}
+	return out
+}
+
+// numbers returns the account numbers of the accounts, in the families of the institution's
+// country; the other families are empty arrays, as Plaid sends them.
+func numbers(inst *institution, accounts []*account) numbersJSON {
+	n := numbersJSON{ACH: []achJSON{}, BACS: []bacsJSON{}, EFT: []eftJSON{}, International: []internationalJSON{}}
+	for _, a := range accounts {
+		switch inst.country {
+		case "US":
+			n.ACH = append(n.ACH, achJSON{Account: achAccount(a.mask), AccountID: a.id,
+				Routing: sandboxRouting, WireRouting: ptr(sandboxWireRouting)})
+		case "CA":
+			n.EFT = append(n.EFT, eftJSON{Account: eftAccount(a.mask), AccountID: a.id,
+				Branch: inst.eftBranch, Institution: inst.eftInstitution})
+		case "GB":
+			n.BACS = append(n.BACS, bacsJSON{Account: bacsAccount(a.mask), AccountID: a.id, SortCode: inst.sortCode})
+			n.International = append(n.International, internationalJSON{AccountID: a.id, BIC: inst.bic,
+				IBAN: iban("GB", inst.bankCode, inst.sortCode, bacsAccount(a.mask))})
+		}
+	}
+	return n
+}

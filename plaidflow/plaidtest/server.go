@@ -1,0 +1,349 @@
+package plaidtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Demo keys: the keys the fake accepts unless WithKeys says otherwise. They are fixed so that
+// --demo needs no configuration, and they look like Plaid's (24 and 30 lowercase hex
+// characters) so that key-format checks in clients pass.
+const (
+	DemoClientID = "172e624345fe37acf266e3cb"
+	DemoSecret   = "dbd3e3a36eb55aa0552aa432dccfca"
+)
+
+// maxBodyBytes bounds a request body; Plaid's requests are small.
+const maxBodyBytes = 1 << 20
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithKeys makes the fake accept these keys instead of the demo ones.
+func WithKeys(clientID, secret string) Option {
+	return func(s *Server) { s.clientID, s.secret = clientID, secret }
+}
+
+// WithLatency adds d before every API response, like a slow network or a busy Plaid.
+func WithLatency(d time.Duration) Option {
+	return func(s *Server) { s.latency.Store(int64(d)) }
+}
+
+// exchange is one API request and the answer the fake gave, for tests that check every
+// answer against Plaid's OpenAPI document.
+type exchange struct {
+	method, path string
+	reqHeader    http.Header
+	reqBody      []byte
+	status       int
+	header       http.Header
+	body         []byte
+	// rawFault marks an answer injected verbatim with InjectFault: not Plaid's, so not
+	// something to hold to Plaid's schema.
+	rawFault bool
+}
+
+// withObserver calls fn after every API response. It is set before the server starts, so fn
+// needs no locking of its own to be installed.
+func withObserver(fn func(exchange)) Option {
+	return func(s *Server) { s.observe = fn }
+}
+
+// Server is a running fake of the Plaid Sandbox API and of the Link web SDK. It is safe for
+// concurrent use.
+type Server struct {
+	// URL is the base URL of the API, http://127.0.0.1:PORT: the plaid-go environment.
+	URL string
+
+	clientID, secret string
+	latency          atomic.Int64 // time.Duration
+	clockOffset      atomic.Int64 // time.Duration, moved by AdvanceClock
+	observe          func(exchange)
+
+	srv  *http.Server
+	done chan struct{}
+
+	mu           sync.Mutex
+	faults       map[string][]*fault
+	requests     map[string]int
+	linkTokens   map[string]*linkToken
+	publicTokens map[string]*publicToken
+	accessTokens map[string]*item
+	items        map[string]*item
+	logins       map[string]*pendingLogin
+}
+
+// NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
+// and nothing outside this machine should reach it) and returns it running. It panics if it
+// cannot listen, like httptest.NewServer, since a test or a demo cannot go on without it.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		clientID:     DemoClientID,
+		secret:       DemoSecret,
+		done:         make(chan struct{}),
+		faults:       map[string][]*fault{},
+		requests:     map[string]int{},
+		linkTokens:   map[string]*linkToken{},
+		publicTokens: map[string]*publicToken{},
+		accessTokens: map[string]*item{},
+		items:        map[string]*item{},
+		logins:       map[string]*pendingLogin{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic("plaidtest: listen on 127.0.0.1: " + err.Error())
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.srv = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() {
+		defer close(s.done)
+		// Serve ends with ErrServerClosed on Close; it retries temporary accept errors itself,
+		// and there is no caller left to tell of any other.
+		_ = s.srv.Serve(ln)
+	}()
+	return s
+}
+
+// Close stops the server and waits for the requests under way to end.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		s.srv.Close()
+	}
+	<-s.done
+}
+
+// SetLatency changes the delay added before every API response.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// AdvanceClock moves the fake's clock forward, so that tests can see tokens expire (public
+// tokens after 30 minutes, link tokens after 4 hours) without waiting.
+func (s *Server) AdvanceClock(d time.Duration) { s.clockOffset.Add(int64(d)) }
+
+func (s *Server) now() time.Time {
+	return time.Now().Add(time.Duration(s.clockOffset.Load())).UTC().Truncate(time.Second)
+}
+
+// Requests reports how many requests reached path, whatever their answer.
+func (s *Server) Requests(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[path]
+}
+
+// fault is an injected answer: a Plaid error code rendered afresh for each call, or a
+// status and body sent verbatim.
+type fault struct {
+	left        int // < 0: until ClearFaults
+	code        string
+	status      int
+	contentType string
+	body        string
+}
+
+// InjectFault makes the next n calls to path answer with status and body, sent verbatim
+// with contentType (for example "text/html" for a proxy's error page). n <= 0 means every
+// call until ClearFaults. Faults queue: a second one for the same path starts when the first
+// is used up. ErrorJSON gives the body Plaid sends for an error code.
+func (s *Server) InjectFault(path string, n int, status int, contentType, body string) {
+	if n <= 0 {
+		n = -1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[path] = append(s.faults[path], &fault{left: n, status: status, contentType: contentType, body: body})
+}
+
+// InjectError makes the next n calls to path fail with the Plaid error code, as Plaid sends it
+// (status, type and messages from the fake's catalog, a fresh request_id each time). It reports
+// false for a code the fake does not know.
+func (s *Server) InjectError(path string, n int, code string) bool {
+	if _, ok := catalog[code]; !ok {
+		return false
+	}
+	if n <= 0 {
+		n = -1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[path] = append(s.faults[path], &fault{left: n, code: code})
+	return true
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.faults)
+}
+
+// takeFault returns the fault to answer the call to path with, if any.
+func (s *Server) takeFault(path string) *fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	queue := s.faults[path]
+	if len(queue) == 0 {
+		return nil
+	}
+	f := queue[0]
+	if f.left > 0 {
+		f.left--
+		if f.left == 0 {
+			s.faults[path] = queue[1:]
+		}
+	}
+	return f
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests[r.URL.Path]++
+	s.mu.Unlock()
+	switch {
+	case r.URL.Path == sdkPath:
+		s.serveSDK(w, r)
+	case r.URL.Path == standInPath || strings.HasPrefix(r.URL.Path, standInPath+"/"):
+		s.serveStandIn(w, r)
+	default:
+		s.serveAPI(w, r)
+	}
+}
+
+// serveAPI answers a Plaid API call: latency, then an injected fault if one is due, then the
+// endpoint.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	raw, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	rec := &recorder{ResponseWriter: w}
+	rawFault := false
+	defer func() {
+		if s.observe != nil && rec.status != 0 {
+			s.observe(exchange{method: r.Method, path: r.URL.Path, reqHeader: r.Header.Clone(), reqBody: raw,
+				status: rec.status, header: w.Header().Clone(), body: rec.body.Bytes(), rawFault: rawFault})
+		}
+	}()
+	if d := time.Duration(s.latency.Load()); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	requestID := newRequestID()
+	if f := s.takeFault(r.URL.Path); f != nil {
+		if f.code != "" {
+			writeError(rec, newError(f.code), requestID)
+			return
+		}
+		rawFault = true
+		if f.contentType != "" {
+			rec.Header().Set("Content-Type", f.contentType)
+		}
+		rec.WriteHeader(f.status)
+		io.WriteString(rec, f.body)
+		return
+	}
+	ep, ok := endpoints[r.URL.Path]
+	if !ok || r.Method != http.MethodPost {
+		writeError(rec, newError("NOT_FOUND"), requestID)
+		return
+	}
+	if readErr != nil || len(raw) > maxBodyBytes {
+		writeError(rec, errorf("INVALID_BODY", "body could not be read, or is larger than %d bytes", maxBodyBytes), requestID)
+		return
+	}
+	resp, apiErr := s.call(ep, r, raw, requestID)
+	if apiErr != nil {
+		writeError(rec, apiErr, requestID)
+		return
+	}
+	writeJSON(rec, http.StatusOK, resp)
+}
+
+// call checks the request as Plaid does (content type, JSON body, keys, fields) and runs the
+// endpoint's handler.
+func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string) (any, *apiError) {
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return nil, errorf("INVALID_BODY", "body could not be parsed as JSON: the content type must be application/json")
+	}
+	b, e := checkBody(raw, ep.params)
+	if e != nil && e.code == "INVALID_BODY" {
+		return nil, e
+	}
+	if keyErr := s.checkKeys(r, raw); keyErr != nil {
+		return nil, keyErr
+	}
+	if e != nil {
+		return nil, e
+	}
+	return ep.handle(s, &call{body: b, requestID: requestID})
+}
+
+// checkKeys authenticates a call by the keys in its body, or else in Plaid's headers.
+// Plaid reports absent keys as an invalid field and wrong ones as INVALID_API_KEYS.
+func (s *Server) checkKeys(r *http.Request, raw []byte) *apiError {
+	var keys struct {
+		ClientID any `json:"client_id"`
+		Secret   any `json:"secret"`
+	}
+	_ = json.Unmarshal(raw, &keys) // the body was checked already; absent keys stay nil
+	id, idOK := keyValue(keys.ClientID, r.Header.Get("PLAID-CLIENT-ID"))
+	if !idOK {
+		return errorf("INVALID_FIELD", "client_id must be a properly formatted, non-empty string")
+	}
+	secret, secretOK := keyValue(keys.Secret, r.Header.Get("PLAID-SECRET"))
+	if !secretOK {
+		return errorf("INVALID_FIELD", "secret must be a properly formatted, non-empty string")
+	}
+	if id != s.clientID || secret != s.secret {
+		return newError("INVALID_API_KEYS")
+	}
+	return nil
+}
+
+// keyValue picks a key from the body, else from the header.
+func keyValue(fromBody any, fromHeader string) (string, bool) {
+	switch v := fromBody.(type) {
+	case nil:
+		return fromHeader, fromHeader != ""
+	case string:
+		return v, v != ""
+	}
+	return "", false
+}
+
+// recorder keeps what was written, for the observer.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body.Write(p)
+	return r.ResponseWriter.Write(p)
+}
