@@ -146,6 +146,14 @@ func TestDemoSandboxLinkJSON(t *testing.T) {
 	if !strings.Contains(te.stdout.String(), doc["item_id"].(string)) {
 		t.Errorf("demo items do not list the new Item: %s", te.stdout)
 	}
+	// A later run's emulator answers for the Item linked in the earlier one.
+	if code := te.run("--demo", "auth", "--json"); code != exitOK {
+		t.Fatalf("demo auth in a later run: exit %d: %s", code, te.stderr)
+	}
+	if !strings.Contains(te.stdout.String(), doc["item_id"].(string)) || !strings.Contains(te.stdout.String(), "011401533") {
+		t.Errorf("demo auth does not show the earlier Item's numbers: %s", te.stdout)
+	}
+
 	te.environ["PLAID_CLIENT_ID"] = strings.Repeat("a", 24)
 	te.environ["PLAID_SECRET"] = strings.Repeat("b", 30)
 	if code := te.run("items", "--json"); code != exitOK {

@@ -48,7 +48,11 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	if opts.demo {
 		// The emulator speaks Plaid's API on loopback with its own keys; PLAID_API_URL and the
 		// user's keys are ignored so a demo can never reach real Plaid.
-		srv := plaidtest.NewServer()
+		var opts []plaidtest.Option
+		if s.vault != nil {
+			opts = append(opts, plaidtest.WithItemResolver(demoItemResolver(s.vault)))
+		}
+		srv := plaidtest.NewServer(opts...)
 		s.close = srv.Close
 		cfg.Demo = true
 		cfg.Env, cfg.EnvSource = plaidflow.Sandbox, plaidflow.SourceDemo
@@ -93,5 +97,23 @@ func (s *session) loadSavedKeys(cfg *plaidflow.Config) {
 	}
 	if cfg.Secret == "" && (cfg.ClientID == id) {
 		cfg.Secret, cfg.SecretSource = secret, plaidflow.SourceKeyring
+	}
+}
+
+// demoItemResolver lets a new emulator answer for demo Items linked in earlier runs: their
+// access tokens are in the keyring like real ones, and the emulator recognises a token only
+// when the vault holds it.
+func demoItemResolver(v *plaidflow.Vault) plaidtest.ItemResolver {
+	return func(accessToken string) (string, string, bool) {
+		items, err := v.Items("demo")
+		if err != nil {
+			return "", "", false
+		}
+		for _, it := range items {
+			if tok, err := v.AccessToken("demo", it.ItemID); err == nil && tok == accessToken {
+				return it.ItemID, it.InstitutionID, true
+			}
+		}
+		return "", "", false
 	}
 }

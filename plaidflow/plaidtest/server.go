@@ -67,6 +67,7 @@ type Server struct {
 	latency          atomic.Int64 // time.Duration
 	clockOffset      atomic.Int64 // time.Duration, moved by AdvanceClock
 	observe          func(exchange)
+	resolve          ItemResolver
 
 	srv  *http.Server
 	done chan struct{}
@@ -292,6 +293,7 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 	if e != nil {
 		return nil, e
 	}
+	s.restoreItem(b)
 	return ep.handle(s, &call{body: b, requestID: requestID})
 }
 

@@ -1,0 +1,48 @@
+package plaidtest
+
+import (
+	"encoding/json"
+)
+
+// ItemResolver recognises an access token that an earlier run of the fake issued: the offline
+// demo keeps its Items in the OS keyring like real ones, so a later process must answer for
+// them. It returns the Item's id and institution, or ok=false for a token it does not know.
+type ItemResolver func(accessToken string) (itemID, institutionID string, ok bool)
+
+// WithItemResolver makes the fake consult r for access tokens it has not issued itself, and
+// bring those Items back with user_good's accounts. Tests leave it unset: an unknown token is
+// INVALID_ACCESS_TOKEN, as at Plaid.
+func WithItemResolver(r ItemResolver) Option {
+	return func(s *Server) { s.resolve = r }
+}
+
+// restoreItem brings back an Item from an earlier run before the request is handled. It runs
+// outside the server's lock, since the resolver may read a keyring.
+func (s *Server) restoreItem(b body) {
+	var tok string
+	if s.resolve == nil || json.Unmarshal(b["access_token"], &tok) != nil || tok == "" {
+		return
+	}
+	s.mu.Lock()
+	_, known := s.accessTokens[tok]
+	s.mu.Unlock()
+	if known {
+		return
+	}
+	itemID, institutionID, ok := s.resolve(tok)
+	inst := findInstitution(institutionID)
+	if !ok || inst == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, known := s.accessTokens[tok]; known {
+		return
+	}
+	it := &item{id: itemID, inst: inst, billed: []string{"auth"}, accessToken: tok, created: s.now()}
+	for _, t := range userGoodAccounts {
+		it.accounts = append(it.accounts, &account{id: newPlaidID(), accountTemplate: t})
+	}
+	s.items[it.id] = it
+	s.accessTokens[tok] = it
+}
