@@ -77,9 +77,10 @@ func (f *Flow) Save(ex Exchanged, inst *Institution) Saved {
 	}
 	saved, err := f.Vault.SaveItem(item, ex.AccessToken)
 	if err != nil {
-		problem := err.Error()
-		if errors.Is(err, ErrKeyringUnavailable) {
-			problem = "no OS keyring is reachable, so the Item was not saved (nothing was written to a plain file): " + err.Error()
+		problem := "the Item was not saved: " + err.Error()
+		var ke *KeyringError
+		if errors.As(err, &ke) {
+			problem = fmt.Sprintf("no OS keyring is reachable (%v), so the Item was not saved; nothing was written to a plain file", ke.Cause)
 		}
 		return Saved{Item: item, Storage: Storage{Where: "not saved", Problem: problem}}
 	}
@@ -141,26 +142,37 @@ func mergeInstitution(fromItem, hint, details *Institution) *Institution {
 	return fromItem
 }
 
+// Progress hears of each step as it completes. problem is non-nil for a step that completed
+// without doing its job but did not stop the flow: an Item that could not be saved.
+type Progress func(step Step, problem error)
+
 // Complete runs exchange → save → numbers for a public token, calling progress after each step.
 // The Item is saved before the numbers are fetched, so it survives a failure there.
-func (f *Flow) Complete(ctx context.Context, linked Linked, progress func(Step)) (*Result, error) {
+func (f *Flow) Complete(ctx context.Context, linked Linked, progress Progress) (*Result, error) {
 	if progress == nil {
-		progress = func(Step) {}
+		progress = func(Step, error) {}
 	}
 	ex, err := f.Exchange(ctx, linked.PublicToken)
 	if err != nil {
 		return nil, err
 	}
-	progress(StepExchange)
+	progress(StepExchange, nil)
 
 	saved := f.Save(ex, linked.Institution)
-	progress(StepSave)
+	var problem error
+	if !saved.Storage.Saved {
+		problem = errors.New(saved.Storage.Where)
+		if saved.Storage.Problem != "" {
+			problem = errors.New(saved.Storage.Problem)
+		}
+	}
+	progress(StepSave, problem)
 
 	res, err := f.Numbers(ctx, ex.AccessToken, linked.Institution)
 	if err != nil {
 		return nil, fmt.Errorf("the item %s was linked%s, but: %w", ex.ItemID, savedClause(saved), err)
 	}
-	progress(StepNumbers)
+	progress(StepNumbers, nil)
 	f.learnInstitution(&saved, res.Institution)
 	res.ItemName = saved.Item.Name
 	res.Storage = saved.Storage
@@ -199,7 +211,7 @@ func (f *Flow) NumbersForSaved(ctx context.Context, ref string) (*Result, error)
 
 // SandboxLink makes an Item without a browser: /sandbox/public_token/create for institutionID
 // (First Platypus Bank when empty) and its /institutions/get_by_id in parallel, then Complete.
-func (f *Flow) SandboxLink(ctx context.Context, institutionID string, progress func(Step)) (*Result, error) {
+func (f *Flow) SandboxLink(ctx context.Context, institutionID string, progress Progress) (*Result, error) {
 	if institutionID == "" {
 		institutionID = DefaultSandboxInstitution
 	}

@@ -42,7 +42,7 @@ func newFixture(t *testing.T, countries string, opts ...plaidtest.Option) fixtur
 func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {
 	fx := newFixture(t, "US")
 	var steps []plaidflow.Step
-	res, err := fx.flow.SandboxLink(context.Background(), "", func(s plaidflow.Step) { steps = append(steps, s) })
+	res, err := fx.flow.SandboxLink(context.Background(), "", func(s plaidflow.Step, _ error) { steps = append(steps, s) })
 	if err != nil {
 		t.Fatal(err)
 	}

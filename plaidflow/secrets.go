@@ -86,12 +86,29 @@ func (k *KeyringStore) do(verb, key string, call func() error) error {
 		case errors.Is(err, keyring.ErrNotFound):
 			return fmt.Errorf("keyring %s %s: %w", verb, key, ErrSecretNotFound)
 		default:
-			return fmt.Errorf("keyring %s %s: %w: %v", verb, key, ErrKeyringUnavailable, err)
+			return &KeyringError{Op: verb + " " + key, Cause: err}
 		}
 	case <-time.After(timeout):
-		return fmt.Errorf("keyring %s %s: %w: no answer after %s", verb, key, ErrKeyringUnavailable, timeout)
+		return &KeyringError{Op: verb + " " + key, Cause: fmt.Errorf("no answer after %s", timeout)}
 	}
 }
+
+// KeyringError is a keyring that did not answer or refused; errors.Is(err,
+// ErrKeyringUnavailable) holds for it.
+type KeyringError struct {
+	Op    string
+	Cause error
+}
+
+func (e *KeyringError) Error() string {
+	return fmt.Sprintf("keyring %s: %v: %v", e.Op, ErrKeyringUnavailable, e.Cause)
+}
+
+// Is makes errors.Is(err, ErrKeyringUnavailable) true.
+func (e *KeyringError) Is(target error) bool { return target == ErrKeyringUnavailable }
+
+// Unwrap gives the keyring library's own error.
+func (e *KeyringError) Unwrap() error { return e.Cause }
 
 // MemoryStore keeps secrets in memory only: for tests, and for a session the user chose not to
 // save when no keyring is reachable.

@@ -191,7 +191,10 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 	if code := te.run("--demo", "sandbox", "link"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
-	if !strings.Contains(te.stderr.String(), "no OS keyring is reachable") || !strings.Contains(te.stdout.String(), "NOT saved") {
+	if strings.Contains(te.stderr.String(), "✓ Saved") {
+		t.Errorf("progress claims the Item was saved:\n%s", te.stderr)
+	}
+	if !strings.Contains(te.stderr.String(), "✗ Not saved: no OS keyring is reachable") || !strings.Contains(te.stdout.String(), "NOT saved") {
 		t.Errorf("the user is not told the Item was not saved:\nstdout: %s\nstderr: %s", te.stdout, te.stderr)
 	}
 	dir, _ := te.d.ConfigDir()

@@ -19,22 +19,27 @@ func openSession(d deps, opts *options) (*session, error) {
 	for _, n := range s.notes {
 		fmt.Fprintln(d.Stderr, n)
 	}
-	if s.cfg.Demo && !opts.jsonOut {
+	// The table on stdout carries the banner itself; JSON says "demo": true, and a person
+	// watching stderr should still be told.
+	if s.cfg.Demo && opts.jsonOut {
 		fmt.Fprintln(d.Stderr, demoBanner)
 	}
 	return s, nil
 }
 
 // progressPrinter ticks off the steps after Link on stderr, so stdout stays the result alone.
-func progressPrinter(d deps) func(plaidflow.Step) {
-	return func(s plaidflow.Step) { fmt.Fprintf(d.Stderr, "✓ %s\n", s) }
+func progressPrinter(d deps) plaidflow.Progress {
+	return func(s plaidflow.Step, problem error) {
+		if problem != nil {
+			fmt.Fprintf(d.Stderr, "✗ Not saved: %v\n", problem)
+			return
+		}
+		fmt.Fprintf(d.Stderr, "✓ %s\n", s)
+	}
 }
 
-// report prints the result (JSON or table) and warns on stderr when the Item was not saved.
+// report prints the result: JSON, or the table (which states where the Item was saved).
 func report(d deps, opts *options, res *plaidflow.Result) error {
-	if !res.Storage.Saved && res.Storage.Problem != "" {
-		fmt.Fprintf(d.Stderr, "warning: %s\n", res.Storage.Problem)
-	}
 	if opts.jsonOut {
 		return printJSON(d.Stdout, res)
 	}
