@@ -475,6 +475,11 @@ func TestBrowser(t *testing.T) {
 		if !tb.visible(t, "reload") {
 			t.Error("no Reload button")
 		}
+		// The terminal hears of it too, so it stops waiting for a Link that will not come.
+		ev := nextEvent(t, s)
+		if ev.Kind != linkpage.KindLoadFailed || !strings.Contains(ev.LoadError, sdk.URL) {
+			t.Errorf("event = %v %q, want load-failed naming %s", ev.Kind, ev.LoadError, sdk.URL)
+		}
 		tb.screenshot(t, "sdk-failed")
 		if errs := tb.errors("404"); len(errs) > 0 {
 			t.Errorf("console errors: %v", errs)

@@ -20,6 +20,10 @@ const (
 	KindSuccess EventKind = iota + 1 // onSuccess: a public token to exchange
 	KindExit                         // onExit: the user closed Link, or Link failed
 	KindEvent                        // onEvent: Link's progress and analytics events
+	// KindLoadFailed: the page could not load the Link SDK (network, CDN, a wrong
+	// PLAID_LINK_SCRIPT_URL), so Link will never call back; the program should say so
+	// rather than wait.
+	KindLoadFailed
 )
 
 // String returns the callback's name, for logs and --json output.
@@ -31,6 +35,8 @@ func (k EventKind) String() string {
 		return "exit"
 	case KindEvent:
 		return "event"
+	case KindLoadFailed:
+		return "load-failed"
 	default:
 		return fmt.Sprintf("EventKind(%d)", int(k))
 	}
@@ -57,6 +63,9 @@ type Event struct {
 	// KindEvent
 	Name     string // OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, ERROR, EXIT, HANDOFF...
 	Metadata *EventMetadata
+
+	// KindLoadFailed: what the page saw, in its words.
+	LoadError string
 
 	// RawMetadata is the callback's metadata object as Link passed it
 	// (compacted JSON, nil when Link passed none), with the fields this package

@@ -3,6 +3,7 @@ package linkpage
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -132,6 +133,24 @@ func (s *Server) handleEvent(r *http.Request, body []byte) (int, error) {
 		return http.StatusBadRequest, err
 	}
 	if code, err := s.emitStatus(r, ev); err != nil {
+		return code, err
+	}
+	return http.StatusNoContent, nil
+}
+
+// handleLoadError tells the program that the SDK did not load, so Link will not call back.
+func (s *Server) handleLoadError(r *http.Request, body []byte) (int, error) {
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := json.Unmarshal(body, &b); err != nil {
+		return http.StatusBadRequest, fmt.Errorf("decode load error: %w", err)
+	}
+	reason := clean(b.Reason)
+	if len(reason) > 300 {
+		reason = reason[:300]
+	}
+	if code, err := s.emitStatus(r, Event{Kind: KindLoadFailed, LoadError: reason}); err != nil {
 		return code, err
 	}
 	return http.StatusNoContent, nil

@@ -413,3 +413,27 @@ func TestShutdown(t *testing.T) {
 		}
 	}
 }
+
+// Given a page whose Link SDK did not load, When it says so, Then the program hears of it (and
+// a hostile reason reaches the terminal without control characters); without the nonce, not.
+func TestLoadErrorIsEmitted(t *testing.T) {
+	s := newServer(t, linkpage.Options{Environment: "sandbox"})
+	nonce := pageNonce(t, s)
+
+	if w := callback(t, s, "wrong", "load-error", `{"reason":"x"}`); w.Code != http.StatusForbidden {
+		t.Fatalf("load-error without the nonce = %d, want 403", w.Code)
+	}
+	noEvent(t, s)
+
+	w := callback(t, s, nonce, "load-error", `{"reason":"The browser could not fetch the Link script.\u001b[2J (https://cdn.plaid.com)"}`)
+	if w.Code != http.StatusNoContent {
+		t.Fatalf("load-error = %d %q, want 204", w.Code, w.Body)
+	}
+	ev := nextEvent(t, s)
+	if ev.Kind != linkpage.KindLoadFailed || ev.LoadError != "The browser could not fetch the Link script.[2J (https://cdn.plaid.com)" {
+		t.Errorf("event = %v %q", ev.Kind, ev.LoadError)
+	}
+	if w := callback(t, s, nonce, "load-error", `not json`); w.Code != http.StatusBadRequest {
+		t.Errorf("malformed load-error = %d, want 400", w.Code)
+	}
+}

@@ -170,6 +170,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /callback/success", s.callback(s.handleSuccess))
 	mux.HandleFunc("POST /callback/exit", s.callback(s.handleExit))
 	mux.HandleFunc("POST /callback/event", s.callback(s.handleEvent))
+	mux.HandleFunc("POST /callback/load-error", s.callback(s.handleLoadError))
 	if s.opts.OAuthReturn {
 		mux.HandleFunc("GET "+oauthReturnPath, s.servePage(modeResume))
 	}

@@ -124,6 +124,8 @@ func waitForLink(ctx context.Context, d deps, page *linkpage.Server) (plaidflow.
 				err := linkExitError(ev)
 				page.Finish(linkpage.Outcome{OK: false, Message: err.Error()})
 				return plaidflow.Linked{}, err
+			case linkpage.KindLoadFailed:
+				return plaidflow.Linked{}, fmt.Errorf("the browser could not load Plaid Link: %s; check the network (or PLAID_LINK_SCRIPT_URL) and run link again", ev.LoadError)
 			}
 		}
 	}

@@ -260,3 +260,27 @@ func TestE2ELinkExitWithError(t *testing.T) {
 		t.Errorf("stdout should be empty after a Link exit, got %q", p.stdout.String())
 	}
 }
+
+// TestE2ELinkSDKUnreachable: when the browser cannot load the Link SDK, the command stops
+// waiting and says why, instead of hanging until ctrl+c.
+func TestE2ELinkSDKUnreachable(t *testing.T) {
+	browser := newChromium(t)
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+srv.URL+"/no-such-sdk.js",
+		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+
+	p := startLink(t, dirs, env, "--no-save")
+	ctx, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.waitURL(t))); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
+	}
+	if stderr := p.stderrText(); !strings.Contains(stderr, "could not load Plaid Link") || !strings.Contains(stderr, srv.URL) {
+		t.Errorf("stderr does not say the SDK failed to load:\n%s", stderr)
+	}
+}

@@ -221,6 +221,9 @@
 
   function sdkFailed(why) {
     if (finished) { return; }
+    // Link will never call back: tell the terminal, so it stops waiting and says why.
+    send('/callback/load-error', { reason: why + ' (' + cfg.sdkOrigin + ')' })
+      .catch(function (err) { console.warn('plaid-onboard did not take the load error:', err); });
     show('error', 'Could not load Plaid Link from ' + cfg.sdkOrigin,
       why + ' Check your connection (or PLAID_LINK_SCRIPT_URL), then reload this page.', { reload: true });
   }
