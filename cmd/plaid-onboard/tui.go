@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+
+	"github.com/plaid-onboard/plaid-onboard/tui"
 )
 
 // cmdTUI starts the terminal UI; without a terminal it explains what to run instead.
@@ -9,5 +11,26 @@ func cmdTUI(ctx context.Context, d deps, opts *options, args []string) error {
 	if !d.Interactive || opts.jsonOut {
 		return usageError{"the terminal UI needs a terminal; in scripts use `link`, `sandbox link` or `auth` (see --help)"}
 	}
-	return usageError{"the terminal UI is not built yet; use `link`, `sandbox link` or `auth`"}
+	if err := expectArgs(args, 0, "plaid-onboard"); err != nil {
+		return err
+	}
+	s, err := newSession(d, opts, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
+	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
+	return tui.Run(ctx, tui.Deps{
+		In:         d.Stdin,
+		Out:        d.Stdout,
+		Config:     s.cfg,
+		Vault:      s.vault,
+		HTTPClient: d.HTTPClient,
+		Browser:    d.Browser,
+		NoBrowser:  opts.noBrowser,
+		Now:        d.Now,
+		Getenv:     d.Getenv,
+		Notes:      s.notes,
+	})
 }

@@ -1,0 +1,319 @@
+package tui
+
+import (
+	"bytes"
+	"io"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/plaid-onboard/plaid-onboard/linkpage"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// fixedNow is the clock of every test, so views are the same on every run.
+var fixedNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// plainRenderer renders without colour, like NO_COLOR: golden files hold plain text.
+func plainRenderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	return r
+}
+
+// fakeBrowser records the URLs it was asked to open.
+type fakeBrowser struct {
+	mu   sync.Mutex
+	urls []string
+	err  error
+}
+
+func (b *fakeBrowser) Browse(url string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.urls = append(b.urls, url)
+	return b.err
+}
+
+func (b *fakeBrowser) opened() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.urls...)
+}
+
+// syncBuffer is an io.Writer the clipboard command can write to while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// baseConfig is a Sandbox configuration without keys.
+func baseConfig() plaidflow.Config {
+	return plaidflow.Config{
+		Env:           plaidflow.Sandbox,
+		EnvSource:     plaidflow.SourceDefault,
+		Products:      []string{"auth"},
+		CountryCodes:  []string{"US"},
+		ClientName:    "plaid-onboard",
+		LinkScriptURL: plaidflow.DefaultLinkScript,
+	}
+}
+
+// fakePlaid starts the Plaid fake for one test.
+func fakePlaid(t *testing.T) *plaidtest.Server {
+	t.Helper()
+	srv := plaidtest.NewServer()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// demoConfig is what --demo builds: the emulator's keys and URLs.
+func demoConfig(srv *plaidtest.Server) plaidflow.Config {
+	cfg := baseConfig()
+	cfg.Demo = true
+	cfg.EnvSource = plaidflow.SourceDemo
+	cfg.ClientID, cfg.ClientIDSource = plaidtest.DemoClientID, plaidflow.SourceDemo
+	cfg.Secret, cfg.SecretSource = plaidtest.DemoSecret, plaidflow.SourceDemo
+	cfg.APIURL = srv.URL
+	cfg.LinkScriptURL = srv.LinkScriptURL()
+	return cfg
+}
+
+// testDeps are deterministic dependencies: fixed clock, no colour, a fake browser, a
+// clipboard buffer and an in-memory vault.
+func testDeps(t *testing.T, cfg plaidflow.Config) Deps {
+	t.Helper()
+	httpClient := plaidflow.NewHTTPClient()
+	// Runs before the fake's Close (cleanups run last-registered first): an idle keep-alive
+	// connection would otherwise hold its shutdown up for 5 s.
+	t.Cleanup(httpClient.CloseIdleConnections)
+	return Deps{
+		HTTPClient: httpClient,
+		In:         strings.NewReader(""),
+		Out:        &syncBuffer{},
+		Config:     cfg,
+		Vault:      plaidflow.NewVault(plaidflow.NewMemoryStore(), t.TempDir()),
+		Browser:    &fakeBrowser{},
+		NoBrowser:  false,
+		Now:        func() time.Time { return fixedNow },
+		Getenv:     func(string) string { return "" },
+		Renderer:   plainRenderer(),
+	}
+}
+
+// newTestModel builds the root model at a size and cleans its Link page up afterwards.
+func newTestModel(t *testing.T, deps Deps, w, h int) *Model {
+	t.Helper()
+	m := New(deps)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	t.Cleanup(m.shutdownPage)
+	return m
+}
+
+// view is the screen as a user reads it: styles stripped, trailing spaces trimmed.
+func view(m tea.Model) string {
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func press(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// typeText types s one key at a time.
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+// driver runs a model's commands the way Bubble Tea does, for tests against plaidtest: each
+// command in its own goroutine, their messages fed back to Update one at a time. Timers
+// (spinner frames, cursor blinks) are dropped so a run ends.
+type driver struct {
+	t    *testing.T
+	m    *Model
+	msgs chan tea.Msg
+	quit bool
+}
+
+func newDriver(t *testing.T, m *Model) *driver {
+	return &driver{t: t, m: m, msgs: make(chan tea.Msg, 64)}
+}
+
+func (d *driver) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		d.msgs <- cmd()
+	}()
+}
+
+// send delivers msg to the model and runs the commands it returns.
+func (d *driver) send(msg tea.Msg) {
+	d.t.Helper()
+	_, cmd := d.m.Update(msg)
+	d.exec(cmd)
+}
+
+func (d *driver) init() { d.exec(d.m.Init()) }
+
+// until feeds messages until cond holds, failing after timeout.
+func (d *driver) until(what string, cond func() bool) {
+	d.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case msg := <-d.msgs:
+			d.handle(msg)
+		case <-deadline:
+			d.t.Fatalf("timed out waiting for %s; screen:\n%s", what, view(d.m))
+		}
+	}
+}
+
+func (d *driver) handle(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			d.exec(c)
+		}
+	case tea.QuitMsg:
+		d.quit = true
+	case spinner.TickMsg, cursor.BlinkMsg:
+		// timers: dropped
+	default:
+		if reflect.TypeOf(msg).String() == "tea.sequenceMsg" {
+			d.t.Fatalf("sequence commands are not supported by the test driver")
+		}
+		d.send(msg)
+	}
+}
+
+// screenShows waits until the stripped view contains s.
+func (d *driver) screenShows(s string) {
+	d.t.Helper()
+	d.until("the screen to show "+s, func() bool { return strings.Contains(view(d.m), s) })
+}
+
+// fixedPage is a Link page that is not listening, with a fixed address so views are stable.
+func fixedPage(t *testing.T) *linkpage.Server {
+	t.Helper()
+	p, err := linkpage.New(linkpage.Options{LinkToken: "link-sandbox-00000000-0000-4000-8000-000000000000", Environment: "sandbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetAddrForTest("127.0.0.1:43117")
+	return p
+}
+
+// sandboxClient is a client for baseConfig with well-formed keys (it is never called).
+func sandboxClient(t *testing.T, cfg plaidflow.Config) *plaidflow.Client {
+	t.Helper()
+	if !cfg.HasKeys() {
+		cfg.ClientID, cfg.Secret = "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
+	}
+	c, err := plaidflow.NewClient(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func str(s string) *string    { return &s }
+func num(f float64) *float64  { return &f }
+func usd() plaidflow.Balances { return plaidflow.Balances{ISOCurrencyCode: str("USD")} }
+func bal(a, c *float64) plaidflow.Balances {
+	b := usd()
+	b.Available, b.Current = a, c
+	return b
+}
+
+// platypusResult is First Platypus Bank as Sandbox returns it for user_good, saved.
+func platypusResult() *plaidflow.Result {
+	return &plaidflow.Result{
+		Environment: "sandbox",
+		ItemID:      "eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6",
+		ItemName:    "first-platypus-bank",
+		Institution: &plaidflow.Institution{ID: "ins_109508", Name: "First Platypus Bank"},
+		Accounts: []plaidflow.Account{
+			{ID: "acc-checking", Name: "Plaid Checking", Mask: str("0000"), Type: "depository", Subtype: str("checking"), Balances: bal(num(100), num(110))},
+			{ID: "acc-saving", Name: "Plaid Saving", Mask: str("1111"), Type: "depository", Subtype: str("savings"), Balances: bal(num(200), num(210))},
+			{ID: "acc-cd", Name: "Plaid CD", Mask: str("2222"), Type: "depository", Subtype: str("cd"), Balances: bal(nil, num(1000))},
+			{ID: "acc-card", Name: "Plaid Credit Card", Mask: str("3333"), Type: "credit", Subtype: str("credit card"), Balances: bal(nil, num(410))},
+			{ID: "acc-mm", Name: "Plaid Money Market", Mask: str("4444"), Type: "depository", Subtype: str("money market"), Balances: bal(num(43200), num(43200))},
+			{ID: "acc-cash", Name: "Plaid Cash Management", Mask: str("9002"), Type: "depository", Subtype: str("cash management"), Balances: bal(num(12060), num(12060))},
+		},
+		Numbers: plaidflow.Numbers{
+			ACH: []plaidflow.ACH{
+				{AccountID: "acc-checking", Account: "1111222233330000", Routing: "011401533", WireRouting: str("021000021")},
+				{AccountID: "acc-saving", Account: "1111222233331111", Routing: "011401533", WireRouting: str("021000021")},
+				{AccountID: "acc-cash", Account: "1111222233339002", Routing: "011401533", WireRouting: str("021000021")},
+			},
+		},
+		RequestID: "m8MDnv9okwxFNBV",
+		Storage:   plaidflow.Storage{Saved: true, Where: "the OS keyring (service plaid-onboard); index in ~/.config/plaid-onboard/items.json"},
+		FetchedAt: fixedNow,
+	}
+}
+
+// maxLineWidth is the widest line of a view, in cells.
+func maxLineWidth(s string) (int, string) {
+	w, widest := 0, ""
+	for _, l := range strings.Split(s, "\n") {
+		if lw := ansi.StringWidth(l); lw > w {
+			w, widest = lw, l
+		}
+	}
+	return w, widest
+}

@@ -1,0 +1,145 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Layout helpers. Nothing is ever wrapped by the terminal: every line is cut to the width with
+// an ellipsis and every block to its height, so a small or shrinking window never garbles.
+
+// truncate cuts s (which may hold styles) to w cells, ending in "…" when cut.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// fit cuts every line of s to w cells and the block to exactly h lines.
+func fit(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = truncate(l, w)
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func lineCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "\n") + 1
+}
+
+// padRight pads s with spaces to w cells (s is cut first if wider).
+func padRight(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - lipgloss.Width(s); n > 0 {
+		s += strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// padLeft right-aligns s in w cells.
+func padLeft(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - lipgloss.Width(s); n > 0 {
+		s = strings.Repeat(" ", n) + s
+	}
+	return s
+}
+
+// wrap breaks plain text into lines of at most w cells, on spaces where it can. It is for
+// messages (Plaid's error_message, a long URL) that must be read in full rather than cut.
+func wrap(text string, w int) []string {
+	if w < 8 {
+		w = 8
+	}
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
+	}
+	return out
+}
+
+// indent prefixes every line of lines with p.
+func indent(lines []string, p string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = p + l
+	}
+	return out
+}
+
+// newSpinner is the one spinner of the UI: braille dots, one cell wide, no trailing space.
+func newSpinner(st *Styles) spinner.Model {
+	return spinner.New(
+		spinner.WithSpinner(spinner.Spinner{
+			Frames: []string{"⣾", "⣽", "⣻", "⢿", "⡿", "⣟", "⣯", "⣷"},
+			FPS:    time.Second / 10,
+		}),
+		spinner.WithStyle(st.Spinner),
+	)
+}
+
+// card draws body in a rounded box with title on its top edge (and right, if any, at the top
+// right). It is as wide as its content needs but at least minInner cells inside (so it does not
+// jump as the content changes), and at most w cells in all; longer lines are cut.
+func card(border lipgloss.Style, title, right string, body []string, w, minInner int) []string {
+	inner := minInner
+	for _, l := range body {
+		inner = max(inner, lipgloss.Width(l))
+	}
+	tw, rw := lipgloss.Width(title), lipgloss.Width(right)
+	inner = max(inner, tw+rw+6)
+	inner = max(min(inner, w-4), 1)
+
+	// The top edge is inner+4 cells: "╭─" [" title "] fill [" right ─"] "╮".
+	room := inner + 1 // what is left after "╭─" and "╮"
+	if right != "" && tw+2+rw+3+1 > room {
+		right, rw = "", 0
+	}
+	if title != "" && tw+2+1 > room {
+		title = truncate(title, room-3)
+		tw = lipgloss.Width(title)
+	}
+	top := border.Render("╭─")
+	used := 0
+	if title != "" {
+		top += " " + title + " "
+		used += tw + 2
+	}
+	if right != "" {
+		used += rw + 3
+	}
+	top += border.Render(strings.Repeat("─", max(room-used, 0)))
+	if right != "" {
+		top += " " + right + " " + border.Render("─")
+	}
+	top += border.Render("╮")
+
+	out := []string{top}
+	side := border.Render("│")
+	for _, l := range body {
+		out = append(out, side+" "+padRight(l, inner)+" "+side)
+	}
+	return append(out, border.Render("╰"+strings.Repeat("─", inner+2)+"╯"))
+}

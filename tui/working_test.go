@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// working is the working screen of a demo session with the Link page open, ready for a token.
+func working(t *testing.T, srv *plaidtest.Server, deps Deps) (*Model, *driver) {
+	t.Helper()
+	m := newTestModel(t, deps, 80, 24)
+	d := newDriver(t, m)
+	d.init()
+	d.send(press("enter"))
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	return m, d
+}
+
+func sandboxLinked(t *testing.T, srv *plaidtest.Server) publicTokenReceivedMsg {
+	t.Helper()
+	pub, err := srv.PublicToken(plaidflow.DefaultSandboxInstitution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return publicTokenReceivedMsg{linked: plaidflow.Linked{PublicToken: pub,
+		Institution: &plaidflow.Institution{ID: "ins_109508", Name: "First Platypus Bank"}}}
+}
+
+func TestWorkingTicksEachStepAsItCompletes(t *testing.T) {
+	srv := fakePlaid(t)
+	m, d := working(t, srv, testDeps(t, demoConfig(srv)))
+
+	m.Update(sandboxLinked(t, srv)) // run by hand, one message at a time
+	if m.screen != screenWorking {
+		t.Fatalf("screen %v, want working", m.screen)
+	}
+	v := view(m)
+	if !strings.Contains(v, "Exchanging the public token") || !strings.Contains(v, "○ Save the Item") || !strings.Contains(v, "○ Fetch the account") {
+		t.Fatalf("before any answer only the exchange should be under way:\n%s", v)
+	}
+
+	d.exec(m.working.run(iExchange))
+	d.until("the exchange", func() bool { return m.working.steps[iExchange].state == stepDone })
+	v = view(m)
+	if !strings.Contains(v, "✓ Exchanged the public token") || !strings.Contains(v, "item_id ") {
+		t.Errorf("the exchange is not ticked with its item_id:\n%s", v)
+	}
+	d.until("the numbers", func() bool { return m.working.steps[iNumbers].state == stepDone })
+	v = view(m)
+	for _, want := range []string{"✓ Exchanged the public token", "✓ Saved the Item", "✓ Fetched the account and routing numbers", "3 accounts"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("finished checklist lacks %q:\n%s", want, v)
+		}
+	}
+	d.until("the results", func() bool { return m.screen == screenResults })
+}
+
+func TestWorkingSaysPlainlyWhenTheItemWasNotSaved(t *testing.T) {
+	srv := fakePlaid(t)
+	deps := testDeps(t, demoConfig(srv))
+	deps.Vault = plaidflow.NewVault(unreachableKeyring{}, t.TempDir())
+	m, d := working(t, srv, deps)
+
+	d.send(sandboxLinked(t, srv))
+	d.until("the numbers", func() bool { return m.working.steps[iNumbers].state == stepDone })
+	v := view(m)
+	if !strings.Contains(v, "! The Item was not saved") || !strings.Contains(v, "no OS keyring is reachable") {
+		t.Errorf("an unsaved Item is not called out:\n%s", v)
+	}
+	d.until("the results", func() bool { return m.screen == screenResults })
+	if v := view(m); !strings.Contains(v, "! Not saved: no OS keyring is reachable") || !strings.Contains(v, "plain file") {
+		t.Errorf("the results do not say the Item was not saved:\n%s", v)
+	}
+}
+
+func TestWorkingShowsPlaidsErrorAndRetriesTheStep(t *testing.T) {
+	srv := fakePlaid(t)
+	m, d := working(t, srv, testDeps(t, demoConfig(srv)))
+	srv.InjectError("/auth/get", 1, "PRODUCT_NOT_READY")
+
+	d.send(sandboxLinked(t, srv))
+	d.until("the failure", func() bool { return m.working.failed() == iNumbers })
+	v := view(m)
+	for _, want := range []string{"✓ Exchanged the public token", "✓ Saved the Item", "✗ Could not fetch the numbers",
+		"PRODUCT_NOT_READY (ITEM_ERROR)", "request_id", "Press r to try this step again"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the failed step lacks %q:\n%s", want, v)
+		}
+	}
+	if !plaidflow.HasCode(m.Err(), "PRODUCT_NOT_READY") {
+		t.Errorf("quitting now should exit 1 with the Plaid error; Err() = %v", m.Err())
+	}
+
+	d.send(press("r"))
+	d.until("the results after the retry", func() bool { return m.screen == screenResults })
+	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+		t.Errorf("the retry exchanged the public token again (%d calls); it should refetch only", n)
+	}
+	if m.Err() != nil {
+		t.Errorf("after a successful retry quitting should exit 0; Err() = %v", m.Err())
+	}
+}
+
+// unreachableKeyring is a keyring that never answers, like a machine without Secret Service.
+type unreachableKeyring struct{}
+
+func (unreachableKeyring) Get(k string) (string, error) { return "", noBus("read " + k) }
+func (unreachableKeyring) Set(k, _ string) error        { return noBus("write " + k) }
+func (unreachableKeyring) Delete(k string) error        { return noBus("delete " + k) }
+func (unreachableKeyring) Describe() string             { return "the OS keyring (unreachable)" }
+
+func noBus(op string) error {
+	return &plaidflow.KeyringError{Op: op, Cause: errors.New("dbus: no session bus")}
+}
