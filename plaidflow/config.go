@@ -183,8 +183,10 @@ func CheckClientID(s string) error {
 	switch {
 	case s == "":
 		return errors.New("client_id is empty")
-	case !clientIDPattern.MatchString(s):
+	case len(s) != 24:
 		return fmt.Errorf("client_id should be 24 hex characters (has %d)", len(s))
+	case !clientIDPattern.MatchString(s):
+		return errors.New("client_id should be hex digits 0-9 and a-f only")
 	}
 	return nil
 }
@@ -194,8 +196,10 @@ func CheckSecret(s string) error {
 	switch {
 	case s == "":
 		return errors.New("secret is empty")
-	case !secretPattern.MatchString(s):
+	case len(s) != 30:
 		return fmt.Errorf("secret should be 30 hex characters (has %d)", len(s))
+	case !secretPattern.MatchString(s):
+		return errors.New("secret should be hex digits 0-9 and a-f only")
 	}
 	return nil
 }

@@ -173,9 +173,7 @@ func (f *Flow) Complete(ctx context.Context, linked Linked, progress Progress) (
 		return nil, fmt.Errorf("the item %s was linked%s, but: %w", ex.ItemID, savedClause(saved), err)
 	}
 	progress(StepNumbers, nil)
-	f.learnInstitution(&saved, res.Institution)
-	res.ItemName = saved.Item.Name
-	res.Storage = saved.Storage
+	f.Finish(saved, res)
 	return res, nil
 }
 
@@ -202,16 +200,14 @@ func (f *Flow) NumbersForSaved(ctx context.Context, ref string) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	saved := Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
-	f.learnInstitution(&saved, res.Institution)
-	res.ItemName = saved.Item.Name
-	res.Storage = saved.Storage
+	f.Finish(Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}, res)
 	return res, nil
 }
 
-// SandboxLink makes an Item without a browser: /sandbox/public_token/create for institutionID
-// (First Platypus Bank when empty) and its /institutions/get_by_id in parallel, then Complete.
-func (f *Flow) SandboxLink(ctx context.Context, institutionID string, progress Progress) (*Result, error) {
+// SandboxPublicToken makes a public token without a browser: /sandbox/public_token/create for
+// institutionID (First Platypus Bank when empty), with /institutions/get_by_id alongside so the
+// numbers step need not ask again. What it returns goes to Complete, like Link's success.
+func (f *Flow) SandboxPublicToken(ctx context.Context, institutionID string) (Linked, error) {
 	if institutionID == "" {
 		institutionID = DefaultSandboxInstitution
 	}
@@ -219,19 +215,34 @@ func (f *Flow) SandboxLink(ctx context.Context, institutionID string, progress P
 	go func() {
 		in, err := f.Client.Institution(ctx, institutionID)
 		if err != nil {
-			in = nil
+			in = &Institution{ID: institutionID}
 		}
 		instCh <- in
 	}()
 	pub, err := f.Client.SandboxPublicToken(ctx, institutionID)
 	inst := <-instCh
 	if err != nil {
+		return Linked{}, err
+	}
+	return Linked{PublicToken: pub, Institution: inst}, nil
+}
+
+// SandboxLink makes an Item without a browser: SandboxPublicToken, then Complete.
+func (f *Flow) SandboxLink(ctx context.Context, institutionID string, progress Progress) (*Result, error) {
+	linked, err := f.SandboxPublicToken(ctx, institutionID)
+	if err != nil {
 		return nil, err
 	}
-	if inst == nil {
-		inst = &Institution{ID: institutionID}
-	}
-	return f.Complete(ctx, Linked{PublicToken: pub, Institution: inst}, progress)
+	return f.Complete(ctx, linked, progress)
+}
+
+// Finish ties the numbers to the saved Item: it records the institution's name when it was not
+// known at save time (the Item's short name follows it), and states the Item's name and where
+// it is kept in the result. It may write the index, so front ends run it off their UI thread.
+func (f *Flow) Finish(saved Saved, res *Result) {
+	f.learnInstitution(&saved, res.Institution)
+	res.ItemName = saved.Item.Name
+	res.Storage = saved.Storage
 }
 
 // learnInstitution fills in a saved Item's institution when it was not known at save time.

@@ -119,26 +119,17 @@ func finishLinkPage(page *linkpage.Server, outcome linkpage.Outcome) tea.Cmd {
 	}
 }
 
-// sandboxPublicToken makes an Item without a browser (Sandbox only), fetching the
-// institution's details alongside so the numbers step need not.
-func sandboxPublicToken(ctx context.Context, client *plaidflow.Client) tea.Cmd {
+// sandboxPublicToken makes an Item without a browser (Sandbox only), through the flow's
+// Sandbox shortcut, which also looks the institution up alongside.
+func sandboxPublicToken(ctx context.Context, flow *plaidflow.Flow) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()
-		instCh := make(chan *plaidflow.Institution, 1)
-		go func() {
-			in, err := client.Institution(ctx, plaidflow.DefaultSandboxInstitution)
-			if err != nil {
-				in = &plaidflow.Institution{ID: plaidflow.DefaultSandboxInstitution}
-			}
-			instCh <- in
-		}()
-		pub, err := client.SandboxPublicToken(ctx, plaidflow.DefaultSandboxInstitution)
-		inst := <-instCh
+		linked, err := flow.SandboxPublicToken(ctx, "")
 		if err != nil {
 			return errMsg{op: opSandboxPublicToken, err: err}
 		}
-		return publicTokenReceivedMsg{linked: plaidflow.Linked{PublicToken: pub, Institution: inst}, sandbox: true}
+		return publicTokenReceivedMsg{linked: linked, sandbox: true}
 	}
 }
 
@@ -163,8 +154,8 @@ func saveItem(id int, flow *plaidflow.Flow, ex plaidflow.Exchanged, inst *plaidf
 	}
 }
 
-// fetchNumbers runs the flow's numbers step.
-func fetchNumbers(ctx context.Context, id int, flow *plaidflow.Flow, accessToken string, inst *plaidflow.Institution) tea.Cmd {
+// fetchNumbers runs the flow's numbers step, then ties the numbers to the saved Item.
+func fetchNumbers(ctx context.Context, id int, flow *plaidflow.Flow, accessToken string, inst *plaidflow.Institution, saved plaidflow.Saved) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()
@@ -172,6 +163,7 @@ func fetchNumbers(ctx context.Context, id int, flow *plaidflow.Flow, accessToken
 		if err != nil {
 			return errMsg{op: opNumbers, id: id, err: err}
 		}
+		flow.Finish(saved, res)
 		return numbersFetchedMsg{id: id, res: res}
 	}
 }

@@ -238,6 +238,14 @@ func (s *linkScreen) event(ev linkpage.Event) tea.Cmd {
 			s.state = linkExited
 		}
 		return s.Finish(linkpage.Outcome{OK: false, Message: "Link closed without linking an account. The terminal can start it again."})
+
+	case linkpage.KindLoadFailed:
+		// Link will never call back: say so instead of waiting.
+		row.name, row.detail = "LOAD_FAILED", ev.LoadError
+		s.events = append(s.events, row)
+		if s.state == linkWaiting {
+			s.state, s.err = linkFailed, fmt.Errorf("the browser could not load Plaid Link: %s; check the network (or PLAID_LINK_SCRIPT_URL)", ev.LoadError)
+		}
 	}
 	return nil
 }
@@ -330,7 +338,7 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if s.sandboxAllowed() && (s.state == linkWaiting || s.state == linkExited || s.state == linkFailed) {
 			s.beforeSandbox, s.state = s.state, linkSandboxing
 			s.sandboxErr = nil
-			return tea.Batch(sandboxPublicToken(s.c.ctx, s.c.client), s.spinner.Tick)
+			return tea.Batch(sandboxPublicToken(s.c.ctx, s.c.flow), s.spinner.Tick)
 		}
 	case key.Matches(msg, k.Retry):
 		if s.state == linkExited || s.state == linkFailed {

@@ -229,3 +229,18 @@ func hasHelp(m *Model, desc string) bool {
 	lines := strings.Split(view(m), "\n")
 	return strings.Contains(lines[len(lines)-1], desc)
 }
+
+func TestLinkSDKLoadFailureStopsTheWait(t *testing.T) {
+	m := linkOpen(t, 100, 30)
+	m.Update(linkEventReceivedMsg{page: m.link.page, ev: linkpage.Event{Kind: linkpage.KindLoadFailed,
+		LoadError: "The browser could not fetch the Link script. (https://cdn.plaid.com)"}})
+	v := view(m)
+	for _, want := range []string{"Could not start Plaid Link", "could not load Plaid Link", "cdn.plaid.com", "Press r to try again"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("after the SDK failed to load the screen lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "Waiting for you to finish") {
+		t.Errorf("the screen still says it is waiting:\n%s", v)
+	}
+}

@@ -87,7 +87,7 @@ func (s *workingScreen) run(i int) tea.Cmd {
 	case iSave:
 		return saveItem(s.runID, s.c.flow, s.ex, s.linked.Institution)
 	default:
-		return fetchNumbers(s.c.ctx, s.runID, s.c.flow, s.ex.AccessToken, s.linked.Institution)
+		return fetchNumbers(s.c.ctx, s.runID, s.c.flow, s.ex.AccessToken, s.linked.Institution, s.saved)
 	}
 }
 
@@ -153,8 +153,6 @@ func (s *workingScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return s, nil
 		}
 		res := msg.res
-		res.ItemName = s.saved.Item.Name
-		res.Storage = s.saved.Storage
 		detail := plural(len(res.Accounts), "account")
 		if res.RequestID != "" {
 			detail += " · request_id " + res.RequestID
