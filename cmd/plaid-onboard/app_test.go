@@ -212,3 +212,43 @@ func TestAuthNeedsASavedItem(t *testing.T) {
 		t.Errorf("stderr = %q", te.stderr)
 	}
 }
+
+// The demo offers banks of every number family: a Canadian Item shows EFT numbers and a UK one
+// IBAN and BACS, with the default configuration.
+func TestDemoShowsEveryNumberFamily(t *testing.T) {
+	te := newTestEnv(t)
+	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_43"); code != exitOK {
+		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+	}
+	if out := te.stdout.String(); !strings.Contains(out, "Tartan-Dominion Bank of Canada") || !strings.Contains(out, "EFT ") || !strings.Contains(out, "branch ") {
+		t.Errorf("Canadian demo Item without EFT numbers:\n%s", out)
+	}
+	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650"); code != exitOK {
+		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+	}
+	if out := te.stdout.String(); !strings.Contains(out, "Royal Bank of Plaid") || !strings.Contains(out, "IBAN GB") || !strings.Contains(out, "sort code ") {
+		t.Errorf("UK demo Item without IBAN and BACS:\n%s", out)
+	}
+}
+
+// The demo's Link token offers US, Canadian and UK banks, unless the user chose countries.
+func TestDemoCountries(t *testing.T) {
+	te := newTestEnv(t)
+	s, err := newSession(te.d, &options{demo: true, noSave: true}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if got := strings.Join(s.cfg.CountryCodes, ","); got != "US,CA,GB" {
+		t.Errorf("demo countries = %s, want US,CA,GB", got)
+	}
+	te.environ["PLAID_COUNTRY_CODES"] = "ca"
+	s2, err := newSession(te.d, &options{demo: true, noSave: true}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.close()
+	if got := strings.Join(s2.cfg.CountryCodes, ","); got != "CA" {
+		t.Errorf("with PLAID_COUNTRY_CODES=ca the demo uses %s", got)
+	}
+}

@@ -60,6 +60,11 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		cfg.Secret, cfg.SecretSource = plaidtest.DemoSecret, plaidflow.SourceDemo
 		cfg.APIURL = srv.URL
 		cfg.LinkScriptURL = srv.LinkScriptURL()
+		// A demo should show every number family: offer US, Canadian and UK banks unless the
+		// user chose the countries.
+		if d.Getenv("PLAID_COUNTRY_CODES") == "" && dotenv["PLAID_COUNTRY_CODES"] == "" {
+			cfg.CountryCodes = []string{"US", "CA", "GB"}
+		}
 	} else if !cfg.HasKeys() && s.vault != nil {
 		s.loadSavedKeys(&cfg)
 	}
