@@ -310,3 +310,49 @@ func (m *EventMetadata) sanitize() {
 		*p = clean(*p)
 	}
 }
+
+// ExitError is a Link exit seen as an error: the user closed Link, or Link failed. Its message
+// carries what Plaid support asks for (request_id, link_session_id).
+type ExitError struct {
+	Err           *LinkError // nil when the user just closed Link
+	Status        string     // the pane Link was on, e.g. requires_credentials
+	Institution   string
+	RequestID     string
+	LinkSessionID string
+}
+
+// Error implements error.
+func (e *ExitError) Error() string {
+	msg := "link closed before an account was linked"
+	if e.Status != "" {
+		msg += " (status " + e.Status + ")"
+	}
+	if e.Err != nil && e.Err.ErrorCode != "" {
+		msg = fmt.Sprintf("link exited with %s (%s): %s", e.Err.ErrorCode, e.Err.ErrorType, e.Err.ErrorMessage)
+		if e.Err.DisplayMessage != "" && e.Err.DisplayMessage != e.Err.ErrorMessage {
+			msg += " — " + e.Err.DisplayMessage
+		}
+	}
+	if e.RequestID != "" {
+		msg += " [request_id " + e.RequestID + "]"
+	}
+	if e.LinkSessionID != "" {
+		msg += " [link_session_id " + e.LinkSessionID + "]"
+	}
+	return msg
+}
+
+// ExitErr returns a KindExit event as an error, and nil for the other kinds.
+func (ev Event) ExitErr() *ExitError {
+	if ev.Kind != KindExit {
+		return nil
+	}
+	e := &ExitError{Err: ev.ExitError}
+	if ev.Exit != nil {
+		e.Status, e.RequestID, e.LinkSessionID = ev.Exit.Status, ev.Exit.RequestID, ev.Exit.LinkSessionID
+		if ev.Exit.Institution != nil {
+			e.Institution = ev.Exit.Institution.Name
+		}
+	}
+	return e
+}

@@ -437,3 +437,32 @@ func TestLoadErrorIsEmitted(t *testing.T) {
 		t.Errorf("malformed load-error = %d, want 400", w.Code)
 	}
 }
+
+// Given Link exits with an error, Then the exit reads as an error naming Plaid's code, the
+// message for people, and the ids support asks for; a plain close says the user closed Link.
+func TestExitErrNamesWhatSupportNeeds(t *testing.T) {
+	s := newServer(t, linkpage.Options{Environment: "sandbox"})
+	nonce := pageNonce(t, s)
+	callback(t, s, nonce, "exit", exitWithError)
+	err := nextEvent(t, s).ExitErr()
+	if err == nil {
+		t.Fatal("ExitErr() = nil for an exit")
+	}
+	for _, want := range []string{"INVALID_CREDENTIALS", "ITEM_ERROR", "The credentials you provided were incorrect.", "Ab3dE5gH7jK9mN1", "sess-1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err.Error(), want)
+		}
+	}
+	if err.Institution != "First Platypus Bank" || err.Status != "requires_credentials" {
+		t.Errorf("institution %q status %q", err.Institution, err.Status)
+	}
+
+	callback(t, s, nonce, "exit", exitNoError)
+	if msg := nextEvent(t, s).ExitErr().Error(); !strings.Contains(msg, "closed before an account was linked") || !strings.Contains(msg, "institution_not_found") {
+		t.Errorf("plain close reads %q", msg)
+	}
+	callback(t, s, nonce, "event", eventBody("OPEN"))
+	if e := nextEvent(t, s).ExitErr(); e != nil {
+		t.Errorf("ExitErr() of an OPEN event = %v, want nil", e)
+	}
+}

@@ -221,7 +221,7 @@ func (s *keysScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return s, nil
 		}
 		s.check.state, s.check.client, s.check.token, s.check.err = checkOK, msg.client, msg.token, nil
-		if s.waiting && s.current() { // not if the keys changed while Plaid was asked // not if the keys changed while Plaid was asked
+		if s.waiting && s.current() { // not if the keys changed while Plaid was asked
 			s.waiting = false
 			return s, s.proceed()
 		}

@@ -52,7 +52,7 @@ type linkScreen struct {
 	browserErr   error
 
 	events     []eventRow
-	exitErr    *linkExitError
+	exitErr    *linkpage.ExitError
 	err        error // the token or the page could not be made
 	sandboxErr error
 	// beforeSandbox is the state to return to if the Sandbox shortcut fails.
@@ -224,7 +224,7 @@ func (s *linkScreen) event(ev linkpage.Event) tea.Cmd {
 
 	case linkpage.KindExit:
 		row.name = "onExit"
-		s.exitErr = newLinkExitError(ev)
+		s.exitErr = ev.ExitErr()
 		var parts []string
 		if e := ev.ExitError; e != nil && e.ErrorCode != "" {
 			parts = append(parts, e.ErrorCode)

@@ -121,7 +121,7 @@ func waitForLink(ctx context.Context, d deps, page *linkpage.Server) (plaidflow.
 				}
 				return linked, nil
 			case linkpage.KindExit:
-				err := linkExitError(ev)
+				err := ev.ExitErr()
 				page.Finish(linkpage.Outcome{OK: false, Message: err.Error()})
 				return plaidflow.Linked{}, err
 			case linkpage.KindLoadFailed:
@@ -129,42 +129,6 @@ func waitForLink(ctx context.Context, d deps, page *linkpage.Server) (plaidflow.
 			}
 		}
 	}
-}
-
-// LinkExitError is Link closing without an account: the user's choice or a Link error.
-type LinkExitError struct {
-	Err    *linkpage.LinkError
-	Status string
-	// RequestID and LinkSessionID are what Plaid support asks for.
-	RequestID, LinkSessionID string
-}
-
-func (e *LinkExitError) Error() string {
-	msg := "link closed before an account was linked"
-	if e.Status != "" {
-		msg += " (status " + e.Status + ")"
-	}
-	if e.Err != nil && e.Err.ErrorCode != "" {
-		msg = fmt.Sprintf("link exited with %s (%s): %s", e.Err.ErrorCode, e.Err.ErrorType, e.Err.ErrorMessage)
-		if e.Err.DisplayMessage != "" {
-			msg += " — " + e.Err.DisplayMessage
-		}
-	}
-	if e.RequestID != "" {
-		msg += " [request_id " + e.RequestID + "]"
-	}
-	if e.LinkSessionID != "" {
-		msg += " [link_session_id " + e.LinkSessionID + "]"
-	}
-	return msg
-}
-
-func linkExitError(ev linkpage.Event) error {
-	e := &LinkExitError{Err: ev.ExitError}
-	if ev.Exit != nil {
-		e.Status, e.RequestID, e.LinkSessionID = ev.Exit.Status, ev.Exit.RequestID, ev.Exit.LinkSessionID
-	}
-	return e
 }
 
 func describeEvent(ev linkpage.Event) string {
