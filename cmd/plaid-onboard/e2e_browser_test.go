@@ -128,6 +128,13 @@ func (p *linkProcess) wait(t *testing.T) int {
 	}
 }
 
+// fakePlaidEnv points the binary at the fake Plaid and the Link SDK at scriptURL, through the
+// same environment variables a user would set for a proxy or a pinned SDK.
+func fakePlaidEnv(dirs userDirs, srv *plaidtest.Server, scriptURL string) []string {
+	return dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+scriptURL,
+		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+}
+
 // openLink loads the Link page and returns the stand-in Link iframe once Link is open.
 func openLink(t *testing.T, browser context.Context, url string) (context.Context, *chromedp.Node) {
 	t.Helper()
@@ -182,8 +189,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 	srv := plaidtest.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
-	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+srv.LinkScriptURL(),
-		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
 
 	p := startLink(t, dirs, env, "--json")
 	url := p.waitURL(t)
@@ -240,8 +246,7 @@ func TestE2ELinkExitWithError(t *testing.T) {
 	srv := plaidtest.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
-	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+srv.LinkScriptURL(),
-		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
 
 	p := startLink(t, dirs, env, "--no-save")
 	ctx, frame := openLink(t, browser, p.waitURL(t))
@@ -268,8 +273,7 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 	srv := plaidtest.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
-	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+srv.URL+"/no-such-sdk.js",
-		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+	env := fakePlaidEnv(dirs, srv, srv.URL+"/no-such-sdk.js")
 
 	p := startLink(t, dirs, env, "--no-save")
 	ctx, cancel := chromedp.NewContext(browser)
