@@ -178,6 +178,13 @@ func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
 	if strings.Contains(out, "1111222233330000") {
 		t.Error("--mask printed a full account number")
 	}
+	if !strings.Contains(te.stderr.String(), "OFFLINE DEMO") {
+		t.Errorf("stderr does not say it is a demo before the result: %s", te.stderr)
+	}
+	if code := te.run("--demo", "items"); code != exitOK || !strings.Contains(te.stderr.String(), "OFFLINE DEMO") {
+		t.Errorf("demo items (exit %d) does not say it is a demo:\n%s%s", code, te.stdout, te.stderr)
+	}
+	te.run("--demo", "sandbox", "link", "--mask")
 	if !strings.Contains(te.stderr.String(), "✓ Saved the Item") {
 		t.Errorf("progress not shown on stderr: %s", te.stderr)
 	}

@@ -19,9 +19,9 @@ func openSession(d deps, opts *options) (*session, error) {
 	for _, n := range s.notes {
 		fmt.Fprintln(d.Stderr, n)
 	}
-	// The table on stdout carries the banner itself; JSON says "demo": true, and a person
-	// watching stderr should still be told.
-	if s.cfg.Demo && opts.jsonOut {
+	// Said on stderr from the start (a person watching `link` sees it before the page opens),
+	// and again in the table on stdout, which may end up in a file.
+	if s.cfg.Demo {
 		fmt.Fprintln(d.Stderr, demoBanner)
 	}
 	return s, nil

@@ -34,6 +34,9 @@ func cmdItems(ctx context.Context, d deps, opts *options, args []string) error {
 		}
 		return printJSON(d.Stdout, map[string]any{"environment": s.cfg.Namespace(), "items": items})
 	}
+	if s.cfg.Demo {
+		fmt.Fprintln(d.Stderr, demoBanner)
+	}
 	if len(items) == 0 {
 		fmt.Fprintf(d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", s.cfg.Namespace())
 		return nil
