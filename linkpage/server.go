@@ -28,6 +28,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -365,4 +366,23 @@ func (s *Server) emit(ctx context.Context, ev Event) error {
 	case <-t.C:
 		return errBusy
 	}
+}
+
+// OAuthReturnPort reports whether redirectURI names this page's OAuth return address on a
+// loopback port (as registered in the Plaid Dashboard, for example
+// http://localhost:8765/oauth-return), and so which port the server must listen on and that it
+// must serve the return page. Any other redirect URI belongs to someone else's server.
+func OAuthReturnPort(redirectURI string) (int, bool) {
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Scheme != "http" || u.Path != oauthReturnPath || u.RawQuery != "" {
+		return 0, false
+	}
+	if h := u.Hostname(); h != "localhost" && h != "127.0.0.1" {
+		return 0, false
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil || port <= 0 || port > 65535 {
+		return 0, false
+	}
+	return port, true
 }

@@ -216,3 +216,27 @@ func TestFixedPort(t *testing.T) {
 		}
 	}
 }
+
+func TestOAuthReturnPort(t *testing.T) {
+	tests := []struct {
+		uri  string
+		port int
+		ok   bool
+	}{
+		{"http://localhost:8765/oauth-return", 8765, true},
+		{"http://127.0.0.1:8765/oauth-return", 8765, true},
+		{linkpage.OAuthRedirectURIForPort(41000), 41000, true},
+		{"https://example.com/oauth-return", 0, false},
+		{"http://localhost/oauth-return", 0, false},
+		{"http://localhost:8765/other", 0, false},
+		{"http://localhost:8765/oauth-return?x=1", 0, false},
+		{"http://evil.localhost.example:8765/oauth-return", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		port, ok := linkpage.OAuthReturnPort(tt.uri)
+		if port != tt.port || ok != tt.ok {
+			t.Errorf("OAuthReturnPort(%q) = %d, %v; want %d, %v", tt.uri, port, ok, tt.port, tt.ok)
+		}
+	}
+}

@@ -62,17 +62,9 @@ func cmdLink(ctx context.Context, d deps, opts *options, args []string) error {
 	if err != nil {
 		return err
 	}
-	page, err := linkpage.New(linkpage.Options{
-		LinkToken:   lt.Token,
-		ScriptURL:   s.cfg.LinkScriptURL,
-		Environment: pageEnvironment(s.cfg),
-		ClientName:  s.cfg.ClientName,
-	})
+	page, err := startLinkPage(s.cfg, lt.Token)
 	if err != nil {
-		return fmt.Errorf("prepare link page: %w", err)
-	}
-	if err := page.Start(); err != nil {
-		return fmt.Errorf("start link page: %w", err)
+		return err
 	}
 	defer func() {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -157,11 +149,28 @@ func institutionName(res *plaidflow.Result) string {
 	return "your bank"
 }
 
-func pageEnvironment(cfg plaidflow.Config) string {
-	if cfg.Demo {
-		return "demo"
+// startLinkPage serves the Link page for a link token. When PLAID_REDIRECT_URI is this page's
+// own OAuth return address (http://localhost:PORT/oauth-return, registered in the Dashboard),
+// the page listens on that port and serves the return, so OAuth banks that redirect can resume
+// Link; otherwise it takes any free port.
+func startLinkPage(cfg plaidflow.Config, linkToken string) (*linkpage.Server, error) {
+	opts := linkpage.Options{
+		LinkToken:   linkToken,
+		ScriptURL:   cfg.LinkScriptURL,
+		Environment: cfg.Namespace(), // "demo" for the demo, else the environment
+		ClientName:  cfg.ClientName,
 	}
-	return string(cfg.Env)
+	if port, ok := linkpage.OAuthReturnPort(cfg.RedirectURI); ok {
+		opts.Port, opts.OAuthReturn = port, true
+	}
+	page, err := linkpage.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("prepare the link page: %w", err)
+	}
+	if err := page.Start(); err != nil {
+		return nil, fmt.Errorf("start the link page: %w", err)
+	}
+	return page, nil
 }
 
 // cmdSandbox runs `sandbox link`: an Item without a browser, through the same exchange → save →

@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -287,4 +290,60 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 	if stderr := p.stderrText(); !strings.Contains(stderr, "could not load Plaid Link") || !strings.Contains(stderr, srv.URL) {
 		t.Errorf("stderr does not say the SDK failed to load:\n%s", stderr)
 	}
+}
+
+// TestE2ELinkInterrupted: ctrl+c while Link is open exits 130 and takes the page down with it.
+func TestE2ELinkInterrupted(t *testing.T) {
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save")
+	url := p.waitURL(t)
+	if resp, err := http.Get(url); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the page is not up: %v %v", resp, err)
+	}
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s", code, p.stderrText())
+	}
+	if !strings.Contains(p.stderrText(), "interrupted") {
+		t.Errorf("stderr does not say it was interrupted:\n%s", p.stderrText())
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("the Link page still answers after ctrl+c")
+	}
+}
+
+// TestE2ELinkServesTheOAuthReturn: with PLAID_REDIRECT_URI set to the page's own return address
+// (as registered in the Dashboard), the page listens on that port and serves the return page
+// that resumes Link.
+func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	redirect := fmt.Sprintf("http://localhost:%d/oauth-return", port)
+
+	dirs := newUserDirs(t)
+	p := startLink(t, dirs, append(fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "PLAID_REDIRECT_URI="+redirect), "--no-save")
+	if url := p.waitURL(t); url != fmt.Sprintf("http://127.0.0.1:%d/", port) {
+		t.Errorf("page at %s, want the registered port %d", url, port)
+	}
+	resp, err := http.Get(redirect + "?oauth_state_id=6a8d2b7c-0000-4000-8000-000000000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "link-sandbox-") {
+		t.Errorf("OAuth return: %d, page carries a link token: %v", resp.StatusCode, strings.Contains(string(body), "link-sandbox-"))
+	}
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	p.wait(t)
 }
