@@ -2,8 +2,8 @@
 // developer from Plaid keys to the account and routing numbers of a linked bank account.
 //
 // The root model (this file) owns the screen enum, the global keys and the app messages; each
-// screen (keys, link, working, results) lives in its own file and sees only the messages meant
-// for it. Every Plaid, keyring, browser and clipboard call is a tea.Cmd in commands.go. Nothing
+// screen (keys, link, working, results, and saved for the Items of earlier runs) lives in its
+// own file and sees only the messages meant for it. Every Plaid, keyring, browser and clipboard call is a tea.Cmd in commands.go. Nothing
 // about Plaid is decided here: the steps and their order come from plaidflow.
 package tui
 
@@ -141,8 +141,12 @@ const (
 	screenLink
 	screenWorking
 	screenResults
+	// screenSaved lists the Items earlier runs saved and fetches one's numbers. It is off the
+	// main path, so the header shows it as the step it stands in for (see step).
+	screenSaved
 )
 
+// screenNames are the steps of the header, one per screen on the main path.
 var screenNames = []string{"Keys", "Link", "Working", "Results"}
 
 // component is one screen: a tea.Model with its own help and size.
@@ -195,6 +199,7 @@ type Model struct {
 	link    *linkScreen
 	working *workingScreen
 	results *resultsScreen
+	saved   *savedScreen
 
 	help          help.Model
 	width, height int
@@ -204,6 +209,8 @@ type Model struct {
 	failure     error
 	interrupted bool
 	result      *plaidflow.Result
+	// resultSaved: result is a saved Item's, fetched again rather than linked in this run.
+	resultSaved bool
 }
 
 // New returns the root model for deps, for tea.NewProgram (Run does this for the program).
@@ -223,6 +230,7 @@ func newModel(ctx context.Context, deps Deps) *Model {
 		link:    newLinkScreen(c),
 		working: newWorkingScreen(c),
 		results: newResultsScreen(c),
+		saved:   newSavedScreen(c),
 		help:    h,
 		width:   80,
 		height:  24,
@@ -244,7 +252,15 @@ func (m *Model) Err() error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.SetWindowTitle("plaid-onboard"), m.keys.Init())
+	return tea.Batch(tea.SetWindowTitle("plaid-onboard"), m.keys.Init(), m.loadSaved())
+}
+
+// loadSaved lists the Items saved for the namespace in use (nothing without a vault).
+func (m *Model) loadSaved() tea.Cmd {
+	if m.c.deps.Vault == nil {
+		return nil
+	}
+	return loadSavedItems(m.c.deps.Vault, m.c.cfg.Namespace())
 }
 
 // Update implements tea.Model. Global keys and app messages first, then the active screen.
@@ -299,7 +315,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.c.flow.Now = m.c.deps.Now
 		m.notice = msg.notice
 		m.show(screenLink)
-		return m.link.Open(msg.token)
+		// The environment (and so the namespace) may have changed on the keys screen.
+		return tea.Batch(m.link.Open(msg.token), m.loadSaved())
 
 	case keysEditRequestedMsg:
 		m.notice = ""
@@ -310,9 +327,38 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 
 	case anotherLinkRequestedMsg:
 		m.notice = ""
-		m.result = nil
+		m.result, m.resultSaved = nil, false
 		m.show(screenLink)
-		return m.link.Restart()
+		// The Item just linked is among the saved ones now.
+		return tea.Batch(m.link.Restart(), m.loadSaved())
+
+	case savedItemsLoadedMsg:
+		// For the link screen whichever screen is on show: at startup that is the keys.
+		m.link.setSaved(msg)
+		return nil
+
+	case savedItemsRequestedMsg:
+		if m.screen != screenLink {
+			return nil
+		}
+		m.show(screenSaved)
+		return m.saved.Open(m.link.saved)
+
+	case linkReturnRequestedMsg:
+		m.failure = m.link.stuckOn()
+		m.show(screenLink)
+		return nil
+
+	case savedNumbersFetchedMsg:
+		if m.screen != screenSaved || !m.saved.owns(msg.id) {
+			return nil
+		}
+		m.failure = nil
+		m.result, m.resultSaved = msg.res, true
+		m.results.SetResult(msg.res)
+		m.show(screenResults)
+		return m.link.Finish(linkpage.Outcome{OK: true,
+			Message: "The terminal fetched the numbers of " + msg.item.Name + ", saved earlier; this Link session is not needed. You can close this tab."})
 
 	case linkPageStartedMsg, linkEventReceivedMsg, linkPageClosedMsg, browserOpenedMsg:
 		// The Link page's messages go to the link screen whichever screen is on show, so its
@@ -351,6 +397,8 @@ func (m *Model) errorCounts(msg errMsg) bool {
 		return m.keys.owns(msg.id) || m.link.owns(msg.id)
 	case opExchange, opNumbers:
 		return m.working.owns(msg.id)
+	case opSavedNumbers:
+		return m.saved.owns(msg.id)
 	case opCopy:
 		return false
 	}
@@ -371,8 +419,22 @@ func (m *Model) active() component {
 		return m.working
 	case screenResults:
 		return m.results
+	case screenSaved:
+		return m.saved
 	}
 	return m.keys
+}
+
+// step is the header's step for the screen on show: the saved Items stand in for Link while
+// one is picked, and for the working steps once its numbers are being fetched.
+func (m *Model) step() screenID {
+	if m.screen != screenSaved {
+		return m.screen
+	}
+	if m.saved.state == savedPicking {
+		return screenLink
+	}
+	return screenWorking
 }
 
 func (m *Model) show(s screenID) {
@@ -393,6 +455,9 @@ func (m *Model) summary() string {
 		return ""
 	}
 	s := fmt.Sprintf("Linked %s", institutionName(res))
+	if m.resultSaved {
+		s = fmt.Sprintf("Fetched the numbers of %s", institutionName(res))
+	}
 	if res.Demo {
 		s += " (offline demo, not Plaid)"
 	}
@@ -415,7 +480,7 @@ func (m *Model) layout() {
 	if bodyH < 1 {
 		bodyH = 1
 	}
-	for _, s := range []component{m.keys, m.link, m.working, m.results} {
+	for _, s := range []component{m.keys, m.link, m.working, m.results, m.saved} {
 		s.SetSize(m.innerWidth(), bodyH)
 	}
 }
@@ -492,12 +557,13 @@ func (m *Model) headerView(w int) string {
 	line1 := left + strings.Repeat(" ", gap) + right
 
 	var steps []string
+	now := m.step()
 	for i, name := range screenNames {
 		sid := screenID(i)
 		switch {
-		case sid < m.screen:
+		case sid < now:
 			steps = append(steps, st.StepDone.Render("✓ "+name))
-		case sid == m.screen:
+		case sid == now:
 			steps = append(steps, st.StepNow.Render("● "+name))
 		default:
 			steps = append(steps, st.StepTodo.Render("○ "+name))

@@ -42,7 +42,35 @@ func everyScreen(t *testing.T, w, h int, cfg plaidflow.Config) map[string]*Model
 	res.Update(publicTokenReceivedMsg{linked: plaidflow.Linked{PublicToken: "p"}})
 	res.Update(stepsSettledMsg{id: res.working.runID, res: platypusResult()})
 
-	return map[string]*Model{"keys": keys, "link": link, "working": work, "results": res}
+	// The saved Items of earlier runs: offered on the link screen, listed, and a failed fetch.
+	ns := cfg.Namespace()
+	linkSaved := mk()
+	linkSaved.Update(keysConfirmedMsg{client: sandboxClient(t, cfg), token: plaidflow.LinkToken{Token: "link-sandbox-x"}})
+	linkSaved.Update(linkPageStartedMsg{id: linkSaved.link.reqID, page: fixedPage(t)})
+	linkSaved.Update(savedItemsLoadedMsg{ns: ns, items: []plaidflow.SavedItem{savedPlatypus(ns)}})
+	for _, ev := range linkEvents() {
+		linkSaved.Update(linkEventReceivedMsg{page: linkSaved.link.page, ev: ev})
+	}
+
+	picker := mk()
+	picker.Update(keysConfirmedMsg{client: sandboxClient(t, cfg), token: plaidflow.LinkToken{Token: "link-sandbox-x"}})
+	picker.Update(savedItemsLoadedMsg{ns: ns, items: threeSaved(ns)})
+	pressA(t, picker)
+
+	failed := mk()
+	failed.Update(keysConfirmedMsg{client: sandboxClient(t, cfg), token: plaidflow.LinkToken{Token: "link-sandbox-x"}})
+	failed.Update(savedItemsLoadedMsg{ns: ns, items: threeSaved(ns)})
+	pressA(t, failed)
+	failed.Update(press("enter"))
+	failed.Update(errMsg{op: opSavedNumbers, id: failed.saved.reqID, err: invalidAccessToken()})
+
+	for name, m := range map[string]*Model{"link_saved": linkSaved, "saved_picker": picker, "saved_failed": failed} {
+		if !strings.Contains(view(m), "first-platypus-bank") {
+			t.Fatalf("%s: the saved Items did not reach the screen:\n%s", name, view(m))
+		}
+	}
+	return map[string]*Model{"keys": keys, "link": link, "working": work, "results": res,
+		"link_saved": linkSaved, "saved_picker": picker, "saved_failed": failed}
 }
 
 func TestCtrlCQuitsFromEveryScreenWithExit130(t *testing.T) {

@@ -63,6 +63,29 @@ func saveKeys(vault *plaidflow.Vault, cfg plaidflow.Config) tea.Cmd {
 	}
 }
 
+// loadSavedItems lists the Items earlier runs saved in ns, so the link screen can offer them.
+// The list is the vault's index file; no keyring is read until an Item is picked.
+func loadSavedItems(vault *plaidflow.Vault, ns string) tea.Cmd {
+	return func() tea.Msg {
+		items, err := vault.Items(ns)
+		return savedItemsLoadedMsg{ns: ns, items: items, err: err}
+	}
+}
+
+// fetchSavedNumbers fetches the numbers of a saved Item with its access token from the keyring:
+// no Link, no exchange.
+func fetchSavedNumbers(ctx context.Context, id int, flow *plaidflow.Flow, item plaidflow.SavedItem) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
+		defer cancel()
+		res, err := flow.NumbersForSaved(ctx, item.ItemID)
+		if err != nil {
+			return errMsg{op: opSavedNumbers, id: id, err: err}
+		}
+		return savedNumbersFetchedMsg{id: id, item: item, res: res}
+	}
+}
+
 // startLinkPage starts the loopback server that runs Plaid Link with token.
 func startLinkPage(id int, cfg plaidflow.Config, token string) tea.Cmd {
 	return func() tea.Msg {

@@ -7,6 +7,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
 
 // TestWholeFlowThroughTheSandboxShortcut runs the real program loop against the Plaid fake, as
@@ -53,5 +55,82 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 	}
 	if n := srv.Requests("/link/token/create"); n != 1 {
 		t.Errorf("/link/token/create called %d times; the keys check's token should open Link", n)
+	}
+}
+
+// TestNextRunFetchesTheSavedItemWithoutLink is the promise of the keyring: a first run links
+// First Platypus Bank through the Sandbox shortcut; the next run (a new model and a new
+// emulator, the same vault) offers the saved Item on the Link screen and a reaches its numbers
+// without Link or an exchange.
+func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
+	srv := fakePlaid(t)
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	waitFor := func(tm *teatest.TestModel, all ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, s := range all {
+				if !bytes.Contains(b, []byte(s)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+
+	// First run: link through the Sandbox shortcut, then quit.
+	first := New(deps)
+	t.Cleanup(first.shutdownPage)
+	tm := teatest.NewTestModel(t, first, teatest.WithInitialTermSize(100, 30))
+	waitFor(tm, "The emulator accepted the demo keys")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(tm, "Link a bank account in your browser", "http://127.0.0.1:")
+	tm.Type("s")
+	waitFor(tm, "First Platypus Bank", "011401533")
+	tm.Type("q")
+	tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+
+	// Next run: a new process would start a new emulator, which knows the Item only through
+	// the vault (as cmd wires it for --demo).
+	next := plaidtest.NewServer(plaidtest.WithItemResolver(func(tok string) (string, string, bool) {
+		items, _ := deps.Vault.Items("demo")
+		for _, it := range items {
+			if saved, err := deps.Vault.AccessToken("demo", it.ItemID); err == nil && saved == tok {
+				return it.ItemID, it.InstitutionID, true
+			}
+		}
+		return "", "", false
+	}))
+	t.Cleanup(next.Close)
+	deps2 := testDeps(t, demoConfig(next))
+	deps2.NoBrowser = true
+	deps2.Vault = deps.Vault
+	second := New(deps2)
+	t.Cleanup(second.shutdownPage)
+	tm = teatest.NewTestModel(t, second, teatest.WithInitialTermSize(100, 30))
+	waitFor(tm, "The emulator accepted the demo keys")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor(tm, "Saved in the offline demo: first-platypus-bank · press a for its numbers", "First Platypus Bank, linked")
+	tm.Type("a")
+	waitFor(tm, "Item first-platypus-bank", "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
+	tm.Type("q")
+
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if err := final.Err(); err != nil {
+		t.Errorf("q after the results should exit 0; Err() = %v", err)
+	}
+	if final.screen != screenResults || final.result == nil || final.result.ItemName != "first-platypus-bank" || !final.result.Storage.Saved {
+		t.Errorf("the next run did not end on the saved Item's results: %+v", final.result)
+	}
+	if n := next.Requests("/auth/get"); n != 1 {
+		t.Errorf("/auth/get called %d times in the next run, want 1", n)
+	}
+	for _, path := range []string{"/item/public_token/exchange", "/sandbox/public_token/create"} {
+		if n := next.Requests(path); n != 0 {
+			t.Errorf("%s called %d times in the next run: the saved Item should need no new link", path, n)
+		}
+	}
+	if items, _ := deps.Vault.Items("demo"); len(items) != 1 {
+		t.Errorf("the next run saved %d Items, want still 1", len(items))
 	}
 }

@@ -52,6 +52,28 @@ var goldenStates = []struct {
 		m.Update(linkEventReceivedMsg{page: m.link.page, ev: exitEvent()})
 		return m
 	}},
+	{"link_saved_one", func(t *testing.T, w, h int) *Model {
+		m := linkSaved(t, w, h, savedPlatypus("sandbox"))
+		for _, ev := range linkEvents()[:2] {
+			m.Update(linkEventReceivedMsg{page: m.link.page, ev: ev})
+		}
+		return m
+	}},
+	{"link_saved_several", func(t *testing.T, w, h int) *Model {
+		return linkSaved(t, w, h, threeSaved("sandbox")...)
+	}},
+	{"saved_picker", func(t *testing.T, w, h int) *Model {
+		m := linkSaved(t, w, h, threeSaved("sandbox")...)
+		pressA(t, m)
+		m.Update(press("down"))
+		return m
+	}},
+	{"saved_failed", func(t *testing.T, w, h int) *Model {
+		m := linkSaved(t, w, h, savedPlatypus("sandbox"))
+		pressA(t, m)
+		m.Update(errMsg{op: opSavedNumbers, id: m.saved.reqID, err: invalidAccessToken()})
+		return m
+	}},
 	{"working_midway", func(t *testing.T, w, h int) *Model {
 		m := linkOpen(t, w, h)
 		m.Update(publicTokenReceivedMsg{linked: plaidflow.Linked{PublicToken: "public-sandbox-x",

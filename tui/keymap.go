@@ -23,6 +23,7 @@ type KeyMap struct {
 	Sandbox key.Binding
 	Retry   key.Binding
 	Back    key.Binding
+	Saved   key.Binding // a: the Items saved by earlier runs
 
 	// Results screen.
 	Up          key.Binding
@@ -51,6 +52,7 @@ func DefaultKeyMap() *KeyMap {
 		Sandbox: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sandbox shortcut")),
 		Retry:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to keys")),
+		Saved:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "saved items")),
 
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous account")),
 		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next account")),

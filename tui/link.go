@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -58,6 +59,11 @@ type linkScreen struct {
 	// beforeSandbox is the state to return to if the Sandbox shortcut fails.
 	beforeSandbox linkState
 
+	// saved are the Items earlier runs left in the vault for this namespace: `a` fetches their
+	// numbers without linking again.
+	saved    []plaidflow.SavedItem
+	savedErr error // the vault's index could not be read
+
 	spinner spinner.Model
 }
 
@@ -79,6 +85,30 @@ func (s *linkScreen) owns(id int) bool { return id != 0 && s.reqID == id }
 // sandboxAllowed: the shortcut exists only in Sandbox (the demo emulates Sandbox).
 func (s *linkScreen) sandboxAllowed() bool {
 	return s.c.cfg.Env == plaidflow.Sandbox && s.c.client != nil
+}
+
+// setSaved takes the vault's list of saved Items, when it is about the namespace in use.
+func (s *linkScreen) setSaved(msg savedItemsLoadedMsg) {
+	if msg.ns != s.c.cfg.Namespace() {
+		return // listed for an environment the user has since left
+	}
+	s.saved, s.savedErr = msg.items, msg.err
+}
+
+// savedAllowed: `a` works once the keys are confirmed and nothing else is under way.
+func (s *linkScreen) savedAllowed() bool {
+	return len(s.saved) > 0 && s.c.flow != nil && s.state != linkSandboxing && s.state != linkSucceeded
+}
+
+// stuckOn is the error the screen shows and the user has not got past, if any.
+func (s *linkScreen) stuckOn() error {
+	switch {
+	case s.state == linkExited && s.exitErr != nil:
+		return s.exitErr
+	case s.state == linkFailed && s.err != nil:
+		return s.err
+	}
+	return nil
 }
 
 // Open starts the Link page with a token made ahead (on the keys screen), so it is instant.
@@ -344,6 +374,11 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if s.state == linkExited || s.state == linkFailed {
 			return s.Restart()
 		}
+	case key.Matches(msg, k.Saved):
+		// The page keeps running, as with the Sandbox shortcut: coming back finds it as it was.
+		if s.savedAllowed() {
+			return func() tea.Msg { return savedItemsRequestedMsg{} }
+		}
 	}
 	return nil
 }
@@ -366,6 +401,9 @@ func (s *linkScreen) View() string {
 			body = []string{s.spinner.View() + " Starting the Link page…"}
 		}
 		top = append(top, card(s.c.border(s.c.cfg.Env), st.CardTitle.Render("Link a bank account in your browser"), "", body, w, cardWidth(w))...)
+	}
+	if saved := s.savedLines(w); len(saved) > 0 {
+		top = append(append(top, ""), saved...)
 	}
 
 	var bottom []string
@@ -405,6 +443,35 @@ func (s *linkScreen) View() string {
 		mid = append(mid, "")
 	}
 	return strings.Join(append(append(top, mid...), bottom...), "\n")
+}
+
+// savedLines offer the Items saved by earlier runs: one line when it fits, two when not.
+func (s *linkScreen) savedLines(w int) []string {
+	st := s.c.styles
+	if s.savedErr != nil && len(s.saved) == 0 {
+		return []string{st.Warn.Render(truncate("! Could not list the saved Items: "+s.savedErr.Error(), w))}
+	}
+	if !s.savedAllowed() {
+		return nil
+	}
+	where := savedWhere(s.c.cfg)
+	press := func(verb, what string) string {
+		return st.Muted.Render(verb+" ") + st.Key.Render("a") + st.Muted.Render(" "+what)
+	}
+	if n := len(s.saved); n > 1 {
+		return []string{truncate(st.Muted.Render(fmt.Sprintf("%d saved Items in %s", n, where))+st.Faint.Render(" · ")+press("press", "to pick one"), w)}
+	}
+	it := s.saved[0]
+	head := st.Muted.Render("Saved in "+where+": ") + st.Heading.Render(it.Name)
+	tail := st.Faint.Render(" · ") + press("press", "for its numbers")
+	if line := head + st.Muted.Render(" ("+savedDetail(s.c, it)+")") + tail; lipgloss.Width(line) <= w {
+		return []string{line}
+	}
+	detail := truncate("  "+st.Faint.Render(savedDetail(s.c, it)), w)
+	if lipgloss.Width(head+tail) > w {
+		head = st.Muted.Render("Saved: ") + st.Heading.Render(it.Name) // the header names the environment
+	}
+	return []string{truncate(head+tail, w), detail}
 }
 
 func (s *linkScreen) browserLine() string {
@@ -473,6 +540,9 @@ func (s *linkScreen) ShortHelp() []key.Binding {
 	if s.state == linkWaiting && s.c.deps.Browser != nil {
 		bs = append(bs, k.Open)
 	}
+	if s.savedAllowed() {
+		bs = append(bs, k.Saved)
+	}
 	if s.sandboxAllowed() && (s.state == linkWaiting || s.state == linkExited || s.state == linkFailed) {
 		bs = append(bs, k.Sandbox)
 	}
@@ -492,9 +562,13 @@ func (s *linkScreen) FullHelp() [][]key.Binding {
 	if s.sandboxAllowed() {
 		first = append(first, withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"))
 	}
+	var saved []key.Binding
+	if s.savedAllowed() {
+		saved = append(saved, withHelp(k.Saved, "a", "numbers of a saved Item (no Link)"))
+	}
 	var second []key.Binding
 	if s.state == linkExited || s.state == linkFailed {
 		second = append(second, withHelp(k.Retry, "r", "new Link session"))
 	}
-	return [][]key.Binding{first, append(second, k.Back, k.QuitQ)}
+	return [][]key.Binding{first, saved, append(second, k.Back, k.QuitQ)}
 }

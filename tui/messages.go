@@ -20,6 +20,7 @@ const (
 	opNumbers
 	opSaveKeys
 	opCopy
+	opSavedNumbers
 )
 
 // errMsg is a failed command.
@@ -109,6 +110,20 @@ type stepsSettledMsg struct {
 	res *plaidflow.Result
 }
 
+// savedItemsLoadedMsg: the vault listed the Items saved in namespace ns by earlier runs.
+type savedItemsLoadedMsg struct {
+	ns    string
+	items []plaidflow.SavedItem
+	err   error
+}
+
+// savedNumbersFetchedMsg: /auth/get answered for a saved Item.
+type savedNumbersFetchedMsg struct {
+	id   int
+	item plaidflow.SavedItem
+	res  *plaidflow.Result
+}
+
 // clipboardCopiedMsg: the numbers were sent to the terminal's clipboard.
 type clipboardCopiedMsg struct {
 	what string
@@ -118,4 +133,6 @@ type clipboardCopiedMsg struct {
 type (
 	keysEditRequestedMsg    struct{}
 	anotherLinkRequestedMsg struct{}
+	savedItemsRequestedMsg  struct{} // a on the link screen
+	linkReturnRequestedMsg  struct{} // esc on the saved Items screen
 )
