@@ -386,3 +386,13 @@ func OAuthReturnPort(redirectURI string) (int, bool) {
 	}
 	return port, true
 }
+
+// ForRedirect returns opts set up for the program's OAuth redirect URI: when redirectURI is this
+// page's own return address, the page must listen on that port and serve the return; any other
+// (or none) leaves opts as they are.
+func (opts Options) ForRedirect(redirectURI string) Options {
+	if port, ok := OAuthReturnPort(redirectURI); ok {
+		opts.Port, opts.OAuthReturn = port, true
+	}
+	return opts
+}

@@ -240,3 +240,13 @@ func TestOAuthReturnPort(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionsForRedirect(t *testing.T) {
+	base := linkpage.Options{LinkToken: "link-sandbox-x"}
+	if got := base.ForRedirect("http://localhost:8765/oauth-return"); got.Port != 8765 || !got.OAuthReturn {
+		t.Errorf("own return address: port %d, oauth %v", got.Port, got.OAuthReturn)
+	}
+	if got := base.ForRedirect("https://app.example.com/oauth"); got.Port != 0 || got.OAuthReturn {
+		t.Errorf("someone else's redirect: port %d, oauth %v; want a free port and no return page", got.Port, got.OAuthReturn)
+	}
+}

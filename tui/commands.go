@@ -92,9 +92,9 @@ func startLinkPage(id int, cfg plaidflow.Config, token string) tea.Cmd {
 		page, err := linkpage.New(linkpage.Options{
 			LinkToken:   token,
 			ScriptURL:   cfg.LinkScriptURL,
-			Environment: pageEnvironment(cfg),
+			Environment: cfg.Namespace(), // "demo" for the demo, else the environment
 			ClientName:  cfg.ClientName,
-		})
+		}.ForRedirect(cfg.RedirectURI))
 		if err != nil {
 			return errMsg{op: opStartLinkPage, id: id, err: fmt.Errorf("prepare the link page: %w", err)}
 		}
@@ -103,13 +103,6 @@ func startLinkPage(id int, cfg plaidflow.Config, token string) tea.Cmd {
 		}
 		return linkPageStartedMsg{id: id, page: page}
 	}
-}
-
-func pageEnvironment(cfg plaidflow.Config) string {
-	if cfg.Demo {
-		return "demo"
-	}
-	return string(cfg.Env)
 }
 
 // waitForLinkEvent waits for the page's next callback. The receiver issues it again after each

@@ -154,16 +154,12 @@ func institutionName(res *plaidflow.Result) string {
 // the page listens on that port and serves the return, so OAuth banks that redirect can resume
 // Link; otherwise it takes any free port.
 func startLinkPage(cfg plaidflow.Config, linkToken string) (*linkpage.Server, error) {
-	opts := linkpage.Options{
+	page, err := linkpage.New(linkpage.Options{
 		LinkToken:   linkToken,
 		ScriptURL:   cfg.LinkScriptURL,
 		Environment: cfg.Namespace(), // "demo" for the demo, else the environment
 		ClientName:  cfg.ClientName,
-	}
-	if port, ok := linkpage.OAuthReturnPort(cfg.RedirectURI); ok {
-		opts.Port, opts.OAuthReturn = port, true
-	}
-	page, err := linkpage.New(opts)
+	}.ForRedirect(cfg.RedirectURI))
 	if err != nil {
 		return nil, fmt.Errorf("prepare the link page: %w", err)
 	}
