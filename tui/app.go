@@ -3,8 +3,9 @@
 //
 // The root model (this file) owns the screen enum, the global keys and the app messages; each
 // screen (keys, link, working, results, and saved for the Items of earlier runs) lives in its
-// own file and sees only the messages meant for it. Every Plaid, keyring, browser and clipboard call is a tea.Cmd in commands.go. Nothing
-// about Plaid is decided here: the steps and their order come from plaidflow.
+// own file and sees only the messages meant for it. Every Plaid, keyring, browser and clipboard
+// call is a tea.Cmd in commands.go. Nothing about Plaid is decided here: the steps and their
+// order come from plaidflow.
 package tui
 
 import (
