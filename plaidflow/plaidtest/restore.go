@@ -39,10 +39,8 @@ func (s *Server) restoreItem(b body) {
 	if _, known := s.accessTokens[tok]; known {
 		return
 	}
-	it := &item{id: itemID, inst: inst, billed: []string{"auth"}, accessToken: tok, created: s.now()}
-	for _, t := range userGoodAccounts {
-		it.accounts = append(it.accounts, &account{id: newPlaidID(), accountTemplate: t})
-	}
+	it := s.newItem(itemID, inst, []string{"auth"}, nil)
+	it.accessToken = tok
 	s.items[it.id] = it
 	s.accessTokens[tok] = it
 }

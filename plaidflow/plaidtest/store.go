@@ -118,18 +118,18 @@ func (s *Server) linkItem(institutionID string, products []string, username, pas
 	if e := checkCredentials(username, password); e != nil {
 		return nil, e
 	}
-	it := &item{
-		id:      newPlaidID(),
-		inst:    inst,
-		billed:  slices.Clone(products),
-		webhook: webhook,
-		created: s.now(),
-	}
+	it := s.newItem(newPlaidID(), inst, products, webhook)
+	s.items[it.id] = it
+	return it, nil
+}
+
+// newItem is an Item at inst with user_good's accounts, billed for products.
+func (s *Server) newItem(id string, inst *institution, products []string, webhook *string) *item {
+	it := &item{id: id, inst: inst, billed: slices.Clone(products), webhook: webhook, created: s.now()}
 	for _, t := range userGoodAccounts {
 		it.accounts = append(it.accounts, &account{id: newPlaidID(), accountTemplate: t})
 	}
-	s.items[it.id] = it
-	return it, nil
+	return it
 }
 
 // issuePublicToken hands out a single-use public token for the Item.
