@@ -49,7 +49,6 @@ type req struct {
 	host    string
 	body    string
 	headers map[string]string
-	noNonce bool
 }
 
 func do(t testing.TB, s *linkpage.Server, r req) *httptest.ResponseRecorder {
