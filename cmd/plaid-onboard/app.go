@@ -53,7 +53,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.help, "h", false, "show help")
 }
 
-const usageText = `plaid-onboard: connect a bank account through Plaid from a terminal.
+var usageText = `plaid-onboard: connect a bank account through Plaid from a terminal.
 
 Usage:
   plaid-onboard [flags]                  the guided terminal UI
@@ -63,17 +63,7 @@ Usage:
   plaid-onboard items [flags]            list saved Items
   plaid-onboard items remove ITEM        remove an Item at Plaid and forget it here
   plaid-onboard --version
-
-Flags (any command):
-  --demo            use the built-in offline emulator: no keys, no network (not Plaid)
-  --env ENV         sandbox (default) or production
-  --client-id ID    Plaid client_id
-  --secret SECRET   Plaid secret (prefer $PLAID_SECRET)
-  --json            print one JSON document on stdout (Plaid's field names)
-  --mask            mask account numbers and IBANs except their last 4 characters
-  --no-browser      do not open a browser; only print the Link page's URL
-  --no-save         do not save the Item in the keyring
-  sandbox link: --institution ID   (default ins_109508, First Platypus Bank)
+` + commonFlagsHelp + `  sandbox link: --institution ID   (default ins_109508, First Platypus Bank)
 
 Environment:
   PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV   keys and environment (also read from ./.env)
@@ -84,6 +74,48 @@ Environment:
 Keys are looked up in this order: flags, environment, ./.env, the OS keyring.
 Items (access tokens) are kept in the OS keyring, service "plaid-onboard".
 Exit status: 0 ok, 1 failure (Plaid error, Link exit), 2 usage, 130 interrupted.
+`
+
+// commandHelp is each command's own --help; the flags every command takes are listed after it.
+var commandHelp = map[string]string{
+	"link": `Usage: plaid-onboard link [--json] [--no-browser] [--no-save] [--mask]
+
+Creates a Link token, serves the Link page on 127.0.0.1 (a random port, or the port of
+PLAID_REDIRECT_URI when it is http://localhost:PORT/oauth-return), opens your browser and
+prints the page's URL on stderr. When you finish Link, it exchanges the public token, saves
+the Item in the OS keyring, and prints the accounts with every number family Plaid returned.
+Link's events are printed on stderr as they arrive. Exit status 1 if Link exits.
+`,
+	"sandbox": `Usage: plaid-onboard sandbox link [--institution ID] [--json] [--no-save] [--mask]
+
+Sandbox only. Makes an Item without a browser (/sandbox/public_token/create with user_good),
+then exchanges, saves and prints the numbers exactly as link does. Sandbox institutions:
+ins_109508 First Platypus Bank (default, ACH), ins_43 Tartan-Dominion Bank of Canada (EFT),
+ins_117650 Royal Bank of Plaid (IBAN and BACS).
+`,
+	"auth": `Usage: plaid-onboard auth [ITEM] [--json] [--mask]
+
+Calls /auth/get for a saved Item and prints its accounts and numbers. ITEM is an item id or
+the name shown by 'plaid-onboard items'; it may be left out when only one Item is saved.
+`,
+	"items": `Usage: plaid-onboard items [--json]
+       plaid-onboard items remove ITEM
+
+Lists the Items saved for the environment (names, ids, institutions, dates; no secrets), or
+removes one: /item/remove at Plaid, then its access token is deleted from the keyring.
+`,
+}
+
+const commonFlagsHelp = `
+Flags (any command):
+  --demo            use the built-in offline emulator: no keys, no network (not Plaid)
+  --env ENV         sandbox (default) or production
+  --client-id ID    Plaid client_id
+  --secret SECRET   Plaid secret (prefer $PLAID_SECRET)
+  --json            print one JSON document on stdout (Plaid's field names)
+  --mask            mask account numbers and IBANs except their last 4 characters
+  --no-browser      do not open a browser; only print the Link page's URL
+  --no-save         do not save the Item in the keyring
 `
 
 // usageError is a mistake on the command line: exit status 2.
@@ -134,11 +166,12 @@ func runContext(ctx context.Context, args []string, d deps) int {
 	default:
 		return usage(d.Stderr, usageError{fmt.Sprintf("unknown command %q", rest[0])})
 	}
+	var name string
 	if len(rest) > 0 {
-		rest = rest[1:]
+		name, rest = rest[0], rest[1:]
 	}
 	if opts.help {
-		fmt.Fprint(d.Stdout, usageText)
+		fmt.Fprint(d.Stdout, commandHelp[name]+commonFlagsHelp)
 		return exitOK
 	}
 	return exitCode(ctx, d.Stderr, cmd(ctx, d, &opts, rest))

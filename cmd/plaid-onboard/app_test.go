@@ -66,7 +66,11 @@ func TestUsageAndVersion(t *testing.T) {
 	}{
 		{[]string{"--version"}, exitOK, "plaid-onboard ", ""},
 		{[]string{"--help"}, exitOK, "Usage:", ""},
-		{[]string{"link", "--help"}, exitOK, "Usage:", ""},
+		{[]string{"link", "--help"}, exitOK, "Usage: plaid-onboard link", ""},
+		{[]string{"sandbox", "link", "-h"}, exitOK, "Usage: plaid-onboard sandbox link", ""},
+		{[]string{"auth", "--help"}, exitOK, "name shown by 'plaid-onboard items'", ""},
+		{[]string{"items", "--help"}, exitOK, "items remove ITEM", ""},
+		{[]string{"--demo", "link", "--help"}, exitOK, "--no-browser", ""},
 		{[]string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
 		{[]string{"--bogus"}, exitUsage, "", "flag provided but not defined"},
 		{[]string{"sandbox"}, exitUsage, "", "usage: plaid-onboard sandbox link"},
