@@ -250,28 +250,9 @@ func (f *Flow) learnInstitution(saved *Saved, inst *Institution) {
 	if f.Vault == nil || !saved.Storage.Saved || inst == nil || inst.Name == "" || saved.Item.InstitutionName != "" {
 		return
 	}
-	items, err := f.Vault.Items(saved.Item.Namespace)
-	if err != nil {
-		return
+	if item, err := f.Vault.SetInstitution(saved.Item.Namespace, saved.Item.ItemID, inst.ID, inst.Name); err == nil {
+		saved.Item = item
 	}
-	others := slicesWithout(items, saved.Item.ItemID)
-	name := uniqueName(others, saved.Item.Namespace, inst.Name)
-	err = f.Vault.UpdateItem(saved.Item.Namespace, saved.Item.ItemID, func(it *SavedItem) {
-		it.InstitutionID, it.InstitutionName, it.Name = inst.ID, inst.Name, name
-	})
-	if err == nil {
-		saved.Item.InstitutionID, saved.Item.InstitutionName, saved.Item.Name = inst.ID, inst.Name, name
-	}
-}
-
-func slicesWithout(items []SavedItem, itemID string) []SavedItem {
-	var out []SavedItem
-	for _, it := range items {
-		if it.ItemID != itemID {
-			out = append(out, it)
-		}
-	}
-	return out
 }
 
 func savedClause(s Saved) string {

@@ -145,16 +145,24 @@ func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 	return it, nil
 }
 
-// UpdateItem changes the index entry of a saved Item (for example its institution's name,
-// learnt after the Item was saved).
-func (v *Vault) UpdateItem(ns, itemID string, change func(*SavedItem)) error {
-	return v.update(func(ix *index) {
+// SetInstitution records a saved Item's institution, learnt after it was saved, and renames the
+// Item after it (unique among the namespace's names), in one locked read-modify-write.
+func (v *Vault) SetInstitution(ns, itemID, institutionID, institutionName string) (SavedItem, error) {
+	var updated SavedItem
+	err := v.update(func(ix *index) {
+		others := slices.DeleteFunc(slices.Clone(ix.Items), func(o SavedItem) bool { return o.Namespace == ns && o.ItemID == itemID })
 		for i := range ix.Items {
-			if ix.Items[i].Namespace == ns && ix.Items[i].ItemID == itemID {
-				change(&ix.Items[i])
+			if it := &ix.Items[i]; it.Namespace == ns && it.ItemID == itemID {
+				it.InstitutionID, it.InstitutionName = institutionID, institutionName
+				it.Name = uniqueName(others, ns, institutionName)
+				updated = *it
 			}
 		}
 	})
+	if err == nil && updated.ItemID == "" {
+		err = fmt.Errorf("%w %q", ErrItemNotFound, itemID)
+	}
+	return updated, err
 }
 
 // Items lists the saved Items of a namespace, oldest first.
