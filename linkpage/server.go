@@ -295,7 +295,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		close(s.done) // unblocks handlers waiting to emit
 
 		s.mu.Lock()
-		srv := s.srv
+		srv, ln := s.srv, s.listener
 		s.mu.Unlock()
 		var err error
 		if srv != nil {
@@ -303,6 +303,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 				_ = srv.Close()
 				err = fmt.Errorf("shut down link page server: %w", err)
 			}
+			// srv.Shutdown closes only the listeners Serve has taken; the Serve goroutine may
+			// not have run yet. Closing the listener here means the port is closed when
+			// Shutdown returns, whatever the scheduler did.
+			_ = ln.Close()
 		}
 
 		s.emitMu.Lock()

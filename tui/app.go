@@ -97,6 +97,9 @@ func Run(ctx context.Context, deps Deps) error {
 	// Ask the terminal for its background before Bubble Tea owns the input: the answer picks
 	// the light or dark half of every AdaptiveColor.
 	deps.Renderer.HasDarkBackground()
+	// The window title is written here, before Bubble Tea starts: bubbletea v1.3.10's
+	// tea.SetWindowTitle writes to the output outside the renderer's lock, racing its flushes.
+	termenv.NewOutput(deps.Out).SetWindowTitle("plaid-onboard")
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -253,7 +256,7 @@ func (m *Model) Err() error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.SetWindowTitle("plaid-onboard"), m.keys.Init(), m.loadSaved())
+	return tea.Batch(m.keys.Init(), m.loadSaved())
 }
 
 // loadSaved lists the Items saved for the namespace in use (nothing without a vault).
