@@ -14,6 +14,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/cli/browser v1.3.0
 	github.com/getkin/kin-openapi v0.152.0
+	github.com/joho/godotenv v1.5.1
 	github.com/muesli/termenv v0.16.0
 	github.com/plaid/plaid-go/v42 v42.2.0
 	github.com/zalando/go-keyring v0.2.8

@@ -1,17 +1,17 @@
 package plaidflow
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"strings"
+
+	"github.com/joho/godotenv"
 )
 
-// ReadDotEnv reads KEY=VALUE lines from path, the convention of Plaid's quickstart. A missing
-// file is not an error. Values may be quoted; "export " prefixes and # comments are allowed.
+// ReadDotEnv reads a .env file, the convention of Plaid's quickstart, with godotenv: quoted
+// values (multi-line ones included), "export " prefixes and # comments after a value. A missing
+// file is not an error. The file is only read: the process environment is left as it is.
 func ReadDotEnv(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -21,36 +21,9 @@ func ReadDotEnv(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	vals, err := parseDotEnv(f)
+	vals, err := godotenv.Parse(f)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return vals, nil
-}
-
-func parseDotEnv(r io.Reader) (map[string]string, error) {
-	vals := map[string]string{}
-	sc := bufio.NewScanner(r)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		key, val, ok := strings.Cut(line, "=")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" {
-			return nil, fmt.Errorf("line %d: want KEY=VALUE", n)
-		}
-		val = strings.TrimSpace(val)
-		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0] {
-			val = val[1 : len(val)-1]
-		} else if i := strings.Index(val, " #"); i >= 0 {
-			val = strings.TrimSpace(val[:i])
-		}
-		vals[key] = val
-	}
-	return vals, sc.Err()
 }
