@@ -26,7 +26,7 @@ func benchFixture(b *testing.B) (*plaidflow.Flow, string) {
 		b.Fatal(err)
 	}
 	flow := plaidflow.NewFlow(client, plaidflow.NewVault(plaidflow.NewMemoryStore(), b.TempDir()))
-	res, err := flow.SandboxLink(context.Background(), "", nil)
+	res, err := sandboxLink(flow, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func BenchmarkSavedItemNumbers(b *testing.B) {
 	}
 	b.Run("overlapped", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if _, err := flow.NumbersForSaved(ctx, ""); err != nil {
+			if _, err := flow.SavedJourney("").RunAll(ctx, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -71,7 +71,7 @@ func BenchmarkSandboxLink(b *testing.B) {
 	ctx := context.Background()
 	b.Run("overlapped", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if _, err := flow.SandboxLink(ctx, "", nil); err != nil {
+			if _, err := sandboxLink(flow, ""); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -68,9 +68,10 @@ type Config struct {
 	Secret   string
 	Env      Env
 
-	ClientIDSource Source
-	SecretSource   Source
-	EnvSource      Source
+	ClientIDSource  Source
+	SecretSource    Source
+	EnvSource       Source
+	CountriesSource Source
 
 	// APIURL overrides Plaid's base URL (PLAID_API_URL): a fake, a proxy or a recorder.
 	APIURL string
@@ -132,7 +133,8 @@ func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]s
 
 	products, _ := pick(flags.Products, "PLAID_PRODUCTS")
 	cfg.Products = splitList(products, DefaultProducts, strings.ToLower)
-	countries, _ := pick(flags.CountryCodes, "PLAID_COUNTRY_CODES")
+	countries, countriesSource := pick(flags.CountryCodes, "PLAID_COUNTRY_CODES")
+	cfg.CountriesSource = countriesSource
 	cfg.CountryCodes = splitList(countries, DefaultCountries, strings.ToUpper)
 
 	cfg.ClientName, _ = pick(flags.ClientName, "PLAID_CLIENT_NAME")
@@ -164,6 +166,15 @@ func (c Config) Namespace() string {
 		return "demo"
 	}
 	return string(c.Env)
+}
+
+// SandboxOnly is the one rule for the Sandbox shortcuts (/sandbox/... endpoints): nil in
+// Sandbox and the demo, ErrSandboxOnly elsewhere.
+func (c Config) SandboxOnly() error {
+	if c.Env == Sandbox {
+		return nil
+	}
+	return fmt.Errorf("the environment is %s: %w", c.Env.Title(), ErrSandboxOnly)
 }
 
 // HasKeys reports whether both keys are known.

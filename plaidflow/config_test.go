@@ -1,6 +1,7 @@
 package plaidflow
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,5 +171,70 @@ func TestReadDotEnvMissingFileIsEmpty(t *testing.T) {
 	got, err := ReadDotEnv(t.TempDir() + "/.env")
 	if err != nil || len(got) != 0 {
 		t.Fatalf("got %v, %v; want empty, nil", got, err)
+	}
+}
+
+func TestResolveFindsSavedKeysLast(t *testing.T) {
+	store := NewMemoryStore()
+	vault := NewVault(store, t.TempDir())
+	if err := vault.SaveKeys("sandbox", "saved-id", "saved-secret"); err != nil {
+		t.Fatal(err)
+	}
+	environ := map[string]string{}
+	src := Sources{Getenv: func(k string) string { return environ[k] }, Vault: vault}
+
+	cfg, notes, err := Resolve(src)
+	if err != nil || len(notes) != 0 {
+		t.Fatal(err, notes)
+	}
+	if cfg.ClientID != "saved-id" || cfg.Secret != "saved-secret" || cfg.ClientIDSource != SourceKeyring || cfg.SecretSource != SourceKeyring {
+		t.Errorf("from the keyring: %+v", cfg)
+	}
+
+	// A client_id given elsewhere is never paired with the secret saved for another one.
+	environ["PLAID_CLIENT_ID"] = "other-id"
+	cfg, _, _ = Resolve(src)
+	if cfg.ClientID != "other-id" || cfg.Secret != "" {
+		t.Errorf("other client_id: %+v", cfg)
+	}
+
+	// Another environment has its own keys: none saved for production.
+	delete(environ, "PLAID_CLIENT_ID")
+	cfg, _, _ = Resolve(src.For(Production))
+	if cfg.Env != Production || cfg.HasKeys() {
+		t.Errorf("production: %+v", cfg)
+	}
+}
+
+func TestResolveSaysWhenTheKeyringDoesNotAnswer(t *testing.T) {
+	vault := NewVault(&brokenKeyring{}, t.TempDir())
+	if err := vault.update(func(ix *index) { ix.Keys = append(ix.Keys, savedKeys{Namespace: "sandbox", ClientID: "id"}) }); err != nil {
+		t.Fatal(err)
+	}
+	cfg, notes, err := Resolve(Sources{Vault: vault})
+	if err != nil || cfg.HasKeys() {
+		t.Fatal(err, cfg)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "no OS keyring is reachable") {
+		t.Errorf("notes = %q", notes)
+	}
+}
+
+type brokenKeyring struct{ MemoryStore }
+
+func (*brokenKeyring) Get(string) (string, error) {
+	return "", &KeyringError{Op: "read", Cause: errors.New("timed out")}
+}
+
+func TestForDemoKeepsChosenCountries(t *testing.T) {
+	em := Emulator{URL: "http://127.0.0.1:1", LinkScriptURL: "http://127.0.0.1:1/link.js", ClientID: "demo-id", Secret: "demo-secret"}
+	cfg, _ := LoadConfig(Overrides{ClientID: "mine"}, func(string) string { return "" }, nil)
+	d := cfg.ForDemo(em)
+	if !d.Demo || d.ClientID != "demo-id" || d.APIURL != em.URL || strings.Join(d.CountryCodes, ",") != "US,CA,GB" {
+		t.Errorf("demo config %+v", d)
+	}
+	cfg, _ = LoadConfig(Overrides{CountryCodes: "GB"}, func(string) string { return "" }, nil)
+	if got := strings.Join(cfg.ForDemo(em).CountryCodes, ","); got != "GB" {
+		t.Errorf("chosen countries replaced by the demo's: %s", got)
 	}
 }

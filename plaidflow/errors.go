@@ -40,33 +40,18 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Details lists every field a support engineer would ask for, one per line, and what to do next.
-func (e *Error) Details() []string {
-	var lines []string
-	add := func(k, v string) {
-		if v != "" {
-			lines = append(lines, fmt.Sprintf("%-16s %s", k+":", v))
-		}
-	}
-	add("error_code", e.Code)
-	add("error_type", e.Type)
-	add("error_message", e.Message)
-	add("display_message", e.DisplayMessage)
-	add("request_id", e.RequestID)
-	if e.HTTPStatus != 0 {
-		add("http_status", fmt.Sprint(e.HTTPStatus))
-	}
-	add("docs", e.DocumentationURL)
-	add("next", e.NextStep())
-	return lines
-}
-
 // NextStep says what the user can do about the error.
 func (e *Error) NextStep() string {
 	if e.SuggestedAction != "" {
 		return e.SuggestedAction
 	}
-	switch e.Code {
+	return nextStep(e.Code, e.Type)
+}
+
+// nextStep is what to do about a Plaid error_code (or, failing that, its error_type), for API
+// errors and Link's exits alike.
+func nextStep(code, typ string) string {
+	switch code {
 	case "INVALID_API_KEYS":
 		return "check the client_id and the secret for this environment in the Plaid Dashboard (Developers > Keys)"
 	case "INVALID_PUBLIC_TOKEN":
@@ -77,7 +62,15 @@ func (e *Error) NextStep() string {
 		return "the Link token expired or is malformed: start Link again for a fresh token"
 	case "ITEM_LOGIN_REQUIRED":
 		return "the bank needs the user to log in again: relink the Item (Link update mode)"
-	case "NO_AUTH_ACCOUNTS":
+	case "INVALID_CREDENTIALS":
+		return "the username or password was not accepted; in Sandbox use user_good / pass_good"
+	case "INVALID_MFA":
+		return "the one-time code was not accepted; in Sandbox the code is 1234"
+	case "ITEM_LOCKED":
+		return "the bank locked the account after too many attempts: the user must unlock it at the bank, then link again"
+	case "USER_SETUP_REQUIRED":
+		return "the user must finish setting up the account at the bank's own site, then link again"
+	case "NO_ACCOUNTS", "NO_AUTH_ACCOUNTS":
 		return "no checking or savings accounts were found; pick an account that supports Auth"
 	case "PRODUCT_NOT_READY":
 		return "Plaid is still preparing the data: wait a minute and fetch the numbers again"
@@ -85,18 +78,22 @@ func (e *Error) NextStep() string {
 		return "check PLAID_PRODUCTS and whether the institution and your Plaid plan support them"
 	case "SANDBOX_ONLY":
 		return "this call exists only in Sandbox: use PLAID_ENV=sandbox"
-	case "INSTITUTION_DOWN", "INSTITUTION_NOT_RESPONDING":
+	case "INSTITUTION_DOWN", "INSTITUTION_NOT_RESPONDING", "INSTITUTION_NOT_AVAILABLE":
 		return "the bank is not answering Plaid right now: try again later or pick another institution"
 	case "INVALID_FIELD", "MISSING_FIELDS", "UNKNOWN_FIELDS", "INVALID_BODY":
 		return "check the configuration values named in the message (products, country codes, redirect URI)"
+	case "UNEXPECTED_RESPONSE":
+		return "something between here and Plaid answered instead of Plaid: check PLAID_API_URL and any proxy"
 	}
-	switch e.Type {
+	switch typ {
 	case "RATE_LIMIT_EXCEEDED":
 		return "too many requests: wait a little and try again"
 	case "API_ERROR":
 		return "Plaid had a problem of its own: try again; if it persists, give Plaid the request_id"
 	case "ITEM_ERROR":
 		return "the Item needs attention: link the account again"
+	case "INSTITUTION_ERROR":
+		return "the bank is having trouble: try again later or pick another institution"
 	}
 	return ""
 }

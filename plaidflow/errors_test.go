@@ -32,9 +32,8 @@ func TestDecodeErrorPlaidJSON(t *testing.T) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
 	}
-	details := strings.Join(pe.Details(), "\n")
-	if !strings.Contains(details, "Dashboard") {
-		t.Errorf("details give no next step for bad keys:\n%s", details)
+	if next := Explain(err).Next; !strings.Contains(next, "Dashboard") {
+		t.Errorf("no next step pointing at the Dashboard for bad keys: %q", next)
 	}
 }
 

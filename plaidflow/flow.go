@@ -7,9 +7,8 @@ import (
 	"time"
 )
 
-// Flow runs the steps of Plaid Auth in the order Plaid requires, for one configuration. The TUI
-// runs the steps one by one as commands; the scripted commands call Complete. Both get the same
-// behaviour because both go through here.
+// Flow is the Plaid side of one configuration: the client and the vault the steps use. Its
+// journeys (journey.go) put the steps in Plaid's order for both front ends.
 type Flow struct {
 	Client *Client
 	// Vault keeps Items; nil means nothing is saved (the user said so, or no keyring).
@@ -21,28 +20,6 @@ type Flow struct {
 // NewFlow returns a flow over client and vault (vault may be nil).
 func NewFlow(client *Client, vault *Vault) *Flow {
 	return &Flow{Client: client, Vault: vault, Now: time.Now}
-}
-
-// Step names a stage after Link, so front ends can tick them off as they complete.
-type Step int
-
-const (
-	StepExchange Step = iota + 1
-	StepSave
-	StepNumbers
-)
-
-// String implements fmt.Stringer with the words the UI shows.
-func (s Step) String() string {
-	switch s {
-	case StepExchange:
-		return "Exchanged the public token"
-	case StepSave:
-		return "Saved the Item"
-	case StepNumbers:
-		return "Fetched the account and routing numbers"
-	}
-	return fmt.Sprintf("Step(%d)", int(s))
 }
 
 // Linked is what Link (or the Sandbox shortcut) hands over: a single-use public token and, when
@@ -73,16 +50,16 @@ func (f *Flow) Save(ex Exchanged, inst *Institution) Saved {
 		item.InstitutionID, item.InstitutionName = inst.ID, inst.Name
 	}
 	if f.Vault == nil {
-		return Saved{Item: item, Storage: Storage{Where: "not saved (saving is off for this session)"}}
+		return Saved{Item: item, Storage: Storage{Where: "saving is off for this session (--no-save)"}}
 	}
 	saved, err := f.Vault.SaveItem(item, ex.AccessToken)
 	if err != nil {
-		problem := "the Item was not saved: " + err.Error()
+		problem := err.Error()
 		var ke *KeyringError
 		if errors.As(err, &ke) {
-			problem = fmt.Sprintf("no OS keyring is reachable (%v), so the Item was not saved; nothing was written to a plain file", ke.Cause)
+			problem = fmt.Sprintf("no OS keyring is reachable (%v); nothing was written to a plain file", ke.Cause)
 		}
-		return Saved{Item: item, Storage: Storage{Where: "not saved", Problem: problem}}
+		return Saved{Item: item, Storage: Storage{Problem: problem}}
 	}
 	return Saved{Item: saved, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
 }
@@ -142,71 +119,9 @@ func mergeInstitution(fromItem, hint, details *Institution) *Institution {
 	return fromItem
 }
 
-// Progress hears of each step as it completes. problem is non-nil for a step that completed
-// without doing its job but did not stop the flow: an Item that could not be saved.
-type Progress func(step Step, problem error)
-
-// Complete runs exchange → save → numbers for a public token, calling progress after each step.
-// The Item is saved before the numbers are fetched, so it survives a failure there.
-func (f *Flow) Complete(ctx context.Context, linked Linked, progress Progress) (*Result, error) {
-	if progress == nil {
-		progress = func(Step, error) {}
-	}
-	ex, err := f.Exchange(ctx, linked.PublicToken)
-	if err != nil {
-		return nil, err
-	}
-	progress(StepExchange, nil)
-
-	saved := f.Save(ex, linked.Institution)
-	var problem error
-	if !saved.Storage.Saved {
-		problem = errors.New(saved.Storage.Where)
-		if saved.Storage.Problem != "" {
-			problem = errors.New(saved.Storage.Problem)
-		}
-	}
-	progress(StepSave, problem)
-
-	res, err := f.Numbers(ctx, ex.AccessToken, linked.Institution)
-	if err != nil {
-		return nil, fmt.Errorf("the item %s was linked%s, but: %w", ex.ItemID, savedClause(saved), err)
-	}
-	progress(StepNumbers, nil)
-	f.Finish(saved, res)
-	return res, nil
-}
-
-// NumbersForSaved fetches the numbers of a saved Item (ref: its id or name; empty when only one
-// is saved).
-func (f *Flow) NumbersForSaved(ctx context.Context, ref string) (*Result, error) {
-	if f.Vault == nil {
-		return nil, errors.New("no vault: nothing is saved in this session")
-	}
-	ns := f.Client.cfg.Namespace()
-	item, err := f.Vault.FindItem(ns, ref)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := f.Vault.AccessToken(ns, item.ItemID)
-	if err != nil {
-		return nil, err
-	}
-	var inst *Institution
-	if item.InstitutionID != "" {
-		inst = &Institution{ID: item.InstitutionID, Name: item.InstitutionName}
-	}
-	res, err := f.Numbers(ctx, tok, inst)
-	if err != nil {
-		return nil, err
-	}
-	f.Finish(Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}, res)
-	return res, nil
-}
-
 // SandboxPublicToken makes a public token without a browser: /sandbox/public_token/create for
 // institutionID (First Platypus Bank when empty), with /institutions/get_by_id alongside so the
-// numbers step need not ask again. What it returns goes to Complete, like Link's success.
+// numbers step need not ask again. It is the first step of a SandboxJourney.
 func (f *Flow) SandboxPublicToken(ctx context.Context, institutionID string) (Linked, error) {
 	if institutionID == "" {
 		institutionID = DefaultSandboxInstitution
@@ -227,15 +142,6 @@ func (f *Flow) SandboxPublicToken(ctx context.Context, institutionID string) (Li
 	return Linked{PublicToken: pub, Institution: inst}, nil
 }
 
-// SandboxLink makes an Item without a browser: SandboxPublicToken, then Complete.
-func (f *Flow) SandboxLink(ctx context.Context, institutionID string, progress Progress) (*Result, error) {
-	linked, err := f.SandboxPublicToken(ctx, institutionID)
-	if err != nil {
-		return nil, err
-	}
-	return f.Complete(ctx, linked, progress)
-}
-
 // Finish ties the numbers to the saved Item: it records the institution's name when it was not
 // known at save time (the Item's short name follows it), and states the Item's name and where
 // it is kept in the result. It may write the index, so front ends run it off their UI thread.
@@ -253,13 +159,6 @@ func (f *Flow) learnInstitution(saved *Saved, inst *Institution) {
 	if item, err := f.Vault.SetInstitution(saved.Item.Namespace, saved.Item.ItemID, inst.ID, inst.Name); err == nil {
 		saved.Item = item
 	}
-}
-
-func savedClause(s Saved) string {
-	if s.Storage.Saved {
-		return " and saved"
-	}
-	return ""
 }
 
 func (f *Flow) now() time.Time {

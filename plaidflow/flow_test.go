@@ -41,13 +41,18 @@ func newFixture(t *testing.T, countries string, opts ...plaidtest.Option) fixtur
 
 func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {
 	fx := newFixture(t, "US")
-	var steps []plaidflow.Step
-	res, err := fx.flow.SandboxLink(context.Background(), "", func(s plaidflow.Step, _ error) { steps = append(steps, s) })
+	var steps []string
+	j, err := fx.flow.SandboxJourney("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := stepsString(steps); got != "1,2,3" {
-		t.Errorf("steps ticked = %s, want exchange, save, numbers in that order", got)
+	res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) { steps = append(steps, r.Step.String()) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Made a Sandbox Item, Exchanged the public token, Saved the Item, Fetched the account and routing numbers"
+	if got := strings.Join(steps, ", "); got != want {
+		t.Errorf("steps ticked = %s\nwant %s", got, want)
 	}
 	if res.Institution == nil || res.Institution.Name != "First Platypus Bank" || res.Institution.ID != "ins_109508" {
 		t.Errorf("institution = %+v", res.Institution)
@@ -65,7 +70,7 @@ func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {
 	}
 
 	// A later run finds the Item by name and gets the same numbers.
-	again, err := fx.flow.NumbersForSaved(context.Background(), "first-platypus-bank")
+	again, err := fx.flow.SavedJourney("first-platypus-bank").RunAll(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +101,7 @@ func TestEveryNumberFamily(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.institution, func(t *testing.T) {
 			fx := newFixture(t, "US,CA,GB")
-			res, err := fx.flow.SandboxLink(context.Background(), tt.institution, nil)
+			res, err := sandboxLink(fx.flow, tt.institution)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +120,7 @@ func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
 	fx.srv.InjectFault("/auth/get", 1, 500, "application/json",
 		`{"error_type":"API_ERROR","error_code":"INTERNAL_SERVER_ERROR","error_message":"an unexpected error occurred","display_message":null,"request_id":"fault000000001"}`)
 
-	_, err := fx.flow.SandboxLink(context.Background(), "", nil)
+	_, err := sandboxLink(fx.flow, "")
 	pe, ok := plaidflow.AsError(err)
 	if !ok || pe.Code != "INTERNAL_SERVER_ERROR" || pe.RequestID != "fault000000001" {
 		t.Fatalf("err = %v, want the Plaid 500 with its request id", err)
@@ -124,7 +129,7 @@ func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
 		t.Errorf("the error does not tell the user the Item was kept: %v", err)
 	}
 	// The access token survived the failure: the next run gets the numbers.
-	res, err := fx.flow.NumbersForSaved(context.Background(), "")
+	res, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil)
 	if err != nil {
 		t.Fatalf("the saved Item is unusable after a failed /auth/get: %v", err)
 	}
@@ -154,11 +159,11 @@ func TestPlaidErrorsReachTheUser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fx := newFixture(t, "US")
-			if _, err := fx.flow.SandboxLink(context.Background(), "", nil); err != nil {
+			if _, err := sandboxLink(fx.flow, ""); err != nil {
 				t.Fatal(err)
 			}
 			tt.fault(fx.srv)
-			_, err := fx.flow.NumbersForSaved(context.Background(), "")
+			_, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil)
 			pe, ok := plaidflow.AsError(err)
 			if !ok {
 				t.Fatalf("err = %v, want a Plaid error", err)
@@ -202,7 +207,7 @@ func TestPublicTokenIsSingleUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.flow.Complete(context.Background(), plaidflow.Linked{PublicToken: pub}, nil); err != nil {
+	if _, err := linkWith(fx.flow, pub); err != nil {
 		t.Fatal(err)
 	}
 	_, err = fx.flow.Exchange(context.Background(), pub)
@@ -217,7 +222,7 @@ func TestCompleteWithoutInstitutionLearnsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := fx.flow.Complete(context.Background(), plaidflow.Linked{PublicToken: pub}, nil)
+	res, err := linkWith(fx.flow, pub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +237,7 @@ func TestCompleteWithoutInstitutionLearnsIt(t *testing.T) {
 
 func TestRemoveSaved(t *testing.T) {
 	fx := newFixture(t, "US")
-	res, err := fx.flow.SandboxLink(context.Background(), "", nil)
+	res, err := sandboxLink(fx.flow, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +251,7 @@ func TestRemoveSaved(t *testing.T) {
 	if _, err := fx.flow.Client.Auth(context.Background(), tok); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("removed Item's token still works at Plaid: %v", err)
 	}
-	if _, err := fx.flow.NumbersForSaved(context.Background(), ""); !errors.Is(err, plaidflow.ErrNoItems) {
+	if _, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil); !errors.Is(err, plaidflow.ErrNoItems) {
 		t.Errorf("removed Item still saved: %v", err)
 	}
 }
@@ -270,13 +275,13 @@ func TestRoundTripsOverlap(t *testing.T) {
 	fx := newFixture(t, "US", plaidtest.WithLatency(latency))
 
 	start := time.Now()
-	if _, err := fx.flow.SandboxLink(context.Background(), "", nil); err != nil {
+	if _, err := sandboxLink(fx.flow, ""); err != nil {
 		t.Fatal(err)
 	}
 	linkTook := time.Since(start)
 
 	start = time.Now()
-	if _, err := fx.flow.NumbersForSaved(context.Background(), ""); err != nil {
+	if _, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	authTook := time.Since(start)
@@ -311,10 +316,20 @@ func findAccount(t *testing.T, res *plaidflow.Result, mask string) plaidflow.Acc
 	return plaidflow.Account{}
 }
 
-func stepsString(steps []plaidflow.Step) string {
-	var s []string
-	for _, st := range steps {
-		s = append(s, string(rune('0'+int(st))))
+// sandboxLink runs the browserless journey to the end.
+func sandboxLink(f *plaidflow.Flow, institution string) (*plaidflow.Result, error) {
+	j, err := f.SandboxJourney(institution)
+	if err != nil {
+		return nil, err
 	}
-	return strings.Join(s, ",")
+	return j.RunAll(context.Background(), nil)
+}
+
+// linkWith runs the Link journey with a stand-in Link that hands over pub without naming the
+// institution, as Link does when its metadata has none.
+func linkWith(f *plaidflow.Flow, pub string) (*plaidflow.Result, error) {
+	ui := &fakeLink{publicToken: pub}
+	j := f.LinkJourney(func() plaidflow.LinkUI { return ui }, nil)
+	defer j.Close()
+	return j.RunAll(context.Background(), nil)
 }

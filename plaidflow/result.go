@@ -19,6 +19,8 @@ type Result struct {
 	RequestID   string       `json:"request_id"`
 	Storage     Storage      `json:"storage"`
 	FetchedAt   time.Time    `json:"fetched_at"`
+	// Masked is true when account numbers and IBANs show only their last 4 characters (--mask).
+	Masked bool `json:"masked"`
 }
 
 // Institution is the bank behind an Item.

@@ -75,8 +75,8 @@ var ErrSandboxOnly = errors.New("this works only in the Plaid Sandbox (PLAID_ENV
 // user had linked institutionID with user_good / pass_good.
 func (c *Client) SandboxPublicToken(ctx context.Context, institutionID string) (string, error) {
 	const op = "create sandbox public token"
-	if c.cfg.Env != Sandbox {
-		return "", fmt.Errorf("%s: %w", op, ErrSandboxOnly)
+	if err := c.cfg.SandboxOnly(); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
 	}
 	if institutionID == "" {
 		institutionID = DefaultSandboxInstitution

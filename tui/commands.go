@@ -78,7 +78,7 @@ func fetchSavedNumbers(ctx context.Context, id int, flow *plaidflow.Flow, item p
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()
-		res, err := flow.NumbersForSaved(ctx, item.ItemID)
+		res, err := flow.SavedJourney(item.ItemID).RunAll(ctx, nil)
 		if err != nil {
 			return errMsg{op: opSavedNumbers, id: id, err: err}
 		}

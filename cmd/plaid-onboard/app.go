@@ -223,12 +223,7 @@ func exitCode(ctx context.Context, w io.Writer, err error) int {
 	if errors.As(err, &ue) {
 		return usage(w, err)
 	}
-	fmt.Fprintf(w, "error: %v\n", err)
-	if pe, ok := plaidflow.AsError(err); ok {
-		for _, line := range pe.Details() {
-			fmt.Fprintf(w, "  %s\n", line)
-		}
-	}
+	plaidflow.WriteProblem(w, err)
 	return exitFailure
 }
 

@@ -27,14 +27,17 @@ func openSession(d deps, opts *options) (*session, error) {
 	return s, nil
 }
 
-// progressPrinter ticks off the steps after Link on stderr, so stdout stays the result alone.
-func progressPrinter(d deps) plaidflow.Progress {
-	return func(s plaidflow.Step, problem error) {
-		if problem != nil {
-			fmt.Fprintf(d.Stderr, "✗ Not saved: %v\n", problem)
-			return
+// progressPrinter ticks off the steps on stderr, so stdout stays the result alone.
+func progressPrinter(d deps) func(plaidflow.StepReport) {
+	return func(r plaidflow.StepReport) {
+		switch {
+		case r.Warning != "":
+			fmt.Fprintf(d.Stderr, "! %s\n", r.Warning)
+		case r.Skipped:
+			fmt.Fprintf(d.Stderr, "– %s\n", r.Detail)
+		default:
+			fmt.Fprintf(d.Stderr, "✓ %s\n", r.Step)
 		}
-		fmt.Fprintf(d.Stderr, "✓ %s\n", s)
 	}
 }
 
@@ -58,39 +61,61 @@ func cmdLink(ctx context.Context, d deps, opts *options, args []string) error {
 	}
 	defer s.close()
 
-	lt, err := s.flow.Client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
+	j := s.flow.LinkJourney(func() plaidflow.LinkUI { return &pageUI{cfg: s.cfg, d: d, opts: opts, ctx: ctx} }, nil)
+	defer j.Close()
+	res, err := j.RunAll(ctx, progressPrinter(d))
 	if err != nil {
 		return err
 	}
-	page, err := startLinkPage(s.cfg, lt.Token)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		page.Shutdown(shutdownCtx)
-	}()
+	return report(d, opts, res)
+}
 
-	fmt.Fprintf(d.Stderr, "Plaid Link is at %s\n", page.URL())
-	if !opts.noBrowser {
-		if err := d.Browser.Browse(page.URL()); err != nil {
-			fmt.Fprintf(d.Stderr, "could not open a browser (%v): open the URL above yourself\n", err)
+// pageUI runs Link on the loopback page for the link command.
+type pageUI struct {
+	cfg  plaidflow.Config
+	d    deps
+	opts *options
+	ctx  context.Context
+	page *linkpage.Server
+}
+
+func (u *pageUI) Link(ctx context.Context, token string) (string, string, string, error) {
+	page, err := startLinkPage(u.cfg, token)
+	if err != nil {
+		return "", "", "", err
+	}
+	u.page = page
+	fmt.Fprintf(u.d.Stderr, "Plaid Link is at %s\n", page.URL())
+	if !u.opts.noBrowser {
+		if err := u.d.Browser.Browse(page.URL()); err != nil {
+			fmt.Fprintf(u.d.Stderr, "could not open a browser (%v): open the URL above yourself\n", err)
 		}
 	}
-	fmt.Fprintln(d.Stderr, "Waiting for Link to finish (ctrl+c to stop)…")
+	fmt.Fprintln(u.d.Stderr, "Waiting for Link to finish (ctrl+c to stop)…")
+	linked, err := waitForLink(ctx, u.d, page)
+	if err != nil {
+		return "", "", "", err
+	}
+	var id, name string
+	if linked.Institution != nil {
+		id, name = linked.Institution.ID, linked.Institution.Name
+	}
+	return linked.PublicToken, id, name, nil
+}
 
-	linked, err := waitForLink(ctx, d, page)
-	if err != nil {
-		return err
+func (u *pageUI) Finish(ok bool, message string) {
+	if u.page != nil {
+		u.page.Finish(linkpage.Outcome{OK: ok, Message: message})
 	}
-	res, err := s.flow.Complete(ctx, linked, progressPrinter(d))
-	if err != nil {
-		page.Finish(linkpage.Outcome{OK: false, Message: "Linked, but the terminal hit an error: " + err.Error()})
-		return err
+}
+
+func (u *pageUI) Close() error {
+	if u.page == nil {
+		return nil
 	}
-	page.Finish(linkpage.Outcome{OK: true, Message: fmt.Sprintf("Connected to %s. You can close this tab and return to the terminal.", institutionName(res))})
-	return report(d, opts, res)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return u.page.Shutdown(shutdownCtx)
 }
 
 // waitForLink prints Link's events as they arrive and returns when Link succeeds or exits.
@@ -186,7 +211,11 @@ func cmdSandbox(ctx context.Context, d deps, opts *options, args []string) error
 	if s.cfg.Env != plaidflow.Sandbox {
 		return usageError{fmt.Sprintf("sandbox link works only in Sandbox; the environment is %s", s.cfg.Env.Title())}
 	}
-	res, err := s.flow.SandboxLink(ctx, opts.institution, progressPrinter(d))
+	j, err := s.flow.SandboxJourney(opts.institution)
+	if err != nil {
+		return err
+	}
+	res, err := j.RunAll(ctx, progressPrinter(d))
 	if err != nil {
 		return err
 	}
@@ -210,7 +239,7 @@ func cmdAuth(ctx context.Context, d deps, opts *options, args []string) error {
 	if len(args) == 1 {
 		ref = args[0]
 	}
-	res, err := s.flow.NumbersForSaved(ctx, ref)
+	res, err := s.flow.SavedJourney(ref).RunAll(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,367 @@
+package plaidflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// A Journey is one run of the flow, as steps in the order Plaid requires. The front ends drive
+// it one step at a time: the terminal UI runs each step as a command, shows it ticked and
+// retries a failed one by calling Run again; a scripted command calls RunAll. Neither decides
+// what comes next: the order, what each step needs and what it hands on live here.
+//
+//	Link:    link token → Link → exchange → save → numbers
+//	Sandbox: sandbox public token → exchange → save → numbers   (Sandbox only)
+//	Saved:   numbers, with the access token saved by an earlier run
+//
+// The Item is saved the moment the exchange returns, before anything else can fail: an access
+// token that is not saved is lost when the program exits.
+type Journey struct {
+	flow  *Flow
+	steps []StepID
+	next  int
+
+	// Link journeys: a fresh LinkUI for each Link session (a new one after Link exits).
+	openLink func() LinkUI
+	ui       LinkUI
+	uiMu     sync.Mutex // ui is read by Close from another goroutine than Run's
+	told     bool       // the Link UI was told how the flow ended
+
+	sandboxInstitution string
+	savedRef           string
+
+	linkToken LinkToken
+	linked    Linked
+	ex        Exchanged
+	saved     Saved
+	result    *Result
+}
+
+// StepID names a step of a Journey.
+type StepID int
+
+// The steps, in the order a Journey can hold them.
+const (
+	StepLinkToken StepID = iota + 1
+	StepLink
+	StepSandboxToken
+	StepExchange
+	StepSave
+	StepNumbers
+)
+
+// stepWords are the phrases both front ends show for a step: to do, under way, done, failed.
+var stepWords = map[StepID][4]string{
+	StepLinkToken:    {"Create a Link token", "Creating a Link token…", "Created a Link token", "Could not create a Link token"},
+	StepLink:         {"Link a bank account in the browser", "Waiting for Link in the browser…", "Link handed over a public token", "Link did not link an account"},
+	StepSandboxToken: {"Make a Sandbox Item (no browser)", "Making a Sandbox Item with /sandbox/public_token/create…", "Made a Sandbox Item", "Could not make a Sandbox Item"},
+	StepExchange:     {"Exchange the public token", "Exchanging the public token for an access token…", "Exchanged the public token", "Could not exchange the public token"},
+	StepSave:         {"Save the Item in the keyring", "Saving the Item in the OS keyring…", "Saved the Item", "The Item was not saved"},
+	StepNumbers:      {"Fetch the account and routing numbers", "Fetching the account and routing numbers…", "Fetched the account and routing numbers", "Could not fetch the numbers"},
+}
+
+// Todo is the step before it runs ("Exchange the public token").
+func (s StepID) Todo() string { return stepWords[s][0] }
+
+// Doing is the step under way ("Exchanging the public token for an access token…").
+func (s StepID) Doing() string { return stepWords[s][1] }
+
+// String is the step done ("Exchanged the public token").
+func (s StepID) String() string {
+	if w, ok := stepWords[s]; ok {
+		return w[2]
+	}
+	return fmt.Sprintf("Step(%d)", int(s))
+}
+
+// Failed is the step's headline when it failed ("Could not exchange the public token").
+func (s StepID) Failed() string { return stepWords[s][3] }
+
+// LinkUI is Plaid Link in front of the user for one Link session. The program's is the
+// loopback Link page (linkpage.Session); tests use a fake. Its values are basic types so the
+// Link page need not import this package.
+type LinkUI interface {
+	// Link runs Link with linkToken until it hands over a public token (with the institution the
+	// user picked, when known) or closes without one: then err is a LinkExit, or says why
+	// Link could not run.
+	Link(ctx context.Context, linkToken string) (publicToken, institutionID, institutionName string, err error)
+	// Finish tells the user, where Link ran, how the whole flow ended.
+	Finish(ok bool, message string)
+	// Close ends the session (the page stops). It is safe to call more than once.
+	Close() error
+}
+
+// StepReport is what a step did, for the front end to show under its tick.
+type StepReport struct {
+	Step StepID
+	// Detail is a short fact: "item_id …", "3 accounts · request_id …".
+	Detail string
+	// Warning is set when the step completed without doing its job but did not stop the flow:
+	// an Item that could not be saved.
+	Warning string
+	// Skipped is set when the step had nothing to do (saving is off for this session).
+	Skipped bool
+	Took    time.Duration
+}
+
+// LinkJourney is the browser flow. openLink makes the Link UI for each Link session; ready, when
+// not nil, is a Link token made ahead (the terminal UI's key check), so the first step is done.
+func (f *Flow) LinkJourney(openLink func() LinkUI, ready *LinkToken) *Journey {
+	j := &Journey{flow: f, openLink: openLink, steps: []StepID{StepLinkToken, StepLink, StepExchange, StepSave, StepNumbers}}
+	if ready != nil && ready.Token != "" {
+		j.linkToken = *ready
+		j.next = 1
+	}
+	return j
+}
+
+// SandboxJourney makes an Item without a browser at institutionID (First Platypus Bank when
+// empty). It exists only in Sandbox; elsewhere it returns ErrSandboxOnly.
+func (f *Flow) SandboxJourney(institutionID string) (*Journey, error) {
+	if err := f.Client.cfg.SandboxOnly(); err != nil {
+		return nil, err
+	}
+	if institutionID == "" {
+		institutionID = DefaultSandboxInstitution
+	}
+	return &Journey{flow: f, sandboxInstitution: institutionID, steps: []StepID{StepSandboxToken, StepExchange, StepSave, StepNumbers}}, nil
+}
+
+// SavedJourney fetches the numbers of an Item saved by an earlier run (ref: its id or name;
+// empty when only one is saved), with its access token from the keyring: no Link, no exchange.
+func (f *Flow) SavedJourney(ref string) *Journey {
+	return &Journey{flow: f, savedRef: ref, steps: []StepID{StepNumbers}}
+}
+
+// Steps lists the journey's steps in order.
+func (j *Journey) Steps() []StepID { return append([]StepID(nil), j.steps...) }
+
+// Next is the step Run will run; ok is false when the journey is done.
+func (j *Journey) Next() (step StepID, ok bool) {
+	if j.next >= len(j.steps) {
+		return 0, false
+	}
+	return j.steps[j.next], true
+}
+
+// Done reports whether every step has run.
+func (j *Journey) Done() bool { return j.next >= len(j.steps) }
+
+// Result is the finished journey's result (nil before the numbers step).
+func (j *Journey) Result() *Result { return j.result }
+
+// Institution is the bank as far as it is known yet (from Link or the Sandbox step), for
+// headings like "Connecting First Platypus Bank"; nil when not known.
+func (j *Journey) Institution() *Institution { return j.linked.Institution }
+
+// ItemID is the Item's id once the exchange returned (or the saved Item's).
+func (j *Journey) ItemID() string { return j.ex.ItemID }
+
+// Saved is the outcome of the save step (zero before it).
+func (j *Journey) Saved() Saved { return j.saved }
+
+// Run runs the next step. On success the journey moves on; on failure it stays on that step,
+// so calling Run again retries it. The one exception is Link closing without an account: the
+// Link token and the page belong to that session, so the journey goes back to a new Link token.
+func (j *Journey) Run(ctx context.Context) (StepReport, error) {
+	step, ok := j.Next()
+	if !ok {
+		return StepReport{}, errors.New("the flow is already complete")
+	}
+	start := j.flow.now()
+	rep, err := j.run(ctx, step)
+	rep.Step, rep.Took = step, j.flow.now().Sub(start)
+	if err != nil {
+		if step == StepLink {
+			j.next = 0
+		}
+		j.tellLink(false, step)
+		return rep, err
+	}
+	j.next++
+	if j.Done() {
+		j.tellLink(true, step)
+	}
+	return rep, nil
+}
+
+// RunAll runs every remaining step, telling progress after each one that completes.
+func (j *Journey) RunAll(ctx context.Context, progress func(StepReport)) (*Result, error) {
+	for !j.Done() {
+		rep, err := j.Run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if progress != nil {
+			progress(rep)
+		}
+	}
+	return j.result, nil
+}
+
+// Close ends the current Link session, if any (the page is told and stops). Front ends call it
+// when they leave a journey, finished or not.
+func (j *Journey) Close() error {
+	j.uiMu.Lock()
+	ui := j.ui
+	j.ui = nil
+	j.uiMu.Unlock()
+	if ui == nil {
+		return nil
+	}
+	return ui.Close()
+}
+
+// LinkOutcome is what the Link page says once the flow has ended: the words are the flow's,
+// the page only shows them.
+func (j *Journey) tellLink(ok bool, step StepID) {
+	j.uiMu.Lock()
+	ui := j.ui
+	j.uiMu.Unlock()
+	if ui == nil || j.told || step == StepLink || step == StepLinkToken {
+		return // a Link exit is shown by Link itself
+	}
+	j.told = true
+	if ok {
+		ui.Finish(true, fmt.Sprintf("Connected to %s. You can close this tab and return to the terminal.", j.result.InstitutionName()))
+		return
+	}
+	ui.Finish(false, "Linked, but the terminal hit an error: look there for the details.")
+}
+
+func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
+	f := j.flow
+	switch step {
+	case StepLinkToken:
+		lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{})
+		if err != nil {
+			return StepReport{}, err
+		}
+		j.linkToken = lt
+		return StepReport{Detail: "expires " + lt.Expiration.Local().Format("15:04")}, nil
+
+	case StepLink:
+		if err := j.Close(); err != nil {
+			return StepReport{}, err
+		}
+		ui := j.openLink()
+		j.uiMu.Lock()
+		j.ui, j.told = ui, false
+		j.uiMu.Unlock()
+		pub, instID, instName, err := ui.Link(ctx, j.linkToken.Token)
+		if err != nil {
+			return StepReport{}, err
+		}
+		j.linked = Linked{PublicToken: pub}
+		if instID != "" || instName != "" {
+			j.linked.Institution = &Institution{ID: instID, Name: instName}
+		}
+		return StepReport{Detail: "institution " + j.linked.describe()}, nil
+
+	case StepSandboxToken:
+		linked, err := f.SandboxPublicToken(ctx, j.sandboxInstitution)
+		if err != nil {
+			return StepReport{}, err
+		}
+		j.linked = linked
+		return StepReport{Detail: "institution " + j.linked.describe() + " · user_good"}, nil
+
+	case StepExchange:
+		ex, err := f.Client.Exchange(ctx, j.linked.PublicToken)
+		if err != nil {
+			return StepReport{}, err
+		}
+		j.ex = ex
+		return StepReport{Detail: "item_id " + ex.ItemID}, nil
+
+	case StepSave:
+		j.saved = f.Save(j.ex, j.linked.Institution)
+		st := j.saved.Storage
+		switch {
+		case st.Saved:
+			return StepReport{Detail: "in " + st.Where}, nil
+		case st.Problem == "":
+			return StepReport{Skipped: true, Detail: st.Line()}, nil
+		}
+		return StepReport{Warning: st.Line()}, nil
+
+	case StepNumbers:
+		if j.savedRef != "" || j.ex.AccessToken == "" {
+			return j.savedNumbers(ctx)
+		}
+		res, err := f.Numbers(ctx, j.ex.AccessToken, j.linked.Institution)
+		if err != nil {
+			return StepReport{}, &StepError{Step: step, Err: err, Context: j.afterSaveContext()}
+		}
+		f.Finish(j.saved, res)
+		j.result = res
+		return numbersReport(res), nil
+	}
+	return StepReport{}, fmt.Errorf("unknown step %d", step)
+}
+
+// savedNumbers is the numbers step of a saved Item.
+func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
+	f := j.flow
+	if f.Vault == nil {
+		return StepReport{}, errors.New("saving is off for this session (--no-save), so no saved Item can be read")
+	}
+	ns := f.Client.cfg.Namespace()
+	item, err := f.Vault.FindItem(ns, j.savedRef)
+	if err != nil {
+		return StepReport{}, err
+	}
+	tok, err := f.Vault.AccessToken(ns, item.ItemID)
+	if err != nil {
+		return StepReport{}, err
+	}
+	var inst *Institution
+	if item.InstitutionID != "" {
+		inst = &Institution{ID: item.InstitutionID, Name: item.InstitutionName}
+	}
+	j.linked.Institution = inst
+	j.ex.ItemID = item.ItemID
+	res, err := f.Numbers(ctx, tok, inst)
+	if err != nil {
+		return StepReport{}, err
+	}
+	j.saved = Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	f.Finish(j.saved, res)
+	j.result = res
+	return numbersReport(res), nil
+}
+
+func numbersReport(res *Result) StepReport {
+	n := len(res.Accounts)
+	detail := fmt.Sprintf("%d accounts", n)
+	if n == 1 {
+		detail = "1 account"
+	}
+	if res.RequestID != "" {
+		detail += " · request_id " + res.RequestID
+	}
+	return StepReport{Detail: detail}
+}
+
+// afterSaveContext says what is safe when a step after the exchange fails.
+func (j *Journey) afterSaveContext() string {
+	if j.saved.Storage.Saved {
+		return fmt.Sprintf("the Item %s was linked and saved as %q (`plaid-onboard auth %s` fetches its numbers later)", j.ex.ItemID, j.saved.Item.Name, j.saved.Item.Name)
+	}
+	return fmt.Sprintf("the Item %s was linked but not saved", j.ex.ItemID)
+}
+
+func (l Linked) describe() string {
+	switch {
+	case l.Institution == nil:
+		return "not named"
+	case l.Institution.Name != "" && l.Institution.ID != "":
+		return l.Institution.Name + " (" + l.Institution.ID + ")"
+	case l.Institution.Name != "":
+		return l.Institution.Name
+	}
+	return l.Institution.ID
+}
