@@ -329,3 +329,49 @@ func TestMoney(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteReportIsTheOnePresentation(t *testing.T) {
+	fx := newFixture(t, "US")
+	res, err := sandboxLink(fx.flow, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := plaidflow.WriteReport(&b, res, true); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"First Platypus Bank (ins_109508)",
+		"Storage      Saved in memory only",
+		"12,060.00 USD", // the same money as the terminal UI
+		"routing 011401533",
+		"account ••••0000",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "1111222233330000") {
+		t.Errorf("masked report shows a full account number:\n%s", out)
+	}
+}
+
+func TestWriteProblemGivesEveryFieldAndTheNextStep(t *testing.T) {
+	fx := newFixture(t, "US")
+	fx.srv.InjectError("/link/token/create", 1, "INVALID_API_KEYS")
+	_, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	var b strings.Builder
+	plaidflow.WriteProblem(&b, err)
+	out := b.String()
+	for _, want := range []string{"error: create link token: INVALID_API_KEYS", "error_code:", "error_type:", "INVALID_INPUT", "request_id:", "next:", "Dashboard"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("problem lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	plaidflow.WriteProblem(&b, plaidflow.ErrNoItems)
+	if strings.Count(b.String(), "no saved items yet") != 1 || !strings.Contains(b.String(), "next:") {
+		t.Errorf("a plain error is said once, with its next step:\n%s", b.String())
+	}
+}
