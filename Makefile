@@ -1,5 +1,9 @@
 .PHONY: run demo test build bench
 
+# The terminal UI with your keys (PLAID_CLIENT_ID, PLAID_SECRET, or a .env file).
+run:
+	go run ./cmd/plaid-onboard
+
 # The offline demo: the terminal UI against the built-in Plaid emulator. No keys needed.
 demo:
 	go run ./cmd/plaid-onboard --demo
