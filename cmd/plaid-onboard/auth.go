@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// newAuthCmd is `auth`: the numbers of an Item saved by an earlier run.
 func newAuthCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "auth [ITEM]",

@@ -38,6 +38,7 @@ func subPath(cmd *cobra.Command) string {
 	return rest
 }
 
+// allows reports whether cmd honours the flag.
 func (s flagScope) allows(cmd *cobra.Command) bool { return slices.Contains(s.commands, subPath(cmd)) }
 
 // checkFlags refuses the combinations of flags that mean nothing. It runs before every command.
@@ -119,6 +120,7 @@ func suggestFlags(cmd *cobra.Command, typed string) []string {
 	return out
 }
 
+// levenshtein is the edit distance between two flag names.
 func levenshtein(a, b string) int {
 	prev := make([]int, len(b)+1)
 	for j := range prev {

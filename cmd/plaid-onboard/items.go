@@ -10,6 +10,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
+// newItemsCmd is `items`: the saved Items, read from the index without the keyring.
 func newItemsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "items",
@@ -34,6 +35,7 @@ type itemsDocument struct {
 	Items       []plaidflow.SavedItem `json:"items"`
 }
 
+// runItems lists the Items of the namespace in force.
 func (a *app) runItems(_ context.Context, _ []string) error {
 	cfg, err := offlineConfig(a.d, &a.opts)
 	if err != nil {

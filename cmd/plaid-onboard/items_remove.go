@@ -9,6 +9,8 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
+// newItemsRemoveCmd is `items remove`: the Item is removed at Plaid first, so its access
+// token cannot outlive the entry forgotten here.
 func newItemsRemoveCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "remove ITEM",
@@ -35,6 +37,7 @@ type removedDocument struct {
 	Removed     plaidflow.SavedItem `json:"removed"`
 }
 
+// runItemsRemove removes one saved Item at Plaid and here.
 func (a *app) runItemsRemove(ctx context.Context, args []string) error {
 	s, err := a.openSession()
 	if err != nil {

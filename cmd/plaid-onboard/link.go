@@ -8,6 +8,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
+// newLinkCmd is `link`: the whole flow through Plaid Link in the browser.
 func newLinkCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "link",

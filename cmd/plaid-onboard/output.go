@@ -23,6 +23,7 @@ type errorDocument struct {
 	Error plaidflow.Problem `json:"error"`
 }
 
+// writeErrorJSON prints the one JSON document of a failed command.
 func writeErrorJSON(w io.Writer, p plaidflow.Problem) {
 	_ = printJSON(w, errorDocument{Error: p})
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// newSandboxCmd groups the Sandbox-only shortcuts; on its own it is a usage error.
 func newSandboxCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",

@@ -10,6 +10,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
+// newSandboxLinkCmd is `sandbox link`: an Item without a browser, for scripts and CI.
 func newSandboxLinkCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "link",

@@ -4,6 +4,7 @@ import (
 	"runtime/debug"
 )
 
+// readBuildInfo is the build information the go command embedded in the binary.
 func readBuildInfo() (*debug.BuildInfo, bool) { return debug.ReadBuildInfo() }
 
 // versionString is what --version prints after the program's name: the module version of an
