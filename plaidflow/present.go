@@ -414,7 +414,7 @@ func WriteProblem(w io.Writer, err error) {
 	fields := Explain(err).Fields()
 	kw := 0
 	for _, f := range fields {
-		kw = max(kw, len(f[0]))
+		kw = max(kw, len(f[0])+1) // the name and its colon
 	}
 	for _, f := range fields {
 		if f[0] == "error_message" && !isPlaidShaped(err) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
 
 // testEnv runs the program in-process with fake streams, an in-memory keyring, a temporary
@@ -52,43 +53,158 @@ func newTestEnv(t *testing.T) *testEnv {
 }
 
 func (te *testEnv) run(args ...string) int {
-	te.stdout.Reset()
-	te.stderr.Reset()
-	return runContext(context.Background(), args, te.d)
+	return te.runContext(context.Background(), args...)
 }
 
-func TestUsageAndVersion(t *testing.T) {
+func (te *testEnv) runContext(ctx context.Context, args ...string) int {
+	te.stdout.Reset()
+	te.stderr.Reset()
+	return runContext(ctx, args, te.d)
+}
+
+// useFakePlaid points the program at an emulator as if it were Plaid (PLAID_API_URL), with its
+// keys in the environment, so faults can be injected.
+func (te *testEnv) useFakePlaid(t *testing.T) *plaidtest.Server {
+	t.Helper()
+	srv := plaidtest.NewServer()
+	t.Cleanup(srv.Close)
+	te.environ["PLAID_API_URL"] = srv.URL
+	te.environ["PLAID_CLIENT_ID"] = plaidtest.DemoClientID
+	te.environ["PLAID_SECRET"] = plaidtest.DemoSecret
+	return srv
+}
+
+// jsonDocument decodes stdout, failing unless it is exactly one JSON object.
+func (te *testEnv) jsonDocument(t *testing.T) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(te.stdout.Bytes()))
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not a JSON object: %v\n%s", err, te.stdout)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON document:\n%s", te.stdout)
+	}
+	return doc
+}
+
+// Every command explains itself with --help, from its own description, and lists only the
+// flags it takes.
+func TestEveryCommandHasHelp(t *testing.T) {
 	tests := []struct {
-		args       []string
-		wantCode   int
-		wantStdout string
-		wantStderr string
+		args     []string
+		want     []string
+		mustLack []string
 	}{
-		{[]string{"--version"}, exitOK, "plaid-onboard ", ""},
-		{[]string{"--help"}, exitOK, "Usage:", ""},
-		{[]string{"link", "--help"}, exitOK, "Usage: plaid-onboard link", ""},
-		{[]string{"sandbox", "link", "-h"}, exitOK, "Usage: plaid-onboard sandbox link", ""},
-		{[]string{"auth", "--help"}, exitOK, "name shown by 'plaid-onboard items'", ""},
-		{[]string{"items", "--help"}, exitOK, "items remove ITEM", ""},
-		{[]string{"--demo", "link", "--help"}, exitOK, "--no-browser", ""},
-		{[]string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
-		{[]string{"--bogus"}, exitUsage, "", "flag provided but not defined"},
-		{[]string{"sandbox"}, exitUsage, "", "usage: plaid-onboard sandbox link"},
-		{[]string{"auth", "a", "b"}, exitUsage, "", "unexpected argument"},
-		{[]string{"--env", "development", "auth"}, exitUsage, "", "retired"},
-		{[]string{"--json"}, exitUsage, "", "needs a terminal"},
+		{[]string{"--help"}, []string{"plaid-onboard [command]", "link", "sandbox", "auth", "items", "completion", "Exit status", "--demo"}, []string{"last 4 characters"}},
+		{[]string{"-h"}, []string{"plaid-onboard [command]"}, nil},
+		{[]string{"help"}, []string{"plaid-onboard [command]"}, nil},
+		{[]string{"link", "--help"}, []string{"plaid-onboard link [flags]", "opens your browser", "--no-browser", "--no-save", "--mask", "--json"}, []string{"--institution"}},
+		{[]string{"--demo", "link", "--help"}, []string{"plaid-onboard link [flags]"}, nil},
+		{[]string{"sandbox", "--help"}, []string{"plaid-onboard sandbox [command]", "link"}, nil},
+		{[]string{"sandbox", "link", "-h"}, []string{"plaid-onboard sandbox link [flags]", "--institution", "ins_117650", "--no-save"}, []string{"--no-browser"}},
+		{[]string{"auth", "--help"}, []string{"plaid-onboard auth [ITEM]", "name shown by 'plaid-onboard items'", "--mask"}, []string{"--no-save", "--no-browser"}},
+		{[]string{"items", "--help"}, []string{"plaid-onboard items [flags]", "remove", "--json"}, []string{"--no-save", "--mask"}},
+		{[]string{"items", "remove", "--help"}, []string{"plaid-onboard items remove ITEM", "/item/remove"}, []string{"--no-save"}},
+		{[]string{"completion", "--help"}, []string{"bash", "zsh", "fish", "powershell"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run(tt.args...); code != tt.wantCode {
-				t.Errorf("exit = %d, want %d; stderr: %s", code, tt.wantCode, te.stderr)
+			if code := te.run(tt.args...); code != exitOK {
+				t.Fatalf("exit = %d, want 0; stderr: %s", code, te.stderr)
 			}
-			if !strings.Contains(te.stdout.String(), tt.wantStdout) {
-				t.Errorf("stdout %q lacks %q", te.stdout, tt.wantStdout)
+			for _, want := range tt.want {
+				if !strings.Contains(te.stdout.String(), want) {
+					t.Errorf("help lacks %q:\n%s", want, te.stdout)
+				}
 			}
-			if !strings.Contains(te.stderr.String(), tt.wantStderr) {
-				t.Errorf("stderr %q lacks %q", te.stderr, tt.wantStderr)
+			for _, bad := range tt.mustLack {
+				if strings.Contains(te.stdout.String(), bad) {
+					t.Errorf("help lists %s, which this command refuses:\n%s", bad, te.stdout)
+				}
+			}
+		})
+	}
+}
+
+// A mistake on the command line exits 2 and says what is wrong and, when it can, what was meant.
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantStderr []string
+	}{
+		{"unknown command", []string{"frobnicate"}, []string{`unknown command "frobnicate"`, "plaid-onboard --help"}},
+		{"misspelt command", []string{"lnk"}, []string{"Did you mean this?\n\tlink"}},
+		{"misspelt subcommand", []string{"sandbox", "lnik"}, []string{`unknown command "lnik"`, "Did you mean this?\n\tlink"}},
+		{"misspelt items subcommand", []string{"items", "remvoe", "x"}, []string{"Did you mean this?\n\tremove"}},
+		{"unknown flag", []string{"--bogus"}, []string{"unknown flag --bogus"}},
+		{"misspelt flag", []string{"sandbox", "link", "--jsn"}, []string{"Did you mean this?\n\t--json"}},
+		{"misspelt local flag", []string{"sandbox", "link", "--institutoin", "ins_43"}, []string{"Did you mean this?\n\t--institution"}},
+		{"flag of another command", []string{"auth", "--institution", "x"}, []string{"--institution is not a flag of `plaid-onboard auth`", "`plaid-onboard sandbox link`"}},
+		{"flag of another command, before it", []string{"--institution", "x", "link"}, []string{"`plaid-onboard sandbox link`"}},
+		{"demo with a client id", []string{"--demo", "--client-id", "abc", "auth"}, []string{"--demo brings its own keys"}},
+		{"demo with a secret", []string{"sandbox", "link", "--secret", "abc", "--demo"}, []string{"--demo brings its own keys"}},
+		{"demo in production", []string{"--demo", "--env", "production", "sandbox", "link"}, []string{"--demo emulates the Sandbox"}},
+		{"no-save where nothing is saved", []string{"auth", "--no-save"}, []string{"--no-save means nothing for `plaid-onboard auth`"}},
+		{"no-save with items", []string{"--no-save", "items"}, []string{"--no-save means nothing for `plaid-onboard items`"}},
+		{"no-browser where no browser opens", []string{"sandbox", "link", "--no-browser"}, []string{"only link and the terminal UI open a browser"}},
+		{"mask where no numbers are printed", []string{"items", "--mask"}, []string{"--mask means nothing for `plaid-onboard items`"}},
+		{"json for a shell script", []string{"completion", "bash", "--json"}, []string{"--json means nothing"}},
+		{"sandbox alone", []string{"sandbox"}, []string{"needs a command: sandbox link"}},
+		{"auth with two items", []string{"auth", "a", "b"}, []string{"takes one Item", `unexpected "b"`}},
+		{"link with an argument", []string{"link", "x"}, []string{"takes no arguments"}},
+		{"items remove without an item", []string{"items", "remove"}, []string{"needs the Item to remove"}},
+		{"retired environment", []string{"--env", "development", "auth"}, []string{"retired"}},
+		{"terminal UI in JSON", []string{"--demo", "--json"}, []string{"the terminal UI has no JSON form", "`sandbox link`"}},
+		{"terminal UI without a terminal", []string{"--demo"}, []string{"the terminal UI needs a terminal", "`link`"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			te := newTestEnv(t)
+			if code := te.run(tt.args...); code != exitUsage {
+				t.Fatalf("exit = %d, want 2; stderr: %s", code, te.stderr)
+			}
+			for _, want := range tt.wantStderr {
+				if !strings.Contains(te.stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
+				}
+			}
+			if !strings.Contains(te.stderr.String(), "--help' for usage") {
+				t.Errorf("stderr does not point to --help:\n%s", te.stderr)
+			}
+			if !slicesContain(tt.args, "--json") && te.stdout.Len() != 0 {
+				t.Errorf("stdout should be empty on a usage error, got %q", te.stdout)
+			}
+		})
+	}
+}
+
+func slicesContain(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// The global flags work before or after the command's name.
+func TestGlobalFlagsGoAnywhere(t *testing.T) {
+	for _, args := range [][]string{
+		{"--demo", "--json", "--no-save", "sandbox", "link"},
+		{"sandbox", "link", "--demo", "--json", "--no-save"},
+		{"--demo", "sandbox", "--json", "link", "--no-save", "--institution", "ins_43"},
+		{"--institution=ins_43", "--demo", "sandbox", "link", "--json", "--no-save"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			te := newTestEnv(t)
+			if code := te.run(args...); code != exitOK {
+				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+			}
+			if doc := te.jsonDocument(t); doc["demo"] != true {
+				t.Errorf("not the demo's result: %v", doc)
 			}
 		})
 	}
@@ -110,12 +226,88 @@ func TestSandboxLinkRefusedInProduction(t *testing.T) {
 	te := newTestEnv(t)
 	te.environ["PLAID_CLIENT_ID"] = strings.Repeat("a", 24)
 	te.environ["PLAID_SECRET"] = strings.Repeat("b", 30)
-	if code := te.run("--env", "production", "sandbox", "link"); code != exitUsage {
+	if code := te.run("--env", "production", "sandbox", "link", "--json"); code != exitUsage {
 		t.Fatalf("exit = %d, want 2; stderr: %s", code, te.stderr)
 	}
-	if !strings.Contains(te.stderr.String(), "only in Sandbox") {
+	if !strings.Contains(te.stderr.String(), "only in the Plaid Sandbox") {
 		t.Errorf("stderr = %q", te.stderr)
 	}
+	p := te.jsonDocument(t)["error"].(map[string]any)
+	if p["error_type"] != "USAGE" || !strings.Contains(p["next"].(string), "PLAID_ENV=sandbox") {
+		t.Errorf("JSON error = %v, want USAGE with what to do next", p)
+	}
+}
+
+// With --json, a failure is one JSON object on stdout, {"error": {...}}, with Plaid's fields,
+// besides the human message on stderr.
+func TestJSONErrorDocument(t *testing.T) {
+	t.Run("a Plaid error", func(t *testing.T) {
+		te := newTestEnv(t)
+		srv := te.useFakePlaid(t)
+		srv.InjectError("/sandbox/public_token/create", 1, "INSTITUTION_DOWN")
+		if code := te.run("sandbox", "link", "--json", "--no-save"); code != exitFailure {
+			t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
+		}
+		p, ok := te.jsonDocument(t)["error"].(map[string]any)
+		if !ok {
+			t.Fatalf("no error object: %s", te.stdout)
+		}
+		if p["error_code"] != "INSTITUTION_DOWN" || p["error_type"] != "INSTITUTION_ERROR" {
+			t.Errorf("error = %v", p)
+		}
+		for _, field := range []string{"error_message", "display_message", "request_id", "next"} {
+			if s, _ := p[field].(string); s == "" {
+				t.Errorf("error lacks %s: %v", field, p)
+			}
+		}
+		for _, want := range []string{"INSTITUTION_DOWN", "request_id", p["request_id"].(string)} {
+			if !strings.Contains(te.stderr.String(), want) {
+				t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
+			}
+		}
+	})
+	t.Run("a Plaid error after the Item was saved", func(t *testing.T) {
+		te := newTestEnv(t)
+		srv := te.useFakePlaid(t)
+		srv.InjectError("/auth/get", 1, "PRODUCT_NOT_READY")
+		if code := te.run("sandbox", "link", "--json"); code != exitFailure {
+			t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
+		}
+		p := te.jsonDocument(t)["error"].(map[string]any)
+		if p["error_code"] != "PRODUCT_NOT_READY" || !strings.Contains(p["context"].(string), "plaid-onboard auth") {
+			t.Errorf("error = %v, want the code and how to get the saved Item's numbers later", p)
+		}
+	})
+	t.Run("a usage error", func(t *testing.T) {
+		te := newTestEnv(t)
+		if code := te.run("auth", "a", "b", "--json"); code != exitUsage {
+			t.Fatalf("exit = %d, want 2", code)
+		}
+		p := te.jsonDocument(t)["error"].(map[string]any)
+		if p["error_type"] != "USAGE" || !strings.Contains(p["error_message"].(string), "takes one Item") {
+			t.Errorf("error = %v", p)
+		}
+	})
+	t.Run("a flag that could not be parsed", func(t *testing.T) {
+		te := newTestEnv(t)
+		if code := te.run("--json", "auth", "--bogus"); code != exitUsage {
+			t.Fatalf("exit = %d, want 2", code)
+		}
+		if p := te.jsonDocument(t)["error"].(map[string]any); p["error_type"] != "USAGE" {
+			t.Errorf("error = %v", p)
+		}
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		te := newTestEnv(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if code := te.runContext(ctx, "--demo", "sandbox", "link", "--json", "--no-save"); code != exitInterrupted {
+			t.Fatalf("exit = %d, want 130; stderr: %s", code, te.stderr)
+		}
+		if p := te.jsonDocument(t)["error"].(map[string]any); p["error_type"] != "INTERRUPTED" {
+			t.Errorf("error = %v", p)
+		}
+	})
 }
 
 func TestDemoSandboxLinkJSON(t *testing.T) {
@@ -123,12 +315,9 @@ func TestDemoSandboxLinkJSON(t *testing.T) {
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(te.stdout.Bytes(), &doc); err != nil {
-		t.Fatalf("stdout is not one JSON document: %v\n%s", err, te.stdout)
-	}
-	if doc["demo"] != true || doc["item_id"] == "" {
-		t.Errorf("demo=%v item_id=%v", doc["demo"], doc["item_id"])
+	doc := te.jsonDocument(t)
+	if doc["demo"] != true || doc["environment"] != "sandbox" || doc["item_id"] == "" || doc["masked"] != false {
+		t.Errorf("demo=%v environment=%v item_id=%v masked=%v", doc["demo"], doc["environment"], doc["item_id"], doc["masked"])
 	}
 	ach := doc["numbers"].(map[string]any)["ach"].([]any)
 	first := ach[0].(map[string]any)
@@ -168,13 +357,118 @@ func TestDemoSandboxLinkJSON(t *testing.T) {
 	}
 }
 
+// "environment" means the Plaid environment in every JSON document; "demo" says whether the
+// offline emulator stood in for it.
+func TestItemsJSONEnvironment(t *testing.T) {
+	tests := []struct {
+		args    []string
+		environ map[string]string
+		env     string
+		demo    bool
+	}{
+		{[]string{"--demo", "items", "--json"}, nil, "sandbox", true},
+		{[]string{"items", "--json"}, nil, "sandbox", false},
+		{[]string{"items", "--json", "--env", "production"}, nil, "production", false},
+		{[]string{"items", "--json"}, map[string]string{"PLAID_ENV": "production"}, "production", false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			te := newTestEnv(t)
+			for k, v := range tt.environ {
+				te.environ[k] = v
+			}
+			if code := te.run(tt.args...); code != exitOK {
+				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+			}
+			doc := te.jsonDocument(t)
+			if doc["environment"] != tt.env || doc["demo"] != tt.demo {
+				t.Errorf("environment=%v demo=%v, want %s %v", doc["environment"], doc["demo"], tt.env, tt.demo)
+			}
+			if items, ok := doc["items"].([]any); !ok || len(items) != 0 {
+				t.Errorf("items = %v, want []", doc["items"])
+			}
+		})
+	}
+}
+
+// --mask hides account numbers and IBANs everywhere: in the table and in the JSON.
+func TestMaskHidesNumbers(t *testing.T) {
+	te := newTestEnv(t)
+	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650", "--json"); code != exitOK {
+		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+	}
+	var full plaidflow.Result
+	if err := json.Unmarshal(te.stdout.Bytes(), &full); err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string
+	for _, x := range full.Numbers.International {
+		secrets = append(secrets, x.IBAN, plaidflow.FormatIBAN(x.IBAN))
+	}
+	for _, x := range full.Numbers.BACS {
+		secrets = append(secrets, x.Account)
+	}
+	for _, x := range full.Numbers.ACH {
+		secrets = append(secrets, x.Account)
+	}
+	if len(full.Numbers.International) == 0 || len(full.Numbers.BACS) == 0 {
+		t.Fatalf("the UK demo bank returned no IBAN or BACS numbers: %+v", full.Numbers)
+	}
+
+	for _, args := range [][]string{
+		{"--demo", "sandbox", "link", "--institution", "ins_117650", "--mask", "--json"},
+		{"--demo", "sandbox", "link", "--institution", "ins_117650", "--mask"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if code := te.run(args...); code != exitOK {
+				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+			}
+			out := te.stdout.String() + te.stderr.String()
+			for _, s := range secrets {
+				if strings.Contains(out, s) {
+					t.Errorf("--mask printed %q:\n%s", s, out)
+				}
+			}
+			if !strings.Contains(out, "••••") {
+				t.Errorf("no masked number shown:\n%s", out)
+			}
+			if slicesContain(args, "--json") && te.jsonDocument(t)["masked"] != true {
+				t.Error(`the JSON does not say "masked": true`)
+			}
+		})
+	}
+}
+
+// The demo says so once, on stderr, whatever the output; the result itself names the demo too.
+func TestDemoBannerOnce(t *testing.T) {
+	for _, args := range [][]string{
+		{"--demo", "sandbox", "link", "--mask"},
+		{"--demo", "sandbox", "link", "--json"},
+		{"--demo", "items"},
+		{"--demo", "items", "--json"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			te := newTestEnv(t)
+			if code := te.run(args...); code != exitOK {
+				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+			}
+			if n := strings.Count(te.stderr.String(), plaidflow.DemoBanner); n != 1 {
+				t.Errorf("the banner is on stderr %d times:\n%s", n, te.stderr)
+			}
+			if strings.Contains(te.stdout.String(), "OFFLINE DEMO") {
+				t.Errorf("the banner is on stdout too:\n%s", te.stdout)
+			}
+		})
+	}
+}
+
 func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
 	te := newTestEnv(t)
 	if code := te.run("--demo", "sandbox", "link", "--mask"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
 	out := te.stdout.String()
-	for _, want := range []string{"OFFLINE DEMO", "First Platypus Bank", "Plaid Checking", "routing 011401533", "account ••••0000"} {
+	for _, want := range []string{"offline demo", "not Plaid", "First Platypus Bank", "Plaid Checking", "routing 011401533", "account ••••0000", "12,060.00 USD"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -182,15 +476,27 @@ func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
 	if strings.Contains(out, "1111222233330000") {
 		t.Error("--mask printed a full account number")
 	}
-	if !strings.Contains(te.stderr.String(), "OFFLINE DEMO") {
-		t.Errorf("stderr does not say it is a demo before the result: %s", te.stderr)
+	for _, want := range []string{"✓ Saved the Item", "Later: plaid-onboard --demo auth first-platypus-bank"} {
+		if !strings.Contains(te.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
+		}
 	}
-	if code := te.run("--demo", "items"); code != exitOK || !strings.Contains(te.stderr.String(), "OFFLINE DEMO") {
-		t.Errorf("demo items (exit %d) does not say it is a demo:\n%s%s", code, te.stdout, te.stderr)
+}
+
+// --no-save says once, plainly, that nothing was saved; it is not reported as a failure.
+func TestNoSaveIsNotAFailure(t *testing.T) {
+	te := newTestEnv(t)
+	if code := te.run("--demo", "--no-save", "sandbox", "link"); code != exitOK {
+		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
-	te.run("--demo", "sandbox", "link", "--mask")
-	if !strings.Contains(te.stderr.String(), "✓ Saved the Item") {
-		t.Errorf("progress not shown on stderr: %s", te.stderr)
+	if !strings.Contains(te.stderr.String(), "– Not saved: saving is off for this session (--no-save)") {
+		t.Errorf("stderr does not say saving is off:\n%s", te.stderr)
+	}
+	if strings.Contains(te.stderr.String(), "✗") || strings.Contains(te.stderr.String(), "Later:") {
+		t.Errorf("--no-save reads as a failure, or offers an Item that was not saved:\n%s", te.stderr)
+	}
+	if len(te.store.Keys()) != 0 {
+		t.Errorf("--no-save wrote to the keyring: %v", te.store.Keys())
 	}
 }
 
@@ -205,7 +511,7 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 	if strings.Contains(te.stderr.String(), "✓ Saved") {
 		t.Errorf("progress claims the Item was saved:\n%s", te.stderr)
 	}
-	if !strings.Contains(te.stderr.String(), "✗ Not saved: no OS keyring is reachable") || !strings.Contains(te.stdout.String(), "NOT saved") {
+	if !strings.Contains(te.stderr.String(), "✗ Not saved: no OS keyring is reachable") || !strings.Contains(te.stdout.String(), "Not saved: no OS keyring is reachable") {
 		t.Errorf("the user is not told the Item was not saved:\nstdout: %s\nstderr: %s", te.stdout, te.stderr)
 	}
 	dir, _ := te.d.ConfigDir()
@@ -221,6 +527,23 @@ func TestAuthNeedsASavedItem(t *testing.T) {
 	}
 	if !strings.Contains(te.stderr.String(), "no saved items yet") {
 		t.Errorf("stderr = %q", te.stderr)
+	}
+}
+
+func TestItemsRemove(t *testing.T) {
+	te := newTestEnv(t)
+	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
+		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+	}
+	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--json"); code != exitOK {
+		t.Fatalf("remove: exit = %d; stderr: %s", code, te.stderr)
+	}
+	doc := te.jsonDocument(t)
+	if removed, _ := doc["removed"].(map[string]any); removed["name"] != "first-platypus-bank" || doc["demo"] != true {
+		t.Errorf("remove --json = %v", doc)
+	}
+	if code := te.run("--demo", "items", "remove", "first-platypus-bank"); code != exitFailure || !strings.Contains(te.stderr.String(), "no saved items yet") {
+		t.Errorf("removing it again: exit %d, %s", code, te.stderr)
 	}
 }
 
@@ -261,5 +584,83 @@ func TestDemoCountries(t *testing.T) {
 	defer s2.close()
 	if got := strings.Join(s2.cfg.CountryCodes, ","); got != "CA" {
 		t.Errorf("with PLAID_COUNTRY_CODES=ca the demo uses %s", got)
+	}
+}
+
+// failingStore fails the test on any keyring call: completions must not touch the keyring.
+type failingStore struct{ t *testing.T }
+
+func (s failingStore) Describe() string { return "a keyring the completions must not use" }
+func (s failingStore) Get(k string) (string, error) {
+	s.t.Errorf("keyring Get(%q) during completion", k)
+	return "", plaidflow.ErrSecretNotFound
+}
+func (s failingStore) Set(k, _ string) error {
+	s.t.Errorf("keyring Set(%q) during completion", k)
+	return nil
+}
+func (s failingStore) Delete(k string) error {
+	s.t.Errorf("keyring Delete(%q) during completion", k)
+	return nil
+}
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		t.Run(shell+" script", func(t *testing.T) {
+			te := newTestEnv(t)
+			if code := te.run("completion", shell); code != exitOK {
+				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+			}
+			if !strings.Contains(te.stdout.String(), "plaid-onboard") || te.stdout.Len() < 500 {
+				t.Errorf("the %s script is empty or not for plaid-onboard:\n%.300s", shell, te.stdout)
+			}
+		})
+	}
+
+	te := newTestEnv(t)
+	dir, _ := te.d.ConfigDir()
+	vault := plaidflow.NewVault(te.store, dir)
+	for _, it := range []plaidflow.SavedItem{
+		{Namespace: "sandbox", ItemID: "item-1", InstitutionID: "ins_109508", InstitutionName: "First Platypus Bank"},
+		{Namespace: "sandbox", ItemID: "item-2", InstitutionID: "ins_43", InstitutionName: "Tartan-Dominion Bank of Canada"},
+		{Namespace: "production", ItemID: "item-3", InstitutionID: "ins_1", InstitutionName: "Chase"},
+		{Namespace: "demo", ItemID: "item-4", InstitutionID: "ins_117650", InstitutionName: "Royal Bank of Plaid"},
+	} {
+		if _, err := vault.SaveItem(it, "access-sandbox-"+it.ItemID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	te.d.Secrets = failingStore{t}
+	tests := []struct {
+		args      []string
+		want      []string
+		wantNever []string
+	}{
+		{[]string{"__complete", "auth", ""}, []string{"first-platypus-bank\tFirst Platypus Bank", "tartan-dominion-bank-of-canada"}, []string{"chase", "royal-bank-of-plaid"}},
+		{[]string{"__complete", "auth", "tar"}, []string{"tartan-dominion-bank-of-canada"}, []string{"first-platypus-bank"}},
+		{[]string{"__complete", "items", "remove", ""}, []string{"first-platypus-bank", "tartan-dominion-bank-of-canada"}, []string{"chase"}},
+		{[]string{"__complete", "--env", "production", "auth", ""}, []string{"chase"}, []string{"first-platypus-bank"}},
+		{[]string{"__complete", "--demo", "auth", ""}, []string{"royal-bank-of-plaid"}, []string{"first-platypus-bank"}},
+		{[]string{"__complete", "auth", "first-platypus-bank", ""}, nil, []string{"tartan"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			if code := te.run(tt.args...); code != exitOK {
+				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(te.stdout.String(), want) {
+					t.Errorf("completions lack %q:\n%s", want, te.stdout)
+				}
+			}
+			for _, bad := range tt.wantNever {
+				if strings.Contains(te.stdout.String(), bad) {
+					t.Errorf("completions offer %q:\n%s", bad, te.stdout)
+				}
+			}
+			if !strings.Contains(te.stdout.String(), ":4\n") {
+				t.Errorf("completions should not fall back to file names (directive 4):\n%s", te.stdout)
+			}
+		})
 	}
 }

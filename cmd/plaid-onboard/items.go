@@ -5,43 +5,65 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
-// cmdItems lists the saved Items of the environment, or removes one.
-func cmdItems(ctx context.Context, d deps, opts *options, args []string) error {
-	if opts.noSave {
-		return usageError{"items reads saved Items: --no-save makes no sense here"}
+// newItemsCmd is `items`: the saved Items, read from the index without the keyring.
+func newItemsCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "items",
+		Short: "List the Items saved for the environment",
+		Long: `Lists the Items saved for the environment (names, ids, institutions, dates; no secrets),
+read from the index next to the keyring. Demo Items are listed only with --demo.`,
+		Example: `  plaid-onboard items
+  plaid-onboard --env production items --json
+  plaid-onboard items remove first-platypus-bank`,
+		Args: noSubcommand,
+		RunE: a.runE(a.runItems),
 	}
-	if len(args) > 0 && args[0] == "remove" {
-		return cmdItemsRemove(ctx, d, opts, args[1:])
-	}
-	if err := expectArgs(args, 0, "items"); err != nil {
-		return err
-	}
-	s, err := newSession(d, opts, false)
+	cmd.AddCommand(newItemsRemoveCmd(a))
+	return cmd
+}
+
+// itemsDocument is `items --json`. environment and demo mean what they mean in every other
+// JSON document: the Plaid environment, and whether the offline emulator stood in for it.
+type itemsDocument struct {
+	Environment string                `json:"environment"`
+	Demo        bool                  `json:"demo"`
+	Items       []plaidflow.SavedItem `json:"items"`
+}
+
+// runItems lists the Items of the namespace in force.
+func (a *app) runItems(_ context.Context, _ []string) error {
+	cfg, err := offlineConfig(a.d, &a.opts)
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	items, err := s.vault.Items(s.cfg.Namespace())
+	dir, err := a.d.ConfigDir()
 	if err != nil {
-		return err
+		return fmt.Errorf("find the config directory: %w", err)
 	}
-	if opts.jsonOut {
+	// Listing reads the index only: no keyring, no Plaid.
+	items, err := plaidflow.NewVault(a.d.Secrets, dir).Items(cfg.Namespace())
+	if err != nil {
+		return fmt.Errorf("list saved items: %w", err)
+	}
+	if cfg.Demo {
+		fmt.Fprintln(a.d.Stderr, plaidflow.DemoBanner)
+	}
+	if a.opts.jsonOut {
 		if items == nil {
 			items = []plaidflow.SavedItem{}
 		}
-		return printJSON(d.Stdout, map[string]any{"environment": s.cfg.Namespace(), "items": items})
-	}
-	if s.cfg.Demo {
-		fmt.Fprintln(d.Stderr, demoBanner)
+		return printJSON(a.d.Stdout, itemsDocument{Environment: string(cfg.Env), Demo: cfg.Demo, Items: items})
 	}
 	if len(items) == 0 {
-		fmt.Fprintf(d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", s.cfg.Namespace())
+		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", environmentName(cfg))
 		return nil
 	}
-	tw := tabwriter.NewWriter(d.Stdout, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(a.d.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tITEM ID\tINSTITUTION\tLINKED")
 	for _, it := range items {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.Name, it.ItemID, it.InstitutionName, it.CreatedAt.Local().Format("2006-01-02 15:04"))
@@ -49,19 +71,10 @@ func cmdItems(ctx context.Context, d deps, opts *options, args []string) error {
 	return tw.Flush()
 }
 
-func cmdItemsRemove(ctx context.Context, d deps, opts *options, args []string) error {
-	if len(args) != 1 {
-		return usageError{"usage: plaid-onboard items remove ITEM"}
+// environmentName names where Items live, for people: "Sandbox", "the offline demo".
+func environmentName(cfg plaidflow.Config) string {
+	if cfg.Demo {
+		return "the offline demo"
 	}
-	s, err := openSession(d, opts)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	item, err := s.flow.RemoveSaved(ctx, args[0])
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(d.Stderr, "Removed %s (%s) at Plaid and from the keyring.\n", item.Name, item.ItemID)
-	return nil
+	return cfg.Env.Title()
 }

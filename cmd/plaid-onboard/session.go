@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -19,54 +18,59 @@ type session struct {
 	close func()
 }
 
-// newSession resolves keys (flags > environment > .env > keyring), starts the offline emulator
-// for --demo, and builds the Plaid client and flow. requireKeys is false only for the TUI, which
-// asks for missing keys on its first screen.
-func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
+// sources are the places keys are looked up for this run (plaidflow.Resolve's order). The
+// keyring is left out with --no-save and in the demo, which brings its own keys.
+func sources(d deps, opts *options, vault *plaidflow.Vault) (plaidflow.Sources, error) {
 	dotenv, err := plaidflow.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
-		return nil, err
+		return plaidflow.Sources{}, err
 	}
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
-		ClientID: opts.clientID,
-		Secret:   opts.secret,
-		Env:      opts.env,
-	}, d.Getenv, dotenv)
-	if err != nil {
-		return nil, usageError{err.Error()}
+	src := plaidflow.Sources{
+		Flags:  plaidflow.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env},
+		Getenv: d.Getenv,
+		DotEnv: dotenv,
+		Vault:  vault,
 	}
+	if opts.demo {
+		src.Vault = nil
+	}
+	return src, nil
+}
 
+// newSession resolves keys, starts the offline emulator for --demo, and builds the Plaid client
+// and flow. requireKeys is false only for the TUI, which asks for missing keys on its first
+// screen.
+func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	s := &session{close: func() {}}
 	if !opts.noSave {
 		dir, err := d.ConfigDir()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("find the config directory: %w", err)
 		}
 		s.vault = plaidflow.NewVault(d.Secrets, dir)
 	}
-
+	src, err := sources(d, opts, s.vault)
+	if err != nil {
+		return nil, err
+	}
+	cfg, notes, err := plaidflow.Resolve(src)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	s.notes = notes
 	if opts.demo {
-		// The emulator speaks Plaid's API on loopback with its own keys; PLAID_API_URL and the
-		// user's keys are ignored so a demo can never reach real Plaid.
-		var opts []plaidtest.Option
+		var emuOpts []plaidtest.Option
 		if s.vault != nil {
-			opts = append(opts, plaidtest.WithItemResolver(demoItemResolver(s.vault)))
+			emuOpts = append(emuOpts, plaidtest.WithItemResolver(demoItemResolver(s.vault)))
 		}
-		srv := plaidtest.NewServer(opts...)
+		srv := plaidtest.NewServer(emuOpts...)
 		s.close = srv.Close
-		cfg.Demo = true
-		cfg.Env, cfg.EnvSource = plaidflow.Sandbox, plaidflow.SourceDemo
-		cfg.ClientID, cfg.ClientIDSource = plaidtest.DemoClientID, plaidflow.SourceDemo
-		cfg.Secret, cfg.SecretSource = plaidtest.DemoSecret, plaidflow.SourceDemo
-		cfg.APIURL = srv.URL
-		cfg.LinkScriptURL = srv.LinkScriptURL()
-		// A demo should show every number family: offer US, Canadian and UK banks unless the
-		// user chose the countries.
-		if d.Getenv("PLAID_COUNTRY_CODES") == "" && dotenv["PLAID_COUNTRY_CODES"] == "" {
-			cfg.CountryCodes = []string{"US", "CA", "GB"}
-		}
-	} else if !cfg.HasKeys() && s.vault != nil {
-		s.loadSavedKeys(&cfg)
+		cfg = cfg.ForDemo(plaidflow.Emulator{
+			URL:           srv.URL,
+			LinkScriptURL: srv.LinkScriptURL(),
+			ClientID:      plaidtest.DemoClientID,
+			Secret:        plaidtest.DemoSecret,
+		})
 	}
 	s.cfg = cfg
 
@@ -80,29 +84,27 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	client, err := plaidflow.NewClient(cfg, d.HTTPClient)
 	if err != nil {
 		s.close()
-		return nil, err
+		return nil, fmt.Errorf("set up the plaid client: %w", err)
 	}
 	s.flow = plaidflow.NewFlow(client, s.vault)
 	return s, nil
 }
 
-// loadSavedKeys fills in keys saved in the keyring for the chosen environment, without
-// overriding a key that was given some other way.
-func (s *session) loadSavedKeys(cfg *plaidflow.Config) {
-	id, secret, err := s.vault.LoadKeys(cfg.Namespace())
-	switch {
-	case errors.Is(err, plaidflow.ErrKeyringUnavailable):
-		s.notes = append(s.notes, fmt.Sprintf("note: could not read saved keys: %v", err))
-		return
-	case err != nil:
-		return
+// offlineConfig is the configuration in force (environment, demo, namespace) found without the
+// keyring, the emulator or Plaid: what `items` and the completions need.
+func offlineConfig(d deps, opts *options) (plaidflow.Config, error) {
+	src, err := sources(d, opts, nil)
+	if err != nil {
+		return plaidflow.Config{}, err
 	}
-	if cfg.ClientID == "" {
-		cfg.ClientID, cfg.ClientIDSource = id, plaidflow.SourceKeyring
+	cfg, _, err := plaidflow.Resolve(src)
+	if err != nil {
+		return plaidflow.Config{}, usageError{err}
 	}
-	if cfg.Secret == "" && (cfg.ClientID == id) {
-		cfg.Secret, cfg.SecretSource = secret, plaidflow.SourceKeyring
+	if opts.demo {
+		cfg = cfg.ForDemo(plaidflow.Emulator{})
 	}
+	return cfg, nil
 }
 
 // demoItemResolver lets a new emulator answer for demo Items linked in earlier runs: their

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+)
+
+// newAuthCmd is `auth`: the numbers of an Item saved by an earlier run.
+func newAuthCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "auth [ITEM]",
+		Short: "Print the accounts and numbers of a saved Item",
+		Long: `Calls /auth/get for a saved Item and prints its accounts and numbers. ITEM is an item id or
+the name shown by 'plaid-onboard items'; it may be left out when only one Item is saved.`,
+		Example: `  plaid-onboard auth
+  plaid-onboard auth first-platypus-bank --json --mask
+  plaid-onboard --env production auth my-bank`,
+		Args:              maxArgs(1, "one Item (its name or id)"),
+		ValidArgsFunction: a.completeItems,
+		RunE:              a.runE(a.runAuth),
+	}
+}
+
+// runAuth runs the saved journey: the numbers of an Item linked in an earlier run.
+func (a *app) runAuth(ctx context.Context, args []string) error {
+	s, err := a.openSession()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	ref := ""
+	if len(args) == 1 {
+		ref = args[0]
+	}
+	j := s.flow.SavedJourney(ref)
+	defer j.Close()
+	res, err := j.RunAll(ctx, nil)
+	if err != nil {
+		return err
+	}
+	return a.report(res)
+}

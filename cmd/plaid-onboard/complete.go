@@ -1,0 +1,37 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// completeItems offers the names of the saved Items of the namespace in force (--demo, --env,
+// PLAID_ENV) for auth and items remove. It reads the index only: a completion must not wait on
+// the keyring or call Plaid.
+func (a *app) completeItems(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	cfg, err := offlineConfig(a.d, &a.opts)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	dir, err := a.d.ConfigDir()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	items, err := plaidflow.NewVault(nil, dir).Items(cfg.Namespace())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []cobra.Completion
+	for _, it := range items {
+		if strings.HasPrefix(it.Name, toComplete) {
+			out = append(out, cobra.CompletionWithDesc(it.Name, it.InstitutionName))
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

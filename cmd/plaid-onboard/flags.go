@@ -1,0 +1,168 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// flagScope says which commands honour a global flag. The global flags are accepted before or
+// after the command's name, but a flag that would do nothing for the command at hand is refused
+// (exit 2) rather than silently ignored: someone who typed it expected it to do something.
+type flagScope struct {
+	flag string
+	// commands are the command paths under the root that honour it; "" is the terminal UI.
+	commands []string
+	why      string
+}
+
+var flagScopes = []flagScope{
+	{"json", []string{"", "link", "sandbox link", "auth", "items", "items remove"},
+		"it prints no Plaid result"},
+	{"mask", []string{"link", "sandbox link", "auth"},
+		"only link, sandbox link and auth print account numbers (the terminal UI masks them until you press v)"},
+	{"no-browser", []string{"", "link"},
+		"only link and the terminal UI open a browser"},
+	{"no-save", []string{"", "link", "sandbox link"},
+		"only link, sandbox link and the terminal UI make an Item to save; auth and items read saved ones"},
+}
+
+// subPath is a command's path under the root: "sandbox link"; "" for the root itself.
+func subPath(cmd *cobra.Command) string {
+	_, rest, _ := strings.Cut(cmd.CommandPath(), " ")
+	return rest
+}
+
+// allows reports whether cmd honours the flag.
+func (s flagScope) allows(cmd *cobra.Command) bool { return slices.Contains(s.commands, subPath(cmd)) }
+
+// checkFlags refuses the combinations of flags that mean nothing. It runs before every command.
+func (a *app) checkFlags(cmd *cobra.Command) error {
+	flags := cmd.Flags()
+	for _, s := range flagScopes {
+		if flags.Changed(s.flag) && !s.allows(cmd) {
+			return usagef("--%s means nothing for `%s`: %s", s.flag, cmd.CommandPath(), s.why)
+		}
+	}
+	if !a.opts.demo {
+		return nil
+	}
+	if flags.Changed("client-id") || flags.Changed("secret") {
+		return usagef("--demo brings its own keys (the emulator's): drop --client-id and --secret, or drop --demo to use yours")
+	}
+	if flags.Changed("env") {
+		env, err := plaidflow.ParseEnv(a.opts.env)
+		if err != nil {
+			return usageError{err}
+		}
+		if env != plaidflow.Sandbox {
+			return usagef("--demo emulates the Sandbox: --env %s means nothing with it", a.opts.env)
+		}
+	}
+	return nil
+}
+
+// hideOutOfScopeFlags keeps a command's help from listing the global flags it refuses.
+func hideOutOfScopeFlags(cmd *cobra.Command) {
+	for _, s := range flagScopes {
+		if f := cmd.Root().PersistentFlags().Lookup(s.flag); f != nil {
+			f.Hidden = !s.allows(cmd)
+		}
+	}
+}
+
+// flagError turns a flag the command does not know into a usage error that helps: a flag of
+// another command names that command; a misspelt one gets a suggestion.
+func flagError(cmd *cobra.Command, err error) error {
+	name, unknown := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !unknown {
+		return usageError{err}
+	}
+	if owners := commandsWithFlag(cmd.Root(), name); len(owners) > 0 {
+		return usagef("--%s is not a flag of `%s`: it belongs to %s", name, cmd.CommandPath(), strings.Join(owners, ", "))
+	}
+	if s := suggestFlags(cmd, name); len(s) > 0 {
+		return usagef("unknown flag --%s for `%s`\n\nDid you mean this?\n\t--%s\n", name, cmd.CommandPath(), strings.Join(s, "\n\t--"))
+	}
+	return usagef("unknown flag --%s for `%s`", name, cmd.CommandPath())
+}
+
+// commandsWithFlag lists the commands that declare a flag of their own called name.
+func commandsWithFlag(c *cobra.Command, name string) []string {
+	var out []string
+	if c.LocalNonPersistentFlags().Lookup(name) != nil {
+		out = append(out, "`"+c.CommandPath()+"`")
+	}
+	for _, sub := range c.Commands() {
+		out = append(out, commandsWithFlag(sub, name)...)
+	}
+	return out
+}
+
+// suggestFlags finds the command's flags close to typed, by the distance cobra uses for
+// command suggestions (SuggestionsMinimumDistance) or by prefix.
+func suggestFlags(cmd *cobra.Command, typed string) []string {
+	maxDist := cmd.Root().SuggestionsMinimumDistance
+	var out []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if levenshtein(typed, f.Name) <= maxDist || strings.HasPrefix(f.Name, typed) {
+			out = append(out, f.Name)
+		}
+	})
+	return out
+}
+
+// levenshtein is the edit distance between two flag names.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// maxArgs is cobra.MaximumNArgs with a message that says what the arguments are.
+func maxArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("`%s` takes %s; unexpected %q", cmd.CommandPath(), what, strings.Join(args[n:], " "))
+		}
+		return nil
+	}
+}
+
+// noSubcommand is the Args of a command that has subcommands and runs on its own with no
+// arguments: a stray word is an unknown command, with cobra's suggestions.
+func noSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for `%s`", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = cmd.Root().SuggestionsMinimumDistance
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t") + "\n"
+	}
+	return usagef("%s", msg)
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/tui"
+)
+
+// newRootCmd builds the command tree. The root command itself is the terminal UI.
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "plaid-onboard",
+		Short: "Connect a bank account through Plaid from a terminal",
+		Long: `plaid-onboard connects a bank account through Plaid and shows what Plaid Auth returns for
+it: every account with its balances and every number family (ACH, EFT, international, BACS).
+
+Without a command, in a terminal, it starts the guided terminal UI: keys, Link in your
+browser, exchange, numbers. In scripts, use the commands below; with --json they print one
+JSON document on stdout (Plaid's field names) and progress on stderr.
+
+Keys are looked up in this order: --client-id/--secret, PLAID_CLIENT_ID/PLAID_SECRET, ./.env,
+the OS keyring. Items (access tokens) are kept in the OS keyring, service "plaid-onboard".
+
+Environment:
+  PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV   keys and environment (also read from ./.env)
+  PLAID_API_URL                              Plaid's base URL (a proxy, a recorder, a fake)
+  PLAID_LINK_SCRIPT_URL                      where the Link page loads the Link SDK from
+  PLAID_PRODUCTS (auth), PLAID_COUNTRY_CODES (US), PLAID_CLIENT_NAME, PLAID_REDIRECT_URI
+
+Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted.`,
+		Example: `  plaid-onboard --demo                      # the terminal UI against the offline emulator
+  plaid-onboard link                        # Link in the browser, then the numbers
+  plaid-onboard sandbox link --json --mask  # a Sandbox Item without a browser, as JSON
+  plaid-onboard auth first-platypus-bank    # the numbers of a saved Item`,
+		Version:           versionString(readBuildInfo()),
+		RunE:              a.runE(a.runTUI),
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkFlags(cmd) },
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		// The program's own completions are in its commands; cobra's `completion` adds the
+		// scripts that load them.
+		SuggestionsMinimumDistance: 2,
+	}
+	root.SetIn(a.d.Stdin)
+	root.SetOut(a.d.Stdout)
+	root.SetErr(a.d.Stderr)
+	root.SetVersionTemplate("plaid-onboard {{.Version}}\n")
+
+	o := &a.opts
+	pf := root.PersistentFlags()
+	pf.BoolVar(&o.demo, "demo", false, "use the built-in offline Plaid emulator: no keys, no network (not Plaid)")
+	pf.StringVar(&o.env, "env", "", "Plaid environment: sandbox or production (default $PLAID_ENV, else sandbox)")
+	pf.StringVar(&o.clientID, "client-id", "", "Plaid client_id (default $PLAID_CLIENT_ID, ./.env, the keyring)")
+	pf.StringVar(&o.secret, "secret", "", "Plaid secret (prefer $PLAID_SECRET: flags end up in shell history)")
+	pf.BoolVar(&o.jsonOut, "json", false, "print one JSON document on stdout (Plaid's field names)")
+	pf.BoolVar(&o.maskNumbers, "mask", false, "show only the last 4 characters of account numbers and IBANs")
+	pf.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; only print the Link page's URL")
+	pf.BoolVar(&o.noSave, "no-save", false, "do not save the new Item in the keyring")
+
+	root.SetFlagErrorFunc(flagError)
+	defaultHelp := root.HelpFunc()
+	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		hideOutOfScopeFlags(cmd)
+		defaultHelp(cmd, args)
+	})
+
+	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a))
+	return root
+}
+
+// runTUI starts the terminal UI. It has no plain or JSON form, so without a terminal, or with
+// --json, it says which commands to use instead.
+func (a *app) runTUI(ctx context.Context, _ []string) error {
+	if a.opts.jsonOut {
+		return usagef("the terminal UI has no JSON form: for JSON, use `link`, `sandbox link`, `auth` or `items` with --json")
+	}
+	if !a.d.Interactive {
+		return usagef("the terminal UI needs a terminal (stdin and stdout are not one): in scripts, use `link`, `sandbox link`, `auth` or `items` (see --help)")
+	}
+	s, err := newSession(a.d, &a.opts, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
+	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
+	return tui.Run(ctx, tui.Deps{
+		In:         a.d.Stdin,
+		Out:        a.d.Stdout,
+		Config:     s.cfg,
+		Vault:      s.vault,
+		HTTPClient: a.d.HTTPClient,
+		Browser:    a.d.Browser,
+		NoBrowser:  a.opts.noBrowser,
+		Now:        a.d.Now,
+		Getenv:     a.d.Getenv,
+		Notes:      s.notes,
+	})
+}
