@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // This file is the one presentation of results and failures: money, account numbers and their
@@ -267,14 +267,11 @@ func WriteReport(w io.Writer, res *Result, mask bool) error {
 	fmt.Fprintf(w, "Storage      %s\n", res.Storage.Line())
 	fmt.Fprintln(w)
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "ACCOUNT\tMASK\tTYPE\tAVAILABLE\tCURRENT\tLIMIT\t")
+	rows := [][]string{{"ACCOUNT", "MASK", "TYPE", "AVAILABLE", "CURRENT", "LIMIT"}}
 	for _, a := range res.Accounts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", a.Name, a.MaskLabel(), a.TypeLabel(), a.Available(), a.Current(), a.Limit())
+		rows = append(rows, []string{a.Name, a.MaskLabel(), a.TypeLabel(), a.Available(), a.Current(), a.Limit()})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	writeTable(w, rows, 3) // names left, amounts right, so the decimal points line up
 	for _, a := range res.Accounts {
 		fmt.Fprintf(w, "\n%s", a.Name)
 		if a.Mask != nil {
@@ -294,6 +291,35 @@ func WriteReport(w io.Writer, res *Result, mask bool) error {
 		}
 	}
 	return nil
+}
+
+// writeTable prints rows in columns two spaces apart; the columns from rightFrom on are
+// right-aligned. Widths count runes, since names and the "—" of a null amount are not ASCII.
+func writeTable(w io.Writer, rows [][]string, rightFrom int) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i >= rightFrom {
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
 }
 
 // Problem is a failure as people and --json see it: Plaid's error fields, the ids Plaid
