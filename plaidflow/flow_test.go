@@ -3,7 +3,10 @@ package plaidflow_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,25 +270,28 @@ func TestSandboxShortcutRefusedInProduction(t *testing.T) {
 	}
 }
 
-// TestRoundTripsOverlap counts requests and round-trip latencies: the institution lookup runs
-// beside the token calls, so sandbox link costs three latencies, not four, and a saved Item's
-// numbers one, not two.
+// TestRoundTripsOverlap proves that the institution lookup runs beside the token and numbers
+// calls, so sandbox link waits for three round trips, not four, and a saved Item's numbers for
+// one, not two. It proves it without a clock: a transport holds each pair of calls until both
+// have arrived, so calls made one after the other fail the test (after a deadline that says
+// so) however fast or slow the machine is. `make bench` measures the times.
 func TestRoundTripsOverlap(t *testing.T) {
-	// Large enough that a loaded CI machine's own overhead stays well under one latency.
-	const latency = 400 * time.Millisecond
-	fx := newFixture(t, "US", plaidtest.WithLatency(latency))
-
-	start := time.Now()
-	if _, err := sandboxLink(fx.flow, ""); err != nil {
+	fx := newFixture(t, "US")
+	barrier := &pairBarrier{t: t, next: http.DefaultTransport}
+	client, err := plaidflow.NewClient(fx.flow.Client.Config(), &http.Client{Transport: barrier})
+	if err != nil {
 		t.Fatal(err)
 	}
-	linkTook := time.Since(start)
+	flow := plaidflow.NewFlow(client, fx.vault)
 
-	start = time.Now()
-	if _, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil); err != nil {
+	barrier.expect("/sandbox/public_token/create", "/institutions/get_by_id")
+	if _, err := sandboxLink(flow, ""); err != nil {
 		t.Fatal(err)
 	}
-	authTook := time.Since(start)
+	barrier.expect("/auth/get", "/institutions/get_by_id")
+	if _, err := flow.SavedJourney("").RunAll(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
 
 	for path, want := range map[string]int{
 		"/sandbox/public_token/create": 1,
@@ -297,13 +303,44 @@ func TestRoundTripsOverlap(t *testing.T) {
 			t.Errorf("%s called %d times, want %d", path, got, want)
 		}
 	}
-	if linkTook >= 4*latency {
-		t.Errorf("sandbox link took %s = %.1f latencies; want under 4 (3 sequential round trips)", linkTook, float64(linkTook)/float64(latency))
+}
+
+// pairBarrier holds the two requests of the expected pair until both are in flight.
+type pairBarrier struct {
+	t    *testing.T
+	next http.RoundTripper
+
+	mu      sync.Mutex
+	pair    [2]string
+	arrived chan struct{} // closed when both have arrived
+	count   int
+}
+
+func (b *pairBarrier) expect(first, second string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pair, b.arrived, b.count = [2]string{first, second}, make(chan struct{}), 0
+}
+
+func (b *pairBarrier) RoundTrip(r *http.Request) (*http.Response, error) {
+	b.mu.Lock()
+	held := r.URL.Path == b.pair[0] || r.URL.Path == b.pair[1]
+	arrived := b.arrived
+	if held {
+		b.count++
+		if b.count == 2 {
+			close(arrived)
+		}
 	}
-	if authTook >= 2*latency {
-		t.Errorf("auth of a saved Item took %s = %.1f latencies; want under 2 (auth and institution overlap)", authTook, float64(authTook)/float64(latency))
+	b.mu.Unlock()
+	if held {
+		select {
+		case <-arrived:
+		case <-time.After(30 * time.Second):
+			return nil, fmt.Errorf("%s waited 30 s for %s and %s to be in flight together: they ran one after the other", r.URL.Path, b.pair[0], b.pair[1])
+		}
 	}
-	t.Logf("sandbox link: %.2f latencies; saved-Item numbers: %.2f latencies", float64(linkTook)/float64(latency), float64(authTook)/float64(latency))
+	return b.next.RoundTrip(r)
 }
 
 func findAccount(t *testing.T, res *plaidflow.Result, mask string) plaidflow.Account {
