@@ -29,7 +29,7 @@ const chromiumPath = "/usr/bin/chromium"
 func newChromium(t *testing.T) context.Context {
 	t.Helper()
 	_, err := os.Stat(chromiumPath)
-	requireE2E(t, "Chromium at "+chromiumPath, err == nil)
+	requireE2E(t, "Chromium at "+chromiumPath+" (apt-get install chromium)", err == nil)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(t.TempDir()),
