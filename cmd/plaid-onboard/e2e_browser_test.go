@@ -31,10 +31,11 @@ const chromiumPath = "/usr/bin/chromium"
 // wait that times out fails the test saying what it waited for.
 const e2eTimeout = 45 * time.Second
 
-// newChromium starts headless Chromium with a profile and a TMPDIR of its own, removed after
-// the test: Chromium keeps its singleton socket in $TMPDIR, and a browser that is stopped rather
-// than closed leaves it behind. The directory is not t.TempDir, whose path (with the test's
-// name) makes the socket's path longer than a Unix socket's limit, which Chromium refuses.
+// newChromium starts headless Chromium with a profile, a TMPDIR and a HOME of its own, removed
+// after the test: Chromium keeps its singleton socket in $TMPDIR, which a browser that is
+// stopped rather than closed leaves behind, and its crash reports under $XDG_CONFIG_HOME, the
+// user's. The directory is not t.TempDir, whose path (with the test's name) makes the socket's
+// path longer than a Unix socket's limit, which Chromium refuses.
 func newChromium(t *testing.T) context.Context {
 	t.Helper()
 	_, err := os.Stat(chromiumPath)
@@ -48,8 +49,8 @@ func newChromium(t *testing.T) context.Context {
 			t.Errorf("remove Chromium's directory: %v", err)
 		}
 	})
-	profile, tmp := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp")
-	for _, d := range []string{profile, tmp} {
+	profile, tmp, home := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp"), filepath.Join(dir, "home")
+	for _, d := range []string{profile, tmp, home} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +58,7 @@ func newChromium(t *testing.T) context.Context {
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(profile),
-		chromedp.Env("TMPDIR="+tmp),
+		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,

@@ -102,10 +102,11 @@ func newTestPage(t *testing.T, fake *Server) *httptest.Server {
 	return page
 }
 
-// newBrowser starts headless Chromium with a profile and a TMPDIR of its own, removed after
-// the test: Chromium keeps its singleton socket in $TMPDIR, and a browser that is stopped rather
-// than closed leaves it behind. The directory is not t.TempDir, whose path (with the test's
-// name) makes the socket's path longer than a Unix socket's limit, which Chromium refuses.
+// newBrowser starts headless Chromium with a profile, a TMPDIR and a HOME of its own, removed
+// after the test: Chromium keeps its singleton socket in $TMPDIR, which a browser that is
+// stopped rather than closed leaves behind, and its crash reports under $XDG_CONFIG_HOME, the
+// user's. The directory is not t.TempDir, whose path (with the test's name) makes the socket's
+// path longer than a Unix socket's limit, which Chromium refuses.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	_, err := os.Stat(chromiumPath)
@@ -119,8 +120,8 @@ func newBrowser(t *testing.T) context.Context {
 			t.Errorf("remove Chromium's directory: %v", err)
 		}
 	})
-	profile, tmp := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp")
-	for _, d := range []string{profile, tmp} {
+	profile, tmp, home := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp"), filepath.Join(dir, "home")
+	for _, d := range []string{profile, tmp, home} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +129,7 @@ func newBrowser(t *testing.T) context.Context {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(profile),
-		chromedp.Env("TMPDIR=" + tmp),
+		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
