@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,22 +11,38 @@ import (
 
 var (
 	binaryOnce sync.Once
+	binaryDir  string
 	binaryPath string
 	binaryErr  error
 	binaryOut  []byte
 )
+
+// TestMain removes the binary that testBinary built once the package's tests are done: the
+// binary is shared by every test, so no single test's TempDir can own it, and a directory left
+// in $TMPDIR on every run fills CI machines.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryDir != "" {
+		if err := os.RemoveAll(binaryDir); err != nil {
+			fmt.Fprintf(os.Stderr, "remove the test binary: %v\n", err)
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
+}
 
 // testBinary builds plaid-onboard once per test run and returns its path; the end-to-end tests
 // run the real binary, as a user would.
 func testBinary(t *testing.T) string {
 	t.Helper()
 	binaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "plaid-onboard-bin-")
-		if err != nil {
-			binaryErr = err
+		binaryDir, binaryErr = os.MkdirTemp("", "plaid-onboard-bin-")
+		if binaryErr != nil {
 			return
 		}
-		binaryPath = filepath.Join(dir, "plaid-onboard")
+		binaryPath = filepath.Join(binaryDir, "plaid-onboard")
 		cmd := exec.Command("go", "build", "-o", binaryPath, ".")
 		binaryOut, binaryErr = cmd.CombinedOutput()
 	})

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -25,14 +26,39 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// newChromium starts headless Chromium with a profile of its own.
+// e2eTimeout bounds each wait of the end-to-end tests (a browser step, a line from the binary,
+// its exit): generous, because CI runs the suite on a busy 2-core machine under -race, and a
+// wait that times out fails the test saying what it waited for.
+const e2eTimeout = 45 * time.Second
+
+// newChromium starts headless Chromium with a profile, a TMPDIR and a HOME of its own, removed
+// after the test: Chromium keeps its singleton socket in $TMPDIR, which a browser that is
+// stopped rather than closed leaves behind, and its crash reports under $XDG_CONFIG_HOME, the
+// user's. The directory is not t.TempDir, whose path (with the test's name) makes the socket's
+// path longer than a Unix socket's limit, which Chromium refuses.
 func newChromium(t *testing.T) context.Context {
 	t.Helper()
 	_, err := os.Stat(chromiumPath)
-	requireE2E(t, "Chromium at "+chromiumPath, err == nil)
+	requireE2E(t, "Chromium at "+chromiumPath+" (apt-get install chromium)", err == nil)
+	dir, err := os.MkdirTemp("", "chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("remove Chromium's directory: %v", err)
+		}
+	})
+	profile, tmp, home := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp"), filepath.Join(dir, "home")
+	for _, d := range []string{profile, tmp, home} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
+		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -45,13 +71,45 @@ func newChromium(t *testing.T) context.Context {
 		chromedp.WindowSize(1100, 800),
 	)
 	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
+	t.Cleanup(func() {
+		// Close Chromium gracefully and wait for it, so it is gone before its directory is removed.
+		closing, cancelClosing := context.WithTimeout(ctx, e2eTimeout)
+		defer cancelClosing()
+		if err := chromedp.Cancel(closing); err != nil {
+			t.Logf("close Chromium: %v", err)
+		}
+		cancel()
+		cancelAlloc()
+	})
+	// The first action starts the browser and lives as long as it, so it takes no timeout; the
+	// start is bounded by a timer instead.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("start Chromium: %v", err)
+		}
+	case <-time.After(e2eTimeout):
+		t.Fatalf("Chromium did not start within %s", e2eTimeout)
 	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	// A backstop for the whole test; each step has its own, shorter, deadline.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(cancelTimeout)
 	return ctx
+}
+
+// step names a browser action for its error and gives it its own deadline, so that a slow or
+// stuck browser fails the test saying which step it was at.
+func step(what string, a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		ctx, cancel := context.WithTimeout(ctx, e2eTimeout)
+		defer cancel()
+		if _, err := a(ctx, tg); err != nil {
+			return chromedp.Void{}, fmt.Errorf("%s: %w", what, err)
+		}
+		return chromedp.Void{}, nil
+	}
 }
 
 // linkProcess is `plaid-onboard link` running in the background.
@@ -107,8 +165,8 @@ func (p *linkProcess) waitURL(t *testing.T) string {
 	select {
 	case u := <-p.url:
 		return u
-	case <-time.After(20 * time.Second):
-		t.Fatalf("no Link URL on stderr:\n%s", p.stderrText())
+	case <-time.After(e2eTimeout):
+		t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, p.stderrText())
 		return ""
 	}
 }
@@ -125,8 +183,8 @@ func (p *linkProcess) wait(t *testing.T) int {
 			t.Fatal(err)
 		}
 		return 0
-	case <-time.After(30 * time.Second):
-		t.Fatalf("plaid-onboard link did not finish:\n%s", p.stderrText())
+	case <-time.After(e2eTimeout):
+		t.Fatalf("plaid-onboard link did not finish within %s:\n%s", e2eTimeout, p.stderrText())
 		return -1
 	}
 }
@@ -143,12 +201,17 @@ func openLink(t *testing.T, browser context.Context, url string) (context.Contex
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("iframe"))); err != nil {
-		t.Fatalf("open %s: %v", url, err)
-	}
-	frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("iframe")))
-	if err != nil || len(frames) == 0 {
-		t.Fatalf("find the Link iframe: %v", err)
+	var frames []*chromedp.Node
+	err := chromedp.Do(ctx,
+		step("open "+url, chromedp.Navigate(url)),
+		step("wait for the Link iframe", chromedp.WaitVisible(chromedp.CSS("iframe"))),
+		step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
+			frames, err = chromedp.Nodes(chromedp.CSS("iframe"))(ctx, tg)
+			return v, err
+		}),
+	)
+	if err != nil || len(frames) != 1 {
+		t.Fatalf("open Link: %d iframes, %v", len(frames), err)
 	}
 	return ctx, frames[0]
 }
@@ -156,15 +219,15 @@ func openLink(t *testing.T, browser context.Context, url string) (context.Contex
 func inFrame(frame *chromedp.Node) chromedp.QueryOption { return chromedp.FromNode(frame) }
 
 func clickIn(frame *chromedp.Node, sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Click(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible)
+	return step("click "+sel, chromedp.Click(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
 }
 
 func typeIn(frame *chromedp.Node, sel, text string) chromedp.Action[chromedp.Void] {
-	return chromedp.SendKeys(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible)
+	return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
 }
 
 func paneIs(frame *chromedp.Node, name string) chromedp.Action[chromedp.Void] {
-	return chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), inFrame(frame))
+	return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), inFrame(frame)))
 }
 
 // loginAs drives the stand-in Link from its first pane to the credentials being submitted.
@@ -205,7 +268,8 @@ func TestE2ELinkInChromium(t *testing.T) {
 		clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"),
 		clickIn(frame, "#continue"),
-		chromedp.Poll[chromedp.Void](page+` === 'done'`, chromedp.WithPollingInterval(100*time.Millisecond)),
+		step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))),
 	)
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
@@ -234,11 +298,10 @@ func TestE2ELinkInChromium(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
-	// The server is gone once the flow ends.
-	if _, err := chromedp.Run(ctx, chromedp.Navigate(url)); err == nil {
-		if state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('app') ? 'page' : 'none'`)); state == "page" {
-			t.Error("the Link page is still served after the flow ended")
-		}
+	// The server is gone once the flow ends (the process has exited).
+	if resp, err := http.Get(url); err == nil {
+		resp.Body.Close()
+		t.Errorf("the Link page is still served after the flow ended: %s", resp.Status)
 	}
 }
 
@@ -281,7 +344,7 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 	p := startLink(t, dirs, env, "--no-save")
 	ctx, cancel := chromedp.NewContext(browser)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(p.waitURL(t))); err != nil {
+	if err := chromedp.Do(ctx, step("open the Link page", chromedp.Navigate(p.waitURL(t)))); err != nil {
 		t.Fatal(err)
 	}
 	if code := p.wait(t); code != 1 {
@@ -299,8 +362,13 @@ func TestE2ELinkInterrupted(t *testing.T) {
 	dirs := newUserDirs(t)
 	p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save")
 	url := p.waitURL(t)
-	if resp, err := http.Get(url); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("the page is not up: %v %v", resp, err)
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("the page is not up: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the page answers %s", resp.Status)
 	}
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -311,7 +379,8 @@ func TestE2ELinkInterrupted(t *testing.T) {
 	if !strings.Contains(p.stderrText(), "interrupted") {
 		t.Errorf("stderr does not say it was interrupted:\n%s", p.stderrText())
 	}
-	if _, err := http.Get(url); err == nil {
+	if resp, err := http.Get(url); err == nil {
+		resp.Body.Close()
 		t.Error("the Link page still answers after ctrl+c")
 	}
 }
@@ -344,6 +413,10 @@ func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "link-sandbox-") {
 		t.Errorf("OAuth return: %d, page carries a link token: %v", resp.StatusCode, strings.Contains(string(body), "link-sandbox-"))
 	}
-	_ = p.cmd.Process.Signal(os.Interrupt)
-	p.wait(t)
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != 130 {
+		t.Errorf("exit %d after ctrl+c, want 130\n%s", code, p.stderrText())
+	}
 }

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,30 +13,67 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// screenTimeout bounds each wait for the screen to show something: generous, because CI runs
+// the suite on a busy 2-core machine, and a wait that times out fails the test.
+const screenTimeout = 45 * time.Second
+
+// waitUntil polls cond until it holds and returns what cond last saw; when timeout passes first
+// it fails the test, saying what it waited for and what it saw. It is how these tests wait for
+// something that sends no event (the contents of a terminal), instead of sleeping.
+func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() (ok bool, seen string)) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, seen := cond()
+		if ok {
+			return seen
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s; last seen:\n%s", timeout, what, seen)
+		}
+		<-tick.C
+	}
+}
+
 // tmuxSession is the real binary running in a detached tmux pane, driven like a user would:
-// keys in with send-keys, the screen read back with capture-pane.
+// keys in with send-keys, the screen read back with capture-pane. The server's socket is in the
+// test's TempDir (tmux -S), so it is removed with it; tmux -L would leave one in /tmp/tmux-UID.
 type tmuxSession struct {
 	t      *testing.T
 	socket string
 	target string
 }
 
-func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
+// tmuxExited is the tmux wait-for channel that the pane's shell signals once the program has
+// exited and its status is written.
+const tmuxExited = "program-exited"
+
+// requireTmux skips or fails (see requireE2E) when tmux is missing.
+func requireTmux(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: skipping the terminal UI test that drives the real binary")
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	s := &tmuxSession{t: t, socket: "plaid-onboard-test-" + hex.EncodeToString(b), target: "ui"}
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	s.run("-f", "/dev/null", "new-session", "-d", "-s", s.target, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), command)
+	_, err := exec.LookPath("tmux")
+	requireE2E(t, "tmux, to drive the terminal UI of the real binary (apt-get install tmux)", err == nil)
+}
+
+// startTmux runs command in a w×h pane. When command ends the shell writes its exit status to
+// exitFile and signals tmuxExited; the pane stays open (remain-on-exit) so its last screen can
+// be read.
+func startTmux(t *testing.T, w, h int, command, exitFile string) *tmuxSession {
+	t.Helper()
+	requireTmux(t)
+	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), target: "ui"}
+	script := command + "; echo $? > " + exitFile + "; tmux -S " + s.socket + " wait-for -S " + tmuxExited
+	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	s.run("-f", "/dev/null", "new-session", "-d", "-s", s.target, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script,
+		";", "set-option", "-t", s.target, "remain-on-exit", "on")
 	return s
 }
 
 func (s *tmuxSession) run(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", s.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -58,17 +94,10 @@ func (s *tmuxSession) screen() string {
 
 func (s *tmuxSession) waitFor(what string, cond func(screen string) bool) string {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	return waitUntil(s.t, screenTimeout, what+" on the screen", func() (bool, string) {
 		scr := s.screen()
-		if cond(scr) {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("timed out waiting for %s; the screen:\n%s", what, scr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return cond(scr), scr
+	})
 }
 
 func (s *tmuxSession) waitForText(all ...string) string {
@@ -83,17 +112,31 @@ func (s *tmuxSession) waitForText(all ...string) string {
 	})
 }
 
-func TestTUIDemoInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and drives the binary")
+// waitExited waits for the pane's shell to signal that the program exited, and fails the test
+// if it has not within timeout.
+func (s *tmuxSession) waitExited(timeout time.Duration) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "tmux", "-S", s.socket, "wait-for", tmuxExited).CombinedOutput()
+	if ctx.Err() != nil {
+		s.t.Fatalf("the program did not exit within %s; the screen:\n%s", timeout, s.screen())
 	}
+	if err != nil {
+		s.t.Fatalf("tmux wait-for %s: %v\n%s", tmuxExited, err, out)
+	}
+}
+
+func TestTUIDemoInTmux(t *testing.T) {
+	skipIfShort(t, "builds and drives the binary")
+	requireTmux(t)
 	bin := testBinary(t)
 	home := t.TempDir()
 	exitFile := filepath.Join(home, "exit-code")
 	// --no-save keeps the demo's Items out of the keyring of whoever runs the tests.
 	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR= TERM=xterm-256color " +
-		bin + " --demo --no-browser --no-save; echo $? > " + exitFile + "; sleep 30"
-	s := startTmux(t, 100, 30, cmd)
+		bin + " --demo --no-browser --no-save"
+	s := startTmux(t, 100, 30, cmd, exitFile)
 
 	s.waitForText("OFFLINE DEMO · not Plaid", "The emulator accepted the demo keys")
 	s.keys("Enter")
@@ -120,23 +163,20 @@ func TestTUIDemoInTmux(t *testing.T) {
 		t.Errorf("after resizing the header is not on the first line:\n%s", scr)
 	}
 
-	start := time.Now()
+	// How long the program takes to exit is from the key reaching the pane (send-keys has
+	// returned) to the shell writing the exit status (the file's mtime), so that the time the
+	// test itself takes to notice on a busy machine does not count.
 	s.keys("C-c")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		b, err := os.ReadFile(exitFile)
-		if err == nil && len(b) > 0 {
-			if code := strings.TrimSpace(string(b)); code != "130" {
-				t.Errorf("exit status after ctrl+c is %s, want 130", code)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the program did not exit after ctrl+c; the screen:\n%s", s.screen())
-		}
-		time.Sleep(50 * time.Millisecond)
+	sent := time.Now()
+	s.waitExited(screenTimeout)
+	if b, err := os.ReadFile(exitFile); err != nil {
+		t.Errorf("the exit status: %v", err)
+	} else if code := strings.TrimSpace(string(b)); code != "130" {
+		t.Errorf("exit status after ctrl+c is %s, want 130", code)
 	}
-	if took := time.Since(start); took > 3*time.Second {
+	if fi, err := os.Stat(exitFile); err != nil {
+		t.Errorf("the exit status: %v", err)
+	} else if took := fi.ModTime().Sub(sent); took > 3*time.Second {
 		t.Errorf("the program took %s to exit after ctrl+c", took.Round(time.Millisecond))
 	}
 	if scr := s.screen(); strings.Contains(scr, "Plaid Checking") {

@@ -3,6 +3,7 @@ package plaidtest
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -24,8 +25,42 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// screenshotDir is where the panes are saved for a person to look at.
-var screenshotDir = os.TempDir()
+// screenshotDir is where the panes are saved for a person to look at. Without it the pictures
+// are still taken, so the step keeps working, but go to the test's TempDir and are removed.
+var screenshotDir = flag.String("screenshots", "", "save the stand-in Link's panes as PNG files in this directory")
+
+// stepTimeout bounds one browser step (a pane to show, a click, a condition to hold): generous,
+// because CI runs the suite on a busy 2-core machine under -race, and a step that times out
+// fails the test with its name.
+const stepTimeout = 45 * time.Second
+
+// requireE2E skips a test when a part it needs is missing, unless the test command asked for the
+// whole suite (PLAID_ONBOARD_E2E=1, as the README's test command sets), where a missing part is
+// a failure: a suite that skips in CI passes without testing. what names the part and how to
+// install it.
+func requireE2E(t *testing.T, what string, ok bool) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("PLAID_ONBOARD_E2E") == "1" {
+		t.Fatalf("end-to-end test needs %s; PLAID_ONBOARD_E2E=1 makes a missing part a failure (the README's test command, make test, installs and sets up every part)", what)
+	}
+	t.Skipf("needs %s; `make test` sets it up", what)
+}
+
+// step names an action for its error and gives it its own deadline, so that a slow or stuck
+// browser fails the test saying which step it was at.
+func step(what string, a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+		defer cancel()
+		if _, err := a(ctx, tg); err != nil {
+			return chromedp.Void{}, fmt.Errorf("%s: %w", what, err)
+		}
+		return chromedp.Void{}, nil
+	}
+}
 
 // testPageScript records what Link reports, and opens Link before it has loaded, which the
 // SDK must queue.
@@ -67,15 +102,34 @@ func newTestPage(t *testing.T, fake *Server) *httptest.Server {
 	return page
 }
 
-// newBrowser starts headless Chromium with a profile of its own.
+// newBrowser starts headless Chromium with a profile, a TMPDIR and a HOME of its own, removed
+// after the test: Chromium keeps its singleton socket in $TMPDIR, which a browser that is
+// stopped rather than closed leaves behind, and its crash reports under $XDG_CONFIG_HOME, the
+// user's. The directory is not t.TempDir, whose path (with the test's name) makes the socket's
+// path longer than a Unix socket's limit, which Chromium refuses.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("the stand-in Link browser test needs Chromium at %s (apt-get install chromium): %v", chromiumPath, err)
+	_, err := os.Stat(chromiumPath)
+	requireE2E(t, "Chromium at "+chromiumPath+", to run the stand-in Link in a real browser (apt-get install chromium)", err == nil)
+	dir, err := os.MkdirTemp("", "chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("remove Chromium's directory: %v", err)
+		}
+	})
+	profile, tmp, home := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp"), filepath.Join(dir, "home")
+	for _, d := range []string{profile, tmp, home} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
+		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -89,9 +143,27 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
+	t.Cleanup(func() {
+		// Close Chromium gracefully and wait for it, so it is gone before its TempDir is removed.
+		closing, cancelClosing := context.WithTimeout(ctx, stepTimeout)
+		defer cancelClosing()
+		if err := chromedp.Cancel(closing); err != nil {
+			t.Logf("close Chromium: %v", err)
+		}
+		cancel()
+		cancelAlloc()
+	})
+	// The first action starts the browser and lives as long as it, so it takes no timeout; the
+	// start is bounded by a timer instead.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("start Chromium: %v", err)
+		}
+	case <-time.After(stepTimeout):
+		t.Fatalf("Chromium did not start within %s", stepTimeout)
 	}
 	return ctx
 }
@@ -171,25 +243,31 @@ func tab(t *testing.T, browser context.Context, page *httptest.Server, token str
 	t.Cleanup(cancel)
 	logs := &browserLog{}
 	logs.listen(ctx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
+	// A backstop for the whole subtest; each step has its own, shorter, deadline.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(cancelTimeout)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(page.URL+"/?token="+token),
+		step("open the page", chromedp.Navigate(page.URL+"/?token="+token)),
 		waitFor(`window.__link && window.__link.loaded === 1`),
 	)
 	if err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
-	frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("iframe")))
-	if err != nil {
-		t.Fatalf("find the Link iframe: %v", err)
+	var frames []*chromedp.Node
+	err = chromedp.Do(ctx, step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
+		frames, err = chromedp.Nodes(chromedp.CSS("iframe"))(ctx, tg)
+		return v, err
+	}))
+	if err != nil || len(frames) != 1 {
+		t.Fatalf("find the Link iframe: %d iframes, %v", len(frames), err)
 	}
 	return ctx, frames[0], logs
 }
 
 // waitFor waits until a JavaScript condition holds in the page.
 func waitFor(condition string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](condition, chromedp.WithPollingInterval(50*time.Millisecond))
+	return step("wait for "+condition, chromedp.Poll[chromedp.Void](condition,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
 }
 
 func result(t *testing.T, ctx context.Context) linkResult {
@@ -208,32 +286,48 @@ func result(t *testing.T, ctx context.Context) linkResult {
 // In the iframe: actions on its elements.
 
 func pane(name string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
-	return chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), chromedp.FromNode(frame))
+	return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), chromedp.FromNode(frame)))
 }
 
 func click(sel string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
-	return chromedp.Click(chromedp.CSS(sel), chromedp.FromNode(frame), chromedp.NodeVisible)
+	return step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.FromNode(frame), chromedp.NodeVisible))
 }
 
 func typeInto(sel, text string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
-	return chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.FromNode(frame), chromedp.NodeVisible)
+	return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.FromNode(frame), chromedp.NodeVisible))
 }
 
-func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		// Let the pane's entrance settle before the picture.
-		time.Sleep(250 * time.Millisecond)
+// animationsDone holds once every finite animation and transition in the document has finished
+// (the stand-in's spinner runs forever, so it does not count).
+const animationsDone = `document.getAnimations().every(a =>
+  a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)`
+
+// screenshot saves the tab as it looks once the pane's entrance animation in frame has finished,
+// in -screenshots or else in the test's TempDir.
+func screenshot(t *testing.T, name string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
+	dir := *screenshotDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	settled := chromedp.Poll[chromedp.Void](animationsDone, chromedp.WithPollingInFrame(frame),
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout))
+	return step("screenshot "+name, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := settled(ctx, tg); err != nil {
+			return fmt.Errorf("wait for the animations to finish: %w", err)
+		}
 		png, err := chromedp.CaptureScreenshot()(ctx, tg)
 		if err != nil {
 			return err
 		}
-		path := filepath.Join(screenshotDir, "standin-"+name+".png")
+		path := filepath.Join(dir, "standin-"+name+".png")
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			return err
 		}
-		t.Logf("screenshot %s", path)
+		if *screenshotDir != "" {
+			t.Logf("screenshot %s", path)
+		}
 		return nil
-	})
+	}))
 }
 
 func TestStandInLinkInBrowser(t *testing.T) {
@@ -244,24 +338,24 @@ func TestStandInLinkInBrowser(t *testing.T) {
 	t.Run("user_good links an account and onSuccess gets a real public token", func(t *testing.T) {
 		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
 		err := chromedp.Do(ctx,
-			pane("CONSENT", frame), screenshot(t, "1-consent"),
+			pane("CONSENT", frame), screenshot(t, "1-consent", frame),
 			click("#continue", frame),
 			pane("SELECT_INSTITUTION", frame),
 			typeInto("#search", "platypus", frame),
-			chromedp.WaitNotPresent(chromedp.CSS(`[data-institution-id="ins_109509"]`), chromedp.FromNode(frame)),
-			screenshot(t, "2-select-institution"),
+			step("wait for the search to hide ins_109509", chromedp.WaitNotPresent(chromedp.CSS(`[data-institution-id="ins_109509"]`), chromedp.FromNode(frame))),
+			screenshot(t, "2-select-institution", frame),
 			click(`[data-institution-id="ins_109508"]`, frame),
 			pane("CREDENTIAL", frame),
 			typeInto("#username", "user_good", frame),
 			typeInto("#password", "pass_good", frame),
-			screenshot(t, "3-credentials"),
+			screenshot(t, "3-credentials", frame),
 			click("#submit", frame),
-			pane("SELECT_ACCOUNT", frame), screenshot(t, "4-select-account"),
+			pane("SELECT_ACCOUNT", frame), screenshot(t, "4-select-account", frame),
 			// Keep the checking account only.
 			click(`input[data-mask="1111"]`, frame),
 			click(`input[data-mask="9002"]`, frame),
 			click("#continue", frame),
-			pane("CONNECTED", frame), screenshot(t, "5-connected"),
+			pane("CONNECTED", frame), screenshot(t, "5-connected", frame),
 			click("#continue", frame),
 			waitFor(`window.__link.success !== null`),
 		)
@@ -341,11 +435,11 @@ func TestStandInLinkInBrowser(t *testing.T) {
 			typeInto("#username", "user_good", frame),
 			typeInto("#password", "error_INVALID_CREDENTIALS", frame),
 			click("#submit", frame),
-			pane("ERROR", frame), screenshot(t, "6-error"),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+			pane("ERROR", frame), screenshot(t, "6-error", frame),
+			step("read #error-code", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
 				code, err = chromedp.Text(chromedp.CSS("#error-code"), chromedp.FromNode(frame))(ctx, tg)
 				return err
-			}),
+			})),
 			// Back to the form, then give up.
 			click("#retry", frame),
 			pane("CREDENTIAL", frame),
@@ -390,8 +484,8 @@ func TestStandInLinkInBrowser(t *testing.T) {
 			pane("CONSENT", frame),
 			click("#continue", frame),
 			pane("SELECT_INSTITUTION", frame),
-			chromedp.WaitVisible(chromedp.CSS(`[data-institution-id="ins_117650"]`), chromedp.FromNode(frame)),
-			screenshot(t, "7-select-institution-gb-ca"),
+			step("wait for ins_117650 in the list", chromedp.WaitVisible(chromedp.CSS(`[data-institution-id="ins_117650"]`), chromedp.FromNode(frame))),
+			screenshot(t, "7-select-institution-gb-ca", frame),
 			click("#close", frame),
 			waitFor(`window.__link.exit !== null`),
 		)
@@ -412,7 +506,7 @@ func TestStandInLinkInBrowser(t *testing.T) {
 	t.Run("an invalid link token shows an error and exits with INVALID_LINK_TOKEN", func(t *testing.T) {
 		ctx, frame, logs := tab(t, browser, page, "link-sandbox-"+newUUID())
 		err := chromedp.Do(ctx,
-			pane("ERROR", frame), screenshot(t, "8-invalid-link-token"),
+			pane("ERROR", frame), screenshot(t, "8-invalid-link-token", frame),
 			click("#exit", frame),
 			waitFor(`window.__link.exit !== null`),
 		)
@@ -435,7 +529,7 @@ func handlerInBrowser(t *testing.T, browser context.Context, srv *Server, page *
 		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
 		err := chromedp.Do(ctx,
 			pane("CONSENT", frame),
-			chromedp.Evaluate[chromedp.Void](`handler.exit({force: true})`),
+			step("call handler.exit", chromedp.Evaluate[chromedp.Void](`handler.exit({force: true})`)),
 			waitFor(`window.__link.exit !== null`),
 		)
 		if err != nil {
@@ -468,7 +562,7 @@ func handlerInBrowser(t *testing.T, browser context.Context, srv *Server, page *
 		}
 		tabCtx, frame, logs := tab(t, browser, page, lt.GetLinkToken())
 		err = chromedp.Do(tabCtx,
-			pane("CREDENTIAL", frame), screenshot(t, "9-update-mode"),
+			pane("CREDENTIAL", frame), screenshot(t, "9-update-mode", frame),
 			typeInto("#username", "user_good", frame),
 			typeInto("#password", "pass_good", frame),
 			click("#submit", frame),
