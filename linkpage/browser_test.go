@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -459,6 +460,30 @@ func TestBrowser(t *testing.T) {
 		if errs := tb.errors(); len(errs) > 0 {
 			t.Errorf("console errors: %v", errs)
 		}
+	})
+
+	t.Run("the header fits a phone", func(t *testing.T) {
+		s := start(t, "/wait.js", linkpage.Options{Environment: "demo", ClientName: "plaid-onboard demo"})
+		tb := newTab(t, browser)
+		if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.URL())); err != nil {
+			t.Fatal(err)
+		}
+		tb.waitState(t, "open")
+		// One line is about the mark's 18px; a brand broken at its hyphen is two lines.
+		h, err := strconv.Atoi(tb.eval(t, `String(Math.round(document.querySelector('.brand').getBoundingClientRect().height))`))
+		if err != nil || h > 24 {
+			t.Errorf("the brand is %dpx tall (%v) at 390px wide: it wraps", h, err)
+		}
+		if got := tb.eval(t, `document.querySelector('.brand').textContent`); got != "plaid-onboard" {
+			t.Errorf("brand = %q", got)
+		}
+		if got := tb.eval(t, `document.title`); got != "Connect a bank account · plaid-onboard demo" {
+			t.Errorf("title = %q", got)
+		}
+		if w := tb.eval(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+			t.Errorf("page is %spx wide at a 390px viewport: it scrolls sideways", w)
+		}
+		tb.screenshot(t, "phone")
 	})
 
 	t.Run("SDK fails to load", func(t *testing.T) {
