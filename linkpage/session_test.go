@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -529,25 +530,44 @@ func TestSessionBrowser(t *testing.T) {
 // Given PLAID_REDIRECT_URI naming this page's own OAuth return, When Link starts the page, Then
 // it listens on that port and serves the return page the token was made for.
 func TestSessionRedirectURI(t *testing.T) {
+	// A port found free may be taken by another process before the page binds it (CI runs test
+	// binaries side by side): then pick another, a few times.
+	for attempt := 1; ; attempt++ {
+		port := freePort(t)
+		redirect := linkpage.OAuthRedirectURIForPort(port)
+		s, ups := newSession(t, linkpage.SessionOptions{RedirectURI: redirect})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := runLink(ctx, s, testToken)
+		select {
+		case up := <-ups:
+			if want := "http://127.0.0.1:" + strconv.Itoa(port) + "/"; up.Kind != linkpage.UpdateStarted || up.URL != want {
+				t.Errorf("first update = %v %q, want started at %q", up.Kind, up.URL, want)
+			}
+			if s.OAuthRedirectURI() != redirect {
+				t.Errorf("OAuthRedirectURI = %q, want %q", s.OAuthRedirectURI(), redirect)
+			}
+			cancel()
+			waitResult(t, done)
+			return
+		case r := <-done:
+			cancel()
+			if !errors.Is(r.err, syscall.EADDRINUSE) || attempt == 3 {
+				t.Fatalf("Link on port %d = %v", port, r.err)
+			}
+		case <-time.After(waitFor):
+			cancel()
+			t.Fatalf("the page did not start within %v", waitFor)
+		}
+	}
+}
+
+// freePort returns a loopback port nothing listened on a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	redirect := linkpage.OAuthRedirectURIForPort(port)
-
-	s, ups := newSession(t, linkpage.SessionOptions{RedirectURI: redirect})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := runLink(ctx, s, testToken)
-	up := ups.next(t, linkpage.UpdateStarted)
-	if want := "http://127.0.0.1:" + strconv.Itoa(port) + "/"; up.URL != want {
-		t.Errorf("URL = %q, want %q", up.URL, want)
-	}
-	if s.OAuthRedirectURI() != redirect {
-		t.Errorf("OAuthRedirectURI = %q, want %q", s.OAuthRedirectURI(), redirect)
-	}
-	cancel()
-	waitResult(t, done)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
