@@ -1,8 +1,11 @@
 // Package linkpage is the loopback web server that runs Plaid Link for a
 // terminal program.
 //
-// The program creates a link token, builds a Server with New, calls Start and
-// opens the browser at URL. The page loads the Link web SDK, opens Link with
+// Front ends use a Session, which owns the whole round: NewSession, then Link
+// with a link token, Finish with the outcome, and Close.
+//
+// Underneath, a Server is built with New and started with Start, and the
+// browser is opened at URL. The page loads the Link web SDK, opens Link with
 // the token and forwards onSuccess, onExit and onEvent to the server, which
 // emits them on Events, in the order Link called them. When the program is
 // done it calls Finish, so the page can tell the user, and Shutdown.
