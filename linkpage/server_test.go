@@ -224,15 +224,32 @@ func TestShutdownLetsAPollingPageCollectTheOutcome(t *testing.T) {
 // port included, so the program can pin the port and know the URI before it
 // creates the link token.
 func TestFixedPort(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A port found free may be taken by a neighbouring test binary before the
+	// server binds it: then pick another, a few times.
+	var (
+		port int
+		s    *linkpage.Server
+	)
+	for attempt := 1; s == nil; attempt++ {
+		port = freePort(t)
+		srv, err := linkpage.New(linkpage.Options{LinkToken: testToken, Port: port, OAuthReturn: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Start(); err != nil {
+			if !errors.Is(err, syscall.EADDRINUSE) || attempt == 3 {
+				t.Fatalf("Start on port %d: %v", port, err)
+			}
+			continue
+		}
+		s = srv
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = s.Shutdown(ctx)
+		})
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-
 	redirect := linkpage.OAuthRedirectURIForPort(port) // what goes to /link/token/create
-	s := startServer(t, linkpage.Options{Port: port, OAuthReturn: true})
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); s.URL() != want {
 		t.Errorf("URL = %q, want %q", s.URL(), want)
 	}
