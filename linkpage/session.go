@@ -232,7 +232,7 @@ func (s *Session) OpenBrowser() error {
 
 // Finish tells an open tab how the flow ended. Only the first call counts: the page shows one
 // ending, and the terminal's first word on it is the true one (a later Close must not turn a
-// success into "closed from the terminal").
+// success into "closed from the terminal"). Said before the page listens, it is kept for it.
 func (s *Session) Finish(ok bool, message string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
