@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"strings"
 )
 
 //go:embed assets/page.html assets/page.js assets/page.css
@@ -41,7 +42,8 @@ const (
 // secret or an access token, and there must never be one.
 type pageData struct {
 	Title        string
-	ClientName   string
+	Brand        string
+	ClientName   string // "" when it would only repeat the brand
 	EnvLabel     string // "" shows no badge
 	EnvClass     string
 	EnvNote      string
@@ -51,6 +53,25 @@ type pageData struct {
 	SDKURL       string
 	SDKOrigin    string
 	Mode         pageMode
+}
+
+// brand is the program's name, shown once in the page's header.
+const brand = "plaid-onboard"
+
+// pageTitle returns the tab's title and the client name the page names under its heading. The
+// task comes first in the title, so a row of tabs still says what this one is for; the client
+// name says whose it is. The default client name is the program's own, which the header already
+// shows: the page names it once, not twice.
+func pageTitle(clientName string) (title, shownName string) {
+	const task = "Connect a bank account"
+	switch {
+	case clientName == "":
+		return task + " · " + brand, ""
+	case strings.EqualFold(strings.TrimSpace(clientName), brand):
+		return task + " · " + clientName, ""
+	default:
+		return task + " · " + clientName, clientName
+	}
 }
 
 // environmentBadge returns the badge text, its CSS class and a note.
@@ -72,14 +93,11 @@ func environmentBadge(env string) (label, class, note string) {
 func (s *Server) servePage(mode pageMode) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		cspNonce := newCSPNonce()
-		name := s.opts.ClientName
-		title := "Connect a bank account"
-		if name != "" {
-			title = name + " · " + title
-		}
 		label, class, note := environmentBadge(s.opts.Environment)
+		title, name := pageTitle(s.opts.ClientName)
 		data := pageData{
 			Title:        title,
+			Brand:        brand,
 			ClientName:   name,
 			EnvLabel:     label,
 			EnvClass:     class,

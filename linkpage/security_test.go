@@ -284,8 +284,8 @@ func TestPageCarriesOnlyTheLinkToken(t *testing.T) {
 		`data-link-token="` + testToken + `"`,
 		`data-sdk-url="https://cdn.plaid.com/link/v2/stable/link-initialize.js"`,
 		`data-mode="open"`,
-		`<title>Acme Onboarding · Connect a bank account</title>`,
-		`<h1>Acme Onboarding</h1>`,
+		`<title>Connect a bank account · Acme Onboarding</title>`,
+		`<h1>Connect a bank account</h1>`,
 		`<script src="/page.js"></script>`,
 		`<link rel="stylesheet" href="/page.css">`,
 	} {
@@ -302,6 +302,36 @@ func TestPageCarriesOnlyTheLinkToken(t *testing.T) {
 	// No inline script or style for the CSP to have to allow.
 	if regexp.MustCompile(`<script>|<script [^>]*>[^<]|<style|\sstyle=|\son[a-z]+=`).MatchString(page) {
 		t.Error("page has inline script, style or event handlers")
+	}
+}
+
+// Given the client name, Then the tab's title leads with the task and names whose it is, and the
+// page names plaid-onboard once: the default client name is the brand, which the header shows.
+func TestPageNamesTheBrandOnce(t *testing.T) {
+	tests := []struct {
+		client    string
+		wantTitle string
+		wantLede  string
+	}{
+		{"plaid-onboard", "Connect a bank account · plaid-onboard", "Plaid Link runs in this tab."},
+		{"", "Connect a bank account · plaid-onboard", "Plaid Link runs in this tab."},
+		{"Acme Onboarding", "Connect a bank account · Acme Onboarding", `For <span class="client">Acme Onboarding</span>, with Plaid Link in this tab.`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.client, func(t *testing.T) {
+			page := do(t, newServer(t, linkpage.Options{Environment: "sandbox", ClientName: tt.client}), req{path: "/"}).Body.String()
+			if want := "<title>" + tt.wantTitle + "</title>"; !strings.Contains(page, want) {
+				t.Errorf("page lacks %s", want)
+			}
+			if !strings.Contains(page, tt.wantLede) {
+				t.Errorf("page lacks the line %s", tt.wantLede)
+			}
+			body := page[strings.Index(page, "<body>"):]
+			body = body[:strings.Index(body, "<footer")] // the footer says who serves the page
+			if n := strings.Count(body, "plaid-onboard"); n != 1 {
+				t.Errorf("the page's header and heading name plaid-onboard %d times, want once", n)
+			}
+		})
 	}
 }
 

@@ -1,8 +1,11 @@
 // Package linkpage is the loopback web server that runs Plaid Link for a
 // terminal program.
 //
-// The program creates a link token, builds a Server with New, calls Start and
-// opens the browser at URL. The page loads the Link web SDK, opens Link with
+// Front ends use a Session, which owns the whole round: NewSession, then Link
+// with a link token, Finish with the outcome, and Close.
+//
+// Underneath, a Server is built with New and started with Start, and the
+// browser is opened at URL. The page loads the Link web SDK, opens Link with
 // the token and forwards onSuccess, onExit and onEvent to the server, which
 // emits them on Events, in the order Link called them. When the program is
 // done it calls Finish, so the page can tell the user, and Shutdown.
@@ -118,6 +121,16 @@ type Server struct {
 	closed       bool          // events is closed; guarded by emitMu
 	shutdownOnce sync.Once
 	shutdownErr  error
+
+	// hooks let tests wait for the moments they need, rather than guess with sleeps.
+	hooks testHooks
+}
+
+// testHooks are called at the moments a test must wait for; nil in the program. Tests set them
+// before the server serves (export_test.go).
+type testHooks struct {
+	emitWaiting    func() // emit found the buffer full and is about to block
+	waitingForPage func() // Shutdown is waiting for a live page to collect the outcome
 }
 
 // New validates opts and builds the server (not listening yet); its Handler
@@ -333,6 +346,9 @@ func (s *Server) waitForPage(ctx context.Context) {
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
+	if s.hooks.waitingForPage != nil {
+		s.hooks.waitingForPage()
+	}
 	select {
 	case <-s.collected:
 	case <-t.C:
@@ -357,6 +373,14 @@ func (s *Server) emit(ctx context.Context, ev Event) error {
 	case <-s.done:
 		return errClosed
 	default:
+	}
+	select {
+	case s.events <- ev:
+		return nil
+	default:
+	}
+	if s.hooks.emitWaiting != nil {
+		s.hooks.emitWaiting()
 	}
 	t := time.NewTimer(emitTimeout)
 	defer t.Stop()
