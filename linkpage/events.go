@@ -342,6 +342,35 @@ func (e *ExitError) Error() string {
 	return msg
 }
 
+// LinkExitField reads the exit by Plaid's field names (error_code, error_type, error_message,
+// display_message, status, request_id, link_session_id, institution), so that a program can
+// show it like any Plaid error without this package knowing how (plaidflow.LinkExit).
+func (e *ExitError) LinkExitField(name string) string {
+	var le LinkError
+	if e.Err != nil {
+		le = *e.Err
+	}
+	switch name {
+	case "error_code":
+		return le.ErrorCode
+	case "error_type":
+		return le.ErrorType
+	case "error_message":
+		return le.ErrorMessage
+	case "display_message":
+		return le.DisplayMessage
+	case "status":
+		return e.Status
+	case "request_id":
+		return e.RequestID
+	case "link_session_id":
+		return e.LinkSessionID
+	case "institution":
+		return e.Institution
+	}
+	return ""
+}
+
 // ExitErr returns a KindExit event as an error, and nil for the other kinds.
 func (ev Event) ExitErr() *ExitError {
 	if ev.Kind != KindExit {

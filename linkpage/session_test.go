@@ -571,3 +571,22 @@ func freePort(t *testing.T) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+// A Link exit is read by Plaid's field names, so a program shows it like any Plaid error.
+func TestExitErrorFieldsByPlaidsNames(t *testing.T) {
+	e := &linkpage.ExitError{
+		Err:    &linkpage.LinkError{ErrorType: "ITEM_ERROR", ErrorCode: "ITEM_LOCKED", ErrorMessage: "locked", DisplayMessage: "Your account is locked"},
+		Status: "requires_credentials", Institution: "First Platypus Bank", RequestID: "req-1", LinkSessionID: "sess-1",
+	}
+	for name, want := range map[string]string{
+		"error_code": "ITEM_LOCKED", "error_type": "ITEM_ERROR", "error_message": "locked", "display_message": "Your account is locked",
+		"status": "requires_credentials", "institution": "First Platypus Bank", "request_id": "req-1", "link_session_id": "sess-1", "unknown": "",
+	} {
+		if got := e.LinkExitField(name); got != want {
+			t.Errorf("LinkExitField(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := (&linkpage.ExitError{Status: "institution_not_found"}).LinkExitField("error_code"); got != "" {
+		t.Errorf("a plain close has error_code %q", got)
+	}
+}

@@ -33,14 +33,7 @@ func (a *app) runLink(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer s.close()
-	openLink := func() plaidflow.LinkUI {
-		return &pageUI{
-			cfg:         s.cfg,
-			browser:     a.d.Browser,
-			openBrowser: !a.opts.noBrowser,
-			onUpdate:    func(u linkUpdate) { printLinkUpdate(a.d.Stderr, u) },
-		}
-	}
+	openLink := func() plaidflow.LinkUI { return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr) }
 	j := s.flow.LinkJourney(openLink, nil)
 	defer j.Close()
 	res, err := j.RunAll(ctx, a.progress)

@@ -16,15 +16,15 @@ func TestPrintLinkUpdate(t *testing.T) {
 	at := time.Date(2025, 6, 1, 14, 3, 9, 0, time.Local)
 	tests := []struct {
 		name   string
-		update linkUpdate
+		update linkpage.Update
 		want   []string
 	}{
-		{"started", linkUpdate{Kind: updateStarted, URL: "http://127.0.0.1:5555/"}, []string{"Plaid Link is at http://127.0.0.1:5555/", "ctrl+c"}},
-		{"browser failed", linkUpdate{Kind: updateBrowser, URL: "http://127.0.0.1:5555/", BrowserErr: errors.New("no display")}, []string{"could not open a browser (no display)", "open the URL above yourself"}},
-		{"browser opened", linkUpdate{Kind: updateBrowser, URL: "http://127.0.0.1:5555/"}, nil},
-		{"event", linkUpdate{Kind: updateEvent, Event: linkpage.Event{Kind: linkpage.KindEvent, Name: "SELECT_INSTITUTION", Received: at,
+		{"started", linkpage.Update{Kind: linkpage.UpdateStarted, URL: "http://127.0.0.1:5555/"}, []string{"Plaid Link is at http://127.0.0.1:5555/", "ctrl+c"}},
+		{"browser failed", linkpage.Update{Kind: linkpage.UpdateBrowser, URL: "http://127.0.0.1:5555/", BrowserErr: errors.New("no display")}, []string{"could not open a browser (no display)", "open the URL above yourself"}},
+		{"browser opened", linkpage.Update{Kind: linkpage.UpdateBrowser, URL: "http://127.0.0.1:5555/"}, nil},
+		{"event", linkpage.Update{Kind: linkpage.UpdateEvent, Event: linkpage.Event{Kind: linkpage.KindEvent, Name: "SELECT_INSTITUTION", Received: at,
 			Metadata: &linkpage.EventMetadata{InstitutionName: "First Platypus Bank", ViewName: "CREDENTIAL"}}},
-			[]string{"14:03:09  SELECT_INSTITUTION  First Platypus Bank  view=CREDENTIAL"}},
+			[]string{"14:03:09  SELECT_INSTITUTION  First Platypus Bank · view CREDENTIAL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
