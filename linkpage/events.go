@@ -356,3 +356,65 @@ func (ev Event) ExitErr() *ExitError {
 	}
 	return e
 }
+
+// Label names the callback the way the front ends list it: Link's event name for onEvent
+// (OPEN, SELECT_INSTITUTION...), onSuccess, onExit, or LOAD_FAILED. Both front ends show the
+// same words, so a user's screenshot and a support log read alike.
+func (ev Event) Label() string {
+	switch ev.Kind {
+	case KindEvent:
+		return ev.Name
+	case KindSuccess:
+		return "onSuccess"
+	case KindExit:
+		return "onExit"
+	case KindLoadFailed:
+		return "LOAD_FAILED"
+	default:
+		return ev.Kind.String()
+	}
+}
+
+// Detail is the short line shown after Label: what the user did or hit (the bank, the pane, the
+// search, the error code), parts joined by " · ", "" when there is nothing to add. It never
+// holds the public token.
+func (ev Event) Detail() string {
+	var parts []string
+	add := func(prefix, v, suffix string) {
+		if v != "" {
+			parts = append(parts, prefix+v+suffix)
+		}
+	}
+	switch ev.Kind {
+	case KindEvent:
+		if m := ev.Metadata; m != nil {
+			add("", m.InstitutionName, "")
+			add("view ", m.ViewName, "")
+			add("search “", m.InstitutionSearchQuery, "”")
+			add("mfa ", m.MFAType, "")
+			add("", m.ErrorCode, "")
+			add("status ", m.ExitStatus, "")
+		}
+	case KindSuccess:
+		if m := ev.Success; m != nil {
+			if m.Institution != nil {
+				add("", m.Institution.Name, "")
+			}
+			if n := len(m.Accounts); n == 1 {
+				parts = append(parts, "1 account")
+			} else {
+				parts = append(parts, fmt.Sprintf("%d accounts", n))
+			}
+		}
+	case KindExit:
+		if e := ev.ExitError; e != nil {
+			add("", e.ErrorCode, "")
+		}
+		if m := ev.Exit; m != nil {
+			add("status ", m.Status, "")
+		}
+	case KindLoadFailed:
+		add("", ev.LoadError, "")
+	}
+	return strings.Join(parts, " · ")
+}

@@ -13,6 +13,10 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 )
 
+// waitFor bounds every wait in these tests: long enough for a loaded 2-core CI machine running
+// -race, short enough that a hang fails the test rather than the whole run.
+const waitFor = 10 * time.Second
+
 // testAddr is the address handler tests pretend the server bound.
 const (
 	testAddr   = "127.0.0.1:40123"
@@ -109,7 +113,7 @@ func pageNonce(t testing.TB, s *linkpage.Server) string {
 	return m[1]
 }
 
-// nextEvent waits briefly for an event.
+// nextEvent waits for an event, at most waitFor.
 func nextEvent(t testing.TB, s *linkpage.Server) linkpage.Event {
 	t.Helper()
 	select {
@@ -118,8 +122,8 @@ func nextEvent(t testing.TB, s *linkpage.Server) linkpage.Event {
 			t.Fatal("Events closed, want an event")
 		}
 		return ev
-	case <-time.After(2 * time.Second):
-		t.Fatal("no event within 2s")
+	case <-time.After(waitFor):
+		t.Fatalf("no event within %v", waitFor)
 	}
 	return linkpage.Event{}
 }
@@ -151,4 +155,25 @@ func cspDirectives(t testing.TB, csp string) map[string][]string {
 		out[f[0]] = f[1:]
 	}
 	return out
+}
+
+// eventually polls cond until it holds, failing with what it waited for (and cond's account of
+// what it saw last) once waitFor has passed: a slow machine fails loudly, never silently.
+func eventually(t testing.TB, what string, cond func() (ok bool, saw string)) {
+	t.Helper()
+	deadline := time.NewTimer(waitFor)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, saw := cond()
+		if ok {
+			return
+		}
+		select {
+		case <-deadline.C:
+			t.Fatalf("waited %v for %s; last saw %s", waitFor, what, saw)
+		case <-tick.C:
+		}
+	}
 }

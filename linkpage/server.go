@@ -118,6 +118,16 @@ type Server struct {
 	closed       bool          // events is closed; guarded by emitMu
 	shutdownOnce sync.Once
 	shutdownErr  error
+
+	// hooks let tests wait for the moments they need, rather than guess with sleeps.
+	hooks testHooks
+}
+
+// testHooks are called at the moments a test must wait for; nil in the program. Tests set them
+// before the server serves (export_test.go).
+type testHooks struct {
+	emitWaiting    func() // emit found the buffer full and is about to block
+	waitingForPage func() // Shutdown is waiting for a live page to collect the outcome
 }
 
 // New validates opts and builds the server (not listening yet); its Handler
@@ -333,6 +343,9 @@ func (s *Server) waitForPage(ctx context.Context) {
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
+	if s.hooks.waitingForPage != nil {
+		s.hooks.waitingForPage()
+	}
 	select {
 	case <-s.collected:
 	case <-t.C:
@@ -357,6 +370,14 @@ func (s *Server) emit(ctx context.Context, ev Event) error {
 	case <-s.done:
 		return errClosed
 	default:
+	}
+	select {
+	case s.events <- ev:
+		return nil
+	default:
+	}
+	if s.hooks.emitWaiting != nil {
+		s.hooks.emitWaiting()
 	}
 	t := time.NewTimer(emitTimeout)
 	defer t.Stop()
