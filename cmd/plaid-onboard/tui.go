@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"path/filepath"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 
 	"github.com/plaid-onboard/plaid-onboard/tui"
 )
@@ -21,11 +24,19 @@ func cmdTUI(ctx context.Context, d deps, opts *options, args []string) error {
 	defer s.close()
 	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
 	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
+	// The keys screen resolves the keys again from the same places when the environment changes.
+	dotenv, _ := plaidflow.ReadDotEnv(filepath.Join(d.WorkDir, ".env")) // newSession read it already
+	sources := plaidflow.Sources{
+		Flags:  plaidflow.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env},
+		Getenv: d.Getenv, DotEnv: dotenv, Vault: s.vault,
+	}
 	return tui.Run(ctx, tui.Deps{
 		In:         d.Stdin,
 		Out:        d.Stdout,
 		Config:     s.cfg,
+		Sources:    sources,
 		Vault:      s.vault,
+		Mask:       opts.maskNumbers,
 		HTTPClient: d.HTTPClient,
 		Browser:    d.Browser,
 		NoBrowser:  opts.noBrowser,
