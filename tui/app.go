@@ -291,7 +291,9 @@ func (m *Model) WriteReport(w io.Writer) error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links), m.turn())
+	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links))
+	m.layout() // the keys screen focused a field and may be checking the keys
+	return tea.Batch(cmd, m.turn())
 }
 
 // loadSaved lists the Items saved for the namespace in use (nothing without a vault).
