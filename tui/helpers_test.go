@@ -397,7 +397,9 @@ func waitForRun(t *testing.T, done <-chan error, what string) error {
 	}
 }
 
-func fmtSscanf(hex string, r, g, b *int) (int, error) { return fmt.Sscanf(hex, "#%02x%02x%02x", r, g, b) }
+func fmtSscanf(hex string, r, g, b *int) (int, error) {
+	return fmt.Sscanf(hex, "#%02x%02x%02x", r, g, b)
+}
 
 func pow(x, y float64) float64 { return math.Pow(x, y) }
 
