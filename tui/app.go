@@ -169,10 +169,11 @@ type component interface {
 	failure() error
 }
 
-// focuser is a screen with a line that must stay in view when the body scrolls (the
-// focused field, the selected account).
+// focuser is a screen with lines to bring into view when they change (the focused field, the
+// selected account with its numbers, an error that just appeared): first to last, and first
+// wins when they do not all fit. -1 when there is nothing to show.
 type focuser interface {
-	focusLine() int
+	focusLines() (first, last int)
 }
 
 // common is what every screen shares: dependencies, the style sheet, the spinner's frame,
@@ -224,6 +225,7 @@ type Model struct {
 	footer  footer
 	global  globalKeys
 	body    viewport.Model
+	focus   [3]int // the screen, and the focus lines last brought into view
 	spin    spinner.Model
 	turning bool // a spinner tick is on its way
 
@@ -481,11 +483,15 @@ func (m *Model) layout() {
 	m.body.Width, m.body.Height = w, h
 	m.body.SetContent(content)
 	if f, ok := scr.(focuser); ok {
-		if line := f.focusLine(); line >= 0 {
-			if line < m.body.YOffset {
-				m.body.SetYOffset(line)
-			} else if line >= m.body.YOffset+h {
-				m.body.SetYOffset(line - h + 1)
+		// Only when the focus moved: the user may scroll away from it meanwhile.
+		first, last := f.focusLines()
+		if now := [3]int{int(m.screen), first, last}; now != m.focus && first >= 0 {
+			m.focus = now
+			if last >= m.body.YOffset+h {
+				m.body.SetYOffset(last - h + 1)
+			}
+			if first < m.body.YOffset {
+				m.body.SetYOffset(first)
 			}
 		}
 	}

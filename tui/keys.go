@@ -183,9 +183,11 @@ func (s *keysScreen) failure() error {
 	return nil
 }
 
-// focusLine implements focuser: the focused field's row (blank, intro, blank, card top).
-func (s *keysScreen) focusLine() int {
-	return s.introLines() + 1 + 2*int(s.focus)
+// focusLines implements focuser: the focused field's row and its hint (after the intro and
+// the card's top edge).
+func (s *keysScreen) focusLines() (int, int) {
+	row := s.introLines() + 1 + 2*int(s.focus)
+	return row, row + 1
 }
 
 // SetSize implements component.

@@ -14,6 +14,9 @@ import (
 // Layout helpers. Nothing is ever wrapped by the terminal: every line is cut to the width with
 // an ellipsis and every block to its height, so a small or shrinking window never garbles.
 
+// ansiStrip is s without its styles.
+func ansiStrip(s string) string { return ansi.Strip(s) }
+
 // truncate cuts s (which may hold styles) to w cells, ending in "…" when cut.
 func truncate(s string, w int) string {
 	if w <= 0 {

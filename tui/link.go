@@ -105,6 +105,23 @@ func (s *linkScreen) failure() error {
 	return nil
 }
 
+// focusLines implements focuser: an error that just appeared, from its title to the keys that
+// get past it.
+func (s *linkScreen) focusLines() (int, int) {
+	if s.state != linkExited && s.state != linkFailed {
+		return -1, -1
+	}
+	lines := strings.Split(ansiStrip(s.View()), "\n")
+	first := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "✗ ") {
+			first = i
+			break
+		}
+	}
+	return first, len(lines) - 1
+}
+
 // sandboxAllowed: the shortcut exists only where plaidflow's Sandbox rule allows it.
 func (s *linkScreen) sandboxAllowed() bool {
 	return s.c.flow != nil && s.c.cfg.SandboxOnly() == nil

@@ -64,12 +64,18 @@ func (s *resultsScreen) busy() bool { return false }
 // failure implements component.
 func (s *resultsScreen) failure() error { return nil }
 
-// focusLine implements focuser: the selected account's row.
-func (s *resultsScreen) focusLine() int {
+// focusLines implements focuser: the selected account's row, down to the end of its numbers
+// (or of the copy picker).
+func (s *resultsScreen) focusLines() (int, int) {
 	if s.res == nil {
-		return -1
+		return -1, -1
 	}
-	return len(s.headLines(s.width)) + 2 + s.cursor
+	head := len(s.headLines(s.width))
+	below := s.numbersLines(s.width)
+	if s.picking {
+		below = s.pickerLines(s.width)
+	}
+	return head + 2 + s.cursor, head + 1 + len(s.tableLines(s.width)) + len(below)
 }
 
 // SetResult shows a new result, masked, with the first account that has numbers selected.

@@ -43,8 +43,9 @@ func (s *savedScreen) busy() bool { return false }
 // failure implements component.
 func (s *savedScreen) failure() error { return nil }
 
-// focusLine implements focuser: the selected Item's row (blank, card top, header).
-func (s *savedScreen) focusLine() int { return 3 + s.cursor }
+// focusLines implements focuser: the selected Item's row (after a blank, the card's top
+// edge and the header).
+func (s *savedScreen) focusLines() (int, int) { return 3 + s.cursor, 3 + s.cursor }
 
 // Open shows the saved Items; with only one, it is picked at once.
 func (s *savedScreen) Open(items []plaidflow.SavedItem) tea.Cmd {
