@@ -89,6 +89,11 @@ func (d *Deps) fill() {
 	}
 	if d.Renderer == nil {
 		d.Renderer = lipgloss.NewRenderer(d.Out)
+		// termenv answers NO_COLOR with its Ascii profile, which drops bold and reverse video
+		// too, and with them the input cursor. On a terminal the styles drop the colours instead.
+		if d.noColor() && termenv.NewOutput(d.Out).ColorProfile() != termenv.Ascii {
+			d.Renderer.SetColorProfile(termenv.ANSI)
+		}
 	}
 }
 

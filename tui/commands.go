@@ -19,12 +19,12 @@ import (
 // UI. The order of Plaid's steps is not decided here: runStep runs whatever step the journey
 // says is next.
 
-const (
-	// plaidTimeout bounds one step against Plaid (plaidflow bounds each call as well).
-	plaidTimeout = plaidflow.CallTimeout + 5*time.Second
-	// settleDelay keeps the finished checklist on screen long enough to be read.
-	settleDelay = 700 * time.Millisecond
-)
+// plaidTimeout bounds one step against Plaid (plaidflow bounds each call as well).
+const plaidTimeout = plaidflow.CallTimeout + 5*time.Second
+
+// settleDelay keeps the finished checklist on screen long enough to be read. The tests
+// shorten it: they read the checklist from the model, not from a person's eyes.
+var settleDelay = 700 * time.Millisecond
 
 // createLinkToken builds a client for cfg and creates a Link token with it: the live check of
 // the keys. The token is handed to the Link journey, so the check is its first step.

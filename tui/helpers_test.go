@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -24,6 +25,11 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
+
+func TestMain(m *testing.M) {
+	settleDelay = 20 * time.Millisecond
+	os.Exit(m.Run())
+}
 
 // fixedNow is the clock of every test, so views are the same on every run.
 var fixedNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)

@@ -433,10 +433,15 @@ func (s *resultsScreen) pickerLines(w int) []string {
 	st := s.c.styles
 	a, _ := s.selected()
 	var body []string
-	for _, c := range s.choices() {
-		line := st.Key.Render(c.key) + "  " + st.Label.Render(padRight(c.label, 22)) + st.Number.Render(c.value)
+	choices := s.choices()
+	labW := 0
+	for _, c := range choices {
+		labW = max(labW, len(c.label)+2)
+	}
+	for _, c := range choices {
+		line := st.Key.Render(c.key) + "  " + st.Label.Render(padRight(c.label, labW)) + st.Number.Render(c.value)
 		if c.text == "" {
-			line = st.Faint.Render(c.key + "  " + padRight(c.label, 22) + c.value + "  (masked: reveal first)")
+			line = st.Faint.Render(c.key + "  " + padRight(c.label, labW) + c.value + "  (masked: reveal first)")
 		}
 		body = append(body, line)
 	}

@@ -137,7 +137,7 @@ func TestResultsCopyPickerSendsOneValue(t *testing.T) {
 	m := resultsModel(t, 80, 30, platypusResult())
 	m.Update(press("c"))
 	v := view(m)
-	for _, want := range []string{"Copy from Plaid Checking", "1  ACH account", "(masked: reveal first)", "2  ACH routing           011401533", "j  JSON"} {
+	for _, want := range []string{"Copy from Plaid Checking", "1  ACH account", "(masked: reveal first)", "2  ACH routing       011401533", "j  JSON"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the copy picker lacks %q:\n%s", want, v)
 		}
