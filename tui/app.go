@@ -366,6 +366,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		_, cmd := m.link.Update(msg)
 		return tea.Batch(cmd, waitForLinkUpdate(m.c.ctx, m.c.links))
 
+	case stepRanMsg:
+		// A step's answer goes to the screen running its journey, on show or not: Link may
+		// hand over its public token while the user browses the saved Items.
+		var cmd tea.Cmd
+		switch {
+		case m.link.owns(msg.id):
+			_, cmd = m.link.Update(msg)
+		case m.working.owns(msg.id):
+			_, cmd = m.working.Update(msg)
+		}
+		return cmd
+
 	case savedItemsLoadedMsg:
 		// For the link screen whichever screen is on show: at startup that is the keys.
 		m.link.setSaved(msg)

@@ -259,3 +259,18 @@ func TestLinkSDKLoadFailureStopsTheWait(t *testing.T) {
 		t.Errorf("the screen still says it is waiting:\n%s", v)
 	}
 }
+
+// TestLinkSucceedsWhileTheSavedItemsAreOnShow: the user finishes Link in the browser while
+// looking at the saved Items; the journey still goes on to the working steps.
+func TestLinkSucceedsWhileTheSavedItemsAreOnShow(t *testing.T) {
+	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
+	pressA(t, m)
+	if m.screen != screenSaved {
+		t.Fatalf("a did not show the saved Items (screen %v)", m.screen)
+	}
+	_, cmd := m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink}})
+	follow(m, cmd)
+	if m.screen != screenWorking {
+		t.Errorf("Link's success was lost on the saved Items screen (screen %v)", m.screen)
+	}
+}
