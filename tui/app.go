@@ -1,11 +1,12 @@
 // Package tui is the terminal front end of plaid-onboard: a Bubble Tea program that walks a
 // developer from Plaid keys to the account and routing numbers of a linked bank account.
 //
-// The root model (this file) owns the screen enum, the global keys and the app messages; each
-// screen (keys, link, working, results, and saved for the Items of earlier runs) lives in its
-// own file and sees only the messages meant for it. Every Plaid, keyring, browser and clipboard
-// call is a tea.Cmd in commands.go. Nothing about Plaid is decided here: the steps and their
-// order come from plaidflow.
+// The root model (this file) owns the screen enum, the header, the footer, the scrolling body
+// and the global keys; it handles app messages first, then forwards what is left to the active
+// screen only. Screens (keys, link, working, results, and saved for the Items of earlier runs)
+// live in their own files and talk to the root through messages and a few small methods. Every
+// Plaid, keyring, browser and clipboard call is a tea.Cmd in commands.go. Nothing about Plaid is
+// decided here: the steps and their order are a plaidflow.Journey.
 package tui
 
 import (
@@ -15,11 +16,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -33,15 +36,22 @@ type ClientFactory func(plaidflow.Config, *http.Client) (*plaidflow.Client, erro
 
 // Deps is everything the UI touches outside itself, built by cmd and passed in.
 type Deps struct {
-	// In and Out are the terminal. Out also receives OSC 52 clipboard sequences.
+	// In and Out are the terminal. Out also receives OSC 52 clipboard sequences and, after the
+	// UI closes, the report of what was linked.
 	In  io.Reader
 	Out io.Writer
 
 	// Config is the resolved configuration; it may lack keys (the keys screen asks for them).
 	// Its Source fields say where each value came from.
 	Config plaidflow.Config
+	// Sources are where Config was resolved from: when the user switches environments on the
+	// keys screen, the keys are resolved again from them (plaidflow.Resolve). Zero: not again.
+	Sources plaidflow.Sources
 	// Vault keeps keys and Items; nil when saving is off (--no-save).
 	Vault *plaidflow.Vault
+	// Mask is --mask: account numbers and IBANs stay masked, on screen, in what is copied and
+	// in the report left in the scrollback, unless the user explicitly reveals them anyway.
+	Mask bool
 	// HTTPClient is used for every Plaid call (nil: plaidflow's default).
 	HTTPClient *http.Client
 	// Browser opens the Link page (the URL is always shown as well); nil means none can.
@@ -56,8 +66,8 @@ type Deps struct {
 	NewClient ClientFactory
 	// Notes are things the user should know about how the session was set up.
 	Notes []string
-	// Renderer renders the styles (nil: one for Out, honouring NO_COLOR). Tests pass one with
-	// the termenv.Ascii profile.
+	// Renderer renders the styles (nil: one for Out). Tests pass one with the termenv.Ascii
+	// profile for plain text.
 	Renderer *lipgloss.Renderer
 }
 
@@ -79,19 +89,24 @@ func (d *Deps) fill() {
 	}
 	if d.Renderer == nil {
 		d.Renderer = lipgloss.NewRenderer(d.Out)
-	}
-	if d.Getenv("NO_COLOR") != "" { // https://no-color.org: whoever built the renderer
-		d.Renderer.SetColorProfile(termenv.Ascii)
+		// termenv answers NO_COLOR with its Ascii profile, which drops bold and reverse video
+		// too, and with them the input cursor. On a terminal the styles drop the colours instead.
+		if d.noColor() && termenv.NewOutput(d.Out).ColorProfile() != termenv.Ascii {
+			d.Renderer.SetColorProfile(termenv.ANSI)
+		}
 	}
 }
+
+// noColor is https://no-color.org: no colour, but bold and reverse video stay (the cursor).
+func (d *Deps) noColor() bool { return d.Getenv("NO_COLOR") != "" }
 
 // ErrInterrupted is the session's result when the user pressed ctrl+c (exit status 130).
 var ErrInterrupted = fmt.Errorf("interrupted: %w", context.Canceled)
 
 // Run runs the UI on deps.In and deps.Out until the user quits, and returns how the session
 // ended: nil after a normal quit (exit 0), ErrInterrupted after ctrl+c or a signal (130), or the
-// last failure the user saw when they quit after it (1). The Link page is shut down and the
-// terminal restored before it returns.
+// failure on screen when the user quit (1). The Link page is shut down and the terminal
+// restored before it returns; after a result, its report stays in the scrollback.
 func Run(ctx context.Context, deps Deps) error {
 	deps.fill()
 	// Ask the terminal for its background before Bubble Tea owns the input: the answer picks
@@ -112,15 +127,15 @@ func Run(ctx context.Context, deps Deps) error {
 	)
 	final, runErr := p.Run()
 	cancel() // stop the Plaid calls still under way
+	if fm, ok := final.(*Model); ok && fm != nil {
+		m = fm
+	}
+	m.shutdown()
 	if deps.HTTPClient != nil {
 		// Unused keep-alive connections would hold up a local server's shutdown (the demo's
 		// emulator) by seconds.
 		deps.HTTPClient.CloseIdleConnections()
 	}
-	if fm, ok := final.(*Model); ok && fm != nil {
-		m = fm
-	}
-	m.shutdownPage()
 
 	switch {
 	case errors.Is(runErr, tea.ErrInterrupted), errors.Is(runErr, tea.ErrProgramKilled):
@@ -131,10 +146,7 @@ func Run(ctx context.Context, deps Deps) error {
 	if err := m.Err(); err != nil {
 		return err
 	}
-	if s := m.summary(); s != "" {
-		fmt.Fprintln(deps.Out, s)
-	}
-	return nil
+	return m.WriteReport(deps.Out)
 }
 
 // screenID is the screen on show.
@@ -145,43 +157,52 @@ const (
 	screenLink
 	screenWorking
 	screenResults
-	// screenSaved lists the Items earlier runs saved and fetches one's numbers. It is off the
-	// main path, so the header shows it as the step it stands in for (see step).
+	// screenSaved lists the Items earlier runs saved. It is off the main path, so the header
+	// shows it as the Link step it stands in for.
 	screenSaved
 )
 
-// screenNames are the steps of the header, one per screen on the main path.
-var screenNames = []string{"Keys", "Link", "Working", "Results"}
-
-// component is one screen: a tea.Model with its own help and size.
+// component is one screen: a tea.Model with its own help and size, and two facts the root
+// asks about: whether something is under way (the spinner turns) and the failure on show.
 type component interface {
 	tea.Model
 	help.KeyMap
 	SetSize(width, height int)
+	// busy reports whether the screen waits on something and shows the spinner.
+	busy() bool
+	// failure is the error on show that the user has not got past: quitting now exits 1.
+	failure() error
 }
 
-// common is what every screen shares: dependencies, the style sheet, the keymap, and the
-// session's configuration and Plaid client once the keys are confirmed.
+// focuser is a screen with lines to bring into view when they change (the focused field, the
+// selected account with its numbers, an error that just appeared): first to last, and first
+// wins when they do not all fit. -1 when there is nothing to show.
+type focuser interface {
+	focusLines() (first, last int)
+}
+
+// common is what every screen shares: dependencies, the style sheet, the spinner's frame,
+// and the session's configuration and flow once the keys are confirmed.
 type common struct {
 	ctx    context.Context
 	deps   Deps
 	styles *Styles
-	keys   *KeyMap
 
-	cfg    plaidflow.Config
-	client *plaidflow.Client
-	flow   *plaidflow.Flow
+	cfg  plaidflow.Config
+	flow *plaidflow.Flow
 
-	seq int
+	spin  *spinner.Model // the one spinner; the root turns it, screens draw its frame
+	seq   atomic.Int64
+	links chan linkUpdatedMsg // every Link page's updates, read by waitForLinkUpdate
 }
 
 // nextID numbers a request so a stale answer can be recognised.
-func (c *common) nextID() int {
-	c.seq++
-	return c.seq
-}
+func (c *common) nextID() int { return int(c.seq.Add(1)) }
 
 func (c *common) now() time.Time { return c.deps.Now() }
+
+// spinner is the spinner's current frame.
+func (c *common) spinner() string { return c.spin.View() }
 
 // border is the cards' edge: calm, or the warning colour in Production.
 func (c *common) border(env plaidflow.Env) lipgloss.Style {
@@ -205,16 +226,16 @@ type Model struct {
 	results *resultsScreen
 	saved   *savedScreen
 
-	help          help.Model
-	width, height int
-	notice        string
+	header  header
+	footer  footer
+	global  globalKeys
+	body    viewport.Model
+	focus   [3]int // the screen, and the focus lines last brought into view
+	spin    spinner.Model
+	turning bool // a spinner tick is on its way
 
-	// failure is the last error the user saw and has not got past; quitting with it set exits 1.
-	failure     error
-	interrupted bool
-	result      *plaidflow.Result
-	// resultSaved: result is a saved Item's, fetched again rather than linked in this run.
-	resultSaved bool
+	width, height int
+	interrupted   bool
 }
 
 // New returns the root model for deps, for tea.NewProgram (Run does this for the program).
@@ -224,39 +245,62 @@ func New(deps Deps) *Model {
 }
 
 func newModel(ctx context.Context, deps Deps) *Model {
-	styles := NewStyles(deps.Renderer)
-	c := &common{ctx: ctx, deps: deps, styles: styles, keys: DefaultKeyMap(), cfg: deps.Config}
-	h := help.New()
-	h.Styles = styles.Help
+	styles := NewStyles(deps.Renderer, !deps.noColor())
 	m := &Model{
-		c:       c,
-		keys:    newKeysScreen(c),
-		link:    newLinkScreen(c),
-		working: newWorkingScreen(c),
-		results: newResultsScreen(c),
-		saved:   newSavedScreen(c),
-		help:    h,
-		width:   80,
-		height:  24,
+		global: newGlobalKeys(),
+		spin:   newSpinner(styles),
+		body:   viewport.New(80, 10),
+		width:  80,
+		height: 24,
 	}
-	if len(deps.Notes) > 0 {
-		m.notice = strings.Join(deps.Notes, "; ")
-	}
+	c := &common{ctx: ctx, deps: deps, styles: styles, cfg: deps.Config, spin: &m.spin,
+		links: make(chan linkUpdatedMsg, 64)}
+	m.c = c
+	m.keys = newKeysScreen(c)
+	m.link = newLinkScreen(c)
+	m.working = newWorkingScreen(c)
+	m.results = newResultsScreen(c)
+	m.saved = newSavedScreen(c)
+	m.header = header{c: c}
+	m.footer = newFooter(c, deps.Notes)
 	m.layout()
 	return m
 }
 
-// Err is how the session ended: nil, ErrInterrupted, or the failure the user quit after.
+// Err is how the session ended: nil, ErrInterrupted, or the failure on screen when the user
+// quit.
 func (m *Model) Err() error {
 	if m.interrupted {
 		return ErrInterrupted
 	}
-	return m.failure
+	return m.active().failure()
+}
+
+// WriteReport leaves what was linked in the scrollback once the UI has closed: the report
+// (masked unless the user revealed the numbers, and never with --mask unless revealed anyway),
+// then the command that fetches the numbers again. Nothing without a result.
+func (m *Model) WriteReport(w io.Writer) error {
+	res, reveal := m.results.shown()
+	if res == nil {
+		return nil
+	}
+	if res.Demo {
+		fmt.Fprintln(w, plaidflow.DemoBanner)
+	}
+	if err := plaidflow.WriteReport(w, res, !reveal); err != nil {
+		return err
+	}
+	if next := res.NextCommand(); next != "" {
+		fmt.Fprintf(w, "\nNext time: %s\n", next)
+	}
+	return nil
 }
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.keys.Init(), m.loadSaved())
+	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links))
+	m.layout() // the keys screen focused a field and may be checking the keys
+	return tea.Batch(cmd, m.turn())
 }
 
 // loadSaved lists the Items saved for the namespace in use (nothing without a vault).
@@ -267,146 +311,128 @@ func (m *Model) loadSaved() tea.Cmd {
 	return loadSavedItems(m.c.deps.Vault, m.c.cfg.Namespace())
 }
 
-// Update implements tea.Model. Global keys and app messages first, then the active screen.
+// Update implements tea.Model: global keys and app messages first, then the active screen.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	m.layout() // the help, and so the room left for the screen, may have changed
-	return m, cmd
+	m.layout()
+	return m, tea.Batch(cmd, m.turn())
+}
+
+// turn starts the spinner's ticks when a screen waits on something and none are on their way.
+func (m *Model) turn() tea.Cmd {
+	if m.turning || !m.active().busy() {
+		return nil
+	}
+	m.turning = true
+	return m.spin.Tick
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.layout()
 		return nil
+
+	case spinner.TickMsg:
+		// One spinner for every screen: its ticks stop when nothing waits and start again when
+		// something does, so a screen shown again never finds it frozen.
+		if !m.active().busy() {
+			m.turning = false
+			return nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return cmd
 
 	case tea.KeyMsg:
 		switch {
-		case key.Matches(msg, m.c.keys.Quit):
+		case key.Matches(msg, m.global.Quit):
 			m.interrupted = true
 			return tea.Quit
-		case key.Matches(msg, m.c.keys.Help):
-			m.help.ShowAll = !m.help.ShowAll
-			m.layout()
+		case key.Matches(msg, m.global.Help):
+			m.footer.toggleHelp()
+			return nil
+		case key.Matches(msg, m.global.PageDown):
+			m.body.PageDown()
+			return nil
+		case key.Matches(msg, m.global.PageUp):
+			m.body.PageUp()
 			return nil
 		}
 
-	case tea.QuitMsg:
-		return nil
+	case linkUpdatedMsg:
+		// The Link page's updates go to the link screen whichever screen is on show, so its
+		// event list stays complete and the channel keeps being read.
+		_, cmd := m.link.Update(msg)
+		return tea.Batch(cmd, waitForLinkUpdate(m.c.ctx, m.c.links))
 
-	case errMsg:
-		cmd := m.forward(msg)
-		if m.errorCounts(msg) {
-			m.failure = msg.err
-		}
-		if msg.op == opExchange || msg.op == opNumbers {
-			return tea.Batch(cmd, m.link.Finish(linkpage.Outcome{OK: false,
-				Message: "Linked, but the terminal hit an error: look there for the details."}))
+	case stepRanMsg:
+		// A step's answer goes to the screen running its journey, on show or not: Link may
+		// hand over its public token while the user browses the saved Items.
+		var cmd tea.Cmd
+		switch {
+		case m.link.owns(msg.id):
+			_, cmd = m.link.Update(msg)
+		case m.working.owns(msg.id):
+			_, cmd = m.working.Update(msg)
 		}
 		return cmd
-
-	case linkTokenCreatedMsg:
-		if m.keys.owns(msg.id) || m.link.owns(msg.id) {
-			m.failure = nil
-		}
-		return m.forward(msg)
-
-	case keysConfirmedMsg:
-		m.c.client = msg.client
-		m.c.cfg = msg.client.Config()
-		m.c.flow = plaidflow.NewFlow(msg.client, m.c.deps.Vault)
-		m.c.flow.Now = m.c.deps.Now
-		m.notice = msg.notice
-		m.show(screenLink)
-		// The environment (and so the namespace) may have changed on the keys screen.
-		return tea.Batch(m.link.Open(msg.token), m.loadSaved())
-
-	case keysEditRequestedMsg:
-		m.notice = ""
-		m.failure = nil
-		cmd := m.link.Reset()
-		m.show(screenKeys)
-		return tea.Batch(cmd, m.keys.Resume())
-
-	case anotherLinkRequestedMsg:
-		m.notice = ""
-		m.result, m.resultSaved = nil, false
-		m.show(screenLink)
-		// The Item just linked is among the saved ones now.
-		return tea.Batch(m.link.Restart(), m.loadSaved())
 
 	case savedItemsLoadedMsg:
 		// For the link screen whichever screen is on show: at startup that is the keys.
 		m.link.setSaved(msg)
 		return nil
 
+	case keysConfirmedMsg:
+		m.c.cfg = msg.client.Config()
+		m.c.flow = plaidflow.NewFlow(msg.client, m.c.deps.Vault)
+		m.c.flow.Now = m.c.deps.Now
+		m.footer.setNotice(msg.notice)
+		m.show(screenLink)
+		// The environment (and so the namespace) may have changed on the keys screen.
+		return tea.Batch(m.link.Start(msg.token), m.loadSaved())
+
+	case keysEditRequestedMsg:
+		m.footer.setNotice("")
+		cmd := m.link.Stop()
+		m.show(screenKeys)
+		return tea.Batch(cmd, m.keys.Resume())
+
+	case accountLinkedMsg:
+		m.footer.setNotice("")
+		m.show(screenWorking)
+		return m.working.Start(msg.journey, msg.kind, msg.title)
+
 	case savedItemsRequestedMsg:
-		if m.screen != screenLink {
-			return nil
-		}
 		m.show(screenSaved)
-		return m.saved.Open(m.link.saved)
+		return m.saved.Open(m.link.savedItems())
+
+	case savedItemPickedMsg:
+		j := m.c.flow.SavedJourney(msg.item.ItemID)
+		m.show(screenWorking)
+		return m.working.Start(j, journeySaved, "Saved Item "+msg.item.Name)
 
 	case linkReturnRequestedMsg:
-		m.failure = m.link.stuckOn()
 		m.show(screenLink)
 		return nil
 
-	case savedNumbersFetchedMsg:
-		if m.screen != screenSaved || !m.saved.owns(msg.id) {
-			return nil
-		}
-		m.failure = nil
-		m.result, m.resultSaved = msg.res, true
-		m.results.SetResult(msg.res)
-		m.show(screenResults)
-		return m.link.Finish(linkpage.Outcome{OK: true,
-			Message: "The terminal fetched the numbers of " + msg.item.Name + ", saved earlier; this Link session is not needed. You can close this tab."})
-
-	case linkPageStartedMsg, linkEventReceivedMsg, linkPageClosedMsg, browserOpenedMsg:
-		// The Link page's messages go to the link screen whichever screen is on show, so its
-		// event list stays complete and the page keeps being read.
-		cmd := m.link.handle(msg)
-		if ev, ok := msg.(linkEventReceivedMsg); ok && ev.ev.Kind == linkpage.KindExit && m.link.exitErr != nil {
-			m.failure = m.link.exitErr
-		}
-		return cmd
-
-	case publicTokenReceivedMsg:
-		m.notice = ""
-		m.failure = nil
-		m.link.handedOver()
-		m.show(screenWorking)
-		return m.working.Start(msg.linked, msg.sandbox)
-
-	case stepsSettledMsg:
+	case numbersShownMsg:
 		if !m.working.owns(msg.id) {
 			return nil
 		}
-		m.failure = nil
-		m.result = msg.res
 		m.results.SetResult(msg.res)
 		m.show(screenResults)
-		return m.link.Finish(linkpage.Outcome{OK: true,
-			Message: "Connected to " + institutionName(msg.res) + ". You can close this tab and return to the terminal."})
+		// The Link page of this run (still waiting, if the numbers came another way) is done.
+		return m.link.Done(msg.res, msg.kind)
+
+	case anotherLinkRequestedMsg:
+		m.footer.setNotice("")
+		cmd := m.working.Stop()
+		m.show(screenLink)
+		// The Item just linked is among the saved ones now.
+		return tea.Batch(cmd, m.link.Restart(), m.loadSaved())
 	}
 	return m.forward(msg)
-}
-
-// errorCounts reports whether an error is one the user is stuck on (quitting exits 1).
-func (m *Model) errorCounts(msg errMsg) bool {
-	switch msg.op {
-	case opCreateLinkToken:
-		return m.keys.owns(msg.id) || m.link.owns(msg.id)
-	case opExchange, opNumbers:
-		return m.working.owns(msg.id)
-	case opSavedNumbers:
-		return m.saved.owns(msg.id)
-	case opCopy:
-		return false
-	}
-	return true
 }
 
 // forward hands msg to the active screen only.
@@ -429,64 +455,65 @@ func (m *Model) active() component {
 	return m.keys
 }
 
-// step is the header's step for the screen on show: the saved Items stand in for Link while
-// one is picked, and for the working steps once its numbers are being fetched.
-func (m *Model) step() screenID {
-	if m.screen != screenSaved {
-		return m.screen
+func (m *Model) show(s screenID) {
+	if s != m.screen {
+		m.body.GotoTop()
 	}
-	if m.saved.state == savedPicking {
+	m.screen = s
+}
+
+// shutdown stops every Link page when the program ends (Run calls it after the terminal is
+// restored), telling an open tab first.
+func (m *Model) shutdown() {
+	m.link.shutdown()
+	m.working.shutdown()
+}
+
+// step is the header's step for the screen on show: the saved Items stand in for Link.
+func (m *Model) step() screenID {
+	if m.screen == screenSaved {
 		return screenLink
 	}
-	return screenWorking
+	return m.screen
 }
 
-func (m *Model) show(s screenID) {
-	m.screen = s
-	m.layout()
-}
-
-// shutdownPage stops the Link page when the program ends (Run calls it after the terminal is
-// restored), telling an open tab first.
-func (m *Model) shutdownPage() {
-	m.link.shutdown()
-}
-
-// summary is what stays on the terminal after the UI closes: what was linked and where it is.
-func (m *Model) summary() string {
-	res := m.result
-	if res == nil {
-		return ""
-	}
-	s := fmt.Sprintf("Linked %s", institutionName(res))
-	if m.resultSaved {
-		s = fmt.Sprintf("Fetched the numbers of %s", institutionName(res))
-	}
-	if res.Demo {
-		s += " (offline demo, not Plaid)"
-	}
-	if res.Storage.Saved {
-		name := res.ItemName
-		if name == "" {
-			name = res.ItemID
-		}
-		s += fmt.Sprintf("; Item %q saved in %s.", name, res.Storage.Where)
-	} else {
-		s += "; the Item was not saved."
-	}
-	return s
-}
-
-// layout gives each screen the space left between the header and the footer.
+// layout sizes the body between the header and the footer, fills it with the active screen's
+// view, and switches the scrolling keys on only when there is something to scroll.
 func (m *Model) layout() {
-	m.help.Width = m.innerWidth()
-	bodyH := m.height - headerHeight - m.footerHeight()
-	if bodyH < 1 {
-		bodyH = 1
-	}
+	w := m.innerWidth()
+	scr := m.active()
 	for _, s := range []component{m.keys, m.link, m.working, m.results, m.saved} {
-		s.SetSize(m.innerWidth(), bodyH)
+		s.SetSize(w, max(m.height-headerHeight-2, 1))
 	}
+	content := scr.View()
+	lines := lineCount(content)
+	// The footer's height depends on whether the scrolling keys are on; they are on when the
+	// body does not fit what the footer leaves.
+	avail := func() int { return max(m.height-headerHeight-m.footer.height(w, scr, m.global), 1) }
+	m.global.PageUp.SetEnabled(false)
+	m.global.PageDown.SetEnabled(false)
+	if lines > avail() {
+		m.global.PageUp.SetEnabled(true)
+		m.global.PageDown.SetEnabled(true)
+	}
+	h := avail()
+	m.body.Width, m.body.Height = w, h
+	m.body.SetContent(content)
+	if f, ok := scr.(focuser); ok {
+		// Only when the focus moved: the user may scroll away from it meanwhile.
+		first, last := f.focusLines()
+		if now := [3]int{int(m.screen), first, last}; now != m.focus && first >= 0 {
+			m.focus = now
+			if last >= m.body.YOffset+h {
+				m.body.SetYOffset(last - h + 1)
+			}
+			if first < m.body.YOffset {
+				m.body.SetYOffset(first)
+			}
+		}
+	}
+	m.body.SetYOffset(m.body.YOffset) // clamp after the content shrank
+	m.footer.scroll = scrollState{on: lines > h, above: m.body.YOffset, below: max(lines-h-m.body.YOffset, 0)}
 }
 
 func (m *Model) margin() int {
@@ -496,13 +523,7 @@ func (m *Model) margin() int {
 	return 1
 }
 
-func (m *Model) innerWidth() int {
-	w := m.width - 2*m.margin()
-	if w < 10 {
-		w = 10
-	}
-	return w
-}
+func (m *Model) innerWidth() int { return max(m.width-2*m.margin(), 10) }
 
 // View implements tea.Model.
 func (m *Model) View() string {
@@ -510,121 +531,9 @@ func (m *Model) View() string {
 		return ""
 	}
 	w := m.innerWidth()
-	header := m.headerView(w)
-	footer := m.footerView(w)
-	bodyH := m.height - lineCount(header) - lineCount(footer)
-	body := fit(m.active().View(), w, bodyH)
-
-	pad := strings.Repeat(" ", m.margin())
-	var b strings.Builder
-	for i, line := range strings.Split(header+"\n"+body+"\n"+footer, "\n") {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(pad)
-		b.WriteString(line)
-	}
-	return fit(b.String(), m.width, m.height)
-}
-
-const headerHeight = 3
-
-// headerView is the title, the environment and demo badges, and the steps.
-func (m *Model) headerView(w int) string {
-	st := m.c.styles
-	cfg := m.c.cfg
-	env := cfg.Env
-	if m.screen == screenKeys {
-		env = m.keys.env // what the user is choosing right now
-	}
-	var badges []string
-	switch {
-	case cfg.Demo:
-		badges = append(badges, st.Badge(st.BadgeDem, "OFFLINE DEMO · not Plaid"))
-	case env == plaidflow.Production:
-		badges = append(badges, st.Badge(st.BadgeProd, "PRODUCTION"))
-	default:
-		badges = append(badges, st.Badge(st.BadgeEnv, "Sandbox"))
-	}
-	right := strings.Join(badges, " ")
-
-	title := st.Title.Render("◆ plaid-onboard")
-	tagline := st.Tagline.Render("  Plaid Auth, step by step")
-	left := title + tagline
-	if lipgloss.Width(left)+lipgloss.Width(right)+1 > w {
-		left = title
-	}
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		gap = 1
-	}
-	line1 := left + strings.Repeat(" ", gap) + right
-
-	var steps []string
-	now := m.step()
-	for i, name := range screenNames {
-		sid := screenID(i)
-		switch {
-		case sid < now:
-			steps = append(steps, st.StepDone.Render("✓ "+name))
-		case sid == now:
-			steps = append(steps, st.StepNow.Render("● "+name))
-		default:
-			steps = append(steps, st.StepTodo.Render("○ "+name))
-		}
-	}
-	line2 := strings.Join(steps, st.Faint.Render(" ─ "))
-	rule := st.Rule.Render(strings.Repeat("─", w))
-	return line1 + "\n" + line2 + "\n" + rule
-}
-
-// footerView is the notice line, if any, and the help.
-func (m *Model) footerView(w int) string {
-	st := m.c.styles
-	var parts []string
-	if m.notice != "" {
-		lines := wrap(m.notice, w)
-		if len(lines) > 2 {
-			lines = lines[:2]
-		}
-		for _, l := range lines {
-			parts = append(parts, st.Muted.Render(l))
-		}
-	}
 	scr := m.active()
-	global := []key.Binding{withHelp(m.c.keys.Help, "?", "more")}
-	if m.help.ShowAll {
-		// One line per group, so the full help reads the same at 60 columns as at 160.
-		groups := append(scr.FullHelp(), []key.Binding{
-			withHelp(m.c.keys.Help, "?", "close help"), m.c.keys.Quit,
-		})
-		parts = append(parts, st.Rule.Render(strings.Repeat("─", w)))
-		for _, g := range groups {
-			if len(g) > 0 {
-				parts = append(parts, m.help.ShortHelpView(g))
-			}
-		}
-	} else {
-		// Drop the screen's last keys before "? more": it is the way to the rest.
-		bs := scr.ShortHelp()
-		measure := m.help
-		measure.Width = 0 // no truncation: measure the whole line
-		n := len(bs)
-		for n > 0 && lipgloss.Width(measure.ShortHelpView(append(bs[:n:n], global...))) > w {
-			n--
-		}
-		parts = append(parts, m.help.ShortHelpView(append(bs[:n:n], global...)))
-	}
-	return strings.Join(parts, "\n")
-}
-
-func (m *Model) footerHeight() int {
-	return lineCount(m.footerView(m.innerWidth()))
-}
-
-func institutionName(res *plaidflow.Result) string {
-	if res != nil && res.Institution != nil && res.Institution.Name != "" {
-		return res.Institution.Name
-	}
-	return "your bank"
+	top := m.header.View(w, m.step(), m.keys.shownEnv(m.screen == screenKeys))
+	bottom := m.footer.View(w, scr, m.global)
+	body := fit(m.body.View(), w, m.height-lineCount(top)-lineCount(bottom))
+	return indentBlock(top+"\n"+body+"\n"+bottom, m.margin(), m.width, m.height)
 }

@@ -3,56 +3,41 @@ package tui
 import (
 	"strings"
 
-	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
-// errorBlock renders an error the way support needs it: Plaid's code and type, its messages,
-// the request id, and what to do next, wrapped to w so nothing is cut.
-func (c *common) errorBlock(title string, err error, w int) string {
+// errorBlock renders an error the way support needs it: a title, then every field of
+// plaidflow.Explain (Plaid's code and type, its messages, the request and Link session ids,
+// what had already happened, what to do next), wrapped to w so nothing is cut. The body
+// scrolls, so the block is never shortened to fit.
+func (c *common) errorBlock(title string, err error, w int) []string {
 	st := c.styles
-	inner := w - 2 // the bar and its padding
+	inner := max(w-2, 8) // the bar and its padding
+	p := plaidflow.Explain(err)
 	var lines []string
-	var fields [][2]string
-	field := func(k, v string) {
-		if v != "" {
-			fields = append(fields, [2]string{k, v})
+	if p.ErrorCode != "" {
+		head := st.Code.Render(p.ErrorCode)
+		if p.ErrorType != "" {
+			head += st.Muted.Render(" (" + p.ErrorType + ")")
 		}
+		lines = append(lines, head)
 	}
-	switch e := err.(type) {
-	case *linkpage.ExitError:
-		if e.Err != nil && e.Err.ErrorCode != "" {
-			lines = append(lines, st.Code.Render(e.Err.ErrorCode)+st.Muted.Render(" ("+e.Err.ErrorType+")"))
-			lines = append(lines, wrap(e.Err.ErrorMessage, inner)...)
-			if d := e.Err.DisplayMessage; d != "" && d != e.Err.ErrorMessage {
-				lines = append(lines, wrap(d, inner)...)
-			}
-		} else {
-			lines = append(lines, "You closed Link before linking an account.")
-		}
-		field("institution", e.Institution)
-		field("status", e.Status)
-		field("request_id", e.RequestID)
-		field("link_session_id", e.LinkSessionID)
-	default:
-		if pe, ok := plaidflow.AsError(err); ok {
-			lines = append(lines, st.Code.Render(pe.Code)+st.Muted.Render(" ("+pe.Type+")"))
-			lines = append(lines, wrap(pe.Message, inner)...)
-			if d := pe.DisplayMessage; d != "" && d != pe.Message {
-				lines = append(lines, wrap(d, inner)...)
-			}
-			field("request_id", pe.RequestID)
-			field("next", pe.NextStep())
-		} else {
-			lines = append(lines, wrap(err.Error(), inner)...)
-		}
-	}
+	fields := p.Fields()
 	kw := 0
 	for _, f := range fields {
-		kw = max(kw, len(f[0]))
+		if f[0] != "error_code" && f[0] != "error_type" {
+			kw = max(kw, len(f[0]))
+		}
 	}
 	for _, f := range fields {
-		for i, l := range wrap(f[1], inner-kw-2) {
+		switch f[0] {
+		case "error_code", "error_type":
+			continue // the first line
+		case "error_message":
+			lines = append(lines, wrap(f[1], inner)...)
+			continue
+		}
+		for i, l := range wrap(f[1], max(inner-kw-2, 8)) {
 			if i == 0 {
 				lines = append(lines, st.Muted.Render(padRight(f[0], kw)+"  ")+l)
 			} else {
@@ -60,5 +45,5 @@ func (c *common) errorBlock(title string, err error, w int) string {
 			}
 		}
 	}
-	return st.Bad.Render("✗ "+title) + "\n" + st.ErrorBox.Render(strings.Join(lines, "\n"))
+	return append([]string{st.Bad.Render("✗ " + title)}, strings.Split(st.ErrorBox.Render(strings.Join(lines, "\n")), "\n")...)
 }

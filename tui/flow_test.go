@@ -18,7 +18,7 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 	deps := testDeps(t, demoConfig(srv))
 	deps.NoBrowser = true
 	m := New(deps)
-	t.Cleanup(m.shutdownPage)
+	t.Cleanup(m.shutdown)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 
 	waitFor := func(what string, all ...string) {
@@ -46,7 +46,7 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 	if err := final.Err(); err != nil {
 		t.Errorf("q after the results should exit 0; Err() = %v", err)
 	}
-	if final.screen != screenResults || final.result == nil || final.result.Institution.Name != "First Platypus Bank" {
+	if final.screen != screenResults || final.results.res == nil || final.results.res.Institution.Name != "First Platypus Bank" {
 		t.Errorf("the session did not end on First Platypus Bank's results")
 	}
 	items, err := deps.Vault.Items("demo")
@@ -80,7 +80,7 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 
 	// First run: link through the Sandbox shortcut, then quit.
 	first := New(deps)
-	t.Cleanup(first.shutdownPage)
+	t.Cleanup(first.shutdown)
 	tm := teatest.NewTestModel(t, first, teatest.WithInitialTermSize(100, 30))
 	waitFor(tm, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -106,7 +106,7 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	deps2.NoBrowser = true
 	deps2.Vault = deps.Vault
 	second := New(deps2)
-	t.Cleanup(second.shutdownPage)
+	t.Cleanup(second.shutdown)
 	tm = teatest.NewTestModel(t, second, teatest.WithInitialTermSize(100, 30))
 	waitFor(tm, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -119,8 +119,8 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	if err := final.Err(); err != nil {
 		t.Errorf("q after the results should exit 0; Err() = %v", err)
 	}
-	if final.screen != screenResults || final.result == nil || final.result.ItemName != "first-platypus-bank" || !final.result.Storage.Saved {
-		t.Errorf("the next run did not end on the saved Item's results: %+v", final.result)
+	if final.screen != screenResults || final.results.res == nil || final.results.res.ItemName != "first-platypus-bank" || !final.results.res.Storage.Saved {
+		t.Errorf("the next run did not end on the saved Item's results: %+v", final.results.res)
 	}
 	if n := next.Requests("/auth/get"); n != 1 {
 		t.Errorf("/auth/get called %d times in the next run, want 1", n)

@@ -2,7 +2,12 @@ package tui
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"math"
+	"net"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -20,6 +25,11 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
+
+func TestMain(m *testing.M) {
+	settleDelay = 20 * time.Millisecond
+	os.Exit(m.Run())
+}
 
 // fixedNow is the clock of every test, so views are the same on every run.
 var fixedNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -124,12 +134,18 @@ func testDeps(t *testing.T, cfg plaidflow.Config) Deps {
 	}
 }
 
-// newTestModel builds the root model at a size and cleans its Link page up afterwards.
+// newTestModel builds the root model at a size; its commands end with the test and its Link
+// pages are shut down afterwards.
 func newTestModel(t *testing.T, deps Deps, w, h int) *Model {
 	t.Helper()
-	m := New(deps)
+	deps.fill()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := newModel(ctx, deps)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	t.Cleanup(m.shutdownPage)
+	t.Cleanup(func() {
+		cancel()
+		m.shutdown()
+	})
 	return m
 }
 
@@ -246,22 +262,14 @@ func (d *driver) screenShows(s string) {
 	d.until("the screen to show "+s, func() bool { return strings.Contains(view(d.m), s) })
 }
 
-// fixedPage is a Link page that is not listening, with a fixed address so views are stable.
-func fixedPage(t *testing.T) *linkpage.Server {
-	t.Helper()
-	p, err := linkpage.New(linkpage.Options{LinkToken: "link-sandbox-00000000-0000-4000-8000-000000000000", Environment: "sandbox"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.SetAddrForTest("127.0.0.1:43117")
-	return p
-}
-
 // sandboxClient is a client for baseConfig with well-formed keys (it is never called).
 func sandboxClient(t *testing.T, cfg plaidflow.Config) *plaidflow.Client {
 	t.Helper()
 	if !cfg.HasKeys() {
 		cfg.ClientID, cfg.Secret = "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "http://127.0.0.1:1" // refused at once: a test must never reach real Plaid
 	}
 	c, err := plaidflow.NewClient(cfg, nil)
 	if err != nil {
@@ -317,3 +325,100 @@ func maxLineWidth(s string) (int, string) {
 	}
 	return w, widest
 }
+
+// watchedBuffer is a terminal the test can wait on: waitFor returns when the output holds a
+// string, and fails the test, saying what it waited for, when it does not in time.
+type watchedBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed and replaced on every write
+}
+
+func newWatchedBuffer() *watchedBuffer { return &watchedBuffer{written: make(chan struct{})} }
+
+func (w *watchedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.b.Write(p)
+	close(w.written)
+	w.written = make(chan struct{})
+	return n, err
+}
+
+func (w *watchedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+func (w *watchedBuffer) waitFor(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		w.mu.Lock()
+		found, next := strings.Contains(w.b.String(), s), w.written
+		w.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-next:
+		case <-deadline:
+			t.Fatalf("timed out waiting for the terminal to show %q; it shows:\n%q", s, w.String())
+		}
+	}
+}
+
+// linkOpenAt is a link screen whose page listens at a fixed address, with no events yet.
+func linkOpenAt(t *testing.T, deps Deps, w, h int) *Model {
+	t.Helper()
+	m := newTestModel(t, deps, w, h)
+	m.Update(keysConfirmedMsg{client: sandboxClient(t, deps.Config), token: &plaidflow.LinkToken{Token: "link-sandbox-x"}})
+	m.Update(linkUpdatedMsg{run: m.link.runID, u: linkpage.Update{Kind: linkpage.UpdateStarted, URL: "http://127.0.0.1:43117/"}})
+	return m
+}
+
+// linkEvent delivers a Link callback to the link screen, as its page reports it.
+func linkEvent(m *Model, ev linkpage.Event) tea.Cmd {
+	_, cmd := m.Update(linkUpdatedMsg{run: m.link.runID, u: linkpage.Update{Kind: linkpage.UpdateEvent, Event: ev}})
+	return cmd
+}
+
+// linkExits is Link closing with exitEvent, as the Session reports it: the callback, then the
+// Link step failing with the exit.
+func linkExits(m *Model) {
+	linkEvent(m, exitEvent())
+	m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink}, err: exitEvent().ExitErr()})
+}
+
+// waitForRun waits for Run's result, failing loudly when it does not come in time.
+func waitForRun(t *testing.T, done <-chan error, what string) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		return nil
+	}
+}
+
+func fmtSscanf(hex string, r, g, b *int) (int, error) {
+	return fmt.Sscanf(hex, "#%02x%02x%02x", r, g, b)
+}
+
+func pow(x, y float64) float64 { return math.Pow(x, y) }
+
+// listening reports whether something accepts connections at url's host.
+func listening(url string) bool {
+	host := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/")
+	c, err := net.DialTimeout("tcp", host, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// bodyText is the whole of the active screen as the user can scroll through it.
+func bodyText(m *Model) string { return ansi.Strip(m.active().View()) }

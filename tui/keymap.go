@@ -2,64 +2,107 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// KeyMap is the one keymap of the UI. Screens pick the bindings that apply to them for their
-// help; the root adds the global ones (ctrl+c, ?).
-type KeyMap struct {
-	// Global.
-	Quit key.Binding // ctrl+c: always quits, from any screen
-	Help key.Binding
+// Keys. Every screen owns its bindings (its own copies, so enabling `r` on one screen never
+// enables it on another) and switches them on and off in one method, updateKeys, called after
+// each of its updates. Handling uses key.Matches, which ignores a disabled binding, and the
+// help skips disabled bindings: what the footer offers is exactly what the screen answers.
 
-	// Keys screen.
-	Submit    key.Binding
-	NextField key.Binding
-	PrevField key.Binding
-	ToggleEnv key.Binding
-	Yes       key.Binding
-	No        key.Binding
-	Exit      key.Binding // esc on the first screen
-
-	// Link screen.
-	Open    key.Binding
-	Sandbox key.Binding
-	Retry   key.Binding
-	Back    key.Binding
-	Saved   key.Binding // a: the Items saved by earlier runs
-
-	// Results screen.
-	Up          key.Binding
-	Down        key.Binding
-	Reveal      key.Binding
-	Copy        key.Binding
-	LinkAnother key.Binding
-	QuitQ       key.Binding
+func binding(keys []string, k, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 }
 
-// DefaultKeyMap returns the bindings of plaid-onboard.
-func DefaultKeyMap() *KeyMap {
-	return &KeyMap{
-		Quit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
+// globalKeys are the root's: they work on every screen.
+type globalKeys struct {
+	Quit     key.Binding // ctrl+c: always quits, from any screen
+	Help     key.Binding
+	PageUp   key.Binding // only while the body is taller than the window
+	PageDown key.Binding
+}
 
-		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check keys")),
-		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
-		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
-		ToggleEnv: key.NewBinding(key.WithKeys("left", "right", " "), key.WithHelp("←/→", "environment")),
-		Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:        key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
-		Exit:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit")),
+func newGlobalKeys() globalKeys {
+	return globalKeys{
+		Quit:     binding([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Help:     binding([]string{"?"}, "?", "more"),
+		PageUp:   binding([]string{"pgup"}, "pgup", "scroll up"),
+		PageDown: binding([]string{"pgdown"}, "pgdn", "scroll down"),
+	}
+}
 
-		Open:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open browser")),
-		Sandbox: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sandbox shortcut")),
-		Retry:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to keys")),
-		Saved:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "saved items")),
+type keysKeys struct {
+	Submit, NextField, PrevField, ToggleEnv, Yes, No, Exit key.Binding
+}
 
-		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous account")),
-		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next account")),
-		Reveal:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal numbers")),
-		Copy:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy numbers")),
-		LinkAnother: key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "link another")),
-		QuitQ:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+func newKeysKeys() keysKeys {
+	return keysKeys{
+		Submit:    binding([]string{"enter"}, "enter", "continue"),
+		NextField: binding([]string{"tab", "down"}, "tab/↓", "next field"),
+		PrevField: binding([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
+		ToggleEnv: binding([]string{"left", "right", " "}, "←/→", "environment"),
+		Yes:       binding([]string{"y", "Y"}, "y", "yes"),
+		No:        binding([]string{"n", "N"}, "n", "no"),
+		Exit:      binding([]string{"esc"}, "esc", "quit"),
+	}
+}
+
+type linkKeys struct {
+	Open, Sandbox, Retry, Saved, Back, Quit key.Binding
+}
+
+func newLinkKeys() linkKeys {
+	return linkKeys{
+		Open:    binding([]string{"o"}, "o", "open browser"),
+		Sandbox: binding([]string{"s"}, "s", "sandbox shortcut"),
+		Retry:   binding([]string{"r"}, "r", "new Link session"),
+		Saved:   binding([]string{"a"}, "a", "saved items"),
+		Back:    binding([]string{"esc"}, "esc", "back to keys"),
+		Quit:    binding([]string{"q"}, "q", "quit"),
+	}
+}
+
+type workingKeys struct {
+	Retry, LinkAgain, Back, Quit key.Binding
+}
+
+func newWorkingKeys() workingKeys {
+	return workingKeys{
+		Retry:     binding([]string{"r"}, "r", "retry step"),
+		LinkAgain: binding([]string{"l"}, "l", "link again"),
+		Back:      binding([]string{"esc"}, "esc", "back to Link"),
+		Quit:      binding([]string{"q"}, "q", "quit"),
+	}
+}
+
+type resultsKeys struct {
+	Up, Down, Reveal, RevealAnyway, Copy, LinkAnother, Quit key.Binding
+	// While the copy picker is open.
+	CopyPick, CopyCancel key.Binding
+}
+
+func newResultsKeys() resultsKeys {
+	return resultsKeys{
+		Up:           binding([]string{"up", "k"}, "↑/k", "previous account"),
+		Down:         binding([]string{"down", "j"}, "↓/j", "next account"),
+		Reveal:       binding([]string{"v"}, "v", "reveal"),
+		RevealAnyway: binding([]string{"V"}, "V", "reveal anyway"),
+		Copy:         binding([]string{"c"}, "c", "copy…"),
+		LinkAnother:  binding([]string{"l"}, "l", "link another"),
+		Quit:         binding([]string{"q"}, "q", "quit"),
+		CopyPick:     binding([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "j"}, "1-9/j", "copy that"),
+		CopyCancel:   binding([]string{"esc"}, "esc", "cancel copy"),
+	}
+}
+
+type savedKeys struct {
+	Up, Down, Pick, Back, Quit key.Binding
+}
+
+func newSavedKeys() savedKeys {
+	return savedKeys{
+		Up:   binding([]string{"up", "k"}, "↑/k", "previous Item"),
+		Down: binding([]string{"down", "j"}, "↓/j", "next Item"),
+		Pick: binding([]string{"enter"}, "enter", "numbers"),
+		Back: binding([]string{"esc"}, "esc", "back to Link"),
+		Quit: binding([]string{"q"}, "q", "quit"),
 	}
 }
 

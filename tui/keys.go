@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -14,8 +13,8 @@ import (
 
 // The keys screen: client_id, secret and environment, each saying where its value came from,
 // checked for format as they are typed and live against Plaid (creating the Link token is the
-// check). Known keys are checked in the background as soon as the screen opens, so Enter is
-// usually instant.
+// check, and that token is the Link journey's first step). Known keys are checked in the
+// background as soon as the screen opens, so Enter is usually instant.
 
 type keysField int
 
@@ -61,6 +60,7 @@ type keyValues struct {
 
 type keysScreen struct {
 	c             *common
+	keys          keysKeys
 	width, height int
 
 	clientID, secret textinput.Model
@@ -75,10 +75,14 @@ type keysScreen struct {
 	waiting bool // Enter was pressed: carry on when the check passes
 	phase   keysPhase
 	notice  string // carried to the link screen (keys saved, or why not)
+	// status answers the last Enter that could not go on ("client_id should be…"), or says
+	// what the keyring said when the environment changed.
+	status string
 	// offered are the keys the user was already asked about saving, so going back to the keys
 	// and on again does not ask twice.
 	offered keyValues
-	spinner spinner.Model
+	// resolving is the environment whose keys are being looked up again.
+	resolving plaidflow.Env
 }
 
 func newKeysScreen(c *common) *keysScreen {
@@ -98,14 +102,27 @@ func newKeysScreen(c *common) *keysScreen {
 	}
 	s := &keysScreen{
 		c:        c,
+		keys:     newKeysKeys(),
 		clientID: mk("paste your client_id"),
 		secret:   mk("paste your secret"),
-		spinner:  newSpinner(st),
 	}
 	s.secret.EchoMode = textinput.EchoPassword
 	s.secret.EchoCharacter = '•'
+	s.take(c.cfg)
+	switch {
+	case c.cfg.ClientID == "":
+		s.focus = fieldClientID
+	case c.cfg.Secret == "":
+		s.focus = fieldSecret
+	default:
+		s.focus = fieldClientID
+	}
+	s.updateKeys()
+	return s
+}
 
-	cfg := c.cfg
+// take shows the keys of a resolved configuration, with where each came from.
+func (s *keysScreen) take(cfg plaidflow.Config) {
 	s.clientID.SetValue(cfg.ClientID)
 	s.secret.SetValue(cfg.Secret)
 	s.env = cfg.Env
@@ -113,13 +130,6 @@ func newKeysScreen(c *common) *keysScreen {
 		s.env = plaidflow.Sandbox
 	}
 	s.idSource, s.secretSource, s.envSource = cfg.ClientIDSource, cfg.SecretSource, cfg.EnvSource
-	switch {
-	case cfg.ClientID == "":
-		s.focus = fieldClientID
-	case cfg.Secret == "":
-		s.focus = fieldSecret
-	}
-	return s
 }
 
 // Init implements tea.Model: focus the first field that needs typing and, when the keys are
@@ -129,36 +139,66 @@ func (s *keysScreen) Init() tea.Cmd {
 	if s.formatOK() {
 		cmds = append(cmds, s.startCheck())
 	}
+	s.updateKeys()
 	return tea.Batch(cmds...)
 }
 
-// Resume is called when the user comes back from the link screen: the Link token was used, so
-// the next Enter makes a fresh one.
+// Resume is called when the user comes back from the link screen. Keys Plaid accepted stay
+// accepted, and their Link token is used again while it has not expired (a Link token is good
+// for several sessions): Enter goes straight back to Link, without asking Plaid again or
+// offering to save the same keys twice. Edited keys are checked afresh, as always.
 func (s *keysScreen) Resume() tea.Cmd {
 	s.phase = phaseEdit
 	s.waiting = false
-	s.check = keyCheck{}
-	s.notice = ""
-	return s.setFocus(s.focus)
+	s.notice, s.status = "", ""
+	if s.check.state == checkOK && !s.check.token.Expiration.IsZero() && !s.c.now().Before(s.check.token.Expiration) {
+		s.check = keyCheck{} // the token expired meanwhile: Enter makes a new one
+	}
+	cmd := s.setFocus(s.focus)
+	s.updateKeys()
+	return cmd
+}
+
+// shownEnv is the environment for the header: the one being chosen while the keys are on show.
+func (s *keysScreen) shownEnv(onShow bool) plaidflow.Env {
+	if onShow {
+		return s.env
+	}
+	return s.c.cfg.Env
 }
 
 func (s *keysScreen) owns(id int) bool { return id != 0 && s.check.id == id }
 
+// busy implements component.
+func (s *keysScreen) busy() bool {
+	return (s.current() && s.check.state == checkRunning) || s.phase == phaseSaving
+}
+
+// failure implements component: a refusal of the keys on screen. Once they are edited it is
+// no longer the user's problem, and quitting exits 0.
+func (s *keysScreen) failure() error {
+	if s.current() && s.check.state == checkFailed {
+		return s.check.err
+	}
+	return nil
+}
+
+// focusLines implements focuser: the focused field's row and its hint (after the intro and
+// the card's top edge).
+func (s *keysScreen) focusLines() (int, int) {
+	row := s.introLines() + 1 + 2*int(s.focus)
+	return row, row + 1
+}
+
 // SetSize implements component.
 func (s *keysScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	iw := w - labelWidth - 2 - 4 - 1 // pointer, card edges, cursor
-	if iw > 34 {
-		iw = 34
-	}
-	if iw < 8 {
-		iw = 8
-	}
+	iw := min(max(w-labelWidth-2-4-1, 8), 34) // pointer, card edges, cursor
 	s.clientID.Width, s.secret.Width = iw, iw
 }
 
 func (s *keysScreen) values() keyValues {
-	return keyValues{clientID: strings.TrimSpace(s.clientID.Value()), secret: strings.TrimSpace(s.secret.Value()), env: s.env}
+	return keyValues{clientID: s.clientID.Value(), secret: s.secret.Value(), env: s.env}
 }
 
 func (s *keysScreen) config() plaidflow.Config {
@@ -180,7 +220,7 @@ func (s *keysScreen) current() bool { return s.check.id != 0 && s.check.values =
 func (s *keysScreen) startCheck() tea.Cmd {
 	cfg := s.config()
 	s.check = keyCheck{id: s.c.nextID(), state: checkRunning, values: s.values()}
-	return tea.Batch(createLinkToken(s.c.ctx, s.check.id, s.c.deps, cfg), s.spinner.Tick)
+	return createLinkToken(s.c.ctx, s.check.id, s.c.deps, cfg)
 }
 
 func (s *keysScreen) setFocus(f keysField) tea.Cmd {
@@ -205,27 +245,59 @@ func (s *keysScreen) offerSave() bool {
 	return s.idSource != plaidflow.SourceKeyring || s.secretSource != plaidflow.SourceKeyring
 }
 
+// canResolve reports whether switching environments looks the keys up again: not in the demo
+// (it only emulates Sandbox) and not when cmd gave no sources.
+func (s *keysScreen) canResolve() bool {
+	src := s.c.deps.Sources
+	return !s.c.cfg.Demo && (src.Getenv != nil || src.DotEnv != nil || src.Vault != nil || src.Flags != (plaidflow.Overrides{}))
+}
+
+// updateKeys switches the screen's bindings on and off for its state: the one place that
+// decides both what the keys do and what the help offers.
+func (s *keysScreen) updateKeys() {
+	k := &s.keys
+	ask := s.phase == phaseSaveOffer || s.phase == phaseConfirmProd
+	edit := s.phase == phaseEdit
+	k.Yes.SetEnabled(ask)
+	k.No.SetEnabled(ask)
+	k.Submit.SetEnabled(edit)
+	k.NextField.SetEnabled(edit)
+	k.PrevField.SetEnabled(edit)
+	k.ToggleEnv.SetEnabled(edit && s.focus == fieldEnv && !s.c.cfg.Demo)
+	k.Exit.SetEnabled(s.phase != phaseSaving)
+	switch s.phase {
+	case phaseSaveOffer:
+		k.Yes.SetHelp("y", "save keys")
+		k.No.SetHelp("n", "not now")
+		k.Exit.SetHelp("esc", "back")
+	case phaseConfirmProd:
+		k.Yes.SetHelp("y", "open Link")
+		k.No.SetHelp("n", "go back")
+		k.Exit.SetHelp("esc", "back")
+	default:
+		k.Exit.SetHelp("esc", "quit")
+	}
+}
+
 // Update implements tea.Model.
 func (s *keysScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if s.check.state != checkRunning && s.phase != phaseSaving {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spinner, cmd = s.spinner.Update(msg)
-		return s, cmd
+	cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
+}
 
+func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
 	case linkTokenCreatedMsg:
 		if !s.owns(msg.id) {
-			return s, nil
+			return nil
 		}
 		s.check.state, s.check.client, s.check.token, s.check.err = checkOK, msg.client, msg.token, nil
 		if s.waiting && s.current() { // not if the keys changed while Plaid was asked
 			s.waiting = false
-			return s, s.proceed()
+			return s.proceed()
 		}
-		return s, nil
+		return nil
 
 	case errMsg:
 		switch msg.op {
@@ -237,76 +309,84 @@ func (s *keysScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case opSaveKeys:
 			if s.phase == phaseSaving {
 				s.notice = "Keys not saved: " + keyringProblem(msg.err)
-				return s, s.afterSave()
+				return s.afterSave()
 			}
 		}
-		return s, nil
+		return nil
 
 	case keysSavedMsg:
 		if s.phase == phaseSaving {
 			s.notice = "Keys saved in the OS keyring for " + msg.env.Title() + "."
 			s.idSource, s.secretSource = plaidflow.SourceKeyring, plaidflow.SourceKeyring
-			return s, s.afterSave()
+			return s.afterSave()
 		}
-		return s, nil
+		return nil
 
-	case savedKeysLoadedMsg:
-		if msg.env != s.env || msg.err != nil {
-			return s, nil
-		}
-		if s.clientID.Value() == "" || s.idSource == plaidflow.SourceKeyring {
-			s.clientID.SetValue(msg.clientID)
-			s.idSource = plaidflow.SourceKeyring
-		}
-		if s.secret.Value() == "" {
-			s.secret.SetValue(msg.secret)
-			s.secretSource = plaidflow.SourceKeyring
-		}
-		if s.formatOK() {
-			return s, s.startCheck()
-		}
-		return s, nil
+	case keysResolvedMsg:
+		return s.resolved(msg)
 
 	case tea.KeyMsg:
-		return s, s.handleKey(msg)
+		return s.handleKey(msg)
 	}
 
 	// Cursor blinks and the like go to the inputs.
 	var c1, c2 tea.Cmd
 	s.clientID, c1 = s.clientID.Update(msg)
 	s.secret, c2 = s.secret.Update(msg)
-	return s, tea.Batch(c1, c2)
+	return tea.Batch(c1, c2)
+}
+
+// resolved shows the keys found for the environment the user switched to. What the user typed
+// stays; what came from somewhere is replaced by what that environment has (maybe nothing).
+func (s *keysScreen) resolved(msg keysResolvedMsg) tea.Cmd {
+	if msg.env != s.env || msg.env != s.resolving {
+		return nil // the user switched again meanwhile
+	}
+	s.resolving = ""
+	if msg.err != nil {
+		s.status = "Could not look the keys up: " + msg.err.Error()
+		return nil
+	}
+	if len(msg.notes) > 0 {
+		s.status = capitalize(strings.Join(msg.notes, "; "))
+	}
+	typedID := s.idSource == plaidflow.SourceNone && s.clientID.Value() != ""
+	typedSecret := s.secretSource == plaidflow.SourceNone && s.secret.Value() != ""
+	if !typedID {
+		s.clientID.SetValue(msg.cfg.ClientID)
+		s.idSource = msg.cfg.ClientIDSource
+	}
+	if !typedSecret {
+		s.secret.SetValue(msg.cfg.Secret)
+		s.secretSource = msg.cfg.SecretSource
+	}
+	if s.formatOK() && !s.current() {
+		return s.startCheck()
+	}
+	return nil
 }
 
 func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
-	k := s.c.keys
-	switch s.phase {
-	case phaseSaveOffer:
-		switch {
-		case key.Matches(msg, k.Yes):
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Yes):
+		if s.phase == phaseSaveOffer {
 			s.phase = phaseSaving
-			return tea.Batch(saveKeys(s.c.deps.Vault, s.config()), s.spinner.Tick)
-		case key.Matches(msg, k.No):
+			return saveKeys(s.c.deps.Vault, s.config())
+		}
+		return s.confirm()
+	case key.Matches(msg, k.No):
+		if s.phase == phaseSaveOffer {
 			s.notice = ""
 			return s.afterSave()
-		case key.Matches(msg, k.Exit):
-			s.phase = phaseEdit
 		}
+		s.phase = phaseEdit
 		return nil
-	case phaseSaving:
-		return nil
-	case phaseConfirmProd:
-		switch {
-		case key.Matches(msg, k.Yes):
-			return s.confirm()
-		case key.Matches(msg, k.No), key.Matches(msg, k.Exit):
-			s.phase = phaseEdit
-		}
-		return nil
-	}
-
-	switch {
 	case key.Matches(msg, k.Exit):
+		if s.phase != phaseEdit {
+			s.phase = phaseEdit
+			return nil
+		}
 		return tea.Quit
 	case key.Matches(msg, k.Submit):
 		return s.submit()
@@ -316,8 +396,11 @@ func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevField):
 		s.touched[s.focus] = true
 		return s.setFocus((s.focus + fieldCount - 1) % fieldCount)
-	case s.focus == fieldEnv && key.Matches(msg, k.ToggleEnv):
+	case key.Matches(msg, k.ToggleEnv):
 		return s.toggleEnv()
+	}
+	if s.phase != phaseEdit {
+		return nil
 	}
 
 	var cmd tea.Cmd
@@ -325,54 +408,65 @@ func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	switch s.focus {
 	case fieldClientID:
 		s.clientID, cmd = s.clientID.Update(msg)
+		trim(&s.clientID)
 		if s.values() != before {
 			s.idSource = plaidflow.SourceNone
 			s.touched[fieldClientID] = true
+			s.status = ""
 		}
 	case fieldSecret:
 		s.secret, cmd = s.secret.Update(msg)
+		trim(&s.secret)
 		if s.values() != before {
 			s.secretSource = plaidflow.SourceNone
 			s.touched[fieldSecret] = true
+			s.status = ""
 		}
 	}
 	return cmd
 }
 
-func (s *keysScreen) toggleEnv() tea.Cmd {
-	if s.c.cfg.Demo {
-		return nil // the demo is the emulated Sandbox
+// trim drops the spaces and line breaks a paste brings along (copied from a web page, a key
+// often ends in a space or a newline): keys never hold whitespace.
+func trim(ti *textinput.Model) {
+	v := ti.Value()
+	if t := strings.Join(strings.Fields(v), ""); t != v {
+		ti.SetValue(t)
+		ti.CursorEnd()
 	}
+}
+
+func (s *keysScreen) toggleEnv() tea.Cmd {
 	if s.env == plaidflow.Production {
 		s.env = plaidflow.Sandbox
 	} else {
 		s.env = plaidflow.Production
 	}
 	s.envSource = plaidflow.SourceNone
-	// The secret differs per environment: one read from the keyring belongs to the other one.
-	if s.secretSource == plaidflow.SourceKeyring {
-		s.secret.SetValue("")
-		s.secretSource = plaidflow.SourceNone
-	}
-	if s.c.deps.Vault != nil && (s.secret.Value() == "" || s.idSource == plaidflow.SourceKeyring) {
-		cfg := s.config()
-		return loadSavedKeys(s.c.deps.Vault, cfg)
+	s.status = ""
+	if s.canResolve() {
+		s.resolving = s.env
+		return resolveKeys(s.c.deps.Sources, s.env)
 	}
 	return nil
 }
 
-// submit is Enter: check formats, then wait for (or start) the live check.
+// submit is Enter: check formats (saying what is wrong, on the field and in the status line),
+// then wait for (or start) the live check.
 func (s *keysScreen) submit() tea.Cmd {
 	for f := fieldClientID; f <= fieldSecret; f++ {
 		s.touched[f] = true
 	}
 	v := s.values()
-	if plaidflow.CheckClientID(v.clientID) != nil {
+	if err := plaidflow.CheckClientID(v.clientID); err != nil {
+		s.status = err.Error()
 		return s.setFocus(fieldClientID)
 	}
-	if plaidflow.CheckSecret(v.secret) != nil {
+	if err := plaidflow.CheckSecret(v.secret); err != nil {
+		s.status = err.Error()
 		return s.setFocus(fieldSecret)
 	}
+	s.status = ""
 	if s.current() {
 		switch s.check.state {
 		case checkOK:
@@ -397,7 +491,7 @@ func (s *keysScreen) proceed() tea.Cmd {
 }
 
 func (s *keysScreen) afterSave() tea.Cmd {
-	if s.env == plaidflow.Production {
+	if s.env == plaidflow.Production && !s.c.cfg.Demo {
 		s.phase = phaseConfirmProd
 		return nil
 	}
@@ -406,12 +500,11 @@ func (s *keysScreen) afterSave() tea.Cmd {
 
 func (s *keysScreen) confirm() tea.Cmd {
 	s.phase = phaseEdit
-	client, token, notice := s.check.client, s.check.token, s.notice
-	// The token goes to the Link page; coming back makes a new one.
-	s.check = keyCheck{}
+	client, notice := s.check.client, s.notice
+	token := s.check.token
 	s.clientID.Blur()
 	s.secret.Blur()
-	return func() tea.Msg { return keysConfirmedMsg{client: client, token: token, notice: notice} }
+	return func() tea.Msg { return keysConfirmedMsg{client: client, token: &token, notice: notice} }
 }
 
 func keyringProblem(err error) string {
@@ -422,6 +515,13 @@ func keyringProblem(err error) string {
 }
 
 const labelWidth = 13
+
+func (s *keysScreen) introLines() int {
+	if s.height >= 16 {
+		return 3 // blank, intro, blank
+	}
+	return 1
+}
 
 // View implements tea.Model.
 func (s *keysScreen) View() string {
@@ -465,6 +565,8 @@ func (s *keysScreen) View() string {
 	switch {
 	case s.c.cfg.Demo:
 		envHint = st.Source.Render("the demo emulates Sandbox")
+	case s.resolving != "":
+		envHint = s.c.spinner() + st.Muted.Render(" looking up the keys for "+s.env.Title()+"…")
 	case s.env == plaidflow.Production:
 		envHint = st.Warn.Render("⚠ real banks and real accounts; Plaid bills for them")
 	case s.focus == fieldEnv:
@@ -478,15 +580,12 @@ func (s *keysScreen) View() string {
 		row(fieldEnv, "environment", s.envView()),
 		pad + envHint,
 	}
-	border := s.c.border(s.env)
-
-	status := s.statusView(w)
 	b := []string{""}
-	if s.height >= 8+len(status)+4 {
+	if s.introLines() > 1 {
 		b = append(b, st.Muted.Render(intro), "")
 	}
-	b = append(b, card(border, st.CardTitle.Render("Your Plaid API keys"), "", form, w, cardWidth(w))...)
-	if len(status) > 0 {
+	b = append(b, card(s.c.border(s.env), st.CardTitle.Render("Your Plaid API keys"), "", form, w, cardWidth(w))...)
+	if status := s.statusView(w); len(status) > 0 {
 		b = append(b, "")
 		b = append(b, status...)
 	}
@@ -512,7 +611,8 @@ func (s *keysScreen) envView() string {
 	return opt(plaidflow.Sandbox) + "   " + opt(plaidflow.Production)
 }
 
-// statusView is the check's progress, its error, or the question being asked.
+// statusView is the answer to the last Enter, the check's progress, its error, or the question
+// being asked.
 func (s *keysScreen) statusView(w int) []string {
 	st := s.c.styles
 	switch s.phase {
@@ -523,7 +623,7 @@ func (s *keysScreen) statusView(w int) []string {
 			st.Key.Render("y") + st.Muted.Render(" save   ") + st.Key.Render("n") + st.Muted.Render(" not now"),
 		}
 	case phaseSaving:
-		return []string{s.spinner.View() + " Saving the keys in the OS keyring…"}
+		return []string{s.c.spinner() + " Saving the keys in the OS keyring…"}
 	case phaseConfirmProd:
 		return []string{
 			st.Warn.Render("⚠ Production: real bank accounts, and Plaid bills for each Item."),
@@ -531,23 +631,29 @@ func (s *keysScreen) statusView(w int) []string {
 			st.Key.Render("y") + st.Muted.Render(" open Link   ") + st.Key.Render("n") + st.Muted.Render(" go back"),
 		}
 	}
+	var out []string
+	if s.status != "" {
+		for _, l := range wrap("✗ "+s.status, w) {
+			out = append(out, st.Bad.Render(l))
+		}
+	}
 	if !s.current() {
 		if s.formatOK() {
-			return []string{st.Muted.Render("Press enter to check the keys with Plaid.")}
+			out = append(out, st.Muted.Render("Press enter to check the keys with Plaid."))
 		}
-		return nil
+		return out
 	}
 	switch s.check.state {
 	case checkRunning:
 		if s.c.cfg.Demo {
-			return []string{s.spinner.View() + " Checking the keys with the offline emulator…"}
+			return append(out, s.c.spinner()+" Checking the keys with the offline emulator…")
 		}
-		return []string{s.spinner.View() + " Checking the keys with Plaid (creating a Link token)…"}
+		return append(out, s.c.spinner()+" Checking the keys with Plaid (creating a Link token)…")
 	case checkOK:
 		if s.c.cfg.Demo {
-			return []string{st.OK.Render("✓ The emulator accepted the demo keys") + st.Muted.Render(" · press enter")}
+			return append(out, st.OK.Render("✓ The emulator accepted the demo keys")+st.Muted.Render(" · press enter"))
 		}
-		return []string{st.OK.Render("✓ Plaid accepted the keys") + st.Muted.Render(" · Link token ready · press enter")}
+		return append(out, st.OK.Render("✓ Plaid accepted the keys")+st.Muted.Render(" · Link token ready · press enter"))
 	case checkFailed:
 		title := "Plaid refused these keys"
 		if s.c.cfg.Demo {
@@ -556,9 +662,9 @@ func (s *keysScreen) statusView(w int) []string {
 		if _, ok := plaidflow.AsError(s.check.err); !ok {
 			title = "Could not check the keys"
 		}
-		return strings.Split(s.c.errorBlock(title, s.check.err, w), "\n")
+		return append(out, s.c.errorBlock(title, s.check.err, w)...)
 	}
-	return nil
+	return out
 }
 
 // sourceLabel says where a value came from, in the words of the place it came from.
@@ -585,27 +691,15 @@ func sourceLabel(src plaidflow.Source, envVar, flag string, has bool) string {
 
 // ShortHelp implements help.KeyMap.
 func (s *keysScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	switch s.phase {
-	case phaseSaveOffer:
-		return []key.Binding{withHelp(k.Yes, "y", "save keys"), withHelp(k.No, "n", "not now")}
-	case phaseConfirmProd:
-		return []key.Binding{withHelp(k.Yes, "y", "open Link"), withHelp(k.No, "n", "go back")}
-	case phaseSaving:
-		return nil
-	}
-	bs := []key.Binding{withHelp(k.Submit, "enter", "continue"), k.NextField}
-	if s.focus == fieldEnv && !s.c.cfg.Demo {
-		bs = append(bs, k.ToggleEnv)
-	}
-	return append(bs, k.Exit)
+	k := s.keys
+	return []key.Binding{k.Yes, k.No, k.Submit, k.NextField, k.ToggleEnv, k.Exit}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *keysScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
+	k := s.keys
 	return [][]key.Binding{
-		{withHelp(k.Submit, "enter", "check keys and continue"), k.NextField, k.PrevField},
+		{k.Yes, k.No, withHelp(k.Submit, "enter", "check keys and continue"), k.NextField, k.PrevField},
 		{k.ToggleEnv, k.Exit},
 	}
 }

@@ -280,3 +280,113 @@ func TestKeysEditedWhileCheckingDoNotOpenLink(t *testing.T) {
 		t.Errorf("the screen should ask to check the edited keys:\n%s", v)
 	}
 }
+
+// TestKeysRefusedThenEditedIsNoLongerTheFailure: the refusal is about the keys Plaid saw; once
+// the user changes them, quitting must not report INVALID_API_KEYS for keys no longer on screen.
+func TestKeysRefusedThenEditedIsNoLongerTheFailure(t *testing.T) {
+	m := newTestModel(t, testDeps(t, liveConfigNoServer()), 80, 24)
+	m.Init()
+	m.Update(press("enter"))
+	m.Update(errMsg{op: opCreateLinkToken, id: m.keys.check.id, err: invalidKeys()})
+	if !plaidflow.HasCode(m.Err(), "INVALID_API_KEYS") {
+		t.Fatalf("right after the refusal quitting should report it; Err() = %v", m.Err())
+	}
+	m.Update(press("tab"))
+	m.Update(press("backspace"))
+	typeText(m, "e")
+	if v := view(m); strings.Contains(v, "INVALID_API_KEYS") {
+		t.Errorf("the refusal of the old keys is still on screen:\n%s", v)
+	}
+	if err := m.Err(); err != nil {
+		t.Errorf("quitting with edited, unchecked keys reports %v; want exit 0", err)
+	}
+}
+
+func TestKeysPastedWithSpacesAreTrimmed(t *testing.T) {
+	m := newTestModel(t, testDeps(t, baseConfig()), 80, 24)
+	m.Init()
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("  0123456789abcdef01234567 \n"), Paste: true})
+	if got := m.keys.clientID.Value(); got != "0123456789abcdef01234567" {
+		t.Errorf("pasted client_id is %q; the spaces around it should be gone", got)
+	}
+	if v := view(m); !strings.Contains(v, "✓ 24 hex characters · typed") {
+		t.Errorf("the pasted client_id is not accepted:\n%s", v)
+	}
+	m.Update(press("tab"))
+	typeText(m, " 0123456789abcdef0123456789abcd ")
+	if got := m.keys.secret.Value(); got != "0123456789abcdef0123456789abcd" {
+		t.Errorf("typed secret is %q; leading and trailing spaces should be dropped", got)
+	}
+}
+
+func TestKeysEnterOnAnInvalidFieldSaysWhatIsWrong(t *testing.T) {
+	m := newTestModel(t, testDeps(t, baseConfig()), 80, 24)
+	m.Init()
+	m.Update(press("enter")) // nothing typed yet
+	if m.keys.check.id != 0 {
+		t.Fatalf("enter with no keys asked Plaid")
+	}
+	v := view(m)
+	if !strings.Contains(v, "✗ client_id is empty") {
+		t.Errorf("enter on an empty client_id shows nothing about it:\n%s", v)
+	}
+	typeText(m, "abc")
+	m.Update(press("enter"))
+	if v := view(m); strings.Count(v, "client_id should be 24 hex characters (has 3)") != 2 {
+		t.Errorf("the field's error and the status line should both say what is wrong:\n%s", v)
+	}
+	if m.keys.focus != fieldClientID {
+		t.Errorf("the cursor left the field that needs fixing")
+	}
+}
+
+// TestKeysAcceptedStayAcceptedAfterEscFromLink: esc from Link and enter again goes back to
+// Link with the same keys, without a second check or a second offer to save them.
+func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
+	srv := fakePlaid(t)
+	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps.NoBrowser = true
+	m := newTestModel(t, deps, 80, 24)
+	d := newDriver(t, m)
+	d.init()
+	d.send(press("enter"))
+	d.screenShows("Save them in the OS keyring for Sandbox")
+	d.send(press("n"))
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+
+	d.send(press("esc"))
+	d.until("the keys screen", func() bool { return m.screen == screenKeys })
+	if v := view(m); !strings.Contains(v, "✓ Plaid accepted the keys") {
+		t.Errorf("back on the keys the accepted state is forgotten:\n%s", v)
+	}
+	d.send(press("enter"))
+	d.until("the Link page again", func() bool { return m.screen == screenLink && m.link.state == linkWaiting })
+	if n := srv.Requests("/link/token/create"); n != 1 {
+		t.Errorf("/link/token/create called %d times; unchanged keys should not be checked again", n)
+	}
+}
+
+// TestKeysSwitchingEnvironmentsResolvesThemAgain: the keys of the other environment come from
+// the same places as at start (here the keyring), through plaidflow.Resolve.
+func TestKeysSwitchingEnvironmentsResolvesThemAgain(t *testing.T) {
+	srv := fakePlaid(t) // the check that follows must not reach real Plaid
+	cfg := baseConfig()
+	cfg.APIURL = srv.URL
+	deps := testDeps(t, cfg)
+	if err := deps.Vault.SaveKeys("production", "aaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"); err != nil {
+		t.Fatal(err)
+	}
+	deps.Sources = plaidflow.Sources{Getenv: func(string) string { return "" }, Vault: deps.Vault}
+	m := newTestModel(t, deps, 80, 24)
+	d := newDriver(t, m)
+	d.init()
+	d.send(press("tab"))
+	d.send(press("tab"))
+	d.send(press("right"))
+	d.until("the Production keys", func() bool { return m.keys.clientID.Value() == "aaaaaaaaaaaaaaaaaaaaaaaa" })
+	if v := view(m); !strings.Contains(v, "from keyring") {
+		t.Errorf("the keys found for Production do not say where they came from:\n%s", v)
+	}
+	d.send(press("left"))
+	d.until("Sandbox's (no) keys", func() bool { return m.keys.clientID.Value() == "" })
+}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -12,6 +13,9 @@ import (
 
 // Layout helpers. Nothing is ever wrapped by the terminal: every line is cut to the width with
 // an ellipsis and every block to its height, so a small or shrinking window never garbles.
+
+// ansiStrip is s without its styles.
+func ansiStrip(s string) string { return ansi.Strip(s) }
 
 // truncate cuts s (which may hold styles) to w cells, ending in "…" when cut.
 func truncate(s string, w int) string {
@@ -40,6 +44,30 @@ func fit(s string, w, h int) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// indentBlock indents every line of s by margin spaces and fits the block to w×h.
+func indentBlock(s string, margin, w, h int) string {
+	pad := strings.Repeat(" ", margin)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = pad + l
+	}
+	return fit(strings.Join(lines, "\n"), w, h)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func lineCount(s string) int {

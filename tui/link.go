@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -16,62 +16,74 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
-// The link screen: the loopback Link page runs Plaid Link in the browser while this screen
-// shows its URL and a live list of Link's events. In Sandbox (and the demo) `s` makes an Item
-// without the browser, through the same steps.
+// The link screen runs the first steps of a Link journey: the Link token (unless the keys
+// screen's check made one) and Link itself, on the loopback page of a linkpage.Session, while
+// it shows the page's URL and a live list of Link's events. When Link hands over a public
+// token, the journey goes to the working screen. In Sandbox (and the demo) `s` makes an Item
+// without the browser; `a` fetches the numbers of an Item saved by an earlier run.
 
 type linkState int
 
 const (
-	linkStarting   linkState = iota // creating a token or starting the page
-	linkWaiting                     // the page is up; waiting for the user in the browser
-	linkSandboxing                  // the Sandbox shortcut is running
-	linkSucceeded                   // a public token was handed over
-	linkExited                      // Link closed without an account
-	linkFailed                      // the token or the page could not be made
+	linkStarting  linkState = iota // the Link token or the page is being made
+	linkWaiting                    // the page is up; waiting for the user in the browser
+	linkSucceeded                  // a public token was handed over
+	linkExited                     // Link closed without an account
+	linkFailed                     // the token or the page could not be made
 )
 
 // eventRow is one line of the event list.
 type eventRow struct {
-	at     time.Time
-	name   string
-	detail string
-	kind   linkpage.EventKind
+	at            time.Time
+	label, detail string
+	kind          linkpage.EventKind
+}
+
+// sessionBox holds the Link session the journey opened last: the journey opens it from the
+// goroutine that runs the Link step, and `o` reads it from Update.
+type sessionBox struct {
+	mu  sync.Mutex
+	cur *linkpage.Session
+}
+
+func (b *sessionBox) set(s *linkpage.Session) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cur = s
+}
+
+func (b *sessionBox) get() *linkpage.Session {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cur
 }
 
 type linkScreen struct {
 	c             *common
+	keys          linkKeys
 	width, height int
 
-	state    linkState
-	reqID    int
-	page     *linkpage.Server
-	url      string
-	finished bool // the page was told the outcome
+	state   linkState
+	journey *plaidflow.Journey // nil once handed over to the working screen
+	runID   int                // the journey's id; its steps' answers carry it
+	box     *sessionBox
+	url     string
 
 	browserTried bool
 	browserErr   error
 
-	events     []eventRow
-	exitErr    *linkpage.ExitError
-	err        error // the token or the page could not be made
-	sandboxErr error
-	// beforeSandbox is the state to return to if the Sandbox shortcut fails.
-	beforeSandbox linkState
+	events []eventRow
+	err    error // why Link closed, or why the token or the page could not be made
 
-	// saved are the Items earlier runs left in the vault for this namespace: `a` fetches their
-	// numbers without linking again.
+	// saved are the Items earlier runs left in the vault for this namespace.
 	saved    []plaidflow.SavedItem
 	savedErr error // the vault's index could not be read
-
-	spinner spinner.Model
 }
 
 func newLinkScreen(c *common) *linkScreen {
-	return &linkScreen{
-		c:       c,
-		spinner: newSpinner(c.styles),
-	}
+	s := &linkScreen{c: c, keys: newLinkKeys(), box: &sessionBox{}}
+	s.updateKeys()
+	return s
 }
 
 // Init implements tea.Model.
@@ -80,11 +92,39 @@ func (s *linkScreen) Init() tea.Cmd { return nil }
 // SetSize implements component.
 func (s *linkScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
-func (s *linkScreen) owns(id int) bool { return id != 0 && s.reqID == id }
+func (s *linkScreen) owns(id int) bool { return id != 0 && s.runID == id }
 
-// sandboxAllowed: the shortcut exists only in Sandbox (the demo emulates Sandbox).
+// busy implements component.
+func (s *linkScreen) busy() bool { return s.state == linkStarting || s.state == linkWaiting }
+
+// failure implements component.
+func (s *linkScreen) failure() error {
+	if s.state == linkExited || s.state == linkFailed {
+		return s.err
+	}
+	return nil
+}
+
+// focusLines implements focuser: an error that just appeared, from its title to the keys that
+// get past it.
+func (s *linkScreen) focusLines() (int, int) {
+	if s.state != linkExited && s.state != linkFailed {
+		return -1, -1
+	}
+	lines := strings.Split(ansiStrip(s.View()), "\n")
+	first := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "✗ ") {
+			first = i
+			break
+		}
+	}
+	return first, len(lines) - 1
+}
+
+// sandboxAllowed: the shortcut exists only where plaidflow's Sandbox rule allows it.
 func (s *linkScreen) sandboxAllowed() bool {
-	return s.c.cfg.Env == plaidflow.Sandbox && s.c.client != nil
+	return s.c.flow != nil && s.c.cfg.SandboxOnly() == nil
 }
 
 // setSaved takes the vault's list of saved Items, when it is about the namespace in use.
@@ -93,292 +133,215 @@ func (s *linkScreen) setSaved(msg savedItemsLoadedMsg) {
 		return // listed for an environment the user has since left
 	}
 	s.saved, s.savedErr = msg.items, msg.err
+	s.updateKeys()
 }
 
-// savedAllowed: `a` works once the keys are confirmed and nothing else is under way.
+func (s *linkScreen) savedItems() []plaidflow.SavedItem { return s.saved }
+
+// savedAllowed: `a` works once the keys are confirmed and Link has not handed over.
 func (s *linkScreen) savedAllowed() bool {
-	return len(s.saved) > 0 && s.c.flow != nil && s.state != linkSandboxing && s.state != linkSucceeded
+	return len(s.saved) > 0 && s.c.flow != nil && s.state != linkSucceeded
 }
 
-// stuckOn is the error the screen shows and the user has not got past, if any.
-func (s *linkScreen) stuckOn() error {
-	switch {
-	case s.state == linkExited && s.exitErr != nil:
-		return s.exitErr
-	case s.state == linkFailed && s.err != nil:
-		return s.err
+// Start begins a Link journey with the keys screen's Link token (nil or expired: the journey
+// makes one).
+func (s *linkScreen) Start(ready *plaidflow.LinkToken) tea.Cmd {
+	stop := s.Stop()
+	if ready != nil && !ready.Expiration.IsZero() && !s.c.now().Before(ready.Expiration) {
+		ready = nil
 	}
-	return nil
-}
-
-// Open starts the Link page with a token made ahead (on the keys screen), so it is instant.
-func (s *linkScreen) Open(token plaidflow.LinkToken) tea.Cmd {
-	stop := s.retire()
-	s.begin()
-	return tea.Batch(stop, startLinkPage(s.reqID, s.c.cfg, token.Token), s.spinner.Tick)
-}
-
-// Restart opens a new Link session with a fresh token: after Link exited, or to link
-// another account.
-func (s *linkScreen) Restart() tea.Cmd {
-	stop := s.retire()
-	s.begin()
-	return tea.Batch(stop, createLinkToken(s.c.ctx, s.reqID, s.c.deps, s.c.cfg), s.spinner.Tick)
-}
-
-// Reset leaves the screen (going back to the keys): the page is told and stopped.
-func (s *linkScreen) Reset() tea.Cmd {
-	stop := s.retire()
-	s.reqID = 0
+	s.runID = s.c.nextID()
+	s.journey = s.c.flow.LinkJourney(s.opener(s.runID), ready)
 	s.state = linkStarting
-	s.events = nil
-	return stop
+	return tea.Batch(stop, s.next())
 }
 
-func (s *linkScreen) begin() {
-	s.reqID = s.c.nextID()
+// Restart begins a new Link journey with a fresh Link token: to link another account.
+func (s *linkScreen) Restart() tea.Cmd { return s.Start(nil) }
+
+// Stop leaves the journey (going back to the keys): its page is told and stops.
+func (s *linkScreen) Stop() tea.Cmd {
+	j := s.journey
+	s.journey, s.runID = nil, 0
 	s.state = linkStarting
-	s.events = nil
-	s.exitErr, s.err, s.sandboxErr = nil, nil, nil
+	s.events, s.err, s.url = nil, nil, ""
 	s.browserTried, s.browserErr = false, nil
-	s.url = ""
+	s.updateKeys()
+	return closeJourney(j)
 }
 
-// retire stops the current page, telling an open tab that this session is over.
-func (s *linkScreen) retire() tea.Cmd {
-	if s.page == nil {
+// Done is told the numbers are on screen. A Link journey that is still waiting (the numbers
+// came through the Sandbox shortcut or a saved Item) ends, telling its open tab why.
+func (s *linkScreen) Done(res *plaidflow.Result, kind journeyKind) tea.Cmd {
+	if s.journey == nil {
 		return nil
 	}
-	page := s.page
-	s.page = nil
-	if s.finished {
-		return finishLinkPage(page, linkpage.Outcome{OK: false, Message: "This Link session has ended."})
+	msg := "The terminal made a Sandbox Item without Link; this Link session is not needed. You can close this tab."
+	if kind == journeySaved {
+		msg = "The terminal fetched the numbers of " + res.ItemRef() + ", saved earlier; this Link session is not needed. You can close this tab."
 	}
-	return finishLinkPage(page, linkpage.Outcome{OK: false, Message: "This Link session was closed from the terminal."})
-}
-
-// handedOver records that a public token went to the working steps (from Link or the
-// Sandbox shortcut).
-func (s *linkScreen) handedOver() { s.state = linkSucceeded }
-
-// Finish tells the page how the flow ended (once) and stops it.
-func (s *linkScreen) Finish(outcome linkpage.Outcome) tea.Cmd {
-	if s.page == nil || s.finished {
-		return nil
-	}
-	s.finished = true
-	return finishLinkPage(s.page, outcome)
+	sess := s.box.get()
+	j := s.journey
+	s.journey, s.runID = nil, 0
+	s.state = linkSucceeded
+	s.updateKeys()
+	return tea.Batch(finishSession(sess, true, msg), closeJourney(j))
 }
 
 // shutdown stops the page when the program ends.
 func (s *linkScreen) shutdown() {
-	if s.page == nil {
-		return
+	if s.journey != nil {
+		_ = s.journey.Close()
 	}
-	if !s.finished {
-		s.page.Finish(linkpage.Outcome{OK: false, Message: "plaid-onboard was closed in the terminal."})
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), pageShutdownTimeout)
-	defer cancel()
-	_ = s.page.Shutdown(ctx)
 }
 
-// handle takes the Link page's messages, whichever screen is on show.
-func (s *linkScreen) handle(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case linkPageStartedMsg:
-		if !s.owns(msg.id) {
-			// A page nobody waits for any more (the user went back meanwhile).
-			return finishLinkPage(msg.page, linkpage.Outcome{OK: false, Message: "This Link session has ended."})
-		}
-		s.page, s.finished = msg.page, false
-		s.url = msg.page.URL()
-		s.state = linkWaiting
-		cmds := []tea.Cmd{waitForLinkEvent(msg.page)}
-		if s.c.deps.Browser != nil && !s.c.deps.NoBrowser {
-			cmds = append(cmds, openBrowser(s.c.deps.Browser, s.url))
-		}
-		return tea.Batch(cmds...)
+// opener makes the Link UI for each Link session of journey run: a linkpage.Session whose
+// updates go to the root's channel, tagged with run so a stale page's are dropped.
+func (s *linkScreen) opener(run int) func() plaidflow.LinkUI {
+	ctx, ch, deps, cfg, box := s.c.ctx, s.c.links, s.c.deps, s.c.cfg, s.box
+	return func() plaidflow.LinkUI {
+		sess := linkpage.NewSession(linkpage.SessionOptions{
+			Page: linkpage.Options{
+				ScriptURL:   cfg.LinkScriptURL,
+				Environment: cfg.Namespace(), // "demo" for the demo, else the environment
+				ClientName:  cfg.ClientName,
+			},
+			RedirectURI: cfg.RedirectURI,
+			Browser:     deps.Browser,
+			OpenBrowser: deps.Browser != nil && !deps.NoBrowser,
+			OnUpdate: func(u linkpage.Update) {
+				select {
+				case ch <- linkUpdatedMsg{run: run, u: u}:
+				case <-ctx.Done():
+				}
+			},
+		})
+		box.set(sess)
+		return sess
+	}
+}
 
-	case linkEventReceivedMsg:
-		if msg.page != s.page {
-			return nil
-		}
-		return tea.Batch(waitForLinkEvent(msg.page), s.event(msg.ev))
-
-	case linkPageClosedMsg:
-		if msg.page == s.page {
-			s.page = nil
-			if s.state == linkWaiting {
-				s.state, s.err = linkFailed, errors.New("the Link page stopped unexpectedly")
-			}
-		}
-		return nil
-
-	case browserOpenedMsg:
-		if msg.url == s.url {
-			s.browserTried, s.browserErr = true, msg.err
-		}
+// next runs the journey's next step.
+func (s *linkScreen) next() tea.Cmd {
+	step, ok := s.journey.Next()
+	if !ok {
 		return nil
 	}
-	return nil
+	if step == plaidflow.StepLink {
+		s.events, s.url = nil, ""
+		s.browserTried, s.browserErr = false, nil
+	}
+	s.updateKeys()
+	return runStep(s.c.ctx, s.runID, s.journey, step)
 }
 
-// event records one Link callback and acts on success and exit.
-func (s *linkScreen) event(ev linkpage.Event) tea.Cmd {
-	row := eventRow{at: ev.Received, kind: ev.Kind}
-	switch ev.Kind {
-	case linkpage.KindEvent:
-		row.name, row.detail = ev.Name, eventDetail(ev.Metadata)
-		s.events = append(s.events, row)
-		return nil
-
-	case linkpage.KindSuccess:
-		row.name = "onSuccess"
-		linked := plaidflow.Linked{PublicToken: ev.PublicToken}
-		if m := ev.Success; m != nil {
-			var parts []string
-			if m.Institution != nil {
-				linked.Institution = &plaidflow.Institution{ID: m.Institution.InstitutionID, Name: m.Institution.Name}
-				parts = append(parts, m.Institution.Name)
-			}
-			parts = append(parts, plural(len(m.Accounts), "account"))
-			row.detail = strings.Join(parts, " · ")
-		}
-		s.events = append(s.events, row)
-		if s.state != linkWaiting {
-			return nil // the Sandbox shortcut got there first
-		}
-		s.state = linkSucceeded
-		return func() tea.Msg { return publicTokenReceivedMsg{linked: linked} }
-
-	case linkpage.KindExit:
-		row.name = "onExit"
-		s.exitErr = ev.ExitErr()
-		var parts []string
-		if e := ev.ExitError; e != nil && e.ErrorCode != "" {
-			parts = append(parts, e.ErrorCode)
-		}
-		if ev.Exit != nil && ev.Exit.Status != "" {
-			parts = append(parts, "status "+ev.Exit.Status)
-		}
-		row.detail = strings.Join(parts, " · ")
-		s.events = append(s.events, row)
-		if s.state == linkWaiting {
-			s.state = linkExited
-		}
-		return s.Finish(linkpage.Outcome{OK: false, Message: "Link closed without linking an account. The terminal can start it again."})
-
-	case linkpage.KindLoadFailed:
-		// Link will never call back: say so instead of waiting.
-		row.name, row.detail = "LOAD_FAILED", ev.LoadError
-		s.events = append(s.events, row)
-		if s.state == linkWaiting {
-			s.state, s.err = linkFailed, fmt.Errorf("the browser could not load Plaid Link: %s; check the network (or PLAID_LINK_SCRIPT_URL)", ev.LoadError)
-		}
-	}
-	return nil
-}
-
-func eventDetail(m *linkpage.EventMetadata) string {
-	if m == nil {
-		return ""
-	}
-	var parts []string
-	add := func(prefix, v string) {
-		if v != "" {
-			parts = append(parts, prefix+v)
-		}
-	}
-	add("", m.InstitutionName)
-	add("view ", m.ViewName)
-	add("search “", quoteEnd(m.InstitutionSearchQuery))
-	add("mfa ", m.MFAType)
-	add("", m.ErrorCode)
-	add("status ", m.ExitStatus)
-	return strings.Join(parts, " · ")
-}
-
-func quoteEnd(s string) string {
-	if s == "" {
-		return ""
-	}
-	return s + "”"
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
+// updateKeys switches the screen's bindings on and off for its state.
+func (s *linkScreen) updateKeys() {
+	k := &s.keys
+	stuck := s.state == linkExited || s.state == linkFailed
+	k.Open.SetEnabled(s.state == linkWaiting && s.c.deps.Browser != nil)
+	k.Sandbox.SetEnabled(s.sandboxAllowed() && (s.state == linkWaiting || stuck))
+	k.Retry.SetEnabled(stuck && s.journey != nil)
+	k.Saved.SetEnabled(s.savedAllowed())
 }
 
 // Update implements tea.Model.
 func (s *linkScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if !s.busy() {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spinner, cmd = s.spinner.Update(msg)
-		return s, cmd
-
-	case linkTokenCreatedMsg:
-		if !s.owns(msg.id) {
-			return s, nil
-		}
-		return s, startLinkPage(s.reqID, s.c.cfg, msg.token.Token)
-
-	case errMsg:
-		switch msg.op {
-		case opCreateLinkToken, opStartLinkPage:
-			if s.owns(msg.id) {
-				s.state, s.err = linkFailed, msg.err
-			}
-		case opSandboxPublicToken:
-			if s.state == linkSandboxing {
-				s.state, s.sandboxErr = s.beforeSandbox, msg.err
-			}
-		}
-		return s, nil
-
-	case tea.KeyMsg:
-		return s, s.handleKey(msg)
-	}
-	return s, nil
+	cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
 }
 
-func (s *linkScreen) busy() bool {
-	return s.state == linkStarting || s.state == linkWaiting || s.state == linkSandboxing
+func (s *linkScreen) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case linkUpdatedMsg:
+		if !s.owns(msg.run) {
+			return nil
+		}
+		return s.linkUpdated(msg.u)
+
+	case browserOpenedMsg:
+		s.browserTried, s.browserErr = true, msg.err
+		return nil
+
+	case stepRanMsg:
+		if !s.owns(msg.id) {
+			return nil
+		}
+		return s.stepRan(msg)
+
+	case tea.KeyMsg:
+		return s.handleKey(msg)
+	}
+	return nil
+}
+
+func (s *linkScreen) linkUpdated(u linkpage.Update) tea.Cmd {
+	switch u.Kind {
+	case linkpage.UpdateStarted:
+		s.url, s.state = u.URL, linkWaiting
+	case linkpage.UpdateBrowser:
+		s.browserTried, s.browserErr = true, u.BrowserErr
+	case linkpage.UpdateEvent:
+		ev := u.Event
+		s.events = append(s.events, eventRow{at: ev.Received, label: ev.Label(), detail: ev.Detail(), kind: ev.Kind})
+	}
+	return nil
+}
+
+func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
+	if msg.err == nil {
+		if msg.rep.Step != plaidflow.StepLink {
+			return s.next() // the Link token is made: open Link with it
+		}
+		// Link handed over a public token: the rest of the journey is the working screen's.
+		j := s.journey
+		s.journey, s.runID = nil, 0
+		s.state = linkSucceeded
+		title := "Connecting your bank"
+		if inst := j.Institution(); inst != nil && inst.Name != "" {
+			title = "Connecting " + inst.Name
+		}
+		return func() tea.Msg { return accountLinkedMsg{journey: j, kind: journeyLink, title: title} }
+	}
+	var exit *linkpage.ExitError
+	switch {
+	case errors.Is(msg.err, linkpage.ErrSessionClosed), errors.Is(msg.err, context.Canceled):
+		return nil // the page was closed from here
+	case errors.As(msg.err, &exit):
+		s.state, s.err = linkExited, exit
+	default:
+		s.state, s.err = linkFailed, msg.err
+	}
+	return nil
 }
 
 func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
-	k := s.c.keys
+	k := s.keys
 	switch {
 	case key.Matches(msg, k.Back):
 		return func() tea.Msg { return keysEditRequestedMsg{} }
-	case key.Matches(msg, k.QuitQ):
+	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Open):
-		if s.page != nil && s.url != "" && s.c.deps.Browser != nil && s.state == linkWaiting {
-			return openBrowser(s.c.deps.Browser, s.url)
+		if sess := s.box.get(); sess != nil {
+			return openBrowser(sess)
 		}
 	case key.Matches(msg, k.Sandbox):
-		if s.sandboxAllowed() && (s.state == linkWaiting || s.state == linkExited || s.state == linkFailed) {
-			s.beforeSandbox, s.state = s.state, linkSandboxing
-			s.sandboxErr = nil
-			return tea.Batch(sandboxPublicToken(s.c.ctx, s.c.flow), s.spinner.Tick)
+		// The page keeps running, as with a saved Item: coming back finds it as it was.
+		j, err := s.c.flow.SandboxJourney("")
+		if err != nil {
+			s.state, s.err = linkFailed, err
+			return nil
+		}
+		return func() tea.Msg {
+			return accountLinkedMsg{journey: j, kind: journeySandbox, title: "Sandbox Item at First Platypus Bank"}
 		}
 	case key.Matches(msg, k.Retry):
-		if s.state == linkExited || s.state == linkFailed {
-			return s.Restart()
-		}
+		s.state, s.err = linkStarting, nil
+		return s.next()
 	case key.Matches(msg, k.Saved):
-		// The page keeps running, as with the Sandbox shortcut: coming back finds it as it was.
-		if s.savedAllowed() {
-			return func() tea.Msg { return savedItemsRequestedMsg{} }
-		}
+		return func() tea.Msg { return savedItemsRequestedMsg{} }
 	}
 	return nil
 }
@@ -388,18 +351,13 @@ func (s *linkScreen) View() string {
 	st := s.c.styles
 	w := s.width
 	top := []string{""}
-	switch s.state {
-	case linkStarting:
-		top = append(top, st.Heading.Render("Starting Plaid Link"), s.spinner.View()+" Preparing the Link page…")
-	case linkFailed:
-		if s.err != nil {
-			top = append(top, strings.Split(s.c.errorBlock("Could not start Plaid Link", s.err, w), "\n")...)
-		}
+	switch {
+	case s.state == linkFailed:
+		top = append(top, s.c.errorBlock("Could not start Plaid Link", s.err, w)...)
+	case s.url == "" && s.state != linkExited:
+		top = append(top, st.Heading.Render("Starting Plaid Link"), s.c.spinner()+" Preparing the Link page…")
 	default:
 		body := []string{st.URL.Render(s.url), st.Muted.Render(s.browserLine())}
-		if s.url == "" {
-			body = []string{s.spinner.View() + " Starting the Link page…"}
-		}
 		top = append(top, card(s.c.border(s.c.cfg.Env), st.CardTitle.Render("Link a bank account in your browser"), "", body, w, cardWidth(w))...)
 	}
 	if saved := s.savedLines(w); len(saved) > 0 {
@@ -409,39 +367,33 @@ func (s *linkScreen) View() string {
 	var bottom []string
 	switch s.state {
 	case linkWaiting:
-		bottom = append(bottom, s.spinner.View()+" Waiting for you to finish in the browser…")
+		bottom = append(bottom, s.c.spinner()+" Waiting for you to finish in the browser…")
 		if s.sandboxAllowed() {
 			bottom = append(bottom,
 				st.Muted.Render("Sandbox login: ")+"user_good"+st.Muted.Render(" / ")+"pass_good",
 				st.Muted.Render("No browser handy? Press ")+st.Key.Render("s")+st.Muted.Render(" for the Sandbox shortcut."))
 		}
-	case linkSandboxing:
-		bottom = append(bottom, s.spinner.View()+" Creating a Sandbox Item with First Platypus Bank (no browser)…")
 	case linkSucceeded:
 		bottom = append(bottom, st.OK.Render("✓ Link succeeded; exchanging the public token…"))
 	case linkExited:
-		bottom = append(bottom, strings.Split(s.c.errorBlock("Link closed without linking an account", s.exitErr, w), "\n")...)
+		bottom = append(bottom, s.c.errorBlock("Link closed without linking an account", s.err, w)...)
 		again := st.Muted.Render("Press ") + st.Key.Render("r") + st.Muted.Render(" to try again with a new Link session")
 		if s.sandboxAllowed() {
 			again += st.Muted.Render(", or ") + st.Key.Render("s") + st.Muted.Render(" for the Sandbox shortcut")
 		}
-		bottom = append(bottom, again+st.Muted.Render("."))
+		bottom = append(bottom, wrap(again+st.Muted.Render("."), w)...)
 	case linkFailed:
-		bottom = append(bottom, st.Muted.Render("Press ")+st.Key.Render("r")+st.Muted.Render(" to try again, or ")+st.Key.Render("esc")+st.Muted.Render(" to change the keys."))
-	}
-	if s.sandboxErr != nil {
-		bottom = append(strings.Split(s.c.errorBlock("The Sandbox shortcut failed", s.sandboxErr, w), "\n"), bottom...)
+		bottom = append(bottom, wrap(st.Muted.Render("Press ")+st.Key.Render("r")+st.Muted.Render(" to try again, or ")+st.Key.Render("esc")+st.Muted.Render(" to change the keys."), w)...)
 	}
 
 	var mid []string
-	if s.state != linkStarting && (s.state != linkFailed || len(s.events) > 0) {
+	if s.url != "" || len(s.events) > 0 {
+		// The newest events that fit beside the rest; the error below them never gives way.
 		room := s.height - len(top) - len(bottom) - 3
 		mid = append(mid, "", st.Heading.Render("Link events")+st.Faint.Render("  as the page reports them"))
 		mid = append(mid, s.eventLines(w, room)...)
-		mid = append(mid, "")
-	} else {
-		mid = append(mid, "")
 	}
+	mid = append(mid, "")
 	return strings.Join(append(append(top, mid...), bottom...), "\n")
 }
 
@@ -449,7 +401,7 @@ func (s *linkScreen) View() string {
 func (s *linkScreen) savedLines(w int) []string {
 	st := s.c.styles
 	if s.savedErr != nil && len(s.saved) == 0 {
-		return []string{st.Warn.Render(truncate("! Could not list the saved Items: "+s.savedErr.Error(), w))}
+		return wrap(st.Warn.Render("! Could not list the saved Items: "+s.savedErr.Error()), w)
 	}
 	if !s.savedAllowed() {
 		return nil
@@ -485,7 +437,7 @@ func (s *linkScreen) browserLine() string {
 	case errors.Is(s.browserErr, linkpage.ErrRemoteSession):
 		return "Over SSH the browser is not opened here: open the URL on this machine's browser."
 	case s.browserErr != nil:
-		return "Could not open a browser (" + s.browserErr.Error() + "): open the URL yourself."
+		return "Could not open a browser (" + strings.TrimPrefix(s.browserErr.Error(), "open the link page in the browser: ") + "): open the URL yourself."
 	}
 	return "Opened in your browser. Press o to open it again."
 }
@@ -493,9 +445,7 @@ func (s *linkScreen) browserLine() string {
 // eventLines lists the newest events that fit in room lines.
 func (s *linkScreen) eventLines(w, room int) []string {
 	st := s.c.styles
-	if room < 1 {
-		room = 1
-	}
+	room = max(room, 2)
 	if len(s.events) == 0 {
 		return []string{st.Faint.Render("  none yet: they appear here as you go through Link")}
 	}
@@ -511,64 +461,37 @@ func (s *linkScreen) eventLines(w, room int) []string {
 		nameW = 18 // the longest names Link sends (SELECT_INSTITUTION) still fit
 	}
 	for _, r := range rows {
-		name := padRight(r.name, nameW)
-		switch r.kind {
-		case linkpage.KindSuccess:
+		name := padRight(r.label, nameW)
+		switch {
+		case r.kind == linkpage.KindSuccess:
 			name = st.OK.Render(name)
-		case linkpage.KindExit:
+		case r.kind == linkpage.KindExit, r.kind == linkpage.KindLoadFailed, r.label == "ERROR":
 			name = st.Bad.Render(name)
 		default:
-			if r.name == "ERROR" {
-				name = st.Bad.Render(name)
-			} else {
-				name = st.Accent.Render(name)
-			}
+			name = st.Accent.Render(name)
 		}
 		at := "--:--:--"
 		if !r.at.IsZero() {
 			at = r.at.Format("15:04:05")
 		}
-		lines = append(lines, "  "+st.Faint.Render(at)+"  "+name+" "+r.detail)
+		lines = append(lines, truncate("  "+st.Faint.Render(at)+"  "+name+" "+r.detail, w))
 	}
 	return lines
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap: most important first, since a narrow footer drops from
+// the end.
 func (s *linkScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	var bs []key.Binding
-	if s.state == linkWaiting && s.c.deps.Browser != nil {
-		bs = append(bs, k.Open)
-	}
-	if s.savedAllowed() {
-		bs = append(bs, k.Saved)
-	}
-	if s.sandboxAllowed() && (s.state == linkWaiting || s.state == linkExited || s.state == linkFailed) {
-		bs = append(bs, k.Sandbox)
-	}
-	if s.state == linkExited || s.state == linkFailed {
-		bs = append(bs, withHelp(k.Retry, "r", "new Link session"))
-	}
-	return append(bs, k.Back, k.QuitQ)
+	k := s.keys
+	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Saved, k.Back, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *linkScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	var first []key.Binding
-	if s.c.deps.Browser != nil {
-		first = append(first, withHelp(k.Open, "o", "open the Link page in the browser"))
+	k := s.keys
+	return [][]key.Binding{
+		{withHelp(k.Retry, "r", "new Link session"), withHelp(k.Open, "o", "open the Link page in the browser")},
+		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Saved, "a", "numbers of a saved Item (no Link)")},
+		{k.Back, k.Quit},
 	}
-	if s.sandboxAllowed() {
-		first = append(first, withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"))
-	}
-	var saved []key.Binding
-	if s.savedAllowed() {
-		saved = append(saved, withHelp(k.Saved, "a", "numbers of a saved Item (no Link)"))
-	}
-	var second []key.Binding
-	if s.state == linkExited || s.state == linkFailed {
-		second = append(second, withHelp(k.Retry, "r", "new Link session"))
-	}
-	return [][]key.Binding{first, saved, append(second, k.Back, k.QuitQ)}
 }

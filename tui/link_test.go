@@ -31,16 +31,19 @@ func TestLinkOpensThePageAndTheBrowserAndShowsTheURL(t *testing.T) {
 	}
 	d.send(press("o"))
 	d.until("the browser to open again", func() bool { return len(browser.opened()) == 2 })
+	if n := srv.Requests("/link/token/create"); n != 1 {
+		t.Errorf("/link/token/create called %d times; the keys check's token should open Link", n)
+	}
 }
 
 func TestLinkBrowserFailureIsNotFatal(t *testing.T) {
 	m := linkOpen(t, 80, 24)
-	m.Update(browserOpenedMsg{url: m.link.url, err: linkpage.ErrRemoteSession})
+	m.Update(linkUpdatedMsg{run: m.link.runID, u: linkpage.Update{Kind: linkpage.UpdateBrowser, URL: m.link.url, BrowserErr: linkpage.ErrRemoteSession}})
 	v := view(m)
 	if !strings.Contains(v, "http://127.0.0.1:43117/") || !strings.Contains(v, "Over SSH") {
 		t.Errorf("over SSH the screen should show the URL and say why no browser opened:\n%s", v)
 	}
-	m.Update(browserOpenedMsg{url: m.link.url, err: errors.New("xdg-open: not found")})
+	m.Update(browserOpenedMsg{err: errors.New("xdg-open: not found")})
 	if v := view(m); !strings.Contains(v, "Could not open a browser (xdg-open: not found)") {
 		t.Errorf("the browser's failure is not explained:\n%s", v)
 	}
@@ -52,10 +55,7 @@ func TestLinkBrowserFailureIsNotFatal(t *testing.T) {
 func TestLinkListsEventsAsTheyArrive(t *testing.T) {
 	m := linkOpen(t, 100, 30)
 	for _, ev := range linkEvents() {
-		_, cmd := m.Update(linkEventReceivedMsg{page: m.link.page, ev: ev})
-		if cmd == nil {
-			t.Fatalf("after %s the screen stopped listening to the page", ev.Name)
-		}
+		linkEvent(m, ev)
 	}
 	v := view(m)
 	for _, want := range []string{
@@ -70,10 +70,21 @@ func TestLinkListsEventsAsTheyArrive(t *testing.T) {
 	}
 }
 
+func TestLinkUpdatesOfAnOldSessionAreDropped(t *testing.T) {
+	m := linkOpen(t, 100, 30)
+	old := m.link.runID
+	m.Update(press("esc"))
+	m.Update(keysConfirmedMsg{client: sandboxClient(t, linkOpenConfig()), token: &plaidflow.LinkToken{Token: "link-sandbox-y"}})
+	m.Update(linkUpdatedMsg{run: old, u: linkpage.Update{Kind: linkpage.UpdateEvent, Event: linkEvents()[0]}})
+	if len(m.link.events) != 0 {
+		t.Errorf("an event of the page left behind reached the new session's list")
+	}
+}
+
 func TestLinkEventListKeepsTheNewestWhenShort(t *testing.T) {
 	m := linkOpen(t, 60, 20)
 	for _, ev := range append(linkEvents(), linkEvents()...) {
-		m.Update(linkEventReceivedMsg{page: m.link.page, ev: ev})
+		linkEvent(m, ev)
 	}
 	v := view(m)
 	if !strings.Contains(v, "SUBMIT_CREDENTIALS") || !strings.Contains(v, "earlier") {
@@ -84,34 +95,31 @@ func TestLinkEventListKeepsTheNewestWhenShort(t *testing.T) {
 	}
 }
 
-func TestLinkSuccessHandsTheTokenToTheWorkingSteps(t *testing.T) {
+func TestLinkSuccessHandsTheJourneyToTheWorkingSteps(t *testing.T) {
 	m := linkOpen(t, 80, 24)
-	_, cmd := m.Update(linkEventReceivedMsg{page: m.link.page, ev: linkpage.Event{
-		Kind: linkpage.KindSuccess, Received: at(30), PublicToken: "public-sandbox-abc",
-		Success: &linkpage.SuccessMetadata{Institution: &linkpage.Institution{Name: "First Platypus Bank", InstitutionID: "ins_109508"},
-			Accounts: []linkpage.Account{{ID: "a1", Name: "Plaid Checking"}}},
-	}})
-	var got *publicTokenReceivedMsg
+	j := m.link.journey
+	_, cmd := m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink}})
+	var got *accountLinkedMsg
 	for _, msg := range collect(cmd) {
-		if p, ok := msg.(publicTokenReceivedMsg); ok {
-			got = &p
+		if l, ok := msg.(accountLinkedMsg); ok {
+			got = &l
 		}
 	}
-	if got == nil || got.linked.PublicToken != "public-sandbox-abc" || got.linked.Institution.Name != "First Platypus Bank" {
-		t.Fatalf("onSuccess did not hand over the public token and institution: %+v", got)
+	if got == nil || got.journey != j || got.kind != journeyLink {
+		t.Fatalf("Link's success did not hand the journey over: %+v", got)
 	}
 	m.Update(*got)
-	if m.screen != screenWorking {
-		t.Errorf("screen %v after onSuccess, want working", m.screen)
+	if m.screen != screenWorking || !m.working.owns(m.working.runID) {
+		t.Errorf("screen %v after Link's success, want working", m.screen)
 	}
 }
 
 func TestLinkExitShowsWhyAndOffersARetry(t *testing.T) {
-	m := linkOpen(t, 100, 30)
-	m.Update(linkEventReceivedMsg{page: m.link.page, ev: exitEvent()})
+	m := linkOpen(t, 100, 40)
+	linkExits(m)
 	v := view(m)
 	for _, want := range []string{"Link closed without linking an account", "INVALID_CREDENTIALS (ITEM_ERROR)",
-		"requires_credentials", "7pZq1wERt9LkYb2", "Press r to try again"} {
+		"requires_credentials", "7pZq1wERt9LkYb2", "link_session_id  0f3c1a2b-9d4e-4f6a-8b7c-5d2e1f0a9b8c", "Press r to try again"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("after onExit the screen lacks %q:\n%s", want, v)
 		}
@@ -120,9 +128,8 @@ func TestLinkExitShowsWhyAndOffersARetry(t *testing.T) {
 		t.Errorf("quitting after onExit should exit 1 with the Link error; Err() = %v", m.Err())
 	}
 
-	before := m.link.reqID
-	m.Update(press("r"))
-	if m.link.reqID == before || m.link.state != linkStarting {
+	_, cmd := m.Update(press("r"))
+	if cmd == nil || m.link.state != linkStarting {
 		t.Errorf("r did not start a new Link session (state %v)", m.link.state)
 	}
 	if strings.Contains(view(m), "INVALID_CREDENTIALS") {
@@ -136,7 +143,13 @@ func TestLinkSandboxShortcutOnlyOutsideProduction(t *testing.T) {
 		t.Errorf("Sandbox: the help does not offer the shortcut:\n%s", view(m))
 	}
 	_, cmd := m.Update(press("s"))
-	if cmd == nil || m.link.state != linkSandboxing {
+	var handed bool
+	for _, msg := range collect(cmd) {
+		if l, ok := msg.(accountLinkedMsg); ok && l.kind == journeySandbox {
+			handed = true
+		}
+	}
+	if !handed {
 		t.Errorf("s did not start the Sandbox shortcut")
 	}
 
@@ -144,15 +157,12 @@ func TestLinkSandboxShortcutOnlyOutsideProduction(t *testing.T) {
 	prod.Env = plaidflow.Production
 	deps := testDeps(t, prod)
 	deps.NoBrowser = true
-	pm := newTestModel(t, deps, 80, 24)
-	pm.Update(keysConfirmedMsg{client: sandboxClient(t, prod), token: plaidflow.LinkToken{Token: "link-production-x"}})
-	pm.Update(linkPageStartedMsg{id: pm.link.reqID, page: fixedPage(t)})
+	pm := linkOpenAt(t, deps, 80, 24)
 	if hasHelp(pm, "sandbox shortcut") || strings.Contains(view(pm), "user_good") {
 		t.Errorf("Production: the Sandbox shortcut is offered:\n%s", view(pm))
 	}
-	pm.Update(press("s"))
-	if pm.link.state == linkSandboxing {
-		t.Errorf("Production: s started the Sandbox shortcut")
+	if _, cmd := pm.Update(press("s")); len(collect(cmd)) > 0 {
+		t.Errorf("Production: s did something")
 	}
 	if v := view(pm); !strings.Contains(v, "[PRODUCTION]") {
 		t.Errorf("Production: no warning badge:\n%s", v)
@@ -161,28 +171,24 @@ func TestLinkSandboxShortcutOnlyOutsideProduction(t *testing.T) {
 
 func TestLinkEscGoesBackToTheKeysAndStopsThePage(t *testing.T) {
 	srv := fakePlaid(t)
-	m := newTestModel(t, testDeps(t, demoConfig(srv)), 80, 24)
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
 	d.init()
 	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.page != nil })
-	page := m.link.page
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	sess := m.link.box.get()
 
 	d.send(press("esc"))
 	d.until("the keys screen", func() bool { return m.screen == screenKeys })
-	d.until("the page to stop", func() bool {
-		select {
-		case _, open := <-page.Events():
-			return !open
-		default:
-			return false
-		}
-	})
+	d.until("the page to stop", func() bool { return sess.URL() != "" && !listening(sess.URL()) })
 }
 
 func TestLinkSandboxShortcutReachesResults(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
 	d.init()
@@ -202,25 +208,34 @@ func TestLinkSandboxShortcutReachesResults(t *testing.T) {
 	}
 }
 
-// collect runs cmd (and the commands of a batch) and returns the messages that come back
-// promptly; commands that wait (for page events, for a timer) are left behind.
+// collect runs cmd (and the commands of a batch, each in its own goroutine) and returns the
+// messages that come back within a second; commands that wait (for a Link page, a timer) are
+// left behind.
 func collect(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	select {
-	case msg := <-ch:
+	ch := make(chan []tea.Msg, 1)
+	go func() {
+		msg := cmd()
 		if b, ok := msg.(tea.BatchMsg); ok {
 			var out []tea.Msg
 			for _, c := range b {
 				out = append(out, collect(c)...)
 			}
-			return out
+			ch <- out
+			return
 		}
-		return []tea.Msg{msg}
-	case <-time.After(300 * time.Millisecond):
+		if msg == nil {
+			ch <- nil
+			return
+		}
+		ch <- []tea.Msg{msg}
+	}()
+	select {
+	case msgs := <-ch:
+		return msgs
+	case <-time.After(time.Second):
 		return nil
 	}
 }
@@ -232,8 +247,8 @@ func hasHelp(m *Model, desc string) bool {
 
 func TestLinkSDKLoadFailureStopsTheWait(t *testing.T) {
 	m := linkOpen(t, 100, 30)
-	m.Update(linkEventReceivedMsg{page: m.link.page, ev: linkpage.Event{Kind: linkpage.KindLoadFailed,
-		LoadError: "The browser could not fetch the Link script. (https://cdn.plaid.com)"}})
+	m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink},
+		err: &linkpage.LoadError{Reason: "The browser could not fetch the Link script. (https://cdn.plaid.com)"}})
 	v := view(m)
 	for _, want := range []string{"Could not start Plaid Link", "could not load Plaid Link", "cdn.plaid.com", "Press r to try again"} {
 		if !strings.Contains(v, want) {
@@ -242,5 +257,20 @@ func TestLinkSDKLoadFailureStopsTheWait(t *testing.T) {
 	}
 	if strings.Contains(v, "Waiting for you to finish") {
 		t.Errorf("the screen still says it is waiting:\n%s", v)
+	}
+}
+
+// TestLinkSucceedsWhileTheSavedItemsAreOnShow: the user finishes Link in the browser while
+// looking at the saved Items; the journey still goes on to the working steps.
+func TestLinkSucceedsWhileTheSavedItemsAreOnShow(t *testing.T) {
+	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
+	pressA(t, m)
+	if m.screen != screenSaved {
+		t.Fatalf("a did not show the saved Items (screen %v)", m.screen)
+	}
+	_, cmd := m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink}})
+	follow(m, cmd)
+	if m.screen != screenWorking {
+		t.Errorf("Link's success was lost on the saved Items screen (screen %v)", m.screen)
 	}
 }

@@ -14,13 +14,10 @@ type op int
 
 const (
 	opCreateLinkToken op = iota + 1
-	opStartLinkPage
-	opSandboxPublicToken
-	opExchange
-	opNumbers
+	opResolveKeys
 	opSaveKeys
 	opCopy
-	opSavedNumbers
+	opOpenBrowser
 )
 
 // errMsg is a failed command.
@@ -30,18 +27,20 @@ type errMsg struct {
 	err error
 }
 
-// linkTokenCreatedMsg: /link/token/create answered; the keys work.
+// linkTokenCreatedMsg: /link/token/create answered for the keys on screen; the keys work.
 type linkTokenCreatedMsg struct {
 	id     int
 	client *plaidflow.Client
 	token  plaidflow.LinkToken
 }
 
-// savedKeysLoadedMsg: the keyring was asked for the keys of an environment.
-type savedKeysLoadedMsg struct {
-	env              plaidflow.Env
-	clientID, secret string
-	err              error
+// keysResolvedMsg: the keys for env were looked up again (flags > environment > .env >
+// keyring), after the user switched environments.
+type keysResolvedMsg struct {
+	env   plaidflow.Env
+	cfg   plaidflow.Config
+	notes []string
+	err   error
 }
 
 // keysSavedMsg: the keys went to the keyring.
@@ -50,64 +49,46 @@ type keysSavedMsg struct {
 }
 
 // keysConfirmedMsg: the keys screen is done (keys checked, saving answered, Production
-// confirmed) and hands over a client and a fresh Link token.
+// confirmed) and hands over a client and the Link token of the check, when it is still good.
 type keysConfirmedMsg struct {
 	client *plaidflow.Client
-	token  plaidflow.LinkToken
+	token  *plaidflow.LinkToken
 	notice string
 }
 
-// linkPageStartedMsg: the loopback Link page is listening.
-type linkPageStartedMsg struct {
-	id   int
-	page *linkpage.Server
+// linkUpdatedMsg: the Link page of journey run reported something (it started, the browser
+// opened, Link called back).
+type linkUpdatedMsg struct {
+	run int
+	u   linkpage.Update
 }
 
-// linkEventReceivedMsg: the Link page forwarded a callback.
-type linkEventReceivedMsg struct {
-	page *linkpage.Server
-	ev   linkpage.Event
-}
-
-// linkPageClosedMsg: a Link page shut down (its events channel closed).
-type linkPageClosedMsg struct {
-	page *linkpage.Server
-}
-
-// browserOpenedMsg: the browser was asked to open url; err says why it did not.
+// browserOpenedMsg: o asked the browser to open the page again; err says why it did not.
 type browserOpenedMsg struct {
-	url string
 	err error
 }
 
-// publicTokenReceivedMsg: Link (or the Sandbox shortcut) produced a public token.
-type publicTokenReceivedMsg struct {
-	linked  plaidflow.Linked
-	sandbox bool
-}
-
-// publicTokenExchangedMsg: /item/public_token/exchange answered.
-type publicTokenExchangedMsg struct {
-	id int
-	ex plaidflow.Exchanged
-}
-
-// itemSavedMsg: the save step ended, saved or not (Storage says which, and why).
-type itemSavedMsg struct {
-	id    int
-	saved plaidflow.Saved
-}
-
-// numbersFetchedMsg: /auth/get (and the institution) answered.
-type numbersFetchedMsg struct {
+// stepRanMsg: a step of the journey run id ended, done (rep) or failed (err).
+type stepRanMsg struct {
 	id  int
-	res *plaidflow.Result
+	rep plaidflow.StepReport
+	err error
 }
 
-// stepsSettledMsg: the finished checklist has been on screen long enough to be seen.
-type stepsSettledMsg struct {
-	id  int
-	res *plaidflow.Result
+// accountLinkedMsg: Link (or the Sandbox shortcut) is past; the journey's remaining steps are
+// the working screen's to run.
+type accountLinkedMsg struct {
+	journey *plaidflow.Journey
+	kind    journeyKind
+	title   string
+}
+
+// numbersShownMsg: the finished checklist has been on screen long enough to be seen; the
+// result is ready for the results screen.
+type numbersShownMsg struct {
+	id   int
+	res  *plaidflow.Result
+	kind journeyKind
 }
 
 // savedItemsLoadedMsg: the vault listed the Items saved in namespace ns by earlier runs.
@@ -117,15 +98,14 @@ type savedItemsLoadedMsg struct {
 	err   error
 }
 
-// savedNumbersFetchedMsg: /auth/get answered for a saved Item.
-type savedNumbersFetchedMsg struct {
-	id   int
+// savedItemPickedMsg: the user chose a saved Item whose numbers to fetch.
+type savedItemPickedMsg struct {
 	item plaidflow.SavedItem
-	res  *plaidflow.Result
 }
 
-// clipboardCopiedMsg: the numbers were sent to the terminal's clipboard.
-type clipboardCopiedMsg struct {
+// clipboardSentMsg: what was sent to the terminal's clipboard (OSC 52); whether it arrived
+// cannot be known.
+type clipboardSentMsg struct {
 	what string
 }
 
@@ -134,5 +114,14 @@ type (
 	keysEditRequestedMsg    struct{}
 	anotherLinkRequestedMsg struct{}
 	savedItemsRequestedMsg  struct{} // a on the link screen
-	linkReturnRequestedMsg  struct{} // esc on the saved Items screen
+	linkReturnRequestedMsg  struct{} // esc from the saved Items
+)
+
+// journeyKind is which journey the working screen runs.
+type journeyKind int
+
+const (
+	journeyLink journeyKind = iota
+	journeySandbox
+	journeySaved
 )

@@ -6,13 +6,16 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
 // The results screen: the institution, where the Item was saved, a table of accounts with their
 // balances, and every number family of the selected account. Account numbers and IBANs are
-// masked until `v`, so the screen is safe to share.
+// masked until `v` (with --mask, until the explicit `V`), so the screen is safe to share; what
+// is copied and what is left in the scrollback follow what is shown.
 
 type statusKind int
 
@@ -23,34 +26,62 @@ const (
 	statusBad
 )
 
+// copyChoice is one thing the copy picker offers.
+type copyChoice struct {
+	key, label, value, what string
+	text                    string // what is sent; "" when it is masked and cannot be copied
+}
+
 type resultsScreen struct {
 	c             *common
+	keys          resultsKeys
 	width, height int
 
-	res    *plaidflow.Result
-	cursor int
-	offset int // first account row on show
-	reveal bool
+	res     *plaidflow.Result
+	cursor  int
+	reveal  bool
+	picking bool // the copy picker is open
 
 	status     string
 	statusKind statusKind
 }
 
-func newResultsScreen(c *common) *resultsScreen { return &resultsScreen{c: c} }
+func newResultsScreen(c *common) *resultsScreen {
+	s := &resultsScreen{c: c, keys: newResultsKeys()}
+	s.updateKeys()
+	return s
+}
 
 // Init implements tea.Model.
 func (s *resultsScreen) Init() tea.Cmd { return nil }
 
 // SetSize implements component.
-func (s *resultsScreen) SetSize(w, h int) {
-	s.width, s.height = w, h
-	s.scroll()
+func (s *resultsScreen) SetSize(w, h int) { s.width, s.height = w, h }
+
+// busy implements component.
+func (s *resultsScreen) busy() bool { return false }
+
+// failure implements component.
+func (s *resultsScreen) failure() error { return nil }
+
+// focusLines implements focuser: the selected account's row, down to the end of its numbers
+// (or of the copy picker).
+func (s *resultsScreen) focusLines() (int, int) {
+	if s.res == nil {
+		return -1, -1
+	}
+	head := len(s.headLines(s.width))
+	below := s.numbersLines(s.width)
+	if s.picking {
+		below = s.pickerLines(s.width)
+	}
+	return head + 2 + s.cursor, head + 1 + len(s.tableLines(s.width)) + len(below)
 }
 
 // SetResult shows a new result, masked, with the first account that has numbers selected.
 func (s *resultsScreen) SetResult(res *plaidflow.Result) {
 	s.res = res
-	s.cursor, s.offset, s.reveal = 0, 0, false
+	s.cursor, s.reveal, s.picking = 0, false, false
 	s.status = ""
 	for i, a := range res.Accounts {
 		if !res.NumbersFor(a.ID).Empty() {
@@ -58,8 +89,16 @@ func (s *resultsScreen) SetResult(res *plaidflow.Result) {
 			break
 		}
 	}
-	s.scroll()
+	s.updateKeys()
 }
+
+// shown is the result on screen and whether its numbers may be printed unmasked: only when
+// the user revealed them and --mask is off.
+func (s *resultsScreen) shown() (*plaidflow.Result, bool) {
+	return s.res, s.reveal && !s.c.deps.Mask
+}
+
+func (s *resultsScreen) masked() bool { return !s.reveal }
 
 func (s *resultsScreen) selected() (plaidflow.Account, bool) {
 	if s.res == nil || s.cursor < 0 || s.cursor >= len(s.res.Accounts) {
@@ -68,111 +107,145 @@ func (s *resultsScreen) selected() (plaidflow.Account, bool) {
 	return s.res.Accounts[s.cursor], true
 }
 
+// updateKeys switches the screen's bindings on and off for its state.
+func (s *resultsScreen) updateKeys() {
+	k := &s.keys
+	on := s.res != nil && !s.picking
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Reveal, &k.Copy, &k.LinkAnother, &k.Quit} {
+		b.SetEnabled(on)
+	}
+	k.RevealAnyway.SetEnabled(on && s.c.deps.Mask && !s.reveal)
+	k.CopyPick.SetEnabled(s.picking)
+	k.CopyCancel.SetEnabled(s.picking)
+	switch {
+	case s.reveal:
+		k.Reveal.SetHelp("v", "hide")
+	case s.c.deps.Mask:
+		k.Reveal.SetHelp("v", "masked (--mask)") // v says to press V
+	default:
+		k.Reveal.SetHelp("v", "reveal")
+	}
+}
+
 // Update implements tea.Model.
 func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
+}
+
+func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case clipboardCopiedMsg:
-		s.status, s.statusKind = "✓ Copied "+msg.what+" to the clipboard through the terminal (OSC 52; some terminals need it allowed).", statusOK
-		return s, nil
+	case clipboardSentMsg:
+		st := "Sent " + msg.what + " to the terminal clipboard (OSC 52); whether it arrived depends on the terminal."
+		if s.c.deps.Getenv("TMUX") != "" {
+			st += " In tmux it arrives only with `set -g set-clipboard on` in ~/.tmux.conf."
+		}
+		s.status, s.statusKind = st, statusInfo
+		return nil
 
 	case errMsg:
 		if msg.op == opCopy {
 			s.status, s.statusKind = "✗ "+msg.err.Error(), statusBad
 		}
-		return s, nil
+		return nil
 
 	case tea.KeyMsg:
-		if s.res == nil {
-			return s, nil
+		if s.picking {
+			return s.pick(msg)
 		}
-		k := s.c.keys
-		switch {
-		case key.Matches(msg, k.Up):
-			if s.cursor > 0 {
-				s.cursor--
-			}
-			s.scroll()
-		case key.Matches(msg, k.Down):
-			if s.cursor < len(s.res.Accounts)-1 {
-				s.cursor++
-			}
-			s.scroll()
-		case key.Matches(msg, k.Reveal):
-			s.reveal = !s.reveal
-			if s.reveal {
-				s.status, s.statusKind = "Numbers revealed: mind who can see this screen. v hides them.", statusWarn
-			} else {
-				s.status, s.statusKind = "Numbers masked again.", statusInfo
-			}
-		case key.Matches(msg, k.Copy):
-			return s, s.copy()
-		case key.Matches(msg, k.LinkAnother):
-			return s, func() tea.Msg { return anotherLinkRequestedMsg{} }
-		case key.Matches(msg, k.QuitQ):
-			return s, tea.Quit
-		}
+		return s.handleKey(msg)
 	}
-	return s, nil
+	return nil
 }
 
-// copy sends the selected account's numbers, unmasked, to the clipboard.
-func (s *resultsScreen) copy() tea.Cmd {
+func (s *resultsScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		s.cursor = max(s.cursor-1, 0)
+	case key.Matches(msg, k.Down):
+		s.cursor = min(s.cursor+1, len(s.res.Accounts)-1)
+	case key.Matches(msg, k.Reveal) && s.c.deps.Mask && !s.reveal:
+		s.status, s.statusKind = "--mask is on: press V (shift+v) to reveal the numbers anyway.", statusWarn
+	case key.Matches(msg, k.Reveal):
+		s.reveal = !s.reveal
+		if s.reveal {
+			s.status, s.statusKind = "Numbers revealed: mind who can see this screen. v hides them.", statusWarn
+		} else {
+			s.status, s.statusKind = "Numbers masked again.", statusInfo
+		}
+	case key.Matches(msg, k.RevealAnyway):
+		s.reveal = true
+		s.status, s.statusKind = "Revealed despite --mask: mind who can see this screen. v hides them; the report printed on quit stays masked.", statusWarn
+	case key.Matches(msg, k.Copy):
+		if _, ok := s.selected(); ok {
+			s.picking = true
+			s.status = ""
+		}
+	case key.Matches(msg, k.LinkAnother):
+		return func() tea.Msg { return anotherLinkRequestedMsg{} }
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	}
+	return nil
+}
+
+// choices are what the copy picker offers for the selected account: each number as shown
+// (a masked one cannot be copied until it is revealed), and the whole account as JSON,
+// masked when the numbers are.
+func (s *resultsScreen) choices() []copyChoice {
 	a, ok := s.selected()
 	if !ok {
 		return nil
 	}
-	n := s.res.NumbersFor(a.ID)
-	if n.Empty() {
-		s.status, s.statusKind = "Plaid returned no numbers for "+a.Name+": nothing to copy.", statusInfo
-		return nil
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s)\n", a.Name, institutionName(s.res))
-	for _, f := range numberFamilies(n, true) {
-		for _, r := range f.rows {
-			fmt.Fprintf(&b, "%s %s: %s\n", f.name, r.label, r.value)
+	var out []copyChoice
+	n := 0
+	for _, f := range s.res.NumbersFor(a.ID).Families(s.masked()) {
+		for _, r := range f.Rows {
+			n++
+			c := copyChoice{key: fmt.Sprint(n), label: f.Name + " " + r.Label, value: r.Value,
+				what: "the " + f.Name + " " + r.Label + " of " + a.Name, text: r.Raw}
+			if r.Secret && s.masked() {
+				c.text = ""
+			}
+			out = append(out, c)
 		}
 	}
-	return copyToClipboard(s.c.deps.Out, s.c.deps.Getenv, b.String(), a.Name+"'s numbers")
+	res := s.res
+	what := "the account " + a.Name + " as JSON"
+	if s.masked() {
+		res = res.MaskedCopy()
+		what += " (numbers masked)"
+	}
+	doc, err := res.AccountJSON(a.ID)
+	if err == nil {
+		out = append(out, copyChoice{key: "j", label: "JSON", value: "the account and all its numbers", what: what, text: string(doc)})
+	}
+	return out
 }
 
-// tableRoom is the number of account rows that fit once everything else has its lines.
-func (s *resultsScreen) tableRoom() int {
-	if s.res == nil {
-		return 1
+// pick is a key while the copy picker is open.
+func (s *resultsScreen) pick(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, s.keys.CopyCancel) {
+		s.picking = false
+		return nil
 	}
-	w := s.width
-	fixed := len(s.headLines(w)) + 2 /* blank, table header */ + 1 /* blank */ + len(s.numbersLines(w))
-	if st := s.statusLines(w); len(st) > 0 {
-		fixed += 1 + len(st)
+	if !key.Matches(msg, s.keys.CopyPick) {
+		return nil
 	}
-	room := s.height - fixed
-	if len(s.res.Accounts) > room {
-		room-- // the "more" line
+	for _, c := range s.choices() {
+		if msg.String() != c.key {
+			continue
+		}
+		if c.text == "" {
+			s.status, s.statusKind = "That number is masked: press esc, reveal it, then copy it.", statusWarn
+			return nil
+		}
+		s.picking = false
+		return sendToClipboard(s.c.deps.Out, s.c.deps.Getenv, c.text, c.what)
 	}
-	if room < 1 {
-		room = 1
-	}
-	return room
-}
-
-func (s *resultsScreen) scroll() {
-	if s.res == nil {
-		return
-	}
-	room := s.tableRoom()
-	if s.cursor < s.offset {
-		s.offset = s.cursor
-	}
-	if s.cursor >= s.offset+room {
-		s.offset = s.cursor - room + 1
-	}
-	if max := len(s.res.Accounts) - room; s.offset > max {
-		s.offset = max
-	}
-	if s.offset < 0 {
-		s.offset = 0
-	}
+	return nil
 }
 
 // View implements tea.Model.
@@ -185,10 +258,14 @@ func (s *resultsScreen) View() string {
 	lines = append(lines, "")
 	lines = append(lines, s.tableLines(w)...)
 	lines = append(lines, "")
-	lines = append(lines, s.numbersLines(w)...)
-	if st := s.statusLines(w); len(st) > 0 {
+	if s.picking {
+		lines = append(lines, s.pickerLines(w)...)
+	} else {
+		lines = append(lines, s.numbersLines(w)...)
+	}
+	if s.status != "" {
 		lines = append(lines, "")
-		lines = append(lines, st...)
+		lines = append(lines, s.statusLines(w)...)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -197,61 +274,31 @@ func (s *resultsScreen) View() string {
 func (s *resultsScreen) headLines(w int) []string {
 	st := s.c.styles
 	res := s.res
-	lines := []string{""}
-	inst := st.Heading.Render(institutionName(res))
+	inst := st.Heading.Render(res.InstitutionName())
 	if res.Institution != nil && res.Institution.ID != "" {
 		inst += st.Faint.Render("  " + res.Institution.ID)
 	}
-	item := res.ItemName
-	if item == "" {
-		item = res.ItemID
+	if ref := res.ItemRef(); ref != "" {
+		inst += st.Muted.Render("  ·  Item " + ref)
 	}
-	if item != "" {
-		inst += st.Muted.Render("  ·  Item " + item)
-	}
-	lines = append(lines, inst)
+	lines := []string{"", truncate(inst, w)}
+	style, mark := st.Warn, "! "
 	switch {
 	case res.Storage.Saved:
-		// Where reads "<the keyring>; index in <file>": one line each.
-		for i, part := range strings.SplitN(res.Storage.Where, "; ", 2) {
-			if i == 0 {
-				lines = append(lines, st.OK.Render("✓ ")+st.Muted.Render(truncate("Saved in "+part, w-2)))
-			} else {
-				lines = append(lines, "  "+st.Faint.Render(truncate(part, w-2)))
-			}
+		style, mark = st.Muted, st.OK.Render("✓ ")
+	case res.Storage.Problem == "":
+		style, mark = st.Muted, "– " // the user chose not to save (--no-save)
+	}
+	for i, l := range wrap(res.Storage.Line(), w-2) {
+		if i > 0 {
+			mark = "  "
 		}
-	default:
-		why := "Not saved: " + res.Storage.Problem
-		if res.Storage.Problem == "" {
-			why = capitalize(res.Storage.Where)
-		}
-		limit := 3
-		if w < 80 {
-			limit = 2
-		}
-		wrapped := wrap(why, w-2)
-		if len(wrapped) > limit {
-			wrapped = wrapped[:limit]
-			wrapped[limit-1] = truncate(wrapped[limit-1]+" …", w-2)
-		}
-		style, mark := st.Warn, "! "
-		if res.Storage.Problem == "" {
-			style, mark = st.Muted, "– " // the user chose not to save (--no-save)
-		}
-		for i, l := range wrapped {
-			if i > 0 {
-				mark = "  "
-			}
-			lines = append(lines, style.Render(mark+l))
-		}
+		lines = append(lines, mark+style.Render(l))
 	}
 	return lines
 }
 
 func (s *resultsScreen) statusLines(w int) []string {
-	if s.status == "" {
-		return nil
-	}
 	st := s.c.styles
 	style := st.Muted
 	switch s.statusKind {
@@ -269,87 +316,74 @@ func (s *resultsScreen) statusLines(w int) []string {
 	return out
 }
 
-// columns of the accounts table; a zero width hides a column on narrow screens.
-type tableCols struct {
-	name, mask, typ, avail, cur int
-	fullType                    bool
-}
-
-func (s *resultsScreen) columns(w int) tableCols {
-	c := tableCols{mask: 4, avail: 14, cur: 14}
-	rest := w - 2 - c.mask - c.avail - c.cur - 4 // pointer, gaps
-	switch {
-	case rest >= 22+28:
-		c.typ, c.fullType = 27, true
-	case rest >= 14+16:
-		c.typ = 15
-	}
-	if c.typ > 0 {
-		rest -= c.typ + 1
-	}
-	c.name = rest
-	if c.name > 30 {
-		c.name = 30
-	}
-	if c.name < 10 {
-		// Very narrow: drop the available balance before the name gets unreadable.
-		c.name += c.avail + 1
-		c.avail = 0
-	}
-	return c
-}
-
+// tableLines are the accounts, one row each, through lipgloss/table. Narrow terminals lose
+// the type column first, then the name gets shorter.
 func (s *resultsScreen) tableLines(w int) []string {
 	st := s.c.styles
-	c := s.columns(w)
-	cells := func(name, mask, typ, avail, cur string) string {
-		parts := []string{padRight(name, c.name), padRight(mask, c.mask)}
-		if c.typ > 0 {
-			parts = append(parts, padRight(typ, c.typ))
-		}
-		if c.avail > 0 {
-			parts = append(parts, padLeft(avail, c.avail))
-		}
-		parts = append(parts, padLeft(cur, c.cur))
-		return strings.Join(parts, " ")
+	showType, fullType := w >= 70, w >= 96
+	headers := []string{"", "ACCOUNT", "MASK", "TYPE", "AVAILABLE", "CURRENT"}
+	if !showType {
+		headers = append(headers[:3:3], "AVAILABLE", "CURRENT")
 	}
-	lines := []string{"  " + st.TableHeader.Render(cells("ACCOUNT", "MASK", "TYPE", "AVAILABLE", "CURRENT"))}
-	room := s.tableRoom()
-	accts := s.res.Accounts
-	end := s.offset + room
-	if end > len(accts) {
-		end = len(accts)
-	}
-	for i := s.offset; i < end; i++ {
-		a := accts[i]
-		typ := a.Type
-		if a.Subtype != nil && *a.Subtype != "" {
-			typ = *a.Subtype
-			if c.fullType {
-				typ = a.Type + "/" + *a.Subtype
+	money := len(headers) - 2 // the balance columns, aligned right
+	render := func(nameW int) string {
+		t := table.New().
+			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+			BorderHeader(false).BorderColumn(false).
+			Headers(headers...).
+			StyleFunc(func(row, col int) lipgloss.Style {
+				style := st.Cell
+				switch {
+				case row == table.HeaderRow:
+					style = st.TableHeader
+				case row == s.cursor:
+					style = st.RowSelected
+				}
+				switch {
+				case col == 0:
+					return style.PaddingRight(0)
+				case col >= money:
+					return style.Align(lipgloss.Right)
+				}
+				return style
+			})
+		for i, a := range s.res.Accounts {
+			pointer := "  "
+			if i == s.cursor {
+				pointer = "› "
 			}
+			row := []string{pointer, truncate(a.Name, nameW), a.MaskLabel()}
+			if showType {
+				typ := a.TypeLabel()
+				if !fullType && a.Subtype != nil && *a.Subtype != "" {
+					typ = *a.Subtype
+				}
+				row = append(row, typ)
+			}
+			t.Row(append(row, a.Available(), a.Current())...)
 		}
-		row := cells(a.Name, deref(a.Mask, "—"), typ, money(a.Balances.Available, a.Balances), money(a.Balances.Current, a.Balances))
-		if i == s.cursor {
-			lines = append(lines, st.Pointer.Render("› ")+st.RowSelected.Render(row))
-		} else {
-			lines = append(lines, "  "+st.Row.Render(row))
-		}
+		return t.Render()
 	}
-	if len(accts) > room {
-		var more []string
-		if s.offset > 0 {
-			more = append(more, fmt.Sprintf("↑ %d above", s.offset))
-		}
-		if below := len(accts) - end; below > 0 {
-			more = append(more, fmt.Sprintf("↓ %d below", below))
-		}
-		lines = append(lines, "  "+st.Faint.Render(strings.Join(more, " · ")+fmt.Sprintf("  (%d accounts)", len(accts))))
+	out := render(30)
+	for nameW := 29; nameW >= 8 && maxWidth(out) > w; nameW-- {
+		out = render(nameW)
+	}
+	lines := strings.Split(out, "\n")
+	for i := range lines {
+		lines[i] = truncate(lines[i], w)
 	}
 	return lines
 }
 
-// numbersLines shows every number family of the selected account.
+func maxWidth(s string) int {
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		n = max(n, lipgloss.Width(l))
+	}
+	return n
+}
+
+// numbersLines show every number family of the selected account.
 func (s *resultsScreen) numbersLines(w int) []string {
 	st := s.c.styles
 	a, ok := s.selected()
@@ -360,14 +394,19 @@ func (s *resultsScreen) numbersLines(w int) []string {
 	if a.Mask != nil {
 		title += st.Muted.Render(" ••" + *a.Mask)
 	}
-	hint := st.Faint.Render("masked · v reveals")
-	if s.reveal {
+	var hint string
+	switch {
+	case s.reveal:
 		hint = st.Warn.Render("revealed · v hides")
+	case s.c.deps.Mask:
+		hint = st.Faint.Render("--mask · V reveals")
+	default:
+		hint = st.Faint.Render("masked · v reveals")
 	}
 	var body []string
-	fams := numberFamilies(s.res.NumbersFor(a.ID), s.reveal)
+	fams := s.res.NumbersFor(a.ID).Families(s.masked())
 	if len(fams) == 0 {
-		body = append(body, st.Muted.Render("Plaid returned no account or routing numbers for this account."))
+		body = append(body, wrap(st.Muted.Render(plaidflow.NoNumbers), w-4)...)
 		hint = ""
 	}
 	famW, labW := 15, 14
@@ -375,127 +414,53 @@ func (s *resultsScreen) numbersLines(w int) []string {
 		famW, labW = 6, 13
 	}
 	for _, f := range fams {
-		for i, r := range f.rows {
+		for i, r := range f.Rows {
 			fam := ""
 			if i == 0 {
-				fam = f.name
+				fam = f.Name
 			}
 			if famW < 10 && fam == "International" {
 				fam = "Intl"
 			}
-			body = append(body, st.Accent.Render(padRight(fam, famW))+st.Label.Render(padRight(r.label, labW))+st.Number.Render(r.value))
+			body = append(body, st.Accent.Render(padRight(fam, famW))+st.Label.Render(padRight(r.Label, labW))+st.Number.Render(r.Value))
 		}
 	}
 	return card(s.c.border(s.c.cfg.Env), title, hint, body, w, 0)
 }
 
-type numberRow struct{ label, value string }
-
-type numberFamily struct {
-	name string
-	rows []numberRow
-}
-
-// numberFamilies lays out every family present, masking account numbers and IBANs unless
-// reveal is set. Routing numbers, sort codes and BICs identify the bank, not the account, and
-// are shown as they are.
-func numberFamilies(n plaidflow.AccountNumbers, reveal bool) []numberFamily {
-	hide := func(v string) string {
-		if reveal {
-			return v
+// pickerLines are the copy picker: a key per number, and j for the whole account as JSON.
+func (s *resultsScreen) pickerLines(w int) []string {
+	st := s.c.styles
+	a, _ := s.selected()
+	var body []string
+	choices := s.choices()
+	labW := 0
+	for _, c := range choices {
+		labW = max(labW, len(c.label)+2)
+	}
+	for _, c := range choices {
+		line := st.Key.Render(c.key) + "  " + st.Label.Render(padRight(c.label, labW)) + st.Number.Render(c.value)
+		if c.text == "" {
+			line = st.Faint.Render(c.key + "  " + padRight(c.label, labW) + c.value + "  (masked: reveal first)")
 		}
-		return plaidflow.Mask(v)
+		body = append(body, line)
 	}
-	var out []numberFamily
-	for _, x := range n.ACH {
-		f := numberFamily{name: "ACH", rows: []numberRow{{"account", hide(x.Account)}, {"routing", x.Routing}}}
-		if x.WireRouting != nil && *x.WireRouting != "" {
-			f.rows = append(f.rows, numberRow{"wire routing", *x.WireRouting})
-		}
-		if x.Tokenized {
-			f.rows[0].value += " (tokenized)"
-		}
-		out = append(out, f)
-	}
-	for _, x := range n.EFT {
-		out = append(out, numberFamily{name: "EFT", rows: []numberRow{
-			{"account", hide(x.Account)}, {"institution", x.Institution}, {"branch", x.Branch}}})
-	}
-	for _, x := range n.International {
-		iban := plaidflow.FormatIBAN(x.IBAN)
-		if !reveal {
-			iban = plaidflow.Mask(x.IBAN)
-		}
-		out = append(out, numberFamily{name: "International", rows: []numberRow{{"IBAN", iban}, {"BIC", x.BIC}}})
-	}
-	for _, x := range n.BACS {
-		out = append(out, numberFamily{name: "BACS", rows: []numberRow{
-			{"account", hide(x.Account)}, {"sort code", plaidflow.FormatSortCode(x.SortCode)}}})
-	}
-	return out
-}
-
-// money prints an amount with thousands separators and the currency.
-func money(v *float64, b plaidflow.Balances) string {
-	if v == nil {
-		return "—"
-	}
-	neg := *v < 0
-	s := fmt.Sprintf("%.2f", abs(*v))
-	intPart, frac := s[:len(s)-3], s[len(s)-3:]
-	var g []string
-	for len(intPart) > 3 {
-		g = append([]string{intPart[len(intPart)-3:]}, g...)
-		intPart = intPart[:len(intPart)-3]
-	}
-	g = append([]string{intPart}, g...)
-	out := strings.Join(g, ",") + frac
-	if neg {
-		out = "-" + out
-	}
-	if cur := b.Currency(); cur != "" {
-		out += " " + cur
-	}
-	return out
-}
-
-func abs(f float64) float64 {
-	if f < 0 {
-		return -f
-	}
-	return f
-}
-
-func deref(s *string, def string) string {
-	if s == nil || *s == "" {
-		return def
-	}
-	return *s
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	body = append(body, "", st.Muted.Render("Press a key to copy; esc cancels."))
+	return card(s.c.border(s.c.cfg.Env), st.CardTitle.Render("Copy from "+a.Name), "", body, w, 0)
 }
 
 // ShortHelp implements help.KeyMap.
 func (s *resultsScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	reveal := withHelp(k.Reveal, "v", "reveal")
-	if s.reveal {
-		reveal = withHelp(k.Reveal, "v", "hide")
-	}
-	return []key.Binding{withHelp(k.Down, "↑/↓", "account"), reveal, withHelp(k.Copy, "c", "copy"), k.LinkAnother, k.QuitQ}
+	k := s.keys
+	return []key.Binding{k.CopyPick, k.CopyCancel, withHelp(k.Down, "↑/↓", "account"), k.Reveal, k.RevealAnyway, k.Copy, k.LinkAnother, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *resultsScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
+	k := s.keys
 	return [][]key.Binding{
-		{k.Up, k.Down},
-		{withHelp(k.Reveal, "v", "reveal / hide numbers"), withHelp(k.Copy, "c", "copy numbers (OSC 52)")},
-		{withHelp(k.LinkAnother, "l", "link another account"), k.QuitQ},
+		{k.Up, k.Down, k.CopyPick, k.CopyCancel},
+		{withHelp(k.Reveal, "v", "reveal / hide numbers"), k.RevealAnyway, withHelp(k.Copy, "c", "copy a number or the account (OSC 52)")},
+		{withHelp(k.LinkAnother, "l", "link another account"), k.Quit},
 	}
 }

@@ -29,17 +29,35 @@ func TestResultsAreMaskedUntilRevealed(t *testing.T) {
 }
 
 func TestResultsShowTheSelectedAccountsNumbers(t *testing.T) {
-	m := resultsModel(t, 80, 24, platypusResult())
+	m := resultsModel(t, 80, 30, platypusResult())
 	m.Update(press("down")) // Plaid Saving
 	m.Update(press("v"))
 	v := view(m)
-	if !strings.Contains(v, "› Plaid Saving") || !strings.Contains(v, "1111222233331111") {
-		t.Errorf("moving down does not select Plaid Saving and show its number:\n%s", v)
+	// The pointer, the card's title and the numbers must all be Plaid Saving's: a row of
+	// another account, or another account's numbers, must not pass.
+	if row := selectedRow(v); !strings.Contains(row, "Plaid Saving ") || !strings.Contains(row, "1111") {
+		t.Errorf("the selected row is %q, want Plaid Saving ••1111:\n%s", row, v)
+	}
+	if !strings.Contains(v, "╭─ Plaid Saving ••1111 ") || !strings.Contains(v, "account       1111222233331111") {
+		t.Errorf("the numbers shown are not Plaid Saving's:\n%s", v)
+	}
+	if strings.Contains(v, "1111222233330000") || strings.Contains(v, "1111222233339002") {
+		t.Errorf("another account's number is on screen:\n%s", v)
 	}
 	m.Update(press("down")) // Plaid CD has no numbers
-	if v := view(m); !strings.Contains(v, "Plaid returned no account or routing numbers for this account") {
+	if v := view(m); !strings.Contains(selectedRow(v), "Plaid CD") || !strings.Contains(v, plaidflow.NoNumbers) {
 		t.Errorf("an account without numbers is not explained:\n%s", v)
 	}
+}
+
+// selectedRow is the table row with the pointer.
+func selectedRow(v string) string {
+	for _, l := range strings.Split(v, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "› ") {
+			return l
+		}
+	}
+	return ""
 }
 
 func TestResultsShowEveryNumberFamily(t *testing.T) {
@@ -89,47 +107,160 @@ func TestResultsStateWhereTheItemWasSaved(t *testing.T) {
 	}
 }
 
-func TestResultsCopySendsTheNumbersThroughTheTerminal(t *testing.T) {
-	m := resultsModel(t, 80, 24, platypusResult())
-	out := m.c.deps.Out.(*syncBuffer)
-	_, cmd := m.Update(press("c"))
-	if cmd == nil {
-		t.Fatal("c did nothing")
-	}
-	m.Update(cmd())
-
-	seq := out.String()
-	if !strings.HasPrefix(seq, "\x1b]52;c;") {
+// clipboard is what the last OSC 52 sequence written to the terminal carried.
+func clipboard(t *testing.T, m *Model) string {
+	t.Helper()
+	seq := m.c.deps.Out.(*syncBuffer).String()
+	i := strings.LastIndex(seq, "\x1b]52;c;")
+	if i < 0 {
 		t.Fatalf("no OSC 52 sequence written to the terminal: %q", seq)
 	}
-	payload := strings.TrimSuffix(strings.TrimPrefix(seq, "\x1b]52;c;"), "\x07")
+	payload := seq[i+len("\x1b]52;c;"):]
+	payload = payload[:strings.IndexByte(payload, '\a')]
 	text, err := base64.StdEncoding.DecodeString(payload)
 	if err != nil {
 		t.Fatalf("OSC 52 payload is not base64: %v", err)
 	}
-	for _, want := range []string{"Plaid Checking (First Platypus Bank)", "ACH account: 1111222233330000", "ACH routing: 011401533"} {
-		if !strings.Contains(string(text), want) {
-			t.Errorf("the clipboard lacks %q:\n%s", want, text)
-		}
-	}
-	if v := view(m); !strings.Contains(v, "Copied Plaid Checking's numbers") {
-		t.Errorf("the screen does not say what was copied:\n%s", v)
+	return string(text)
+}
+
+// copyWith opens the copy picker and presses k, then delivers what the command reports.
+func copyWith(m *Model, k string) {
+	m.Update(press("c"))
+	_, cmd := m.Update(press(k))
+	for _, msg := range collect(cmd) {
+		m.Update(msg)
 	}
 }
 
-func TestResultsCopyInsideTmuxAlsoUsesPassthrough(t *testing.T) {
-	m := resultsModel(t, 80, 24, platypusResult())
-	m.c.deps.Getenv = func(k string) string {
+func TestResultsCopyPickerSendsOneValue(t *testing.T) {
+	m := resultsModel(t, 80, 30, platypusResult())
+	m.Update(press("c"))
+	v := view(m)
+	for _, want := range []string{"Copy from Plaid Checking", "1  ACH account", "(masked: reveal first)", "2  ACH routing       011401533", "j  JSON"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the copy picker lacks %q:\n%s", want, v)
+		}
+	}
+	if !hasHelp(m, "esc cancel copy") || hasHelp(m, "l link another") {
+		t.Errorf("while picking, the help should offer the picker's keys only:\n%s", v)
+	}
+	_, cmd := m.Update(press("2"))
+	for _, msg := range collect(cmd) {
+		m.Update(msg)
+	}
+	if got := clipboard(t, m); got != "011401533" {
+		t.Errorf("copying the routing number sent %q", got)
+	}
+	v = view(m)
+	if !strings.Contains(v, "Sent the ACH routing of Plaid Checking to the terminal clipboard (OSC 52)") || strings.Contains(v, "Copied") {
+		t.Errorf("the screen should say what was sent, not claim it arrived:\n%s", v)
+	}
+}
+
+func TestResultsCopyFollowsWhatIsShown(t *testing.T) {
+	m := resultsModel(t, 80, 30, platypusResult())
+	m.Update(press("c"))
+	m.Update(press("1")) // the account number, masked
+	if strings.Contains(m.c.deps.Out.(*syncBuffer).String(), "\x1b]52") {
+		t.Fatalf("a masked number was sent to the clipboard")
+	}
+	if v := view(m); !strings.Contains(v, "That number is masked") {
+		t.Errorf("pressing a masked number's key says nothing:\n%s", v)
+	}
+	m.Update(press("esc"))
+	copyWith(m, "j")
+	doc := clipboard(t, m)
+	if !strings.Contains(doc, `"masked": true`) || strings.Contains(doc, "1111222233330000") || !strings.Contains(doc, "Plaid Checking") {
+		t.Errorf("the masked account's JSON leaks the number or is not marked masked:\n%s", doc)
+	}
+
+	m.Update(press("v"))
+	copyWith(m, "1")
+	if got := clipboard(t, m); got != "1111222233330000" {
+		t.Errorf("the revealed account number copied as %q", got)
+	}
+	copyWith(m, "j")
+	if doc := clipboard(t, m); !strings.Contains(doc, "1111222233330000") || !strings.Contains(doc, `"masked": false`) {
+		t.Errorf("the revealed account's JSON lacks its number:\n%s", doc)
+	}
+}
+
+func TestResultsCopyInsideTmuxSaysHowToLetItThrough(t *testing.T) {
+	deps := testDeps(t, linkOpenConfig())
+	deps.Getenv = func(k string) string {
 		if k == "TMUX" {
 			return "/tmp/tmux-0/default,1,0"
 		}
 		return ""
 	}
-	_, cmd := m.Update(press("c"))
-	cmd()
+	m := resultsWith(t, deps, 100, 30, platypusResult())
+	copyWith(m, "2")
 	seq := m.c.deps.Out.(*syncBuffer).String()
 	if !strings.HasPrefix(seq, "\x1b]52;c;") || !strings.Contains(seq, "\x1bPtmux;") {
 		t.Errorf("inside tmux both the plain and the passthrough sequence should be sent: %q", seq)
+	}
+	if v := view(m); !strings.Contains(v, "set -g set-clipboard on") {
+		t.Errorf("inside tmux the screen does not say how to enable the clipboard:\n%s", v)
+	}
+}
+
+func TestResultsMaskFlagNeedsAnExplicitReveal(t *testing.T) {
+	deps := testDeps(t, linkOpenConfig())
+	deps.Mask = true
+	m := resultsWith(t, deps, 100, 30, platypusResult())
+	m.Update(press("v"))
+	v := view(m)
+	if strings.Contains(v, "1111222233330000") {
+		t.Fatalf("with --mask, v revealed the account number:\n%s", v)
+	}
+	if !strings.Contains(v, "--mask is on: press V") || !hasHelp(m, "V reveal anyway") {
+		t.Errorf("v with --mask does not say how to reveal anyway:\n%s", v)
+	}
+	m.Update(press("V"))
+	if v := view(m); !strings.Contains(v, "1111222233330000") || !strings.Contains(v, "Revealed despite --mask") {
+		t.Errorf("V does not reveal, or does not say it overrode --mask:\n%s", v)
+	}
+	var b strings.Builder
+	if err := m.WriteReport(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "1111222233330000") {
+		t.Errorf("with --mask the report left in the scrollback shows the number:\n%s", b.String())
+	}
+}
+
+func TestResultsQuitLeavesTheReportInTheScrollback(t *testing.T) {
+	m := resultsModel(t, 80, 24, platypusResult())
+	_, cmd := m.Update(press("q"))
+	if !quits(cmd) {
+		t.Fatalf("q does not quit")
+	}
+	var b strings.Builder
+	if err := m.WriteReport(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"Institution  First Platypus Bank (ins_109508)", "Plaid Cash Management", "12,060.00 USD",
+		"account ••••0000  routing 011401533", "Next time: plaid-onboard auth first-platypus-bank"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "1111222233330000") {
+		t.Errorf("the numbers were never revealed, but the report shows them:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if len([]rune(l)) > 120 {
+			t.Errorf("a report line is %d characters: %q", len([]rune(l)), l)
+		}
+	}
+
+	m.Update(press("v"))
+	b.Reset()
+	m.WriteReport(&b)
+	if !strings.Contains(b.String(), "1111222233330000") {
+		t.Errorf("revealed on screen (no --mask), the report should show the numbers:\n%s", b.String())
 	}
 }
 
@@ -152,11 +283,11 @@ func TestResultsTableScrollsOnASmallTerminal(t *testing.T) {
 		}
 	}
 	v := view(m)
-	if !strings.Contains(v, "› Plaid Cash Management 2") && !strings.Contains(v, "› Plaid Cash Manage") {
-		t.Errorf("the last account is not on screen after scrolling to it:\n%s", v)
+	if row := selectedRow(v); !strings.Contains(row, "Plaid Cash") || !strings.Contains(row, "9002") {
+		t.Errorf("the last account is not on screen after moving to it (selected %q):\n%s", row, v)
 	}
 	if !strings.Contains(v, "above") {
-		t.Errorf("the table does not say accounts are above:\n%s", v)
+		t.Errorf("nothing says there is more above:\n%s", v)
 	}
 }
 
@@ -169,18 +300,17 @@ func TestResultsLinkAnotherStartsAFreshLinkSession(t *testing.T) {
 	if m.screen != screenLink || m.link.state != linkStarting {
 		t.Errorf("l should go back to Link with a new token (screen %v, state %v)", m.screen, m.link.state)
 	}
+	if step, _ := m.link.journey.Next(); step != plaidflow.StepLinkToken {
+		t.Errorf("the new Link journey starts at %v, want a fresh Link token", step)
+	}
 }
 
-func TestMoneyIsGroupedWithItsCurrency(t *testing.T) {
-	for _, tc := range []struct {
-		v    float64
-		want string
-	}{{0, "0.00 USD"}, {110, "110.00 USD"}, {43200, "43,200.00 USD"}, {1234567.891, "1,234,567.89 USD"}, {-56302.06, "-56,302.06 USD"}} {
-		if got := money(&tc.v, usd()); got != tc.want {
-			t.Errorf("money(%v) = %q, want %q", tc.v, got, tc.want)
+func TestResultsShowMoneyAsTheCommandsDo(t *testing.T) {
+	m := resultsModel(t, 100, 30, platypusResult())
+	v := view(m)
+	for _, want := range []string{"12,060.00 USD", "43,200.00 USD", "100.00 USD"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the table lacks %q (plaidflow.Money):\n%s", want, v)
 		}
-	}
-	if got := money(nil, usd()); got != "—" {
-		t.Errorf("a missing balance prints %q, want —", got)
 	}
 }

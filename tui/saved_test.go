@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
 
 // savedPlatypus is First Platypus Bank as an earlier run saved it in Sandbox.
@@ -122,46 +123,47 @@ func TestSavedItemsOfAnotherEnvironmentAreNotOffered(t *testing.T) {
 	}
 }
 
+// linkedOnce runs a first session through the Sandbox shortcut to its results (the Item is
+// saved in deps.Vault), then links again: the link screen offers the Item just saved.
+func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *plaidtest.Server) {
+	t.Helper()
+	srv := fakePlaid(t)
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	m := newTestModel(t, deps, w, h)
+	d := newDriver(t, m)
+	d.init()
+	d.send(press("enter"))
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	d.send(press("s"))
+	d.until("the results", func() bool { return m.screen == screenResults })
+	d.send(press("l"))
+	d.until("the Link page offering the saved Item", func() bool {
+		return m.screen == screenLink && m.link.state == linkWaiting && len(m.link.saved) == 1
+	})
+	return m, d, srv
+}
+
 func TestSavedOneItemFetchesItsNumbersAtOnce(t *testing.T) {
-	m := linkSaved(t, 100, 30, savedPlatypus("sandbox"))
-	page := m.link.page
+	m, d, srv := linkedOnce(t, 100, 30)
+	sess := m.link.box.get()
+	d.screenShows("press a for its numbers")
 
-	cmd := pressA(t, m)
-	if m.screen != screenSaved || m.saved.state != savedFetching || cmd == nil {
-		t.Fatalf("a with one saved Item should fetch its numbers at once (screen %v, state %v)", m.screen, m.saved.state)
-	}
-	if m.saved.item.ItemID != savedPlatypus("").ItemID {
-		t.Errorf("fetching %q, want first-platypus-bank", m.saved.item.Name)
-	}
+	d.send(press("a"))
+	d.until("the results of the saved Item", func() bool { return m.screen == screenResults })
 	v := view(m)
-	for _, want := range []string{"Fetching the numbers of first-platypus-bank…", "✓ Keys ─ ✓ Link ─ ● Working"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("while fetching, the screen lacks %q:\n%s", want, v)
-		}
-	}
-	if m.link.page != page || m.link.state != linkWaiting {
-		t.Errorf("a must leave the Link page running, as s does")
-	}
-
-	_, cmd = m.Update(savedNumbersFetchedMsg{id: m.saved.reqID, item: savedPlatypus("sandbox"), res: platypusResult()})
-	if m.screen != screenResults {
-		t.Fatalf("screen %v after the numbers came, want results", m.screen)
-	}
-	v = view(m)
 	for _, want := range []string{"First Platypus Bank", "Item first-platypus-bank", "✓ Saved in", "Plaid Checking", "••••0000", "011401533"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("results lack %q:\n%s", want, v)
 		}
 	}
-	if strings.Contains(v, "1111222233330000") {
-		t.Errorf("the account number shows unmasked:\n%s", v)
+	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+		t.Errorf("the saved Item was exchanged again (%d exchanges in all)", n)
 	}
-	if cmd == nil || !m.link.finished {
-		t.Errorf("the Link page was not told it is no longer needed")
+	if n := srv.Requests("/auth/get"); n != 2 {
+		t.Errorf("/auth/get called %d times in all, want 2 (the first link, then the saved Item)", n)
 	}
-	if s := m.summary(); !strings.HasPrefix(s, "Fetched the numbers of First Platypus Bank") {
-		t.Errorf("summary %q should not claim a new link", s)
-	}
+	d.until("the waiting Link page to stop", func() bool { return !listening(sess.URL()) })
 	if m.Err() != nil {
 		t.Errorf("q on these results should exit 0; Err() = %v", m.Err())
 	}
@@ -169,8 +171,8 @@ func TestSavedOneItemFetchesItsNumbersAtOnce(t *testing.T) {
 
 func TestSavedPickerListsTheItemsAndEnterPicksTheSelected(t *testing.T) {
 	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
-	if cmd := pressA(t, m); cmd != nil || m.screen != screenSaved || m.saved.state != savedPicking {
-		t.Fatalf("a with several saved Items should list them, not fetch (screen %v, state %v)", m.screen, m.saved.state)
+	if cmd := pressA(t, m); cmd != nil || m.screen != screenSaved {
+		t.Fatalf("a with several saved Items should list them, not fetch (screen %v)", m.screen)
 	}
 	v := view(m)
 	for _, want := range []string{
@@ -189,44 +191,38 @@ func TestSavedPickerListsTheItemsAndEnterPicksTheSelected(t *testing.T) {
 	m.Update(press("down"))
 	m.Update(press("up"))
 	_, cmd := m.Update(press("enter"))
-	if cmd == nil || m.saved.state != savedFetching || m.saved.item.Name != "tartan-bank" {
-		t.Fatalf("enter should fetch the selected Item, tartan-bank; fetching %q (state %v)", m.saved.item.Name, m.saved.state)
+	cmd = follow(m, cmd)
+	if m.screen != screenWorking || m.working.kind != journeySaved || m.working.title != "Saved Item tartan-bank" {
+		t.Fatalf("enter should fetch the selected Item, tartan-bank (screen %v, %q)", m.screen, m.working.title)
 	}
-	if v := view(m); !strings.Contains(v, "Fetching the numbers of tartan-bank…") {
+	if v := view(m); !strings.Contains(v, "Fetching the account and routing numbers") {
 		t.Errorf("the fetch is not shown:\n%s", v)
 	}
 }
 
-func invalidAccessToken() error {
-	return &plaidflow.Error{Op: "get auth numbers", HTTPStatus: 400, Type: "INVALID_INPUT", Code: "INVALID_ACCESS_TOKEN",
-		Message:   "provided access token is in an invalid format. expected format: access-<environment>-<identifier>",
-		RequestID: "Qw3rTy7uI9oP1aS"}
-}
-
 func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToLink(t *testing.T) {
-	m := linkSaved(t, 100, 30, savedPlatypus("sandbox"))
-	pressA(t, m)
-	id := m.saved.reqID
-	m.Update(errMsg{op: opSavedNumbers, id: id, err: invalidAccessToken()})
+	m, d, srv := linkedOnce(t, 100, 40)
+	srv.InjectError("/auth/get", 1, "ITEM_LOGIN_REQUIRED")
+	d.send(press("a"))
+	d.until("the failure", func() bool { return m.working.failed() >= 0 })
 
 	v := view(m)
-	for _, want := range []string{"Could not fetch the numbers of first-platypus-bank", "INVALID_ACCESS_TOKEN (INVALID_INPUT)",
-		"request_id  Qw3rTy7uI9oP1aS", "no longer valid", "Press r to try again, esc to go back to Link"} {
+	for _, want := range []string{"✗ Could not fetch the numbers", "ITEM_LOGIN_REQUIRED (ITEM_ERROR)", "request_id", "Press r to try this step again"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the failure lacks %q:\n%s", want, v)
 		}
 	}
-	if m.Err() == nil {
-		t.Errorf("quitting on the failure should exit 1")
+	if !plaidflow.HasCode(m.Err(), "ITEM_LOGIN_REQUIRED") {
+		t.Errorf("quitting on the failure should exit 1 with it; Err() = %v", m.Err())
 	}
-	if !hasHelp(m, "r try again") || !hasHelp(m, "esc back to Link") {
+	if !hasHelp(m, "r retry step") || !hasHelp(m, "esc back to Link") {
 		t.Errorf("the help does not offer r and esc:\n%s", v)
 	}
 
-	_, cmd := m.Update(press("esc"))
-	follow(m, cmd)
-	if m.screen != screenLink || m.link.state != linkWaiting || m.link.page == nil {
-		t.Fatalf("esc should return to the waiting Link page (screen %v, link state %v)", m.screen, m.link.state)
+	d.send(press("esc"))
+	d.until("the Link page", func() bool { return m.screen == screenLink })
+	if m.link.state != linkWaiting {
+		t.Errorf("esc should return to the waiting Link page (state %v)", m.link.state)
 	}
 	if m.Err() != nil {
 		t.Errorf("back on Link the failure still counts: %v", m.Err())
@@ -235,46 +231,8 @@ func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToLink(t *testing.T) {
 		t.Errorf("back on Link the saved Item is no longer offered:\n%s", view(m))
 	}
 
-	// An answer that comes after the user left is dropped.
-	m.Update(savedNumbersFetchedMsg{id: id, item: savedPlatypus("sandbox"), res: platypusResult()})
-	if m.screen != screenLink {
-		t.Errorf("a late answer took the user to screen %v", m.screen)
-	}
-}
-
-func TestSavedFetchFailureRetriesWithR(t *testing.T) {
-	m := linkSaved(t, 100, 30, savedPlatypus("sandbox"))
-	pressA(t, m)
-	id := m.saved.reqID
-	m.Update(errMsg{op: opSavedNumbers, id: id, err: &plaidflow.Error{Type: "ITEM_ERROR", Code: "ITEM_LOGIN_REQUIRED",
-		Message: "the login details of this item have changed", RequestID: "Zx8cVb7nM6aSdFg"}})
-	if v := view(m); !strings.Contains(v, "ITEM_LOGIN_REQUIRED") || !strings.Contains(v, "Zx8cVb7nM6aSdFg") {
-		t.Fatalf("the failure is not shown:\n%s", v)
-	}
-	_, cmd := m.Update(press("r"))
-	if cmd == nil || m.saved.state != savedFetching || m.saved.reqID == id {
-		t.Errorf("r should fetch again with a new request (state %v)", m.saved.state)
-	}
-}
-
-func TestSavedEscFromAFailureGoesBackToTheListWhenThereAreSeveral(t *testing.T) {
-	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
-	pressA(t, m)
-	m.Update(press("enter"))
-	m.Update(errMsg{op: opSavedNumbers, id: m.saved.reqID, err: invalidAccessToken()})
-	if !strings.Contains(view(m), "esc to go back to the saved Items") {
-		t.Errorf("the failure does not say where esc goes:\n%s", view(m))
-	}
-	_, cmd := m.Update(press("esc"))
-	follow(m, cmd)
-	if m.screen != screenSaved || m.saved.state != savedPicking {
-		t.Fatalf("esc should return to the list (screen %v, state %v)", m.screen, m.saved.state)
-	}
-	_, cmd = m.Update(press("esc"))
-	follow(m, cmd)
-	if m.screen != screenLink {
-		t.Errorf("esc on the list should return to Link (screen %v)", m.screen)
-	}
+	d.send(press("a"))
+	d.until("the results after trying again", func() bool { return m.screen == screenResults })
 }
 
 func TestStartupListsTheSavedItemsOnlyWithAVault(t *testing.T) {
@@ -283,40 +241,17 @@ func TestStartupListsTheSavedItemsOnlyWithAVault(t *testing.T) {
 	if _, err := deps.Vault.SaveItem(savedPlatypus("sandbox"), "access-sandbox-x"); err != nil {
 		t.Fatal(err)
 	}
-	var got *savedItemsLoadedMsg
-	for _, msg := range collect(New(deps).Init()) {
-		if l, ok := msg.(savedItemsLoadedMsg); ok {
-			got = &l
-		}
-	}
-	if got == nil || got.ns != "sandbox" || len(got.items) != 1 || got.items[0].Name != "first-platypus-bank" {
-		t.Errorf("at startup the saved Items were not listed: %+v", got)
+	m := newTestModel(t, deps, 80, 24)
+	d := newDriver(t, m)
+	d.exec(m.loadSaved())
+	d.until("the saved Items", func() bool { return len(m.link.saved) == 1 })
+	if m.link.saved[0].Name != "first-platypus-bank" {
+		t.Errorf("at startup the saved Items were not listed: %+v", m.link.saved)
 	}
 
 	deps = testDeps(t, cfg)
 	deps.Vault = nil // --no-save
-	for _, msg := range collect(New(deps).Init()) {
-		if _, ok := msg.(savedItemsLoadedMsg); ok {
-			t.Errorf("without a vault nothing should be listed")
-		}
-	}
-}
-
-func TestLinkAnotherListsTheItemJustLinked(t *testing.T) {
-	m := resultsModel(t, 100, 30, platypusResult())
-	_, cmd := m.Update(press("l"))
-	var listed bool
-	for _, msg := range collect(cmd) {
-		if _, ok := msg.(anotherLinkRequestedMsg); ok {
-			_, c := m.Update(msg)
-			for _, msg := range collect(c) {
-				if _, ok := msg.(savedItemsLoadedMsg); ok {
-					listed = true
-				}
-			}
-		}
-	}
-	if !listed {
-		t.Errorf("after l the saved Items were not listed again, so the new Item would not be offered")
+	if cmd := newTestModel(t, deps, 80, 24).loadSaved(); cmd != nil {
+		t.Errorf("without a vault nothing should be listed")
 	}
 }

@@ -7,22 +7,23 @@ import (
 )
 
 // palette is every colour the UI uses. Each is an AdaptiveColor so the same screen reads well
-// on light and dark terminals; body text keeps the terminal's own foreground.
+// on light and dark terminals; body text keeps the terminal's own foreground. The Light values
+// of the greys are dark enough to read on white (Faint and the help keys at least 4.5:1, Rule
+// at least 3:1): paler ones left borders and hints nearly invisible in a light terminal.
 var palette = struct {
-	Accent, AccentText, Subtle, Faint, Rule, Success, Danger, Warning, WarningText, Demo, DemoText, Cursor lipgloss.AdaptiveColor
+	Accent, AccentText, Subtle, Faint, Rule, Success, Danger, Warning, WarningText, Demo, DemoText lipgloss.AdaptiveColor
 }{
 	Accent:      lipgloss.AdaptiveColor{Light: "#00755F", Dark: "#3DDBB7"},
 	AccentText:  lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#0B1F1A"},
-	Subtle:      lipgloss.AdaptiveColor{Light: "#5F6368", Dark: "#9AA0A6"},
-	Faint:       lipgloss.AdaptiveColor{Light: "#9AA0A6", Dark: "#5F6368"},
-	Rule:        lipgloss.AdaptiveColor{Light: "#D7DADF", Dark: "#3A3D42"},
+	Subtle:      lipgloss.AdaptiveColor{Light: "#45494E", Dark: "#9AA0A6"},
+	Faint:       lipgloss.AdaptiveColor{Light: "#62676C", Dark: "#7A8087"},
+	Rule:        lipgloss.AdaptiveColor{Light: "#868B91", Dark: "#4A4E54"},
 	Success:     lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#3FB950"},
 	Danger:      lipgloss.AdaptiveColor{Light: "#C7222A", Dark: "#FF6B6B"},
 	Warning:     lipgloss.AdaptiveColor{Light: "#9A5B00", Dark: "#F0A43A"},
 	WarningText: lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1F1300"},
 	Demo:        lipgloss.AdaptiveColor{Light: "#7A3FD1", Dark: "#B58CFF"},
 	DemoText:    lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1A0B33"},
-	Cursor:      lipgloss.AdaptiveColor{Light: "#00755F", Dark: "#3DDBB7"},
 }
 
 // Styles is the one style sheet of the UI. Screens take every style from here and never build
@@ -49,8 +50,8 @@ type Styles struct {
 
 	EnvOn, EnvOff, EnvProdOn lipgloss.Style
 
-	TableHeader, Row, RowSelected lipgloss.Style
-	Number                        lipgloss.Style
+	TableHeader, Row, RowSelected, Cell lipgloss.Style
+	Number                              lipgloss.Style
 
 	// Card borders: calm, Production (warning) and failure.
 	Card, CardProd, CardBad lipgloss.Style
@@ -66,71 +67,81 @@ type InputStyles struct {
 	Prompt, Text, Placeholder, Cursor lipgloss.Style
 }
 
-// NewStyles builds the style sheet for a renderer. Pass a renderer whose colour profile is
-// termenv.Ascii for plain text (NO_COLOR, golden files).
-func NewStyles(r *lipgloss.Renderer) *Styles {
+// NewStyles builds the style sheet for a renderer. With color false (NO_COLOR) every colour is
+// dropped but bold, underline and reverse video stay: the input cursor is drawn in reverse
+// video, so it stays visible without colour. A renderer whose profile is termenv.Ascii gives
+// plain text (golden files).
+func NewStyles(r *lipgloss.Renderer, color bool) *Styles {
 	ns := r.NewStyle
-	s := &Styles{Color: r.ColorProfile() != termenv.Ascii}
+	s := &Styles{Color: color && r.ColorProfile() != termenv.Ascii}
+	c := func(a lipgloss.AdaptiveColor) lipgloss.TerminalColor {
+		if !color {
+			return lipgloss.NoColor{}
+		}
+		return a
+	}
 
-	s.Title = ns().Bold(true).Foreground(palette.Accent)
-	s.Tagline = ns().Foreground(palette.Subtle)
-	s.Rule = ns().Foreground(palette.Rule)
+	s.Title = ns().Bold(true).Foreground(c(palette.Accent))
+	s.Tagline = ns().Foreground(c(palette.Subtle))
+	s.Rule = ns().Foreground(c(palette.Rule))
 
-	s.StepDone = ns().Foreground(palette.Success)
-	s.StepNow = ns().Bold(true).Foreground(palette.Accent)
-	s.StepTodo = ns().Foreground(palette.Faint)
+	s.StepDone = ns().Foreground(c(palette.Success))
+	s.StepNow = ns().Bold(true).Foreground(c(palette.Accent))
+	s.StepTodo = ns().Foreground(c(palette.Faint))
 
 	badge := ns().Bold(true).Padding(0, 1)
-	s.BadgeEnv = badge.Foreground(palette.AccentText).Background(palette.Accent)
-	s.BadgeProd = badge.Foreground(palette.WarningText).Background(palette.Warning)
-	s.BadgeDem = badge.Foreground(palette.DemoText).Background(palette.Demo)
+	s.BadgeEnv = badge.Foreground(c(palette.AccentText)).Background(c(palette.Accent))
+	s.BadgeProd = badge.Foreground(c(palette.WarningText)).Background(c(palette.Warning))
+	s.BadgeDem = badge.Foreground(c(palette.DemoText)).Background(c(palette.Demo))
 
 	s.Heading = ns().Bold(true)
-	s.Muted = ns().Foreground(palette.Subtle)
-	s.Faint = ns().Foreground(palette.Faint)
-	s.Label = ns().Foreground(palette.Subtle)
-	s.LabelFocused = ns().Bold(true).Foreground(palette.Accent)
-	s.Source = ns().Italic(true).Foreground(palette.Faint)
-	s.Pointer = ns().Bold(true).Foreground(palette.Accent)
+	s.Muted = ns().Foreground(c(palette.Subtle))
+	s.Faint = ns().Foreground(c(palette.Faint))
+	s.Label = ns().Foreground(c(palette.Subtle))
+	s.LabelFocused = ns().Bold(true).Foreground(c(palette.Accent))
+	s.Source = ns().Italic(true).Foreground(c(palette.Faint))
+	s.Pointer = ns().Bold(true).Foreground(c(palette.Accent))
 
-	s.OK = ns().Foreground(palette.Success)
-	s.Bad = ns().Foreground(palette.Danger)
-	s.Warn = ns().Foreground(palette.Warning)
-	s.Accent = ns().Foreground(palette.Accent)
+	s.OK = ns().Foreground(c(palette.Success))
+	s.Bad = ns().Foreground(c(palette.Danger))
+	s.Warn = ns().Foreground(c(palette.Warning))
+	s.Accent = ns().Foreground(c(palette.Accent))
 	s.ErrorBox = ns().Border(lipgloss.NormalBorder(), false, false, false, true).
-		BorderForeground(palette.Danger).PaddingLeft(1)
-	s.Code = ns().Bold(true).Foreground(palette.Danger)
-	s.URL = ns().Underline(true).Foreground(palette.Accent)
+		BorderForeground(c(palette.Danger)).PaddingLeft(1)
+	s.Code = ns().Bold(true).Foreground(c(palette.Danger))
+	s.URL = ns().Underline(true).Foreground(c(palette.Accent))
 	s.Key = ns().Bold(true)
 
-	s.EnvOn = ns().Bold(true).Foreground(palette.Accent)
-	s.EnvOff = ns().Foreground(palette.Faint)
-	s.EnvProdOn = ns().Bold(true).Foreground(palette.Warning)
+	s.EnvOn = ns().Bold(true).Foreground(c(palette.Accent))
+	s.EnvOff = ns().Foreground(c(palette.Faint))
+	s.EnvProdOn = ns().Bold(true).Foreground(c(palette.Warning))
 
-	s.TableHeader = ns().Bold(true).Foreground(palette.Subtle)
+	s.TableHeader = ns().Bold(true).Foreground(c(palette.Subtle)).PaddingRight(2)
 	s.Row = ns()
-	s.RowSelected = ns().Bold(true).Foreground(palette.Accent)
+	s.RowSelected = ns().Bold(true).Foreground(c(palette.Accent)).PaddingRight(2)
+	s.Cell = ns().PaddingRight(2)
 	s.Number = ns().Bold(true)
-	s.Card = ns().Foreground(palette.Rule)
-	s.CardProd = ns().Foreground(palette.Warning)
-	s.CardBad = ns().Foreground(palette.Danger)
+	s.Card = ns().Foreground(c(palette.Rule))
+	s.CardProd = ns().Foreground(c(palette.Warning))
+	s.CardBad = ns().Foreground(c(palette.Danger))
 	s.CardTitle = ns().Bold(true)
 
-	s.Spinner = ns().Foreground(palette.Accent)
+	s.Spinner = ns().Foreground(c(palette.Accent))
 	s.Input = InputStyles{
 		Prompt:      ns(),
 		Text:        ns(),
-		Placeholder: ns().Foreground(palette.Faint),
-		Cursor:      ns().Foreground(palette.Cursor),
+		Placeholder: ns().Foreground(c(palette.Faint)),
+		// bubbles draws the cursor in reverse video of this style: no colour needed to see it.
+		Cursor: ns().Foreground(c(palette.Accent)),
 	}
 	s.Help = help.Styles{
-		Ellipsis:       ns().Foreground(palette.Faint),
-		ShortKey:       ns().Bold(true).Foreground(palette.Subtle),
-		ShortDesc:      ns().Foreground(palette.Faint),
-		ShortSeparator: ns().Foreground(palette.Rule),
-		FullKey:        ns().Bold(true).Foreground(palette.Subtle),
-		FullDesc:       ns().Foreground(palette.Faint),
-		FullSeparator:  ns().Foreground(palette.Rule),
+		Ellipsis:       ns().Foreground(c(palette.Faint)),
+		ShortKey:       ns().Bold(true).Foreground(c(palette.Subtle)),
+		ShortDesc:      ns().Foreground(c(palette.Faint)),
+		ShortSeparator: ns().Foreground(c(palette.Rule)),
+		FullKey:        ns().Bold(true).Foreground(c(palette.Subtle)),
+		FullDesc:       ns().Foreground(c(palette.Faint)),
+		FullSeparator:  ns().Foreground(c(palette.Rule)),
 	}
 	return s
 }

@@ -6,15 +6,15 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
 
-// The working screen: exchange → save → numbers, run as three commands through plaidflow.Flow
-// and ticked off one by one as each really completes. The Item is saved before the numbers are
-// fetched, so it survives a failure there.
+// The working screen runs the rest of a journey, one step per command, and ticks each step off
+// as it really completes: exchange → save → numbers after Link, the Sandbox Item before those
+// for the shortcut, only the numbers for a saved Item. Which steps there are, in which order,
+// and what each says is the journey's; a failed step is retried by running it again.
 
 type stepState int
 
@@ -28,38 +28,28 @@ const (
 )
 
 type stepInfo struct {
-	state   stepState
-	detail  string
-	err     error
-	started time.Time
-	took    time.Duration
+	id    plaidflow.StepID
+	state stepState
+	rep   plaidflow.StepReport
+	err   error
 }
 
 type workingScreen struct {
 	c             *common
+	keys          workingKeys
 	width, height int
 
+	journey *plaidflow.Journey
+	kind    journeyKind
+	title   string
 	runID   int
-	linked  plaidflow.Linked
-	sandbox bool
-	steps   [3]stepInfo // exchange, save, numbers
-	ex      plaidflow.Exchanged
-	saved   plaidflow.Saved
-
-	spinner spinner.Model
+	steps   []stepInfo
 }
 
-const (
-	iExchange = iota
-	iSave
-	iNumbers
-)
-
 func newWorkingScreen(c *common) *workingScreen {
-	return &workingScreen{
-		c:       c,
-		spinner: newSpinner(c.styles),
-	}
+	s := &workingScreen{c: c, keys: newWorkingKeys()}
+	s.updateKeys()
+	return s
 }
 
 // Init implements tea.Model.
@@ -70,30 +60,56 @@ func (s *workingScreen) SetSize(w, h int) { s.width, s.height = w, h }
 
 func (s *workingScreen) owns(id int) bool { return id != 0 && s.runID == id }
 
-// Start runs the steps for a public token from Link or the Sandbox shortcut.
-func (s *workingScreen) Start(linked plaidflow.Linked, sandbox bool) tea.Cmd {
+// Start takes over a journey and runs its remaining steps.
+func (s *workingScreen) Start(j *plaidflow.Journey, kind journeyKind, title string) tea.Cmd {
+	stop := s.Stop()
+	s.journey, s.kind, s.title = j, kind, title
 	s.runID = s.c.nextID()
-	s.linked, s.sandbox = linked, sandbox
-	s.steps = [3]stepInfo{}
-	s.ex, s.saved = plaidflow.Exchanged{}, plaidflow.Saved{}
-	return tea.Batch(s.run(iExchange), s.spinner.Tick)
+	s.steps = nil
+	next, _ := j.Next()
+	for _, id := range j.Steps() {
+		if id >= next || kind != journeyLink {
+			s.steps = append(s.steps, stepInfo{id: id})
+		}
+	}
+	return tea.Batch(stop, s.run())
 }
 
-func (s *workingScreen) run(i int) tea.Cmd {
-	s.steps[i] = stepInfo{state: stepRunning, started: s.c.now()}
-	switch i {
-	case iExchange:
-		return exchangePublicToken(s.c.ctx, s.runID, s.c.flow, s.linked.PublicToken)
-	case iSave:
-		return saveItem(s.runID, s.c.flow, s.ex, s.linked.Institution)
-	default:
-		return fetchNumbers(s.c.ctx, s.runID, s.c.flow, s.ex.AccessToken, s.linked.Institution, s.saved)
+// Stop leaves the journey (to link again): a Link page it still holds is closed.
+func (s *workingScreen) Stop() tea.Cmd {
+	j := s.journey
+	s.journey, s.runID = nil, 0
+	s.updateKeys()
+	return closeJourney(j)
+}
+
+// shutdown closes the journey's page when the program ends.
+func (s *workingScreen) shutdown() {
+	if s.journey != nil {
+		_ = s.journey.Close()
 	}
 }
 
-func (s *workingScreen) end(i int, state stepState, detail string) {
-	s.steps[i].state, s.steps[i].detail = state, detail
-	s.steps[i].took = s.c.now().Sub(s.steps[i].started)
+// run starts the journey's next step.
+func (s *workingScreen) run() tea.Cmd {
+	step, ok := s.journey.Next()
+	if !ok {
+		return nil
+	}
+	i := s.index(step)
+	s.steps[i] = stepInfo{id: step, state: stepRunning}
+	s.updateKeys()
+	return runStep(s.c.ctx, s.runID, s.journey, step)
+}
+
+func (s *workingScreen) index(step plaidflow.StepID) int {
+	for i, st := range s.steps {
+		if st.id == step {
+			return i
+		}
+	}
+	s.steps = append(s.steps, stepInfo{id: step})
+	return len(s.steps) - 1
 }
 
 func (s *workingScreen) failed() int {
@@ -105,6 +121,7 @@ func (s *workingScreen) failed() int {
 	return -1
 }
 
+// busy implements component.
 func (s *workingScreen) busy() bool {
 	for _, st := range s.steps {
 		if st.state == stepRunning {
@@ -114,134 +131,112 @@ func (s *workingScreen) busy() bool {
 	return false
 }
 
-// Update implements tea.Model.
-func (s *workingScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if !s.busy() {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spinner, cmd = s.spinner.Update(msg)
-		return s, cmd
-
-	case publicTokenExchangedMsg:
-		if !s.owns(msg.id) {
-			return s, nil
-		}
-		s.ex = msg.ex
-		s.end(iExchange, stepDone, "item_id "+msg.ex.ItemID)
-		return s, s.run(iSave)
-
-	case itemSavedMsg:
-		if !s.owns(msg.id) {
-			return s, nil
-		}
-		s.saved = msg.saved
-		switch st := msg.saved.Storage; {
-		case st.Saved:
-			s.end(iSave, stepDone, "in "+st.Where)
-		case st.Problem == "":
-			s.end(iSave, stepSkipped, capitalize(st.Where)) // the user chose --no-save
-		default:
-			s.end(iSave, stepWarned, st.Problem)
-		}
-		return s, s.run(iNumbers)
-
-	case numbersFetchedMsg:
-		if !s.owns(msg.id) {
-			return s, nil
-		}
-		res := msg.res
-		detail := plural(len(res.Accounts), "account")
-		if res.RequestID != "" {
-			detail += " · request_id " + res.RequestID
-		}
-		s.end(iNumbers, stepDone, detail)
-		return s, settleSteps(s.runID, res)
-
-	case errMsg:
-		if !s.owns(msg.id) {
-			return s, nil
-		}
-		switch msg.op {
-		case opExchange:
-			s.end(iExchange, stepFailed, "")
-			s.steps[iExchange].err = msg.err
-		case opNumbers:
-			s.end(iNumbers, stepFailed, "")
-			s.steps[iNumbers].err = msg.err
-		}
-		return s, nil
-
-	case tea.KeyMsg:
-		k := s.c.keys
-		i := s.failed()
-		switch {
-		case i < 0:
-			return s, nil
-		case key.Matches(msg, k.Retry):
-			return s, tea.Batch(s.run(i), s.spinner.Tick)
-		case key.Matches(msg, k.LinkAnother):
-			return s, func() tea.Msg { return anotherLinkRequestedMsg{} }
-		case key.Matches(msg, k.QuitQ):
-			return s, tea.Quit
-		}
+// failure implements component.
+func (s *workingScreen) failure() error {
+	if i := s.failed(); i >= 0 {
+		return s.steps[i].err
 	}
-	return s, nil
+	return nil
 }
 
-var stepWords = [3]struct{ todo, doing, done, failed string }{
-	{"Exchange the public token", "Exchanging the public token for an access token…", plaidflow.StepExchange.String(), "Could not exchange the public token"},
-	{"Save the Item in the keyring", "Saving the Item in the OS keyring…", plaidflow.StepSave.String(), "The Item was not saved"},
-	{"Fetch the account and routing numbers", "Fetching the account and routing numbers…", plaidflow.StepNumbers.String(), "Could not fetch the numbers"},
+// updateKeys switches the screen's bindings on and off for its state.
+func (s *workingScreen) updateKeys() {
+	k := &s.keys
+	stuck := s.journey != nil && s.failed() >= 0
+	k.Retry.SetEnabled(stuck)
+	k.LinkAgain.SetEnabled(stuck)
+	k.Quit.SetEnabled(stuck)
+	// The Sandbox shortcut and saved Items left the Link page waiting: esc goes back to it.
+	k.Back.SetEnabled(stuck && s.kind != journeyLink)
+}
+
+// Update implements tea.Model.
+func (s *workingScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
+}
+
+func (s *workingScreen) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stepRanMsg:
+		if !s.owns(msg.id) {
+			return nil
+		}
+		i := s.index(msg.rep.Step)
+		st := &s.steps[i]
+		st.rep, st.err = msg.rep, msg.err
+		switch {
+		case msg.err != nil:
+			st.state = stepFailed
+			return nil
+		case msg.rep.Warning != "":
+			st.state = stepWarned
+		case msg.rep.Skipped:
+			st.state = stepSkipped
+		default:
+			st.state = stepDone
+		}
+		if s.journey.Done() {
+			return showNumbers(s.runID, s.journey.Result(), s.kind)
+		}
+		return s.run()
+
+	case tea.KeyMsg:
+		k := s.keys
+		switch {
+		case key.Matches(msg, k.Retry):
+			return s.run()
+		case key.Matches(msg, k.LinkAgain):
+			return func() tea.Msg { return anotherLinkRequestedMsg{} }
+		case key.Matches(msg, k.Back):
+			s.journey, s.runID = nil, 0
+			return func() tea.Msg { return linkReturnRequestedMsg{} }
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		}
+	}
+	return nil
 }
 
 // View implements tea.Model.
 func (s *workingScreen) View() string {
 	st := s.c.styles
 	w := s.width
-	inst := "your bank"
-	if s.linked.Institution != nil && s.linked.Institution.Name != "" {
-		inst = s.linked.Institution.Name
-	}
 	intro := "Link is done. The rest happens here, one step at a time:"
-	if s.sandbox {
+	switch s.kind {
+	case journeySandbox:
 		intro = "Sandbox shortcut: an Item made without the browser (user_good)."
+	case journeySaved:
+		intro = "Using the access token an earlier run saved in the keyring: no Link."
 	}
-	iw := w - 4 // inside the card
-	body := []string{st.Muted.Render(intro), ""}
-	for i, step := range s.steps {
-		words := stepWords[i]
-		var head string
+	iw := max(min(w, cardWidth(w)+4)-4, 10) // inside the card
+	body := wrap(st.Muted.Render(intro), iw)
+	body = append(body, "")
+	for _, step := range s.steps {
 		switch step.state {
 		case stepPending:
-			head = st.Faint.Render("○ " + words.todo)
+			body = append(body, st.Faint.Render("○ "+step.id.Todo()))
 		case stepRunning:
-			head = s.spinner.View() + " " + words.doing
+			body = append(body, s.c.spinner()+" "+step.id.Doing())
 		case stepDone:
-			head = st.OK.Render("✓ ") + words.done + s.took(step)
+			body = append(body, st.OK.Render("✓ ")+step.id.String()+s.took(step.rep.Took))
 		case stepWarned:
-			head = st.Warn.Render("! " + words.failed)
-		case stepSkipped:
-			head = st.Muted.Render("– " + step.detail)
-		case stepFailed:
-			head = st.Bad.Render("✗ " + words.failed)
-		}
-		body = append(body, head)
-		switch {
-		case step.state == stepFailed && step.err != nil:
-			block := s.c.errorBlock("Plaid said", step.err, iw-2)
-			// The step's own line is the title already; keep the details.
-			if parts := strings.SplitN(block, "\n", 2); len(parts) == 2 {
-				body = append(body, indent(strings.Split(parts[1], "\n"), "  ")...)
-			}
-		case step.state == stepWarned:
-			for _, l := range wrap(step.detail, iw-2) {
+			body = append(body, st.Warn.Render("! "+step.id.Failed()))
+			for _, l := range wrap(step.rep.Warning, iw-2) {
 				body = append(body, "  "+st.Warn.Render(l))
 			}
-		case step.detail != "" && step.state != stepSkipped:
-			body = append(body, "  "+st.Muted.Render(truncate(step.detail, iw-2)))
+		case stepSkipped:
+			body = append(body, st.Muted.Render("– "+step.rep.Detail))
+		case stepFailed:
+			body = append(body, st.Bad.Render("✗ "+step.id.Failed()))
+			// The step's own line is the title already: keep the details.
+			body = append(body, indent(s.c.errorBlock("", step.err, iw-2)[1:], "  ")...)
+		}
+		if step.state == stepDone && step.rep.Detail != "" {
+			for _, l := range wrap(step.rep.Detail, iw-2) {
+				body = append(body, "  "+st.Muted.Render(l))
+			}
 		}
 	}
 	border := s.c.border(s.c.cfg.Env)
@@ -249,40 +244,31 @@ func (s *workingScreen) View() string {
 		border = st.CardBad
 	}
 	lines := []string{""}
-	lines = append(lines, card(border, st.CardTitle.Render("Connecting "+inst), "", body, w, cardWidth(w))...)
-
-	if i := s.failed(); i >= 0 {
+	lines = append(lines, card(border, st.CardTitle.Render(s.title), "", body, w, cardWidth(w))...)
+	if s.failed() >= 0 && s.journey != nil {
+		again := st.Muted.Render("Press ") + st.Key.Render("r") + st.Muted.Render(" to try this step again, ") +
+			st.Key.Render("l") + st.Muted.Render(" to link an account again, or ") + st.Key.Render("q") + st.Muted.Render(" to quit.")
 		lines = append(lines, "")
-		again := "Press " + st.Key.Render("r") + " to try this step again, " + st.Key.Render("l") + " to link an account again, or " + st.Key.Render("q") + " to quit."
-		if i == iNumbers && s.saved.Storage.Saved {
-			lines = append(lines, st.Muted.Render("The Item is saved: `plaid-onboard auth` can fetch its numbers later."))
-		}
-		lines = append(lines, again)
+		lines = append(lines, wrap(again, w)...)
 	}
 	return strings.Join(lines, "\n")
 }
 
 // took shows how long a step took when it was long enough to notice.
-func (s *workingScreen) took(step stepInfo) string {
-	if step.took < 100*time.Millisecond {
+func (s *workingScreen) took(d time.Duration) string {
+	if d < 100*time.Millisecond {
 		return ""
 	}
-	return s.c.styles.Faint.Render(fmt.Sprintf("  %.1fs", step.took.Seconds()))
+	return s.c.styles.Faint.Render(fmt.Sprintf("  %.1fs", d.Seconds()))
 }
 
 // ShortHelp implements help.KeyMap.
 func (s *workingScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
-	if s.failed() < 0 {
-		return nil
-	}
-	return []key.Binding{withHelp(k.Retry, "r", "retry step"), withHelp(k.LinkAnother, "l", "link again"), k.QuitQ}
+	k := s.keys
+	return []key.Binding{k.Retry, k.LinkAgain, k.Back, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *workingScreen) FullHelp() [][]key.Binding {
-	if b := s.ShortHelp(); len(b) > 0 {
-		return [][]key.Binding{b}
-	}
-	return nil
+	return [][]key.Binding{s.ShortHelp()}
 }

@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
 
-// working is the working screen of a demo session with the Link page open, ready for a token.
-func working(t *testing.T, srv *plaidtest.Server, deps Deps) (*Model, *driver) {
+// working is a demo session with the Link page open, waiting.
+func working(t *testing.T, deps Deps) (*Model, *driver) {
 	t.Helper()
-	m := newTestModel(t, deps, 80, 24)
+	deps.NoBrowser = true
+	m := newTestModel(t, deps, 80, 30)
 	d := newDriver(t, m)
 	d.init()
 	d.send(press("enter"))
@@ -20,36 +20,35 @@ func working(t *testing.T, srv *plaidtest.Server, deps Deps) (*Model, *driver) {
 	return m, d
 }
 
-func sandboxLinked(t *testing.T, srv *plaidtest.Server) publicTokenReceivedMsg {
-	t.Helper()
-	pub, err := srv.PublicToken(plaidflow.DefaultSandboxInstitution)
-	if err != nil {
-		t.Fatal(err)
+func stateOf(m *Model, id plaidflow.StepID) stepState {
+	for _, st := range m.working.steps {
+		if st.id == id {
+			return st.state
+		}
 	}
-	return publicTokenReceivedMsg{linked: plaidflow.Linked{PublicToken: pub,
-		Institution: &plaidflow.Institution{ID: "ins_109508", Name: "First Platypus Bank"}}}
+	return -1
 }
 
 func TestWorkingTicksEachStepAsItCompletes(t *testing.T) {
 	srv := fakePlaid(t)
-	m, d := working(t, srv, testDeps(t, demoConfig(srv)))
+	m, d := working(t, testDeps(t, demoConfig(srv)))
 
-	m.Update(sandboxLinked(t, srv)) // run by hand, one message at a time
+	d.send(press("s"))
 	if m.screen != screenWorking {
-		t.Fatalf("screen %v, want working", m.screen)
+		d.until("the working screen", func() bool { return m.screen == screenWorking })
 	}
 	v := view(m)
-	if !strings.Contains(v, "Exchanging the public token") || !strings.Contains(v, "○ Save the Item") || !strings.Contains(v, "○ Fetch the account") {
-		t.Fatalf("before any answer only the exchange should be under way:\n%s", v)
+	if !strings.Contains(v, "Making a Sandbox Item") || !strings.Contains(v, "○ Exchange the public token") || !strings.Contains(v, "○ Fetch the account") {
+		t.Fatalf("before any answer only the first step should be under way:\n%s", v)
 	}
-
-	d.exec(m.working.run(iExchange))
-	d.until("the exchange", func() bool { return m.working.steps[iExchange].state == stepDone })
+	d.until("the exchange", func() bool { return stateOf(m, plaidflow.StepExchange) == stepDone })
 	v = view(m)
-	if !strings.Contains(v, "✓ Exchanged the public token") || !strings.Contains(v, "item_id ") {
-		t.Errorf("the exchange is not ticked with its item_id:\n%s", v)
+	for _, want := range []string{"✓ Made a Sandbox Item", "✓ Exchanged the public token", "item_id ", "Saving the Item", "○ Fetch the account"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("after the exchange the checklist lacks %q:\n%s", want, v)
+		}
 	}
-	d.until("the numbers", func() bool { return m.working.steps[iNumbers].state == stepDone })
+	d.until("the numbers", func() bool { return stateOf(m, plaidflow.StepNumbers) == stepDone })
 	v = view(m)
 	for _, want := range []string{"✓ Exchanged the public token", "✓ Saved the Item", "✓ Fetched the account and routing numbers", "3 accounts"} {
 		if !strings.Contains(v, want) {
@@ -63,10 +62,10 @@ func TestWorkingSaysPlainlyWhenTheItemWasNotSaved(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))
 	deps.Vault = plaidflow.NewVault(unreachableKeyring{}, t.TempDir())
-	m, d := working(t, srv, deps)
+	m, d := working(t, deps)
 
-	d.send(sandboxLinked(t, srv))
-	d.until("the numbers", func() bool { return m.working.steps[iNumbers].state == stepDone })
+	d.send(press("s"))
+	d.until("the numbers", func() bool { return stateOf(m, plaidflow.StepNumbers) == stepDone })
 	v := view(m)
 	if !strings.Contains(v, "! The Item was not saved") || !strings.Contains(v, "no OS keyring is reachable") {
 		t.Errorf("an unsaved Item is not called out:\n%s", v)
@@ -79,14 +78,16 @@ func TestWorkingSaysPlainlyWhenTheItemWasNotSaved(t *testing.T) {
 
 func TestWorkingShowsPlaidsErrorAndRetriesTheStep(t *testing.T) {
 	srv := fakePlaid(t)
-	m, d := working(t, srv, testDeps(t, demoConfig(srv)))
+	m, d := working(t, testDeps(t, demoConfig(srv)))
 	srv.InjectError("/auth/get", 1, "PRODUCT_NOT_READY")
 
-	d.send(sandboxLinked(t, srv))
-	d.until("the failure", func() bool { return m.working.failed() == iNumbers })
-	v := view(m)
+	d.send(press("s"))
+	d.until("the failure", func() bool { return stateOf(m, plaidflow.StepNumbers) == stepFailed })
+	v := bodyText(m)
+	// The sentence about what is safe comes from the journey, with the Item's real name.
 	for _, want := range []string{"✓ Exchanged the public token", "✓ Saved the Item", "✗ Could not fetch the numbers",
-		"PRODUCT_NOT_READY (ITEM_ERROR)", "request_id", "Press r to try this step again"} {
+		"PRODUCT_NOT_READY (ITEM_ERROR)", "request_id", "was linked and saved as", "first-platypus-bank",
+		"Press r to try this step again"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the failed step lacks %q:\n%s", want, v)
 		}

@@ -96,7 +96,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		want     []string
 		mustLack []string
 	}{
-		{[]string{"--help"}, []string{"plaid-onboard [command]", "link", "sandbox", "auth", "items", "completion", "Exit status", "--demo"}, []string{"last 4 characters"}},
+		{[]string{"--help"}, []string{"plaid-onboard [command]", "link", "sandbox", "auth", "items", "completion", "Exit status", "--demo", "--mask"}, nil},
 		{[]string{"-h"}, []string{"plaid-onboard [command]"}, nil},
 		{[]string{"help"}, []string{"plaid-onboard [command]"}, nil},
 		{[]string{"link", "--help"}, []string{"plaid-onboard link [flags]", "opens your browser", "--no-browser", "--no-save", "--mask", "--json"}, []string{"--institution"}},

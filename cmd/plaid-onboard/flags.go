@@ -24,8 +24,8 @@ type flagScope struct {
 var flagScopes = []flagScope{
 	{"json", []string{"", "link", "sandbox link", "auth", "items", "items remove"},
 		"it prints no Plaid result"},
-	{"mask", []string{"link", "sandbox link", "auth"},
-		"only link, sandbox link and auth print account numbers (the terminal UI masks them until you press v)"},
+	{"mask", []string{"", "link", "sandbox link", "auth"},
+		"only link, sandbox link, auth and the terminal UI show account numbers"},
 	{"no-browser", []string{"", "link"},
 		"only link and the terminal UI open a browser"},
 	{"no-save", []string{"", "link", "sandbox link"},

@@ -13,6 +13,9 @@ type session struct {
 	cfg   plaidflow.Config
 	vault *plaidflow.Vault // nil with --no-save
 	flow  *plaidflow.Flow  // nil when no keys were found (the TUI asks for them)
+	// sources are where the keys were looked up; the terminal UI looks again when the user
+	// switches environments.
+	sources plaidflow.Sources
 	// notes are things the user should know about how the session was set up (printed to stderr).
 	notes []string
 	close func()
@@ -57,7 +60,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	s.notes = notes
+	s.sources, s.notes = src, notes
 	if opts.demo {
 		var emuOpts []plaidtest.Option
 		if s.vault != nil {
