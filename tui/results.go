@@ -289,7 +289,9 @@ func (s *resultsScreen) headLines(w int) []string {
 	case res.Storage.Problem == "":
 		style, mark = st.Muted, "– " // the user chose not to save (--no-save)
 	}
-	for i, l := range wrap(res.Storage.Line(), w-2) {
+	// "Saved in <the keyring>; index in <file>": the file on a line of its own, so a long path
+	// is not broken at one of its hyphens.
+	for i, l := range wrap(strings.Replace(res.Storage.Line(), "; ", "\n", 1), w-2) {
 		if i > 0 {
 			mark = "  "
 		}
