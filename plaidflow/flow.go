@@ -35,15 +35,10 @@ type Saved struct {
 	Storage Storage
 }
 
-// Exchange trades the public token for an access token and item id.
-func (f *Flow) Exchange(ctx context.Context, publicToken string) (Exchanged, error) {
-	return f.Client.Exchange(ctx, publicToken)
-}
-
-// Save keeps the new Item at once, before anything else can fail: an access token that is not
+// save keeps the new Item at once, before anything else can fail: an access token that is not
 // saved is lost when the program exits. A failure to save is reported, not fatal: the user
 // still sees the numbers, and Storage says plainly that the Item was not kept.
-func (f *Flow) Save(ex Exchanged, inst *Institution) Saved {
+func (f *Flow) save(ex Exchanged, inst *Institution) Saved {
 	ns := f.Client.cfg.Namespace()
 	item := SavedItem{Namespace: ns, ItemID: ex.ItemID, ClientID: f.Client.cfg.ClientID}
 	if inst != nil {
@@ -64,10 +59,10 @@ func (f *Flow) Save(ex Exchanged, inst *Institution) Saved {
 	return Saved{Item: saved, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
 }
 
-// Numbers calls /auth/get and, in parallel, /institutions/get_by_id when the institution's id
+// numbers calls /auth/get and, in parallel, /institutions/get_by_id when the institution's id
 // is already known, so the two round trips overlap. When it is not known, the institution is
 // looked up after /auth/get names it; when its details are already at hand, not at all.
-func (f *Flow) Numbers(ctx context.Context, accessToken string, inst *Institution) (*Result, error) {
+func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institution) (*Result, error) {
 	type instResult struct {
 		inst *Institution
 		err  error
@@ -119,10 +114,10 @@ func mergeInstitution(fromItem, hint, details *Institution) *Institution {
 	return fromItem
 }
 
-// SandboxPublicToken makes a public token without a browser: /sandbox/public_token/create for
+// sandboxPublicToken makes a public token without a browser: /sandbox/public_token/create for
 // institutionID (First Platypus Bank when empty), with /institutions/get_by_id alongside so the
 // numbers step need not ask again. It is the first step of a SandboxJourney.
-func (f *Flow) SandboxPublicToken(ctx context.Context, institutionID string) (Linked, error) {
+func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string) (Linked, error) {
 	if institutionID == "" {
 		institutionID = DefaultSandboxInstitution
 	}
@@ -142,10 +137,10 @@ func (f *Flow) SandboxPublicToken(ctx context.Context, institutionID string) (Li
 	return Linked{PublicToken: pub, Institution: inst}, nil
 }
 
-// Finish ties the numbers to the saved Item: it records the institution's name when it was not
+// finish ties the numbers to the saved Item: it records the institution's name when it was not
 // known at save time (the Item's short name follows it), and states the Item's name and where
 // it is kept in the result. It may write the index, so front ends run it off their UI thread.
-func (f *Flow) Finish(saved Saved, res *Result) {
+func (f *Flow) finish(saved Saved, res *Result) {
 	f.learnInstitution(&saved, res.Institution)
 	res.ItemName = saved.Item.Name
 	res.Storage = saved.Storage

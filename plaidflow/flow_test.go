@@ -213,7 +213,7 @@ func TestPublicTokenIsSingleUse(t *testing.T) {
 	if _, err := linkWith(fx.flow, pub); err != nil {
 		t.Fatal(err)
 	}
-	_, err = fx.flow.Exchange(context.Background(), pub)
+	_, err = fx.flow.Client.Exchange(context.Background(), pub)
 	if !plaidflow.HasCode(err, "INVALID_PUBLIC_TOKEN") {
 		t.Fatalf("second exchange: err = %v, want INVALID_PUBLIC_TOKEN", err)
 	}

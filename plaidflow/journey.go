@@ -215,7 +215,7 @@ func (j *Journey) Close() error {
 	return ui.Close()
 }
 
-// LinkOutcome is what the Link page says once the flow has ended: the words are the flow's,
+// tellLink tells the Link page, once, how the flow ended: the words are the flow's,
 // the page only shows them.
 func (j *Journey) tellLink(ok bool, step StepID) {
 	j.uiMu.Lock()
@@ -262,7 +262,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Detail: "institution " + j.linked.describe()}, nil
 
 	case StepSandboxToken:
-		linked, err := f.SandboxPublicToken(ctx, j.sandboxInstitution)
+		linked, err := f.sandboxPublicToken(ctx, j.sandboxInstitution)
 		if err != nil {
 			return StepReport{}, err
 		}
@@ -278,7 +278,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Detail: "item_id " + ex.ItemID}, nil
 
 	case StepSave:
-		j.saved = f.Save(j.ex, j.linked.Institution)
+		j.saved = f.save(j.ex, j.linked.Institution)
 		st := j.saved.Storage
 		switch {
 		case st.Saved:
@@ -292,11 +292,11 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		if j.savedRef != "" || j.ex.AccessToken == "" {
 			return j.savedNumbers(ctx)
 		}
-		res, err := f.Numbers(ctx, j.ex.AccessToken, j.linked.Institution)
+		res, err := f.numbers(ctx, j.ex.AccessToken, j.linked.Institution)
 		if err != nil {
 			return StepReport{}, &StepError{Step: step, Err: err, Context: j.afterSaveContext()}
 		}
-		f.Finish(j.saved, res)
+		f.finish(j.saved, res)
 		j.result = res
 		return numbersReport(res), nil
 	}
@@ -324,12 +324,12 @@ func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
 	}
 	j.linked.Institution = inst
 	j.ex.ItemID = item.ItemID
-	res, err := f.Numbers(ctx, tok, inst)
+	res, err := f.numbers(ctx, tok, inst)
 	if err != nil {
 		return StepReport{}, err
 	}
 	j.saved = Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
-	f.Finish(j.saved, res)
+	f.finish(j.saved, res)
 	j.result = res
 	return numbersReport(res), nil
 }
