@@ -646,8 +646,10 @@ func TestInstitutionsGetByID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := down.Institution.GetStatus()
-	if st.ItemLogins.Get().Status != "DOWN" || len(st.GetHealthIncidents()) != 1 || down.Institution.GetUrl() == "" {
+	// "Note that institution status is not available in the Sandbox environment" (the spec's
+	// InstitutionStatus; https://plaid.com/docs/api/institutions/#institutionsget_by_id): asked
+	// for, it is null, even for the Sandbox's unhealthy banks.
+	if !down.Institution.Status.IsSet() || down.Institution.Status.Get() != nil || down.Institution.GetUrl() == "" {
 		t.Errorf("down institution %+v", down.Institution)
 	}
 

@@ -49,16 +49,39 @@ func usBank(id, name, color, health string, oauth bool, moreRouting ...string) *
 		url:            "https://plaid.com", color: color, health: health}
 }
 
-// institutions lists the Sandbox institutions in the order Link shows them.
+// bigBankProducts are the products of a large US bank in Plaid's own example answer of
+// /institutions/get (the spec's example, Bank of America). Plaid publishes no per-bank product
+// list for Sandbox, so the large banks below all carry this one.
+var bigBankProducts = []string{"assets", "auth", "balance", "identity", "liabilities", "transactions"}
+
+// productionBank is a Production institution that Sandbox also serves ("All of the
+// institutions that are available in the Plaid Production environment are also available in
+// Sandbox", https://plaid.com/docs/sandbox/institutions/). Its accounts are user_good's, as
+// every Sandbox login's are.
+func productionBank(id, name, color string, oauth bool) *institution {
+	in := usBank(id, name, color, healthy, oauth)
+	in.products = bigBankProducts
+	return in
+}
+
+// institutions lists the institutions in the order Link shows them: first the Sandbox-only
+// ones, in the order of Plaid's table (https://plaid.com/docs/sandbox/institutions/), then the
+// Production banks whose ids Plaid's own documents give.
 var institutions = []*institution{
 	usBank("ins_109508", "First Platypus Bank", "#1f1f1f", healthy, false),
+	usBank("ins_130016", "First Platypus Balance Bank", "#2b2b2b", healthy, false),
 	usBank("ins_109509", "First Gingham Credit Union", "#4a7eb5", healthy, false),
 	usBank("ins_109510", "Tattersall Federal Credit Union", "#7b3f8c", healthy, false),
 	usBank("ins_109511", "Tartan Bank", "#b3282d", healthy, false),
 	usBank("ins_109512", "Houndstooth Bank", "#004966", healthy, false, "011000138", "011200365", "011400495"),
 	usBank("ins_127287", "Platypus OAuth Bank", "#0a85ea", healthy, true),
+	usBank("ins_132241", "First Platypus OAuth App2App Bank", "#0b6fc4", healthy, true),
+	usBank("ins_135858", "Windowpane Bank", "#5c7c8a", healthy, false),
 	usBank("ins_132363", "Unhealthy Platypus Bank - Degraded", "#c47f00", degraded, false),
 	usBank("ins_132361", "Unhealthy Platypus Bank - Down", "#8a8a8a", down, false),
+	usBank("ins_133402", "Unsupported Platypus Bank - Institution Not Supported", "#6b6b6b", healthy, false),
+	usBank("ins_133502", "Platypus Bank RUX Auth", "#3d5a80", healthy, false),
+	usBank("ins_133503", "Platypus Bank RUX Match", "#3d5a80", healthy, false),
 	{
 		id: "ins_43", name: "Tartan-Dominion Bank of Canada", country: "CA",
 		products:       []string{"assets", "auth", "balance", "identity", "transactions"},
@@ -80,6 +103,23 @@ var institutions = []*institution{
 		url:            "https://plaid.com", color: "#00a37a", health: healthy,
 		bankCode: "FPOB", bic: "FPOBGB2L", sortCode: "608372",
 	},
+	{
+		id: "ins_117181", name: "Flexible Platypus Open Banking", country: "GB", oauth: true,
+		products:       []string{"auth", "balance", "identity", "payment_initiation", "transactions"},
+		routingNumbers: []string{},
+		url:            "https://plaid.com", color: "#00a37a", health: healthy,
+		bankCode: "FPQR", bic: "FPQRGB2L", sortCode: "608373",
+	},
+	// Chase: "OAuth with Chase Bank (ins_56)" (the spec's NumbersACH.account); a TAN-based
+	// institution in Sandbox (the spec's is_tokenized_account_number).
+	productionBank("ins_56", "Chase", "#117aca", true),
+	// Bank of America: ins_127989 in the spec's example of /link/token/get, and an OAuth
+	// institution in the PARTNER_END_CUSTOMER_OAUTH_STATUS_UPDATED example
+	// (https://plaid.com/docs/api/partner/).
+	productionBank("ins_127989", "Bank of America", "#e31837", true),
+	// Capital One: "ins_128026 (Capital One)" in the spec's /accounts/balance/get options.
+	// Its OAuth flag is not in Plaid's documents here; it is marked OAuth like the other two.
+	productionBank("ins_128026", "Capital One", "#004977", true),
 }
 
 func findInstitution(id string) *institution {

@@ -17,6 +17,20 @@
 // request checks and error bodies, with Plaid's status codes. Every answer is checked in the
 // tests against the subset of Plaid's OpenAPI document in testdata.
 //
+// It serves /link/token/create and /link/token/get, /sandbox/public_token/create,
+// /item/public_token/exchange, /item/get, /item/remove, /item/access_token/invalidate,
+// /sandbox/item/reset_login, /auth/get, /accounts/get, /accounts/balance/get, /identity/get,
+// /institutions/get, /institutions/search, /institutions/get_by_id, /processor/token/create,
+// /processor/stripe/bank_account_token/create and /sandbox/processor_token/create.
+//
+// The institutions are every Sandbox-only one of https://plaid.com/docs/sandbox/institutions/
+// and the Production banks whose ids Plaid's own documents give (Chase ins_56, Bank of America
+// ins_127989, Capital One ins_128026); their status is null, since Plaid does not report
+// institution status in Sandbox. /link/token/create takes in products only what Link
+// initializes (not balance), and refuses a redirect_uri that is empty or not allowed as Plaid
+// does; the allowed URIs are those given to WithRedirectURIs, or by default any http URI on
+// localhost or 127.0.0.1. Every answer carries its request_id in an X-Request-Id header too.
+//
 // Tests can slow it down (WithLatency, SetLatency), make calls fail (InjectError for Plaid
 // errors such as RATE_LIMIT or PLANNED_MAINTENANCE, InjectFault for anything else, a proxy's
 // HTML page say), count round trips (Requests) and move its clock (AdvanceClock).

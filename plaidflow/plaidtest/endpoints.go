@@ -29,6 +29,14 @@ var (
 	countryCodeEnum = []string{"US", "GB", "ES", "NL", "FR", "IE", "CA", "DE", "IT", "PL", "DK",
 		"NO", "SE", "EE", "LT", "LV", "PT", "BE", "AT", "FI"}
 	// languageEnum lists the languages the spec's description of `language` names.
+	// linkProductEnum lists the products /link/token/create takes in products: the
+	// x-override-enum-values-shown of LinkTokenCreateRequest.products in the spec, which says
+	// "balance is *not* a valid value" there.
+	linkProductEnum = []string{"assets", "auth", "beacon", "employment", "identity", "income_verification",
+		"identity_verification", "investments", "investments_auth", "liabilities", "payment_initiation",
+		"protect_transactions", "standing_orders", "signal", "statements", "transactions", "transfer",
+		"cra_base_report", "cra_income_insights", "cra_cashflow_insights", "cra_lend_score",
+		"cra_partner_insights", "cra_network_insights", "cra_monitoring", "layer", "protect_linked_bank"}
 	languageEnum = []string{"da", "nl", "en", "et", "fr", "de", "hi", "it", "lv", "lt", "no", "pl",
 		"pt", "ro", "es", "sv", "vi"}
 	processorEnum = []string{"dwolla", "galileo", "modern_treasury", "ocrolus", "vesta",
@@ -123,4 +131,39 @@ var endpoints = map[string]endpoint{
 		stringParam("account_id").require(),
 		stringParam("processor").require().oneOf(processorEnum),
 	), (*Server).processorTokenCreate},
+
+	"/institutions/get": {withKeys(
+		intParam("count", 1, 500).require(),
+		intParam("offset", 0, maxInt).require(),
+		arrayParam("country_codes").require().oneOf(countryCodeEnum),
+		objectParam("options", arrayParam("products").oneOf(productEnum), arrayParam("routing_numbers"),
+			anyParam("oauth"), boolParam("include_optional_metadata"), boolParam("include_auth_metadata"),
+			boolParam("include_payment_initiation_metadata")),
+	), (*Server).institutionsGet},
+
+	"/institutions/search": {withKeys(
+		stringParam("query").require(),
+		arrayParam("products").oneOf(productEnum),
+		arrayParam("country_codes").require().oneOf(countryCodeEnum),
+		objectParam("options", anyParam("oauth"), boolParam("include_optional_metadata"),
+			anyParam("include_auth_metadata"), anyParam("include_payment_initiation_metadata"),
+			anyObject("payment_initiation")),
+	), (*Server).institutionsSearch},
+
+	"/link/token/get": {withKeys(stringParam("link_token").require()), (*Server).linkTokenGet},
+
+	"/identity/get": {withKeys(accessTokenParam(), accountIDsOptions()), (*Server).identityGet},
+
+	"/processor/stripe/bank_account_token/create": {withKeys(
+		accessTokenParam(),
+		stringParam("account_id").require(),
+	), (*Server).processorStripeBankAccountTokenCreate},
+
+	"/sandbox/processor_token/create": {withKeys(
+		stringParam("institution_id").require(),
+		objectParam("options", stringParam("override_username"), stringParam("override_password")),
+	), (*Server).sandboxProcessorTokenCreate},
 }
+
+// maxInt bounds an integer field the spec leaves open above.
+const maxInt = int(^uint(0) >> 1)

@@ -111,6 +111,9 @@ func (s *Server) itemGet(c *call) (any, *apiError) {
 	return s.withItem(c, func(it *item) (any, *apiError) {
 		j := it.json()
 		j.CreatedAt = rfc3339(it.created)
+		// consented_products is sent by /item/get only; Plaid's example answer lists the
+		// Item's products there.
+		j.ConsentedProducts = slices.Clone(j.Products)
 		if it.loginRequired {
 			b := newError("ITEM_LOGIN_REQUIRED").body("")
 			j.Error = &b
@@ -154,32 +157,4 @@ func (s *Server) sandboxItemResetLogin(c *call) (any, *apiError) {
 		it.loginRequired = true
 		return resetLoginResponse{RequestID: c.requestID, ResetLogin: true}, nil
 	})
-}
-
-type processorTokenResponse struct {
-	ProcessorToken string `json:"processor_token"`
-	RequestID      string `json:"request_id"`
-}
-
-func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
-	var req struct {
-		AccessToken string `json:"access_token"`
-		AccountID   string `json:"account_id"`
-	}
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, e := s.itemFor(req.AccessToken)
-	if e != nil {
-		return nil, e
-	}
-	if it.loginRequired {
-		return nil, newError("ITEM_LOGIN_REQUIRED")
-	}
-	if !slices.ContainsFunc(it.accounts, func(a *account) bool { return a.id == req.AccountID }) {
-		return nil, newError("INVALID_ACCOUNT_ID")
-	}
-	return processorTokenResponse{ProcessorToken: "processor-sandbox-" + newUUID(), RequestID: c.requestID}, nil
 }

@@ -29,6 +29,7 @@ type itemJSON struct {
 	AuthMethod            *string    `json:"auth_method"`
 	AvailableProducts     []string   `json:"available_products"`
 	BilledProducts        []string   `json:"billed_products"`
+	ConsentedProducts     []string   `json:"consented_products,omitempty"`
 	ConsentExpirationTime *string    `json:"consent_expiration_time"`
 	CreatedAt             string     `json:"created_at,omitempty"`
 	Error                 *errorBody `json:"error"`

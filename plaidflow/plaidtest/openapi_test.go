@@ -253,6 +253,16 @@ func TestOpenAPIConformanceEveryEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	accountID := accounts.Accounts[0].AccountId
+	caAccounts, _, err := client.PlaidApi.AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(caAccess)).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caAccountID := caAccounts.Accounts[0].AccountId
+	lt, _, err := client.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*linkTokenRequest(plaid.PRODUCTS_AUTH)).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	linkToken := lt.GetLinkToken()
 
 	calls := []struct {
 		path string
@@ -297,6 +307,22 @@ func TestOpenAPIConformanceEveryEndpoint(t *testing.T) {
 		{"/item/access_token/invalidate", map[string]any{"access_token": access}, 400}, // rotated away
 		{"/item/remove", map[string]any{"access_token": gbAccess}, 200},
 		{"/item/remove", map[string]any{"access_token": gbAccess}, 400},
+		{"/institutions/get", map[string]any{"count": 500, "offset": 0, "country_codes": []string{"US", "GB", "CA"},
+			"options": map[string]any{"include_optional_metadata": true, "include_auth_metadata": true,
+				"include_payment_initiation_metadata": true}}, 200},
+		{"/institutions/get", map[string]any{"count": 501, "offset": 0, "country_codes": []string{"US"}}, 400},
+		{"/institutions/search", map[string]any{"query": "platypus", "country_codes": []string{"US", "GB"},
+			"products": []string{"auth"}, "options": map[string]any{"include_optional_metadata": true,
+				"include_auth_metadata": true, "include_payment_initiation_metadata": true, "oauth": nil}}, 200},
+		{"/institutions/search", map[string]any{"query": "", "country_codes": []string{"US"}}, 400},
+		{"/link/token/get", map[string]any{"link_token": linkToken}, 200},
+		{"/link/token/get", map[string]any{"link_token": "link-sandbox-00000000-0000-4000-8000-000000000000"}, 400},
+		{"/identity/get", map[string]any{"access_token": caAccess}, 200},
+		{"/identity/get", map[string]any{"access_token": "access-sandbox-nope"}, 400},
+		{"/processor/stripe/bank_account_token/create", map[string]any{"access_token": caAccess, "account_id": caAccountID}, 200},
+		{"/processor/stripe/bank_account_token/create", map[string]any{"access_token": caAccess, "account_id": "nope"}, 400},
+		{"/sandbox/processor_token/create", map[string]any{"institution_id": "ins_109508"}, 200},
+		{"/sandbox/processor_token/create", map[string]any{"institution_id": "ins_0"}, 400},
 		{"/no/such/endpoint", map[string]any{}, 404},
 	}
 	for _, c := range calls {

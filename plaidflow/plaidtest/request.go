@@ -23,6 +23,7 @@ const (
 	kindBool
 	kindArray // of strings
 	kindObject
+	kindInt // an integer between min and max
 )
 
 // param is one request field the fake knows.
@@ -33,12 +34,18 @@ type param struct {
 	nonEmpty bool     // a string must not be empty; an array must have an item
 	enum     []string // allowed values of the string, or of each array item
 	fields   []param  // of an object; nil accepts any keys
+	min, max int      // bounds of an integer
 }
 
 func anyParam(name string) param    { return param{name: name} }
 func stringParam(name string) param { return param{name: name, kind: kindString} }
 func boolParam(name string) param   { return param{name: name, kind: kindBool} }
 func arrayParam(name string) param  { return param{name: name, kind: kindArray} }
+
+// intParam is an integer field with the bounds the spec gives it.
+func intParam(name string, min, max int) param {
+	return param{name: name, kind: kindInt, min: min, max: max}
+}
 func objectParam(name string, fields ...param) param {
 	if fields == nil {
 		fields = []param{}
@@ -142,6 +149,14 @@ func checkValues(b body, params []param, prefix string) *apiError {
 			}
 			if p.enum != nil && !slices.Contains(p.enum, s) {
 				return errorf("INVALID_FIELD", "%s must be one of the following: %s", name, strings.Join(p.enum, ", "))
+			}
+		case kindInt:
+			var v int
+			if json.Unmarshal(raw, &v) != nil {
+				return errorf("INVALID_FIELD", "%s must be an integer", name)
+			}
+			if v < p.min || v > p.max {
+				return errorf("INVALID_FIELD", "%s must be between %d and %d", name, p.min, p.max)
 			}
 		case kindBool:
 			var v bool

@@ -1,6 +1,7 @@
 package plaidtest
 
 import (
+	"encoding/json"
 	"mime"
 	"net/http"
 	"time"
@@ -8,8 +9,17 @@ import (
 
 // writeJSON sends a JSON answer. Plaid's Content-Type is application/json, which is also what
 // plaid-go needs to decode a body (anything else is "undefined response type").
+//
+// Plaid also sends the answer's request_id in an X-Request-Id header (plaid/plaid-ruby#145,
+// plaid/plaid-python#66), so a client can report it even when it cannot read the body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b := mustJSON(v)
+	var id struct {
+		RequestID string `json:"request_id"`
+	}
+	if json.Unmarshal(b, &id) == nil && id.RequestID != "" {
+		w.Header().Set("X-Request-Id", id.RequestID)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(b)

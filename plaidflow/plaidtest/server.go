@@ -68,6 +68,7 @@ type Server struct {
 	clockOffset      atomic.Int64 // time.Duration, moved by AdvanceClock
 	observe          func(exchange)
 	resolve          ItemResolver
+	redirectURIs     []string // the Dashboard's allowed redirect URIs (WithRedirectURIs)
 
 	srv  *http.Server
 	done chan struct{}

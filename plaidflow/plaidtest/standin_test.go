@@ -93,11 +93,11 @@ func TestStandInSession(t *testing.T) {
 		return out
 	}
 	us := standInPost(t, srv, "session", map[string]any{"token": newLinkToken(t, srv)})
-	if got := ids(us); len(got) != 8 || got[0] != "ins_109508" {
+	if got := ids(us); len(got) != 17 || got[0] != "ins_109508" {
 		t.Errorf("US institutions %v", got)
 	}
 	gbca := standInPost(t, srv, "session", map[string]any{"token": newLinkToken(t, srv, "GB", "CA")})
-	if got := strings.Join(ids(gbca), ","); got != "ins_43,ins_117650,ins_116834" {
+	if got := strings.Join(ids(gbca), ","); got != "ins_43,ins_117650,ins_116834,ins_117181" {
 		t.Errorf("GB+CA institutions %v", got)
 	}
 

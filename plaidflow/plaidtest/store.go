@@ -25,6 +25,7 @@ const (
 
 type linkToken struct {
 	token        string
+	created      time.Time
 	expires      time.Time
 	clientName   string
 	language     string

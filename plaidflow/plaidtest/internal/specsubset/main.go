@@ -40,6 +40,12 @@ var Paths = []string{
 	"/sandbox/item/reset_login",
 	"/institutions/get_by_id",
 	"/processor/token/create",
+	"/institutions/get",
+	"/institutions/search",
+	"/link/token/get",
+	"/identity/get",
+	"/processor/stripe/bank_account_token/create",
+	"/sandbox/processor_token/create",
 }
 
 // header names where the subset comes from and its licence; the source version is filled in.
