@@ -24,7 +24,7 @@ func newEmulatorCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve the offline Plaid Sandbox emulator on 127.0.0.1 for any Plaid client",
-		Long: `Serves the emulator that --demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI) on
+		Long: `Serves the emulator the offline demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI) on
 127.0.0.1 until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers
 as Plaid Sandbox does, for tests and demos, with no network.
 
