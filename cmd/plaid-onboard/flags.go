@@ -18,18 +18,24 @@ type flagScope struct {
 	flag string
 	// commands are the command paths under the root that honour it; "" is the terminal UI.
 	commands []string
-	why      string
+	// except, when commands is empty, are the only command paths that refuse it.
+	except []string
+	why    string
 }
 
 var flagScopes = []flagScope{
-	{"json", []string{"", "link", "sandbox link", "auth", "items", "items remove"},
-		"it prints no Plaid result"},
-	{"mask", []string{"", "link", "sandbox link", "auth"},
-		"only link, sandbox link, auth and the terminal UI show account numbers"},
-	{"no-browser", []string{"", "link"},
-		"only link and the terminal UI open a browser"},
-	{"no-save", []string{"", "link", "sandbox link"},
-		"only link, sandbox link and the terminal UI make an Item to save; auth and items read saved ones"},
+	{flag: "json", commands: []string{"", "link", "sandbox link", "auth", "items", "items remove", "emulator"},
+		why: "it prints no Plaid result"},
+	{flag: "mask", commands: []string{"", "link", "sandbox link", "auth"},
+		why: "only link, sandbox link, auth and the terminal UI show account numbers"},
+	{flag: "no-browser", commands: []string{"", "link"},
+		why: "only link and the terminal UI open a browser"},
+	{flag: "no-save", commands: []string{"", "link", "sandbox link"},
+		why: "only link, sandbox link and the terminal UI make an Item to save; auth and items read saved ones"},
+	{flag: "demo", except: []string{"emulator"},
+		why: "the emulator is what --demo runs inside the program; served on its own it takes --client-id and --secret for the keys it accepts"},
+	{flag: "env", except: []string{"emulator"},
+		why: "the emulator stands in for the Sandbox only"},
 }
 
 // subPath is a command's path under the root: "sandbox link"; "" for the root itself.
@@ -39,7 +45,12 @@ func subPath(cmd *cobra.Command) string {
 }
 
 // allows reports whether cmd honours the flag.
-func (s flagScope) allows(cmd *cobra.Command) bool { return slices.Contains(s.commands, subPath(cmd)) }
+func (s flagScope) allows(cmd *cobra.Command) bool {
+	if len(s.commands) == 0 {
+		return !slices.Contains(s.except, subPath(cmd))
+	}
+	return slices.Contains(s.commands, subPath(cmd))
+}
 
 // checkFlags refuses the combinations of flags that mean nothing. It runs before every command.
 func (a *app) checkFlags(cmd *cobra.Command) error {

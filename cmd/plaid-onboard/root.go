@@ -66,7 +66,7 @@ Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrup
 		defaultHelp(cmd, args)
 	})
 
-	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a))
+	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newEmulatorCmd(a))
 	return root
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +32,12 @@ type Option func(*Server)
 // WithKeys makes the fake accept these keys instead of the demo ones.
 func WithKeys(clientID, secret string) Option {
 	return func(s *Server) { s.clientID, s.secret = clientID, secret }
+}
+
+// WithPort makes the fake listen on 127.0.0.1:port instead of a free port chosen by the
+// system, for `plaid-onboard emulator --port`. It is still loopback only.
+func WithPort(port int) Option {
+	return func(s *Server) { s.port = port }
 }
 
 // WithLatency adds d before every API response, like a slow network or a busy Plaid.
@@ -64,6 +72,7 @@ type Server struct {
 	URL string
 
 	clientID, secret string
+	port             int          // 0: a free port
 	latency          atomic.Int64 // time.Duration
 	clockOffset      atomic.Int64 // time.Duration, moved by AdvanceClock
 	observe          func(exchange)
@@ -72,6 +81,9 @@ type Server struct {
 
 	srv  *http.Server
 	done chan struct{}
+	// stopping is closed when Close begins, so that calls held by a hang fault end.
+	stopping chan struct{}
+	stopOnce sync.Once
 
 	mu           sync.Mutex
 	faults       map[string][]*fault
@@ -87,10 +99,21 @@ type Server struct {
 // and nothing outside this machine should reach it) and returns it running. It panics if it
 // cannot listen, like httptest.NewServer, since a test or a demo cannot go on without it.
 func NewServer(opts ...Option) *Server {
+	s, err := Listen(opts...)
+	if err != nil {
+		panic("plaidtest: " + err.Error())
+	}
+	return s
+}
+
+// Listen is NewServer for callers that can report a failure to listen, such as a port
+// already in use for `plaid-onboard emulator --port`.
+func Listen(opts ...Option) (*Server, error) {
 	s := &Server{
 		clientID:     DemoClientID,
 		secret:       DemoSecret,
 		done:         make(chan struct{}),
+		stopping:     make(chan struct{}),
 		faults:       map[string][]*fault{},
 		requests:     map[string]int{},
 		linkTokens:   map[string]*linkToken{},
@@ -102,9 +125,12 @@ func NewServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if s.port < 0 || s.port > 65535 {
+		return nil, fmt.Errorf("listen on 127.0.0.1: port %d is not between 0 and 65535", s.port)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
 	if err != nil {
-		panic("plaidtest: listen on 127.0.0.1: " + err.Error())
+		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
 	s.srv = &http.Server{
@@ -117,13 +143,14 @@ func NewServer(opts ...Option) *Server {
 		// and there is no caller left to tell of any other.
 		_ = s.srv.Serve(ln)
 	}()
-	return s
+	return s, nil
 }
 
 // Close stops the server, giving the requests under way a moment to end. The wait is short:
 // net/http treats a keep-alive connection that never sent a request as busy for 5 s, and a
 // demo must not take that long to quit.
 func (s *Server) Close() {
+	s.stopOnce.Do(func() { close(s.stopping) })
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	if err := s.srv.Shutdown(ctx); err != nil {
@@ -158,6 +185,10 @@ type fault struct {
 	status      int
 	contentType string
 	body        string
+	// delay comes before the fault's answer; a fault with only a delay lets the endpoint
+	// answer as usual (FaultLatency).
+	delay  time.Duration
+	action faultAction
 }
 
 // InjectFault makes the next n calls to path answer with status and body, sent verbatim
@@ -219,6 +250,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests[r.URL.Path]++
 	s.mu.Unlock()
 	switch {
+	case strings.HasPrefix(r.URL.Path, controlPrefix):
+		s.serveControl(w, r)
 	case r.URL.Path == sdkPath:
 		s.serveSDK(w, r)
 	case r.URL.Path == standInPath || strings.HasPrefix(r.URL.Path, standInPath+"/"):
@@ -251,17 +284,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	requestID := newRequestID()
 	if f := s.takeFault(r.URL.Path); f != nil {
-		if f.code != "" {
-			writeError(rec, newError(f.code), requestID)
+		if !s.applyFault(w, r, rec, f, requestID) {
+			rawFault = f.code == "" || f.status != 0 // a status of its own is not Plaid's pairing
 			return
 		}
-		rawFault = true
-		if f.contentType != "" {
-			rec.Header().Set("Content-Type", f.contentType)
-		}
-		rec.WriteHeader(f.status)
-		io.WriteString(rec, f.body)
-		return
 	}
 	ep, ok := endpoints[r.URL.Path]
 	if !ok || r.Method != http.MethodPost {

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// emulatorFlags are the flags of `emulator` alone.
+type emulatorFlags struct {
+	port    int
+	latency time.Duration
+}
+
+// newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
+// program, served on its own for any Plaid client (another app's tests, plaid-onboard itself).
+func newEmulatorCmd(a *app) *cobra.Command {
+	var f emulatorFlags
+	cmd := &cobra.Command{
+		Use:   "emulator",
+		Short: "Serve the offline Plaid Sandbox emulator on 127.0.0.1 for any Plaid client",
+		Long: `Serves the emulator the offline demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI) on
+127.0.0.1 until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers
+as Plaid Sandbox does, for tests and demos, with no network.
+
+It prints where it is and the keys it accepts (with --json, one JSON line: url, client_id,
+secret, link_script_url). Point a Plaid client at the url with those keys in the
+PLAID-CLIENT-ID and PLAID-SECRET headers, and load Link from link_script_url.
+
+A control API on the same port steers it, for tests:
+  POST   /_emulator/clock/advance?by=31m   move its clock (a public token expires after 30m)
+  POST   /_emulator/faults                 {"path":"/auth/get","kind":"rate_limit","count":1}
+                                           kinds: rate_limit, error, status, hang, drop,
+                                           malformed_json, text_plain, latency
+  DELETE /_emulator/faults                 clear the faults
+  POST   /_emulator/reset                  forget Items, tokens, faults and the clock`,
+		Example: `  plaid-onboard emulator --port 8790
+  plaid-onboard emulator --json --latency 50ms
+  plaid-onboard emulator --client-id 172e624345fe37acf266e3cb --secret dbd3e3a36eb55aa0552aa432dccfca`,
+		Args: maxArgs(0, "no arguments"),
+		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),
+	}
+	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
+	cmd.Flags().DurationVar(&f.latency, "latency", 0, "delay added to every API answer, e.g. 50ms")
+	return cmd
+}
+
+// emulatorInfo is what a script needs to use the emulator: the --json line.
+type emulatorInfo struct {
+	URL           string `json:"url"`
+	ClientID      string `json:"client_id"`
+	Secret        string `json:"secret"`
+	LinkScriptURL string `json:"link_script_url"`
+}
+
+// runEmulator serves until ctx ends. An interrupt is how this command is meant to stop, so it
+// returns nil then (exit 0), unlike the commands an interrupt cuts short.
+func (a *app) runEmulator(ctx context.Context, f emulatorFlags) error {
+	if f.port < 0 || f.port > 65535 {
+		return usagef("--port %d is not a port: use 1-65535, or leave it out for a free one", f.port)
+	}
+	if f.latency < 0 {
+		return usagef("--latency %s is negative", f.latency)
+	}
+	clientID, secret := a.opts.clientID, a.opts.secret
+	if (clientID == "") != (secret == "") {
+		return usagef("give both --client-id and --secret, or neither for the demo keys")
+	}
+	if clientID == "" {
+		clientID, secret = plaidtest.DemoClientID, plaidtest.DemoSecret
+	}
+	srv, err := plaidtest.Listen(plaidtest.WithPort(f.port), plaidtest.WithKeys(clientID, secret), plaidtest.WithLatency(f.latency))
+	if err != nil {
+		return fmt.Errorf("start the emulator: %w", err)
+	}
+
+	info := emulatorInfo{URL: srv.URL, ClientID: clientID, Secret: secret, LinkScriptURL: srv.LinkScriptURL()}
+	if a.opts.jsonOut {
+		// One line, not printJSON's indented document: a script reads the first line and the
+		// emulator goes on running.
+		if err := json.NewEncoder(a.d.Stdout).Encode(info); err != nil {
+			srv.Close()
+			return fmt.Errorf("write the emulator's address: %w", err)
+		}
+	} else {
+		fmt.Fprintf(a.d.Stdout, `Plaid Sandbox emulator (offline, not Plaid) at %s
+  client_id        %s
+  secret           %s
+  Link SDK         %s
+  control API      %s/_emulator/ (clock/advance, faults, reset; see --help)
+
+Try it:
+  PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
+
+Press ctrl+c to stop.
+`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL,
+			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
+	}
+	<-ctx.Done()
+	srv.Close()
+	if !a.opts.jsonOut {
+		fmt.Fprintln(a.d.Stderr, "emulator stopped")
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+'use strict';
+// Drives `plaid-onboard emulator` with Plaid's official Node client, as a user's app would, and
+// prints one JSON object of what it saw for emulator_node_test.go to check.
+// Usage: node script.js URL CLIENT_ID SECRET
+const { Configuration, PlaidApi } = require('plaid');
+
+const [url, clientId, secret] = process.argv.slice(2);
+if (!url || !clientId || !secret) {
+  console.error('usage: node script.js URL CLIENT_ID SECRET');
+  process.exit(2);
+}
+
+const client = new PlaidApi(new Configuration({
+  basePath: url,
+  baseOptions: {
+    headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': secret },
+    timeout: 10000,
+  },
+}));
+
+// plaidError is the body and status of a failed call, as Plaid's Node client exposes them.
+function plaidError(err) {
+  if (!err.response) {
+    throw err;
+  }
+  return { http_status: err.response.status, ...err.response.data };
+}
+
+async function exchangeError(publicToken) {
+  try {
+    await client.itemPublicTokenExchange({ public_token: publicToken });
+    return { unexpected: 'the exchange succeeded' };
+  } catch (err) {
+    return plaidError(err);
+  }
+}
+
+async function main() {
+  const out = {};
+  const link = await client.linkTokenCreate({
+    client_name: 'node test',
+    language: 'en',
+    country_codes: ['US'],
+    user: { client_user_id: 'node-test-user' },
+    products: ['auth'],
+  });
+  out.link_token_prefix = link.data.link_token.split('-').slice(0, 2).join('-');
+  out.link_token_expiration = link.data.expiration;
+
+  const pub = await client.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['auth'] });
+  const exchanged = await client.itemPublicTokenExchange({ public_token: pub.data.public_token });
+  out.item_id = exchanged.data.item_id;
+
+  const auth = await client.authGet({ access_token: exchanged.data.access_token });
+  out.accounts = auth.data.accounts.map((a) => ({
+    account_id: a.account_id, name: a.name, mask: a.mask,
+    available: a.balances.available, current: a.balances.current,
+  }));
+  out.ach = auth.data.numbers.ach;
+  out.auth_item_id = auth.data.item.item_id;
+
+  // A public token is single-use.
+  out.second_exchange = await exchangeError(pub.data.public_token);
+
+  // The control API: 31 minutes later, a fresh public token has expired.
+  const fresh = await client.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['auth'] });
+  const advanced = await fetch(`${url}/_emulator/clock/advance?by=31m`, { method: 'POST' });
+  out.clock = { http_status: advanced.status, ...(await advanced.json()) };
+  out.expired_exchange = await exchangeError(fresh.data.public_token);
+
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((err) => {
+  console.error(err && err.stack ? err.stack : err);
+  process.exit(1);
+});
