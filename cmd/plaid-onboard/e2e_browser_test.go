@@ -420,3 +420,44 @@ func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
 		t.Errorf("exit %d after ctrl+c, want 130\n%s", code, p.stderrText())
 	}
 }
+
+// TestE2ELinkAgainstTheEmulatorCommand: `plaid-onboard emulator` serves what a user's own setup
+// needs; `link`, pointed at it only through the variables its --json line names
+// (PLAID_API_URL, PLAID_LINK_SCRIPT_URL and the keys), runs Link in Chromium with the stand-in
+// SDK and prints the numbers.
+func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	ctx, stop := context.WithCancel(context.Background())
+	emu := startEmulator(t, ctx, false, "emulator", "--json")
+	info := emu.info(t)
+	defer func() {
+		stop()
+		if code := emu.wait(t); code != 0 {
+			t.Errorf("emulator exit %d", code)
+		}
+	}()
+
+	dirs := newUserDirs(t)
+	env := dirs.env("PLAID_API_URL="+info.URL, "PLAID_LINK_SCRIPT_URL="+info.LinkScriptURL,
+		"PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
+	p := startLink(t, dirs, env, "--json", "--mask")
+	lctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
+		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
+		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
+	if err := chromedp.Do(lctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("link exit %d\n%s", code, p.stderrText())
+	}
+	var res plaidflow.Result
+	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	}
+	if res.Demo || res.Environment != "sandbox" || !res.Masked || len(res.Numbers.ACH) == 0 ||
+		res.Numbers.ACH[0].Routing != "011401533" || !strings.HasPrefix(res.Numbers.ACH[0].Account, "••••") {
+		t.Errorf("result: demo %v, environment %q, masked %v, ACH %+v", res.Demo, res.Environment, res.Masked, res.Numbers.ACH)
+	}
+}
