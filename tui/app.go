@@ -3,7 +3,7 @@
 //
 // The root model (this file) owns the screen enum, the header, the footer, the scrolling body
 // and the global keys; it handles app messages first, then forwards what is left to the active
-// screen only. Screens (keys, link, working, results, and saved for the Items of earlier runs)
+// screen only. Screens (keys, link, working, results, and items for the Items of earlier runs)
 // live in their own files and talk to the root through messages and a few small methods. Every
 // Plaid, keyring, browser and clipboard call is a tea.Cmd in commands.go. Nothing about Plaid is
 // decided here: the steps and their order are a plaidflow.Journey.
@@ -157,9 +157,9 @@ const (
 	screenLink
 	screenWorking
 	screenResults
-	// screenSaved lists the Items earlier runs saved. It is off the main path, so the header
-	// shows it as the Link step it stands in for.
-	screenSaved
+	// screenItems lists the Items earlier runs saved and acts on them. It is off the main path,
+	// so the header shows the step it was opened from (Link or Results).
+	screenItems
 )
 
 // component is one screen: a tea.Model with its own help and size, and two facts the root
@@ -224,7 +224,9 @@ type Model struct {
 	link    *linkScreen
 	working *workingScreen
 	results *resultsScreen
-	saved   *savedScreen
+	items   *itemsScreen
+
+	itemsFrom screenID // where esc on the Items screen returns to
 
 	header  header
 	footer  footer
@@ -260,7 +262,7 @@ func newModel(ctx context.Context, deps Deps) *Model {
 	m.link = newLinkScreen(c)
 	m.working = newWorkingScreen(c)
 	m.results = newResultsScreen(c)
-	m.saved = newSavedScreen(c)
+	m.items = newItemsScreen(c)
 	m.header = header{c: c}
 	m.footer = newFooter(c, deps.Notes)
 	m.layout()
@@ -379,8 +381,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return cmd
 
 	case savedItemsLoadedMsg:
-		// For the link screen whichever screen is on show: at startup that is the keys.
+		// For the link and Items screens whichever screen is on show: at startup that is the
+		// keys, and an action on the Items screen may end on another one.
 		m.link.setSaved(msg)
+		m.items.loaded(msg)
 		return nil
 
 	case keysConfirmedMsg:
@@ -403,9 +407,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.show(screenWorking)
 		return m.working.Start(msg.journey, msg.kind, msg.title)
 
-	case savedItemsRequestedMsg:
-		m.show(screenSaved)
-		return m.saved.Open(m.link.savedItems())
+	case itemsRequestedMsg:
+		if m.screen == screenLink || m.screen == screenResults {
+			m.itemsFrom = m.screen
+		}
+		m.show(screenItems)
+		// The list on hand at once, and a fresh read of the index: an Item may have been
+		// linked, renamed or removed since.
+		return tea.Batch(m.items.Open(m.link.savedItems()), m.loadSaved())
+
+	case itemsClosedMsg:
+		m.show(m.itemsFrom)
+		return nil
 
 	case savedItemPickedMsg:
 		j := m.c.flow.SavedJourney(msg.item.ItemID)
@@ -449,8 +462,8 @@ func (m *Model) active() component {
 		return m.working
 	case screenResults:
 		return m.results
-	case screenSaved:
-		return m.saved
+	case screenItems:
+		return m.items
 	}
 	return m.keys
 }
@@ -469,10 +482,11 @@ func (m *Model) shutdown() {
 	m.working.shutdown()
 }
 
-// step is the header's step for the screen on show: the saved Items stand in for Link.
+// step is the header's step for the screen on show: the Items stand in for the step they
+// were opened from.
 func (m *Model) step() screenID {
-	if m.screen == screenSaved {
-		return screenLink
+	if m.screen == screenItems {
+		return m.itemsFrom
 	}
 	return m.screen
 }
@@ -482,7 +496,7 @@ func (m *Model) step() screenID {
 func (m *Model) layout() {
 	w := m.innerWidth()
 	scr := m.active()
-	for _, s := range []component{m.keys, m.link, m.working, m.results, m.saved} {
+	for _, s := range []component{m.keys, m.link, m.working, m.results, m.items} {
 		s.SetSize(w, max(m.height-headerHeight-2, 1))
 	}
 	content := scr.View()

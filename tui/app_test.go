@@ -58,13 +58,13 @@ func everyScreen(t *testing.T, w, h int, cfg plaidflow.Config) map[string]*Model
 	picker.Update(savedItemsLoadedMsg{ns: ns, items: threeSaved(ns)})
 	pressA(t, picker)
 
-	for name, m := range map[string]*Model{"link_saved": linkSaved, "saved_picker": picker} {
+	for name, m := range map[string]*Model{"link_saved": linkSaved, "items": picker} {
 		if !strings.Contains(view(m), "first-platypus-bank") {
 			t.Fatalf("%s: the saved Items did not reach the screen:\n%s", name, view(m))
 		}
 	}
 	return map[string]*Model{"keys": keys, "link": link, "link_exit": exited, "working": work, "working_failed": failed,
-		"results": res, "link_saved": linkSaved, "saved_picker": picker}
+		"results": res, "link_saved": linkSaved, "items": picker}
 }
 
 func TestCtrlCQuitsFromEveryScreenWithExit130(t *testing.T) {

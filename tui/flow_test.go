@@ -110,8 +110,10 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	tm = teatest.NewTestModel(t, second, teatest.WithInitialTermSize(100, 30))
 	waitFor(tm, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(tm, "Saved in the offline demo: first-platypus-bank · press a for its numbers", "First Platypus Bank, linked")
+	waitFor(tm, "Saved in the offline demo: first-platypus-bank · press a for Items", "First Platypus Bank, linked")
 	tm.Type("a")
+	waitFor(tm, "Saved Items", "› first-platypus-bank")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitFor(tm, "Item first-platypus-bank", "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
 	tm.Type("q")
 

@@ -67,7 +67,7 @@ var goldenStates = []struct {
 		}
 		return m
 	}},
-	{"saved_picker", func(t *testing.T, w, h int) *Model {
+	{"items_list", func(t *testing.T, w, h int) *Model {
 		m := linkSaved(t, w, h, threeSaved("sandbox")...)
 		pressA(t, m)
 		m.Update(press("down"))

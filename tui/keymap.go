@@ -53,7 +53,7 @@ func newLinkKeys() linkKeys {
 		Open:    binding([]string{"o"}, "o", "open browser"),
 		Sandbox: binding([]string{"s"}, "s", "sandbox shortcut"),
 		Retry:   binding([]string{"r"}, "r", "new Link session"),
-		Saved:   binding([]string{"a"}, "a", "saved items"),
+		Saved:   binding([]string{"a"}, "a", "items"),
 		Back:    binding([]string{"esc"}, "esc", "back to keys"),
 		Quit:    binding([]string{"q"}, "q", "quit"),
 	}
@@ -73,7 +73,7 @@ func newWorkingKeys() workingKeys {
 }
 
 type resultsKeys struct {
-	Up, Down, Reveal, RevealAnyway, Copy, LinkAnother, Quit key.Binding
+	Up, Down, Reveal, RevealAnyway, Copy, LinkAnother, Items, Quit key.Binding
 	// While the copy picker is open.
 	CopyPick, CopyCancel key.Binding
 }
@@ -86,23 +86,31 @@ func newResultsKeys() resultsKeys {
 		RevealAnyway: binding([]string{"V"}, "V", "reveal anyway"),
 		Copy:         binding([]string{"c"}, "c", "copy…"),
 		LinkAnother:  binding([]string{"l"}, "l", "link another"),
+		Items:        binding([]string{"i"}, "i", "items"),
 		Quit:         binding([]string{"q"}, "q", "quit"),
 		CopyPick:     binding([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "j"}, "1-9/j", "copy that"),
 		CopyCancel:   binding([]string{"esc"}, "esc", "cancel copy"),
 	}
 }
 
-type savedKeys struct {
-	Up, Down, Pick, Back, Quit key.Binding
+// itemsKeys are the Items screen's: the list, the filter, and the actions on the selected Item.
+type itemsKeys struct {
+	Up, Down, Open, Filter, ClearFilter, Back, Quit key.Binding
+	// While the filter is typed into.
+	FilterDone, FilterCancel key.Binding
 }
 
-func newSavedKeys() savedKeys {
-	return savedKeys{
-		Up:   binding([]string{"up", "k"}, "↑/k", "previous Item"),
-		Down: binding([]string{"down", "j"}, "↓/j", "next Item"),
-		Pick: binding([]string{"enter"}, "enter", "numbers"),
-		Back: binding([]string{"esc"}, "esc", "back to Link"),
-		Quit: binding([]string{"q"}, "q", "quit"),
+func newItemsKeys() itemsKeys {
+	return itemsKeys{
+		Up:           binding([]string{"up", "k"}, "↑/k", "previous Item"),
+		Down:         binding([]string{"down", "j"}, "↓/j", "next Item"),
+		Open:         binding([]string{"enter"}, "enter", "numbers"),
+		Filter:       binding([]string{"/"}, "/", "filter"),
+		ClearFilter:  binding([]string{"esc"}, "esc", "clear filter"),
+		Back:         binding([]string{"esc"}, "esc", "back"),
+		Quit:         binding([]string{"q"}, "q", "quit"),
+		FilterDone:   binding([]string{"enter"}, "enter", "keep filter"),
+		FilterCancel: binding([]string{"esc"}, "esc", "clear filter"),
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // screen's check made one) and Link itself, on the loopback page of a linkpage.Session, while
 // it shows the page's URL and a live list of Link's events. When Link hands over a public
 // token, the journey goes to the working screen. In Sandbox (and the demo) `s` makes an Item
-// without the browser; `a` fetches the numbers of an Item saved by an earlier run.
+// without the browser; `a` opens the Items saved by earlier runs.
 
 type linkState int
 
@@ -341,7 +341,7 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		s.state, s.err = linkStarting, nil
 		return s.next()
 	case key.Matches(msg, k.Saved):
-		return func() tea.Msg { return savedItemsRequestedMsg{} }
+		return func() tea.Msg { return itemsRequestedMsg{} }
 	}
 	return nil
 }
@@ -411,11 +411,11 @@ func (s *linkScreen) savedLines(w int) []string {
 		return st.Muted.Render(verb+" ") + st.Key.Render("a") + st.Muted.Render(" "+what)
 	}
 	if n := len(s.saved); n > 1 {
-		return []string{truncate(st.Muted.Render(fmt.Sprintf("%d saved Items in %s", n, where))+st.Faint.Render(" · ")+press("press", "to pick one"), w)}
+		return []string{truncate(st.Muted.Render(fmt.Sprintf("%d saved Items in %s", n, where))+st.Faint.Render(" · ")+press("press", "to see them"), w)}
 	}
 	it := s.saved[0]
 	head := st.Muted.Render("Saved in "+where+": ") + st.Heading.Render(it.Name)
-	tail := st.Faint.Render(" · ") + press("press", "for its numbers")
+	tail := st.Faint.Render(" · ") + press("press", "for Items")
 	if line := head + st.Muted.Render(" ("+savedDetail(s.c, it)+")") + tail; lipgloss.Width(line) <= w {
 		return []string{line}
 	}
@@ -491,7 +491,7 @@ func (s *linkScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{withHelp(k.Retry, "r", "new Link session"), withHelp(k.Open, "o", "open the Link page in the browser")},
-		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Saved, "a", "numbers of a saved Item (no Link)")},
+		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Saved, "a", "saved Items: numbers, health, actions (no Link)")},
 		{k.Back, k.Quit},
 	}
 }

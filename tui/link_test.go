@@ -265,7 +265,7 @@ func TestLinkSDKLoadFailureStopsTheWait(t *testing.T) {
 func TestLinkSucceedsWhileTheSavedItemsAreOnShow(t *testing.T) {
 	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
 	pressA(t, m)
-	if m.screen != screenSaved {
+	if m.screen != screenItems {
 		t.Fatalf("a did not show the saved Items (screen %v)", m.screen)
 	}
 	_, cmd := m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink}})

@@ -113,8 +113,9 @@ type clipboardSentMsg struct {
 type (
 	keysEditRequestedMsg    struct{}
 	anotherLinkRequestedMsg struct{}
-	savedItemsRequestedMsg  struct{} // a on the link screen
-	linkReturnRequestedMsg  struct{} // esc from the saved Items
+	itemsRequestedMsg       struct{} // a on the link screen, i on the results
+	itemsClosedMsg          struct{} // esc from the Items screen: back where it was opened from
+	linkReturnRequestedMsg  struct{} // esc from a failed saved-Item fetch
 )
 
 // journeyKind is which journey the working screen runs.

@@ -114,6 +114,7 @@ func (s *resultsScreen) updateKeys() {
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Reveal, &k.Copy, &k.LinkAnother, &k.Quit} {
 		b.SetEnabled(on)
 	}
+	k.Items.SetEnabled(on && s.c.deps.Vault != nil && s.c.flow != nil)
 	k.RevealAnyway.SetEnabled(on && s.c.deps.Mask && !s.reveal)
 	k.CopyPick.SetEnabled(s.picking)
 	k.CopyCancel.SetEnabled(s.picking)
@@ -185,6 +186,8 @@ func (s *resultsScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.LinkAnother):
 		return func() tea.Msg { return anotherLinkRequestedMsg{} }
+	case key.Matches(msg, k.Items):
+		return func() tea.Msg { return itemsRequestedMsg{} }
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	}
@@ -454,7 +457,7 @@ func (s *resultsScreen) pickerLines(w int) []string {
 // ShortHelp implements help.KeyMap.
 func (s *resultsScreen) ShortHelp() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.CopyPick, k.CopyCancel, withHelp(k.Down, "↑/↓", "account"), k.Reveal, k.RevealAnyway, k.Copy, k.LinkAnother, k.Quit}
+	return []key.Binding{k.CopyPick, k.CopyCancel, withHelp(k.Down, "↑/↓", "account"), k.Reveal, k.RevealAnyway, k.Copy, k.LinkAnother, k.Items, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -463,6 +466,6 @@ func (s *resultsScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.CopyPick, k.CopyCancel},
 		{withHelp(k.Reveal, "v", "reveal / hide numbers"), k.RevealAnyway, withHelp(k.Copy, "c", "copy a number or the account (OSC 52)")},
-		{withHelp(k.LinkAnother, "l", "link another account"), k.Quit},
+		{withHelp(k.LinkAnother, "l", "link another account"), withHelp(k.Items, "i", "saved Items: status, balances, actions"), k.Quit},
 	}
 }

@@ -146,8 +146,14 @@ func (s *workingScreen) updateKeys() {
 	k.Retry.SetEnabled(stuck)
 	k.LinkAgain.SetEnabled(stuck)
 	k.Quit.SetEnabled(stuck)
-	// The Sandbox shortcut and saved Items left the Link page waiting: esc goes back to it.
+	// The Sandbox shortcut left the Link page waiting: esc goes back to it. A saved Item was
+	// opened from the Items screen: esc goes back there.
 	k.Back.SetEnabled(stuck && s.kind != journeyLink)
+	if s.kind == journeySaved {
+		k.Back.SetHelp("esc", "back to Items")
+	} else {
+		k.Back.SetHelp("esc", "back to Link")
+	}
 }
 
 // Update implements tea.Model.
@@ -191,6 +197,9 @@ func (s *workingScreen) update(msg tea.Msg) tea.Cmd {
 			return func() tea.Msg { return anotherLinkRequestedMsg{} }
 		case key.Matches(msg, k.Back):
 			s.journey, s.runID = nil, 0
+			if s.kind == journeySaved {
+				return func() tea.Msg { return itemsRequestedMsg{} }
+			}
 			return func() tea.Msg { return linkReturnRequestedMsg{} }
 		case key.Matches(msg, k.Quit):
 			return tea.Quit

@@ -64,10 +64,10 @@ func TestLinkShowsTheItemsSavedByEarlierRuns(t *testing.T) {
 	}{
 		{"none", nil, nil, []string{"Saved in", "saved Items", "press a"}, false},
 		{"one", []plaidflow.SavedItem{savedPlatypus("sandbox")},
-			[]string{"Saved in Sandbox: first-platypus-bank (First Platypus Bank, linked 2025-03-10 10:04) · press a for its numbers"},
+			[]string{"Saved in Sandbox: first-platypus-bank (First Platypus Bank, linked 2025-03-10 10:04) · press a for Items"},
 			[]string{"saved Items"}, true},
 		{"three", threeSaved("sandbox"),
-			[]string{"3 saved Items in Sandbox · press a to pick one"},
+			[]string{"3 saved Items in Sandbox · press a to see them"},
 			[]string{"Saved in Sandbox:"}, true},
 	}
 	for _, tt := range tests {
@@ -86,11 +86,11 @@ func TestLinkShowsTheItemsSavedByEarlierRuns(t *testing.T) {
 					t.Errorf("the link screen shows %q:\n%s", not, v)
 				}
 			}
-			if got := hasHelp(m, "a saved items"); got != tt.help {
+			if got := hasHelp(m, "a items"); got != tt.help {
 				t.Errorf("help offers a: %v, want %v:\n%s", got, tt.help, v)
 			}
 			m.Update(press("?"))
-			if got := strings.Contains(view(m), "numbers of a saved Item"); got != tt.help {
+			if got := strings.Contains(view(m), "saved Items: numbers, health, actions"); got != tt.help {
 				t.Errorf("full help explains a: %v, want %v:\n%s", got, tt.help, view(m))
 			}
 			if tt.help {
@@ -106,7 +106,7 @@ func TestLinkShowsTheItemsSavedByEarlierRuns(t *testing.T) {
 func TestLinkSavedLineWrapsOnNarrowScreens(t *testing.T) {
 	m := linkSaved(t, 80, 24, savedPlatypus("sandbox"))
 	v := view(m)
-	for _, want := range []string{"Saved in Sandbox: first-platypus-bank · press a for its numbers",
+	for _, want := range []string{"Saved in Sandbox: first-platypus-bank · press a for Items",
 		"\n    First Platypus Bank, linked 2025-03-10 10:04\n"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("at 80 columns the saved Item should take two whole lines; lacks %q:\n%s", want, v)
@@ -118,7 +118,7 @@ func TestSavedItemsOfAnotherEnvironmentAreNotOffered(t *testing.T) {
 	// The list was asked for before the user switched to Sandbox on the keys screen.
 	m := linkOpen(t, 120, 40)
 	m.Update(savedItemsLoadedMsg{ns: "production", items: []plaidflow.SavedItem{savedPlatypus("production")}})
-	if v := view(m); strings.Contains(v, "first-platypus-bank") || hasHelp(m, "saved items") {
+	if v := view(m); strings.Contains(v, "first-platypus-bank") || hasHelp(m, "a items") {
 		t.Errorf("Production's Items are offered in Sandbox:\n%s", v)
 	}
 }
@@ -144,12 +144,14 @@ func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *plaidtest.Server) {
 	return m, d, srv
 }
 
-func TestSavedOneItemFetchesItsNumbersAtOnce(t *testing.T) {
+func TestItemsOpenedFromLinkFetchTheSelectedItemsNumbers(t *testing.T) {
 	m, d, srv := linkedOnce(t, 100, 30)
 	sess := m.link.box.get()
-	d.screenShows("press a for its numbers")
+	d.screenShows("press a for Items")
 
 	d.send(press("a"))
+	d.screenShows("› first-platypus-bank")
+	d.send(press("enter"))
 	d.until("the results of the saved Item", func() bool { return m.screen == screenResults })
 	v := view(m)
 	for _, want := range []string{"First Platypus Bank", "Item first-platypus-bank", "✓ Saved in", "Plaid Checking", "••••0000", "011401533"} {
@@ -169,21 +171,21 @@ func TestSavedOneItemFetchesItsNumbersAtOnce(t *testing.T) {
 	}
 }
 
-func TestSavedPickerListsTheItemsAndEnterPicksTheSelected(t *testing.T) {
+func TestItemsListsTheItemsNewestFirstAndEnterPicksTheSelected(t *testing.T) {
 	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
-	if cmd := pressA(t, m); cmd != nil || m.screen != screenSaved {
-		t.Fatalf("a with several saved Items should list them, not fetch (screen %v)", m.screen)
+	if pressA(t, m); m.screen != screenItems {
+		t.Fatalf("a should open the Items screen (screen %v)", m.screen)
 	}
 	v := view(m)
 	for _, want := range []string{
-		"NAME                   INSTITUTION          LINKED",
-		"› first-platypus-bank    First Platypus Bank  2025-03-10 10:04",
-		"  tartan-bank            Tartan Bank          2025-03-12 16:45",
-		"  first-platypus-bank-2  First Platypus Bank  2025-03-14 08:30",
+		"NAME                   INSTITUTION          HEALTH  LINKED",
+		"› first-platypus-bank-2  First Platypus Bank  —       2025-03-14 08:30",
+		"  tartan-bank            Tartan Bank          —       2025-03-12 16:45",
+		"  first-platypus-bank    First Platypus Bank  —       2025-03-10 10:04",
 		"● Link",
 	} {
 		if !strings.Contains(v, want) {
-			t.Errorf("the picker lacks %q:\n%s", want, v)
+			t.Errorf("the Items screen lacks %q:\n%s", want, v)
 		}
 	}
 
@@ -191,7 +193,7 @@ func TestSavedPickerListsTheItemsAndEnterPicksTheSelected(t *testing.T) {
 	m.Update(press("down"))
 	m.Update(press("up"))
 	_, cmd := m.Update(press("enter"))
-	cmd = follow(m, cmd)
+	follow(m, cmd)
 	if m.screen != screenWorking || m.working.kind != journeySaved || m.working.title != "Saved Item tartan-bank" {
 		t.Fatalf("enter should fetch the selected Item, tartan-bank (screen %v, %q)", m.screen, m.working.title)
 	}
@@ -200,10 +202,53 @@ func TestSavedPickerListsTheItemsAndEnterPicksTheSelected(t *testing.T) {
 	}
 }
 
-func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToLink(t *testing.T) {
+func TestItemsFilterNarrowsTheListAndEscClearsIt(t *testing.T) {
+	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
+	pressA(t, m)
+	m.Update(press("/"))
+	if !hasHelp(m, "enter keep filter") || hasHelp(m, "q quit") {
+		t.Errorf("while typing the filter the help should offer enter and esc only:\n%s", view(m))
+	}
+	typeText(m, "platypus")
+	v := view(m)
+	if strings.Contains(v, "tartan-bank") || !strings.Contains(v, "first-platypus-bank-2") || !strings.Contains(v, "2 Items of 3") {
+		t.Errorf("the filter platypus should leave the two Platypus Items:\n%s", v)
+	}
+	typeText(m, " 2025-03-10") // words all have to match; dates are not searched
+	if v := view(m); !strings.Contains(v, "No Item matches the filter.") {
+		t.Errorf("a filter nothing matches should say so:\n%s", v)
+	}
+	for range len(" 2025-03-10") {
+		m.Update(press("backspace"))
+	}
+	m.Update(press("down"))
+	m.Update(press("enter")) // keeps the filter
+	if m.items.mode != itemsBrowsing || !strings.Contains(view(m), "/ platypus") || !hasHelp(m, "esc clear filter") {
+		t.Errorf("enter should keep the filter and go back to the list:\n%s", view(m))
+	}
+	if it, _ := m.items.selected(); it.Name != "first-platypus-bank" {
+		t.Errorf("the selection should move within the filtered list; selected %q", it.Name)
+	}
+	m.Update(press("esc"))
+	if v := view(m); !strings.Contains(v, "tartan-bank") || m.screen != screenItems {
+		t.Errorf("esc with a filter should clear it, not leave:\n%s", v)
+	}
+	if it, _ := m.items.selected(); it.Name != "first-platypus-bank" {
+		t.Errorf("clearing the filter should keep the selected Item; selected %q", it.Name)
+	}
+	_, cmd := m.Update(press("esc"))
+	follow(m, cmd)
+	if m.screen != screenLink {
+		t.Errorf("esc without a filter should go back to Link (screen %v)", m.screen)
+	}
+}
+
+func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToItems(t *testing.T) {
 	m, d, srv := linkedOnce(t, 100, 40)
 	srv.InjectError("/auth/get", 1, "ITEM_LOGIN_REQUIRED")
 	d.send(press("a"))
+	d.screenShows("› first-platypus-bank")
+	d.send(press("enter"))
 	d.until("the failure", func() bool { return m.working.failed() >= 0 })
 
 	v := view(m)
@@ -215,10 +260,12 @@ func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToLink(t *testing.T) {
 	if !plaidflow.HasCode(m.Err(), "ITEM_LOGIN_REQUIRED") {
 		t.Errorf("quitting on the failure should exit 1 with it; Err() = %v", m.Err())
 	}
-	if !hasHelp(m, "r retry step") || !hasHelp(m, "esc back to Link") {
+	if !hasHelp(m, "r retry step") || !hasHelp(m, "esc back to Items") {
 		t.Errorf("the help does not offer r and esc:\n%s", v)
 	}
 
+	d.send(press("esc"))
+	d.until("the Items", func() bool { return m.screen == screenItems })
 	d.send(press("esc"))
 	d.until("the Link page", func() bool { return m.screen == screenLink })
 	if m.link.state != linkWaiting {
@@ -227,11 +274,13 @@ func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToLink(t *testing.T) {
 	if m.Err() != nil {
 		t.Errorf("back on Link the failure still counts: %v", m.Err())
 	}
-	if !strings.Contains(view(m), "press a for its numbers") {
+	if !strings.Contains(view(m), "press a for Items") {
 		t.Errorf("back on Link the saved Item is no longer offered:\n%s", view(m))
 	}
 
 	d.send(press("a"))
+	d.screenShows("› first-platypus-bank")
+	d.send(press("enter"))
 	d.until("the results after trying again", func() bool { return m.screen == screenResults })
 }
 
