@@ -60,8 +60,8 @@ func nextStep(code, typ string) string {
 		return "the saved Item is no longer valid (removed or rotated): link the account again"
 	case "INVALID_LINK_TOKEN":
 		return "the Link token expired or is malformed: start Link again for a fresh token"
-	case "ITEM_LOGIN_REQUIRED":
-		return "the bank needs the user to log in again: relink the Item (Link update mode)"
+	case "ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "PENDING_DISCONNECT":
+		return "the bank needs the user to log in again: repair the Item with Link in update mode (" + RepairCommand("ITEM") + ")"
 	case "INVALID_CREDENTIALS":
 		return "the username or password was not accepted; in Sandbox use user_good / pass_good"
 	case "INVALID_MFA":

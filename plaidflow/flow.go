@@ -162,26 +162,3 @@ func (f *Flow) now() time.Time {
 	}
 	return f.Now().UTC()
 }
-
-// RemoveSaved removes a saved Item at Plaid and then forgets it here. An Item Plaid no longer
-// knows (already removed, or rotated elsewhere) is forgotten all the same.
-func (f *Flow) RemoveSaved(ctx context.Context, ref string) (SavedItem, error) {
-	if f.Vault == nil {
-		return SavedItem{}, errors.New("no vault: nothing is saved in this session")
-	}
-	ns := f.Client.cfg.Namespace()
-	item, err := f.Vault.FindItem(ns, ref)
-	if err != nil {
-		return SavedItem{}, err
-	}
-	tok, err := f.Vault.AccessToken(ns, item.ItemID)
-	if err != nil && !errors.Is(err, ErrSecretNotFound) {
-		return SavedItem{}, err
-	}
-	if tok != "" {
-		if err := f.Client.RemoveItem(ctx, tok); err != nil && !HasCode(err, "INVALID_ACCESS_TOKEN") && !HasCode(err, "ITEM_NOT_FOUND") {
-			return SavedItem{}, err
-		}
-	}
-	return item, f.Vault.RemoveItem(ns, item.ItemID)
-}

@@ -32,6 +32,7 @@ type Journey struct {
 
 	sandboxInstitution string
 	savedRef           string
+	update             *updateState
 
 	linkToken LinkToken
 	linked    Linked
@@ -51,6 +52,9 @@ const (
 	StepExchange
 	StepSave
 	StepNumbers
+	// StepRelink is Link in update mode: the user logs in again to repair a saved Item; its
+	// public token is not exchanged (the Item keeps its access token).
+	StepRelink
 )
 
 // stepWords are the phrases both front ends show for a step: to do, under way, done, failed.
@@ -61,6 +65,7 @@ var stepWords = map[StepID][4]string{
 	StepExchange:     {"Exchange the public token", "Exchanging the public token for an access token…", "Exchanged the public token", "Could not exchange the public token"},
 	StepSave:         {"Save the Item in the keyring", "Saving the Item in the OS keyring…", "Saved the Item", "The Item was not saved"},
 	StepNumbers:      {"Fetch the account and routing numbers", "Fetching the account and routing numbers…", "Fetched the account and routing numbers", "Could not fetch the numbers"},
+	StepRelink:       {"Log in again with Link (update mode)", "Waiting for Link (update mode) in the browser…", "Link repaired the Item's login", "Link did not repair the Item"},
 }
 
 // Todo is the step before it runs ("Exchange the public token").
@@ -104,7 +109,10 @@ type StepReport struct {
 	Warning string
 	// Skipped is set when the step had nothing to do (saving is off for this session).
 	Skipped bool
-	Took    time.Duration
+	// Notice is something the user should know that is not a failure: the institution already
+	// has a saved Item (Plaid bills per Item), or the Item exists at Plaid but was not saved.
+	Notice string
+	Took   time.Duration
 }
 
 // LinkJourney is the browser flow. openLink makes the Link UI for each Link session; ready, when
@@ -134,6 +142,25 @@ func (f *Flow) SandboxJourney(institutionID string) (*Journey, error) {
 // empty when only one is saved), with its access token from the keyring: no Link, no exchange.
 func (f *Flow) SavedJourney(ref string) *Journey {
 	return &Journey{flow: f, savedRef: ref, steps: []StepID{StepNumbers}}
+}
+
+// updateState is what an update-mode journey knows about the Item it repairs.
+type updateState struct {
+	ref           string
+	accountSelect bool
+	call          itemCall
+}
+
+// UpdateJourney repairs a saved Item (ref: its id or name) with Link in update mode, as Plaid's
+// update-mode guide says: a Link token made with the Item's access token and no products
+// (account selection on when accountSelect is set, so the user can add or drop accounts), then
+// Link, where the user logs in again; its public token is NOT exchanged, since the Item keeps its
+// access token. Then the numbers are fetched again. After the keys are known that is 2 sequential
+// round trips: /link/token/create, then /auth/get (with /institutions/get_by_id alongside).
+// Use it for an Item whose health NeedsRepair; front ends drive it like LinkJourney.
+func (f *Flow) UpdateJourney(openLink func() LinkUI, ref string, accountSelect bool) *Journey {
+	return &Journey{flow: f, openLink: openLink, update: &updateState{ref: ref, accountSelect: accountSelect},
+		steps: []StepID{StepLinkToken, StepRelink, StepNumbers}}
 }
 
 // Steps lists the journey's steps in order.
@@ -175,7 +202,7 @@ func (j *Journey) Run(ctx context.Context) (StepReport, error) {
 	rep, err := j.run(ctx, step)
 	rep.Step, rep.Took = step, j.flow.now().Sub(start)
 	if err != nil {
-		if step == StepLink {
+		if step == StepLink || step == StepRelink {
 			j.next = 0
 		}
 		j.tellLink(false, step)
@@ -221,7 +248,7 @@ func (j *Journey) tellLink(ok bool, step StepID) {
 	j.uiMu.Lock()
 	ui := j.ui
 	j.uiMu.Unlock()
-	if ui == nil || j.told || step == StepLink || step == StepLinkToken {
+	if ui == nil || j.told || step == StepLink || step == StepRelink || step == StepLinkToken {
 		return // a Link exit is shown by Link itself
 	}
 	j.told = true
@@ -236,6 +263,9 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 	f := j.flow
 	switch step {
 	case StepLinkToken:
+		if j.update != nil {
+			return j.updateLinkToken(ctx)
+		}
 		lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{})
 		if err != nil {
 			return StepReport{}, err
@@ -243,7 +273,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		j.linkToken = lt
 		return StepReport{Detail: "expires " + lt.Expiration.Local().Format("15:04")}, nil
 
-	case StepLink:
+	case StepLink, StepRelink:
 		if err := j.Close(); err != nil {
 			return StepReport{}, err
 		}
@@ -255,11 +285,15 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		if err != nil {
 			return StepReport{}, err
 		}
+		if step == StepRelink {
+			// Update mode: the Item keeps its access token; the public token is not exchanged.
+			return StepReport{Detail: "the login of " + j.update.call.item.Name + " works again · nothing exchanged"}, nil
+		}
 		j.linked = Linked{PublicToken: pub}
 		if instID != "" || instName != "" {
 			j.linked.Institution = &Institution{ID: instID, Name: instName}
 		}
-		return StepReport{Detail: "institution " + j.linked.describe()}, nil
+		return StepReport{Detail: "institution " + j.linked.describe(), Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
 
 	case StepSandboxToken:
 		linked, err := f.sandboxPublicToken(ctx, j.sandboxInstitution)
@@ -267,7 +301,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 			return StepReport{}, err
 		}
 		j.linked = linked
-		return StepReport{Detail: "institution " + j.linked.describe() + " · user_good"}, nil
+		return StepReport{Detail: "institution " + j.linked.describe() + " · user_good", Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
 
 	case StepExchange:
 		ex, err := f.Client.Exchange(ctx, j.linked.PublicToken)
@@ -284,11 +318,14 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		case st.Saved:
 			return StepReport{Detail: "in " + st.Where}, nil
 		case st.Problem == "":
-			return StepReport{Skipped: true, Detail: st.Line()}, nil
+			return StepReport{Skipped: true, Detail: st.Line(), Notice: UnsavedHint(j.saved, j.ex.ItemID)}, nil
 		}
-		return StepReport{Warning: st.Line()}, nil
+		return StepReport{Warning: st.Line(), Notice: UnsavedHint(j.saved, j.ex.ItemID)}, nil
 
 	case StepNumbers:
+		if j.update != nil {
+			return j.updateNumbers(ctx)
+		}
 		if j.savedRef != "" || j.ex.AccessToken == "" {
 			return j.savedNumbers(ctx)
 		}
@@ -325,10 +362,48 @@ func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
 	j.linked.Institution = inst
 	j.ex.ItemID = item.ItemID
 	res, err := f.numbers(ctx, tok, inst)
-	if err != nil {
+	if err := f.observe(itemCall{ns: ns, item: item, token: tok}, err); err != nil {
 		return StepReport{}, err
 	}
 	j.saved = Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	f.finish(j.saved, res)
+	j.result = res
+	return numbersReport(res), nil
+}
+
+// updateLinkToken is the first step of an update-mode journey: the saved Item and its token
+// (keyring, no round trip), then /link/token/create with the token and no products.
+func (j *Journey) updateLinkToken(ctx context.Context) (StepReport, error) {
+	f := j.flow
+	c, err := f.savedItem(j.update.ref)
+	if err != nil {
+		return StepReport{}, err
+	}
+	j.update.call = c
+	j.ex.ItemID = c.item.ItemID
+	if c.item.InstitutionID != "" {
+		j.linked.Institution = &Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
+	}
+	lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{AccessToken: c.token, AccountSelection: j.update.accountSelect})
+	if err != nil {
+		return StepReport{}, f.observe(c, err)
+	}
+	j.linkToken = lt
+	detail := "update mode for " + c.item.Name + " · expires " + lt.Expiration.Local().Format("15:04")
+	if j.update.accountSelect {
+		detail += " · account selection on"
+	}
+	return StepReport{Detail: detail}, nil
+}
+
+// updateNumbers fetches the repaired Item's numbers and records that it is healthy again.
+func (j *Journey) updateNumbers(ctx context.Context) (StepReport, error) {
+	f, c := j.flow, j.update.call
+	res, err := f.numbers(ctx, c.token, j.linked.Institution)
+	if err := f.observe(c, err); err != nil {
+		return StepReport{}, err
+	}
+	j.saved = Saved{Item: c.item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
 	f.finish(j.saved, res)
 	j.result = res
 	return numbersReport(res), nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -340,6 +341,11 @@ type Problem struct {
 	Next             string `json:"next,omitempty"`
 	// Context is a sentence about what had already happened ("the Item was linked and saved").
 	Context string `json:"context,omitempty"`
+	// Item, Meaning and Repair are set for a failure about a saved Item: its name, what the
+	// Item's state means, and the command that repairs it (Link in update mode) when one does.
+	Item    string `json:"item,omitempty"`
+	Meaning string `json:"meaning,omitempty"`
+	Repair  string `json:"repair,omitempty"`
 }
 
 // LinkExit is the error a LinkUI returns when Link closes without an account (linkpage's
@@ -362,6 +368,16 @@ func Explain(err error) Problem {
 	if errors.As(err, &se) {
 		p = Explain(se.Err)
 		p.Context = se.Context
+		return p
+	}
+	var ie *ItemError
+	if errors.As(err, &ie) {
+		p = Explain(ie.Err)
+		p.Item = ie.Item.Name
+		if NeedsRepair(p.ErrorCode) {
+			h := HealthOf(p.ErrorCode, ie.Item.Name, time.Time{})
+			p.Meaning, p.Repair, p.Next = h.Meaning, h.Repair, h.Next
+		}
 		return p
 	}
 	if pe, ok := AsError(err); ok {
@@ -401,6 +417,18 @@ func Explain(err error) Problem {
 		p.Next = "name a saved Item: plaid-onboard items lists them"
 	case errors.Is(err, ErrSandboxOnly):
 		p.Next = "use PLAID_ENV=sandbox (or --demo)"
+	case errors.Is(err, ErrSecretNotFound):
+		p.Next = "the Item's access token is not in the keyring: link the account again (and remove the old Item with `plaid-onboard items remove`)"
+	case errors.Is(err, ErrNotRemovedAtPlaid):
+		p.Next = "the Item stays live at Plaid; if you still have its access token elsewhere, call /item/remove with it"
+	case errors.Is(err, ErrRotatedNotSaved):
+		p.Next = "keep the new access token shown above somewhere safe: it is the Item's only working token"
+	case errors.Is(err, ErrUnknownProcessor):
+		p.Next = "use a processor name from Plaid's list (plaid-onboard processor-token --help)"
+	case errors.Is(err, ErrAccountNotFound):
+		p.Next = "name the account by its id, or by a mask or name only one account has"
+	case errors.Is(err, ErrNameTaken), errors.Is(err, ErrBadName):
+		p.Next = "pick another name: plaid-onboard items lists the names in use"
 	}
 	return p
 }
@@ -429,7 +457,10 @@ func (p Problem) Fields() [][2]string {
 	}
 	add("docs", p.DocumentationURL)
 	add("context", p.Context)
+	add("item", p.Item)
+	add("meaning", p.Meaning)
 	add("next", p.Next)
+	add("repair", p.Repair)
 	return out
 }
 

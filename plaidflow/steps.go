@@ -27,6 +27,9 @@ type LinkTokenOptions struct {
 	AccessToken string
 	// RedirectURI overrides the configured one (for example the Link page's OAuth return URL).
 	RedirectURI string
+	// AccountSelection turns on account selection in update mode
+	// (update.account_selection_enabled), so the user can add or drop accounts.
+	AccountSelection bool
 }
 
 // CreateLinkToken calls /link/token/create. It is also how keys are checked: a wrong key fails
@@ -40,7 +43,13 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	req := plaid.NewLinkTokenCreateRequest(c.cfg.ClientName, "en", countries)
 	req.SetUser(*plaid.NewLinkTokenCreateRequestUser(clientUserID()))
 	if opts.AccessToken != "" {
+		// Update mode: no products, as Plaid's update-mode guide says.
 		req.SetAccessToken(opts.AccessToken)
+		if opts.AccountSelection {
+			u := plaid.NewLinkTokenCreateRequestUpdate()
+			u.SetAccountSelectionEnabled(true)
+			req.SetUpdate(*u)
+		}
 	} else {
 		products, err := productList(c.cfg.Products)
 		if err != nil {
@@ -170,26 +179,7 @@ func resultFromAuth(resp plaid.AuthGetResponse) *Result {
 		r.Institution = &Institution{ID: id, Name: resp.Item.GetInstitutionName()}
 	}
 	for _, a := range resp.GetAccounts() {
-		acct := Account{
-			ID:           a.GetAccountId(),
-			Name:         a.GetName(),
-			OfficialName: a.OfficialName.Get(),
-			Mask:         a.Mask.Get(),
-			Type:         string(a.GetType()),
-			Balances: Balances{
-				Available:              a.Balances.Available.Get(),
-				Current:                a.Balances.Current.Get(),
-				Limit:                  a.Balances.Limit.Get(),
-				ISOCurrencyCode:        a.Balances.IsoCurrencyCode.Get(),
-				UnofficialCurrencyCode: a.Balances.UnofficialCurrencyCode.Get(),
-			},
-			VerificationStatus: a.GetVerificationStatus(),
-		}
-		if st := a.Subtype.Get(); st != nil {
-			s := string(*st)
-			acct.Subtype = &s
-		}
-		r.Accounts = append(r.Accounts, acct)
+		r.Accounts = append(r.Accounts, accountFrom(a))
 	}
 	n := resp.GetNumbers()
 	for _, x := range n.GetAch() {
@@ -263,4 +253,28 @@ func (c *Client) RemoveItem(ctx context.Context, accessToken string) error {
 	req := plaid.NewItemRemoveRequest(accessToken)
 	_, httpResp, err := c.api.PlaidApi.ItemRemove(ctx).ItemRemoveRequest(*req).Execute()
 	return decodeError(op, err, httpResp)
+}
+
+// accountFrom converts Plaid's AccountBase, keeping its nulls.
+func accountFrom(a plaid.AccountBase) Account {
+	acct := Account{
+		ID:           a.GetAccountId(),
+		Name:         a.GetName(),
+		OfficialName: a.OfficialName.Get(),
+		Mask:         a.Mask.Get(),
+		Type:         string(a.GetType()),
+		Balances: Balances{
+			Available:              a.Balances.Available.Get(),
+			Current:                a.Balances.Current.Get(),
+			Limit:                  a.Balances.Limit.Get(),
+			ISOCurrencyCode:        a.Balances.IsoCurrencyCode.Get(),
+			UnofficialCurrencyCode: a.Balances.UnofficialCurrencyCode.Get(),
+		},
+		VerificationStatus: a.GetVerificationStatus(),
+	}
+	if st := a.Subtype.Get(); st != nil {
+		s := string(*st)
+		acct.Subtype = &s
+	}
+	return acct
 }

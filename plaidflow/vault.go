@@ -37,6 +37,14 @@ type SavedItem struct {
 	InstitutionName string    `json:"institution_name,omitempty"`
 	ClientID        string    `json:"client_id,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
+	// LastUsed is when a call with the Item's access token last reached Plaid; zero if never
+	// since it was saved.
+	LastUsed time.Time `json:"last_used,omitempty"`
+	// Health is the last known health: "" when unknown, HealthOK, or the error_code Plaid last
+	// answered for the Item (ITEM_LOGIN_REQUIRED, PENDING_EXPIRATION, PENDING_DISCONNECT, …).
+	// It is what `items` shows without asking Plaid; HealthAt says when it was learnt.
+	Health   string    `json:"health,omitempty"`
+	HealthAt time.Time `json:"health_at,omitempty"`
 }
 
 // savedKeys records that keys were saved for a namespace; the secret itself is in the keyring.
@@ -46,10 +54,20 @@ type savedKeys struct {
 	SavedAt   time.Time `json:"saved_at"`
 }
 
+// retiredName is the name of a removed Item: automatic names never reuse it, so a name in an
+// old script or ticket cannot silently come to mean another Item.
+type retiredName struct {
+	Namespace string    `json:"namespace"`
+	Name      string    `json:"name"`
+	ItemID    string    `json:"item_id"`
+	RemovedAt time.Time `json:"removed_at"`
+}
+
 type index struct {
-	Version int         `json:"version"`
-	Keys    []savedKeys `json:"keys"`
-	Items   []SavedItem `json:"items"`
+	Version int           `json:"version"`
+	Keys    []savedKeys   `json:"keys"`
+	Items   []SavedItem   `json:"items"`
+	Retired []retiredName `json:"retired_names,omitempty"`
 }
 
 var (
@@ -59,6 +77,10 @@ var (
 	ErrNoItems = errors.New("no saved items yet: run `plaid-onboard link` (or `sandbox link`) first")
 	// ErrAmbiguousItem means several Items are saved and the caller must pick one.
 	ErrAmbiguousItem = errors.New("several items are saved: name one (see `plaid-onboard items`)")
+	// ErrNameTaken means another saved Item of the environment already has the name.
+	ErrNameTaken = errors.New("the name is taken by another saved item")
+	// ErrBadName means the name cannot be typed safely on a command line or clashes with ids.
+	ErrBadName = errors.New("a name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 )
 
 // NewVault keeps the index in dir and the secrets in secrets.
@@ -135,7 +157,7 @@ func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 			return o.Namespace == it.Namespace && o.ItemID == it.ItemID
 		})
 		if it.Name == "" {
-			it.Name = uniqueName(ix.Items, it.Namespace, it.InstitutionName)
+			it.Name = uniqueName(*ix, it.Namespace, it.InstitutionName)
 		}
 		ix.Items = append(ix.Items, it)
 	})
@@ -154,7 +176,7 @@ func (v *Vault) SetInstitution(ns, itemID, institutionID, institutionName string
 		for i := range ix.Items {
 			if it := &ix.Items[i]; it.Namespace == ns && it.ItemID == itemID {
 				it.InstitutionID, it.InstitutionName = institutionID, institutionName
-				it.Name = uniqueName(others, ns, institutionName)
+				it.Name = uniqueName(index{Items: others, Retired: ix.Retired}, ns, institutionName)
 				updated = *it
 			}
 		}
@@ -213,13 +235,126 @@ func (v *Vault) AccessToken(ns, itemID string) (string, error) {
 	return tok, nil
 }
 
-// RemoveItem forgets a saved Item: its keyring entry and its index entry.
+// RemoveItem forgets a saved Item: its keyring entry and its index entry. Its name is
+// retired, so no later Item is named after it without the user choosing so.
 func (v *Vault) RemoveItem(ns, itemID string) error {
 	if err := v.Secrets.Delete(accessTokenKey(ns, itemID)); err != nil && !errors.Is(err, ErrSecretNotFound) {
 		return fmt.Errorf("forget item %s: %w", itemID, err)
 	}
-	return v.update(func(ix *index) {
+	err := v.update(func(ix *index) {
+		for _, o := range ix.Items {
+			if o.Namespace == ns && o.ItemID == itemID && o.Name != "" {
+				ix.Retired = append(ix.Retired, retiredName{Namespace: ns, Name: o.Name, ItemID: itemID, RemovedAt: v.now().UTC().Truncate(time.Second)})
+			}
+		}
 		ix.Items = slices.DeleteFunc(ix.Items, func(o SavedItem) bool { return o.Namespace == ns && o.ItemID == itemID })
+	})
+	if err != nil {
+		return fmt.Errorf("forget item %s: %w", itemID, err)
+	}
+	return nil
+}
+
+// SetAccessToken replaces a saved Item's access token in the keyring (after
+// /item/access_token/invalidate); the index does not change, since it holds no token.
+func (v *Vault) SetAccessToken(ns, itemID, accessToken string) error {
+	if err := v.Secrets.Set(accessTokenKey(ns, itemID), accessToken); err != nil {
+		return fmt.Errorf("save the new access token of %s: %w", itemID, err)
+	}
+	return nil
+}
+
+// ItemsNewestFirst lists the saved Items of a namespace, the most recently linked first: what
+// `items` and the Items screen show. It reads the index only, never the keyring.
+func (v *Vault) ItemsNewestFirst(ns string) ([]SavedItem, error) {
+	items, err := v.Items(ns)
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(items)
+	return items, nil
+}
+
+// ItemsAt lists the saved Items of a namespace at one institution: linking it again makes a
+// second Item, billed separately.
+func (v *Vault) ItemsAt(ns, institutionID string) ([]SavedItem, error) {
+	if institutionID == "" {
+		return nil, nil
+	}
+	items, err := v.Items(ns)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(items, func(it SavedItem) bool { return it.InstitutionID != institutionID }), nil
+}
+
+// Renamed is a rename as the vault did it.
+type Renamed struct {
+	Item    SavedItem `json:"item"`
+	OldName string    `json:"old_name"`
+	// ReusedRemovedName is the id of a removed Item that had this name before: the user chose
+	// it, so it is allowed, and the front end says so.
+	ReusedRemovedName string `json:"reused_removed_name,omitempty"`
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// RenameItem gives a saved Item (by id or name) a new name, unique among the namespace's Items
+// (compared without case, as FindItem finds them). A name that is another Item's id is refused,
+// since references would become ambiguous.
+func (v *Vault) RenameItem(ns, ref, name string) (Renamed, error) {
+	if !validName.MatchString(name) {
+		return Renamed{}, fmt.Errorf("rename to %q: %w", name, ErrBadName)
+	}
+	item, err := v.FindItem(ns, ref)
+	if err != nil {
+		return Renamed{}, err
+	}
+	var out Renamed
+	err = v.update(func(ix *index) {
+		for _, o := range ix.Items {
+			if o.Namespace == ns && o.ItemID != item.ItemID && (strings.EqualFold(o.Name, name) || o.ItemID == name) {
+				err = fmt.Errorf("rename %s to %q: %w (%s)", item.Name, name, ErrNameTaken, o.ItemID)
+				return
+			}
+		}
+		found := false
+		for i := range ix.Items {
+			if it := &ix.Items[i]; it.Namespace == ns && it.ItemID == item.ItemID {
+				out.OldName, it.Name, found = it.Name, name, true
+				out.Item = *it
+			}
+		}
+		if !found {
+			err = fmt.Errorf("%w %q", ErrItemNotFound, ref)
+			return
+		}
+		ix.Retired = slices.DeleteFunc(ix.Retired, func(r retiredName) bool {
+			if r.Namespace == ns && strings.EqualFold(r.Name, name) {
+				out.ReusedRemovedName = r.ItemID
+				return true
+			}
+			return false
+		})
+	})
+	if err != nil {
+		return Renamed{}, err
+	}
+	return out, nil
+}
+
+// RecordUse notes that a call with the Item's token reached Plaid at when, and the health it
+// showed: HealthOK, or the Item's error_code. An Item no longer in the index is ignored.
+func (v *Vault) RecordUse(ns, itemID string, when time.Time, health string) error {
+	return v.update(func(ix *index) {
+		for i := range ix.Items {
+			if it := &ix.Items[i]; it.Namespace == ns && it.ItemID == itemID {
+				it.LastUsed = when.UTC().Truncate(time.Second)
+				if health != "" {
+					it.Health, it.HealthAt = health, it.LastUsed
+				}
+			}
+		}
 	})
 }
 
@@ -289,16 +424,22 @@ func writeFileAtomic(path string, data []byte) error {
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
-// uniqueName makes a short name people can type: "first-platypus-bank", then "-2", "-3".
-func uniqueName(items []SavedItem, ns, institution string) string {
+// uniqueName makes a short name people can type: "first-platypus-bank", then "-2", "-3". It
+// skips the names of removed Items, so an old name never silently means a new Item.
+func uniqueName(ix index, ns, institution string) string {
 	base := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(institution), "-"), "-")
 	if base == "" {
 		base = "item"
 	}
 	taken := map[string]bool{}
-	for _, it := range items {
+	for _, it := range ix.Items {
 		if it.Namespace == ns {
-			taken[it.Name] = true
+			taken[strings.ToLower(it.Name)] = true
+		}
+	}
+	for _, r := range ix.Retired {
+		if r.Namespace == ns {
+			taken[strings.ToLower(r.Name)] = true
 		}
 	}
 	name := base
