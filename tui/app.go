@@ -416,6 +416,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		// linked, renamed or removed since.
 		return tea.Batch(m.items.Open(m.link.savedItems()), m.loadSaved())
 
+	case repairRequestedMsg:
+		name := msg.name
+		if name == "" {
+			name = m.itemName(msg.itemID)
+		}
+		m.footer.setNotice("")
+		cmd := m.working.Stop()
+		m.show(screenLink)
+		return tea.Batch(cmd, m.link.Repair(msg.itemID, name))
+
 	case itemsClosedMsg:
 		m.show(m.itemsFrom)
 		return nil
@@ -446,6 +456,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, m.link.Restart(), m.loadSaved())
 	}
 	return m.forward(msg)
+}
+
+// itemName is the name of a saved Item as last listed (its id when it is not listed).
+func (m *Model) itemName(itemID string) string {
+	for _, it := range m.link.savedItems() {
+		if it.ItemID == itemID {
+			return it.Name
+		}
+	}
+	return itemID
 }
 
 // forward hands msg to the active screen only.

@@ -75,7 +75,7 @@ func loadSavedItems(vault *plaidflow.Vault, ns string) tea.Cmd {
 // it is bounded by the session's context only; the others by plaidTimeout.
 func runStep(ctx context.Context, id int, j *plaidflow.Journey, step plaidflow.StepID) tea.Cmd {
 	return func() tea.Msg {
-		if step != plaidflow.StepLink {
+		if !isLinkStep(step) {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, plaidTimeout)
 			defer cancel()
@@ -154,5 +154,17 @@ func sendToClipboard(out io.Writer, getenv func(string) string, text, what strin
 			return errMsg{op: opCopy, err: fmt.Errorf("send to the clipboard: %w", err)}
 		}
 		return clipboardSentMsg{what: what}
+	}
+}
+
+// actOnItem runs one action of the Items screen off the UI thread, bounded by plaidTimeout:
+// call is the plaidflow function, given the context. Whatever it returns comes back as an
+// itemActedMsg for request id.
+func actOnItem(ctx context.Context, id int, action itemAction, item plaidflow.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
+		defer cancel()
+		out, err := call(ctx)
+		return itemActedMsg{id: id, action: action, item: item, out: out, err: err}
 	}
 }

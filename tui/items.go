@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -25,9 +27,29 @@ import (
 type itemsMode int
 
 const (
-	itemsBrowsing  itemsMode = iota
-	itemsFiltering           // typing in the filter
+	itemsBrowsing      itemsMode = iota
+	itemsFiltering               // typing in the filter
+	itemsRenaming                // typing the new name
+	itemsConfirmRemove           // y/n: remove at Plaid?
+	itemsConfirmForget           // y/n: the token is missing; forget it here anyway?
+	itemsPickAccount             // which account the processor token is for
+	itemsPickProcessor           // which processor (typed, with completion)
 )
+
+// itemsPanel is the outcome of the last action, under the list: what Plaid answered (or the
+// error), whether a copy key copies something from it, and whether Link in update mode
+// would repair the Item.
+type itemsPanel struct {
+	itemID string
+	title  string
+	kind   statusKind
+	body   []string // plain sentences and rows; wrapped when drawn
+	err    error
+	// copyText is what c copies (a token), copyWhat how the status line names it.
+	copyText, copyWhat string
+	// repair is the error_code that update mode repairs, "" when none.
+	repair string
+}
 
 type itemsScreen struct {
 	c             *common
@@ -40,13 +62,35 @@ type itemsScreen struct {
 	cursor  int                   // into shown
 	filter  textinput.Model
 	mode    itemsMode
+
+	// input is the prompt's text field (rename, processor); promptErr why enter was refused.
+	input     textinput.Model
+	promptErr string
+	// accounts are the Item's accounts to pick from for a processor token; account the pick.
+	accounts []plaidflow.Account
+	account  int
+	// target is the Item a prompt or a pending action is about, whatever the cursor does.
+	target plaidflow.SavedItem
+
+	pending     int        // the id of the action under way; 0 when none
+	pendingWhat itemAction // and which one
+	panel       *itemsPanel
+	status      string // one line about the panel (the copy went out)
 }
 
 func newItemsScreen(c *common) *itemsScreen {
+	s := &itemsScreen{c: c, keys: newItemsKeys(), filter: newItemsInput(c, "/ ", "name, bank, item id or health"),
+		input: newItemsInput(c, "› ", "")}
+	s.updateKeys()
+	return s
+}
+
+// newItemsInput is a text field in the style sheet's input styles.
+func newItemsInput(c *common, prompt, placeholder string) textinput.Model {
 	st := c.styles
 	f := textinput.New()
-	f.Prompt = "/ "
-	f.Placeholder = "name, bank, item id or health"
+	f.Prompt = prompt
+	f.Placeholder = placeholder
 	f.CharLimit = 64
 	f.Width = 30
 	f.PromptStyle = st.Key
@@ -54,9 +98,7 @@ func newItemsScreen(c *common) *itemsScreen {
 	f.PlaceholderStyle = st.Input.Placeholder
 	f.Cursor.Style = st.Input.Cursor
 	f.Cursor.TextStyle = st.Input.Text
-	s := &itemsScreen{c: c, keys: newItemsKeys(), filter: f}
-	s.updateKeys()
-	return s
+	return f
 }
 
 // Init implements tea.Model.
@@ -66,23 +108,33 @@ func (s *itemsScreen) Init() tea.Cmd { return nil }
 func (s *itemsScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
 	s.filter.Width = max(min(w-6, 40), 8)
+	s.input.Width = max(min(w-6, 40), 8)
 }
 
 // busy implements component.
-func (s *itemsScreen) busy() bool { return false }
+func (s *itemsScreen) busy() bool { return s.pending != 0 }
 
-// failure implements component.
-func (s *itemsScreen) failure() error { return nil }
+// failure implements component: an Item that could not be removed at Plaid and is still
+// billed there is a failure until the user moves on.
+func (s *itemsScreen) failure() error {
+	if s.panel != nil && errors.Is(s.panel.err, plaidflow.ErrNotRemovedAtPlaid) {
+		return s.panel.err
+	}
+	return nil
+}
 
-// focusLines implements focuser: the selected Item's row (after a blank, the card's top
-// edge and the header).
-func (s *itemsScreen) focusLines() (int, int) { return 3 + s.cursor, 3 + s.cursor }
+// focusLines implements focuser: the prompt or the outcome when there is one (from its first
+// line to its last), else the selected Item's row.
+func (s *itemsScreen) focusLines() (int, int) {
+	_, first, last := s.render()
+	return first, last
+}
 
 // Open shows the Items screen with the list as it was last read; a fresh read is on its way
 // (the root asks the vault each time the screen opens).
 func (s *itemsScreen) Open(items []plaidflow.SavedItem) tea.Cmd {
-	s.mode = itemsBrowsing
-	s.filter.Blur()
+	s.closePrompt()
+	s.panel, s.status = nil, ""
 	s.setItems(items, nil)
 	return nil
 }
@@ -152,21 +204,64 @@ func (s *itemsScreen) selected() (plaidflow.SavedItem, bool) {
 	return s.items[s.shown[s.cursor]], true
 }
 
+// repairCode is the error_code update mode would repair for the selected Item: the panel's
+// when it is about that Item, else its last known health.
+func (s *itemsScreen) repairCode() string {
+	it, ok := s.selected()
+	if !ok {
+		return ""
+	}
+	if s.panel != nil && s.panel.itemID == it.ItemID {
+		return s.panel.repair
+	}
+	if plaidflow.NeedsRepair(it.Health) {
+		return it.Health
+	}
+	return ""
+}
+
 // updateKeys switches the screen's bindings on and off for its state: the one place that
 // decides what the screen answers to, so the footer and the handling agree.
 func (s *itemsScreen) updateKeys() {
 	k := &s.keys
 	_, has := s.selected()
 	browsing := s.mode == itemsBrowsing
+	idle := browsing && s.pending == 0
+	act := idle && has && s.c.flow != nil
 	k.Up.SetEnabled(browsing && len(s.shown) > 1)
 	k.Down.SetEnabled(browsing && len(s.shown) > 1)
-	k.Open.SetEnabled(browsing && has && s.c.flow != nil)
+	k.Open.SetEnabled(act)
 	k.Filter.SetEnabled(browsing && len(s.items) > 1)
 	k.ClearFilter.SetEnabled(browsing && s.filter.Value() != "")
 	k.Back.SetEnabled(browsing && s.filter.Value() == "")
 	k.Quit.SetEnabled(browsing)
+	for _, b := range []*key.Binding{&k.Status, &k.Balances, &k.Rename, &k.Remove, &k.Rotate, &k.Processor} {
+		b.SetEnabled(act)
+	}
+	k.ResetLogin.SetEnabled(act && s.c.cfg.SandboxOnly() == nil)
+	k.Repair.SetEnabled(act && s.repairCode() != "")
+	k.Copy.SetEnabled(browsing && s.panel != nil && s.panel.copyText != "")
 	k.FilterDone.SetEnabled(s.mode == itemsFiltering)
 	k.FilterCancel.SetEnabled(s.mode == itemsFiltering)
+	prompt := s.mode == itemsRenaming || s.mode == itemsPickAccount || s.mode == itemsPickProcessor
+	k.Accept.SetEnabled(prompt)
+	k.Cancel.SetEnabled(prompt)
+	k.Complete.SetEnabled(s.mode == itemsPickProcessor)
+	confirm := s.mode == itemsConfirmRemove || s.mode == itemsConfirmForget
+	k.Yes.SetEnabled(confirm)
+	k.No.SetEnabled(confirm)
+	switch s.mode {
+	case itemsRenaming:
+		k.Accept.SetHelp("enter", "rename")
+	case itemsPickAccount:
+		k.Accept.SetHelp("enter", "this account")
+	case itemsPickProcessor:
+		k.Accept.SetHelp("enter", "create token")
+	case itemsConfirmRemove:
+		k.Yes.SetHelp("y", "remove at Plaid")
+	case itemsConfirmForget:
+		k.Yes.SetHelp("y", "forget here only")
+	}
 }
 
 // Update implements tea.Model.
@@ -178,18 +273,45 @@ func (s *itemsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (s *itemsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case itemActedMsg:
+		if msg.id != s.pending {
+			return nil // an answer for a screen the user has since left
+		}
+		s.pending = 0
+		return tea.Batch(s.acted(msg), loadSavedItems(s.c.deps.Vault, s.c.cfg.Namespace()))
+
+	case clipboardSentMsg:
+		s.status = "Sent " + msg.what + " to the terminal clipboard (OSC 52); whether it arrived depends on the terminal."
+		return nil
+
+	case errMsg:
+		if msg.op == opCopy {
+			s.status = "✗ " + msg.err.Error()
+		}
+		return nil
+
 	case tea.KeyMsg:
-		if s.mode == itemsFiltering {
+		switch s.mode {
+		case itemsFiltering:
 			return s.filterKey(msg)
+		case itemsRenaming, itemsPickProcessor:
+			return s.inputKey(msg)
+		case itemsPickAccount:
+			return s.accountKey(msg)
+		case itemsConfirmRemove, itemsConfirmForget:
+			return s.confirmKey(msg)
 		}
 		return s.browseKey(msg)
 	}
-	if s.mode == itemsFiltering {
-		var cmd tea.Cmd
-		s.filter, cmd = s.filter.Update(msg) // the cursor's blink
-		return cmd
+	// The cursor's blink, for whichever field is typed into.
+	var cmd tea.Cmd
+	switch s.mode {
+	case itemsFiltering:
+		s.filter, cmd = s.filter.Update(msg)
+	case itemsRenaming, itemsPickProcessor:
+		s.input, cmd = s.input.Update(msg)
 	}
-	return nil
+	return cmd
 }
 
 func (s *itemsScreen) filterKey(msg tea.KeyMsg) tea.Cmd {
@@ -222,6 +344,8 @@ func (s *itemsScreen) filterKey(msg tea.KeyMsg) tea.Cmd {
 
 func (s *itemsScreen) browseKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
+	it, _ := s.selected()
+	f := s.c.flow
 	switch {
 	case key.Matches(msg, k.Back):
 		return func() tea.Msg { return itemsClosedMsg{} }
@@ -238,18 +362,388 @@ func (s *itemsScreen) browseKey(msg tea.KeyMsg) tea.Cmd {
 		s.mode = itemsFiltering
 		return s.filter.Focus()
 	case key.Matches(msg, k.Open):
-		it, _ := s.selected()
 		return func() tea.Msg { return savedItemPickedMsg{item: it} }
+	case key.Matches(msg, k.Copy):
+		p := s.panel
+		return sendToClipboard(s.c.deps.Out, s.c.deps.Getenv, p.copyText, p.copyWhat)
+	case key.Matches(msg, k.Repair):
+		return func() tea.Msg { return repairRequestedMsg{itemID: it.ItemID, name: it.Name} }
+
+	case key.Matches(msg, k.Status):
+		return s.act(actStatus, it, func(ctx context.Context) (any, error) { return f.ItemStatus(ctx, it.ItemID) })
+	case key.Matches(msg, k.Balances):
+		return s.act(actBalances, it, func(ctx context.Context) (any, error) { return f.Balances(ctx, it.ItemID) })
+	case key.Matches(msg, k.Rotate):
+		return s.act(actRotate, it, func(ctx context.Context) (any, error) { return f.RotateItem(ctx, it.ItemID) })
+	case key.Matches(msg, k.ResetLogin):
+		return s.act(actResetLogin, it, func(ctx context.Context) (any, error) { return f.ResetLogin(ctx, it.ItemID) })
+	case key.Matches(msg, k.Processor):
+		// The accounts to pick from come from Plaid (live balances, shown as the panel too).
+		return s.act(actAccounts, it, func(ctx context.Context) (any, error) { return f.Balances(ctx, it.ItemID) })
+	case key.Matches(msg, k.Rename):
+		s.target, s.mode, s.promptErr = it, itemsRenaming, ""
+		s.input.Prompt, s.input.Placeholder = "› ", "new name"
+		s.input.SetValue(it.Name)
+		s.input.CursorEnd()
+		return s.input.Focus()
+	case key.Matches(msg, k.Remove):
+		s.target, s.mode = it, itemsConfirmRemove
 	}
 	return nil
 }
 
+// act starts an action on it: one command, its answer an itemActedMsg.
+func (s *itemsScreen) act(action itemAction, it plaidflow.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
+	s.pending, s.pendingWhat, s.target = s.c.nextID(), action, it
+	s.status = ""
+	return actOnItem(s.c.ctx, s.pending, action, it, call)
+}
+
+// closePrompt leaves any prompt or question for the list.
+func (s *itemsScreen) closePrompt() {
+	s.mode = itemsBrowsing
+	s.filter.Blur()
+	s.input.Blur()
+	s.promptErr = ""
+	s.accounts = nil
+}
+
+func (s *itemsScreen) inputKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	f := s.c.flow
+	it := s.target
+	switch {
+	case key.Matches(msg, k.Cancel):
+		s.closePrompt()
+		return nil
+	case key.Matches(msg, k.Complete):
+		if m := processorMatches(s.input.Value()); len(m) > 0 {
+			s.input.SetValue(completeProcessor(s.input.Value(), m))
+			s.input.CursorEnd()
+			s.promptErr = ""
+		}
+		return nil
+	case key.Matches(msg, k.Accept) && s.mode == itemsRenaming:
+		name := strings.TrimSpace(s.input.Value())
+		if name == it.Name {
+			s.closePrompt()
+			return nil
+		}
+		// Renaming touches the index only, but it is a file: it runs as a command too.
+		return s.act(actRename, it, func(context.Context) (any, error) { return f.RenameItem(it.ItemID, name) })
+	case key.Matches(msg, k.Accept):
+		proc, err := plaidflow.CheckProcessor(s.input.Value())
+		if err != nil {
+			s.promptErr = err.Error()
+			return nil
+		}
+		acct := s.accounts[s.account]
+		s.closePrompt()
+		return s.act(actProcessor, it, func(ctx context.Context) (any, error) {
+			return f.ProcessorToken(ctx, it.ItemID, acct.ID, proc)
+		})
+	}
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	s.promptErr = ""
+	return cmd
+}
+
+func (s *itemsScreen) accountKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		s.closePrompt()
+	case msg.Type == tea.KeyUp || msg.String() == "k":
+		s.account = max(s.account-1, 0)
+	case msg.Type == tea.KeyDown || msg.String() == "j":
+		s.account = min(s.account+1, len(s.accounts)-1)
+	case key.Matches(msg, k.Accept):
+		s.mode = itemsPickProcessor
+		s.input.Prompt, s.input.Placeholder = "processor › ", "dwolla, apex_clearing, stripe…"
+		s.input.SetValue("")
+		s.promptErr = ""
+		return s.input.Focus()
+	}
+	return nil
+}
+
+func (s *itemsScreen) confirmKey(msg tea.KeyMsg) tea.Cmd {
+	k := s.keys
+	f := s.c.flow
+	it := s.target
+	switch {
+	case key.Matches(msg, k.Yes) && s.mode == itemsConfirmRemove:
+		s.closePrompt()
+		return s.act(actRemove, it, func(ctx context.Context) (any, error) { return f.RemoveItem(ctx, it.ItemID) })
+	case key.Matches(msg, k.Yes):
+		s.closePrompt()
+		return s.act(actForget, it, func(context.Context) (any, error) { return f.ForgetItem(it.ItemID) })
+	case key.Matches(msg, k.No) && s.mode == itemsConfirmForget:
+		s.closePrompt()
+		s.panel.body = append(s.panel.body, "Kept here: "+it.Name+" is still listed, and still live (and billed) at Plaid.")
+	case key.Matches(msg, k.No):
+		s.closePrompt()
+	}
+	return nil
+}
+
+// acted shows what an action came back with.
+func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
+	it := msg.item
+	p := &itemsPanel{itemID: it.ItemID, kind: statusOK}
+	s.panel = p
+	if msg.err != nil {
+		return s.failed(msg)
+	}
+	switch out := msg.out.(type) {
+	case *plaidflow.ItemStatus:
+		s.statusPanel(p, it, out)
+	case *plaidflow.LiveBalances:
+		p.title = "Live balances of " + it.Name
+		p.body = balanceRows(out)
+		p.body = append(p.body, "", "Fetched "+out.FetchedAt.In(s.c.now().Location()).Format("2006-01-02 15:04:05")+
+			" from the bank (/accounts/balance/get) · request_id "+out.RequestID)
+		if msg.action == actAccounts {
+			return s.pickAccount(it, out.Accounts)
+		}
+	case plaidflow.Renamed:
+		p.title = "Renamed"
+		p.body = []string{it.Name + " is now " + out.Item.Name + "."}
+		if out.ReusedRemovedName != "" {
+			p.kind = statusWarn
+			p.body = append(p.body, "That name once meant "+out.ReusedRemovedName+", since removed: scripts and notes that named it now reach this Item.")
+		}
+	case plaidflow.Removal:
+		p.title = "Removed " + it.Name
+		p.body = []string{out.Message()}
+		if out.Outcome != plaidflow.RemovedAtPlaid {
+			p.kind = statusWarn
+		}
+	case plaidflow.Rotation:
+		p.title = "Rotated the access token of " + it.Name
+		p.body = []string{"Plaid invalidated the old access token at once; the new one replaced it in the keyring (request_id " + out.RequestID + ").",
+			"`plaid-onboard auth " + it.Name + "` keeps working with it."}
+	case *plaidflow.ProcessorToken:
+		s.processorPanel(p, it, out)
+	case plaidflow.SavedItem:
+		p.title = "Reset the login of " + it.Name
+		p.kind, p.repair = statusWarn, out.Health
+		h := out.LastHealth()
+		p.body = []string{"Sandbox now answers ITEM_LOGIN_REQUIRED for this Item on product calls, as a bank does when the user must log in again.",
+			"What it means: " + h.Meaning}
+	}
+	return nil
+}
+
+// failed shows an action's error: Plaid's fields, what the Item's state means, and the repair
+// when update mode is the way out. The outcomes that need a decision get their question.
+func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
+	it, p := msg.item, s.panel
+	p.kind, p.err = statusBad, msg.err
+	p.title = actionFailed(msg.action) + " " + it.Name
+	if code := plaidflow.Explain(msg.err).ErrorCode; plaidflow.NeedsRepair(code) {
+		p.repair = code
+		p.body = []string{"What it means: " + plaidflow.HealthOf(code, it.Name, s.c.now()).Meaning}
+	}
+	switch out := msg.out.(type) {
+	case plaidflow.Rotation:
+		if errors.Is(msg.err, plaidflow.ErrRotatedNotSaved) && out.NewToken != "" {
+			p.title = "Rotated, but the new token was NOT saved"
+			p.body = []string{
+				"Plaid invalidated the old access token, and the keyring refused the new one. This is the Item's only working token, shown once; it is gone when you leave this panel:",
+				out.NewToken,
+				"Copy it now (c) and keep it somewhere safe; without it the Item cannot be used or removed.",
+			}
+			p.copyText, p.copyWhat = out.NewToken, "the new access token of "+it.Name
+		}
+	case plaidflow.Removal:
+		if out.Outcome == plaidflow.NotRemovedTokenMissing {
+			p.title = "NOT removed at Plaid: " + it.Name
+			p.body = []string{out.Message()}
+			s.target, s.mode = it, itemsConfirmForget
+		}
+	}
+	if msg.action == actRename && (errors.Is(msg.err, plaidflow.ErrNameTaken) || errors.Is(msg.err, plaidflow.ErrBadName)) {
+		// The name is refused: the prompt stays open with the reason.
+		s.panel = nil
+		s.mode, s.promptErr = itemsRenaming, msg.err.Error()
+		return s.input.Focus()
+	}
+	return nil
+}
+
+// actionFailed is the headline of a failed action ("Could not rotate the token of").
+func actionFailed(a itemAction) string {
+	switch a {
+	case actStatus:
+		return "Could not get the status of"
+	case actBalances, actAccounts:
+		return "Could not fetch the balances of"
+	case actRename:
+		return "Could not rename"
+	case actRemove:
+		return "Could not remove"
+	case actForget:
+		return "Could not forget"
+	case actRotate:
+		return "Could not rotate the token of"
+	case actProcessor:
+		return "Could not create a processor token for"
+	case actResetLogin:
+		return "Could not reset the login of"
+	}
+	return "Could not act on"
+}
+
+// pickAccount opens the account picker for a processor token.
+func (s *itemsScreen) pickAccount(it plaidflow.SavedItem, accounts []plaidflow.Account) tea.Cmd {
+	s.target, s.accounts, s.account = it, accounts, 0
+	s.panel = nil
+	if len(accounts) == 0 {
+		s.panel = &itemsPanel{itemID: it.ItemID, kind: statusWarn, title: "No accounts", body: []string{"Plaid lists no accounts for " + it.Name + "."}}
+		return nil
+	}
+	s.mode = itemsPickAccount
+	return nil
+}
+
+// statusPanel is /item/get's answer: health and its meaning, products, consent, webhook.
+func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *plaidflow.ItemStatus) {
+	h := st.Health
+	p.title = "Status of " + it.Name
+	if !h.Healthy {
+		p.kind = statusWarn
+	}
+	if plaidflow.NeedsRepair(h.Code) {
+		p.repair = h.Code
+	}
+	when := func(t time.Time) string { return t.In(s.c.now().Location()).Format("2006-01-02 15:04") }
+	p.body = []string{"Health: " + healthLabel(h.Code), h.Meaning}
+	if h.Next != "" && p.repair == "" {
+		p.body = append(p.body, "Next: "+h.Next)
+	}
+	p.body = append(p.body, "",
+		"billed products     "+listOrNone(st.BilledProducts),
+		"available products  "+listOrNone(st.AvailableProducts))
+	consent := "none (this Item's consent does not expire)"
+	if st.ConsentExpiration != nil {
+		consent = when(*st.ConsentExpiration)
+	}
+	webhook := "none"
+	if st.Webhook != nil {
+		webhook = *st.Webhook
+	}
+	p.body = append(p.body, "consent expires     "+consent, "webhook             "+webhook)
+	if st.UpdateType != "" {
+		p.body = append(p.body, "update type         "+st.UpdateType)
+	}
+	p.body = append(p.body, "institution         "+orDash(st.InstitutionName)+" "+st.InstitutionID,
+		"request_id          "+st.RequestID, "checked             "+when(st.FetchedAt))
+}
+
+// processorPanel is a processor token with what to do with it next.
+func (s *itemsScreen) processorPanel(p *itemsPanel, it plaidflow.SavedItem, pt *plaidflow.ProcessorToken) {
+	acct := pt.Account.Name
+	if pt.Account.Mask != nil {
+		acct += " ••" + *pt.Account.Mask
+	}
+	p.title = pt.Processor + " token for " + acct
+	p.body = []string{pt.Token, "", "It is a credential for " + pt.Processor + ": keep it out of logs and tickets. c copies it."}
+	p.body = append(p.body, "", "Next:")
+	for _, n := range pt.Next {
+		p.body = append(p.body, "• "+n)
+	}
+	for _, d := range pt.Docs {
+		p.body = append(p.body, "  "+d)
+	}
+	p.body = append(p.body, "", "request_id "+pt.RequestID)
+	p.copyText, p.copyWhat = pt.Token, "the "+pt.Processor+" token for "+acct
+}
+
+// balanceRows are the accounts with their live balances, as aligned rows.
+func balanceRows(b *plaidflow.LiveBalances) []string {
+	rows := [][4]string{{"ACCOUNT", "MASK", "AVAILABLE", "CURRENT"}}
+	for _, a := range b.Accounts {
+		rows = append(rows, [4]string{a.Name, a.MaskLabel(), a.Available(), a.Current()})
+	}
+	var wd [4]int
+	for _, r := range rows {
+		for i, c := range r {
+			wd[i] = max(wd[i], lipgloss.Width(c))
+		}
+	}
+	var out []string
+	for _, r := range rows {
+		out = append(out, padRight(r[0], wd[0])+"  "+padRight(r[1], wd[1])+"  "+padLeft(r[2], wd[2])+"  "+padLeft(r[3], wd[3]))
+	}
+	return out
+}
+
+// processorMatches are the processors Plaid knows that contain typed, those starting with it
+// first.
+func processorMatches(typed string) []string {
+	t := strings.ToLower(strings.TrimSpace(typed))
+	var pre, in []string
+	for _, p := range plaidflow.ProcessorNames() {
+		switch {
+		case strings.HasPrefix(p, t):
+			pre = append(pre, p)
+		case strings.Contains(p, t):
+			in = append(in, p)
+		}
+	}
+	return append(pre, in...)
+}
+
+// completeProcessor is what tab makes of typed: the only match, or the longest prefix the
+// matches share; tab again on a complete name moves to the next match.
+func completeProcessor(typed string, matches []string) string {
+	for i, m := range matches {
+		if m == typed {
+			return matches[(i+1)%len(matches)]
+		}
+	}
+	common := matches[0]
+	for _, m := range matches[1:] {
+		for !strings.HasPrefix(m, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	if len(common) > len(typed) {
+		return common
+	}
+	return matches[0]
+}
+
+func listOrNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
 // View implements tea.Model.
 func (s *itemsScreen) View() string {
+	lines, _, _ := s.render()
+	return strings.Join(lines, "\n")
+}
+
+// render draws the screen, and says which lines to keep in view: the prompt or the outcome
+// when there is one, else the selected row.
+func (s *itemsScreen) render() (lines []string, first, last int) {
 	st := s.c.styles
 	w := s.width
-	lines := []string{""}
+	lines = []string{""}
 	lines = append(lines, card(s.c.border(s.c.cfg.Env), st.CardTitle.Render("Saved Items"), st.Faint.Render("in "+savedWhere(s.c.cfg)), s.tableLines(w), w, cardWidth(w))...)
+	first, last = 3+s.cursor, 3+s.cursor
 	if s.mode == itemsFiltering || s.filter.Value() != "" {
 		line := s.filter.View()
 		if s.mode != itemsFiltering {
@@ -259,9 +753,147 @@ func (s *itemsScreen) View() string {
 		lines = append(lines, truncate(line, w))
 	}
 	lines = append(lines, "")
-	lines = append(lines, s.hintLines(w)...)
-	return strings.Join(lines, "\n")
+	var below []string
+	switch {
+	case s.pending != 0:
+		below = []string{s.c.spinner() + " " + pendingLine(s.pendingWhat, s.target)}
+	case s.mode == itemsRenaming || s.mode == itemsConfirmRemove || s.mode == itemsPickAccount || s.mode == itemsPickProcessor:
+		below = s.promptLines(w)
+	default:
+		if s.panel != nil {
+			below = s.panelLines(w)
+		}
+		if s.mode == itemsConfirmForget {
+			below = append(below, s.promptLines(w)...)
+		}
+	}
+	if len(below) > 0 {
+		first, last = len(lines), len(lines)+len(below)-1
+		lines = append(lines, below...)
+		if s.status != "" {
+			lines = append(lines, wrap(st.Muted.Render(s.status), w)...)
+		}
+		lines = append(lines, "")
+	}
+	return append(lines, s.hintLines(w)...), first, last
 }
+
+// pendingLine says what is under way.
+func pendingLine(a itemAction, it plaidflow.SavedItem) string {
+	switch a {
+	case actStatus:
+		return "Asking Plaid about " + it.Name + " (/item/get)…"
+	case actBalances:
+		return "Fetching live balances of " + it.Name + " from the bank (/accounts/balance/get)…"
+	case actAccounts:
+		return "Listing the accounts of " + it.Name + " (/accounts/balance/get)…"
+	case actRename:
+		return "Renaming " + it.Name + "…"
+	case actRemove:
+		return "Removing " + it.Name + " at Plaid (/item/remove)…"
+	case actForget:
+		return "Forgetting " + it.Name + " here…"
+	case actRotate:
+		return "Rotating the access token of " + it.Name + " (/item/access_token/invalidate)…"
+	case actProcessor:
+		return "Creating a processor token for " + it.Name + "…"
+	case actResetLogin:
+		return "Resetting the login of " + it.Name + " (/sandbox/item/reset_login)…"
+	}
+	return "Working…"
+}
+
+// promptLines are the open prompt or question.
+func (s *itemsScreen) promptLines(w int) []string {
+	st := s.c.styles
+	it := s.target
+	var body []string
+	title := ""
+	border := s.c.border(s.c.cfg.Env)
+	iw := max(min(w-4, 76), 10)
+	switch s.mode {
+	case itemsRenaming:
+		title = "Rename " + it.Name
+		body = append(body, s.input.View())
+		body = append(body, wrap(st.Faint.Render("Letters, digits, '.', '_' or '-'; unique in "+savedWhere(s.c.cfg)+". Renaming changes this computer only."), iw)...)
+	case itemsConfirmRemove:
+		title, border = "Remove "+it.Name+"?", st.CardBad
+		body = append(body, wrap(plaidflow.RemoveQuestion(it), iw)...)
+		body = append(body, wrap(st.Muted.Render("This calls /item/remove: Plaid stops billing for the Item, and its token and this entry are deleted here."), iw)...)
+		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" remove at Plaid · ")+st.Key.Render("n")+st.Muted.Render(" keep it"))
+	case itemsConfirmForget:
+		title, border = "Forget "+it.Name+" here only?", st.CardBad
+		body = append(body, wrap(plaidflow.ForgetQuestion(it), iw)...)
+		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" forget it here · ")+st.Key.Render("n")+st.Muted.Render(" keep it listed"))
+	case itemsPickAccount:
+		title = "Processor token for " + it.Name + ": which account?"
+		for i, a := range s.accounts {
+			pointer := "  "
+			style := st.Cell
+			if i == s.account {
+				pointer, style = "› ", st.RowSelected
+			}
+			body = append(body, truncate(style.Render(pointer+a.Name+"  ••"+a.MaskLabel()+"  "+a.TypeLabel()), iw))
+		}
+	case itemsPickProcessor:
+		acct := s.accounts[s.account]
+		title = "Processor token for " + acct.Name + " ••" + acct.MaskLabel()
+		body = append(body, s.input.View())
+		if m := processorMatches(s.input.Value()); len(m) > 0 && s.input.Value() != "" {
+			shown := m[:min(len(m), 6)]
+			more := ""
+			if len(m) > len(shown) {
+				more = " …"
+			}
+			body = append(body, truncate(st.Faint.Render("tab: "+strings.Join(shown, " · ")+more), iw))
+		} else {
+			body = append(body, st.Faint.Render("Plaid's list: dwolla, apex_clearing, stripe and "+strconv.Itoa(len(plaidflow.ProcessorNames())-3)+" more; tab completes."))
+		}
+	}
+	if s.promptErr != "" {
+		for _, l := range wrap("✗ "+s.promptErr, iw) {
+			body = append(body, st.Bad.Render(l))
+		}
+	}
+	return card(border, st.CardTitle.Render(title), "", body, w, 0)
+}
+
+// panelLines draw the last action's outcome.
+func (s *itemsScreen) panelLines(w int) []string {
+	st := s.c.styles
+	p := s.panel
+	iw := max(min(w-4, 96), 10)
+	border := s.c.border(s.c.cfg.Env)
+	var body []string
+	switch p.kind {
+	case statusBad:
+		border = st.CardBad
+	case statusWarn:
+		border = st.CardProd
+	}
+	if p.err != nil {
+		body = append(body, s.c.errorBlock(actionTitle(p), p.err, iw)[1:]...)
+		if len(p.body) > 0 {
+			body = append(body, "")
+		}
+	}
+	for _, l := range p.body {
+		if p.copyText != "" && l == p.copyText {
+			body = append(body, st.Number.Render(l)) // a token is never wrapped: it is copied whole
+			continue
+		}
+		body = append(body, wrap(l, iw)...)
+	}
+	if p.repair != "" {
+		body = append(body, "", st.Warn.Render(p.repair)+st.Muted.Render(": press ")+st.Key.Render("u")+st.Muted.Render(" to repair with Link (update mode)."))
+		body = append(body, wrap(st.Faint.Render("The user logs in again in the browser; nothing is exchanged, and the numbers are fetched again."), iw)...)
+	}
+	title := st.CardTitle.Render(p.title)
+	return card(border, title, "", body, w, 0)
+}
+
+// actionTitle is the panel's title; kept apart so the error block's own headline is skipped.
+func actionTitle(p *itemsPanel) string { return p.title }
 
 // matchCount says how many Items pass the filter.
 func matchCount(n, of int) string {
@@ -352,15 +984,25 @@ func (s *itemsScreen) hintLines(w int) []string {
 	switch {
 	case s.mode == itemsFiltering:
 		return wrap(st.Muted.Render("Type to filter; ")+st.Key.Render("enter")+st.Muted.Render(" keeps it, ")+st.Key.Render("esc")+st.Muted.Render(" clears it."), w)
-	case len(s.shown) == 0:
+	case len(s.shown) == 0 || s.mode != itemsBrowsing || s.panel != nil || s.pending != 0:
 		return nil
 	}
-	return wrap(st.Key.Render("enter")+st.Muted.Render(" fetches the selected Item's numbers (no Link)."), w)
+	return wrap(st.Key.Render("enter")+st.Muted.Render(" fetches the selected Item's numbers (no Link); ")+
+		st.Key.Render("?")+st.Muted.Render(" lists what else you can do with it."), w)
 }
 
-// healthWord is an Item's last known health as the index recorded it.
-func healthWord(it plaidflow.SavedItem) string {
-	return "—"
+// healthWord is an Item's last known health as the index recorded it: the list makes no call.
+func healthWord(it plaidflow.SavedItem) string { return healthLabel(it.Health) }
+
+// healthLabel names a health code for the list: "ok", "not checked", or Plaid's error_code.
+func healthLabel(code string) string {
+	switch code {
+	case "":
+		return "not checked"
+	case plaidflow.HealthOK:
+		return "ok"
+	}
+	return code
 }
 
 // savedWhere names the vault namespace in use, for people.
@@ -389,10 +1031,13 @@ func linkedAt(c *common, t time.Time) string {
 	return t.In(c.now().Location()).Format("2006-01-02 15:04")
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap: the prompt's keys when one is open, else the list's,
+// most used first.
 func (s *itemsScreen) ShortHelp() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.FilterDone, k.FilterCancel, withHelp(k.Down, "↑/↓", "item"), k.Open, k.Filter, k.ClearFilter, k.Back, k.Quit}
+	return []key.Binding{k.FilterDone, k.FilterCancel, k.Accept, k.Complete, k.Cancel, k.Yes, k.No,
+		k.Repair, k.Copy, withHelp(k.Down, "↑/↓", "item"), k.Open, k.Status, k.Balances, k.Processor, k.Rename, k.Remove, k.Rotate,
+		k.ResetLogin, k.Filter, k.ClearFilter, k.Back, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -400,7 +1045,11 @@ func (s *itemsScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Filter, k.ClearFilter, k.FilterDone, k.FilterCancel},
-		{withHelp(k.Open, "enter", "fetch the numbers of the selected Item")},
+		{withHelp(k.Open, "enter", "numbers (fetched fresh)"), withHelp(k.Status, "s", "status (/item/get)"), withHelp(k.Balances, "b", "live balances")},
+		{withHelp(k.Processor, "p", "processor token (Dwolla, Apex, Stripe…)"), k.Copy},
+		{withHelp(k.Rename, "r", "rename"), withHelp(k.Remove, "d", "remove at Plaid"), withHelp(k.Rotate, "t", "rotate the access token")},
+		{k.ResetLogin, withHelp(k.Repair, "u", "repair with Link (update mode)")},
+		{k.Accept, k.Complete, k.Cancel, k.Yes, k.No},
 		{k.Back, k.Quit},
 	}
 }

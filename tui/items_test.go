@@ -14,7 +14,8 @@ import (
 // savedPlatypus is First Platypus Bank as an earlier run saved it in Sandbox.
 func savedPlatypus(ns string) plaidflow.SavedItem {
 	return plaidflow.SavedItem{Namespace: ns, ItemID: "eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6", Name: "first-platypus-bank",
-		InstitutionID: "ins_109508", InstitutionName: "First Platypus Bank", CreatedAt: time.Date(2025, 3, 10, 10, 4, 0, 0, time.UTC)}
+		InstitutionID: "ins_109508", InstitutionName: "First Platypus Bank", CreatedAt: time.Date(2025, 3, 10, 10, 4, 0, 0, time.UTC),
+		Health: plaidflow.HealthOK, HealthAt: time.Date(2025, 3, 13, 11, 0, 0, 0, time.UTC)}
 }
 
 // threeSaved are three Items of earlier runs, oldest first, as the vault lists them.
@@ -22,7 +23,8 @@ func threeSaved(ns string) []plaidflow.SavedItem {
 	return []plaidflow.SavedItem{
 		savedPlatypus(ns),
 		{Namespace: ns, ItemID: "Lk3pQr8sTuVwXyZaBcDeFgHiJkLmNoPqRsTuV", Name: "tartan-bank", InstitutionID: "ins_109511",
-			InstitutionName: "Tartan Bank", CreatedAt: time.Date(2025, 3, 12, 16, 45, 0, 0, time.UTC)},
+			InstitutionName: "Tartan Bank", CreatedAt: time.Date(2025, 3, 12, 16, 45, 0, 0, time.UTC),
+			Health: "ITEM_LOGIN_REQUIRED", HealthAt: time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC)},
 		{Namespace: ns, ItemID: "Zx9yWv8uTs7rQp6oNm5lKj4iHg3fEd2cBa1zY", Name: "first-platypus-bank-2", InstitutionID: "ins_109508",
 			InstitutionName: "First Platypus Bank", CreatedAt: time.Date(2025, 3, 14, 8, 30, 0, 0, time.UTC)},
 	}
@@ -178,10 +180,10 @@ func TestItemsListsTheItemsNewestFirstAndEnterPicksTheSelected(t *testing.T) {
 	}
 	v := view(m)
 	for _, want := range []string{
-		"NAME                   INSTITUTION          HEALTH  LINKED",
-		"› first-platypus-bank-2  First Platypus Bank  —       2025-03-14 08:30",
-		"  tartan-bank            Tartan Bank          —       2025-03-12 16:45",
-		"  first-platypus-bank    First Platypus Bank  —       2025-03-10 10:04",
+		"NAME                   INSTITUTION          HEALTH               LINKED",
+		"› first-platypus-bank-2  First Platypus Bank  not checked          2025-03-14 08:30",
+		"  tartan-bank            Tartan Bank          ITEM_LOGIN_REQUIRED  2025-03-12 16:45",
+		"  first-platypus-bank    First Platypus Bank  ok                   2025-03-10 10:04",
 		"● Link",
 	} {
 		if !strings.Contains(v, want) {
@@ -223,7 +225,7 @@ func TestItemsFilterNarrowsTheListAndEscClearsIt(t *testing.T) {
 	}
 	m.Update(press("down"))
 	m.Update(press("enter")) // keeps the filter
-	if m.items.mode != itemsBrowsing || !strings.Contains(view(m), "/ platypus") || !hasHelp(m, "esc clear filter") {
+	if m.items.mode != itemsBrowsing || !strings.Contains(view(m), "/ platypus") || !m.items.keys.ClearFilter.Enabled() {
 		t.Errorf("enter should keep the filter and go back to the list:\n%s", view(m))
 	}
 	if it, _ := m.items.selected(); it.Name != "first-platypus-bank" {

@@ -60,13 +60,14 @@ func newLinkKeys() linkKeys {
 }
 
 type workingKeys struct {
-	Retry, LinkAgain, Back, Quit key.Binding
+	Retry, LinkAgain, Repair, Back, Quit key.Binding
 }
 
 func newWorkingKeys() workingKeys {
 	return workingKeys{
 		Retry:     binding([]string{"r"}, "r", "retry step"),
 		LinkAgain: binding([]string{"l"}, "l", "link again"),
+		Repair:    binding([]string{"u"}, "u", "repair with Link"),
 		Back:      binding([]string{"esc"}, "esc", "back to Link"),
 		Quit:      binding([]string{"q"}, "q", "quit"),
 	}
@@ -93,11 +94,18 @@ func newResultsKeys() resultsKeys {
 	}
 }
 
-// itemsKeys are the Items screen's: the list, the filter, and the actions on the selected Item.
+// itemsKeys are the Items screen's: the list, the filter, the actions on the selected Item,
+// and the keys of its prompts (the filter, rename, the y/n questions, the processor token).
 type itemsKeys struct {
 	Up, Down, Open, Filter, ClearFilter, Back, Quit key.Binding
+	// Actions on the selected Item.
+	Status, Balances, Rename, Remove, Rotate, Processor, ResetLogin, Repair, Copy key.Binding
 	// While the filter is typed into.
 	FilterDone, FilterCancel key.Binding
+	// While a prompt is open: rename, the processor, the account to tokenise.
+	Accept, Cancel, Complete key.Binding
+	// While a y/n question is asked (remove, forget).
+	Yes, No key.Binding
 }
 
 func newItemsKeys() itemsKeys {
@@ -109,8 +117,22 @@ func newItemsKeys() itemsKeys {
 		ClearFilter:  binding([]string{"esc"}, "esc", "clear filter"),
 		Back:         binding([]string{"esc"}, "esc", "back"),
 		Quit:         binding([]string{"q"}, "q", "quit"),
+		Status:       binding([]string{"s"}, "s", "status"),
+		Balances:     binding([]string{"b"}, "b", "balances"),
+		Rename:       binding([]string{"r"}, "r", "rename"),
+		Remove:       binding([]string{"d"}, "d", "remove"),
+		Rotate:       binding([]string{"t"}, "t", "rotate token"),
+		Processor:    binding([]string{"p"}, "p", "processor token"),
+		ResetLogin:   binding([]string{"L"}, "L", "reset login (Sandbox)"),
+		Repair:       binding([]string{"u"}, "u", "repair with Link"),
+		Copy:         binding([]string{"c"}, "c", "copy token"),
 		FilterDone:   binding([]string{"enter"}, "enter", "keep filter"),
 		FilterCancel: binding([]string{"esc"}, "esc", "clear filter"),
+		Accept:       binding([]string{"enter"}, "enter", "ok"),
+		Cancel:       binding([]string{"esc"}, "esc", "cancel"),
+		Complete:     binding([]string{"tab"}, "tab", "complete"),
+		Yes:          binding([]string{"y", "Y"}, "y", "yes"),
+		No:           binding([]string{"n", "N", "esc"}, "n", "no"),
 	}
 }
 

@@ -75,6 +75,9 @@ type linkScreen struct {
 	events []eventRow
 	err    error // why Link closed, or why the token or the page could not be made
 
+	// repairing names the saved Item Link runs in update mode for; "" for a new Item.
+	repairing string
+
 	// saved are the Items earlier runs left in the vault for this namespace.
 	saved    []plaidflow.SavedItem
 	savedErr error // the vault's index could not be read
@@ -124,7 +127,7 @@ func (s *linkScreen) focusLines() (int, int) {
 
 // sandboxAllowed: the shortcut exists only where plaidflow's Sandbox rule allows it.
 func (s *linkScreen) sandboxAllowed() bool {
-	return s.c.flow != nil && s.c.cfg.SandboxOnly() == nil
+	return s.c.flow != nil && s.c.cfg.SandboxOnly() == nil && s.repairing == ""
 }
 
 // setSaved takes the vault's list of saved Items, when it is about the namespace in use.
@@ -140,7 +143,7 @@ func (s *linkScreen) savedItems() []plaidflow.SavedItem { return s.saved }
 
 // savedAllowed: `a` works once the keys are confirmed and Link has not handed over.
 func (s *linkScreen) savedAllowed() bool {
-	return len(s.saved) > 0 && s.c.flow != nil && s.state != linkSucceeded
+	return len(s.saved) > 0 && s.c.flow != nil && s.state != linkSucceeded && s.repairing == ""
 }
 
 // Start begins a Link journey with the keys screen's Link token (nil or expired: the journey
@@ -166,8 +169,21 @@ func (s *linkScreen) Stop() tea.Cmd {
 	s.state = linkStarting
 	s.events, s.err, s.url = nil, nil, ""
 	s.browserTried, s.browserErr = false, nil
+	s.repairing = ""
 	s.updateKeys()
 	return closeJourney(j)
+}
+
+// Repair starts Link in update mode for the saved Item itemID (called name): a Link token made
+// with its access token, then Link, where the user logs in again. On success nothing is
+// exchanged; the working screen fetches the numbers again. A journey still waiting is stopped.
+func (s *linkScreen) Repair(itemID, name string) tea.Cmd {
+	stop := s.Stop()
+	s.runID = s.c.nextID()
+	s.repairing = name
+	s.journey = s.c.flow.UpdateJourney(s.opener(s.runID), itemID, false)
+	s.state = linkStarting
+	return tea.Batch(stop, s.next())
 }
 
 // Done is told the numbers are on screen. A Link journey that is still waiting (the numbers
@@ -193,6 +209,11 @@ func (s *linkScreen) shutdown() {
 	if s.journey != nil {
 		_ = s.journey.Close()
 	}
+}
+
+// isLinkStep: the step waits for the user in Link (a new Item, or update mode).
+func isLinkStep(step plaidflow.StepID) bool {
+	return step == plaidflow.StepLink || step == plaidflow.StepRelink
 }
 
 // opener makes the Link UI for each Link session of journey run: a linkpage.Session whose
@@ -227,7 +248,7 @@ func (s *linkScreen) next() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if step == plaidflow.StepLink {
+	if isLinkStep(step) {
 		s.events, s.url = nil, ""
 		s.browserTried, s.browserErr = false, nil
 	}
@@ -243,6 +264,11 @@ func (s *linkScreen) updateKeys() {
 	k.Sandbox.SetEnabled(s.sandboxAllowed() && (s.state == linkWaiting || stuck))
 	k.Retry.SetEnabled(stuck && s.journey != nil)
 	k.Saved.SetEnabled(s.savedAllowed())
+	if s.repairing != "" {
+		k.Back.SetHelp("esc", "cancel repair")
+	} else {
+		k.Back.SetHelp("esc", "back to keys")
+	}
 }
 
 // Update implements tea.Model.
@@ -291,18 +317,21 @@ func (s *linkScreen) linkUpdated(u linkpage.Update) tea.Cmd {
 
 func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 	if msg.err == nil {
-		if msg.rep.Step != plaidflow.StepLink {
+		if !isLinkStep(msg.rep.Step) {
 			return s.next() // the Link token is made: open Link with it
 		}
 		// Link handed over a public token: the rest of the journey is the working screen's.
 		j := s.journey
 		s.journey, s.runID = nil, 0
 		s.state = linkSucceeded
-		title := "Connecting your bank"
+		title, kind := "Connecting your bank", journeyLink
 		if inst := j.Institution(); inst != nil && inst.Name != "" {
 			title = "Connecting " + inst.Name
 		}
-		return func() tea.Msg { return accountLinkedMsg{journey: j, kind: journeyLink, title: title} }
+		if s.repairing != "" {
+			title, kind = "Repairing "+s.repairing, journeyUpdate
+		}
+		return func() tea.Msg { return accountLinkedMsg{journey: j, kind: kind, title: title} }
 	}
 	var exit *linkpage.ExitError
 	switch {
@@ -319,6 +348,9 @@ func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
 	switch {
+	case key.Matches(msg, k.Back) && s.repairing != "":
+		// The repair is called off: a new Link session for a new Item waits here again.
+		return tea.Batch(s.Restart(), func() tea.Msg { return itemsRequestedMsg{} })
 	case key.Matches(msg, k.Back):
 		return func() tea.Msg { return keysEditRequestedMsg{} }
 	case key.Matches(msg, k.Quit):
@@ -358,7 +390,12 @@ func (s *linkScreen) View() string {
 		top = append(top, st.Heading.Render("Starting Plaid Link"), s.c.spinner()+" Preparing the Link page…")
 	default:
 		body := []string{st.URL.Render(s.url), st.Muted.Render(s.browserLine())}
-		top = append(top, card(s.c.border(s.c.cfg.Env), st.CardTitle.Render("Link a bank account in your browser"), "", body, w, cardWidth(w))...)
+		title := "Link a bank account in your browser"
+		if s.repairing != "" {
+			title = "Repair " + s.repairing + ": Link in update mode"
+			body = append(body, wrap(st.Muted.Render("Log in to the bank again in the browser. Nothing is exchanged: the Item and its access token stay the same, and its numbers are fetched again."), max(cardWidth(w), 10))...)
+		}
+		top = append(top, card(s.c.border(s.c.cfg.Env), st.CardTitle.Render(title), "", body, w, cardWidth(w))...)
 	}
 	if saved := s.savedLines(w); len(saved) > 0 {
 		top = append(append(top, ""), saved...)

@@ -18,6 +18,7 @@ const (
 	opSaveKeys
 	opCopy
 	opOpenBrowser
+	opItemAction
 )
 
 // errMsg is a failed command.
@@ -109,6 +110,37 @@ type clipboardSentMsg struct {
 	what string
 }
 
+// itemAction is what the Items screen asked Plaid or the vault to do to a saved Item.
+type itemAction int
+
+const (
+	actStatus itemAction = iota + 1
+	actBalances
+	actAccounts // the accounts to pick from, before a processor token
+	actRename
+	actRemove
+	actForget
+	actRotate
+	actProcessor
+	actResetLogin
+)
+
+// itemActedMsg: an action on the saved Item itemID came back, with its outcome (out: the
+// plaidflow value the action returns) or err. The Item is the one the action was about, as the
+// screen knew it when asking.
+type itemActedMsg struct {
+	id     int
+	action itemAction
+	item   plaidflow.SavedItem
+	out    any
+	err    error
+}
+
+// repairRequestedMsg: the user chose to repair the saved Item with Link in update mode.
+type repairRequestedMsg struct {
+	itemID, name string
+}
+
 // Navigation facts, sent by a screen to the root.
 type (
 	keysEditRequestedMsg    struct{}
@@ -125,4 +157,5 @@ const (
 	journeyLink journeyKind = iota
 	journeySandbox
 	journeySaved
+	journeyUpdate // Link in update mode, repairing a saved Item
 )

@@ -68,7 +68,7 @@ func (s *workingScreen) Start(j *plaidflow.Journey, kind journeyKind, title stri
 	s.steps = nil
 	next, _ := j.Next()
 	for _, id := range j.Steps() {
-		if id >= next || kind != journeyLink {
+		if id >= next || (kind != journeyLink && kind != journeyUpdate) {
 			s.steps = append(s.steps, stepInfo{id: id})
 		}
 	}
@@ -149,7 +149,10 @@ func (s *workingScreen) updateKeys() {
 	// The Sandbox shortcut left the Link page waiting: esc goes back to it. A saved Item was
 	// opened from the Items screen: esc goes back there.
 	k.Back.SetEnabled(stuck && s.kind != journeyLink)
-	if s.kind == journeySaved {
+	// A saved Item that needs the user to log in again: update mode repairs it.
+	k.Repair.SetEnabled(stuck && (s.kind == journeySaved || s.kind == journeyUpdate) &&
+		plaidflow.NeedsRepair(plaidflow.Explain(s.failure()).ErrorCode))
+	if s.kind == journeySaved || s.kind == journeyUpdate {
 		k.Back.SetHelp("esc", "back to Items")
 	} else {
 		k.Back.SetHelp("esc", "back to Link")
@@ -197,10 +200,13 @@ func (s *workingScreen) update(msg tea.Msg) tea.Cmd {
 			return func() tea.Msg { return anotherLinkRequestedMsg{} }
 		case key.Matches(msg, k.Back):
 			s.journey, s.runID = nil, 0
-			if s.kind == journeySaved {
+			if s.kind == journeySaved || s.kind == journeyUpdate {
 				return func() tea.Msg { return itemsRequestedMsg{} }
 			}
 			return func() tea.Msg { return linkReturnRequestedMsg{} }
+		case key.Matches(msg, k.Repair):
+			id := s.journey.ItemID()
+			return func() tea.Msg { return repairRequestedMsg{itemID: id} }
 		case key.Matches(msg, k.Quit):
 			return tea.Quit
 		}
@@ -218,6 +224,8 @@ func (s *workingScreen) View() string {
 		intro = "Sandbox shortcut: an Item made without the browser (user_good)."
 	case journeySaved:
 		intro = "Using the access token an earlier run saved in the keyring: no Link."
+	case journeyUpdate:
+		intro = "Link in update mode is done: nothing to exchange, the same access token works again."
 	}
 	iw := max(min(w, cardWidth(w)+4)-4, 10) // inside the card
 	body := wrap(st.Muted.Render(intro), iw)
@@ -259,6 +267,13 @@ func (s *workingScreen) View() string {
 			st.Key.Render("l") + st.Muted.Render(" to link an account again, or ") + st.Key.Render("q") + st.Muted.Render(" to quit.")
 		lines = append(lines, "")
 		lines = append(lines, wrap(again, w)...)
+		if s.keys.Repair.Enabled() {
+			code := plaidflow.Explain(s.failure()).ErrorCode
+			repair := st.Warn.Render(code) + st.Muted.Render(": "+plaidflow.HealthOf(code, "", s.c.now()).Meaning+". Press ") +
+				st.Key.Render("u") + st.Muted.Render(" to repair it with Link (update mode).")
+			lines = append(lines, "")
+			lines = append(lines, wrap(repair, w)...)
+		}
 	}
 	return strings.Join(lines, "\n")
 }
@@ -274,7 +289,7 @@ func (s *workingScreen) took(d time.Duration) string {
 // ShortHelp implements help.KeyMap.
 func (s *workingScreen) ShortHelp() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.Retry, k.LinkAgain, k.Back, k.Quit}
+	return []key.Binding{k.Repair, k.Retry, k.LinkAgain, k.Back, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
