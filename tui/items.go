@@ -493,6 +493,9 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 	it := msg.item
 	p := &itemsPanel{itemID: it.ItemID, kind: statusOK}
 	s.panel = p
+	if s.mode == itemsRenaming {
+		s.closePrompt() // reopened below when the name is refused
+	}
 	if msg.err != nil {
 		return s.failed(msg)
 	}
@@ -542,9 +545,9 @@ func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
 	it, p := msg.item, s.panel
 	p.kind, p.err = statusBad, msg.err
 	p.title = actionFailed(msg.action) + " " + it.Name
+	// Explain says what the Item's state means (the error is a plaidflow.ItemError).
 	if code := plaidflow.Explain(msg.err).ErrorCode; plaidflow.NeedsRepair(code) {
 		p.repair = code
-		p.body = []string{"What it means: " + plaidflow.HealthOf(code, it.Name, s.c.now()).Meaning}
 	}
 	switch out := msg.out.(type) {
 	case plaidflow.Rotation:
@@ -567,7 +570,7 @@ func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
 	if msg.action == actRename && (errors.Is(msg.err, plaidflow.ErrNameTaken) || errors.Is(msg.err, plaidflow.ErrBadName)) {
 		// The name is refused: the prompt stays open with the reason.
 		s.panel = nil
-		s.mode, s.promptErr = itemsRenaming, msg.err.Error()
+		s.target, s.mode, s.promptErr = it, itemsRenaming, msg.err.Error()
 		return s.input.Focus()
 	}
 	return nil
@@ -871,7 +874,8 @@ func (s *itemsScreen) panelLines(w int) []string {
 	case statusWarn:
 		border = st.CardProd
 	}
-	if p.err != nil {
+	// The outcomes that are not Plaid's errors say it all in their own words.
+	if p.err != nil && !errors.Is(p.err, plaidflow.ErrNotRemovedAtPlaid) && !errors.Is(p.err, plaidflow.ErrRotatedNotSaved) {
 		body = append(body, s.c.errorBlock(actionTitle(p), p.err, iw)[1:]...)
 		if len(p.body) > 0 {
 			body = append(body, "")

@@ -268,9 +268,8 @@ func (s *workingScreen) View() string {
 		lines = append(lines, "")
 		lines = append(lines, wrap(again, w)...)
 		if s.keys.Repair.Enabled() {
-			code := plaidflow.Explain(s.failure()).ErrorCode
-			repair := st.Warn.Render(code) + st.Muted.Render(": "+plaidflow.HealthOf(code, "", s.c.now()).Meaning+". Press ") +
-				st.Key.Render("u") + st.Muted.Render(" to repair it with Link (update mode).")
+			// The error block above says what the state means; this says how to get past it here.
+			repair := st.Muted.Render("Press ") + st.Key.Render("u") + st.Muted.Render(" to repair it with Link (update mode) now.")
 			lines = append(lines, "")
 			lines = append(lines, wrap(repair, w)...)
 		}

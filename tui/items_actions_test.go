@@ -1,0 +1,442 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// The Items screen's actions against the emulator: each one's happy path and its failure, as a
+// user would see them. The demo configuration is used so the Sandbox-only keys are on.
+
+// itemsOnEmulator is the demo against a fresh emulator with one Item made through the Sandbox
+// shortcut, and the Items screen opened on it from the results (i). tweak may change the
+// dependencies first (a keyring that refuses writes).
+func itemsOnEmulator(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *plaidtest.Server) {
+	t.Helper()
+	srv := fakePlaid(t)
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	if tweak != nil {
+		tweak(&deps)
+	}
+	m := newTestModel(t, deps, w, h)
+	d := newDriver(t, m)
+	d.init()
+	d.send(press("enter"))
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	d.send(press("s"))
+	d.until("the results", func() bool { return m.screen == screenResults })
+	d.send(press("i"))
+	d.until("the Items screen listing the Item", func() bool { return m.screen == screenItems && len(m.items.items) == 1 })
+	return m, d, srv
+}
+
+// act presses k and waits for the outcome panel.
+func act(d *driver, k, what string) {
+	d.t.Helper()
+	d.send(press(k))
+	d.until(what, func() bool { return d.m.items.pending == 0 && d.m.items.panel != nil })
+}
+
+// wantView fails unless the stripped body holds every string.
+func wantView(t *testing.T, m *Model, what string, all ...string) {
+	t.Helper()
+	v := bodyText(m)
+	for _, s := range all {
+		if !strings.Contains(v, s) {
+			t.Errorf("%s: the screen lacks %q:\n%s", what, s, v)
+		}
+	}
+}
+
+func savedToken(t *testing.T, m *Model, it plaidflow.SavedItem) string {
+	t.Helper()
+	tok, err := m.c.deps.Vault.AccessToken("demo", it.ItemID)
+	if err != nil {
+		t.Fatalf("the access token of %s is not in the keyring: %v", it.Name, err)
+	}
+	return tok
+}
+
+func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
+	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
+	act(d, "s", "the status")
+	wantView(t, m, "status", "Status of first-platypus-bank", "Health: ok", "billed products", "auth",
+		"available products", "consent expires", "webhook", "request_id")
+	if n := srv.Requests("/item/get"); n != 1 {
+		t.Errorf("/item/get called %d times, want 1", n)
+	}
+	d.until("the list to show the health learnt", func() bool { return m.items.items[0].Health == plaidflow.HealthOK })
+
+	srv.InjectError("/item/get", 1, "INTERNAL_SERVER_ERROR")
+	act(d, "s", "the failed status")
+	wantView(t, m, "failed status", "Could not get the status of first-platypus-bank", "INTERNAL_SERVER_ERROR (API_ERROR)", "request_id")
+	if m.items.keys.Repair.Enabled() {
+		t.Errorf("a server error is not repaired by update mode, yet u is offered")
+	}
+}
+
+func TestItemsBalancesShowWhenTheyWereFetched(t *testing.T) {
+	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
+	act(d, "b", "the balances")
+	wantView(t, m, "balances", "Live balances of first-platypus-bank", "Plaid Checking", "AVAILABLE", "USD",
+		"Fetched 2025-03-14 09:26:53 from the bank (/accounts/balance/get)")
+
+	srv.InjectError("/accounts/balance/get", 1, "ITEM_LOGIN_REQUIRED")
+	act(d, "b", "the failed balances")
+	wantView(t, m, "failed balances", "Could not fetch the balances of first-platypus-bank", "ITEM_LOGIN_REQUIRED",
+		"meaning", "the bank needs the user to log in again", "press u to repair with Link (update mode)")
+	if !hasHelp(m, "u repair with Link") {
+		t.Errorf("ITEM_LOGIN_REQUIRED should put u in the help:\n%s", view(m))
+	}
+}
+
+func TestItemsRenameKeepsNamesUniqueAndSaysWhy(t *testing.T) {
+	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
+	d.send(press("r"))
+	wantView(t, m, "rename prompt", "Rename first-platypus-bank", "› first-platypus-bank")
+	clearInput := tea.KeyMsg{Type: tea.KeyCtrlU}
+	d.send(clearInput)
+	typeText(m, "house bank")
+	d.send(press("enter"))
+	d.until("the refusal of a name with a space", func() bool { return m.items.pending == 0 && strings.Contains(m.items.promptErr, "letters, digits") })
+
+	d.send(clearInput)
+	typeText(m, "house-bank")
+	act(d, "enter", "the rename")
+	wantView(t, m, "renamed", "Renamed", "first-platypus-bank is now house-bank.")
+	d.until("the list to show the new name", func() bool {
+		it, _ := m.items.selected()
+		return it.Name == "house-bank"
+	})
+	if _, err := m.c.deps.Vault.FindItem("demo", "house-bank"); err != nil {
+		t.Errorf("the index does not know the new name: %v", err)
+	}
+}
+
+func TestItemsRenameRefusesANameAnotherItemHas(t *testing.T) {
+	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
+	other := plaidflow.SavedItem{Namespace: "demo", ItemID: "Zx9yWv8uTs7rQp6oNm5lKj4iHg3fEd2cBa1zY", Name: "tartan-bank",
+		InstitutionID: "ins_109511", InstitutionName: "Tartan Bank", CreatedAt: fixedNow.Add(-time.Hour)}
+	if _, err := m.c.deps.Vault.SaveItem(other, "access-sandbox-other"); err != nil {
+		t.Fatal(err)
+	}
+	d.exec(m.loadSaved())
+	d.until("both Items", func() bool { return len(m.items.items) == 2 })
+	d.send(press("r"))
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	typeText(m, "tartan-bank")
+	d.send(press("enter"))
+	d.until("the answer", func() bool { return m.items.pending == 0 })
+	if m.items.mode != itemsRenaming || !strings.Contains(m.items.promptErr, "taken") {
+		t.Fatalf("a taken name should leave the prompt open with the reason (mode %v, %q):\n%s", m.items.mode, m.items.promptErr, bodyText(m))
+	}
+	wantView(t, m, "taken name", "✗ ", "taken")
+}
+
+func TestItemsRemoveAsksFirstThenRemovesAtPlaidAndHere(t *testing.T) {
+	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
+	d.send(press("d"))
+	wantView(t, m, "confirmation", "Remove first-platypus-bank?", "calls /item/remove", "Plaid stops billing", "y remove at Plaid")
+	if !hasHelp(m, "y remove at Plaid") || !hasHelp(m, "n no") {
+		t.Errorf("the question's keys are not in the help:\n%s", view(m))
+	}
+	d.send(press("n"))
+	if m.items.mode != itemsBrowsing || srv.Requests("/item/remove") != 0 {
+		t.Fatalf("n should keep the Item without calling Plaid")
+	}
+
+	d.send(press("d"))
+	act(d, "y", "the removal")
+	wantView(t, m, "removed", "Removed first-platypus-bank", "at Plaid and deleted its", "from the keyring and the index.")
+	if n := srv.Requests("/item/remove"); n != 1 {
+		t.Errorf("/item/remove called %d times, want 1", n)
+	}
+	d.until("the empty list", func() bool { return len(m.items.items) == 0 })
+	wantView(t, m, "empty list", "No Items saved in the offline demo yet")
+	if keys := m.c.deps.Vault.Secrets.(*plaidflow.MemoryStore).Keys(); len(keys) != 0 {
+		t.Errorf("the keyring still holds %v", keys)
+	}
+}
+
+func TestItemsRemoveOfAnItemAlreadyGoneAtPlaidCleansUpHere(t *testing.T) {
+	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
+	it, _ := m.items.selected()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.c.flow.Client.RemoveItem(ctx, savedToken(t, m, it)); err != nil {
+		t.Fatal(err) // removed at Plaid behind this screen's back
+	}
+	d.send(press("d"))
+	act(d, "y", "the removal")
+	wantView(t, m, "already gone", "Plaid no longer knew first-platypus-bank", "Cleaned up here")
+	if m.items.panel.kind != statusWarn {
+		t.Errorf("an Item already gone at Plaid should be a warning, not a plain success")
+	}
+	d.until("the empty list", func() bool { return len(m.items.items) == 0 })
+}
+
+func TestItemsRemoveWithTheTokenMissingSaysItIsNotRemovedAtPlaid(t *testing.T) {
+	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
+	it, _ := m.items.selected()
+	if err := m.c.deps.Vault.Secrets.Delete("demo/item/" + it.ItemID); err != nil {
+		t.Fatal(err)
+	}
+	d.send(press("d"))
+	act(d, "y", "the refusal")
+	wantView(t, m, "token missing", "NOT removed at Plaid: first-platypus-bank", "Could NOT remove first-platypus-bank",
+		"/item/remove needs it", "is billed there", "Forget first-platypus-bank here only?", "y forget it here")
+	if srv.Requests("/item/remove") != 0 {
+		t.Errorf("/item/remove was called without a token")
+	}
+	if !errors.Is(m.Err(), plaidflow.ErrNotRemovedAtPlaid) {
+		t.Errorf("quitting now should exit 1 with the failure; Err() = %v", m.Err())
+	}
+	d.send(press("n"))
+	wantView(t, m, "kept", "Kept here: first-platypus-bank is still listed")
+	if len(m.items.items) != 1 {
+		t.Fatalf("n should keep the Item listed")
+	}
+
+	d.send(press("d"))
+	act(d, "y", "the refusal again")
+	m.items.panel = nil // wait for the forget's own outcome below
+	act(d, "y", "the forget")
+	wantView(t, m, "forgotten", "It was forgotten here, as you confirmed.")
+	d.until("the empty list", func() bool { return len(m.items.items) == 0 })
+}
+
+func TestItemsRotateKeepsExactlyOneWorkingToken(t *testing.T) {
+	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
+	it, _ := m.items.selected()
+	old := savedToken(t, m, it)
+	act(d, "t", "the rotation")
+	wantView(t, m, "rotated", "Rotated the access token of first-platypus-bank", "replaced it in the keyring")
+	if now := savedToken(t, m, it); now == old {
+		t.Errorf("the keyring still holds the old token")
+	}
+	if strings.Contains(bodyText(m), savedToken(t, m, it)) {
+		t.Errorf("a token that was saved must not be shown")
+	}
+	d.send(press("enter"))
+	d.until("the numbers with the new token", func() bool { return m.screen == screenResults })
+	if n := srv.Requests("/item/access_token/invalidate"); n != 1 {
+		t.Errorf("/item/access_token/invalidate called %d times, want 1", n)
+	}
+}
+
+// refusingStore is a keyring that can be made to refuse writes, as a locked one does.
+type refusingStore struct {
+	*plaidflow.MemoryStore
+	refuse atomic.Bool
+}
+
+func (s *refusingStore) Set(key, value string) error {
+	if s.refuse.Load() {
+		return fmt.Errorf("write %s: %w", key, plaidflow.ErrKeyringUnavailable)
+	}
+	return s.MemoryStore.Set(key, value)
+}
+
+func TestItemsRotateShowsTheNewTokenOnceWhenItCouldNotBeSaved(t *testing.T) {
+	store := &refusingStore{MemoryStore: plaidflow.NewMemoryStore()}
+	m, d, _ := itemsOnEmulator(t, 100, 40, func(deps *Deps) {
+		deps.Vault = plaidflow.NewVault(store, t.TempDir())
+	})
+	store.refuse.Store(true)
+	act(d, "t", "the rotation")
+	p := m.items.panel
+	if p.copyText == "" || !strings.HasPrefix(p.copyText, "access-") {
+		t.Fatalf("the new token should be kept for the copy key; panel %+v", p)
+	}
+	wantView(t, m, "not saved", "Rotated, but the new token was NOT saved", "shown once", p.copyText, "Copy it now (c)")
+	if !hasHelp(m, "c copy token") {
+		t.Errorf("c is not offered:\n%s", view(m))
+	}
+	d.send(press("c"))
+	d.screenShows("Sent the new access token of first-platypus-bank to the terminal clipboard")
+	if out := m.c.deps.Out.(*syncBuffer).String(); !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(p.copyText))) {
+		t.Errorf("the token did not go out as OSC 52: %q", out)
+	}
+	act(d, "s", "another action")
+	if strings.Contains(bodyText(m), p.copyText) || m.items.keys.Copy.Enabled() {
+		t.Errorf("the token should be gone once the panel is left")
+	}
+}
+
+func TestItemsProcessorTokenPicksTheAccountAndCompletesTheProcessor(t *testing.T) {
+	m, d, srv := itemsOnEmulator(t, 100, 50, nil)
+	d.send(press("p"))
+	d.until("the account picker", func() bool { return m.items.mode == itemsPickAccount })
+	wantView(t, m, "accounts", "which account?", "› Plaid Checking  ••0000")
+	d.send(press("enter"))
+	wantView(t, m, "processor prompt", "Processor token for Plaid Checking ••0000", "processor ›")
+
+	typeText(m, "dwola")
+	d.send(press("enter"))
+	wantView(t, m, "unknown processor", "not a processor Plaid knows", "did you mean dwolla")
+	if srv.Requests("/processor/token/create") != 0 {
+		t.Errorf("an unknown processor reached Plaid")
+	}
+	for range 5 {
+		d.send(press("backspace"))
+	}
+	typeText(m, "dwo")
+	wantView(t, m, "completion", "tab: dwolla")
+	d.send(press("tab"))
+	if v := m.items.input.Value(); v != "dwolla" {
+		t.Fatalf("tab should complete dwo to dwolla, got %q", v)
+	}
+	act(d, "enter", "the token")
+	tok := m.items.panel.copyText
+	if !strings.HasPrefix(tok, "processor-sandbox-") {
+		t.Fatalf("not a processor token: %q", tok)
+	}
+	wantView(t, m, "token", "dwolla token for Plaid Checking ••0000", tok, "Next:", "plaidToken", "c copies it")
+	d.send(press("c"))
+	d.screenShows("Sent the dwolla token for Plaid Checking ••0000 to the terminal clipboard")
+
+	// Stripe has its own endpoint and a btok_ token.
+	d.send(press("p"))
+	d.until("the account picker", func() bool { return m.items.mode == itemsPickAccount })
+	d.send(press("enter"))
+	typeText(m, "stripe")
+	act(d, "enter", "the Stripe token")
+	if tok := m.items.panel.copyText; !strings.HasPrefix(tok, "btok_") {
+		t.Errorf("Stripe's token should be a btok_, got %q", tok)
+	}
+
+	// Plaid's own failure.
+	srv.InjectError("/processor/token/create", 1, "INTERNAL_SERVER_ERROR")
+	d.send(press("p"))
+	d.until("the account picker", func() bool { return m.items.mode == itemsPickAccount })
+	d.send(press("enter"))
+	typeText(m, "apex_clearing")
+	act(d, "enter", "the failure")
+	wantView(t, m, "processor failure", "Could not create a processor token for first-platypus-bank", "INTERNAL_SERVER_ERROR")
+	if m.items.keys.Copy.Enabled() {
+		t.Errorf("nothing to copy after a failure, yet c is offered")
+	}
+}
+
+func TestItemsResetLoginOnlyInSandbox(t *testing.T) {
+	cfg := linkOpenConfig()
+	cfg.Env = plaidflow.Production
+	m := linkOpenAt(t, testDeps(t, cfg), 100, 30)
+	m.Update(savedItemsLoadedMsg{ns: "production", items: []plaidflow.SavedItem{savedPlatypus("production")}})
+	pressA(t, m)
+	if m.screen != screenItems || m.items.keys.ResetLogin.Enabled() {
+		t.Errorf("L must not be offered in Production (screen %v)", m.screen)
+	}
+	if !m.items.keys.Status.Enabled() {
+		t.Errorf("the other actions should be offered in Production")
+	}
+}
+
+// TestItemsResetLoginThenRepairWithLinkUpdateMode is the support engineer's story: reset the
+// login, see ITEM_LOGIN_REQUIRED on the numbers, repair with Link in update mode (the stand-in
+// Link driven as a browser would), and land on the refreshed numbers with the Item healthy.
+func TestItemsResetLoginThenRepairWithLinkUpdateMode(t *testing.T) {
+	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
+	act(d, "L", "the reset")
+	wantView(t, m, "reset", "Reset the login of first-platypus-bank", "ITEM_LOGIN_REQUIRED", "press u to repair with Link (update mode)")
+	d.until("the list to show the new health", func() bool { return m.items.items[0].Health == "ITEM_LOGIN_REQUIRED" })
+	wantView(t, m, "list", "ITEM_LOGIN_REQUIRED")
+
+	d.send(press("enter"))
+	d.until("the numbers to fail", func() bool { return m.working.failed() >= 0 })
+	if !hasHelp(m, "u repair with Link") {
+		t.Fatalf("the failed numbers should offer the repair:\n%s", view(m))
+	}
+	wantView(t, m, "failed numbers", "ITEM_LOGIN_REQUIRED", "Press u to repair it with Link (update mode) now.")
+
+	d.send(press("u"))
+	d.until("the update-mode Link page", func() bool { return m.screen == screenLink && m.link.url != "" })
+	wantView(t, m, "update mode", "Repair first-platypus-bank: Link in update mode")
+	if hasHelp(m, "s sandbox shortcut") {
+		t.Errorf("the Sandbox shortcut makes a new Item; it has no place in a repair:\n%s", view(m))
+	}
+	relink(t, m.link.url, srv.URL)
+	d.until("the refreshed numbers", func() bool { return m.screen == screenResults })
+	wantView(t, m, "results", "Plaid Checking", "011401533")
+	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+		t.Errorf("update mode must exchange nothing; %d exchanges in all", n)
+	}
+	items, _ := m.c.deps.Vault.Items("demo")
+	if len(items) != 1 || items[0].Health != plaidflow.HealthOK {
+		t.Errorf("after the repair the Item should be healthy in the index: %+v", items)
+	}
+}
+
+var (
+	linkTokenAttr = regexp.MustCompile(`data-link-token="([^"]+)"`)
+	nonceAttr     = regexp.MustCompile(`data-session-nonce="([^"]+)"`)
+)
+
+// relink does in update mode what the browser does with the stand-in Link: it reads the Link
+// token and the nonce from the page, logs in to the emulator's stand-in Link as user_good,
+// finishes, and reports the success to the page.
+func relink(t *testing.T, pageURL, emulatorURL string) {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(pageURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lt, nonce := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
+	if lt == nil || nonce == nil {
+		t.Fatalf("the Link page holds no link token or nonce:\n%s", page)
+	}
+	post := func(url string, hdr map[string]string, body any) []byte {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("POST %s: %s %s", url, resp.Status, out)
+		}
+		return out
+	}
+	var login struct {
+		Data struct {
+			Login string `json:"login"`
+		} `json:"data"`
+	}
+	origin := map[string]string{"Origin": emulatorURL}
+	json.Unmarshal(post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": string(lt[1]), "username": "user_good", "password": "pass_good"}), &login)
+	var fin struct {
+		Data struct {
+			PublicToken string `json:"public_token"`
+		} `json:"data"`
+	}
+	json.Unmarshal(post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": string(lt[1]), "login": login.Data.Login}), &fin)
+	post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": string(nonce[1])},
+		map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{}})
+}
