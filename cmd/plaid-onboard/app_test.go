@@ -535,14 +535,14 @@ func TestItemsRemove(t *testing.T) {
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
-	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--json"); code != exitOK {
+	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--yes", "--json"); code != exitOK {
 		t.Fatalf("remove: exit = %d; stderr: %s", code, te.stderr)
 	}
 	doc := te.jsonDocument(t)
 	if removed, _ := doc["removed"].(map[string]any); removed["name"] != "first-platypus-bank" || doc["demo"] != true {
 		t.Errorf("remove --json = %v", doc)
 	}
-	if code := te.run("--demo", "items", "remove", "first-platypus-bank"); code != exitFailure || !strings.Contains(te.stderr.String(), "no saved items yet") {
+	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--yes"); code != exitFailure || !strings.Contains(te.stderr.String(), "no saved items yet") {
 		t.Errorf("removing it again: exit %d, %s", code, te.stderr)
 	}
 }
