@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,8 @@ type app struct {
 	// jsonDone is set when a command printed its one JSON document even though it fails (a
 	// rotated token that could not be saved): no error document follows it.
 	jsonDone bool
+	// stdin reads the answers to questions asked on the terminal.
+	stdin *bufio.Reader
 }
 
 // usageError is a mistake on the command line: exit status 2. It wraps the error so that what

@@ -33,7 +33,7 @@ func (b recordingBrowser) Browse(url string) error {
 	return errors.New("no browser in tests")
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	te := &testEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, store: plaidflow.NewMemoryStore(), environ: map[string]string{}}
 	configDir := filepath.Join(t.TempDir(), "config")
@@ -588,7 +588,7 @@ func TestDemoCountries(t *testing.T) {
 }
 
 // failingStore fails the test on any keyring call: completions must not touch the keyring.
-type failingStore struct{ t *testing.T }
+type failingStore struct{ t testing.TB }
 
 func (s failingStore) Describe() string { return "a keyring the completions must not use" }
 func (s failingStore) Get(k string) (string, error) {

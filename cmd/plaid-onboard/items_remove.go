@@ -44,7 +44,10 @@ func (a *app) confirm(question string) bool {
 		return false
 	}
 	fmt.Fprintf(a.d.Stderr, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(a.d.Stdin).ReadString('\n')
+	if a.stdin == nil {
+		a.stdin = bufio.NewReader(a.d.Stdin) // one reader: a second question reads the next line
+	}
+	line, _ := a.stdin.ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
 		return true
