@@ -311,10 +311,11 @@ func (v *Vault) RenameItem(ns, ref, name string) (Renamed, error) {
 		return Renamed{}, err
 	}
 	var out Renamed
+	var refused error
 	err = v.update(func(ix *index) {
 		for _, o := range ix.Items {
 			if o.Namespace == ns && o.ItemID != item.ItemID && (strings.EqualFold(o.Name, name) || o.ItemID == name) {
-				err = fmt.Errorf("rename %s to %q: %w (%s)", item.Name, name, ErrNameTaken, o.ItemID)
+				refused = fmt.Errorf("rename %s to %q: %w (%s)", item.Name, name, ErrNameTaken, o.ItemID)
 				return
 			}
 		}
@@ -326,7 +327,7 @@ func (v *Vault) RenameItem(ns, ref, name string) (Renamed, error) {
 			}
 		}
 		if !found {
-			err = fmt.Errorf("%w %q", ErrItemNotFound, ref)
+			refused = fmt.Errorf("%w %q", ErrItemNotFound, ref)
 			return
 		}
 		ix.Retired = slices.DeleteFunc(ix.Retired, func(r retiredName) bool {
@@ -337,6 +338,9 @@ func (v *Vault) RenameItem(ns, ref, name string) (Renamed, error) {
 			return false
 		})
 	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return Renamed{}, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,11 @@ type options struct {
 	jsonOut     bool
 	maskNumbers bool
 	institution string
+	yes         bool   // items remove: do not ask
+	update      string // link --update ITEM
+	accountSel  bool   // link --account-select
+	account     string // processor-token --account
+	processor   string // processor-token --processor
 }
 
 // app is one run of the program: its dependencies, its flags, and whether a command got as far
@@ -41,6 +47,11 @@ type app struct {
 	d    deps
 	opts options
 	ran  bool
+	// jsonDone is set when a command printed its one JSON document even though it fails (a
+	// rotated token that could not be saved): no error document follows it.
+	jsonDone bool
+	// stdin reads the answers to questions asked on the terminal.
+	stdin *bufio.Reader
 }
 
 // usageError is a mistake on the command line: exit status 2. It wraps the error so that what
@@ -92,7 +103,7 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 	if err == nil {
 		return exitOK
 	}
-	jsonOut := a.opts.jsonOut || jsonRequested(args)
+	jsonOut := (a.opts.jsonOut || jsonRequested(args)) && !a.jsonDone
 	var ue usageError
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):

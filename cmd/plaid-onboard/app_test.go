@@ -33,7 +33,7 @@ func (b recordingBrowser) Browse(url string) error {
 	return errors.New("no browser in tests")
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	te := &testEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, store: plaidflow.NewMemoryStore(), environ: map[string]string{}}
 	configDir := filepath.Join(t.TempDir(), "config")
@@ -535,14 +535,14 @@ func TestItemsRemove(t *testing.T) {
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
-	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--json"); code != exitOK {
+	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--yes", "--json"); code != exitOK {
 		t.Fatalf("remove: exit = %d; stderr: %s", code, te.stderr)
 	}
 	doc := te.jsonDocument(t)
 	if removed, _ := doc["removed"].(map[string]any); removed["name"] != "first-platypus-bank" || doc["demo"] != true {
 		t.Errorf("remove --json = %v", doc)
 	}
-	if code := te.run("--demo", "items", "remove", "first-platypus-bank"); code != exitFailure || !strings.Contains(te.stderr.String(), "no saved items yet") {
+	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--yes"); code != exitFailure || !strings.Contains(te.stderr.String(), "no saved items yet") {
 		t.Errorf("removing it again: exit %d, %s", code, te.stderr)
 	}
 }
@@ -588,7 +588,7 @@ func TestDemoCountries(t *testing.T) {
 }
 
 // failingStore fails the test on any keyring call: completions must not touch the keyring.
-type failingStore struct{ t *testing.T }
+type failingStore struct{ t testing.TB }
 
 func (s failingStore) Describe() string { return "a keyring the completions must not use" }
 func (s failingStore) Get(k string) (string, error) {

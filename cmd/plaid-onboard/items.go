@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -14,16 +13,22 @@ import (
 func newItemsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "items",
-		Short: "List the Items saved for the environment",
-		Long: `Lists the Items saved for the environment (names, ids, institutions, dates; no secrets),
-read from the index next to the keyring. Demo Items are listed only with --demo.`,
+		Short: "List the Items saved for the environment, newest first",
+		Long: `Lists the Items saved for the environment, newest first: name, item id, institution,
+environment, created, last used and last known health (from the last call that reached Plaid;
+"unknown" until one did). Never a token. It reads the index only: no keyring, no Plaid call.
+Demo Items are listed only with --demo.
+
+An Item whose last known health is ITEM_LOGIN_REQUIRED, PENDING_EXPIRATION or
+PENDING_DISCONNECT is repaired with Link in update mode: plaid-onboard link --update ITEM.`,
 		Example: `  plaid-onboard items
   plaid-onboard --env production items --json
+  plaid-onboard items status first-platypus-bank
   plaid-onboard items remove first-platypus-bank`,
 		Args: noSubcommand,
 		RunE: a.runE(a.runItems),
 	}
-	cmd.AddCommand(newItemsRemoveCmd(a))
+	cmd.AddCommand(newItemsStatusCmd(a), newItemsRenameCmd(a), newItemsRemoveCmd(a), newItemsRotateCmd(a))
 	return cmd
 }
 
@@ -46,7 +51,7 @@ func (a *app) runItems(_ context.Context, _ []string) error {
 		return fmt.Errorf("find the config directory: %w", err)
 	}
 	// Listing reads the index only: no keyring, no Plaid.
-	items, err := plaidflow.NewVault(a.d.Secrets, dir).Items(cfg.Namespace())
+	items, err := plaidflow.NewVault(a.d.Secrets, dir).ItemsNewestFirst(cfg.Namespace())
 	if err != nil {
 		return fmt.Errorf("list saved items: %w", err)
 	}
@@ -63,12 +68,8 @@ func (a *app) runItems(_ context.Context, _ []string) error {
 		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", environmentName(cfg))
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.d.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tITEM ID\tINSTITUTION\tLINKED")
-	for _, it := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.Name, it.ItemID, it.InstitutionName, it.CreatedAt.Local().Format("2006-01-02 15:04"))
-	}
-	return tw.Flush()
+	plaidflow.WriteItems(a.d.Stdout, items, cfg.Namespace())
+	return nil
 }
 
 // environmentName names where Items live, for people: "Sandbox", "the offline demo".
@@ -77,4 +78,14 @@ func environmentName(cfg plaidflow.Config) string {
 		return "the offline demo"
 	}
 	return cfg.Env.Title()
+}
+
+// itemArg is the Args of the commands that take exactly one saved Item.
+func itemArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usagef("`%s` needs the Item %s: its name or id (`plaid-onboard items` lists them)", cmd.CommandPath(), what)
+		}
+		return maxArgs(1, "one Item (its name or id)")(cmd, args)
+	}
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,22 +15,86 @@ import (
 // newItemsRemoveCmd is `items remove`: the Item is removed at Plaid first, so its access
 // token cannot outlive the entry forgotten here.
 func newItemsRemoveCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "remove ITEM",
 		Short: "Remove an Item at Plaid and forget it here",
-		Long: `Calls /item/remove at Plaid for a saved Item (its name or id), then deletes its access token
-from the keyring and its entry from the index. The access token stops working at once.`,
+		Long: `Asks first, then calls /item/remove at Plaid for a saved Item (its name or id), then deletes
+its access token from the keyring and its entry from the index. The access token stops working
+at once and Plaid stops billing the Item.
+
+If Plaid says the Item or its token is already gone, it is cleaned up here all the same, and
+said so. If the access token is missing from the keyring, the Item can NOT be removed at Plaid
+(it stays live and billed there): that is said plainly, the Item is forgotten here only when you
+confirm it (--yes confirms), and the exit status is 1.
+
+Without a terminal it does not ask: it needs --yes, or refuses with exit status 2.`,
 		Example: `  plaid-onboard items remove first-platypus-bank
-  plaid-onboard --demo items remove first-platypus-bank --json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("`%s` needs the Item to remove: its name or id (`plaid-onboard items` lists them)", cmd.CommandPath())
-			}
-			return maxArgs(1, "one Item (its name or id)")(cmd, args)
-		},
+  plaid-onboard --demo items remove first-platypus-bank --yes --json`,
+		Args:              itemArg("to remove"),
 		ValidArgsFunction: a.completeItems,
 		RunE:              a.runE(a.runItemsRemove),
 	}
+	cmd.Flags().BoolVarP(&a.opts.yes, "yes", "y", false, "do not ask: remove (and, if its token is missing, forget) the Item")
+	return cmd
+}
+
+// confirm asks a yes/no question on the terminal; without one it answers no.
+func (a *app) confirm(question string) bool {
+	if !a.d.Interactive {
+		return false
+	}
+	fmt.Fprintf(a.d.Stderr, "%s [y/N] ", question)
+	if a.stdin == nil {
+		a.stdin = bufio.NewReader(a.d.Stdin) // one reader: a second question reads the next line
+	}
+	line, _ := a.stdin.ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+// runItemsRemove removes one saved Item at Plaid and here.
+func (a *app) runItemsRemove(ctx context.Context, args []string) error {
+	if !a.opts.yes && !a.d.Interactive {
+		return usagef("`items remove` asks before removing, and there is no terminal to ask on: add --yes to remove %s", args[0])
+	}
+	s, err := a.openSession()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if s.vault == nil {
+		return errors.New("saving is off for this session (--no-save): no saved Item to remove")
+	}
+	item, err := s.vault.FindItem(s.cfg.Namespace(), args[0])
+	if err != nil {
+		return err
+	}
+	if !a.opts.yes && !a.confirm(plaidflow.RemoveQuestion(item)) {
+		fmt.Fprintln(a.d.Stderr, "Nothing removed.")
+		return nil
+	}
+	r, err := s.flow.RemoveItem(ctx, item.ItemID)
+	if errors.Is(err, plaidflow.ErrNotRemovedAtPlaid) {
+		fmt.Fprintln(a.d.Stderr, r.Message())
+		if a.opts.yes || a.confirm(plaidflow.ForgetQuestion(item)) {
+			if r, err = s.flow.ForgetItem(item.ItemID); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.d.Stderr, r.Message())
+		}
+		return fmt.Errorf("remove %s: %w", item.Name, plaidflow.ErrNotRemovedAtPlaid)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.d.Stderr, r.Message())
+	if a.opts.jsonOut {
+		return printJSON(a.d.Stdout, removedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Removed: r.Item, Removal: r})
+	}
+	return nil
 }
 
 // removedDocument is `items remove --json`.
@@ -35,22 +102,5 @@ type removedDocument struct {
 	Environment string              `json:"environment"`
 	Demo        bool                `json:"demo"`
 	Removed     plaidflow.SavedItem `json:"removed"`
-}
-
-// runItemsRemove removes one saved Item at Plaid and here.
-func (a *app) runItemsRemove(ctx context.Context, args []string) error {
-	s, err := a.openSession()
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	item, err := s.flow.RemoveSaved(ctx, args[0])
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.d.Stderr, "Removed %s (%s) at Plaid and from the keyring.\n", item.Name, item.ItemID)
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, removedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Removed: item})
-	}
-	return nil
+	Removal     plaidflow.Removal   `json:"removal"`
 }

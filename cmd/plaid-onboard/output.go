@@ -57,6 +57,9 @@ func (a *app) progress(r plaidflow.StepReport) {
 	default:
 		fmt.Fprintf(w, "✓ %s\n", r.Step)
 	}
+	if r.Notice != "" {
+		fmt.Fprintf(w, "! %s\n", r.Notice)
+	}
 }
 
 // report prints a finished journey: JSON or the table on stdout (masked with --mask), then on

@@ -33,7 +33,9 @@ Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrup
 		Example: `  plaid-onboard --demo                      # the terminal UI against the offline emulator
   plaid-onboard link                        # Link in the browser, then the numbers
   plaid-onboard sandbox link --json --mask  # a Sandbox Item without a browser, as JSON
-  plaid-onboard auth first-platypus-bank    # the numbers of a saved Item`,
+  plaid-onboard auth first-platypus-bank    # the numbers of a saved Item
+  plaid-onboard items                       # the saved Items, newest first, with their health
+  plaid-onboard link --update my-bank       # repair an Item that needs a new login`,
 		Version:           versionString(readBuildInfo()),
 		RunE:              a.runE(a.runTUI),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkFlags(cmd) },
@@ -66,7 +68,7 @@ Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrup
 		defaultHelp(cmd, args)
 	})
 
-	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newEmulatorCmd(a))
+	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a))
 	return root
 }
 

@@ -14,9 +14,9 @@ func newSandboxCmd(a *app) *cobra.Command {
 		Long:  `Commands that exist only in the Plaid Sandbox (and the offline demo).`,
 		Args:  noSubcommand,
 		RunE: a.runE(func(context.Context, []string) error {
-			return usagef("`plaid-onboard sandbox` needs a command: sandbox link")
+			return usagef("`plaid-onboard sandbox` needs a command: sandbox link, sandbox reset-login")
 		}),
 	}
-	cmd.AddCommand(newSandboxLinkCmd(a))
+	cmd.AddCommand(newSandboxLinkCmd(a), newSandboxResetLoginCmd(a))
 	return cmd
 }

@@ -64,7 +64,8 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	if opts.demo {
 		var emuOpts []plaidtest.Option
 		if s.vault != nil {
-			emuOpts = append(emuOpts, plaidtest.WithItemResolver(demoItemResolver(s.vault)))
+			emuOpts = append(emuOpts, plaidtest.WithItemResolver(demoItemResolver(s.vault)),
+				plaidtest.WithLoginRequired(demoLoginRequired(s.vault)))
 		}
 		srv := plaidtest.NewServer(emuOpts...)
 		s.close = srv.Close
@@ -125,5 +126,23 @@ func demoItemResolver(v *plaidflow.Vault) plaidtest.ItemResolver {
 			}
 		}
 		return "", "", false
+	}
+}
+
+// demoLoginRequired keeps a demo Item's reset-login across runs: a new emulator brings the Item
+// back needing a new login when the index last recorded ITEM_LOGIN_REQUIRED for it, so the
+// repair with `link --update` can be walked through in separate commands, as with Sandbox.
+func demoLoginRequired(v *plaidflow.Vault) func(string) bool {
+	return func(itemID string) bool {
+		items, err := v.Items("demo")
+		if err != nil {
+			return false
+		}
+		for _, it := range items {
+			if it.ItemID == itemID {
+				return it.Health == "ITEM_LOGIN_REQUIRED"
+			}
+		}
+		return false
 	}
 }

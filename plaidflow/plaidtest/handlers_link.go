@@ -44,6 +44,9 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		Webhook      string   `json:"webhook"`
 		AccessToken  string   `json:"access_token"`
 		RedirectURI  string   `json:"redirect_uri"`
+		Update       struct {
+			AccountSelectionEnabled bool `json:"account_selection_enabled"`
+		} `json:"update"`
 	}
 	if e := c.body.decode(&req); e != nil {
 		return nil, e
@@ -98,6 +101,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 			return nil, e
 		}
 		lt.itemID = it.id
+		lt.accountSelection = req.Update.AccountSelectionEnabled
 		lifetime = updateLinkTokenLifetime
 	}
 	lt.expires = lt.created.Add(lifetime)

@@ -156,6 +156,9 @@ type standInAccount struct {
 	Subtype   string   `json:"subtype"`
 	Available *float64 `json:"available"`
 	Currency  string   `json:"currency"`
+	// Selected is whether the picker starts with the account ticked: in update mode with
+	// Account Select, the accounts the Item has now.
+	Selected bool `json:"selected"`
 }
 
 // displayClientName is what Link shows for client_name: names over 30 characters are
@@ -242,15 +245,20 @@ func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
 	login := randomAlphanumerics(24)
 	s.logins[login] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 	accounts := []standInAccount{}
-	for _, a := range it.accounts {
+	offer := it.accounts
+	if lt.accountSelection {
+		offer = it.offered // Account Select in update mode offers every account of the login
+	}
+	for _, a := range offer {
 		if slices.Contains(lt.products, "auth") && !a.authEligible() {
 			continue
 		}
 		accounts = append(accounts, standInAccount{ID: a.id, Name: a.name, Mask: a.mask, Type: a.typ,
-			Subtype: a.subtype, Available: a.available, Currency: it.inst.currency()})
+			Subtype: a.subtype, Available: a.available, Currency: it.inst.currency(),
+			Selected: slices.Contains(it.accounts, a)})
 	}
 	return map[string]any{"login": login, "institution": it.inst.standIn(), "accounts": accounts,
-		"update": lt.itemID != ""}, nil
+		"update": lt.itemID != "", "account_select": lt.accountSelection}, nil
 }
 
 // standInFinish ends a successful Link session: the Item keeps the accounts the user chose
@@ -270,9 +278,10 @@ func (s *Server) standInFinish(req standInRequest) (any, *apiError) {
 	if !ok {
 		return nil, newError("ITEM_NOT_FOUND")
 	}
-	if it.accessToken == "" { // a new Item: keep the chosen accounts
+	lt := s.linkTokens[req.Token]
+	if it.accessToken == "" || lt.accountSelection { // a new Item, or Account Select: keep the chosen accounts
 		var kept []*account
-		for _, a := range it.accounts {
+		for _, a := range it.offered {
 			if slices.Contains(req.AccountIDs, a.id) {
 				kept = append(kept, a)
 			}

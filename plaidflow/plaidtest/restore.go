@@ -16,6 +16,13 @@ func WithItemResolver(r ItemResolver) Option {
 	return func(s *Server) { s.resolve = r }
 }
 
+// WithLoginRequired tells the fake, for an Item it brings back with the ItemResolver, whether
+// its login must be repaired: the demo keeps a reset-login across runs this way, reading the
+// health its index last recorded.
+func WithLoginRequired(f func(itemID string) bool) Option {
+	return func(s *Server) { s.loginRequired = f }
+}
+
 // restoreItem brings back an Item from an earlier run before the request is handled. It runs
 // outside the server's lock, since the resolver may read a keyring.
 func (s *Server) restoreItem(b body) {
@@ -41,6 +48,7 @@ func (s *Server) restoreItem(b body) {
 	}
 	it := s.newItem(itemID, inst, []string{"auth"}, nil)
 	it.accessToken = tok
+	it.loginRequired = s.loginRequired != nil && s.loginRequired(itemID)
 	s.items[it.id] = it
 	s.accessTokens[tok] = it
 }

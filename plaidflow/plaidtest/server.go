@@ -77,6 +77,7 @@ type Server struct {
 	clockOffset      atomic.Int64 // time.Duration, moved by AdvanceClock
 	observe          func(exchange)
 	resolve          ItemResolver
+	loginRequired    func(itemID string) bool
 	redirectURIs     []string // the Dashboard's allowed redirect URIs (WithRedirectURIs)
 
 	srv  *http.Server

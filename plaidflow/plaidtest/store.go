@@ -32,9 +32,12 @@ type linkToken struct {
 	countryCodes []string
 	products     []string
 	// itemID is set in update mode: the Item whose login Link repairs.
-	itemID      string
-	redirectURI string
-	webhook     string
+	itemID string
+	// accountSelection is update.account_selection_enabled: update mode shows the account
+	// picker, and the Item keeps the accounts the user picks.
+	accountSelection bool
+	redirectURI      string
+	webhook          string
 }
 
 type publicToken struct {
@@ -49,9 +52,11 @@ type account struct {
 }
 
 type item struct {
-	id            string
-	inst          *institution
-	accounts      []*account
+	id       string
+	inst     *institution
+	accounts []*account
+	// offered are every account of the login, the ones Account Select in update mode offers.
+	offered       []*account
 	billed        []string
 	webhook       *string
 	accessToken   string // the current one; rotated tokens are forgotten
@@ -128,8 +133,9 @@ func (s *Server) linkItem(institutionID string, products []string, username, pas
 func (s *Server) newItem(id string, inst *institution, products []string, webhook *string) *item {
 	it := &item{id: id, inst: inst, billed: slices.Clone(products), webhook: webhook, created: s.now()}
 	for _, t := range userGoodAccounts {
-		it.accounts = append(it.accounts, &account{id: newPlaidID(), accountTemplate: t})
+		it.offered = append(it.offered, &account{id: newPlaidID(), accountTemplate: t})
 	}
+	it.accounts = slices.Clone(it.offered)
 	return it
 }
 

@@ -315,7 +315,7 @@
       if (run !== st.run) return;
       st.lastError = null;
       st.login = r[0];
-      if (st.login.update) finish(st.login.accounts.map(function (a) { return a.id; }));
+      if (st.login.update && !st.login.account_select) finish(st.login.accounts.map(function (a) { return a.id; }));
       else accountPane();
     }, function (err) {
       if (run !== st.run) return;
@@ -364,7 +364,7 @@
         .map(function (c) { return c.getAttribute('data-account-id'); });
     }
     var rows = accounts.map(function (a) {
-      var box = h('input', { type: 'checkbox', 'data-account-id': a.id, 'data-mask': a.mask, checked: true,
+      var box = h('input', { type: 'checkbox', 'data-account-id': a.id, 'data-mask': a.mask, checked: a.selected !== false,
         onchange: function () { next.disabled = chosen().length === 0; } });
       return h('label', { className: 'account' }, box,
         h('div', { className: 'what' }, h('b', { text: a.name }),

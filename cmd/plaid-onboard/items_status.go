@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// newItemsStatusCmd is `items status`: what Plaid says about a saved Item now.
+func newItemsStatusCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status ITEM",
+		Short: "Ask Plaid how a saved Item is: health, products, consent, webhook",
+		Long: `Calls /item/get for a saved Item (its name or id) and prints its health (the error code Plaid
+holds for it and what that means), the products billed and available, when the user's consent
+expires, and its webhook. When the Item is unhealthy it says what to do next; a login that must
+be repaired is repaired with plaid-onboard link --update ITEM. The health is recorded for
+plaid-onboard items. Exit status 0 even when the Item is unhealthy: the call succeeded.`,
+		Example: `  plaid-onboard items status first-platypus-bank
+  plaid-onboard --demo items status first-platypus-bank --json`,
+		Args:              itemArg("to check"),
+		ValidArgsFunction: a.completeItems,
+		RunE:              a.runE(a.runItemsStatus),
+	}
+}
+
+func (a *app) runItemsStatus(ctx context.Context, args []string) error {
+	s, err := a.openSession()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	st, err := s.flow.ItemStatus(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if a.opts.jsonOut {
+		return printJSON(a.d.Stdout, st)
+	}
+	plaidflow.WriteStatus(a.d.Stdout, st)
+	return nil
+}
