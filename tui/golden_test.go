@@ -73,6 +73,44 @@ var goldenStates = []struct {
 		m.Update(press("down"))
 		return m
 	}},
+	{"items_filtering", func(t *testing.T, w, h int) *Model {
+		m := itemsOpen(t, w, h)
+		m.Update(press("/"))
+		typeText(m, "platy")
+		return m
+	}},
+	{"items_remove_confirm", func(t *testing.T, w, h int) *Model {
+		m := itemsOpen(t, w, h)
+		m.Update(press("d"))
+		return m
+	}},
+	{"items_status_login_required", func(t *testing.T, w, h int) *Model {
+		m := itemsOpen(t, w, h)
+		it, _ := m.items.selected()
+		deliver(m, actStatus, it, &plaidflow.ItemStatus{ItemID: it.ItemID, InstitutionID: "ins_109511", InstitutionName: "Tartan Bank",
+			Health: plaidflow.HealthOf("ITEM_LOGIN_REQUIRED", it.Name, fixedNow), BilledProducts: []string{"auth"},
+			AvailableProducts: []string{"balance", "identity"}, Webhook: str("https://example.com/plaid/webhook"),
+			RequestID: "Q2lvbmVsbG9Nb3N", FetchedAt: fixedNow}, nil)
+		return m
+	}},
+	{"items_processor_token", func(t *testing.T, w, h int) *Model {
+		m := itemsOpen(t, w, h)
+		it, _ := m.items.selected()
+		pt := &plaidflow.ProcessorToken{ItemID: it.ItemID, ItemName: it.Name, Processor: "dwolla", Kind: "processor_token",
+			Token: "processor-sandbox-0b7c1e2f-4a5d-4e6f-8a9b-1c2d3e4f5a6b", RequestID: "Zm9vYmFyYmF6cXV",
+			Next: []string{"Send it to Dwolla as plaidToken when you create the customer's funding source."},
+			Docs: []string{"https://plaid.com/docs/auth/partnerships/dwolla/"}}
+		pt.Account.ID, pt.Account.Name, pt.Account.Mask = "acc-checking", "Plaid Checking", str("0000")
+		deliver(m, actProcessor, it, pt, nil)
+		return m
+	}},
+	{"items_rotated_not_saved", func(t *testing.T, w, h int) *Model {
+		m := itemsOpen(t, w, h)
+		it, _ := m.items.selected()
+		deliver(m, actRotate, it, plaidflow.Rotation{Item: it, RequestID: "cm90YXRlZHJvdGF", NewToken: "access-sandbox-8f14e45f-ceea-467f-a0e6-6c2b3c4d5e6f"},
+			fmt.Errorf("%w (write: the keyring is locked)", plaidflow.ErrRotatedNotSaved))
+		return m
+	}},
 	{"working_failed", workingFailed},
 	{"results_masked", func(t *testing.T, w, h int) *Model {
 		return resultsModel(t, w, h, platypusResult())
@@ -87,6 +125,21 @@ var goldenStates = []struct {
 		m.Update(press("c"))
 		return m
 	}},
+}
+
+// itemsOpen is the Items screen opened from Link on three saved Items, tartan-bank selected.
+func itemsOpen(t *testing.T, w, h int) *Model {
+	t.Helper()
+	m := linkSaved(t, w, h, threeSaved("sandbox")...)
+	pressA(t, m)
+	m.Update(press("down"))
+	return m
+}
+
+// deliver is an action's answer, as its command would bring it back.
+func deliver(m *Model, a itemAction, it plaidflow.SavedItem, out any, err error) {
+	m.items.pending, m.items.pendingWhat, m.items.target = m.c.nextID(), a, it
+	m.Update(itemActedMsg{id: m.items.pending, action: a, item: it, out: out, err: err})
 }
 
 // workingFailed is the Sandbox shortcut against the emulator, with /auth/get failing once:

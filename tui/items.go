@@ -43,7 +43,8 @@ type itemsPanel struct {
 	itemID string
 	title  string
 	kind   statusKind
-	body   []string // plain sentences and rows; wrapped when drawn
+	body   []string    // plain sentences; wrapped when drawn ("• " items with a hanging indent)
+	rows   [][2]string // label and value, after the sentences; a long value wraps beside its label
 	err    error
 	// copyText is what c copies (a token), copyWhat how the status line names it.
 	copyText, copyWhat string
@@ -626,9 +627,9 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *pla
 	if h.Next != "" && p.repair == "" {
 		p.body = append(p.body, "Next: "+h.Next)
 	}
-	p.body = append(p.body, "",
-		"billed products     "+listOrNone(st.BilledProducts),
-		"available products  "+listOrNone(st.AvailableProducts))
+	p.rows = append(p.rows,
+		[2]string{"billed products", listOrNone(st.BilledProducts)},
+		[2]string{"available products", listOrNone(st.AvailableProducts)})
 	consent := "none (this Item's consent does not expire)"
 	if st.ConsentExpiration != nil {
 		consent = when(*st.ConsentExpiration)
@@ -637,12 +638,12 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *pla
 	if st.Webhook != nil {
 		webhook = *st.Webhook
 	}
-	p.body = append(p.body, "consent expires     "+consent, "webhook             "+webhook)
+	p.rows = append(p.rows, [2]string{"consent expires", consent}, [2]string{"webhook", webhook})
 	if st.UpdateType != "" {
-		p.body = append(p.body, "update type         "+st.UpdateType)
+		p.rows = append(p.rows, [2]string{"update type", st.UpdateType})
 	}
-	p.body = append(p.body, "institution         "+orDash(st.InstitutionName)+" "+st.InstitutionID,
-		"request_id          "+st.RequestID, "checked             "+when(st.FetchedAt))
+	p.rows = append(p.rows, [2]string{"institution", orDash(st.InstitutionName) + " " + st.InstitutionID},
+		[2]string{"request_id", st.RequestID}, [2]string{"checked", when(st.FetchedAt)})
 }
 
 // processorPanel is a processor token with what to do with it next.
@@ -882,11 +883,36 @@ func (s *itemsScreen) panelLines(w int) []string {
 		}
 	}
 	for _, l := range p.body {
-		if p.copyText != "" && l == p.copyText {
+		switch {
+		case p.copyText != "" && l == p.copyText:
 			body = append(body, st.Number.Render(l)) // a token is never wrapped: it is copied whole
-			continue
+		case strings.HasPrefix(l, "• "):
+			for i, w := range wrap(strings.TrimPrefix(l, "• "), iw-2) {
+				lead := "  "
+				if i == 0 {
+					lead = "• "
+				}
+				body = append(body, lead+w)
+			}
+		default:
+			body = append(body, wrap(l, iw)...)
 		}
-		body = append(body, wrap(l, iw)...)
+	}
+	if len(p.rows) > 0 {
+		body = append(body, "")
+		kw := 0
+		for _, r := range p.rows {
+			kw = max(kw, len(r[0]))
+		}
+		for _, r := range p.rows {
+			for i, v := range wrap(r[1], max(iw-kw-2, 8)) {
+				label := ""
+				if i == 0 {
+					label = r[0]
+				}
+				body = append(body, st.Label.Render(padRight(label, kw+2))+v)
+			}
+		}
 	}
 	if p.repair != "" {
 		body = append(body, "", st.Warn.Render(p.repair)+st.Muted.Render(": press ")+st.Key.Render("u")+st.Muted.Render(" to repair with Link (update mode)."))
