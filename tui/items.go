@@ -831,13 +831,17 @@ func (s *itemsScreen) promptLines(w int) []string {
 		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" forget it here · ")+st.Key.Render("n")+st.Muted.Render(" keep it listed"))
 	case itemsPickAccount:
 		title = "Processor token for " + it.Name + ": which account?"
+		nameW := 0
+		for _, a := range s.accounts {
+			nameW = max(nameW, lipgloss.Width(a.Name))
+		}
 		for i, a := range s.accounts {
 			pointer := "  "
 			style := st.Cell
 			if i == s.account {
 				pointer, style = "› ", st.RowSelected
 			}
-			body = append(body, truncate(style.Render(pointer+a.Name+"  ••"+a.MaskLabel()+"  "+a.TypeLabel()), iw))
+			body = append(body, truncate(style.Render(pointer+padRight(a.Name, nameW)+"  ••"+padRight(a.MaskLabel(), 4)+"  "+a.TypeLabel()), iw))
 		}
 	case itemsPickProcessor:
 		acct := s.accounts[s.account]
@@ -915,7 +919,8 @@ func (s *itemsScreen) panelLines(w int) []string {
 		}
 	}
 	if p.repair != "" {
-		body = append(body, "", st.Warn.Render(p.repair)+st.Muted.Render(": press ")+st.Key.Render("u")+st.Muted.Render(" to repair with Link (update mode)."))
+		body = append(body, "")
+		body = append(body, wrap(st.Warn.Render(p.repair)+st.Muted.Render(": press ")+st.Key.Render("u")+st.Muted.Render(" to repair with Link (update mode)."), iw)...)
 		body = append(body, wrap(st.Faint.Render("The user logs in again in the browser; nothing is exchanged, and the numbers are fetched again."), iw)...)
 	}
 	title := st.CardTitle.Render(p.title)
