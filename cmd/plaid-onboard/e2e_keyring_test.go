@@ -184,7 +184,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	assertNotInFiles(t, map[string]string{"the access token": token, "the client secret": secret}, dirs.home, dirs.config, dirs.work)
 
 	// items remove ends the Item at Plaid and forgets it here.
-	_, stderr, code = runBinary(t, dirs, env, "items", "remove", linked.ItemName)
+	_, stderr, code = runBinary(t, dirs, env, "items", "remove", linked.ItemName, "--yes")
 	if code != 0 {
 		t.Fatalf("items remove exit %d\n%s", code, stderr)
 	}
