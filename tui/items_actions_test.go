@@ -284,7 +284,7 @@ func TestItemsProcessorTokenPicksTheAccountAndCompletesTheProcessor(t *testing.T
 	m, d, srv := itemsOnEmulator(t, 100, 50, nil)
 	d.send(press("p"))
 	d.until("the account picker", func() bool { return m.items.mode == itemsPickAccount })
-	wantView(t, m, "accounts", "which account?", "› Plaid Checking  ••0000")
+	wantView(t, m, "accounts", "which account?", "› Plaid Checking ", "••0000  depository/checking")
 	d.send(press("enter"))
 	wantView(t, m, "processor prompt", "Processor token for Plaid Checking ••0000", "processor ›")
 
