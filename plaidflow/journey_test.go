@@ -375,3 +375,20 @@ func TestWriteProblemGivesEveryFieldAndTheNextStep(t *testing.T) {
 		t.Errorf("a plain error is said once, with its next step:\n%s", b.String())
 	}
 }
+
+// A new Item's first numbers are its first health check: `items` lists it as healthy and
+// used, not "not checked".
+func TestANewItemIsRecordedHealthy(t *testing.T) {
+	fx := newFixture(t, "US")
+	res, err := sandboxLink(fx.flow, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := fx.vault.Items("sandbox")
+	if err != nil || len(items) != 1 {
+		t.Fatalf("items = %+v, %v", items, err)
+	}
+	if it := items[0]; it.ItemID != res.ItemID || it.Health != plaidflow.HealthOK || it.LastUsed.IsZero() {
+		t.Errorf("after linking: health %q, last used %v; want ok and a time", it.Health, it.LastUsed)
+	}
+}

@@ -107,6 +107,16 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		{[]string{"items", "--help"}, []string{"plaid-onboard items [flags]", "remove", "--json"}, []string{"--no-save", "--mask"}},
 		{[]string{"items", "remove", "--help"}, []string{"plaid-onboard items remove ITEM", "/item/remove"}, []string{"--no-save"}},
 		{[]string{"completion", "--help"}, []string{"bash", "zsh", "fish", "powershell"}, nil},
+		{[]string{"--help"}, []string{"balances", "processor-token", "emulator"}, nil},
+		{[]string{"balances", "--help"}, []string{"plaid-onboard balances ITEM", "/accounts/balance/get", "--json"}, []string{"--no-save", "--mask"}},
+		{[]string{"processor-token", "--help"}, []string{"plaid-onboard processor-token ITEM", "--account", "--processor"}, []string{"--no-save"}},
+		{[]string{"emulator", "--help"}, []string{"plaid-onboard emulator", "--port", "--latency", "/_emulator/"}, []string{"--no-save", "--mask"}},
+		{[]string{"items", "status", "--help"}, []string{"plaid-onboard items status ITEM", "/item/get"}, []string{"--no-save"}},
+		{[]string{"items", "rename", "--help"}, []string{"plaid-onboard items rename ITEM NAME", "unique"}, nil},
+		{[]string{"items", "rotate", "--help"}, []string{"plaid-onboard items rotate ITEM", "/item/access_token/invalidate"}, nil},
+		{[]string{"items", "remove", "--help"}, []string{"--yes"}, nil},
+		{[]string{"sandbox", "reset-login", "--help"}, []string{"plaid-onboard sandbox reset-login ITEM", "ITEM_LOGIN_REQUIRED"}, nil},
+		{[]string{"link", "--help"}, []string{"--update", "--account-select"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
