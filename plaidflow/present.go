@@ -460,7 +460,9 @@ func (p Problem) Fields() [][2]string {
 	add("item", p.Item)
 	add("meaning", p.Meaning)
 	add("next", p.Next)
-	add("repair", p.Repair)
+	if !strings.Contains(p.Next, p.Repair) { // the next step usually is the repair: say it once
+		add("repair", p.Repair)
+	}
 	return out
 }
 
