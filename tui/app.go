@@ -443,7 +443,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if !m.working.owns(msg.id) {
 			return nil
 		}
-		m.results.SetResult(msg.res)
+		m.results.SetResult(msg.res, msg.unsaved)
 		m.show(screenResults)
 		// The Link page of this run (still waiting, if the numbers came another way) is done.
 		return m.link.Done(msg.res, msg.kind)

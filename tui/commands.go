@@ -129,8 +129,22 @@ func openBrowser(s *linkpage.Session) tea.Cmd {
 }
 
 // showNumbers waits a moment before the results replace the checklist.
-func showNumbers(id int, res *plaidflow.Result, kind journeyKind) tea.Cmd {
-	return tea.Tick(settleDelay, func(time.Time) tea.Msg { return numbersShownMsg{id: id, res: res, kind: kind} })
+func showNumbers(id int, j *plaidflow.Journey, kind journeyKind) tea.Cmd {
+	msg := numbersShownMsg{id: id, res: j.Result(), kind: kind}
+	if j.UnsavedHint() != "" {
+		msg.unsaved = j
+	}
+	return tea.Tick(settleDelay, func(time.Time) tea.Msg { return msg })
+}
+
+// removeUnsaved removes, at Plaid, an Item that was not saved, with the token the journey
+// still holds.
+func removeUnsaved(ctx context.Context, j *plaidflow.Journey) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
+		defer cancel()
+		return unsavedRemovedMsg{itemID: j.ItemID(), err: j.RemoveUnsaved(ctx)}
+	}
 }
 
 // sendToClipboard sends text to the terminal's clipboard with OSC 52, which works over SSH.

@@ -136,3 +136,43 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 		t.Errorf("the next run saved %d Items, want still 1", len(items))
 	}
 }
+
+// TestAnUnsavedItemCanBeRemovedBeforeQuitting: with saving off, the Item still exists at Plaid
+// and its access token lives only in this process. The results say so and x removes it at
+// Plaid; afterwards the emulator has no Item left to answer for.
+func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
+	srv := fakePlaid(t)
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	deps.Vault = nil // --no-save
+	m := New(deps)
+	t.Cleanup(m.shutdown)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor := func(all ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, s := range all {
+				if !bytes.Contains(b, []byte(s)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+
+	waitFor("The emulator accepted the demo keys")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("Link a bank account in your browser")
+	tm.Type("s")
+	waitFor("still exists at Plaid", "removes it at Plaid now")
+	tm.Type("x")
+	waitFor("its access token no longer works")
+	tm.Type("q")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if final.results.unsaved != nil {
+		t.Error("the results still offer to remove an Item that is gone")
+	}
+	if n := srv.Requests("/item/remove"); n != 1 {
+		t.Errorf("/item/remove called %d times, want 1", n)
+	}
+}

@@ -75,22 +75,25 @@ func newWorkingKeys() workingKeys {
 
 type resultsKeys struct {
 	Up, Down, Reveal, RevealAnyway, Copy, LinkAnother, Items, Quit key.Binding
+	// RemoveUnsaved removes at Plaid an Item that was not saved, while its token is in memory.
+	RemoveUnsaved key.Binding
 	// While the copy picker is open.
 	CopyPick, CopyCancel key.Binding
 }
 
 func newResultsKeys() resultsKeys {
 	return resultsKeys{
-		Up:           binding([]string{"up", "k"}, "↑/k", "previous account"),
-		Down:         binding([]string{"down", "j"}, "↓/j", "next account"),
-		Reveal:       binding([]string{"v"}, "v", "reveal"),
-		RevealAnyway: binding([]string{"V"}, "V", "reveal anyway"),
-		Copy:         binding([]string{"c"}, "c", "copy…"),
-		LinkAnother:  binding([]string{"l"}, "l", "link another"),
-		Items:        binding([]string{"i"}, "i", "items"),
-		Quit:         binding([]string{"q"}, "q", "quit"),
-		CopyPick:     binding([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "j"}, "1-9/j", "copy that"),
-		CopyCancel:   binding([]string{"esc"}, "esc", "cancel copy"),
+		Up:            binding([]string{"up", "k"}, "↑/k", "previous account"),
+		Down:          binding([]string{"down", "j"}, "↓/j", "next account"),
+		Reveal:        binding([]string{"v"}, "v", "reveal"),
+		RevealAnyway:  binding([]string{"V"}, "V", "reveal anyway"),
+		Copy:          binding([]string{"c"}, "c", "copy…"),
+		LinkAnother:   binding([]string{"l"}, "l", "link another"),
+		Items:         binding([]string{"i"}, "i", "items"),
+		RemoveUnsaved: binding([]string{"x"}, "x", "remove it at Plaid"),
+		Quit:          binding([]string{"q"}, "q", "quit"),
+		CopyPick:      binding([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "j"}, "1-9/j", "copy that"),
+		CopyCancel:    binding([]string{"esc"}, "esc", "cancel copy"),
 	}
 }
 

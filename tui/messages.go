@@ -90,6 +90,15 @@ type numbersShownMsg struct {
 	id   int
 	res  *plaidflow.Result
 	kind journeyKind
+	// unsaved is the journey when its Item exists at Plaid but was not saved here: its access
+	// token is only in that journey's memory, so only it can remove the Item.
+	unsaved *plaidflow.Journey
+}
+
+// unsavedRemovedMsg: /item/remove answered for an Item that was never saved.
+type unsavedRemovedMsg struct {
+	itemID string
+	err    error
 }
 
 // savedItemsLoadedMsg: the vault listed the Items saved in namespace ns by earlier runs.

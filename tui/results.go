@@ -41,6 +41,10 @@ type resultsScreen struct {
 	cursor  int
 	reveal  bool
 	picking bool // the copy picker is open
+	// unsaved is the journey of an Item that exists at Plaid but was not saved; removing is
+	// true while /item/remove is under way.
+	unsaved  *plaidflow.Journey
+	removing bool
 
 	status     string
 	statusKind statusKind
@@ -79,8 +83,10 @@ func (s *resultsScreen) focusLines() (int, int) {
 }
 
 // SetResult shows a new result, masked, with the first account that has numbers selected.
-func (s *resultsScreen) SetResult(res *plaidflow.Result) {
-	s.res = res
+// unsaved is the journey when its Item exists at Plaid but was not saved (nil otherwise): the
+// screen offers to remove it while its token is still in memory.
+func (s *resultsScreen) SetResult(res *plaidflow.Result, unsaved *plaidflow.Journey) {
+	s.res, s.unsaved, s.removing = res, unsaved, false
 	s.cursor, s.reveal, s.picking = 0, false, false
 	s.status = ""
 	for i, a := range res.Accounts {
@@ -115,6 +121,7 @@ func (s *resultsScreen) updateKeys() {
 		b.SetEnabled(on)
 	}
 	k.Items.SetEnabled(on && s.c.deps.Vault != nil && s.c.flow != nil)
+	k.RemoveUnsaved.SetEnabled(on && s.unsaved != nil && !s.removing)
 	k.RevealAnyway.SetEnabled(on && s.c.deps.Mask && !s.reveal)
 	k.CopyPick.SetEnabled(s.picking)
 	k.CopyCancel.SetEnabled(s.picking)
@@ -143,6 +150,16 @@ func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 			st += " In tmux it arrives only with `set -g set-clipboard on` in ~/.tmux.conf."
 		}
 		s.status, s.statusKind = st, statusInfo
+		return nil
+
+	case unsavedRemovedMsg:
+		s.removing = false
+		if msg.err != nil {
+			s.status, s.statusKind = "✗ Could not remove "+msg.itemID+" at Plaid: "+msg.err.Error()+". It still exists there; x tries again.", statusBad
+			return nil
+		}
+		s.unsaved = nil
+		s.status, s.statusKind = "Removed "+msg.itemID+" at Plaid: its access token no longer works and Plaid stops billing it.", statusOK
 		return nil
 
 	case errMsg:
@@ -188,6 +205,10 @@ func (s *resultsScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return anotherLinkRequestedMsg{} }
 	case key.Matches(msg, k.Items):
 		return func() tea.Msg { return itemsRequestedMsg{} }
+	case key.Matches(msg, k.RemoveUnsaved):
+		s.removing = true
+		s.status, s.statusKind = "Removing "+s.unsaved.ItemID()+" at Plaid…", statusInfo
+		return removeUnsaved(s.c.ctx, s.unsaved)
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	}
@@ -265,6 +286,13 @@ func (s *resultsScreen) View() string {
 		lines = append(lines, s.pickerLines(w)...)
 	} else {
 		lines = append(lines, s.numbersLines(w)...)
+	}
+	if s.unsaved != nil {
+		lines = append(lines, "")
+		for _, l := range wrap(s.unsaved.UnsavedHint(), w) {
+			lines = append(lines, s.c.styles.Warn.Render(l))
+		}
+		lines = append(lines, s.c.styles.Key.Render("x")+s.c.styles.Muted.Render(" removes it at Plaid now."))
 	}
 	if s.status != "" {
 		lines = append(lines, "")
@@ -457,7 +485,7 @@ func (s *resultsScreen) pickerLines(w int) []string {
 // ShortHelp implements help.KeyMap.
 func (s *resultsScreen) ShortHelp() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.CopyPick, k.CopyCancel, withHelp(k.Down, "↑/↓", "account"), k.Reveal, k.RevealAnyway, k.Copy, k.LinkAnother, k.Items, k.Quit}
+	return []key.Binding{k.CopyPick, k.CopyCancel, k.RemoveUnsaved, withHelp(k.Down, "↑/↓", "account"), k.Reveal, k.RevealAnyway, k.Copy, k.LinkAnother, k.Items, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -467,5 +495,6 @@ func (s *resultsScreen) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.CopyPick, k.CopyCancel},
 		{withHelp(k.Reveal, "v", "reveal / hide numbers"), k.RevealAnyway, withHelp(k.Copy, "c", "copy a number or the account (OSC 52)")},
 		{withHelp(k.LinkAnother, "l", "link another account"), withHelp(k.Items, "i", "saved Items: status, balances, actions"), k.Quit},
+		{withHelp(k.RemoveUnsaved, "x", "remove the unsaved Item at Plaid (its token is only in memory)")},
 	}
 }

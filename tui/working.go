@@ -187,7 +187,7 @@ func (s *workingScreen) update(msg tea.Msg) tea.Cmd {
 			st.state = stepDone
 		}
 		if s.journey.Done() {
-			return showNumbers(s.runID, s.journey.Result(), s.kind)
+			return showNumbers(s.runID, s.journey, s.kind)
 		}
 		return s.run()
 
