@@ -39,12 +39,12 @@ type SavedItem struct {
 	CreatedAt       time.Time `json:"created_at"`
 	// LastUsed is when a call with the Item's access token last reached Plaid; zero if never
 	// since it was saved.
-	LastUsed time.Time `json:"last_used,omitempty"`
+	LastUsed time.Time `json:"last_used,omitzero"`
 	// Health is the last known health: "" when unknown, HealthOK, or the error_code Plaid last
 	// answered for the Item (ITEM_LOGIN_REQUIRED, PENDING_EXPIRATION, PENDING_DISCONNECT, …).
 	// It is what `items` shows without asking Plaid; HealthAt says when it was learnt.
 	Health   string    `json:"health,omitempty"`
-	HealthAt time.Time `json:"health_at,omitempty"`
+	HealthAt time.Time `json:"health_at,omitzero"`
 }
 
 // savedKeys records that keys were saved for a namespace; the secret itself is in the keyring.
