@@ -248,7 +248,7 @@ func TestRemoveSaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.flow.RemoveSaved(context.Background(), res.ItemName); err != nil {
+	if _, err := fx.flow.RemoveItem(context.Background(), res.ItemName); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fx.flow.Client.Auth(context.Background(), tok); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {

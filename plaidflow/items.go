@@ -336,12 +336,6 @@ func (f *Flow) ForgetItem(ref string) (Removal, error) {
 	return Removal{Item: item, Outcome: NotRemovedTokenMissing, Forgotten: true}, nil
 }
 
-// RemoveSaved is RemoveItem for callers that need only the Item (kept for the TUI).
-func (f *Flow) RemoveSaved(ctx context.Context, ref string) (SavedItem, error) {
-	r, err := f.RemoveItem(ctx, ref)
-	return r.Item, err
-}
-
 // ---- rotate ---------------------------------------------------------------------------------
 
 // Rotation is the outcome of RotateItem.
