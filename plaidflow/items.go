@@ -486,7 +486,7 @@ func SuggestProcessors(typed string) []string {
 	}
 	best := len(typed)/2 + 1
 	for _, p := range names {
-		switch d := editDistance(typed, p); {
+		switch d := EditDistance(typed, p); {
 		case d < best:
 			best, out = d, []string{p}
 		case d == best:
@@ -496,7 +496,9 @@ func SuggestProcessors(typed string) []string {
 	return out[:min(3, len(out))]
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between two names, for "did you mean" suggestions:
+// processors here, flags in the commands.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

@@ -125,32 +125,11 @@ func suggestFlags(cmd *cobra.Command, typed string) []string {
 		if f.Hidden {
 			return
 		}
-		if levenshtein(typed, f.Name) <= maxDist || strings.HasPrefix(f.Name, typed) {
+		if plaidflow.EditDistance(typed, f.Name) <= maxDist || strings.HasPrefix(f.Name, typed) {
 			out = append(out, f.Name)
 		}
 	})
 	return out
-}
-
-// levenshtein is the edit distance between two flag names.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // maxArgs is cobra.MaximumNArgs with a message that says what the arguments are.
