@@ -147,6 +147,16 @@ func removeUnsaved(ctx context.Context, j *plaidflow.Journey) tea.Cmd {
 	}
 }
 
+// clipboardSent says what was sent to the clipboard, without claiming it arrived (nothing comes
+// back to tell), and inside tmux what it takes to arrive.
+func (c *common) clipboardSent(msg clipboardSentMsg) string {
+	st := "Sent " + msg.what + " to the terminal clipboard (OSC 52); whether it arrived depends on the terminal."
+	if c.deps.Getenv("TMUX") != "" {
+		st += " In tmux it arrives only with `set -g set-clipboard on` in ~/.tmux.conf."
+	}
+	return st
+}
+
 // sendToClipboard sends text to the terminal's clipboard with OSC 52, which works over SSH.
 // Inside tmux it sends the sequence both plainly (tmux with set-clipboard on) and wrapped for
 // passthrough (allow-passthrough on), since either may be how tmux is set up. Nothing comes

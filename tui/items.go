@@ -282,7 +282,7 @@ func (s *itemsScreen) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(s.acted(msg), loadSavedItems(s.c.deps.Vault, s.c.cfg.Namespace()))
 
 	case clipboardSentMsg:
-		s.status = "Sent " + msg.what + " to the terminal clipboard (OSC 52); whether it arrived depends on the terminal."
+		s.status = s.c.clipboardSent(msg)
 		return nil
 
 	case errMsg:

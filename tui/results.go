@@ -145,11 +145,7 @@ func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case clipboardSentMsg:
-		st := "Sent " + msg.what + " to the terminal clipboard (OSC 52); whether it arrived depends on the terminal."
-		if s.c.deps.Getenv("TMUX") != "" {
-			st += " In tmux it arrives only with `set -g set-clipboard on` in ~/.tmux.conf."
-		}
-		s.status, s.statusKind = st, statusInfo
+		s.status, s.statusKind = s.c.clipboardSent(msg), statusInfo
 		return nil
 
 	case unsavedRemovedMsg:
