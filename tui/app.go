@@ -46,6 +46,8 @@ type Deps struct {
 	Config plaidflow.Config
 	// Sources are where Config was resolved from: when the user switches environments on the
 	// keys screen, the keys are resolved again from them (plaidflow.Resolve). Zero: not again.
+	// When Config lacks keys and Sources has a vault, the keys saved in the keyring are looked
+	// up in the background once the first frame is on screen: cmd resolves Config without it.
 	Sources plaidflow.Sources
 	// Vault keeps keys and Items; nil when saving is off (--no-save).
 	Vault *plaidflow.Vault
