@@ -24,6 +24,10 @@ func TestTerminalUISessionLeavesTheKeyringToTheUI(t *testing.T) {
 	te := newTestEnv(t)
 	store := &askedStore{MemoryStore: plaidflow.NewMemoryStore()}
 	te.d.Secrets = store
+	dir, _ := te.d.ConfigDir()
+	if err := plaidflow.NewVault(store, dir).SaveKeys("sandbox", "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"); err != nil {
+		t.Fatal(err)
+	}
 	s, err := newSession(te.d, &options{}, false)
 	if err != nil {
 		t.Fatal(err)
