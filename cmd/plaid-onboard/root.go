@@ -29,7 +29,8 @@ Environment:
   PLAID_LINK_SCRIPT_URL                      where the Link page loads the Link SDK from
   PLAID_PRODUCTS (auth), PLAID_COUNTRY_CODES (US), PLAID_CLIENT_NAME, PLAID_REDIRECT_URI
 
-Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted.`,
+Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted (ctrl+c,
+SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first).`,
 		Example: `  plaid-onboard --demo                      # the terminal UI against the offline emulator
   plaid-onboard link                        # Link in the browser, then the numbers
   plaid-onboard sandbox link --json --mask  # a Sandbox Item without a browser, as JSON
