@@ -41,6 +41,9 @@ type Journey struct {
 	result    *Result
 }
 
+// ExchangeTimeout bounds /item/public_token/exchange, which an interrupt does not cancel.
+const ExchangeTimeout = CallTimeout
+
 // StepID names a step of a Journey.
 type StepID int
 
@@ -304,7 +307,16 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Detail: "institution " + j.linked.describe() + " · user_good", Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
 
 	case StepExchange:
-		ex, err := f.Client.Exchange(ctx, j.linked.PublicToken)
+		// Once sent, the exchange is not cancelled with ctx (ctrl+c, SIGTERM): Plaid creates the
+		// Item whether or not its answer is read, and an access token nobody reads is an Item
+		// lost. It gets its own deadline instead; the save step that follows needs no context,
+		// so an interrupted journey still saves the Item before it stops at the numbers.
+		if err := ctx.Err(); err != nil {
+			return StepReport{}, err // not sent yet: nothing to lose
+		}
+		xctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ExchangeTimeout)
+		defer cancel()
+		ex, err := f.Client.Exchange(xctx, j.linked.PublicToken)
 		if err != nil {
 			return StepReport{}, err
 		}

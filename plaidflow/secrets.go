@@ -3,6 +3,10 @@ package plaidflow
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -38,6 +42,8 @@ type SecretStore interface {
 // on Windows) through go-keyring, with a timeout on each call.
 type KeyringStore struct {
 	Timeout time.Duration
+	// Getenv reads the environment when looking for the D-Bus session bus (nil: os.Getenv).
+	Getenv func(string) string
 }
 
 // NewKeyringStore returns the OS keyring with the default timeout.
@@ -76,6 +82,9 @@ func (k *KeyringStore) do(verb, key string, call func() error) error {
 	if timeout <= 0 {
 		timeout = KeyringTimeout
 	}
+	if err := k.sessionBus(); err != nil {
+		return &KeyringError{Op: verb + " " + key, Cause: err}
+	}
 	done := make(chan error, 1)
 	go func() { done <- call() }()
 	select {
@@ -91,6 +100,38 @@ func (k *KeyringStore) do(verb, key string, call func() error) error {
 	case <-time.After(timeout):
 		return &KeyringError{Op: verb + " " + key, Cause: fmt.Errorf("no answer after %s", timeout)}
 	}
+}
+
+// ErrNoSessionBus means there is no D-Bus session bus to find the Secret Service on (a bare SSH
+// login, a container, cron).
+var ErrNoSessionBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+
+// sessionBus checks, where the keyring is the Secret Service on D-Bus, that a session bus is
+// there before go-keyring is asked. Without one, godbus runs `dbus-launch --autolaunch`, which
+// starts a dbus-daemon (and, through D-Bus activation, a gnome-keyring-daemon) that outlive the
+// program: every run would leave two more daemons behind. It looks where godbus looks:
+// $DBUS_SESSION_BUS_ADDRESS, then the bus socket in the user's runtime directory.
+func (k *KeyringStore) sessionBus() error {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" || runtime.GOOS == "ios" {
+		return nil // Keychain and Credential Manager need no bus
+	}
+	getenv := k.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if addr := getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" && addr != "autolaunch:" {
+		return nil
+	}
+	dir := getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		dir = filepath.Join("/run/user", strconv.Itoa(os.Getuid()))
+	}
+	for _, name := range []string{"bus", "dbus-session"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return nil
+		}
+	}
+	return ErrNoSessionBus
 }
 
 // KeyringError is a keyring that did not answer or refused; errors.Is(err,

@@ -46,6 +46,8 @@ type Deps struct {
 	Config plaidflow.Config
 	// Sources are where Config was resolved from: when the user switches environments on the
 	// keys screen, the keys are resolved again from them (plaidflow.Resolve). Zero: not again.
+	// When Config lacks keys and Sources has a vault, the keys saved in the keyring are looked
+	// up in the background once the first frame is on screen: cmd resolves Config without it.
 	Sources plaidflow.Sources
 	// Vault keeps keys and Items; nil when saving is off (--no-save).
 	Vault *plaidflow.Vault
@@ -107,7 +109,7 @@ var ErrInterrupted = fmt.Errorf("interrupted: %w", context.Canceled)
 // ended: nil after a normal quit (exit 0), ErrInterrupted after ctrl+c or a signal (130), or the
 // failure on screen when the user quit (1). The Link page is shut down and the terminal
 // restored before it returns; after a result, its report stays in the scrollback.
-func Run(ctx context.Context, deps Deps) error {
+func Run(parent context.Context, deps Deps) error {
 	deps.fill()
 	// Ask the terminal for its background before Bubble Tea owns the input: the answer picks
 	// the light or dark half of every AdaptiveColor.
@@ -116,7 +118,7 @@ func Run(ctx context.Context, deps Deps) error {
 	// tea.SetWindowTitle writes to the output outside the renderer's lock, racing its flushes.
 	termenv.NewOutput(deps.Out).SetWindowTitle("plaid-onboard")
 
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	m := newModel(ctx, deps)
 	p := tea.NewProgram(m,
@@ -124,12 +126,18 @@ func Run(ctx context.Context, deps Deps) error {
 		tea.WithOutput(deps.Out),
 		tea.WithAltScreen(),
 		tea.WithContext(ctx),
+		// Bubble Tea would turn SIGTERM into a normal quit (exit 0). cmd cancels ctx on SIGINT
+		// and SIGTERM instead, which kills the program: the terminal is restored and Run
+		// reports ErrInterrupted (exit 130), as for ctrl+c.
+		tea.WithoutSignalHandler(),
 	)
 	final, runErr := p.Run()
+	signalled := parent.Err() != nil
 	cancel() // stop the Plaid calls still under way
 	if fm, ok := final.(*Model); ok && fm != nil {
 		m = fm
 	}
+	m.saveExchanged(deps.Out)
 	m.shutdown()
 	if deps.HTTPClient != nil {
 		// Unused keep-alive connections would hold up a local server's shutdown (the demo's
@@ -138,7 +146,7 @@ func Run(ctx context.Context, deps Deps) error {
 	}
 
 	switch {
-	case errors.Is(runErr, tea.ErrInterrupted), errors.Is(runErr, tea.ErrProgramKilled):
+	case errors.Is(runErr, tea.ErrInterrupted), errors.Is(runErr, tea.ErrProgramKilled), signalled:
 		return ErrInterrupted
 	case runErr != nil:
 		return fmt.Errorf("terminal ui: %w", runErr)
@@ -190,6 +198,9 @@ type common struct {
 
 	cfg  plaidflow.Config
 	flow *plaidflow.Flow
+
+	// underway are the journey steps running; Run waits for them when the UI closes.
+	underway stepsUnderway
 
 	spin  *spinner.Model // the one spinner; the root turns it, screens draw its frame
 	seq   atomic.Int64
@@ -497,6 +508,32 @@ func (m *Model) show(s screenID) {
 
 // shutdown stops every Link page when the program ends (Run calls it after the terminal is
 // restored), telling an open tab first.
+// saveExchanged waits for the journey steps still under way once the UI has closed and saves
+// an Item whose exchange finished meanwhile: an interrupt (ctrl+c, SIGTERM) does not cancel an
+// exchange already sent (Plaid creates the Item either way), and the save that normally
+// follows it must not be lost with the UI. What happened is said on out, in the scrollback.
+func (m *Model) saveExchanged(out io.Writer) {
+	for _, j := range m.c.underway.close() {
+		if step, ok := j.Next(); !ok || step != plaidflow.StepSave {
+			continue
+		}
+		rep, err := j.Run(context.Background()) // saving takes no context: it is never cancelled
+		switch {
+		case err != nil:
+			fmt.Fprintf(out, "✗ %s: %v\n", plaidflow.StepSave.Failed(), err)
+		case rep.Warning != "":
+			fmt.Fprintf(out, "✗ Item %s: %s\n", j.ItemID(), rep.Warning)
+		case rep.Skipped:
+			fmt.Fprintf(out, "– Item %s: %s\n", j.ItemID(), rep.Detail)
+		default:
+			fmt.Fprintf(out, "✓ %s %s after the interrupt · %s\n", rep.Step, j.ItemID(), rep.Detail)
+		}
+		if rep.Notice != "" {
+			fmt.Fprintf(out, "! %s\n", rep.Notice)
+		}
+	}
+}
+
 func (m *Model) shutdown() {
 	m.link.shutdown()
 	m.working.shutdown()

@@ -73,8 +73,14 @@ func loadSavedItems(vault *plaidflow.Vault, ns string) tea.Cmd {
 
 // runStep runs the journey's next step. The Link step waits for the user in the browser, so
 // it is bounded by the session's context only; the others by plaidTimeout.
-func runStep(ctx context.Context, id int, j *plaidflow.Journey, step plaidflow.StepID) tea.Cmd {
+// Each step is tracked in underway, so that an exchange still under way when the UI closes is
+// waited for and its Item saved.
+func runStep(ctx context.Context, underway *stepsUnderway, id int, j *plaidflow.Journey, step plaidflow.StepID) tea.Cmd {
 	return func() tea.Msg {
+		if !underway.begin(j) {
+			return stepRanMsg{id: id, rep: plaidflow.StepReport{Step: step}, err: context.Canceled}
+		}
+		defer underway.end()
 		if !isLinkStep(step) {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, plaidTimeout)

@@ -136,8 +136,15 @@ func (s *keysScreen) take(cfg plaidflow.Config) {
 // known already, check them at once.
 func (s *keysScreen) Init() tea.Cmd {
 	cmds := []tea.Cmd{s.setFocus(s.focus)}
-	if s.formatOK() {
+	switch {
+	case s.formatOK():
 		cmds = append(cmds, s.startCheck())
+	case s.c.deps.Sources.Vault != nil && s.canResolve():
+		// The keys saved in the keyring are looked up after the first frame, not before it: a
+		// keyring that does not answer (a locked or hung Secret Service) may take its whole
+		// timeout, and the screen must not stay blank meanwhile.
+		s.resolving = s.env
+		cmds = append(cmds, resolveKeys(s.c.deps.Sources, s.env))
 	}
 	s.updateKeys()
 	return tea.Batch(cmds...)

@@ -253,7 +253,7 @@ func (s *linkScreen) next() tea.Cmd {
 		s.browserTried, s.browserErr = false, nil
 	}
 	s.updateKeys()
-	return runStep(s.c.ctx, s.runID, s.journey, step)
+	return runStep(s.c.ctx, &s.c.underway, s.runID, s.journey, step)
 }
 
 // updateKeys switches the screen's bindings on and off for its state.

@@ -99,7 +99,7 @@ func (s *workingScreen) run() tea.Cmd {
 	i := s.index(step)
 	s.steps[i] = stepInfo{id: step, state: stepRunning}
 	s.updateKeys()
-	return runStep(s.c.ctx, s.runID, s.journey, step)
+	return runStep(s.c.ctx, &s.c.underway, s.runID, s.journey, step)
 }
 
 func (s *workingScreen) index(step plaidflow.StepID) int {

@@ -29,6 +29,7 @@ type options struct {
 	env         string
 	clientID    string
 	secret      string
+	secretStdin bool // --secret-stdin: the secret is the first line of stdin
 	noBrowser   bool
 	noSave      bool
 	jsonOut     bool

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -33,6 +36,8 @@ var flagScopes = []flagScope{
 		why: "only link and the terminal UI open a browser"},
 	{flag: "no-save", commands: []string{"", "link", "sandbox link"},
 		why: "only link, sandbox link and the terminal UI make an Item to save; auth and items read saved ones"},
+	{flag: "secret-stdin", except: []string{""},
+		why: "the terminal UI reads stdin as the terminal: type or paste the secret on its first screen (it is not echoed)"},
 	{flag: "demo", except: []string{"emulator"},
 		why: "the emulator is what --demo runs inside the program; served on its own it takes --client-id and --secret for the keys it accepts"},
 	{flag: "env", except: []string{"emulator"},
@@ -61,10 +66,15 @@ func (a *app) checkFlags(cmd *cobra.Command) error {
 			return usagef("--%s means nothing for `%s`: %s", s.flag, cmd.CommandPath(), s.why)
 		}
 	}
+	if a.opts.secretStdin && !a.opts.demo {
+		if err := a.readSecretStdin(flags.Changed("secret")); err != nil {
+			return err
+		}
+	}
 	if !a.opts.demo {
 		return nil
 	}
-	if flags.Changed("client-id") || flags.Changed("secret") {
+	if flags.Changed("client-id") || flags.Changed("secret") || a.opts.secretStdin {
 		return usagef("--demo brings its own keys (the emulator's): drop --client-id and --secret, or drop --demo to use yours")
 	}
 	if flags.Changed("env") {
@@ -75,6 +85,26 @@ func (a *app) checkFlags(cmd *cobra.Command) error {
 		if env != plaidflow.Sandbox {
 			return usagef("--demo emulates the Sandbox: --env %s means nothing with it", a.opts.env)
 		}
+	}
+	return nil
+}
+
+// readSecretStdin takes the secret from the first line of stdin for --secret-stdin: unlike
+// --secret, it never appears in the process's command line, which every local user can read.
+func (a *app) readSecretStdin(secretFlag bool) error {
+	if secretFlag {
+		return usagef("--secret and --secret-stdin both give the secret: use one (--secret-stdin keeps it out of `ps`)")
+	}
+	if a.stdin == nil {
+		a.stdin = bufio.NewReader(a.d.Stdin) // the one reader: a later question reads the next line
+	}
+	line, err := a.stdin.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return usagef("--secret-stdin: read the secret from stdin: %w", err)
+	}
+	a.opts.secret = strings.TrimSpace(line)
+	if a.opts.secret == "" {
+		return usagef("--secret-stdin: stdin gave no secret (one line is read, e.g. `pass plaid/secret | plaid-onboard --secret-stdin link`)")
 	}
 	return nil
 }

@@ -29,7 +29,8 @@ Environment:
   PLAID_LINK_SCRIPT_URL                      where the Link page loads the Link SDK from
   PLAID_PRODUCTS (auth), PLAID_COUNTRY_CODES (US), PLAID_CLIENT_NAME, PLAID_REDIRECT_URI
 
-Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted.`,
+Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted (ctrl+c,
+SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first).`,
 		Example: `  plaid-onboard --demo                      # the terminal UI against the offline emulator
   plaid-onboard link                        # Link in the browser, then the numbers
   plaid-onboard sandbox link --json --mask  # a Sandbox Item without a browser, as JSON
@@ -55,7 +56,8 @@ Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrup
 	pf.BoolVar(&o.demo, "demo", false, "use the built-in offline Plaid emulator: no keys, no network (not Plaid)")
 	pf.StringVar(&o.env, "env", "", "Plaid environment: sandbox or production (default $PLAID_ENV, else sandbox)")
 	pf.StringVar(&o.clientID, "client-id", "", "Plaid client_id (default $PLAID_CLIENT_ID, ./.env, the keyring)")
-	pf.StringVar(&o.secret, "secret", "", "Plaid secret (prefer $PLAID_SECRET: flags end up in shell history)")
+	pf.StringVar(&o.secret, "secret", "", "Plaid secret: other local users can read it with ps while the program runs, and it stays in shell history; prefer $PLAID_SECRET or --secret-stdin")
+	pf.BoolVar(&o.secretStdin, "secret-stdin", false, "read the Plaid secret from stdin (one line), where ps cannot show it")
 	pf.BoolVar(&o.jsonOut, "json", false, "print one JSON document on stdout (Plaid's field names)")
 	pf.BoolVar(&o.maskNumbers, "mask", false, "show only the last 4 characters of account numbers and IBANs")
 	pf.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; only print the Link page's URL")

@@ -56,7 +56,13 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, notes, err := plaidflow.Resolve(src)
+	resolveFrom := src
+	if !requireKeys {
+		// The terminal UI looks in the keyring itself, after its first frame: a keyring that
+		// does not answer must not keep the screen blank for its whole timeout.
+		resolveFrom.Vault = nil
+	}
+	cfg, notes, err := plaidflow.Resolve(resolveFrom)
 	if err != nil {
 		return nil, usageError{err}
 	}

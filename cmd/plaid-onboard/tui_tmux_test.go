@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -181,5 +182,42 @@ func TestTUIDemoInTmux(t *testing.T) {
 	}
 	if scr := s.screen(); strings.Contains(scr, "Plaid Checking") {
 		t.Errorf("the terminal was not restored after ctrl+c:\n%s", scr)
+	}
+}
+
+// TestTUISIGTERMInTmux: SIGTERM (kill, a service manager, a closing IDE) ends the terminal UI
+// like ctrl+c: the terminal is restored and the exit status is 130, not 0 as after a normal quit.
+func TestTUISIGTERMInTmux(t *testing.T) {
+	skipIfShort(t, "builds and drives the binary")
+	requireTmux(t)
+	bin := testBinary(t)
+	home := t.TempDir()
+	exitFile := filepath.Join(home, "exit-code")
+	pidFile := filepath.Join(home, "pid")
+	// sh writes its pid, then becomes the program (exec): the pid is the program's.
+	cmd := "sh -c 'echo $$ > " + pidFile + "; exec env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") +
+		" NO_COLOR= TERM=xterm-256color " + bin + " --demo --no-browser --no-save'"
+	s := startTmux(t, 100, 30, cmd, exitFile)
+	s.waitForText("OFFLINE DEMO · not Plaid", "The emulator accepted the demo keys")
+
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("the program's pid: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("the program's pid file holds %q", b)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatalf("send SIGTERM to the program: %v", err)
+	}
+	s.waitExited(screenTimeout)
+	if b, err := os.ReadFile(exitFile); err != nil {
+		t.Errorf("the exit status: %v", err)
+	} else if code := strings.TrimSpace(string(b)); code != "130" {
+		t.Errorf("exit status after SIGTERM is %s, want 130 (interrupted), as after ctrl+c", code)
+	}
+	if scr := s.screen(); strings.Contains(scr, "Your Plaid API keys") {
+		t.Errorf("the terminal was not restored after SIGTERM:\n%s", scr)
 	}
 }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// daemonPIDs lists this user's running processes named like name (pgrep's pattern), so a test
+// can tell which ones a run left behind.
+func daemonPIDs(t *testing.T, name string) []int {
+	t.Helper()
+	out, err := exec.Command("pgrep", "-u", strconv.Itoa(os.Getuid()), name).Output()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
+		return nil // none running
+	} else if err != nil {
+		t.Fatalf("pgrep %s: %v", name, err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(out)) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("pgrep %s printed %q", name, f)
+		}
+		pids = append(pids, pid)
+	}
+	return pids
+}
+
+// startedUnder reports whether process pid runs with HOME=home: a daemon autolaunched by one of
+// the test's runs inherits its environment, while those of other sessions on a shared machine
+// (another test run's private bus) do not.
+func startedUnder(pid int, home string) bool {
+	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return false // gone already, or not ours
+	}
+	return slices.Contains(strings.Split(string(env), "\x00"), "HOME="+home)
+}
+
+// TestE2ENoSessionBusLeavesNoDaemons: in a login with no D-Bus session bus (ssh, a container,
+// cron), the program says no keyring is reachable instead of letting the D-Bus library
+// autolaunch a session: three runs leave no dbus-daemon or gnome-keyring-daemon behind.
+func TestE2ENoSessionBusLeavesNoDaemons(t *testing.T) {
+	_, err := exec.LookPath("pgrep")
+	requireE2E(t, "pgrep (apt-get install procps)", err == nil)
+	_, err = exec.LookPath("dbus-launch")
+	requireE2E(t, "dbus-launch, the autolauncher this test proves is never used (apt-get install dbus-x11)", err == nil)
+
+	daemons := []string{"^dbus-daemon$", "^gnome-keyring-d"} // comm is cut at 15 characters
+	before := map[string][]int{}
+	for _, d := range daemons {
+		before[d] = daemonPIDs(t, d)
+	}
+	dirs := newUserDirs(t)
+	env := []string{
+		"HOME=" + dirs.home,
+		"XDG_CONFIG_HOME=" + dirs.config,
+		"XDG_RUNTIME_DIR=" + t.TempDir(), // no bus socket in it either
+		"PATH=" + os.Getenv("PATH"),
+		"DISPLAY=:99", // dbus-launch --autolaunch refuses to start a bus without one
+	}
+	for i := range 3 {
+		_, stderr, _ := runBinary(t, dirs, env, "--demo", "sandbox", "link")
+		if !strings.Contains(stderr, "no OS keyring is reachable") || !strings.Contains(stderr, "no D-Bus session bus") {
+			t.Errorf("run %d: stderr does not say that no keyring is reachable for want of a session bus:\n%s", i+1, stderr)
+		}
+	}
+	for _, d := range daemons {
+		for _, pid := range daemonPIDs(t, d) {
+			if !slices.Contains(before[d], pid) && startedUnder(pid, dirs.home) {
+				t.Errorf("a %s (pid %d) was left behind by the runs", strings.Trim(d, "^$"), pid)
+				_ = syscall.Kill(pid, syscall.SIGTERM) // started by this test, through the program
+			}
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// waitForRequest waits until a call to path has reached the emulator, failing loudly when none
+// does within the deadline.
+func waitForRequest(t *testing.T, srv *plaidtest.Server, path string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for srv.Requests(path) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no call to %s reached the emulator within 10s", path)
+		}
+		<-tick.C
+	}
+}
+
+// TestInterruptDuringTheExchangeSavesTheItem: ctrl+c, or a signal (SIGINT, SIGTERM: cmd cancels
+// the context), while /item/public_token/exchange is at Plaid ends the UI at once, with the
+// terminal restored, but not the exchange: its Item is saved and the session ends interrupted
+// (exit 130), saying so in the scrollback.
+func TestInterruptDuringTheExchangeSavesTheItem(t *testing.T) {
+	const exchange = "/item/public_token/exchange"
+	for _, tc := range []struct {
+		name      string
+		interrupt func(cancel context.CancelFunc, in io.Writer)
+	}{
+		{"ctrl+c", func(_ context.CancelFunc, in io.Writer) { in.Write([]byte{0x03}) }},
+		{"a signal", func(cancel context.CancelFunc, _ io.Writer) { cancel() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := fakePlaid(t)
+			// Given Plaid takes a while to answer the exchange,
+			if err := srv.AddFault(plaidtest.FaultSpec{Path: exchange, Kind: plaidtest.FaultLatency, Latency: 500 * time.Millisecond, Count: 1}); err != nil {
+				t.Fatal(err)
+			}
+			in, inW := io.Pipe()
+			t.Cleanup(func() { inW.Close() })
+			deps := testDeps(t, demoConfig(srv))
+			deps.NoBrowser = true
+			deps.In = in
+			out := newWatchedBuffer()
+			deps.Out = out
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- Run(ctx, deps) }()
+
+			out.waitFor(t, "The emulator accepted the demo keys")
+			inW.Write([]byte("\r"))
+			out.waitFor(t, "Link a bank account in your browser")
+			inW.Write([]byte("s")) // the Sandbox shortcut: an Item, then the exchange
+			// when the user interrupts while the exchange is at Plaid,
+			waitForRequest(t, srv, exchange)
+			tc.interrupt(cancel, inW)
+
+			// then the session ends interrupted, with the terminal restored,
+			if err := waitForRun(t, done, "Run to end after the interrupt"); !errors.Is(err, ErrInterrupted) {
+				t.Errorf("Run = %v, want ErrInterrupted (exit 130)", err)
+			}
+			if !strings.Contains(out.String(), "\x1b[?1049l") {
+				t.Error("the alternate screen was not left: the terminal is not restored")
+			}
+			// and the Item Plaid made is saved, which the scrollback says.
+			items, err := deps.Vault.Items("demo")
+			if err != nil || len(items) != 1 {
+				t.Fatalf("saved Items = %+v (err %v), want the one Plaid made during the interrupt", items, err)
+			}
+			if _, err := deps.Vault.AccessToken("demo", items[0].ItemID); err != nil {
+				t.Errorf("the saved Item has no access token: %v", err)
+			}
+			if s := out.String(); !strings.Contains(s, "Saved the Item "+items[0].ItemID+" after the interrupt") {
+				t.Errorf("the scrollback does not say the Item was saved after the interrupt:\n%q", s[max(0, len(s)-400):])
+			}
+		})
+	}
+}
