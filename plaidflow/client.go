@@ -43,6 +43,13 @@ func NewClient(cfg Config, httpClient *http.Client) (*Client, error) {
 	if httpClient == nil {
 		httpClient = NewHTTPClient()
 	}
+	hc := *httpClient
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	hc.Transport = cleaningTransport{next: next}
+	httpClient = &hc
 	pc := plaid.NewConfiguration()
 	pc.UseEnvironment(plaid.Environment(base))
 	pc.AddDefaultHeader("PLAID-CLIENT-ID", cfg.ClientID)

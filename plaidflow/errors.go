@@ -83,7 +83,7 @@ func nextStep(code, typ string) string {
 	case "INVALID_FIELD", "MISSING_FIELDS", "UNKNOWN_FIELDS", "INVALID_BODY":
 		return "check the configuration values named in the message (products, country codes, redirect URI)"
 	case "UNEXPECTED_RESPONSE":
-		return "something between here and Plaid answered instead of Plaid: check PLAID_API_URL and any proxy"
+		return "the answer was not one Plaid sends: try again; if it persists, check PLAID_API_URL and any proxy, and give Plaid Support the request_id"
 	}
 	switch typ {
 	case "RATE_LIMIT_EXCEEDED":
@@ -178,3 +178,67 @@ func HasCode(err error, code string) bool {
 	pe, ok := AsError(err)
 	return ok && pe.Code == code
 }
+
+// CodeUnexpectedResponse is the error_code of an answer Plaid would not send: a body that is
+// not a Plaid error, or a 200 without a field Plaid's schema requires.
+const CodeUnexpectedResponse = "UNEXPECTED_RESPONSE"
+
+// malformed is the error for a 200 answer without a field the schema requires (an /auth/get
+// with no accounts, an exchange with no access token): carrying on would show or save nothing
+// as if it were something.
+func malformed(op, requestID, missing string) *Error {
+	return &Error{
+		Op:         op,
+		HTTPStatus: http.StatusOK,
+		Type:       "API_ERROR",
+		Code:       CodeUnexpectedResponse,
+		Message:    "HTTP 200 without " + missing + ", which Plaid's schema requires",
+		RequestID:  requestID,
+	}
+}
+
+// ExchangeLostNotice says what a failed exchange may have left behind at Plaid.
+const ExchangeLostNotice = "Plaid may have created an Item whose access token never arrived here (the exchange's answer was lost or unusable)"
+
+// ExchangeLostError is an /item/public_token/exchange whose outcome is unknown: the call may
+// have taken effect at Plaid (the Item exists, billed in Production) while its answer was lost
+// on the way (a dropped connection, a timeout, a 5xx, a body without the access token). It
+// cannot be repaired from here, so the user is told plainly and links again.
+type ExchangeLostError struct{ Err error }
+
+// Error implements error.
+func (e *ExchangeLostError) Error() string { return e.Err.Error() + "; " + ExchangeLostNotice }
+
+// Unwrap gives the call's own error.
+func (e *ExchangeLostError) Unwrap() error { return e.Err }
+
+// exchangeMayHaveHappened reports whether a failed exchange may have created the Item: only a
+// Plaid error saying the request was refused (4xx) rules it out.
+func exchangeMayHaveHappened(err error) bool {
+	pe, ok := AsError(err)
+	if !ok {
+		return true
+	}
+	return pe.Code == CodeUnexpectedResponse || pe.HTTPStatus == 0 || pe.HTTPStatus >= 500
+}
+
+// ErrNotSaved means a new Item exists at Plaid but could not be saved here.
+var ErrNotSaved = errors.New("the item was not saved")
+
+// NotSavedError is a new Item that exists at Plaid but could not be saved (no keyring, a
+// locked or hung one, an index that cannot be written). Scripts fail on it, after printing
+// the numbers, so nothing relies on an Item that the next run cannot find.
+type NotSavedError struct {
+	ItemID string
+	// Problem says why it was not saved; Hint how to remove the Item at Plaid (UnsavedHint).
+	Problem string
+	Hint    string
+}
+
+// Error implements error.
+func (e *NotSavedError) Error() string {
+	return fmt.Sprintf("%v: %s exists at Plaid but is not kept here", ErrNotSaved, e.ItemID)
+}
+
+// Unwrap lets errors.Is find ErrNotSaved.
+func (e *NotSavedError) Unwrap() error { return ErrNotSaved }

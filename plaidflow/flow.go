@@ -71,10 +71,13 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 	if inst != nil && inst.detailed {
 		instCh = make(chan instResult, 1)
 		instCh <- instResult{inst: inst}
+	} else if inst != nil && inst.unavailable {
+		instCh = make(chan instResult, 1)
+		instCh <- instResult{}
 	} else if inst != nil && inst.ID != "" {
 		instCh = make(chan instResult, 1)
 		go func() {
-			in, err := f.Client.Institution(ctx, inst.ID)
+			in, err := f.institution(ctx, inst.ID)
 			instCh <- instResult{in, err}
 		}()
 	}
@@ -90,7 +93,7 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 		r := <-instCh
 		details = r.inst
 	case res.Institution != nil && res.Institution.ID != "":
-		details, _ = f.Client.Institution(ctx, res.Institution.ID)
+		details, _ = f.institution(ctx, res.Institution.ID)
 	}
 	// The institution's details are a nicety: a failure there must not hide the numbers.
 	res.Institution = mergeInstitution(res.Institution, inst, details)
@@ -100,6 +103,17 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 	res.Demo = cfg.Demo
 	res.FetchedAt = f.now()
 	return res, nil
+}
+
+// InstitutionBudget bounds /institutions/get_by_id, which only decorates the numbers (the
+// bank's name, colour and URL): a slow or hung call must not hold them back for CallTimeout.
+const InstitutionBudget = 3 * time.Second
+
+// institution fetches the institution's details within InstitutionBudget.
+func (f *Flow) institution(ctx context.Context, id string) (*Institution, error) {
+	ctx, cancel := context.WithTimeout(ctx, InstitutionBudget)
+	defer cancel()
+	return f.Client.Institution(ctx, id)
 }
 
 func mergeInstitution(fromItem, hint, details *Institution) *Institution {
@@ -123,9 +137,9 @@ func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string) (Li
 	}
 	instCh := make(chan *Institution, 1)
 	go func() {
-		in, err := f.Client.Institution(ctx, institutionID)
+		in, err := f.institution(ctx, institutionID)
 		if err != nil {
-			in = &Institution{ID: institutionID}
+			in = &Institution{ID: institutionID, unavailable: true}
 		}
 		instCh <- in
 	}()

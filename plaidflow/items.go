@@ -717,6 +717,16 @@ func UnsavedHint(s Saved, itemID string) string {
 	return fmt.Sprintf("The Item %s still exists at Plaid (in Production it is billed) although it was not saved here. Removing it needs /item/remove with its access token, which exists only in this process's memory and is gone when it exits: in the terminal UI, remove it before you quit; from the command line, link with saving on (drop --no-save, unlock the keyring) and use `plaid-onboard items remove NAME` when done.", itemID)
 }
 
+// NotSaved is the error a script ends with when the new Item exists at Plaid but could not be
+// saved here: a *NotSavedError saying how to remove it. It is nil when the Item was saved,
+// when saving was off (--no-save: the user asked for that), and when no Item was made.
+func (j *Journey) NotSaved() error {
+	if j.savedRef != "" || j.update != nil || j.ex.ItemID == "" || j.saved.Storage.Saved || j.saved.Storage.Problem == "" {
+		return nil
+	}
+	return &NotSavedError{ItemID: j.ex.ItemID, Problem: j.saved.Storage.Line(), Hint: UnsavedHint(j.saved, j.ex.ItemID)}
+}
+
 // RemoveUnsaved removes an Item that was not saved, with the access token still in memory
 // (the journey's): for the TUI's offer after UnsavedHint.
 func (j *Journey) RemoveUnsaved(ctx context.Context) error {

@@ -293,6 +293,8 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 			return StepReport{Detail: "the login of " + j.update.call.item.Name + " works again · nothing exchanged"}, nil
 		}
 		j.linked = Linked{PublicToken: pub}
+		// Link's metadata reaches us through the page, not the API client: clean it the same way.
+		instID, instName = CleanText(instID), CleanText(instName)
 		if instID != "" || instName != "" {
 			j.linked.Institution = &Institution{ID: instID, Name: instName}
 		}

@@ -380,6 +380,13 @@ func Explain(err error) Problem {
 		}
 		return p
 	}
+	var lost *ExchangeLostError
+	if errors.As(err, &lost) {
+		p = Explain(lost.Err)
+		p.Context = ExchangeLostNotice
+		p.Next = "link the account again; nothing was saved, and an Item Plaid may have made cannot be used or removed from here (in Production, Plaid Support can remove it given the request_id)"
+		return p
+	}
 	if pe, ok := AsError(err); ok {
 		return Problem{
 			ErrorType: pe.Type, ErrorCode: pe.Code, ErrorMessage: pe.Message, DisplayMessage: pe.DisplayMessage,
@@ -404,6 +411,14 @@ func Explain(err error) Problem {
 			p.Next = "start Link again; if it keeps failing, give Plaid Support the link_session_id"
 		}
 		return p
+	}
+	var ce *CorruptIndexError
+	if errors.As(err, &ce) {
+		return Problem{ErrorMessage: err.Error(), Next: ce.Recovery()}
+	}
+	var ns *NotSavedError
+	if errors.As(err, &ns) {
+		return Problem{ErrorMessage: err.Error(), Context: ns.Problem, Next: ns.Hint}
 	}
 	p.ErrorMessage = err.Error()
 	switch {

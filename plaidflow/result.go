@@ -35,6 +35,9 @@ type Institution struct {
 	// detailed marks an Institution that came from /institutions/get_by_id, so the flow does
 	// not ask for it twice.
 	detailed bool
+	// unavailable marks one whose /institutions/get_by_id already failed or ran out of its
+	// budget in this flow: asking again would only delay the numbers once more.
+	unavailable bool
 }
 
 // Account mirrors Plaid's AccountBase. Nullable fields are pointers so JSON keeps Plaid's nulls.

@@ -101,6 +101,9 @@ func (c *Client) SandboxPublicToken(ctx context.Context, institutionID string) (
 	if err != nil {
 		return "", decodeError(op, err, httpResp)
 	}
+	if resp.GetPublicToken() == "" {
+		return "", malformed(op, resp.GetRequestId(), "public_token")
+	}
 	return resp.GetPublicToken(), nil
 }
 
@@ -120,7 +123,14 @@ func (c *Client) Exchange(ctx context.Context, publicToken string) (Exchanged, e
 	req := plaid.NewItemPublicTokenExchangeRequest(publicToken)
 	resp, httpResp, err := c.api.PlaidApi.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*req).Execute()
 	if err != nil {
-		return Exchanged{}, decodeError(op, err, httpResp)
+		err = decodeError(op, err, httpResp)
+		if exchangeMayHaveHappened(err) {
+			return Exchanged{}, &ExchangeLostError{Err: err}
+		}
+		return Exchanged{}, err
+	}
+	if resp.GetAccessToken() == "" || resp.GetItemId() == "" {
+		return Exchanged{}, &ExchangeLostError{Err: malformed(op, resp.GetRequestId(), "access_token and item_id")}
 	}
 	return Exchanged{AccessToken: resp.GetAccessToken(), ItemID: resp.GetItemId(), RequestID: resp.GetRequestId()}, nil
 }
@@ -134,6 +144,11 @@ func (c *Client) Auth(ctx context.Context, accessToken string) (*Result, error) 
 	resp, httpResp, err := c.api.PlaidApi.AuthGet(ctx).AuthGetRequest(*req).Execute()
 	if err != nil {
 		return nil, decodeError(op, err, httpResp)
+	}
+	if len(resp.GetAccounts()) == 0 {
+		// Plaid answers NO_AUTH_ACCOUNTS rather than an empty list: showing "0 accounts" would
+		// hide that something answered in Plaid's place.
+		return nil, malformed(op, resp.GetRequestId(), "accounts")
 	}
 	return resultFromAuth(resp), nil
 }

@@ -24,7 +24,9 @@ type Vault struct {
 	Secrets SecretStore
 	Dir     string
 
-	mu  sync.Mutex // serialises read-modify-write of the index within this process
+	// mu serialises read-modify-write of the index within this process; the lock file next
+	// to the index (lockPath) does so across processes.
+	mu  sync.Mutex
 	now func() time.Time
 }
 
@@ -99,6 +101,11 @@ func DefaultDir() (string, error) {
 
 func (v *Vault) indexPath() string { return filepath.Join(v.Dir, "items.json") }
 
+// lockPath is the advisory lock every writer of the index holds: two plaid-onboard processes
+// saving Items at once would otherwise each write back what it read, and one Item would vanish
+// from the index while its token stays in the keyring.
+func (v *Vault) lockPath() string { return v.indexPath() + ".lock" }
+
 // Where says, for people, where Items are kept.
 func (v *Vault) Where() string {
 	return fmt.Sprintf("%s; index in %s", v.Secrets.Describe(), v.indexPath())
@@ -145,6 +152,11 @@ func (v *Vault) LoadKeys(ns string) (clientID, secret string, err error) {
 func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 	if it.Namespace == "" || it.ItemID == "" || accessToken == "" {
 		return SavedItem{}, errors.New("save item: namespace, item id and access token are required")
+	}
+	// An index that cannot be read would refuse the Item after its token is in the keyring,
+	// leaving an entry nothing names: find out first.
+	if _, err := v.read(); err != nil {
+		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
 	}
 	if err := v.Secrets.Set(accessTokenKey(it.Namespace, it.ItemID), accessToken); err != nil {
 		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
@@ -372,16 +384,36 @@ func (v *Vault) read() (index, error) {
 		return ix, fmt.Errorf("read item index: %w", err)
 	}
 	if err := json.Unmarshal(b, &ix); err != nil {
-		return ix, fmt.Errorf("read item index %s: %w", v.indexPath(), err)
+		return ix, v.corrupt(b, err)
 	}
 	return ix, nil
 }
 
-// update applies change to the index and writes it back atomically: a temporary file with mode
-// 0600 in the same directory, synced, then renamed over the old one.
-func (v *Vault) update(change func(*index)) error {
+// Check reads the index, so a command finds a corrupt one before it calls Plaid: an Item made
+// then could not be recorded. The error is a *CorruptIndexError saying how to recover.
+func (v *Vault) Check() error {
+	_, err := v.read()
+	return err
+}
+
+// update applies change to the index under the lock file, re-reading it there so a change
+// another process made meanwhile is kept, and writes it back atomically: a temporary file with
+// mode 0600 in the same directory, synced, then renamed over the old one.
+func (v *Vault) update(change func(*index)) (err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err := os.MkdirAll(v.Dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", v.Dir, err)
+	}
+	unlock, err := lockFile(v.lockPath())
+	if err != nil {
+		return fmt.Errorf("lock the item index: %w", err)
+	}
+	defer func() {
+		if uerr := unlock(); uerr != nil && err == nil {
+			err = fmt.Errorf("unlock the item index: %w", uerr)
+		}
+	}()
 	ix, err := v.read()
 	if err != nil {
 		return err

@@ -515,8 +515,9 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 	te.d.Secrets = &plaidflow.KeyringStore{Timeout: time.Second}
 	// Point go-keyring at a D-Bus that does not exist, as on a server without a desktop session.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-	if code := te.run("--demo", "sandbox", "link"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+	// The numbers are printed, but a script must not carry on as if the Item were kept.
+	if code := te.run("--demo", "sandbox", "link"); code != exitFailure {
+		t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
 	}
 	if strings.Contains(te.stderr.String(), "✓ Saved") {
 		t.Errorf("progress claims the Item was saved:\n%s", te.stderr)

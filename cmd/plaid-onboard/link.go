@@ -64,5 +64,5 @@ func (a *app) runLink(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return a.report(res)
+	return a.reportNew(j, res)
 }

@@ -82,3 +82,17 @@ func (a *app) report(res *plaidflow.Result) error {
 	}
 	return nil
 }
+
+// reportNew prints a journey that made a new Item, then fails (exit 1) when the Item exists at
+// Plaid but could not be saved: a script must not carry on as if the next run could find it.
+// The numbers are printed first all the same; --no-save asked for no saving and is no failure.
+func (a *app) reportNew(j *plaidflow.Journey, res *plaidflow.Result) error {
+	if err := a.report(res); err != nil {
+		return err
+	}
+	if err := j.NotSaved(); err != nil {
+		a.jsonDone = a.opts.jsonOut // the result document is out; the error goes to stderr
+		return err
+	}
+	return nil
+}

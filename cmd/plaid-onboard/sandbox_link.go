@@ -47,5 +47,5 @@ func (a *app) runSandboxLink(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return a.report(res)
+	return a.reportNew(j, res)
 }

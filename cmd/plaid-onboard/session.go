@@ -51,6 +51,11 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 			return nil, fmt.Errorf("find the config directory: %w", err)
 		}
 		s.vault = plaidflow.NewVault(d.Secrets, dir)
+		// A corrupt index found after the exchange would leave an Item at Plaid and a token in
+		// the keyring that nothing names: stop before any call.
+		if err := s.vault.Check(); err != nil {
+			return nil, err
+		}
 	}
 	src, err := sources(d, opts, s.vault)
 	if err != nil {

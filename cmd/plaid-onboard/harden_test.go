@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// lockedKeyring refuses every write, as a locked or unreachable keyring does.
+type lockedKeyring struct{ *plaidflow.MemoryStore }
+
+func (lockedKeyring) Set(string, string) error { return errors.New("the keyring is locked") }
+
+// Given a keyring that will not save, when a script runs sandbox link, then it still prints
+// the numbers but exits 1, saying the Item exists at Plaid and how to remove it; asking for no
+// saving (--no-save) is no failure.
+func TestScriptsFailWhenTheItemCannotBeSaved(t *testing.T) {
+	for _, args := range [][]string{{"--demo", "sandbox", "link"}, {"--demo", "sandbox", "link", "--json"}} {
+		te := newTestEnv(t)
+		te.d.Secrets = lockedKeyring{te.store}
+		if code := te.run(args...); code != exitFailure {
+			t.Fatalf("%v: exit %d, want 1\n%s", args, code, te.stderr)
+		}
+		if !strings.Contains(te.stdout.String(), "011401533") {
+			t.Errorf("%v: the numbers were not printed:\n%s", args, te.stdout)
+		}
+		for _, want := range []string{"not saved", "/item/remove", "the keyring is locked"} {
+			if !strings.Contains(te.stderr.String(), want) {
+				t.Errorf("%v: stderr lacks %q:\n%s", args, want, te.stderr)
+			}
+		}
+		if args[len(args)-1] == "--json" {
+			if doc := te.jsonDocument(t); doc["item_id"] == nil {
+				t.Errorf("the JSON document is not the result: %v", doc)
+			}
+		}
+	}
+	te := newTestEnv(t)
+	if code := te.run("--demo", "sandbox", "link", "--no-save"); code != exitOK {
+		t.Errorf("--no-save: exit %d\n%s", code, te.stderr)
+	}
+}
+
+// Given a corrupt items.json, when sandbox link runs, then it stops before any call to Plaid
+// (no Item is made, no token written), keeps a copy of the file, and says how to recover.
+func TestCorruptIndexStopsBeforeAnyPlaidCall(t *testing.T) {
+	te := newTestEnv(t)
+	srv := te.useFakePlaid(t)
+	dir, _ := te.d.ConfigDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	index := filepath.Join(dir, "items.json")
+	if err := os.WriteFile(index, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := te.run("sandbox", "link"); code != exitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
+	}
+	for _, path := range []string{"/sandbox/public_token/create", "/item/public_token/exchange", "/institutions/get_by_id"} {
+		if n := srv.Requests(path); n != 0 {
+			t.Errorf("%s was called %d times with a corrupt index", path, n)
+		}
+	}
+	copies, _ := filepath.Glob(index + ".corrupt-*")
+	if len(copies) != 1 {
+		t.Fatalf("copies of the corrupt index: %v", copies)
+	}
+	for _, want := range []string{"corrupt", "remove it to start a new index", copies[0]} {
+		if !strings.Contains(te.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
+		}
+	}
+}
+
+// Given a hung /institutions/get_by_id, when sandbox link runs, then it prints the numbers far
+// sooner than the call timeout.
+func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
+	te := newTestEnv(t)
+	srv := te.useFakePlaid(t)
+	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/institutions/get_by_id", Kind: plaidtest.FaultHang}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), plaidflow.CallTimeout)
+	defer cancel()
+	start := time.Now()
+	code := te.runContext(ctx, "sandbox", "link", "--no-save")
+	took := time.Since(start)
+	if code != exitOK || !strings.Contains(te.stdout.String(), "011401533") {
+		t.Fatalf("exit %d after %s\n%s\n%s", code, took, te.stdout, te.stderr)
+	}
+	if took > 2*plaidflow.InstitutionBudget+time.Second {
+		t.Errorf("sandbox link took %s with a hung institution lookup (budget %s, call timeout %s)", took, plaidflow.InstitutionBudget, plaidflow.CallTimeout)
+	}
+}
+
+// Given the exchange's answer is lost (the connection drops), when sandbox link fails, then it
+// exits 1 saying plainly that Plaid may have created an Item and to link again.
+func TestLostExchangeAnswerExitsOneAndSaysSo(t *testing.T) {
+	te := newTestEnv(t)
+	srv := te.useFakePlaid(t)
+	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/item/public_token/exchange", Kind: plaidtest.FaultDrop, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if code := te.run("sandbox", "link"); code != exitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
+	}
+	for _, want := range []string{"Plaid may have created an Item whose access token never arrived here", "link the account again"} {
+		if !strings.Contains(te.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
+		}
+	}
+}

@@ -1,0 +1,259 @@
+package plaidflow_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// genuine returns the emulator's own answer to a call, decoded, so a test can change one field
+// of a well-formed answer and inject it.
+func genuine(t *testing.T, srv *plaidtest.Server, path string, req map[string]any) map[string]any {
+	t.Helper()
+	req["client_id"], req["secret"] = plaidtest.DemoClientID, plaidtest.DemoSecret
+	body, _ := json.Marshal(req)
+	resp, err := http.Post(srv.URL+path, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d %s", path, resp.StatusCode, raw)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// inject makes the next call to path answer 200 with m.
+func inject(srv *plaidtest.Server, path string, m map[string]any) {
+	b, _ := json.Marshal(m)
+	srv.InjectFault(path, 1, http.StatusOK, "application/json", string(b))
+}
+
+// hostile is text a broken or hostile upstream might send: it clears the screen, writes the
+// clipboard (OSC 52), retitles the window, and reverses the text that follows.
+const hostile = "\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07\u202eknaB\x9b31m"
+
+func assertClean(t *testing.T, what, s string) {
+	t.Helper()
+	for _, r := range s {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u202e' {
+			t.Errorf("%s carries control character %U: %q", what, r, s)
+			return
+		}
+	}
+}
+
+// Given Plaid answers with escape sequences in the institution's and the accounts' names, in a
+// request_id and in an error's messages, when the numbers are shown, saved and replayed, then
+// no control character reaches the terminal or the index.
+func TestEscapeSequencesFromPlaidNeverReachTheTerminalOrTheIndex(t *testing.T) {
+	fx := newFixture(t, "US")
+	inst := genuine(t, fx.srv, "/institutions/get_by_id", map[string]any{"institution_id": plaidflow.DefaultSandboxInstitution, "country_codes": []string{"US"}})
+	inst["institution"].(map[string]any)["name"] = "First " + hostile + "Platypus"
+	inst["request_id"] = "req" + hostile
+	inject(fx.srv, "/institutions/get_by_id", inst)
+
+	res, err := sandboxLink(fx.flow, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := fx.vault.Items("sandbox")
+	if err != nil || len(items) != 1 {
+		t.Fatalf("saved items: %v, %v", items, err)
+	}
+	assertClean(t, "the saved institution name", items[0].InstitutionName)
+	assertClean(t, "the saved Item name", items[0].Name)
+	if !strings.Contains(items[0].InstitutionName, "Platypus") {
+		t.Errorf("the name itself was lost: %q", items[0].InstitutionName)
+	}
+
+	tok, _ := fx.vault.AccessToken("sandbox", res.ItemID)
+	auth := genuine(t, fx.srv, "/auth/get", map[string]any{"access_token": tok})
+	for _, a := range auth["accounts"].([]any) {
+		a.(map[string]any)["name"] = "Checking" + hostile
+	}
+	auth["item"].(map[string]any)["institution_name"] = hostile
+	auth["request_id"] = hostile + "req-1"
+	inject(fx.srv, "/auth/get", auth)
+	res, err = fx.flow.SavedJourney("").RunAll(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := plaidflow.WriteReport(&out, res, false); err != nil {
+		t.Fatal(err)
+	}
+	assertClean(t, "the printed report", strings.ReplaceAll(out.String(), "\n", " "))
+	assertClean(t, "the request_id", res.RequestID)
+
+	fx.srv.InjectFault("/auth/get", 1, http.StatusBadRequest, "application/json", `{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED","error_message":"gone`+jsonEscaped(hostile)+`","display_message":"`+jsonEscaped(hostile)+`log in","request_id":"r`+jsonEscaped(hostile)+`"}`)
+	_, err = fx.flow.SavedJourney("").RunAll(context.Background(), nil)
+	if !plaidflow.HasCode(err, "ITEM_LOGIN_REQUIRED") {
+		t.Fatalf("err = %v", err)
+	}
+	var problem bytes.Buffer
+	plaidflow.WriteProblem(&problem, err)
+	assertClean(t, "the printed error", strings.ReplaceAll(problem.String(), "\n", " "))
+	if !strings.Contains(problem.String(), "log in") {
+		t.Errorf("the display_message itself was lost:\n%s", problem.String())
+	}
+}
+
+func jsonEscaped(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+// Given a hung /institutions/get_by_id, when a Sandbox Item is linked, then the numbers come
+// within the institution's short budget, not after the call timeout, named after the bank all
+// the same (from the Item).
+func TestHungInstitutionLookupDoesNotHoldBackTheNumbers(t *testing.T) {
+	fx := newFixture(t, "US")
+	if err := fx.srv.AddFault(plaidtest.FaultSpec{Path: "/institutions/get_by_id", Kind: plaidtest.FaultHang}); err != nil {
+		t.Fatal(err)
+	}
+	limit := plaidflow.CallTimeout / 3
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	start := time.Now()
+	j, err := fx.flow.SandboxJourney("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := j.RunAll(ctx, nil)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("sandbox link with a hung institution lookup failed after %s (limit %s): %v", took, limit, err)
+	}
+	if took >= 2*plaidflow.InstitutionBudget+time.Second {
+		t.Errorf("sandbox link took %s; a hung lookup may cost one budget of %s", took, plaidflow.InstitutionBudget)
+	}
+	if len(res.Numbers.ACH) == 0 || res.InstitutionName() != "First Platypus Bank" {
+		t.Errorf("numbers %+v of %q", res.Numbers.ACH, res.InstitutionName())
+	}
+}
+
+// Given a 200 answer without what Plaid's schema requires, when the flow reads it, then it
+// fails with UNEXPECTED_RESPONSE, the request_id, and a next step, rather than carrying on
+// with nothing.
+func TestMalformedAnswersAreErrors(t *testing.T) {
+	tests := []struct {
+		name, path string
+		answer     func(fx fixture) map[string]any
+		exchange   bool
+	}{
+		{"a sandbox public token create with no token", "/sandbox/public_token/create",
+			func(fixture) map[string]any { return map[string]any{"public_token": "", "request_id": "req-malformed"} }, false},
+		{"an exchange with no access token", "/item/public_token/exchange",
+			func(fixture) map[string]any {
+				return map[string]any{"access_token": "", "item_id": "", "request_id": "req-malformed"}
+			}, true},
+		{"an auth get with no accounts", "/auth/get",
+			func(fx fixture) map[string]any {
+				res, err := sandboxLink(fx.flow, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				tok, _ := fx.vault.AccessToken("sandbox", res.ItemID)
+				m := genuine(t, fx.srv, "/auth/get", map[string]any{"access_token": tok})
+				m["accounts"] = []any{}
+				m["request_id"] = "req-malformed"
+				return m
+			}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, "US")
+			inject(fx.srv, tt.path, tt.answer(fx))
+			_, err := sandboxLink(fx.flow, "")
+			if err == nil {
+				t.Fatal("the malformed answer was accepted")
+			}
+			p := plaidflow.Explain(err)
+			if p.ErrorCode != plaidflow.CodeUnexpectedResponse || p.RequestID != "req-malformed" || p.Next == "" {
+				t.Errorf("problem = %+v", p)
+			}
+			var lost *plaidflow.ExchangeLostError
+			if errors.As(err, &lost) != tt.exchange {
+				t.Errorf("said the Item may exist at Plaid: %v, want %v (%v)", !tt.exchange, tt.exchange, err)
+			}
+		})
+	}
+}
+
+// Given an exchange whose answer is lost (the connection dropped, a 500), when the flow fails,
+// then it says plainly that Plaid may have made an Item whose token never arrived, and to
+// link again; a refusal (400) says nothing of the kind.
+func TestLostExchangeAnswerIsSaidPlainly(t *testing.T) {
+	tests := []struct {
+		name     string
+		fault    plaidtest.FaultSpec
+		mayExist bool
+	}{
+		{"dropped connection", plaidtest.FaultSpec{Kind: plaidtest.FaultDrop, Count: 1}, true},
+		{"500", plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "INTERNAL_SERVER_ERROR", Count: 1}, true},
+		{"refused public token", plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "INVALID_PUBLIC_TOKEN", Count: 1}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, "US")
+			tt.fault.Path = "/item/public_token/exchange"
+			if err := fx.srv.AddFault(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			_, err := sandboxLink(fx.flow, "")
+			if err == nil {
+				t.Fatal("the exchange succeeded")
+			}
+			p := plaidflow.Explain(err)
+			said := strings.Contains(p.Context, "Plaid may have created an Item") && strings.Contains(p.Next, "link the account again")
+			if said != tt.mayExist {
+				t.Errorf("problem = %+v; want the may-exist notice: %v", p, tt.mayExist)
+			}
+		})
+	}
+}
+
+// Given a keyring that refuses to write, when a new Item is linked, then the journey says it
+// was not saved and how to remove it at Plaid; with saving off (--no-save) that is no failure.
+func TestUnsavedItemIsAFailureUnlessSavingIsOff(t *testing.T) {
+	fx := newFixture(t, "US")
+	fx.vault.Secrets = refusingStore{fx.store}
+	j, err := fx.flow.SandboxJourney("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.RunAll(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	err = j.NotSaved()
+	if !errors.Is(err, plaidflow.ErrNotSaved) {
+		t.Fatalf("NotSaved() = %v", err)
+	}
+	if p := plaidflow.Explain(err); !strings.Contains(p.Next, "/item/remove") || !strings.Contains(p.Context, "keyring locked") {
+		t.Errorf("problem = %+v", p)
+	}
+
+	fx.flow.Vault = nil
+	j, _ = fx.flow.SandboxJourney("")
+	if _, err := j.RunAll(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.NotSaved(); err != nil {
+		t.Errorf("with saving off, NotSaved() = %v", err)
+	}
+}
