@@ -334,7 +334,9 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		case st.Problem == "":
 			return StepReport{Skipped: true, Detail: st.Line(), Notice: UnsavedHint(j.saved, j.ex.ItemID)}, nil
 		}
-		return StepReport{Warning: st.Line(), Notice: UnsavedHint(j.saved, j.ex.ItemID)}, nil
+		// What to do about the unsaved Item is said once, by the failure the front end reports
+		// at the end (NotSavedError) or the TUI's results.
+		return StepReport{Warning: st.Line()}, nil
 
 	case StepNumbers:
 		if j.update != nil {
