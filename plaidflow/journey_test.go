@@ -392,3 +392,20 @@ func TestANewItemIsRecordedHealthy(t *testing.T) {
 		t.Errorf("after linking: health %q, last used %v; want ok and a time", it.Health, it.LastUsed)
 	}
 }
+
+// A Plaid that cannot be reached gets a next step, not a bare transport error.
+func TestUnreachablePlaidSaysWhatToCheck(t *testing.T) {
+	cfg := plaidflow.Config{ClientID: "0123456789abcdef01234567", Secret: "0123456789abcdef0123456789abcd", Env: plaidflow.Sandbox,
+		APIURL: "http://127.0.0.1:1", Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "t"}
+	client, err := plaidflow.NewClient(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	if err == nil {
+		t.Fatal("a call to a closed port succeeded")
+	}
+	if next := plaidflow.Explain(err).Next; !strings.Contains(next, "could not be reached") {
+		t.Errorf("next = %q", next)
+	}
+}

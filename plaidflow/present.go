@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -432,6 +434,8 @@ func Explain(err error) Problem {
 		p.Next = "name a saved Item: plaid-onboard items lists them"
 	case errors.Is(err, ErrSandboxOnly):
 		p.Next = "use PLAID_ENV=sandbox (or --demo)"
+	case isUnreachable(err):
+		p.Next = "Plaid could not be reached: check the network (and any proxy or PLAID_API_URL), or try --demo offline"
 	case errors.Is(err, ErrSecretNotFound):
 		p.Next = "the Item's access token is not in the keyring: link the account again (and remove the old Item with `plaid-onboard items remove`)"
 	case errors.Is(err, ErrNotRemovedAtPlaid):
@@ -524,3 +528,11 @@ func (e *StepError) Error() string {
 
 // Unwrap gives the step's own error.
 func (e *StepError) Unwrap() error { return e.Err }
+
+// isUnreachable reports a call that never got an answer from anyone: no network, a name that
+// does not resolve, a refused connection, a timeout.
+func isUnreachable(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne)
+}
