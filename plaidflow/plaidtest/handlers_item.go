@@ -22,13 +22,7 @@ func (s *Server) sandboxPublicTokenCreate(c *call) (any, *apiError) {
 	if e := c.body.decode(&req); e != nil {
 		return nil, e
 	}
-	username, password := sandboxUsername, sandboxPassword
-	if req.Options.OverrideUsername != nil {
-		username = *req.Options.OverrideUsername
-	}
-	if req.Options.OverridePassword != nil {
-		password = *req.Options.OverridePassword
-	}
+	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	it, e := s.linkItem(req.InstitutionID, req.InitialProducts, username, password, nullable(req.Options.Webhook))
@@ -157,4 +151,18 @@ func (s *Server) sandboxItemResetLogin(c *call) (any, *apiError) {
 		it.loginRequired = true
 		return resetLoginResponse{RequestID: c.requestID, ResetLogin: true}, nil
 	})
+}
+
+// sandboxCredentials are the login a Sandbox Item is made with: user_good / pass_good unless
+// the request overrides them (override_username, override_password), as Plaid's
+// /sandbox/public_token/create and /sandbox/processor_token/create allow.
+func sandboxCredentials(overrideUsername, overridePassword *string) (username, password string) {
+	username, password = sandboxUsername, sandboxPassword
+	if overrideUsername != nil {
+		username = *overrideUsername
+	}
+	if overridePassword != nil {
+		password = *overridePassword
+	}
+	return username, password
 }

@@ -83,13 +83,7 @@ func (s *Server) sandboxProcessorTokenCreate(c *call) (any, *apiError) {
 	if e := c.body.decode(&req); e != nil {
 		return nil, e
 	}
-	username, password := sandboxUsername, sandboxPassword
-	if req.Options.OverrideUsername != nil {
-		username = *req.Options.OverrideUsername
-	}
-	if req.Options.OverridePassword != nil {
-		password = *req.Options.OverridePassword
-	}
+	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, e := s.linkItem(req.InstitutionID, []string{"auth"}, username, password, nil); e != nil {
