@@ -20,6 +20,13 @@ const CallTimeout = 30 * time.Second
 type Client struct {
 	api *plaid.APIClient
 	cfg Config
+
+	// Retries says how calls that are safe to repeat are retried; zero fields take
+	// DefaultRetryPolicy's values. Set it before the first call.
+	Retries RetryPolicy
+	// OnRetry, when set, hears of each retry before its wait, so the user can be told. It may
+	// be called from several goroutines at once. Set it before the first call.
+	OnRetry func(Retry)
 }
 
 // NewHTTPClient returns the HTTP client used for Plaid: every phase of a request has a bound.
@@ -48,7 +55,10 @@ func NewClient(cfg Config, httpClient *http.Client) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	hc.Transport = cleaningTransport{next: next}
+	c := &Client{cfg: cfg}
+	// Retries outside the cleaning, so each attempt's answer is cleaned and a body cut short
+	// while it is read counts as a network failure worth another attempt.
+	hc.Transport = retryTransport{next: cleaningTransport{next: next}, client: c}
 	httpClient = &hc
 	pc := plaid.NewConfiguration()
 	pc.UseEnvironment(plaid.Environment(base))
@@ -56,7 +66,8 @@ func NewClient(cfg Config, httpClient *http.Client) (*Client, error) {
 	pc.AddDefaultHeader("PLAID-SECRET", cfg.Secret)
 	pc.UserAgent = "plaid-onboard (" + pc.UserAgent + ")"
 	pc.HTTPClient = httpClient
-	return &Client{api: plaid.NewAPIClient(pc), cfg: cfg}, nil
+	c.api = plaid.NewAPIClient(pc)
+	return c, nil
 }
 
 // Config returns the configuration the client was built with.

@@ -37,6 +37,7 @@ func newFixture(t *testing.T, countries string, opts ...plaidtest.Option) fixtur
 	if err != nil {
 		t.Fatal(err)
 	}
+	client.Retries = fastRetries
 	store := plaidflow.NewMemoryStore()
 	vault := plaidflow.NewVault(store, t.TempDir())
 	return fixture{srv: srv, flow: plaidflow.NewFlow(client, vault), vault: vault, store: store}
@@ -120,7 +121,8 @@ func TestEveryNumberFamily(t *testing.T) {
 
 func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
 	fx := newFixture(t, "US")
-	fx.srv.InjectFault("/auth/get", 1, 500, "application/json",
+	// Every attempt fails: /auth/get is retried, and the last 500 is what the user sees.
+	fx.srv.InjectFault("/auth/get", 0, 500, "application/json",
 		`{"error_type":"API_ERROR","error_code":"INTERNAL_SERVER_ERROR","error_message":"an unexpected error occurred","display_message":null,"request_id":"fault000000001"}`)
 
 	_, err := sandboxLink(fx.flow, "")
@@ -132,6 +134,7 @@ func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
 		t.Errorf("the error does not tell the user the Item was kept: %v", err)
 	}
 	// The access token survived the failure: the next run gets the numbers.
+	fx.srv.ClearFaults()
 	res, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil)
 	if err != nil {
 		t.Fatalf("the saved Item is unusable after a failed /auth/get: %v", err)
@@ -141,6 +144,7 @@ func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
 	}
 }
 
+// TestPlaidErrorsReachTheUser: when every attempt fails, the last answer is the error shown.
 func TestPlaidErrorsReachTheUser(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -150,13 +154,13 @@ func TestPlaidErrorsReachTheUser(t *testing.T) {
 		wantHTTP int
 	}{
 		{"rate limited", func(s *plaidtest.Server) {
-			s.InjectFault("/auth/get", 1, 429, "application/json", `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","error_message":"rate limit exceeded","display_message":null,"request_id":"ratelimit00001"}`)
+			s.InjectFault("/auth/get", 0, 429, "application/json", `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","error_message":"rate limit exceeded","display_message":null,"request_id":"ratelimit00001"}`)
 		}, "RATE_LIMIT", "RATE_LIMIT_EXCEEDED", 429},
 		{"planned maintenance", func(s *plaidtest.Server) {
-			s.InjectFault("/auth/get", 1, 503, "application/json", `{"error_type":"API_ERROR","error_code":"PLANNED_MAINTENANCE","error_message":"the Plaid API is under maintenance","display_message":null,"request_id":"maint000000001"}`)
+			s.InjectFault("/auth/get", 0, 503, "application/json", `{"error_type":"API_ERROR","error_code":"PLANNED_MAINTENANCE","error_message":"the Plaid API is under maintenance","display_message":null,"request_id":"maint000000001"}`)
 		}, "PLANNED_MAINTENANCE", "API_ERROR", 503},
 		{"html from a proxy", func(s *plaidtest.Server) {
-			s.InjectFault("/auth/get", 1, 502, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
+			s.InjectFault("/auth/get", 0, 502, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
 		}, "UNEXPECTED_RESPONSE", "API_ERROR", 502},
 	}
 	for _, tt := range tests {

@@ -84,7 +84,8 @@ func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
 	}
 	d.until("the list to show the health learnt", func() bool { return m.items.items[0].Health == plaidflow.HealthOK })
 
-	srv.InjectError("/item/get", 1, "INTERNAL_SERVER_ERROR")
+	// Every attempt fails: /item/get is retried, and the last 500 is what the screen shows.
+	srv.InjectError("/item/get", 0, "INTERNAL_SERVER_ERROR")
 	act(d, "s", "the failed status")
 	wantView(t, m, "failed status", "Could not get the status of first-platypus-bank", "INTERNAL_SERVER_ERROR (API_ERROR)", "request_id")
 	if m.items.keys.Repair.Enabled() {

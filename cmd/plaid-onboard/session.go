@@ -101,6 +101,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		s.close()
 		return nil, fmt.Errorf("set up the plaid client: %w", err)
 	}
+	client.OnRetry = plaidflow.RetryPrinter(d.Stderr) // "retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"
 	s.flow = plaidflow.NewFlow(client, s.vault)
 	return s, nil
 }
