@@ -205,6 +205,9 @@ type common struct {
 	spin  *spinner.Model // the one spinner; the root turns it, screens draw its frame
 	seq   atomic.Int64
 	links chan linkUpdatedMsg // every Link page's updates, read by waitForLinkUpdate
+	// retries are the retries of the session's Plaid client, read by waitForRetry, so the
+	// footer can say why a step takes longer than usual.
+	retries retryFeed
 }
 
 // nextID numbers a request so a stale answer can be recognised.
@@ -267,7 +270,7 @@ func newModel(ctx context.Context, deps Deps) *Model {
 		height: 24,
 	}
 	c := &common{ctx: ctx, deps: deps, styles: styles, cfg: deps.Config, spin: &m.spin,
-		links: make(chan linkUpdatedMsg, 64)}
+		links: make(chan linkUpdatedMsg, 64), retries: make(retryFeed, 16)}
 	m.c = c
 	m.keys = newKeysScreen(c)
 	m.link = newLinkScreen(c)
@@ -311,7 +314,7 @@ func (m *Model) WriteReport(w io.Writer) error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links))
+	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links), waitForRetry(m.c.ctx, m.c.retries))
 	m.layout() // the keys screen focused a field and may be checking the keys
 	return tea.Batch(cmd, m.turn())
 }
@@ -373,6 +376,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 
+	case retriedMsg:
+		m.footer.retry = "↻ " + msg.retry.String()
+		return waitForRetry(m.c.ctx, m.c.retries)
+
+	case stepRanMsg, itemActedMsg, linkTokenCreatedMsg, errMsg:
+		// An answer came: the retry it may have needed is over. The message goes on below.
+		m.footer.retry = ""
+	}
+	switch msg := msg.(type) {
 	case linkUpdatedMsg:
 		// The Link page's updates go to the link screen whichever screen is on show, so its
 		// event list stays complete and the channel keeps being read.

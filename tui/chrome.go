@@ -72,6 +72,8 @@ type footer struct {
 	c      *common
 	help   help.Model
 	notice string
+	// retry is the retry under way, if any: why a step takes longer than usual.
+	retry  string
 	scroll scrollState
 }
 
@@ -101,6 +103,9 @@ func (f footer) View(w int, scr help.KeyMap, g globalKeys) string {
 		for _, l := range lines {
 			parts = append(parts, st.Muted.Render(l))
 		}
+	}
+	if f.retry != "" {
+		parts = append(parts, st.Warn.Render(truncate(f.retry, w)))
 	}
 	if g.PageDown.Enabled() {
 		parts = append(parts, truncate(f.scrollLine(), w))

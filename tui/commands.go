@@ -28,12 +28,13 @@ var settleDelay = 700 * time.Millisecond
 
 // createLinkToken builds a client for cfg and creates a Link token with it: the live check of
 // the keys. The token is handed to the Link journey, so the check is its first step.
-func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Config) tea.Cmd {
+func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Config, retries retryFeed) tea.Cmd {
 	return func() tea.Msg {
 		client, err := deps.NewClient(cfg, deps.HTTPClient)
 		if err != nil {
 			return errMsg{op: opCreateLinkToken, id: id, err: err}
 		}
+		client.OnRetry = retries.tell
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()
 		lt, err := client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
@@ -117,6 +118,30 @@ func finishSession(s *linkpage.Session, ok bool, message string) tea.Cmd {
 // waitForLinkUpdate waits for the next thing a Link page reports. The root issues it again
 // after each one, so updates flow one at a time, in order (bubbletea's examples/realtime).
 func waitForLinkUpdate(ctx context.Context, ch <-chan linkUpdatedMsg) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case msg := <-ch:
+			return msg
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// retryFeed hands the client's retries to the UI. A full feed drops the retry: the footer
+// shows only the latest one anyway, and a Plaid call must never wait on the screen.
+type retryFeed chan retriedMsg
+
+func (f retryFeed) tell(r plaidflow.Retry) {
+	select {
+	case f <- retriedMsg{retry: r}:
+	default:
+	}
+}
+
+// waitForRetry waits for the next retry of the session's Plaid client; the root issues it
+// again after each one.
+func waitForRetry(ctx context.Context, ch <-chan retriedMsg) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case msg := <-ch:

@@ -176,3 +176,41 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 		t.Errorf("/item/remove called %d times, want 1", n)
 	}
 }
+
+// TestARetryIsShownWhileItWaits: a 503 on /auth/get is retried by the client, and the footer
+// says so while the step waits; the numbers arrive and the line goes away.
+func TestARetryIsShownWhileItWaits(t *testing.T) {
+	srv := fakePlaid(t)
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	m := New(deps)
+	t.Cleanup(m.shutdown)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor := func(all ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, s := range all {
+				if !bytes.Contains(b, []byte(s)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+
+	waitFor("The emulator accepted the demo keys")
+	srv.InjectError("/auth/get", 1, "PLANNED_MAINTENANCE")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("Link a bank account in your browser")
+	tm.Type("s")
+	waitFor("↻ retrying /auth/get in", "attempt 2 of 4")
+	waitFor("Plaid Checking", "011401533")
+	tm.Type("q")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if final.footer.retry != "" {
+		t.Errorf("the retry line stayed after the numbers came: %q", final.footer.retry)
+	}
+	if n := srv.Requests("/auth/get"); n != 2 {
+		t.Errorf("/auth/get called %d times, want 2 (one 503, one retry)", n)
+	}
+}

@@ -227,7 +227,7 @@ func (s *keysScreen) current() bool { return s.check.id != 0 && s.check.values =
 func (s *keysScreen) startCheck() tea.Cmd {
 	cfg := s.config()
 	s.check = keyCheck{id: s.c.nextID(), state: checkRunning, values: s.values()}
-	return createLinkToken(s.c.ctx, s.check.id, s.c.deps, cfg)
+	return createLinkToken(s.c.ctx, s.check.id, s.c.deps, cfg, s.c.retries)
 }
 
 func (s *keysScreen) setFocus(f keysField) tea.Cmd {

@@ -70,6 +70,10 @@ type browserOpenedMsg struct {
 }
 
 // stepRanMsg: a step of the journey run id ended, done (rep) or failed (err).
+// retriedMsg: a Plaid call that is safe to repeat failed (429, 5xx, the network) and is about
+// to be tried again.
+type retriedMsg struct{ retry plaidflow.Retry }
+
 type stepRanMsg struct {
 	id  int
 	rep plaidflow.StepReport
