@@ -21,25 +21,14 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 	t.Cleanup(m.shutdown)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 
-	waitFor := func(what string, all ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, s := range all {
-				if !bytes.Contains(b, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
 
-	waitFor("the demo keys to be accepted", "OFFLINE DEMO · not Plaid", "demo key", "The emulator accepted the demo keys")
+	waitForOutput(t, tm, 10*time.Second, "OFFLINE DEMO · not Plaid", "demo key", "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor("the Link page", "Link a bank account in your browser", "http://127.0.0.1:")
+	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser", "http://127.0.0.1:")
 	tm.Type("s")
-	waitFor("the results", "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
+	waitForOutput(t, tm, 10*time.Second, "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
 	tm.Type("v")
-	waitFor("the revealed number", "1111222233330000")
+	waitForOutput(t, tm, 10*time.Second, "1111222233330000")
 	tm.Type("q")
 
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
@@ -66,27 +55,16 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))
 	deps.NoBrowser = true
-	waitFor := func(tm *teatest.TestModel, all ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, s := range all {
-				if !bytes.Contains(b, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
 
 	// First run: link through the Sandbox shortcut, then quit.
 	first := New(deps)
 	t.Cleanup(first.shutdown)
 	tm := teatest.NewTestModel(t, first, teatest.WithInitialTermSize(100, 30))
-	waitFor(tm, "The emulator accepted the demo keys")
+	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(tm, "Link a bank account in your browser", "http://127.0.0.1:")
+	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser", "http://127.0.0.1:")
 	tm.Type("s")
-	waitFor(tm, "First Platypus Bank", "011401533")
+	waitForOutput(t, tm, 10*time.Second, "First Platypus Bank", "011401533")
 	tm.Type("q")
 	tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
 
@@ -108,13 +86,13 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	second := New(deps2)
 	t.Cleanup(second.shutdown)
 	tm = teatest.NewTestModel(t, second, teatest.WithInitialTermSize(100, 30))
-	waitFor(tm, "The emulator accepted the demo keys")
+	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(tm, "Saved in the offline demo: first-platypus-bank · press a for Items", "First Platypus Bank, linked")
+	waitForOutput(t, tm, 10*time.Second, "Saved in the offline demo: first-platypus-bank · press a for Items", "First Platypus Bank, linked")
 	tm.Type("a")
-	waitFor(tm, "Saved Items", "› first-platypus-bank")
+	waitForOutput(t, tm, 10*time.Second, "Saved Items", "› first-platypus-bank")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor(tm, "Item first-platypus-bank", "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
+	waitForOutput(t, tm, 10*time.Second, "Item first-platypus-bank", "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
 	tm.Type("q")
 
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
@@ -148,25 +126,14 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 	m := New(deps)
 	t.Cleanup(m.shutdown)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	waitFor := func(all ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, s := range all {
-				if !bytes.Contains(b, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
 
-	waitFor("The emulator accepted the demo keys")
+	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor("Link a bank account in your browser")
+	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser")
 	tm.Type("s")
-	waitFor("still exists at Plaid", "removes it at Plaid now")
+	waitForOutput(t, tm, 10*time.Second, "still exists at Plaid", "removes it at Plaid now")
 	tm.Type("x")
-	waitFor("its access token no longer works")
+	waitForOutput(t, tm, 10*time.Second, "its access token no longer works")
 	tm.Type("q")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	if final.results.unsaved != nil {
@@ -186,25 +153,14 @@ func TestARetryIsShownWhileItWaits(t *testing.T) {
 	m := New(deps)
 	t.Cleanup(m.shutdown)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	waitFor := func(all ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, s := range all {
-				if !bytes.Contains(b, []byte(s)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
 
-	waitFor("The emulator accepted the demo keys")
+	waitForOutput(t, tm, 15*time.Second, "The emulator accepted the demo keys")
 	srv.InjectError("/auth/get", 1, "PLANNED_MAINTENANCE")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitFor("Link a bank account in your browser")
+	waitForOutput(t, tm, 15*time.Second, "Link a bank account in your browser")
 	tm.Type("s")
-	waitFor("↻ retrying /auth/get in", "attempt 2 of 4")
-	waitFor("Plaid Checking", "011401533")
+	waitForOutput(t, tm, 15*time.Second, "↻ retrying /auth/get in", "attempt 2 of 4")
+	waitForOutput(t, tm, 15*time.Second, "Plaid Checking", "011401533")
 	tm.Type("q")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	if final.footer.retry != "" {
@@ -213,4 +169,17 @@ func TestARetryIsShownWhileItWaits(t *testing.T) {
 	if n := srv.Requests("/auth/get"); n != 2 {
 		t.Errorf("/auth/get called %d times, want 2 (one 503, one retry)", n)
 	}
+}
+
+// waitForOutput waits until the program has written every one of all, failing after within.
+func waitForOutput(t *testing.T, tm *teatest.TestModel, within time.Duration, all ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range all {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(within), teatest.WithCheckInterval(20*time.Millisecond))
 }
