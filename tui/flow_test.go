@@ -21,7 +21,6 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 	t.Cleanup(m.shutdown)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 
-
 	waitForOutput(t, tm, 10*time.Second, "OFFLINE DEMO · not Plaid", "demo key", "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser", "http://127.0.0.1:")
