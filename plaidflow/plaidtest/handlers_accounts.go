@@ -77,6 +77,9 @@ func (s *Server) authGet(c *call) (any, *apiError) {
 	if len(eligible) == 0 {
 		return nil, newError("NO_AUTH_ACCOUNTS")
 	}
+	if e := authNotReady(eligible); e != nil {
+		return nil, e
+	}
 	it.bill("auth")
 	return authGetResponse{
 		Accounts:  accountsJSON(it.inst, eligible),

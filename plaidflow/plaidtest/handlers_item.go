@@ -149,6 +149,7 @@ type resetLoginResponse struct {
 func (s *Server) sandboxItemResetLogin(c *call) (any, *apiError) {
 	return s.withItem(c, func(it *item) (any, *apiError) {
 		it.loginRequired = true
+		s.itemErrorWebhook(it, "ITEM_LOGIN_REQUIRED")
 		return resetLoginResponse{RequestID: c.requestID, ResetLogin: true}, nil
 	})
 }

@@ -23,6 +23,10 @@ type accountJSON struct {
 	OfficialName   *string      `json:"official_name"`
 	Subtype        *string      `json:"subtype"`
 	Type           string       `json:"type"`
+	// The Auth verification flows' fields (authflows.go), absent for Instant Auth.
+	VerificationStatus   *string                   `json:"verification_status,omitempty"`
+	VerificationName     *string                   `json:"verification_name,omitempty"`
+	VerificationInsights *verificationInsightsJSON `json:"verification_insights,omitempty"`
 }
 
 type itemJSON struct {
@@ -94,12 +98,15 @@ func (a *account) json(currency string) accountJSON {
 			ISOCurrencyCode: ptr(currency),
 			Limit:           a.limit,
 		},
-		HolderCategory: "personal",
-		Mask:           ptr(a.mask),
-		Name:           a.name,
-		OfficialName:   nullable(a.officialName),
-		Subtype:        ptr(a.subtype),
-		Type:           a.typ,
+		HolderCategory:       "personal",
+		Mask:                 ptr(a.mask),
+		Name:                 a.name,
+		OfficialName:         nullable(a.officialName),
+		Subtype:              ptr(a.subtype),
+		Type:                 a.typ,
+		VerificationStatus:   nullable(a.verificationStatus),
+		VerificationName:     nullable(a.verificationName),
+		VerificationInsights: a.insights,
 	}
 }
 
@@ -116,6 +123,9 @@ func (it *item) json() itemJSON {
 	}
 	if slices.Contains(it.billed, "auth") {
 		j.AuthMethod = ptr("INSTANT_AUTH")
+	}
+	if it.authMethod != "" {
+		j.AuthMethod = ptr(it.authMethod)
 	}
 	return j
 }
@@ -136,8 +146,12 @@ func numbers(inst *institution, accounts []*account) numbersJSON {
 	for _, a := range accounts {
 		switch inst.country {
 		case "US":
-			n.ACH = append(n.ACH, achJSON{Account: achAccount(a.mask), AccountID: a.id,
-				Routing: sandboxRouting, WireRouting: ptr(sandboxWireRouting)})
+			ach := achJSON{Account: achAccount(a.mask), AccountID: a.id,
+				Routing: sandboxRouting, WireRouting: ptr(sandboxWireRouting)}
+			if a.manualAccount != "" { // typed in Link (authflows.go): Plaid returns those
+				ach.Account, ach.Routing, ach.WireRouting = a.manualAccount, a.manualRouting, nil
+			}
+			n.ACH = append(n.ACH, ach)
 		case "CA":
 			n.EFT = append(n.EFT, eftJSON{Account: eftAccount(a.mask), AccountID: a.id,
 				Branch: inst.eftBranch, Institution: inst.eftInstitution})

@@ -94,6 +94,9 @@ type Server struct {
 	accessTokens map[string]*item
 	items        map[string]*item
 	logins       map[string]*pendingLogin
+
+	whOnce sync.Once
+	wh     *webhookState // webhooks.go: the signing key and the deliveries under way
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -158,6 +161,7 @@ func (s *Server) Close() {
 		s.srv.Close()
 	}
 	<-s.done
+	s.webhooks().close() // after the API: a request that ended just now may have queued one
 }
 
 // SetLatency changes the delay added before every API response.

@@ -49,6 +49,7 @@ type publicToken struct {
 type account struct {
 	id string
 	accountTemplate
+	verification // authflows.go: the Auth flow's verification_status; zero for Instant Auth
 }
 
 type item struct {
@@ -62,6 +63,7 @@ type item struct {
 	accessToken   string // the current one; rotated tokens are forgotten
 	loginRequired bool
 	created       time.Time
+	authMethod    string // authflows.go: the Auth flow that made the Item; "" for Instant Auth
 }
 
 // availableProducts are the institution's products the Item is not billed for yet.
@@ -121,10 +123,11 @@ func (s *Server) linkItem(institutionID string, products []string, username, pas
 	if inst.health == down {
 		return nil, newError("INSTITUTION_DOWN")
 	}
-	if e := checkCredentials(username, password); e != nil {
+	if e := checkCredentials(username, password); e != nil && !isAuthFlowLogin(username, password) {
 		return nil, e
 	}
 	it := s.newItem(newPlaidID(), inst, products, webhook)
+	s.applyAuthFlow(it, username, password)
 	s.items[it.id] = it
 	return it, nil
 }

@@ -46,6 +46,10 @@ var Paths = []string{
 	"/identity/get",
 	"/processor/stripe/bank_account_token/create",
 	"/sandbox/processor_token/create",
+	"/webhook_verification_key/get",
+	"/item/webhook/update",
+	"/sandbox/item/fire_webhook",
+	"/sandbox/item/set_verification_status",
 }
 
 // header names where the subset comes from and its licence; the source version is filled in.

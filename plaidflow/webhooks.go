@@ -1,0 +1,201 @@
+package plaidflow
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plaid/plaid-go/v42/plaid"
+)
+
+// Webhook verification as Plaid's guide describes it
+// (https://plaid.com/docs/api/webhooks/webhook-verification/): the Plaid-Verification header is
+// a JWT signed with ES256; its header names the key (kid), which /webhook_verification_key/get
+// returns as a JWK; its payload holds iat, which must be within 5 minutes, and
+// request_body_sha256, the hex SHA-256 of the body, compared in constant time. Keys are cached
+// by kid; a key whose expired_at has passed verifies nothing.
+
+// WebhookMaxAge is how old a webhook's iat may be (Plaid: 5 minutes).
+const WebhookMaxAge = 5 * time.Minute
+
+// WebhookRejected is a webhook that failed verification; Reason says why in a sentence a
+// person can act on.
+type WebhookRejected struct{ Reason string }
+
+// Error implements error.
+func (e *WebhookRejected) Error() string { return "webhook not verified: " + e.Reason }
+
+func rejected(format string, a ...any) error { return &WebhookRejected{Reason: fmt.Sprintf(format, a...)} }
+
+// WebhookVerifier checks webhooks against the keys of the client's Plaid environment. It is
+// safe for concurrent use.
+type WebhookVerifier struct {
+	client *Client
+	// Now is the clock iat and key expiry are checked against; tests pin it.
+	Now func() time.Time
+
+	mu   sync.Mutex
+	keys map[string]webhookKey
+}
+
+type webhookKey struct {
+	pub       *ecdsa.PublicKey
+	expiredAt *time.Time
+}
+
+// NewWebhookVerifier returns a verifier that fetches keys through client.
+func NewWebhookVerifier(client *Client) *WebhookVerifier {
+	return &WebhookVerifier{client: client, Now: time.Now, keys: map[string]webhookKey{}}
+}
+
+// Verify checks a webhook's Plaid-Verification header against its raw body. It returns nil
+// for a webhook Plaid sent, a *WebhookRejected saying why for one it did not, and another
+// error when the key could not be fetched for a reason other than Plaid refusing the kid.
+func (v *WebhookVerifier) Verify(ctx context.Context, header string, body []byte) error {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return rejected("no Plaid-Verification header")
+	}
+	parts := strings.Split(header, ".")
+	if len(parts) != 3 {
+		return rejected("the Plaid-Verification header is not a JWT (want 3 dot-separated parts, got %d)", len(parts))
+	}
+	var jwtHeader struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+	}
+	if err := decodeSegment(parts[0], &jwtHeader); err != nil {
+		return rejected("the JWT header cannot be read: %v", err)
+	}
+	if jwtHeader.Alg != "ES256" {
+		return rejected("the JWT is signed with %q, not ES256", jwtHeader.Alg)
+	}
+	if jwtHeader.Kid == "" {
+		return rejected("the JWT header has no kid (key id)")
+	}
+	key, err := v.key(ctx, jwtHeader.Kid)
+	if err != nil {
+		return err
+	}
+	now := v.now()
+	if key.expiredAt != nil && !now.Before(*key.expiredAt) {
+		return rejected("the signing key %s expired at %s", jwtHeader.Kid, key.expiredAt.UTC().Format(time.RFC3339))
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || len(sig) != 64 {
+		return rejected("the JWT signature is not a 64-byte ES256 signature")
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+	if !ecdsa.Verify(key.pub, digest[:], r, s) {
+		return rejected("the JWT signature does not match key %s: not signed by Plaid", jwtHeader.Kid)
+	}
+	var claims struct {
+		IAT        *json.Number `json:"iat"`
+		BodySHA256 string       `json:"request_body_sha256"`
+	}
+	if err := decodeSegment(parts[1], &claims); err != nil {
+		return rejected("the JWT payload cannot be read: %v", err)
+	}
+	if claims.IAT == nil {
+		return rejected("the JWT payload has no iat")
+	}
+	iatSec, err := claims.IAT.Int64()
+	if err != nil {
+		return rejected("the JWT's iat %s is not a whole number of seconds", claims.IAT.String())
+	}
+	iat := time.Unix(iatSec, 0)
+	if age := now.Sub(iat); age > WebhookMaxAge {
+		return rejected("issued %s ago (iat %s): older than 5 minutes, perhaps replayed", age.Round(time.Second), iat.UTC().Format(time.RFC3339))
+	} else if -age > WebhookMaxAge {
+		return rejected("issued %s in the future (iat %s): check this machine's clock", (-age).Round(time.Second), iat.UTC().Format(time.RFC3339))
+	}
+	sum := sha256.Sum256(body)
+	want := hex.EncodeToString(sum[:])
+	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(claims.BodySHA256))) != 1 {
+		return rejected("the body's SHA-256 does not match the JWT's request_body_sha256: the body was changed")
+	}
+	return nil
+}
+
+func (v *WebhookVerifier) now() time.Time {
+	if v.Now == nil {
+		return time.Now()
+	}
+	return v.Now()
+}
+
+func decodeSegment(seg string, into any) error {
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return errors.New("not base64url")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	return dec.Decode(into)
+}
+
+// key returns the key kid names, from the cache or from /webhook_verification_key/get.
+func (v *WebhookVerifier) key(ctx context.Context, kid string) (webhookKey, error) {
+	v.mu.Lock()
+	k, ok := v.keys[kid]
+	v.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	const op = "get webhook verification key"
+	cctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, httpResp, err := v.client.api.PlaidApi.WebhookVerificationKeyGet(cctx).
+		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(kid)).Execute()
+	if err != nil {
+		err = decodeError(op, err, httpResp)
+		if pe, ok := AsError(err); ok && (pe.Type == "INVALID_INPUT" || pe.Type == "INVALID_REQUEST") {
+			return webhookKey{}, rejected("Plaid does not know the signing key %q (%s)", kid, pe.Code)
+		}
+		return webhookKey{}, err
+	}
+	jwk := resp.GetKey()
+	k, err = publicKey(jwk)
+	if err != nil {
+		return webhookKey{}, rejected("the key %s from Plaid cannot be used: %v", kid, err)
+	}
+	v.mu.Lock()
+	v.keys[kid] = k
+	v.mu.Unlock()
+	return k, nil
+}
+
+// publicKey turns Plaid's JWK into a P-256 public key, refusing points off the curve.
+func publicKey(jwk plaid.JWKPublicKey) (webhookKey, error) {
+	if jwk.GetKty() != "EC" || jwk.GetCrv() != "P-256" {
+		return webhookKey{}, fmt.Errorf("kty %q crv %q, want EC P-256", jwk.GetKty(), jwk.GetCrv())
+	}
+	x, errX := base64.RawURLEncoding.DecodeString(jwk.GetX())
+	y, errY := base64.RawURLEncoding.DecodeString(jwk.GetY())
+	if errX != nil || errY != nil || len(x) != 32 || len(y) != 32 {
+		return webhookKey{}, errors.New("x and y must be 32-byte base64url coordinates")
+	}
+	point := append(append([]byte{4}, x...), y...)
+	if _, err := ecdh.P256().NewPublicKey(point); err != nil {
+		return webhookKey{}, errors.New("the point is not on the P-256 curve")
+	}
+	k := webhookKey{pub: &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}}
+	if exp, ok := jwk.GetExpiredAtOk(); ok && exp != nil && *exp != 0 {
+		t := time.Unix(int64(*exp), 0)
+		k.expiredAt = &t
+	}
+	return k, nil
+}
