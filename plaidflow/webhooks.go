@@ -37,7 +37,9 @@ type WebhookRejected struct{ Reason string }
 // Error implements error.
 func (e *WebhookRejected) Error() string { return "webhook not verified: " + e.Reason }
 
-func rejected(format string, a ...any) error { return &WebhookRejected{Reason: fmt.Sprintf(format, a...)} }
+func rejected(format string, a ...any) error {
+	return &WebhookRejected{Reason: fmt.Sprintf(format, a...)}
+}
 
 // WebhookVerifier checks webhooks against the keys of the client's Plaid environment. It is
 // safe for concurrent use.

@@ -263,6 +263,7 @@ func TestOpenAPIConformanceEveryEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	linkToken := lt.GetLinkToken()
+	amdAccess, amdAccount := mustMicrodepositsItem(t, srv)
 
 	calls := []struct {
 		path string
@@ -323,6 +324,19 @@ func TestOpenAPIConformanceEveryEndpoint(t *testing.T) {
 		{"/processor/stripe/bank_account_token/create", map[string]any{"access_token": caAccess, "account_id": "nope"}, 400},
 		{"/sandbox/processor_token/create", map[string]any{"institution_id": "ins_109508"}, 200},
 		{"/sandbox/processor_token/create", map[string]any{"institution_id": "ins_0"}, 400},
+		// webhooks.go and authflows.go
+		{"/webhook_verification_key/get", map[string]any{"key_id": srv.WebhookKeyID()}, 200},
+		{"/webhook_verification_key/get", map[string]any{"key_id": "nope"}, 400},
+		{"/item/webhook/update", map[string]any{"access_token": caAccess, "webhook": "http://127.0.0.1:9/hook"}, 200},
+		{"/item/webhook/update", map[string]any{"access_token": caAccess, "webhook": "not a url"}, 400},
+		{"/sandbox/item/fire_webhook", map[string]any{"access_token": caAccess, "webhook_code": "NEW_ACCOUNTS_AVAILABLE"}, 200},
+		{"/sandbox/item/fire_webhook", map[string]any{"access_token": caAccess, "webhook_code": "NOPE"}, 400},
+		{"/accounts/get", map[string]any{"access_token": amdAccess}, 200}, // verification_status
+		{"/auth/get", map[string]any{"access_token": amdAccess}, 400},     // PRODUCT_NOT_READY
+		{"/sandbox/item/set_verification_status", map[string]any{"access_token": amdAccess, "account_id": amdAccount,
+			"verification_status": "automatically_verified"}, 200},
+		{"/sandbox/item/set_verification_status", map[string]any{"access_token": amdAccess, "account_id": amdAccount,
+			"verification_status": "automatically_verified"}, 400}, // not pending any more
 		{"/no/such/endpoint", map[string]any{}, 404},
 	}
 	for _, c := range calls {
