@@ -40,6 +40,7 @@ type options struct {
 	accountSel  bool   // link --account-select
 	account     string // processor-token --account
 	processor   string // processor-token --processor
+	flow        string // sandbox link --flow (sandbox_authflows.go)
 }
 
 // app is one run of the program: its dependencies, its flags, and whether a command got as far

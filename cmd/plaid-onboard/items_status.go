@@ -36,9 +36,10 @@ func (a *app) runItemsStatus(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	v := a.itemVerification(ctx, s, st)
 	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, st)
+		return printJSON(a.d.Stdout, statusDocument{ItemStatus: st, Verification: v})
 	}
 	plaidflow.WriteStatus(a.d.Stdout, st)
-	return nil
+	return writeItemVerification(a.d.Stdout, v)
 }

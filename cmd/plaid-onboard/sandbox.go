@@ -14,9 +14,10 @@ func newSandboxCmd(a *app) *cobra.Command {
 		Long:  `Commands that exist only in the Plaid Sandbox (and the offline demo).`,
 		Args:  noSubcommand,
 		RunE: a.runE(func(context.Context, []string) error {
-			return usagef("`plaid-onboard sandbox` needs a command: sandbox link, sandbox reset-login")
+			return usagef("`plaid-onboard sandbox` needs a command: sandbox link, sandbox reset-login, sandbox set-verification-status, sandbox fire-webhook")
 		}),
 	}
 	cmd.AddCommand(newSandboxLinkCmd(a), newSandboxResetLoginCmd(a))
+	cmd.AddCommand(newSandboxSetVerificationStatusCmd(a), newSandboxFireWebhookCmd(a))
 	return cmd
 }

@@ -25,12 +25,19 @@ ins_117650 Royal Bank of Plaid (IBAN and BACS).`,
 		Args: maxArgs(0, "no arguments (the institution is --institution ID)"),
 		RunE: a.runE(a.runSandboxLink),
 	}
+	cmd.Flags().StringVar(&a.opts.flow, "flow", "", "an Auth verification flow instead of Instant Auth (see below); "+
+		"automated-microdeposits is made here, the others need Link")
+	cmd.Long += "\n\nAuth verification flows (--flow):\n" + flowHelp()
+	_ = cmd.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(plaidflow.AuthFlowNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().StringVar(&a.opts.institution, "institution", "", "the Sandbox institution id (default "+plaidflow.DefaultSandboxInstitution+", First Platypus Bank)")
 	return cmd
 }
 
 // runSandboxLink runs the Sandbox journey: sandbox public token, exchange, save, numbers.
 func (a *app) runSandboxLink(ctx context.Context, _ []string) error {
+	if a.opts.flow != "" {
+		return a.runSandboxLinkFlow(ctx)
+	}
 	s, err := a.openSession()
 	if err != nil {
 		return err

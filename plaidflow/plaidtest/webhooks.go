@@ -470,3 +470,10 @@ func init() {
 		stringParam("webhook_type").oneOf(fireWebhookTypes),
 		stringParam("webhook_code").require().oneOf(fireWebhookCodes)), (*Server).sandboxItemFireWebhook}
 }
+
+// SignWebhook signs body with the emulator's own key, as a webhook issued at iat: a test of a
+// receiver can make a webhook that is Plaid's in every way but its age (a replay).
+func (s *Server) SignWebhook(body []byte, iat time.Time) string {
+	w := s.webhooks()
+	return SignWebhookJWT(w.key, w.kid, body, iat)
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// listenProcess is `plaid-onboard webhooks listen --json` running as its own process.
+type listenProcess struct {
+	cmd    *exec.Cmd
+	lines  chan map[string]any
+	url    chan string
+	mu     sync.Mutex
+	stdout strings.Builder
+	stderr strings.Builder
+	done   chan error
+}
+
+var listenURLLine = regexp.MustCompile(`Listening for webhooks on (http://127\.0\.0\.1:\d+/)`)
+
+func startListen(t *testing.T, dirs userDirs, env []string, args ...string) *listenProcess {
+	t.Helper()
+	p := &listenProcess{lines: make(chan map[string]any, 32), url: make(chan string, 1), done: make(chan error, 1)}
+	p.cmd = exec.Command(testBinary(t), append([]string{"webhooks", "listen", "--json"}, args...)...)
+	p.cmd.Dir, p.cmd.Env = dirs.work, env
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	var readers sync.WaitGroup
+	readers.Add(2)
+	go func() {
+		defer readers.Done()
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.stderr.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+			if m := listenURLLine.FindStringSubmatch(sc.Text()); m != nil {
+				p.url <- m[1]
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	go func() {
+		defer readers.Done()
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.stdout.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+			var m map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+				m = map[string]any{"not_json": sc.Text()}
+			}
+			p.lines <- m
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	go func() {
+		readers.Wait() // both pipes read to the end before Wait closes them
+		p.done <- p.cmd.Wait()
+	}()
+	return p
+}
+
+func (p *listenProcess) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return "stdout:\n" + p.stdout.String() + "stderr:\n" + p.stderr.String()
+}
+
+func (p *listenProcess) waitURL(t *testing.T) string {
+	t.Helper()
+	select {
+	case u := <-p.url:
+		return u
+	case <-time.After(e2eTimeout):
+		t.Fatalf("webhooks listen said no URL within %s:\n%s", e2eTimeout, p.output())
+		return ""
+	}
+}
+
+// next waits for the next JSON line on stdout.
+func (p *listenProcess) next(t *testing.T, what string) map[string]any {
+	t.Helper()
+	select {
+	case m := <-p.lines:
+		if _, bad := m["not_json"]; bad {
+			t.Fatalf("webhooks listen --json printed a line that is not JSON while waiting for %s:\n%s", what, p.output())
+		}
+		return m
+	case <-time.After(e2eTimeout):
+		t.Fatalf("no webhook line within %s; waited for %s:\n%s", e2eTimeout, what, p.output())
+		return nil
+	}
+}
+
+// TestE2EAutomatedMicrodepositsWithWebhooks walks Automated micro-deposits as a user would,
+// with the real keyring and the emulator, each step its own process: the Item is made pending
+// without Link, its numbers are not ready, `webhooks listen` receives and verifies AUTH
+// AUTOMATICALLY_VERIFIED once `sandbox set-verification-status` moves it on, forwards it to
+// the user's app, refuses a forged and a replayed webhook, and the numbers follow.
+// https://plaid.com/docs/auth/coverage/automated/, https://plaid.com/docs/api/webhooks/webhook-verification/
+func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
+	requireKeyring(t)
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+
+	// The user's own app, which --forward-to feeds.
+	type forwarded struct {
+		header http.Header
+		body   []byte
+	}
+	app := make(chan forwarded, 16)
+	appSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		app <- forwarded{r.Header.Clone(), b}
+	}))
+	defer appSrv.Close()
+
+	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--flow", "automated-microdeposits", "--json")
+	if code != 0 {
+		t.Fatalf("sandbox link --flow exit %d\n%s", code, stderr)
+	}
+	var item plaidflow.FlowItem
+	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
+		t.Fatalf("sandbox link --flow --json: %v\n%s", err, stdout)
+	}
+	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+item.ItemID) })
+	if len(item.Accounts) != 1 || item.Accounts[0].VerificationStatus != "pending_automatic_verification" || item.AuthMethod != "AUTOMATED_MICRODEPOSITS" {
+		t.Fatalf("the new Item: %s", stdout)
+	}
+	if !strings.Contains(stderr, "set-verification-status") {
+		t.Errorf("sandbox link --flow does not say what moves the Item on:\n%s", stderr)
+	}
+	account := item.Accounts[0].ID
+
+	if _, stderr, code := runBinary(t, dirs, env, "auth", item.ItemName); code != 1 || !strings.Contains(stderr, "PRODUCT_NOT_READY") {
+		t.Errorf("auth while pending: exit %d, want 1 with PRODUCT_NOT_READY:\n%s", code, stderr)
+	}
+
+	lp := startListen(t, dirs, env, "--forward-to", appSrv.URL+"/plaid/webhook")
+	listenURL := lp.waitURL(t)
+	ack := lp.next(t, "WEBHOOK_UPDATE_ACKNOWLEDGED, sent when the listener set itself as the Item's webhook")
+	if ack["webhook_code"] != "WEBHOOK_UPDATE_ACKNOWLEDGED" || ack["verified"] != true || ack["item_id"] != item.ItemID {
+		t.Fatalf("first webhook %v", ack)
+	}
+
+	if out, stderr, code := runBinary(t, dirs, env, "sandbox", "set-verification-status", item.ItemName,
+		"--status", "automatically_verified", "--json"); code != 0 || !strings.Contains(out, "automatically_verified") {
+		t.Fatalf("set-verification-status exit %d\n%s\n%s", code, out, stderr)
+	}
+	got := lp.next(t, "AUTH AUTOMATICALLY_VERIFIED")
+	if got["webhook_type"] != "AUTH" || got["webhook_code"] != "AUTOMATICALLY_VERIFIED" || got["verified"] != true ||
+		got["account_id"] != account || got["environment"] != "sandbox" {
+		t.Fatalf("webhook %v, want a verified AUTH AUTOMATICALLY_VERIFIED for account %s", got, account)
+	}
+	if _, ok := got["reason"]; ok {
+		t.Errorf("a verified webhook carries a reason: %v", got)
+	}
+
+	// --forward-to: the app got both verified webhooks, headers and body as Plaid sent them.
+	var last forwarded
+	for range 2 {
+		select {
+		case last = <-app:
+		case <-time.After(e2eTimeout):
+			t.Fatalf("the app got no forwarded webhook within %s:\n%s", e2eTimeout, lp.output())
+		}
+	}
+	if !strings.Contains(string(last.body), "AUTOMATICALLY_VERIFIED") || strings.Count(last.header.Get("Plaid-Verification"), ".") != 2 {
+		t.Errorf("forwarded webhook: %s, Plaid-Verification %q", last.body, last.header.Get("Plaid-Verification"))
+	}
+
+	// A forgery and a replay posted to the listener are reported unverified, with why, and not
+	// forwarded.
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	post := func(header string, body []byte) {
+		req, _ := http.NewRequest(http.MethodPost, listenURL, strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Plaid-Verification", header)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("listener answered %d to a bad webhook, want 400", resp.StatusCode)
+		}
+	}
+	post(plaidtest.SignWebhookJWT(other, srv.WebhookKeyID(), last.body, time.Now()), last.body)
+	forged := lp.next(t, "the forged webhook")
+	if forged["verified"] != false || !strings.Contains(forged["reason"].(string), "signature does not match") {
+		t.Errorf("forged webhook reported as %v", forged)
+	}
+	post(srv.SignWebhook(last.body, time.Now().Add(-10*time.Minute)), last.body)
+	replayed := lp.next(t, "the replayed webhook")
+	if replayed["verified"] != false || !strings.Contains(replayed["reason"].(string), "older than 5 minutes") {
+		t.Errorf("replayed webhook reported as %v", replayed)
+	}
+
+	// fire-webhook reaches the listener too.
+	if _, stderr, code := runBinary(t, dirs, env, "sandbox", "fire-webhook", item.ItemName, "DEFAULT_UPDATE", "--type", "AUTH"); code != 0 {
+		t.Fatalf("fire-webhook exit %d\n%s", code, stderr)
+	}
+	fired := lp.next(t, "AUTH DEFAULT_UPDATE from fire-webhook")
+	if fired["webhook_code"] != "DEFAULT_UPDATE" || fired["webhook_type"] != "AUTH" || fired["verified"] != true {
+		t.Errorf("fired webhook %v", fired)
+	}
+
+	out, stderr, code := runBinary(t, dirs, env, "auth", item.ItemName, "--json")
+	if code != 0 || !strings.Contains(out, `"routing": "011401533"`) {
+		t.Fatalf("auth after verification: exit %d\n%s\n%s", code, out, stderr)
+	}
+	out, _, code = runBinary(t, dirs, env, "items", "status", item.ItemName)
+	if code != 0 || !strings.Contains(out, "automatically_verified") || !strings.Contains(out, "AUTOMATED_MICRODEPOSITS") || !strings.Contains(out, listenURL) {
+		t.Errorf("items status does not show the verification and the webhook: exit %d\n%s", code, out)
+	}
+
+	// ctrl+c: exit 130, and stdout is the webhook lines alone.
+	if err := lp.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-lp.done:
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+			t.Errorf("webhooks listen after SIGINT: %v, want exit 130\n%s", err, lp.output())
+		}
+	case <-time.After(e2eTimeout):
+		t.Fatalf("webhooks listen did not stop within %s of SIGINT:\n%s", e2eTimeout, lp.output())
+	}
+	select {
+	case m := <-lp.lines:
+		t.Errorf("a line after the last webhook: %v", m)
+	default:
+	}
+}
+
+// The flows Sandbox makes only through Link are refused with what to type in Link.
+func TestE2ESandboxLinkFlowNeedsLink(t *testing.T) {
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	_, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--flow", "same-day-microdeposits", "--no-save")
+	if code != 2 || !strings.Contains(stderr, "needs Link") || !strings.Contains(stderr, "routing 011401533") {
+		t.Errorf("same-day without Link: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code = runBinary(t, dirs, env, "sandbox", "link", "--flow", "instant-mach", "--no-save")
+	if code != 2 || !strings.Contains(stderr, "did you mean instant-match") {
+		t.Errorf("a misspelt flow: exit %d\n%s", code, stderr)
+	}
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// webhooksFlags are the flags of `webhooks listen`.
+type webhooksFlags struct {
+	port      int
+	forwardTo string
+	publicURL string
+}
+
+// newWebhooksCmd groups the webhook commands; on its own it is a usage error.
+func newWebhooksCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "webhooks",
+		Short: "Receive and verify Plaid webhooks on this machine",
+		Args:  noSubcommand,
+		RunE: a.runE(func(context.Context, []string) error {
+			return usagef("`plaid-onboard webhooks` needs a command: webhooks listen")
+		}),
+	}
+	cmd.AddCommand(newWebhooksListenCmd(a))
+	return cmd
+}
+
+// newWebhooksListenCmd is `webhooks listen`: a receiver on 127.0.0.1 that verifies and prints
+// every webhook, and forwards the verified ones.
+func newWebhooksListenCmd(a *app) *cobra.Command {
+	var f webhooksFlags
+	cmd := &cobra.Command{
+		Use:   "listen",
+		Short: "Print and verify each webhook as it arrives; forward the verified ones",
+		Long: `Listens on 127.0.0.1 for Plaid webhooks until interrupted (ctrl+c: exit status 130). Each
+webhook is printed as it arrives (type, code, Item) and verified as Plaid's docs describe: the
+Plaid-Verification JWT must be ES256, signed by the key /webhook_verification_key/get returns
+for its kid, issued within 5 minutes, and carry the body's SHA-256. A webhook that fails says
+why. With --json, one JSON line per webhook: the payload plus "verified" and, when false,
+"reason". With --forward-to, each verified webhook is sent on to your app with its original
+headers and body, so your app can verify it too.
+
+Plaid must be able to reach the listener:
+  - against the emulator (--demo, or PLAID_API_URL on loopback) it works with no setup: the
+    environment's saved Items get the listener as their webhook (/item/webhook/update), at start
+    and as they are made while it runs;
+  - against Plaid, a webhook needs a public URL: start a tunnel to the listener's port (ngrok,
+    cloudflared...) and give its URL with --public-url; the saved Items of the environment get
+    it as their webhook, at start and as they are made while it runs.`,
+		Example: `  plaid-onboard --demo webhooks listen
+  plaid-onboard webhooks listen --port 8585 --public-url https://abc123.ngrok.app/
+  plaid-onboard webhooks listen --json --forward-to http://127.0.0.1:3000/plaid/webhook`,
+		Args: maxArgs(0, "no arguments"),
+		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runWebhooksListen(ctx, f) }),
+	}
+	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
+	cmd.Flags().StringVar(&f.forwardTo, "forward-to", "", "send each verified webhook on to this URL, headers and body unchanged")
+	cmd.Flags().StringVar(&f.publicURL, "public-url", "", "the public URL that reaches the listener (your tunnel); set as the webhook of the saved Items")
+	return cmd
+}
+
+// itemNamePoll is how often the listener looks for Items made while it runs.
+const itemNamePoll = time.Second
+
+func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
+	if f.port < 0 || f.port > 65535 {
+		return usagef("--port %d is not a port: use 1-65535, or leave it out for a free one", f.port)
+	}
+	for name, raw := range map[string]string{"--forward-to": f.forwardTo, "--public-url": f.publicURL} {
+		if raw == "" {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("%s %q is not an http(s) URL", name, raw)
+		}
+	}
+	s, err := a.openSession()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+
+	names := &itemNames{}
+	names.refresh(s)
+	hc := a.d.HTTPClient
+	v := plaidflow.NewWebhookVerifier(s.flow.Client)
+	rcv, err := plaidflow.ListenWebhooks(f.port, v, func(wh plaidflow.Webhook) {
+		a.printWebhook(wh, names.name(s, wh.ItemID))
+		if f.forwardTo == "" || !wh.Verified {
+			return
+		}
+		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		status, err := plaidflow.ForwardWebhook(fctx, hc, f.forwardTo, wh)
+		if err != nil {
+			fmt.Fprintf(a.d.Stderr, "  → not forwarded: %v\n", err)
+			return
+		}
+		fmt.Fprintf(a.d.Stderr, "  → forwarded to %s: HTTP %d\n", f.forwardTo, status)
+	})
+	if err != nil {
+		return err
+	}
+	defer rcv.Close()
+
+	target := f.publicURL
+	base, _ := s.cfg.BaseURL()
+	if target == "" && onLoopback(base) {
+		target = rcv.URL // the emulator runs here: it can reach the listener itself
+	}
+	fmt.Fprintf(a.d.Stderr, "Listening for webhooks on %s (verifying each with /webhook_verification_key/get)\n", rcv.URL)
+	if f.forwardTo != "" {
+		fmt.Fprintf(a.d.Stderr, "Forwarding verified webhooks to %s\n", f.forwardTo)
+	}
+	if target == "" {
+		fmt.Fprintf(a.d.Stderr, "Plaid cannot reach 127.0.0.1: start a tunnel to port %s (ngrok, cloudflared...) and run again with --public-url URL, so the saved Items send their webhooks there.\n", portOf(rcv.URL))
+	} else {
+		done := map[string]bool{}
+		a.pointItems(ctx, s, target, done)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { // Items made while the listener runs get it too
+			defer wg.Done()
+			t := time.NewTicker(itemNamePoll)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					a.pointItems(ctx, s, target, done)
+					names.refresh(s)
+				}
+			}
+		}()
+		defer wg.Wait()
+	}
+	fmt.Fprintln(a.d.Stderr, "Press ctrl+c to stop.")
+	<-ctx.Done()
+	// The webhooks printed are the output: no error document after them on stdout.
+	a.jsonDone = a.opts.jsonOut
+	return ctx.Err()
+}
+
+// pointItems sets target as the webhook of the saved Items not yet in done, and says which.
+func (a *app) pointItems(ctx context.Context, s *session, target string, done map[string]bool) {
+	sets, err := s.flow.SetWebhooks(ctx, target, done)
+	if err != nil {
+		if ctx.Err() == nil {
+			fmt.Fprintf(a.d.Stderr, "! could not set the webhook of the saved Items: %v\n", err)
+		}
+		return
+	}
+	for _, st := range sets {
+		done[st.Item.ItemID] = true
+		if st.Err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(a.d.Stderr, "! %s (%s): webhook not set: %v\n", st.Item.Name, st.Item.ItemID, st.Err)
+			}
+			continue
+		}
+		fmt.Fprintf(a.d.Stderr, "Webhook of %s (%s) set to %s\n", st.Item.Name, st.Item.ItemID, target)
+	}
+}
+
+// printWebhook prints one webhook: a line of text, or with --json one JSON line.
+func (a *app) printWebhook(wh plaidflow.Webhook, itemName string) {
+	if a.opts.jsonOut {
+		doc := map[string]any{}
+		for k, v := range wh.Payload {
+			doc[k] = v
+		}
+		if wh.Payload == nil {
+			doc["body"] = string(wh.Body)
+		}
+		doc["verified"] = wh.Verified
+		if !wh.Verified {
+			doc["reason"] = wh.Reason
+		}
+		b, _ := json.Marshal(doc) // values decoded from JSON encode again
+		fmt.Fprintf(a.d.Stdout, "%s\n", b)
+		return
+	}
+	item := wh.ItemID
+	if itemName != "" {
+		item = itemName + " (" + wh.ItemID + ")"
+	}
+	if item == "" {
+		item = "-"
+	}
+	verdict := "✓ verified"
+	if !wh.Verified {
+		verdict = "✗ NOT VERIFIED: " + wh.Reason
+	}
+	fmt.Fprintf(a.d.Stdout, "%s  %s %s  item %s  %s\n", wh.ReceivedAt.Format("15:04:05"),
+		orDash(wh.Type), orDash(wh.Code), item, verdict)
+	if extra := webhookDetail(wh.Payload); extra != "" {
+		fmt.Fprintf(a.d.Stdout, "          %s\n", extra)
+	}
+}
+
+// webhookDetail picks the fields of a webhook a person wants to see besides type and code.
+func webhookDetail(p map[string]any) string {
+	var out string
+	for _, k := range []string{"account_id", "new_webhook_url", "status", "reason"} {
+		if v, ok := p[k].(string); ok && v != "" {
+			out += k + " " + v + "  "
+		}
+	}
+	if e, ok := p["error"].(map[string]any); ok {
+		if code, _ := e["error_code"].(string); code != "" {
+			out += "error " + code
+		}
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// itemNames maps item ids to the saved names, for the printed lines.
+type itemNames struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (n *itemNames) refresh(s *session) {
+	if s.vault == nil {
+		return
+	}
+	items, err := s.vault.Items(s.cfg.Namespace())
+	if err != nil {
+		return
+	}
+	m := map[string]string{}
+	for _, it := range items {
+		m[it.ItemID] = it.Name
+	}
+	n.mu.Lock()
+	n.m = m
+	n.mu.Unlock()
+}
+
+func (n *itemNames) name(s *session, itemID string) string {
+	n.mu.Lock()
+	name, ok := n.m[itemID]
+	n.mu.Unlock()
+	if !ok && itemID != "" {
+		n.refresh(s)
+		n.mu.Lock()
+		name = n.m[itemID]
+		n.mu.Unlock()
+	}
+	return name
+}
+
+// onLoopback reports whether a base URL is on this machine (the emulator, a local fake).
+func onLoopback(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+func portOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "?"
+	}
+	return u.Port()
+}
