@@ -280,3 +280,38 @@ func TestE2ESandboxLinkFlowNeedsLink(t *testing.T) {
 		t.Errorf("a misspelt flow: exit %d\n%s", code, stderr)
 	}
 }
+
+// The offline demo runs an emulator in each process; the flow lab still works across
+// commands: the Item's flow and webhook, and the signing key, are shared between them.
+func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
+	requireKeyring(t)
+	dirs := newUserDirs(t)
+	env := dirs.env()
+	stdout, stderr, code := runBinary(t, dirs, env, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
+	if code != 0 {
+		t.Fatalf("--demo sandbox link --flow: exit %d\n%s", code, stderr)
+	}
+	var item plaidflow.FlowItem
+	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+item.ItemID) })
+
+	lp := startListen(t, dirs, env, "--demo")
+	lp.waitURL(t)
+	if ack := lp.next(t, "WEBHOOK_UPDATE_ACKNOWLEDGED"); ack["verified"] != true {
+		t.Fatalf("ack %v", ack)
+	}
+	out, stderr, code := runBinary(t, dirs, env, "--demo", "sandbox", "set-verification-status", item.ItemName, "--status", "automatically_verified")
+	if code != 0 || !strings.Contains(out, "automatically_verified") {
+		t.Fatalf("--demo set-verification-status: exit %d\n%s\n%s", code, out, stderr)
+	}
+	got := lp.next(t, "AUTH AUTOMATICALLY_VERIFIED sent by another demo process")
+	if got["webhook_code"] != "AUTOMATICALLY_VERIFIED" || got["verified"] != true {
+		t.Errorf("webhook from another demo process: %v", got)
+	}
+	if _, stderr, code := runBinary(t, dirs, env, "--demo", "auth", item.ItemName); code != 0 {
+		t.Errorf("--demo auth after verification: exit %d\n%s", code, stderr)
+	}
+	_ = lp.cmd.Process.Signal(syscall.SIGINT)
+}

@@ -76,8 +76,10 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		var emuOpts []plaidtest.Option
 		if s.vault != nil {
 			emuOpts = append(emuOpts, plaidtest.WithItemResolver(demoItemResolver(s.vault)),
-				plaidtest.WithLoginRequired(demoLoginRequired(s.vault)))
+				plaidtest.WithLoginRequired(demoLoginRequired(s.vault)),
+				plaidtest.WithItemState(newDemoItemStates(s.vault.Dir))) // demo_itemstate.go
 		}
+		emuOpts = append(emuOpts, plaidtest.WithDemoWebhookKey())
 		srv := plaidtest.NewServer(emuOpts...)
 		s.close = srv.Close
 		cfg = cfg.ForDemo(plaidflow.Emulator{

@@ -49,6 +49,7 @@ func (s *Server) restoreItem(b body) {
 	it := s.newItem(itemID, inst, []string{"auth"}, nil)
 	it.accessToken = tok
 	it.loginRequired = s.loginRequired != nil && s.loginRequired(itemID)
+	s.applyState(it)
 	s.items[it.id] = it
 	s.accessTokens[tok] = it
 }

@@ -95,8 +95,9 @@ type Server struct {
 	items        map[string]*item
 	logins       map[string]*pendingLogin
 
-	whOnce sync.Once
-	wh     *webhookState // webhooks.go: the signing key and the deliveries under way
+	whOnce    sync.Once
+	wh        *webhookState  // webhooks.go: the signing key and the deliveries under way
+	itemState ItemStateStore // itemstate.go: Items' webhooks and Auth flows across demo processes
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
