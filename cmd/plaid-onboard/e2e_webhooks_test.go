@@ -313,5 +313,19 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 	if _, stderr, code := runBinary(t, dirs, env, "--demo", "auth", item.ItemName); code != 0 {
 		t.Errorf("--demo auth after verification: exit %d\n%s", code, stderr)
 	}
+
+	// An Item saved while the listener runs gets it as its webhook too.
+	stdout, stderr, code = runBinary(t, dirs, env, "--demo", "sandbox", "link", "--json")
+	if code != 0 {
+		t.Fatalf("--demo sandbox link: exit %d\n%s", code, stderr)
+	}
+	var second plaidflow.Result
+	if err := json.Unmarshal([]byte(stdout), &second); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+second.ItemID) })
+	if ack := lp.next(t, "WEBHOOK_UPDATE_ACKNOWLEDGED for the Item saved while the listener runs"); ack["item_id"] != second.ItemID || ack["verified"] != true {
+		t.Errorf("ack for the new Item: %v", ack)
+	}
 	_ = lp.cmd.Process.Signal(syscall.SIGINT)
 }
