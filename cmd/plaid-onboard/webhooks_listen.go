@@ -125,8 +125,8 @@ func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
 	if target == "" {
 		fmt.Fprintf(a.d.Stderr, "Plaid cannot reach 127.0.0.1: start a tunnel to port %s (ngrok, cloudflared...) and run again with --public-url URL, so the saved Items send their webhooks there.\n", portOf(rcv.URL))
 	} else {
-		done := map[string]bool{}
-		a.pointItems(ctx, s, target, done)
+		done, failed := map[string]bool{}, map[string]bool{}
+		a.pointItems(ctx, s, target, done, failed)
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() { // Items made while the listener runs get it too
@@ -138,7 +138,7 @@ func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
 				case <-ctx.Done():
 					return
 				case <-t.C:
-					a.pointItems(ctx, s, target, done)
+					a.pointItems(ctx, s, target, done, failed)
 					names.refresh(s)
 				}
 			}
@@ -153,7 +153,8 @@ func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
 }
 
 // pointItems sets target as the webhook of the saved Items not yet in done, and says which.
-func (a *app) pointItems(ctx context.Context, s *session, target string, done map[string]bool) {
+// Only the listener's goroutines call it, one at a time (at start, then the poller).
+func (a *app) pointItems(ctx context.Context, s *session, target string, done, failed map[string]bool) {
 	sets, err := s.flow.SetWebhooks(ctx, target, done)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -162,13 +163,15 @@ func (a *app) pointItems(ctx context.Context, s *session, target string, done ma
 		return
 	}
 	for _, st := range sets {
-		done[st.Item.ItemID] = true
 		if st.Err != nil {
-			if ctx.Err() == nil {
-				fmt.Fprintf(a.d.Stderr, "! %s (%s): webhook not set: %v\n", st.Item.Name, st.Item.ItemID, st.Err)
+			// Not marked done: it is tried again on the next look, and said once.
+			if ctx.Err() == nil && !failed[st.Item.ItemID] {
+				fmt.Fprintf(a.d.Stderr, "! %s (%s): webhook not set (trying again): %v\n", st.Item.Name, st.Item.ItemID, st.Err)
 			}
+			failed[st.Item.ItemID] = true
 			continue
 		}
+		done[st.Item.ItemID] = true
 		fmt.Fprintf(a.d.Stderr, "Webhook of %s (%s) set to %s\n", st.Item.Name, st.Item.ItemID, target)
 	}
 }
