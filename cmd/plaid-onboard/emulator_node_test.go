@@ -40,6 +40,16 @@ type nodeResult struct {
 	SecondExchange  nodePlaidError `json:"second_exchange"`
 	Clock           map[string]any `json:"clock"`
 	ExpiredExchange nodePlaidError `json:"expired_exchange"`
+	Webhooks        struct {
+		Fired bool `json:"fired"`
+		Seen  []struct {
+			Code            string `json:"webhook_code"`
+			Alg             string `json:"alg"`
+			Signed          bool   `json:"signed"`
+			BodyHashMatches bool   `json:"body_hash_matches"`
+			AgeSeconds      int    `json:"age_seconds"`
+		} `json:"seen"`
+	} `json:"webhooks"`
 }
 
 type nodePlaidError struct {
@@ -162,6 +172,17 @@ func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 	}
 	if !strings.Contains(got.ExpiredExchange.ErrorMessage, "expired") {
 		t.Errorf("the exchange after the clock moved 31 minutes: %q, want the expiry message", got.ExpiredExchange.ErrorMessage)
+	}
+	// Plaid's Node client and Node's own crypto verify the emulator's webhooks
+	// (https://plaid.com/docs/api/webhooks/webhook-verification/).
+	if !got.Webhooks.Fired || len(got.Webhooks.Seen) != 2 || got.Webhooks.Seen[0].Code != "NEW_ACCOUNTS_AVAILABLE" ||
+		got.Webhooks.Seen[1].Code != "WEBHOOK_UPDATE_ACKNOWLEDGED" {
+		t.Errorf("webhooks seen by the Node app: %+v", got.Webhooks)
+	}
+	for _, w := range got.Webhooks.Seen {
+		if w.Alg != "ES256" || !w.Signed || !w.BodyHashMatches || w.AgeSeconds > 60 || w.AgeSeconds < -60 {
+			t.Errorf("webhook %s does not verify in Node: %+v", w.Code, w)
+		}
 	}
 	if got.Clock["http_status"] != 200.0 || got.Clock["ok"] != true {
 		t.Errorf("POST /_emulator/clock/advance answered %v", got.Clock)

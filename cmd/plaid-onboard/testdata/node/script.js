@@ -35,6 +35,53 @@ async function exchangeError(publicToken) {
   }
 }
 
+// webhooks points the Item at a receiver on 127.0.0.1, fires NEW_ACCOUNTS_AVAILABLE, and
+// verifies each webhook as Plaid's guide says: ES256 JWT, key by kid, body SHA-256.
+async function webhooks(accessToken) {
+  const http = require('http');
+  const crypto = require('crypto');
+  const got = [];
+  let arrived;
+  const both = new Promise((resolve) => { arrived = resolve; });
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ body: Buffer.concat(chunks), jwt: req.headers['plaid-verification'] || '' });
+      res.end('ok');
+      if (got.length === 2) arrived();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const hookURL = `http://127.0.0.1:${server.address().port}/plaid`;
+  await client.itemWebhookUpdate({ access_token: accessToken, webhook: hookURL });
+  const fired = await client.sandboxItemFireWebhook({ access_token: accessToken, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no 2 webhooks within 20s')), 20000); });
+  await Promise.race([both, timeout]);
+  clearTimeout(timer);
+  server.close();
+  server.closeAllConnections(); // the emulator keeps its connection alive; the script must end
+  const seen = [];
+  for (const w of got) {
+    const [h, p, sig] = w.jwt.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const key = (await client.webhookVerificationKeyGet({ key_id: header.kid })).data.key;
+    const publicKey = crypto.createPublicKey({ key: { kty: key.kty, crv: key.crv, x: key.x, y: key.y }, format: 'jwk' });
+    const signed = crypto.verify('sha256', Buffer.from(`${h}.${p}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
+    const bodyHash = crypto.createHash('sha256').update(w.body).digest('hex');
+    const payload = JSON.parse(w.body.toString());
+    seen.push({
+      webhook_code: payload.webhook_code, alg: header.alg, signed,
+      body_hash_matches: bodyHash === claims.request_body_sha256,
+      age_seconds: Math.floor(Date.now() / 1000) - claims.iat,
+    });
+  }
+  seen.sort((a, b) => a.webhook_code.localeCompare(b.webhook_code));
+  return { fired: fired.data.webhook_fired, seen };
+}
+
 async function main() {
   const out = {};
   const link = await client.linkTokenCreate({
@@ -61,6 +108,10 @@ async function main() {
 
   // A public token is single-use.
   out.second_exchange = await exchangeError(pub.data.public_token);
+
+  // Webhooks: a receiver of its own, the emulator's signed webhooks, and their JWTs verified
+  // with Node's crypto against /webhook_verification_key/get.
+  out.webhooks = await webhooks(exchanged.data.access_token);
 
   // The control API: 31 minutes later, a fresh public token has expired.
   const fresh = await client.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['auth'] });
