@@ -157,9 +157,10 @@ func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
 func (a *app) pointItems(ctx context.Context, s *session, target string, done, failed map[string]bool) {
 	sets, err := s.flow.SetWebhooks(ctx, target, done)
 	if err != nil {
-		if ctx.Err() == nil {
-			fmt.Fprintf(a.d.Stderr, "! could not set the webhook of the saved Items: %v\n", err)
+		if ctx.Err() == nil && !failed[""] { // said once, not at every look
+			fmt.Fprintf(a.d.Stderr, "! could not set the webhook of the saved Items (trying again): %v\n", err)
 		}
+		failed[""] = true
 		return
 	}
 	for _, st := range sets {
