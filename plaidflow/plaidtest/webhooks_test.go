@@ -443,3 +443,31 @@ func waitDeliveries(t *testing.T, s *Server, n int) []Delivery {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// An Item made with /sandbox/public_token/create's options.webhook has that webhook from the
+// start (https://plaid.com/docs/api/sandbox/#sandboxpublic_tokencreate).
+func TestSandboxPublicTokenWebhook(t *testing.T) {
+	srv, _ := newTestServer(t)
+	rcv := newHookReceiver(t)
+	ctx := context.Background()
+	c := newClient(srv)
+	req := plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH})
+	opts := plaid.NewSandboxPublicTokenCreateRequestOptions()
+	opts.SetWebhook(rcv.URL + "/from-create")
+	req.SetOptions(*opts)
+	pub, _, err := c.PlaidApi.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*req).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _, err := c.PlaidApi.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(pub.GetPublicToken())).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.PlaidApi.SandboxItemFireWebhook(ctx).SandboxItemFireWebhookRequest(
+		*plaid.NewSandboxItemFireWebhookRequest(ex.GetAccessToken(), "NEW_ACCOUNTS_AVAILABLE")).Execute(); err != nil {
+		t.Fatalf("fire_webhook for an Item made with a webhook: %v", err)
+	}
+	if h := rcv.next(t, "NEW_ACCOUNTS_AVAILABLE"); h.fields["item_id"] != ex.GetItemId() {
+		t.Errorf("webhook %s, want it for the new Item", h.body)
+	}
+}
