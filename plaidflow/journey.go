@@ -204,6 +204,9 @@ func (j *Journey) Run(ctx context.Context) (StepReport, error) {
 	start := j.flow.now()
 	rep, err := j.run(ctx, step)
 	rep.Step, rep.Took = step, j.flow.now().Sub(start)
+	if j.flow.Client != nil {
+		j.flow.Client.Timeline.recordStep(step, rep, err)
+	}
 	if err != nil {
 		if step == StepLink || step == StepRelink {
 			j.next = 0
