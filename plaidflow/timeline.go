@@ -283,7 +283,7 @@ func (t *Timeline) recordStep(step StepID, rep StepReport, err error) {
 	case rep.Warning != "":
 		e.Outcome, e.Detail = "warning", rep.Warning
 	case rep.Skipped:
-		e.Outcome = "skipped"
+		e.Step, e.Outcome = step.Todo(), "skipped"
 	default:
 		e.Outcome = "done"
 	}

@@ -236,14 +236,12 @@ func Describe(e Entry) string {
 		if e.Attempt > 1 {
 			call += fmt.Sprintf(" (attempt %d)", e.Attempt)
 		}
-		add(call)
-		switch {
-		case e.NetworkError != "":
-			add("→ network error: " + e.NetworkError)
-		default:
-			add(fmt.Sprintf("→ HTTP %d", e.HTTPStatus))
+		if e.NetworkError != "" {
+			call += " → network error: " + e.NetworkError
+		} else {
+			call += fmt.Sprintf(" → HTTP %d", e.HTTPStatus)
 		}
-		add(fmt.Sprintf("in %s", time.Duration(e.DurationMS*float64(time.Millisecond)).Round(time.Millisecond)))
+		add(call + " in " + millis(e.DurationMS))
 		add(errText())
 		if e.RequestID != "" {
 			add("request_id " + e.RequestID)
@@ -339,6 +337,14 @@ func outcome(entries []Entry) string {
 		}
 	}
 	return ""
+}
+
+// millis is a duration in milliseconds as people read it: "0.4 ms", "12 ms".
+func millis(ms float64) string {
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
 }
 
 func stamp(t time.Time) string {
