@@ -273,8 +273,11 @@ func Describe(e Entry) string {
 	case KindLinkSuccess:
 		add("Link onSuccess")
 		add(metaDetail(e.Metadata))
-		if len(e.AccountIDs) > 0 {
-			add(fmt.Sprintf("%d accounts", len(e.AccountIDs)))
+		switch n := len(e.AccountIDs); {
+		case n == 1:
+			add("1 account")
+		case n > 1:
+			add(fmt.Sprintf("%d accounts", n))
 		}
 		if e.LinkSessionID != "" {
 			add("link_session_id " + e.LinkSessionID)

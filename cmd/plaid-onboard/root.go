@@ -104,5 +104,8 @@ func (a *app) runTUI(ctx context.Context, _ []string) error {
 		Now:        a.d.Now,
 		Getenv:     a.d.Getenv,
 		Notes:      s.notes,
+		Timeline:   s.timeline,
+		// t saves here; the whole session is written here again when the UI closes.
+		TranscriptPath: a.opts.transcript,
 	})
 }
