@@ -27,7 +27,7 @@ terminal UI, keeps its transcript in the config directory (last-session.jsonl).
 
 The summary is redacted like the transcript: no client secret, access, public or processor
 token, and no full account number or IBAN (their last 4 characters stay). With --json it
-prints {"transcript", "session", "ids", "entries", "summary"}.`,
+prints {"environment", "demo", "transcript", "session", "ids", "entries", "summary"}.`,
 		Example: `  plaid-onboard report
   plaid-onboard sandbox link --transcript session.jsonl && plaid-onboard report session.jsonl
   plaid-onboard report session.jsonl --json | jq .ids`,
@@ -38,11 +38,14 @@ prints {"transcript", "session", "ids", "entries", "summary"}.`,
 
 // reportDocument is report --json.
 type reportDocument struct {
-	Transcript string            `json:"transcript"`
-	Session    plaidflow.Entry   `json:"session"`
-	IDs        plaidflow.IDs     `json:"ids"`
-	Entries    []plaidflow.Entry `json:"entries"`
-	Summary    string            `json:"summary"`
+	// Environment and Demo are the session's, as in every JSON document of the program.
+	Environment string            `json:"environment"`
+	Demo        bool              `json:"demo"`
+	Transcript  string            `json:"transcript"`
+	Session     plaidflow.Entry   `json:"session"`
+	IDs         plaidflow.IDs     `json:"ids"`
+	Entries     []plaidflow.Entry `json:"entries"`
+	Summary     string            `json:"summary"`
 }
 
 func (a *app) runReport(_ context.Context, args []string) error {
@@ -78,7 +81,7 @@ func (a *app) runReport(_ context.Context, args []string) error {
 	}
 	summary := red.String(plaidflow.Summary(entries))
 	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, reportDocument{Transcript: path, Session: entries[0], IDs: plaidflow.IDsOf(entries), Entries: entries, Summary: summary})
+		return printJSON(a.d.Stdout, reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Transcript: path, Session: entries[0], IDs: plaidflow.IDsOf(entries), Entries: entries, Summary: summary})
 	}
 	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, path)
 	return nil
