@@ -64,6 +64,11 @@ func (p *publicTokenTap) get() string {
 // --transcript`; the transcript holds Link's events, the link_session_id, the request_ids and the
 // item_id, and neither it nor its summary holds the client secret, the access token (read from
 // the real keyring), the public token or any full account number. `report` prints the summary.
+//
+// The ids checked are those Plaid Support asks for: link_session_id (in every Link callback),
+// request_id (every API answer), item_id and account_id
+// (https://support.plaid.com/hc/en-us/articles/15374015366807-How-do-I-provide-troubleshooting-identifiers-on-support-tickets,
+// and the "store identifiers" step of https://plaid.com/docs/launch-checklist).
 func TestE2EBrowserSessionTranscript(t *testing.T) {
 	requireKeyring(t)
 	browser := newChromium(t)

@@ -192,3 +192,53 @@ func TestReportPrintsTheLastSessionAndRefusesOtherFiles(t *testing.T) {
 		t.Errorf("report --json: ids %v, %d entries", ids, len(doc["entries"].([]any)))
 	}
 }
+
+// TestItemCommandsTranscriptsHoldNoToken: the Item commands record their calls, and the tokens
+// they hand out (processor tokens, Stripe's btok_, a rotated access token) stay out of the
+// transcript although the command printed them.
+func TestItemCommandsTranscriptsHoldNoToken(t *testing.T) {
+	te := newTestEnv(t)
+	te.useFakePlaid(t)
+	te.mustRun(t, exitOK, "sandbox", "link", "--json")
+	var res plaidflow.Result
+	if err := json.Unmarshal(te.stdout.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cases := []struct {
+		name, endpoint, tokenField string
+		args                       []string
+	}{
+		{"dwolla", "/processor/token/create", "token", []string{"processor-token", res.ItemID, "--account", "0000", "--processor", "dwolla", "--json"}},
+		{"stripe", "/processor/stripe/bank_account_token/create", "token", []string{"processor-token", res.ItemID, "--account", "0000", "--processor", "stripe", "--json"}},
+		{"status", "/item/get", "", []string{"items", "status", res.ItemID, "--json"}},
+		{"balances", "/accounts/balance/get", "", []string{"balances", res.ItemID, "--json"}},
+		{"rotate", "/item/access_token/invalidate", "", []string{"items", "rotate", res.ItemID, "--json"}},
+		{"auth", "/auth/get", "", []string{"auth", res.ItemID, "--json"}},
+	}
+	for _, c := range cases {
+		path := filepath.Join(dir, c.name+".jsonl")
+		access, err := te.store.Get("sandbox/item/" + res.ItemID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		te.mustRun(t, exitOK, append(c.args, "--transcript", path)...)
+		secrets := map[string]string{"the client secret": plaidtest.DemoSecret, "the access token in force before": access}
+		if c.tokenField != "" {
+			secrets["the "+c.name+" token"] = te.jsonDocument(t)[c.tokenField].(string)
+		}
+		if now, err := te.store.Get("sandbox/item/" + res.ItemID); err == nil {
+			secrets["the access token in force after"] = now
+		}
+		found := false
+		for _, l := range readLines(t, path) {
+			if l["endpoint"] == c.endpoint && l["request_id"] != nil && l["http_status"] == float64(200) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: the transcript has no %s call with its request_id", c.name, c.endpoint)
+		}
+		assertNoSecrets(t, secrets, path, path+".md")
+	}
+}
