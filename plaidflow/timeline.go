@@ -1,7 +1,9 @@
 package plaidflow
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 )
@@ -82,7 +84,8 @@ type Entry struct {
 	Error    json.RawMessage `json:"error,omitempty"`
 
 	// step: Step is the step's words when done ("Exchanged the public token"), Outcome "done",
-	// "failed", "warning" or "skipped"
+	// "failed", "warning", "skipped" or "stopped" (a Link page closed from the terminal, an
+	// interrupt: left, not failed)
 	Step    string `json:"step,omitempty"`
 	Outcome string `json:"outcome,omitempty"`
 	Detail  string `json:"detail,omitempty"`
@@ -267,12 +270,17 @@ func (t *Timeline) RecordLink(r LinkRecord) {
 }
 
 // recordStep adds a journey step's outcome.
-func (t *Timeline) recordStep(step StepID, rep StepReport, err error) {
+func (t *Timeline) recordStep(step StepID, rep StepReport, err error, closed bool) {
 	if t == nil {
 		return
 	}
 	e := Entry{Kind: KindStep, Step: step.String(), Detail: rep.Detail, DurationMS: ms(rep.Took)}
 	switch {
+	case err != nil && (closed || errors.Is(err, context.Canceled)):
+		// Left, not failed: the page was closed from the terminal, or the program interrupted.
+		e.Step, e.Outcome, e.Message = step.Todo(), "stopped", CleanText(err.Error())
+		t.Add(e)
+		return
 	case err != nil:
 		e.Step, e.Outcome = step.Failed(), "failed"
 		p := Explain(err)

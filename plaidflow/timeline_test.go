@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -261,4 +262,55 @@ func accessTokenOf(t *testing.T, fx fixture, itemID string) string {
 		t.Fatalf("access token of %s: %q, %v", itemID, tok, err)
 	}
 	return tok
+}
+
+// blockingLink is a Link UI the user never finishes: Link waits until Close.
+type blockingLink struct {
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (b *blockingLink) Link(ctx context.Context, _ string) (string, string, string, error) {
+	<-b.closed
+	return "", "", "", errors.New("the link session was closed")
+}
+func (b *blockingLink) Finish(bool, string) {}
+func (b *blockingLink) Close() error {
+	b.once.Do(func() { close(b.closed) })
+	return nil
+}
+
+// A Link session left for the Sandbox shortcut (the journey closed from the terminal) is
+// recorded as stopped, not as Link failing, and is not the session's outcome.
+func TestTimelineRecordsALinkClosedFromTheTerminalAsStopped(t *testing.T) {
+	fx, tl := timelineFixture(t)
+	ui := &blockingLink{closed: make(chan struct{})}
+	j := fx.flow.LinkJourney(func() plaidflow.LinkUI { return ui }, &plaidflow.LinkToken{Token: "link-sandbox-x"})
+	done := make(chan error, 1)
+	go func() { _, err := j.Run(context.Background()); done <- err }()
+	// Close only once Link waits: the journey then holds the UI.
+	deadline := time.After(10 * time.Second)
+	for j.Close(); ; j.Close() {
+		select {
+		case <-ui.closed:
+		case <-deadline:
+			t.Fatal("the Link step never opened its UI")
+		default:
+			runtime.Gosched() // the Link step has not opened its UI yet: Close did nothing
+			continue
+		}
+		break
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Link step did not end after Close")
+	}
+	steps := entriesOf(tl, plaidflow.KindStep)
+	if len(steps) != 1 || steps[0].Outcome != "stopped" {
+		t.Fatalf("steps = %+v, want the Link step stopped", steps)
+	}
+	if strings.Contains(plaidflow.Summary(tl.Entries()), "## Outcome") {
+		t.Errorf("a stopped Link is given as the outcome:\n%s", plaidflow.Summary(tl.Entries()))
+	}
 }

@@ -283,7 +283,7 @@ func Describe(e Entry) string {
 			add("link_session_id " + e.LinkSessionID)
 		}
 	case KindStep:
-		mark := map[string]string{"done": "✓", "failed": "✗", "warning": "!", "skipped": "–"}[e.Outcome]
+		mark := map[string]string{"done": "✓", "failed": "✗", "warning": "!", "skipped": "–", "stopped": "–"}[e.Outcome]
 		add(strings.TrimSpace(mark + " " + e.Step))
 		add(e.Detail)
 		add(errText())
@@ -334,8 +334,8 @@ func metaDetail(raw json.RawMessage) string {
 func outcome(entries []Entry) string {
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		switch e.Kind {
-		case KindStep, KindLinkExit:
+		switch {
+		case e.Kind == KindStep && e.Outcome != "stopped", e.Kind == KindLinkExit:
 			return Describe(e)
 		}
 	}
