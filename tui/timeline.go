@@ -191,10 +191,17 @@ func (p *timelinePane) saved(msg transcriptSavedMsg) {
 		p.status, p.bad = "✗ Could not save the transcript: "+msg.err.Error(), true
 		return
 	}
-	p.status, p.bad = fmt.Sprintf("Saved the transcript (%s, redacted) to %s, and its summary to %s.md", plural(msg.entries, "entry"), msg.path, msg.path), false
+	p.status, p.bad = fmt.Sprintf("Saved the transcript (%s, redacted) to %s, and its summary to %s.md", entriesWord(msg.entries), msg.path, msg.path), false
 }
 
-// rows is how many entries the open pane shows for a window h rows tall.
+func entriesWord(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
+}
+
+// paneRows is how many entries the open pane shows for a window h rows tall.
 func paneRows(h int) int { return min(max(h/3, 3), 12) }
 
 // View draws the ids, the status and, when open, the pane, w cells wide.
@@ -229,11 +236,7 @@ func (p *timelinePane) View(w int) string {
 	n := len(p.entries)
 	end := max(n-p.offset, 0)
 	start := max(end-p.rows, 0)
-	count := fmt.Sprintf("%d entries", n)
-	if n == 1 {
-		count = "1 entry"
-	}
-	head := st.Heading.Render("Timeline") + st.Faint.Render(fmt.Sprintf("  %s · %d–%d", count, min(start+1, n), end))
+	head := st.Heading.Render("Timeline") + st.Faint.Render(fmt.Sprintf("  %s · %d–%d", entriesWord(n), min(start+1, n), end))
 	if p.offset > 0 {
 		head += st.Faint.Render(fmt.Sprintf(" · %d newer below", p.offset))
 	}
