@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -18,9 +19,32 @@ import (
 // summary a support ticket quotes. Both are redacted (Redactor) and created with mode 0600,
 // since even without secrets they name the user's bank and accounts.
 
-// LastTranscriptName is the file in the config directory that keeps the last session's
-// transcript, for `plaid-onboard report` without an argument.
+// LastTranscriptName is the file in the state directory (DefaultStateDir) that keeps the last
+// session's transcript, for `plaid-onboard report` without an argument.
 const LastTranscriptName = "last-session.jsonl"
+
+// DefaultStateDir is where the program keeps what it records about its own runs (the last
+// session's transcript), apart from the configuration and the Item index: $XDG_STATE_HOME
+// (default ~/.local/state) on Linux and the other Unix systems, the user's configuration
+// directory on macOS and Windows, which have no state directory of their own; then
+// plaid-onboard.
+func DefaultStateDir(getenv func(string) string) (string, error) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		base, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("find the state directory: %w", err)
+		}
+		return filepath.Join(base, "plaid-onboard", "state"), nil
+	}
+	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "plaid-onboard"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("find the state directory: neither $XDG_STATE_HOME nor $HOME is set")
+	}
+	return filepath.Join(home, ".local", "state", "plaid-onboard"), nil
+}
 
 // ErrNotTranscript is returned when a file is not a plaid-onboard transcript.
 var ErrNotTranscript = errors.New("not a plaid-onboard transcript")
@@ -75,7 +99,7 @@ func writePrivate(path string, data []byte) error {
 	return nil
 }
 
-// SaveLastTranscript keeps entries as the last session's transcript in dir (the config
+// SaveLastTranscript keeps entries as the last session's transcript in dir (the state
 // directory), for `report` without an argument. It returns the path written.
 func SaveLastTranscript(dir string, entries []Entry, r *Redactor) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {

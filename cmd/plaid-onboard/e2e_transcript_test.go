@@ -154,7 +154,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	for i, n := range numbersOf(t, res) {
 		secrets["account number "+string(rune('A'+i))] = n
 	}
-	assertNoSecrets(t, secrets, path, path+".md", filepath.Join(dirs.config, "plaid-onboard", plaidflow.LastTranscriptName))
+	assertNoSecrets(t, secrets, path, path+".md", filepath.Join(dirs.home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName))
 
 	// report, in another process, finds the same session as the last one.
 	out, stderr, code := runBinary(t, dirs, env, "report")

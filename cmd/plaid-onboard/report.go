@@ -23,7 +23,8 @@ country codes, redirect URI, API URL when overridden), the ids Plaid Support ask
 (link_session_id, item_id, account_ids, request_ids), then what happened, in order.
 
 Without TRANSCRIPT it reports the last session: every command that calls Plaid, and the
-terminal UI, keeps its transcript in the config directory (last-session.jsonl).
+terminal UI, keeps its transcript as last-session.jsonl in the state directory
+($XDG_STATE_HOME/plaid-onboard, by default ~/.local/state/plaid-onboard).
 
 The summary is redacted like the transcript: no client secret, access, public or processor
 token, and no full account number or IBAN (their last 4 characters stay). With --json it
@@ -53,9 +54,9 @@ func (a *app) runReport(_ context.Context, args []string) error {
 	if len(args) == 1 {
 		path = args[0]
 	} else {
-		dir, err := a.d.ConfigDir()
+		dir, err := a.d.StateDir()
 		if err != nil {
-			return fmt.Errorf("find the config directory: %w", err)
+			return err
 		}
 		path = filepath.Join(dir, plaidflow.LastTranscriptName)
 	}

@@ -13,7 +13,7 @@ import (
 // Every command that talks to Plaid, and the terminal UI, records its session on a
 // plaidflow.Timeline: the Plaid client's calls, Link's callbacks, the journey's steps. When the
 // session ends, the timeline is written, redacted, to --transcript PATH (with PATH.md beside it)
-// and always to the config directory as the last session's, for `report`.
+// and always to the state directory as the last session's, for `report`.
 
 // transcriptScope are the commands --transcript works for: those that call Plaid.
 var transcriptScope = flagScope{flag: "transcript",
@@ -72,8 +72,9 @@ func checkTranscriptPath(path string) error {
 }
 
 // writeTranscripts writes the session's timeline to --transcript PATH (saying where on stderr)
-// and keeps it as the last session's in the config directory. A failure is said, not fatal: the
-// command's own outcome matters more.
+// and keeps it as the last session's in the state directory. A failure is said, not fatal: the
+// command's own outcome matters more. The last session's copy is kept in the state directory,
+// not beside the Item index: it is a record of the run, never a place where an Item is saved.
 func writeTranscripts(d deps, path string, tl *plaidflow.Timeline) {
 	if tl == nil {
 		return
@@ -86,10 +87,10 @@ func writeTranscripts(d deps, path string, tl *plaidflow.Timeline) {
 			fmt.Fprintf(d.Stderr, "Transcript: %s (%d entries; summary %s.md)\n", path, len(entries), path)
 		}
 	}
-	if len(entries) <= 1 {
+	if len(entries) <= 1 || d.StateDir == nil {
 		return // nothing happened: the last session worth a report stays
 	}
-	dir, err := d.ConfigDir()
+	dir, err := d.StateDir()
 	if err == nil {
 		_, err = plaidflow.SaveLastTranscript(dir, entries, tl.Redactor())
 	}

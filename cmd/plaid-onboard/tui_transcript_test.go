@@ -20,7 +20,7 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	home := t.TempDir()
 	exitFile := filepath.Join(home, "exit-code")
 	path := filepath.Join(home, "tui.jsonl")
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color " +
+	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " XDG_STATE_HOME= NO_COLOR=1 TERM=xterm-256color " +
 		bin + " --demo --no-browser --no-save --transcript " + path
 	s := startTmux(t, 100, 30, cmd, exitFile)
 
@@ -52,6 +52,6 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	if ids.ItemID == "" || len(ids.RequestIDs) < 4 {
 		t.Errorf("the TUI's transcript ids = %+v, want the item_id and the request_ids", ids)
 	}
-	last := filepath.Join(home, ".config", "plaid-onboard", plaidflow.LastTranscriptName)
+	last := filepath.Join(home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName)
 	assertNoSecrets(t, map[string]string{"the client secret": plaidtest.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
 }
