@@ -159,16 +159,25 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	})
 	d.send(press("s"))
 	d.until("the results", func() bool { return m.screen == screenResults })
-	d.until("the /auth/get call on the timeline", func() bool {
+	d.until("the numbers step on the timeline", func() bool {
 		for _, e := range m.tl.entries {
-			if e.Endpoint == "/auth/get" && e.RequestID != "" {
-				return e.RequestID == m.tl.ids.LastRequestID || m.tl.ids.LastRequestID != ""
+			if e.Kind == plaidflow.KindStep && e.Step == plaidflow.StepNumbers.String() {
+				return true
 			}
 		}
 		return false
 	})
-	last := m.tl.ids.LastRequestID
-	d.screenShows("last request_id  " + last)
+	// The id on screen is the newest call's, read at the same moment (a decoration call may
+	// still be answering).
+	var last string
+	for _, e := range m.tl.entries {
+		if e.RequestID != "" {
+			last = e.RequestID
+		}
+	}
+	if m.tl.ids.LastRequestID != last || !strings.Contains(view(m), "last request_id  "+last) {
+		t.Fatalf("last request_id on screen is not the newest call's (%s):\n%s", last, view(m))
+	}
 
 	d.send(press("t"))
 	d.screenShows("Saved the transcript")
