@@ -122,3 +122,14 @@ func FuzzRedactTranscript(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRedactLinkEvent is the cost of redacting one Link event with Link's full metadata,
+// which every entry of a browser session pays once.
+func BenchmarkRedactLinkEvent(b *testing.B) {
+	r := knownRedactor()
+	meta := json.RawMessage(`{"error_code":null,"institution_id":"ins_109508","institution_name":"First Platypus Bank","link_session_id":"cf549d3d-65c5-4555-b77e-667d4ffcda77","request_id":"Eotp78fr9236qwi","timestamp":"2026-11-22T07:45:35.205Z","view_name":"SELECT_INSTITUTION"}`)
+	e := plaidflow.Entry{Kind: plaidflow.KindLinkEvent, Name: "SELECT_INSTITUTION", LinkSessionID: "cf549d3d-65c5-4555-b77e-667d4ffcda77", RequestID: "Eotp78fr9236qwi", Metadata: meta}
+	for i := 0; i < b.N; i++ {
+		_ = r.Entry(e)
+	}
+}

@@ -131,11 +131,11 @@ func (t *Timeline) Add(e Entry) {
 	if t == nil {
 		return
 	}
-	t.mu.Lock()
 	if e.Time.IsZero() {
 		e.Time = t.now()
 	}
-	e = t.redact.Entry(e)
+	e = t.redact.Entry(e) // outside the lock: it is the slow part, and the redactor has its own
+	t.mu.Lock()
 	t.entries = append(t.entries, e)
 	subs := t.subs
 	t.mu.Unlock()

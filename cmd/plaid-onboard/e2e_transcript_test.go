@@ -167,3 +167,52 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ELinkExitTranscript: Link failing in the browser (a Sandbox error password) leaves in the
+// transcript the onExit entry with its error, status, request_id and link_session_id, and the
+// summary's outcome is that exit, as a support ticket needs it.
+func TestE2ELinkExitTranscript(t *testing.T) {
+	browser := newChromium(t)
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	path := filepath.Join(dirs.work, "exit.jsonl")
+
+	p := startLink(t, dirs, env, "--no-save", "--transcript", path)
+	ctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
+	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	if code := p.wait(t); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
+	}
+	var exit map[string]any
+	for _, l := range readLines(t, path) {
+		if l["kind"] == "link_exit" {
+			exit = l
+		}
+	}
+	if exit == nil {
+		t.Fatalf("no link_exit entry in the transcript:\n%s", mustReadFile(t, path))
+	}
+	meta, _ := exit["metadata"].(map[string]any)
+	if exit["error_code"] != "INVALID_CREDENTIALS" || exit["link_session_id"] == nil || meta["status"] == nil || exit["error"] == nil {
+		t.Errorf("link_exit entry = %v", exit)
+	}
+	md := mustReadFile(t, path+".md")
+	if !strings.Contains(md, "## Outcome\n\n✗ Link did not link an account") || !strings.Contains(md, "INVALID_CREDENTIALS") {
+		t.Errorf("the summary's outcome is not the Link exit:\n%s", md)
+	}
+}
+
+func mustReadFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
