@@ -27,6 +27,9 @@ type Client struct {
 	// OnRetry, when set, hears of each retry before its wait, so the user can be told. It may
 	// be called from several goroutines at once. Set it before the first call.
 	OnRetry func(Retry)
+	// Timeline, when set, records every attempt of every call (timelineTransport) and the
+	// steps of the journeys run with this client. Set it before the first call.
+	Timeline *Timeline
 }
 
 // NewHTTPClient returns the HTTP client used for Plaid: every phase of a request has a bound.
@@ -57,8 +60,9 @@ func NewClient(cfg Config, httpClient *http.Client) (*Client, error) {
 	}
 	c := &Client{cfg: cfg}
 	// Retries outside the cleaning, so each attempt's answer is cleaned and a body cut short
-	// while it is read counts as a network failure worth another attempt.
-	hc.Transport = retryTransport{next: cleaningTransport{next: next}, client: c}
+	// while it is read counts as a network failure worth another attempt. The timeline sits
+	// between them, so it records each attempt as the program reads it.
+	hc.Transport = retryTransport{next: timelineTransport{next: cleaningTransport{next: next}, client: c}, client: c}
 	httpClient = &hc
 	pc := plaid.NewConfiguration()
 	pc.UseEnvironment(plaid.Environment(base))

@@ -28,6 +28,7 @@ type Journey struct {
 	openLink func() LinkUI
 	ui       LinkUI
 	uiMu     sync.Mutex // ui is read by Close from another goroutine than Run's
+	closed   bool       // Close stopped the Link UI of the session in progress
 	told     bool       // the Link UI was told how the flow ended
 
 	sandboxInstitution string
@@ -204,6 +205,9 @@ func (j *Journey) Run(ctx context.Context) (StepReport, error) {
 	start := j.flow.now()
 	rep, err := j.run(ctx, step)
 	rep.Step, rep.Took = step, j.flow.now().Sub(start)
+	if j.flow.Client != nil {
+		j.flow.Client.Timeline.recordStep(step, rep, err, j.closedDuring(step))
+	}
 	if err != nil {
 		if step == StepLink || step == StepRelink {
 			j.next = 0
@@ -238,11 +242,23 @@ func (j *Journey) Close() error {
 	j.uiMu.Lock()
 	ui := j.ui
 	j.ui = nil
+	j.closed = ui != nil
 	j.uiMu.Unlock()
 	if ui == nil {
 		return nil
 	}
 	return ui.Close()
+}
+
+// closedDuring reports whether a Link step ended because Close stopped its page (the user moved
+// on: the Sandbox shortcut, a saved Item, back to the keys), which is no failure of Link.
+func (j *Journey) closedDuring(step StepID) bool {
+	if step != StepLink && step != StepRelink {
+		return false
+	}
+	j.uiMu.Lock()
+	defer j.uiMu.Unlock()
+	return j.closed && j.ui == nil
 }
 
 // tellLink tells the Link page, once, how the flow ended: the words are the flow's,
@@ -282,7 +298,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		}
 		ui := j.openLink()
 		j.uiMu.Lock()
-		j.ui, j.told = ui, false
+		j.ui, j.told, j.closed = ui, false, false
 		j.uiMu.Unlock()
 		pub, instID, instName, err := ui.Link(ctx, j.linkToken.Token)
 		if err != nil {

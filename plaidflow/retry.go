@@ -109,7 +109,7 @@ func (t retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	for attempt := 1; ; attempt++ {
-		r := req.Clone(ctx)
+		r := req.Clone(withAttempt(ctx, attempt)) // the timeline numbers the attempts
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }

@@ -71,6 +71,12 @@ type Deps struct {
 	// Renderer renders the styles (nil: one for Out). Tests pass one with the termenv.Ascii
 	// profile for plain text.
 	Renderer *lipgloss.Renderer
+	// Timeline records the session: every Plaid client the UI builds and every Link page feed
+	// it (nil: a new one). cmd writes it as the transcript when the UI closes.
+	Timeline *plaidflow.Timeline
+	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
+	// working directory.
+	TranscriptPath string
 }
 
 func (d *Deps) fill() {
@@ -88,6 +94,10 @@ func (d *Deps) fill() {
 	}
 	if d.NewClient == nil {
 		d.NewClient = plaidflow.NewClient
+	}
+	if d.Timeline == nil {
+		d.Timeline = plaidflow.NewTimeline(d.Now)
+		d.Timeline.Start(plaidflow.Entry{Program: "plaid-onboard", Command: "plaid-onboard (terminal UI)", Environment: string(d.Config.Env), Demo: d.Config.Demo}, d.Config.Secret)
 	}
 	if d.Renderer == nil {
 		d.Renderer = lipgloss.NewRenderer(d.Out)
@@ -239,6 +249,8 @@ type Model struct {
 	working *workingScreen
 	results *resultsScreen
 	items   *itemsScreen
+	tl      *timelinePane // the ids and the timeline under the Link and results screens
+	tlFeed  <-chan struct{}
 
 	itemsFrom screenID // where esc on the Items screen returns to
 
@@ -277,6 +289,9 @@ func newModel(ctx context.Context, deps Deps) *Model {
 	m.working = newWorkingScreen(c)
 	m.results = newResultsScreen(c)
 	m.items = newItemsScreen(c)
+	m.tl = newTimelinePane(c)
+	m.tlFeed = deps.Timeline.Subscribe()
+	m.tl.changed()
 	m.header = header{c: c}
 	m.footer = newFooter(c, deps.Notes)
 	m.layout()
@@ -314,7 +329,7 @@ func (m *Model) WriteReport(w io.Writer) error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links), waitForRetry(m.c.ctx, m.c.retries))
+	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links), waitForRetry(m.c.ctx, m.c.retries), waitForTimeline(m.c.ctx, m.tlFeed))
 	m.layout() // the keys screen focused a field and may be checking the keys
 	return tea.Batch(cmd, m.turn())
 }
@@ -330,6 +345,7 @@ func (m *Model) loadSaved() tea.Cmd {
 // Update implements tea.Model: global keys and app messages first, then the active screen.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	m.tl.updateKeys(m.timelineKeysOn())
 	m.layout()
 	return m, tea.Batch(cmd, m.turn())
 }
@@ -375,6 +391,23 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.body.PageUp()
 			return nil
 		}
+		if m.timelineKeysOn() {
+			if cmd, ok := m.tl.handleKey(msg); ok {
+				return cmd
+			}
+		}
+
+	case timelineChangedMsg:
+		m.tl.changed()
+		return waitForTimeline(m.c.ctx, m.tlFeed)
+
+	case transcriptSavedMsg:
+		m.tl.saved(msg)
+		return nil
+
+	case idCopiedMsg:
+		m.tl.status, m.tl.bad = m.c.clipboardSent(clipboardSentMsg(msg)), false
+		return nil
 
 	case retriedMsg:
 		m.footer.retry = "↻ " + msg.retry.String()
@@ -411,6 +444,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 
 	case keysConfirmedMsg:
+		m.c.deps.Timeline.Note("Plaid accepted the keys for " + msg.client.Config().Env.Title())
 		m.c.cfg = msg.client.Config()
 		m.c.flow = plaidflow.NewFlow(msg.client, m.c.deps.Vault)
 		m.c.flow.Now = m.c.deps.Now
@@ -569,10 +603,15 @@ func (m *Model) layout() {
 		s.SetSize(w, max(m.height-headerHeight-2, 1))
 	}
 	content := scr.View()
+	if m.timelineShown() {
+		m.tl.SetHeight(max(m.height-headerHeight-2, 1))
+		content += "\n" + m.tl.View(w)
+	}
+	keys := m.helpFor(scr)
 	lines := lineCount(content)
 	// The footer's height depends on whether the scrolling keys are on; they are on when the
 	// body does not fit what the footer leaves.
-	avail := func() int { return max(m.height-headerHeight-m.footer.height(w, scr, m.global), 1) }
+	avail := func() int { return max(m.height-headerHeight-m.footer.height(w, keys, m.global), 1) }
 	m.global.PageUp.SetEnabled(false)
 	m.global.PageDown.SetEnabled(false)
 	if lines > avail() {
@@ -595,8 +634,32 @@ func (m *Model) layout() {
 			}
 		}
 	}
+	if m.tl.reveal {
+		// The pane just opened under the screen: bring it into view.
+		m.tl.reveal = false
+		m.body.GotoBottom()
+	}
 	m.body.SetYOffset(m.body.YOffset) // clamp after the content shrank
 	m.footer.scroll = scrollState{on: lines > h, above: m.body.YOffset, below: max(lines-h-m.body.YOffset, 0)}
+}
+
+// timelineShown: the ids and the timeline pane belong to the Link and results screens.
+func (m *Model) timelineShown() bool {
+	return m.screen == screenLink || m.screen == screenResults
+}
+
+// timelineKeysOn: the timeline's keys work where it is shown, except while the results' copy
+// picker waits for its key.
+func (m *Model) timelineKeysOn() bool {
+	return m.timelineShown() && !(m.screen == screenResults && m.results.picking)
+}
+
+// helpFor is the help of the screen on show, with the timeline's keys where it is shown.
+func (m *Model) helpFor(scr component) help.KeyMap {
+	if m.timelineShown() {
+		return withTimeline{KeyMap: scr, p: m.tl}
+	}
+	return scr
 }
 
 func (m *Model) margin() int {
@@ -616,7 +679,7 @@ func (m *Model) View() string {
 	w := m.innerWidth()
 	scr := m.active()
 	top := m.header.View(w, m.step(), m.keys.shownEnv(m.screen == screenKeys))
-	bottom := m.footer.View(w, scr, m.global)
+	bottom := m.footer.View(w, m.helpFor(scr), m.global)
 	body := fit(m.body.View(), w, m.height-lineCount(top)-lineCount(bottom))
 	return indentBlock(top+"\n"+body+"\n"+bottom, m.margin(), m.width, m.height)
 }

@@ -35,6 +35,7 @@ func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Confi
 			return errMsg{op: opCreateLinkToken, id: id, err: err}
 		}
 		client.OnRetry = retries.tell
+		client.Timeline = deps.Timeline
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()
 		lt, err := client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})

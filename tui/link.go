@@ -231,6 +231,7 @@ func (s *linkScreen) opener(run int) func() plaidflow.LinkUI {
 			Browser:     deps.Browser,
 			OpenBrowser: deps.Browser != nil && !deps.NoBrowser,
 			OnUpdate: func(u linkpage.Update) {
+				recordLink(deps.Timeline, u)
 				select {
 				case ch <- linkUpdatedMsg{run: run, u: u}:
 				case <-ctx.Done():

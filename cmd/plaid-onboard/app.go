@@ -41,6 +41,8 @@ type options struct {
 	account     string // processor-token --account
 	processor   string // processor-token --processor
 	flow        string // sandbox link --flow (sandbox_authflows.go)
+	transcript  string // --transcript PATH
+	command     string // the command's path under the root ("sandbox link"), for the transcript
 }
 
 // app is one run of the program: its dependencies, its flags, and whether a command got as far
@@ -89,6 +91,7 @@ func runContext(ctx context.Context, args []string, d deps) int {
 func (a *app) runE(f func(ctx context.Context, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		a.ran = true
+		a.opts.command = subPath(cmd)
 		return f(cmd.Context(), args)
 	}
 }

@@ -37,6 +37,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	te := &testEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, store: plaidflow.NewMemoryStore(), environ: map[string]string{}}
 	configDir := filepath.Join(t.TempDir(), "config")
+	stateDir := filepath.Join(t.TempDir(), "state")
 	te.d = deps{
 		Stdin:      strings.NewReader(""),
 		Stdout:     te.stdout,
@@ -45,6 +46,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		Browser:    recordingBrowser{&te.browsed},
 		Secrets:    te.store,
 		ConfigDir:  func() (string, error) { return configDir, nil },
+		StateDir:   func() (string, error) { return stateDir, nil },
 		WorkDir:    t.TempDir(),
 		HTTPClient: plaidflow.NewHTTPClient(),
 		Now:        time.Now,

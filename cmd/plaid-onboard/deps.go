@@ -23,8 +23,10 @@ type deps struct {
 	Getenv      func(string) string
 	Browser     linkpage.Browser
 	// Secrets is the OS keyring in the program.
-	Secrets    plaidflow.SecretStore
-	ConfigDir  func() (string, error)
+	Secrets   plaidflow.SecretStore
+	ConfigDir func() (string, error)
+	// StateDir keeps the last session's transcript (plaidflow.DefaultStateDir).
+	StateDir   func() (string, error)
 	WorkDir    string
 	HTTPClient *http.Client
 	Now        func() time.Time
@@ -41,6 +43,7 @@ func systemDeps() deps {
 		Browser:     linkpage.SystemBrowser{Getenv: os.Getenv},
 		Secrets:     plaidflow.NewKeyringStore(),
 		ConfigDir:   plaidflow.DefaultDir,
+		StateDir:    func() (string, error) { return plaidflow.DefaultStateDir(os.Getenv) },
 		WorkDir:     wd,
 		HTTPClient:  plaidflow.NewHTTPClient(),
 		Now:         time.Now,

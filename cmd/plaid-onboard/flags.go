@@ -28,7 +28,7 @@ type flagScope struct {
 
 var flagScopes = []flagScope{
 	{flag: "json", commands: []string{"", "link", "sandbox link", "sandbox reset-login", "auth", "items", "items status",
-		"items rename", "items remove", "items rotate", "balances", "processor-token", "emulator",
+		"items rename", "items remove", "items rotate", "balances", "processor-token", "emulator", "report",
 		"webhooks listen", "sandbox set-verification-status", "sandbox fire-webhook"},
 		why: "it prints no Plaid result"},
 	{flag: "mask", commands: []string{"", "link", "sandbox link", "auth"},
@@ -43,6 +43,7 @@ var flagScopes = []flagScope{
 		why: "the emulator is what --demo runs inside the program; served on its own it takes --client-id and --secret for the keys it accepts"},
 	{flag: "env", except: []string{"emulator"},
 		why: "the emulator stands in for the Sandbox only"},
+	transcriptScope,
 }
 
 // subPath is a command's path under the root: "sandbox link"; "" for the root itself.
@@ -66,6 +67,9 @@ func (a *app) checkFlags(cmd *cobra.Command) error {
 		if flags.Changed(s.flag) && !s.allows(cmd) {
 			return usagef("--%s means nothing for `%s`: %s", s.flag, cmd.CommandPath(), s.why)
 		}
+	}
+	if err := checkTranscriptPath(a.opts.transcript); err != nil {
+		return err
 	}
 	if a.opts.secretStdin && !a.opts.demo {
 		if err := a.readSecretStdin(flags.Changed("secret")); err != nil {

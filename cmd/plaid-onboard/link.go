@@ -54,7 +54,9 @@ func (a *app) runLink(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer s.close()
-	openLink := func() plaidflow.LinkUI { return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr) }
+	openLink := func() plaidflow.LinkUI {
+		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
+	}
 	j := s.flow.LinkJourney(openLink, nil)
 	if a.opts.update != "" {
 		j = s.flow.UpdateJourney(openLink, a.opts.update, a.opts.accountSel)

@@ -11,7 +11,7 @@ import (
 // newLinkSession is the Link page for one Link session of the link command: a
 // linkpage.Session (a plaidflow.LinkUI) that prints what happens on stderr, so stdout stays the
 // result.
-func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser bool, stderr io.Writer) *linkpage.Session {
+func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser bool, stderr io.Writer, tl *plaidflow.Timeline) *linkpage.Session {
 	return linkpage.NewSession(linkpage.SessionOptions{
 		Page: linkpage.Options{
 			ScriptURL:   cfg.LinkScriptURL,
@@ -21,7 +21,10 @@ func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser 
 		RedirectURI: cfg.RedirectURI,
 		Browser:     browser,
 		OpenBrowser: openBrowser,
-		OnUpdate:    func(u linkpage.Update) { printLinkUpdate(stderr, u) },
+		OnUpdate: func(u linkpage.Update) {
+			recordLinkUpdate(tl, u)
+			printLinkUpdate(stderr, u)
+		},
 	})
 }
 

@@ -62,6 +62,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	pf.BoolVar(&o.maskNumbers, "mask", false, "show only the last 4 characters of account numbers and IBANs")
 	pf.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; only print the Link page's URL")
 	pf.BoolVar(&o.noSave, "no-save", false, "do not save the new Item in the keyring")
+	pf.StringVar(&o.transcript, "transcript", "", "write the session's timeline (Plaid calls, Link events, steps; redacted) to this file as JSON Lines, and a Markdown summary to PATH.md")
 
 	root.SetFlagErrorFunc(flagError)
 	defaultHelp := root.HelpFunc()
@@ -70,7 +71,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 		defaultHelp(cmd, args)
 	})
 
-	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a))
+	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a))
 	root.AddCommand(newWebhooksCmd(a))
 	return root
 }
@@ -104,5 +105,8 @@ func (a *app) runTUI(ctx context.Context, _ []string) error {
 		Now:        a.d.Now,
 		Getenv:     a.d.Getenv,
 		Notes:      s.notes,
+		Timeline:   s.timeline,
+		// t saves here; the whole session is written here again when the UI closes.
+		TranscriptPath: a.opts.transcript,
 	})
 }

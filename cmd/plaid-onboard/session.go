@@ -18,7 +18,9 @@ type session struct {
 	sources plaidflow.Sources
 	// notes are things the user should know about how the session was set up (printed to stderr).
 	notes []string
-	close func()
+	// timeline records the session for its transcript; close writes it.
+	timeline *plaidflow.Timeline
+	close    func()
 }
 
 // sources are the places keys are looked up for this run (plaidflow.Resolve's order). The
@@ -90,6 +92,12 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		})
 	}
 	s.cfg = cfg
+	s.timeline = newTimeline(d, opts, cfg)
+	closeEmu := s.close
+	s.close = func() {
+		writeTranscripts(d, opts.transcript, s.timeline)
+		closeEmu()
+	}
 
 	if !cfg.HasKeys() {
 		if requireKeys {
@@ -104,6 +112,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		return nil, fmt.Errorf("set up the plaid client: %w", err)
 	}
 	client.OnRetry = plaidflow.RetryPrinter(d.Stderr) // "retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"
+	client.Timeline = s.timeline
 	s.flow = plaidflow.NewFlow(client, s.vault)
 	return s, nil
 }

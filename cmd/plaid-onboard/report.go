@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// newReportCmd is `report`: the Markdown summary of a session, for a support ticket.
+func newReportCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "report [TRANSCRIPT]",
+		Short: "Print the Markdown summary of a session's transcript, for a support ticket",
+		Long: `Prints the Markdown summary of a transcript written with --transcript PATH (or by t in the
+terminal UI): the program version, OS, environment and the settings in force (products,
+country codes, redirect URI, API URL when overridden), the ids Plaid Support asks for
+(link_session_id, item_id, account_ids, request_ids), then what happened, in order.
+
+Without TRANSCRIPT it reports the last session: every command that calls Plaid, and the
+terminal UI, keeps its transcript as last-session.jsonl in the state directory
+($XDG_STATE_HOME/plaid-onboard, by default ~/.local/state/plaid-onboard).
+
+The summary is redacted like the transcript: no client secret, access, public or processor
+token, and no full account number or IBAN (their last 4 characters stay). With --json it
+prints {"environment", "demo", "transcript", "session", "ids", "entries", "summary"}.`,
+		Example: `  plaid-onboard report
+  plaid-onboard sandbox link --transcript session.jsonl && plaid-onboard report session.jsonl
+  plaid-onboard report session.jsonl --json | jq .ids`,
+		Args: maxArgs(1, "one transcript file"),
+		RunE: a.runE(a.runReport),
+	}
+}
+
+// reportDocument is report --json.
+type reportDocument struct {
+	// Environment and Demo are the session's, as in every JSON document of the program.
+	Environment string            `json:"environment"`
+	Demo        bool              `json:"demo"`
+	Transcript  string            `json:"transcript"`
+	Session     plaidflow.Entry   `json:"session"`
+	IDs         plaidflow.IDs     `json:"ids"`
+	Entries     []plaidflow.Entry `json:"entries"`
+	Summary     string            `json:"summary"`
+}
+
+func (a *app) runReport(_ context.Context, args []string) error {
+	path := ""
+	if len(args) == 1 {
+		path = args[0]
+	} else {
+		dir, err := a.d.StateDir()
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(dir, plaidflow.LastTranscriptName)
+	}
+	entries, err := plaidflow.ReadTranscriptFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && len(args) == 0:
+		return fmt.Errorf("no session recorded yet (%s does not exist): every command that calls Plaid keeps its transcript there; or give a transcript written with --transcript PATH", path)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no transcript at %s", path)
+	case errors.Is(err, plaidflow.ErrNotTranscript):
+		return fmt.Errorf("%w (a transcript is the JSON Lines file written by --transcript PATH; its summary is PATH.md)", err)
+	case err != nil:
+		return fmt.Errorf("read the transcript: %w", err)
+	}
+	// A transcript is redacted when written; this redacts again, in case the file was written by
+	// hand or by an older version, and learns the secret in force now, if any.
+	red := &plaidflow.Redactor{}
+	if cfg, err := offlineConfig(a.d, &a.opts); err == nil {
+		red.Learn("token", cfg.Secret)
+	}
+	for i := range entries {
+		entries[i] = red.Entry(entries[i])
+	}
+	summary := red.String(plaidflow.Summary(entries))
+	if a.opts.jsonOut {
+		return printJSON(a.d.Stdout, reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Transcript: path, Session: entries[0], IDs: plaidflow.IDsOf(entries), Entries: entries, Summary: summary})
+	}
+	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, path)
+	return nil
+}

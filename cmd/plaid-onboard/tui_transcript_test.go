@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// TestTUITranscriptInTmux: the terminal UI with --transcript, driven in tmux: the ids show under
+// the results, T opens the timeline, t saves the transcript where --transcript says (the screen
+// says so), and quitting writes the whole session there again and as the last session, redacted.
+func TestTUITranscriptInTmux(t *testing.T) {
+	skipIfShort(t, "builds and drives the binary")
+	requireTmux(t)
+	bin := testBinary(t)
+	home := t.TempDir()
+	exitFile := filepath.Join(home, "exit-code")
+	path := filepath.Join(home, "tui.jsonl")
+	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " XDG_STATE_HOME= NO_COLOR=1 TERM=xterm-256color " +
+		bin + " --demo --no-browser --no-save --transcript " + path
+	s := startTmux(t, 100, 30, cmd, exitFile)
+
+	s.waitForText("The emulator accepted the demo keys")
+	s.keys("Enter")
+	s.waitForText("Link a bank account in your browser", "last request_id")
+	s.keys("s")
+	s.waitForText("Plaid Checking", "last request_id", "Y copies")
+	s.keys("T")
+	s.waitForText("Timeline", "/auth/get → HTTP 200")
+	s.keys("t")
+	s.waitForText("Saved the transcript")
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("t did not write %s with mode 0600: %v %v", path, fi, err)
+	}
+	s.keys("q")
+	s.waitExited(screenTimeout)
+	if b, _ := os.ReadFile(exitFile); strings.TrimSpace(string(b)) != "0" {
+		t.Errorf("exit status %q after q", b)
+	}
+	entries, err := plaidflow.ReadTranscriptFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries[0].Command != "plaid-onboard (terminal UI)" || !entries[0].Demo {
+		t.Errorf("session entry = %+v", entries[0])
+	}
+	ids := plaidflow.IDsOf(entries)
+	if ids.ItemID == "" || len(ids.RequestIDs) < 4 {
+		t.Errorf("the TUI's transcript ids = %+v, want the item_id and the request_ids", ids)
+	}
+	last := filepath.Join(home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName)
+	assertNoSecrets(t, map[string]string{"the client secret": plaidtest.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
+}

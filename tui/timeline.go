@@ -1,0 +1,292 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/plaid-onboard/plaid-onboard/linkpage"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// The session's timeline on the Link and results screens: under the screen, the ids Plaid
+// Support asks for (link_session_id, the last request_id), always visible with a key to copy
+// each; T opens a scrollable pane with every Plaid call, Link event and step so far; t saves
+// the whole timeline as a transcript (redacted JSON Lines and its Markdown summary). The root
+// owns it, so the two screens need not know of it.
+
+// timelineKeys are the pane's keys.
+type timelineKeys struct {
+	Toggle, Save, CopySession, CopyRequest key.Binding
+	// While the pane is open.
+	Up, Down, Close key.Binding
+}
+
+func newTimelineKeys() timelineKeys {
+	return timelineKeys{
+		Toggle:      binding([]string{"T"}, "T", "timeline"),
+		Save:        binding([]string{"t"}, "t", "save transcript"),
+		CopySession: binding([]string{"y"}, "y", "copy link_session_id"),
+		CopyRequest: binding([]string{"Y"}, "Y", "copy request_id"),
+		Up:          binding([]string{"up", "k"}, "↑/k", "older"),
+		Down:        binding([]string{"down", "j"}, "↓/j", "newer"),
+		Close:       binding([]string{"esc"}, "esc", "close timeline"),
+	}
+}
+
+// timelinePane is the ids, the pane and what the last copy or save said.
+type timelinePane struct {
+	c    *common
+	keys timelineKeys
+
+	entries []plaidflow.Entry // the timeline as last read
+	ids     plaidflow.IDs
+	open    bool
+	offset  int  // entries scrolled back from the newest
+	rows    int  // entries the open pane shows (SetHeight)
+	reveal  bool // the pane just opened: the root scrolls it into view
+	status  string
+	bad     bool
+}
+
+func newTimelinePane(c *common) *timelinePane {
+	p := &timelinePane{c: c, keys: newTimelineKeys()}
+	p.updateKeys(false)
+	return p
+}
+
+// timelineChangedMsg: entries were added to the session's timeline.
+type timelineChangedMsg struct{}
+
+// transcriptSavedMsg: t wrote the transcript (or could not).
+type transcriptSavedMsg struct {
+	path    string
+	entries int
+	err     error
+}
+
+// idCopiedMsg: an id was sent to the clipboard.
+type idCopiedMsg struct{ what string }
+
+// waitForTimeline waits for the timeline to grow; the root issues it again after each change.
+func waitForTimeline(ctx context.Context, ch <-chan struct{}) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case <-ch:
+			return timelineChangedMsg{}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// recordLink puts what a Link page reports on the session's timeline.
+func recordLink(tl *plaidflow.Timeline, u linkpage.Update) {
+	tl.RecordLink(plaidflow.LinkRecord(u.Record()))
+}
+
+// transcriptPath is where t saves: --transcript PATH, else a new file in the working directory.
+func (d *Deps) transcriptPath(now time.Time) string {
+	if d.TranscriptPath != "" {
+		return d.TranscriptPath
+	}
+	return "plaid-onboard-" + now.Format("20060102-150405") + ".jsonl"
+}
+
+// saveTranscript writes the timeline to path, off the UI thread.
+func saveTranscript(tl *plaidflow.Timeline, path string) tea.Cmd {
+	return func() tea.Msg {
+		entries := tl.Entries()
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		return transcriptSavedMsg{path: path, entries: len(entries), err: plaidflow.WriteTranscript(path, entries, tl.Redactor())}
+	}
+}
+
+// copyID sends an id to the clipboard through the one copy mechanism (OSC 52).
+func copyID(c *common, id, what string) tea.Cmd {
+	send := sendToClipboard(c.deps.Out, c.deps.Getenv, id, what)
+	return func() tea.Msg {
+		switch msg := send().(type) {
+		case clipboardSentMsg:
+			return idCopiedMsg{what: msg.what}
+		default:
+			return msg
+		}
+	}
+}
+
+func (p *timelinePane) updateKeys(on bool) {
+	k := &p.keys
+	k.Toggle.SetEnabled(on)
+	k.Save.SetEnabled(on)
+	k.CopySession.SetEnabled(on && p.ids.LinkSessionID != "")
+	k.CopyRequest.SetEnabled(on && p.ids.LastRequestID != "")
+	k.Up.SetEnabled(on && p.open)
+	k.Down.SetEnabled(on && p.open)
+	k.Close.SetEnabled(on && p.open)
+	if p.open {
+		k.Toggle.SetHelp("T", "close timeline")
+	} else {
+		k.Toggle.SetHelp("T", "timeline")
+	}
+}
+
+// changed reads the timeline again.
+func (p *timelinePane) changed() {
+	p.entries = p.c.deps.Timeline.Entries()
+	p.ids = plaidflow.IDsOf(p.entries)
+	if p.offset > 0 {
+		p.offset = min(p.offset+1, p.maxOffset()) // keep the rows in view where they were
+	}
+}
+
+// SetHeight sizes the open pane for a body h rows tall.
+func (p *timelinePane) SetHeight(h int) {
+	p.rows = paneRows(h)
+	p.offset = min(p.offset, p.maxOffset())
+}
+
+// maxOffset scrolls back until the oldest entry is at the top of a full pane.
+func (p *timelinePane) maxOffset() int { return max(len(p.entries)-p.rows, 0) }
+
+// handleKey answers the pane's keys; handled is false for the keys the screen should get.
+func (p *timelinePane) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.Toggle):
+		p.open, p.offset, p.reveal = !p.open, 0, !p.open
+		return nil, true
+	case key.Matches(msg, k.Close):
+		p.open = false
+		return nil, true
+	case key.Matches(msg, k.Up):
+		p.offset = min(p.offset+1, p.maxOffset())
+		return nil, true
+	case key.Matches(msg, k.Down):
+		p.offset = max(p.offset-1, 0)
+		return nil, true
+	case key.Matches(msg, k.Save):
+		p.status, p.bad = "Saving the transcript…", false
+		return saveTranscript(p.c.deps.Timeline, p.c.deps.transcriptPath(p.c.now())), true
+	case key.Matches(msg, k.CopySession):
+		return copyID(p.c, p.ids.LinkSessionID, "the link_session_id "+p.ids.LinkSessionID), true
+	case key.Matches(msg, k.CopyRequest):
+		return copyID(p.c, p.ids.LastRequestID, "the request_id "+p.ids.LastRequestID), true
+	}
+	return nil, false
+}
+
+// saved says where t wrote the transcript.
+func (p *timelinePane) saved(msg transcriptSavedMsg) {
+	if msg.err != nil {
+		p.status, p.bad = "✗ Could not save the transcript: "+msg.err.Error(), true
+		return
+	}
+	p.status, p.bad = fmt.Sprintf("Saved the transcript (%s, redacted) to %s, and its summary to %s.md", entriesWord(msg.entries), msg.path, msg.path), false
+}
+
+func entriesWord(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
+}
+
+// paneRows is how many entries the open pane shows for a window h rows tall.
+func paneRows(h int) int { return min(max(h/3, 3), 12) }
+
+// View draws the ids, the status and, when open, the pane, w cells wide.
+func (p *timelinePane) View(w int) string {
+	st := p.c.styles
+	id := func(label, v, k string) string {
+		if v == "" {
+			return st.Muted.Render(label+"  ") + st.Faint.Render("none yet")
+		}
+		line := st.Muted.Render(label+"  ") + v + st.Faint.Render("  ") + st.Key.Render(k)
+		if full := line + st.Faint.Render(" copies"); lipgloss.Width(full) <= w {
+			return full
+		}
+		return truncate(line, w) // the key stays when the words do not fit
+	}
+	lines := []string{"",
+		id("link_session_id", p.ids.LinkSessionID, "y"),
+		id("last request_id", p.ids.LastRequestID, "Y"),
+	}
+	if p.status != "" {
+		style := st.Muted
+		if p.bad {
+			style = st.Bad
+		}
+		for _, l := range wrap(p.status, w) {
+			lines = append(lines, style.Render(l))
+		}
+	}
+	if !p.open {
+		return strings.Join(lines, "\n")
+	}
+	n := len(p.entries)
+	end := max(n-p.offset, 0)
+	start := max(end-p.rows, 0)
+	head := st.Heading.Render("Timeline") + st.Faint.Render(fmt.Sprintf("  %s · %d–%d", entriesWord(n), min(start+1, n), end))
+	if p.offset > 0 {
+		head += st.Faint.Render(fmt.Sprintf(" · %d newer below", p.offset))
+	}
+	lines = append(lines, "", truncate(head, w))
+	for _, e := range p.entries[start:end] {
+		at := e.Time.Format("15:04:05")
+		text := plaidflow.Describe(e)
+		style := st.Muted
+		switch {
+		case e.ErrorCode != "" || e.Outcome == "failed" || e.NetworkError != "" || e.HTTPStatus >= 400:
+			style = st.Bad
+		case e.Kind == plaidflow.KindLinkSuccess || e.Outcome == "done":
+			style = st.OK
+		case e.Kind == plaidflow.KindLinkEvent:
+			style = st.Accent
+		}
+		lines = append(lines, truncate(st.Faint.Render(at)+" "+style.Render(text), w))
+	}
+	if n == 0 {
+		lines = append(lines, st.Faint.Render("  nothing yet"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// withTimeline adds the pane's keys to a screen's help.
+type withTimeline struct {
+	help.KeyMap
+	p *timelinePane
+}
+
+// ShortHelp implements help.KeyMap: the screen's keys come first, then the pane's.
+func (h withTimeline) ShortHelp() []key.Binding {
+	k := h.p.keys
+	if h.p.open {
+		// The pane has the arrows: say so first.
+		out := []key.Binding{withHelp(k.Up, "↑/↓", "scroll timeline"), k.Toggle}
+		for _, b := range h.KeyMap.ShortHelp() {
+			if !strings.Contains(b.Help().Key, "↑") { // the screen's arrows wait until the pane closes
+				out = append(out, b)
+			}
+		}
+		return out
+	}
+	return append(h.KeyMap.ShortHelp(), k.Toggle, k.Save, k.CopySession, k.CopyRequest)
+}
+
+// FullHelp implements help.KeyMap.
+func (h withTimeline) FullHelp() [][]key.Binding {
+	k := h.p.keys
+	return append(h.KeyMap.FullHelp(),
+		[]key.Binding{withHelp(k.Toggle, "T", "open / close the timeline"), k.Up, k.Down, k.Close},
+		[]key.Binding{withHelp(k.Save, "t", "save the transcript (redacted)"), k.CopySession, k.CopyRequest})
+}

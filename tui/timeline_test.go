@@ -1,0 +1,215 @@
+package tui
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+const (
+	testLinkSessionID = "3f1c9a2e-7b4d-4c1e-9a8f-2d6b5e0c7a91"
+	testLastRequestID = "Kq7ZpW2mXr9TbLe"
+)
+
+// recordSession puts a short Link session on the model's timeline, at fixed times, as the
+// client's transport and the Link page would, and tells the model.
+func recordSession(m *Model) {
+	tl := m.c.deps.Timeline
+	tl.Add(plaidflow.Entry{Time: at(0), Kind: plaidflow.KindAPICall, Endpoint: "/link/token/create", HTTPStatus: 200, Attempt: 1, DurationMS: 41, RequestID: "Lt3mQ8vN1pRx5Ya"})
+	tl.RecordLink(plaidflow.LinkRecord{At: at(1), Kind: plaidflow.KindLinkEvent, Name: "OPEN", Metadata: json.RawMessage(`{"view_name":"CONSENT","link_session_id":"` + testLinkSessionID + `"}`)})
+	tl.RecordLink(plaidflow.LinkRecord{At: at(11), Kind: plaidflow.KindLinkEvent, Name: "SELECT_INSTITUTION", Metadata: json.RawMessage(`{"institution_name":"First Platypus Bank","link_session_id":"` + testLinkSessionID + `"}`)})
+	tl.RecordLink(plaidflow.LinkRecord{At: at(21), Kind: plaidflow.KindLinkEvent, Name: "HANDOFF", Metadata: json.RawMessage(`{"link_session_id":"` + testLinkSessionID + `"}`)})
+	tl.RecordLink(plaidflow.LinkRecord{At: at(21), Kind: plaidflow.KindLinkSuccess, Name: "onSuccess",
+		Metadata: json.RawMessage(`{"institution":{"name":"First Platypus Bank","institution_id":"ins_109508"},"accounts":[{"id":"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D","mask":"0000"}],"link_session_id":"` + testLinkSessionID + `"}`)})
+	tl.Add(plaidflow.Entry{Time: at(22), Kind: plaidflow.KindAPICall, Endpoint: "/item/public_token/exchange", HTTPStatus: 200, Attempt: 1, DurationMS: 88, RequestID: "Ex9bT4kLm2QwZs7", ItemID: "M5eVJqLnv3tbzdLDqr3pXmVjR6KQm9Fk9aN8e"})
+	tl.Add(plaidflow.Entry{Time: at(22), Kind: plaidflow.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 503, Attempt: 1, DurationMS: 12, ErrorType: "API_ERROR", ErrorCode: "PLANNED_MAINTENANCE", RequestID: "Ra1nD0mReq1dAbc"})
+	tl.Add(plaidflow.Entry{Time: at(23), Kind: plaidflow.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 200, Attempt: 2, DurationMS: 130, RequestID: testLastRequestID})
+	m.Update(timelineChangedMsg{})
+}
+
+var timelineGoldenStates = []struct {
+	name  string
+	build func(t *testing.T, w, h int) *Model
+}{
+	{"link_ids", func(t *testing.T, w, h int) *Model {
+		m := linkOpen(t, w, h)
+		recordSession(m)
+		return m
+	}},
+	{"link_timeline_open", func(t *testing.T, w, h int) *Model {
+		m := linkOpen(t, w, h)
+		recordSession(m)
+		m.Update(press("T"))
+		return m
+	}},
+	{"results_timeline_scrolled", func(t *testing.T, w, h int) *Model {
+		m := resultsModel(t, w, h, platypusResult())
+		recordSession(m)
+		m.Update(press("T"))
+		m.Update(press("up"))
+		return m
+	}},
+}
+
+func TestTimelineGolden(t *testing.T) {
+	for _, st := range timelineGoldenStates {
+		for _, size := range goldenSizes {
+			t.Run(fmt.Sprintf("%s/%dx%d", st.name, size[0], size[1]), func(t *testing.T) {
+				m := st.build(t, size[0], size[1])
+				out := m.View()
+				if got := strings.Count(out, "\n") + 1; got != size[1] {
+					t.Errorf("view is %d lines high, want exactly %d", got, size[1])
+				}
+				if w, line := maxLineWidth(out); w > size[0] {
+					t.Errorf("a line is %d cells wide, more than %d: %q", w, size[0], line)
+				}
+				golden.RequireEqual(t, []byte(out))
+			})
+		}
+	}
+}
+
+func TestTimelineIDsAreVisibleAndEachHasACopyKey(t *testing.T) {
+	m := linkOpen(t, 80, 24)
+	recordSession(m)
+	body := bodyText(m) + "\n" + view(m)
+	for _, want := range []string{"link_session_id  " + testLinkSessionID, "last request_id  " + testLastRequestID} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the screen does not show %q:\n%s", want, body)
+		}
+	}
+	for _, c := range []struct{ key, id, what string }{{"y", testLinkSessionID, "link_session_id"}, {"Y", testLastRequestID, "request_id"}} {
+		_, cmd := m.Update(press(c.key))
+		if cmd == nil {
+			t.Fatalf("%s does nothing", c.key)
+		}
+		m.Update(cmd())
+		out := m.c.deps.Out.(*syncBuffer).String()
+		if !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(c.id))) {
+			t.Errorf("%s did not send the %s to the clipboard (OSC 52); the terminal got %q", c.key, c.what, out)
+		}
+		if !strings.Contains(view(m), "Sent the "+c.what) {
+			t.Errorf("after %s the screen does not say what was sent:\n%s", c.key, view(m))
+		}
+	}
+}
+
+func TestTimelinePaneOpensScrollsAndCloses(t *testing.T) {
+	m := resultsModel(t, 100, 30, platypusResult())
+	recordSession(m)
+	if strings.Contains(view(m), "Timeline") {
+		t.Fatal("the pane is open before T")
+	}
+	m.Update(press("T"))
+	if v := view(m); !strings.Contains(v, "/auth/get (attempt 2) → HTTP 200") || !strings.Contains(v, "PLANNED_MAINTENANCE") {
+		t.Fatalf("the open pane does not show the newest calls:\n%s", v)
+	}
+	cursor := m.results.cursor
+	for i := 0; i < 8; i++ {
+		m.Update(press("up"))
+	}
+	v := view(m)
+	if !strings.Contains(v, "/link/token/create → HTTP 200") || !strings.Contains(v, "newer below") {
+		t.Errorf("scrolling up does not reach the first call:\n%s", v)
+	}
+	if m.results.cursor != cursor {
+		t.Error("the arrows moved the account selection while the pane was open")
+	}
+	m.Update(press("esc"))
+	if strings.Contains(view(m), "Timeline  ") {
+		t.Errorf("esc did not close the pane:\n%s", view(m))
+	}
+	m.Update(press("down"))
+	if m.results.cursor == cursor {
+		t.Error("with the pane closed the arrows do not move the selection again")
+	}
+}
+
+// TestTimelineFollowsALiveSessionAndTSavesIt: the Sandbox shortcut against the emulator; the
+// client's calls and the Link page reach the timeline as they happen, the last request_id on
+// screen is the last call's, and t writes a transcript (0600, no secret) where --transcript says.
+func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
+	srv := fakePlaid(t)
+	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps.NoBrowser = true
+	deps.Vault = nil // --no-save: no question about saving the keys
+	deps.TranscriptPath = filepath.Join(t.TempDir(), "tui.jsonl")
+	m := newTestModel(t, deps, 100, 40)
+	d := newDriver(t, m)
+	d.init()
+	d.until("the keys check", func() bool { return m.keys.check.state == checkOK })
+	d.send(press("enter"))
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	d.until("the Link page on the timeline", func() bool {
+		for _, e := range m.tl.entries {
+			if e.Kind == plaidflow.KindLinkPage && strings.HasPrefix(e.URL, "http://127.0.0.1:") {
+				return true
+			}
+		}
+		return false
+	})
+	d.send(press("s"))
+	d.until("the results", func() bool { return m.screen == screenResults })
+	d.until("the numbers step on the timeline", func() bool {
+		for _, e := range m.tl.entries {
+			if e.Kind == plaidflow.KindStep && e.Step == plaidflow.StepNumbers.String() {
+				return true
+			}
+		}
+		return false
+	})
+	// The id on screen is the newest call's, read at the same moment (a decoration call may
+	// still be answering).
+	var last string
+	for _, e := range m.tl.entries {
+		if e.RequestID != "" {
+			last = e.RequestID
+		}
+	}
+	if m.tl.ids.LastRequestID != last || !strings.Contains(view(m), "last request_id  "+last) {
+		t.Fatalf("last request_id on screen is not the newest call's (%s):\n%s", last, view(m))
+	}
+
+	d.send(press("t"))
+	d.screenShows("Saved the transcript")
+	fi, err := os.Stat(deps.TranscriptPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("transcript mode %v, want 0600", fi.Mode().Perm())
+	}
+	raw, _ := os.ReadFile(deps.TranscriptPath)
+	md, _ := os.ReadFile(deps.TranscriptPath + ".md")
+	for _, want := range []string{`"kind":"link_page"`, `"endpoint":"/sandbox/public_token/create"`, last} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("the transcript lacks %s", want)
+		}
+	}
+	if strings.Contains(string(raw)+string(md), plaidtest.DemoSecret) {
+		t.Error("the transcript holds the client secret")
+	}
+	if !strings.Contains(string(md), m.results.res.ItemID) {
+		t.Errorf("the summary lacks the item_id:\n%s", md)
+	}
+}
+
+func TestTranscriptDefaultPathIsANewFileHere(t *testing.T) {
+	d := Deps{}
+	if got := d.transcriptPath(fixedNow); got != "plaid-onboard-20250314-092653.jsonl" {
+		t.Errorf("default transcript path = %q", got)
+	}
+	d.TranscriptPath = "/tmp/x.jsonl"
+	if got := d.transcriptPath(fixedNow); got != "/tmp/x.jsonl" {
+		t.Errorf("with --transcript, t saves to %q", got)
+	}
+}
