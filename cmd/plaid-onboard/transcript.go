@@ -18,7 +18,8 @@ import (
 // transcriptScope are the commands --transcript works for: those that call Plaid.
 var transcriptScope = flagScope{flag: "transcript",
 	commands: []string{"", "link", "sandbox link", "sandbox reset-login", "auth", "balances", "processor-token",
-		"items status", "items remove", "items rotate"},
+		"items status", "items remove", "items rotate", "sandbox set-verification-status", "sandbox fire-webhook",
+		"webhooks listen"},
 	why: "it makes no Plaid call, so there is no session to record"}
 
 // newTimeline starts a session's timeline with the facts a support engineer needs first: the
