@@ -254,7 +254,7 @@ func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
 			continue
 		}
 		accounts = append(accounts, standInAccount{ID: a.id, Name: a.name, Mask: a.mask, Type: a.typ,
-			Subtype: a.subtype, Available: a.available, Currency: it.inst.currency(),
+			Subtype: a.subtype, Available: a.available, Currency: a.json(it.inst.currency()).currencyCode(),
 			Selected: slices.Contains(it.accounts, a)})
 	}
 	return map[string]any{"login": login, "institution": it.inst.standIn(), "accounts": accounts,

@@ -2,6 +2,8 @@ package plaidtest
 
 import (
 	"slices"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 	"strings"
 	"time"
 )
@@ -49,6 +51,12 @@ type publicToken struct {
 type account struct {
 	id string
 	accountTemplate
+	// currency is user_custom's currency; "" is the institution's.
+	currency string
+	// custom are user_custom's numbers; nil derives them from the mask and the institution.
+	custom *usercustom.Numbers
+	// owner is what /identity/get reports; nil is Sandbox's default owner.
+	owner map[string]any
 }
 
 type item struct {
@@ -83,21 +91,11 @@ func (it *item) bill(product string) {
 	}
 }
 
-// checkCredentials answers a Sandbox login like Plaid does: user_good with pass_good (or an
-// MFA test password, which the Sandbox endpoints answer without asking) succeeds, and
-// error_<CODE> fails with that code.
+// checkCredentials answers a Sandbox login like Plaid does (see parseLogin); the MFA step, if
+// the user has one, is taken as passed, as the Sandbox endpoints do without asking.
 func checkCredentials(username, password string) *apiError {
-	if code, ok := strings.CutPrefix(password, "error_"); ok && username == sandboxUsername {
-		return credentialError(code)
-	}
-	if username != sandboxUsername {
-		return newError("INVALID_CREDENTIALS")
-	}
-	if password == sandboxPassword || password == "mfa_device" || password == "mfa_selections" ||
-		strings.HasPrefix(password, "mfa_questions_") {
-		return nil
-	}
-	return newError("INVALID_CREDENTIALS")
+	_, e := parseLogin(username, password)
+	return e
 }
 
 // linkItem logs in at an institution and creates the Item, as the end of a Link session or
@@ -121,10 +119,25 @@ func (s *Server) linkItem(institutionID string, products []string, username, pas
 	if inst.health == down {
 		return nil, newError("INSTITUTION_DOWN")
 	}
-	if e := checkCredentials(username, password); e != nil {
+	login, e := parseLogin(username, password)
+	if e != nil {
+		return nil, e
+	}
+	return s.createItem(inst, products, login, webhook)
+}
+
+// createItem makes the Item of a login whose credentials (and MFA) passed: user_custom's
+// force_error fails it ("An error code to force on Item creation"), and its accounts are the
+// configuration's.
+func (s *Server) createItem(inst *institution, products []string, login *sandboxLogin, webhook *string) (*item, *apiError) {
+	if e := login.forcedError(); e != nil {
 		return nil, e
 	}
 	it := s.newItem(newPlaidID(), inst, products, webhook)
+	if login.custom != nil {
+		it.offered = customAccounts(inst, login.custom)
+		it.accounts = slices.Clone(it.offered)
+	}
 	s.items[it.id] = it
 	return it, nil
 }

@@ -383,6 +383,7 @@ func (c *checker) meta(n *node, path string) (Meta, error) {
 		if m.Mask, err = c.str(v, join(path, "mask")); err != nil {
 			return m, err
 		}
+		m.MaskSet = true
 		if !maskRE.MatchString(m.Mask) {
 			return m, c.bad(v, join(path, "mask"), "%s must be empty or 2 to 4 letters or digits", strconv.Quote(m.Mask))
 		}

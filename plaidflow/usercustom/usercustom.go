@@ -60,6 +60,8 @@ type Meta struct {
 	Name, OfficialName string
 	Limit              *float64
 	Mask               string
+	// MaskSet is whether mask was given: an empty mask is no mask, not a derived one.
+	MaskSet bool
 }
 
 // Numbers are the account and bank identifiers of every family Plaid's Auth returns.
