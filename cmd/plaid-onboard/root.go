@@ -70,7 +70,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 		defaultHelp(cmd, args)
 	})
 
-	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a))
+	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newScenariosCmd(a))
 	return root
 }
 
