@@ -195,6 +195,9 @@ func (m *mfaSpec) round(i int) mfaRound {
 			r.Questions = append(r.Questions, q)
 		}
 		r.Hint = "Sandbox: the right answer is always the first option."
+		if m.yesNo {
+			r.Hint = "Sandbox: the answer is Yes."
+		}
 	}
 	return r
 }

@@ -94,6 +94,7 @@ type Server struct {
 	accessTokens map[string]*item
 	items        map[string]*item
 	logins       map[string]*pendingLogin
+	mfa          map[string]*pendingMFA // stand-in Link logins answering MFA
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -122,6 +123,7 @@ func Listen(opts ...Option) (*Server, error) {
 		accessTokens: map[string]*item{},
 		items:        map[string]*item{},
 		logins:       map[string]*pendingLogin{},
+		mfa:          map[string]*pendingMFA{},
 	}
 	for _, o := range opts {
 		o(s)

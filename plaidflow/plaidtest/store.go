@@ -91,17 +91,24 @@ func (it *item) bill(product string) {
 	}
 }
 
-// checkCredentials answers a Sandbox login like Plaid does (see parseLogin); the MFA step, if
-// the user has one, is taken as passed, as the Sandbox endpoints do without asking.
-func checkCredentials(username, password string) *apiError {
-	_, e := parseLogin(username, password)
-	return e
-}
-
 // linkItem logs in at an institution and creates the Item, as the end of a Link session or
 // /sandbox/public_token/create do. The order of the checks is Plaid's: the institution, the
 // products it supports, its health, then the credentials.
 func (s *Server) linkItem(institutionID string, products []string, username, password string, webhook *string) (*item, *apiError) {
+	inst, e := checkInstitution(institutionID, products)
+	if e != nil {
+		return nil, e
+	}
+	login, e := parseLogin(username, password)
+	if e != nil {
+		return nil, e
+	}
+	return s.createItem(inst, products, login, webhook)
+}
+
+// checkInstitution is the first half of a login: the institution exists, offers the products
+// and is up.
+func checkInstitution(institutionID string, products []string) (*institution, *apiError) {
 	inst := findInstitution(institutionID)
 	if inst == nil {
 		return nil, newError("INVALID_INSTITUTION")
@@ -119,11 +126,7 @@ func (s *Server) linkItem(institutionID string, products []string, username, pas
 	if inst.health == down {
 		return nil, newError("INSTITUTION_DOWN")
 	}
-	login, e := parseLogin(username, password)
-	if e != nil {
-		return nil, e
-	}
-	return s.createItem(inst, products, login, webhook)
+	return inst, nil
 }
 
 // createItem makes the Item of a login whose credentials (and MFA) passed: user_custom's
