@@ -40,6 +40,15 @@ type nodeResult struct {
 	SecondExchange  nodePlaidError `json:"second_exchange"`
 	Clock           map[string]any `json:"clock"`
 	ExpiredExchange nodePlaidError `json:"expired_exchange"`
+	UserCustom      struct {
+		Name    string  `json:"name"`
+		Current float64 `json:"current"`
+		ACH     []struct {
+			Account string `json:"account"`
+			Routing string `json:"routing"`
+		} `json:"ach"`
+	} `json:"user_custom"`
+	UserCustomForceError nodePlaidError `json:"user_custom_force_error"`
 }
 
 type nodePlaidError struct {
@@ -162,6 +171,15 @@ func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 	}
 	if !strings.Contains(got.ExpiredExchange.ErrorMessage, "expired") {
 		t.Errorf("the exchange after the clock moved 31 minutes: %q, want the expiry message", got.ExpiredExchange.ErrorMessage)
+	}
+	// user_custom through Plaid's own client: the configuration's account and numbers, and
+	// force_error on creation.
+	if uc := got.UserCustom; uc.Name != "Node Checking" || uc.Current != 55.5 || len(uc.ACH) != 1 ||
+		uc.ACH[0].Account != "1212121212" || uc.ACH[0].Routing != "322271627" {
+		t.Errorf("user_custom via the Node client: %+v", uc)
+	}
+	if e := got.UserCustomForceError; e.HTTPStatus != 400 || e.ErrorCode != "ITEM_LOCKED" || e.ErrorType != "ITEM_ERROR" {
+		t.Errorf("user_custom force_error ITEM_LOCKED via the Node client: %+v", e)
 	}
 	if got.Clock["http_status"] != 200.0 || got.Clock["ok"] != true {
 		t.Errorf("POST /_emulator/clock/advance answered %v", got.Clock)
