@@ -175,3 +175,7 @@ func (u *SandboxUser) WithForceError(code string) (*SandboxUser, error) {
 	}
 	return &SandboxUser{Username: usercustom.Username, Password: cfg.Raw, Label: label + ", force_error " + code}, nil
 }
+
+// SandboxLogin says whom a Sandbox journey logs in as, for the front ends: "user_good",
+// "scenario ca-eft", "user_custom from ticket.json".
+func (j *Journey) SandboxLogin() string { return j.sandboxUser.describe() }
