@@ -39,9 +39,9 @@ creation fail with that error, alone or on top of either.`,
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runSandboxLink(ctx, so) }),
 	}
 	cmd.Flags().StringVar(&a.opts.institution, "institution", "", "the Sandbox institution id (default "+plaidflow.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
-	cmd.Flags().StringVar(&so.scenario, "scenario", "", "make the Item of a ready-made scenario (see `plaid-onboard scenarios`)")
+	cmd.Flags().StringVar(&so.scenario, "scenario", "", "make the Item of the ready-made scenario `NAME` (plaid-onboard scenarios lists them)")
 	cmd.Flags().StringVar(&so.userCustom, "user-custom", "", "make the Item from a user_custom configuration `FILE` (JSON)")
-	cmd.Flags().StringVar(&so.forceError, "force-error", "", "make the Item's creation fail with this `CODE` (user_custom's force_error: "+strings.Join(usercustom.ForceErrors(), ", ")+")")
+	cmd.Flags().StringVar(&so.forceError, "force-error", "", "make the Item's creation fail with this `CODE`, one of Plaid's force_error values: "+strings.Join(usercustom.ForceErrors(), " "))
 	cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
 	cmd.RegisterFlagCompletionFunc("force-error", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return usercustom.ForceErrors(), cobra.ShellCompDirectiveNoFileComp
