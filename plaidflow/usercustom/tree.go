@@ -68,13 +68,14 @@ func readValue(dec *json.Decoder, src []byte, depth int) (*node, error) {
 	if depth > maxDepth {
 		return nil, &syntaxError{offset: dec.InputOffset(), msg: fmt.Sprintf("nested deeper than %d levels", maxDepth)}
 	}
+	// The value starts after the previous token, past blanks and a separator (',' or ':').
+	start := skipSeparators(src, dec.InputOffset())
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, tokenError(dec, err)
 	}
-	// InputOffset is just past the token; find where it starts by skipping back over it.
 	end := dec.InputOffset()
-	n := &node{offset: valueStart(src, end, tok)}
+	n := &node{offset: start}
 	switch t := tok.(type) {
 	case nil:
 		n.kind = kindNull
@@ -89,15 +90,15 @@ func readValue(dec *json.Decoder, src []byte, depth int) (*node, error) {
 		case '{':
 			n.kind, n.fields = kindObject, map[string]*node{}
 			for dec.More() {
+				keyAt := skipSeparators(src, dec.InputOffset())
 				kt, err := dec.Token()
 				if err != nil {
 					return nil, tokenError(dec, err)
 				}
 				key, ok := kt.(string)
 				if !ok {
-					return nil, &syntaxError{offset: dec.InputOffset(), msg: "object key is not a string"}
+					return nil, &syntaxError{offset: keyAt, msg: "object key is not a string"}
 				}
-				keyAt := dec.InputOffset()
 				v, err := readValue(dec, src, depth+1)
 				if err != nil {
 					return nil, err
@@ -127,41 +128,14 @@ func readValue(dec *json.Decoder, src []byte, depth int) (*node, error) {
 	return n, nil
 }
 
-// valueStart finds the first byte of the token that ends at end. Strings may contain escapes,
-// so they are found by their opening quote; the others by skipping back over the token's
-// characters.
-func valueStart(src []byte, end int64, tok json.Token) int64 {
-	if end > int64(len(src)) {
-		end = int64(len(src))
+// skipSeparators returns the offset of the first byte at or after i that is not a blank or a
+// separator: where the next value begins. It only moves forward, so reading a document stays
+// linear in its size whatever it holds (a long run of backslashes, say).
+func skipSeparators(src []byte, i int64) int64 {
+	for i < int64(len(src)) && (isSpace(src[i]) || src[i] == ',' || src[i] == ':') {
+		i++
 	}
-	i := end - 1
-	switch tok.(type) {
-	case json.Delim:
-		for i > 0 && src[i] != '{' && src[i] != '[' && src[i] != '}' && src[i] != ']' {
-			i--
-		}
-		return max(i, 0)
-	case string:
-		// Skip the closing quote, then walk back to an unescaped opening quote.
-		for i--; i > 0; i-- {
-			if src[i] == '"' && !escaped(src, i) {
-				break
-			}
-		}
-		return max(i, 0)
-	}
-	for i > 0 && !isSpace(src[i-1]) && src[i-1] != ':' && src[i-1] != ',' && src[i-1] != '[' {
-		i--
-	}
-	return max(i, 0)
-}
-
-func escaped(src []byte, i int64) bool {
-	n := 0
-	for j := i - 1; j >= 0 && src[j] == '\\'; j-- {
-		n++
-	}
-	return n%2 == 1
+	return i
 }
 
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
