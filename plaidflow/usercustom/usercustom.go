@@ -172,9 +172,3 @@ func Parse(src []byte, opt Options) (*Config, error) {
 	cfg.Raw = compact.String()
 	return cfg, nil
 }
-
-// IsConfig reports whether a Sandbox login is the custom user: user_custom with a password
-// that looks like a JSON object.
-func IsConfig(username, password string) bool {
-	return username == Username && strings.HasPrefix(strings.TrimSpace(password), "{")
-}

@@ -177,9 +177,3 @@ func TestValidABAAndIBAN(t *testing.T) {
 		t.Error("ValidIBAN disagrees with ISO 13616's example GB29NWBK60161331926819")
 	}
 }
-
-func TestIsConfig(t *testing.T) {
-	if !IsConfig("user_custom", ` {"seed":"x"}`) || IsConfig("user_good", "{}") || IsConfig("user_custom", "pass_good") {
-		t.Error("IsConfig is wrong")
-	}
-}
