@@ -3,10 +3,9 @@ package plaidflow
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
-
-	"github.com/joho/godotenv"
 )
 
 // ReadDotEnv reads a .env file, the convention of Plaid's quickstart, with godotenv: quoted
@@ -21,9 +20,12 @@ func ReadDotEnv(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	vals, err := godotenv.Parse(f)
+	content, err := io.ReadAll(io.LimitReader(f, maxDotEnv+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return vals, nil
+	if len(content) > maxDotEnv {
+		return nil, fmt.Errorf("read %s: larger than %d kB; a .env file holds a few keys", path, maxDotEnv>>10)
+	}
+	return parseDotEnv(content, path)
 }

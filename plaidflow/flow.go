@@ -131,7 +131,7 @@ func mergeInstitution(fromItem, hint, details *Institution) *Institution {
 // sandboxPublicToken makes a public token without a browser: /sandbox/public_token/create for
 // institutionID (First Platypus Bank when empty), with /institutions/get_by_id alongside so the
 // numbers step need not ask again. It is the first step of a SandboxJourney.
-func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string) (Linked, error) {
+func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string, user *SandboxUser) (Linked, error) {
 	if institutionID == "" {
 		institutionID = DefaultSandboxInstitution
 	}
@@ -143,7 +143,7 @@ func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string) (Li
 		}
 		instCh <- in
 	}()
-	pub, err := f.Client.SandboxPublicToken(ctx, institutionID)
+	pub, err := f.Client.SandboxPublicTokenAs(ctx, institutionID, user)
 	inst := <-instCh
 	if err != nil {
 		return Linked{}, err

@@ -32,6 +32,7 @@ type Journey struct {
 	told     bool       // the Link UI was told how the flow ended
 
 	sandboxInstitution string
+	sandboxUser        *SandboxUser // nil: user_good
 	savedRef           string
 	update             *updateState
 
@@ -133,13 +134,19 @@ func (f *Flow) LinkJourney(openLink func() LinkUI, ready *LinkToken) *Journey {
 // SandboxJourney makes an Item without a browser at institutionID (First Platypus Bank when
 // empty). It exists only in Sandbox; elsewhere it returns ErrSandboxOnly.
 func (f *Flow) SandboxJourney(institutionID string) (*Journey, error) {
+	return f.SandboxJourneyAs(institutionID, nil)
+}
+
+// SandboxJourneyAs is SandboxJourney with another Sandbox login: a scenario's or a user_custom
+// configuration (see Scenario, LoadUserCustom); nil is user_good.
+func (f *Flow) SandboxJourneyAs(institutionID string, user *SandboxUser) (*Journey, error) {
 	if err := f.Client.cfg.SandboxOnly(); err != nil {
 		return nil, err
 	}
 	if institutionID == "" {
 		institutionID = DefaultSandboxInstitution
 	}
-	return &Journey{flow: f, sandboxInstitution: institutionID, steps: []StepID{StepSandboxToken, StepExchange, StepSave, StepNumbers}}, nil
+	return &Journey{flow: f, sandboxInstitution: institutionID, sandboxUser: user, steps: []StepID{StepSandboxToken, StepExchange, StepSave, StepNumbers}}, nil
 }
 
 // SavedJourney fetches the numbers of an Item saved by an earlier run (ref: its id or name;
@@ -317,12 +324,12 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Detail: "institution " + j.linked.describe(), Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
 
 	case StepSandboxToken:
-		linked, err := f.sandboxPublicToken(ctx, j.sandboxInstitution)
+		linked, err := f.sandboxPublicToken(ctx, j.sandboxInstitution, j.sandboxUser)
 		if err != nil {
 			return StepReport{}, err
 		}
 		j.linked = linked
-		return StepReport{Detail: "institution " + j.linked.describe() + " · user_good", Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
+		return StepReport{Detail: "institution " + j.linked.describe() + " · " + j.sandboxUser.describe(), Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
 
 	case StepExchange:
 		// Once sent, the exchange is not cancelled with ctx (ctrl+c, SIGTERM): Plaid creates the

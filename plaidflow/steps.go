@@ -83,6 +83,12 @@ var ErrSandboxOnly = errors.New("this works only in the Plaid Sandbox (PLAID_ENV
 // SandboxPublicToken makes an Item without Link through /sandbox/public_token/create, as if a
 // user had linked institutionID with user_good / pass_good.
 func (c *Client) SandboxPublicToken(ctx context.Context, institutionID string) (string, error) {
+	return c.SandboxPublicTokenAs(ctx, institutionID, nil)
+}
+
+// SandboxPublicTokenAs is SandboxPublicToken with another Sandbox login (options.override_username
+// and override_password): a scenario, a user_custom configuration, an MFA or error_ password.
+func (c *Client) SandboxPublicTokenAs(ctx context.Context, institutionID string, user *SandboxUser) (string, error) {
 	const op = "create sandbox public token"
 	if err := c.cfg.SandboxOnly(); err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
@@ -95,6 +101,12 @@ func (c *Client) SandboxPublicToken(ctx context.Context, institutionID string) (
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
 	req := plaid.NewSandboxPublicTokenCreateRequest(institutionID, products)
+	if user != nil && user.Username != "" {
+		opts := plaid.NewSandboxPublicTokenCreateRequestOptions()
+		opts.SetOverrideUsername(user.Username)
+		opts.SetOverridePassword(user.Password)
+		req.SetOptions(*opts)
+	}
 	ctx, cancel := callContext(ctx)
 	defer cancel()
 	resp, httpResp, err := c.api.PlaidApi.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*req).Execute()

@@ -24,7 +24,8 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 	waitForOutput(t, tm, 10*time.Second, "OFFLINE DEMO · not Plaid", "demo key", "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser", "http://127.0.0.1:")
-	tm.Type("s")
+	tm.Type("s") // the Sandbox shortcut: its choice opens on the default
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
 	tm.Type("v")
 	waitForOutput(t, tm, 10*time.Second, "1111222233330000")
@@ -62,7 +63,8 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser", "http://127.0.0.1:")
-	tm.Type("s")
+	tm.Type("s") // the Sandbox shortcut: its choice opens on the default
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "First Platypus Bank", "011401533")
 	tm.Type("q")
 	tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
@@ -129,7 +131,8 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser")
-	tm.Type("s")
+	tm.Type("s") // the Sandbox shortcut: its choice opens on the default
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "still exists at Plaid", "removes it at Plaid now")
 	tm.Type("x")
 	waitForOutput(t, tm, 10*time.Second, "its access token no longer works")
@@ -157,7 +160,8 @@ func TestARetryIsShownWhileItWaits(t *testing.T) {
 	srv.InjectError("/auth/get", 1, "PLANNED_MAINTENANCE")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 15*time.Second, "Link a bank account in your browser")
-	tm.Type("s")
+	tm.Type("s") // the Sandbox shortcut: its choice opens on the default
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 15*time.Second, "↻ retrying /auth/get in", "attempt 2 of 4")
 	waitForOutput(t, tm, 15*time.Second, "Plaid Checking", "011401533")
 	tm.Type("q")

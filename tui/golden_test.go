@@ -157,7 +157,8 @@ func workingFailed(t *testing.T, w, h int) *Model {
 	d.send(press("enter"))
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
 	srv.InjectError("/auth/get", 1, "PRODUCT_NOT_READY")
-	d.send(press("s"))
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
 	d.until("the failed numbers step", func() bool { return m.working.failed() >= 0 })
 	return m
 }

@@ -60,7 +60,7 @@ func TestInterruptDuringTheExchangeSavesTheItem(t *testing.T) {
 			out.waitFor(t, "The emulator accepted the demo keys")
 			inW.Write([]byte("\r"))
 			out.waitFor(t, "Link a bank account in your browser")
-			inW.Write([]byte("s")) // the Sandbox shortcut: an Item, then the exchange
+			inW.Write([]byte("s\r")) // the Sandbox shortcut (default choice): an Item, then the exchange
 			// when the user interrupts while the exchange is at Plaid,
 			waitForRequest(t, srv, exchange)
 			tc.interrupt(cancel, inW)

@@ -40,7 +40,8 @@ func itemsOnEmulator(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver
 	d.init()
 	d.send(press("enter"))
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s"))
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
 	d.until("the results", func() bool { return m.screen == screenResults })
 	d.send(press("i"))
 	d.until("the Items screen listing the Item", func() bool { return m.screen == screenItems && len(m.items.items) == 1 })

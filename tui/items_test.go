@@ -137,7 +137,8 @@ func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *plaidtest.Server) {
 	d.init()
 	d.send(press("enter"))
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s"))
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
 	d.until("the results", func() bool { return m.screen == screenResults })
 	d.send(press("l"))
 	d.until("the Link page offering the saved Item", func() bool {

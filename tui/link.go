@@ -81,10 +81,13 @@ type linkScreen struct {
 	// saved are the Items earlier runs left in the vault for this namespace.
 	saved    []plaidflow.SavedItem
 	savedErr error // the vault's index could not be read
+
+	// picker is the Sandbox shortcut's choice of scenario, open after `s`.
+	picker sandboxPicker
 }
 
 func newLinkScreen(c *common) *linkScreen {
-	s := &linkScreen{c: c, keys: newLinkKeys(), box: &sessionBox{}}
+	s := &linkScreen{c: c, keys: newLinkKeys(), box: &sessionBox{}, picker: newSandboxPicker()}
 	s.updateKeys()
 	return s
 }
@@ -170,6 +173,7 @@ func (s *linkScreen) Stop() tea.Cmd {
 	s.events, s.err, s.url = nil, nil, ""
 	s.browserTried, s.browserErr = false, nil
 	s.repairing = ""
+	s.picker.open = false
 	s.updateKeys()
 	return closeJourney(j)
 }
@@ -262,7 +266,7 @@ func (s *linkScreen) updateKeys() {
 	k := &s.keys
 	stuck := s.state == linkExited || s.state == linkFailed
 	k.Open.SetEnabled(s.state == linkWaiting && s.c.deps.Browser != nil)
-	k.Sandbox.SetEnabled(s.sandboxAllowed() && (s.state == linkWaiting || stuck))
+	k.Sandbox.SetEnabled(s.sandboxAllowed() && (s.state == linkWaiting || stuck) && !s.picker.open)
 	k.Retry.SetEnabled(stuck && s.journey != nil)
 	k.Saved.SetEnabled(s.savedAllowed())
 	if s.repairing != "" {
@@ -348,6 +352,15 @@ func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 
 func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
+	if s.picker.open {
+		if !s.sandboxAllowed() || (s.state != linkWaiting && s.state != linkExited && s.state != linkFailed) {
+			s.picker.open = false // the shortcut went away under it (Link handed over)
+		} else if chosen, handled := s.picker.handleKey(msg); chosen != nil {
+			return s.makeSandboxItem(*chosen)
+		} else if handled || !key.Matches(msg, k.Quit) {
+			return nil // while the list is open, only q still quits
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Back) && s.repairing != "":
 		// The repair is called off: a new Link session for a new Item waits here again.
@@ -361,15 +374,7 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return openBrowser(sess)
 		}
 	case key.Matches(msg, k.Sandbox):
-		// The page keeps running, as with a saved Item: coming back finds it as it was.
-		j, err := s.c.flow.SandboxJourney("")
-		if err != nil {
-			s.state, s.err = linkFailed, err
-			return nil
-		}
-		return func() tea.Msg {
-			return accountLinkedMsg{journey: j, kind: journeySandbox, title: "Sandbox Item at First Platypus Bank"}
-		}
+		s.picker.open = true // the choice of scenario comes first: see makeSandboxItem
 	case key.Matches(msg, k.Retry):
 		s.state, s.err = linkStarting, nil
 		return s.next()
@@ -377,6 +382,24 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return itemsRequestedMsg{} }
 	}
 	return nil
+}
+
+// makeSandboxItem runs the Sandbox shortcut with the picked choice. The page keeps running, as
+// with a saved Item: coming back finds it as it was.
+func (s *linkScreen) makeSandboxItem(c sandboxChoice) tea.Cmd {
+	var user *plaidflow.SandboxUser
+	institution := ""
+	if c.scenario != nil {
+		user, institution = c.scenario.User(), c.scenario.Institution
+	}
+	j, err := s.c.flow.SandboxJourneyAs(institution, user)
+	if err != nil {
+		s.state, s.err = linkFailed, err
+		return nil
+	}
+	return func() tea.Msg {
+		return accountLinkedMsg{journey: j, kind: journeySandbox, title: c.title()}
+	}
 }
 
 // View implements tea.Model.
@@ -403,24 +426,26 @@ func (s *linkScreen) View() string {
 	}
 
 	var bottom []string
-	switch s.state {
-	case linkWaiting:
+	switch {
+	case s.picker.open && s.sandboxAllowed():
+		bottom = s.picker.lines(*st, w)
+	case s.state == linkWaiting:
 		bottom = append(bottom, s.c.spinner()+" Waiting for you to finish in the browser…")
 		if s.sandboxAllowed() {
 			bottom = append(bottom,
 				st.Muted.Render("Sandbox login: ")+"user_good"+st.Muted.Render(" / ")+"pass_good",
 				st.Muted.Render("No browser handy? Press ")+st.Key.Render("s")+st.Muted.Render(" for the Sandbox shortcut."))
 		}
-	case linkSucceeded:
+	case s.state == linkSucceeded:
 		bottom = append(bottom, st.OK.Render("✓ Link succeeded; exchanging the public token…"))
-	case linkExited:
+	case s.state == linkExited:
 		bottom = append(bottom, s.c.errorBlock("Link closed without linking an account", s.err, w)...)
 		again := st.Muted.Render("Press ") + st.Key.Render("r") + st.Muted.Render(" to try again with a new Link session")
 		if s.sandboxAllowed() {
 			again += st.Muted.Render(", or ") + st.Key.Render("s") + st.Muted.Render(" for the Sandbox shortcut")
 		}
 		bottom = append(bottom, wrap(again+st.Muted.Render("."), w)...)
-	case linkFailed:
+	case s.state == linkFailed:
 		bottom = append(bottom, wrap(st.Muted.Render("Press ")+st.Key.Render("r")+st.Muted.Render(" to try again, or ")+st.Key.Render("esc")+st.Muted.Render(" to change the keys."), w)...)
 	}
 
@@ -521,6 +546,10 @@ func (s *linkScreen) eventLines(w, room int) []string {
 // the end.
 func (s *linkScreen) ShortHelp() []key.Binding {
 	k := s.keys
+	if s.picker.open {
+		p := s.picker.keys
+		return []key.Binding{p.Up, p.Make, p.Cancel, k.Quit}
+	}
 	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Saved, k.Back, k.Quit}
 }
 

@@ -142,7 +142,8 @@ func TestLinkSandboxShortcutOnlyOutsideProduction(t *testing.T) {
 	if !hasHelp(m, "sandbox shortcut") {
 		t.Errorf("Sandbox: the help does not offer the shortcut:\n%s", view(m))
 	}
-	_, cmd := m.Update(press("s"))
+	m.Update(press("s")) // opens the choice of scenario
+	_, cmd := m.Update(press("enter"))
 	var handed bool
 	for _, msg := range collect(cmd) {
 		if l, ok := msg.(accountLinkedMsg); ok && l.kind == journeySandbox {
@@ -194,7 +195,8 @@ func TestLinkSandboxShortcutReachesResults(t *testing.T) {
 	d.init()
 	d.send(press("enter"))
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s"))
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
 	d.until("the results", func() bool { return m.screen == screenResults })
 	v := view(m)
 	for _, want := range []string{"First Platypus Bank", "Plaid Checking", "011401533", "••••0000", "✓ Saved"} {

@@ -40,6 +40,7 @@ type workingScreen struct {
 	width, height int
 
 	journey *plaidflow.Journey
+	login   string // whom a Sandbox shortcut logs in as (plaidflow.Journey.SandboxLogin)
 	kind    journeyKind
 	title   string
 	runID   int
@@ -64,6 +65,7 @@ func (s *workingScreen) owns(id int) bool { return id != 0 && s.runID == id }
 func (s *workingScreen) Start(j *plaidflow.Journey, kind journeyKind, title string) tea.Cmd {
 	stop := s.Stop()
 	s.journey, s.kind, s.title = j, kind, title
+	s.login = j.SandboxLogin()
 	s.runID = s.c.nextID()
 	s.steps = nil
 	next, _ := j.Next()
@@ -221,7 +223,7 @@ func (s *workingScreen) View() string {
 	intro := "Link is done. The rest happens here, one step at a time:"
 	switch s.kind {
 	case journeySandbox:
-		intro = "Sandbox shortcut: an Item made without the browser (user_good)."
+		intro = "Sandbox shortcut: an Item made without the browser (" + s.login + ")."
 	case journeySaved:
 		intro = "Using the access token an earlier run saved in the keyring: no Link."
 	case journeyUpdate:

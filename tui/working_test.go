@@ -33,7 +33,8 @@ func TestWorkingTicksEachStepAsItCompletes(t *testing.T) {
 	srv := fakePlaid(t)
 	m, d := working(t, testDeps(t, demoConfig(srv)))
 
-	d.send(press("s"))
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
 	if m.screen != screenWorking {
 		d.until("the working screen", func() bool { return m.screen == screenWorking })
 	}
@@ -64,7 +65,8 @@ func TestWorkingSaysPlainlyWhenTheItemWasNotSaved(t *testing.T) {
 	deps.Vault = plaidflow.NewVault(unreachableKeyring{}, t.TempDir())
 	m, d := working(t, deps)
 
-	d.send(press("s"))
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
 	d.until("the numbers", func() bool { return stateOf(m, plaidflow.StepNumbers) == stepDone })
 	v := view(m)
 	if !strings.Contains(v, "! The Item was not saved") || !strings.Contains(v, "no OS keyring is reachable") {
@@ -81,7 +83,8 @@ func TestWorkingShowsPlaidsErrorAndRetriesTheStep(t *testing.T) {
 	m, d := working(t, testDeps(t, demoConfig(srv)))
 	srv.InjectError("/auth/get", 1, "PRODUCT_NOT_READY")
 
-	d.send(press("s"))
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
 	d.until("the failure", func() bool { return stateOf(m, plaidflow.StepNumbers) == stepFailed })
 	v := bodyText(m)
 	// The sentence about what is safe comes from the journey, with the Item's real name.

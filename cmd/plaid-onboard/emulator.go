@@ -32,6 +32,16 @@ It prints where it is and the keys it accepts (with --json, one JSON line: url, 
 secret, link_script_url). Point a Plaid client at the url with those keys in the
 PLAID-CLIENT-ID and PLAID-SECRET headers, and load Link from link_script_url.
 
+Sandbox test users, in the stand-in Link and as /sandbox/public_token/create's
+override_username/override_password (https://plaid.com/docs/sandbox/test-credentials/):
+  user_good  pass_good                  the Sandbox accounts
+  user_good  mfa_device                 a device, then the code 1234
+  user_good  mfa_questions_<n>_<m>      answer_<i>_<j> for question j of round i (from 0)
+  user_good  mfa_selections             answer Yes
+  user_good  error_<CODE>               the login fails with that code
+  user_custom  {JSON configuration}     your accounts, numbers, balances, force_error, mfa
+                                        (https://plaid.com/docs/sandbox/user-custom/)
+
 A control API on the same port steers it, for tests:
   POST   /_emulator/clock/advance?by=31m   move its clock (a public token expires after 30m)
   POST   /_emulator/faults                 {"path":"/auth/get","kind":"rate_limit","count":1}

@@ -50,6 +50,15 @@ type nodeResult struct {
 			AgeSeconds      int    `json:"age_seconds"`
 		} `json:"seen"`
 	} `json:"webhooks"`
+	UserCustom struct {
+		Name    string  `json:"name"`
+		Current float64 `json:"current"`
+		ACH     []struct {
+			Account string `json:"account"`
+			Routing string `json:"routing"`
+		} `json:"ach"`
+	} `json:"user_custom"`
+	UserCustomForceError nodePlaidError `json:"user_custom_force_error"`
 }
 
 type nodePlaidError struct {
@@ -183,6 +192,15 @@ func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 		if w.Alg != "ES256" || !w.Signed || !w.BodyHashMatches || w.AgeSeconds > 60 || w.AgeSeconds < -60 {
 			t.Errorf("webhook %s does not verify in Node: %+v", w.Code, w)
 		}
+	}
+	// user_custom through Plaid's own client: the configuration's account and numbers, and
+	// force_error on creation.
+	if uc := got.UserCustom; uc.Name != "Node Checking" || uc.Current != 55.5 || len(uc.ACH) != 1 ||
+		uc.ACH[0].Account != "1212121212" || uc.ACH[0].Routing != "322271627" {
+		t.Errorf("user_custom via the Node client: %+v", uc)
+	}
+	if e := got.UserCustomForceError; e.HTTPStatus != 400 || e.ErrorCode != "ITEM_LOCKED" || e.ErrorType != "ITEM_ERROR" {
+		t.Errorf("user_custom force_error ITEM_LOCKED via the Node client: %+v", e)
 	}
 	if got.Clock["http_status"] != 200.0 || got.Clock["ok"] != true {
 		t.Errorf("POST /_emulator/clock/advance answered %v", got.Clock)

@@ -4,46 +4,105 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
 // newSandboxLinkCmd is `sandbox link`: an Item without a browser, for scripts and CI.
 func newSandboxLinkCmd(a *app) *cobra.Command {
+	var so sandboxLinkOpts
 	cmd := &cobra.Command{
 		Use:   "link",
 		Short: "Make a Sandbox Item without a browser, then print its numbers",
 		Long: `Sandbox only. Makes an Item without a browser (/sandbox/public_token/create with user_good),
 then exchanges, saves and prints the numbers exactly as link does. Sandbox institutions:
 ins_109508 First Platypus Bank (default, ACH), ins_43 Tartan-Dominion Bank of Canada (EFT),
-ins_117650 Royal Bank of Plaid (IBAN and BACS).`,
+ins_117650 Royal Bank of Plaid (IBAN and BACS).
+
+--scenario NAME makes the Item of a ready-made scenario (plaid-onboard scenarios lists them);
+--user-custom FILE makes it from a user_custom configuration of your own
+(https://plaid.com/docs/sandbox/user-custom/): accounts, balances, numbers of every family,
+owners, force_error. The file is checked against Plaid's documented schema and limits before
+any call; an error names the file, line and field. --force-error CODE makes the Item's
+creation fail with that error, alone or on top of either.`,
 		Example: `  plaid-onboard sandbox link
   plaid-onboard sandbox link --institution ins_117650 --json --mask
+  plaid-onboard sandbox link --scenario uk-bacs-iban
+  plaid-onboard sandbox link --user-custom ticket-1234.json --json
+  plaid-onboard sandbox link --scenario us-checking-savings --force-error ITEM_LOCKED
   plaid-onboard --demo sandbox link --no-save`,
 		Args: maxArgs(0, "no arguments (the institution is --institution ID)"),
-		RunE: a.runE(a.runSandboxLink),
+		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runSandboxLink(ctx, so) }),
 	}
 	cmd.Flags().StringVar(&a.opts.flow, "flow", "", "an Auth verification flow instead of Instant Auth (see below); "+
 		"automated-microdeposits is made here, the others need Link")
 	cmd.Long += "\n\nAuth verification flows (--flow):\n" + flowHelp()
 	_ = cmd.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(plaidflow.AuthFlowNames(), cobra.ShellCompDirectiveNoFileComp))
-	cmd.Flags().StringVar(&a.opts.institution, "institution", "", "the Sandbox institution id (default "+plaidflow.DefaultSandboxInstitution+", First Platypus Bank)")
+	cmd.Flags().StringVar(&a.opts.institution, "institution", "", "the Sandbox institution id (default "+plaidflow.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
+	cmd.Flags().StringVar(&so.scenario, "scenario", "", "make the Item of the ready-made scenario `NAME` (plaid-onboard scenarios lists them)")
+	cmd.Flags().StringVar(&so.userCustom, "user-custom", "", "make the Item from a user_custom configuration `FILE` (JSON)")
+	cmd.Flags().StringVar(&so.forceError, "force-error", "", "make the Item's creation fail with this `CODE`, one of Plaid's force_error values: "+strings.Join(usercustom.ForceErrors(), " "))
+	cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
+	cmd.RegisterFlagCompletionFunc("force-error", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return usercustom.ForceErrors(), cobra.ShellCompDirectiveNoFileComp
+	})
+	cmd.MarkFlagsMutuallyExclusive("scenario", "user-custom")
+	cmd.MarkFlagsMutuallyExclusive("flow", "scenario")
+	cmd.MarkFlagsMutuallyExclusive("flow", "user-custom")
+	cmd.MarkFlagsMutuallyExclusive("flow", "force-error")
 	return cmd
 }
 
+// sandboxLinkOpts are the flags that choose the Sandbox login.
+type sandboxLinkOpts struct {
+	scenario, userCustom, forceError string
+}
+
+// sandboxUser turns the flags into the Sandbox login and its institution, checking the
+// configuration before anything is sent: nil is user_good.
+func (o sandboxLinkOpts) sandboxUser() (user *plaidflow.SandboxUser, institution string, err error) {
+	switch {
+	case o.scenario != "":
+		sc, err := plaidflow.FindScenario(o.scenario)
+		if err != nil {
+			return nil, "", usageError{fmt.Errorf("--scenario: %w", err)}
+		}
+		user, institution = sc.User(), sc.Institution
+	case o.userCustom != "":
+		if user, err = plaidflow.LoadUserCustom(o.userCustom); err != nil {
+			return nil, "", usageError{fmt.Errorf("--user-custom: %w", err)}
+		}
+	}
+	if o.forceError != "" {
+		if user, err = user.WithForceError(o.forceError); err != nil {
+			return nil, "", usageError{err}
+		}
+	}
+	return user, institution, nil
+}
+
 // runSandboxLink runs the Sandbox journey: sandbox public token, exchange, save, numbers.
-func (a *app) runSandboxLink(ctx context.Context, _ []string) error {
+func (a *app) runSandboxLink(ctx context.Context, so sandboxLinkOpts) error {
 	if a.opts.flow != "" {
 		return a.runSandboxLinkFlow(ctx)
+	}
+	user, institution, err := so.sandboxUser()
+	if err != nil {
+		return err
+	}
+	if a.opts.institution != "" {
+		institution = a.opts.institution
 	}
 	s, err := a.openSession()
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	j, err := s.flow.SandboxJourney(a.opts.institution)
+	j, err := s.flow.SandboxJourneyAs(institution, user)
 	if errors.Is(err, plaidflow.ErrSandboxOnly) {
 		return usageError{fmt.Errorf("sandbox link: %w", err)}
 	}

@@ -143,6 +143,8 @@ func TestTUIDemoInTmux(t *testing.T) {
 	s.keys("Enter")
 	s.waitForText("Link a bank account in your browser", "http://127.0.0.1:")
 	s.keys("s")
+	s.waitForText("Sandbox shortcut: make an Item without the browser", "us-checking-savings")
+	s.keys("Enter")
 	scr := s.waitForText("First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
 	if strings.Contains(scr, "1111222233330000") {
 		t.Errorf("the account number shows before v:\n%s", scr)

@@ -73,21 +73,21 @@ type previousReturnsJSON struct {
 	HasPreviousAdministrativeReturn bool `json:"has_previous_administrative_return"`
 }
 
-// isAuthFlowLogin reports whether a login that checkCredentials refuses is one of the Auth
-// flows' Sandbox logins (the hook in linkItem).
+// isAuthFlowLogin reports whether a login is one of the Auth flows' Sandbox logins (parseLogin
+// asks it before the ordinary passwords).
 func isAuthFlowLogin(username, password string) bool {
 	return username == sandboxUsername && password == microdepositsPassword
 }
 
 // applyAuthFlow turns a new Item into the Item the login's Auth flow makes (the hook in
-// linkItem): with microdeposits_good, one checking account pending automatic verification.
-func (s *Server) applyAuthFlow(it *item, username, password string) {
+// createItem): with microdeposits_good, one checking account pending automatic verification.
+func (s *Server) applyAuthFlow(it *item, authFlow bool) {
 	defer func() {
 		if it.webhook != nil || it.authMethod != "" {
 			s.persist(it)
 		}
 	}()
-	if !isAuthFlowLogin(username, password) {
+	if !authFlow {
 		return
 	}
 	i := slices.IndexFunc(it.offered, func(a *account) bool { return a.subtype == "checking" })

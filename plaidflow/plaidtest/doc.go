@@ -13,7 +13,9 @@
 // It behaves as Sandbox does where Plaid's OpenAPI document, its docs and observed answers
 // say how: the Sandbox institutions and the user_good accounts with their ACH, EFT,
 // international and BACS numbers; single-use public tokens that expire after 30 minutes;
-// access tokens that rotate and end; reset_login; the test passwords error_<CODE>; and Plaid's
+// access tokens that rotate and end; reset_login; the Sandbox test users (error_<CODE>, the MFA
+// passwords mfa_device, mfa_questions_<n>_<m> and mfa_selections[_<n>_<m>_<o>], and user_custom
+// with a JSON configuration, read by plaidflow/usercustom; see sandbox_users.go); and Plaid's
 // request checks and error bodies, with Plaid's status codes. Every answer is checked in the
 // tests against the subset of Plaid's OpenAPI document in testdata.
 //

@@ -131,6 +131,10 @@ var catalog = map[string]errorInfo{
 		"the requested product is not yet ready. please provide a webhook or try the request again later", ""},
 	"PRODUCTS_NOT_SUPPORTED": {typeItem, 400,
 		"this item cannot access the requested product", ""},
+	// USER_INPUT_TIMEOUT and PLAID_ERROR are among user_custom's force_error values
+	// (the spec's UserCustomPassword); their wording here is the fake's own.
+	"USER_INPUT_TIMEOUT": {typeItem, 400, "the user did not complete a step in the Link flow, and it timed out",
+		"Your session timed out. Please try again."},
 	"USER_SETUP_REQUIRED": {typeItem, 400,
 		"the account has not been fully set up. prompt the user to visit the issuing institution's site and finish the setup process",
 		"The given credentials are correct, but additional setup is required. Visit your institution's website to finish it, then try again."},
@@ -139,6 +143,8 @@ var catalog = map[string]errorInfo{
 	"INSTITUTION_DOWN":           {typeInstitution, 400, msgInstitutionUnavailable, displayInstitutionDown},
 	"INSTITUTION_NOT_RESPONDING": {typeInstitution, 400, msgInstitutionUnavailable, displayInstitutionDown},
 	"INSTITUTION_NOT_AVAILABLE":  {typeInstitution, 400, msgInstitutionUnavailable, displayInstitutionDown},
+	"PLAID_ERROR": {typeInstitution, 400, "an unexpected error occurred at Plaid while connecting to this institution",
+		"Something went wrong. Please try again later."},
 	"INSTITUTION_NO_LONGER_SUPPORTED": {typeInstitution, 400, "this institution is no longer supported",
 		"This financial institution is no longer supported. We apologize for the inconvenience."},
 

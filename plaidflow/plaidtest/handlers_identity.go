@@ -47,8 +47,12 @@ func (s *Server) identityGet(c *call) (any, *apiError) {
 	}
 	it.bill("identity")
 	out := []identityAccountJSON{}
-	for _, a := range accountsJSON(it.inst, accounts) {
-		out = append(out, identityAccountJSON{accountJSON: a, Owners: []map[string]any{userGoodOwner}})
+	for _, a := range accounts {
+		owner := a.owner
+		if owner == nil {
+			owner = userGoodOwner
+		}
+		out = append(out, identityAccountJSON{accountJSON: a.json(it.inst.currency()), Owners: []map[string]any{owner}})
 	}
 	return identityGetResponse{Accounts: out, Item: it.json(), RequestID: c.requestID}, nil
 }

@@ -63,6 +63,8 @@ func (s *Server) serveStandIn(w http.ResponseWriter, r *http.Request) {
 		s.standInCall(w, r, s.standInSession)
 	case standInPath + "/login":
 		s.standInCall(w, r, s.standInLogin)
+	case standInPath + "/mfa":
+		s.standInCall(w, r, s.standInMFA)
 	case standInPath + "/finish":
 		s.standInCall(w, r, s.standInFinish)
 	default:
@@ -132,6 +134,8 @@ type standInRequest struct {
 	Password      string   `json:"password"`
 	Login         string   `json:"login"`
 	AccountIDs    []string `json:"account_ids"`
+	// Answers are the answers to an MFA round, in the order of its questions.
+	Answers []string `json:"answers"`
 }
 
 type standInInstitution struct {
@@ -213,7 +217,7 @@ type pendingLogin struct {
 
 // standInLogin checks the credentials. A new Link session creates the Item, through the same
 // code as /sandbox/public_token/create; update mode checks them against the Item's
-// institution.
+// institution. A user with an MFA step gets its first round instead (see standInMFA).
 func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -221,29 +225,52 @@ func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	var inst *institution
+	if lt.itemID != "" {
+		it, ok := s.items[lt.itemID]
+		if !ok {
+			return nil, newError("INVALID_ACCESS_TOKEN")
+		}
+		if it.inst.health == down {
+			return nil, newError("INSTITUTION_DOWN")
+		}
+		inst = it.inst
+	} else {
+		// Link offers only the institutions of the link token's countries.
+		if in := findInstitution(req.InstitutionID); in == nil || !slices.Contains(lt.countryCodes, in.country) {
+			return nil, newError("INVALID_INSTITUTION")
+		}
+		if inst, e = checkInstitution(req.InstitutionID, lt.products); e != nil {
+			return nil, e
+		}
+	}
+	login, e := parseLogin(req.Username, req.Password)
+	if e != nil {
+		return nil, e
+	}
+	if login.mfa != nil {
+		return s.startMFA(lt, inst, login), nil
+	}
+	return s.loggedIn(lt, inst, login)
+}
+
+// loggedIn ends a login whose credentials (and MFA) passed: a new session makes the Item, update
+// mode finds it; then the accounts to choose from go back to the iframe.
+func (s *Server) loggedIn(lt *linkToken, inst *institution, login *sandboxLogin) (any, *apiError) {
 	var it *item
 	if lt.itemID != "" {
 		var ok bool
 		if it, ok = s.items[lt.itemID]; !ok {
 			return nil, newError("INVALID_ACCESS_TOKEN")
 		}
-		if it.inst.health == down {
-			return nil, newError("INSTITUTION_DOWN")
-		}
-		if e := checkCredentials(req.Username, req.Password); e != nil {
-			return nil, e
-		}
 	} else {
-		// Link offers only the institutions of the link token's countries.
-		if inst := findInstitution(req.InstitutionID); inst == nil || !slices.Contains(lt.countryCodes, inst.country) {
-			return nil, newError("INVALID_INSTITUTION")
-		}
-		if it, e = s.linkItem(req.InstitutionID, lt.products, req.Username, req.Password, nullable(lt.webhook)); e != nil {
+		var e *apiError
+		if it, e = s.createItem(inst, lt.products, login, nullable(lt.webhook)); e != nil {
 			return nil, e
 		}
 	}
-	login := randomAlphanumerics(24)
-	s.logins[login] = &pendingLogin{linkToken: lt.token, itemID: it.id}
+	id := randomAlphanumerics(24)
+	s.logins[id] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 	accounts := []standInAccount{}
 	offer := it.accounts
 	if lt.accountSelection {
@@ -254,10 +281,10 @@ func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
 			continue
 		}
 		accounts = append(accounts, standInAccount{ID: a.id, Name: a.name, Mask: a.mask, Type: a.typ,
-			Subtype: a.subtype, Available: a.available, Currency: it.inst.currency(),
+			Subtype: a.subtype, Available: a.available, Currency: a.json(it.inst.currency()).currencyCode(),
 			Selected: slices.Contains(it.accounts, a)})
 	}
-	return map[string]any{"login": login, "institution": it.inst.standIn(), "accounts": accounts,
+	return map[string]any{"login": id, "institution": it.inst.standIn(), "accounts": accounts,
 		"update": lt.itemID != "", "account_select": lt.accountSelection}, nil
 }
 

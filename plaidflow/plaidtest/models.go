@@ -79,6 +79,14 @@ type bacsJSON struct {
 	SortCode  string `json:"sort_code"`
 }
 
+// currencyCode is the account's ISO currency.
+func (a accountJSON) currencyCode() string {
+	if a.Balances.ISOCurrencyCode == nil {
+		return ""
+	}
+	return *a.Balances.ISOCurrencyCode
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // nullable turns "" into null.
@@ -90,6 +98,9 @@ func nullable(s string) *string {
 }
 
 func (a *account) json(currency string) accountJSON {
+	if a.currency != "" {
+		currency = a.currency
+	}
 	return accountJSON{
 		AccountID: a.id,
 		Balances: balancesJSON{
@@ -99,7 +110,7 @@ func (a *account) json(currency string) accountJSON {
 			Limit:           a.limit,
 		},
 		HolderCategory:       "personal",
-		Mask:                 ptr(a.mask),
+		Mask:                 nullable(a.mask),
 		Name:                 a.name,
 		OfficialName:         nullable(a.officialName),
 		Subtype:              ptr(a.subtype),
@@ -144,6 +155,10 @@ func accountsJSON(inst *institution, accounts []*account) []accountJSON {
 func numbers(inst *institution, accounts []*account) numbersJSON {
 	n := numbersJSON{ACH: []achJSON{}, BACS: []bacsJSON{}, EFT: []eftJSON{}, International: []internationalJSON{}}
 	for _, a := range accounts {
+		if a.custom != nil {
+			customNumbers(&n, inst, a)
+			continue
+		}
 		switch inst.country {
 		case "US":
 			ach := achJSON{Account: achAccount(a.mask), AccountID: a.id,

@@ -96,8 +96,9 @@ type Server struct {
 	logins       map[string]*pendingLogin
 
 	whOnce    sync.Once
-	wh        *webhookState  // webhooks.go: the signing key and the deliveries under way
-	itemState ItemStateStore // itemstate.go: Items' webhooks and Auth flows across demo processes
+	wh        *webhookState          // webhooks.go: the signing key and the deliveries under way
+	itemState ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
+	mfa       map[string]*pendingMFA // stand-in Link logins answering MFA
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -126,6 +127,7 @@ func Listen(opts ...Option) (*Server, error) {
 		accessTokens: map[string]*item{},
 		items:        map[string]*item{},
 		logins:       map[string]*pendingLogin{},
+		mfa:          map[string]*pendingMFA{},
 	}
 	for _, o := range opts {
 		o(s)

@@ -2,6 +2,8 @@ package plaidtest
 
 import (
 	"slices"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 	"strings"
 	"time"
 )
@@ -50,6 +52,12 @@ type account struct {
 	id string
 	accountTemplate
 	verification // authflows.go: the Auth flow's verification_status; zero for Instant Auth
+	// currency is user_custom's currency; "" is the institution's.
+	currency string
+	// custom are user_custom's numbers; nil derives them from the mask and the institution.
+	custom *usercustom.Numbers
+	// owner is what /identity/get reports; nil is Sandbox's default owner.
+	owner map[string]any
 }
 
 type item struct {
@@ -85,27 +93,24 @@ func (it *item) bill(product string) {
 	}
 }
 
-// checkCredentials answers a Sandbox login like Plaid does: user_good with pass_good (or an
-// MFA test password, which the Sandbox endpoints answer without asking) succeeds, and
-// error_<CODE> fails with that code.
-func checkCredentials(username, password string) *apiError {
-	if code, ok := strings.CutPrefix(password, "error_"); ok && username == sandboxUsername {
-		return credentialError(code)
-	}
-	if username != sandboxUsername {
-		return newError("INVALID_CREDENTIALS")
-	}
-	if password == sandboxPassword || password == "mfa_device" || password == "mfa_selections" ||
-		strings.HasPrefix(password, "mfa_questions_") {
-		return nil
-	}
-	return newError("INVALID_CREDENTIALS")
-}
-
 // linkItem logs in at an institution and creates the Item, as the end of a Link session or
 // /sandbox/public_token/create do. The order of the checks is Plaid's: the institution, the
 // products it supports, its health, then the credentials.
 func (s *Server) linkItem(institutionID string, products []string, username, password string, webhook *string) (*item, *apiError) {
+	inst, e := checkInstitution(institutionID, products)
+	if e != nil {
+		return nil, e
+	}
+	login, e := parseLogin(username, password)
+	if e != nil {
+		return nil, e
+	}
+	return s.createItem(inst, products, login, webhook)
+}
+
+// checkInstitution is the first half of a login: the institution exists, offers the products
+// and is up.
+func checkInstitution(institutionID string, products []string) (*institution, *apiError) {
 	inst := findInstitution(institutionID)
 	if inst == nil {
 		return nil, newError("INVALID_INSTITUTION")
@@ -123,11 +128,22 @@ func (s *Server) linkItem(institutionID string, products []string, username, pas
 	if inst.health == down {
 		return nil, newError("INSTITUTION_DOWN")
 	}
-	if e := checkCredentials(username, password); e != nil && !isAuthFlowLogin(username, password) {
+	return inst, nil
+}
+
+// createItem makes the Item of a login whose credentials (and MFA) passed: user_custom's
+// force_error fails it ("An error code to force on Item creation"), and its accounts are the
+// configuration's.
+func (s *Server) createItem(inst *institution, products []string, login *sandboxLogin, webhook *string) (*item, *apiError) {
+	if e := login.forcedError(); e != nil {
 		return nil, e
 	}
 	it := s.newItem(newPlaidID(), inst, products, webhook)
-	s.applyAuthFlow(it, username, password)
+	if login.custom != nil {
+		it.offered = customAccounts(inst, login.custom)
+		it.accounts = slices.Clone(it.offered)
+	}
+	s.applyAuthFlow(it, login.authFlow)
 	s.items[it.id] = it
 	return it, nil
 }

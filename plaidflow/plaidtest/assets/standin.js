@@ -27,6 +27,7 @@
     LOADING: 'requires_credentials',
     ERROR: 'requires_credentials',
     SELECT_ACCOUNT: 'requires_account_selection',
+    MFA: 'requires_questions', // refined by the kind of round: see mfaExitStatus
     CONNECTED: null,
   };
 
@@ -283,7 +284,9 @@
     h('label', { className: 'field' }, h('span', { text: 'Password' }), password),
     h('div', { className: 'hint' },
       'Sandbox login: ', h('code', { text: 'user_good' }), ' / ', h('code', { text: 'pass_good' }), '.',
-      h('br'), 'To see an error, use the password ', h('code', { text: 'error_ITEM_LOCKED' }), ' (or any error_<CODE>).'),
+      h('br'), 'To see an error, use the password ', h('code', { text: 'error_ITEM_LOCKED' }), ' (or any error_<CODE>).',
+      h('br'), 'MFA: ', h('code', { text: 'mfa_device' }), ', ', h('code', { text: 'mfa_questions_2_2' }), ', ',
+      h('code', { text: 'mfa_selections' }), '. Custom data: ', h('code', { text: 'user_custom' }), ' with a JSON configuration as the password.'),
     h('button', { type: 'submit', className: 'button', id: 'submit' }, 'Submit'));
     show('CREDENTIAL', [
       h('div', { className: 'bank-head' }, bankBadge(inst),
@@ -314,14 +317,139 @@
     ]).then(function (r) {
       if (run !== st.run) return;
       st.lastError = null;
-      st.login = r[0];
-      if (st.login.update && !st.login.account_select) finish(st.login.accounts.map(function (a) { return a.id; }));
-      else accountPane();
+      if (r[0].mfa) { mfaPane(r[0].mfa_id, r[0].mfa, null); return; }
+      loggedIn(r[0]);
     }, function (err) {
       if (run !== st.run) return;
       failed(err, false);
     });
   }
+
+  // loggedIn goes on once the login (and its MFA) passed: account selection, or straight to
+  // the end in update mode without Account Select.
+  function loggedIn(login) {
+    st.login = login;
+    if (st.login.update && !st.login.account_select) finish(st.login.accounts.map(function (a) { return a.id; }));
+    else accountPane();
+  }
+
+  // ---- MFA (Sandbox users mfa_device, mfa_questions_<n>_<m>, mfa_selections…, user_custom) -
+
+  // mfaExitStatus is onExit's metadata.status while an MFA round is open.
+  function mfaExitStatus(kind) {
+    return { device: 'choose_device', code: 'requires_code', questions: 'requires_questions', selections: 'requires_selections' }[kind] || 'requires_questions';
+  }
+
+  // mfaType is onEvent's metadata.mfa_type for a round.
+  function mfaType(kind) { return kind === 'device' ? 'device' : kind === 'code' ? 'code' : kind; }
+
+  var MFA_TITLES = {
+    device: 'Verify your identity',
+    code: 'Enter your verification code',
+    questions: 'Answer your security questions',
+    selections: 'Answer your security questions',
+  };
+
+  // mfaPane shows one round. problem is the error of a wrong answer to this same round.
+  function mfaPane(id, round, problem) {
+    st.mfa = round;
+    st.mfaID = id;
+    var fields = [];
+    var collect;
+    if (round.kind === 'device') {
+      fields = round.devices.map(function (d, i) {
+        return h('label', { className: 'choice' },
+          h('input', { type: 'radio', name: 'device', value: d, 'data-mfa-device': i, checked: i === 0 }), h('span', { text: d }));
+      });
+      collect = function () {
+        var c = el.pane.querySelector('input[name="device"]:checked');
+        return c ? [c.value] : [];
+      };
+    } else if (round.kind === 'code') {
+      var code = h('input', { className: 'input', id: 'mfa-code', inputmode: 'numeric', autocomplete: 'one-time-code', 'data-autofocus': true, required: true });
+      fields = [h('label', { className: 'field' }, h('span', { text: 'Verification code' }), code)];
+      collect = function () { return [code.value]; };
+    } else if (round.kind === 'questions') {
+      var inputs = round.questions.map(function (q, j) {
+        return h('input', { className: 'input', 'data-mfa-answer': j, autocomplete: 'off', spellcheck: 'false', 'data-autofocus': j === 0, required: true });
+      });
+      fields = round.questions.map(function (q, j) {
+        return h('label', { className: 'field' }, h('span', { text: q.text }), inputs[j]);
+      });
+      collect = function () { return inputs.map(function (i) { return i.value; }); };
+    } else {
+      fields = round.questions.map(function (q, j) {
+        return h('fieldset', { className: 'question' }, h('legend', { text: q.text }),
+          q.answers.map(function (a, k) {
+            return h('label', { className: 'choice' },
+              h('input', { type: 'radio', name: 'q' + j, value: a, 'data-mfa-question': j, 'data-mfa-option': k }), h('span', { text: a }));
+          }));
+      });
+      collect = function () {
+        return round.questions.map(function (q, j) {
+          var c = el.pane.querySelector('input[name="q' + j + '"]:checked');
+          return c ? c.value : '';
+        });
+      };
+    }
+    var form = h('form', {
+      id: 'mfa', novalidate: true,
+      onsubmit: function (e) {
+        e.preventDefault();
+        var answers = collect();
+        if (answers.some(function (a) { return !a; })) {
+          var empty = el.pane.querySelector('#mfa input:not([type=radio])');
+          if (empty) empty.focus();
+          return;
+        }
+        submitMFA(answers);
+      },
+    },
+    fields,
+    problem ? h('p', { className: 'problem', id: 'mfa-error', role: 'alert', text: problem.display_message || problem.error_message }) : null,
+    h('div', { className: 'hint', id: 'mfa-hint', text: round.hint }),
+    h('button', { type: 'submit', className: 'button', id: 'submit' }, round.kind === 'device' ? 'Send code' : 'Submit'));
+    var progress = round.rounds > 1 ? 'Step ' + round.round + ' of ' + round.rounds : null;
+    show('MFA', [
+      h('div', { className: 'bank-head' }, bankBadge(st.inst),
+        h('div', null, h('h1', { id: 'pane-title', text: MFA_TITLES[round.kind] || 'Verify your identity' }),
+          progress ? h('span', { className: 'sub', id: 'mfa-progress', text: progress }) : null)),
+      h('p', { text: round.kind === 'device'
+        ? st.inst.name + ' needs to confirm it is you. Where should it send a code?'
+        : round.kind === 'code' ? 'Enter the code ' + st.inst.name + ' sent you.'
+          : st.inst.name + ' asks a few questions to confirm it is you.' }),
+      form,
+    ]);
+    // For tests and screenshots: which round is up, and whether the last answer was wrong.
+    el.pane.setAttribute('data-mfa-kind', round.kind);
+    el.pane.setAttribute('data-mfa-round', String(round.round));
+    el.pane.setAttribute('data-mfa-state', problem ? 'wrong' : 'asking');
+  }
+
+  function submitMFA(answers) {
+    var round = st.mfa;
+    emit('SUBMIT_MFA', { view_name: 'MFA', mfa_type: mfaType(round.kind) });
+    loadingPane('Verifying\u2026');
+    var run = st.run;
+    Promise.all([api('mfa', { login: st.mfaID, answers: answers }), pause(300)]).then(function (r) {
+      if (run !== st.run) return;
+      st.lastError = null;
+      if (r[0].mfa) { mfaPane(r[0].mfa_id, r[0].mfa, null); return; }
+      st.mfa = null;
+      loggedIn(r[0]);
+    }, function (err) {
+      if (run !== st.run) return;
+      if (err.error_code === 'INVALID_MFA') {
+        // A wrong answer: Link says so and asks the same round again.
+        st.lastError = err;
+        emit('ERROR', { error_code: err.error_code, error_message: err.error_message, error_type: err.error_type, view_name: 'MFA', mfa_type: mfaType(round.kind) });
+        mfaPane(st.mfaID, round, err);
+        return;
+      }
+      failed(err, false);
+    });
+  }
+
 
   var ERROR_TITLES = {
     INVALID_CREDENTIALS: 'Incorrect username or password',
@@ -438,6 +566,7 @@
     if (!st || !st.open) return;
     if (st.view === 'CONNECTED') { handoff(); return; } // the Item exists: Link reports success
     var status = st.fatal ? null : (EXIT_STATUS[st.view] === undefined ? null : EXIT_STATUS[st.view]);
+    if (st.view === 'MFA' && st.mfa) status = mfaExitStatus(st.mfa.kind);
     emit('EXIT', { exit_status: status, view_name: st.view });
     var metadata = { institution: institutionMeta(), status: status, link_session_id: st.linkSessionID, request_id: requestID };
     var error = linkError(st.lastError);

@@ -112,6 +112,35 @@ async function main() {
   // Webhooks: a receiver of its own, the emulator's signed webhooks, and their JWTs verified
   // with Node's crypto against /webhook_verification_key/get.
   out.webhooks = await webhooks(exchanged.data.access_token);
+  // Sandbox's custom user: the configuration is the password
+  // (https://plaid.com/docs/sandbox/user-custom/), its numbers come back from /auth/get, and
+  // force_error fails the Item's creation.
+  const config = {
+    override_accounts: [{
+      type: 'depository', subtype: 'checking', starting_balance: 55.5,
+      meta: { name: 'Node Checking' }, numbers: { account: '1212121212', ach_routing: '322271627' },
+    }],
+  };
+  const custom = await client.sandboxPublicTokenCreate({
+    institution_id: 'ins_109508', initial_products: ['auth'],
+    options: { override_username: 'user_custom', override_password: JSON.stringify(config) },
+  });
+  const customItem = await client.itemPublicTokenExchange({ public_token: custom.data.public_token });
+  const customAuth = await client.authGet({ access_token: customItem.data.access_token });
+  out.user_custom = {
+    name: customAuth.data.accounts[0].name,
+    current: customAuth.data.accounts[0].balances.current,
+    ach: customAuth.data.numbers.ach,
+  };
+  try {
+    await client.sandboxPublicTokenCreate({
+      institution_id: 'ins_109508', initial_products: ['auth'],
+      options: { override_username: 'user_custom', override_password: JSON.stringify({ force_error: 'ITEM_LOCKED' }) },
+    });
+    out.user_custom_force_error = { unexpected: 'the Item was created' };
+  } catch (err) {
+    out.user_custom_force_error = plaidError(err);
+  }
 
   // The control API: 31 minutes later, a fresh public token has expired.
   const fresh = await client.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: ['auth'] });
