@@ -158,6 +158,7 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 		return false
 	})
 	d.send(press("s"))
+	d.send(press("enter")) // the default Item on the Sandbox shortcut's list
 	d.until("the results", func() bool { return m.screen == screenResults })
 	d.until("the numbers step on the timeline", func() bool {
 		for _, e := range m.tl.entries {

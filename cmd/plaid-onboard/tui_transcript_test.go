@@ -28,6 +28,8 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	s.keys("Enter")
 	s.waitForText("Link a bank account in your browser", "last request_id")
 	s.keys("s")
+	s.waitForText("Sandbox shortcut: make an Item without the browser")
+	s.keys("Enter") // the default Item
 	s.waitForText("Plaid Checking", "last request_id", "Y copies")
 	s.keys("T")
 	s.waitForText("Timeline", "/auth/get → HTTP 200")
