@@ -121,8 +121,8 @@ func invalidKeysHint(in Circumstances) string {
 		from = "the client_id " + id + ", the secret " + sourcePhrase(in.SecretSource, "PLAID_SECRET", "--secret")
 	}
 	env := envName(in.Env)
-	msg := "Plaid rejected the client_id or secret for " + env + " (" + from + "): are they " + env +
-		"'s keys? Each environment has its own secret; copy both from the Dashboard, Developers > Keys (" + DashboardKeysURL + ")"
+	msg := "use " + env + "'s own keys, from Developers > Keys in the Dashboard (" + DashboardKeysURL +
+		"): each environment has its own secret. These were " + from
 	if in.APIURL != "" {
 		msg += "; PLAID_API_URL sends them to " + in.APIURL
 	}

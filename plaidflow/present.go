@@ -504,7 +504,6 @@ func (p Problem) Fields() [][2]string {
 	if p.HTTPStatus != 0 {
 		add("http_status", fmt.Sprint(p.HTTPStatus))
 	}
-	add("docs", p.DocumentationURL)
 	add("context", p.Context)
 	add("item", p.Item)
 	add("meaning", p.Meaning)
@@ -512,6 +511,8 @@ func (p Problem) Fields() [][2]string {
 	if !strings.Contains(p.Next, p.Repair) { // the next step usually is the repair: say it once
 		add("repair", p.Repair)
 	}
+	// Plaid's page on the error comes last: the next step matters more on a small screen.
+	add("docs", p.DocumentationURL)
 	return out
 }
 
