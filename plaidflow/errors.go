@@ -195,9 +195,15 @@ func (e *ExchangeLostError) Error() string { return e.Err.Error() + "; " + Excha
 // Unwrap gives the call's own error.
 func (e *ExchangeLostError) Unwrap() error { return e.Err }
 
-// exchangeMayHaveHappened reports whether a failed exchange may have created the Item: only a
-// Plaid error saying the request was refused (4xx) rules it out.
+// exchangeMayHaveHappened reports whether a failed exchange may have created the Item: a Plaid
+// error saying the request was refused (4xx), or a network failure before it was sent, rules
+// it out.
 func exchangeMayHaveHappened(err error) bool {
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		// No name, no connection, no TLS, no proxy: the request never left this machine.
+		return ne.Kind != NetDNS && ne.Kind != NetRefused && ne.Kind != NetTLS && ne.Kind != NetProxy
+	}
 	pe, ok := AsError(err)
 	if !ok {
 		return true

@@ -159,3 +159,23 @@ func TestNetworkFailureNamesTheProxy(t *testing.T) {
 		t.Errorf("unreachable = %q, want Plaid's Sandbox host", p.Unreachable)
 	}
 }
+
+// TestExchangeNeverSentIsNotLost: an exchange that could not even connect did not reach Plaid,
+// so the user is not told an Item may exist there; just what could not be reached.
+func TestExchangeNeverSentIsNotLost(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "http://" + ln.Addr().String()
+	ln.Close()
+	_, err = clientAt(t, addr).Exchange(context.Background(), "public-sandbox-00000000-0000-0000-0000-000000000000")
+	var lost *plaidflow.ExchangeLostError
+	var ne *plaidflow.NetworkError
+	if errors.As(err, &lost) || !errors.As(err, &ne) || ne.Kind != plaidflow.NetRefused {
+		t.Errorf("err = %v (%T), want a refused connection, not a lost exchange", err, err)
+	}
+	if p := plaidflow.Explain(err); p.Context != "" {
+		t.Errorf("context = %q: nothing can have happened at Plaid", p.Context)
+	}
+}
