@@ -216,3 +216,24 @@ func rootCause(err error) string {
 	}
 	return CleanText(err.Error())
 }
+
+// netSummary is a transport error in a few words, for a retry's line: the kind of failure and
+// its innermost cause, without the URL and operation Go wraps around it.
+func netSummary(err error) string {
+	rc := rootCause(err)
+	switch netKind(err) {
+	case NetDNS:
+		return "DNS lookup failed (" + rc + ")"
+	case NetRefused:
+		return "connection refused"
+	case NetTLS:
+		return "untrusted TLS certificate (" + rc + ")"
+	case NetTimeout:
+		return "no answer in time"
+	case NetProxy:
+		return "the proxy could not be reached (" + rc + ")"
+	case NetClosed:
+		return "connection closed without an answer"
+	}
+	return rc
+}
