@@ -115,10 +115,10 @@ func Hint(code, typ, message string, in Circumstances) string {
 // invalidKeysHint names where each key came from: the fix is made there, and keys from one
 // environment are the commonest cause (each environment has its own secret).
 func invalidKeysHint(in Circumstances) string {
-	id := sourcePhrase(in.ClientIDSource, "PLAID_CLIENT_ID", "--client-id")
-	from := "both " + id
+	from := "both " + sourcePhrase(in.ClientIDSource, "PLAID_CLIENT_ID and PLAID_SECRET", "--client-id and --secret flags")
 	if in.SecretSource != in.ClientIDSource {
-		from = "the client_id " + id + ", the secret " + sourcePhrase(in.SecretSource, "PLAID_SECRET", "--secret")
+		from = "the client_id " + sourcePhrase(in.ClientIDSource, "PLAID_CLIENT_ID", "--client-id flag") +
+			", the secret " + sourcePhrase(in.SecretSource, "PLAID_SECRET", "--secret flag")
 	}
 	env := envName(in.Env)
 	msg := "use " + env + "'s own keys, from Developers > Keys in the Dashboard (" + DashboardKeysURL +
@@ -133,9 +133,9 @@ func invalidKeysHint(in Circumstances) string {
 func sourcePhrase(s Source, envVar, flag string) string {
 	switch s {
 	case SourceFlag:
-		return "from the " + flag + " flag"
+		return "from the " + flag
 	case SourceEnviron:
-		return "from the environment variable " + envVar
+		return "from the environment (" + envVar + ")"
 	case SourceDotEnv:
 		return "from " + envVar + " in the .env file of this directory"
 	case SourceKeyring:

@@ -35,7 +35,7 @@ func TestHints(t *testing.T) {
 		docs                     string
 	}{
 		{"keys from the environment", "INVALID_API_KEYS", "INVALID_INPUT", "invalid client_id or secret provided", env,
-			[]string{"sandbox", "both from the environment variable PLAID_CLIENT_ID", "Developers > Keys", "own secret"},
+			[]string{"sandbox", "both from the environment (PLAID_CLIENT_ID and PLAID_SECRET)", "Developers > Keys", "own secret"},
 			"https://plaid.com/docs/errors/invalid-input/#invalid_api_keys"},
 		{"keys from .env and the keyring", "INVALID_API_KEYS", "INVALID_INPUT", "", mixed,
 			[]string{"production", "the client_id from PLAID_CLIENT_ID in the .env file", "the secret from the OS keyring"}, ""},
@@ -103,7 +103,7 @@ func TestBadKeysSayWhereTheyCameFrom(t *testing.T) {
 	if p.ErrorCode != "INVALID_API_KEYS" || p.RequestID == "" {
 		t.Fatalf("problem = %+v", p)
 	}
-	if !strings.Contains(p.Next, "both from PLAID_CLIENT_ID in the .env file") {
+	if !strings.Contains(p.Next, "both from PLAID_CLIENT_ID and PLAID_SECRET in the .env file") {
 		t.Errorf("next = %q, want it to say the keys came from .env", p.Next)
 	}
 	if !strings.HasPrefix(p.DocumentationURL, "https://plaid.com/docs/") {
