@@ -123,11 +123,12 @@ func NewSession(opts SessionOptions) *Session {
 
 // Link starts the page for linkToken and blocks until Link hands over a public token (returning
 // it and the institution the user picked; ids and names may be empty), or Link exits (err is
-// *ExitError, and the page is told Link closed and the terminal can start it again), or the SDK
-// cannot load (err is a *LoadError), or ctx ends (ctx.Err()), or the session is closed
+// *ExitError, and the page is told the terminal stopped waiting), or the SDK cannot load (err is
+// a *LoadError), or ctx ends (ctx.Err()), or the session is closed
 // (ErrSessionClosed). The page keeps running after Link returns, so it can show the outcome
 // given to Finish; Close stops it. A Session runs Link once: a second call returns
-// ErrSessionUsed.
+// ErrSessionUsed. With SessionOptions.Reopen, an exit or a load failure does not end Link: it
+// reaches OnUpdate, and the page offers to reopen (or reload) Link on the same token.
 func (s *Session) Link(ctx context.Context, linkToken string) (publicToken, institutionID, institutionName string, err error) {
 	srv, err := s.start(linkToken)
 	if err != nil {
