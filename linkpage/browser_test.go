@@ -25,6 +25,17 @@ import (
 // fake's Plaid.create records its config on window.__fakeLink and open()
 // calls back at once, the way Link's end-of-flow burst arrives.
 var fakeSDKs = map[string]string{
+	// The user gives up on the first open; reopened, Link links First Platypus Bank.
+	"/exit-then-success.js": `
+		if (rec.opened === 1) {
+			cfg.onEvent('OPEN', {view_name: null, link_session_id: 'sess-1'});
+			cfg.onEvent('EXIT', {exit_status: 'requires_credentials', link_session_id: 'sess-1'});
+			cfg.onExit(null, {institution: null, status: 'requires_credentials', link_session_id: 'sess-1', request_id: 'Rq1'});
+		} else {
+			cfg.onEvent('OPEN', {view_name: null, link_session_id: 'sess-2'});
+			cfg.onSuccess('public-sandbox-reopened', {institution: {name: 'First Platypus Bank', institution_id: 'ins_109508'},
+				accounts: [], link_session_id: 'sess-2', transfer_status: null});
+		}`,
 	// Link opens and the user is still busy in it.
 	"/wait.js": `
 		cfg.onEvent('OPEN', {view_name: null, link_session_id: 'sess-fake', timestamp: new Date().toISOString()});`,
@@ -395,6 +406,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("exit with an error, then reopen", func(t *testing.T) {
 		s := start(t, "/exit-error.js", linkpage.Options{})
+		s.AllowReopen(true) // the terminal UI keeps waiting after an exit
 		tb := newTab(t, browser)
 		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
 			t.Fatal(err)
@@ -413,9 +425,9 @@ func TestBrowser(t *testing.T) {
 		if got := tb.text(t, "status-detail"); !strings.HasPrefix(got, "The credentials you provided were incorrect.") {
 			t.Errorf("detail = %q, want Plaid's display_message", got)
 		}
-		if !tb.visible(t, "reopen") {
-			t.Fatal("no Reopen button after an exit")
-		}
+		eventually(t, "a Reopen button after an exit", func() (bool, string) {
+			return tb.visible(t, "reopen"), "no Reopen button"
+		})
 		tb.screenshot(t, "exit-error")
 		tb.darkMode(t)
 		tb.screenshot(t, "exit-error-dark")
@@ -488,17 +500,21 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("SDK fails to load", func(t *testing.T) {
 		s := start(t, "/missing.js", linkpage.Options{Environment: "demo", ClientName: "plaid-onboard demo"})
+		s.AllowReopen(true)
 		tb := newTab(t, browser)
 		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
 			t.Fatal(err)
 		}
-		tb.waitState(t, "error")
-		if got, want := tb.text(t, "status-title"), "Could not load Plaid Link from "+sdk.URL; got != want {
+		tb.waitState(t, "blocked")
+		if got, want := tb.text(t, "status-title"), "Plaid Link could not load"; got != want {
 			t.Errorf("title = %q, want %q", got, want)
 		}
-		if !tb.visible(t, "reload") {
-			t.Error("no Reload button")
+		if got := tb.text(t, "status-detail"); !strings.Contains(got, sdk.URL+"/missing.js") {
+			t.Errorf("detail = %q, want the script URL it tried", got)
 		}
+		eventually(t, "a Reload button while the terminal waits", func() (bool, string) {
+			return tb.visible(t, "reload"), "no Reload button"
+		})
 		// The terminal hears of it too, so it stops waiting for a Link that will not come.
 		ev := nextEvent(t, s)
 		if ev.Kind != linkpage.KindLoadFailed || !strings.Contains(ev.LoadError, sdk.URL) {

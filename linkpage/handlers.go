@@ -23,6 +23,10 @@ type statusResponse struct {
 	Finished bool   `json:"finished"`
 	OK       bool   `json:"ok"`
 	Message  string `json:"message"`
+	Ending   string `json:"ending,omitempty"`
+	// Reopen says the terminal still waits for this Link session, so after Link closes the
+	// page may offer to open it again (or to reload after the script failed to load).
+	Reopen bool `json:"reopen,omitempty"`
 }
 
 // serveStatus answers the page's poll. It needs the nonce like a callback:
@@ -34,9 +38,9 @@ func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.lastPoll = time.Now()
-	var resp statusResponse
+	resp := statusResponse{Reopen: s.reopen}
 	if s.outcome != nil {
-		resp = statusResponse{Finished: true, OK: s.outcome.OK, Message: s.outcome.Message}
+		resp = statusResponse{Finished: true, OK: s.outcome.OK, Message: s.outcome.Message, Ending: s.outcome.Ending}
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)

@@ -70,6 +70,9 @@ type Outcome struct {
 	// First Platypus Bank. You can close this tab and return to the terminal."
 	// Empty gets a default that says where to look next.
 	Message string
+	// Ending says how a flow that did not succeed ended, so the page words it truly: "" (the
+	// terminal hit an error), EndingExited, EndingBlocked or EndingClosed.
+	Ending string
 }
 
 // Limits and timings. The body limit is far above what Link sends (a success
@@ -111,6 +114,7 @@ type Server struct {
 	listener  net.Listener
 	succeeded bool     // a public token was emitted; later ones get 409
 	outcome   *Outcome // set by Finish
+	reopen    bool     // the terminal can still use Link after it closes (AllowReopen)
 	lastPoll  time.Time
 
 	collected     chan struct{} // closed when the page has read a finished status

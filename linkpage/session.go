@@ -18,6 +18,12 @@ type SessionOptions struct {
 	Browser     Browser // nil: never opened
 	// OpenBrowser opens the browser as soon as the page listens (false for --no-browser).
 	OpenBrowser bool
+	// Reopen keeps the session waiting when Link closes without an account or its script
+	// cannot load (the terminal UI): the page offers to reopen Link (or reload), the exit
+	// reaches OnUpdate, and Link returns only on a success, ctx, or Close. Without it (the
+	// scripted commands) Link returns the exit or the load failure, and the page says the
+	// terminal stopped waiting.
+	Reopen bool
 	// OnUpdate hears everything as it happens, in order, from the goroutine running Link:
 	// the page started (with its URL), the browser opened or failed, each Link callback.
 	// It must not block for long: callbacks wait in a small buffer meanwhile. nil: nobody
@@ -85,8 +91,9 @@ var (
 
 // Messages the page shows when the terminal ends the flow without a result.
 const (
-	exitedMessage = "Link closed without linking an account. The terminal can start it again."
-	closedMessage = "This Link session was closed from the terminal."
+	exitedMessage  = "plaid-onboard stopped waiting for Link and has reported this in the terminal. Run the command again to try again; you can close this tab."
+	blockedMessage = "plaid-onboard stopped waiting for Link. Once the script can load, run the command again; you can close this tab."
+	closedMessage  = "The terminal closed this Link session (you quit, went back, or started a new session there). You can close this tab."
 )
 
 // closeTimeout bounds Close: the page gets up to lingerForPage to collect the outcome, and the
@@ -116,11 +123,12 @@ func NewSession(opts SessionOptions) *Session {
 
 // Link starts the page for linkToken and blocks until Link hands over a public token (returning
 // it and the institution the user picked; ids and names may be empty), or Link exits (err is
-// *ExitError, and the page is told Link closed and the terminal can start it again), or the SDK
-// cannot load (err is a *LoadError), or ctx ends (ctx.Err()), or the session is closed
+// *ExitError, and the page is told the terminal stopped waiting), or the SDK cannot load (err is
+// a *LoadError), or ctx ends (ctx.Err()), or the session is closed
 // (ErrSessionClosed). The page keeps running after Link returns, so it can show the outcome
 // given to Finish; Close stops it. A Session runs Link once: a second call returns
-// ErrSessionUsed.
+// ErrSessionUsed. With SessionOptions.Reopen, an exit or a load failure does not end Link: it
+// reaches OnUpdate, and the page offers to reopen (or reload) Link on the same token.
 func (s *Session) Link(ctx context.Context, linkToken string) (publicToken, institutionID, institutionName string, err error) {
 	srv, err := s.start(linkToken)
 	if err != nil {
@@ -149,9 +157,16 @@ func (s *Session) Link(ctx context.Context, linkToken string) (publicToken, inst
 				}
 				return ev.PublicToken, institutionID, institutionName, nil
 			case KindExit:
-				s.Finish(false, exitedMessage)
+				if s.opts.Reopen {
+					continue // the page offers to reopen Link; the front end shows the exit meanwhile
+				}
+				s.finish(Outcome{Message: exitedMessage, Ending: EndingExited})
 				return "", "", "", ev.ExitErr()
 			case KindLoadFailed:
+				if s.opts.Reopen {
+					continue // the page offers to reload once the script is unblocked
+				}
+				s.finish(Outcome{Message: blockedMessage, Ending: EndingBlocked})
 				return "", "", "", &LoadError{Reason: ev.LoadError}
 			}
 		}
@@ -181,6 +196,7 @@ func (s *Session) start(linkToken string) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("start the link page: %w", err)
 	}
+	srv.AllowReopen(s.opts.Reopen)
 	if s.outcome != nil {
 		srv.Finish(*s.outcome)
 	}
@@ -234,14 +250,19 @@ func (s *Session) OpenBrowser() error {
 // ending, and the terminal's first word on it is the true one (a later Close must not turn a
 // success into "closed from the terminal"). Said before the page listens, it is kept for it.
 func (s *Session) Finish(ok bool, message string) {
+	s.finish(Outcome{OK: ok, Message: message})
+}
+
+// finish is Finish with the whole outcome, its Ending included.
+func (s *Session) finish(o Outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.outcome != nil {
 		return
 	}
-	s.outcome = &Outcome{OK: ok, Message: message}
+	s.outcome = &o
 	if s.server != nil {
-		s.server.Finish(*s.outcome)
+		s.server.Finish(o)
 	}
 }
 
@@ -251,7 +272,7 @@ func (s *Session) Finish(ok bool, message string) {
 // during and after Link; later calls return the first call's result.
 func (s *Session) Close() error {
 	s.closed.Do(func() {
-		s.Finish(false, closedMessage)
+		s.finish(Outcome{Message: closedMessage, Ending: EndingClosed})
 		s.mu.Lock()
 		close(s.closing)
 		srv := s.server

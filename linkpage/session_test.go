@@ -138,7 +138,15 @@ type pageStatus struct {
 	Finished bool   `json:"finished"`
 	OK       bool   `json:"ok"`
 	Message  string `json:"message"`
+	Ending   string `json:"ending"`
 }
+
+// What the page is told when the terminal ends a session without a result.
+const (
+	exitedMsg  = "plaid-onboard stopped waiting for Link and has reported this in the terminal. Run the command again to try again; you can close this tab."
+	blockedMsg = "plaid-onboard stopped waiting for Link. Once the script can load, run the command again; you can close this tab."
+	closedMsg  = "The terminal closed this Link session (you quit, went back, or started a new session there). You can close this tab."
+)
 
 // status is what the page's poll of /status sees.
 func (p *livePage) status() pageStatus {
@@ -249,7 +257,7 @@ func TestSessionLinkOutcomes(t *testing.T) {
 					t.Errorf("exit Detail = %q", got)
 				}
 			},
-			wantPage: pageStatus{Finished: true, OK: false, Message: "Link closed without linking an account. The terminal can start it again."},
+			wantPage: pageStatus{Finished: true, OK: false, Message: exitedMsg, Ending: linkpage.EndingExited},
 		},
 		{
 			name:       "the user just closes Link",
@@ -261,7 +269,7 @@ func TestSessionLinkOutcomes(t *testing.T) {
 					t.Errorf("Link err = %#v, want *ExitError without a Link error", r.err)
 				}
 			},
-			wantPage: pageStatus{Finished: true, OK: false, Message: "Link closed without linking an account. The terminal can start it again."},
+			wantPage: pageStatus{Finished: true, OK: false, Message: exitedMsg, Ending: linkpage.EndingExited},
 		},
 		{
 			name:       "the SDK cannot load",
@@ -278,7 +286,7 @@ func TestSessionLinkOutcomes(t *testing.T) {
 					}
 				}
 			},
-			wantPage: pageStatus{Finished: false},
+			wantPage: pageStatus{Finished: true, Message: blockedMsg, Ending: linkpage.EndingBlocked},
 		},
 	}
 	for _, tt := range tests {
@@ -314,7 +322,7 @@ func TestSessionLinkOutcomes(t *testing.T) {
 			// Closing tells the page, unless the terminal already said how it ended.
 			wantClosed := tt.wantPage
 			if !wantClosed.Finished {
-				wantClosed = pageStatus{Finished: true, Message: "This Link session was closed from the terminal."}
+				wantClosed = pageStatus{Finished: true, Message: closedMsg, Ending: linkpage.EndingClosed}
 			}
 			if got := closeWhilePolling(t, s, page); got != wantClosed {
 				t.Errorf("page status on Close = %+v, want %+v", got, wantClosed)
@@ -343,7 +351,7 @@ func TestSessionContextCancel(t *testing.T) {
 	if st := page.status(); st.Finished {
 		t.Errorf("page finished before Close: %+v", st)
 	}
-	if st := closeWhilePolling(t, s, page); st.Message != "This Link session was closed from the terminal." {
+	if st := closeWhilePolling(t, s, page); st.Message != closedMsg {
 		t.Errorf("page status on Close = %+v, want the terminal's closing message", st)
 	}
 	assertNotListening(t, url)
@@ -433,7 +441,7 @@ func TestSessionClose(t *testing.T) {
 		page := openLivePage(t, ups.next(t, linkpage.UpdateStarted).URL)
 		page.status() // the page is alive, so Close lingers for its next poll
 		st := closeWhilePolling(t, s, page)
-		if st.OK || st.Message != "This Link session was closed from the terminal." {
+		if st.OK || st.Message != closedMsg {
 			t.Errorf("page status = %+v, want the terminal's closing message", st)
 		}
 		if r := waitResult(t, done); !errors.Is(r.err, linkpage.ErrSessionClosed) {

@@ -22,6 +22,9 @@ type Error struct {
 	RequestID        string `json:"request_id,omitempty"`
 	DocumentationURL string `json:"documentation_url,omitempty"`
 	SuggestedAction  string `json:"suggested_action,omitempty"`
+
+	// In is what the call was made with (where the keys came from, the settings), for hints.
+	In Circumstances `json:"-"`
 }
 
 // Error implements error. It is one line; Details gives the full picture.
@@ -40,62 +43,39 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// NextStep says what the user can do about the error.
+// NextStep says what the user can do about the error: Plaid's suggested_action when it sent
+// one, else the hint for its code (hints.go).
 func (e *Error) NextStep() string {
 	if e.SuggestedAction != "" {
 		return e.SuggestedAction
 	}
-	return nextStep(e.Code, e.Type)
+	return Hint(e.Code, e.Type, e.Message, e.In)
 }
 
-// nextStep is what to do about a Plaid error_code (or, failing that, its error_type), for API
-// errors and Link's exits alike.
-func nextStep(code, typ string) string {
-	switch code {
-	case "INVALID_API_KEYS":
-		return "check the client_id and the secret for this environment in the Plaid Dashboard (Developers > Keys)"
-	case "INVALID_PUBLIC_TOKEN":
-		return "public tokens are single-use and expire after 30 minutes: link the account again"
-	case "INVALID_ACCESS_TOKEN", "ITEM_NOT_FOUND":
-		return "the saved Item is no longer valid (removed or rotated): link the account again"
-	case "INVALID_LINK_TOKEN":
-		return "the Link token expired or is malformed: start Link again for a fresh token"
-	case "ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "PENDING_DISCONNECT":
-		return "the bank needs the user to log in again: repair the Item with Link in update mode (" + RepairCommand("ITEM") + ")"
-	case "INVALID_CREDENTIALS":
-		return "the username or password was not accepted; in Sandbox use user_good / pass_good"
-	case "INVALID_MFA":
-		return "the one-time code was not accepted; in Sandbox the code is 1234"
-	case "ITEM_LOCKED":
-		return "the bank locked the account after too many attempts: the user must unlock it at the bank, then link again"
-	case "USER_SETUP_REQUIRED":
-		return "the user must finish setting up the account at the bank's own site, then link again"
-	case "NO_ACCOUNTS", "NO_AUTH_ACCOUNTS":
-		return "no checking or savings accounts were found; pick an account that supports Auth"
-	case "PRODUCT_NOT_READY":
-		return "Plaid is still preparing the data: wait a minute and fetch the numbers again"
-	case "INVALID_PRODUCT":
-		return "check PLAID_PRODUCTS and whether the institution and your Plaid plan support them"
-	case "SANDBOX_ONLY":
-		return "this call exists only in Sandbox: use PLAID_ENV=sandbox"
-	case "INSTITUTION_DOWN", "INSTITUTION_NOT_RESPONDING", "INSTITUTION_NOT_AVAILABLE":
-		return "the bank is not answering Plaid right now: try again later or pick another institution"
-	case "INVALID_FIELD", "MISSING_FIELDS", "UNKNOWN_FIELDS", "INVALID_BODY":
-		return "check the configuration values named in the message (products, country codes, redirect URI)"
-	case "UNEXPECTED_RESPONSE":
-		return "the answer was not one Plaid sends: try again; if it persists, check PLAID_API_URL and any proxy, and give Plaid Support the request_id"
+// Docs is Plaid's documentation for the error: the documentation_url Plaid sent, else the
+// errors reference entry for its type and code.
+func (e *Error) Docs() string {
+	if e.DocumentationURL != "" {
+		return e.DocumentationURL
 	}
-	switch typ {
-	case "RATE_LIMIT_EXCEEDED":
-		return "too many requests: wait a little and try again"
-	case "API_ERROR":
-		return "Plaid had a problem of its own: try again; if it persists, give Plaid the request_id"
-	case "ITEM_ERROR":
-		return "the Item needs attention: link the account again"
-	case "INSTITUTION_ERROR":
-		return "the bank is having trouble: try again later or pick another institution"
+	return DocsURL(e.Code, e.Type)
+}
+
+// nextStep is the hint for a code seen without the call's circumstances (Link's exits).
+func nextStep(code, typ string) string { return Hint(code, typ, "", Circumstances{}) }
+
+// decodeError decodes a failed call like decodeError, and records the circumstances of the
+// client that made it (where its keys came from, its settings), which the hints speak of.
+func (c *Client) decodeError(op string, err error, resp *http.Response) error {
+	err = decodeError(op, err, resp)
+	if pe, ok := AsError(err); ok {
+		pe.In = c.cfg.circumstances()
 	}
-	return ""
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		ne.APIURL = c.cfg.APIURL
+	}
+	return err
 }
 
 // decodeError turns whatever plaid-go returned into an *Error when Plaid (or something in
@@ -108,6 +88,9 @@ func decodeError(op string, err error, resp *http.Response) error {
 	}
 	var generic plaid.GenericOpenAPIError
 	if !errors.As(err, &generic) {
+		if ne := asNetworkError(op, err); ne != nil {
+			return ne
+		}
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	status := 0
@@ -212,9 +195,15 @@ func (e *ExchangeLostError) Error() string { return e.Err.Error() + "; " + Excha
 // Unwrap gives the call's own error.
 func (e *ExchangeLostError) Unwrap() error { return e.Err }
 
-// exchangeMayHaveHappened reports whether a failed exchange may have created the Item: only a
-// Plaid error saying the request was refused (4xx) rules it out.
+// exchangeMayHaveHappened reports whether a failed exchange may have created the Item: a Plaid
+// error saying the request was refused (4xx), or a network failure before it was sent, rules
+// it out.
 func exchangeMayHaveHappened(err error) bool {
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		// No name, no connection, no TLS, no proxy: the request never left this machine.
+		return ne.Kind != NetDNS && ne.Kind != NetRefused && ne.Kind != NetTLS && ne.Kind != NetProxy
+	}
 	pe, ok := AsError(err)
 	if !ok {
 		return true

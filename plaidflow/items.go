@@ -173,7 +173,7 @@ func (f *Flow) ItemStatus(ctx context.Context, ref string) (*ItemStatus, error) 
 	defer cancel()
 	resp, httpResp, err := f.Client.api.PlaidApi.ItemGet(cctx).ItemGetRequest(*plaid.NewItemGetRequest(c.token)).Execute()
 	if err != nil {
-		return nil, f.observe(c, decodeError(op, err, httpResp))
+		return nil, f.observe(c, f.Client.decodeError(op, err, httpResp))
 	}
 	it := resp.GetItem()
 	st := &ItemStatus{
@@ -301,7 +301,7 @@ func (f *Flow) RemoveItem(ctx context.Context, ref string) (Removal, error) {
 	cctx, cancel := callContext(ctx)
 	defer cancel()
 	resp, httpResp, err := f.Client.api.PlaidApi.ItemRemove(cctx).ItemRemoveRequest(*plaid.NewItemRemoveRequest(c.token)).Execute()
-	if err := decodeError(op, err, httpResp); err != nil {
+	if err := f.Client.decodeError(op, err, httpResp); err != nil {
 		if !HasCode(err, "INVALID_ACCESS_TOKEN") && !HasCode(err, "ITEM_NOT_FOUND") {
 			return r, f.observe(c, err)
 		}
@@ -367,7 +367,7 @@ func (f *Flow) RotateItem(ctx context.Context, ref string) (Rotation, error) {
 	req := plaid.NewItemAccessTokenInvalidateRequest(c.token)
 	resp, httpResp, err := f.Client.api.PlaidApi.ItemAccessTokenInvalidate(cctx).ItemAccessTokenInvalidateRequest(*req).Execute()
 	if err != nil {
-		return Rotation{Item: c.item}, f.observe(c, decodeError(op, err, httpResp))
+		return Rotation{Item: c.item}, f.observe(c, f.Client.decodeError(op, err, httpResp))
 	}
 	rot := Rotation{Item: c.item, RequestID: resp.GetRequestId()}
 	if err := f.Vault.SetAccessToken(c.ns, c.item.ItemID, resp.GetNewAccessToken()); err != nil {
@@ -406,7 +406,7 @@ func (f *Flow) Balances(ctx context.Context, ref string) (*LiveBalances, error) 
 	defer cancel()
 	resp, httpResp, err := f.Client.api.PlaidApi.AccountsBalanceGet(cctx).AccountsBalanceGetRequest(*plaid.NewAccountsBalanceGetRequest(c.token)).Execute()
 	if err != nil {
-		return nil, f.observe(c, decodeError(op, err, httpResp))
+		return nil, f.observe(c, f.Client.decodeError(op, err, httpResp))
 	}
 	_ = f.observe(c, nil)
 	b := &LiveBalances{
@@ -561,7 +561,7 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 	defer cancel()
 	accResp, httpResp, err := f.Client.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(c.token)).Execute()
 	if err != nil {
-		return nil, f.observe(c, decodeError("list accounts", err, httpResp))
+		return nil, f.observe(c, f.Client.decodeError("list accounts", err, httpResp))
 	}
 	acct, err := pickAccount(accountsFrom(accResp.GetAccounts()), account)
 	if err != nil {
@@ -574,14 +574,14 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 		req := plaid.NewProcessorStripeBankAccountTokenCreateRequest(c.token, acct.ID)
 		resp, httpResp, err := f.Client.api.PlaidApi.ProcessorStripeBankAccountTokenCreate(cctx).ProcessorStripeBankAccountTokenCreateRequest(*req).Execute()
 		if err != nil {
-			return nil, f.observe(c, decodeError("create stripe bank account token", err, httpResp))
+			return nil, f.observe(c, f.Client.decodeError("create stripe bank account token", err, httpResp))
 		}
 		pt.Kind, pt.Token, pt.RequestID = "stripe_bank_account_token", resp.GetStripeBankAccountToken(), resp.GetRequestId()
 	} else {
 		req := plaid.NewProcessorTokenCreateRequest(c.token, acct.ID, proc)
 		resp, httpResp, err := f.Client.api.PlaidApi.ProcessorTokenCreate(cctx).ProcessorTokenCreateRequest(*req).Execute()
 		if err != nil {
-			return nil, f.observe(c, decodeError("create processor token", err, httpResp))
+			return nil, f.observe(c, f.Client.decodeError("create processor token", err, httpResp))
 		}
 		pt.Kind, pt.Token, pt.RequestID = "processor_token", resp.GetProcessorToken(), resp.GetRequestId()
 	}
@@ -669,7 +669,7 @@ func (f *Flow) ResetLogin(ctx context.Context, ref string) (SavedItem, error) {
 	defer cancel()
 	_, httpResp, err := f.Client.api.PlaidApi.SandboxItemResetLogin(cctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(c.token)).Execute()
 	if err != nil {
-		return c.item, f.observe(c, decodeError("reset login", err, httpResp))
+		return c.item, f.observe(c, f.Client.decodeError("reset login", err, httpResp))
 	}
 	_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), "ITEM_LOGIN_REQUIRED")
 	c.item.Health = "ITEM_LOGIN_REQUIRED"

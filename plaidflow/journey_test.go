@@ -405,7 +405,8 @@ func TestUnreachablePlaidSaysWhatToCheck(t *testing.T) {
 	if err == nil {
 		t.Fatal("a call to a closed port succeeded")
 	}
-	if next := plaidflow.Explain(err).Next; !strings.Contains(next, "could not be reached") {
-		t.Errorf("next = %q", next)
+	p := plaidflow.Explain(err)
+	if !strings.Contains(p.ErrorMessage, "could not reach Plaid at http://127.0.0.1:1") || !strings.Contains(p.Next, "PLAID_API_URL") {
+		t.Errorf("message = %q, next = %q", p.ErrorMessage, p.Next)
 	}
 }

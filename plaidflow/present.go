@@ -339,6 +339,11 @@ type Problem struct {
 	LinkSessionID string `json:"link_session_id,omitempty"`
 	Institution   string `json:"institution,omitempty"`
 
+	// Unreachable is the address a network failure could not reach, and Proxy the proxy the
+	// call went through.
+	Unreachable string `json:"unreachable,omitempty"`
+	Proxy       string `json:"proxy,omitempty"`
+
 	DocumentationURL string `json:"documentation_url,omitempty"`
 	Next             string `json:"next,omitempty"`
 	// Context is a sentence about what had already happened ("the Item was linked and saved").
@@ -349,6 +354,11 @@ type Problem struct {
 	Meaning string `json:"meaning,omitempty"`
 	Repair  string `json:"repair,omitempty"`
 }
+
+// ErrorTypeNetwork is the error_type of a call that reached nobody (not one of Plaid's types):
+// its error_code says how (NETWORK_DNS, NETWORK_REFUSED, NETWORK_TLS, NETWORK_TIMEOUT,
+// NETWORK_PROXY, NETWORK_CLOSED, NETWORK_OTHER).
+const ErrorTypeNetwork = "NETWORK_ERROR"
 
 // LinkExit is the error a LinkUI returns when Link closes without an account (linkpage's
 // ExitError is one). Its fields are read by Plaid's field names (error_code, error_type,
@@ -392,7 +402,14 @@ func Explain(err error) Problem {
 	if pe, ok := AsError(err); ok {
 		return Problem{
 			ErrorType: pe.Type, ErrorCode: pe.Code, ErrorMessage: pe.Message, DisplayMessage: pe.DisplayMessage,
-			RequestID: pe.RequestID, HTTPStatus: pe.HTTPStatus, DocumentationURL: pe.DocumentationURL, Next: pe.NextStep(),
+			RequestID: pe.RequestID, HTTPStatus: pe.HTTPStatus, DocumentationURL: pe.Docs(), Next: pe.NextStep(),
+		}
+	}
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		return Problem{
+			ErrorType: ErrorTypeNetwork, ErrorCode: "NETWORK_" + strings.ToUpper(string(ne.Kind)),
+			ErrorMessage: err.Error(), Unreachable: ne.URL, Proxy: ne.Proxy, Next: ne.Next(),
 		}
 	}
 	var le LinkExit
@@ -408,6 +425,7 @@ func Explain(err error) Problem {
 			p.Next = "start Link again when you are ready"
 		} else {
 			p.Next = nextStep(p.ErrorCode, p.ErrorType)
+			p.DocumentationURL = linkExitDocs(p.ErrorCode, p.ErrorType)
 		}
 		if p.Next == "" {
 			p.Next = "start Link again; if it keeps failing, give Plaid Support the link_session_id"
@@ -452,6 +470,16 @@ func Explain(err error) Problem {
 	return p
 }
 
+// linkExitDocs is the errors reference entry for a Link exit's error. Link's errors are API
+// errors seen through the SDK, except a few of Link's own with no error_type (oauth-error,
+// institution-poor-health-error), which https://plaid.com/docs/errors/link/ documents.
+func linkExitDocs(code, typ string) string {
+	if typ == "" {
+		return "https://plaid.com/docs/errors/link/#" + strings.ToLower(code)
+	}
+	return DocsURL(code, typ)
+}
+
 // Fields lists the problem's fields one per line ("request_id  req-123"), for the commands'
 // stderr and the TUI's error blocks: every id support asks for, then what to do next.
 func (p Problem) Fields() [][2]string {
@@ -467,6 +495,8 @@ func (p Problem) Fields() [][2]string {
 	if p.DisplayMessage != p.ErrorMessage {
 		add("display_message", p.DisplayMessage)
 	}
+	add("unreachable", p.Unreachable)
+	add("proxy", p.Proxy)
 	add("status", p.Status)
 	add("institution", p.Institution)
 	add("request_id", p.RequestID)
@@ -474,7 +504,6 @@ func (p Problem) Fields() [][2]string {
 	if p.HTTPStatus != 0 {
 		add("http_status", fmt.Sprint(p.HTTPStatus))
 	}
-	add("docs", p.DocumentationURL)
 	add("context", p.Context)
 	add("item", p.Item)
 	add("meaning", p.Meaning)
@@ -482,6 +511,8 @@ func (p Problem) Fields() [][2]string {
 	if !strings.Contains(p.Next, p.Repair) { // the next step usually is the repair: say it once
 		add("repair", p.Repair)
 	}
+	// Plaid's page on the error comes last: the next step matters more on a small screen.
+	add("docs", p.DocumentationURL)
 	return out
 }
 

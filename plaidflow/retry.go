@@ -54,7 +54,7 @@ func (r Retry) String() string {
 	if r.Status == 0 {
 		cause = "network error"
 		if r.Err != nil {
-			cause += ": " + CleanText(r.Err.Error())
+			cause += ": " + netSummary(r.Err)
 		}
 	}
 	return fmt.Sprintf("retrying %s in %s (%s, attempt %d of %d)", r.Path, r.Delay.Round(100*time.Millisecond), cause, r.Attempt, r.Attempts)

@@ -69,7 +69,7 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	defer cancel()
 	resp, httpResp, err := c.api.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
 	if err != nil {
-		return LinkToken{}, decodeError(op, err, httpResp)
+		return LinkToken{}, c.decodeError(op, err, httpResp)
 	}
 	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId()}, nil
 }
@@ -111,7 +111,7 @@ func (c *Client) SandboxPublicTokenAs(ctx context.Context, institutionID string,
 	defer cancel()
 	resp, httpResp, err := c.api.PlaidApi.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*req).Execute()
 	if err != nil {
-		return "", decodeError(op, err, httpResp)
+		return "", c.decodeError(op, err, httpResp)
 	}
 	if resp.GetPublicToken() == "" {
 		return "", malformed(op, resp.GetRequestId(), "public_token")
@@ -135,7 +135,7 @@ func (c *Client) Exchange(ctx context.Context, publicToken string) (Exchanged, e
 	req := plaid.NewItemPublicTokenExchangeRequest(publicToken)
 	resp, httpResp, err := c.api.PlaidApi.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*req).Execute()
 	if err != nil {
-		err = decodeError(op, err, httpResp)
+		err = c.decodeError(op, err, httpResp)
 		if exchangeMayHaveHappened(err) {
 			return Exchanged{}, &ExchangeLostError{Err: err}
 		}
@@ -155,7 +155,7 @@ func (c *Client) Auth(ctx context.Context, accessToken string) (*Result, error) 
 	req := plaid.NewAuthGetRequest(accessToken)
 	resp, httpResp, err := c.api.PlaidApi.AuthGet(ctx).AuthGetRequest(*req).Execute()
 	if err != nil {
-		return nil, decodeError(op, err, httpResp)
+		return nil, c.decodeError(op, err, httpResp)
 	}
 	if len(resp.GetAccounts()) == 0 {
 		// Plaid answers NO_AUTH_ACCOUNTS rather than an empty list: showing "0 accounts" would
@@ -177,7 +177,7 @@ func (c *Client) Institution(ctx context.Context, institutionID string) (*Instit
 	req := plaid.NewInstitutionsGetByIdRequest(institutionID, countries)
 	resp, httpResp, err := c.api.PlaidApi.InstitutionsGetById(ctx).InstitutionsGetByIdRequest(*req).Execute()
 	if err != nil {
-		return nil, decodeError(op, err, httpResp)
+		return nil, c.decodeError(op, err, httpResp)
 	}
 	in := resp.GetInstitution()
 	return &Institution{
@@ -279,7 +279,7 @@ func (c *Client) RemoveItem(ctx context.Context, accessToken string) error {
 	defer cancel()
 	req := plaid.NewItemRemoveRequest(accessToken)
 	_, httpResp, err := c.api.PlaidApi.ItemRemove(ctx).ItemRemoveRequest(*req).Execute()
-	return decodeError(op, err, httpResp)
+	return c.decodeError(op, err, httpResp)
 }
 
 // accountFrom converts Plaid's AccountBase, keeping its nulls.

@@ -150,13 +150,13 @@ func TestEveryLineOfALinkExitCanBeReachedAt60x20(t *testing.T) {
 		t.Fatalf("the screen does not fit and nothing says how to scroll:\n%s", view(m))
 	}
 	seen := view(m)
-	for i := 0; i < 10 && !strings.Contains(view(m), "Press r to try again"); i++ {
+	for i := 0; i < 10 && !strings.Contains(view(m), "Reopen Link on the page"); i++ {
 		m.Update(tea.KeyMsg{Type: tea.KeyPgDown})
 		seen += "\n" + view(m)
 	}
 	for _, want := range []string{"INVALID_CREDENTIALS (ITEM_ERROR)", "the provided credentials were not correct",
 		"The credentials you provided were", "requires_credentials", "7pZq1wERt9LkYb2",
-		"0f3c1a2b-9d4e-4f6a-8b7c-5d2e1f0a9b8c", "Press r to try again"} {
+		"0f3c1a2b-9d4e-4f6a-8b7c-5d2e1f0a9b8c", "Reopen Link on the page"} {
 		if !strings.Contains(seen, want) {
 			t.Errorf("scrolling never showed %q; last view:\n%s", want, view(m))
 		}

@@ -384,11 +384,10 @@ func linkEvent(m *Model, ev linkpage.Event) tea.Cmd {
 	return cmd
 }
 
-// linkExits is Link closing with exitEvent, as the Session reports it: the callback, then the
-// Link step failing with the exit.
+// linkExits is Link closing with exitEvent, as the terminal UI's Session reports it: the
+// callback only, since the Link step keeps waiting for the page's Reopen.
 func linkExits(m *Model) {
 	linkEvent(m, exitEvent())
-	m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink}, err: exitEvent().ExitErr()})
 }
 
 // waitForRun waits for Run's result, failing loudly when it does not come in time.

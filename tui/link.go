@@ -29,6 +29,7 @@ const (
 	linkWaiting                    // the page is up; waiting for the user in the browser
 	linkSucceeded                  // a public token was handed over
 	linkExited                     // Link closed without an account
+	linkBlocked                    // the page could not load the Link script
 	linkFailed                     // the token or the page could not be made
 )
 
@@ -75,8 +76,14 @@ type linkScreen struct {
 	events []eventRow
 	err    error // why Link closed, or why the token or the page could not be made
 
-	// repairing names the saved Item Link runs in update mode for; "" for a new Item.
-	repairing string
+	// repairing names the saved Item Link runs in update mode for (repairID is its id); "" for
+	// a new Item.
+	repairing, repairID string
+
+	// linkLive: the Link step runs and its page still waits for the user, even after Link
+	// closed or its script failed to load; the page then offers Reopen (or Reload), and `r`
+	// replaces the whole session with a new one.
+	linkLive bool
 
 	// saved are the Items earlier runs left in the vault for this namespace.
 	saved    []plaidflow.SavedItem
@@ -105,7 +112,7 @@ func (s *linkScreen) busy() bool { return s.state == linkStarting || s.state == 
 
 // failure implements component.
 func (s *linkScreen) failure() error {
-	if s.state == linkExited || s.state == linkFailed {
+	if s.stuck() {
 		return s.err
 	}
 	return nil
@@ -114,7 +121,7 @@ func (s *linkScreen) failure() error {
 // focusLines implements focuser: an error that just appeared, from its title to the keys that
 // get past it.
 func (s *linkScreen) focusLines() (int, int) {
-	if s.state != linkExited && s.state != linkFailed {
+	if !s.stuck() {
 		return -1, -1
 	}
 	lines := strings.Split(ansiStrip(s.View()), "\n")
@@ -126,6 +133,11 @@ func (s *linkScreen) focusLines() (int, int) {
 		}
 	}
 	return first, len(lines) - 1
+}
+
+// stuck: Link did not get an account, and the screen shows why.
+func (s *linkScreen) stuck() bool {
+	return s.state == linkExited || s.state == linkBlocked || s.state == linkFailed
 }
 
 // sandboxAllowed: the shortcut exists only where plaidflow's Sandbox rule allows it.
@@ -172,7 +184,7 @@ func (s *linkScreen) Stop() tea.Cmd {
 	s.state = linkStarting
 	s.events, s.err, s.url = nil, nil, ""
 	s.browserTried, s.browserErr = false, nil
-	s.repairing = ""
+	s.repairing, s.repairID, s.linkLive = "", "", false
 	s.picker.open = false
 	s.updateKeys()
 	return closeJourney(j)
@@ -184,7 +196,7 @@ func (s *linkScreen) Stop() tea.Cmd {
 func (s *linkScreen) Repair(itemID, name string) tea.Cmd {
 	stop := s.Stop()
 	s.runID = s.c.nextID()
-	s.repairing = name
+	s.repairing, s.repairID = name, itemID
 	s.journey = s.c.flow.UpdateJourney(s.opener(s.runID), itemID, false)
 	s.state = linkStarting
 	return tea.Batch(stop, s.next())
@@ -234,6 +246,9 @@ func (s *linkScreen) opener(run int) func() plaidflow.LinkUI {
 			RedirectURI: cfg.RedirectURI,
 			Browser:     deps.Browser,
 			OpenBrowser: deps.Browser != nil && !deps.NoBrowser,
+			// The screen stays on this session after Link closes: the page's Reopen works,
+			// and `r` starts a new session instead.
+			Reopen: true,
 			OnUpdate: func(u linkpage.Update) {
 				recordLink(deps.Timeline, u)
 				select {
@@ -256,6 +271,7 @@ func (s *linkScreen) next() tea.Cmd {
 	if isLinkStep(step) {
 		s.events, s.url = nil, ""
 		s.browserTried, s.browserErr = false, nil
+		s.linkLive = true
 	}
 	s.updateKeys()
 	return runStep(s.c.ctx, &s.c.underway, s.runID, s.journey, step)
@@ -264,8 +280,8 @@ func (s *linkScreen) next() tea.Cmd {
 // updateKeys switches the screen's bindings on and off for its state.
 func (s *linkScreen) updateKeys() {
 	k := &s.keys
-	stuck := s.state == linkExited || s.state == linkFailed
-	k.Open.SetEnabled(s.state == linkWaiting && s.c.deps.Browser != nil)
+	stuck := s.stuck()
+	k.Open.SetEnabled((s.state == linkWaiting || s.linkLive && stuck) && s.c.deps.Browser != nil)
 	k.Sandbox.SetEnabled(s.sandboxAllowed() && (s.state == linkWaiting || stuck) && !s.picker.open)
 	k.Retry.SetEnabled(stuck && s.journey != nil)
 	k.Saved.SetEnabled(s.savedAllowed())
@@ -316,11 +332,23 @@ func (s *linkScreen) linkUpdated(u linkpage.Update) tea.Cmd {
 	case linkpage.UpdateEvent:
 		ev := u.Event
 		s.events = append(s.events, eventRow{at: ev.Received, label: ev.Label(), detail: ev.Detail(), kind: ev.Kind})
+		switch {
+		case ev.Kind == linkpage.KindExit:
+			// The page offers to reopen Link; this screen says why it closed meanwhile.
+			s.state, s.err = linkExited, ev.ExitErr()
+		case ev.Kind == linkpage.KindLoadFailed:
+			s.state, s.err = linkBlocked, &linkpage.LoadError{Reason: ev.LoadError}
+		case ev.Kind == linkpage.KindEvent && ev.Name == "OPEN" && (s.state == linkExited || s.state == linkBlocked):
+			s.state, s.err = linkWaiting, nil // reopened (or reloaded) from the page
+		}
 	}
 	return nil
 }
 
 func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
+	if isLinkStep(msg.rep.Step) || msg.err != nil {
+		s.linkLive = false
+	}
 	if msg.err == nil {
 		if !isLinkStep(msg.rep.Step) {
 			return s.next() // the Link token is made: open Link with it
@@ -339,11 +367,14 @@ func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 		return func() tea.Msg { return accountLinkedMsg{journey: j, kind: kind, title: title} }
 	}
 	var exit *linkpage.ExitError
+	var load *linkpage.LoadError
 	switch {
 	case errors.Is(msg.err, linkpage.ErrSessionClosed), errors.Is(msg.err, context.Canceled):
 		return nil // the page was closed from here
 	case errors.As(msg.err, &exit):
 		s.state, s.err = linkExited, exit
+	case errors.As(msg.err, &load):
+		s.state, s.err = linkBlocked, load
 	default:
 		s.state, s.err = linkFailed, msg.err
 	}
@@ -353,7 +384,7 @@ func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
 	if s.picker.open {
-		if !s.sandboxAllowed() || (s.state != linkWaiting && s.state != linkExited && s.state != linkFailed) {
+		if !s.sandboxAllowed() || (s.state != linkWaiting && !s.stuck()) {
 			s.picker.open = false // the shortcut went away under it (Link handed over)
 		} else if chosen, handled := s.picker.handleKey(msg); chosen != nil {
 			return s.makeSandboxItem(*chosen)
@@ -376,6 +407,14 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Sandbox):
 		s.picker.open = true // the choice of scenario comes first: see makeSandboxItem
 	case key.Matches(msg, k.Retry):
+		if s.linkLive {
+			// The old page still waits: close it (it says so) and start afresh, with a new
+			// Link token, page and URL.
+			if s.repairing != "" {
+				return s.Repair(s.repairID, s.repairing)
+			}
+			return s.Restart()
+		}
 		s.state, s.err = linkStarting, nil
 		return s.next()
 	case key.Matches(msg, k.Saved):
@@ -410,7 +449,7 @@ func (s *linkScreen) View() string {
 	switch {
 	case s.state == linkFailed:
 		top = append(top, s.c.errorBlock("Could not start Plaid Link", s.err, w)...)
-	case s.url == "" && s.state != linkExited:
+	case s.url == "" && s.state != linkExited && s.state != linkBlocked:
 		top = append(top, st.Heading.Render("Starting Plaid Link"), s.c.spinner()+" Preparing the Link page…")
 	default:
 		body := []string{st.URL.Render(s.url), st.Muted.Render(s.browserLine())}
@@ -438,9 +477,20 @@ func (s *linkScreen) View() string {
 		}
 	case s.state == linkSucceeded:
 		bottom = append(bottom, st.OK.Render("✓ Link succeeded; exchanging the public token…"))
-	case s.state == linkExited:
-		bottom = append(bottom, s.c.errorBlock("Link closed without linking an account", s.err, w)...)
+	case s.state == linkExited || s.state == linkBlocked:
+		title := "Link closed without linking an account"
+		if s.state == linkBlocked {
+			title = "The browser could not load Plaid Link"
+		}
+		bottom = append(bottom, s.c.errorBlock(title, s.err, w)...)
+		// Say what the page offers too, so the two agree.
 		again := st.Muted.Render("Press ") + st.Key.Render("r") + st.Muted.Render(" to try again with a new Link session")
+		switch {
+		case s.linkLive && s.state == linkExited:
+			again = st.Muted.Render("Reopen Link on the page (it still works), or press ") + st.Key.Render("r") + st.Muted.Render(" for a new Link session")
+		case s.linkLive:
+			again = st.Muted.Render("Unblock the script, then reload the page; or press ") + st.Key.Render("r") + st.Muted.Render(" for a new Link session")
+		}
 		if s.sandboxAllowed() {
 			again += st.Muted.Render(", or ") + st.Key.Render("s") + st.Muted.Render(" for the Sandbox shortcut")
 		}

@@ -119,7 +119,7 @@ func TestLinkExitShowsWhyAndOffersARetry(t *testing.T) {
 	linkExits(m)
 	v := view(m)
 	for _, want := range []string{"Link closed without linking an account", "INVALID_CREDENTIALS (ITEM_ERROR)",
-		"requires_credentials", "7pZq1wERt9LkYb2", "link_session_id  0f3c1a2b-9d4e-4f6a-8b7c-5d2e1f0a9b8c", "Press r to try again"} {
+		"requires_credentials", "7pZq1wERt9LkYb2", "link_session_id  0f3c1a2b-9d4e-4f6a-8b7c-5d2e1f0a9b8c", "Reopen Link on the page", "press r for a new Link session"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("after onExit the screen lacks %q:\n%s", want, v)
 		}
@@ -252,7 +252,7 @@ func TestLinkSDKLoadFailureStopsTheWait(t *testing.T) {
 	m.Update(stepRanMsg{id: m.link.runID, rep: plaidflow.StepReport{Step: plaidflow.StepLink},
 		err: &linkpage.LoadError{Reason: "The browser could not fetch the Link script. (https://cdn.plaid.com)"}})
 	v := view(m)
-	for _, want := range []string{"Could not start Plaid Link", "could not load Plaid Link", "cdn.plaid.com", "Press r to try again"} {
+	for _, want := range []string{"The browser could not load Plaid Link", "cdn.plaid.com", "Press r to try again"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("after the SDK failed to load the screen lacks %q:\n%s", want, v)
 		}
@@ -274,5 +274,47 @@ func TestLinkSucceedsWhileTheSavedItemsAreOnShow(t *testing.T) {
 	follow(m, cmd)
 	if m.screen != screenWorking {
 		t.Errorf("Link's success was lost on the saved Items screen (screen %v)", m.screen)
+	}
+}
+
+// TestLinkReopenedFromThePage: the screen and the page agree. After Link closes, the page
+// offers Reopen and this screen says so; Link reopened from the page (its OPEN) puts the screen
+// back to waiting on the same URL; `r` replaces the session with a new one, URL and all.
+func TestLinkReopenedFromThePage(t *testing.T) {
+	m := linkOpen(t, 100, 40)
+	url := m.link.url
+	linkExits(m)
+	if m.link.state != linkExited || !strings.Contains(view(m), "Reopen Link on the page") {
+		t.Fatalf("after onExit: state %v\n%s", m.link.state, view(m))
+	}
+	linkEvent(m, linkpage.Event{Kind: linkpage.KindEvent, Name: "OPEN", Received: at(30), Metadata: &linkpage.EventMetadata{}})
+	v := view(m)
+	if m.link.state != linkWaiting || strings.Contains(v, "INVALID_CREDENTIALS (ITEM_ERROR)") || !strings.Contains(v, url) {
+		t.Errorf("after Link was reopened from the page: state %v, want waiting on %s without the old error:\n%s", m.link.state, url, v)
+	}
+
+	linkExits(m)
+	old := m.link.runID
+	_, cmd := m.Update(press("r"))
+	if cmd == nil || m.link.state != linkStarting || m.link.runID == old || m.link.url != "" {
+		t.Errorf("r did not replace the session: state %v, run %d (was %d), url %q", m.link.state, m.link.runID, old, m.link.url)
+	}
+}
+
+// TestLinkScriptBlocked: the page could not load the Link script; the screen names the URL
+// it tried and says what the page offers (reload) and what `r` does.
+func TestLinkScriptBlocked(t *testing.T) {
+	m := linkOpen(t, 100, 40)
+	reason := "The browser could not fetch the Link script. (https://cdn.plaid.com/link/v2/stable/link-initialize.js)"
+	linkEvent(m, linkpage.Event{Kind: linkpage.KindLoadFailed, Received: at(3), LoadError: reason})
+	v := view(m)
+	for _, want := range []string{"The browser could not load Plaid Link", "https://cdn.plaid.com/link/v2/stable/link-initialize.js",
+		"reload the page", "press r for a new Link session"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, v)
+		}
+	}
+	if m.Err() == nil {
+		t.Error("quitting now should exit 1 with the load failure")
 	}
 }

@@ -324,11 +324,60 @@ func TestE2ELinkExitWithError(t *testing.T) {
 	if code := p.wait(t); code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
 	}
-	if stderr := p.stderrText(); !strings.Contains(stderr, "INVALID_CREDENTIALS") || !strings.Contains(stderr, "link_session_id") {
-		t.Errorf("stderr does not carry Link's error:\n%s", stderr)
+	// Link's status (the pane it was on) and its error, with what to do and where Plaid
+	// documents it.
+	stderr := p.stderrText()
+	for _, want := range []string{"error_code:", "INVALID_CREDENTIALS", "error_type:", "ITEM_ERROR", "status:", "requires_credentials",
+		"link_session_id:", "next:", "user_good / pass_good", "https://plaid.com/docs/errors/item/#invalid_credentials"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 	if p.stdout.Len() != 0 {
 		t.Errorf("stdout should be empty after a Link exit, got %q", p.stdout.String())
+	}
+}
+
+// TestE2ELinkExitJSON: with --json, a Link exit (the user gives up at the credentials pane)
+// is one {"error": …} document on stdout with Link's status and error, and exit status 1; the
+// page says the command stopped waiting and offers no Reopen it could not use.
+func TestE2ELinkExitJSON(t *testing.T) {
+	browser := newChromium(t)
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	dirs := newUserDirs(t)
+	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+
+	p := startLink(t, dirs, env, "--no-save", "--json")
+	ctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := loginAs(frame, "ins_109508", "platypus", "error_ITEM_LOCKED")
+	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"),
+		step("wait for the page to hear the command stopped", chromedp.Poll[chromedp.Void](
+			`document.getElementById('status-detail').textContent.indexOf('Run the command again') >= 0`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('reopen').hidden`))
+	if err != nil || !hidden {
+		t.Errorf("the page offers Reopen after the command stopped waiting (hidden=%v, %v)", hidden, err)
+	}
+	if code := p.wait(t); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
+	}
+	var doc struct {
+		Error plaidflow.Problem `json:"error"`
+	}
+	if err := json.Unmarshal(p.stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, p.stdout.String())
+	}
+	e := doc.Error
+	if e.ErrorCode != "ITEM_LOCKED" || e.ErrorType != "ITEM_ERROR" || e.Status == "" || e.LinkSessionID == "" ||
+		!strings.Contains(e.Next, "unlock") || e.DocumentationURL != "https://plaid.com/docs/errors/item/#item_locked" {
+		t.Errorf("error document = %+v", e)
+	}
+	if stderr := p.stderrText(); !strings.Contains(stderr, "ITEM_LOCKED") || !strings.Contains(stderr, "status:") {
+		t.Errorf("stderr lacks Link's error and status:\n%s", stderr)
 	}
 }
 

@@ -41,6 +41,14 @@
   var institution = '';
   var finished = false;
   var eventCount = 0;
+  // canReopen: the terminal still waits for this Link session (the last /status said so),
+  // so after Link closes the page may offer to open it again. Unknown until the first
+  // answer, and false for good once the flow is finished.
+  var canReopen = false;
+  // baseDetail is the page's own account of an exit or a blocked script; what to do next is
+  // added to it once the page knows whether the terminal still waits.
+  var baseDetail = '';
+  function join(a, b) { return a && b ? a + ' ' + b : (a || b); }
 
   // show puts the page in a state: data-state drives the indicator and colours.
   function show(state, title, detail, buttons) {
@@ -98,7 +106,9 @@
   }
 
   var pollFailures = 0;
+  var pollTimer = null;
   function poll() {
+    pollTimer = null;
     if (finished) { return; }
     fetch('/status', { headers: headers(), cache: 'no-store', credentials: 'same-origin' })
       .then(function (res) {
@@ -107,35 +117,78 @@
       })
       .then(function (st) {
         pollFailures = 0;
-        if (st.finished) { finish(st); } else { setTimeout(poll, POLL_MS); }
+        if (st.finished) { finish(st); return; }
+        canReopen = !!st.reopen;
+        offerNextStep();
+        schedulePoll(POLL_MS);
       }, function () {
         pollFailures++;
-        if (pollFailures >= MAX_POLL_FAILURES) { gone(); } else { setTimeout(poll, POLL_MS); }
+        if (pollFailures >= MAX_POLL_FAILURES) { gone(); } else { schedulePoll(POLL_MS); }
       });
+  }
+  function schedulePoll(ms) {
+    if (pollTimer !== null) { clearTimeout(pollTimer); }
+    pollTimer = setTimeout(poll, ms);
+  }
+  // pollNow asks at once, so the page learns whether the terminal still waits right after
+  // it reported an exit, rather than a second later.
+  function pollNow() { if (!finished) { schedulePoll(0); } }
+
+  // offerNextStep shows the button that gets past a closed Link or a blocked script, only
+  // while the terminal can still use this session.
+  function offerNextStep() {
+    var st = app.dataset.state;
+    var live = canReopen && !finished;
+    var exited = st === 'exited' || st === 'exited-error';
+    el.reopen.hidden = !(live && exited);
+    el.reload.hidden = !(live && st === 'blocked');
+    if (!finished && (exited || st === 'blocked')) {
+      var next = '';
+      if (live) { next = exited ? 'Reopen it to try again, or return to the terminal.' : 'Then reload this page.'; }
+      el.detail.textContent = join(baseDetail, next);
+      el.detail.hidden = !el.detail.textContent;
+    }
   }
 
   // finish shows the outcome the program gave to Finish. The program's
   // message is the whole sentence ("Connected to First Platypus Bank. You can
   // close this tab..."), so it goes under a short headline of the page's own.
   function finish(st) {
-    var afterExit = app.dataset.state === 'exited' || app.dataset.state === 'exited-error';
-    var exitTitle = el.title.textContent;
+    var state = app.dataset.state;
+    var kept = state === 'exited' || state === 'exited-error' || state === 'blocked';
+    var keptTitle = el.title.textContent;
     finished = true;
+    canReopen = false;
     if (linkOpen && handler) {
       linkOpen = false;
       try { handler.exit({ force: true }); } catch (e) { /* Link may already be gone */ }
     }
+    var msg = st.message || 'Return to the terminal for the details and what to do next.';
     if (st.ok) {
       show('done', 'All set', st.message || 'You can close this tab and return to the terminal.');
+    } else if (kept) {
+      // What the page saw (Link's exit, the blocked script) stays the headline; the
+      // terminal's sentence says what happens now.
+      show(state, keptTitle, join(baseDetail, msg));
+    } else if (st.ending === 'closed') {
+      // The user quit or moved on in the terminal: not a failure.
+      show('closed', 'Closed from the terminal', msg);
     } else {
-      show(afterExit ? 'exited-error' : 'failed', afterExit ? exitTitle : 'Something went wrong',
-        st.message || 'Return to the terminal for the details and what to do next.');
+      show('failed', 'Something went wrong', msg);
     }
   }
 
   // gone: plaid-onboard stopped answering, so nothing more can be reported.
   function gone() {
+    var state = app.dataset.state;
     finished = true;
+    canReopen = false;
+    if (state === 'blocked' || state === 'exited' || state === 'exited-error') {
+      // Keep what the page saw: it is the reason, and the terminal stopping is its consequence.
+      show(state, el.title.textContent,
+        join(baseDetail, 'plaid-onboard is no longer running: run it again from the terminal.'));
+      return;
+    }
     show('gone', 'plaid-onboard is no longer running',
       'This page cannot report back any more. Return to the terminal; you can close this tab.');
   }
@@ -180,17 +233,19 @@
   function onExit(error, metadata) {
     linkOpen = false;
     if (finished) { return; }
+    var status = (metadata && metadata.status) || '';
     if (error) {
       var code = error.error_code || error.error_type || 'error';
-      show('exited-error', 'Link closed: ' + code,
-        error.display_message || error.error_message || '', { reopen: true });
+      baseDetail = join(error.display_message || error.error_message || '', status ? '(Link was at ' + status + '.)' : '');
+      show('exited-error', 'Link closed: ' + code, baseDetail);
     } else {
-      show('exited', 'Link closed',
-        'You closed Link before connecting an account. Reopen it to try again, or return to the terminal.',
-        { reopen: true });
+      // The user closed Link on purpose: say so plainly, without alarm.
+      baseDetail = 'You closed Link before connecting an account.';
+      show('exited', 'Link closed', baseDetail);
     }
+    offerNextStep();
     send('/callback/exit', { error: error || null, metadata: metadata || null })
-      .catch(function (err) { console.warn('plaid-onboard did not take the exit:', err); });
+      .then(pollNow, function (err) { console.warn('plaid-onboard did not take the exit:', err); });
   }
 
   // --- Link itself ----------------------------------------------------------
@@ -221,11 +276,14 @@
 
   function sdkFailed(why) {
     if (finished) { return; }
-    // Link will never call back: tell the terminal, so it stops waiting and says why.
-    send('/callback/load-error', { reason: why + ' (' + cfg.sdkOrigin + ')' })
-      .catch(function (err) { console.warn('plaid-onboard did not take the load error:', err); });
-    show('error', 'Could not load Plaid Link from ' + cfg.sdkOrigin,
-      why + ' Check your connection (or PLAID_LINK_SCRIPT_URL), then reload this page.', { reload: true });
+    // Link will never call back: tell the terminal, so it stops waiting (or, in the terminal
+    // UI, shows it) and says why.
+    send('/callback/load-error', { reason: why + ' (' + cfg.sdkURL + ')' })
+      .then(pollNow, function (err) { console.warn('plaid-onboard did not take the load error:', err); });
+    baseDetail = why + ' It tried ' + cfg.sdkURL + '. An ad or tracker blocker, a proxy or firewall, or no network ' +
+      'connection stops it: allow ' + cfg.sdkOrigin + ' (or set PLAID_LINK_SCRIPT_URL).';
+    show('blocked', 'Plaid Link could not load', baseDetail);
+    offerNextStep();
   }
 
   function start() {
