@@ -196,7 +196,7 @@ func writeIndex(t testing.TB, dir string, n int) {
 // best of 5 runs is measured, and a busy machine (CI runs two suites at once on 2 cores) slows
 // every run alike: so it fails only when it is both over the budget (scaled under -race, see
 // raceEnabled) and over 200 times `items` with a single Item measured alongside, run for run.
-// A keyring read per Item, or a quadratic sort, is far beyond both.
+// (A keyring read fails the test outright: the store refuses every call.)
 func TestItemsWithAThousandItemsIsFastAndNeverTouchesTheKeyring(t *testing.T) {
 	te := newTestEnv(t)
 	te.d.Secrets = failingStore{t}
