@@ -34,11 +34,30 @@ const (
 	FaultTextPlain FaultKind = "text_plain"
 	// FaultLatency only delays the call by Latency; the endpoint then answers as usual.
 	FaultLatency FaultKind = "latency"
+	// FaultHTML answers Status (default 503) with a text/html error page, as a load balancer
+	// or a captive portal would.
+	FaultHTML FaultKind = "html"
+	// FaultEmpty answers Status (default 200) as application/json with no body at all.
+	FaultEmpty FaultKind = "empty"
+	// FaultDropAfter lets the call take effect (an exchange creates its Item, a removal
+	// removes it) and then closes the connection without the answer: the answer is lost on
+	// the way back, the one failure a client cannot tell from a call never made.
+	FaultDropAfter FaultKind = "drop_after"
+	// FaultHangAfter lets the call take effect and then never answers, until the client gives
+	// up or the server stops.
+	FaultHangAfter FaultKind = "hang_after"
 )
 
 // FaultKinds lists every kind, in the order the documentation gives them.
 var faultKinds = []FaultKind{FaultRateLimit, FaultError, FaultStatus, FaultHang, FaultDrop,
-	FaultMalformedJSON, FaultTextPlain, FaultLatency}
+	FaultMalformedJSON, FaultTextPlain, FaultLatency, FaultHTML, FaultEmpty, FaultDropAfter, FaultHangAfter}
+
+// htmlErrorPage is what a load balancer in front of an API sends when the API is away: a
+// page for a person, not a body for a program.
+const htmlErrorPage = `<!DOCTYPE html>
+<html><head><title>%d %s</title></head>
+<body><h1>%d %s</h1><p>The server is temporarily unable to service your request.</p></body></html>
+`
 
 // malformedJSONBody is valid JSON's beginning cut short, as a connection reset mid-body or
 // a broken proxy leaves it.
@@ -67,6 +86,9 @@ const (
 	faultDelayOnly
 	faultHang
 	faultDrop
+	// faultDropAfter and faultHangAfter let the endpoint run, then lose its answer.
+	faultDropAfter
+	faultHangAfter
 )
 
 // AddFault queues a fault for calls to spec.Path, after those already queued for it. It
@@ -157,8 +179,9 @@ func (spec FaultSpec) fault() (*fault, error) {
 		default:
 			f.code = "INTERNAL_SERVER_ERROR"
 		}
-	case FaultHang, FaultDrop, FaultLatency:
-		f.action = map[FaultKind]faultAction{FaultHang: faultHang, FaultDrop: faultDrop, FaultLatency: faultDelayOnly}[kind]
+	case FaultHang, FaultDrop, FaultLatency, FaultDropAfter, FaultHangAfter:
+		f.action = map[FaultKind]faultAction{FaultHang: faultHang, FaultDrop: faultDrop, FaultLatency: faultDelayOnly,
+			FaultDropAfter: faultDropAfter, FaultHangAfter: faultHangAfter}[kind]
 		if kind == FaultLatency && spec.Latency <= 0 {
 			return nil, fmt.Errorf("kind %q needs a latency above zero, such as \"200ms\"", kind)
 		}
@@ -176,6 +199,18 @@ func (spec FaultSpec) fault() (*fault, error) {
 		}
 		f.contentType = "text/plain; charset=utf-8"
 		f.body = fmt.Sprintf("%d %s\n", f.status, http.StatusText(f.status))
+	case FaultHTML:
+		if f.status, err = status(http.StatusServiceUnavailable); err == nil {
+			err = noCode()
+		}
+		f.contentType = "text/html; charset=utf-8"
+		text := http.StatusText(f.status)
+		f.body = fmt.Sprintf(htmlErrorPage, f.status, text, f.status, text)
+	case FaultEmpty:
+		f.contentType = "application/json"
+		if f.status, err = status(http.StatusOK); err == nil {
+			err = noCode()
+		}
 	case "":
 		return nil, fmt.Errorf("kind is missing: use one of %s", kindList())
 	default:
@@ -233,7 +268,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, rec *recorde
 		}
 	}
 	switch f.action {
-	case faultDelayOnly:
+	case faultDelayOnly, faultDropAfter, faultHangAfter:
 		return true
 	case faultHang:
 		select {
@@ -262,6 +297,19 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, rec *recorde
 	return false
 }
 
+// loseAnswer ends a call that took effect without its answer, as f says: the connection
+// closed, or held until the client gives up.
+func (s *Server) loseAnswer(w http.ResponseWriter, r *http.Request, f *fault) {
+	if f.action == faultHangAfter {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.stopping:
+		}
+	}
+	dropConnection(w)
+}
+
 // dropConnection closes the call's connection without a word, as a crashed server or a
 // reset by a middlebox would. Where the connection cannot be taken over (HTTP/2), aborting
 // the handler resets the stream instead.
@@ -288,5 +336,6 @@ func (s *Server) Reset() {
 	clear(s.accessTokens)
 	clear(s.items)
 	clear(s.logins)
+	clear(s.issued)
 	s.clockOffset.Store(0)
 }

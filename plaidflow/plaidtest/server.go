@@ -94,6 +94,7 @@ type Server struct {
 	accessTokens map[string]*item
 	items        map[string]*item
 	logins       map[string]*pendingLogin
+	issued       map[string]bool // every token answered with (IssuedTokens)
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -122,6 +123,7 @@ func Listen(opts ...Option) (*Server, error) {
 		accessTokens: map[string]*item{},
 		items:        map[string]*item{},
 		logins:       map[string]*pendingLogin{},
+		issued:       map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -250,6 +252,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
 	s.mu.Unlock()
+	if !strings.HasPrefix(r.URL.Path, controlPrefix) {
+		tap := &tokenTap{ResponseWriter: w}
+		defer func() { s.recordIssued(tap.buf.Bytes()) }()
+		w = tap
+	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, controlPrefix):
 		s.serveControl(w, r)
@@ -284,11 +291,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requestID := newRequestID()
-	if f := s.takeFault(r.URL.Path); f != nil {
+	f := s.takeFault(r.URL.Path)
+	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
 			rawFault = f.code == "" || f.status != 0 // a status of its own is not Plaid's pairing
 			return
 		}
+	}
+	if f != nil && (f.action == faultDropAfter || f.action == faultHangAfter) {
+		// The call takes effect; its answer is lost on the way back.
+		defer s.loseAnswer(w, r, f)
+		rec = &recorder{ResponseWriter: discardWriter{w.Header()}}
 	}
 	ep, ok := endpoints[r.URL.Path]
 	if !ok || r.Method != http.MethodPost {
@@ -359,6 +372,13 @@ func keyValue(fromBody any, fromHeader string) (string, bool) {
 	}
 	return "", false
 }
+
+// discardWriter swallows an answer that a fault loses.
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header       { return d.h }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) WriteHeader(int)             {}
 
 // recorder keeps what was written, for the observer.
 type recorder struct {
