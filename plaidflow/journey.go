@@ -29,6 +29,9 @@ type Journey struct {
 	ui       LinkUI
 	uiMu     sync.Mutex // ui is read by Close from another goroutine than Run's
 	told     bool       // the Link UI was told how the flow ended
+	// closed is set by Close: a Link step that was still starting must not open a page
+	// that nobody would ever close.
+	closed bool
 
 	sandboxInstitution string
 	savedRef           string
@@ -40,6 +43,10 @@ type Journey struct {
 	saved     Saved
 	result    *Result
 }
+
+// ErrJourneyClosed is the Link step's error when the journey was closed while the step was
+// starting: no page is served for it.
+var ErrJourneyClosed = errors.New("the link journey was closed")
 
 // ExchangeTimeout bounds /item/public_token/exchange, which an interrupt does not cancel.
 const ExchangeTimeout = CallTimeout
@@ -236,6 +243,14 @@ func (j *Journey) RunAll(ctx context.Context, progress func(StepReport)) (*Resul
 // when they leave a journey, finished or not.
 func (j *Journey) Close() error {
 	j.uiMu.Lock()
+	j.closed = true
+	j.uiMu.Unlock()
+	return j.closeUI()
+}
+
+// closeUI closes the Link UI of the last session, if one is open; the journey goes on.
+func (j *Journey) closeUI() error {
+	j.uiMu.Lock()
 	ui := j.ui
 	j.ui = nil
 	j.uiMu.Unlock()
@@ -277,13 +292,22 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Detail: "expires " + lt.Expiration.Local().Format("15:04")}, nil
 
 	case StepLink, StepRelink:
-		if err := j.Close(); err != nil {
+		if err := j.closeUI(); err != nil {
 			return StepReport{}, err
 		}
 		ui := j.openLink()
 		j.uiMu.Lock()
-		j.ui, j.told = ui, false
+		closed := j.closed
+		if !closed {
+			j.ui, j.told = ui, false
+		}
 		j.uiMu.Unlock()
+		if closed {
+			// The front end closed the journey while this step was starting (the user went
+			// back, or quit): the page it would serve has no one to answer it.
+			_ = ui.Close()
+			return StepReport{}, ErrJourneyClosed
+		}
 		pub, instID, instName, err := ui.Link(ctx, j.linkToken.Token)
 		if err != nil {
 			return StepReport{}, err
