@@ -337,5 +337,6 @@ func (s *Server) Reset() {
 	clear(s.items)
 	clear(s.logins)
 	clear(s.issued)
+	clear(s.requestIDs)
 	s.clockOffset.Store(0)
 }

@@ -28,14 +28,18 @@ func (s *Server) IssuedTokens() []string {
 	return out
 }
 
-// ItemIDs lists the Items the emulator holds now (created and not removed), sorted: what a
-// test compares with the Items a program saved, to prove none was lost.
+// ItemIDs lists the Items the emulator holds now whose public token was exchanged (an access
+// token was handed out, whether or not its answer arrived) and that were not removed, sorted:
+// what a test compares with the Items a program saved, to prove none was lost. An Item whose
+// public token was never exchanged has no token anywhere to lose.
 func (s *Server) ItemIDs() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]string, 0, len(s.items))
-	for id := range s.items {
-		out = append(out, id)
+	for id, it := range s.items {
+		if it.accessToken != "" {
+			out = append(out, id)
+		}
 	}
 	slices.Sort(out)
 	return out
@@ -73,4 +77,19 @@ func (s *Server) recordIssued(body []byte) {
 	for _, tok := range found {
 		s.issued[string(tok)] = true
 	}
+}
+
+// RequestIDs lists the request_id of every call to path, in the order the calls came, whether
+// the answer was Plaid's, a fault's or lost: what a test compares with the request_id a program
+// shows for a failed call.
+func (s *Server) RequestIDs(path string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requestIDs[path])
+}
+
+func (s *Server) recordRequestID(path, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requestIDs[path] = append(s.requestIDs[path], id)
 }

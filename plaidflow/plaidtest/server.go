@@ -95,6 +95,7 @@ type Server struct {
 	items        map[string]*item
 	logins       map[string]*pendingLogin
 	issued       map[string]bool // every token answered with (IssuedTokens)
+	requestIDs   map[string][]string
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -124,6 +125,7 @@ func Listen(opts ...Option) (*Server, error) {
 		items:        map[string]*item{},
 		logins:       map[string]*pendingLogin{},
 		issued:       map[string]bool{},
+		requestIDs:   map[string][]string{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -291,6 +293,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requestID := newRequestID()
+	s.recordRequestID(r.URL.Path, requestID)
 	f := s.takeFault(r.URL.Path)
 	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
