@@ -8,8 +8,12 @@ import (
 	"strings"
 )
 
-// htmlTitle finds a page's title.
-var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+// htmlTitle finds a page's title, htmlHeading its first heading, htmlTag any tag.
+var (
+	htmlTitle   = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlHeading = regexp.MustCompile(`(?is)<h1[^>]*>(.*?)</h1>`)
+	htmlTag     = regexp.MustCompile(`(?s)<[^>]*>`)
+)
 
 // describeBody is an unexpected body as the user reads it: an HTML page (a load balancer's or
 // a captive portal's) by its title, since its markup says nothing to someone in a terminal;
@@ -24,10 +28,21 @@ func describeBody(resp *http.Response, body []byte) string {
 	if !isHTML {
 		return snippet(body)
 	}
-	if m := htmlTitle.FindSubmatch(body); m != nil {
-		if title := strings.Join(strings.Fields(html.UnescapeString(string(m[1]))), " "); title != "" {
-			return fmt.Sprintf("an HTML page titled %s", snippet([]byte(CleanText(title))))
+	for _, re := range []*regexp.Regexp{htmlTitle, htmlHeading} {
+		if m := re.FindSubmatch(body); m != nil {
+			if title := pageText(m[1]); title != "" {
+				return fmt.Sprintf("an HTML page titled %s", snippet([]byte(title)))
+			}
 		}
 	}
-	return "an HTML page without a title"
+	if text := pageText(body); text != "" {
+		return fmt.Sprintf("an HTML page saying %s", snippet([]byte(text)))
+	}
+	return "an empty HTML page"
+}
+
+// pageText is the text of a piece of HTML, on one line.
+func pageText(b []byte) string {
+	s := htmlTag.ReplaceAllString(string(b), " ")
+	return CleanText(strings.Join(strings.Fields(html.UnescapeString(s)), " "))
 }
