@@ -46,11 +46,15 @@ const (
 	// FaultHangAfter lets the call take effect and then never answers, until the client gives
 	// up or the server stops.
 	FaultHangAfter FaultKind = "hang_after"
+	// FaultHold holds the call until ReleaseHeld (POST /_emulator/release), then lets the
+	// endpoint answer as usual: a test can stop a program at one step, act (send it a signal,
+	// say), and let the step finish, without sleeping.
+	FaultHold FaultKind = "hold"
 )
 
 // FaultKinds lists every kind, in the order the documentation gives them.
 var faultKinds = []FaultKind{FaultRateLimit, FaultError, FaultStatus, FaultHang, FaultDrop,
-	FaultMalformedJSON, FaultTextPlain, FaultLatency, FaultHTML, FaultEmpty, FaultDropAfter, FaultHangAfter}
+	FaultMalformedJSON, FaultTextPlain, FaultLatency, FaultHTML, FaultEmpty, FaultDropAfter, FaultHangAfter, FaultHold}
 
 // htmlErrorPage is what a load balancer in front of an API sends when the API is away: a
 // page for a person, not a body for a program.
@@ -89,6 +93,7 @@ const (
 	// faultDropAfter and faultHangAfter let the endpoint run, then lose its answer.
 	faultDropAfter
 	faultHangAfter
+	faultHold
 )
 
 // AddFault queues a fault for calls to spec.Path, after those already queued for it. It
@@ -179,9 +184,9 @@ func (spec FaultSpec) fault() (*fault, error) {
 		default:
 			f.code = "INTERNAL_SERVER_ERROR"
 		}
-	case FaultHang, FaultDrop, FaultLatency, FaultDropAfter, FaultHangAfter:
+	case FaultHang, FaultDrop, FaultLatency, FaultDropAfter, FaultHangAfter, FaultHold:
 		f.action = map[FaultKind]faultAction{FaultHang: faultHang, FaultDrop: faultDrop, FaultLatency: faultDelayOnly,
-			FaultDropAfter: faultDropAfter, FaultHangAfter: faultHangAfter}[kind]
+			FaultDropAfter: faultDropAfter, FaultHangAfter: faultHangAfter, FaultHold: faultHold}[kind]
 		if kind == FaultLatency && spec.Latency <= 0 {
 			return nil, fmt.Errorf("kind %q needs a latency above zero, such as \"200ms\"", kind)
 		}
@@ -280,6 +285,20 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, rec *recorde
 	case faultDrop:
 		dropConnection(w)
 		return false
+	case faultHold:
+		s.mu.Lock()
+		release := s.release
+		s.mu.Unlock()
+		s.held.Add(1)
+		defer s.held.Add(-1)
+		select {
+		case <-release:
+			return true
+		case <-r.Context().Done():
+		case <-s.stopping:
+			dropConnection(w)
+		}
+		return false
 	}
 	if f.code != "" {
 		e := newError(f.code)
@@ -296,6 +315,18 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, rec *recorde
 	io.WriteString(rec, f.body)
 	return false
 }
+
+// ReleaseHeld lets every call held by a hold fault go on to its usual answer. Calls that
+// arrive later are held again while hold faults are queued.
+func (s *Server) ReleaseHeld() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.release)
+	s.release = make(chan struct{})
+}
+
+// Held reports how many calls a hold fault is holding now.
+func (s *Server) Held() int { return int(s.held.Load()) }
 
 // loseAnswer ends a call that took effect without its answer, as f says: the connection
 // closed, or held until the client gives up.

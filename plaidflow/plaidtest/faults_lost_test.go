@@ -119,3 +119,43 @@ func TestFaultHTMLAndEmptyBodies(t *testing.T) {
 		}
 	}
 }
+
+// Given a hold fault on /auth/get, a call waits until ReleaseHeld, over the control API too,
+// and then gets the usual answer.
+func TestFaultHoldUntilReleased(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	c := newClient(s)
+	got, _, err := exchangeOnce(t, s, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddFault(FaultSpec{Path: "/auth/get", Kind: FaultHold, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := c.PlaidApi.AuthGet(context.Background()).AuthGetRequest(*plaid.NewAuthGetRequest(got.AccessToken)).Execute()
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Held() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the call was not held within 10s")
+		}
+		time.Sleep(time.Millisecond) // polling a condition, not ordering events
+	}
+	resp, err := http.Post(s.URL+"/_emulator/release", "application/json", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("POST /_emulator/release: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the released call failed: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the released call did not answer within 10s")
+	}
+}

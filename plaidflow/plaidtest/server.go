@@ -96,6 +96,8 @@ type Server struct {
 	logins       map[string]*pendingLogin
 	issued       map[string]bool // every token answered with (IssuedTokens)
 	requestIDs   map[string][]string
+	release      chan struct{} // closed by ReleaseHeld
+	held         atomic.Int64  // calls held by a hold fault now
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -126,6 +128,7 @@ func Listen(opts ...Option) (*Server, error) {
 		logins:       map[string]*pendingLogin{},
 		issued:       map[string]bool{},
 		requestIDs:   map[string][]string{},
+		release:      make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(s)
