@@ -15,6 +15,10 @@ type Flow struct {
 	Vault *Vault
 	// Now stamps results; tests pin it.
 	Now func() time.Time
+	// OnExchangeInterrupted, when set, is called once if the journey's context ends while
+	// /item/public_token/exchange is in flight: the exchange goes on, and a front end says why
+	// the program does not stop at once.
+	OnExchangeInterrupted func()
 }
 
 // NewFlow returns a flow over client and vault (vault may be nil).

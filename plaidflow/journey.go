@@ -342,6 +342,16 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		}
 		xctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ExchangeTimeout)
 		defer cancel()
+		if hook := f.OnExchangeInterrupted; hook != nil {
+			// The step does not return before the hook has: a front end's writes stay in order.
+			hooked := make(chan struct{})
+			stop := context.AfterFunc(ctx, func() { defer close(hooked); hook() })
+			defer func() {
+				if !stop() {
+					<-hooked
+				}
+			}()
+		}
 		ex, err := f.Client.Exchange(xctx, j.linked.PublicToken)
 		if err != nil {
 			return StepReport{}, err
