@@ -164,7 +164,11 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 		if !strings.Contains(stderr, plaidflow.ExchangeLostNotice) || !strings.Contains(stderr, "link the account again") {
 			t.Errorf("stderr does not say plainly that Plaid may hold an Item whose token never arrived\n%s", report)
 		}
-	case f.spec.Kind == plaidtest.FaultHang || f.spec.Kind == plaidtest.FaultDrop || f.spec.Kind == plaidtest.FaultDropAfter:
+	case f.spec.Kind == plaidtest.FaultHang:
+		if !strings.Contains(stderr, "Plaid did not answer in time") {
+			t.Errorf("stderr does not say Plaid did not answer in time\n%s", report)
+		}
+	case f.spec.Kind == plaidtest.FaultDrop || f.spec.Kind == plaidtest.FaultDropAfter:
 		if !strings.Contains(stderr, "Plaid could not be reached") {
 			t.Errorf("stderr does not say Plaid could not be reached\n%s", report)
 		}
