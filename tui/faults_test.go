@@ -20,7 +20,11 @@ import (
 // emulator holds is saved, or the screen says plainly that Plaid may hold one.
 
 // tuiFaultTimeout stands in for the 30 s call timeout, so a hung call ends in seconds.
-const tuiFaultTimeout = 5 * time.Second
+const tuiFaultTimeout = 8 * time.Second
+
+// tuiFaultWait bounds each wait of a case: a hung call's timeout and a retry's backoff, with
+// room for a busy machine.
+const tuiFaultWait = 45 * time.Second
 
 type tuiFault struct {
 	name       string
@@ -84,18 +88,18 @@ func runTUIFaultCase(t *testing.T, path string, f tuiFault) {
 
 	// The keys are checked at once with a Link token: a fault there stops on the keys screen.
 	if path == "/link/token/create" {
-		d.until("the key check to fail", func() bool { return m.keys.check.state == checkFailed })
+		d.untilWithin("the key check to fail", tuiFaultWait, func() bool { return m.keys.check.state == checkFailed })
 		checkFaultShown(t, srv, path, f, view(m))
 		if m.Err() == nil {
 			t.Errorf("quitting on the failed key check would exit 0")
 		}
 		return
 	}
-	d.until("the key check", func() bool { return m.keys.check.state == checkOK })
+	d.untilWithin("the key check", tuiFaultWait, func() bool { return m.keys.check.state == checkOK })
 	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	d.untilWithin("the Link page", tuiFaultWait, func() bool { return m.link.state == linkWaiting })
 	d.send(press("s")) // the Sandbox shortcut: public token, exchange, save, numbers
-	d.until("the flow to end (results, or a failed step)", func() bool {
+	d.untilWithin("the flow to end (results, or a failed step)", tuiFaultWait, func() bool {
 		return m.screen == screenResults || (m.screen == screenWorking && m.working.failed() >= 0) ||
 			(m.screen == screenLink && m.link.err != nil)
 	})
@@ -187,4 +191,18 @@ func checkTUINothingLost(t *testing.T, srv *plaidtest.Server, vault *plaidflow.V
 // caseName names a case without the slashes of its path, which -run would take as levels.
 func caseName(path, fault string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", ".") + " " + fault
+}
+
+// untilWithin is until with its own deadline, for waits that include a call's timeout.
+func (d *driver) untilWithin(what string, timeout time.Duration, cond func() bool) {
+	d.t.Helper()
+	deadline := time.After(timeout)
+	for !cond() {
+		select {
+		case msg := <-d.msgs:
+			d.handle(msg)
+		case <-deadline:
+			d.t.Fatalf("timed out after %s waiting for %s; screen:\n%s", timeout, what, view(d.m))
+		}
+	}
 }

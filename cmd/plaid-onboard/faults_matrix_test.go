@@ -21,7 +21,7 @@ import (
 
 // faultHTTPTimeout stands in for the program's 30 s call timeout, so a hung call ends in
 // seconds; it is the same http.Client timeout, only shorter.
-const faultHTTPTimeout = 5 * time.Second
+const faultHTTPTimeout = 8 * time.Second
 
 // matrixFault is one fault of the matrix, for any path.
 type matrixFault struct {
