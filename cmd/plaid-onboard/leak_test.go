@@ -91,7 +91,7 @@ func (le *leakEnv) run(t *testing.T, c *leakCapture, stdin string, args ...strin
 	}
 	// Start returns once the program is executing: /proc holds its command line until it
 	// exits (a zombie's reads empty, which is no leak).
-	if b, err := os.ReadFile("/proc/" + itoa(cmd.Process.Pid) + "/cmdline"); err == nil {
+	if b, err := cmdline(cmd.Process.Pid); err == nil {
 		c.add("command line of "+step, b)
 	}
 	err := cmd.Wait()
@@ -106,7 +106,8 @@ func (le *leakEnv) run(t *testing.T, c *leakCapture, stdin string, args ...strin
 	return stdout.String(), code
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
+// cmdline reads a running process's command line as every local user can (ps, /proc).
+func cmdline(pid int) ([]byte, error) { return os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline") }
 
 func TestE2ENoSecretLeaks(t *testing.T) {
 	requireKeyring(t)
@@ -155,7 +156,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	// link, through the real Link page in headless Chromium.
 	p := startLink(t, le.dirs, le.env, le.leakArgs("link")...)
 	url := p.waitURL(t)
-	if b, err := os.ReadFile("/proc/" + itoa(p.cmd.Process.Pid) + "/cmdline"); err == nil {
+	if b, err := cmdline(p.cmd.Process.Pid); err == nil {
 		c.add("command line of link", b)
 	}
 	collectPage(t, c, url)
@@ -196,7 +197,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 		t.Fatalf("the emulator printed no line: %v", err)
 	}
 	c.add("stdout of emulator --json", line)
-	if b, err := os.ReadFile("/proc/" + itoa(emu.Process.Pid) + "/cmdline"); err == nil {
+	if b, err := cmdline(emu.Process.Pid); err == nil {
 		c.add("command line of emulator", b)
 	}
 	_ = emu.Process.Signal(os.Interrupt)
@@ -267,29 +268,27 @@ func collectPage(t *testing.T, c *leakCapture, url string) {
 	}
 }
 
-// leakTUI runs the terminal UI through a whole flow in tmux and captures its screen and its
-// scrollback after it quits.
+// leakTUI runs the terminal UI through a whole flow in tmux and captures its command line, its
+// screen and its scrollback after it quits.
 func leakTUI(t *testing.T, le *leakEnv, c *leakCapture) {
 	t.Helper()
-	exitFile := filepath.Join(le.tmp, "tui-exit")
-	var env strings.Builder
-	for _, kv := range le.env {
-		env.WriteString(shellQuote(kv) + " ")
+	u := startTmuxUI(t, le.dirs, le.env, le.leakArgs("tui")...)
+	if b, err := cmdline(u.pid); err == nil {
+		c.add("command line of the terminal UI", b)
 	}
-	cmd := "cd " + shellQuote(le.dirs.work) + " && env -i " + env.String() + "TERM=xterm-256color " + testBinary(t) + " --no-browser " +
-		strings.Join(le.leakArgs("tui"), " ")
-	s := startTmux(t, 120, 40, cmd, exitFile)
-	s.waitForText("Plaid accepted the keys")
-	s.keys("Enter")
-	s.waitForText("Save them in the OS keyring")
-	s.keys("n")
-	s.waitForText("http://127.0.0.1:")
-	s.keys("s")
-	s.waitForText("First Platypus Bank", "Plaid Checking", "011401533")
-	c.add("the terminal UI's screen", []byte(s.screen()))
-	s.keys("q")
-	s.waitExited(screenTimeout)
-	c.add("the terminal UI's scrollback", []byte(s.run("capture-pane", "-p", "-J", "-S", "-", "-t", s.target)))
+	u.waitForText("Plaid accepted the keys")
+	u.keys("Enter")
+	u.waitForText("Save them in the OS keyring")
+	u.keys("n")
+	u.waitForText("http://127.0.0.1:")
+	u.keys("s")
+	u.waitForText("First Platypus Bank", "Plaid Checking", "011401533")
+	c.add("the terminal UI's screen", []byte(u.screen()))
+	u.keys("q")
+	if code, _, _ := u.exited(t); code != "0" {
+		t.Errorf("the terminal UI exited %s after q, want 0", code)
+	}
+	c.add("the terminal UI's scrollback", []byte(u.run("capture-pane", "-p", "-J", "-S", "-", "-t", u.target)))
 }
 
 // shellQuote quotes s for sh.

@@ -153,7 +153,7 @@ type tmuxUI struct {
 	codeFile string
 }
 
-func startTmuxUI(t *testing.T, dirs userDirs, env []string) *tmuxUI {
+func startTmuxUI(t *testing.T, dirs userDirs, env []string, args ...string) *tmuxUI {
 	t.Helper()
 	pidFile := filepath.Join(dirs.home, "pid")
 	u := &tmuxUI{codeFile: filepath.Join(dirs.home, "exit-code")}
@@ -164,7 +164,7 @@ func startTmuxUI(t *testing.T, dirs userDirs, env []string) *tmuxUI {
 	// sh writes its pid, then becomes the program (exec). After it exits, the pane's shell
 	// records the status, says so on a tmux channel, and waits until the test has looked.
 	cmd := "sh -c " + shellQuote("echo $$ > "+pidFile+"; cd "+shellQuote(dirs.work)+"; exec env -i "+strings.Join(envs, " ")+
-		" TERM=xterm-256color "+testBinary(t)+" --no-browser") +
+		" TERM=xterm-256color "+testBinary(t)+" --no-browser "+strings.Join(args, " ")) +
 		"; echo $? > " + u.codeFile + "; tmux wait-for -S ui-exited; tmux wait-for terminal-read"
 	u.tmuxSession = startTmux(t, 120, 40, cmd, filepath.Join(dirs.home, "shell-exit"))
 	b := waitUntil(t, screenTimeout, "the program's pid", func() (bool, string) {
