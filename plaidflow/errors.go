@@ -104,7 +104,7 @@ func decodeError(op string, err error, resp *http.Response) error {
 			HTTPStatus: status,
 			Type:       "API_ERROR",
 			Code:       "UNEXPECTED_RESPONSE",
-			Message:    fmt.Sprintf("HTTP %d with a body that is not a Plaid error: %s", status, snippet(generic.Body())),
+			Message:    fmt.Sprintf("HTTP %d with a body that is not a Plaid error: %s", status, describeBody(resp, generic.Body())),
 			RequestID:  requestIDHeader(resp),
 		}
 	}

@@ -90,3 +90,20 @@ func TestMaskAndFormat(t *testing.T) {
 		t.Errorf("FormatSortCode = %q", got)
 	}
 }
+
+// An HTML error page is named by its title (or first heading), not dumped as markup: a person
+// in a terminal learns nothing from tags.
+func TestDecodeErrorHTMLPageIsNamedByItsTitle(t *testing.T) {
+	for body, want := range map[string]string{
+		"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body><p>x</p></body></html>": `an HTML page titled "503 Service Unavailable"`,
+		"<html><body><h1>502 Bad Gateway</h1></body></html>":                                                   `an HTML page titled "502 Bad Gateway"`,
+		"<html><body>Sign in to the <b>hotel</b> Wi-Fi</body></html>":                                          `an HTML page saying "Sign in to the hotel Wi-Fi"`,
+	} {
+		generic := plaid.MakeGenericOpenAPIError([]byte(body), "undefined response type", nil)
+		resp := &http.Response{StatusCode: 503, Header: http.Header{"Content-Type": {"text/html"}}}
+		pe, ok := AsError(decodeError("get auth numbers", generic, resp))
+		if !ok || !strings.Contains(pe.Message, want) || strings.Contains(pe.Message, "<") {
+			t.Errorf("body %q: message %q, want it to contain %s and no markup", body, pe.Message, want)
+		}
+	}
+}

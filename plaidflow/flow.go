@@ -15,6 +15,10 @@ type Flow struct {
 	Vault *Vault
 	// Now stamps results; tests pin it.
 	Now func() time.Time
+	// OnExchangeInterrupted, when set, is called once if the journey's context ends while
+	// /item/public_token/exchange is in flight: the exchange goes on, and a front end says why
+	// the program does not stop at once.
+	OnExchangeInterrupted func()
 }
 
 // NewFlow returns a flow over client and vault (vault may be nil).
@@ -76,9 +80,19 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 		instCh <- instResult{}
 	} else if inst != nil && inst.ID != "" {
 		instCh = make(chan instResult, 1)
+		ictx, cancelInst := context.WithCancel(ctx)
+		defer cancelInst()
 		go func() {
-			in, err := f.institution(ctx, inst.ID)
+			in, err := f.institution(ictx, inst.ID)
 			instCh <- instResult{in, err}
+		}()
+		defer func() {
+			// The lookup ends with the numbers, whatever their outcome: it must not outlive
+			// them and write (its retries) after the caller has reported.
+			cancelInst()
+			if instCh != nil {
+				<-instCh
+			}
 		}()
 	}
 
@@ -91,6 +105,7 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 	switch {
 	case instCh != nil:
 		r := <-instCh
+		instCh = nil // received: the deferred wait has nothing left to wait for
 		details = r.inst
 	case res.Institution != nil && res.Institution.ID != "":
 		details, _ = f.institution(ctx, res.Institution.ID)

@@ -176,6 +176,9 @@ func (f *Flow) ItemStatus(ctx context.Context, ref string) (*ItemStatus, error) 
 		return nil, f.observe(c, f.Client.decodeError(op, err, httpResp))
 	}
 	it := resp.GetItem()
+	if it.GetItemId() == "" {
+		return nil, f.observe(c, malformed(op, resp.GetRequestId(), "item.item_id"))
+	}
 	st := &ItemStatus{
 		Environment: string(f.Client.cfg.Env), Demo: f.Client.cfg.Demo,
 		Item: c.item, ItemID: it.GetItemId(),
@@ -370,6 +373,10 @@ func (f *Flow) RotateItem(ctx context.Context, ref string) (Rotation, error) {
 		return Rotation{Item: c.item}, f.observe(c, f.Client.decodeError(op, err, httpResp))
 	}
 	rot := Rotation{Item: c.item, RequestID: resp.GetRequestId()}
+	if resp.GetNewAccessToken() == "" {
+		// The old token may already be dead at Plaid; saving an empty one would lose the Item.
+		return rot, f.observe(c, malformed(op, resp.GetRequestId(), "new_access_token"))
+	}
 	if err := f.Vault.SetAccessToken(c.ns, c.item.ItemID, resp.GetNewAccessToken()); err != nil {
 		rot.NewToken = resp.GetNewAccessToken()
 		return rot, fmt.Errorf("%w (%v)", ErrRotatedNotSaved, err)
@@ -407,6 +414,9 @@ func (f *Flow) Balances(ctx context.Context, ref string) (*LiveBalances, error) 
 	resp, httpResp, err := f.Client.api.PlaidApi.AccountsBalanceGet(cctx).AccountsBalanceGetRequest(*plaid.NewAccountsBalanceGetRequest(c.token)).Execute()
 	if err != nil {
 		return nil, f.observe(c, f.Client.decodeError(op, err, httpResp))
+	}
+	if len(resp.GetAccounts()) == 0 {
+		return nil, f.observe(c, malformed(op, resp.GetRequestId(), "accounts"))
 	}
 	_ = f.observe(c, nil)
 	b := &LiveBalances{
@@ -563,6 +573,9 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 	if err != nil {
 		return nil, f.observe(c, f.Client.decodeError("list accounts", err, httpResp))
 	}
+	if len(accResp.GetAccounts()) == 0 {
+		return nil, f.observe(c, malformed("list accounts", accResp.GetRequestId(), "accounts"))
+	}
 	acct, err := pickAccount(accountsFrom(accResp.GetAccounts()), account)
 	if err != nil {
 		return nil, err
@@ -577,6 +590,9 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 			return nil, f.observe(c, f.Client.decodeError("create stripe bank account token", err, httpResp))
 		}
 		pt.Kind, pt.Token, pt.RequestID = "stripe_bank_account_token", resp.GetStripeBankAccountToken(), resp.GetRequestId()
+		if pt.Token == "" {
+			return nil, f.observe(c, malformed("create stripe bank account token", pt.RequestID, "stripe_bank_account_token"))
+		}
 	} else {
 		req := plaid.NewProcessorTokenCreateRequest(c.token, acct.ID, proc)
 		resp, httpResp, err := f.Client.api.PlaidApi.ProcessorTokenCreate(cctx).ProcessorTokenCreateRequest(*req).Execute()
@@ -584,6 +600,9 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 			return nil, f.observe(c, f.Client.decodeError("create processor token", err, httpResp))
 		}
 		pt.Kind, pt.Token, pt.RequestID = "processor_token", resp.GetProcessorToken(), resp.GetRequestId()
+		if pt.Token == "" {
+			return nil, f.observe(c, malformed("create processor token", pt.RequestID, "processor_token"))
+		}
 	}
 	_ = f.observe(c, nil)
 	pt.Next, pt.Docs = processorNext(proc)

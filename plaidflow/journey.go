@@ -28,8 +28,11 @@ type Journey struct {
 	openLink func() LinkUI
 	ui       LinkUI
 	uiMu     sync.Mutex // ui is read by Close from another goroutine than Run's
-	closed   bool       // Close stopped the Link UI of the session in progress
+	uiClosed bool       // Close stopped the Link UI of the session in progress
 	told     bool       // the Link UI was told how the flow ended
+	// closed is set by Close: a Link step that was still starting must not open a page
+	// that nobody would ever close.
+	closed bool
 
 	sandboxInstitution string
 	sandboxUser        *SandboxUser // nil: user_good
@@ -42,6 +45,10 @@ type Journey struct {
 	saved     Saved
 	result    *Result
 }
+
+// ErrJourneyClosed is the Link step's error when the journey was closed while the step was
+// starting: no page is served for it.
+var ErrJourneyClosed = errors.New("the link journey was closed")
 
 // ExchangeTimeout bounds /item/public_token/exchange, which an interrupt does not cancel.
 const ExchangeTimeout = CallTimeout
@@ -247,9 +254,17 @@ func (j *Journey) RunAll(ctx context.Context, progress func(StepReport)) (*Resul
 // when they leave a journey, finished or not.
 func (j *Journey) Close() error {
 	j.uiMu.Lock()
+	j.closed = true
+	j.uiMu.Unlock()
+	return j.closeUI()
+}
+
+// closeUI closes the Link UI of the last session, if one is open; the journey goes on.
+func (j *Journey) closeUI() error {
+	j.uiMu.Lock()
 	ui := j.ui
 	j.ui = nil
-	j.closed = ui != nil
+	j.uiClosed = ui != nil
 	j.uiMu.Unlock()
 	if ui == nil {
 		return nil
@@ -265,7 +280,7 @@ func (j *Journey) closedDuring(step StepID) bool {
 	}
 	j.uiMu.Lock()
 	defer j.uiMu.Unlock()
-	return j.closed && j.ui == nil
+	return j.uiClosed && j.ui == nil
 }
 
 // tellLink tells the Link page, once, how the flow ended: the words are the flow's,
@@ -300,13 +315,22 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Detail: "expires " + lt.Expiration.Local().Format("15:04")}, nil
 
 	case StepLink, StepRelink:
-		if err := j.Close(); err != nil {
+		if err := j.closeUI(); err != nil {
 			return StepReport{}, err
 		}
 		ui := j.openLink()
 		j.uiMu.Lock()
-		j.ui, j.told, j.closed = ui, false, false
+		closed := j.closed
+		if !closed {
+			j.ui, j.told, j.uiClosed = ui, false, false
+		}
 		j.uiMu.Unlock()
+		if closed {
+			// The front end closed the journey while this step was starting (the user went
+			// back, or quit): the page it would serve has no one to answer it.
+			_ = ui.Close()
+			return StepReport{}, ErrJourneyClosed
+		}
 		pub, instID, instName, err := ui.Link(ctx, j.linkToken.Token)
 		if err != nil {
 			return StepReport{}, err
@@ -341,6 +365,16 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		}
 		xctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ExchangeTimeout)
 		defer cancel()
+		if hook := f.OnExchangeInterrupted; hook != nil {
+			// The step does not return before the hook has: a front end's writes stay in order.
+			hooked := make(chan struct{})
+			stop := context.AfterFunc(ctx, func() { defer close(hooked); hook() })
+			defer func() {
+				if !stop() {
+					<-hooked
+				}
+			}()
+		}
 		ex, err := f.Client.Exchange(xctx, j.linked.PublicToken)
 		if err != nil {
 			return StepReport{}, err

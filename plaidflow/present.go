@@ -1,6 +1,7 @@
 package plaidflow
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -452,6 +453,8 @@ func Explain(err error) Problem {
 		p.Next = "name a saved Item: plaid-onboard items lists them"
 	case errors.Is(err, ErrSandboxOnly):
 		p.Next = "use PLAID_ENV=sandbox (or --demo)"
+	case isTimeout(err):
+		p.Next = "Plaid did not answer in time: try again; if it persists, check the network (and any proxy or PLAID_API_URL), or try --demo offline"
 	case isUnreachable(err):
 		p.Next = "Plaid could not be reached: check the network (and any proxy or PLAID_API_URL), or try --demo offline"
 	case errors.Is(err, ErrSecretNotFound):
@@ -562,6 +565,13 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // isUnreachable reports a call that never got an answer from anyone: no network, a name that
 // does not resolve, a refused connection, a timeout.
+// isTimeout reports whether a call gave up waiting for its answer (the call's deadline, or the
+// HTTP client's), as opposed to a connection refused or closed.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
 func isUnreachable(err error) bool {
 	var ue *url.Error
 	var ne net.Error

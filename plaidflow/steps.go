@@ -71,6 +71,9 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	if err != nil {
 		return LinkToken{}, c.decodeError(op, err, httpResp)
 	}
+	if resp.GetLinkToken() == "" {
+		return LinkToken{}, malformed(op, resp.GetRequestId(), "link_token")
+	}
 	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId()}, nil
 }
 

@@ -218,6 +218,8 @@ type common struct {
 	// retries are the retries of the session's Plaid client, read by waitForRetry, so the
 	// footer can say why a step takes longer than usual.
 	retries retryFeed
+	// retired are journeys left behind whose pages are being closed (closeJourney).
+	retired retiredJourneys
 }
 
 // nextID numbers a request so a stale answer can be recognised.
@@ -242,6 +244,8 @@ func cardWidth(w int) int { return min(w-4, 66) }
 // Model is the root model of the UI.
 type Model struct {
 	c *common
+	// cancel ends the context of a model made by New (Run ends its own).
+	cancel context.CancelFunc
 
 	screen  screenID
 	keys    *keysScreen
@@ -269,7 +273,12 @@ type Model struct {
 // New returns the root model for deps, for tea.NewProgram (Run does this for the program).
 func New(deps Deps) *Model {
 	deps.fill()
-	return newModel(context.Background(), deps)
+	// Its own context, ended by shutdown: the commands that wait for Link pages and retries
+	// must end with the model, not outlive it.
+	ctx, cancel := context.WithCancel(context.Background())
+	m := newModel(ctx, deps)
+	m.cancel = cancel
+	return m
 }
 
 func newModel(ctx context.Context, deps Deps) *Model {
@@ -581,8 +590,12 @@ func (m *Model) saveExchanged(out io.Writer) {
 }
 
 func (m *Model) shutdown() {
+	if m.cancel != nil {
+		m.cancel()
+	}
 	m.link.shutdown()
 	m.working.shutdown()
+	m.c.retired.closeAll()
 }
 
 // step is the header's step for the screen on show: the Items stand in for the step they

@@ -335,6 +335,7 @@ func everyScreenWith(t *testing.T, deps Deps) map[string]*Model {
 
 func TestRunRestoresTheTerminalAndReportsCtrlC(t *testing.T) {
 	in, inW := io.Pipe()
+	t.Cleanup(func() { inW.Close() }) // ends Bubble Tea's reader of a non-terminal input
 	deps := testDeps(t, baseConfig())
 	deps.In = in
 	out := newWatchedBuffer()
@@ -354,7 +355,8 @@ func TestRunRestoresTheTerminalAndReportsCtrlC(t *testing.T) {
 }
 
 func TestRunEndsWhenTheContextIsCancelled(t *testing.T) {
-	in, _ := io.Pipe()
+	in, inW := io.Pipe()
+	t.Cleanup(func() { inW.Close() }) // ends Bubble Tea's reader of a non-terminal input
 	deps := testDeps(t, baseConfig())
 	deps.In = in
 	out := newWatchedBuffer()

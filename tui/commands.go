@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -93,14 +95,47 @@ func runStep(ctx context.Context, underway *stepsUnderway, id int, j *plaidflow.
 	}
 }
 
-// closeJourney ends a journey's Link session (the page is told and stops).
-func closeJourney(j *plaidflow.Journey) tea.Cmd {
+// closeJourney ends a journey's Link session (the page is told and stops). The journey is
+// kept in c.retired until the command has run, so that a program that ends first still
+// closes its page (shutdown).
+func closeJourney(c *common, j *plaidflow.Journey) tea.Cmd {
 	if j == nil {
 		return nil
 	}
+	c.retired.add(j)
 	return func() tea.Msg {
 		_ = j.Close()
+		c.retired.remove(j)
 		return nil
+	}
+}
+
+// retiredJourneys are journeys a screen has left whose Link pages are being closed.
+type retiredJourneys struct {
+	mu sync.Mutex
+	js []*plaidflow.Journey
+}
+
+func (r *retiredJourneys) add(j *plaidflow.Journey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.js = append(r.js, j)
+}
+
+func (r *retiredJourneys) remove(j *plaidflow.Journey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.js = slices.DeleteFunc(r.js, func(x *plaidflow.Journey) bool { return x == j })
+}
+
+// closeAll closes the pages of the journeys whose closing command never ran.
+func (r *retiredJourneys) closeAll() {
+	r.mu.Lock()
+	js := r.js
+	r.js = nil
+	r.mu.Unlock()
+	for _, j := range js {
+		_ = j.Close()
 	}
 }
 

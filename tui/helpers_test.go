@@ -20,15 +20,42 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
 
+// TestMain shortens the settle delay for every test and fails the package when a goroutine
+// outlives its tests (a Link session, a keyring call or a Plaid call that nobody stopped).
 func TestMain(m *testing.M) {
 	settleDelay = 20 * time.Millisecond
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		if err := settledLeaks(
+			// teatest's test model waits for an interrupt of the test binary for its whole
+			// life, by design; it is the library's, not ours.
+			goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"),
+		); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines left running after the tests: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// settledLeaks is goleak.Find given a few seconds: a cursor blink command (bubbles) waits out
+// its blink interval, about half a second, before it ends by itself, which is longer than
+// goleak's own wait. A goroutine still there after that is a leak.
+func settledLeaks(opts ...goleak.Option) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := goleak.Find(opts...)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 // fixedNow is the clock of every test, so views are the same on every run.

@@ -187,7 +187,7 @@ func (s *linkScreen) Stop() tea.Cmd {
 	s.repairing, s.repairID, s.linkLive = "", "", false
 	s.picker.open = false
 	s.updateKeys()
-	return closeJourney(j)
+	return closeJourney(s.c, j)
 }
 
 // Repair starts Link in update mode for the saved Item itemID (called name): a Link token made
@@ -217,7 +217,7 @@ func (s *linkScreen) Done(res *plaidflow.Result, kind journeyKind) tea.Cmd {
 	s.journey, s.runID = nil, 0
 	s.state = linkSucceeded
 	s.updateKeys()
-	return tea.Batch(finishSession(sess, true, msg), closeJourney(j))
+	return tea.Batch(finishSession(sess, true, msg), closeJourney(s.c, j))
 }
 
 // shutdown stops the page when the program ends.

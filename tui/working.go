@@ -82,7 +82,7 @@ func (s *workingScreen) Stop() tea.Cmd {
 	j := s.journey
 	s.journey, s.runID = nil, 0
 	s.updateKeys()
-	return closeJourney(j)
+	return closeJourney(s.c, j)
 }
 
 // shutdown closes the journey's page when the program ends.

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
+
+	"go.uber.org/goleak"
 )
 
 var (
@@ -19,9 +22,23 @@ var (
 
 // TestMain removes the binary that testBinary built once the package's tests are done: the
 // binary is shared by every test, so no single test's TempDir can own it, and a directory left
-// in $TMPDIR on every run fills CI machines.
+// in $TMPDIR on every run fills CI machines. It also fails the run when a goroutine outlives
+// the tests (goleak): the commands run in-process here, so a leak in a test is one in the
+// program.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if code == 0 {
+		if err := settledLeaks(
+			// go-keyring talks to the Secret Service over godbus's shared session-bus
+			// connection, which godbus opens once and keeps for the life of the process by
+			// design (dbus.SessionBus); its reader goroutines are the library's, not a leak.
+			goleak.IgnoreTopFunction("github.com/godbus/dbus/v5.newConn.func1"),
+			goleak.IgnoreAnyFunction("github.com/godbus/dbus/v5.(*Conn).inWorker"),
+		); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines left running after the tests: %v\n", err)
+			code = 1
+		}
+	}
 	if binaryDir != "" {
 		if err := os.RemoveAll(binaryDir); err != nil {
 			fmt.Fprintf(os.Stderr, "remove the test binary: %v\n", err)
@@ -31,6 +48,19 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// settledLeaks is goleak.Find given a few seconds, for goroutines that end by themselves
+// shortly after a test (an idle keep-alive connection being closed); one still there after
+// that is a leak.
+func settledLeaks(opts ...goleak.Option) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := goleak.Find(opts...)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 // testBinary builds plaid-onboard once per test run and returns its path; the end-to-end tests

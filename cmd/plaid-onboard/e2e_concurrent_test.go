@@ -3,51 +3,84 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
 )
 
-// TestE2ETwoInstancesAtOnceLoseNoItem: two plaid-onboard processes run `--demo sandbox link`
-// at the same time, round after round, on one config directory and the real keyring; every
-// Item each one said it saved is in items.json afterwards.
-func TestE2ETwoInstancesAtOnceLoseNoItem(t *testing.T) {
+// TestE2EInstancesAtOnceLoseNoItem: two, then four plaid-onboard processes run `sandbox link`
+// at the same time, 20 rounds each, against one emulator (as if it were Plaid), one config
+// directory and the real keyring. Every run exits 0 and says it saved its Item, and afterwards
+// the keyring's entries, the index's and the emulator's Items are the same set: no Item lost,
+// none invented.
+func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
 	requireKeyring(t)
-	dirs := newUserDirs(t)
-	env := dirs.env()
-	const rounds, instances = 5, 2
-	var saved []string
-	for round := range rounds {
-		var wg sync.WaitGroup
-		outs := make([]string, instances)
-		errs := make([]error, instances)
-		for i := range instances {
-			wg.Go(func() {
-				stdout, stderr, code := runBinary(t, dirs, env, "--demo", "sandbox", "link", "--json")
-				if code != 0 {
-					errs[i] = fmt.Errorf("round %d instance %d: exit %d\n%s", round, i, code, stderr)
+	for _, instances := range []int{2, 4} {
+		t.Run(fmt.Sprintf("%d instances", instances), func(t *testing.T) {
+			srv := plaidtest.NewServer()
+			defer srv.Close()
+			dirs := newUserDirs(t)
+			env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+			const rounds = 20
+			var saved []string
+			for round := range rounds {
+				var wg sync.WaitGroup
+				outs := make([]string, instances)
+				errs := make([]error, instances)
+				for i := range instances {
+					wg.Go(func() {
+						stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--json")
+						if code != 0 {
+							errs[i] = fmt.Errorf("round %d instance %d: exit %d\n%s", round, i, code, stderr)
+						}
+						outs[i] = stdout
+					})
 				}
-				outs[i] = stdout
-			})
-		}
-		wg.Wait()
-		for i := range instances {
-			if errs[i] != nil {
-				t.Fatal(errs[i])
+				wg.Wait()
+				for i := range instances {
+					if errs[i] != nil {
+						t.Fatal(errs[i])
+					}
+					var res plaidflow.Result
+					if err := json.Unmarshal([]byte(outs[i]), &res); err != nil || !res.Storage.Saved {
+						t.Fatalf("round %d instance %d: %v, storage %+v", round, i, err, res.Storage)
+					}
+					saved = append(saved, res.ItemID)
+					t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
+				}
 			}
-			var res plaidflow.Result
-			if err := json.Unmarshal([]byte(outs[i]), &res); err != nil || !res.Storage.Saved {
-				t.Fatalf("round %d instance %d: %v, storage %+v", round, i, err, res.Storage)
+			inIndex := indexItemIDs(t, dirs)
+			atEmulator := srv.ItemIDs()
+			inKeyring := 0
+			for _, id := range atEmulator {
+				if tok, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+id); err == nil && strings.HasPrefix(tok, "access-sandbox-") {
+					inKeyring++
+				} else {
+					t.Errorf("Item %s exists at the emulator but its token is not in the keyring (%v)", id, err)
+				}
 			}
-			saved = append(saved, res.ItemID)
-			t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+res.ItemID) })
-		}
+			slices.Sort(saved)
+			if want := rounds * instances; len(atEmulator) != want || len(inIndex) != want || inKeyring != want ||
+				!slices.Equal(saved, atEmulator) || !slices.Equal(inIndex, atEmulator) {
+				t.Errorf("after %d runs: %d Items at the emulator, %d in items.json, %d tokens in the keyring, %d reported saved; want %d of each, the same Items",
+					want, len(atEmulator), len(inIndex), inKeyring, len(saved), want)
+			}
+		})
 	}
+}
+
+// indexItemIDs reads the Item ids of items.json, sorted.
+func indexItemIDs(t *testing.T, dirs userDirs) []string {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dirs.config, "plaid-onboard", "items.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -58,16 +91,55 @@ func TestE2ETwoInstancesAtOnceLoseNoItem(t *testing.T) {
 	if err := json.Unmarshal(b, &ix); err != nil {
 		t.Fatal(err)
 	}
-	inIndex := map[string]bool{}
+	ids := make([]string, 0, len(ix.Items))
 	for _, it := range ix.Items {
-		inIndex[it.ItemID] = true
+		ids = append(ids, it.ItemID)
 	}
-	for _, id := range saved {
-		if !inIndex[id] {
-			t.Errorf("Item %s was reported saved but is missing from items.json", id)
+	slices.Sort(ids)
+	return ids
+}
+
+// TestE2ELinkPagesAtOnceNeverShareAPort: four `link` runs serve their Link pages at the same
+// time, each on a port of its own, each page answering; an interrupt takes each one down.
+func TestE2ELinkPagesAtOnceNeverShareAPort(t *testing.T) {
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	const instances = 4
+	procs := make([]*linkProcess, instances)
+	for i := range procs {
+		dirs := newUserDirs(t)
+		procs[i] = startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save")
+	}
+	urls := map[string]bool{}
+	for _, p := range procs {
+		u := p.waitURL(t)
+		if urls[u] {
+			t.Fatalf("two Link pages at once at %s", u)
+		}
+		urls[u] = true
+	}
+	// Every page is up at once, and is its own (each has its own Link token and nonce).
+	for u := range urls {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatalf("the page at %s is not up: %v", u, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("the page at %s answers %s", u, resp.Status)
 		}
 	}
-	if len(ix.Items) != rounds*instances {
-		t.Errorf("items.json names %d Items, want %d", len(ix.Items), rounds*instances)
+	for _, p := range procs {
+		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range procs {
+		if code := p.wait(t); code != exitInterrupted {
+			t.Errorf("exit %d after ctrl+c, want 130\n%s", code, p.stderrText())
+		}
+	}
+	for u := range urls {
+		wantPortClosed(t, u)
 	}
 }

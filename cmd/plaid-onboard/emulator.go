@@ -46,8 +46,10 @@ A control API on the same port steers it, for tests:
   POST   /_emulator/clock/advance?by=31m   move its clock (a public token expires after 30m)
   POST   /_emulator/faults                 {"path":"/auth/get","kind":"rate_limit","count":1}
                                            kinds: rate_limit, error, status, hang, drop,
-                                           malformed_json, text_plain, latency
+                                           malformed_json, text_plain, latency, html, empty,
+                                           drop_after, hang_after, hold
   DELETE /_emulator/faults                 clear the faults
+  POST   /_emulator/release                let the calls held by hold faults answer
   POST   /_emulator/reset                  forget Items, tokens, faults and the clock`,
 		Example: `  plaid-onboard emulator --port 8790
   plaid-onboard emulator --json --latency 50ms

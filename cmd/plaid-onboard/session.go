@@ -114,6 +114,9 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	client.OnRetry = plaidflow.RetryPrinter(d.Stderr) // "retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"
 	client.Timeline = s.timeline
 	s.flow = plaidflow.NewFlow(client, s.vault)
+	s.flow.OnExchangeInterrupted = func() {
+		fmt.Fprintf(d.Stderr, "interrupted: waiting for Plaid's answer to the exchange (at most %s), so that the Item it creates is saved\n", plaidflow.ExchangeTimeout)
+	}
 	return s, nil
 }
 

@@ -18,13 +18,14 @@ import (
 //	POST   /_emulator/faults                 queue a fault for one endpoint (JSON body below)
 //	DELETE /_emulator/faults                 remove every fault
 //	POST   /_emulator/reset                  forget Items, tokens, faults and the clock's advance
+//	POST   /_emulator/release                let the calls held by hold faults answer
 //
 // A fault's body:
 //
 //	{"path": "/auth/get", "kind": "rate_limit", "error_code": "AUTH_LIMIT", "count": 1, "latency": "200ms"}
 //
-// kind is one of rate_limit, error, status, hang, drop, malformed_json, text_plain, latency
-// (see FaultKind); status and error_code apply to the kinds that take them; count is how many
+// kind is one of rate_limit, error, status, hang, drop, malformed_json, text_plain, latency,
+// html, empty, drop_after, hang_after, hold (see FaultKind); status and error_code apply to the kinds that take them; count is how many
 // calls it answers (default 1; 0 or less: until DELETE /_emulator/faults); latency is a Go
 // duration added before the answer. Answers are JSON; a mistake is 400 with {"error": "..."}.
 //
@@ -83,18 +84,21 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case route == "faults" && r.Method == http.MethodDelete:
 		s.ClearFaults()
 		controlOK(w, controlAnswer{OK: true})
+	case route == "release" && r.Method == http.MethodPost:
+		s.ReleaseHeld()
+		controlOK(w, controlAnswer{OK: true})
 	case route == "reset" && r.Method == http.MethodPost:
 		s.Reset()
 		controlOK(w, controlAnswer{OK: true, Now: rfc3339(s.now())})
-	case route == "clock/advance" || route == "reset":
+	case route == "clock/advance" || route == "reset" || route == "release":
 		w.Header().Set("Allow", http.MethodPost)
 		controlError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use POST", r.Method, r.URL.Path))
 	case route == "faults":
 		w.Header().Set("Allow", "POST, DELETE")
 		controlError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use POST to add a fault, DELETE to clear them", r.Method, r.URL.Path))
 	default:
-		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s: there are POST %sclock/advance?by=DURATION, POST and DELETE %sfaults, POST %sreset",
-			r.URL.Path, controlPrefix, controlPrefix, controlPrefix))
+		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s: there are POST %sclock/advance?by=DURATION, POST and DELETE %sfaults, POST %sreset, POST %srelease",
+			r.URL.Path, controlPrefix, controlPrefix, controlPrefix, controlPrefix))
 	}
 }
 

@@ -154,6 +154,9 @@ var catalog = map[string]errorInfo{
 	"AUTH_LIMIT":     {typeRateLimit, 429, msgRateLimit, displayRateLimit},
 	"ITEM_GET_LIMIT": {typeRateLimit, 429, msgRateLimit, displayRateLimit},
 	"BALANCE_LIMIT":  {typeRateLimit, 429, msgRateLimit, displayRateLimit},
+	// https://plaid.com/docs/errors/rate-limit-exceeded/: the client-wide limit of
+	// /accounts/balance/get.
+	"ACCOUNTS_BALANCE_GET_LIMIT": {typeRateLimit, 429, msgRateLimit, displayRateLimit},
 
 	// API_ERROR
 	"INTERNAL_SERVER_ERROR": {typeAPI, 500, "an unexpected error occurred",

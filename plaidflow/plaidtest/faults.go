@@ -34,11 +34,34 @@ const (
 	FaultTextPlain FaultKind = "text_plain"
 	// FaultLatency only delays the call by Latency; the endpoint then answers as usual.
 	FaultLatency FaultKind = "latency"
+	// FaultHTML answers Status (default 503) with a text/html error page, as a load balancer
+	// or a captive portal would.
+	FaultHTML FaultKind = "html"
+	// FaultEmpty answers Status (default 200) as application/json with no body at all.
+	FaultEmpty FaultKind = "empty"
+	// FaultDropAfter lets the call take effect (an exchange creates its Item, a removal
+	// removes it) and then closes the connection without the answer: the answer is lost on
+	// the way back, the one failure a client cannot tell from a call never made.
+	FaultDropAfter FaultKind = "drop_after"
+	// FaultHangAfter lets the call take effect and then never answers, until the client gives
+	// up or the server stops.
+	FaultHangAfter FaultKind = "hang_after"
+	// FaultHold holds the call until ReleaseHeld (POST /_emulator/release), then lets the
+	// endpoint answer as usual: a test can stop a program at one step, act (send it a signal,
+	// say), and let the step finish, without sleeping.
+	FaultHold FaultKind = "hold"
 )
 
 // FaultKinds lists every kind, in the order the documentation gives them.
 var faultKinds = []FaultKind{FaultRateLimit, FaultError, FaultStatus, FaultHang, FaultDrop,
-	FaultMalformedJSON, FaultTextPlain, FaultLatency}
+	FaultMalformedJSON, FaultTextPlain, FaultLatency, FaultHTML, FaultEmpty, FaultDropAfter, FaultHangAfter, FaultHold}
+
+// htmlErrorPage is what a load balancer in front of an API sends when the API is away: a
+// page for a person, not a body for a program.
+const htmlErrorPage = `<!DOCTYPE html>
+<html><head><title>%d %s</title></head>
+<body><h1>%d %s</h1><p>The server is temporarily unable to service your request.</p></body></html>
+`
 
 // malformedJSONBody is valid JSON's beginning cut short, as a connection reset mid-body or
 // a broken proxy leaves it.
@@ -67,6 +90,10 @@ const (
 	faultDelayOnly
 	faultHang
 	faultDrop
+	// faultDropAfter and faultHangAfter let the endpoint run, then lose its answer.
+	faultDropAfter
+	faultHangAfter
+	faultHold
 )
 
 // AddFault queues a fault for calls to spec.Path, after those already queued for it. It
@@ -157,8 +184,9 @@ func (spec FaultSpec) fault() (*fault, error) {
 		default:
 			f.code = "INTERNAL_SERVER_ERROR"
 		}
-	case FaultHang, FaultDrop, FaultLatency:
-		f.action = map[FaultKind]faultAction{FaultHang: faultHang, FaultDrop: faultDrop, FaultLatency: faultDelayOnly}[kind]
+	case FaultHang, FaultDrop, FaultLatency, FaultDropAfter, FaultHangAfter, FaultHold:
+		f.action = map[FaultKind]faultAction{FaultHang: faultHang, FaultDrop: faultDrop, FaultLatency: faultDelayOnly,
+			FaultDropAfter: faultDropAfter, FaultHangAfter: faultHangAfter, FaultHold: faultHold}[kind]
 		if kind == FaultLatency && spec.Latency <= 0 {
 			return nil, fmt.Errorf("kind %q needs a latency above zero, such as \"200ms\"", kind)
 		}
@@ -176,6 +204,18 @@ func (spec FaultSpec) fault() (*fault, error) {
 		}
 		f.contentType = "text/plain; charset=utf-8"
 		f.body = fmt.Sprintf("%d %s\n", f.status, http.StatusText(f.status))
+	case FaultHTML:
+		if f.status, err = status(http.StatusServiceUnavailable); err == nil {
+			err = noCode()
+		}
+		f.contentType = "text/html; charset=utf-8"
+		text := http.StatusText(f.status)
+		f.body = fmt.Sprintf(htmlErrorPage, f.status, text, f.status, text)
+	case FaultEmpty:
+		f.contentType = "application/json"
+		if f.status, err = status(http.StatusOK); err == nil {
+			err = noCode()
+		}
 	case "":
 		return nil, fmt.Errorf("kind is missing: use one of %s", kindList())
 	default:
@@ -233,7 +273,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, rec *recorde
 		}
 	}
 	switch f.action {
-	case faultDelayOnly:
+	case faultDelayOnly, faultDropAfter, faultHangAfter:
 		return true
 	case faultHang:
 		select {
@@ -244,6 +284,20 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, rec *recorde
 		return false
 	case faultDrop:
 		dropConnection(w)
+		return false
+	case faultHold:
+		s.mu.Lock()
+		release := s.release
+		s.mu.Unlock()
+		s.held.Add(1)
+		defer s.held.Add(-1)
+		select {
+		case <-release:
+			return true
+		case <-r.Context().Done():
+		case <-s.stopping:
+			dropConnection(w)
+		}
 		return false
 	}
 	if f.code != "" {
@@ -260,6 +314,31 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, rec *recorde
 	rec.WriteHeader(f.status)
 	io.WriteString(rec, f.body)
 	return false
+}
+
+// ReleaseHeld lets every call held by a hold fault go on to its usual answer. Calls that
+// arrive later are held again while hold faults are queued.
+func (s *Server) ReleaseHeld() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.release)
+	s.release = make(chan struct{})
+}
+
+// Held reports how many calls a hold fault is holding now.
+func (s *Server) Held() int { return int(s.held.Load()) }
+
+// loseAnswer ends a call that took effect without its answer, as f says: the connection
+// closed, or held until the client gives up.
+func (s *Server) loseAnswer(w http.ResponseWriter, r *http.Request, f *fault) {
+	if f.action == faultHangAfter {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.stopping:
+		}
+	}
+	dropConnection(w)
 }
 
 // dropConnection closes the call's connection without a word, as a crashed server or a
@@ -289,5 +368,7 @@ func (s *Server) Reset() {
 	clear(s.items)
 	clear(s.logins)
 	clear(s.mfa)
+	clear(s.issued)
+	clear(s.requestIDs)
 	s.clockOffset.Store(0)
 }

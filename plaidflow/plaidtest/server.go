@@ -95,10 +95,14 @@ type Server struct {
 	items        map[string]*item
 	logins       map[string]*pendingLogin
 
-	whOnce    sync.Once
-	wh        *webhookState          // webhooks.go: the signing key and the deliveries under way
-	itemState ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
-	mfa       map[string]*pendingMFA // stand-in Link logins answering MFA
+	whOnce     sync.Once
+	wh         *webhookState          // webhooks.go: the signing key and the deliveries under way
+	itemState  ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
+	mfa        map[string]*pendingMFA // stand-in Link logins answering MFA
+	issued     map[string]bool        // every token answered with (IssuedTokens)
+	requestIDs map[string][]string
+	release    chan struct{} // closed by ReleaseHeld
+	held       atomic.Int64  // calls held by a hold fault now
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -128,6 +132,9 @@ func Listen(opts ...Option) (*Server, error) {
 		items:        map[string]*item{},
 		logins:       map[string]*pendingLogin{},
 		mfa:          map[string]*pendingMFA{},
+		issued:       map[string]bool{},
+		requestIDs:   map[string][]string{},
+		release:      make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(s)
@@ -257,6 +264,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
 	s.mu.Unlock()
+	if !strings.HasPrefix(r.URL.Path, controlPrefix) {
+		tap := &tokenTap{ResponseWriter: w}
+		defer func() { s.recordIssued(tap.buf.Bytes()) }()
+		w = tap
+	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, controlPrefix):
 		s.serveControl(w, r)
@@ -291,11 +303,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requestID := newRequestID()
-	if f := s.takeFault(r.URL.Path); f != nil {
+	s.recordRequestID(r.URL.Path, requestID)
+	f := s.takeFault(r.URL.Path)
+	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
 			rawFault = f.code == "" || f.status != 0 // a status of its own is not Plaid's pairing
 			return
 		}
+	}
+	if f != nil && (f.action == faultDropAfter || f.action == faultHangAfter) {
+		// The call takes effect; its answer is lost on the way back.
+		defer s.loseAnswer(w, r, f)
+		rec = &recorder{ResponseWriter: discardWriter{w.Header()}}
 	}
 	ep, ok := endpoints[r.URL.Path]
 	if !ok || r.Method != http.MethodPost {
@@ -366,6 +385,13 @@ func keyValue(fromBody any, fromHeader string) (string, bool) {
 	}
 	return "", false
 }
+
+// discardWriter swallows an answer that a fault loses.
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header       { return d.h }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) WriteHeader(int)             {}
 
 // recorder keeps what was written, for the observer.
 type recorder struct {

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/zalando/go-keyring"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// Interrupts at each stage: SIGINT (ctrl+c) and SIGTERM reach `link` and the terminal UI while
+// each stage is held at the emulator (a hold fault: no sleeps), and each time the program exits
+// 130 as the README says, the Link page's port is closed, and the vault agrees with the
+// emulator: every Item whose token Plaid handed out is in the keyring and the index, and
+// nothing else is. The terminal UI also leaves the alternate screen and shows the cursor.
+
+var interruptSignals = []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}
+
+// signalName is SIGINT or SIGTERM, as a user reads it (Signal.String says "interrupt").
+func signalName(sig syscall.Signal) string {
+	if sig == syscall.SIGINT {
+		return "SIGINT"
+	}
+	return "SIGTERM"
+}
+
+// waitHeld waits until n calls are held at the emulator.
+func waitHeld(t *testing.T, srv *plaidtest.Server, n int, what string) {
+	t.Helper()
+	waitUntil(t, e2eTimeout, what+" to be held at the emulator", func() (bool, string) {
+		return srv.Held() == n, fmt.Sprintf("%d calls held", srv.Held())
+	})
+}
+
+// checkVaultAgrees: the Items at the emulator (exchanged, not removed) are exactly those of the
+// index, each with its token in the real keyring.
+func checkVaultAgrees(t *testing.T, srv *plaidtest.Server, dirs userDirs, wantItems int) {
+	t.Helper()
+	atEmulator := srv.ItemIDs()
+	var inIndex []string
+	if b, err := os.ReadFile(filepath.Join(dirs.config, "plaid-onboard", "items.json")); err == nil {
+		var ix struct {
+			Items []plaidflow.SavedItem `json:"items"`
+		}
+		if err := json.Unmarshal(b, &ix); err != nil {
+			t.Fatalf("items.json: %v", err)
+		}
+		for _, it := range ix.Items {
+			inIndex = append(inIndex, it.ItemID)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	slices.Sort(inIndex)
+	if len(atEmulator) != wantItems || !slices.Equal(atEmulator, inIndex) {
+		t.Errorf("Items at the emulator %v, in items.json %v; want the same %d", atEmulator, inIndex, wantItems)
+	}
+	for _, id := range atEmulator {
+		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+id) })
+		if tok, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+id); err != nil || !strings.HasPrefix(tok, "access-sandbox-") {
+			t.Errorf("Item %s is not in the keyring: %q, %v", id, tok, err)
+		}
+	}
+}
+
+// TestE2ELinkInterruptedAtEachStage: `link` gets SIGINT or SIGTERM before its page opens (the
+// Link token is held), with Link open, during the exchange (held, then released: the exchange
+// finishes and its Item is saved), and while the numbers are fetched.
+func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	for _, sig := range interruptSignals {
+		for _, stage := range []string{"before the page", "Link open", "exchange", "numbers"} {
+			t.Run(signalName(sig)+" "+stage, func(t *testing.T) {
+				srv := plaidtest.NewServer()
+				defer srv.Close()
+				dirs := newUserDirs(t)
+				held := map[string]string{"before the page": "/link/token/create", "exchange": "/item/public_token/exchange", "numbers": "/auth/get"}[stage]
+				if held != "" {
+					if err := srv.AddFault(plaidtest.FaultSpec{Path: held, Kind: plaidtest.FaultHold, Count: 1}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()))
+				url, items := "", 0
+				if stage == "before the page" {
+					waitHeld(t, srv, 1, "/link/token/create")
+				} else {
+					url = p.waitURL(t)
+				}
+				if stage == "exchange" || stage == "numbers" {
+					ctx, frame := openLink(t, browser, url)
+					steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
+						paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
+						paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
+					if err := chromedp.Do(ctx, steps...); err != nil {
+						t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
+					}
+					waitHeld(t, srv, 1, held)
+					items = 1
+				}
+				if err := p.cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				if stage == "exchange" {
+					// The program says why it does not stop at once, then Plaid answers.
+					waitUntil(t, e2eTimeout, "stderr to say the exchange is awaited", func() (bool, string) {
+						s := p.stderrText()
+						return strings.Contains(s, "interrupted: waiting for Plaid's answer to the exchange"), s
+					})
+					srv.ReleaseHeld()
+				}
+				code := p.wait(t)
+				stderr := p.stderrText()
+				if code != exitInterrupted || !strings.Contains(stderr, "interrupted") {
+					t.Errorf("exit %d, want 130 saying it was interrupted\n%s", code, stderr)
+				}
+				if stage == "before the page" && strings.Contains(stderr, "Plaid Link is at") {
+					t.Errorf("a page was served after the interrupt:\n%s", stderr)
+				}
+				if url != "" {
+					wantPortClosed(t, url)
+				}
+				if stage == "exchange" && !strings.Contains(stderr, "Saved the Item") {
+					t.Errorf("stderr does not say the Item was saved:\n%s", stderr)
+				}
+				checkVaultAgrees(t, srv, dirs, items)
+			})
+		}
+	}
+}
+
+// tmuxUI is the terminal UI in tmux, whose pane stays alive after the program exits until the
+// test has read the terminal's state (alternate screen, cursor) from tmux.
+type tmuxUI struct {
+	*tmuxSession
+	pid      int
+	codeFile string
+}
+
+func startTmuxUI(t *testing.T, dirs userDirs, env []string, args ...string) *tmuxUI {
+	t.Helper()
+	pidFile := filepath.Join(dirs.home, "pid")
+	u := &tmuxUI{codeFile: filepath.Join(dirs.home, "exit-code")}
+	var envs []string
+	for _, kv := range env {
+		envs = append(envs, shellQuote(kv))
+	}
+	// sh writes its pid, then becomes the program (exec). After it exits, the pane's shell
+	// records the status, says so on a tmux channel, and waits until the test has looked.
+	cmd := "sh -c " + shellQuote("echo $$ > "+pidFile+"; cd "+shellQuote(dirs.work)+"; exec env -i "+strings.Join(envs, " ")+
+		" TERM=xterm-256color "+testBinary(t)+" --no-browser "+strings.Join(args, " ")) +
+		"; echo $? > " + u.codeFile + "; tmux wait-for -S ui-exited; tmux wait-for terminal-read"
+	u.tmuxSession = startTmux(t, 120, 40, cmd, filepath.Join(dirs.home, "shell-exit"))
+	b := waitUntil(t, screenTimeout, "the program's pid", func() (bool, string) {
+		b, err := os.ReadFile(pidFile)
+		return err == nil && strings.HasSuffix(string(b), "\n"), string(b)
+	})
+	pid, err := strconv.Atoi(strings.TrimSpace(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.pid = pid
+	return u
+}
+
+// exited waits for the program to exit and returns its status and the terminal's state as
+// tmux sees it: whether the alternate screen is on, and whether the cursor is shown.
+func (u *tmuxUI) exited(t *testing.T) (code string, altScreen, cursor bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), screenTimeout)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "tmux", "-S", u.socket, "wait-for", "ui-exited").CombinedOutput(); err != nil {
+		t.Fatalf("the program did not exit within %s (%v %s); the screen:\n%s", screenTimeout, err, out, u.screen())
+	}
+	state := strings.Fields(u.run("display-message", "-p", "-t", u.target, "#{alternate_on} #{cursor_flag}"))
+	u.run("wait-for", "-S", "terminal-read")
+	b, err := os.ReadFile(u.codeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b)), len(state) == 2 && state[0] == "1", len(state) == 2 && state[1] == "1"
+}
+
+var linkURLOnScreen = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
+
+// TestE2ETUIInterruptedAtEachStage: the terminal UI gets SIGINT or SIGTERM on the keys screen,
+// with Link open, while working (the numbers held at the emulator) and on the results.
+func TestE2ETUIInterruptedAtEachStage(t *testing.T) {
+	requireKeyring(t)
+	requireTmux(t)
+	for _, sig := range interruptSignals {
+		for _, stage := range []string{"keys", "Link", "working", "results"} {
+			t.Run(signalName(sig)+" "+stage, func(t *testing.T) {
+				t.Parallel()
+				srv := plaidtest.NewServer()
+				defer srv.Close()
+				dirs := newUserDirs(t)
+				if stage == "working" {
+					if err := srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultHold, Count: 1}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				u := startTmuxUI(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()))
+				u.waitForText("Plaid accepted the keys")
+				url, items := "", 0
+				if stage != "keys" {
+					u.keys("Enter")
+					u.waitForText("Save them in the OS keyring")
+					u.keys("n")
+					url = linkURLOnScreen.FindString(u.waitForText("http://127.0.0.1:"))
+					if resp, err := http.Get(url); err != nil {
+						t.Fatalf("the Link page %s is not up: %v", url, err)
+					} else {
+						resp.Body.Close()
+					}
+				}
+				switch stage {
+				case "working":
+					u.keys("s")
+					waitHeld(t, srv, 1, "/auth/get")
+					items = 1
+				case "results":
+					u.keys("s")
+					u.waitForText("First Platypus Bank", "Plaid Checking", "011401533")
+					items = 1
+				}
+				if err := syscall.Kill(u.pid, sig); err != nil {
+					t.Fatal(err)
+				}
+				code, alt, cursor := u.exited(t)
+				if code != "130" {
+					t.Errorf("exit status %s, want 130", code)
+				}
+				if alt || !cursor {
+					t.Errorf("the terminal is not restored: alternate screen on %v, cursor shown %v; the screen:\n%s", alt, cursor, u.screen())
+				}
+				if scr := u.screen(); strings.Contains(scr, "✓ Keys ─") || strings.Contains(scr, "Your Plaid API keys") {
+					t.Errorf("the UI is still on the screen:\n%s", scr)
+				}
+				if url != "" {
+					wantPortClosed(t, url)
+				}
+				checkVaultAgrees(t, srv, dirs, items)
+			})
+		}
+	}
+}
