@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,6 +56,8 @@ type leakEnv struct {
 	tmp  string
 	xdg  []string // XDG_DATA_HOME, XDG_CACHE_HOME, XDG_STATE_HOME
 	env  []string
+	// transcripts is how many runs were given a transcript.
+	transcripts int
 }
 
 func newLeakEnv(t *testing.T, srv *plaidtest.Server) *leakEnv {
@@ -73,9 +77,26 @@ func newLeakEnv(t *testing.T, srv *plaidtest.Server) *leakEnv {
 	return le
 }
 
-// leakArgs are arguments every run gets besides its own; the place to add a transcript
-// (`--transcript PATH` under le.tmp, which the search walks) once the program has one.
-func (le *leakEnv) leakArgs(step string) []string { return nil }
+// leakArgs are arguments every run gets besides its own: a transcript (`--transcript PATH`
+// under le.tmp, which the search walks) wherever the program takes one, so that transcripts
+// and their summaries are searched too. step is the run's arguments ("tui" for the terminal UI).
+func (le *leakEnv) leakArgs(step string) []string {
+	words := strings.Fields(step)
+	command := "" // the terminal UI
+	if step != "tui" {
+		command = "?"
+		for _, c := range transcriptScope.commands {
+			if n := len(strings.Fields(c)); c != "" && n <= len(words) && strings.Join(words[:n], " ") == c {
+				command = c
+			}
+		}
+	}
+	if !slices.Contains(transcriptScope.commands, command) {
+		return nil
+	}
+	le.transcripts++
+	return []string{"--transcript", filepath.Join(le.tmp, fmt.Sprintf("transcript-%d.jsonl", le.transcripts))}
+}
 
 // run runs the binary to its end, capturing its output and its command line while it runs.
 func (le *leakEnv) run(t *testing.T, c *leakCapture, stdin string, args ...string) (string, int) {
@@ -216,6 +237,19 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 		})
 	}
 
+	// Every run that takes a transcript left one, with its summary, for the search.
+	for i := 1; i <= le.transcripts; i++ {
+		base := filepath.Join(le.tmp, fmt.Sprintf("transcript-%d.jsonl", i))
+		for _, f := range []string{base, base + ".md"} {
+			if _, ok := c.pieces["the file "+f]; !ok {
+				t.Errorf("no transcript %s to search", f)
+			}
+		}
+	}
+	if le.transcripts < 8 {
+		t.Errorf("only %d runs wrote a transcript", le.transcripts)
+	}
+
 	// The search: the client secret, and every access, public and processor token the
 	// emulator handed out (Link tokens belong on the page and are not secrets).
 	secrets := map[string]string{"the client secret": leakSecret}
@@ -282,6 +316,8 @@ func leakTUI(t *testing.T, le *leakEnv, c *leakCapture) {
 	u.keys("n")
 	u.waitForText("http://127.0.0.1:")
 	u.keys("s")
+	u.waitForText("Sandbox shortcut: make an Item without the browser")
+	u.keys("Enter")
 	u.waitForText("First Platypus Bank", "Plaid Checking", "011401533")
 	c.add("the terminal UI's screen", []byte(u.screen()))
 	u.keys("q")

@@ -233,10 +233,14 @@ func TestE2ETUIInterruptedAtEachStage(t *testing.T) {
 				switch stage {
 				case "working":
 					u.keys("s")
+					u.waitForText("Sandbox shortcut: make an Item without the browser")
+					u.keys("Enter")
 					waitHeld(t, srv, 1, "/auth/get")
 					items = 1
 				case "results":
 					u.keys("s")
+					u.waitForText("Sandbox shortcut: make an Item without the browser")
+					u.keys("Enter")
 					u.waitForText("First Platypus Bank", "Plaid Checking", "011401533")
 					items = 1
 				}
