@@ -149,7 +149,7 @@ func checkFaultShown(t *testing.T, srv *plaidtest.Server, path string, f tuiFaul
 			t.Errorf("the screen does not say Plaid did not answer in time:\n%s", v)
 		}
 	case f.spec.Kind == plaidtest.FaultDrop || f.spec.Kind == plaidtest.FaultDropAfter:
-		if !strings.Contains(flat, "could not be reached") && !strings.Contains(flat, "Plaid may have created an Item") {
+		if !strings.Contains(flat, "could not reach Plaid") && !strings.Contains(flat, "Plaid may have created an Item") {
 			t.Errorf("the screen does not say Plaid could not be reached:\n%s", v)
 		}
 	default:
