@@ -47,6 +47,9 @@ type SavedItem struct {
 	// It is what `items` shows without asking Plaid; HealthAt says when it was learnt.
 	Health   string    `json:"health,omitempty"`
 	HealthAt time.Time `json:"health_at,omitzero"`
+	// Accounts are the Item's accounts as Plaid last listed them (KnownAccount: no numbers), so
+	// a processor token for "--account 0000" need not wait for /accounts/get first.
+	Accounts []KnownAccount `json:"accounts,omitempty"`
 }
 
 // savedKeys records that keys were saved for a namespace; the secret itself is in the keyring.
