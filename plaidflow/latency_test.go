@@ -213,10 +213,10 @@ func TestFlowsMakeNoRoundTripTooMany(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%s: %s", ft.name, rt)
-			if rt.Ratio > ft.goal+margin {
+			if rt.Count > ft.goal+margin {
 				t.Errorf("%s waits for %s; the goal is %.0f", ft.name, rt, ft.goal)
 			}
-			if rt.Ratio < ft.goal-margin {
+			if rt.Count < ft.goal-margin {
 				t.Errorf("%s waits for %s, fewer than the %.0f that Plaid's API needs: the latency is not reaching its calls", ft.name, rt, ft.goal)
 			}
 		})

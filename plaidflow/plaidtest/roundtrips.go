@@ -1,7 +1,10 @@
 package plaidtest
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"time"
 )
@@ -11,19 +14,33 @@ import (
 // sequential round trips takes k×Latency longer than with no latency; calls made side by side
 // cost one Latency together. Ratio = (AtLatency − AtZero) / Latency is therefore the number of
 // sequential round trips, whatever the machine's own speed, which cancels out.
+//
+// On a busy machine every wait for the network also costs the time to be scheduled again once
+// the answer is there, which grows the apparent latency of each call alike: the ratio of a flow
+// of 3 calls then reads 3.6 rather than 3. So one plain API call, the unit, is measured beside
+// the operation, and Count = (AtLatency − AtZero) / (UnitAtLatency − UnitAtZero) counts the
+// round trips in units of what one round trip really cost during the measurement. On a quiet
+// machine Ratio and Count agree.
 type RoundTrips struct {
 	Latency time.Duration
 	// Runs is how many times the operation ran at each latency.
 	Runs int
 	// AtZero and AtLatency are the median durations without and with Latency.
 	AtZero, AtLatency time.Duration
-	Ratio             float64
+	// Ratio is (AtLatency − AtZero) / Latency.
+	Ratio float64
+	// UnitAtZero and UnitAtLatency are the medians of one API call, measured alongside.
+	UnitAtZero, UnitAtLatency time.Duration
+	// Count is (AtLatency − AtZero) / (UnitAtLatency − UnitAtZero).
+	Count float64
 }
 
-// String reads like "2.01 round trips (L=150ms: 318ms against 17ms at L=0, median of 7 runs each)".
+// String reads like "2.01 round trips (L=150ms: 318ms against 17ms at L=0; ratio to L 2.02;
+// one call 151ms against 1ms; median of 7 runs each)".
 func (r RoundTrips) String() string {
-	return fmt.Sprintf("%.2f round trips (L=%s: %s against %s at L=0, median of %d runs each)",
-		r.Ratio, r.Latency, r.AtLatency.Round(time.Millisecond), r.AtZero.Round(time.Millisecond), r.Runs)
+	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+	return fmt.Sprintf("%.2f round trips (L=%s: %s against %s at L=0; ratio to L %.2f; one call %s against %s; median of %d runs each)",
+		r.Count, r.Latency, ms(r.AtLatency), ms(r.AtZero), r.Ratio, ms(r.UnitAtLatency), ms(r.UnitAtZero), r.Runs)
 }
 
 // MeasureRoundTrips runs an operation runs times with no latency and runs times with latency
@@ -39,14 +56,23 @@ func (s *Server) MeasureRoundTrips(latency time.Duration, runs int, once func(ar
 		return RoundTrips{}, fmt.Errorf("measure round trips: latency %s and runs %d must be above zero", latency, runs)
 	}
 	defer s.SetLatency(0)
+	client := &http.Client{Timeout: time.Minute}
+	defer client.CloseIdleConnections()
 	run := func(l time.Duration) (time.Duration, error) {
 		s.SetLatency(0)
 		return once(func() { s.SetLatency(l) })
 	}
+	unit := func(l time.Duration) (time.Duration, error) {
+		s.SetLatency(l)
+		return s.oneCall(client)
+	}
 	if _, err := run(0); err != nil {
 		return RoundTrips{}, fmt.Errorf("warm-up run: %w", err)
 	}
-	var zero, with []time.Duration
+	if _, err := unit(0); err != nil {
+		return RoundTrips{}, fmt.Errorf("warm-up call: %w", err)
+	}
+	var zero, with, unitZero, unitWith []time.Duration
 	for i := range runs {
 		// Alternate which side goes first, so neither always follows the other.
 		order := []time.Duration{0, latency}
@@ -58,16 +84,41 @@ func (s *Server) MeasureRoundTrips(latency time.Duration, runs int, once func(ar
 			if err != nil {
 				return RoundTrips{}, fmt.Errorf("run %d at L=%s: %w", i+1, l, err)
 			}
+			u, err := unit(l)
+			if err != nil {
+				return RoundTrips{}, fmt.Errorf("call %d at L=%s: %w", i+1, l, err)
+			}
 			if l == 0 {
-				zero = append(zero, d)
+				zero, unitZero = append(zero, d), append(unitZero, u)
 			} else {
-				with = append(with, d)
+				with, unitWith = append(with, d), append(unitWith, u)
 			}
 		}
 	}
-	r := RoundTrips{Latency: latency, Runs: runs, AtZero: Median(zero), AtLatency: Median(with)}
+	r := RoundTrips{Latency: latency, Runs: runs, AtZero: Median(zero), AtLatency: Median(with),
+		UnitAtZero: Median(unitZero), UnitAtLatency: Median(unitWith)}
 	r.Ratio = float64(r.AtLatency-r.AtZero) / float64(latency)
+	// The unit is at least the latency itself: a server cannot answer before its delay is over.
+	r.Count = float64(r.AtLatency-r.AtZero) / float64(max(r.UnitAtLatency-r.UnitAtZero, latency))
 	return r, nil
+}
+
+// oneCall makes one /institutions/get_by_id call with the server's keys, as any client does,
+// and returns how long it took.
+func (s *Server) oneCall(client *http.Client) (time.Duration, error) {
+	body := fmt.Sprintf(`{"client_id":%q,"secret":%q,"institution_id":"ins_109508","country_codes":["US"]}`, s.clientID, s.secret)
+	start := time.Now()
+	resp, err := client.Post(s.URL+"/institutions/get_by_id", "application/json", bytes.NewBufferString(body))
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	took := time.Since(start)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("/institutions/get_by_id answered %s", resp.Status)
+	}
+	return took, err
 }
 
 // Median is the middle duration (the mean of the two middle ones for an even count).
