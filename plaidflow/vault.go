@@ -312,13 +312,13 @@ type Renamed struct {
 	ReusedRemovedName string `json:"reused_removed_name,omitempty"`
 }
 
-var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // RenameItem gives a saved Item (by id or name) a new name, unique among the namespace's Items
 // (compared without case, as FindItem finds them). A name that is another Item's id is refused,
 // since references would become ambiguous.
 func (v *Vault) RenameItem(ns, ref, name string) (Renamed, error) {
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return Renamed{}, fmt.Errorf("rename to %q: %w", name, ErrBadName)
 	}
 	item, err := v.FindItem(ns, ref)
