@@ -22,6 +22,10 @@ build:
 bench:
 	go test -run '^$$' -bench . -benchtime 10x ./plaidflow/ ./cmd/plaid-onboard/
 	go test -run '^$$' -bench View500Accounts ./tui/
-	dbus-run-session -- sh -c 'eval "$$(printf bench | gnome-keyring-daemon --unlock --components=secrets)"; export GNOME_KEYRING_CONTROL; \
-	  PLAID_ONBOARD_E2E=1 go test -count=1 -v -run "NoRoundTripTooMany|TestVersionStarts|TestFirstFrame|PeakMemory|500AccountsIsQuick" \
-	  ./plaidflow/ ./tui/ ./cmd/plaid-onboard/' | grep -E 'round trips \(|median|peak RSS|^(ok|FAIL|--- FAIL)'
+	scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && mkdir -p "$$scratch/home" && \
+	env HOME="$$scratch/home" XDG_CONFIG_HOME="$$scratch/config" GOPATH="$$(go env GOPATH)" \
+	  GOCACHE="$$(go env GOCACHE)" GOMODCACHE="$$(go env GOMODCACHE)" PLAID_ONBOARD_E2E=1 \
+	  dbus-run-session -- sh -c 'eval "$$(printf bench | gnome-keyring-daemon --unlock --components=secrets)"; \
+	  export GNOME_KEYRING_CONTROL; go test -count=1 -v \
+	  -run "NoRoundTripTooMany|TestVersionStarts|TestFirstFrame|PeakMemory|500AccountsIsQuick" \
+	  ./plaidflow/ ./tui/ ./cmd/plaid-onboard/' 2>/dev/null | grep -E 'round trips \(|median|peak RSS|^(ok|FAIL|--- FAIL)'

@@ -22,7 +22,7 @@ import (
 // few seconds.
 const (
 	ciLatency = 150 * time.Millisecond
-	ciRuns    = 5
+	ciRuns    = 7
 	// margin is how far a measured ratio may be from its goal: less than one extra round trip.
 	margin = 0.5
 )

@@ -19,7 +19,7 @@ import (
 // the margin of half a round trip still catches one extra call in a row.
 const (
 	tuiLatency = 150 * time.Millisecond
-	tuiRuns    = 5
+	tuiRuns    = 7
 	tuiMargin  = 0.5
 )
 

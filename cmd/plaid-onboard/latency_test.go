@@ -11,7 +11,7 @@ import (
 // between L and L=0 into the number of round trips the command waits for one after the other.
 const (
 	cmdLatency = 150 * time.Millisecond
-	cmdRuns    = 5
+	cmdRuns    = 7
 	cmdMargin  = 0.5 // an extra round trip in a row adds 1
 )
 
