@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Env is a Plaid environment. Plaid retired Development, so only two remain.
@@ -183,9 +184,11 @@ func (c Config) HasKeys() bool { return c.ClientID != "" && c.Secret != "" }
 // ErrNoKeys means no client_id or secret was found anywhere.
 var ErrNoKeys = errors.New("no plaid keys: set PLAID_CLIENT_ID and PLAID_SECRET (or a .env file), pass --client-id/--secret, or try --demo")
 
+// The key patterns are compiled on first use: counted repeats compile to large programs, which
+// every command paid for at start-up, --version included.
 var (
-	clientIDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
-	secretPattern   = regexp.MustCompile(`^[0-9a-f]{30}$`)
+	clientIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{24}$`) })
+	secretPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{30}$`) })
 )
 
 // CheckClientID reports a client_id that cannot be right, before Plaid is asked. Plaid's
@@ -196,7 +199,7 @@ func CheckClientID(s string) error {
 		return errors.New("client_id is empty")
 	case len(s) != 24:
 		return fmt.Errorf("client_id should be 24 hex characters (has %d)", len(s))
-	case !clientIDPattern.MatchString(s):
+	case !clientIDPattern().MatchString(s):
 		return errors.New("client_id should be hex digits 0-9 and a-f only")
 	}
 	return nil
@@ -209,7 +212,7 @@ func CheckSecret(s string) error {
 		return errors.New("secret is empty")
 	case len(s) != 30:
 		return fmt.Errorf("secret should be 30 hex characters (has %d)", len(s))
-	case !secretPattern.MatchString(s):
+	case !secretPattern().MatchString(s):
 		return errors.New("secret should be hex digits 0-9 and a-f only")
 	}
 	return nil

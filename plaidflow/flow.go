@@ -171,6 +171,9 @@ func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string, use
 // it is kept in the result. It may write the index, so front ends run it off their UI thread.
 func (f *Flow) finish(saved Saved, res *Result) {
 	f.learnInstitution(&saved, res.Institution)
+	if saved.Storage.Saved {
+		f.rememberAccounts(&saved.Item, res.Accounts)
+	}
 	res.ItemName = saved.Item.Name
 	res.Storage = saved.Storage
 }

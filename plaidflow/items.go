@@ -555,9 +555,14 @@ var ErrAccountNotFound = errors.New("no single account of the item matches")
 // ProcessorToken makes a token for a payments partner for one account of a saved Item: account
 // is an account id, or a mask or name matching exactly one account; processor is checked with
 // CheckProcessor. Stripe gets /processor/stripe/bank_account_token/create (a btok_ token),
-// every other processor /processor/token/create. Two round trips: /accounts/get to find the
-// account, then the token. Tokens are credentials for the partner: front ends show them only
-// when asked and never log them.
+// every other processor /processor/token/create. Tokens are credentials for the partner: front
+// ends show them only when asked and never log them.
+//
+// One round trip when the index knows the Item's accounts (from its last numbers): the token is
+// made for the account the index names while /accounts/get confirms, side by side, that Plaid
+// still has that account under that id, mask or name. Only a token so confirmed is returned;
+// when the accounts changed meanwhile, the token is made again for the account Plaid lists now.
+// Without accounts in the index it is two: /accounts/get to find the account, then the token.
 func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor string) (*ProcessorToken, error) {
 	proc, err := CheckProcessor(processor)
 	if err != nil {
@@ -569,44 +574,90 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 	}
 	cctx, cancel := callContext(ctx)
 	defer cancel()
-	accResp, httpResp, err := f.Client.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(c.token)).Execute()
-	if err != nil {
-		return nil, f.observe(c, f.Client.decodeError("list accounts", err, httpResp))
+
+	type listed struct {
+		accounts []Account
+		err      error
 	}
-	if len(accResp.GetAccounts()) == 0 {
-		return nil, f.observe(c, malformed("list accounts", accResp.GetRequestId(), "accounts"))
+	listCh := make(chan listed, 1)
+	go func() {
+		resp, httpResp, err := f.Client.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(c.token)).Execute()
+		if err != nil {
+			listCh <- listed{err: f.Client.decodeError("list accounts", err, httpResp)}
+			return
+		}
+		if len(resp.GetAccounts()) == 0 {
+			listCh <- listed{err: malformed("list accounts", resp.GetRequestId(), "accounts")}
+			return
+		}
+		listCh <- listed{accounts: accountsFrom(resp.GetAccounts())}
+	}()
+
+	var early processorAnswer
+	guess, guessErr := pickAccount(knownAsAccounts(c.item.Accounts), account)
+	if guessErr == nil {
+		early = f.createProcessorToken(cctx, c.token, guess.ID, proc)
 	}
-	acct, err := pickAccount(accountsFrom(accResp.GetAccounts()), account)
+	l := <-listCh
+	if l.err != nil {
+		return nil, f.observe(c, l.err)
+	}
+	f.rememberAccounts(&c.item, l.accounts)
+	acct, err := pickAccount(l.accounts, account)
 	if err != nil {
 		return nil, err
 	}
-	pt := &ProcessorToken{Environment: string(f.Client.cfg.Env), Demo: f.Client.cfg.Demo,
-		ItemID: c.item.ItemID, ItemName: c.item.Name, Processor: proc}
-	pt.Account.ID, pt.Account.Name, pt.Account.Mask = acct.ID, acct.Name, acct.Mask
-	if proc == Stripe {
-		req := plaid.NewProcessorStripeBankAccountTokenCreateRequest(c.token, acct.ID)
-		resp, httpResp, err := f.Client.api.PlaidApi.ProcessorStripeBankAccountTokenCreate(cctx).ProcessorStripeBankAccountTokenCreateRequest(*req).Execute()
-		if err != nil {
-			return nil, f.observe(c, f.Client.decodeError("create stripe bank account token", err, httpResp))
-		}
-		pt.Kind, pt.Token, pt.RequestID = "stripe_bank_account_token", resp.GetStripeBankAccountToken(), resp.GetRequestId()
-		if pt.Token == "" {
-			return nil, f.observe(c, malformed("create stripe bank account token", pt.RequestID, "stripe_bank_account_token"))
-		}
-	} else {
-		req := plaid.NewProcessorTokenCreateRequest(c.token, acct.ID, proc)
-		resp, httpResp, err := f.Client.api.PlaidApi.ProcessorTokenCreate(cctx).ProcessorTokenCreateRequest(*req).Execute()
-		if err != nil {
-			return nil, f.observe(c, f.Client.decodeError("create processor token", err, httpResp))
-		}
-		pt.Kind, pt.Token, pt.RequestID = "processor_token", resp.GetProcessorToken(), resp.GetRequestId()
-		if pt.Token == "" {
-			return nil, f.observe(c, malformed("create processor token", pt.RequestID, "processor_token"))
-		}
+	ans := early
+	if guessErr != nil || acct.ID != guess.ID {
+		ans = f.createProcessorToken(cctx, c.token, acct.ID, proc)
+	}
+	if ans.err != nil {
+		return nil, f.observe(c, ans.err)
 	}
 	_ = f.observe(c, nil)
+	pt := &ProcessorToken{Environment: string(f.Client.cfg.Env), Demo: f.Client.cfg.Demo,
+		ItemID: c.item.ItemID, ItemName: c.item.Name, Processor: proc, Kind: ans.kind, Token: ans.token, RequestID: ans.requestID}
+	pt.Account.ID, pt.Account.Name, pt.Account.Mask = acct.ID, acct.Name, acct.Mask
 	pt.Next, pt.Docs = processorNext(proc)
 	return pt, nil
+}
+
+// processorAnswer is one token call's outcome.
+type processorAnswer struct {
+	kind, token, requestID string
+	err                    error
+}
+
+// createProcessorToken makes the token for accountID with the partner's endpoint.
+func (f *Flow) createProcessorToken(ctx context.Context, accessToken, accountID, proc string) processorAnswer {
+	if proc == Stripe {
+		req := plaid.NewProcessorStripeBankAccountTokenCreateRequest(accessToken, accountID)
+		resp, httpResp, err := f.Client.api.PlaidApi.ProcessorStripeBankAccountTokenCreate(ctx).ProcessorStripeBankAccountTokenCreateRequest(*req).Execute()
+		if err != nil {
+			return processorAnswer{err: f.Client.decodeError("create stripe bank account token", err, httpResp)}
+		}
+		if resp.GetStripeBankAccountToken() == "" {
+			return processorAnswer{err: malformed("create stripe bank account token", resp.GetRequestId(), "stripe_bank_account_token")}
+		}
+		return processorAnswer{kind: "stripe_bank_account_token", token: resp.GetStripeBankAccountToken(), requestID: resp.GetRequestId()}
+	}
+	req := plaid.NewProcessorTokenCreateRequest(accessToken, accountID, proc)
+	resp, httpResp, err := f.Client.api.PlaidApi.ProcessorTokenCreate(ctx).ProcessorTokenCreateRequest(*req).Execute()
+	if err != nil {
+		return processorAnswer{err: f.Client.decodeError("create processor token", err, httpResp)}
+	}
+	if resp.GetProcessorToken() == "" {
+		return processorAnswer{err: malformed("create processor token", resp.GetRequestId(), "processor_token")}
+	}
+	return processorAnswer{kind: "processor_token", token: resp.GetProcessorToken(), requestID: resp.GetRequestId()}
+}
+
+func knownAsAccounts(ks []KnownAccount) []Account {
+	out := make([]Account, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, k.account())
+	}
+	return out
 }
 
 // pickAccount finds the one account that ref names: its id, else its mask, else its name

@@ -47,6 +47,9 @@ type SavedItem struct {
 	// It is what `items` shows without asking Plaid; HealthAt says when it was learnt.
 	Health   string    `json:"health,omitempty"`
 	HealthAt time.Time `json:"health_at,omitzero"`
+	// Accounts are the Item's accounts as Plaid last listed them (KnownAccount: no numbers), so
+	// a processor token for "--account 0000" need not wait for /accounts/get first.
+	Accounts []KnownAccount `json:"accounts,omitempty"`
 }
 
 // savedKeys records that keys were saved for a namespace; the secret itself is in the keyring.
@@ -309,13 +312,13 @@ type Renamed struct {
 	ReusedRemovedName string `json:"reused_removed_name,omitempty"`
 }
 
-var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // RenameItem gives a saved Item (by id or name) a new name, unique among the namespace's Items
 // (compared without case, as FindItem finds them). A name that is another Item's id is refused,
 // since references would become ambiguous.
 func (v *Vault) RenameItem(ns, ref, name string) (Renamed, error) {
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return Renamed{}, fmt.Errorf("rename to %q: %w", name, ErrBadName)
 	}
 	item, err := v.FindItem(ns, ref)

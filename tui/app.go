@@ -101,6 +101,12 @@ func (d *Deps) fill() {
 	}
 	if d.Renderer == nil {
 		d.Renderer = lipgloss.NewRenderer(d.Out)
+		if d.Out == os.Stdout {
+			// Bubble Tea's init has already asked the terminal for its background through Lip
+			// Gloss's default renderer, which is this one: a new renderer would ask again and
+			// hold the first frame for a second round trip to the terminal (startup_test.go).
+			d.Renderer = lipgloss.DefaultRenderer()
+		}
 		// termenv answers NO_COLOR with its Ascii profile, which drops bold and reverse video
 		// too, and with them the input cursor. On a terminal the styles drop the colours instead.
 		if d.noColor() && termenv.NewOutput(d.Out).ColorProfile() != termenv.Ascii {

@@ -74,6 +74,9 @@ func testBinary(t *testing.T) string {
 		}
 		binaryPath = filepath.Join(binaryDir, "plaid-onboard")
 		cmd := exec.Command("go", "build", "-o", binaryPath, ".")
+		// As release builds are made: the program needs no C, and a static binary starts
+		// about 1.5 ms sooner than one that loads libc (startup_test.go measures it).
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		binaryOut, binaryErr = cmd.CombinedOutput()
 	})
 	if binaryErr != nil {

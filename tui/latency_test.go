@@ -1,0 +1,192 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// The TUI's share of issue 11's speed goals, measured through the model and its tea.Cmds as
+// Bubble Tea runs them (the test driver), against the emulator with a latency L on every API
+// call: (time at L − time at L=0) / L is the number of round trips to Plaid the user waits for
+// one after another (plaidtest.MeasureRoundTrips). L is large against a busy CI machine's noise;
+// the margin of half a round trip still catches one extra call in a row.
+const (
+	tuiLatency = 150 * time.Millisecond
+	tuiRuns    = 7
+	tuiMargin  = 0.5
+)
+
+// linkReady is the Link screen with its page listening, as the user sees it: the URL shown.
+func linkReady(m *Model) bool { return m.screen == screenLink && m.link.url != "" }
+
+// standInLinked does in the stand-in Link what a user does in the browser: it reads the Link
+// token and nonce from the page and logs in as user_good at First Platypus Bank. None of that
+// is a call to Plaid's API. It returns the page's onSuccess callback, to post when the
+// measurement starts, with the metadata Link sends (the institution included).
+func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(pageURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lt, nonce := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
+	if lt == nil || nonce == nil {
+		t.Fatalf("the Link page holds no link token or nonce:\n%s", page)
+	}
+	post := func(url string, hdr map[string]string, body any, into any) error {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode/100 != 2 {
+			return &http.ProtocolError{ErrorString: "POST " + url + ": " + resp.Status + " " + string(out)}
+		}
+		if into != nil {
+			return json.Unmarshal(out, into)
+		}
+		return nil
+	}
+	origin := map[string]string{"Origin": emulatorURL}
+	var login struct {
+		Data struct {
+			Login    string `json:"login"`
+			Accounts []struct {
+				ID       string `json:"id"`
+				Selected bool   `json:"selected"`
+			} `json:"accounts"`
+		} `json:"data"`
+	}
+	if err := post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": string(lt[1]), "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"}, &login); err != nil {
+		t.Fatal(err)
+	}
+	var chosen []string // the accounts Link preselects, as a user who just presses Continue
+	for _, a := range login.Data.Accounts {
+		if a.Selected {
+			chosen = append(chosen, a.ID)
+		}
+	}
+	var fin struct {
+		Data struct {
+			PublicToken string `json:"public_token"`
+		} `json:"data"`
+	}
+	if err := post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": string(lt[1]), "login": login.Data.Login, "account_ids": chosen}, &fin); err != nil {
+		t.Fatal(err)
+	}
+	return func() error {
+		return post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": string(nonce[1])},
+			map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{
+				"institution": map[string]any{"name": "First Platypus Bank", "institution_id": "ins_109508"},
+			}}, nil)
+	}
+}
+
+// tuiFlows are the TUI's flows with their goals: how many round trips Plaid's API makes
+// necessary between what the user did and what the screen shows.
+type tuiFlow struct {
+	name string
+	goal float64
+	once func(arm func()) (time.Duration, error)
+}
+
+// tuiFlows are the flows for one test (or benchmark, through tb), against srv.
+func tuiFlows(t *testing.T, srv *plaidtest.Server) []tuiFlow {
+	start := func() (*Model, *driver) {
+		deps := testDeps(t, demoConfig(srv))
+		deps.NoBrowser = true
+		m := newTestModel(t, deps, 100, 30)
+		return m, newDriver(t, m)
+	}
+	return []tuiFlow{
+		{
+			// Keys known (here the demo's) and Enter pressed before the key check could answer:
+			// Link opens when /link/token/create answers, one round trip after the start.
+			name: "keys known to Link page ready, Enter at once", goal: 1,
+			once: func(arm func()) (time.Duration, error) {
+				m, d := start()
+				arm()
+				began := time.Now()
+				d.init()
+				d.send(press("enter"))
+				d.until("the Link page to listen", func() bool { return linkReady(m) })
+				return time.Since(began), nil
+			},
+		},
+		{
+			// The Link token was made while the user read the keys screen: Enter opens the page
+			// without waiting for Plaid at all.
+			name: "keys known to Link page ready, token prefetched", goal: 0,
+			once: func(arm func()) (time.Duration, error) {
+				m, d := start()
+				d.init()
+				d.screenShows("The emulator accepted the demo keys")
+				arm()
+				began := time.Now()
+				d.send(press("enter"))
+				d.until("the Link page to listen", func() bool { return linkReady(m) })
+				return time.Since(began), nil
+			},
+		},
+		{
+			// onSuccess reaches the page: exchange, then /auth/get with /institutions/get_by_id
+			// alongside, and the numbers are on screen.
+			name: "Link callback to numbers on screen", goal: 2,
+			once: func(arm func()) (time.Duration, error) {
+				m, d := start()
+				d.init()
+				d.screenShows("The emulator accepted the demo keys")
+				d.send(press("enter"))
+				d.until("the Link page to listen", func() bool { return linkReady(m) })
+				success := standInLinked(t, m.link.url, srv.URL)
+				arm()
+				began := time.Now()
+				posted := make(chan error, 1)
+				go func() { posted <- success() }()
+				d.screenShows("011401533")
+				if err := <-posted; err != nil {
+					return 0, err
+				}
+				return time.Since(began), nil
+			},
+		},
+	}
+}
+
+// TestTUIWaitsForNoRoundTripTooMany holds the TUI's flows to their goals.
+func TestTUIWaitsForNoRoundTripTooMany(t *testing.T) {
+	for i, name := range []string{"keys known to Link page ready, Enter at once", "keys known to Link page ready, token prefetched", "Link callback to numbers on screen"} {
+		t.Run(name, func(t *testing.T) {
+			srv := fakePlaid(t)
+			fl := tuiFlows(t, srv)[i]
+			rt, err := srv.MeasureRoundTrips(tuiLatency, tuiRuns, fl.once)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %s", fl.name, rt)
+			if rt.Count > fl.goal+tuiMargin {
+				t.Errorf("%s waits for %s; the goal is %.0f", fl.name, rt, fl.goal)
+			}
+			if rt.Count < fl.goal-tuiMargin {
+				t.Errorf("%s waits for %s, fewer than the %.0f Plaid's API needs: the latency is not reaching its calls", fl.name, rt, fl.goal)
+			}
+		})
+	}
+}
