@@ -92,8 +92,9 @@ func (e *PortInUseError) Error() string {
 		e.Addr, e.RedirectURI, port)
 }
 
-// Unwrap lets callers test for syscall.EADDRINUSE.
-func (e *PortInUseError) Unwrap() error { return syscall.EADDRINUSE }
+// Is lets callers test for syscall.EADDRINUSE. It is not an Unwrap: the errno is a net.Error,
+// and this is no network failure to report as one.
+func (e *PortInUseError) Is(target error) bool { return target == syscall.EADDRINUSE }
 
 // listenLoopback binds what the options need: 127.0.0.1 on Port (0: a free port); with a
 // redirect URI, its port on both 127.0.0.1 and ::1, since browsers resolve localhost to either

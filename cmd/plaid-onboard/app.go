@@ -40,6 +40,8 @@ type options struct {
 	accountSel  bool   // link --account-select
 	account     string // processor-token --account
 	processor   string // processor-token --processor
+	redirectURI string // link and the terminal UI: --redirect-uri (OAuth return)
+	linkPort    int    // link and the terminal UI: --port of the Link page
 }
 
 // app is one run of the program: its dependencies, its flags, and whether a command got as far

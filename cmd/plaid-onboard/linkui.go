@@ -17,6 +17,7 @@ func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser 
 			ScriptURL:   cfg.LinkScriptURL,
 			Environment: cfg.Namespace(), // "demo" for the demo, else the environment
 			ClientName:  cfg.ClientName,
+			Port:        cfg.LinkPort,
 		},
 		RedirectURI: cfg.RedirectURI,
 		Browser:     browser,

@@ -63,6 +63,8 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	pf.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; only print the Link page's URL")
 	pf.BoolVar(&o.noSave, "no-save", false, "do not save the new Item in the keyring")
 
+	addLinkPageFlags(root, o)
+
 	root.SetFlagErrorFunc(flagError)
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
@@ -88,6 +90,9 @@ func (a *app) runTUI(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer s.close()
+	if err := checkLinkPage(s.cfg); err != nil {
+		return err
+	}
 	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
 	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
 	return tui.Run(ctx, tui.Deps{
