@@ -288,5 +288,6 @@ func (s *Server) Reset() {
 	clear(s.accessTokens)
 	clear(s.items)
 	clear(s.logins)
+	clear(s.oauthStates)
 	s.clockOffset.Store(0)
 }

@@ -65,6 +65,16 @@ func (s *Server) serveStandIn(w http.ResponseWriter, r *http.Request) {
 		s.standInCall(w, r, s.standInLogin)
 	case standInPath + "/finish":
 		s.standInCall(w, r, s.standInFinish)
+	case standInPath + "/oauth/start":
+		s.standInCall(w, r, s.standInOAuthStart)
+	case standInPath + "/oauth/resume":
+		s.standInCall(w, r, s.standInOAuthResume)
+	case standInPath + "/oauth/authorize":
+		s.standInCall(w, r, s.standInOAuthAuthorize)
+	case standInPath + "/oauth/bank":
+		s.serveOAuthBankPage(w, r)
+	case standInPath + "/oauth/bank.js":
+		serveAsset(w, "assets/oauthbank.js", "text/javascript; charset=utf-8")
 	default:
 		http.NotFound(w, r)
 	}
@@ -132,6 +142,10 @@ type standInRequest struct {
 	Password      string   `json:"password"`
 	Login         string   `json:"login"`
 	AccountIDs    []string `json:"account_ids"`
+	// OAuth institutions (link_oauth.go).
+	LinkSessionID       string `json:"link_session_id"`
+	OAuthStateID        string `json:"oauth_state_id"`
+	ReceivedRedirectURI string `json:"received_redirect_uri"`
 }
 
 type standInInstitution struct {
@@ -182,6 +196,8 @@ func (s *Server) standInSession(req standInRequest) (any, *apiError) {
 	resp := map[string]any{
 		"client_name": displayClientName(lt.clientName),
 		"update":      nil,
+		// OAuth banks leave for the redirect URI when there is one, else use a pop-up.
+		"oauth_redirect": lt.redirectURI != "",
 	}
 	if lt.itemID != "" {
 		it, ok := s.items[lt.itemID]
@@ -237,6 +253,9 @@ func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
 		// Link offers only the institutions of the link token's countries.
 		if inst := findInstitution(req.InstitutionID); inst == nil || !slices.Contains(lt.countryCodes, inst.country) {
 			return nil, newError("INVALID_INSTITUTION")
+		}
+		if e := s.checkOAuthLogin(lt, req); e != nil {
+			return nil, e
 		}
 		if it, e = s.linkItem(req.InstitutionID, lt.products, req.Username, req.Password, nullable(lt.webhook)); e != nil {
 			return nil, e

@@ -94,6 +94,7 @@ type Server struct {
 	accessTokens map[string]*item
 	items        map[string]*item
 	logins       map[string]*pendingLogin
+	oauthStates  map[string]*oauthState // trips to OAuth banks by oauth_state_id (link_oauth.go)
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// freeLoopbackPort returns a port free a moment ago on both 127.0.0.1 and ::1, as a redirect
+// URI on localhost needs. The machine must have an IPv6 loopback: the page listens there too.
+func freeLoopbackPort(t *testing.T) int {
+	t.Helper()
+	for attempt := 1; attempt <= 10; attempt++ {
+		ln4, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln4.Addr().(*net.TCPAddr).Port
+		ln6, err := net.Listen("tcp6", net.JoinHostPort("::1", strconv.Itoa(port)))
+		ln4.Close()
+		if err == nil {
+			ln6.Close()
+			return port
+		}
+		if _, err6 := net.Listen("tcp6", "[::1]:0"); err6 != nil {
+			t.Fatalf("cannot listen on [::1] (%v): the OAuth redirect tests need an IPv6 loopback; enable it (sysctl net.ipv6.conf.lo.disable_ipv6=0)", err6)
+		}
+	}
+	t.Fatal("no port free on both 127.0.0.1 and ::1 after 10 tries")
+	return 0
+}
+
+// waitForURL waits for the tab to show a page whose address starts with prefix, and returns
+// the address. The page navigates by itself, so an evaluation may meet the old page going away:
+// that is retried until the deadline.
+func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
+	t.Helper()
+	deadline := time.Now().Add(e2eTimeout)
+	last := ""
+	for time.Now().Before(deadline) {
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.location.href`))
+		if err == nil && strings.HasPrefix(href, prefix) {
+			return href
+		}
+		if err == nil {
+			last = href
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s…: %v", prefix, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("the browser did not reach %s… within %s (last at %s)", prefix, e2eTimeout, last)
+	return ""
+}
+
+// TestE2ELinkOAuthRedirect: `link --redirect-uri http://localhost:PORT/oauth/callback` against the
+// emulator (whose Dashboard lists that URI), in headless Chromium. The user picks Platypus OAuth
+// Bank; Link sends the browser to the redirect URI with an oauth_state_id; the page served
+// there re-creates Link with receivedRedirectUri, which resumes the session; the user logs in,
+// and the binary prints the numbers and saves the Item in the real keyring.
+func TestE2ELinkOAuthRedirect(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	port := freeLoopbackPort(t)
+	redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
+	srv := plaidtest.NewServer(plaidtest.WithRedirectURIs(redirect))
+	defer srv.Close()
+	dirs := newUserDirs(t)
+
+	p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
+	url := p.waitURL(t)
+	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
+		t.Errorf("Link page at %s, want %s (the redirect URI's port)", url, want)
+	}
+	ctx, frame := openLink(t, browser, url)
+	err := chromedp.Do(ctx,
+		paneIs(frame, "CONSENT"),
+		clickIn(frame, "#continue"),
+		paneIs(frame, "SELECT_INSTITUTION"),
+		typeIn(frame, "#search", "oauth"),
+		clickIn(frame, `[data-institution-id="ins_127287"]`),
+		paneIs(frame, "OAUTH"),
+		clickIn(frame, "#continue"),
+	)
+	if err != nil {
+		t.Fatalf("drive Link to the bank: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	back := waitForURL(t, ctx, redirect+"?oauth_state_id=")
+	state := strings.TrimPrefix(back, redirect+"?oauth_state_id=")
+	if len(state) != 36 {
+		t.Errorf("came back to %s: want the redirect URI with a UUID oauth_state_id", back)
+	}
+
+	// The return page is the Link page in resume mode: it re-creates Link, which resumes. The page
+	// is now on localhost and the stand-in on 127.0.0.1, two sites, so Chromium runs the Link
+	// iframe in a process of its own: drive it as its own target.
+	if mode, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('app').dataset.mode`)); err != nil || mode != "resume" {
+		t.Errorf("the return page is in mode %q (%v), want resume", mode, err)
+	}
+	fctx := linkFrameTarget(t, ctx)
+	pane := func(name string) chromedp.Action[chromedp.Void] {
+		return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
+	}
+	click := func(sel string) chromedp.Action[chromedp.Void] {
+		return step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	}
+	typeInto := func(sel, text string) chromedp.Action[chromedp.Void] {
+		return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
+	}
+	err = chromedp.Do(fctx,
+		pane("CREDENTIAL"),
+		typeInto("#username", "user_good"),
+		typeInto("#password", "pass_good"),
+		click("#submit"),
+		pane("SELECT_ACCOUNT"),
+		click("#continue"),
+		pane("CONNECTED"),
+		click("#continue"),
+	)
+	if err != nil {
+		t.Fatalf("finish the resumed Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	err = chromedp.Do(ctx, step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+	if err != nil {
+		t.Fatalf("the return page: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d\n%s", code, p.stderrText())
+	}
+	var res plaidflow.Result
+	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	}
+	if res.Institution == nil || res.Institution.ID != "ins_127287" || res.Institution.Name != "Platypus OAuth Bank" ||
+		len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing == "" {
+		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
+	}
+	if !res.Storage.Saved {
+		t.Errorf("Item not saved: %+v", res.Storage)
+	}
+	stderr := p.stderrText()
+	for _, want := range []string{"OPEN_OAUTH", "Platypus OAuth Bank", "HANDOFF", "✓ Saved the Item"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	// Both addresses are let go when the flow ends.
+	for _, addr := range []string{fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("[::1]:%d", port)} {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			t.Errorf("%s still answers after the flow ended", addr)
+		}
+	}
+}
+
+// linkFrameTarget waits for the stand-in Link's iframe to run as a target of its own (an
+// out-of-process iframe) and returns a context attached to it.
+func linkFrameTarget(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	deadline := time.Now().Add(e2eTimeout)
+	for time.Now().Before(deadline) {
+		targets, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatalf("list the browser's targets: %v", err)
+		}
+		for _, tg := range targets {
+			if tg.Type == "iframe" && strings.Contains(tg.URL, "/link/stand-in?") {
+				fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(tg.TargetID))
+				t.Cleanup(cancel)
+				return fctx
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for the Link iframe: %v", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("the resumed Link iframe did not appear within %s", e2eTimeout)
+	return nil
+}
+
+// runLinkRefused runs `link` expecting it to stop before any Plaid call, and returns its exit
+// code and stderr.
+func runLinkRefused(t *testing.T, srv *plaidtest.Server, args ...string) (int, string) {
+	t.Helper()
+	dirs := newUserDirs(t)
+	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testBinary(t), append([]string{"link", "--no-browser", "--no-save"}, args...)...)
+	cmd.Dir, cmd.Env = dirs.work, fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("link did not stop within %s: %s", e2eTimeout, stderr.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stderr.String()
+}
+
+// TestE2ELinkRefusesASquatter: another program listening on the redirect URI's port, on ::1 or
+// on 127.0.0.1, would receive the bank's return (browsers try ::1 first for localhost): link
+// refuses to start, says which address is taken and what to do, exits 1, and asks Plaid
+// nothing.
+func TestE2ELinkRefusesASquatter(t *testing.T) {
+	for _, squat := range []struct{ network, host string }{{"tcp6", "::1"}, {"tcp4", "127.0.0.1"}} {
+		t.Run(squat.host, func(t *testing.T) {
+			port := freeLoopbackPort(t)
+			addr := net.JoinHostPort(squat.host, strconv.Itoa(port))
+			ln, err := net.Listen(squat.network, addr)
+			if err != nil {
+				t.Fatalf("squatter: %v", err)
+			}
+			defer ln.Close()
+			// The squatter answers like any local web server would.
+			go func() { _ = http.Serve(ln, http.NotFoundHandler()) }()
+
+			srv := plaidtest.NewServer()
+			defer srv.Close()
+			redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
+			code, stderr := runLinkRefused(t, srv, "--redirect-uri", redirect)
+			if code != 1 {
+				t.Errorf("exit %d, want 1\n%s", code, stderr)
+			}
+			for _, want := range []string{addr + " is already in use by another program", redirect, "ss -ltnp"} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(stderr, "Plaid Link is at") {
+				t.Errorf("the Link page started anyway:\n%s", stderr)
+			}
+			if n := srv.Requests("/link/token/create"); n != 0 {
+				t.Errorf("%d calls to /link/token/create: the refusal must come before any Plaid call", n)
+			}
+		})
+	}
+}
+
+// TestE2ELinkRedirectURIChecked: a redirect URI that cannot work is a usage error before any
+// call, saying what to change; one the Dashboard does not list gets Plaid's INVALID_FIELD.
+func TestE2ELinkRedirectURIChecked(t *testing.T) {
+	srv := plaidtest.NewServer(plaidtest.WithRedirectURIs("http://localhost:8765/oauth-return"))
+	defer srv.Close()
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--redirect-uri", "https://app.example.com/oauth"}, 2, "use http://localhost:PORT/PATH"},
+		{[]string{"--redirect-uri", "http://localhost:8765/oauth?x=1"}, 2, "query string"},
+		{[]string{"--redirect-uri", "http://localhost:8765/oauth-return", "--port", "9000"}, 2, "disagree"},
+		{[]string{"--env", "production", "--redirect-uri", "http://localhost:8765/oauth-return"}, 2, "requires https"},
+	} {
+		code, stderr := runLinkRefused(t, srv, tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("link %v: exit %d, want %d with %q:\n%s", tt.args, code, tt.code, tt.want, stderr)
+		}
+	}
+	if n := srv.Requests("/link/token/create"); n != 0 {
+		t.Errorf("%d calls to /link/token/create for refused redirect URIs", n)
+	}
+
+	// Registered in the Dashboard? The emulator lists only :8765/oauth-return.
+	port := freeLoopbackPort(t)
+	code, stderr := runLinkRefused(t, srv, "--redirect-uri", fmt.Sprintf("http://localhost:%d/oauth-return", port))
+	if code != 1 || !strings.Contains(stderr, "INVALID_FIELD") || !strings.Contains(stderr, "OAuth redirect URI must be configured in the developer dashboard") {
+		t.Errorf("unregistered redirect URI: exit %d:\n%s", code, stderr)
+	}
+}
