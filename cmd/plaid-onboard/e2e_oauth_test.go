@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,58 +88,8 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
 		t.Errorf("Link page at %s, want %s (the redirect URI's port)", url, want)
 	}
-	ctx, frame := openLink(t, browser, url)
-	err := chromedp.Do(ctx,
-		paneIs(frame, "CONSENT"),
-		clickIn(frame, "#continue"),
-		paneIs(frame, "SELECT_INSTITUTION"),
-		typeIn(frame, "#search", "oauth"),
-		clickIn(frame, `[data-institution-id="ins_127287"]`),
-		paneIs(frame, "OAUTH"),
-		clickIn(frame, "#continue"),
-	)
-	if err != nil {
-		t.Fatalf("drive Link to the bank: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	back := waitForURL(t, ctx, redirect+"?oauth_state_id=")
-	state := strings.TrimPrefix(back, redirect+"?oauth_state_id=")
-	if len(state) != 36 {
-		t.Errorf("came back to %s: want the redirect URI with a UUID oauth_state_id", back)
-	}
-
-	// The return page is the Link page in resume mode: it re-creates Link, which resumes. The page
-	// is now on localhost and the stand-in on 127.0.0.1, two sites, so Chromium runs the Link
-	// iframe in a process of its own: drive it as its own target.
-	if mode, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('app').dataset.mode`)); err != nil || mode != "resume" {
-		t.Errorf("the return page is in mode %q (%v), want resume", mode, err)
-	}
-	fctx := linkFrameTarget(t, ctx)
-	pane := func(name string) chromedp.Action[chromedp.Void] {
-		return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
-	}
-	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
-	}
-	typeInto := func(sel, text string) chromedp.Action[chromedp.Void] {
-		return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
-	}
-	err = chromedp.Do(fctx,
-		pane("CREDENTIAL"),
-		typeInto("#username", "user_good"),
-		typeInto("#password", "pass_good"),
-		click("#submit"),
-		pane("SELECT_ACCOUNT"),
-		click("#continue"),
-		pane("CONNECTED"),
-		click("#continue"),
-	)
-	if err != nil {
-		t.Fatalf("finish the resumed Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	err = chromedp.Do(ctx, step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
-	if err != nil {
-		t.Fatalf("the return page: %v\nstderr:\n%s", err, p.stderrText())
+	if err := oauthRoundTrip(t, browser, url, redirect); err != nil {
+		t.Fatalf("%v\nstderr:\n%s", err, p.stderrText())
 	}
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d\n%s", code, p.stderrText())
@@ -192,6 +144,67 @@ func linkFrameTarget(t *testing.T, ctx context.Context) context.Context {
 		}
 	}
 	t.Fatalf("the resumed Link iframe did not appear within %s", e2eTimeout)
+	return nil
+}
+
+// oauthRoundTrip drives the Link page at url through Platypus OAuth Bank the redirect way: the
+// user picks the bank, Link sends the browser to redirect with an oauth_state_id, the page
+// there resumes Link, and the user logs in and finishes. It checks the trip on the way.
+func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string) error {
+	t.Helper()
+	ctx, frame := openLink(t, browser, url)
+	err := chromedp.Do(ctx,
+		paneIs(frame, "CONSENT"),
+		clickIn(frame, "#continue"),
+		paneIs(frame, "SELECT_INSTITUTION"),
+		typeIn(frame, "#search", "oauth"),
+		clickIn(frame, `[data-institution-id="ins_127287"]`),
+		paneIs(frame, "OAUTH"),
+		clickIn(frame, "#continue"),
+	)
+	if err != nil {
+		return fmt.Errorf("drive Link to the bank: %w", err)
+	}
+	back := waitForURL(t, ctx, redirect+"?oauth_state_id=")
+	state := strings.TrimPrefix(back, redirect+"?oauth_state_id=")
+	if len(state) != 36 {
+		t.Errorf("came back to %s: want the redirect URI with a UUID oauth_state_id", back)
+	}
+
+	// The return page is the Link page in resume mode: it re-creates Link, which resumes. The page
+	// is now on localhost and the stand-in on 127.0.0.1, two sites, so Chromium runs the Link
+	// iframe in a process of its own: drive it as its own target.
+	if mode, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('app').dataset.mode`)); err != nil || mode != "resume" {
+		t.Errorf("the return page is in mode %q (%v), want resume", mode, err)
+	}
+	fctx := linkFrameTarget(t, ctx)
+	pane := func(name string) chromedp.Action[chromedp.Void] {
+		return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
+	}
+	click := func(sel string) chromedp.Action[chromedp.Void] {
+		return step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	}
+	typeInto := func(sel, text string) chromedp.Action[chromedp.Void] {
+		return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
+	}
+	err = chromedp.Do(fctx,
+		pane("CREDENTIAL"),
+		typeInto("#username", "user_good"),
+		typeInto("#password", "pass_good"),
+		click("#submit"),
+		pane("SELECT_ACCOUNT"),
+		click("#continue"),
+		pane("CONNECTED"),
+		click("#continue"),
+	)
+	if err != nil {
+		return fmt.Errorf("finish the resumed Link: %w", err)
+	}
+	err = chromedp.Do(ctx, step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+	if err != nil {
+		return fmt.Errorf("the return page: %w", err)
+	}
 	return nil
 }
 
@@ -287,5 +300,62 @@ func TestE2ELinkRedirectURIChecked(t *testing.T) {
 	code, stderr := runLinkRefused(t, srv, "--redirect-uri", fmt.Sprintf("http://localhost:%d/oauth-return", port))
 	if code != 1 || !strings.Contains(stderr, "INVALID_FIELD") || !strings.Contains(stderr, "OAuth redirect URI must be configured in the developer dashboard") {
 		t.Errorf("unregistered redirect URI: exit %d:\n%s", code, stderr)
+	}
+}
+
+// TestE2ETUIOAuthRedirectInTmux: the terminal UI takes the redirect URI from PLAID_REDIRECT_URI
+// (here with the offline demo, whose Dashboard lists any localhost URI): its Link page listens
+// on the URI's port, and the OAuth round trip in Chromium ends with the bank's numbers on the
+// results screen.
+func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
+	skipIfShort(t, "builds and drives the binary")
+	requireTmux(t)
+	browser := newChromium(t)
+	bin := testBinary(t)
+	home := t.TempDir()
+	exitFile := filepath.Join(home, "exit-code")
+	port := freeLoopbackPort(t)
+	redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
+	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color" +
+		" PLAID_REDIRECT_URI=" + redirect + " " + bin + " --demo --no-browser --no-save"
+	s := startTmux(t, 100, 30, cmd, exitFile)
+	s.waitForText("OFFLINE DEMO · not Plaid", "The emulator accepted the demo keys")
+	s.keys("Enter")
+	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	s.waitForText("Link a bank account in your browser", url)
+
+	if err := oauthRoundTrip(t, browser, url, redirect); err != nil {
+		t.Fatalf("%v\nthe screen:\n%s", err, s.screen())
+	}
+	s.waitForText("Platypus OAuth Bank", "ins_127287", "Plaid Checking")
+	s.keys("C-c")
+	s.waitExited(screenTimeout)
+}
+
+// TestE2ETUIRefusesASquatterInTmux: with --redirect-uri and another program on its port on ::1,
+// the terminal UI does not start: it says which address is taken and exits 1.
+func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
+	skipIfShort(t, "builds and drives the binary")
+	requireTmux(t)
+	bin := testBinary(t)
+	home := t.TempDir()
+	exitFile := filepath.Join(home, "exit-code")
+	port := freeLoopbackPort(t)
+	ln, err := net.Listen("tcp6", fmt.Sprintf("[::1]:%d", port))
+	if err != nil {
+		t.Fatalf("squatter: %v", err)
+	}
+	defer ln.Close()
+	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color " +
+		bin + " --demo --no-browser --no-save --redirect-uri " + fmt.Sprintf("http://localhost:%d/oauth/callback", port)
+	s := startTmux(t, 100, 30, cmd, exitFile)
+	s.waitExited(screenTimeout)
+	if b, err := os.ReadFile(exitFile); err != nil || strings.TrimSpace(string(b)) != "1" {
+		t.Errorf("exit status %q (%v), want 1", b, err)
+	}
+	// With the scrollback: the pane's last line says it is dead, which pushes the first one up.
+	scr := s.run("capture-pane", "-p", "-J", "-S", "-100", "-t", s.target)
+	if !strings.Contains(scr, fmt.Sprintf("[::1]:%d is already in use by another program", port)) {
+		t.Errorf("the screen does not say the port is taken:\n%s", scr)
 	}
 }
