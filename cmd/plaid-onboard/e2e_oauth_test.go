@@ -77,14 +77,32 @@ func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 func TestE2ELinkOAuthRedirect(t *testing.T) {
 	requireKeyring(t)
 	browser := newChromium(t)
-	port := freeLoopbackPort(t)
-	redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
-	srv := plaidtest.NewServer(plaidtest.WithRedirectURIs(redirect))
-	defer srv.Close()
-	dirs := newUserDirs(t)
-
-	p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
-	url := p.waitURL(t)
+	var (
+		p        *linkProcess
+		port     int
+		redirect string
+		url      string
+	)
+	// A port found free may be taken by another process before the binary binds it (CI runs
+	// test binaries side by side); the binary then refuses to start, and another port is tried.
+	for attempt := 1; p == nil; attempt++ {
+		port = freeLoopbackPort(t)
+		redirect = fmt.Sprintf("http://localhost:%d/oauth/callback", port)
+		srv := plaidtest.NewServer(plaidtest.WithRedirectURIs(redirect))
+		defer srv.Close()
+		dirs := newUserDirs(t)
+		try := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
+		select {
+		case url = <-try.url:
+			p = try
+		case err := <-try.done:
+			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
+				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
+			}
+		case <-time.After(e2eTimeout):
+			t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, try.stderrText())
+		}
+	}
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
 		t.Errorf("Link page at %s, want %s (the redirect URI's port)", url, want)
 	}
@@ -106,7 +124,7 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 		t.Errorf("Item not saved: %+v", res.Storage)
 	}
 	stderr := p.stderrText()
-	for _, want := range []string{"OPEN_OAUTH", "Platypus OAuth Bank", "HANDOFF", "✓ Saved the Item"} {
+	for _, want := range []string{"OAuth banks return to " + redirect, "OPEN_OAUTH", "Platypus OAuth Bank", "HANDOFF", "✓ Saved the Item"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -118,6 +136,27 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 			t.Errorf("%s still answers after the flow ended", addr)
 		}
 	}
+}
+
+// waitForTrue waits for expr to be true in the tab's page, which may still be loading: an
+// evaluation that fails meanwhile is retried until the deadline.
+func waitForTrue(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(e2eTimeout)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("waited %s for %s (last error %v)", e2eTimeout, what, lastErr)
 }
 
 // linkFrameTarget waits for the stand-in Link's iframe to run as a target of its own (an
@@ -174,9 +213,7 @@ func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string)
 	// The return page is the Link page in resume mode: it re-creates Link, which resumes. The page
 	// is now on localhost and the stand-in on 127.0.0.1, two sites, so Chromium runs the Link
 	// iframe in a process of its own: drive it as its own target.
-	if mode, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('app').dataset.mode`)); err != nil || mode != "resume" {
-		t.Errorf("the return page is in mode %q (%v), want resume", mode, err)
-	}
+	waitForTrue(t, ctx, "the return page in resume mode", `!!document.getElementById('app') && document.getElementById('app').dataset.mode === 'resume'`)
 	fctx := linkFrameTarget(t, ctx)
 	pane := func(name string) chromedp.Action[chromedp.Void] {
 		return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
@@ -206,6 +243,33 @@ func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string)
 		return fmt.Errorf("the return page: %w", err)
 	}
 	return nil
+}
+
+// squatter listens on host (127.0.0.1 or ::1) on a port whose twin on the other loopback
+// address is free, as another local program would, until the test ends.
+func squatter(t *testing.T, network, host string) (net.Listener, int) {
+	t.Helper()
+	twinNet, twinHost := "tcp4", "127.0.0.1"
+	if network == "tcp4" {
+		twinNet, twinHost = "tcp6", "::1"
+	}
+	for attempt := 1; attempt <= 10; attempt++ {
+		ln, err := net.Listen(network, net.JoinHostPort(host, "0"))
+		if err != nil {
+			t.Fatalf("squatter on %s: %v", host, err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		twin, err := net.Listen(twinNet, net.JoinHostPort(twinHost, strconv.Itoa(port)))
+		if err != nil {
+			ln.Close() // the twin is held by someone else: another port
+			continue
+		}
+		twin.Close()
+		t.Cleanup(func() { ln.Close() })
+		return ln, port
+	}
+	t.Fatalf("no port on %s whose twin on %s is free, after 10 tries", host, twinHost)
+	return nil, 0
 }
 
 // runLinkRefused runs `link` expecting it to stop before any Plaid call, and returns its exit
@@ -239,13 +303,8 @@ func runLinkRefused(t *testing.T, srv *plaidtest.Server, args ...string) (int, s
 func TestE2ELinkRefusesASquatter(t *testing.T) {
 	for _, squat := range []struct{ network, host string }{{"tcp6", "::1"}, {"tcp4", "127.0.0.1"}} {
 		t.Run(squat.host, func(t *testing.T) {
-			port := freeLoopbackPort(t)
+			ln, port := squatter(t, squat.network, squat.host)
 			addr := net.JoinHostPort(squat.host, strconv.Itoa(port))
-			ln, err := net.Listen(squat.network, addr)
-			if err != nil {
-				t.Fatalf("squatter: %v", err)
-			}
-			defer ln.Close()
 			// The squatter answers like any local web server would.
 			go func() { _ = http.Serve(ln, http.NotFoundHandler()) }()
 
@@ -340,12 +399,7 @@ func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
 	bin := testBinary(t)
 	home := t.TempDir()
 	exitFile := filepath.Join(home, "exit-code")
-	port := freeLoopbackPort(t)
-	ln, err := net.Listen("tcp6", fmt.Sprintf("[::1]:%d", port))
-	if err != nil {
-		t.Fatalf("squatter: %v", err)
-	}
-	defer ln.Close()
+	_, port := squatter(t, "tcp6", "::1")
 	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color " +
 		bin + " --demo --no-browser --no-save --redirect-uri " + fmt.Sprintf("http://localhost:%d/oauth/callback", port)
 	s := startTmux(t, 100, 30, cmd, exitFile)

@@ -22,7 +22,13 @@ func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser 
 		RedirectURI: cfg.RedirectURI,
 		Browser:     browser,
 		OpenBrowser: openBrowser,
-		OnUpdate:    func(u linkpage.Update) { printLinkUpdate(stderr, u) },
+		OnUpdate: func(u linkpage.Update) {
+			printLinkUpdate(stderr, u)
+			if u.Kind == linkpage.UpdateStarted && cfg.RedirectURI != "" {
+				// Where the bank sends the browser back: worth knowing when an OAuth bank fails.
+				fmt.Fprintf(stderr, "OAuth banks return to %s (answered here, on 127.0.0.1 and ::1)\n", cfg.RedirectURI)
+			}
+		},
 	})
 }
 
