@@ -413,3 +413,54 @@ func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
 		t.Errorf("the screen does not say the port is taken:\n%s", scr)
 	}
 }
+
+// TestE2ELinkFixedPort: --port fixes the Link page's port without OAuth (127.0.0.1 only, no
+// return page); a port another program holds is refused before any Plaid call.
+func TestE2ELinkFixedPort(t *testing.T) {
+	srv := plaidtest.NewServer()
+	defer srv.Close()
+	var (
+		p    *linkProcess
+		port int
+		url  string
+	)
+	for attempt := 1; p == nil; attempt++ {
+		port = freeLoopbackPort(t)
+		dirs := newUserDirs(t)
+		try := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save", "--port", strconv.Itoa(port))
+		select {
+		case url = <-try.url:
+			p = try
+		case err := <-try.done:
+			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
+				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
+			}
+		case <-time.After(e2eTimeout):
+			t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, try.stderrText())
+		}
+	}
+	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
+		t.Errorf("Link page at %s, want %s", url, want)
+	}
+	if resp, err := http.Get(url + "oauth-return?oauth_state_id=x"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a return page without a redirect URI: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if c, err := net.Dial("tcp6", fmt.Sprintf("[::1]:%d", port)); err == nil {
+		c.Close()
+		t.Errorf("--port alone listens on ::1 too")
+	}
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != 130 {
+		t.Errorf("exit %d after ctrl+c, want 130", code)
+	}
+
+	_, taken := squatter(t, "tcp4", "127.0.0.1")
+	code, stderr := runLinkRefused(t, srv, "--port", strconv.Itoa(taken))
+	if want := fmt.Sprintf("127.0.0.1:%d is already in use by another program", taken); code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "choose another port") {
+		t.Errorf("--port on a taken port: exit %d:\n%s", code, stderr)
+	}
+}
