@@ -464,3 +464,32 @@ func TestE2ELinkFixedPort(t *testing.T) {
 		t.Errorf("--port on a taken port: exit %d:\n%s", code, stderr)
 	}
 }
+
+// The Link page's flags are where a user looks: on `link` and the terminal UI, not on the
+// commands without a page, and `emulator` has its own --redirect-uri for the Dashboard.
+func TestLinkPageFlagsInHelp(t *testing.T) {
+	for _, tt := range []struct {
+		args       []string
+		want, lack []string
+	}{
+		{[]string{"link", "--help"}, []string{"--redirect-uri", "--port", "OAuth banks", "PLAID_REDIRECT_URI", "::1"}, nil},
+		{[]string{"--help"}, []string{"--redirect-uri", "--port"}, nil},
+		{[]string{"sandbox", "link", "--help"}, nil, []string{"--redirect-uri"}},
+		{[]string{"emulator", "--help"}, []string{"--redirect-uri", "oauth_state_id"}, nil},
+	} {
+		te := newTestEnv(t)
+		if code := te.run(tt.args...); code != exitOK {
+			t.Fatalf("%v: exit %d", tt.args, code)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(te.stdout.String(), w) {
+				t.Errorf("%v lacks %q", tt.args, w)
+			}
+		}
+		for _, l := range tt.lack {
+			if strings.Contains(te.stdout.String(), l) {
+				t.Errorf("%v has %q", tt.args, l)
+			}
+		}
+	}
+}

@@ -13,10 +13,10 @@ func newLinkCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "link",
 		Short: "Link a bank account in the browser, then print its numbers",
-		Long: `Creates a Link token, serves the Link page on 127.0.0.1 (a random port, or --port), opens
-your browser and prints the page's URL on stderr. When you finish Link, it exchanges the public
-token, saves the Item in the OS keyring, and prints the accounts with every number family Plaid
-returned. Link's events are printed on stderr as they arrive. Exit status 1 if Link exits.
+		Long: `Creates a Link token, serves the Link page on 127.0.0.1 (a random port, or --port),
+opens your browser and prints the page's URL on stderr. When you finish Link, it exchanges the
+public token, saves the Item in the OS keyring, and prints the accounts with every number family
+Plaid returned. Link's events are printed on stderr as they arrive. Exit status 1 if Link exits.
 
 If the bank you link already has a saved Item in this environment, it warns (Plaid bills per
 Item) and names it. With --no-save (or no keyring) the Item still exists at Plaid: it says so.
