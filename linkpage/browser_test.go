@@ -458,9 +458,9 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("OAuth return resumes Link", func(t *testing.T) {
-		s := start(t, "/wait.js", linkpage.Options{OAuthReturn: true})
+		s, redirect := startRedirect(t, linkpage.Options{ScriptURL: sdk.URL + "/wait.js", Environment: "sandbox"}, "/oauth/callback")
 		tb := newTab(t, browser)
-		ret := s.OAuthRedirectURI() + "?oauth_state_id=ad4e7d7b-2f3a-4f6c-9a57-7d3e5e3b9f10"
+		ret := redirect + "?oauth_state_id=ad4e7d7b-2f3a-4f6c-9a57-7d3e5e3b9f10"
 		if err := chromedp.Do(tb.ctx, chromedp.Navigate(ret)); err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ type pageMode string
 
 const (
 	modeOpen   pageMode = "open"   // GET /: Plaid.create then open()
-	modeResume pageMode = "resume" // GET /oauth-return: with receivedRedirectUri
+	modeResume pageMode = "resume" // GET at the redirect URI's path: with receivedRedirectUri
 )
 
 // pageData is everything the template sees. Only the link token is a

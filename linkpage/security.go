@@ -53,22 +53,42 @@ func (s *Server) nonceOK(r *http.Request) bool {
 // refusing every other Host keeps it from reading the page and its nonce.
 // Before the address is known, nothing is allowed.
 func (s *Server) hostAllowed(host string) bool {
-	port := s.port()
-	if port == "" {
-		return false
+	for _, h := range s.hostNames() {
+		if host == h {
+			return true
+		}
 	}
-	return host == "127.0.0.1:"+port || host == "localhost:"+port
+	return false
 }
 
 // originAllowed reports whether a browser-supplied Origin is this server's
 // own: the page is served from http://127.0.0.1:PORT, and the OAuth return
-// page from http://localhost:PORT.
+// page from whichever loopback name the redirect URI uses.
 func (s *Server) originAllowed(origin string) bool {
+	for _, h := range s.hostNames() {
+		if origin == "http://"+h {
+			return true
+		}
+	}
+	return false
+}
+
+// hostNames are the host:port names this server answers to: 127.0.0.1 and
+// localhost (which a browser may send to 127.0.0.1), and [::1] only while it
+// listens there too, for a redirect URI. None before the address is known.
+func (s *Server) hostNames() []string {
 	port := s.port()
 	if port == "" {
-		return false
+		return nil
 	}
-	return origin == "http://127.0.0.1:"+port || origin == "http://localhost:"+port
+	names := []string{"127.0.0.1:" + port, "localhost:" + port}
+	s.mu.Lock()
+	ipv6 := s.ipv6
+	s.mu.Unlock()
+	if ipv6 {
+		names = append(names, "[::1]:"+port)
+	}
+	return names
 }
 
 // withHostCheck refuses requests whose Host is not this server (421).

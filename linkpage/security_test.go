@@ -51,7 +51,7 @@ func TestNewValidatesOptions(t *testing.T) {
 // DNS rebinding: a page on evil.com that resolves to 127.0.0.1 reaches this
 // server with Host evil.com:PORT, and must get nothing from it.
 func TestHostHeader(t *testing.T) {
-	s := newServer(t, linkpage.Options{OAuthReturn: true})
+	s := newServer(t, linkpage.Options{})
 	nonce := pageNonce(t, s)
 	hosts := []struct {
 		host string
@@ -64,7 +64,7 @@ func TestHostHeader(t *testing.T) {
 		{"localhost:8080", false},
 		{"127.0.0.1", false},
 		{"localhost", false},
-		{"[::1]:40123", false},
+		{"[::1]:40123", false}, // not listening there without a redirect URI
 		{"0.0.0.0:40123", false},
 		{"127.0.0.1.evil.com:40123", false},
 		{"LOCALHOST:40123x", false},
@@ -137,7 +137,7 @@ func TestRoutesAndMethods(t *testing.T) {
 		{method: "POST", path: "/callback/success/", want: 404},
 		{method: "POST", path: "/callback/other", want: 404},
 		{method: "GET", path: "/status/", want: 404},
-		{method: "GET", path: "/oauth-return", want: 404}, // OAuthReturn is off
+		{method: "GET", path: "/oauth-return", want: 404}, // no redirect URI, no return page
 		{method: "GET", path: "/assets/page.html", want: 404},
 		{method: "POST", path: "/", want: 405, allow: "GET, HEAD"},
 		{method: "DELETE", path: "/page.js", want: 405, allow: "GET, HEAD"},
@@ -381,29 +381,5 @@ func TestEnvironmentBadge(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestOAuthReturnPage(t *testing.T) {
-	s := newServer(t, linkpage.Options{OAuthReturn: true})
-	if got, want := s.OAuthRedirectURI(), "http://localhost:40123/oauth-return"; got != want {
-		t.Errorf("OAuthRedirectURI = %q, want %q", got, want)
-	}
-	// The bank redirects the browser to redirect_uri?oauth_state_id=...
-	w := do(t, s, req{path: "/oauth-return?oauth_state_id=ad4e7d7b-2f3a-4f6c-9a57-7d3e5e3b9f10", host: "localhost:40123"})
-	if w.Code != http.StatusOK {
-		t.Fatalf("GET /oauth-return = %d, want 200", w.Code)
-	}
-	page := w.Body.String()
-	if !strings.Contains(page, `data-mode="resume"`) || !strings.Contains(page, `data-link-token="`+testToken+`"`) {
-		t.Error("OAuth return page is not in resume mode with the link token")
-	}
-	if w := do(t, s, req{path: "/oauth-return/"}); w.Code != http.StatusNotFound {
-		t.Errorf("GET /oauth-return/ = %d, want 404", w.Code)
-	}
-
-	off := newServer(t, linkpage.Options{})
-	if off.OAuthRedirectURI() != "" {
-		t.Errorf("OAuthRedirectURI without OAuthReturn = %q, want empty", off.OAuthRedirectURI())
 	}
 }

@@ -10,13 +10,14 @@
 // emits them on Events, in the order Link called them. When the program is
 // done it calls Finish, so the page can tell the user, and Shutdown.
 //
-// For OAuth banks on a redirect (rather than Link's desktop pop-up), pin
-// Options.Port, register OAuthRedirectURIForPort(port) in the Plaid
-// Dashboard, pass it as redirect_uri to /link/token/create, and set
-// OAuthReturn: the bank then sends the browser back to /oauth-return, which
-// resumes Link.
+// For OAuth banks on a redirect (rather than Link's desktop pop-up), register
+// a loopback redirect URI such as http://localhost:8765/oauth-return in the
+// Plaid Dashboard, pass it as redirect_uri to /link/token/create, and set
+// Options.RedirectURI: the server then listens on its port on 127.0.0.1 and
+// ::1 and serves, at its path, the page that resumes Link when the bank sends
+// the browser back.
 //
-// The server is built for a hostile neighbourhood: it listens on 127.0.0.1
+// The server is built for a hostile neighbourhood: it listens on loopback
 // only, answers only to its own Host (DNS rebinding), requires a per-session
 // nonce on every callback, accepts one public token, limits bodies, and sends
 // a strict Content-Security-Policy. It never holds a client secret or an
@@ -31,8 +32,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/url"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -51,14 +50,14 @@ type Options struct {
 	// "" shows no badge.
 	Environment string
 	ClientName  string // shown in the page's title and heading
-	// OAuthReturn serves /oauth-return, the redirect_uri page that resumes
-	// Link with receivedRedirectUri after an OAuth bank.
-	OAuthReturn bool
+	// RedirectURI is the redirect_uri the link token was made with, when it
+	// is this page's to serve (http on localhost, 127.0.0.1 or [::1]). The
+	// server then listens on its port on both 127.0.0.1 and ::1, refusing to
+	// start if another program holds either, and serves at its path the page
+	// that resumes Link with receivedRedirectUri after an OAuth bank.
+	RedirectURI string
 	// Port is the loopback port to listen on; 0 (the default) picks a free
-	// one. Plaid matches redirect_uri exactly, port included, against the
-	// URIs registered in the Dashboard, so an OAuth return page needs a fixed
-	// port: register OAuthRedirectURIForPort(Port), pass it to
-	// /link/token/create, then build the server with the token.
+	// one. With RedirectURI it must be 0 or the URI's port.
 	Port int
 }
 
@@ -108,10 +107,13 @@ type Server struct {
 	handler    http.Handler
 	events     chan Event
 
+	redirect *redirectTarget // the OAuth return this page serves, if any
+
 	mu        sync.Mutex
 	addr      string // host:port the Host and Origin checks expect
+	ipv6      bool   // also listening on ::1, so [::1]:port is one of its names
 	srv       *http.Server
-	listener  net.Listener
+	listeners []net.Listener
 	succeeded bool     // a public token was emitted; later ones get 409
 	outcome   *Outcome // set by Finish
 	reopen    bool     // the terminal can still use Link after it closes (AllowReopen)
@@ -159,6 +161,17 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var redirect *redirectTarget
+	if opts.RedirectURI != "" {
+		t, err := parseRedirectURI(opts.RedirectURI)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Port != 0 && opts.Port != t.port {
+			return nil, fmt.Errorf("port %d and redirect URI %s disagree: the page must listen on the redirect URI's port (%d)", opts.Port, opts.RedirectURI, t.port)
+		}
+		redirect = &t
+	}
 	nonce, err := newSessionNonce()
 	if err != nil {
 		return nil, err
@@ -169,6 +182,7 @@ func New(opts Options) (*Server, error) {
 		sdkOrigin:  origin,
 		apiOrigins: plaidAPIOrigins(opts.Environment),
 		nonce:      nonce,
+		redirect:   redirect,
 		events:     make(chan Event, eventBuffer),
 		collected:  make(chan struct{}),
 		done:       make(chan struct{}),
@@ -189,14 +203,13 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /callback/exit", s.callback(s.handleExit))
 	mux.HandleFunc("POST /callback/event", s.callback(s.handleEvent))
 	mux.HandleFunc("POST /callback/load-error", s.callback(s.handleLoadError))
-	if s.opts.OAuthReturn {
-		mux.HandleFunc("GET "+oauthReturnPath, s.servePage(modeResume))
-	}
-	return s.withSecurityHeaders(s.withHostCheck(mux))
+	return s.withSecurityHeaders(s.withHostCheck(s.withOAuthReturn(mux)))
 }
 
-// Start listens on 127.0.0.1:0, or on Options.Port (loopback only, never all
-// interfaces), and serves in a goroutine.
+// Start listens on 127.0.0.1:0, or on Options.Port, or with a RedirectURI on
+// its port on both 127.0.0.1 and ::1 (loopback only, never all interfaces),
+// and serves in a goroutine. A port another program holds is a
+// *PortInUseError.
 func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -208,12 +221,12 @@ func (s *Server) Start() error {
 	if s.srv != nil {
 		return ErrStarted
 	}
-	ln, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.opts.Port)))
+	lns, ipv6, err := listenLoopback(s.opts.Port, s.redirect)
 	if err != nil {
-		return fmt.Errorf("listen on loopback: %w", err)
+		return err
 	}
-	s.listener = ln
-	s.addr = ln.Addr().String()
+	s.listeners, s.ipv6 = lns, ipv6
+	s.addr = lns[0].Addr().String()
 	s.srv = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -225,7 +238,9 @@ func (s *Server) Start() error {
 		// screen, and nothing here needs the operator's attention.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.srv)
+	for _, ln := range lns {
+		go func(srv *http.Server, ln net.Listener) { _ = srv.Serve(ln) }(s.srv, ln)
+	}
 	return nil
 }
 
@@ -237,11 +252,13 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // SetAddrForTest sets the host:port (127.0.0.1:PORT) the Host and Origin
 // checks expect, for tests that drive Handler without Start: with
 // httptest.NewRecorder pick any port, with httptest.NewServer pass its
-// listener's address. Start replaces it with the address it bound.
+// listener's address. Start replaces it with the address it bound. With a
+// RedirectURI the handler also answers to [::1], as if Start had bound it.
 func (s *Server) SetAddrForTest(addr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.addr = addr
+	s.ipv6 = s.redirect != nil
 }
 
 // port returns the port of the expected address, or "" if unknown.
@@ -266,27 +283,14 @@ func (s *Server) URL() string {
 	return ""
 }
 
-// OAuthRedirectURI is the redirect_uri to pass to /link/token/create when
-// OAuthReturn is set: http://localhost:PORT/oauth-return. It names localhost,
-// not 127.0.0.1, because that is the loopback form Plaid accepts over plain
-// http for Sandbox redirect URIs (as its quickstart does) and the one people
-// register in the Dashboard. It is "" without OAuthReturn or before the
-// address is known, so nobody registers a page that would answer 404.
+// OAuthRedirectURI is the redirect URI whose return this page serves, once
+// it listens; "" without Options.RedirectURI or before the address is known,
+// so nobody relies on a page that would not answer.
 func (s *Server) OAuthRedirectURI() string {
-	p := s.port()
-	if !s.opts.OAuthReturn || p == "" {
+	if s.redirect == nil || s.port() == "" {
 		return ""
 	}
-	return "http://localhost:" + p + oauthReturnPath
-}
-
-const oauthReturnPath = "/oauth-return"
-
-// OAuthRedirectURIForPort is the redirect_uri a server with Options.Port set
-// to port and OAuthReturn serves, for registering in the Plaid Dashboard and
-// for /link/token/create before the server exists (New needs the token).
-func OAuthRedirectURIForPort(port int) string {
-	return "http://localhost:" + strconv.Itoa(port) + oauthReturnPath
+	return s.redirect.uri
 }
 
 // Events delivers Link's callbacks in the order the page reported them. It is
@@ -312,7 +316,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		close(s.done) // unblocks handlers waiting to emit
 
 		s.mu.Lock()
-		srv, ln := s.srv, s.listener
+		srv, lns := s.srv, s.listeners
 		s.mu.Unlock()
 		var err error
 		if srv != nil {
@@ -323,7 +327,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			// srv.Shutdown closes only the listeners Serve has taken; the Serve goroutine may
 			// not have run yet. Closing the listener here means the port is closed when
 			// Shutdown returns, whatever the scheduler did.
-			_ = ln.Close()
+			for _, ln := range lns {
+				_ = ln.Close()
+			}
 		}
 
 		s.emitMu.Lock()
@@ -398,33 +404,4 @@ func (s *Server) emit(ctx context.Context, ev Event) error {
 	case <-t.C:
 		return errBusy
 	}
-}
-
-// OAuthReturnPort reports whether redirectURI names this page's OAuth return address on a
-// loopback port (as registered in the Plaid Dashboard, for example
-// http://localhost:8765/oauth-return), and so which port the server must listen on and that it
-// must serve the return page. Any other redirect URI belongs to someone else's server.
-func OAuthReturnPort(redirectURI string) (int, bool) {
-	u, err := url.Parse(redirectURI)
-	if err != nil || u.Scheme != "http" || u.Path != oauthReturnPath || u.RawQuery != "" {
-		return 0, false
-	}
-	if h := u.Hostname(); h != "localhost" && h != "127.0.0.1" {
-		return 0, false
-	}
-	port, err := strconv.Atoi(u.Port())
-	if err != nil || port <= 0 || port > 65535 {
-		return 0, false
-	}
-	return port, true
-}
-
-// ForRedirect returns opts set up for the program's OAuth redirect URI: when redirectURI is this
-// page's own return address, the page must listen on that port and serve the return; any other
-// (or none) leaves opts as they are.
-func (opts Options) ForRedirect(redirectURI string) Options {
-	if port, ok := OAuthReturnPort(redirectURI); ok {
-		opts.Port, opts.OAuthReturn = port, true
-	}
-	return opts
 }

@@ -38,7 +38,7 @@ func startServer(t *testing.T, opts linkpage.Options) *linkpage.Server {
 }
 
 func TestStartListensOnLoopbackOnly(t *testing.T) {
-	s := startServer(t, linkpage.Options{OAuthReturn: true})
+	s := startServer(t, linkpage.Options{})
 
 	u, err := url.Parse(s.URL())
 	if err != nil {
@@ -46,9 +46,6 @@ func TestStartListensOnLoopbackOnly(t *testing.T) {
 	}
 	if u.Scheme != "http" || u.Hostname() != "127.0.0.1" || u.Port() == "" || u.Port() == "0" || u.Path != "/" {
 		t.Fatalf("URL = %q, want http://127.0.0.1:PORT/", s.URL())
-	}
-	if got, want := s.OAuthRedirectURI(), "http://localhost:"+u.Port()+"/oauth-return"; got != want {
-		t.Errorf("OAuthRedirectURI = %q, want %q", got, want)
 	}
 
 	// The page loads over a real connection, with the bound address as Host.
@@ -62,17 +59,14 @@ func TestStartListensOnLoopbackOnly(t *testing.T) {
 		t.Fatalf("GET %s = %d, want the page", s.URL(), resp.StatusCode)
 	}
 
-	// ...and so does the OAuth return page under localhost.
-	r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:"+u.Port()+"/oauth-return?oauth_state_id=x", nil)
-	r.Host = "localhost:" + u.Port()
-	if resp, err := http.DefaultClient.Do(r); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /oauth-return as localhost = %v %v, want 200", resp, err)
-	} else {
-		resp.Body.Close()
+	// Without a redirect URI nothing listens on ::1.
+	if c, err := net.Dial("tcp6", "[::1]:"+u.Port()); err == nil {
+		c.Close()
+		t.Errorf("something answers on [::1]:%s without a redirect URI", u.Port())
 	}
 
 	// A rebinding attacker's Host is refused on the real server too.
-	r, _ = http.NewRequest(http.MethodGet, s.URL(), nil)
+	r, _ := http.NewRequest(http.MethodGet, s.URL(), nil)
 	r.Host = "evil.example:" + u.Port()
 	resp, err = http.DefaultClient.Do(r)
 	if err != nil {
@@ -232,7 +226,7 @@ func TestFixedPort(t *testing.T) {
 	)
 	for attempt := 1; s == nil; attempt++ {
 		port = freePort(t)
-		srv, err := linkpage.New(linkpage.Options{LinkToken: testToken, Port: port, OAuthReturn: true})
+		srv, err := linkpage.New(linkpage.Options{LinkToken: testToken, Port: port})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,12 +243,11 @@ func TestFixedPort(t *testing.T) {
 			_ = s.Shutdown(ctx)
 		})
 	}
-	redirect := linkpage.OAuthRedirectURIForPort(port) // what goes to /link/token/create
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); s.URL() != want {
 		t.Errorf("URL = %q, want %q", s.URL(), want)
 	}
-	if s.OAuthRedirectURI() != redirect {
-		t.Errorf("OAuthRedirectURI = %q, OAuthRedirectURIForPort = %q: they must agree", s.OAuthRedirectURI(), redirect)
+	if s.OAuthRedirectURI() != "" {
+		t.Errorf("OAuthRedirectURI = %q without a redirect URI, want empty", s.OAuthRedirectURI())
 	}
 
 	// A second server cannot take the same port: Start says so.
@@ -270,39 +263,5 @@ func TestFixedPort(t *testing.T) {
 		if _, err := linkpage.New(linkpage.Options{LinkToken: testToken, Port: bad}); err == nil {
 			t.Errorf("New with port %d succeeded", bad)
 		}
-	}
-}
-
-func TestOAuthReturnPort(t *testing.T) {
-	tests := []struct {
-		uri  string
-		port int
-		ok   bool
-	}{
-		{"http://localhost:8765/oauth-return", 8765, true},
-		{"http://127.0.0.1:8765/oauth-return", 8765, true},
-		{linkpage.OAuthRedirectURIForPort(41000), 41000, true},
-		{"https://example.com/oauth-return", 0, false},
-		{"http://localhost/oauth-return", 0, false},
-		{"http://localhost:8765/other", 0, false},
-		{"http://localhost:8765/oauth-return?x=1", 0, false},
-		{"http://evil.localhost.example:8765/oauth-return", 0, false},
-		{"", 0, false},
-	}
-	for _, tt := range tests {
-		port, ok := linkpage.OAuthReturnPort(tt.uri)
-		if port != tt.port || ok != tt.ok {
-			t.Errorf("OAuthReturnPort(%q) = %d, %v; want %d, %v", tt.uri, port, ok, tt.port, tt.ok)
-		}
-	}
-}
-
-func TestOptionsForRedirect(t *testing.T) {
-	base := linkpage.Options{LinkToken: "link-sandbox-x"}
-	if got := base.ForRedirect("http://localhost:8765/oauth-return"); got.Port != 8765 || !got.OAuthReturn {
-		t.Errorf("own return address: port %d, oauth %v", got.Port, got.OAuthReturn)
-	}
-	if got := base.ForRedirect("https://app.example.com/oauth"); got.Port != 0 || got.OAuthReturn {
-		t.Errorf("someone else's redirect: port %d, oauth %v; want a free port and no return page", got.Port, got.OAuthReturn)
 	}
 }

@@ -12,8 +12,9 @@ import (
 // it): the front ends know the page's look before they have a token.
 type SessionOptions struct {
 	Page Options
-	// RedirectURI is PLAID_REDIRECT_URI; when it is this page's own OAuth return
-	// (Options.ForRedirect), the page listens on its port and serves the return page.
+	// RedirectURI is the redirect URI the link token is made with (--redirect-uri,
+	// PLAID_REDIRECT_URI); when set, it is Page.RedirectURI: the page listens on its port on
+	// both loopback addresses and serves the OAuth return at its path.
 	RedirectURI string
 	Browser     Browser // nil: never opened
 	// OpenBrowser opens the browser as soon as the page listens (false for --no-browser).
@@ -187,7 +188,10 @@ func (s *Session) start(linkToken string) (*Server, error) {
 		return nil, ErrSessionClosed
 	default:
 	}
-	opts := s.opts.Page.ForRedirect(s.opts.RedirectURI)
+	opts := s.opts.Page
+	if s.opts.RedirectURI != "" {
+		opts.RedirectURI = s.opts.RedirectURI
+	}
 	opts.LinkToken = linkToken
 	srv, err := New(opts)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -542,7 +543,7 @@ func TestSessionRedirectURI(t *testing.T) {
 	// binaries side by side): then pick another, a few times.
 	for attempt := 1; ; attempt++ {
 		port := freePort(t)
-		redirect := linkpage.OAuthRedirectURIForPort(port)
+		redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
 		s, ups := newSession(t, linkpage.SessionOptions{RedirectURI: redirect})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := runLink(ctx, s, testToken)

@@ -83,7 +83,12 @@ type Config struct {
 	CountryCodes []string
 	ClientName   string
 	// RedirectURI is sent to /link/token/create when set; it must be registered in the Dashboard.
+	// The Link page listens on its port (127.0.0.1 and ::1) and serves the OAuth return at its
+	// path (CheckRedirectURI says which URIs can work).
 	RedirectURI string
+	// LinkPort is the Link page's port (--port); 0 picks a free one. With RedirectURI it is
+	// the URI's port or 0.
+	LinkPort int
 
 	// Demo means every call goes to the built-in emulator; its Items live apart from real ones.
 	Demo bool
@@ -92,6 +97,8 @@ type Config struct {
 // Overrides are the values given on the command line; empty means "not given".
 type Overrides struct {
 	ClientID, Secret, Env, APIURL, LinkScriptURL, Products, CountryCodes, ClientName, RedirectURI string
+	// LinkPort is --port: the Link page's port (0: not given).
+	LinkPort int
 }
 
 // LoadConfig resolves the configuration from, in order of precedence, flags, the process
@@ -131,6 +138,7 @@ func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]s
 		cfg.LinkScriptURL = DefaultLinkScript
 	}
 	cfg.RedirectURI, _ = pick(flags.RedirectURI, "PLAID_REDIRECT_URI")
+	cfg.LinkPort = flags.LinkPort
 
 	products, _ := pick(flags.Products, "PLAID_PRODUCTS")
 	cfg.Products = splitList(products, DefaultProducts, strings.ToLower)

@@ -62,6 +62,10 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 		redirect = c.cfg.RedirectURI
 	}
 	if redirect != "" {
+		// Said before the call: Plaid's answer (INVALID_FIELD) would not say what to change.
+		if err := CheckRedirectURI(c.cfg.Env, redirect); err != nil {
+			return LinkToken{}, fmt.Errorf("%s: %w", op, err)
+		}
 		req.SetRedirectUri(redirect)
 	}
 

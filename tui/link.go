@@ -242,6 +242,7 @@ func (s *linkScreen) opener(run int) func() plaidflow.LinkUI {
 				ScriptURL:   cfg.LinkScriptURL,
 				Environment: cfg.Namespace(), // "demo" for the demo, else the environment
 				ClientName:  cfg.ClientName,
+				Port:        cfg.LinkPort,
 			},
 			RedirectURI: cfg.RedirectURI,
 			Browser:     deps.Browser,

@@ -43,6 +43,8 @@ type options struct {
 	flow        string // sandbox link --flow (sandbox_authflows.go)
 	transcript  string // --transcript PATH
 	command     string // the command's path under the root ("sandbox link"), for the transcript
+	redirectURI string // link and the terminal UI: --redirect-uri (OAuth return)
+	linkPort    int    // link and the terminal UI: --port of the Link page
 }
 
 // app is one run of the program: its dependencies, its flags, and whether a command got as far

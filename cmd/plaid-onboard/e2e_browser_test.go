@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -440,12 +439,7 @@ func TestE2ELinkInterrupted(t *testing.T) {
 func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
 	srv := plaidtest.NewServer()
 	defer srv.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := freeLoopbackPort(t) // the page listens on 127.0.0.1 and ::1
 	redirect := fmt.Sprintf("http://localhost:%d/oauth-return", port)
 
 	dirs := newUserDirs(t)

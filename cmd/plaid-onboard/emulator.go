@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +17,8 @@ import (
 type emulatorFlags struct {
 	port    int
 	latency time.Duration
+	// redirectURIs are the Dashboard's allowed redirect URIs (--redirect-uri, repeatable).
+	redirectURIs []string
 }
 
 // newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
@@ -50,15 +54,23 @@ A control API on the same port steers it, for tests:
                                            drop_after, hang_after, hold
   DELETE /_emulator/faults                 clear the faults
   POST   /_emulator/release                let the calls held by hold faults answer
-  POST   /_emulator/reset                  forget Items, tokens, faults and the clock`,
+  POST   /_emulator/reset                  forget Items, tokens, faults and the clock
+
+Redirect URIs: /link/token/create takes a redirect_uri only if the Dashboard lists it, exactly.
+By default the emulator's Dashboard lists every http URI on localhost, 127.0.0.1 or [::1]; with
+--redirect-uri (repeatable) it lists exactly those, and any other gets Plaid's INVALID_FIELD.
+The stand-in Link's OAuth bank (Platypus OAuth Bank) sends the browser to the link token's
+redirect_uri with ?oauth_state_id=…; without one it opens the bank in a pop-up window.`,
 		Example: `  plaid-onboard emulator --port 8790
   plaid-onboard emulator --json --latency 50ms
+  plaid-onboard emulator --redirect-uri http://localhost:8765/oauth-return
   plaid-onboard emulator --client-id 172e624345fe37acf266e3cb --secret dbd3e3a36eb55aa0552aa432dccfca`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),
 	}
 	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
 	cmd.Flags().DurationVar(&f.latency, "latency", 0, "delay added to every API answer, e.g. 50ms")
+	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
 	return cmd
 }
 
@@ -68,6 +80,8 @@ type emulatorInfo struct {
 	ClientID      string `json:"client_id"`
 	Secret        string `json:"secret"`
 	LinkScriptURL string `json:"link_script_url"`
+	// RedirectURIs are the registered redirect URIs, when --redirect-uri gave them.
+	RedirectURIs []string `json:"redirect_uris,omitempty"`
 }
 
 // runEmulator serves until ctx ends. An interrupt is how this command is meant to stop, so it
@@ -86,12 +100,21 @@ func (a *app) runEmulator(ctx context.Context, f emulatorFlags) error {
 	if clientID == "" {
 		clientID, secret = plaidtest.DemoClientID, plaidtest.DemoSecret
 	}
-	srv, err := plaidtest.Listen(plaidtest.WithPort(f.port), plaidtest.WithKeys(clientID, secret), plaidtest.WithLatency(f.latency))
+	emuOpts := []plaidtest.Option{plaidtest.WithPort(f.port), plaidtest.WithKeys(clientID, secret), plaidtest.WithLatency(f.latency)}
+	for _, uri := range f.redirectURIs {
+		if err := checkRegisteredRedirect(uri); err != nil {
+			return usageError{err}
+		}
+	}
+	if len(f.redirectURIs) > 0 {
+		emuOpts = append(emuOpts, plaidtest.WithRedirectURIs(f.redirectURIs...))
+	}
+	srv, err := plaidtest.Listen(emuOpts...)
 	if err != nil {
 		return fmt.Errorf("start the emulator: %w", err)
 	}
 
-	info := emulatorInfo{URL: srv.URL, ClientID: clientID, Secret: secret, LinkScriptURL: srv.LinkScriptURL()}
+	info := emulatorInfo{URL: srv.URL, ClientID: clientID, Secret: secret, LinkScriptURL: srv.LinkScriptURL(), RedirectURIs: f.redirectURIs}
 	if a.opts.jsonOut {
 		// One line, not printJSON's indented document: a script reads the first line and the
 		// emulator goes on running.
@@ -105,12 +128,13 @@ func (a *app) runEmulator(ctx context.Context, f emulatorFlags) error {
   secret           %s
   Link SDK         %s
   control API      %s/_emulator/ (clock/advance, faults, reset; see --help)
+  redirect URIs    %s
 
 Try it:
   PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
 
 Press ctrl+c to stop.
-`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL,
+`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
 			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
 	}
 	<-ctx.Done()
@@ -119,4 +143,25 @@ Press ctrl+c to stop.
 		fmt.Fprintln(a.d.Stderr, "emulator stopped")
 	}
 	return nil
+}
+
+// checkRegisteredRedirect refuses what the Dashboard would not register: Plaid wants an absolute
+// http(s) URI without a query string or fragment.
+func checkRegisteredRedirect(uri string) error {
+	u, err := url.Parse(uri)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("--redirect-uri %q is not an absolute http(s) URI", uri)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("--redirect-uri %q: the Dashboard takes no query string or fragment", uri)
+	}
+	return nil
+}
+
+// registeredRedirects says which redirect URIs the emulator's Dashboard allows.
+func registeredRedirects(uris []string) string {
+	if len(uris) == 0 {
+		return "any http URI on localhost, 127.0.0.1 or [::1] (--redirect-uri to list them)"
+	}
+	return strings.Join(uris, ", ")
 }

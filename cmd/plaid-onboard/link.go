@@ -13,11 +13,10 @@ func newLinkCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "link",
 		Short: "Link a bank account in the browser, then print its numbers",
-		Long: `Creates a Link token, serves the Link page on 127.0.0.1 (a random port, or the port of
-PLAID_REDIRECT_URI when it is http://localhost:PORT/oauth-return), opens your browser and
-prints the page's URL on stderr. When you finish Link, it exchanges the public token, saves
-the Item in the OS keyring, and prints the accounts with every number family Plaid returned.
-Link's events are printed on stderr as they arrive. Exit status 1 if Link exits.
+		Long: `Creates a Link token, serves the Link page on 127.0.0.1 (a random port, or --port),
+opens your browser and prints the page's URL on stderr. When you finish Link, it exchanges the
+public token, saves the Item in the OS keyring, and prints the accounts with every number family
+Plaid returned. Link's events are printed on stderr as they arrive. Exit status 1 if Link exits.
 
 If the bank you link already has a saved Item in this environment, it warns (Plaid bills per
 Item) and names it. With --no-save (or no keyring) the Item still exists at Plaid: it says so.
@@ -26,11 +25,21 @@ With --update ITEM it repairs a saved Item instead (ITEM_LOGIN_REQUIRED after a 
 or sandbox reset-login): Link opens in update mode, with a Link token made from the Item's access
 token and no products, and goes straight to the bank's login; nothing is exchanged, the Item keeps
 its access token, and the numbers are fetched again and printed. --account-select turns on
-account selection in update mode, so the user can add or drop accounts.`,
+account selection in update mode, so the user can add or drop accounts.
+
+OAuth banks (Sandbox: Platypus OAuth Bank): with --redirect-uri (or PLAID_REDIRECT_URI) set to a
+URI registered in the Plaid Dashboard, such as http://localhost:8765/oauth-return, the Link
+token is made with it, and the page listens on its port on both 127.0.0.1 and ::1 and serves
+the OAuth return at its path: when the bank sends the browser back, that page resumes Link and
+the session completes as usual. If another program holds the port on either address, link
+refuses to start (exit 1), since that program would receive the bank's return. Plaid accepts
+plain http only for localhost in Sandbox; in Production leave it unset: Link then completes OAuth
+banks in a pop-up window.`,
 		Example: `  plaid-onboard link
   plaid-onboard link --no-browser --json > item.json
   plaid-onboard --demo link --no-save
-  plaid-onboard link --update first-platypus-bank --account-select`,
+  plaid-onboard link --update first-platypus-bank --account-select
+  plaid-onboard link --redirect-uri http://localhost:8765/oauth-return`,
 		Args: maxArgs(0, "no arguments (the Item to repair is --update ITEM)"),
 		RunE: a.runE(a.runLink),
 	}
@@ -38,6 +47,7 @@ account selection in update mode, so the user can add or drop accounts.`,
 	f.StringVar(&a.opts.update, "update", "", "repair this saved Item (name or id) with Link in update mode")
 	f.BoolVar(&a.opts.accountSel, "account-select", false, "with --update: let the user add or drop accounts (account selection)")
 	_ = cmd.RegisterFlagCompletionFunc("update", a.completeItems)
+	addLinkPageFlags(cmd, &a.opts)
 	return cmd
 }
 
@@ -54,6 +64,9 @@ func (a *app) runLink(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer s.close()
+	if err := checkLinkPage(s.cfg); err != nil {
+		return err
+	}
 	openLink := func() plaidflow.LinkUI {
 		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
 	}

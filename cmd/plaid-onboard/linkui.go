@@ -17,6 +17,7 @@ func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser 
 			ScriptURL:   cfg.LinkScriptURL,
 			Environment: cfg.Namespace(), // "demo" for the demo, else the environment
 			ClientName:  cfg.ClientName,
+			Port:        cfg.LinkPort,
 		},
 		RedirectURI: cfg.RedirectURI,
 		Browser:     browser,
@@ -24,6 +25,10 @@ func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser 
 		OnUpdate: func(u linkpage.Update) {
 			recordLinkUpdate(tl, u)
 			printLinkUpdate(stderr, u)
+			if u.Kind == linkpage.UpdateStarted && cfg.RedirectURI != "" {
+				// Where the bank sends the browser back: worth knowing when an OAuth bank fails.
+				fmt.Fprintf(stderr, "OAuth banks return to %s (answered here, on 127.0.0.1 and ::1)\n", cfg.RedirectURI)
+			}
 		},
 	})
 }

@@ -64,6 +64,8 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	pf.BoolVar(&o.noSave, "no-save", false, "do not save the new Item in the keyring")
 	pf.StringVar(&o.transcript, "transcript", "", "write the session's timeline (Plaid calls, Link events, steps; redacted) to this file as JSON Lines, and a Markdown summary to PATH.md")
 
+	addLinkPageFlags(root, o)
+
 	root.SetFlagErrorFunc(flagError)
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
@@ -90,6 +92,9 @@ func (a *app) runTUI(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer s.close()
+	if err := checkLinkPage(s.cfg); err != nil {
+		return err
+	}
 	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
 	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
 	return tui.Run(ctx, tui.Deps{

@@ -31,7 +31,8 @@ func sources(d deps, opts *options, vault *plaidflow.Vault) (plaidflow.Sources, 
 		return plaidflow.Sources{}, err
 	}
 	src := plaidflow.Sources{
-		Flags:  plaidflow.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env},
+		Flags: plaidflow.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env,
+			RedirectURI: opts.redirectURI, LinkPort: opts.linkPort},
 		Getenv: d.Getenv,
 		DotEnv: dotenv,
 		Vault:  vault,

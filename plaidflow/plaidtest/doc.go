@@ -31,7 +31,7 @@
 // institution status in Sandbox. /link/token/create takes in products only what Link
 // initializes (not balance), and refuses a redirect_uri that is empty or not allowed as Plaid
 // does; the allowed URIs are those given to WithRedirectURIs, or by default any http URI on
-// localhost or 127.0.0.1. Every answer carries its request_id in an X-Request-Id header too.
+// localhost, 127.0.0.1 or [::1]. Every answer carries its request_id in an X-Request-Id header too.
 //
 // Tests can slow it down (WithLatency, SetLatency), make calls fail (InjectError for Plaid
 // errors such as RATE_LIMIT or PLANNED_MAINTENANCE, InjectFault for anything else, a proxy's

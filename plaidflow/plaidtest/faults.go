@@ -370,5 +370,6 @@ func (s *Server) Reset() {
 	clear(s.mfa)
 	clear(s.issued)
 	clear(s.requestIDs)
+	clear(s.oauthStates)
 	s.clockOffset.Store(0)
 }

@@ -8,8 +8,8 @@ import (
 
 // WithRedirectURIs sets the allowed redirect URIs, which Plaid keeps in the Dashboard: a
 // /link/token/create whose redirect_uri is not one of them, exactly, fails. Without it the
-// fake allows any http URI on localhost or 127.0.0.1, whatever the port and path, so that a
-// loopback OAuth return page works out of the box.
+// fake allows any http URI on localhost, 127.0.0.1 or [::1], whatever the port and path, so
+// that a loopback OAuth return page works out of the box.
 func WithRedirectURIs(uris ...string) Option {
 	return func(s *Server) { s.redirectURIs = slices.Clone(uris) }
 }
@@ -20,7 +20,7 @@ func (s *Server) redirectURIAllowed(uri string) bool {
 		return slices.Contains(s.redirectURIs, uri)
 	}
 	u, err := url.Parse(uri)
-	return err == nil && u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1")
+	return err == nil && u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")
 }
 
 // msgRedirectURINotAllowed is Plaid's answer to a redirect_uri that is empty or not on the

@@ -67,6 +67,16 @@ func (s *Server) serveStandIn(w http.ResponseWriter, r *http.Request) {
 		s.standInCall(w, r, s.standInMFA)
 	case standInPath + "/finish":
 		s.standInCall(w, r, s.standInFinish)
+	case standInPath + "/oauth/start":
+		s.standInCall(w, r, s.standInOAuthStart)
+	case standInPath + "/oauth/resume":
+		s.standInCall(w, r, s.standInOAuthResume)
+	case standInPath + "/oauth/authorize":
+		s.standInCall(w, r, s.standInOAuthAuthorize)
+	case standInPath + "/oauth/bank":
+		s.serveOAuthBankPage(w, r)
+	case standInPath + "/oauth/bank.js":
+		serveAsset(w, "assets/oauthbank.js", "text/javascript; charset=utf-8")
 	default:
 		http.NotFound(w, r)
 	}
@@ -136,6 +146,10 @@ type standInRequest struct {
 	AccountIDs    []string `json:"account_ids"`
 	// Answers are the answers to an MFA round, in the order of its questions.
 	Answers []string `json:"answers"`
+	// OAuth institutions (link_oauth.go).
+	LinkSessionID       string `json:"link_session_id"`
+	OAuthStateID        string `json:"oauth_state_id"`
+	ReceivedRedirectURI string `json:"received_redirect_uri"`
 }
 
 type standInInstitution struct {
@@ -186,6 +200,8 @@ func (s *Server) standInSession(req standInRequest) (any, *apiError) {
 	resp := map[string]any{
 		"client_name": displayClientName(lt.clientName),
 		"update":      nil,
+		// OAuth banks leave for the redirect URI when there is one, else use a pop-up.
+		"oauth_redirect": lt.redirectURI != "",
 	}
 	if lt.itemID != "" {
 		it, ok := s.items[lt.itemID]
@@ -241,6 +257,9 @@ func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
 			return nil, newError("INVALID_INSTITUTION")
 		}
 		if inst, e = checkInstitution(req.InstitutionID, lt.products); e != nil {
+			return nil, e
+		}
+		if e := s.checkOAuthLogin(lt, req); e != nil {
 			return nil, e
 		}
 	}

@@ -95,14 +95,15 @@ type Server struct {
 	items        map[string]*item
 	logins       map[string]*pendingLogin
 
-	whOnce     sync.Once
-	wh         *webhookState          // webhooks.go: the signing key and the deliveries under way
-	itemState  ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
-	mfa        map[string]*pendingMFA // stand-in Link logins answering MFA
-	issued     map[string]bool        // every token answered with (IssuedTokens)
-	requestIDs map[string][]string
-	release    chan struct{} // closed by ReleaseHeld
-	held       atomic.Int64  // calls held by a hold fault now
+	whOnce      sync.Once
+	wh          *webhookState          // webhooks.go: the signing key and the deliveries under way
+	itemState   ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
+	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
+	issued      map[string]bool        // every token answered with (IssuedTokens)
+	requestIDs  map[string][]string
+	release     chan struct{}          // closed by ReleaseHeld
+	held        atomic.Int64           // calls held by a hold fault now
+	oauthStates map[string]*oauthState // trips to OAuth banks by oauth_state_id (link_oauth.go)
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,

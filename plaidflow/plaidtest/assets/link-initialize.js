@@ -8,7 +8,10 @@
  * and, like the real one, runs Link in a full-window iframe served from the script's own
  * origin, talking to it with postMessage and checking origins on both sides. It needs no eval
  * and no other origin, so a page may allow it with script-src and frame-src for its origin.
- * The stand-in never redirects to a bank, so receivedRedirectUri is accepted and not used.
+ * OAuth banks: with a link token made with a redirect_uri, choosing one sends this page to the
+ * redirect_uri with ?oauth_state_id=… (the iframe asks, the SDK navigates, as only the page
+ * may); the page there calls Plaid.create again with receivedRedirectUri, which resumes the
+ * session. Setting receivedRedirectUri on a first open fails that Link, as with Plaid.
  */
 (function () {
   'use strict';
@@ -39,6 +42,21 @@
     }
   }
 
+  // oauthParam hands receivedRedirectUri, when the page was given one, to the iframe.
+  function oauthParam(config) {
+    if (typeof config.receivedRedirectUri !== 'string' || config.receivedRedirectUri === '') return '';
+    return '&received_redirect_uri=' + encodeURIComponent(config.receivedRedirectUri);
+  }
+
+  // leaveForOAuth sends the page to the redirect URI (the bank's return), as Link does for an
+  // OAuth bank on the redirect way. Only http(s) URLs: anything else is not a redirect URI.
+  function leaveForOAuth(url) {
+    var u;
+    try { u = new URL(url); } catch (e) { return; }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return;
+    window.location.assign(u.href);
+  }
+
   function create(config) {
     if (!config || typeof config.token !== 'string' || config.token === '') {
       throw new Error('Plaid.create: a link token is required');
@@ -50,7 +68,7 @@
     iframe.title = 'Plaid Link (offline stand-in)';
     iframe.setAttribute('allowtransparency', 'true');
     iframe.src = sdkOrigin + '/link/stand-in?token=' + encodeURIComponent(config.token) +
-      '&origin=' + encodeURIComponent(window.location.origin);
+      '&origin=' + encodeURIComponent(window.location.origin) + oauthParam(config);
     var st = iframe.style;
     st.position = 'fixed';
     st.top = '0';
@@ -105,6 +123,9 @@
         case 'success':
           hide();
           call(config.onSuccess, [m.publicToken, m.metadata]);
+          break;
+        case 'oauth-redirect':
+          leaveForOAuth(m.url);
           break;
       }
     }

@@ -11,6 +11,9 @@
   var params = new URLSearchParams(window.location.search);
   var token = params.get('token') || '';
   var parentOrigin = params.get('origin') || '';
+  // Set when the page re-created Link after an OAuth bank sent it back (Plaid.create's
+  // receivedRedirectUri): this Link resumes that session.
+  var receivedRedirectUri = params.get('received_redirect_uri') || '';
 
   var el = {
     backdrop: document.getElementById('backdrop'),
@@ -28,6 +31,7 @@
     ERROR: 'requires_credentials',
     SELECT_ACCOUNT: 'requires_account_selection',
     MFA: 'requires_questions', // refined by the kind of round: see mfaExitStatus
+    OAUTH: 'requires_oauth',
     CONNECTED: null,
   };
 
@@ -266,6 +270,7 @@
     flushSearch();
     st.inst = inst;
     emit('SELECT_INSTITUTION', { view_name: 'SELECT_INSTITUTION' });
+    if (inst.oauth) { oauthPane(); return; }
     credentialPane();
   }
 
@@ -312,7 +317,7 @@
     loadingPane('Connecting to ' + st.inst.name + '\u2026');
     var run = st.run;
     Promise.all([
-      api('login', { institution_id: st.inst.institution_id, username: username, password: password }),
+      api('login', { institution_id: st.inst.institution_id, username: username, password: password, oauth_state_id: st.oauthStateID || '' }),
       pause(600),
     ]).then(function (r) {
       if (run !== st.run) return;
@@ -537,6 +542,84 @@
     ]);
   }
 
+  // ---- OAuth banks --------------------------------------------------------------------------
+
+  // oauthPane is Link's hand-off to an OAuth bank: the user logs in at the bank, and comes back.
+  function oauthPane() {
+    var inst = st.inst;
+    show('OAUTH', [
+      h('div', { className: 'bank-head' }, bankBadge(inst),
+        h('div', null, h('h1', { id: 'pane-title', text: 'You will be sent to ' + inst.name }))),
+      h('p', { text: session.oauth_redirect
+        ? 'Log in at ' + inst.name + ', then you come back here to finish.'
+        : inst.name + ' opens in a new window. Log in there, then come back to this one.' }),
+      h('div', { className: 'spacer' }),
+      h('button', { type: 'button', className: 'button', id: 'continue', 'data-autofocus': true, onclick: startOAuth }, 'Continue to ' + inst.name),
+    ], searchPane);
+  }
+
+  // startOAuth leaves for the bank: the redirect way (the page goes to the redirect URI with an
+  // oauth_state_id) when the link token has a redirect_uri, else the pop-up way. The pop-up is
+  // opened at once, in the click, so no pop-up blocker stops it; its address follows.
+  function startOAuth() {
+    var popup = null;
+    if (!session.oauth_redirect) {
+      popup = window.open('', 'plaid-oauth-' + st.linkSessionID, 'popup,width=480,height=640');
+      if (!popup) {
+        failed({ error_type: 'OAUTH_ERROR', error_code: 'OAUTH_POPUP_BLOCKED', error_message: 'the browser blocked the bank\u2019s window',
+          display_message: 'Allow pop-ups for this page, then try again.' }, false);
+        return;
+      }
+    }
+    emit('OPEN_OAUTH', { view_name: 'OAUTH' });
+    loadingPane(popup ? 'Waiting for ' + st.inst.name + '\u2026' : 'Leaving for ' + st.inst.name + '\u2026');
+    var run = st.run;
+    api('oauth/start', { institution_id: st.inst.institution_id, link_session_id: st.linkSessionID }).then(function (r) {
+      if (run !== st.run) return;
+      st.oauthStateID = r.oauth_state_id;
+      if (r.redirect_url) post({ type: 'oauth-redirect', url: r.redirect_url });
+      else popup.location.href = r.popup_url;
+    }, function (err) {
+      if (popup) popup.close();
+      if (run !== st.run) return;
+      failed(err, false);
+    });
+  }
+
+  // The bank's pop-up reports here (it is this frame's origin) when the user allowed access.
+  window.addEventListener('message', function (event) {
+    if (event.origin !== window.location.origin || !st || !st.oauthStateID) return;
+    var m = event.data;
+    if (!m || m.source !== SOURCE || m.oauth_state_id !== st.oauthStateID || st.view !== 'LOADING') return;
+    if (m.type === 'oauth-authorized') {
+      credentialPane();
+    } else {
+      emit('CLOSE_OAUTH', { view_name: 'OAUTH' });
+      oauthPane();
+    }
+  });
+
+  // resumeOAuth continues, after the bank sent the browser back, the session that left for it:
+  // same bank, same link_session_id. A receivedRedirectUri that is not this link token's fails.
+  function resumeOAuth() {
+    var run = st.run;
+    st.view = 'LOADING';
+    el.pane.setAttribute('data-pane', 'LOADING');
+    el.pane.replaceChildren(h('div', { className: 'spinner', role: 'status', 'aria-label': 'Returning from the bank' }));
+    api('oauth/resume', { received_redirect_uri: receivedRedirectUri }).then(function (r) {
+      if (run !== st.run) return;
+      st.inst = r.institution;
+      st.linkSessionID = r.link_session_id || st.linkSessionID;
+      st.oauthStateID = r.oauth_state_id;
+      emit('OPEN', {});
+      credentialPane();
+    }, function (err) {
+      if (run !== st.run) return;
+      emit('OPEN', {});
+      failed(err, true);
+    });
+  }
+
   // ---- ending -------------------------------------------------------------------------------
 
   function close() {
@@ -578,6 +661,10 @@
     if (st && st.open) return;
     st = { open: true, run: (st ? st.run : 0) + 1, linkSessionID: uuid4(), view: null, inst: null, lastError: null, fatal: false };
     el.backdrop.hidden = false;
+    if (receivedRedirectUri && !sessionError) {
+      resumeOAuth(); // reports OPEN under the resumed session's id
+      return;
+    }
     emit('OPEN', {});
     if (sessionError) {
       failed(sessionError, true);

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/linkpage"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// addLinkPageFlags declares the Link page's flags on a command that serves it (link and the
+// terminal UI). They are the command's own, not persistent: no other command has a Link page,
+// and `emulator` has a --port of its own.
+func addLinkPageFlags(cmd *cobra.Command, o *options) {
+	f := cmd.Flags()
+	f.StringVar(&o.redirectURI, "redirect-uri", "", "OAuth redirect URI registered in the Plaid Dashboard, e.g. http://localhost:8765/oauth-return: the Link page listens on its port and resumes Link there after an OAuth bank (default $PLAID_REDIRECT_URI)")
+	f.IntVar(&o.linkPort, "port", 0, "port of the Link page on 127.0.0.1 (default a free port; with --redirect-uri, the URI's)")
+}
+
+// checkLinkPage refuses, before any Plaid call, Link page settings that cannot work: a redirect
+// URI Plaid or the page would refuse, or a port that disagrees with it, is a usage error (exit
+// 2); a port another program holds, on 127.0.0.1 or (for a redirect URI) ::1, is a failure
+// (exit 1) that names the address, since that program would receive the bank's OAuth return.
+func checkLinkPage(cfg plaidflow.Config) error {
+	if err := cfg.CheckLinkPage(); err != nil {
+		return usageError{err}
+	}
+	if cfg.RedirectURI == "" && cfg.LinkPort == 0 {
+		return nil
+	}
+	return linkpage.CheckListen(linkpage.Options{RedirectURI: cfg.RedirectURI, Port: cfg.LinkPort})
+}
