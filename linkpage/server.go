@@ -114,6 +114,10 @@ type Server struct {
 	ipv6      bool   // also listening on ::1, so [::1]:port is one of its names
 	srv       *http.Server
 	listeners []net.Listener
+	// unused are connections that have not sent a request yet, such as the ones browsers open
+	// ahead of need. http.Server.Shutdown counts them as busy until they are 5 s old, so
+	// Shutdown closes them itself: nothing is in flight on them.
+	unused    map[net.Conn]struct{}
 	succeeded bool     // a public token was emitted; later ones get 409
 	outcome   *Outcome // set by Finish
 	reopen    bool     // the terminal can still use Link after it closes (AllowReopen)
@@ -234,6 +238,7 @@ func (s *Server) Start() error {
 		WriteTimeout:      emitTimeout + 15*time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		ConnState:         s.trackUnused,
 		// The program is a TUI: a stray log line on stderr would tear the
 		// screen, and nothing here needs the operator's attention.
 		ErrorLog: log.New(io.Discard, "", 0),
@@ -320,15 +325,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.mu.Unlock()
 		var err error
 		if srv != nil {
+			// srv.Shutdown closes only the listeners Serve has taken; the Serve goroutine may
+			// not have run yet. Closing them here means the port is closed when Shutdown
+			// returns, whatever the scheduler did, and no connection arrives from here on.
+			for _, ln := range lns {
+				_ = ln.Close()
+			}
+			s.mu.Lock()
+			for c := range s.unused {
+				_ = c.Close()
+			}
+			s.mu.Unlock()
 			if err = srv.Shutdown(ctx); err != nil {
 				_ = srv.Close()
 				err = fmt.Errorf("shut down link page server: %w", err)
-			}
-			// srv.Shutdown closes only the listeners Serve has taken; the Serve goroutine may
-			// not have run yet. Closing the listener here means the port is closed when
-			// Shutdown returns, whatever the scheduler did.
-			for _, ln := range lns {
-				_ = ln.Close()
 			}
 		}
 
@@ -339,6 +349,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.shutdownErr = err
 	})
 	return s.shutdownErr
+}
+
+// trackUnused keeps the set of connections that have not sent a request yet (see unused).
+func (s *Server) trackUnused(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if state == http.StateNew {
+		if s.unused == nil {
+			s.unused = map[net.Conn]struct{}{}
+		}
+		s.unused[c] = struct{}{}
+		return
+	}
+	delete(s.unused, c)
 }
 
 // waitForPage waits for a live page to read the finished status.

@@ -265,3 +265,29 @@ func TestFixedPort(t *testing.T) {
 		}
 	}
 }
+
+// Browsers open connections ahead of need and may never send a request on them. http.Server
+// counts such a connection as busy until it is 5 s old, which made Shutdown run out of time
+// when Chromium had just opened one; Shutdown closes them itself, since nothing is in flight.
+func TestShutdownDoesNotWaitForConnectionsThatSentNothing(t *testing.T) {
+	s := startServer(t, linkpage.Options{})
+	addr := strings.TrimSuffix(strings.TrimPrefix(s.URL(), "http://"), "/")
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	// The server accepts in order: once a later connection is answered, the silent one has
+	// been accepted too.
+	resp, err := http.Get(s.URL() + "status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown with a connection that sent nothing: %v", err)
+	}
+	assertRefused(t, addr)
+}

@@ -280,7 +280,8 @@ func (j *Journey) closedDuring(step StepID) bool {
 	}
 	j.uiMu.Lock()
 	defer j.uiMu.Unlock()
-	return j.uiClosed && j.ui == nil
+	// closed: Close came while the step was still starting, and it opened no page at all.
+	return j.closed || j.uiClosed && j.ui == nil
 }
 
 // tellLink tells the Link page, once, how the flow ended: the words are the flow's,
