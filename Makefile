@@ -1,4 +1,4 @@
-.PHONY: run demo test build bench
+.PHONY: run demo test build bench cross release-snapshot
 
 # The terminal UI with your keys (PLAID_CLIENT_ID, PLAID_SECRET, or a .env file).
 run:
@@ -17,3 +17,12 @@ build:
 
 bench:
 	go test -run '^$$' -bench . -benchtime 20x ./plaidflow/
+
+# Compile every package for the six release targets (linux, darwin, windows × amd64, arm64).
+cross:
+	.ci/cross
+
+# Every release archive in dist/ (binaries, README, LICENSE, completions, man page, checksums),
+# published nowhere. GoReleaser is built from .ci/tools/go.mod on first use.
+release-snapshot:
+	.ci/goreleaser release --snapshot --clean

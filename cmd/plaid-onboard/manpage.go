@@ -201,11 +201,24 @@ func (m *roff) flags(fs *pflag.FlagSet) {
 	})
 }
 
-// escape makes s safe as roff text: backslashes and hyphens are roff's, and a line that starts
-// with a dot or a quote would be a request.
+// escape makes s safe as roff text: backslashes and hyphens are roff's, a line that starts
+// with a dot or a quote would be a request, and characters beyond ASCII are named (\[u2026]) so
+// the page reads the same whatever encoding man assumes.
 func escape(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\e`)
-	s = strings.ReplaceAll(s, "-", `\-`)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\e`)
+		case r == '-':
+			b.WriteString(`\-`)
+		case r > 127:
+			fmt.Fprintf(&b, `\[u%04X]`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s = b.String()
 	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
 		s = `\&` + s
 	}
