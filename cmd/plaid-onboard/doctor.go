@@ -242,6 +242,11 @@ func (dr *doctorRun) checkKeys() doctorCheck {
 	var otherKeys keyDescription
 	if ocfg, _, err := plaidflow.Resolve(src.For(other)); err == nil {
 		otherKeys = describeKeys(ocfg, false)
+		if ocfg.HasKeys() && ocfg.ClientID == cfg.ClientID && ocfg.Secret == cfg.Secret {
+			// PLAID_CLIENT_ID/PLAID_SECRET (flags, .env) name no environment: they serve
+			// whichever is chosen, while Plaid gives each environment its own secret.
+			otherKeys.line = fmt.Sprintf("%s: the same keys would be used (they are not per environment; Plaid's %s secret differs from the %s one)", other, other.Title(), cfg.Env.Title())
+		}
 		c.Details = append(c.Details, otherKeys.line)
 	}
 	switch {
@@ -291,7 +296,14 @@ func describeKeys(cfg plaidflow.Config, inForce bool) keyDescription {
 	case !kd.found && !inForce:
 		kd.line = fmt.Sprintf("%s: no keys (needed only with --env %s)", label, env)
 	case cfg.ClientID == "" || cfg.Secret == "":
-		kd.problem = fmt.Sprintf("%s: %s, %s", env, id, secret)
+		missing := "no secret"
+		switch {
+		case cfg.ClientID == "" && cfg.Secret == "":
+			missing = "no client_id and no secret"
+		case cfg.ClientID == "":
+			missing = "no client_id"
+		}
+		kd.problem = fmt.Sprintf("%s for %s", missing, env)
 		kd.fix = where + "; the keys are in the Plaid Dashboard, Developers > Keys (https://dashboard.plaid.com/developers/keys)"
 	default:
 		if err := plaidflow.CheckClientID(cfg.ClientID); err != nil {
@@ -386,7 +398,10 @@ func (dr *doctorRun) checkPlaid(ctx context.Context) (api, accepted doctorCheck)
 	pe, plaidAnswered := plaidflow.AsError(err)
 	if !plaidAnswered || pe.Type == "API_ERROR" || pe.Type == "RATE_LIMIT_EXCEEDED" || pe.HTTPStatus == 429 || pe.HTTPStatus >= 500 {
 		api.Status, api.Error = statusFail, &p
-		api.Summary = fmt.Sprintf("no usable answer from Plaid after %s: %v", took, err)
+		api.Summary = fmt.Sprintf("no usable answer from %s after %s: %v", dr.answerer(), took, err)
+		if plaidAnswered {
+			api.Summary = fmt.Sprintf("no usable answer from %s after %s: HTTP %d %s", dr.answerer(), took, pe.HTTPStatus, pe.Code)
+		}
 		api.Fix = p.Next
 		if api.Fix == "" || !plaidAnswered {
 			api.Fix = "check the network, any proxy (HTTPS_PROXY) and PLAID_API_URL; https://status.plaid.com says whether Plaid is down"
@@ -407,8 +422,11 @@ func (dr *doctorRun) checkPlaid(ctx context.Context) (api, accepted doctorCheck)
 
 // answerer is who answers the API calls, as the report names it.
 func (dr *doctorRun) answerer() string {
-	if dr.cfg.Demo {
+	switch {
+	case dr.cfg.Demo:
 		return "the emulator"
+	case dr.cfg.APIURL != "":
+		return "the API at PLAID_API_URL"
 	}
 	return "Plaid"
 }

@@ -120,7 +120,7 @@ func TestDoctorFailures(t *testing.T) {
 				delete(te.environ, "PLAID_CLIENT_ID")
 				delete(te.environ, "PLAID_SECRET")
 			},
-			code: 10, check: checkKeys, want: []string{"client_id missing", "secret missing", "dashboard.plaid.com"},
+			code: 10, check: checkKeys, want: []string{"no client_id and no secret for sandbox", "dashboard.plaid.com"},
 			skips: []string{checkAPI, checkKeysAccepted},
 		},
 		{
@@ -248,7 +248,7 @@ func TestDoctorFailures(t *testing.T) {
 				delete(te.environ, "PLAID_SECRET")
 				t.Setenv("PATH", t.TempDir())
 			},
-			code: 10, check: checkKeys, want: []string{"secret missing"},
+			code: 10, check: checkKeys, want: []string{"no secret for sandbox"},
 		},
 	}
 	for _, tt := range tests {
