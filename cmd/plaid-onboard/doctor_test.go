@@ -396,3 +396,26 @@ func TestE2EDoctorNoSessionBusNoBrowser(t *testing.T) {
 		t.Errorf("stderr does not name the failed check:\n%s", stderr)
 	}
 }
+
+// doctor --help lists the checks and their exit statuses, offers --json and --timeout, and not
+// the flags it refuses; the root's help lists doctor.
+func TestDoctorHelp(t *testing.T) {
+	te := newTestEnv(t)
+	if code := te.run("doctor", "--help"); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, te.stderr)
+	}
+	help := te.stdout.String()
+	for _, want := range []string{"plaid-onboard doctor [flags]", "10 keys, 11 api, 12 keys-accepted, 13 redirect-uri, 14 keyring, 15 browser", "--timeout", "--json", "--demo"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("doctor --help lacks %q:\n%s", want, help)
+		}
+	}
+	for _, bad := range []string{"--mask", "--no-save", "--no-browser"} {
+		if strings.Contains(help, bad) {
+			t.Errorf("doctor --help lists %s, which doctor refuses", bad)
+		}
+	}
+	if te.run("--help"); !strings.Contains(te.stdout.String(), "doctor") {
+		t.Errorf("the root's help does not list doctor:\n%s", te.stdout)
+	}
+}

@@ -34,10 +34,12 @@ func stampedVersion(v, rev, when string) string {
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
-	if rev != "" {
+	// GoReleaser says "none" for what git could not tell it (a snapshot of a clone without a
+	// remote): nothing known is nothing to print.
+	if rev != "" && rev != "none" {
 		v += " commit " + rev
 	}
-	if when != "" {
+	if when != "" && when != "none" {
 		v += " " + when
 	}
 	return v
