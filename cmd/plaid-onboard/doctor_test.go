@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
@@ -417,5 +419,37 @@ func TestDoctorHelp(t *testing.T) {
 	}
 	if te.run("--help"); !strings.Contains(te.stdout.String(), "doctor") {
 		t.Errorf("the root's help does not list doctor:\n%s", te.stdout)
+	}
+}
+
+// ctrl+c while Plaid has not answered stops doctor at once with exit 130 and no report.
+func TestDoctorInterrupted(t *testing.T) {
+	te := doctorEnv(t)
+	srv := te.useFakePlaid(t)
+	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/link/token/create", Kind: plaidtest.FaultHang}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	done := make(chan int, 1)
+	go func() { done <- runContext(ctx, []string{"doctor", "--timeout", "10m"}, te.d) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for srv.Requests("/link/token/create") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("doctor never called /link/token/create")
+		}
+		time.Sleep(10 * time.Millisecond) // polling the condition, not ordering events
+	}
+	interrupt()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Errorf("exit %d, want 130", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("doctor did not stop within 30s of the interrupt")
+	}
+	if te.stdout.Len() != 0 || !strings.Contains(te.stderr.String(), "interrupted") {
+		t.Errorf("want no report and 'interrupted' on stderr; stdout:\n%s\nstderr:\n%s", te.stdout, te.stderr)
 	}
 }
