@@ -175,7 +175,6 @@ type doctorRun struct {
 	cfg    plaidflow.Config
 	keysOK bool
 	client *plaidflow.Client
-	apiOK  bool
 	accept bool
 	vault  *plaidflow.Vault
 	closer func()
@@ -249,13 +248,15 @@ func (dr *doctorRun) checkKeys() doctorCheck {
 		}
 		c.Details = append(c.Details, otherKeys.line)
 	}
+	// Bad keys for the other environment fail this check, but the Plaid checks, which use the
+	// environment in force, can still run.
+	dr.keysOK = inForce.problem == ""
 	switch {
 	case inForce.problem != "":
 		return fail(inForce.problem, inForce.fix)
 	case otherKeys.problem != "" && otherKeys.found:
 		return fail(otherKeys.problem, otherKeys.fix)
 	}
-	dr.keysOK = true
 	c.Status, c.Summary = statusOK, fmt.Sprintf("%s keys found and well-formed", cfg.Env.Title())
 	return c
 }
@@ -388,7 +389,7 @@ func (dr *doctorRun) checkPlaid(ctx context.Context) (api, accepted doctorCheck)
 		return api, accepted
 	}
 	if err == nil {
-		dr.apiOK, dr.accept = true, true
+		dr.accept = true
 		api.Status, api.Summary = statusOK, fmt.Sprintf("%s answered in %s", dr.answerer(), took)
 		accepted.Status = statusOK
 		accepted.Summary = fmt.Sprintf("a Link token was created (request_id %s)", tok.RequestID)
@@ -409,7 +410,6 @@ func (dr *doctorRun) checkPlaid(ctx context.Context) (api, accepted doctorCheck)
 		accepted.Status, accepted.Summary = statusSkip, "not checked: Plaid's API is not reachable"
 		return api, accepted
 	}
-	dr.apiOK = true
 	api.Status, api.Summary = statusOK, fmt.Sprintf("%s answered in %s", dr.answerer(), took)
 	accepted.Status, accepted.Error = statusFail, &p
 	accepted.Summary = fmt.Sprintf("Plaid refused to create a Link token: %s", pe.Code)

@@ -453,3 +453,34 @@ func TestDoctorInterrupted(t *testing.T) {
 		t.Errorf("want no report and 'interrupted' on stderr; stdout:\n%s\nstderr:\n%s", te.stdout, te.stderr)
 	}
 }
+
+// Keys saved in the keyring per environment: good Sandbox keys pass, a malformed Production
+// secret fails the keys check by name (exit 10), and the Plaid checks still run with Sandbox's.
+func TestDoctorKeysOfTheOtherEnvironment(t *testing.T) {
+	te := doctorEnv(t)
+	te.useFakePlaid(t)
+	delete(te.environ, "PLAID_CLIENT_ID")
+	delete(te.environ, "PLAID_SECRET")
+	dir, _ := te.d.ConfigDir()
+	vault := plaidflow.NewVault(te.store, dir)
+	if err := vault.SaveKeys("sandbox", plaidtest.DemoClientID, plaidtest.DemoSecret); err != nil {
+		t.Fatal(err)
+	}
+	if err := vault.SaveKeys("production", strings.Repeat("a", 24), "not-a-secret"); err != nil {
+		t.Fatal(err)
+	}
+	code, rep := doctorJSON(t, te)
+	if code != 10 {
+		t.Fatalf("exit %d, want 10\n%s", code, te.stdout)
+	}
+	keys := rep.check(t, checkKeys)
+	if !strings.Contains(keys.Summary, "production: the secret should be 30 hex characters") || !strings.Contains(keys.Summary, "the keyring") {
+		t.Errorf("the keys check does not name Production's bad secret and where it came from: %+v", keys)
+	}
+	if !strings.Contains(strings.Join(keys.Details, "\n"), "sandbox (in force, the default): client_id "+plaidtest.DemoClientID[:4]+"…"+plaidtest.DemoClientID[20:]+" from the keyring, secret (30 characters) from the keyring: well-formed") {
+		t.Errorf("the keys check does not show Sandbox's keys from the keyring: %q", keys.Details)
+	}
+	if s := rep.check(t, checkKeysAccepted).Status; s != statusOK {
+		t.Errorf("keys-accepted is %q; Sandbox's keys are good and should have been tried", s)
+	}
+}
