@@ -1,3 +1,7 @@
+// GoReleaser for .ci/goreleaser (go tool -modfile=.ci/tools/go.mod goreleaser), kept out of the
+// program's go.mod. v2.16.0 is the newest release this repository's Go (1.26.8) can build from
+// the module proxy: v2.17.0 needs go.digitalxero.dev/go-msix, which the proxy refuses (403), and
+// v2.18 needs Go 1.27.
 module github.com/plaid-onboard/plaid-onboard/ci-tools
 
 go 1.26.4
