@@ -10,11 +10,14 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -580,6 +583,7 @@ func writeDoctorReport(w io.Writer, rep doctorReport) {
 		title = "offline demo (the built-in emulator, not Plaid)"
 	}
 	fmt.Fprintf(w, "plaid-onboard doctor: %s\n\n", title)
+	cols := terminalWidth(w)
 	width := 0
 	for _, c := range rep.Checks {
 		width = max(width, len(c.Name))
@@ -587,20 +591,20 @@ func writeDoctorReport(w io.Writer, rep doctorReport) {
 	mark := map[string]string{statusOK: "ok  ", statusFail: "FAIL", statusSkip: "skip"}
 	indent := strings.Repeat(" ", 4+2+width+2)
 	for _, c := range rep.Checks {
-		fmt.Fprintf(w, "%s  %-*s  %s\n", mark[c.Status], width, c.Name, c.Summary)
+		wrapLine(w, fmt.Sprintf("%s  %-*s  ", mark[c.Status], width, c.Name), indent, c.Summary, cols)
 		for _, d := range c.Details {
-			fmt.Fprintf(w, "%s%s\n", indent, d)
+			wrapLine(w, indent, indent+"  ", d, cols)
 		}
 		if c.Error != nil {
 			for _, f := range c.Error.Fields() {
 				if f[0] == "next" {
 					continue // said as the fix
 				}
-				fmt.Fprintf(w, "%s%s: %s\n", indent, f[0], f[1])
+				wrapLine(w, indent, indent+"  ", f[0]+": "+f[1], cols)
 			}
 		}
 		if c.Fix != "" {
-			fmt.Fprintf(w, "%sfix: %s\n", indent, c.Fix)
+			wrapLine(w, indent, indent+"     ", "fix: "+c.Fix, cols)
 		}
 	}
 	fmt.Fprintln(w)
@@ -616,6 +620,39 @@ func writeDoctorReport(w io.Writer, rep doctorReport) {
 	}
 	fmt.Fprintf(w, "%d %s failed: %s. Exit status %d (%s, the first).\n",
 		len(failed), plural(len(failed), "check", "checks"), strings.Join(failed, ", "), rep.ExitCode, rep.FirstFailed)
+}
+
+// terminalWidth is the width of the terminal w writes to, or 0 when it is not one: people get
+// lines wrapped under their column, while a pipe or a file gets each fact on one line to grep.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
+}
+
+// wrapLine writes first and then text, broken at spaces so that no line is wider than cols;
+// the lines after the first start with indent. cols 0 writes one line.
+func wrapLine(w io.Writer, first, indent, text string, cols int) {
+	line, lineLen := first, utf8.RuneCountInString(first)
+	empty := true // nothing of text on this line yet
+	for _, word := range strings.Fields(text) {
+		n := utf8.RuneCountInString(word)
+		if cols > 0 && !empty && lineLen+1+n > cols {
+			fmt.Fprintln(w, line)
+			line, lineLen, empty = indent, utf8.RuneCountInString(indent), true
+		}
+		if !empty {
+			line, lineLen = line+" ", lineLen+1
+		}
+		line, lineLen, empty = line+word, lineLen+n, false
+	}
+	fmt.Fprintln(w, line)
 }
 
 func plural(n int, one, many string) string {

@@ -484,3 +484,21 @@ func TestDoctorKeysOfTheOtherEnvironment(t *testing.T) {
 		t.Errorf("keys-accepted is %q; Sandbox's keys are good and should have been tried", s)
 	}
 }
+
+// On a terminal the report wraps long lines under their column; elsewhere each fact stays on
+// one line for grep.
+func TestDoctorWrapLine(t *testing.T) {
+	var b strings.Builder
+	wrapLine(&b, "FAIL  keyring  ", "               ", "no D-Bus session bus, so no Secret Service: log in to a desktop session", 40)
+	want := "FAIL  keyring  no D-Bus session bus, so\n" +
+		"               no Secret Service: log in\n" +
+		"               to a desktop session\n"
+	if b.String() != want {
+		t.Errorf("wrapped at 40 columns:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	wrapLine(&b, "ok    api  ", "           ", "a line  that   stays whole", 0)
+	if got := b.String(); got != "ok    api  a line that stays whole\n" {
+		t.Errorf("unwrapped: %q", got)
+	}
+}
