@@ -32,7 +32,8 @@ func newManCmd(a *app) *cobra.Command {
 // two builds of one commit print the same page.
 func manDate() string {
 	d := date
-	if d == "" {
+	if !known(d) {
+		d = ""
 		if info, ok := readBuildInfo(); ok && info != nil {
 			for _, s := range info.Settings {
 				if s.Key == "vcs.time" {

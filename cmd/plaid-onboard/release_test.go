@@ -113,7 +113,7 @@ func TestStampedVersion(t *testing.T) {
 		{"1.4.0", "0123456789abcdef", "2026-11-20T08:00:00Z", "v1.4.0 commit 0123456789ab 2026-11-20T08:00:00Z"},
 		{"v2.0.0-rc.1", "", "", "v2.0.0-rc.1"},
 		{"1.4.1-snapshot+abc1234", "abc1234", "", "v1.4.1-snapshot+abc1234 commit abc1234"},
-		{"0.0.1-snapshot+none", "none", "none", "v0.0.1-snapshot+none"},
+		{"0.0.1-snapshot+none", "none", "0001-01-01T00:00:00Z", "v0.0.1-snapshot+none"},
 	} {
 		if got := stampedVersion(tt.v, tt.commit, tt.date); got != tt.want {
 			t.Errorf("stampedVersion(%q, %q, %q) = %q, want %q", tt.v, tt.commit, tt.date, got, tt.want)

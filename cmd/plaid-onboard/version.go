@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime/debug"
+	"strings"
 )
 
 // Set at link time by release builds (.goreleaser.yaml's ldflags: -X main.version=... -X
@@ -36,13 +37,19 @@ func stampedVersion(v, rev, when string) string {
 	}
 	// GoReleaser says "none" for what git could not tell it (a snapshot of a clone without a
 	// remote): nothing known is nothing to print.
-	if rev != "" && rev != "none" {
+	if known(rev) {
 		v += " commit " + rev
 	}
-	if when != "" && when != "none" {
+	if known(when) {
 		v += " " + when
 	}
 	return v
+}
+
+// known reports whether a stamped value says something: GoReleaser stamps "none" and the zero
+// time for what git could not tell it (a snapshot of a clone without a remote).
+func known(s string) bool {
+	return s != "" && s != "none" && !strings.HasPrefix(s, "0001-01-01")
 }
 
 // versionString is the version of a binary built without stamping: the module version of an
