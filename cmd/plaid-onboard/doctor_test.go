@@ -138,7 +138,7 @@ func TestDoctorFailures(t *testing.T) {
 			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
 				te.environ["PLAID_API_URL"] = "http://" + closedPort(t)
 			},
-			code: 11, check: checkAPI, want: []string{"no usable answer", "connection refused", "PLAID_API_URL"},
+			code: 11, check: checkAPI, want: []string{"no usable answer", "PLAID_API_URL"}, // refused, or whatever took the port since
 			skips: []string{checkKeysAccepted},
 		},
 		{
@@ -364,14 +364,45 @@ func TestE2EDoctorRealKeyring(t *testing.T) {
 			env[i] = "PATH=" + fakeLauncherDir(t) + string(os.PathListSeparator) + os.Getenv("PATH")
 		}
 	}
+	before := probeEntries(t)
 	stdout, stderr, code := runBinary(t, dirs, env, "--demo", "doctor")
 	if code != 0 || !strings.Contains(stdout, "ok    keyring        the OS keyring (service plaid-onboard) is reachable and writable") {
 		t.Fatalf("exit %d, want 0 with the keyring reachable:\n%s\n%s", code, stdout, stderr)
 	}
-	out, _ := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput()
-	if strings.Contains(string(out), "doctor-probe") {
-		t.Errorf("the probe entry is still in the keyring:\n%s", out)
+	// Polled, not read once: a keyring shared with another test run at the same moment may hold
+	// that run's probe for the few milliseconds of its check, never longer.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var left []string
+		for _, p := range probeEntries(t) {
+			if !slicesContain(before, p) {
+				left = append(left, p)
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("doctor left its probe in the keyring: %v", left)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// probeEntries lists the doctor probe entries in the Secret Service, by key.
+func probeEntries(t *testing.T) []string {
+	t.Helper()
+	out, err := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput()
+	if err != nil && len(out) > 0 && !strings.Contains(string(out), "attribute.") {
+		t.Fatalf("secret-tool search: %v\n%s", err, out)
+	}
+	var keys []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, ok := strings.CutPrefix(strings.TrimSpace(line), "attribute.username = "); ok && strings.HasPrefix(k, "doctor-probe/") {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // The real binary where no D-Bus session bus exists (ssh, a container): the keyring check fails
