@@ -1,4 +1,4 @@
-.PHONY: run demo test build bench
+.PHONY: run demo test build bench cross release-snapshot
 
 # The terminal UI with your keys (PLAID_CLIENT_ID, PLAID_SECRET, or a .env file).
 run:
@@ -29,3 +29,12 @@ bench:
 	  export GNOME_KEYRING_CONTROL; go test -count=1 -v \
 	  -run "NoRoundTripTooMany|TestVersionStarts|TestFirstFrame|PeakMemory|500AccountsIsQuick" \
 	  ./plaidflow/ ./tui/ ./cmd/plaid-onboard/' 2>/dev/null | grep -E 'round trips \(|median|peak RSS|^(ok|FAIL|--- FAIL)'
+
+# Compile every package for the six release targets (linux, darwin, windows × amd64, arm64).
+cross:
+	.ci/cross
+
+# Every release archive in dist/ (binaries, README, LICENSE, completions, man page, checksums),
+# published nowhere. GoReleaser is built from .ci/tools/go.mod on first use.
+release-snapshot:
+	.ci/goreleaser release --snapshot --clean

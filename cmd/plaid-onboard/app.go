@@ -112,6 +112,7 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 	}
 	jsonOut := (a.opts.jsonOut || jsonRequested(args)) && !a.jsonDone
 	var ue usageError
+	var coded interface{ ExitCode() int } // a command whose failure has its own exit status (doctor)
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		fmt.Fprintln(a.d.Stderr, "interrupted")
@@ -130,6 +131,9 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 			writeErrorJSON(a.d.Stdout, p)
 		}
 		return exitUsage
+	case errors.As(err, &coded):
+		fmt.Fprintf(a.d.Stderr, "error: %v\n", err)
+		return coded.ExitCode()
 	}
 	plaidflow.WriteProblem(a.d.Stderr, err)
 	if jsonOut {

@@ -29,7 +29,7 @@ type flagScope struct {
 var flagScopes = []flagScope{
 	{flag: "json", commands: []string{"", "link", "sandbox link", "sandbox reset-login", "auth", "items", "items status",
 		"items rename", "items remove", "items rotate", "balances", "processor-token", "emulator", "report",
-		"webhooks listen", "sandbox set-verification-status", "sandbox fire-webhook", "scenarios"},
+		"webhooks listen", "sandbox set-verification-status", "sandbox fire-webhook", "scenarios", "doctor"},
 		why: "it prints no Plaid result"},
 	{flag: "mask", commands: []string{"", "link", "sandbox link", "auth"},
 		why: "only link, sandbox link, auth and the terminal UI show account numbers"},

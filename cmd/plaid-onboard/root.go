@@ -37,7 +37,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
   plaid-onboard auth first-platypus-bank    # the numbers of a saved Item
   plaid-onboard items                       # the saved Items, newest first, with their health
   plaid-onboard link --update my-bank       # repair an Item that needs a new login`,
-		Version:           versionString(readBuildInfo()),
+		Version:           currentVersion(),
 		RunE:              a.runE(a.runTUI),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkFlags(cmd) },
 		SilenceErrors:     true,
@@ -75,6 +75,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 
 	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a))
 	root.AddCommand(newWebhooksCmd(a), newScenariosCmd(a))
+	root.AddCommand(newDoctorCmd(a), newManCmd(a))
 	return root
 }
 
