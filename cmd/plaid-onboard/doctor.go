@@ -8,10 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -446,20 +443,18 @@ func (dr *doctorRun) checkRedirect(ctx context.Context) doctorCheck {
 		c.Status, c.Summary, c.Fix = statusFail, summary, fix
 		return c
 	}
-	if problem := redirectURIProblem(uri, dr.cfg.Env); problem != "" {
-		return fail(problem, "set PLAID_REDIRECT_URI to the exact URI registered in the Plaid Dashboard (Developers > API > Allowed redirect URIs), e.g. "+linkpage.OAuthRedirectURIForPort(8765)+", or unset it")
+	// The same rules link and the terminal UI apply before they serve the page.
+	if err := plaidflow.CheckRedirectURI(dr.cfg.Env, uri); err != nil {
+		return fail("PLAID_REDIRECT_URI: "+err.Error(), "set PLAID_REDIRECT_URI to the exact URI registered in the Plaid Dashboard (Developers > API > Allowed redirect URIs), e.g. http://localhost:8765/oauth-return, or unset it")
 	}
-	if port, ok := linkpage.OAuthReturnPort(uri); ok {
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			return fail(fmt.Sprintf("port %d is taken: the Link page must listen there to serve %s (%v)", port, uri, err),
-				fmt.Sprintf("stop what listens on port %d (e.g. `ss -ltnp | grep :%d`), or register and use another port", port, port))
+	port, ok := linkpage.RedirectPort(uri)
+	if err := linkpage.CheckListen(linkpage.Options{RedirectURI: uri}); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("the Link page cannot serve %s", uri)
 		}
-		ln.Close()
-		c.Details = append(c.Details, fmt.Sprintf("port %d is free: the Link page will serve the OAuth return there", port))
-	} else {
-		c.Details = append(c.Details, "not this program's OAuth return page (http://localhost:PORT/oauth-return): your own server must serve it and resume Link")
+		return fail(err.Error(), fmt.Sprintf("stop what listens on port %d (`ss -ltnp 'sport = :%d'` names it), or register and use another port", port, port))
 	}
+	c.Details = append(c.Details, fmt.Sprintf("port %d is free on 127.0.0.1 and ::1: the Link page will serve the OAuth return there", port))
 	if !dr.accept {
 		c.Status, c.Summary = statusSkip, "well-formed; whether Plaid accepts it is not checked until the keys are accepted"
 		return c
@@ -478,36 +473,6 @@ func (dr *doctorRun) checkRedirect(ctx context.Context) doctorCheck {
 	}
 	c.Status, c.Summary = statusOK, uri+" is well-formed and Plaid accepts it"
 	return c
-}
-
-// redirectURIProblem says what is wrong with a redirect URI before Plaid is asked: Plaid wants
-// an absolute URL without a query string, https except on localhost, and https always in
-// Production (shared/plaid/CONTRACT.md, /link/token/create).
-func redirectURIProblem(uri string, env plaidflow.Env) string {
-	u, err := url.Parse(uri)
-	switch {
-	case err != nil:
-		return fmt.Sprintf("PLAID_REDIRECT_URI %q is not a URL: %v", uri, err)
-	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
-		return fmt.Sprintf("PLAID_REDIRECT_URI %q is not an absolute http(s) URL", uri)
-	case u.RawQuery != "" || u.ForceQuery:
-		return fmt.Sprintf("PLAID_REDIRECT_URI %q has a query string, which Plaid refuses", uri)
-	case u.Fragment != "":
-		return fmt.Sprintf("PLAID_REDIRECT_URI %q has a #fragment, which a redirect cannot carry", uri)
-	case u.User != nil:
-		return fmt.Sprintf("PLAID_REDIRECT_URI %q holds a user name or password", uri)
-	}
-	if u.Scheme == "http" {
-		h := u.Hostname()
-		local := h == "localhost" || h == "127.0.0.1" || h == "::1"
-		switch {
-		case !local:
-			return fmt.Sprintf("PLAID_REDIRECT_URI %q uses plain http on %s: http is only for localhost", uri, h)
-		case env == plaidflow.Production:
-			return fmt.Sprintf("PLAID_REDIRECT_URI %q uses plain http: Production needs https", uri)
-		}
-	}
-	return ""
 }
 
 // checkKeyring writes, reads back and deletes a probe entry in the keyring Items are saved in,

@@ -181,7 +181,7 @@ func TestDoctorFailures(t *testing.T) {
 			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
 				te.environ["PLAID_REDIRECT_URI"] = "http://example.com/oauth-return"
 			},
-			code: 13, check: checkRedirectURI, want: []string{"http is only for localhost", "Allowed redirect URIs"},
+			code: 13, check: checkRedirectURI, want: []string{"Plaid accepts plain http only for localhost", "Allowed redirect URIs"},
 		},
 		{
 			name: "redirect URI with a query string",
@@ -193,7 +193,18 @@ func TestDoctorFailures(t *testing.T) {
 		{
 			name: "redirect URI the Dashboard does not list",
 			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
-				te.environ["PLAID_REDIRECT_URI"] = "https://app.example.com/oauth"
+				// An emulator whose Dashboard lists another URI; the one set is well-formed and
+				// its port free, so only Plaid can refuse it.
+				srv := plaidtest.NewServer(plaidtest.WithRedirectURIs("http://localhost:8765/registered"))
+				t.Cleanup(srv.Close)
+				te.environ["PLAID_API_URL"] = srv.URL
+				ln, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				port := ln.Addr().(*net.TCPAddr).Port
+				ln.Close()
+				te.environ["PLAID_REDIRECT_URI"] = "http://localhost:" + strconv.Itoa(port) + "/oauth-return"
 			},
 			code: 13, check: checkRedirectURI, want: []string{"Plaid refused the redirect URI", "OAuth redirect URI must be configured", "request_id"},
 		},
@@ -208,7 +219,7 @@ func TestDoctorFailures(t *testing.T) {
 				port := ln.Addr().(*net.TCPAddr).Port
 				te.environ["PLAID_REDIRECT_URI"] = "http://localhost:" + strconv.Itoa(port) + "/oauth-return"
 			},
-			code: 13, check: checkRedirectURI, want: []string{"is taken", "stop what listens"},
+			code: 13, check: checkRedirectURI, want: []string{"already in use by another program", "stop what listens"},
 		},
 		{
 			name: "no keyring",
@@ -393,6 +404,11 @@ func TestE2EDoctorRealKeyring(t *testing.T) {
 func probeEntries(t *testing.T) []string {
 	t.Helper()
 	out, err := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput()
+	// Other tests share this keyring: an entry deleted between secret-tool's search and its read
+	// of that entry fails the whole search. Search again: each deletion happens once.
+	for try := 0; err != nil && strings.Contains(string(out), "No such secret item") && try < 20; try++ {
+		out, err = exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput()
+	}
 	if err != nil && len(out) > 0 && !strings.Contains(string(out), "attribute.") {
 		t.Fatalf("secret-tool search: %v\n%s", err, out)
 	}
