@@ -230,6 +230,15 @@ func (f *Flow) flowNumbers(ctx context.Context, token string, inst *Institution)
 	return res, nil
 }
 
+// withItem names the Item in a flow's result: /accounts/get alone (nothing verified yet) does
+// not.
+func withItem(res *Result, itemID string) *Result {
+	if res != nil && res.ItemID == "" {
+		res.ItemID = itemID
+	}
+	return res
+}
+
 // numbersOf is numbers for some accounts of the Item (/auth/get options.account_ids).
 func (f *Flow) numbersOf(ctx context.Context, token string, inst *Institution, ids []string) (*Result, error) {
 	type instResult struct{ inst *Institution }
@@ -266,6 +275,7 @@ func (f *Flow) numbersOf(ctx context.Context, token string, inst *Institution, i
 func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
 	f := j.flow
 	res, err := f.flowNumbers(ctx, j.ex.AccessToken, j.linked.Institution)
+	res = withItem(res, j.ex.ItemID)
 	if j.saved.Storage.Saved {
 		call := itemCall{ns: j.saved.Item.Namespace, item: j.saved.Item, token: j.ex.AccessToken}
 		if oerr := f.observe(call, err); err == nil {
@@ -285,6 +295,7 @@ func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
 func (j *Journey) verifyNumbers(ctx context.Context) (StepReport, error) {
 	f, c := j.flow, j.verify.call
 	res, err := f.flowNumbers(ctx, c.token, j.linked.Institution)
+	res = withItem(res, c.item.ItemID)
 	if err := f.observe(c, err); err != nil {
 		return StepReport{}, err
 	}
