@@ -200,9 +200,13 @@ var numbersReady = []string{"", "automatically_verified", "manually_verified", "
 // /institutions/get_by_id alongside). An Item with nothing verified yet is no failure: the
 // result has its accounts and no numbers.
 func (f *Flow) flowNumbers(ctx context.Context, token string, inst *Institution) (*Result, error) {
-	accounts, method, err := f.Client.accounts(ctx, token)
+	accounts, method, instID, err := f.Client.flowAccounts(ctx, token)
 	if err != nil {
 		return nil, err
+	}
+	if inst == nil && instID != "" {
+		// Link did not name the bank (a session with typed numbers may not): the Item does.
+		inst = &Institution{ID: instID}
 	}
 	var ready []string
 	for _, a := range accounts {
@@ -237,6 +241,20 @@ func withItem(res *Result, itemID string) *Result {
 		res.ItemID = itemID
 	}
 	return res
+}
+
+// flowAccounts is /accounts/get: the accounts with their verification_status, the Item's
+// auth_method and institution.
+func (c *Client) flowAccounts(ctx context.Context, accessToken string) ([]Account, string, string, error) {
+	const op = "get accounts"
+	cctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, httpResp, err := c.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(accessToken)).Execute()
+	if err != nil {
+		return nil, "", "", c.decodeError(op, err, httpResp)
+	}
+	item := resp.GetItem()
+	return accountsFrom(resp.GetAccounts()), string(item.GetAuthMethod()), item.GetInstitutionId(), nil
 }
 
 // numbersOf is numbers for some accounts of the Item (/auth/get options.account_ids).
