@@ -342,6 +342,13 @@ func (j *Journey) describeFlow(res *Result) {
 	if res.Next == "plaid-onboard auth "+ref && len(res.Numbers.ACH)+len(res.Numbers.EFT)+len(res.Numbers.International)+len(res.Numbers.BACS) > 0 {
 		res.Next = "" // verified, numbers shown: nothing left to do
 	}
+	// The commands named must reach the same Plaid as this run.
+	switch {
+	case res.Demo:
+		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --demo ")
+	case res.Environment == string(Production):
+		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --env production ")
+	}
 }
 
 func flowNumbersReport(res *Result) StepReport {
@@ -353,7 +360,7 @@ func flowNumbersReport(res *Result) StepReport {
 		}
 	}
 	if len(pending) > 0 {
-		rep.Notice = "no numbers yet for " + strings.Join(pending, ", ") + "; " + res.Next
+		rep.Notice = "no numbers yet for " + strings.Join(pending, ", ") + ": they come once the account is verified"
 	}
 	return rep
 }
@@ -381,3 +388,7 @@ func insightsFrom(a plaid.AccountBase) *VerificationInsights {
 	}
 	return out
 }
+
+// awaitingVerification reports whether an account's numbers are held back by its
+// verification_status (pending, failed or expired).
+func awaitingVerification(status string) bool { return !slices.Contains(numbersReady, status) }
