@@ -179,7 +179,14 @@ func pendingManual(accounts []Account, ref string) (Account, error) {
 		for _, a := range accounts {
 			parts = append(parts, fmt.Sprintf("%s ••%s is %s", a.Name, a.MaskLabel(), statusWords(a.VerificationStatus)))
 		}
-		return Account{}, fmt.Errorf("%w: no account of the Item is pending_manual_verification (%s)", ErrNothingToVerify, strings.Join(parts, "; "))
+		msg := fmt.Sprintf("no account of the Item is pending_manual_verification (%s)", strings.Join(parts, "; "))
+		for _, a := range accounts {
+			if a.VerificationStatus == "pending_automatic_verification" {
+				msg += "; Plaid verifies an Automated micro-deposit itself, with no code (in Sandbox: plaid-onboard sandbox set-verification-status)"
+				break
+			}
+		}
+		return Account{}, fmt.Errorf("%w: %s", ErrNothingToVerify, msg)
 	}
 	return Account{}, fmt.Errorf("name the account with --account: %d accounts are pending manual verification (%s)", len(pending), describeAccounts(pending))
 }
