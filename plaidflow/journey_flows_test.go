@@ -236,3 +236,36 @@ func TestLinkJourneyForInstantAuthAndUnknownFlows(t *testing.T) {
 		t.Error("an unknown flow made a Link token")
 	}
 }
+
+// Database Match and Database Insights (https://plaid.com/docs/auth/coverage/database/): the
+// typed numbers are checked at once, with no deposit. Insights scores them: numbers Plaid's
+// network knows pass, others pass with caution, with the signals behind the score on the account.
+func TestLinkJourneyForDatabaseFlows(t *testing.T) {
+	fx := newFixture(t, "US")
+	for _, tc := range []struct {
+		flow, routing, status string
+		match                 bool
+	}{
+		{"database-match", "011401533", "database_matched", false},
+		{"database-insights", "011401533", "database_insights_pass", true},
+		{"database-insights", "121000358", "database_insights_pass_with_caution", false},
+	} {
+		u := &standInUser{t: t, srv: fx.srv, routing: tc.routing, account: "1111222233330000"}
+		j, _ := fx.flow.LinkJourneyFor(func() plaidflow.LinkUI { return u }, nil, tc.flow)
+		res, err := j.RunAll(context.Background(), nil)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.flow, tc.routing, err)
+		}
+		a := res.Accounts[0]
+		if a.VerificationStatus != tc.status || len(res.Numbers.ACH) != 1 || res.Numbers.ACH[0].Routing != tc.routing || res.Next != "" {
+			t.Errorf("%s %s: status %q, ACH %+v, next %q", tc.flow, tc.routing, a.VerificationStatus, res.Numbers.ACH, res.Next)
+		}
+		in := a.VerificationInsights
+		switch {
+		case tc.flow == "database-match" && in != nil:
+			t.Errorf("Database Match account has verification_insights %+v", in)
+		case tc.flow == "database-insights" && (in == nil || in.HasNumbersMatch != tc.match || in.AccountNumberFormat != "valid"):
+			t.Errorf("%s: verification_insights %+v, want numbers match %v and a valid format", tc.routing, in, tc.match)
+		}
+	}
+}

@@ -311,3 +311,49 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 		}
 	}
 }
+
+// TestE2ELinkFlowAutomatedMicrodeposits: Automated micro-deposits through Link (Houndstooth Bank,
+// user_good / microdeposits_good, https://plaid.com/docs/auth/coverage/automated/): after the
+// account, the user confirms its numbers and name; the account is then
+// pending_automatic_verification with no numbers, and the next step is Sandbox's
+// set-verification-status, after which `auth` gives the numbers the user confirmed.
+func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	_, dirs, env := flowEnv(t)
+
+	p := startLink(t, dirs, env, "--flow", "automated-microdeposits", "--json")
+	ctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := loginAs(frame, "ins_109512", "houndstooth", "microdeposits_good")
+	steps = append(steps,
+		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
+		paneIs(frame, "NUMBERS"),
+		typeIn(frame, "#routing", "011401533"),
+		typeIn(frame, "#account", "1111222233330000"),
+		typeIn(frame, "#holder-name", "Alberta Bobbeth Charleson"),
+		clickIn(frame, "#submit"),
+		paneIs(frame, "CONNECTED"),
+	)
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	textIn(t, ctx, frame, "#connected-text", "verify it automatically")
+	if err := chromedp.Do(ctx, clickIn(frame, "#continue"), pageDone()); err != nil {
+		t.Fatal(err)
+	}
+	res := flowResult(t, p)
+	if res.AuthMethod != "AUTOMATED_MICRODEPOSITS" || len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "pending_automatic_verification" || len(res.Numbers.ACH) != 0 {
+		t.Fatalf("after Link: auth_method %q, accounts %+v, ACH %+v", res.AuthMethod, res.Accounts, res.Numbers.ACH)
+	}
+	if !strings.Contains(res.Next, "sandbox set-verification-status "+res.ItemName) {
+		t.Errorf("next = %q", res.Next)
+	}
+	if _, stderr, code := runBinary(t, dirs, env, "sandbox", "set-verification-status", res.ItemName, "--status", "automatically_verified"); code != 0 {
+		t.Fatalf("set-verification-status: exit %d\n%s", code, stderr)
+	}
+	out, stderr, code := runBinary(t, dirs, env, "auth", res.ItemName, "--json")
+	var after plaidflow.Result
+	if err := json.Unmarshal([]byte(out), &after); code != 0 || err != nil || len(after.Numbers.ACH) != 1 || after.Numbers.ACH[0].Account != "1111222233330000" {
+		t.Errorf("auth after verification: exit %d, %v, ACH %+v\n%s", code, err, after.Numbers.ACH, stderr)
+	}
+}
