@@ -30,8 +30,17 @@ func addLinkFlowFlag(a *app, cmd *cobra.Command) {
 		"stderr what to enter in Link for it in Sandbox. After Link, an account still pending\n" +
 		"verification is no failure: its verification_status is printed (and in --json), the numbers\n" +
 		"of verified accounts only, and what moves the pending one on (plaid-onboard verify ITEM for\n" +
-		"Same Day micro-deposits). Flows:\n" + flowHelp()
+		"Same Day micro-deposits). Flows, with what to enter in Link in Sandbox:\n" + linkFlowHelp()
 	cmd.Example += "\n  plaid-onboard link --flow same-day-microdeposits --json\n  plaid-onboard verify first-platypus-bank"
+}
+
+// linkFlowHelp lists the flows for `link --help`: name, title, and the Sandbox inputs in Link.
+func linkFlowHelp() string {
+	var b strings.Builder
+	for _, fl := range plaidflow.AuthFlows {
+		fmt.Fprintf(&b, "  %-24s %s\n  %-24s %s\n", fl.Name, fl.Title, "", fl.LinkInputs())
+	}
+	return b.String()
 }
 
 // runLinkFlow is `link --flow FLOW`.
