@@ -48,6 +48,7 @@ banks in a pop-up window.`,
 	f.BoolVar(&a.opts.accountSel, "account-select", false, "with --update: let the user add or drop accounts (account selection)")
 	_ = cmd.RegisterFlagCompletionFunc("update", a.completeItems)
 	addLinkPageFlags(cmd, &a.opts)
+	addLinkFlowFlag(a, cmd) // verify.go
 	return cmd
 }
 
@@ -58,6 +59,9 @@ func (a *app) runLink(ctx context.Context, _ []string) error {
 	}
 	if a.opts.update != "" && a.opts.noSave {
 		return usagef("--update repairs a saved Item: --no-save means nothing with it")
+	}
+	if a.opts.flow != "" {
+		return a.runLinkFlow(ctx) // verify.go
 	}
 	s, err := a.openSession()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/sha256"
 	"math/big"
+	"slices"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type ItemState struct {
 	// Status is each account's verification_status, by mask (account ids are made afresh in
 	// each process).
 	Status map[string]string `json:"verification_status,omitempty"`
+	// Manual are the routing and account numbers typed in Link for an account, by mask, which
+	// /auth/get returns instead of the institution's once it is verified.
+	Manual map[string][2]string `json:"manual_numbers,omitempty"`
 }
 
 // ItemStateStore keeps ItemStates between processes.
@@ -50,6 +54,12 @@ func (s *Server) persist(it *item) {
 		if a.verificationStatus != "" {
 			st.Status[a.mask] = a.verificationStatus
 		}
+		if a.manualAccount != "" {
+			if st.Manual == nil {
+				st.Manual = map[string][2]string{}
+			}
+			st.Manual[a.mask] = [2]string{a.manualRouting, a.manualAccount}
+		}
 	}
 	s.itemState.Save(it.id, st)
 }
@@ -68,14 +78,38 @@ func (s *Server) applyState(it *item) {
 		it.webhook = ptr(st.Webhook)
 	}
 	it.authMethod = st.AuthMethod
-	if len(st.Status) == 0 {
+	if len(st.Status) == 0 && len(st.Manual) == 0 {
 		return
 	}
 	var kept []*account
 	for _, a := range it.accounts {
-		if status, ok := st.Status[a.mask]; ok {
+		status, hasStatus := st.Status[a.mask]
+		n, hasNumbers := st.Manual[a.mask]
+		if hasStatus {
 			a.verificationStatus, a.verificationName = status, sandboxVerificationName
+		}
+		if hasNumbers {
+			a.manualRouting, a.manualAccount = n[0], n[1]
+		}
+		if hasStatus || hasNumbers {
 			kept = append(kept, a)
+		}
+	}
+	if len(kept) == 0 {
+		// Numbers typed in Link give the account their own mask, which the institution's
+		// accounts do not have: the Item was made from its checking account (manualItem).
+		for mask, n := range st.Manual {
+			i := slices.IndexFunc(it.accounts, func(a *account) bool { return a.subtype == "checking" })
+			if i < 0 {
+				break
+			}
+			a := it.accounts[i]
+			a.mask, a.manualRouting, a.manualAccount = mask, n[0], n[1]
+			if status, ok := st.Status[mask]; ok {
+				a.verificationStatus, a.verificationName = status, sandboxVerificationName
+			}
+			kept = append(kept, a)
+			break
 		}
 	}
 	// A flow's Item has only the account the user verified.

@@ -41,3 +41,37 @@ func TestItemStateAcrossEmulators(t *testing.T) {
 		t.Error("demo emulators do not share the signing key")
 	}
 }
+
+// An Item made from numbers typed in Link keeps them in a later process: its account (with the
+// typed number's mask), its status, and the numbers /auth/get returns.
+func TestItemStateKeepsTypedNumbers(t *testing.T) {
+	states := memStates{}
+	first := NewServer(WithItemState(states))
+	first.mu.Lock()
+	it, e := first.manualItem(findInstitution("ins_109508"), "database-match", "021000021", "9900112233")
+	if e != nil {
+		first.mu.Unlock()
+		t.Fatal(e)
+	}
+	first.persist(it)
+	pub := first.issuePublicToken(it)
+	first.mu.Unlock()
+	ex, _, err := newClient(first).PlaidApi.ItemPublicTokenExchange(context.Background()).
+		ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(pub)).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second := NewServer(WithItemState(states),
+		WithItemResolver(func(tok string) (string, string, bool) { return it.id, "ins_109508", tok == ex.AccessToken }))
+	defer second.Close()
+	auth, _, err := newClient(second).PlaidApi.AuthGet(context.Background()).AuthGetRequest(*plaid.NewAuthGetRequest(ex.AccessToken)).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ach := auth.Numbers.GetAch()
+	if len(auth.Accounts) != 1 || auth.Accounts[0].GetMask() != "2233" || auth.Accounts[0].GetVerificationStatus() != "database_matched" ||
+		len(ach) != 1 || ach[0].Routing != "021000021" || ach[0].Account != "9900112233" {
+		t.Errorf("restored Item: accounts %+v, ACH %+v", auth.Accounts, ach)
+	}
+}
