@@ -58,6 +58,9 @@ func (a *app) runLinkFlow(ctx context.Context) error {
 		return err
 	}
 	defer s.close()
+	if err := checkLinkPage(s.cfg); err != nil { // the redirect URI and port, as link checks them
+		return err
+	}
 	if fl.Name != "" {
 		where := "Sandbox"
 		if s.cfg.Demo {
@@ -158,6 +161,9 @@ func (a *app) runVerify(ctx context.Context, ref, account string) error {
 		return err
 	}
 	defer s.close()
+	if err := checkLinkPage(s.cfg); err != nil { // the redirect URI and port, as link checks them
+		return err
+	}
 	openLink := func() plaidflow.LinkUI {
 		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
 	}
