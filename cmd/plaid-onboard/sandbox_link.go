@@ -50,10 +50,6 @@ creation fail with that error, alone or on top of either.`,
 	cmd.RegisterFlagCompletionFunc("force-error", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return usercustom.ForceErrors(), cobra.ShellCompDirectiveNoFileComp
 	})
-	cmd.MarkFlagsMutuallyExclusive("scenario", "user-custom")
-	cmd.MarkFlagsMutuallyExclusive("flow", "scenario")
-	cmd.MarkFlagsMutuallyExclusive("flow", "user-custom")
-	cmd.MarkFlagsMutuallyExclusive("flow", "force-error")
 	return cmd
 }
 
@@ -87,6 +83,19 @@ func (o sandboxLinkOpts) sandboxUser() (user *plaidflow.SandboxUser, institution
 
 // runSandboxLink runs the Sandbox journey: sandbox public token, exchange, save, numbers.
 func (a *app) runSandboxLink(ctx context.Context, so sandboxLinkOpts) error {
+	// Each of these chooses the Sandbox login: two at once would make an Item neither describes.
+	var chosen []string
+	for _, f := range []struct{ flag, value string }{{"--flow", a.opts.flow}, {"--scenario", so.scenario}, {"--user-custom", so.userCustom}} {
+		if f.value != "" {
+			chosen = append(chosen, f.flag)
+		}
+	}
+	if len(chosen) > 1 {
+		return usagef("%s each choose the Sandbox user: pick one", strings.Join(chosen, " and "))
+	}
+	if a.opts.flow != "" && so.forceError != "" {
+		return usagef("--force-error goes with the default user, --scenario or --user-custom, not --flow (the flow's login is Plaid's own)")
+	}
 	if a.opts.flow != "" {
 		return a.runSandboxLinkFlow(ctx)
 	}
