@@ -125,8 +125,14 @@ func TestSandboxLinkUserCustomIsCheckedBeforeAnyCall(t *testing.T) {
 	if code := te.run("--no-save", "sandbox", "link", "--force-error", "ITEM_BROKEN"); code != 2 || !strings.Contains(te.stderr.String(), "ITEM_LOGIN_REQUIRED") {
 		t.Errorf("undocumented --force-error: exit %d\n%s", code, te.stderr)
 	}
-	if code := te.run("--no-save", "sandbox", "link", "--scenario", "ca-eft", "--user-custom", "x.json"); code != 2 {
-		t.Errorf("--scenario with --user-custom: exit %d, want 2", code)
+	for _, args := range [][]string{
+		{"--scenario", "ca-eft", "--user-custom", "x.json"},
+		{"--flow", "automated-microdeposits", "--scenario", "ca-eft"},
+		{"--flow", "automated-microdeposits", "--force-error", "ITEM_LOCKED"},
+	} {
+		if code := te.run(append([]string{"--no-save", "sandbox", "link"}, args...)...); code != 2 || !strings.Contains(te.stderr.String(), "not --flow") && !strings.Contains(te.stderr.String(), "pick one") {
+			t.Errorf("%v together: exit %d, want 2 with the reason\n%s", args, code, te.stderr)
+		}
 	}
 	if n := srv.Requests("/sandbox/public_token/create"); n != 0 {
 		t.Errorf("%d calls reached Plaid; a bad configuration must be refused before any", n)
