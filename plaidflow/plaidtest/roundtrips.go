@@ -37,14 +37,25 @@ type RoundTrips struct {
 	UnitAtZero, UnitAtLatency time.Duration
 	// Count is (FastestAtLatency − FastestAtZero) / (UnitAtLatency − UnitAtZero).
 	Count float64
+	// Depth is the same number counted instead of timed: the longest chain of API calls of one
+	// run in which each call started after the one before had been answered (calls made side by
+	// side overlap, since each takes at least Latency). A machine slower or busier than usual
+	// cannot lengthen a chain, as it can lengthen a time; it is the fewest over the runs with
+	// latency (a scheduler would have to hold back one of two side-by-side calls for a whole
+	// Latency to split them).
+	Depth int
 }
 
-// String reads like "2.01 round trips (L=150ms: fastest 312ms against 9ms at L=0, one call 151ms
+// String reads like "2 calls in a row, timed as 2.01 round trips (L=150ms: fastest 312ms against 9ms at L=0, one call 151ms
 // against 1ms; medians 318ms against 17ms, ratio to L 2.02; 5 runs each)".
 func (r RoundTrips) String() string {
 	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
-	return fmt.Sprintf("%.2f round trips (L=%s: fastest %s against %s at L=0, one call %s against %s; medians %s against %s, ratio to L %.2f; %d runs each)",
-		r.Count, r.Latency, ms(r.FastestAtLatency), ms(r.FastestAtZero), ms(r.UnitAtLatency), ms(r.UnitAtZero),
+	calls := "calls"
+	if r.Depth == 1 {
+		calls = "call"
+	}
+	return fmt.Sprintf("%d %s in a row, timed as %.2f round trips (L=%s: fastest %s against %s at L=0, one call %s against %s; medians %s against %s, ratio to L %.2f; %d runs each)",
+		r.Depth, calls, r.Count, r.Latency, ms(r.FastestAtLatency), ms(r.FastestAtZero), ms(r.UnitAtLatency), ms(r.UnitAtZero),
 		ms(r.AtLatency), ms(r.AtZero), r.Ratio, r.Runs)
 }
 
@@ -63,9 +74,14 @@ func (s *Server) MeasureRoundTrips(latency time.Duration, runs int, once func(ar
 	defer s.SetLatency(0)
 	client := &http.Client{Timeout: time.Minute}
 	defer client.CloseIdleConnections()
+	depth := -1
 	run := func(l time.Duration) (time.Duration, error) {
 		s.SetLatency(0)
-		return once(func() { s.SetLatency(l) })
+		d, err := once(func() { s.recordCalls(); s.SetLatency(l) })
+		if calls := s.stopRecordingCalls(); l > 0 && err == nil && (depth < 0 || chainDepth(calls) < depth) {
+			depth = chainDepth(calls)
+		}
+		return d, err
 	}
 	unit := func(l time.Duration) (time.Duration, error) {
 		s.SetLatency(l)
@@ -100,7 +116,7 @@ func (s *Server) MeasureRoundTrips(latency time.Duration, runs int, once func(ar
 			}
 		}
 	}
-	r := RoundTrips{Latency: latency, Runs: runs, AtZero: Median(zero), AtLatency: Median(with),
+	r := RoundTrips{Latency: latency, Runs: runs, Depth: depth, AtZero: Median(zero), AtLatency: Median(with),
 		FastestAtZero: slices.Min(zero), FastestAtLatency: slices.Min(with),
 		UnitAtZero: slices.Min(unitZero), UnitAtLatency: slices.Min(unitWith)}
 	r.Ratio = float64(r.AtLatency-r.AtZero) / float64(latency)
@@ -138,4 +154,51 @@ func Median(ds []time.Duration) time.Duration {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// callSpan is when one API call arrived and when its answer was written.
+type callSpan struct{ start, end time.Time }
+
+// recordCalls starts keeping the API calls that arrive from now on (see chainDepth).
+func (s *Server) recordCalls() {
+	s.callsMu.Lock()
+	defer s.callsMu.Unlock()
+	s.calls, s.recording = nil, true
+}
+
+// stopRecordingCalls stops keeping calls and returns those kept.
+func (s *Server) stopRecordingCalls() []callSpan {
+	s.callsMu.Lock()
+	defer s.callsMu.Unlock()
+	calls := s.calls
+	s.calls, s.recording = nil, false
+	return calls
+}
+
+// noteCall keeps an API call that arrived at start and has just been answered, while recording.
+func (s *Server) noteCall(start time.Time) {
+	s.callsMu.Lock()
+	defer s.callsMu.Unlock()
+	if s.recording {
+		s.calls = append(s.calls, callSpan{start: start, end: time.Now()})
+	}
+}
+
+// chainDepth is the length of the longest chain of calls in which each one started after the
+// previous one's answer was written: how many round trips a client waited for in a row.
+func chainDepth(calls []callSpan) int {
+	calls = slices.Clone(calls)
+	slices.SortFunc(calls, func(a, b callSpan) int { return a.start.Compare(b.start) })
+	longest := make([]int, len(calls))
+	depth := 0
+	for i, c := range calls {
+		longest[i] = 1
+		for j := range i {
+			if !calls[j].end.After(c.start) {
+				longest[i] = max(longest[i], longest[j]+1)
+			}
+		}
+		depth = max(depth, longest[i])
+	}
+	return depth
 }

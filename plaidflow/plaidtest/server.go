@@ -74,11 +74,15 @@ type Server struct {
 	clientID, secret string
 	port             int          // 0: a free port
 	latency          atomic.Int64 // time.Duration
-	clockOffset      atomic.Int64 // time.Duration, moved by AdvanceClock
-	observe          func(exchange)
-	resolve          ItemResolver
-	loginRequired    func(itemID string) bool
-	redirectURIs     []string // the Dashboard's allowed redirect URIs (WithRedirectURIs)
+
+	callsMu       sync.Mutex
+	calls         []callSpan // the API calls answered while recording (roundtrips.go)
+	recording     bool
+	clockOffset   atomic.Int64 // time.Duration, moved by AdvanceClock
+	observe       func(exchange)
+	resolve       ItemResolver
+	loginRequired func(itemID string) bool
+	redirectURIs  []string // the Dashboard's allowed redirect URIs (WithRedirectURIs)
 
 	srv  *http.Server
 	done chan struct{}
@@ -285,6 +289,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // serveAPI answers a Plaid API call: latency, then an injected fault if one is due, then the
 // endpoint.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	defer s.noteCall(time.Now())
 	raw, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	rec := &recorder{ResponseWriter: w}
 	rawFault := false
