@@ -33,6 +33,8 @@ var (
 	ibanShape = regexp.MustCompile(`\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b`)
 	// A run of 10 or more digits is longer than any routing number (9), sort code (6) or mask
 	// and as long as a US account number; 8 digits are a BACS account, caught by name or value.
+	// Only a number standing alone counts (see maskDigitRuns): digits inside an identifier are
+	// part of it (a link_session_id's last group, a version's timestamp, a temporary path).
 	digitRun = regexp.MustCompile(`[0-9]{10,}`)
 )
 
@@ -124,9 +126,38 @@ func (r *Redactor) redact(s string, numbers bool) string {
 	s = stripeShape.ReplaceAllString(s, Redacted)
 	if numbers {
 		s = ibanShape.ReplaceAllStringFunc(s, maskNumber)
-		s = digitRun.ReplaceAllStringFunc(s, maskNumber)
+		s = maskDigitRuns(s)
 	}
 	return s
+}
+
+// maskDigitRuns masks the runs of 10 or more digits that stand alone, not touching a letter, a
+// digit, '-' or '_'.
+func maskDigitRuns(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, at := range digitRun.FindAllStringIndex(s, -1) {
+		if inIdentifier(s, at[0]-1) || inIdentifier(s, at[1]) {
+			continue
+		}
+		b.WriteString(s[last:at[0]])
+		b.WriteString(maskNumber(s[at[0]:at[1]]))
+		last = at[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// inIdentifier reports whether the byte at i continues an identifier around a digit run.
+func inIdentifier(s string, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // JSON redacts a JSON document: by field name, then every string as free text. A body that is

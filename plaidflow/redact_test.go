@@ -77,6 +77,18 @@ func TestRedactKeepsWhatSupportNeeds(t *testing.T) {
 			t.Errorf("redaction lost %q: %s", keep, got)
 		}
 	}
+	// Digits inside an identifier are part of it, even 10 and more of them; a number standing
+	// alone in the same text is still masked.
+	text := "link_session_id 944d4c06-35dc-452d-9409-d62450887599 · plaid-onboard v0.0.0-20261122083200-eff61734b1aa · account 9900112233445566"
+	got = r.String(text)
+	for _, keep := range []string{"944d4c06-35dc-452d-9409-d62450887599", "v0.0.0-20261122083200-eff61734b1aa"} {
+		if !strings.Contains(got, keep) {
+			t.Errorf("redaction lost %q: %s", keep, got)
+		}
+	}
+	if strings.Contains(got, "9900112233445566") {
+		t.Errorf("a number standing alone survived: %s", got)
+	}
 }
 
 func TestRedactEntryCoversEveryField(t *testing.T) {

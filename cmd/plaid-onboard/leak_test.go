@@ -307,9 +307,14 @@ func collectPage(t *testing.T, c *leakCapture, url string) {
 func leakTUI(t *testing.T, le *leakEnv, c *leakCapture) {
 	t.Helper()
 	u := startTmuxUI(t, le.dirs, le.env, le.leakArgs("tui")...)
-	if b, err := cmdline(u.pid); err == nil {
-		c.add("command line of the terminal UI", b)
-	}
+	// The pid is first sh's, then env's (whose arguments are the test's environment, the
+	// secret included: the harness's, not the program's), then the program's: read the
+	// command line once the program runs there.
+	b := waitUntil(t, screenTimeout, "the terminal UI to be the process", func() (bool, string) {
+		b, err := cmdline(u.pid)
+		return err == nil && bytes.HasPrefix(b, []byte(testBinary(t)+"\x00")), string(b)
+	})
+	c.add("command line of the terminal UI", []byte(b))
 	u.waitForText("Plaid accepted the keys")
 	u.keys("Enter")
 	u.waitForText("Save them in the OS keyring")
