@@ -2,99 +2,14 @@ package plaidflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
-
-	"github.com/plaid/plaid-go/v42/plaid"
 )
 
-// What the terminal UI's verification status screen reads and records: a saved Item's accounts
-// with their verification_status and, for Database Insights, the insights behind the score
-// (https://plaid.com/docs/auth/coverage/database/), and each webhook on the session's timeline.
+// What the terminal UI's verification status screen needs besides the Auth flows' journeys: a
+// saved Item's webhook pointed at the session's receiver, and each webhook on the timeline.
 
 // KindWebhook is a webhook the session's receiver got, with whether it verified.
 const KindWebhook = "webhook"
-
-// Insights are the verification_insights of a Database Insights (or Database Auth) account.
-type Insights struct {
-	AccountNumberFormat             string `json:"account_number_format,omitempty"`
-	NameMatchScore                  *int   `json:"name_match_score"`
-	HasNumbersMatch                 bool   `json:"has_numbers_match"`
-	IsNumbersMatchVerified          bool   `json:"is_numbers_match_verified"`
-	HasPreviousAdministrativeReturn bool   `json:"has_previous_administrative_return"`
-}
-
-// VerificationState is a saved Item's accounts as /accounts/get returns them now, with the
-// insights of the accounts that have them (by account_id).
-type VerificationState struct {
-	AuthMethod string              `json:"auth_method,omitempty"`
-	Accounts   []Account           `json:"accounts"`
-	Insights   map[string]Insights `json:"insights,omitempty"`
-}
-
-// VerificationState reads a saved Item's accounts, their verification_status and insights.
-func (f *Flow) VerificationState(ctx context.Context, ref string) (*VerificationState, error) {
-	c, err := f.savedItem(ref)
-	if err != nil {
-		return nil, err
-	}
-	const op = "get accounts"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := f.Client.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(c.token)).Execute()
-	if err != nil {
-		return nil, f.observe(c, decodeError(op, err, httpResp))
-	}
-	item := resp.GetItem()
-	out := &VerificationState{AuthMethod: string(item.GetAuthMethod()), Accounts: accountsFrom(resp.GetAccounts())}
-	for _, a := range resp.GetAccounts() {
-		vi, ok := a.GetVerificationInsightsOk()
-		if !ok || vi == nil {
-			continue
-		}
-		in := Insights{AccountNumberFormat: string(vi.GetAccountNumberFormat())}
-		if score, ok := vi.GetNameMatchScoreOk(); ok && score != nil {
-			n := int(*score)
-			in.NameMatchScore = &n
-		}
-		ns := vi.GetNetworkStatus()
-		in.HasNumbersMatch, in.IsNumbersMatchVerified = ns.GetHasNumbersMatch(), ns.GetIsNumbersMatchVerified()
-		pr := vi.GetPreviousReturns()
-		in.HasPreviousAdministrativeReturn = pr.GetHasPreviousAdministrativeReturn()
-		if out.Insights == nil {
-			out.Insights = map[string]Insights{}
-		}
-		out.Insights[a.GetAccountId()] = in
-	}
-	return out, f.observe(c, nil)
-}
-
-// Lines are the insights as a person reads them, one fact a line.
-func (in Insights) Lines() []string {
-	score := "none (no name given or no account to compare)"
-	if in.NameMatchScore != nil {
-		score = fmt.Sprintf("%d of 100", *in.NameMatchScore)
-	}
-	yes := func(b bool) string {
-		if b {
-			return "yes"
-		}
-		return "no"
-	}
-	return []string{
-		"name_match_score " + score,
-		"network_status: has_numbers_match " + yes(in.HasNumbersMatch) + ", is_numbers_match_verified " + yes(in.IsNumbersMatchVerified),
-		"previous_returns: has_previous_administrative_return " + yes(in.HasPreviousAdministrativeReturn),
-		"account_number_format " + orNone(in.AccountNumberFormat),
-	}
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
 
 // SetItemWebhook points a saved Item's webhook at target (/item/webhook/update), so the
 // session's receiver gets what Plaid sends for it.
@@ -141,4 +56,49 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// SandboxJourneyFor makes an Item for an Auth flow without a browser (Sandbox only), for the
+// flows Sandbox makes that way (AuthFlow.WithoutLink: Automated micro-deposits, with the
+// microdeposits_good password); the others are a *NeedsLinkError. Its numbers step is the
+// flows' one: a pending account does not fail it.
+func (f *Flow) SandboxJourneyFor(flow string) (*Journey, error) {
+	fl, err := FindAuthFlow(flow)
+	if err != nil {
+		return nil, err
+	}
+	if !fl.WithoutLink {
+		return nil, &NeedsLinkError{Flow: fl}
+	}
+	j, err := f.SandboxJourneyAs(fl.InstitutionID, &SandboxUser{Username: fl.Username, Password: fl.Password, Label: fl.Title})
+	if err != nil {
+		return nil, err
+	}
+	j.authFlow = fl.Name
+	return j, nil
+}
+
+// RefreshFlow reads a saved Item again as the Auth flows' numbers step does: every account with
+// its verification_status, and the numbers of the verified ones. The status screen calls it
+// after a status change (set_verification_status, a webhook) to show where the Item is now.
+func (f *Flow) RefreshFlow(ctx context.Context, ref, flow string) (*Result, error) {
+	c, err := f.savedItem(ref)
+	if err != nil {
+		return nil, err
+	}
+	var inst *Institution
+	if c.item.InstitutionID != "" {
+		inst = &Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
+	}
+	res, err := f.flowNumbers(ctx, c.token, inst)
+	if err := f.observe(c, err); err != nil {
+		return nil, err
+	}
+	where := ""
+	if f.Vault != nil {
+		where = f.Vault.Where()
+	}
+	f.finish(Saved{Item: c.item, Storage: Storage{Saved: true, Where: where}}, res)
+	(&Journey{flow: f, authFlow: flow}).describeFlow(res)
+	return res, nil
 }
