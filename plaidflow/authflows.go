@@ -182,7 +182,7 @@ func flowNext(fl AuthFlow, ref string, accounts []Account) string {
 		case "pending_automatic_verification":
 			return fmt.Sprintf("Plaid verifies the deposit itself in 1-2 business days; in Sandbox, move it on with: plaid-onboard sandbox set-verification-status %s --account %s --status automatically_verified (or verification_expired)", ref, a.ID)
 		case "pending_manual_verification":
-			return "the user enters the micro-deposit code in Link opened with the Item's access token"
+			return fmt.Sprintf("when the deposit has arrived, the user enters its code in Link opened with the Item's access token: plaid-onboard verify %s --account %s (Sandbox code: ABC)", ref, a.ID)
 		}
 	}
 	return "plaid-onboard auth " + ref

@@ -35,6 +35,8 @@ type Journey struct {
 	sandboxUser        *SandboxUser // nil: user_good
 	savedRef           string
 	update             *updateState
+	authFlow           string       // LinkJourneyFor: the Auth flow ("" for Instant Auth)
+	verify             *verifyState // VerifyJourney
 
 	linkToken LinkToken
 	linked    Linked
@@ -216,7 +218,7 @@ func (j *Journey) Run(ctx context.Context) (StepReport, error) {
 		j.flow.Client.Timeline.recordStep(step, rep, err, j.closedDuring(step))
 	}
 	if err != nil {
-		if step == StepLink || step == StepRelink {
+		if step == StepLink || step == StepRelink || step == StepMicroDeposit {
 			j.next = 0
 		}
 		j.tellLink(false, step)
@@ -260,7 +262,7 @@ func (j *Journey) Close() error {
 // closedDuring reports whether a Link step ended because Close stopped its page (the user moved
 // on: the Sandbox shortcut, a saved Item, back to the keys), which is no failure of Link.
 func (j *Journey) closedDuring(step StepID) bool {
-	if step != StepLink && step != StepRelink {
+	if step != StepLink && step != StepRelink && step != StepMicroDeposit {
 		return false
 	}
 	j.uiMu.Lock()
@@ -274,7 +276,7 @@ func (j *Journey) tellLink(ok bool, step StepID) {
 	j.uiMu.Lock()
 	ui := j.ui
 	j.uiMu.Unlock()
-	if ui == nil || j.told || step == StepLink || step == StepRelink || step == StepLinkToken {
+	if ui == nil || j.told || step == StepLink || step == StepRelink || step == StepMicroDeposit || step == StepLinkToken {
 		return // a Link exit is shown by Link itself
 	}
 	j.told = true
@@ -292,6 +294,12 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		if j.update != nil {
 			return j.updateLinkToken(ctx)
 		}
+		if j.verify != nil {
+			return j.verifyLinkToken(ctx)
+		}
+		if j.authFlow != "" {
+			return j.authLinkToken(ctx)
+		}
 		lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{})
 		if err != nil {
 			return StepReport{}, err
@@ -299,7 +307,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		j.linkToken = lt
 		return StepReport{Detail: "expires " + lt.Expiration.Local().Format("15:04")}, nil
 
-	case StepLink, StepRelink:
+	case StepLink, StepRelink, StepMicroDeposit:
 		if err := j.Close(); err != nil {
 			return StepReport{}, err
 		}
@@ -310,6 +318,9 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		pub, instID, instName, err := ui.Link(ctx, j.linkToken.Token)
 		if err != nil {
 			return StepReport{}, err
+		}
+		if step == StepMicroDeposit {
+			return StepReport{Detail: "code entered for ••" + j.verify.account.MaskLabel() + " · nothing exchanged"}, nil
 		}
 		if step == StepRelink {
 			// Update mode: the Item keeps its access token; the public token is not exchanged.
@@ -364,6 +375,12 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 	case StepNumbers:
 		if j.update != nil {
 			return j.updateNumbers(ctx)
+		}
+		if j.verify != nil {
+			return j.verifyNumbers(ctx)
+		}
+		if j.authFlow != "" {
+			return j.flowNumbersStep(ctx)
 		}
 		if j.savedRef != "" || j.ex.AccessToken == "" {
 			return j.savedNumbers(ctx)

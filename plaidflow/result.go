@@ -21,6 +21,11 @@ type Result struct {
 	FetchedAt   time.Time    `json:"fetched_at"`
 	// Masked is true when account numbers and IBANs show only their last 4 characters (--mask).
 	Masked bool `json:"masked"`
+	// Flow, AuthMethod and Next are set by the Auth flows (LinkJourneyFor, VerifyJourney): the
+	// flow's name, the Item's auth_method, and what moves an account still pending on.
+	Flow       string `json:"flow,omitempty"`
+	AuthMethod string `json:"auth_method,omitempty"`
+	Next       string `json:"next,omitempty"`
 }
 
 // Institution is the bank behind an Item.
@@ -50,6 +55,8 @@ type Account struct {
 	Subtype            *string  `json:"subtype"`
 	VerificationStatus string   `json:"verification_status,omitempty"`
 	Balances           Balances `json:"balances"`
+	// VerificationInsights are Database Insights' signals (nil for the other flows).
+	VerificationInsights *VerificationInsights `json:"verification_insights,omitempty"`
 }
 
 // Balances mirrors Plaid's AccountBalance.

@@ -30,6 +30,8 @@ type LinkTokenOptions struct {
 	// AccountSelection turns on account selection in update mode
 	// (update.account_selection_enabled), so the user can add or drop accounts.
 	AccountSelection bool
+	// AuthFlow turns on an Auth flow's `auth` option (AuthFlowNames; "" is Instant Auth).
+	AuthFlow string
 }
 
 // CreateLinkToken calls /link/token/create. It is also how keys are checked: a wrong key fails
@@ -56,6 +58,7 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 			return LinkToken{}, fmt.Errorf("%s: %w", op, err)
 		}
 		req.SetProducts(products)
+		setAuthOptions(req, opts.AuthFlow)
 	}
 	redirect := opts.RedirectURI
 	if redirect == "" {
@@ -297,7 +300,8 @@ func accountFrom(a plaid.AccountBase) Account {
 			ISOCurrencyCode:        a.Balances.IsoCurrencyCode.Get(),
 			UnofficialCurrencyCode: a.Balances.UnofficialCurrencyCode.Get(),
 		},
-		VerificationStatus: a.GetVerificationStatus(),
+		VerificationStatus:   a.GetVerificationStatus(),
+		VerificationInsights: insightsFrom(a),
 	}
 	if st := a.Subtype.Get(); st != nil {
 		s := string(*st)

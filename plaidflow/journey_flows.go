@@ -1,0 +1,354 @@
+package plaidflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/plaid/plaid-go/v42/plaid"
+)
+
+// The Auth flows through Link: a Link token made with the `auth` options a flow needs, Link,
+// and a numbers step that accepts accounts still waiting for verification (their numbers come
+// once they are verified); and the second Link session of Same Day (and Instant) micro-deposits,
+// where the user enters the code of the deposit.
+//
+//	Flow:   link token (auth options) → Link → exchange → save → statuses and verified numbers
+//	Verify: link token (update mode) → Link: the micro-deposit code → statuses and numbers
+
+// StepMicroDeposit is Link opened with a saved Item's access token so the user enters the code
+// of the micro-deposit Plaid sent; like update mode, nothing is exchanged.
+const StepMicroDeposit StepID = StepRelink + 1
+
+func init() {
+	stepWords[StepMicroDeposit] = [4]string{"Enter the micro-deposit code in Link", "Waiting for the micro-deposit code in Link in the browser…",
+		"Link took the micro-deposit code", "Link did not verify the micro-deposit"}
+}
+
+// InstantAuth is the name of the default flow, which needs no `auth` options.
+const InstantAuth = "instant-auth"
+
+// LinkJourneyFor is LinkJourney for one of the Auth flows (AuthFlowNames; "" or "instant-auth"
+// is LinkJourney itself). The Link token carries the `auth` option that turns the flow on, as
+// Plaid's guide for each flow says; after Link an account still waiting for verification does
+// not fail the journey: the numbers step reports each account's verification_status and fetches
+// numbers only for the verified ones (/auth/get answers PRODUCT_NOT_READY for the others).
+func (f *Flow) LinkJourneyFor(openLink func() LinkUI, ready *LinkToken, flow string) (*Journey, error) {
+	name := strings.ToLower(strings.TrimSpace(flow))
+	if name == "" || name == InstantAuth {
+		return f.LinkJourney(openLink, ready), nil
+	}
+	fl, err := FindAuthFlow(name)
+	if err != nil {
+		return nil, err
+	}
+	// A token made ahead has no auth options: this flow makes its own.
+	j := f.LinkJourney(openLink, nil)
+	j.authFlow = fl.Name
+	return j, nil
+}
+
+// AuthFlow is the journey's Auth flow name ("" for Instant Auth).
+func (j *Journey) AuthFlow() string { return j.authFlow }
+
+// verifyState is what a micro-deposit verification journey knows about its Item.
+type verifyState struct {
+	ref       string
+	accountID string // as the user named it (id, mask or name); "" picks the pending account
+	call      itemCall
+	account   Account // the account whose code is entered, once known
+}
+
+// VerifyJourney re-opens Link for a saved Item (ref: its id or name) in update mode, with its
+// access token, so the user enters the code of a Same Day (or Instant) micro-deposit; then it
+// fetches the accounts' verification_status and the numbers of the verified ones. accountID
+// names the account (id, mask or name) when the Item has several; "" picks the one pending
+// manual verification. The first step refuses an Item with nothing to verify, before Link opens.
+func (f *Flow) VerifyJourney(openLink func() LinkUI, ref, accountID string) (*Journey, error) {
+	c, err := f.savedItem(ref)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journey{flow: f, openLink: openLink, verify: &verifyState{ref: ref, accountID: accountID, call: c},
+		steps: []StepID{StepLinkToken, StepMicroDeposit, StepNumbers}}
+	j.ex.ItemID = c.item.ItemID
+	if c.item.InstitutionID != "" {
+		j.linked.Institution = &Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
+	}
+	return j, nil
+}
+
+// VerifyAccount is the account a VerifyJourney verifies (zero before its first step).
+func (j *Journey) VerifyAccount() Account {
+	if j.verify == nil {
+		return Account{}
+	}
+	return j.verify.account
+}
+
+// authLinkToken is /link/token/create for a flow: its auth option on, and for the flows where
+// the user types the numbers, auth as the only product (the manual-entry flows verify an
+// account for Auth alone; Plaid's guides create their tokens with products: ['auth']).
+func (j *Journey) authLinkToken(ctx context.Context) (StepReport, error) {
+	lt, err := j.flow.Client.CreateLinkToken(ctx, LinkTokenOptions{AuthFlow: j.authFlow})
+	if err != nil {
+		return StepReport{}, err
+	}
+	j.linkToken = lt
+	return StepReport{Detail: j.authFlow + " enabled · expires " + lt.Expiration.Local().Format("15:04")}, nil
+}
+
+// setAuthOptions turns on a flow's `auth` option in a /link/token/create request.
+// https://plaid.com/docs/api/link/#link-token-create-request-auth
+func setAuthOptions(req *plaid.LinkTokenCreateRequest, flow string) {
+	if flow == "" {
+		return
+	}
+	a := plaid.NewLinkTokenCreateRequestAuth()
+	switch flow {
+	case "instant-match":
+		a.SetInstantMatchEnabled(true)
+	case "instant-microdeposits":
+		a.SetInstantMicrodepositsEnabled(true)
+	case "automated-microdeposits":
+		a.SetAutomatedMicrodepositsEnabled(true)
+	case "same-day-microdeposits":
+		a.SetSameDayMicrodepositsEnabled(true)
+	case "database-match":
+		a.SetDatabaseMatchEnabled(true)
+	case "database-insights":
+		a.SetDatabaseInsightsEnabled(true)
+	}
+	req.SetAuth(*a)
+	if flow != "instant-match" && flow != "automated-microdeposits" {
+		req.SetProducts([]plaid.Products{plaid.PRODUCTS_AUTH})
+	}
+}
+
+// verifyLinkToken is the first step of a VerifyJourney: the Item's accounts (/accounts/get), the
+// one awaiting its code, then /link/token/create with the Item's access token.
+func (j *Journey) verifyLinkToken(ctx context.Context) (StepReport, error) {
+	f, v := j.flow, j.verify
+	accounts, _, err := f.Client.accounts(ctx, v.call.token)
+	if err != nil {
+		return StepReport{}, f.observe(v.call, err)
+	}
+	acct, err := pendingManual(accounts, v.accountID)
+	if err != nil {
+		return StepReport{}, err
+	}
+	v.account = acct
+	lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{AccessToken: v.call.token})
+	if err != nil {
+		return StepReport{}, f.observe(v.call, err)
+	}
+	j.linkToken = lt
+	return StepReport{Detail: fmt.Sprintf("update mode for %s · account ••%s · expires %s", v.call.item.Name, acct.MaskLabel(),
+		lt.Expiration.Local().Format("15:04"))}, nil
+}
+
+// ErrNothingToVerify means no account of the Item waits for a micro-deposit code.
+var ErrNothingToVerify = errors.New("nothing to verify")
+
+// pendingManual picks the account to enter a code for: the one named, which must be pending
+// manual verification, or the only pending one.
+func pendingManual(accounts []Account, ref string) (Account, error) {
+	if ref != "" {
+		a, err := pickAccount(accounts, ref)
+		if err != nil {
+			return Account{}, err
+		}
+		if a.VerificationStatus != "pending_manual_verification" {
+			return Account{}, fmt.Errorf("account %s ••%s: %w: it is %s, not pending_manual_verification", a.Name, a.MaskLabel(), ErrNothingToVerify, statusWords(a.VerificationStatus))
+		}
+		return a, nil
+	}
+	var pending []Account
+	for _, a := range accounts {
+		if a.VerificationStatus == "pending_manual_verification" {
+			pending = append(pending, a)
+		}
+	}
+	switch len(pending) {
+	case 1:
+		return pending[0], nil
+	case 0:
+		var parts []string
+		for _, a := range accounts {
+			parts = append(parts, fmt.Sprintf("%s ••%s is %s", a.Name, a.MaskLabel(), statusWords(a.VerificationStatus)))
+		}
+		return Account{}, fmt.Errorf("%w: no account of the Item is pending_manual_verification (%s)", ErrNothingToVerify, strings.Join(parts, "; "))
+	}
+	return Account{}, fmt.Errorf("name the account with --account: %d accounts are pending manual verification (%s)", len(pending), describeAccounts(pending))
+}
+
+func statusWords(s string) string {
+	if s == "" {
+		return "verified by Instant Auth"
+	}
+	return s
+}
+
+// numbersReady are the verification statuses whose numbers /auth/get returns.
+var numbersReady = []string{"", "automatically_verified", "manually_verified", "database_matched",
+	"database_insights_pass", "database_insights_pass_with_caution"}
+
+// flowNumbers is the numbers step of a flow: every account with its verification_status
+// (/accounts/get), and the numbers of the verified ones (/auth/get for those accounts only, with
+// /institutions/get_by_id alongside). An Item with nothing verified yet is no failure: the
+// result has its accounts and no numbers.
+func (f *Flow) flowNumbers(ctx context.Context, token string, inst *Institution) (*Result, error) {
+	accounts, method, err := f.Client.accounts(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	var ready []string
+	for _, a := range accounts {
+		if slices.Contains(numbersReady, a.VerificationStatus) {
+			ready = append(ready, a.ID)
+		}
+	}
+	var res *Result
+	if len(ready) > 0 {
+		if res, err = f.numbersOf(ctx, token, inst, ready); err != nil {
+			return nil, err
+		}
+	} else {
+		res = &Result{Numbers: Numbers{ACH: []ACH{}, EFT: []EFT{}, International: []International{}, BACS: []BACS{}}}
+		res.Institution = inst
+		if inst != nil && inst.ID != "" {
+			if details, err := f.institution(ctx, inst.ID); err == nil && details != nil {
+				res.Institution = details
+			}
+		}
+		cfg := f.Client.cfg
+		res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
+	}
+	res.Accounts, res.AuthMethod = accounts, method
+	return res, nil
+}
+
+// numbersOf is numbers for some accounts of the Item (/auth/get options.account_ids).
+func (f *Flow) numbersOf(ctx context.Context, token string, inst *Institution, ids []string) (*Result, error) {
+	type instResult struct{ inst *Institution }
+	instCh := make(chan instResult, 1)
+	if inst != nil && inst.ID != "" {
+		go func() {
+			in, _ := f.institution(ctx, inst.ID)
+			instCh <- instResult{in}
+		}()
+	} else {
+		instCh <- instResult{}
+	}
+	const op = "get auth numbers"
+	cctx, cancel := callContext(ctx)
+	defer cancel()
+	req := plaid.NewAuthGetRequest(token)
+	opts := plaid.NewAuthGetRequestOptions()
+	opts.SetAccountIds(ids)
+	req.SetOptions(*opts)
+	resp, httpResp, err := f.Client.api.PlaidApi.AuthGet(cctx).AuthGetRequest(*req).Execute()
+	if err != nil {
+		<-instCh
+		return nil, f.Client.decodeError(op, err, httpResp)
+	}
+	res := resultFromAuth(resp)
+	details := (<-instCh).inst
+	res.Institution = mergeInstitution(res.Institution, inst, details)
+	cfg := f.Client.cfg
+	res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
+	return res, nil
+}
+
+// flowNumbersStep is the numbers step of a LinkJourneyFor journey.
+func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
+	f := j.flow
+	res, err := f.flowNumbers(ctx, j.ex.AccessToken, j.linked.Institution)
+	if j.saved.Storage.Saved {
+		call := itemCall{ns: j.saved.Item.Namespace, item: j.saved.Item, token: j.ex.AccessToken}
+		if oerr := f.observe(call, err); err == nil {
+			err = oerr
+		}
+	}
+	if err != nil {
+		return StepReport{}, &StepError{Step: StepNumbers, Err: err, Context: j.afterSaveContext()}
+	}
+	f.finish(j.saved, res)
+	j.describeFlow(res)
+	j.result = res
+	return flowNumbersReport(res), nil
+}
+
+// verifyNumbers is the last step of a VerifyJourney.
+func (j *Journey) verifyNumbers(ctx context.Context) (StepReport, error) {
+	f, c := j.flow, j.verify.call
+	res, err := f.flowNumbers(ctx, c.token, j.linked.Institution)
+	if err := f.observe(c, err); err != nil {
+		return StepReport{}, err
+	}
+	j.saved = Saved{Item: c.item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	f.finish(j.saved, res)
+	j.describeFlow(res)
+	for _, a := range res.Accounts {
+		if a.ID == j.verify.account.ID {
+			j.verify.account = a
+		}
+	}
+	j.result = res
+	return flowNumbersReport(res), nil
+}
+
+// describeFlow names the flow in the result and what moves a pending account on.
+func (j *Journey) describeFlow(res *Result) {
+	res.Flow = j.authFlow
+	ref := res.ItemName
+	if ref == "" {
+		ref = res.ItemID
+	}
+	if fl, err := FindAuthFlow(j.authFlow); err == nil || j.verify != nil {
+		res.Next = flowNext(fl, ref, res.Accounts)
+	}
+	if res.Next == "plaid-onboard auth "+ref && len(res.Numbers.ACH)+len(res.Numbers.EFT)+len(res.Numbers.International)+len(res.Numbers.BACS) > 0 {
+		res.Next = "" // verified, numbers shown: nothing left to do
+	}
+}
+
+func flowNumbersReport(res *Result) StepReport {
+	rep := numbersReport(res)
+	var pending []string
+	for _, a := range res.Accounts {
+		if !slices.Contains(numbersReady, a.VerificationStatus) {
+			pending = append(pending, fmt.Sprintf("••%s %s", a.MaskLabel(), a.VerificationStatus))
+		}
+	}
+	if len(pending) > 0 {
+		rep.Notice = "no numbers yet for " + strings.Join(pending, ", ") + "; " + res.Next
+	}
+	return rep
+}
+
+// VerificationInsights mirrors an account's verification_insights, which Database Insights
+// (and Database Auth) set: the signals behind its pass / pass with caution / fail.
+type VerificationInsights struct {
+	NameMatchScore                  *int32 `json:"name_match_score,omitempty"`
+	HasNumbersMatch                 bool   `json:"has_numbers_match"`
+	IsNumbersMatchVerified          bool   `json:"is_numbers_match_verified"`
+	HasPreviousAdministrativeReturn bool   `json:"has_previous_administrative_return"`
+	AccountNumberFormat             string `json:"account_number_format"`
+}
+
+func insightsFrom(a plaid.AccountBase) *VerificationInsights {
+	in, ok := a.GetVerificationInsightsOk()
+	if !ok || in == nil {
+		return nil
+	}
+	out := &VerificationInsights{NameMatchScore: in.NameMatchScore.Get(),
+		HasNumbersMatch: in.NetworkStatus.HasNumbersMatch, IsNumbersMatchVerified: in.NetworkStatus.IsNumbersMatchVerified,
+		AccountNumberFormat: string(in.AccountNumberFormat)}
+	if pr := in.PreviousReturns; pr != nil {
+		out.HasPreviousAdministrativeReturn = pr.HasPreviousAdministrativeReturn
+	}
+	return out
+}
