@@ -157,3 +157,82 @@ func (p *flowPicker) lines(st Styles, w int) []string {
 		st.Key.Render("esc")+st.Muted.Render(" keep "+p.current().title()+" · the same as `plaid-onboard link --flow NAME`"), w)...)
 	return out
 }
+
+// verifyCancelledMsg: esc while Link waited for the micro-deposit code: back to the results.
+type verifyCancelledMsg struct{}
+
+// flowAllowed: f works while Link waits for a new Item (not a repair or a code).
+func (s *linkScreen) flowAllowed() bool {
+	return s.c.flow != nil && s.repairing == "" && s.state != linkSucceeded && !s.picker.open
+}
+
+// flowSandbox: the Sandbox shortcut can make an Item of the flow in use.
+func (s *linkScreen) flowSandbox() bool {
+	fl := s.flows.current().flow
+	return fl == nil || fl.WithoutLink
+}
+
+// useFlow makes c the flow in use and starts a new Link session whose token asks for it.
+func (s *linkScreen) useFlow(c flowChoice) tea.Cmd {
+	s.c.deps.Timeline.Note("Verification flow: " + c.title() + " (" + c.name() + ")")
+	return s.Start(nil)
+}
+
+// makeFlowSandboxItem makes an Item of the flow without the browser, where Sandbox can.
+func (s *linkScreen) makeFlowSandboxItem(c flowChoice) tea.Cmd {
+	j, err := s.c.flow.SandboxJourneyFor(c.name())
+	if err != nil {
+		s.state, s.err = linkFailed, err
+		return nil
+	}
+	return func() tea.Msg {
+		return accountLinkedMsg{journey: j, kind: journeySandbox, title: "Sandbox Item: " + c.title()}
+	}
+}
+
+// Verify opens Link again for the saved Item itemID (called name) with its access token, where
+// the user enters the micro-deposit code of accountID (plaidflow.VerifyJourney). On success the
+// working screen reads the Item again and the results show it verified.
+func (s *linkScreen) Verify(itemID, name, accountID string) tea.Cmd {
+	stop := s.Stop()
+	s.runID = s.c.nextID()
+	s.repairing, s.repairID, s.verifying, s.verifyAcct = name, itemID, true, accountID
+	j, err := s.c.flow.VerifyJourney(s.opener(s.runID), itemID, accountID)
+	if err != nil {
+		s.state, s.err = linkFailed, err
+		return stop
+	}
+	s.journey, s.state = j, linkStarting
+	return tea.Batch(stop, s.next())
+}
+
+// sameDayCode is the code Sandbox's Same Day micro-deposits take.
+func sameDayCode() string {
+	if fl, err := plaidflow.FindAuthFlow("same-day-microdeposits"); err == nil && fl.Code != "" {
+		return fl.Code
+	}
+	return "the code"
+}
+
+// flowLines say, under the Link page, which flow the Link token asks for and what to type in
+// Link for it in Sandbox.
+func (s *linkScreen) flowLines(w int) []string {
+	st := s.c.styles
+	if s.repairing != "" || s.c.flow == nil {
+		return nil
+	}
+	cur := s.flows.current()
+	out := []string{truncate(st.Muted.Render("Verified by ")+st.Heading.Render(cur.title())+st.Faint.Render(" · ")+
+		st.Key.Render("f")+st.Muted.Render(" to choose how"), w)}
+	fl := cur.flow
+	if fl == nil || s.c.cfg.SandboxOnly() != nil {
+		return out
+	}
+	out = append(out, wrap(st.Muted.Render("In Link (Sandbox): ")+fl.LinkInputs(), w)...)
+	if fl.WithoutLink {
+		out = append(out, wrap(st.Muted.Render("No browser handy? Press ")+st.Key.Render("s")+st.Muted.Render(" to make this Item with /sandbox/public_token/create."), w)...)
+	} else {
+		out = append(out, wrap(st.Faint.Render("Sandbox makes this flow only when the numbers are typed in Link: no shortcut."), w)...)
+	}
+	return out
+}

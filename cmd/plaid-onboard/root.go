@@ -10,6 +10,7 @@ import (
 
 // newRootCmd builds the command tree. The root command itself is the terminal UI.
 func newRootCmd(a *app) *cobra.Command {
+	var tf tuiFlags
 	root := &cobra.Command{
 		Use:   "plaid-onboard",
 		Short: "Connect a bank account through Plaid from a terminal",
@@ -38,7 +39,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
   plaid-onboard items                       # the saved Items, newest first, with their health
   plaid-onboard link --update my-bank       # repair an Item that needs a new login`,
 		Version:           versionString(readBuildInfo()),
-		RunE:              a.runE(a.runTUI),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runTUI(ctx, tf) }),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkFlags(cmd) },
 		SilenceErrors:     true,
 		SilenceUsage:      true,
@@ -64,6 +65,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	pf.BoolVar(&o.noSave, "no-save", false, "do not save the new Item in the keyring")
 	pf.StringVar(&o.transcript, "transcript", "", "write the session's timeline (Plaid calls, Link events, steps; redacted) to this file as JSON Lines, and a Markdown summary to PATH.md")
 
+	addTUIFlags(root, &tf)
 	root.SetFlagErrorFunc(flagError)
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
@@ -78,12 +80,15 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 
 // runTUI starts the terminal UI. It has no plain or JSON form, so without a terminal, or with
 // --json, it says which commands to use instead.
-func (a *app) runTUI(ctx context.Context, _ []string) error {
+func (a *app) runTUI(ctx context.Context, tf tuiFlags) error {
 	if a.opts.jsonOut {
 		return usagef("the terminal UI has no JSON form: for JSON, use `link`, `sandbox link`, `auth` or `items` with --json")
 	}
 	if !a.d.Interactive {
 		return usagef("the terminal UI needs a terminal (stdin and stdout are not one): in scripts, use `link`, `sandbox link`, `auth` or `items` (see --help)")
+	}
+	if err := tf.check(); err != nil {
+		return err
 	}
 	s, err := newSession(a.d, &a.opts, false)
 	if err != nil {
@@ -107,6 +112,9 @@ func (a *app) runTUI(ctx context.Context, _ []string) error {
 		Notes:      s.notes,
 		Timeline:   s.timeline,
 		// t saves here; the whole session is written here again when the UI closes.
-		TranscriptPath: a.opts.transcript,
+		TranscriptPath:   a.opts.transcript,
+		AuthFlow:         tf.flow,
+		WebhookPublicURL: tf.publicURL,
+		WebhookPort:      tf.webhookPort,
 	})
 }
