@@ -27,10 +27,14 @@ func (t *Timeline) RecordWebhook(wh Webhook) {
 		ItemID: wh.ItemID, Message: DescribeWebhook(wh)})
 }
 
-// DescribeWebhook is a webhook in one line: "webhook AUTH AUTOMATICALLY_VERIFIED · account_id …
-// · ✓ verified".
+// DescribeWebhook is a webhook in one line, whether it verified first (so a narrow screen keeps
+// it): "webhook ✓ AUTH AUTOMATICALLY_VERIFIED · account_id …".
 func DescribeWebhook(wh Webhook) string {
-	parts := []string{"webhook " + strings.TrimSpace(dash(wh.Type)+" "+dash(wh.Code))}
+	verdict := "✓"
+	if !wh.Verified {
+		verdict = "✗ NOT VERIFIED"
+	}
+	parts := []string{"webhook " + verdict + " " + dash(wh.Type) + " " + dash(wh.Code)}
 	for _, k := range []string{"account_id", "new_webhook_url", "error"} {
 		switch v := wh.Payload[k].(type) {
 		case string:
@@ -43,10 +47,8 @@ func DescribeWebhook(wh Webhook) string {
 			}
 		}
 	}
-	if wh.Verified {
-		parts = append(parts, "✓ verified")
-	} else {
-		parts = append(parts, "✗ NOT verified: "+wh.Reason)
+	if !wh.Verified {
+		parts = append(parts, "why: "+wh.Reason)
 	}
 	return strings.Join(parts, " · ")
 }
@@ -99,6 +101,7 @@ func (f *Flow) RefreshFlow(ctx context.Context, ref, flow string) (*Result, erro
 		where = f.Vault.Where()
 	}
 	f.finish(Saved{Item: c.item, Storage: Storage{Saved: true, Where: where}}, res)
+	res.ItemID = c.item.ItemID
 	(&Journey{flow: f, authFlow: flow}).describeFlow(res)
 	return res, nil
 }

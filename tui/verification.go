@@ -257,8 +257,7 @@ func (p *verifyPanel) statusSet(msg statusSetMsg) tea.Cmd {
 		p.status, p.bad = "✗ Could not set the verification status: "+msg.err.Error(), true
 		return nil
 	}
-	a := msg.change.Account
-	p.c.deps.Timeline.Note(fmt.Sprintf("verification_status of %s ••%s: pending_automatic_verification → %s", a.Name, a.MaskLabel(), a.VerificationStatus))
+	a := msg.change.Account // the timeline gets the change from refreshed, with the webhook's
 	p.status, p.bad = fmt.Sprintf("%s ••%s is %s now (request_id %s).", a.Name, a.MaskLabel(), a.VerificationStatus, msg.change.RequestID), false
 	return p.refresh()
 }
@@ -309,16 +308,19 @@ func statusOrInstant(s string) string {
 func (p *verifyPanel) statusMeaning(status string) string {
 	switch status {
 	case "pending_automatic_verification":
-		if p.sandbox() {
+		if p.sandbox() && p.saved() {
 			return "Plaid verifies the deposit by itself in 1-2 business days; in Sandbox press A (verified) or E (expired)"
 		}
 		return "Plaid verifies the deposit by itself in 1-2 business days; the AUTH webhook says when"
 	case "pending_manual_verification":
+		if !p.saved() {
+			return "the user enters the code of the deposit in Link opened with the Item's access token (this Item is not saved, so not from here)"
+		}
 		return "the user enters the code of the deposit in Link opened with the Item's access token: press m"
 	case "automatically_verified":
-		return "Plaid verified the deposit: the numbers are below"
+		return "Plaid verified the deposit: the numbers are shown above"
 	case "manually_verified":
-		return "the user entered the right code: the numbers are below"
+		return "the user entered the right code: the numbers are shown above"
 	case "verification_expired":
 		return "the deposit was not verified in time: link the account again (l)"
 	case "verification_failed":
