@@ -38,6 +38,7 @@ account selection in update mode, so the user can add or drop accounts.`,
 	f.StringVar(&a.opts.update, "update", "", "repair this saved Item (name or id) with Link in update mode")
 	f.BoolVar(&a.opts.accountSel, "account-select", false, "with --update: let the user add or drop accounts (account selection)")
 	_ = cmd.RegisterFlagCompletionFunc("update", a.completeItems)
+	addLinkFlowFlag(a, cmd) // verify.go
 	return cmd
 }
 
@@ -48,6 +49,9 @@ func (a *app) runLink(ctx context.Context, _ []string) error {
 	}
 	if a.opts.update != "" && a.opts.noSave {
 		return usagef("--update repairs a saved Item: --no-save means nothing with it")
+	}
+	if a.opts.flow != "" {
+		return a.runLinkFlow(ctx) // verify.go
 	}
 	s, err := a.openSession()
 	if err != nil {

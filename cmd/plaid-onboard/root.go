@@ -75,6 +75,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 
 	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a))
 	root.AddCommand(newWebhooksCmd(a), newScenariosCmd(a))
+	root.AddCommand(newVerifyCmd(a))
 	return root
 }
 

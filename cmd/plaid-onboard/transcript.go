@@ -19,7 +19,7 @@ import (
 var transcriptScope = flagScope{flag: "transcript",
 	commands: []string{"", "link", "sandbox link", "sandbox reset-login", "auth", "balances", "processor-token",
 		"items status", "items remove", "items rotate", "sandbox set-verification-status", "sandbox fire-webhook",
-		"webhooks listen"},
+		"webhooks listen", "verify"},
 	why: "it makes no Plaid call, so there is no session to record"}
 
 // newTimeline starts a session's timeline with the facts a support engineer needs first: the

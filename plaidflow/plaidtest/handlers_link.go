@@ -47,6 +47,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		Update       struct {
 			AccountSelectionEnabled bool `json:"account_selection_enabled"`
 		} `json:"update"`
+		Auth linkAuthOptions `json:"auth"`
 	}
 	if e := c.body.decode(&req); e != nil {
 		return nil, e
@@ -93,6 +94,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		products:     slices.Clone(req.Products),
 		redirectURI:  req.RedirectURI,
 		webhook:      req.Webhook,
+		auth:         req.Auth,
 	}
 	lifetime := linkTokenLifetime
 	if req.AccessToken != "" {

@@ -65,6 +65,12 @@ func (s *Server) serveStandIn(w http.ResponseWriter, r *http.Request) {
 		s.standInCall(w, r, s.standInLogin)
 	case standInPath + "/mfa":
 		s.standInCall(w, r, s.standInMFA)
+	case standInPath + "/numbers":
+		s.standInCall(w, r, s.standInNumbers)
+	case standInPath + "/manual":
+		s.standInCall(w, r, s.standInManual)
+	case standInPath + "/code":
+		s.standInCall(w, r, s.standInCode)
 	case standInPath + "/finish":
 		s.standInCall(w, r, s.standInFinish)
 	default:
@@ -136,6 +142,12 @@ type standInRequest struct {
 	AccountIDs    []string `json:"account_ids"`
 	// Answers are the answers to an MFA round, in the order of its questions.
 	Answers []string `json:"answers"`
+	// Numbers typed in the Auth flow panes (link_standin_flows.go).
+	Routing     string `json:"routing"`
+	Account     string `json:"account"`
+	Name        string `json:"name"`
+	AccountType string `json:"account_type"`
+	Code        string `json:"code"`
 }
 
 type standInInstitution struct {
@@ -194,6 +206,7 @@ func (s *Server) standInSession(req standInRequest) (any, *apiError) {
 		}
 		resp["update"] = it.inst.standIn()
 		resp["institutions"] = []standInInstitution{it.inst.standIn()}
+		s.flowSession(lt, resp)
 		return resp, nil
 	}
 	list := []standInInstitution{}
@@ -206,6 +219,7 @@ func (s *Server) standInSession(req standInRequest) (any, *apiError) {
 		}
 	}
 	resp["institutions"] = list
+	s.flowSession(lt, resp)
 	return resp, nil
 }
 
@@ -284,8 +298,10 @@ func (s *Server) loggedIn(lt *linkToken, inst *institution, login *sandboxLogin)
 			Subtype: a.subtype, Available: a.available, Currency: a.json(it.inst.currency()).currencyCode(),
 			Selected: slices.Contains(it.accounts, a)})
 	}
-	return map[string]any{"login": id, "institution": it.inst.standIn(), "accounts": accounts,
-		"update": lt.itemID != "", "account_select": lt.accountSelection}, nil
+	resp := map[string]any{"login": id, "institution": it.inst.standIn(), "accounts": accounts,
+		"update": lt.itemID != "", "account_select": lt.accountSelection}
+	s.flowLogin(lt, it, resp)
+	return resp, nil
 }
 
 // standInFinish ends a successful Link session: the Item keeps the accounts the user chose

@@ -40,6 +40,8 @@ type linkToken struct {
 	accountSelection bool
 	redirectURI      string
 	webhook          string
+	// auth is the `auth` object: the Auth flows the session offers (link_standin_flows.go).
+	auth linkAuthOptions
 }
 
 type publicToken struct {

@@ -252,6 +252,7 @@
       h('h1', { id: 'pane-title', text: 'Select your bank' }),
       h('div', { className: 'search' }, icon('search'), input),
       list,
+      manualEntryButton(),
     ], consentPane);
   }
 
@@ -266,6 +267,7 @@
     flushSearch();
     st.inst = inst;
     emit('SELECT_INSTITUTION', { view_name: 'SELECT_INSTITUTION' });
+    if (manualOnly(inst)) { numbersEntryPane(); return; }
     credentialPane();
   }
 
@@ -469,8 +471,8 @@
       error_code: err.error_code, error_message: err.error_message, error_type: err.error_type,
       view_name: 'ERROR',
     });
-    var title = fatal ? 'Link could not start' : (ERROR_TITLES[err.error_code] ||
-      (err.error_type === 'INSTITUTION_ERROR' ? 'Your bank is not responding' : 'Something went wrong'));
+    var title = st.failTitle || (fatal ? 'Link could not start' : (ERROR_TITLES[err.error_code] ||
+      (err.error_type === 'INSTITUTION_ERROR' ? 'Your bank is not responding' : 'Something went wrong')));
     show('ERROR', [
       h('div', { className: 'mark bad' }, icon('bang')),
       h('h1', { id: 'pane-title', className: 'center', text: title }),
@@ -479,9 +481,9 @@
         : err.error_message) }),
       h('div', { className: 'center' }, h('span', { className: 'code', id: 'error-code', text: err.error_code })),
       h('div', { className: 'spacer' }),
-      fatal ? null : h('button', { type: 'button', className: 'button', id: 'retry', 'data-autofocus': true, onclick: credentialPane }, 'Try again'),
+      fatal ? null : h('button', { type: 'button', className: 'button', id: 'retry', 'data-autofocus': true, onclick: st.retryPane || credentialPane }, 'Try again'),
       h('button', { type: 'button', className: fatal ? 'button' : 'button secondary', id: 'exit', 'data-autofocus': fatal, onclick: exitLink }, 'Exit'),
-    ], fatal ? null : credentialPane);
+    ], fatal ? null : (st.retryPane || credentialPane));
   }
 
   function accountPane() {
@@ -501,7 +503,9 @@
     });
     next.addEventListener('click', function () {
       var ids = chosen();
-      if (ids.length) finish(ids);
+      if (!ids.length) return;
+      if (st.login.confirm_numbers) confirmNumbersPane(ids);
+      else finish(ids);
     });
     show('SELECT_ACCOUNT', [
       h('h1', { id: 'pane-title', text: 'Select account' }),
@@ -512,6 +516,8 @@
     ]);
   }
 
+  // finish ends the session with the accounts chosen; st.login.accounts may carry their
+  // verification_status (the Auth flow panes set it).
   function finish(accountIDs) {
     loadingPane('Finishing up\u2026');
     var run = st.run;
@@ -529,12 +535,204 @@
   function connectedPane() {
     show('CONNECTED', [
       h('div', { className: 'mark ok' }, icon('check')),
-      h('h1', { id: 'pane-title', className: 'center', text: 'Success' }),
-      h('p', { className: 'center', text: 'Your ' + st.inst.name + ' account' + (st.accounts.length > 1 ? 's have' : ' has') +
-        ' been connected to ' + session.client_name + '.' }),
+      h('h1', { id: 'pane-title', className: 'center', text: st.doneTitle || 'Success' }),
+      h('p', { className: 'center', id: 'connected-text', text: st.doneText || ('Your ' + st.inst.name + ' account' + (st.accounts.length > 1 ? 's have' : ' has') +
+        ' been connected to ' + session.client_name + '.') }),
       h('div', { className: 'spacer' }),
       h('button', { type: 'button', className: 'button', id: 'continue', 'data-autofocus': true, onclick: handoff }, 'Continue'),
     ]);
+  }
+
+  // ---- Auth flow panes (link_standin_flows.go) ----------------------------------------------
+  // Instant Match and Automated micro-deposits: numbers confirmed after the account selection.
+  // Manual entry (Same Day / Instant micro-deposits, Database Match / Insights): numbers, name
+  // and account type instead of a login. The micro-deposit code: in the same session (Instant)
+  // or in a session opened with the Item's access token (Same Day).
+
+  function flowOptions() { return (session && session.auth) || {}; }
+
+  function manualOnly(inst) {
+    var o = flowOptions();
+    return !!o.manual_entry && (o.manual_only || []).indexOf(inst.institution_id) >= 0;
+  }
+
+  function manualEntryButton() {
+    if (!flowOptions().manual_entry) return null;
+    return h('button', { type: 'button', className: 'button secondary', id: 'manual-entry',
+      onclick: function () { st.inst = null; numbersEntryPane(); } }, 'Link with account numbers');
+  }
+
+  function numberField(id, label, hintText) {
+    var input = h('input', { className: 'input', id: id, inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', required: true });
+    return { input: input, label: h('label', { className: 'field' }, h('span', { text: label }), input,
+      hintText ? h('div', { className: 'hint', text: hintText }) : null) };
+  }
+
+  // confirmNumbersPane asks for the chosen account's numbers after the login: Instant Match
+  // matches them to the bank's partial number; Automated micro-deposits sends its deposit there.
+  function confirmNumbersPane(ids, problem) {
+    var mode = st.login.confirm_numbers;
+    var acct = st.login.accounts.filter(function (a) { return a.id === ids[0]; })[0];
+    var routing = numberField('routing', 'Routing number');
+    var account = numberField('account', 'Account number');
+    routing.input.setAttribute('data-autofocus', true);
+    var name = h('input', { className: 'input', id: 'holder-name', autocomplete: 'off' });
+    var form = h('form', { id: 'numbers', novalidate: true, onsubmit: function (e) {
+      e.preventDefault();
+      if (!routing.input.value || !account.input.value) { (routing.input.value ? account.input : routing.input).focus(); return; }
+      emit('SUBMIT_ACCOUNT_NUMBER', { view_name: 'NUMBERS' });
+      loadingPane(mode === 'instant_match' ? 'Matching your account\u2026' : 'Saving your account details\u2026');
+      var run = st.run;
+      Promise.all([api('numbers', { login: st.login.login, account_ids: [ids[0]], routing: routing.input.value,
+        account: account.input.value, name: name.value }), pause(300)]).then(function (r) {
+        if (run !== st.run) return;
+        acct.verification_status = r[0].verification_status;
+        if (mode === 'automated') {
+          st.doneTitle = 'Deposit on its way';
+          st.doneText = 'Plaid will send a small deposit to your ' + st.inst.name + ' account ending in ' + acct.mask +
+            ' and verify it automatically in 1\u20132 business days.';
+        } else if (r[0].matched === false) {
+          st.doneTitle = 'Check your account in 1\u20132 days';
+          st.doneText = 'Your numbers could not be matched, so Plaid will send a deposit with a code instead. Come back to enter it.';
+        }
+        finish([ids[0]]);
+      }, function (err) {
+        if (run !== st.run) return;
+        if (err.error_code === 'INVALID_FIELD') { st.lastError = err; confirmNumbersPane(ids, err); return; }
+        failed(err, false);
+      });
+    } },
+    acct ? h('p', { text: (mode === 'instant_match' ? 'Enter the full numbers of ' : 'Confirm the numbers of ') +
+      acct.name + ' \u2022\u2022\u2022\u2022\u00a0' + acct.mask + '.' }) : null,
+    routing.label, account.label,
+    mode === 'automated' ? h('label', { className: 'field' }, h('span', { text: 'Full name' }), name) : null,
+    problem ? h('p', { className: 'problem', id: 'numbers-error', role: 'alert', text: problem.display_message || problem.error_message }) : null,
+    h('div', { className: 'hint', id: 'numbers-hint' }, mode === 'instant_match'
+      ? ['Sandbox: routing ', h('code', { text: '021000021' }), ', account ', h('code', { text: '1111222233331111' }), ' (Plaid Saving \u2022\u20221111).']
+      : ['Sandbox: any routing number with 9 digits and an account number, e.g. ', h('code', { text: '011401533' }), ' / ', h('code', { text: '1111222233330000' }), '.']),
+    h('button', { type: 'submit', className: 'button', id: 'submit' }, 'Continue'));
+    show('NUMBERS', [
+      h('div', { className: 'bank-head' }, bankBadge(st.inst),
+        h('div', null, h('h1', { id: 'pane-title', text: mode === 'instant_match' ? 'Verify your account number' : 'Confirm your account details' }))),
+      form,
+    ]);
+  }
+
+  // numbersEntryPane takes an account typed by hand instead of a login.
+  function numbersEntryPane(problem) {
+    var routing = numberField('routing', 'Routing number');
+    var account = numberField('account', 'Account number');
+    routing.input.setAttribute('data-autofocus', true);
+    var name = h('input', { className: 'input', id: 'holder-name', autocomplete: 'name', required: true });
+    var type = h('select', { className: 'input', id: 'account-type' },
+      h('option', { value: 'checking', text: 'Checking' }), h('option', { value: 'savings', text: 'Savings' }));
+    var form = h('form', { id: 'manual', novalidate: true, onsubmit: function (e) {
+      e.preventDefault();
+      var missing = [routing.input, account.input, name].filter(function (i) { return !i.value.trim(); })[0];
+      if (missing) { missing.focus(); return; }
+      emit('SUBMIT_ACCOUNT_NUMBER', { view_name: 'NUMBERS' });
+      loadingPane('Checking your account\u2026');
+      var run = st.run;
+      Promise.all([api('manual', { institution_id: st.inst ? st.inst.institution_id : '', routing: routing.input.value,
+        account: account.input.value, name: name.value, account_type: type.value }), pause(300)]).then(function (r) {
+        if (run !== st.run) return;
+        var d = r[0];
+        st.inst = d.institution;
+        d.accounts.forEach(function (a) { a.verification_status = d.verification_status; });
+        st.login = { login: d.login, accounts: d.accounts };
+        manualDone(d);
+      }, function (err) {
+        if (run !== st.run) return;
+        if (err.error_code === 'INVALID_FIELD') { st.lastError = err; numbersEntryPane(err); return; }
+        st.retryPane = function () { numbersEntryPane(); };
+        failed(err, false);
+      });
+    } },
+    routing.label, account.label,
+    h('label', { className: 'field' }, h('span', { text: 'Full name' }), name),
+    h('label', { className: 'field' }, h('span', { text: 'Account type' }), type),
+    problem ? h('p', { className: 'problem', id: 'manual-error', role: 'alert', text: problem.display_message || problem.error_message }) : null,
+    h('div', { className: 'hint', id: 'manual-hint' }, 'Sandbox: Same Day and Database flows take routing ', h('code', { text: '011401533' }),
+      ', account ', h('code', { text: '1111222233330000' }), '; Instant micro-deposits: Windowpane Bank, routing ',
+      h('code', { text: '333333334' }), '.'),
+    h('button', { type: 'submit', className: 'button', id: 'submit' }, 'Continue'));
+    show('NUMBERS', [
+      h('h1', { id: 'pane-title', text: 'Enter your account details' }),
+      h('p', { text: st.inst ? 'Your ' + st.inst.name + ' routing and account numbers are on a check or in online banking.'
+        : 'Your routing and account numbers are on a check or in online banking.' }),
+      form,
+    ], searchPane);
+  }
+
+  // manualDone goes on after a hand-typed account: its code now (Instant micro-deposits), the
+  // deposit's authorisation (Same Day), or the end (Database Match and Insights).
+  function manualDone(d) {
+    var acct = d.accounts[0];
+    var ids = [acct.id];
+    if (d.code_now) { codePane(acct, 3, null); return; }
+    if (d.verification_status === 'pending_manual_verification') {
+      show('MICRODEPOSIT_AUTHORIZE', [
+        h('h1', { id: 'pane-title', text: 'Authorize a deposit' }),
+        h('p', { text: 'Plaid will deposit $0.01 into your account ending in ' + acct.mask + ' within 1\u20132 business days. ' +
+          'Its description has a 3-letter code: come back then and enter it to finish connecting.' }),
+        h('div', { className: 'hint', id: 'authorize-hint' }, 'Sandbox: the code is ', h('code', { text: 'ABC' }), '.'),
+        h('div', { className: 'spacer' }),
+        h('button', { type: 'button', className: 'button', id: 'authorize', 'data-autofocus': true, onclick: function () {
+          st.doneTitle = 'Check your account in 1\u20132 days';
+          st.doneText = 'When the deposit arrives, come back to enter its code. Until then the account is pending verification.';
+          finish(ids);
+        } }, 'Authorize'),
+      ]);
+      return;
+    }
+    var st2 = d.verification_status || '';
+    st.doneTitle = st2 === 'database_insights_fail' ? 'We could not verify this account' : 'Account verified';
+    st.doneText = 'Plaid checked your account against its network: ' + st2.replace(/_/g, ' ') + '.';
+    finish(ids);
+  }
+
+  // codePane asks for the micro-deposit code. problem is the refusal of the last one.
+  function codePane(acct, left, problem) {
+    var code = h('input', { className: 'input', id: 'microdeposit-code', autocomplete: 'off', spellcheck: 'false',
+      maxlength: '3', 'data-autofocus': true, required: true });
+    var form = h('form', { id: 'code', novalidate: true, onsubmit: function (e) {
+      e.preventDefault();
+      if (!code.value.trim()) { code.focus(); return; }
+      emit('SUBMIT_MICRODEPOSIT_CODE', { view_name: 'VERIFY_MICRODEPOSIT' });
+      loadingPane('Verifying\u2026');
+      var run = st.run;
+      Promise.all([api('code', { login: st.login ? st.login.login : '', code: code.value }), pause(300)]).then(function (r) {
+        if (run !== st.run) return;
+        acct.verification_status = r[0].verification_status;
+        if (r[0].login) st.login = { login: r[0].login, accounts: [acct] };
+        st.doneTitle = 'Account verified';
+        st.doneText = 'Your ' + st.inst.name + ' account ending in ' + acct.mask + ' is verified.';
+        finish([acct.id]);
+      }, function (err) {
+        if (run !== st.run) return;
+        st.lastError = err;
+        if (err.error_code === 'INVALID_FIELD' && /attempts? left/.test(err.display_message || '')) {
+          emit('ERROR', { error_code: err.error_code, error_message: err.error_message, error_type: err.error_type, view_name: 'VERIFY_MICRODEPOSIT' });
+          codePane(acct, left - 1, err);
+          return;
+        }
+        // No attempts left (or nothing to verify): this session cannot verify the account.
+        st.failTitle = 'Verification failed';
+        failed(err, true);
+      });
+    } },
+    h('label', { className: 'field' }, h('span', { text: 'Code' }), code),
+    problem ? h('p', { className: 'problem', id: 'code-error', role: 'alert', text: problem.display_message || problem.error_message }) : null,
+    h('div', { className: 'hint', id: 'code-hint' }, 'Sandbox: the code is ', h('code', { text: 'ABC' }), '. ' + left + ' attempt' + (left === 1 ? '' : 's') + ' left.'),
+    h('button', { type: 'submit', className: 'button', id: 'submit' }, 'Verify'));
+    show('VERIFY_MICRODEPOSIT', [
+      h('div', { className: 'bank-head' }, bankBadge(st.inst),
+        h('div', null, h('h1', { id: 'pane-title', text: 'Enter the deposit code' }))),
+      h('p', { text: 'Find the $0.01 deposit from Plaid in your account ending in ' + acct.mask +
+        '. Its description starts with # and 3 letters: enter them here.' }),
+      form,
+    ]);
+    el.pane.setAttribute('data-code-state', problem ? 'wrong' : 'asking');
   }
 
   // ---- ending -------------------------------------------------------------------------------
@@ -552,7 +750,7 @@
     var metadata = {
       institution: institutionMeta(),
       accounts: st.accounts.map(function (a) {
-        return { id: a.id, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype, verification_status: null };
+        return { id: a.id, name: a.name, mask: a.mask, type: a.type, subtype: a.subtype, verification_status: a.verification_status || null };
       }),
       link_session_id: st.linkSessionID,
       transfer_status: null,
@@ -581,6 +779,9 @@
     emit('OPEN', {});
     if (sessionError) {
       failed(sessionError, true);
+    } else if (session.update && session.verify) {
+      st.inst = session.update;
+      codePane(session.verify.account, session.verify.attempts_left, null);
     } else if (session.update) {
       st.inst = session.update;
       credentialPane();

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// The Auth flows through Link: `link --flow FLOW` and `verify ITEM`, the second Link session of
+// Same Day (and Instant) micro-deposits where the user enters the deposit's code.
+
+// flowFlagHelp is the --flow flag's usage on `link`.
+const flowFlagHelp = "verify the account with this Auth flow instead of Instant Auth: " +
+	"instant-match, instant-microdeposits, automated-microdeposits, same-day-microdeposits, database-match, database-insights"
+
+// linkFlowNames are the names `link --flow` takes: the six flows and Instant Auth itself.
+func linkFlowNames() []string { return append(plaidflow.AuthFlowNames(), plaidflow.InstantAuth) }
+
+// addLinkFlowFlag gives `link` its --flow flag.
+func addLinkFlowFlag(a *app, cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.opts.flow, "flow", "", flowFlagHelp)
+	_ = cmd.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(linkFlowNames(), cobra.ShellCompDirectiveNoFileComp))
+	cmd.MarkFlagsMutuallyExclusive("flow", "update")
+	cmd.Long += "\n\n--flow FLOW makes the Link token with the `auth` option that turns the flow on, and says on\n" +
+		"stderr what to enter in Link for it in Sandbox. After Link, an account still pending\n" +
+		"verification is no failure: its verification_status is printed (and in --json), the numbers\n" +
+		"of verified accounts only, and what moves the pending one on (plaid-onboard verify ITEM for\n" +
+		"Same Day micro-deposits). Flows:\n" + flowHelp()
+	cmd.Example += "\n  plaid-onboard link --flow same-day-microdeposits --json\n  plaid-onboard verify first-platypus-bank"
+}
+
+// runLinkFlow is `link --flow FLOW`.
+func (a *app) runLinkFlow(ctx context.Context) error {
+	name := strings.ToLower(strings.TrimSpace(a.opts.flow))
+	var fl plaidflow.AuthFlow
+	if name != plaidflow.InstantAuth {
+		var err error
+		if fl, err = plaidflow.FindAuthFlow(name); err != nil {
+			return usagef("--flow: %w", err)
+		}
+	}
+	s, err := a.openSession()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if fl.Name != "" {
+		where := "Sandbox"
+		if s.cfg.Demo {
+			where = "the offline demo"
+		}
+		fmt.Fprintf(a.d.Stderr, "%s: %s\nIn Link (%s): %s\n", fl.Title, fl.What, where, fl.LinkInputs())
+	}
+	openLink := func() plaidflow.LinkUI {
+		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
+	}
+	j, err := s.flow.LinkJourneyFor(openLink, nil, name)
+	if err != nil {
+		return usageError{err}
+	}
+	defer j.Close()
+	res, err := j.RunAll(ctx, a.progress)
+	if err != nil {
+		return err
+	}
+	if err := a.reportNew(j, res); err != nil {
+		return err
+	}
+	return a.reportVerification(res)
+}
+
+// reportVerification prints, after a flow's result, each account's verification_status (text
+// output; the JSON has them) and on stderr what moves a pending account on.
+func (a *app) reportVerification(res *plaidflow.Result) error {
+	if !a.opts.jsonOut {
+		if err := writeFlowResult(a.d.Stdout, res); err != nil {
+			return err
+		}
+	}
+	if res.Next != "" {
+		fmt.Fprintf(a.d.Stderr, "Next: %s\n", res.Next)
+	}
+	return nil
+}
+
+// writeFlowResult prints the auth method and each account's verification_status, with
+// Database Insights' signals where there are some.
+func writeFlowResult(w io.Writer, res *plaidflow.Result) error {
+	fmt.Fprintf(w, "\nAuth method  %s\n", orDash(res.AuthMethod))
+	if err := writeVerification(w, res.Accounts); err != nil {
+		return err
+	}
+	for _, acct := range res.Accounts {
+		in := acct.VerificationInsights
+		if in == nil {
+			continue
+		}
+		score := "-"
+		if in.NameMatchScore != nil {
+			score = fmt.Sprint(*in.NameMatchScore)
+		}
+		fmt.Fprintf(w, "Insights ••%s  numbers match %t (verified %t) · account number format %s · name match score %s · previous administrative return %t\n",
+			acct.MaskLabel(), in.HasNumbersMatch, in.IsNumbersMatchVerified, in.AccountNumberFormat, score, in.HasPreviousAdministrativeReturn)
+	}
+	return nil
+}
+
+// newVerifyCmd is `verify ITEM`: the micro-deposit code, entered in Link.
+func newVerifyCmd(a *app) *cobra.Command {
+	var account string
+	cmd := &cobra.Command{
+		Use:   "verify ITEM [--account ACCOUNT]",
+		Short: "Enter a micro-deposit code in Link for a saved Item, then print its numbers",
+		Long: `For an Item made with Same Day micro-deposits (plaid-onboard link --flow same-day-microdeposits), or
+Instant micro-deposits left unfinished: its account is pending_manual_verification until the user
+enters the code of the $0.01 deposit Plaid sent. This opens Link again, in update mode with a
+Link token made from the Item's access token, on the page where the code is entered (in Sandbox
+and the offline demo the code is ABC; three wrong codes fail the account: verification_failed).
+Nothing is exchanged: the Item keeps its access token. Then it prints each account's
+verification_status and the numbers of the verified ones (--json: the result document).
+
+It refuses, before Link opens, an Item with no account pending manual verification.
+--account (an account's id, mask or name) picks the account when several are pending.`,
+		Example: `  plaid-onboard verify first-platypus-bank
+  plaid-onboard verify first-platypus-bank --account 0000 --json
+  plaid-onboard --demo verify first-platypus-bank --no-browser`,
+		Args:              itemArg("whose micro-deposit code to enter"),
+		ValidArgsFunction: a.completeItems,
+		RunE: a.runE(func(ctx context.Context, args []string) error {
+			return a.runVerify(ctx, args[0], account)
+		}),
+	}
+	cmd.Flags().StringVar(&account, "account", "", "the account to verify: its id, mask or name (default the one pending manual verification)")
+	return cmd
+}
+
+// runVerify runs the verification journey: update-mode Link token, Link (the code), numbers.
+func (a *app) runVerify(ctx context.Context, ref, account string) error {
+	s, err := a.openSession()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	openLink := func() plaidflow.LinkUI {
+		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
+	}
+	j, err := s.flow.VerifyJourney(openLink, ref, account)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	res, err := j.RunAll(ctx, a.progress)
+	if err != nil {
+		return err
+	}
+	acct := j.VerifyAccount()
+	fmt.Fprintf(a.d.Stderr, "%s ••%s is %s\n", acct.Name, acct.MaskLabel(), acct.VerificationStatus)
+	if err := a.report(res); err != nil {
+		return err
+	}
+	return a.reportVerification(res)
+}
