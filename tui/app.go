@@ -538,9 +538,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.verify.webhook(msg.wh), waitForWebhook(m.c.ctx, m.verify.hub.feed))
 
 	case webhookSetMsg:
-		if msg.err != nil && m.verify.res != nil && msg.itemID == m.verify.res.ItemID {
-			m.verify.pointErr = msg.err
-		}
+		m.verify.pointedAt(msg)
 		return nil
 
 	case statusSetMsg:

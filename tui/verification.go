@@ -59,14 +59,15 @@ type verifyPanel struct {
 
 	hub      *webhookHub
 	hubErr   error           // the receiver could not start
-	pointed  map[string]bool // Items whose webhook is the receiver
+	pointed  map[string]bool // Items whose webhook was asked to be the receiver
+	hooked   map[string]bool // Items whose webhook is the receiver (Plaid said so)
 	pointErr error
 	last     *plaidflow.Webhook // the last webhook for the Item on show
 	reqID    int
 }
 
 func newVerifyPanel(c *common) *verifyPanel {
-	p := &verifyPanel{c: c, keys: newVerifyKeys(), pointed: map[string]bool{}}
+	p := &verifyPanel{c: c, keys: newVerifyKeys(), pointed: map[string]bool{}, hooked: map[string]bool{}}
 	p.updateKeys(false)
 	return p
 }
@@ -145,7 +146,9 @@ func (p *verifyPanel) pending(status string) []plaidflow.Account {
 
 func (p *verifyPanel) updateKeys(on bool) {
 	k := &p.keys
-	on = on && p.saved() && !p.working
+	// Not while the Item's webhook is being pointed at the receiver: what A, E and w make
+	// Plaid send would go to the old one.
+	on = on && p.saved() && !p.working && !p.pointing()
 	auto := len(p.pending("pending_automatic_verification")) > 0
 	k.Verified.SetEnabled(on && p.sandbox() && auto)
 	k.Expired.SetEnabled(on && p.sandbox() && auto)
@@ -157,10 +160,26 @@ func (p *verifyPanel) updateKeys(on bool) {
 // Item's webhook at the receiver, the first time it is shown.
 func (p *verifyPanel) setResult(res *plaidflow.Result) tea.Cmd {
 	if p.res == nil || res == nil || p.res.ItemID != res.ItemID {
-		p.last, p.status, p.bad = nil, "", false
+		p.last, p.status, p.bad, p.pointErr = nil, "", false, nil
 	}
 	p.res = res
 	return p.point()
+}
+
+// pointing: the Item's webhook is being set to the receiver.
+func (p *verifyPanel) pointing() bool {
+	return p.res != nil && p.pointed[p.res.ItemID] && !p.hooked[p.res.ItemID] && p.pointErr == nil
+}
+
+// pointedAt takes /item/webhook/update's answer.
+func (p *verifyPanel) pointedAt(msg webhookSetMsg) {
+	if msg.err == nil {
+		p.hooked[msg.itemID] = true
+		return
+	}
+	if p.res != nil && msg.itemID == p.res.ItemID {
+		p.pointErr = msg.err
+	}
 }
 
 // point sets the Item's webhook to the receiver once both exist.
@@ -179,7 +198,7 @@ func (p *verifyPanel) started(msg webhooksStartedMsg) tea.Cmd {
 		return nil
 	}
 	p.hub.close() // a receiver for other keys (the environment changed)
-	p.hub, p.hubErr, p.pointed = msg.hub, nil, map[string]bool{}
+	p.hub, p.hubErr, p.pointed, p.hooked = msg.hub, nil, map[string]bool{}, map[string]bool{}
 	return tea.Batch(waitForWebhook(p.c.ctx, msg.hub.feed), p.point())
 }
 
@@ -394,8 +413,11 @@ func (p *verifyPanel) webhookLines(w int) []string {
 	switch {
 	case p.hub != nil:
 		where := "→ " + p.hub.target
-		if p.res != nil && p.pointed[p.res.ItemID] && p.pointErr == nil {
+		switch {
+		case p.res != nil && p.hooked[p.res.ItemID]:
 			where += " (this session's receiver)"
+		case p.pointing():
+			where += " (setting it with /item/webhook/update…)"
 		}
 		out = append(out, truncate(st.Muted.Render("Webhooks ")+where, w))
 	case p.hubErr != nil:
