@@ -131,6 +131,15 @@ func (s *linkScreen) failure() error {
 // focusLines implements focuser: an error that just appeared, from its title to the keys that
 // get past it.
 func (s *linkScreen) focusLines() (int, int) {
+	if s.flows.open {
+		// The verification choice, from its question to its keys.
+		lines := strings.Split(ansiStrip(s.View()), "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(l, "How should the account be verified?") {
+				return i, len(lines) - 1
+			}
+		}
+	}
 	if !s.stuck() {
 		return -1, -1
 	}
@@ -653,7 +662,7 @@ func (s *linkScreen) ShortHelp() []key.Binding {
 		p := s.picker.keys
 		return []key.Binding{p.Up, p.Make, p.Cancel, k.Quit}
 	}
-	return []key.Binding{k.Retry, k.Open, k.Sandbox, s.flowKey, k.Saved, k.Back, k.Quit}
+	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Saved, k.Back, k.Quit, s.flowKey}
 }
 
 // FullHelp implements help.KeyMap.

@@ -129,6 +129,12 @@ func (p *verifyPanel) hasStatus() bool {
 // shown: the panel has something to say under these results.
 func (p *verifyPanel) shown() bool { return p.res != nil && (p.hasStatus() || p.hub != nil) }
 
+// reachable: Plaid can reach a receiver here (it starts with the session, or is starting).
+func (p *verifyPanel) reachable() bool {
+	ok, _ := webhooksReachable(p.c.cfg, p.c.deps.WebhookPublicURL)
+	return ok
+}
+
 func (p *verifyPanel) sandbox() bool { return p.c.cfg.SandboxOnly() == nil }
 
 func (p *verifyPanel) pending(status string) []plaidflow.Account {
@@ -153,7 +159,8 @@ func (p *verifyPanel) updateKeys(on bool) {
 	k.Verified.SetEnabled(on && p.sandbox() && auto)
 	k.Expired.SetEnabled(on && p.sandbox() && auto)
 	k.Code.SetEnabled(on && len(p.pending("pending_manual_verification")) == 1)
-	k.Fire.SetEnabled(on && p.sandbox())
+	// Only with the receiver up: what w makes Plaid send is then seen on the timeline.
+	k.Fire.SetEnabled(on && p.sandbox() && p.hub != nil)
 }
 
 // setResult is told the result on the results screen; it returns the command that points the
@@ -422,7 +429,7 @@ func (p *verifyPanel) webhookLines(w int) []string {
 		out = append(out, truncate(st.Muted.Render("Webhooks ")+where, w))
 	case p.hubErr != nil:
 		out = append(out, wrap(st.Warn.Render("! No webhooks: the receiver could not start: "+p.hubErr.Error()), w)...)
-	case p.hasStatus():
+	case p.hasStatus() && !p.reachable():
 		out = append(out, wrap(st.Muted.Render("Webhooks need a public URL: Plaid cannot reach 127.0.0.1. Start a tunnel (ngrok, cloudflared…) and run again with --public-url URL --webhook-port PORT."), w)...)
 	}
 	if p.pointErr != nil {
@@ -471,7 +478,7 @@ type withVerify struct {
 // ShortHelp implements help.KeyMap: what moves the verification on comes first.
 func (h withVerify) ShortHelp() []key.Binding {
 	k := h.p.keys
-	return append([]key.Binding{k.Verified, k.Expired, k.Code, k.Fire}, h.KeyMap.ShortHelp()...)
+	return append(append([]key.Binding{k.Verified, k.Expired, k.Code}, h.KeyMap.ShortHelp()...), k.Fire)
 }
 
 // FullHelp implements help.KeyMap.
