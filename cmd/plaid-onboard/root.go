@@ -82,14 +82,14 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 // runTUI starts the terminal UI. It has no plain or JSON form, so without a terminal, or with
 // --json, it says which commands to use instead.
 func (a *app) runTUI(ctx context.Context, tf tuiFlags) error {
+	if err := tf.check(); err != nil {
+		return err
+	}
 	if a.opts.jsonOut {
 		return usagef("the terminal UI has no JSON form: for JSON, use `link`, `sandbox link`, `auth` or `items` with --json")
 	}
 	if !a.d.Interactive {
 		return usagef("the terminal UI needs a terminal (stdin and stdout are not one): in scripts, use `link`, `sandbox link`, `auth` or `items` (see --help)")
-	}
-	if err := tf.check(); err != nil {
-		return err
 	}
 	s, err := newSession(a.d, &a.opts, false)
 	if err != nil {

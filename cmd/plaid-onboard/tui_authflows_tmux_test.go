@@ -60,3 +60,22 @@ func forgetDemoItems(t *testing.T, dirs userDirs) {
 		_ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+m[1])
 	}
 }
+
+// TestTUIFlagsAreCheckedFirst: a mistyped --flow, a --public-url that is not a URL and a port
+// out of range are usage errors (exit 2) that say what is wrong, before anything starts.
+func TestTUIFlagsAreCheckedFirst(t *testing.T) {
+	dirs := newUserDirs(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--demo", "--flow", "automated-microdeposit"}, "did you mean automated-microdeposits?"},
+		{[]string{"--demo", "--public-url", "ftp://example.com"}, `--public-url "ftp://example.com" is not an http(s) URL`},
+		{[]string{"--demo", "--webhook-port", "70000"}, "--webhook-port 70000 is not a port"},
+	} {
+		_, stderr, code := runBinary(t, dirs, dirs.env(), tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("plaid-onboard %s: exit %d, want 2 saying %q; stderr:\n%s", strings.Join(tc.args, " "), code, tc.want, stderr)
+		}
+	}
+}
