@@ -179,7 +179,14 @@ func pendingManual(accounts []Account, ref string) (Account, error) {
 		for _, a := range accounts {
 			parts = append(parts, fmt.Sprintf("%s ••%s is %s", a.Name, a.MaskLabel(), statusWords(a.VerificationStatus)))
 		}
-		return Account{}, fmt.Errorf("%w: no account of the Item is pending_manual_verification (%s)", ErrNothingToVerify, strings.Join(parts, "; "))
+		msg := fmt.Sprintf("no account of the Item is pending_manual_verification (%s)", strings.Join(parts, "; "))
+		for _, a := range accounts {
+			if a.VerificationStatus == "pending_automatic_verification" {
+				msg += "; Plaid verifies an Automated micro-deposit itself, with no code (in Sandbox: plaid-onboard sandbox set-verification-status)"
+				break
+			}
+		}
+		return Account{}, fmt.Errorf("%w: %s", ErrNothingToVerify, msg)
 	}
 	return Account{}, fmt.Errorf("name the account with --account: %d accounts are pending manual verification (%s)", len(pending), describeAccounts(pending))
 }
@@ -200,9 +207,13 @@ var numbersReady = []string{"", "automatically_verified", "manually_verified", "
 // /institutions/get_by_id alongside). An Item with nothing verified yet is no failure: the
 // result has its accounts and no numbers.
 func (f *Flow) flowNumbers(ctx context.Context, token string, inst *Institution) (*Result, error) {
-	accounts, method, err := f.Client.accounts(ctx, token)
+	accounts, method, instID, err := f.Client.flowAccounts(ctx, token)
 	if err != nil {
 		return nil, err
+	}
+	if inst == nil && instID != "" {
+		// Link did not name the bank (a session with typed numbers may not): the Item does.
+		inst = &Institution{ID: instID}
 	}
 	var ready []string
 	for _, a := range accounts {
@@ -228,6 +239,29 @@ func (f *Flow) flowNumbers(ctx context.Context, token string, inst *Institution)
 	}
 	res.Accounts, res.AuthMethod = accounts, method
 	return res, nil
+}
+
+// withItem names the Item in a flow's result: /accounts/get alone (nothing verified yet) does
+// not.
+func withItem(res *Result, itemID string) *Result {
+	if res != nil && res.ItemID == "" {
+		res.ItemID = itemID
+	}
+	return res
+}
+
+// flowAccounts is /accounts/get: the accounts with their verification_status, the Item's
+// auth_method and institution.
+func (c *Client) flowAccounts(ctx context.Context, accessToken string) ([]Account, string, string, error) {
+	const op = "get accounts"
+	cctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, httpResp, err := c.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(accessToken)).Execute()
+	if err != nil {
+		return nil, "", "", c.decodeError(op, err, httpResp)
+	}
+	item := resp.GetItem()
+	return accountsFrom(resp.GetAccounts()), string(item.GetAuthMethod()), item.GetInstitutionId(), nil
 }
 
 // numbersOf is numbers for some accounts of the Item (/auth/get options.account_ids).
@@ -266,6 +300,7 @@ func (f *Flow) numbersOf(ctx context.Context, token string, inst *Institution, i
 func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
 	f := j.flow
 	res, err := f.flowNumbers(ctx, j.ex.AccessToken, j.linked.Institution)
+	res = withItem(res, j.ex.ItemID)
 	if j.saved.Storage.Saved {
 		call := itemCall{ns: j.saved.Item.Namespace, item: j.saved.Item, token: j.ex.AccessToken}
 		if oerr := f.observe(call, err); err == nil {
@@ -285,6 +320,7 @@ func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
 func (j *Journey) verifyNumbers(ctx context.Context) (StepReport, error) {
 	f, c := j.flow, j.verify.call
 	res, err := f.flowNumbers(ctx, c.token, j.linked.Institution)
+	res = withItem(res, c.item.ItemID)
 	if err := f.observe(c, err); err != nil {
 		return StepReport{}, err
 	}
@@ -313,6 +349,13 @@ func (j *Journey) describeFlow(res *Result) {
 	if res.Next == "plaid-onboard auth "+ref && len(res.Numbers.ACH)+len(res.Numbers.EFT)+len(res.Numbers.International)+len(res.Numbers.BACS) > 0 {
 		res.Next = "" // verified, numbers shown: nothing left to do
 	}
+	// The commands named must reach the same Plaid as this run.
+	switch {
+	case res.Demo:
+		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --demo ")
+	case res.Environment == string(Production):
+		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --env production ")
+	}
 }
 
 func flowNumbersReport(res *Result) StepReport {
@@ -324,7 +367,7 @@ func flowNumbersReport(res *Result) StepReport {
 		}
 	}
 	if len(pending) > 0 {
-		rep.Notice = "no numbers yet for " + strings.Join(pending, ", ") + "; " + res.Next
+		rep.Notice = "no numbers yet for " + strings.Join(pending, ", ") + ": they come once the account is verified"
 	}
 	return rep
 }
@@ -352,3 +395,7 @@ func insightsFrom(a plaid.AccountBase) *VerificationInsights {
 	}
 	return out
 }
+
+// awaitingVerification reports whether an account's numbers are held back by its
+// verification_status (pending, failed or expired).
+func awaitingVerification(status string) bool { return !slices.Contains(numbersReady, status) }

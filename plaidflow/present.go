@@ -282,7 +282,10 @@ func WriteReport(w io.Writer, res *Result, mask bool) error {
 		}
 		fmt.Fprintf(w, "  [%s]\n", a.ID)
 		fams := res.NumbersFor(a.ID).Families(mask || res.Masked)
-		if len(fams) == 0 {
+		if len(fams) == 0 && awaitingVerification(a.VerificationStatus) {
+			// An Auth flow's account waiting for (or failed) verification: no numbers is expected.
+			fmt.Fprintf(w, "  no numbers until the account is verified (verification_status %s)\n", a.VerificationStatus)
+		} else if len(fams) == 0 {
 			fmt.Fprintf(w, "  %s\n", NoNumbers)
 		}
 		for _, f := range fams {

@@ -161,7 +161,7 @@ func TestUsageErrors(t *testing.T) {
 		{"demo in production", []string{"--demo", "--env", "production", "sandbox", "link"}, []string{"--demo emulates the Sandbox"}},
 		{"no-save where nothing is saved", []string{"auth", "--no-save"}, []string{"--no-save means nothing for `plaid-onboard auth`"}},
 		{"no-save with items", []string{"--no-save", "items"}, []string{"--no-save means nothing for `plaid-onboard items`"}},
-		{"no-browser where no browser opens", []string{"sandbox", "link", "--no-browser"}, []string{"only link and the terminal UI open a browser"}},
+		{"no-browser where no browser opens", []string{"sandbox", "link", "--no-browser"}, []string{"only link, verify and the terminal UI open a browser"}},
 		{"mask where no numbers are printed", []string{"items", "--mask"}, []string{"--mask means nothing for `plaid-onboard items`"}},
 		{"json for a shell script", []string{"completion", "bash", "--json"}, []string{"--json means nothing"}},
 		{"sandbox alone", []string{"sandbox"}, []string{"needs a command: sandbox link"}},

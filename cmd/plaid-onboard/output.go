@@ -77,7 +77,7 @@ func (a *app) report(res *plaidflow.Result) error {
 	if err != nil {
 		return err
 	}
-	if next := res.NextCommand(); next != "" {
+	if next := res.NextCommand(); next != "" && res.Next == "" { // an Auth flow's Next says more
 		fmt.Fprintf(a.d.Stderr, "Later: %s\n", next)
 	}
 	return nil

@@ -55,6 +55,9 @@ func (a *app) runLinkFlow(ctx context.Context) error {
 			where = "the offline demo"
 		}
 		fmt.Fprintf(a.d.Stderr, "%s: %s\nIn Link (%s): %s\n", fl.Title, fl.What, where, fl.LinkInputs())
+		if fl.Username == "" && fl.Name != "instant-microdeposits" {
+			fmt.Fprintln(a.d.Stderr, "No login: choose \"Link with account numbers\" under the list of banks.")
+		}
 	}
 	openLink := func() plaidflow.LinkUI {
 		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)

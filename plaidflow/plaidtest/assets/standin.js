@@ -493,8 +493,12 @@
       return Array.prototype.filter.call(el.pane.querySelectorAll('input[data-account-id]'), function (c) { return c.checked; })
         .map(function (c) { return c.getAttribute('data-account-id'); });
     }
-    var rows = accounts.map(function (a) {
-      var box = h('input', { type: 'checkbox', 'data-account-id': a.id, 'data-mask': a.mask, checked: a.selected !== false,
+    // The Auth flows that confirm numbers after the login verify one account: a radio list, as
+    // Plaid recommends single-account select for Auth.
+    var one = !!st.login.confirm_numbers;
+    var rows = accounts.map(function (a, i) {
+      var box = h('input', { type: one ? 'radio' : 'checkbox', name: 'account', 'data-account-id': a.id, 'data-mask': a.mask,
+        checked: one ? i === 0 : a.selected !== false,
         onchange: function () { next.disabled = chosen().length === 0; } });
       return h('label', { className: 'account' }, box,
         h('div', { className: 'what' }, h('b', { text: a.name }),

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/zalando/go-keyring"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+)
+
+// End to end, the Auth flows through Link (link --flow, verify): the built binary, headless
+// Chromium on the real Link page with the stand-in Link, the real keyring and the emulator. The
+// Sandbox inputs are those of Plaid's testing guide, https://plaid.com/docs/auth/coverage/testing/.
+
+// startCmd is startLink for any command that opens the Link page (verify).
+func startCmd(t *testing.T, dirs userDirs, env []string, args ...string) *linkProcess {
+	t.Helper()
+	p := &linkProcess{url: make(chan string, 1), done: make(chan error, 1)}
+	p.cmd = exec.Command(testBinary(t), append(args, "--no-browser")...)
+	p.cmd.Dir, p.cmd.Env, p.cmd.Stdout = dirs.work, env, &p.stdout
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.stderr.WriteString(line + "\n")
+			p.mu.Unlock()
+			if m := linkURLLine.FindStringSubmatch(line); m != nil {
+				p.url <- m[1]
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		p.done <- p.cmd.Wait()
+	}()
+	return p
+}
+
+// pageDone waits for the Link page to say the flow ended.
+func pageDone() chromedp.Action[chromedp.Void] {
+	return step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout)))
+}
+
+// setIn replaces what a field of the stand-in holds (a retry after a refusal).
+func setIn(frame *chromedp.Node, sel, text string) chromedp.Action[chromedp.Void] {
+	return step("set "+sel, chromedp.SetValue(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
+}
+
+// textIn waits for an element of the stand-in and checks its text.
+func textIn(t *testing.T, ctx context.Context, frame *chromedp.Node, sel, want string) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, e2eTimeout)
+	defer cancel()
+	got, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
+	if err != nil || !strings.Contains(got, want) {
+		t.Errorf("%s says %q (%v), want it to contain %q", sel, got, err, want)
+	}
+}
+
+// manualEntry types an account by hand in the stand-in's numbers pane and submits it.
+func manualEntry(frame *chromedp.Node, routing, account string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		paneIs(frame, "NUMBERS"),
+		typeIn(frame, "#routing", routing),
+		typeIn(frame, "#account", account),
+		typeIn(frame, "#holder-name", "Alberta Bobbeth Charleson"),
+		clickIn(frame, "#submit"),
+	}
+}
+
+// flowResult waits for the command and decodes its JSON result; the Item's keyring entry is
+// removed after the test.
+func flowResult(t *testing.T, p *linkProcess) plaidflow.Result {
+	t.Helper()
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, p.stderrText())
+	}
+	var res plaidflow.Result
+	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	}
+	if res.ItemID != "" {
+		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
+	}
+	return res
+}
+
+func flowEnv(t *testing.T) (*plaidtest.Server, userDirs, []string) {
+	srv := plaidtest.NewServer()
+	t.Cleanup(srv.Close)
+	dirs := newUserDirs(t)
+	return srv, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+}
+
+// TestE2ELinkFlowInstantMatch: Houndstooth Bank, user_good / pass_good, Plaid Saving (••1111);
+// a wrong account number is refused in Link, the documented one (021000021 / 1111222233331111)
+// matches, and the numbers the user typed come back verified.
+func TestE2ELinkFlowInstantMatch(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	srv, dirs, env := flowEnv(t)
+
+	p := startLink(t, dirs, env, "--flow", "instant-match", "--json")
+	ctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := loginAs(frame, "ins_109512", "houndstooth", "pass_good")
+	steps = append(steps,
+		paneIs(frame, "SELECT_ACCOUNT"),
+		clickIn(frame, `input[data-mask="1111"]`),
+		clickIn(frame, "#continue"),
+		paneIs(frame, "NUMBERS"),
+		typeIn(frame, "#routing", "021000021"),
+		typeIn(frame, "#account", "1111222233339999"),
+		clickIn(frame, "#submit"),
+		step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#numbers-error"), inFrame(frame))),
+	)
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	textIn(t, ctx, frame, "#numbers-error", "don't match")
+	if err := chromedp.Do(ctx,
+		setIn(frame, "#routing", "021000021"),
+		setIn(frame, "#account", "1111222233331111"),
+		clickIn(frame, "#submit"),
+		paneIs(frame, "CONNECTED"),
+		clickIn(frame, "#continue"),
+		pageDone(),
+	); err != nil {
+		t.Fatalf("drive Link after the refusal: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	res := flowResult(t, p)
+	if res.Flow != "instant-match" || res.AuthMethod != "INSTANT_MATCH" || len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "" {
+		t.Errorf("result: flow %q, auth_method %q, accounts %+v", res.Flow, res.AuthMethod, res.Accounts)
+	}
+	if len(res.Numbers.ACH) != 1 || res.Numbers.ACH[0].Routing != "021000021" || res.Numbers.ACH[0].Account != "1111222233331111" {
+		t.Errorf("ACH = %+v, want the matched 021000021 / 1111222233331111", res.Numbers.ACH)
+	}
+	if !strings.Contains(p.stderrText(), "In Link (Sandbox): institution Houndstooth Bank (ins_109512); username user_good, password pass_good") {
+		t.Errorf("stderr does not say what to enter in Link:\n%s", p.stderrText())
+	}
+	if got := srv.Requests("/link/token/create"); got != 1 {
+		t.Errorf("%d link tokens made, want 1", got)
+	}
+}
+
+// TestE2ELinkFlowSameDayThenVerify: Same Day micro-deposits end pending_manual_verification with
+// no numbers and a `verify` to run; `verify ITEM` opens a second Link session with the Item's
+// access token, a wrong code is refused with the attempts left, ABC verifies the account
+// (manually_verified) and the numbers the user typed are shown. A second `verify` has nothing
+// left to verify and says so before any Link opens.
+func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	srv, dirs, env := flowEnv(t)
+
+	p := startLink(t, dirs, env, "--flow", "same-day-microdeposits", "--json")
+	ctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := []chromedp.Action[chromedp.Void]{
+		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
+		paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
+	}
+	steps = append(steps, manualEntry(frame, "011401533", "1111222233330000")...)
+	steps = append(steps, paneIs(frame, "MICRODEPOSIT_AUTHORIZE"), clickIn(frame, "#authorize"),
+		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	res := flowResult(t, p)
+	if len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "pending_manual_verification" || len(res.Numbers.ACH) != 0 {
+		t.Fatalf("after Link: accounts %+v, ACH %+v; want one account pending_manual_verification and no numbers", res.Accounts, res.Numbers.ACH)
+	}
+	if res.AuthMethod != "SAME_DAY_MICRODEPOSITS" || !strings.Contains(res.Next, "plaid-onboard verify "+res.ItemName) {
+		t.Errorf("auth_method %q, next %q", res.AuthMethod, res.Next)
+	}
+	if !strings.Contains(p.stderrText(), "Next: when the deposit has arrived") {
+		t.Errorf("stderr does not say what to do next:\n%s", p.stderrText())
+	}
+	if out, stderr, code := runBinary(t, dirs, env, "items", "status", res.ItemName); code != 0 || !strings.Contains(out, "pending_manual_verification") {
+		t.Errorf("items status: exit %d\n%s%s", code, out, stderr)
+	}
+
+	v := startCmd(t, dirs, env, "verify", res.ItemName, "--json")
+	ctx, frame = openLink(t, browser, v.waitURL(t))
+	if err := chromedp.Do(ctx,
+		paneIs(frame, "VERIFY_MICRODEPOSIT"), // no consent, no login: straight to the code
+		typeIn(frame, "#microdeposit-code", "XYZ"),
+		clickIn(frame, "#submit"),
+		step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#code-error"), inFrame(frame))),
+	); err != nil {
+		t.Fatalf("drive the verification session: %v\nstderr:\n%s", err, v.stderrText())
+	}
+	textIn(t, ctx, frame, "#code-error", "2 attempts left")
+	if err := chromedp.Do(ctx,
+		setIn(frame, "#microdeposit-code", "ABC"),
+		clickIn(frame, "#submit"),
+		paneIs(frame, "CONNECTED"),
+	); err != nil {
+		t.Fatalf("enter the code: %v\nstderr:\n%s", err, v.stderrText())
+	}
+	textIn(t, ctx, frame, "#connected-text", "is verified")
+	if err := chromedp.Do(ctx, clickIn(frame, "#continue"), pageDone()); err != nil {
+		t.Fatalf("finish the verification session: %v", err)
+	}
+	exchanges := srv.Requests("/item/public_token/exchange")
+	verified := flowResult(t, v)
+	if verified.ItemID != res.ItemID || len(verified.Accounts) != 1 || verified.Accounts[0].VerificationStatus != "manually_verified" {
+		t.Errorf("after verify: item %s, accounts %+v", verified.ItemID, verified.Accounts)
+	}
+	if len(verified.Numbers.ACH) != 1 || verified.Numbers.ACH[0].Routing != "011401533" || verified.Numbers.ACH[0].Account != "1111222233330000" {
+		t.Errorf("after verify: ACH %+v, want the typed 011401533 / 1111222233330000", verified.Numbers.ACH)
+	}
+	if srv.Requests("/item/public_token/exchange") != exchanges {
+		t.Error("verify exchanged a public token: the Item keeps its access token")
+	}
+	if !strings.Contains(v.stderrText(), "is manually_verified") {
+		t.Errorf("verify's stderr does not give the new status:\n%s", v.stderrText())
+	}
+
+	_, stderr, code := runBinary(t, dirs, env, "verify", res.ItemName, "--no-browser")
+	if code != 1 || !strings.Contains(stderr, "nothing to verify") || strings.Contains(stderr, "Plaid Link is at") {
+		t.Errorf("verify of a verified Item: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestE2ELinkFlowInstantMicrodeposits: Windowpane Bank has no login: Link goes straight to the
+// numbers (333333334 / 1111222233330000), the deposit arrives over RTP while the user waits, and
+// the code is entered in the same session.
+func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	_, dirs, env := flowEnv(t)
+
+	p := startLink(t, dirs, env, "--flow", "instant-microdeposits", "--json")
+	ctx, frame := openLink(t, browser, p.waitURL(t))
+	steps := []chromedp.Action[chromedp.Void]{
+		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
+		paneIs(frame, "SELECT_INSTITUTION"), typeIn(frame, "#search", "windowpane"),
+		clickIn(frame, `[data-institution-id="ins_135858"]`),
+	}
+	steps = append(steps, manualEntry(frame, "333333334", "1111222233330000")...)
+	steps = append(steps, paneIs(frame, "VERIFY_MICRODEPOSIT"), typeIn(frame, "#microdeposit-code", "ABC"), clickIn(frame, "#submit"),
+		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
+	}
+	res := flowResult(t, p)
+	if res.AuthMethod != "INSTANT_MICRODEPOSITS" || len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "manually_verified" {
+		t.Errorf("result: auth_method %q, accounts %+v", res.AuthMethod, res.Accounts)
+	}
+	if res.Institution == nil || res.Institution.ID != "ins_135858" || len(res.Numbers.ACH) != 1 || res.Numbers.ACH[0].Routing != "333333334" {
+		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
+	}
+	if res.Next != "" {
+		t.Errorf("a verified account still has something to do: %q", res.Next)
+	}
+}
+
+// TestE2ELinkFlowDatabaseMatchAndInsights: the numbers typed by hand are checked at once, with no
+// deposit: Database Match ends database_matched, Database Insights database_insights_pass with
+// its verification_insights (https://plaid.com/docs/auth/coverage/database/), and both have
+// their numbers.
+func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
+	requireKeyring(t)
+	browser := newChromium(t)
+	_, dirs, env := flowEnv(t)
+
+	for _, tc := range []struct{ flow, status, method string }{
+		{"database-match", "database_matched", "DATABASE_MATCH"},
+		{"database-insights", "database_insights_pass", "DATABASE_INSIGHTS"},
+	} {
+		p := startLink(t, dirs, env, "--flow", tc.flow, "--json")
+		ctx, frame := openLink(t, browser, p.waitURL(t))
+		steps := []chromedp.Action[chromedp.Void]{
+			paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
+			paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
+		}
+		steps = append(steps, manualEntry(frame, "011401533", "1111222233330000")...)
+		steps = append(steps, paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: drive Link: %v\nstderr:\n%s", tc.flow, err, p.stderrText())
+		}
+		res := flowResult(t, p)
+		if res.AuthMethod != tc.method || len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != tc.status {
+			t.Errorf("%s: auth_method %q, accounts %+v", tc.flow, res.AuthMethod, res.Accounts)
+		}
+		if len(res.Numbers.ACH) != 1 || res.Numbers.ACH[0].Account != "1111222233330000" {
+			t.Errorf("%s: ACH %+v", tc.flow, res.Numbers.ACH)
+		}
+		in := res.Accounts[0].VerificationInsights
+		if tc.flow == "database-insights" && (in == nil || !in.HasNumbersMatch || in.AccountNumberFormat != "valid") {
+			t.Errorf("%s: verification_insights %+v, want a numbers match and a valid format", tc.flow, in)
+		}
+		if tc.flow == "database-match" && in != nil {
+			t.Errorf("%s: verification_insights %+v on a Database Match account", tc.flow, in)
+		}
+	}
+}
