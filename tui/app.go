@@ -157,7 +157,6 @@ func Run(parent context.Context, deps Deps) error {
 	}
 	m.saveExchanged(deps.Out)
 	m.shutdown()
-	m.verify.hub.close()
 	if deps.HTTPClient != nil {
 		// Unused keep-alive connections would hold up a local server's shutdown (the demo's
 		// emulator) by seconds.
@@ -638,6 +637,7 @@ func (m *Model) saveExchanged(out io.Writer) {
 func (m *Model) shutdown() {
 	m.link.shutdown()
 	m.working.shutdown()
+	m.verify.hub.close()
 }
 
 // step is the header's step for the screen on show: the Items stand in for the step they
@@ -732,7 +732,7 @@ func (m *Model) startWebhooks(client *plaidflow.Client) tea.Cmd {
 		return nil
 	}
 	m.hooking = true
-	return startWebhooks(client, m.c.deps.Timeline, m.c.deps.WebhookPort, public)
+	return startWebhooks(m.c.ctx, client, m.c.deps.Timeline, m.c.deps.WebhookPort, public)
 }
 
 func (m *Model) margin() int {

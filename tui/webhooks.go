@@ -67,7 +67,7 @@ func webhooksReachable(cfg plaidflow.Config, publicURL string) (ok bool, public 
 // startWebhooks starts the receiver, verifying with client's /webhook_verification_key/get.
 // Each webhook goes on the timeline, then to the feed the root reads; a full feed drops it from
 // the screen only (the timeline has it).
-func startWebhooks(client *plaidflow.Client, tl *plaidflow.Timeline, port int, public string) tea.Cmd {
+func startWebhooks(ctx context.Context, client *plaidflow.Client, tl *plaidflow.Timeline, port int, public string) tea.Cmd {
 	return func() tea.Msg {
 		feed := make(chan plaidflow.Webhook, 16)
 		v := plaidflow.NewWebhookVerifier(client)
@@ -80,6 +80,10 @@ func startWebhooks(client *plaidflow.Client, tl *plaidflow.Timeline, port int, p
 		})
 		if err != nil {
 			return webhooksStartedMsg{err: err}
+		}
+		if ctx.Err() != nil {
+			rcv.Close() // the session ended meanwhile: nobody would close it
+			return nil
 		}
 		target := public
 		if target == "" {
