@@ -312,3 +312,23 @@ func enterCode(t *testing.T, pageURL, emulatorURL, code string) {
 	s := openStandIn(t, pageURL, emulatorURL)
 	s.finish(s.pane("code", map[string]any{"code": code}))
 }
+
+// TestAgainstPlaidWebhooksNeedAPublicURL: Plaid cannot reach 127.0.0.1, so without --public-url
+// the status panel says what webhooks need, and w (which would fire into the void) is not
+// offered; with one, the panel does not ask for it.
+func TestAgainstPlaidWebhooksNeedAPublicURL(t *testing.T) {
+	m := resultsModel(t, 140, 80, pendingResult())
+	m.c.cfg.APIURL = "" // Plaid's own Sandbox, not a loopback emulator
+	m.Update(nil)
+	if v := strings.Join(strings.Fields(view(m)), " "); !strings.Contains(v, "Webhooks need a public URL: Plaid cannot reach 127.0.0.1") || !strings.Contains(v, "--public-url URL") {
+		t.Errorf("the panel does not say webhooks need a public URL:\n%s", view(m))
+	}
+	if m.verify.keys.Fire.Enabled() {
+		t.Error("w is offered with no receiver to see what it fires")
+	}
+	m.c.deps.WebhookPublicURL = "https://tunnel.example/"
+	m.Update(nil)
+	if strings.Contains(view(m), "Webhooks need a public URL") {
+		t.Errorf("with --public-url the panel still asks for one:\n%s", view(m))
+	}
+}
