@@ -163,11 +163,6 @@ func openBrowser(s *linkpage.Session) tea.Cmd {
 // showNumbers waits a moment before the results replace the checklist.
 func showNumbers(id int, j *plaidflow.Journey, kind journeyKind) tea.Cmd {
 	msg := numbersShownMsg{id: id, res: j.Result(), kind: kind}
-	if msg.res != nil && msg.res.ItemID == "" {
-		// An Auth flow's Item with no account verified yet has no /auth/get answer to carry
-		// its id; the status panel's actions need it.
-		msg.res.ItemID = j.ItemID()
-	}
 	if j.UnsavedHint() != "" {
 		msg.unsaved = j
 	}
