@@ -77,6 +77,14 @@ type Deps struct {
 	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
 	// working directory.
 	TranscriptPath string
+	// AuthFlow is --flow: how the account is verified (plaidflow.AuthFlowNames; "": Instant
+	// Auth). The Link screen's f changes it.
+	AuthFlow string
+	// WebhookPublicURL is --public-url: the user's tunnel to the webhook receiver, which Items
+	// get as their webhook (against Plaid, webhooks need it); WebhookPort is the receiver's port
+	// on 127.0.0.1 (--webhook-port; 0: a free one).
+	WebhookPublicURL string
+	WebhookPort      int
 }
 
 func (d *Deps) fill() {
@@ -261,6 +269,8 @@ type Model struct {
 	items   *itemsScreen
 	tl      *timelinePane // the ids and the timeline under the Link and results screens
 	tlFeed  <-chan struct{}
+	verify  *verifyPanel // the verification status and webhooks under the results
+	hooking bool         // the webhook receiver is starting or started
 
 	itemsFrom screenID // where esc on the Items screen returns to
 
@@ -305,6 +315,7 @@ func newModel(ctx context.Context, deps Deps) *Model {
 	m.results = newResultsScreen(c)
 	m.items = newItemsScreen(c)
 	m.tl = newTimelinePane(c)
+	m.verify = newVerifyPanel(c)
 	m.tlFeed = deps.Timeline.Subscribe()
 	m.tl.changed()
 	m.header = header{c: c}
@@ -361,6 +372,7 @@ func (m *Model) loadSaved() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	m.tl.updateKeys(m.timelineKeysOn())
+	m.verify.updateKeys(m.screen == screenResults && !m.results.picking)
 	m.layout()
 	return m, tea.Batch(cmd, m.turn())
 }
@@ -408,6 +420,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		if m.timelineKeysOn() {
 			if cmd, ok := m.tl.handleKey(msg); ok {
+				return cmd
+			}
+		}
+		if m.screen == screenResults && !m.results.picking {
+			if cmd, ok := m.verify.handleKey(msg); ok {
 				return cmd
 			}
 		}
@@ -466,7 +483,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.footer.setNotice(msg.notice)
 		m.show(screenLink)
 		// The environment (and so the namespace) may have changed on the keys screen.
-		return tea.Batch(m.link.Start(msg.token), m.loadSaved())
+		return tea.Batch(m.link.Start(msg.token), m.loadSaved(), m.startWebhooks(msg.client))
 
 	case keysEditRequestedMsg:
 		m.footer.setNotice("")
@@ -517,8 +534,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.results.SetResult(msg.res, msg.unsaved)
 		m.show(screenResults)
+		hook := m.verify.setResult(msg.res)
 		// The Link page of this run (still waiting, if the numbers came another way) is done.
-		return m.link.Done(msg.res, msg.kind)
+		return tea.Batch(hook, m.link.Done(msg.res, msg.kind))
 
 	case anotherLinkRequestedMsg:
 		m.footer.setNotice("")
@@ -526,6 +544,42 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.show(screenLink)
 		// The Item just linked is among the saved ones now.
 		return tea.Batch(cmd, m.link.Restart(), m.loadSaved())
+
+	case webhooksStartedMsg:
+		return m.verify.started(msg)
+
+	case webhookReceivedMsg:
+		return tea.Batch(m.verify.webhook(msg.wh), waitForWebhook(m.c.ctx, m.verify.hub.feed))
+
+	case webhookSetMsg:
+		m.verify.pointedAt(msg)
+		return nil
+
+	case statusSetMsg:
+		return m.verify.statusSet(msg)
+
+	case webhookFiredMsg:
+		m.verify.fired(msg)
+		return nil
+
+	case flowRefreshedMsg:
+		if res, ok := m.verify.refreshed(msg); ok {
+			m.results.SetResult(res, nil)
+			return m.verify.setResult(res)
+		}
+		return nil
+
+	case verifyRequestedMsg:
+		m.footer.setNotice("")
+		cmd := m.working.Stop()
+		m.show(screenLink)
+		return tea.Batch(cmd, m.link.Verify(msg.itemID, msg.name, msg.accountID))
+
+	case verifyCancelledMsg:
+		if m.results.res != nil {
+			m.show(screenResults)
+		}
+		return nil
 	}
 	return m.forward(msg)
 }
@@ -602,6 +656,7 @@ func (m *Model) shutdown() {
 	m.link.shutdown()
 	m.working.shutdown()
 	m.c.retired.closeAll()
+	m.verify.hub.close()
 }
 
 // step is the header's step for the screen on show: the Items stand in for the step they
@@ -622,6 +677,9 @@ func (m *Model) layout() {
 		s.SetSize(w, max(m.height-headerHeight-2, 1))
 	}
 	content := scr.View()
+	if m.screen == screenResults && m.verify.shown() {
+		content += "\n" + m.verify.View(w)
+	}
 	if m.timelineShown() {
 		m.tl.SetHeight(max(m.height-headerHeight-2, 1))
 		content += "\n" + m.tl.View(w)
@@ -675,10 +733,25 @@ func (m *Model) timelineKeysOn() bool {
 
 // helpFor is the help of the screen on show, with the timeline's keys where it is shown.
 func (m *Model) helpFor(scr component) help.KeyMap {
-	if m.timelineShown() {
-		return withTimeline{KeyMap: scr, p: m.tl}
+	var keys help.KeyMap = scr
+	if m.screen == screenResults {
+		keys = withVerify{KeyMap: keys, p: m.verify}
 	}
-	return scr
+	if m.timelineShown() {
+		return withTimeline{KeyMap: keys, p: m.tl}
+	}
+	return keys
+}
+
+// startWebhooks starts the session's webhook receiver once, when Plaid can reach it (the
+// emulator on loopback, or the user's --public-url).
+func (m *Model) startWebhooks(client *plaidflow.Client) tea.Cmd {
+	ok, public := webhooksReachable(client.Config(), m.c.deps.WebhookPublicURL)
+	if !ok || m.hooking {
+		return nil
+	}
+	m.hooking = true
+	return startWebhooks(m.c.ctx, client, m.c.deps.Timeline, m.c.deps.WebhookPort, public)
 }
 
 func (m *Model) margin() int {

@@ -98,7 +98,7 @@ func runTUIFaultCase(t *testing.T, path string, f tuiFault) {
 	d.untilWithin("the key check", tuiFaultWait, func() bool { return m.keys.check.state == checkOK })
 	d.send(press("enter"))
 	d.untilWithin("the Link page", tuiFaultWait, func() bool { return m.link.state == linkWaiting })
-	d.send(press("s")) // the Sandbox shortcut: public token, exchange, save, numbers
+	d.send(press("s"))     // the Sandbox shortcut: public token, exchange, save, numbers
 	d.send(press("enter")) // its default Item
 	d.untilWithin("the flow to end (results, or a failed step)", tuiFaultWait, func() bool {
 		return m.screen == screenResults || (m.screen == screenWorking && m.working.failed() >= 0) ||

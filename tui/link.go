@@ -91,10 +91,20 @@ type linkScreen struct {
 
 	// picker is the Sandbox shortcut's choice of scenario, open after `s`.
 	picker sandboxPicker
+
+	// flows is "How should the account be verified?" (flow_choice.go), open after f.
+	flows   flowPicker
+	flowKey key.Binding
+	// verifying: the journey is Link re-opened for the micro-deposit code of the saved Item
+	// repairing names (VerifyJourney), not a repair.
+	verifying  bool
+	verifyAcct string
 }
 
 func newLinkScreen(c *common) *linkScreen {
-	s := &linkScreen{c: c, keys: newLinkKeys(), box: &sessionBox{}, picker: newSandboxPicker()}
+	s := &linkScreen{c: c, keys: newLinkKeys(), box: &sessionBox{}, picker: newSandboxPicker(),
+		flows: newFlowPicker(), flowKey: binding([]string{"f"}, "f", "verification flow")}
+	s.flows.choose(c.deps.AuthFlow) // --flow, checked by cmd
 	s.updateKeys()
 	return s
 }
@@ -121,6 +131,15 @@ func (s *linkScreen) failure() error {
 // focusLines implements focuser: an error that just appeared, from its title to the keys that
 // get past it.
 func (s *linkScreen) focusLines() (int, int) {
+	if s.flows.open {
+		// The verification choice, from its question to its keys.
+		lines := strings.Split(ansiStrip(s.View()), "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(l, "How should the account be verified?") {
+				return i, len(lines) - 1
+			}
+		}
+	}
 	if !s.stuck() {
 		return -1, -1
 	}
@@ -169,7 +188,12 @@ func (s *linkScreen) Start(ready *plaidflow.LinkToken) tea.Cmd {
 		ready = nil
 	}
 	s.runID = s.c.nextID()
-	s.journey = s.c.flow.LinkJourney(s.opener(s.runID), ready)
+	j, err := s.c.flow.LinkJourneyFor(s.opener(s.runID), ready, s.flows.current().flowName())
+	if err != nil {
+		s.state, s.err = linkFailed, err
+		return stop
+	}
+	s.journey = j
 	s.state = linkStarting
 	return tea.Batch(stop, s.next())
 }
@@ -185,7 +209,8 @@ func (s *linkScreen) Stop() tea.Cmd {
 	s.events, s.err, s.url = nil, nil, ""
 	s.browserTried, s.browserErr = false, nil
 	s.repairing, s.repairID, s.linkLive = "", "", false
-	s.picker.open = false
+	s.verifying, s.verifyAcct = false, ""
+	s.picker.open, s.flows.open = false, false
 	s.updateKeys()
 	return closeJourney(s.c, j)
 }
@@ -229,7 +254,7 @@ func (s *linkScreen) shutdown() {
 
 // isLinkStep: the step waits for the user in Link (a new Item, or update mode).
 func isLinkStep(step plaidflow.StepID) bool {
-	return step == plaidflow.StepLink || step == plaidflow.StepRelink
+	return step == plaidflow.StepLink || step == plaidflow.StepRelink || step == plaidflow.StepMicroDeposit
 }
 
 // opener makes the Link UI for each Link session of journey run: a linkpage.Session whose
@@ -283,10 +308,13 @@ func (s *linkScreen) updateKeys() {
 	k := &s.keys
 	stuck := s.stuck()
 	k.Open.SetEnabled((s.state == linkWaiting || s.linkLive && stuck) && s.c.deps.Browser != nil)
-	k.Sandbox.SetEnabled(s.sandboxAllowed() && (s.state == linkWaiting || stuck) && !s.picker.open)
+	k.Sandbox.SetEnabled(s.sandboxAllowed() && s.flowSandbox() && (s.state == linkWaiting || stuck) && !s.picker.open && !s.flows.open)
+	s.flowKey.SetEnabled(s.flowAllowed())
 	k.Retry.SetEnabled(stuck && s.journey != nil)
 	k.Saved.SetEnabled(s.savedAllowed())
-	if s.repairing != "" {
+	if s.verifying {
+		k.Back.SetHelp("esc", "cancel")
+	} else if s.repairing != "" {
 		k.Back.SetHelp("esc", "cancel repair")
 	} else {
 		k.Back.SetHelp("esc", "back to keys")
@@ -365,6 +393,9 @@ func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 		if s.repairing != "" {
 			title, kind = "Repairing "+s.repairing, journeyUpdate
 		}
+		if s.verifying {
+			title = "Verifying " + s.repairing
+		}
 		return func() tea.Msg { return accountLinkedMsg{journey: j, kind: kind, title: title} }
 	}
 	var exit *linkpage.ExitError
@@ -384,6 +415,19 @@ func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 
 func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
+	if s.flows.open {
+		if !s.flowAllowed() {
+			s.flows.open = false
+		} else if chosen, handled := s.flows.handleKey(msg); chosen != nil {
+			return s.useFlow(*chosen)
+		} else if handled || !key.Matches(msg, k.Quit) {
+			return nil // while the list is open, only q still quits
+		}
+	}
+	if key.Matches(msg, s.flowKey) {
+		s.flows.openList()
+		return nil
+	}
 	if s.picker.open {
 		if !s.sandboxAllowed() || (s.state != linkWaiting && !s.stuck()) {
 			s.picker.open = false // the shortcut went away under it (Link handed over)
@@ -394,6 +438,9 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	switch {
+	case key.Matches(msg, k.Back) && s.verifying:
+		// Called off: back to the results of the Item, with a new Link session waiting here.
+		return tea.Batch(s.Restart(), func() tea.Msg { return verifyCancelledMsg{} })
 	case key.Matches(msg, k.Back) && s.repairing != "":
 		// The repair is called off: a new Link session for a new Item waits here again.
 		return tea.Batch(s.Restart(), func() tea.Msg { return itemsRequestedMsg{} })
@@ -405,12 +452,17 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if sess := s.box.get(); sess != nil {
 			return openBrowser(sess)
 		}
+	case key.Matches(msg, k.Sandbox) && s.flows.current().flow != nil:
+		return s.makeFlowSandboxItem(s.flows.current())
 	case key.Matches(msg, k.Sandbox):
 		s.picker.open = true // the choice of scenario comes first: see makeSandboxItem
 	case key.Matches(msg, k.Retry):
 		if s.linkLive {
 			// The old page still waits: close it (it says so) and start afresh, with a new
 			// Link token, page and URL.
+			if s.verifying {
+				return s.Verify(s.repairID, s.repairing, s.verifyAcct)
+			}
 			if s.repairing != "" {
 				return s.Repair(s.repairID, s.repairing)
 			}
@@ -455,7 +507,10 @@ func (s *linkScreen) View() string {
 	default:
 		body := []string{st.URL.Render(s.url), st.Muted.Render(s.browserLine())}
 		title := "Link a bank account in your browser"
-		if s.repairing != "" {
+		if s.verifying {
+			title = "Verify " + s.repairing + ": enter the micro-deposit code"
+			body = append(body, wrap(st.Muted.Render("Link opens with the Item's access token: enter the code of the deposit (in Sandbox, "+sameDayCode()+"). Nothing is exchanged; the numbers come once it is verified."), max(cardWidth(w), 10))...)
+		} else if s.repairing != "" {
 			title = "Repair " + s.repairing + ": Link in update mode"
 			body = append(body, wrap(st.Muted.Render("Log in to the bank again in the browser. Nothing is exchanged: the Item and its access token stay the same, and its numbers are fetched again."), max(cardWidth(w), 10))...)
 		}
@@ -467,11 +522,14 @@ func (s *linkScreen) View() string {
 
 	var bottom []string
 	switch {
+	case s.flows.open && s.flowAllowed():
+		bottom = s.flows.lines(*st, w)
 	case s.picker.open && s.sandboxAllowed():
 		bottom = s.picker.lines(*st, w)
 	case s.state == linkWaiting:
 		bottom = append(bottom, s.c.spinner()+" Waiting for you to finish in the browser…")
-		if s.sandboxAllowed() {
+		bottom = append(bottom, s.flowLines(w)...)
+		if s.sandboxAllowed() && s.flows.current().flow == nil {
 			bottom = append(bottom,
 				st.Muted.Render("Sandbox login: ")+"user_good"+st.Muted.Render(" / ")+"pass_good",
 				st.Muted.Render("No browser handy? Press ")+st.Key.Render("s")+st.Muted.Render(" for the Sandbox shortcut."))
@@ -597,11 +655,15 @@ func (s *linkScreen) eventLines(w, room int) []string {
 // the end.
 func (s *linkScreen) ShortHelp() []key.Binding {
 	k := s.keys
+	if s.flows.open {
+		p := s.flows.keys
+		return []key.Binding{p.Up, p.Pick, p.Cancel, k.Quit}
+	}
 	if s.picker.open {
 		p := s.picker.keys
 		return []key.Binding{p.Up, p.Make, p.Cancel, k.Quit}
 	}
-	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Saved, k.Back, k.Quit}
+	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Saved, k.Back, k.Quit, s.flowKey}
 }
 
 // FullHelp implements help.KeyMap.
@@ -610,6 +672,7 @@ func (s *linkScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{withHelp(k.Retry, "r", "new Link session"), withHelp(k.Open, "o", "open the Link page in the browser")},
 		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Saved, "a", "saved Items: numbers, health, actions (no Link)")},
+		{withHelp(s.flowKey, "f", "how the account is verified (Auth flow)")},
 		{k.Back, k.Quit},
 	}
 }

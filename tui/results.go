@@ -435,7 +435,12 @@ func (s *resultsScreen) numbersLines(w int) []string {
 	var body []string
 	fams := s.res.NumbersFor(a.ID).Families(s.masked())
 	if len(fams) == 0 {
-		body = append(body, wrap(st.Muted.Render(plaidflow.NoNumbers), w-4)...)
+		none := plaidflow.NoNumbers
+		if status := a.VerificationStatus; strings.HasPrefix(status, "pending") || status == "verification_expired" || status == "verification_failed" {
+			// An Auth flow's account: /auth/get returns its numbers only once it is verified.
+			none = "No numbers: the account is " + status + " (see Verification below)."
+		}
+		body = append(body, wrap(st.Muted.Render(none), w-4)...)
 		hint = ""
 	}
 	famW, labW := 15, 14

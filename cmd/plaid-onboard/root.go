@@ -10,6 +10,7 @@ import (
 
 // newRootCmd builds the command tree. The root command itself is the terminal UI.
 func newRootCmd(a *app) *cobra.Command {
+	var tf tuiFlags
 	root := &cobra.Command{
 		Use:   "plaid-onboard",
 		Short: "Connect a bank account through Plaid from a terminal",
@@ -38,7 +39,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
   plaid-onboard items                       # the saved Items, newest first, with their health
   plaid-onboard link --update my-bank       # repair an Item that needs a new login`,
 		Version:           currentVersion(),
-		RunE:              a.runE(a.runTUI),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runTUI(ctx, tf) }),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkFlags(cmd) },
 		SilenceErrors:     true,
 		SilenceUsage:      true,
@@ -65,6 +66,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	pf.StringVar(&o.transcript, "transcript", "", "write the session's timeline (Plaid calls, Link events, steps; redacted) to this file as JSON Lines, and a Markdown summary to PATH.md")
 
 	addLinkPageFlags(root, o)
+	addTUIFlags(root, &tf)
 
 	root.SetFlagErrorFunc(flagError)
 	defaultHelp := root.HelpFunc()
@@ -82,7 +84,10 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 
 // runTUI starts the terminal UI. It has no plain or JSON form, so without a terminal, or with
 // --json, it says which commands to use instead.
-func (a *app) runTUI(ctx context.Context, _ []string) error {
+func (a *app) runTUI(ctx context.Context, tf tuiFlags) error {
+	if err := tf.check(); err != nil {
+		return err
+	}
 	if a.opts.jsonOut {
 		return usagef("the terminal UI has no JSON form: for JSON, use `link`, `sandbox link`, `auth` or `items` with --json")
 	}
@@ -114,6 +119,9 @@ func (a *app) runTUI(ctx context.Context, _ []string) error {
 		Notes:      s.notes,
 		Timeline:   s.timeline,
 		// t saves here; the whole session is written here again when the UI closes.
-		TranscriptPath: a.opts.transcript,
+		TranscriptPath:   a.opts.transcript,
+		AuthFlow:         tf.flow,
+		WebhookPublicURL: tf.publicURL,
+		WebhookPort:      tf.webhookPort,
 	})
 }

@@ -1,0 +1,120 @@
+package tui
+
+import (
+	"context"
+	"net"
+	"net/url"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+)
+
+// Webhooks in the terminal UI: a receiver on 127.0.0.1 (plaidflow.ListenWebhooks, as
+// `webhooks listen` runs it) starts with the session once the keys are confirmed, when Plaid can
+// reach it: against the emulator (--demo, or PLAID_API_URL on loopback) with no setup, against
+// Plaid only through the public URL the user gives (--public-url, their tunnel to the port).
+// Every webhook it gets is verified and put on the session's timeline; the Item on the results
+// screen gets the receiver as its webhook (/item/webhook/update).
+
+// webhookHub is the session's receiver and where Plaid is told to send webhooks.
+type webhookHub struct {
+	rcv *plaidflow.WebhookReceiver
+	// target is the URL Items get as their webhook: the public URL, or the receiver's own.
+	target string
+	feed   chan plaidflow.Webhook
+}
+
+func (h *webhookHub) close() {
+	if h != nil && h.rcv != nil {
+		h.rcv.Close()
+	}
+}
+
+// webhooksStartedMsg: the receiver is up (hub), or could not start (err).
+type webhooksStartedMsg struct {
+	hub *webhookHub
+	err error
+}
+
+// webhookReceivedMsg: the receiver got a webhook (already on the timeline).
+type webhookReceivedMsg struct{ wh plaidflow.Webhook }
+
+// webhookSetMsg: /item/webhook/update answered for the Item on the results screen.
+type webhookSetMsg struct {
+	itemID, target string
+	err            error
+}
+
+// webhooksReachable says whether Plaid can send webhooks to this machine for cfg, and the URL
+// they should go to when it is a public one ("" with ok: the receiver's own loopback URL).
+func webhooksReachable(cfg plaidflow.Config, publicURL string) (ok bool, public string) {
+	if publicURL != "" {
+		return true, publicURL
+	}
+	base, err := cfg.BaseURL()
+	if err != nil {
+		return false, ""
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return false, ""
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()), ""
+}
+
+// startWebhooks starts the receiver, verifying with client's /webhook_verification_key/get.
+// Each webhook goes on the timeline, then to the feed the root reads; a full feed drops it from
+// the screen only (the timeline has it).
+func startWebhooks(ctx context.Context, client *plaidflow.Client, tl *plaidflow.Timeline, port int, public string) tea.Cmd {
+	return func() tea.Msg {
+		feed := make(chan plaidflow.Webhook, 16)
+		v := plaidflow.NewWebhookVerifier(client)
+		rcv, err := plaidflow.ListenWebhooks(port, v, func(wh plaidflow.Webhook) {
+			tl.RecordWebhook(wh)
+			select {
+			case feed <- wh:
+			default:
+			}
+		})
+		if err != nil {
+			return webhooksStartedMsg{err: err}
+		}
+		if ctx.Err() != nil {
+			rcv.Close() // the session ended meanwhile: nobody would close it
+			return nil
+		}
+		target := public
+		if target == "" {
+			target = rcv.URL
+		}
+		tl.Note("Listening for webhooks on " + rcv.URL + "; Items of this session send theirs to " + target)
+		return webhooksStartedMsg{hub: &webhookHub{rcv: rcv, target: target, feed: feed}}
+	}
+}
+
+// waitForWebhook waits for the next webhook; the root issues it again after each one.
+func waitForWebhook(ctx context.Context, feed <-chan plaidflow.Webhook) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case wh := <-feed:
+			return webhookReceivedMsg{wh: wh}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// pointItem sets a saved Item's webhook to target.
+func pointItem(ctx context.Context, flow *plaidflow.Flow, tl *plaidflow.Timeline, itemID, target string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
+		defer cancel()
+		err := flow.SetItemWebhook(ctx, itemID, target)
+		if err == nil {
+			tl.Note("Webhook of " + itemID + " set to " + target)
+		}
+		return webhookSetMsg{itemID: itemID, target: target, err: err}
+	}
+}
