@@ -234,6 +234,8 @@ type common struct {
 	retries retryFeed
 	// retired are journeys left behind whose pages are being closed (closeJourney).
 	retired retiredJourneys
+	// receivers are the webhook receivers started, closed at shutdown (webhooks.go).
+	receivers webhookReceivers
 }
 
 // nextID numbers a request so a stale answer can be recognised.
@@ -656,6 +658,7 @@ func (m *Model) shutdown() {
 	m.link.shutdown()
 	m.working.shutdown()
 	m.c.retired.closeAll()
+	m.c.receivers.closeAll()
 	m.verify.hub.close()
 }
 
@@ -751,7 +754,7 @@ func (m *Model) startWebhooks(client *plaidflow.Client) tea.Cmd {
 		return nil
 	}
 	m.hooking = true
-	return startWebhooks(m.c.ctx, client, m.c.deps.Timeline, m.c.deps.WebhookPort, public)
+	return startWebhooks(m.c.ctx, &m.c.receivers, client, m.c.deps.Timeline, m.c.deps.WebhookPort, public)
 }
 
 func (m *Model) margin() int {

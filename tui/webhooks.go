@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/url"
+	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -28,6 +29,36 @@ type webhookHub struct {
 func (h *webhookHub) close() {
 	if h != nil && h.rcv != nil {
 		h.rcv.Close()
+	}
+}
+
+// webhookReceivers are the receivers this program started. Shutdown closes them all, also one
+// whose webhooksStartedMsg never reached the model (the program ended first).
+type webhookReceivers struct {
+	mu     sync.Mutex
+	rs     []*plaidflow.WebhookReceiver
+	closed bool
+}
+
+// add keeps rcv for closeAll; false when closeAll already ran, and rcv is the caller's to close.
+func (r *webhookReceivers) add(rcv *plaidflow.WebhookReceiver) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.rs = append(r.rs, rcv)
+	return true
+}
+
+// closeAll closes every receiver kept, and any added later is refused.
+func (r *webhookReceivers) closeAll() {
+	r.mu.Lock()
+	rs := r.rs
+	r.rs, r.closed = nil, true
+	r.mu.Unlock()
+	for _, rcv := range rs {
+		rcv.Close()
 	}
 }
 
@@ -67,7 +98,7 @@ func webhooksReachable(cfg plaidflow.Config, publicURL string) (ok bool, public 
 // startWebhooks starts the receiver, verifying with client's /webhook_verification_key/get.
 // Each webhook goes on the timeline, then to the feed the root reads; a full feed drops it from
 // the screen only (the timeline has it).
-func startWebhooks(ctx context.Context, client *plaidflow.Client, tl *plaidflow.Timeline, port int, public string) tea.Cmd {
+func startWebhooks(ctx context.Context, reg *webhookReceivers, client *plaidflow.Client, tl *plaidflow.Timeline, port int, public string) tea.Cmd {
 	return func() tea.Msg {
 		feed := make(chan plaidflow.Webhook, 16)
 		v := plaidflow.NewWebhookVerifier(client)
@@ -81,7 +112,7 @@ func startWebhooks(ctx context.Context, client *plaidflow.Client, tl *plaidflow.
 		if err != nil {
 			return webhooksStartedMsg{err: err}
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !reg.add(rcv) {
 			rcv.Close() // the session ended meanwhile: nobody would close it
 			return nil
 		}
