@@ -46,6 +46,10 @@ type webhookState struct {
 	cancel context.CancelFunc
 	client *http.Client
 	wg     sync.WaitGroup
+	// firstTries are the deliveries still making their first attempt. close lets them finish:
+	// a demo command that fires a webhook and exits at once would otherwise cancel it before
+	// it was sent, which Plaid, whose servers do not exit, never does.
+	firstTries sync.WaitGroup
 
 	mu        sync.Mutex
 	closed    bool
@@ -79,11 +83,18 @@ func newWebhookState() *webhookState {
 	}
 }
 
-// close stops every delivery under way and waits for them to end.
+// close lets every delivery make its first attempt (each bounded by the client's timeout),
+// then stops the retries under way and waits for them to end.
 func (w *webhookState) close() {
 	w.mu.Lock()
 	w.closed = true
 	w.mu.Unlock()
+	tried := make(chan struct{})
+	go func() { w.firstTries.Wait(); close(tried) }()
+	select {
+	case <-tried:
+	case <-time.After(webhookAttemptTimeout + time.Second):
+	}
 	w.cancel()
 	w.wg.Wait()
 }
@@ -150,6 +161,7 @@ func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 		return
 	}
 	w.wg.Add(1)
+	w.firstTries.Add(1)
 	w.mu.Unlock()
 	go func() {
 		defer w.wg.Done()
@@ -167,9 +179,14 @@ func (w *webhookState) record(d Delivery) {
 // closes. Each attempt is signed afresh, so its iat is the time it was sent, as Plaid's is.
 func (w *webhookState) deliver(d Delivery, body []byte) {
 	backoff := webhookFirstBackoff
+	first := true
 	for d.Attempts < webhookAttempts {
 		d.Attempts++
 		d.Status = w.attempt(d.URL, body)
+		if first {
+			w.firstTries.Done()
+			first = false
+		}
 		if d.Status >= 200 && d.Status < 300 {
 			break
 		}
