@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -56,29 +55,15 @@ func (c flowChoice) flowName() string {
 	return c.flow.Name
 }
 
-type flowPickerKeys struct {
-	Up, Down, Pick, Cancel key.Binding
-}
-
 // flowPicker is the list of flows, open after f.
 type flowPicker struct {
-	open    bool
-	cursor  int
+	choiceList
 	chosen  int // the flow in use: the row the list opens on
 	choices []flowChoice
-	keys    flowPickerKeys
 }
 
 func newFlowPicker() flowPicker {
-	p := flowPicker{
-		choices: []flowChoice{{}},
-		keys: flowPickerKeys{
-			Up:     binding([]string{"up", "k"}, "↑/↓", "choose"),
-			Down:   binding([]string{"down", "j"}, "↓", "down"),
-			Pick:   binding([]string{"enter"}, "enter", "use this flow"),
-			Cancel: binding([]string{"esc"}, "esc", "keep the flow"),
-		},
-	}
+	p := flowPicker{choiceList: newChoiceList("use this flow", "keep the flow"), choices: []flowChoice{{}}}
 	for i := range plaidflow.AuthFlows {
 		p.choices = append(p.choices, flowChoice{flow: &plaidflow.AuthFlows[i]})
 	}
@@ -111,24 +96,13 @@ func (p *flowPicker) openList() {
 // handleKey moves in the list; it returns the choice once the user made one, and whether the
 // key was the picker's.
 func (p *flowPicker) handleKey(msg tea.KeyMsg) (chosen *flowChoice, handled bool) {
-	switch {
-	case key.Matches(msg, p.keys.Up):
-		p.cursor = (p.cursor + len(p.choices) - 1) % len(p.choices)
-	case key.Matches(msg, p.keys.Down):
-		p.cursor = (p.cursor + 1) % len(p.choices)
-	case key.Matches(msg, p.keys.Pick):
-		p.open = false
-		p.chosen = p.cursor
-		c := p.choices[p.cursor]
-		return &c, true
-	case key.Matches(msg, p.keys.Cancel):
-		p.open = false
-	case len(msg.Runes) == 1 && msg.Runes[0] >= '1' && int(msg.Runes[0]-'1') < len(p.choices):
-		p.cursor = int(msg.Runes[0] - '1') // a digit jumps to that row
-	default:
-		return nil, false
+	i, handled := p.move(msg, len(p.choices))
+	if i < 0 {
+		return nil, handled
 	}
-	return nil, true
+	p.chosen = i
+	c := p.choices[i]
+	return &c, true
 }
 
 // lines renders the open list for a width: each flow's title, then what it is on the next line

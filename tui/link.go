@@ -661,7 +661,7 @@ func (s *linkScreen) ShortHelp() []key.Binding {
 	}
 	if s.picker.open {
 		p := s.picker.keys
-		return []key.Binding{p.Up, p.Make, p.Cancel, k.Quit}
+		return []key.Binding{p.Up, p.Pick, p.Cancel, k.Quit}
 	}
 	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Saved, k.Back, k.Quit, s.flowKey}
 }

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -40,28 +39,14 @@ func (c sandboxChoice) title() string {
 	return "Sandbox scenario: " + c.scenario.Title
 }
 
-type pickerKeys struct {
-	Up, Down, Make, Cancel key.Binding
-}
-
 type sandboxPicker struct {
-	open    bool
-	cursor  int
+	choiceList
 	choices []sandboxChoice
 	err     error // the shipped scenarios could not be read: only the default is offered
-	keys    pickerKeys
 }
 
 func newSandboxPicker() sandboxPicker {
-	p := sandboxPicker{
-		choices: []sandboxChoice{{}},
-		keys: pickerKeys{
-			Up:     binding([]string{"up", "k"}, "↑/↓", "choose"),
-			Down:   binding([]string{"down", "j"}, "↓", "down"),
-			Make:   binding([]string{"enter"}, "enter", "make the Item"),
-			Cancel: binding([]string{"esc"}, "esc", "cancel"),
-		},
-	}
+	p := sandboxPicker{choiceList: newChoiceList("make the Item", "cancel"), choices: []sandboxChoice{{}}}
 	all, err := plaidflow.Scenarios() // embedded: no I/O
 	p.err = err
 	for i := range all {
@@ -73,23 +58,12 @@ func newSandboxPicker() sandboxPicker {
 // handleKey moves in the list; it returns the choice once the user made one, and whether the
 // key was the picker's.
 func (p *sandboxPicker) handleKey(msg tea.KeyMsg) (chosen *sandboxChoice, handled bool) {
-	switch {
-	case key.Matches(msg, p.keys.Up):
-		p.cursor = (p.cursor + len(p.choices) - 1) % len(p.choices)
-	case key.Matches(msg, p.keys.Down):
-		p.cursor = (p.cursor + 1) % len(p.choices)
-	case key.Matches(msg, p.keys.Make):
-		p.open = false
-		c := p.choices[p.cursor]
-		return &c, true
-	case key.Matches(msg, p.keys.Cancel):
-		p.open = false
-	case len(msg.Runes) == 1 && msg.Runes[0] >= '1' && int(msg.Runes[0]-'1') < len(p.choices):
-		p.cursor = int(msg.Runes[0] - '1') // a digit jumps to that row
-	default:
-		return nil, false
+	i, handled := p.move(msg, len(p.choices))
+	if i < 0 {
+		return nil, handled
 	}
-	return nil, true
+	c := p.choices[i]
+	return &c, true
 }
 
 // lines renders the list for a width.
