@@ -685,13 +685,16 @@ func (m *Model) layout() {
 	}
 	if m.timelineShown() {
 		m.tl.SetHeight(max(m.height-headerHeight-2, 1))
-		content += "\n" + m.tl.View(w)
+		if v := m.tl.View(w); v != "" {
+			content += "\n" + v
+		}
 	}
 	keys := m.helpFor(scr)
 	lines := lineCount(content)
+	pinned := lineCount(m.pinned(w))
 	// The footer's height depends on whether the scrolling keys are on; they are on when the
-	// body does not fit what the footer leaves.
-	avail := func() int { return max(m.height-headerHeight-m.footer.height(w, keys, m.global), 1) }
+	// body does not fit what the footer (and the ids pinned above it) leave.
+	avail := func() int { return max(m.height-headerHeight-m.footer.height(w, keys, m.global)-pinned, 1) }
 	m.global.PageUp.SetEnabled(false)
 	m.global.PageDown.SetEnabled(false)
 	if lines > avail() {
@@ -724,6 +727,15 @@ func (m *Model) layout() {
 }
 
 // timelineShown: the ids and the timeline pane belong to the Link and results screens.
+// pinned is what stays above the footer whatever the body scrolls: the ids Plaid Support asks
+// for, where the timeline is shown ("" elsewhere).
+func (m *Model) pinned(w int) string {
+	if !m.timelineShown() {
+		return ""
+	}
+	return m.tl.IDs(w)
+}
+
 func (m *Model) timelineShown() bool {
 	return m.screen == screenLink || m.screen == screenResults
 }
@@ -775,6 +787,9 @@ func (m *Model) View() string {
 	scr := m.active()
 	top := m.header.View(w, m.step(), m.keys.shownEnv(m.screen == screenKeys))
 	bottom := m.footer.View(w, m.helpFor(scr), m.global)
+	if pinned := m.pinned(w); pinned != "" {
+		bottom = pinned + "\n" + bottom
+	}
 	body := fit(m.body.View(), w, m.height-lineCount(top)-lineCount(bottom))
 	return indentBlock(top+"\n"+body+"\n"+bottom, m.margin(), m.width, m.height)
 }

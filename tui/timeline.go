@@ -204,8 +204,9 @@ func entriesWord(n int) string {
 // paneRows is how many entries the open pane shows for a window h rows tall.
 func paneRows(h int) int { return min(max(h/3, 3), 12) }
 
-// View draws the ids, the status and, when open, the pane, w cells wide.
-func (p *timelinePane) View(w int) string {
+// IDs draws the two ids Plaid Support asks for, w cells wide. The root pins them above the
+// footer, outside the scrolling body, so they stay visible however long the screen is.
+func (p *timelinePane) IDs(w int) string {
 	st := p.c.styles
 	id := func(label, v, k string) string {
 		if v == "" {
@@ -217,11 +218,15 @@ func (p *timelinePane) View(w int) string {
 		}
 		return truncate(line, w) // the key stays when the words do not fit
 	}
-	lines := []string{"",
-		id("link_session_id", p.ids.LinkSessionID, "y"),
-		id("last request_id", p.ids.LastRequestID, "Y"),
-	}
+	return id("link_session_id", p.ids.LinkSessionID, "y") + "\n" + id("last request_id", p.ids.LastRequestID, "Y")
+}
+
+// View draws the status and, when open, the pane, w cells wide ("" when there is neither).
+func (p *timelinePane) View(w int) string {
+	st := p.c.styles
+	var lines []string
 	if p.status != "" {
+		lines = append(lines, "")
 		style := st.Muted
 		if p.bad {
 			style = st.Bad

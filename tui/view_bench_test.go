@@ -152,7 +152,7 @@ func TestViewOfAnItemWith500AccountsIsQuick(t *testing.T) {
 		model func(testing.TB) *Model
 		want  []string
 	}{
-		{"results", bigResults, []string{"Plaid Checking 0 ", "Plaid Checking 1 ", "3,740.00 USD", "more lines below"}},
+		{"results", bigResults, []string{"Plaid Checking 0 ", "Plaid Checking 1 ", "3,520.00 USD", "more lines below"}},
 		{"items", bigItems, []string{"Live balances of first-platypus-bank", "Plaid Checking 0 ", "Plaid Checking 1 "}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
