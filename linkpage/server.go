@@ -336,9 +336,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 				_ = c.Close()
 			}
 			s.mu.Unlock()
-			if err = srv.Shutdown(ctx); err != nil {
+			// Shutdown closes the listeners Serve took again: that they are closed already is
+			// no failure.
+			if err = srv.Shutdown(ctx); err != nil && !errors.Is(err, net.ErrClosed) {
 				_ = srv.Close()
 				err = fmt.Errorf("shut down link page server: %w", err)
+			} else {
+				err = nil
 			}
 		}
 
