@@ -226,9 +226,12 @@ type common struct {
 	// underway are the journey steps running; Run waits for them when the UI closes.
 	underway stepsUnderway
 
-	spin  *spinner.Model // the one spinner; the root turns it, screens draw its frame
-	seq   atomic.Int64
-	links chan linkUpdatedMsg // every Link page's updates, read by waitForLinkUpdate
+	spin *spinner.Model // the one spinner; the root turns it, screens draw its frame
+	seq  atomic.Int64
+	// indexReads numbers the reads of the Items index (loadSavedItems); savedRead, on the
+	// Model, is the newest one shown.
+	indexReads atomic.Int64
+	links      chan linkUpdatedMsg // every Link page's updates, read by waitForLinkUpdate
 	// retries are the retries of the session's Plaid client, read by waitForRetry, so the
 	// footer can say why a step takes longer than usual.
 	retries retryFeed
@@ -270,9 +273,11 @@ type Model struct {
 	results *resultsScreen
 	items   *itemsScreen
 	tl      *timelinePane // the ids and the timeline under the Link and results screens
-	tlFeed  <-chan struct{}
-	verify  *verifyPanel // the verification status and webhooks under the results
-	hooking bool         // the webhook receiver is starting or started
+	// savedRead is the newest read of the Items index shown (savedItemsLoadedMsg.read).
+	savedRead int64
+	tlFeed    <-chan struct{}
+	verify    *verifyPanel // the verification status and webhooks under the results
+	hooking   bool         // the webhook receiver is starting or started
 
 	itemsFrom screenID // where esc on the Items screen returns to
 
@@ -367,7 +372,7 @@ func (m *Model) loadSaved() tea.Cmd {
 	if m.c.deps.Vault == nil {
 		return nil
 	}
-	return loadSavedItems(m.c.deps.Vault, m.c.cfg.Namespace())
+	return loadSavedItems(m.c)
 }
 
 // Update implements tea.Model: global keys and app messages first, then the active screen.
@@ -471,6 +476,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return cmd
 
 	case savedItemsLoadedMsg:
+		// An older read that answers late (a reset's reload can overtake the load made when
+		// the screen opened) must not put back what the newer one replaced.
+		if msg.read != 0 {
+			if msg.read < m.savedRead {
+				return nil
+			}
+			m.savedRead = msg.read
+		}
 		// For the link and Items screens whichever screen is on show: at startup that is the
 		// keys, and an action on the Items screen may end on another one.
 		m.link.setSaved(msg)

@@ -68,10 +68,12 @@ func saveKeys(vault *plaidflow.Vault, cfg plaidflow.Config) tea.Cmd {
 
 // loadSavedItems lists the Items earlier runs saved in ns, so the link screen can offer them.
 // The list is the vault's index file; no keyring is read until an Item is picked.
-func loadSavedItems(vault *plaidflow.Vault, ns string) tea.Cmd {
+func loadSavedItems(c *common) tea.Cmd {
+	vault, ns := c.deps.Vault, c.cfg.Namespace()
 	return func() tea.Msg {
+		read := c.indexReads.Add(1) // before the read: a later number saw the index as new or newer
 		items, err := vault.Items(ns)
-		return savedItemsLoadedMsg{ns: ns, items: items, err: err}
+		return savedItemsLoadedMsg{ns: ns, items: items, err: err, read: read}
 	}
 }
 

@@ -279,7 +279,7 @@ func (s *itemsScreen) update(msg tea.Msg) tea.Cmd {
 			return nil // an answer for a screen the user has since left
 		}
 		s.pending = 0
-		return tea.Batch(s.acted(msg), loadSavedItems(s.c.deps.Vault, s.c.cfg.Namespace()))
+		return tea.Batch(s.acted(msg), loadSavedItems(s.c))
 
 	case clipboardSentMsg:
 		s.status = s.c.clipboardSent(msg)

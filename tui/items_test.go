@@ -307,3 +307,16 @@ func TestStartupListsTheSavedItemsOnlyWithAVault(t *testing.T) {
 		t.Errorf("without a vault nothing should be listed")
 	}
 }
+
+// Loads of the index run side by side: an older read that answers after a newer one (the
+// load made when the screen opened, after a reset's reload) does not put the old health back.
+func TestAnOlderReadOfTheIndexDoesNotReplaceANewerOne(t *testing.T) {
+	m := linkOpenAt(t, testDeps(t, linkOpenConfig()), 100, 30)
+	reset := savedPlatypus("sandbox")
+	reset.Health = "ITEM_LOGIN_REQUIRED"
+	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []plaidflow.SavedItem{reset}, read: 2})
+	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []plaidflow.SavedItem{savedPlatypus("sandbox")}, read: 1})
+	if got := m.items.items[0].Health; got != "ITEM_LOGIN_REQUIRED" {
+		t.Errorf("after a late older read the list says %q, want the newer ITEM_LOGIN_REQUIRED", got)
+	}
+}

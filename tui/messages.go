@@ -110,6 +110,9 @@ type savedItemsLoadedMsg struct {
 	ns    string
 	items []plaidflow.SavedItem
 	err   error
+	// read numbers the reads of the index in the order they began (0: not numbered). Loads run
+	// side by side, so an older read can answer after a newer one; the root keeps the newest.
+	read int64
 }
 
 // savedItemPickedMsg: the user chose a saved Item whose numbers to fetch.
