@@ -175,11 +175,13 @@ func (s *Server) stopRecordingCalls() []callSpan {
 	return calls
 }
 
-// noteCall keeps an API call that arrived at start and has just been answered, while recording.
-func (s *Server) noteCall(start time.Time) {
+// noteCall keeps an API call that arrived at start and has just been answered, while recording
+// and when it arrived with latency on: an operation can end its measured part early by setting
+// the latency back to zero (the calls it makes afterwards are not what it waits for).
+func (s *Server) noteCall(start time.Time, withLatency bool) {
 	s.callsMu.Lock()
 	defer s.callsMu.Unlock()
-	if s.recording {
+	if s.recording && withLatency {
 		s.calls = append(s.calls, callSpan{start: start, end: time.Now()})
 	}
 }

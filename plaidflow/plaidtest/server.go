@@ -289,7 +289,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // serveAPI answers a Plaid API call: latency, then an injected fault if one is due, then the
 // endpoint.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	defer s.noteCall(time.Now())
+	defer s.noteCall(time.Now(), s.latency.Load() > 0)
 	raw, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	rec := &recorder{ResponseWriter: w}
 	rawFault := false
