@@ -113,6 +113,9 @@ func tuiFlows(t *testing.T, srv *plaidtest.Server) []tuiFlow {
 		deps := testDeps(t, demoConfig(srv))
 		deps.NoBrowser = true
 		m := newTestModel(t, deps, 100, 30)
+		// No webhook receiver: pointing the Item's webhook at it runs beside the flow, not in
+		// what the user waits for, yet a busy machine can chain it after /auth/get.
+		m.hooking = true
 		return m, newDriver(t, m)
 	}
 	return []tuiFlow{
@@ -162,19 +165,12 @@ func tuiFlows(t *testing.T, srv *plaidtest.Server) []tuiFlow {
 				go func() { posted <- success() }()
 				d.screenShows("011401533")
 				took := time.Since(began)
-				srv.SetLatency(0) // what follows is not what the user waited for (see below)
 				if err := <-posted; err != nil {
 					return 0, err
 				}
 				// Let the journey end (it writes the index after the numbers) before the test's
 				// temporary directories are removed: that is not part of what the user waits for.
 				d.until("the results screen", func() bool { return m.screen == screenResults })
-				// The results then point the Item's webhook at the session's receiver, which
-				// records the call in the index too: wait for that answer as well.
-				d.until("the Item's webhook to be set", func() bool {
-					p := m.verify
-					return p.res != nil && (p.hooked[p.res.ItemID] || p.pointErr != nil)
-				})
 				return took, nil
 			},
 		},
