@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -125,32 +124,7 @@ var linkURLLine = regexp.MustCompile(`Plaid Link is at (http://127\.0\.0\.1:\d+/
 
 func startLink(t *testing.T, dirs userDirs, env []string, args ...string) *linkProcess {
 	t.Helper()
-	p := &linkProcess{url: make(chan string, 1), done: make(chan error, 1)}
-	p.cmd = exec.Command(testBinary(t), append([]string{"link", "--no-browser"}, args...)...)
-	p.cmd.Dir, p.cmd.Env, p.cmd.Stdout = dirs.work, env, &p.stdout
-	stderr, err := p.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.stderr.WriteString(line + "\n")
-			p.mu.Unlock()
-			if m := linkURLLine.FindStringSubmatch(line); m != nil {
-				p.url <- m[1]
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-		p.done <- p.cmd.Wait()
-	}()
-	return p
+	return startCmd(t, dirs, env, append([]string{"link"}, args...)...) // e2e_linkflows_test.go
 }
 
 func (p *linkProcess) stderrText() string {
