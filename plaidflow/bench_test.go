@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // benchLatency stands for the round trip to Plaid; what matters is how many of them a step
@@ -15,10 +15,10 @@ const benchLatency = 10 * time.Millisecond
 
 func benchFixture(b *testing.B) (*plaidflow.Flow, string) {
 	b.Helper()
-	srv := plaidtest.NewServer(plaidtest.WithLatency(benchLatency))
+	srv := emulator.NewServer(emulator.WithLatency(benchLatency))
 	b.Cleanup(srv.Close)
 	cfg := plaidflow.Config{
-		ClientID: plaidtest.DemoClientID, Secret: plaidtest.DemoSecret, Env: plaidflow.Sandbox,
+		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, Env: plaidflow.Sandbox,
 		APIURL: srv.URL, Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "bench",
 	}
 	client, err := plaidflow.NewClient(cfg, nil)

@@ -11,23 +11,23 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // fixture is a flow wired to a fresh fake Plaid Sandbox and an in-memory keyring.
 type fixture struct {
-	srv   *plaidtest.Server
+	srv   *emulator.Server
 	flow  *plaidflow.Flow
 	vault *plaidflow.Vault
 	store *plaidflow.MemoryStore
 }
 
-func newFixture(t *testing.T, countries string, opts ...plaidtest.Option) fixture {
+func newFixture(t *testing.T, countries string, opts ...emulator.Option) fixture {
 	t.Helper()
-	srv := plaidtest.NewServer(opts...)
+	srv := emulator.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
-		ClientID: plaidtest.DemoClientID, Secret: plaidtest.DemoSecret,
+		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret,
 		APIURL: srv.URL, CountryCodes: countries,
 	}, func(string) string { return "" }, nil)
 	if err != nil {
@@ -148,18 +148,18 @@ func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
 func TestPlaidErrorsReachTheUser(t *testing.T) {
 	tests := []struct {
 		name     string
-		fault    func(*plaidtest.Server)
+		fault    func(*emulator.Server)
 		wantCode string
 		wantType string
 		wantHTTP int
 	}{
-		{"rate limited", func(s *plaidtest.Server) {
+		{"rate limited", func(s *emulator.Server) {
 			s.InjectFault("/auth/get", 0, 429, "application/json", `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","error_message":"rate limit exceeded","display_message":null,"request_id":"ratelimit00001"}`)
 		}, "RATE_LIMIT", "RATE_LIMIT_EXCEEDED", 429},
-		{"planned maintenance", func(s *plaidtest.Server) {
+		{"planned maintenance", func(s *emulator.Server) {
 			s.InjectFault("/auth/get", 0, 503, "application/json", `{"error_type":"API_ERROR","error_code":"PLANNED_MAINTENANCE","error_message":"the Plaid API is under maintenance","display_message":null,"request_id":"maint000000001"}`)
 		}, "PLANNED_MAINTENANCE", "API_ERROR", 503},
-		{"html from a proxy", func(s *plaidtest.Server) {
+		{"html from a proxy", func(s *emulator.Server) {
 			s.InjectFault("/auth/get", 0, 502, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
 		}, "UNEXPECTED_RESPONSE", "API_ERROR", 502},
 	}
@@ -186,7 +186,7 @@ func TestPlaidErrorsReachTheUser(t *testing.T) {
 }
 
 func TestWrongKeysFailAtTheLinkToken(t *testing.T) {
-	fx := newFixture(t, "US", plaidtest.WithKeys(strings.Repeat("a", 24), strings.Repeat("b", 30)))
+	fx := newFixture(t, "US", emulator.WithKeys(strings.Repeat("a", 24), strings.Repeat("b", 30)))
 	_, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
 	pe, ok := plaidflow.AsError(err)
 	if !ok || pe.Code != "INVALID_API_KEYS" || pe.Type != "INVALID_INPUT" || pe.RequestID == "" {

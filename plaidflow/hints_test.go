@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // TestHints: each common Plaid error gets one specific next step. The wording follows Plaid's
@@ -87,7 +87,7 @@ func TestHints(t *testing.T) {
 // TestBadKeysSayWhereTheyCameFrom: through the real client and the emulator, a rejected key
 // is explained with where it was set, and Plaid's error reference for it.
 func TestBadKeysSayWhereTheyCameFrom(t *testing.T) {
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	dotenv := map[string]string{"PLAID_CLIENT_ID": strings.Repeat("a", 24), "PLAID_SECRET": strings.Repeat("b", 30)}
 	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{APIURL: srv.URL}, func(string) string { return "" }, dotenv)

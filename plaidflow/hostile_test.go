@@ -12,14 +12,14 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // genuine returns the emulator's own answer to a call, decoded, so a test can change one field
 // of a well-formed answer and inject it.
-func genuine(t *testing.T, srv *plaidtest.Server, path string, req map[string]any) map[string]any {
+func genuine(t *testing.T, srv *emulator.Server, path string, req map[string]any) map[string]any {
 	t.Helper()
-	req["client_id"], req["secret"] = plaidtest.DemoClientID, plaidtest.DemoSecret
+	req["client_id"], req["secret"] = emulator.DemoClientID, emulator.DemoSecret
 	body, _ := json.Marshal(req)
 	resp, err := http.Post(srv.URL+path, "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -38,7 +38,7 @@ func genuine(t *testing.T, srv *plaidtest.Server, path string, req map[string]an
 }
 
 // inject makes the next call to path answer 200 with m.
-func inject(srv *plaidtest.Server, path string, m map[string]any) {
+func inject(srv *emulator.Server, path string, m map[string]any) {
 	b, _ := json.Marshal(m)
 	srv.InjectFault(path, 1, http.StatusOK, "application/json", string(b))
 }
@@ -123,7 +123,7 @@ func jsonEscaped(s string) string {
 // the same (from the Item).
 func TestHungInstitutionLookupDoesNotHoldBackTheNumbers(t *testing.T) {
 	fx := newFixture(t, "US")
-	if err := fx.srv.AddFault(plaidtest.FaultSpec{Path: "/institutions/get_by_id", Kind: plaidtest.FaultHang}); err != nil {
+	if err := fx.srv.AddFault(emulator.FaultSpec{Path: "/institutions/get_by_id", Kind: emulator.FaultHang}); err != nil {
 		t.Fatal(err)
 	}
 	limit := plaidflow.CallTimeout / 3
@@ -201,12 +201,12 @@ func TestMalformedAnswersAreErrors(t *testing.T) {
 func TestLostExchangeAnswerIsSaidPlainly(t *testing.T) {
 	tests := []struct {
 		name     string
-		fault    plaidtest.FaultSpec
+		fault    emulator.FaultSpec
 		mayExist bool
 	}{
-		{"dropped connection", plaidtest.FaultSpec{Kind: plaidtest.FaultDrop, Count: 1}, true},
-		{"500", plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "INTERNAL_SERVER_ERROR", Count: 1}, true},
-		{"refused public token", plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "INVALID_PUBLIC_TOKEN", Count: 1}, false},
+		{"dropped connection", emulator.FaultSpec{Kind: emulator.FaultDrop, Count: 1}, true},
+		{"500", emulator.FaultSpec{Kind: emulator.FaultError, ErrorCode: "INTERNAL_SERVER_ERROR", Count: 1}, true},
+		{"refused public token", emulator.FaultSpec{Kind: emulator.FaultError, ErrorCode: "INVALID_PUBLIC_TOKEN", Count: 1}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The Item's life, against the emulator and a MemoryStore vault. Each behaviour cites the Plaid
@@ -338,7 +338,7 @@ func TestEmulatorProcessorErrors(t *testing.T) {
 		{"/processor/token/create", map[string]string{"access_token": tok, "account_id": "nope", "processor": "dwolla"}, "INVALID_ACCOUNT_ID"},
 		{"/processor/stripe/bank_account_token/create", map[string]string{"access_token": tok, "account_id": "nope"}, "INVALID_ACCOUNT_ID"},
 	} {
-		tt.body["client_id"], tt.body["secret"] = plaidtest.DemoClientID, plaidtest.DemoSecret
+		tt.body["client_id"], tt.body["secret"] = emulator.DemoClientID, emulator.DemoSecret
 		b, _ := json.Marshal(tt.body)
 		resp, err := http.Post(fx.srv.URL+tt.path, "application/json", bytes.NewReader(b))
 		if err != nil {
@@ -376,7 +376,7 @@ func TestResetLoginIsSandboxOnly(t *testing.T) {
 // standInUpdateLink completes Link in update mode the way the stand-in Link page does: log in
 // with user_good, then (with account selection) keep the accounts with the given masks.
 type standInUpdateLink struct {
-	srv   *plaidtest.Server
+	srv   *emulator.Server
 	masks []string
 	mu    sync.Mutex
 	seen  map[string]any // the login answer

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // standInUser is a LinkUI that plays the user in the emulator's stand-in Link through the calls
@@ -19,7 +19,7 @@ import (
 // these tests see the `auth` options LinkJourneyFor puts on the token.
 type standInUser struct {
 	t   *testing.T
-	srv *plaidtest.Server
+	srv *emulator.Server
 	// manual: routing and account typed by hand (empty: the user does not type numbers).
 	routing, account string
 	// codes are typed in turn where Link asks for a micro-deposit code.

@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The speed of a flow is bounded by the round trips to Plaid it waits for one after another:
 // with a real network each costs tens to hundreds of milliseconds, far more than the program's
 // own work. The emulator adds a fixed latency L to every call, so (time at L − time at L=0) / L
-// counts those sequential round trips (plaidtest.MeasureRoundTrips), and the emulator counts
+// counts those sequential round trips (emulator.MeasureRoundTrips), and the emulator counts
 // them too, as the longest chain of calls each made after the previous one was answered. The
 // tests below hold each flow to exactly the number Plaid's API needs, by the count: a busy
 // machine (two suites at once on 2 cores) moved the timed ratio by up to a whole round trip,
@@ -29,12 +29,12 @@ const (
 
 // latencyFixture is a flow against its own emulator (latency zero until a measurement sets it),
 // with an in-memory keyring and a real index file.
-func latencyFixture(tb testing.TB) (*plaidtest.Server, *plaidflow.Flow) {
+func latencyFixture(tb testing.TB) (*emulator.Server, *plaidflow.Flow) {
 	tb.Helper()
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	tb.Cleanup(srv.Close)
 	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
-		ClientID: plaidtest.DemoClientID, Secret: plaidtest.DemoSecret, APIURL: srv.URL, CountryCodes: "US",
+		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: srv.URL, CountryCodes: "US",
 	}, func(string) string { return "" }, nil)
 	if err != nil {
 		tb.Fatal(err)

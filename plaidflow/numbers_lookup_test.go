@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // When /auth/get fails while the institution lookup made beside it is waiting to retry a 503,
@@ -37,12 +37,12 @@ func TestFailedNumbersLeaveNoInstitutionLookupBehind(t *testing.T) {
 		return ctx.Err()
 	}
 	fx.flow.Client.Retries = p
-	if err := fx.srv.AddFault(plaidtest.FaultSpec{Path: "/institutions/get_by_id", Kind: plaidtest.FaultStatus, Status: 503}); err != nil {
+	if err := fx.srv.AddFault(emulator.FaultSpec{Path: "/institutions/get_by_id", Kind: emulator.FaultStatus, Status: 503}); err != nil {
 		t.Fatal(err)
 	}
 	// The latency only makes it likely that the lookup is waiting when /auth/get fails; the
 	// check below holds whatever the order.
-	if err := fx.srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultError, ErrorCode: "PRODUCT_NOT_READY", Latency: 200 * time.Millisecond}); err != nil {
+	if err := fx.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultError, ErrorCode: "PRODUCT_NOT_READY", Latency: 200 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = fx.flow.SavedJourney("").RunAll(context.Background(), nil)

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // fastRetries keeps the production number of attempts with waits of a few milliseconds, for
@@ -173,13 +173,13 @@ var stateChangingCalls = []call{
 func TestSafeCallsRecoverFromPassingFailures(t *testing.T) {
 	faults := []struct {
 		name       string
-		spec       plaidtest.FaultSpec
+		spec       emulator.FaultSpec
 		wantStatus int // of each announced retry; 0 for the network
 	}{
-		{"two 429s", plaidtest.FaultSpec{Kind: plaidtest.FaultRateLimit, Count: 2}, 429},
-		{"a 503 for maintenance", plaidtest.FaultSpec{Kind: plaidtest.FaultStatus, Status: 503, Count: 1}, 503},
-		{"two 500s", plaidtest.FaultSpec{Kind: plaidtest.FaultStatus, Status: 500, Count: 2}, 500},
-		{"a dropped connection", plaidtest.FaultSpec{Kind: plaidtest.FaultDrop, Count: 1}, 0},
+		{"two 429s", emulator.FaultSpec{Kind: emulator.FaultRateLimit, Count: 2}, 429},
+		{"a 503 for maintenance", emulator.FaultSpec{Kind: emulator.FaultStatus, Status: 503, Count: 1}, 503},
+		{"two 500s", emulator.FaultSpec{Kind: emulator.FaultStatus, Status: 500, Count: 2}, 500},
+		{"a dropped connection", emulator.FaultSpec{Kind: emulator.FaultDrop, Count: 1}, 0},
 	}
 	for _, c := range safeCalls {
 		for _, f := range faults {
@@ -227,11 +227,11 @@ func TestSafeCallsRecoverFromPassingFailures(t *testing.T) {
 func TestStateChangingCallsAreNeverRetried(t *testing.T) {
 	faults := []struct {
 		name string
-		spec plaidtest.FaultSpec
+		spec emulator.FaultSpec
 	}{
-		{"503", plaidtest.FaultSpec{Kind: plaidtest.FaultStatus, Status: 503}},
-		{"429", plaidtest.FaultSpec{Kind: plaidtest.FaultRateLimit}},
-		{"dropped connection", plaidtest.FaultSpec{Kind: plaidtest.FaultDrop}},
+		{"503", emulator.FaultSpec{Kind: emulator.FaultStatus, Status: 503}},
+		{"429", emulator.FaultSpec{Kind: emulator.FaultRateLimit}},
+		{"dropped connection", emulator.FaultSpec{Kind: emulator.FaultDrop}},
 	}
 	for _, c := range stateChangingCalls {
 		for _, f := range faults {
@@ -298,7 +298,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			}
 			client.Retries = l.clock.policy(4, 10*time.Millisecond, 40*time.Millisecond)
 			client.OnRetry = l.log.hear
-			if err := l.srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultRateLimit, Count: 1}); err != nil {
+			if err := l.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultRateLimit, Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), tt.deadline)
@@ -332,7 +332,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	l := newLinked(t)
 	const budget, maxWait = 10 * time.Second, 4 * time.Second
 	l.flow.Client.Retries = l.clock.policy(1000, time.Second, maxWait)
-	if err := l.srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultStatus, Status: 503}); err != nil {
+	if err := l.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503}); err != nil {
 		t.Fatal(err)
 	}
 	// The deadline is on the fake clock's time line, which starts now: the real one is far
@@ -367,7 +367,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 func TestRetriesStopAtTheDeadlineOnTheRealClock(t *testing.T) {
 	l := newLinked(t)
 	l.flow.Client.Retries = plaidflow.RetryPolicy{Attempts: 1 << 20, Base: 5 * time.Millisecond, Cap: 20 * time.Millisecond}
-	if err := l.srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultStatus, Status: 503}); err != nil {
+	if err := l.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503}); err != nil {
 		t.Fatal(err)
 	}
 	const budget, margin = 300 * time.Millisecond, 3 * time.Second
@@ -412,7 +412,7 @@ func TestRetryPrinterTellsTheUser(t *testing.T) {
 	l.flow.Client.Retries = l.clock.policy(4, 1200*time.Millisecond, 4*time.Second)
 	var out bytes.Buffer
 	l.flow.Client.OnRetry = plaidflow.RetryPrinter(&out)
-	if err := l.srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultStatus, Status: 503, Count: 1}); err != nil {
+	if err := l.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.flow.Client.Auth(context.Background(), l.token); err != nil {

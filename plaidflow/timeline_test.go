@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // timelineFixture is a flow against a fresh emulator whose client records on a timeline.
@@ -21,7 +21,7 @@ func timelineFixture(t *testing.T) (fixture, *plaidflow.Timeline) {
 	t.Helper()
 	fx := newFixture(t, "US")
 	tl := plaidflow.NewTimeline(nil)
-	tl.Start(plaidflow.Entry{Program: "plaid-onboard", Environment: "sandbox", Settings: &plaidflow.Settings{Products: []string{"auth"}}}, plaidtest.DemoSecret)
+	tl.Start(plaidflow.Entry{Program: "plaid-onboard", Environment: "sandbox", Settings: &plaidflow.Settings{Products: []string{"auth"}}}, emulator.DemoSecret)
 	fx.flow.Client.Timeline = tl
 	return fx, tl
 }
@@ -72,7 +72,7 @@ func TestTimelineRecordsEveryCallAndStepOfASandboxJourney(t *testing.T) {
 	}
 	// The timeline holds no secret even in memory: the access token crossed the transport.
 	blob, _ := json.Marshal(tl.Entries())
-	for _, secret := range []string{plaidtest.DemoSecret, accessTokenOf(t, fx, res.ItemID), "1111222233330000"} {
+	for _, secret := range []string{emulator.DemoSecret, accessTokenOf(t, fx, res.ItemID), "1111222233330000"} {
 		if secret != "" && strings.Contains(string(blob), secret) {
 			t.Errorf("timeline holds the secret %q", secret)
 		}
@@ -81,7 +81,7 @@ func TestTimelineRecordsEveryCallAndStepOfASandboxJourney(t *testing.T) {
 
 func TestTimelineRecordsEachRetryAttemptAndThePlaidError(t *testing.T) {
 	fx, tl := timelineFixture(t)
-	if err := fx.srv.AddFault(plaidtest.FaultSpec{Path: "/link/token/create", Kind: plaidtest.FaultStatus, Status: 503, Count: 1}); err != nil {
+	if err := fx.srv.AddFault(emulator.FaultSpec{Path: "/link/token/create", Kind: emulator.FaultStatus, Status: 503, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{}); err != nil {
@@ -101,7 +101,7 @@ func TestTimelineRecordsEachRetryAttemptAndThePlaidError(t *testing.T) {
 
 func TestTimelineRecordsAFailedStepWithItsError(t *testing.T) {
 	fx, tl := timelineFixture(t)
-	if err := fx.srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultError, ErrorCode: "ITEM_LOGIN_REQUIRED"}); err != nil {
+	if err := fx.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultError, ErrorCode: "ITEM_LOGIN_REQUIRED"}); err != nil {
 		t.Fatal(err)
 	}
 	j, _ := fx.flow.SandboxJourney("")
@@ -212,7 +212,7 @@ func TestTranscriptIsJSONLinesWithMode0600AndASummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, md)
 		}
 	}
-	for _, secret := range []string{plaidtest.DemoSecret, accessTokenOf(t, fx, res.ItemID)} {
+	for _, secret := range []string{emulator.DemoSecret, accessTokenOf(t, fx, res.ItemID)} {
 		if strings.Contains(string(raw)+string(md), secret) {
 			t.Errorf("transcript holds %q", secret)
 		}

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // listen starts a receiver whose webhooks arrive on the returned channel.
@@ -149,8 +149,8 @@ func TestWebhookVerifierRefusesForgeries(t *testing.T) {
 		reason string
 	}{
 		{"tampered body", header, []byte(strings.Replace(string(real.Body), "ITEM", "AUTH", 1)), now, "SHA-256 does not match"},
-		{"forged signature", plaidtest.SignWebhookJWT(other, kid, real.Body, now), real.Body, now, "signature does not match"},
-		{"unknown kid", plaidtest.SignWebhookJWT(other, "not-a-plaid-key", real.Body, now), real.Body, now, "does not know the signing key"},
+		{"forged signature", emulator.SignWebhookJWT(other, kid, real.Body, now), real.Body, now, "signature does not match"},
+		{"unknown kid", emulator.SignWebhookJWT(other, "not-a-plaid-key", real.Body, now), real.Body, now, "does not know the signing key"},
 		{"expired iat", header, real.Body, now.Add(6 * time.Minute), "older than 5 minutes"},
 		{"no header", "", real.Body, now, "no Plaid-Verification header"},
 		{"alg none", "eyJhbGciOiJub25lIiwia2lkIjoiayJ9.e30.", real.Body, now, `not ES256`},
@@ -170,7 +170,7 @@ func TestWebhookVerifierRefusesForgeries(t *testing.T) {
 
 	// Posted to the receiver, a forgery is reported unverified with its reason and answered 400.
 	req, _ := http.NewRequest(http.MethodPost, r.URL, strings.NewReader(string(real.Body)))
-	req.Header.Set("Plaid-Verification", plaidtest.SignWebhookJWT(other, kid, real.Body, now))
+	req.Header.Set("Plaid-Verification", emulator.SignWebhookJWT(other, kid, real.Body, now))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +206,7 @@ func TestWebhookVerifierExpiredKeyAndCache(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"key": jwk, "request_id": "abcdefghijklmno"})
 	}))
 	defer plaid.Close()
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{ClientID: plaidtest.DemoClientID, Secret: plaidtest.DemoSecret, APIURL: plaid.URL},
+	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: plaid.URL},
 		func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -217,12 +217,12 @@ func TestWebhookVerifierExpiredKeyAndCache(t *testing.T) {
 	}
 	v := plaidflow.NewWebhookVerifier(client)
 	body := []byte(`{"webhook_type":"ITEM"}`)
-	err = v.Verify(context.Background(), plaidtest.SignWebhookJWT(key, "old", body, time.Now()), body)
+	err = v.Verify(context.Background(), emulator.SignWebhookJWT(key, "old", body, time.Now()), body)
 	if err == nil || !strings.Contains(err.Error(), "expired") {
 		t.Errorf("a webhook signed with an expired key: %v", err)
 	}
 	for range 3 {
-		if err := v.Verify(context.Background(), plaidtest.SignWebhookJWT(key, "current", body, time.Now()), body); err != nil {
+		if err := v.Verify(context.Background(), emulator.SignWebhookJWT(key, "current", body, time.Now()), body); err != nil {
 			t.Fatalf("current key: %v", err)
 		}
 	}

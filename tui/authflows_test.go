@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The Auth flow lab in the terminal UI: the "How should the account be verified?" choice on the
@@ -20,7 +20,7 @@ import (
 
 // flowModel is the demo against srv with --flow flow, in a window tall enough to see it all,
 // with its commands run by a driver; it ends on the Link screen, its page up.
-func flowModel(t *testing.T, srv *plaidtest.Server, flow string) (*Model, *driver) {
+func flowModel(t *testing.T, srv *emulator.Server, flow string) (*Model, *driver) {
 	t.Helper()
 	deps := testDeps(t, demoConfig(srv))
 	deps.NoBrowser = true

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The fault matrix of the terminal UI: the demo flow (keys checked with a Link token, then the
@@ -28,8 +28,8 @@ const tuiFaultWait = 45 * time.Second
 
 type tuiFault struct {
 	name       string
-	spec       plaidtest.FaultSpec // Path filled per endpoint; Count 0: every call
-	plaidError string              // the Plaid error_code shown, with its request_id
+	spec       emulator.FaultSpec // Path filled per endpoint; Count 0: every call
+	plaidError string             // the Plaid error_code shown, with its request_id
 }
 
 func tuiFaultsFor(path string) []tuiFault {
@@ -39,18 +39,18 @@ func tuiFaultsFor(path string) []tuiFault {
 		codes = append(codes, "AUTH_LIMIT") // https://plaid.com/docs/errors/rate-limit-exceeded/
 	}
 	for _, code := range codes {
-		fs = append(fs, tuiFault{name: "429 " + code, spec: plaidtest.FaultSpec{Kind: plaidtest.FaultRateLimit, ErrorCode: code}, plaidError: code})
+		fs = append(fs, tuiFault{name: "429 " + code, spec: emulator.FaultSpec{Kind: emulator.FaultRateLimit, ErrorCode: code}, plaidError: code})
 	}
 	return append(fs,
-		tuiFault{name: "500", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "INTERNAL_SERVER_ERROR"}, plaidError: "INTERNAL_SERVER_ERROR"},
-		tuiFault{name: "503 maintenance", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "PLANNED_MAINTENANCE"}, plaidError: "PLANNED_MAINTENANCE"},
-		tuiFault{name: "hang", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultHang}},
-		tuiFault{name: "drop before", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultDrop}},
-		tuiFault{name: "drop after", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultDropAfter}},
-		tuiFault{name: "malformed json", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultMalformedJSON}},
-		tuiFault{name: "text/plain 502", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultTextPlain}},
-		tuiFault{name: "html 503", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultHTML}},
-		tuiFault{name: "empty 200", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultEmpty}},
+		tuiFault{name: "500", spec: emulator.FaultSpec{Kind: emulator.FaultError, ErrorCode: "INTERNAL_SERVER_ERROR"}, plaidError: "INTERNAL_SERVER_ERROR"},
+		tuiFault{name: "503 maintenance", spec: emulator.FaultSpec{Kind: emulator.FaultError, ErrorCode: "PLANNED_MAINTENANCE"}, plaidError: "PLANNED_MAINTENANCE"},
+		tuiFault{name: "hang", spec: emulator.FaultSpec{Kind: emulator.FaultHang}},
+		tuiFault{name: "drop before", spec: emulator.FaultSpec{Kind: emulator.FaultDrop}},
+		tuiFault{name: "drop after", spec: emulator.FaultSpec{Kind: emulator.FaultDropAfter}},
+		tuiFault{name: "malformed json", spec: emulator.FaultSpec{Kind: emulator.FaultMalformedJSON}},
+		tuiFault{name: "text/plain 502", spec: emulator.FaultSpec{Kind: emulator.FaultTextPlain}},
+		tuiFault{name: "html 503", spec: emulator.FaultSpec{Kind: emulator.FaultHTML}},
+		tuiFault{name: "empty 200", spec: emulator.FaultSpec{Kind: emulator.FaultEmpty}},
 	)
 }
 
@@ -130,7 +130,7 @@ func runTUIFaultCase(t *testing.T, path string, f tuiFault) {
 
 // checkFaultShown checks the screen says what failed: Plaid's code and the last attempt's
 // request_id, or for answers that are not Plaid's, what came instead.
-func checkFaultShown(t *testing.T, srv *plaidtest.Server, path string, f tuiFault, v string) {
+func checkFaultShown(t *testing.T, srv *emulator.Server, path string, f tuiFault, v string) {
 	t.Helper()
 	flat := strings.Join(strings.Fields(v), " ")
 	switch {
@@ -144,11 +144,11 @@ func checkFaultShown(t *testing.T, srv *plaidtest.Server, path string, f tuiFaul
 				t.Errorf("the screen lacks %q (Plaid's error and the request_id of the last attempt):\n%s", want, v)
 			}
 		}
-	case f.spec.Kind == plaidtest.FaultHang:
+	case f.spec.Kind == emulator.FaultHang:
 		if !strings.Contains(flat, "did not answer in time") && !strings.Contains(flat, "Plaid may have created an Item") {
 			t.Errorf("the screen does not say Plaid did not answer in time:\n%s", v)
 		}
-	case f.spec.Kind == plaidtest.FaultDrop || f.spec.Kind == plaidtest.FaultDropAfter:
+	case f.spec.Kind == emulator.FaultDrop || f.spec.Kind == emulator.FaultDropAfter:
 		if !strings.Contains(flat, "could not reach Plaid") && !strings.Contains(flat, "Plaid may have created an Item") {
 			t.Errorf("the screen does not say Plaid could not be reached:\n%s", v)
 		}
@@ -164,7 +164,7 @@ func checkFaultShown(t *testing.T, srv *plaidtest.Server, path string, f tuiFaul
 
 // checkTUINothingLost: every Item the emulator holds is in the vault with its token, or the
 // screen says Plaid may hold one; the vault names no Item the emulator does not hold.
-func checkTUINothingLost(t *testing.T, srv *plaidtest.Server, vault *plaidflow.Vault, v, report string) {
+func checkTUINothingLost(t *testing.T, srv *emulator.Server, vault *plaidflow.Vault, v, report string) {
 	t.Helper()
 	saved, err := vault.Items("demo")
 	if err != nil {

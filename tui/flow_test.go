@@ -8,7 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // TestWholeFlowThroughTheSandboxShortcut runs the real program loop against the Plaid fake, as
@@ -71,7 +71,7 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 
 	// Next run: a new process would start a new emulator, which knows the Item only through
 	// the vault (as cmd wires it for --demo).
-	next := plaidtest.NewServer(plaidtest.WithItemResolver(func(tok string) (string, string, bool) {
+	next := emulator.NewServer(emulator.WithItemResolver(func(tok string) (string, string, bool) {
 		items, _ := deps.Vault.Items("demo")
 		for _, it := range items {
 			if saved, err := deps.Vault.AccessToken("demo", it.ItemID); err == nil && saved == tok {

@@ -24,7 +24,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // TestMain shortens the settle delay for every test and fails the package when a goroutine
@@ -120,20 +120,20 @@ func baseConfig() plaidflow.Config {
 }
 
 // fakePlaid starts the Plaid fake for one test.
-func fakePlaid(t *testing.T) *plaidtest.Server {
+func fakePlaid(t *testing.T) *emulator.Server {
 	t.Helper()
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	return srv
 }
 
 // demoConfig is what --demo builds: the emulator's keys and URLs.
-func demoConfig(srv *plaidtest.Server) plaidflow.Config {
+func demoConfig(srv *emulator.Server) plaidflow.Config {
 	cfg := baseConfig()
 	cfg.Demo = true
 	cfg.EnvSource = plaidflow.SourceDemo
-	cfg.ClientID, cfg.ClientIDSource = plaidtest.DemoClientID, plaidflow.SourceDemo
-	cfg.Secret, cfg.SecretSource = plaidtest.DemoSecret, plaidflow.SourceDemo
+	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, plaidflow.SourceDemo
+	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, plaidflow.SourceDemo
 	cfg.APIURL = srv.URL
 	cfg.LinkScriptURL = srv.LinkScriptURL()
 	return cfg
@@ -218,7 +218,7 @@ func typeText(m *Model, s string) {
 	}
 }
 
-// driver runs a model's commands the way Bubble Tea does, for tests against plaidtest: each
+// driver runs a model's commands the way Bubble Tea does, for tests against the emulator: each
 // command in its own goroutine, their messages fed back to Update one at a time. Timers
 // (spinner frames, cursor blinks) are dropped so a run ends.
 type driver struct {

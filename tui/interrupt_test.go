@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // waitForRequest waits until a call to path has reached the emulator, failing loudly when none
 // does within the deadline.
-func waitForRequest(t *testing.T, srv *plaidtest.Server, path string) {
+func waitForRequest(t *testing.T, srv *emulator.Server, path string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	tick := time.NewTicker(2 * time.Millisecond)
@@ -42,7 +42,7 @@ func TestInterruptDuringTheExchangeSavesTheItem(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := fakePlaid(t)
 			// Given Plaid takes a while to answer the exchange,
-			if err := srv.AddFault(plaidtest.FaultSpec{Path: exchange, Kind: plaidtest.FaultLatency, Latency: 500 * time.Millisecond, Count: 1}); err != nil {
+			if err := srv.AddFault(emulator.FaultSpec{Path: exchange, Kind: emulator.FaultLatency, Latency: 500 * time.Millisecond, Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			in, inW := io.Pipe()

@@ -18,7 +18,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The Items screen's actions against the emulator: each one's happy path and its failure, as a
@@ -27,7 +27,7 @@ import (
 // itemsOnEmulator is the demo against a fresh emulator with one Item made through the Sandbox
 // shortcut, and the Items screen opened on it from the results (i). tweak may change the
 // dependencies first (a keyring that refuses writes).
-func itemsOnEmulator(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *plaidtest.Server) {
+func itemsOnEmulator(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *emulator.Server) {
 	t.Helper()
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))

@@ -8,7 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // savedPlatypus is First Platypus Bank as an earlier run saved it in Sandbox.
@@ -127,7 +127,7 @@ func TestSavedItemsOfAnotherEnvironmentAreNotOffered(t *testing.T) {
 
 // linkedOnce runs a first session through the Sandbox shortcut to its results (the Item is
 // saved in deps.Vault), then links again: the link screen offers the Item just saved.
-func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *plaidtest.Server) {
+func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *emulator.Server) {
 	t.Helper()
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))

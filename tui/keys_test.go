@@ -8,15 +8,15 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // liveConfig is a Sandbox configuration pointed at the fake, with the fake's keys given the
 // way a developer gives them (src), not as the demo.
-func liveConfig(srv *plaidtest.Server, src plaidflow.Source) plaidflow.Config {
+func liveConfig(srv *emulator.Server, src plaidflow.Source) plaidflow.Config {
 	cfg := baseConfig()
-	cfg.ClientID, cfg.ClientIDSource = plaidtest.DemoClientID, src
-	cfg.Secret, cfg.SecretSource = plaidtest.DemoSecret, src
+	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, src
+	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, src
 	cfg.APIURL = srv.URL
 	cfg.LinkScriptURL = srv.LinkScriptURL()
 	return cfg
@@ -130,7 +130,7 @@ func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
 	d.send(press("y"))
 	d.until("the link screen", func() bool { return m.screen == screenLink })
 	id, secret, err := deps.Vault.LoadKeys("sandbox")
-	if err != nil || id != plaidtest.DemoClientID || secret != plaidtest.DemoSecret {
+	if err != nil || id != emulator.DemoClientID || secret != emulator.DemoSecret {
 		t.Fatalf("keys not saved for sandbox: %q %q %v", id, secret, err)
 	}
 	if !strings.Contains(view(m), "Keys saved in the OS keyring for Sandbox.") {

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The TUI's share of issue 11's speed goals, measured through the model and its tea.Cmds as
 // Bubble Tea runs them (the test driver), against the emulator with a latency L on every API
 // call: (time at L − time at L=0) / L is the number of round trips to Plaid the user waits for
-// one after another (plaidtest.MeasureRoundTrips). The tests hold each flow to the emulator's
+// one after another (emulator.MeasureRoundTrips). The tests hold each flow to the emulator's
 // count of calls made one after the other (RoundTrips.Depth), which a busy machine cannot move;
 // the timed ratio is logged beside it.
 const (
@@ -108,7 +108,7 @@ type tuiFlow struct {
 }
 
 // tuiFlows are the flows for one test (or benchmark, through tb), against srv.
-func tuiFlows(t *testing.T, srv *plaidtest.Server) []tuiFlow {
+func tuiFlows(t *testing.T, srv *emulator.Server) []tuiFlow {
 	start := func() (*Model, *driver) {
 		deps := testDeps(t, demoConfig(srv))
 		deps.NoBrowser = true

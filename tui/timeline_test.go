@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 const (
@@ -196,7 +196,7 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 			t.Errorf("the transcript lacks %s", want)
 		}
 	}
-	if strings.Contains(string(raw)+string(md), plaidtest.DemoSecret) {
+	if strings.Contains(string(raw)+string(md), emulator.DemoSecret) {
 		t.Error("the transcript holds the client secret")
 	}
 	if !strings.Contains(string(md), m.results.res.ItemID) {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // testEnv runs the program in-process with fake streams, an in-memory keyring, a temporary
@@ -66,13 +66,13 @@ func (te *testEnv) runContext(ctx context.Context, args ...string) int {
 
 // useFakePlaid points the program at an emulator as if it were Plaid (PLAID_API_URL), with its
 // keys in the environment, so faults can be injected.
-func (te *testEnv) useFakePlaid(t *testing.T) *plaidtest.Server {
+func (te *testEnv) useFakePlaid(t *testing.T) *emulator.Server {
 	t.Helper()
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	te.environ["PLAID_API_URL"] = srv.URL
-	te.environ["PLAID_CLIENT_ID"] = plaidtest.DemoClientID
-	te.environ["PLAID_SECRET"] = plaidtest.DemoSecret
+	te.environ["PLAID_CLIENT_ID"] = emulator.DemoClientID
+	te.environ["PLAID_SECRET"] = emulator.DemoSecret
 	return srv
 }
 

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // demoItemStates keeps the demo emulator's Item states (webhook, Auth flow) in one JSON file
@@ -22,25 +22,25 @@ func newDemoItemStates(dir string) *demoItemStates {
 	return &demoItemStates{path: filepath.Join(dir, "demo-items.json")}
 }
 
-func (d *demoItemStates) read() map[string]plaidtest.ItemState {
-	m := map[string]plaidtest.ItemState{}
+func (d *demoItemStates) read() map[string]emulator.ItemState {
+	m := map[string]emulator.ItemState{}
 	if b, err := os.ReadFile(d.path); err == nil {
 		_ = json.Unmarshal(b, &m) // a damaged file only loses demo state
 	}
 	return m
 }
 
-// Load implements plaidtest.ItemStateStore.
-func (d *demoItemStates) Load(itemID string) (plaidtest.ItemState, bool) {
+// Load implements emulator.ItemStateStore.
+func (d *demoItemStates) Load(itemID string) (emulator.ItemState, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, ok := d.read()[itemID]
 	return st, ok
 }
 
-// Save implements plaidtest.ItemStateStore. The file is replaced whole (write, then rename), so
+// Save implements emulator.ItemStateStore. The file is replaced whole (write, then rename), so
 // a reader in another process never sees half of it.
-func (d *demoItemStates) Save(itemID string, st plaidtest.ItemState) {
+func (d *demoItemStates) Save(itemID string, st emulator.ItemState) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	m := d.read()

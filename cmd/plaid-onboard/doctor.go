@@ -18,7 +18,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The doctor's checks, in the order they run. Each has its own exit status, so a script learns
@@ -222,10 +222,10 @@ func (dr *doctorRun) checkKeys() doctorCheck {
 		return fail(err.Error(), "set PLAID_ENV (or --env) to sandbox or production")
 	}
 	if opts.demo {
-		srv := plaidtest.NewServer()
+		srv := emulator.NewServer()
 		dr.closer = srv.Close
 		cfg = cfg.ForDemo(plaidflow.Emulator{URL: srv.URL, LinkScriptURL: srv.LinkScriptURL(),
-			ClientID: plaidtest.DemoClientID, Secret: plaidtest.DemoSecret})
+			ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret})
 		dr.cfg, dr.keysOK = cfg, true
 		c.Status, c.Summary = statusOK, "demo: the built-in emulator's keys (offline, not Plaid)"
 		return c

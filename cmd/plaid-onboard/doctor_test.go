@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // fakeLauncherDir is a directory holding an executable xdg-open that opens nothing: on PATH, the
@@ -109,7 +109,7 @@ func TestDoctorDemoPasses(t *testing.T) {
 func TestDoctorFailures(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup func(t *testing.T, te *testEnv, srv *plaidtest.Server)
+		setup func(t *testing.T, te *testEnv, srv *emulator.Server)
 		args  []string
 		code  int
 		check string
@@ -118,7 +118,7 @@ func TestDoctorFailures(t *testing.T) {
 	}{
 		{
 			name: "no keys",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				delete(te.environ, "PLAID_CLIENT_ID")
 				delete(te.environ, "PLAID_SECRET")
 			},
@@ -127,7 +127,7 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "a malformed secret",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_SECRET"] = "copy-pasted wrong"
 			},
 			code: 10, check: checkKeys, want: []string{"secret should be 30 hex characters", "the environment", "without spaces or quotes"},
@@ -135,7 +135,7 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "nothing listens at PLAID_API_URL",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_API_URL"] = "http://" + closedPort(t)
 			},
 			code: 11, check: checkAPI, want: []string{"no usable answer", "PLAID_API_URL"}, // refused, or whatever took the port since
@@ -143,8 +143,8 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "Plaid in planned maintenance (503)",
-			setup: func(t *testing.T, _ *testEnv, srv *plaidtest.Server) {
-				if err := srv.AddFault(plaidtest.FaultSpec{Path: "/link/token/create", Kind: plaidtest.FaultError, ErrorCode: "PLANNED_MAINTENANCE"}); err != nil {
+			setup: func(t *testing.T, _ *testEnv, srv *emulator.Server) {
+				if err := srv.AddFault(emulator.FaultSpec{Path: "/link/token/create", Kind: emulator.FaultError, ErrorCode: "PLANNED_MAINTENANCE"}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -152,8 +152,8 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "a proxy's text page (502)",
-			setup: func(t *testing.T, _ *testEnv, srv *plaidtest.Server) {
-				if err := srv.AddFault(plaidtest.FaultSpec{Path: "/link/token/create", Kind: plaidtest.FaultTextPlain}); err != nil {
+			setup: func(t *testing.T, _ *testEnv, srv *emulator.Server) {
+				if err := srv.AddFault(emulator.FaultSpec{Path: "/link/token/create", Kind: emulator.FaultTextPlain}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -161,8 +161,8 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "Plaid never answers",
-			setup: func(t *testing.T, _ *testEnv, srv *plaidtest.Server) {
-				if err := srv.AddFault(plaidtest.FaultSpec{Path: "/link/token/create", Kind: plaidtest.FaultHang}); err != nil {
+			setup: func(t *testing.T, _ *testEnv, srv *emulator.Server) {
+				if err := srv.AddFault(emulator.FaultSpec{Path: "/link/token/create", Kind: emulator.FaultHang}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -171,31 +171,31 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "keys Plaid does not know",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_SECRET"] = strings.Repeat("0", 30)
 			},
 			code: 12, check: checkKeysAccepted, want: []string{"INVALID_API_KEYS", "request_id", "Dashboard"},
 		},
 		{
 			name: "http redirect URI off localhost",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_REDIRECT_URI"] = "http://example.com/oauth-return"
 			},
 			code: 13, check: checkRedirectURI, want: []string{"Plaid accepts plain http only for localhost", "Allowed redirect URIs"},
 		},
 		{
 			name: "redirect URI with a query string",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_REDIRECT_URI"] = "https://app.example.com/oauth?x=1"
 			},
 			code: 13, check: checkRedirectURI, want: []string{"query string"},
 		},
 		{
 			name: "redirect URI the Dashboard does not list",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				// An emulator whose Dashboard lists another URI; the one set is well-formed and
 				// its port free, so only Plaid can refuse it.
-				srv := plaidtest.NewServer(plaidtest.WithRedirectURIs("http://localhost:8765/registered"))
+				srv := emulator.NewServer(emulator.WithRedirectURIs("http://localhost:8765/registered"))
 				t.Cleanup(srv.Close)
 				te.environ["PLAID_API_URL"] = srv.URL
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -210,7 +210,7 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "the redirect URI's port is taken",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
 					t.Fatal(err)
@@ -223,14 +223,14 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "no keyring",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.d.Secrets = failingKeyring{}
 			},
 			code: 14, check: checkKeyring, want: []string{"cannot write", "no OS keyring is reachable", "--no-save"},
 		},
 		{
 			name: "a corrupt Items index",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				dir, _ := te.d.ConfigDir()
 				if err := os.MkdirAll(dir, 0o700); err != nil {
 					t.Fatal(err)
@@ -243,21 +243,21 @@ func TestDoctorFailures(t *testing.T) {
 		},
 		{
 			name: "no browser launcher on PATH",
-			setup: func(t *testing.T, _ *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, _ *testEnv, _ *emulator.Server) {
 				t.Setenv("PATH", t.TempDir())
 			},
 			code: 15, check: checkBrowser, want: []string{"none of xdg-open", "is on PATH", "--no-browser"},
 		},
 		{
 			name: "over SSH",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["SSH_CONNECTION"] = "192.0.2.1 50000 192.0.2.2 22"
 			},
 			code: 15, check: checkBrowser, want: []string{"over SSH", "--no-browser"},
 		},
 		{
 			name: "no keys and no browser: the keys are named first",
-			setup: func(t *testing.T, te *testEnv, _ *plaidtest.Server) {
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				delete(te.environ, "PLAID_SECRET")
 				t.Setenv("PATH", t.TempDir())
 			},
@@ -324,7 +324,7 @@ func TestDoctorKeysSayWhereTheyCameFrom(t *testing.T) {
 	te := doctorEnv(t)
 	te.useFakePlaid(t)
 	delete(te.environ, "PLAID_SECRET")
-	dotenv := "PLAID_SECRET=" + plaidtest.DemoSecret + "\n"
+	dotenv := "PLAID_SECRET=" + emulator.DemoSecret + "\n"
 	if err := os.WriteFile(filepath.Join(te.d.WorkDir, ".env"), []byte(dotenv), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -333,15 +333,15 @@ func TestDoctorKeysSayWhereTheyCameFrom(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, te.stdout)
 	}
 	keys := strings.Join(rep.check(t, checkKeys).Details, "\n")
-	for _, want := range []string{"sandbox (in force, the default): client_id " + plaidtest.DemoClientID[:4] + "…", "from the environment", "secret (30 characters) from ./.env", "well-formed", "production"} {
+	for _, want := range []string{"sandbox (in force, the default): client_id " + emulator.DemoClientID[:4] + "…", "from the environment", "secret (30 characters) from ./.env", "well-formed", "production"} {
 		if !strings.Contains(keys, want) {
 			t.Errorf("the keys check does not say %q:\n%s", want, keys)
 		}
 	}
-	if strings.Contains(te.stdout.String(), plaidtest.DemoSecret) {
+	if strings.Contains(te.stdout.String(), emulator.DemoSecret) {
 		t.Errorf("doctor printed the secret:\n%s", te.stdout)
 	}
-	if te.run("doctor"); strings.Contains(te.stdout.String(), plaidtest.DemoSecret) || strings.Contains(te.stderr.String(), plaidtest.DemoSecret) {
+	if te.run("doctor"); strings.Contains(te.stdout.String(), emulator.DemoSecret) || strings.Contains(te.stderr.String(), emulator.DemoSecret) {
 		t.Errorf("doctor printed the secret:\n%s%s", te.stdout, te.stderr)
 	}
 }
@@ -473,7 +473,7 @@ func TestDoctorHelp(t *testing.T) {
 func TestDoctorInterrupted(t *testing.T) {
 	te := doctorEnv(t)
 	srv := te.useFakePlaid(t)
-	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/link/token/create", Kind: plaidtest.FaultHang}); err != nil {
+	if err := srv.AddFault(emulator.FaultSpec{Path: "/link/token/create", Kind: emulator.FaultHang}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, interrupt := context.WithCancel(context.Background())
@@ -510,7 +510,7 @@ func TestDoctorKeysOfTheOtherEnvironment(t *testing.T) {
 	delete(te.environ, "PLAID_SECRET")
 	dir, _ := te.d.ConfigDir()
 	vault := plaidflow.NewVault(te.store, dir)
-	if err := vault.SaveKeys("sandbox", plaidtest.DemoClientID, plaidtest.DemoSecret); err != nil {
+	if err := vault.SaveKeys("sandbox", emulator.DemoClientID, emulator.DemoSecret); err != nil {
 		t.Fatal(err)
 	}
 	if err := vault.SaveKeys("production", strings.Repeat("a", 24), "not-a-secret"); err != nil {
@@ -524,7 +524,7 @@ func TestDoctorKeysOfTheOtherEnvironment(t *testing.T) {
 	if !strings.Contains(keys.Summary, "production: the secret should be 30 hex characters") || !strings.Contains(keys.Summary, "the keyring") {
 		t.Errorf("the keys check does not name Production's bad secret and where it came from: %+v", keys)
 	}
-	if !strings.Contains(strings.Join(keys.Details, "\n"), "sandbox (in force, the default): client_id "+plaidtest.DemoClientID[:4]+"…"+plaidtest.DemoClientID[20:]+" from the keyring, secret (30 characters) from the keyring: well-formed") {
+	if !strings.Contains(strings.Join(keys.Details, "\n"), "sandbox (in force, the default): client_id "+emulator.DemoClientID[:4]+"…"+emulator.DemoClientID[20:]+" from the keyring, secret (30 characters) from the keyring: well-formed") {
 		t.Errorf("the keys check does not show Sandbox's keys from the keyring: %q", keys.Details)
 	}
 	if s := rep.check(t, checkKeysAccepted).Status; s != statusOK {

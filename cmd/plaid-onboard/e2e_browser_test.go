@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -164,9 +164,9 @@ func (p *linkProcess) wait(t *testing.T) int {
 
 // fakePlaidEnv points the binary at the fake Plaid and the Link SDK at scriptURL, through the
 // same environment variables a user would set for a proxy or a pinned SDK.
-func fakePlaidEnv(dirs userDirs, srv *plaidtest.Server, scriptURL string) []string {
+func fakePlaidEnv(dirs userDirs, srv *emulator.Server, scriptURL string) []string {
 	return dirs.env("PLAID_API_URL="+srv.URL, "PLAID_LINK_SCRIPT_URL="+scriptURL,
-		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+		"PLAID_CLIENT_ID="+emulator.DemoClientID, "PLAID_SECRET="+emulator.DemoSecret)
 }
 
 // openLink loads the Link page and returns the stand-in Link iframe once Link is open.
@@ -225,7 +225,7 @@ func loginAs(frame *chromedp.Node, institutionID, search, password string) []chr
 func TestE2ELinkInChromium(t *testing.T) {
 	requireKeyring(t)
 	browser := newChromium(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -282,7 +282,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 // command with exit status 1 and Link's error code.
 func TestE2ELinkExitWithError(t *testing.T) {
 	browser := newChromium(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -316,7 +316,7 @@ func TestE2ELinkExitWithError(t *testing.T) {
 // page says the command stopped waiting and offers no Reopen it could not use.
 func TestE2ELinkExitJSON(t *testing.T) {
 	browser := newChromium(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -358,7 +358,7 @@ func TestE2ELinkExitJSON(t *testing.T) {
 // waiting and says why, instead of hanging until ctrl+c.
 func TestE2ELinkSDKUnreachable(t *testing.T) {
 	browser := newChromium(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.URL+"/no-such-sdk.js")
@@ -379,7 +379,7 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 
 // TestE2ELinkInterrupted: ctrl+c while Link is open exits 130 and takes the page down with it.
 func TestE2ELinkInterrupted(t *testing.T) {
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save")
@@ -411,7 +411,7 @@ func TestE2ELinkInterrupted(t *testing.T) {
 // (as registered in the Dashboard), the page listens on that port and serves the return page
 // that resumes Link.
 func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	port := freeLoopbackPort(t) // the page listens on 127.0.0.1 and ::1
 	redirect := fmt.Sprintf("http://localhost:%d/oauth-return", port)

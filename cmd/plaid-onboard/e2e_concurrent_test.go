@@ -14,7 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // TestE2EInstancesAtOnceLoseNoItem: two, then four plaid-onboard processes run `sandbox link`
@@ -26,7 +26,7 @@ func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
 	requireKeyring(t)
 	for _, instances := range []int{2, 4} {
 		t.Run(fmt.Sprintf("%d instances", instances), func(t *testing.T) {
-			srv := plaidtest.NewServer()
+			srv := emulator.NewServer()
 			defer srv.Close()
 			dirs := newUserDirs(t)
 			env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -102,7 +102,7 @@ func indexItemIDs(t *testing.T, dirs userDirs) []string {
 // TestE2ELinkPagesAtOnceNeverShareAPort: four `link` runs serve their Link pages at the same
 // time, each on a port of its own, each page answering; an interrupt takes each one down.
 func TestE2ELinkPagesAtOnceNeverShareAPort(t *testing.T) {
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	const instances = 4
 	procs := make([]*linkProcess, instances)

@@ -15,13 +15,13 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // authWith calls the emulator's /auth/get with a token directly, as any Plaid client would.
-func authWith(t *testing.T, srv *plaidtest.Server, token string) (int, string) {
+func authWith(t *testing.T, srv *emulator.Server, token string) (int, string) {
 	t.Helper()
-	b, _ := json.Marshal(map[string]string{"client_id": plaidtest.DemoClientID, "secret": plaidtest.DemoSecret, "access_token": token})
+	b, _ := json.Marshal(map[string]string{"client_id": emulator.DemoClientID, "secret": emulator.DemoSecret, "access_token": token})
 	resp, err := http.Post(srv.URL+"/auth/get", "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func authWith(t *testing.T, srv *plaidtest.Server, token string) (int, string) {
 // keyring; remove leaves nothing in the keyring or the index.
 func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	requireKeyring(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -112,7 +112,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	requireKeyring(t)
 	browser := newChromium(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())

@@ -14,7 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // requireE2E skips an end-to-end test when a part it needs is missing, unless the test command
@@ -129,7 +129,7 @@ func assertNotInFiles(t *testing.T, secrets map[string]string, dirs ...string) {
 func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	requireKeyring(t)
 	clientID, secret := "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
-	srv := plaidtest.NewServer(plaidtest.WithKeys(clientID, secret))
+	srv := emulator.NewServer(emulator.WithKeys(clientID, secret))
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+clientID, "PLAID_SECRET="+secret)
@@ -199,7 +199,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 
 // TestE2EWrongKeysShowPlaidsError: the whole error reaches the user, exit status 1.
 func TestE2EWrongKeysShowPlaidsError(t *testing.T) {
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+strings.Repeat("0", 24), "PLAID_SECRET="+strings.Repeat("0", 30))

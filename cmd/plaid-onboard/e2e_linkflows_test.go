@@ -14,7 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // End to end, the Auth flows through Link (link --flow, verify): the built binary, headless
@@ -102,8 +102,8 @@ func flowResult(t *testing.T, p *linkProcess) plaidflow.Result {
 	return res
 }
 
-func flowEnv(t *testing.T) (*plaidtest.Server, userDirs, []string) {
-	srv := plaidtest.NewServer()
+func flowEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
+	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	dirs := newUserDirs(t)
 	return srv, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL())

@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // freeLoopbackPort returns a port free a moment ago on both 127.0.0.1 and ::1, as a redirect
@@ -88,7 +88,7 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 	for attempt := 1; p == nil; attempt++ {
 		port = freeLoopbackPort(t)
 		redirect = fmt.Sprintf("http://localhost:%d/oauth/callback", port)
-		srv := plaidtest.NewServer(plaidtest.WithRedirectURIs(redirect))
+		srv := emulator.NewServer(emulator.WithRedirectURIs(redirect))
 		defer srv.Close()
 		dirs := newUserDirs(t)
 		try := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
@@ -274,7 +274,7 @@ func squatter(t *testing.T, network, host string) (net.Listener, int) {
 
 // runLinkRefused runs `link` expecting it to stop before any Plaid call, and returns its exit
 // code and stderr.
-func runLinkRefused(t *testing.T, srv *plaidtest.Server, args ...string) (int, string) {
+func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, string) {
 	t.Helper()
 	dirs := newUserDirs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
@@ -308,7 +308,7 @@ func TestE2ELinkRefusesASquatter(t *testing.T) {
 			// The squatter answers like any local web server would.
 			go func() { _ = http.Serve(ln, http.NotFoundHandler()) }()
 
-			srv := plaidtest.NewServer()
+			srv := emulator.NewServer()
 			defer srv.Close()
 			redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
 			code, stderr := runLinkRefused(t, srv, "--redirect-uri", redirect)
@@ -333,7 +333,7 @@ func TestE2ELinkRefusesASquatter(t *testing.T) {
 // TestE2ELinkRedirectURIChecked: a redirect URI that cannot work is a usage error before any
 // call, saying what to change; one the Dashboard does not list gets Plaid's INVALID_FIELD.
 func TestE2ELinkRedirectURIChecked(t *testing.T) {
-	srv := plaidtest.NewServer(plaidtest.WithRedirectURIs("http://localhost:8765/oauth-return"))
+	srv := emulator.NewServer(emulator.WithRedirectURIs("http://localhost:8765/oauth-return"))
 	defer srv.Close()
 	for _, tt := range []struct {
 		args []string
@@ -417,7 +417,7 @@ func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
 // TestE2ELinkFixedPort: --port fixes the Link page's port without OAuth (127.0.0.1 only, no
 // return page); a port another program holds is refused before any Plaid call.
 func TestE2ELinkFixedPort(t *testing.T) {
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	var (
 		p    *linkProcess

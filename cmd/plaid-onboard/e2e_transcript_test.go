@@ -19,7 +19,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // publicTokenTap stands between the binary and the fake Plaid (PLAID_API_URL, as a user's proxy
@@ -72,13 +72,13 @@ func (p *publicTokenTap) get() string {
 func TestE2EBrowserSessionTranscript(t *testing.T) {
 	requireKeyring(t)
 	browser := newChromium(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	tap := &publicTokenTap{}
 	proxy := tap.serve(t, srv.URL)
 	dirs := newUserDirs(t)
 	env := dirs.env("PLAID_API_URL="+proxy.URL, "PLAID_LINK_SCRIPT_URL="+srv.LinkScriptURL(),
-		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+		"PLAID_CLIENT_ID="+emulator.DemoClientID, "PLAID_SECRET="+emulator.DemoSecret)
 	path := filepath.Join(dirs.work, "browser.jsonl")
 
 	p := startLink(t, dirs, env, "--json", "--transcript", path)
@@ -150,7 +150,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 			t.Errorf("the summary lacks %q:\n%s", want, md)
 		}
 	}
-	secrets := map[string]string{"the client secret": plaidtest.DemoSecret, "the access token": access, "the public token": tap.get()}
+	secrets := map[string]string{"the client secret": emulator.DemoSecret, "the access token": access, "the public token": tap.get()}
 	for i, n := range numbersOf(t, res) {
 		secrets["account number "+string(rune('A'+i))] = n
 	}
@@ -173,7 +173,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 // summary's outcome is that exit, as a support ticket needs it.
 func TestE2ELinkExitTranscript(t *testing.T) {
 	browser := newChromium(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())

@@ -20,7 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // listenProcess is `plaid-onboard webhooks listen --json` running as its own process.
@@ -130,7 +130,7 @@ func (p *listenProcess) next(t *testing.T, what string) map[string]any {
 // https://plaid.com/docs/auth/coverage/automated/, https://plaid.com/docs/api/webhooks/webhook-verification/
 func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	requireKeyring(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -217,7 +217,7 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 			t.Errorf("listener answered %d to a bad webhook, want 400", resp.StatusCode)
 		}
 	}
-	post(plaidtest.SignWebhookJWT(other, srv.WebhookKeyID(), last.body, time.Now()), last.body)
+	post(emulator.SignWebhookJWT(other, srv.WebhookKeyID(), last.body, time.Now()), last.body)
 	forged := lp.next(t, "the forged webhook")
 	if forged["verified"] != false || !strings.Contains(forged["reason"].(string), "signature does not match") {
 		t.Errorf("forged webhook reported as %v", forged)
@@ -267,7 +267,7 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 
 // The flows Sandbox makes only through Link are refused with what to type in Link.
 func TestE2ESandboxLinkFlowNeedsLink(t *testing.T) {
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // emulatorFlags are the flags of `emulator` alone.
@@ -98,18 +98,18 @@ func (a *app) runEmulator(ctx context.Context, f emulatorFlags) error {
 		return usagef("give both --client-id and --secret, or neither for the demo keys")
 	}
 	if clientID == "" {
-		clientID, secret = plaidtest.DemoClientID, plaidtest.DemoSecret
+		clientID, secret = emulator.DemoClientID, emulator.DemoSecret
 	}
-	emuOpts := []plaidtest.Option{plaidtest.WithPort(f.port), plaidtest.WithKeys(clientID, secret), plaidtest.WithLatency(f.latency)}
+	emuOpts := []emulator.Option{emulator.WithPort(f.port), emulator.WithKeys(clientID, secret), emulator.WithLatency(f.latency)}
 	for _, uri := range f.redirectURIs {
 		if err := checkRegisteredRedirect(uri); err != nil {
 			return usageError{err}
 		}
 	}
 	if len(f.redirectURIs) > 0 {
-		emuOpts = append(emuOpts, plaidtest.WithRedirectURIs(f.redirectURIs...))
+		emuOpts = append(emuOpts, emulator.WithRedirectURIs(f.redirectURIs...))
 	}
-	srv, err := plaidtest.Listen(emuOpts...)
+	srv, err := emulator.Listen(emuOpts...)
 	if err != nil {
 		return fmt.Errorf("start the emulator: %w", err)
 	}

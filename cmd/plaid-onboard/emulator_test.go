@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // emulatorTimeout bounds each wait of these tests; past it, the test fails saying what it
@@ -139,7 +139,7 @@ func TestEmulatorJSONLineAndInterrupt(t *testing.T) {
 	if !strings.HasPrefix(info.URL, "http://127.0.0.1:") || strings.HasSuffix(info.URL, "/") {
 		t.Errorf("url %q, want http://127.0.0.1:PORT without a trailing slash", info.URL)
 	}
-	if info.ClientID != plaidtest.DemoClientID || info.Secret != plaidtest.DemoSecret {
+	if info.ClientID != emulator.DemoClientID || info.Secret != emulator.DemoSecret {
 		t.Errorf("keys %q/%q, want the demo keys by default", info.ClientID, info.Secret)
 	}
 	if info.LinkScriptURL != info.URL+"/link/v2/stable/link-initialize.js" {

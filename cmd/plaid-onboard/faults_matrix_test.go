@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The fault matrix: every scripted command against the emulator with each fault a client of
@@ -26,7 +26,7 @@ const faultHTTPTimeout = 8 * time.Second
 // matrixFault is one fault of the matrix, for any path.
 type matrixFault struct {
 	name string
-	spec plaidtest.FaultSpec // Path is filled per endpoint; Count 0: every call
+	spec emulator.FaultSpec // Path is filled per endpoint; Count 0: every call
 	// plaidError: the answer is a Plaid error body, whose error_code and request_id the user
 	// must see.
 	plaidError string
@@ -48,18 +48,18 @@ var rateLimitCodes = map[string][]string{
 func faultsFor(path string) []matrixFault {
 	var fs []matrixFault
 	for _, code := range append([]string{"RATE_LIMIT"}, rateLimitCodes[path]...) {
-		fs = append(fs, matrixFault{name: "429 " + code, spec: plaidtest.FaultSpec{Kind: plaidtest.FaultRateLimit, ErrorCode: code}, plaidError: code})
+		fs = append(fs, matrixFault{name: "429 " + code, spec: emulator.FaultSpec{Kind: emulator.FaultRateLimit, ErrorCode: code}, plaidError: code})
 	}
 	return append(fs,
-		matrixFault{name: "500", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "INTERNAL_SERVER_ERROR"}, plaidError: "INTERNAL_SERVER_ERROR"},
-		matrixFault{name: "503 maintenance", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultError, ErrorCode: "PLANNED_MAINTENANCE"}, plaidError: "PLANNED_MAINTENANCE"},
-		matrixFault{name: "hang", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultHang}},
-		matrixFault{name: "drop before", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultDrop}},
-		matrixFault{name: "drop after", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultDropAfter}, effect: true},
-		matrixFault{name: "malformed json", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultMalformedJSON}},
-		matrixFault{name: "text/plain 502", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultTextPlain}},
-		matrixFault{name: "html 503", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultHTML}},
-		matrixFault{name: "empty 200", spec: plaidtest.FaultSpec{Kind: plaidtest.FaultEmpty}},
+		matrixFault{name: "500", spec: emulator.FaultSpec{Kind: emulator.FaultError, ErrorCode: "INTERNAL_SERVER_ERROR"}, plaidError: "INTERNAL_SERVER_ERROR"},
+		matrixFault{name: "503 maintenance", spec: emulator.FaultSpec{Kind: emulator.FaultError, ErrorCode: "PLANNED_MAINTENANCE"}, plaidError: "PLANNED_MAINTENANCE"},
+		matrixFault{name: "hang", spec: emulator.FaultSpec{Kind: emulator.FaultHang}},
+		matrixFault{name: "drop before", spec: emulator.FaultSpec{Kind: emulator.FaultDrop}},
+		matrixFault{name: "drop after", spec: emulator.FaultSpec{Kind: emulator.FaultDropAfter}, effect: true},
+		matrixFault{name: "malformed json", spec: emulator.FaultSpec{Kind: emulator.FaultMalformedJSON}},
+		matrixFault{name: "text/plain 502", spec: emulator.FaultSpec{Kind: emulator.FaultTextPlain}},
+		matrixFault{name: "html 503", spec: emulator.FaultSpec{Kind: emulator.FaultHTML}},
+		matrixFault{name: "empty 200", spec: emulator.FaultSpec{Kind: emulator.FaultEmpty}},
 	)
 }
 
@@ -164,11 +164,11 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 		if !strings.Contains(stderr, plaidflow.ExchangeLostNotice) || !strings.Contains(stderr, "link the account again") {
 			t.Errorf("stderr does not say plainly that Plaid may hold an Item whose token never arrived\n%s", report)
 		}
-	case f.spec.Kind == plaidtest.FaultHang:
+	case f.spec.Kind == emulator.FaultHang:
 		if !strings.Contains(stderr, "did not answer in time") {
 			t.Errorf("stderr does not say Plaid did not answer in time\n%s", report)
 		}
-	case f.spec.Kind == plaidtest.FaultDrop || f.spec.Kind == plaidtest.FaultDropAfter:
+	case f.spec.Kind == emulator.FaultDrop || f.spec.Kind == emulator.FaultDropAfter:
 		if !strings.Contains(stderr, "could not reach Plaid") {
 			t.Errorf("stderr does not say Plaid could not be reached\n%s", report)
 		}
@@ -179,7 +179,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 		if strings.Contains(strings.ToLower(stderr), "<html") || strings.Contains(strings.ToLower(stderr), "<!doctype") {
 			t.Errorf("stderr dumps an HTML page's markup on the terminal\n%s", report)
 		}
-		if f.spec.Kind == plaidtest.FaultHTML && !strings.Contains(stderr, `an HTML page titled "503 Service Unavailable"`) {
+		if f.spec.Kind == emulator.FaultHTML && !strings.Contains(stderr, `an HTML page titled "503 Service Unavailable"`) {
 			t.Errorf("stderr does not name the HTML page by its title\n%s", report)
 		}
 	}
@@ -194,7 +194,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 // checkNothingLost compares the vault with the emulator: every Item the emulator holds is
 // saved here with its token, or the user was told plainly that Plaid may hold an Item whose
 // token never arrived; the keyring holds a token for exactly the Items of the index.
-func checkNothingLost(t *testing.T, te *testEnv, srv *plaidtest.Server, report string) {
+func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report string) {
 	t.Helper()
 	dir, _ := te.d.ConfigDir()
 	vault := plaidflow.NewVault(te.store, dir)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // lockedKeyring refuses every write, as a locked or unreachable keyring does.
@@ -85,7 +85,7 @@ func TestCorruptIndexStopsBeforeAnyPlaidCall(t *testing.T) {
 func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
-	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/institutions/get_by_id", Kind: plaidtest.FaultHang}); err != nil {
+	if err := srv.AddFault(emulator.FaultSpec{Path: "/institutions/get_by_id", Kind: emulator.FaultHang}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), plaidflow.CallTimeout)
@@ -106,7 +106,7 @@ func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 func TestLostExchangeAnswerExitsOneAndSaysSo(t *testing.T) {
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
-	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/item/public_token/exchange", Kind: plaidtest.FaultDrop, Count: 1}); err != nil {
+	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultDrop, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if code := te.run("sandbox", "link"); code != exitFailure {

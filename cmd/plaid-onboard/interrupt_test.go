@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // waitForRequest waits until a call to path has reached the emulator, failing loudly when none
 // does within the deadline.
-func waitForRequest(t *testing.T, srv *plaidtest.Server, path string) {
+func waitForRequest(t *testing.T, srv *emulator.Server, path string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	tick := time.NewTicker(2 * time.Millisecond)
@@ -45,7 +45,7 @@ func TestInterruptDuringExchangeKeepsTheItem(t *testing.T) {
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	// Given Plaid takes a while to answer the exchange,
-	if err := srv.AddFault(plaidtest.FaultSpec{Path: exchange, Kind: plaidtest.FaultLatency, Latency: 500 * time.Millisecond, Count: 1}); err != nil {
+	if err := srv.AddFault(emulator.FaultSpec{Path: exchange, Kind: emulator.FaultLatency, Latency: 500 * time.Millisecond, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, interrupt := context.WithCancel(context.Background())

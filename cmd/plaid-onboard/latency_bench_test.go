@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // BenchmarkCommandRoundTrips measures the scripted commands' sequential round trips
@@ -14,11 +14,11 @@ func BenchmarkCommandRoundTrips(b *testing.B) {
 	for _, ct := range commandTimings {
 		b.Run(ct.name, func(b *testing.B) {
 			te := newTestEnv(b)
-			srv := plaidtest.NewServer()
+			srv := emulator.NewServer()
 			b.Cleanup(srv.Close)
 			te.environ["PLAID_API_URL"] = srv.URL
-			te.environ["PLAID_CLIENT_ID"] = plaidtest.DemoClientID
-			te.environ["PLAID_SECRET"] = plaidtest.DemoSecret
+			te.environ["PLAID_CLIENT_ID"] = emulator.DemoClientID
+			te.environ["PLAID_SECRET"] = emulator.DemoSecret
 			if ct.setup != nil {
 				if code := te.run(ct.setup...); code != 0 {
 					b.Fatalf("%v exited %d: %s", ct.setup, code, te.stderr)

@@ -7,7 +7,7 @@ import (
 
 // The scripted commands' share of issue 11's speed goals: each command runs in-process through
 // runContext, exactly as main runs it (flags, config, keyring, journey, printing), against the
-// emulator with a latency L on every API call. plaidtest.MeasureRoundTrips turns the difference
+// emulator with a latency L on every API call. emulator.MeasureRoundTrips turns the difference
 // between L and L=0 into the number of round trips the command waits for one after the other,
 // and counts the calls made one after the other (RoundTrips.Depth), which the tests hold to
 // the goal: a busy machine cannot move the count as it moves the time.

@@ -20,7 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // The secret-leak search: every command and the terminal UI run as a user would, against an
@@ -60,7 +60,7 @@ type leakEnv struct {
 	transcripts int
 }
 
-func newLeakEnv(t *testing.T, srv *plaidtest.Server) *leakEnv {
+func newLeakEnv(t *testing.T, srv *emulator.Server) *leakEnv {
 	root := t.TempDir()
 	le := &leakEnv{dirs: newUserDirs(t), tmp: filepath.Join(root, "tmp")}
 	for _, d := range []string{"data", "cache", "state"} {
@@ -134,7 +134,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	requireKeyring(t)
 	requireTmux(t)
 	browser := newChromium(t)
-	srv := plaidtest.NewServer(plaidtest.WithKeys(leakClientID, leakSecret))
+	srv := emulator.NewServer(emulator.WithKeys(leakClientID, leakSecret))
 	defer srv.Close()
 	le := newLeakEnv(t, srv)
 	c := &leakCapture{pieces: map[string][]byte{}, allowed: map[string][]string{}}

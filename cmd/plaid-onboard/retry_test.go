@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // Given Plaid answers /auth/get with a 503 once, when sandbox link runs, then stderr says a
@@ -12,7 +12,7 @@ import (
 func TestSandboxLinkSaysItRetriesAndGetsTheNumbers(t *testing.T) {
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
-	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultStatus, Status: 503, Count: 1}); err != nil {
+	if err := srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if code := te.run("sandbox", "link", "--no-save"); code != exitOK || !strings.Contains(te.stdout.String(), "011401533") {
@@ -31,7 +31,7 @@ func TestSandboxLinkSaysItRetriesAndGetsTheNumbers(t *testing.T) {
 func TestSandboxLinkNeverRetriesTheExchange(t *testing.T) {
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
-	if err := srv.AddFault(plaidtest.FaultSpec{Path: "/item/public_token/exchange", Kind: plaidtest.FaultStatus, Status: 503}); err != nil {
+	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultStatus, Status: 503}); err != nil {
 		t.Fatal(err)
 	}
 	if code := te.run("sandbox", "link"); code != exitFailure {

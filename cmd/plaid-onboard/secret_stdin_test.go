@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // TestSecretStdin: --secret-stdin takes the secret from the first line of stdin (trimmed), so it
@@ -14,7 +14,7 @@ func TestSecretStdin(t *testing.T) {
 		te := newTestEnv(t)
 		te.useFakePlaid(t)
 		delete(te.environ, "PLAID_SECRET")
-		te.d.Stdin = strings.NewReader("  " + plaidtest.DemoSecret + " \nnext line\n")
+		te.d.Stdin = strings.NewReader("  " + emulator.DemoSecret + " \nnext line\n")
 		if code := te.run("sandbox", "link", "--no-save", "--secret-stdin"); code != exitOK {
 			t.Fatalf("exit %d, want 0 (Plaid accepted the secret read from stdin)\n%s", code, te.stderr)
 		}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // session is one run's resolved configuration and the things built from it.
@@ -76,20 +76,20 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	}
 	s.sources, s.notes = src, notes
 	if opts.demo {
-		var emuOpts []plaidtest.Option
+		var emuOpts []emulator.Option
 		if s.vault != nil {
-			emuOpts = append(emuOpts, plaidtest.WithItemResolver(demoItemResolver(s.vault)),
-				plaidtest.WithLoginRequired(demoLoginRequired(s.vault)),
-				plaidtest.WithItemState(newDemoItemStates(s.vault.Dir))) // demo_itemstate.go
+			emuOpts = append(emuOpts, emulator.WithItemResolver(demoItemResolver(s.vault)),
+				emulator.WithLoginRequired(demoLoginRequired(s.vault)),
+				emulator.WithItemState(newDemoItemStates(s.vault.Dir))) // demo_itemstate.go
 		}
-		emuOpts = append(emuOpts, plaidtest.WithDemoWebhookKey())
-		srv := plaidtest.NewServer(emuOpts...)
+		emuOpts = append(emuOpts, emulator.WithDemoWebhookKey())
+		srv := emulator.NewServer(emuOpts...)
 		s.close = srv.Close
 		cfg = cfg.ForDemo(plaidflow.Emulator{
 			URL:           srv.URL,
 			LinkScriptURL: srv.LinkScriptURL(),
-			ClientID:      plaidtest.DemoClientID,
-			Secret:        plaidtest.DemoSecret,
+			ClientID:      emulator.DemoClientID,
+			Secret:        emulator.DemoSecret,
 		})
 	}
 	s.cfg = cfg
@@ -141,7 +141,7 @@ func offlineConfig(d deps, opts *options) (plaidflow.Config, error) {
 // demoItemResolver lets a new emulator answer for demo Items linked in earlier runs: their
 // access tokens are in the keyring like real ones, and the emulator recognises a token only
 // when the vault holds it.
-func demoItemResolver(v *plaidflow.Vault) plaidtest.ItemResolver {
+func demoItemResolver(v *plaidflow.Vault) emulator.ItemResolver {
 	return func(accessToken string) (string, string, bool) {
 		items, err := v.Items("demo")
 		if err != nil {

@@ -20,7 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // Interrupts at each stage: SIGINT (ctrl+c) and SIGTERM reach `link` and the terminal UI while
@@ -40,7 +40,7 @@ func signalName(sig syscall.Signal) string {
 }
 
 // waitHeld waits until n calls are held at the emulator.
-func waitHeld(t *testing.T, srv *plaidtest.Server, n int, what string) {
+func waitHeld(t *testing.T, srv *emulator.Server, n int, what string) {
 	t.Helper()
 	waitUntil(t, e2eTimeout, what+" to be held at the emulator", func() (bool, string) {
 		return srv.Held() == n, fmt.Sprintf("%d calls held", srv.Held())
@@ -49,7 +49,7 @@ func waitHeld(t *testing.T, srv *plaidtest.Server, n int, what string) {
 
 // checkVaultAgrees: the Items at the emulator (exchanged, not removed) are exactly those of the
 // index, each with its token in the real keyring.
-func checkVaultAgrees(t *testing.T, srv *plaidtest.Server, dirs userDirs, wantItems int) {
+func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantItems int) {
 	t.Helper()
 	atEmulator := srv.ItemIDs()
 	var inIndex []string
@@ -87,12 +87,12 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 	for _, sig := range interruptSignals {
 		for _, stage := range []string{"before the page", "Link open", "exchange", "numbers"} {
 			t.Run(signalName(sig)+" "+stage, func(t *testing.T) {
-				srv := plaidtest.NewServer()
+				srv := emulator.NewServer()
 				defer srv.Close()
 				dirs := newUserDirs(t)
 				held := map[string]string{"before the page": "/link/token/create", "exchange": "/item/public_token/exchange", "numbers": "/auth/get"}[stage]
 				if held != "" {
-					if err := srv.AddFault(plaidtest.FaultSpec{Path: held, Kind: plaidtest.FaultHold, Count: 1}); err != nil {
+					if err := srv.AddFault(emulator.FaultSpec{Path: held, Kind: emulator.FaultHold, Count: 1}); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -208,11 +208,11 @@ func TestE2ETUIInterruptedAtEachStage(t *testing.T) {
 		for _, stage := range []string{"keys", "Link", "working", "results"} {
 			t.Run(signalName(sig)+" "+stage, func(t *testing.T) {
 				t.Parallel()
-				srv := plaidtest.NewServer()
+				srv := emulator.NewServer()
 				defer srv.Close()
 				dirs := newUserDirs(t)
 				if stage == "working" {
-					if err := srv.AddFault(plaidtest.FaultSpec{Path: "/auth/get", Kind: plaidtest.FaultHold, Count: 1}); err != nil {
+					if err := srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultHold, Count: 1}); err != nil {
 						t.Fatal(err)
 					}
 				}

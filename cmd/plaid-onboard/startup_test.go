@@ -18,7 +18,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // Start-up against the floor: the same work done by the smallest program that can do it, built
@@ -94,7 +94,7 @@ func sideBySide(t *testing.T, runs int, a, b func() time.Duration) (time.Duratio
 			bs, as = append(bs, b()), append(as, a())
 		}
 	}
-	return plaidtest.Median(as), plaidtest.Median(bs)
+	return emulator.Median(as), emulator.Median(bs)
 }
 
 // timeRun runs a program to its end and returns how long it took, failing unless it printed
@@ -251,11 +251,11 @@ func TestFirstFrameWithinAMinimalBubbleTeaProgram(t *testing.T) {
 	minimal := buildProgram(t, t.TempDir(), "minitea", minimalTeaSource)
 	// Plaid answers after a second: a Plaid call made before the first frame (the key check,
 	// the Link token) would hold it that long, and fail the check below by far.
-	srv := plaidtest.NewServer(plaidtest.WithLatency(time.Second))
+	srv := emulator.NewServer(emulator.WithLatency(time.Second))
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := dirs.env("TERM=xterm-256color", "PLAID_API_URL="+srv.URL,
-		"PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+		"PLAID_CLIENT_ID="+emulator.DemoClientID, "PLAID_SECRET="+emulator.DemoSecret)
 	const runs = 31
 	tui, floor := sideBySide(t, runs,
 		func() time.Duration { return firstFrame(t, env, "client_id", bin) },
@@ -307,12 +307,12 @@ func main() {
 // index, the table) stays under 30 MB of peak resident memory.
 func TestSandboxLinkPeakMemory(t *testing.T) {
 	requireKeyring(t)
-	srv := plaidtest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dir := t.TempDir()
 	peakRSS := buildProgram(t, dir, "peakrss", peakRSSSource)
 	dirs := newUserDirs(t)
-	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+plaidtest.DemoClientID, "PLAID_SECRET="+plaidtest.DemoSecret)
+	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+emulator.DemoClientID, "PLAID_SECRET="+emulator.DemoSecret)
 	report := filepath.Join(dir, "peak-kb")
 	var peaks []int64
 	for range 3 {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // readLines decodes a transcript into generic objects, failing unless every line is one.
@@ -118,7 +118,7 @@ func TestSandboxLinkTranscriptHoldsTheCallsAndNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secrets := map[string]string{"the client secret": plaidtest.DemoSecret, "the access token": token}
+	secrets := map[string]string{"the client secret": emulator.DemoSecret, "the access token": token}
 	for i, n := range numbersOf(t, res) {
 		secrets["account number "+string(rune('A'+i))] = n
 	}
@@ -223,7 +223,7 @@ func TestItemCommandsTranscriptsHoldNoToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		te.mustRun(t, exitOK, append(c.args, "--transcript", path)...)
-		secrets := map[string]string{"the client secret": plaidtest.DemoSecret, "the access token in force before": access}
+		secrets := map[string]string{"the client secret": emulator.DemoSecret, "the access token in force before": access}
 		if c.tokenField != "" {
 			secrets["the "+c.name+" token"] = te.jsonDocument(t)[c.tokenField].(string)
 		}

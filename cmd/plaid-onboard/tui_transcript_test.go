@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidtest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // TestTUITranscriptInTmux: the terminal UI with --transcript, driven in tmux: the ids show under
@@ -55,5 +55,5 @@ func TestTUITranscriptInTmux(t *testing.T) {
 		t.Errorf("the TUI's transcript ids = %+v, want the item_id and the request_ids", ids)
 	}
 	last := filepath.Join(home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName)
-	assertNoSecrets(t, map[string]string{"the client secret": plaidtest.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
+	assertNoSecrets(t, map[string]string{"the client secret": emulator.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
 }

@@ -1,7 +1,7 @@
 // Package usercustom reads and checks the configuration of Plaid Sandbox's custom test user:
 // the JSON object that is the password of the username user_custom (and of the users made in
 // the Dashboard's Sandbox Users tool). The program checks a file before it calls Plaid, and
-// the emulator (plaidflow/plaidtest) builds its Items from the same reading, so that both agree
+// the emulator (plaidflow/emulator) builds its Items from the same reading, so that both agree
 // on what a configuration means.
 //
 // The schema is Plaid's UserCustomPassword (the OpenAPI spec, 2020-09-14); the limits are the

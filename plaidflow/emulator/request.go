@@ -1,0 +1,215 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Request checking. Plaid checks a request body in a fixed order and names the offending
+// fields in its messages: a body that is not a JSON object is INVALID_BODY; fields the
+// endpoint does not know are UNKNOWN_FIELDS ("options.count" for nested ones); absent
+// required fields are MISSING_FIELDS; values of the wrong type or outside an enum are
+// INVALID_FIELD. The fake describes each endpoint's body with a small schema (params) and
+// checks it the same way; a conformance test holds those schemas to Plaid's OpenAPI document.
+
+type kind int
+
+const (
+	kindAny kind = iota // accepted as is: fields the fake ignores
+	kindString
+	kindBool
+	kindArray // of strings
+	kindObject
+	kindInt // an integer between min and max
+)
+
+// param is one request field the fake knows.
+type param struct {
+	name     string
+	kind     kind
+	required bool
+	nonEmpty bool     // a string must not be empty; an array must have an item
+	enum     []string // allowed values of the string, or of each array item
+	fields   []param  // of an object; nil accepts any keys
+	min, max int      // bounds of an integer
+}
+
+func anyParam(name string) param    { return param{name: name} }
+func stringParam(name string) param { return param{name: name, kind: kindString} }
+func boolParam(name string) param   { return param{name: name, kind: kindBool} }
+func arrayParam(name string) param  { return param{name: name, kind: kindArray} }
+
+// intParam is an integer field with the bounds the spec gives it.
+func intParam(name string, min, max int) param {
+	return param{name: name, kind: kindInt, min: min, max: max}
+}
+func objectParam(name string, fields ...param) param {
+	if fields == nil {
+		fields = []param{}
+	}
+	return param{name: name, kind: kindObject, fields: fields}
+}
+
+func (p param) require() param { p.required = true; p.nonEmpty = true; return p }
+func (p param) oneOf(values []string) param {
+	p.enum = values
+	return p
+}
+
+// anyObject is an object field whose content the fake does not look at.
+func anyObject(name string) param { return param{name: name, kind: kindObject} }
+
+// keyParams are the credentials every endpoint accepts in the body.
+var keyParams = []param{stringParam("client_id"), stringParam("secret")}
+
+// body is a request body that passed its endpoint's checks.
+type body map[string]json.RawMessage
+
+// checkBody applies Plaid's checks, in Plaid's order, to a raw request body.
+func checkBody(raw []byte, params []param) (body, *apiError) {
+	var b body
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&b); err != nil || b == nil || dec.More() {
+		return nil, newError("INVALID_BODY")
+	}
+	var unknown, missing []string
+	walkUnknown(b, params, "", &unknown)
+	walkMissing(b, params, "", &missing)
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		e := newError("UNKNOWN_FIELDS")
+		e.message += strings.Join(unknown, ", ")
+		return nil, e
+	}
+	if len(missing) > 0 {
+		e := newError("MISSING_FIELDS")
+		e.message += strings.Join(missing, ", ")
+		return nil, e
+	}
+	if e := checkValues(b, params, ""); e != nil {
+		return nil, e
+	}
+	return b, nil
+}
+
+func walkUnknown(b body, params []param, prefix string, out *[]string) {
+	for name, raw := range b {
+		i := slices.IndexFunc(params, func(p param) bool { return p.name == name })
+		if i < 0 {
+			*out = append(*out, prefix+name)
+			continue
+		}
+		p := params[i]
+		if p.kind == kindObject && p.fields != nil {
+			var inner body
+			if json.Unmarshal(raw, &inner) == nil && inner != nil {
+				walkUnknown(inner, p.fields, prefix+name+".", out)
+			}
+		}
+	}
+}
+
+func walkMissing(b body, params []param, prefix string, out *[]string) {
+	for _, p := range params {
+		raw, ok := b[p.name]
+		if !ok || isNull(raw) {
+			if p.required {
+				*out = append(*out, prefix+p.name)
+			}
+			continue
+		}
+		if p.kind == kindObject && p.fields != nil {
+			var inner body
+			if json.Unmarshal(raw, &inner) == nil && inner != nil {
+				walkMissing(inner, p.fields, prefix+p.name+".", out)
+			}
+		}
+	}
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// checkValues returns INVALID_FIELD for the first field, in the endpoint's order, whose
+// value has the wrong type or is not allowed.
+func checkValues(b body, params []param, prefix string) *apiError {
+	for _, p := range params {
+		raw, ok := b[p.name]
+		if !ok || isNull(raw) {
+			continue
+		}
+		name := prefix + p.name
+		switch p.kind {
+		case kindString:
+			var s string
+			if json.Unmarshal(raw, &s) != nil || p.nonEmpty && s == "" {
+				return errorf("INVALID_FIELD", "%s must be a properly formatted, non-empty string", name)
+			}
+			if p.enum != nil && !slices.Contains(p.enum, s) {
+				return errorf("INVALID_FIELD", "%s must be one of the following: %s", name, strings.Join(p.enum, ", "))
+			}
+		case kindInt:
+			var v int
+			if json.Unmarshal(raw, &v) != nil {
+				return errorf("INVALID_FIELD", "%s must be an integer", name)
+			}
+			if v < p.min || v > p.max {
+				return errorf("INVALID_FIELD", "%s must be between %d and %d", name, p.min, p.max)
+			}
+		case kindBool:
+			var v bool
+			if json.Unmarshal(raw, &v) != nil {
+				return errorf("INVALID_FIELD", "%s must be a boolean", name)
+			}
+		case kindArray:
+			var items []string
+			if json.Unmarshal(raw, &items) != nil {
+				return errorf("INVALID_FIELD", "%s must be an array of strings", name)
+			}
+			if p.nonEmpty && len(items) == 0 {
+				return errorf("INVALID_FIELD", "%s must contain at least one value", name)
+			}
+			for _, it := range items {
+				if p.enum != nil && !slices.Contains(p.enum, it) {
+					return errorf("INVALID_FIELD", "%s contains an invalid value: %q", name, it)
+				}
+				if p.enum == nil && it == "" {
+					return errorf("INVALID_FIELD", "%s must not contain empty strings", name)
+				}
+			}
+		case kindObject:
+			var inner body
+			if json.Unmarshal(raw, &inner) != nil || inner == nil {
+				return errorf("INVALID_FIELD", "%s must be an object", name)
+			}
+			if p.fields != nil {
+				if e := checkValues(inner, p.fields, name+"."); e != nil {
+					return e
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// decode fills v from the checked body. Only checked fields are decoded into typed Go
+// fields, so a failure here means a body the checks let through by mistake: it is reported as
+// an invalid field rather than crashing the handler.
+func (b body) decode(v any) *apiError {
+	raw, err := json.Marshal(b)
+	if err == nil {
+		err = json.Unmarshal(raw, v)
+	}
+	if err != nil {
+		return errorf("INVALID_FIELD", "request body has an invalid value: %v", err)
+	}
+	return nil
+}
+
+// has reports whether a field is present and not null.
+func (b body) has(name string) bool {
+	raw, ok := b[name]
+	return ok && !isNull(raw)
+}

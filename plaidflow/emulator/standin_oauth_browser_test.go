@@ -1,0 +1,89 @@
+package emulator
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Without a redirect_uri, desktop Link completes an OAuth bank in a pop-up window, and the page
+// never leaves (https://plaid.com/docs/link/oauth/). In Chromium: the user picks Platypus OAuth
+// Bank, the bank's window opens, the user allows access there, the window closes, and Link goes
+// on to the login and hands over a public token for that bank.
+func TestStandInOAuthPopupInBrowser(t *testing.T) {
+	browser := newBrowser(t)
+	srv, _ := newTestServer(t)
+	page := newTestPage(t, srv)
+	ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+	err := chromedp.Do(ctx,
+		pane("CONSENT", frame),
+		click("#continue", frame),
+		pane("SELECT_INSTITUTION", frame),
+		typeInto("#search", "oauth", frame),
+		click(`[data-institution-id="ins_127287"]`, frame),
+		pane("OAUTH", frame),
+		click("#continue", frame),
+	)
+	if err != nil {
+		t.Fatalf("drive Link to the bank: %v", err)
+	}
+	popup := popupTarget(t, ctx)
+	if err := chromedp.Do(popup, step("click Allow in the bank's window", chromedp.Click(chromedp.CSS("#allow"), chromedp.NodeVisible))); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		pane("CREDENTIAL", frame),
+		typeInto("#username", "user_good", frame),
+		typeInto("#password", "pass_good", frame),
+		click("#submit", frame),
+		pane("SELECT_ACCOUNT", frame),
+		click("#continue", frame),
+		pane("CONNECTED", frame),
+		click("#continue", frame),
+		waitFor(`window.__link.success !== null`),
+	)
+	if err != nil {
+		t.Fatalf("finish Link after the pop-up: %v", err)
+	}
+	r := result(t, ctx)
+	inst, _ := r.Success.Metadata["institution"].(map[string]any)
+	if inst["institution_id"] != "ins_127287" || !publicRE.MatchString(r.Success.PublicToken) {
+		t.Errorf("onSuccess: %v %v", r.Success.PublicToken, r.Success.Metadata)
+	}
+	if names := strings.Join(r.eventNames(), " "); !strings.Contains(names, "TRANSITION_VIEW:OAUTH OPEN_OAUTH") || !strings.Contains(names, "HANDOFF") {
+		t.Errorf("events %s: want OPEN_OAUTH from the OAUTH pane", names)
+	}
+	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.location.href`)); err != nil || !strings.HasPrefix(href, page.URL) {
+		t.Errorf("the page left for %s (%v): the pop-up way never leaves it", href, err)
+	}
+	logs.check(t)
+}
+
+// popupTarget waits for the bank's pop-up window and returns a context attached to it.
+func popupTarget(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for time.Now().Before(deadline) {
+		targets, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatalf("list the browser's targets: %v", err)
+		}
+		for _, tg := range targets {
+			if tg.Type == "page" && strings.Contains(tg.URL, standInPath+"/oauth/bank?oauth_state_id=") {
+				pctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(tg.TargetID))
+				t.Cleanup(cancel)
+				return pctx
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for the bank's pop-up: %v", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("the bank's pop-up did not open within %s", stepTimeout)
+	return nil
+}
