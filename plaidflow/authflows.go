@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -371,7 +372,7 @@ func (f *Flow) FireWebhook(ctx context.Context, ref, code, typ string) (*FiredWe
 
 // WebhookSet is one saved Item whose webhook SetWebhooks changed, or why it could not.
 type WebhookSet struct {
-	Item SavedItem
+	Item vault.SavedItem
 	Err  error
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // benchLatency stands for the round trip to Plaid; what matters is how many of them a step
@@ -25,7 +26,7 @@ func benchFixture(b *testing.B) (*plaidflow.Flow, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	flow := plaidflow.NewFlow(client, plaidflow.NewVault(plaidflow.NewMemoryStore(), b.TempDir()))
+	flow := plaidflow.NewFlow(client, vault.NewVault(vault.NewMemoryStore(), b.TempDir()))
 	res, err := sandboxLink(flow, "")
 	if err != nil {
 		b.Fatal(err)

@@ -2,6 +2,7 @@ package plaidflow
 
 import (
 	"errors"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,13 +176,13 @@ func TestReadDotEnvMissingFileIsEmpty(t *testing.T) {
 }
 
 func TestResolveFindsSavedKeysLast(t *testing.T) {
-	store := NewMemoryStore()
-	vault := NewVault(store, t.TempDir())
-	if err := vault.SaveKeys("sandbox", "saved-id", "saved-secret"); err != nil {
+	store := vault.NewMemoryStore()
+	vlt := vault.NewVault(store, t.TempDir())
+	if err := vlt.SaveKeys("sandbox", "saved-id", "saved-secret"); err != nil {
 		t.Fatal(err)
 	}
 	environ := map[string]string{}
-	src := Sources{Getenv: func(k string) string { return environ[k] }, Vault: vault}
+	src := Sources{Getenv: func(k string) string { return environ[k] }, Vault: vlt}
 
 	cfg, notes, err := Resolve(src)
 	if err != nil || len(notes) != 0 {
@@ -207,11 +208,12 @@ func TestResolveFindsSavedKeysLast(t *testing.T) {
 }
 
 func TestResolveSaysWhenTheKeyringDoesNotAnswer(t *testing.T) {
-	vault := NewVault(&brokenKeyring{}, t.TempDir())
-	if err := vault.update(func(ix *index) { ix.Keys = append(ix.Keys, savedKeys{Namespace: "sandbox", ClientID: "id"}) }); err != nil {
+	// Keys saved by an earlier run, whose keyring no longer answers.
+	dir := t.TempDir()
+	if err := vault.NewVault(vault.NewMemoryStore(), dir).SaveKeys("sandbox", "id", "secret"); err != nil {
 		t.Fatal(err)
 	}
-	cfg, notes, err := Resolve(Sources{Vault: vault})
+	cfg, notes, err := Resolve(Sources{Vault: vault.NewVault(&brokenKeyring{}, dir)})
 	if err != nil || cfg.HasKeys() {
 		t.Fatal(err, cfg)
 	}
@@ -220,10 +222,10 @@ func TestResolveSaysWhenTheKeyringDoesNotAnswer(t *testing.T) {
 	}
 }
 
-type brokenKeyring struct{ MemoryStore }
+type brokenKeyring struct{ vault.MemoryStore }
 
 func (*brokenKeyring) Get(string) (string, error) {
-	return "", &KeyringError{Op: "read", Cause: errors.New("timed out")}
+	return "", &vault.KeyringError{Op: "read", Cause: errors.New("timed out")}
 }
 
 func TestForDemoKeepsChosenCountries(t *testing.T) {

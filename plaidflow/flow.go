@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"time"
 )
 
@@ -12,7 +13,7 @@ import (
 type Flow struct {
 	Client *Client
 	// Vault keeps Items; nil means nothing is saved (the user said so, or no keyring).
-	Vault *Vault
+	Vault *vault.Vault
 	// Now stamps results; tests pin it.
 	Now func() time.Time
 	// OnExchangeInterrupted, when set, is called once if the journey's context ends while
@@ -21,9 +22,9 @@ type Flow struct {
 	OnExchangeInterrupted func()
 }
 
-// NewFlow returns a flow over client and vault (vault may be nil).
-func NewFlow(client *Client, vault *Vault) *Flow {
-	return &Flow{Client: client, Vault: vault, Now: time.Now}
+// NewFlow returns a flow over client and the vault v (nil: nothing is saved).
+func NewFlow(client *Client, v *vault.Vault) *Flow {
+	return &Flow{Client: client, Vault: v, Now: time.Now}
 }
 
 // Linked is what Link (or the Sandbox shortcut) hands over: a single-use public token and, when
@@ -35,7 +36,7 @@ type Linked struct {
 
 // Saved is the outcome of the save step: where the Item went, or why it was not kept.
 type Saved struct {
-	Item    SavedItem
+	Item    vault.SavedItem
 	Storage Storage
 }
 
@@ -44,7 +45,7 @@ type Saved struct {
 // still sees the numbers, and Storage says plainly that the Item was not kept.
 func (f *Flow) save(ex Exchanged, inst *Institution) Saved {
 	ns := f.Client.cfg.Namespace()
-	item := SavedItem{Namespace: ns, ItemID: ex.ItemID, ClientID: f.Client.cfg.ClientID}
+	item := vault.SavedItem{Namespace: ns, ItemID: ex.ItemID, ClientID: f.Client.cfg.ClientID}
 	if inst != nil {
 		item.InstitutionID, item.InstitutionName = inst.ID, inst.Name
 	}
@@ -54,7 +55,7 @@ func (f *Flow) save(ex Exchanged, inst *Institution) Saved {
 	saved, err := f.Vault.SaveItem(item, ex.AccessToken)
 	if err != nil {
 		problem := err.Error()
-		var ke *KeyringError
+		var ke *vault.KeyringError
 		if errors.As(err, &ke) {
 			problem = fmt.Sprintf("no OS keyring is reachable (%v); nothing was written to a plain file", ke.Cause)
 		}

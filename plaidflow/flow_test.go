@@ -12,14 +12,15 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // fixture is a flow wired to a fresh fake Plaid Sandbox and an in-memory keyring.
 type fixture struct {
 	srv   *emulator.Server
 	flow  *plaidflow.Flow
-	vault *plaidflow.Vault
-	store *plaidflow.MemoryStore
+	vault *vault.Vault
+	store *vault.MemoryStore
 }
 
 func newFixture(t *testing.T, countries string, opts ...emulator.Option) fixture {
@@ -38,9 +39,9 @@ func newFixture(t *testing.T, countries string, opts ...emulator.Option) fixture
 		t.Fatal(err)
 	}
 	client.Retries = fastRetries
-	store := plaidflow.NewMemoryStore()
-	vault := plaidflow.NewVault(store, t.TempDir())
-	return fixture{srv: srv, flow: plaidflow.NewFlow(client, vault), vault: vault, store: store}
+	store := vault.NewMemoryStore()
+	vlt := vault.NewVault(store, t.TempDir())
+	return fixture{srv: srv, flow: plaidflow.NewFlow(client, vlt), vault: vlt, store: store}
 }
 
 func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {
@@ -258,7 +259,7 @@ func TestRemoveSaved(t *testing.T) {
 	if _, err := fx.flow.Client.Auth(context.Background(), tok); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("removed Item's token still works at Plaid: %v", err)
 	}
-	if _, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil); !errors.Is(err, plaidflow.ErrNoItems) {
+	if _, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil); !errors.Is(err, vault.ErrNoItems) {
 		t.Errorf("removed Item still saved: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -81,13 +82,13 @@ func HealthOf(code, ref string, at time.Time) Health {
 	return h
 }
 
-// Health is the Item's last known health, from the index (no Plaid call).
-func (it SavedItem) LastHealth() Health { return HealthOf(it.Health, it.Name, it.HealthAt) }
+// LastHealth is the Item's last known health, from the index (no Plaid call).
+func LastHealth(it vault.SavedItem) Health { return HealthOf(it.Health, it.Name, it.HealthAt) }
 
 // ItemError is a failed call about a saved Item: Explain adds what the Item's state means and,
 // when Link in update mode repairs it, the command that does.
 type ItemError struct {
-	Item SavedItem
+	Item vault.SavedItem
 	Err  error
 }
 
@@ -100,7 +101,7 @@ func (e *ItemError) Unwrap() error { return e.Err }
 // itemCall is one saved Item with its access token, for the functions below.
 type itemCall struct {
 	ns    string
-	item  SavedItem
+	item  vault.SavedItem
 	token string
 }
 
@@ -143,21 +144,21 @@ func (f *Flow) observe(c itemCall, err error) error {
 
 // ItemStatus is what /item/get says about a saved Item, for `items status` and the Items screen.
 type ItemStatus struct {
-	Environment       string     `json:"environment"`
-	Demo              bool       `json:"demo"`
-	Item              SavedItem  `json:"saved"`
-	ItemID            string     `json:"item_id"`
-	InstitutionID     string     `json:"institution_id,omitempty"`
-	InstitutionName   string     `json:"institution_name,omitempty"`
-	Health            Health     `json:"health"`
-	Error             *Problem   `json:"error"`
-	BilledProducts    []string   `json:"billed_products"`
-	AvailableProducts []string   `json:"available_products"`
-	ConsentExpiration *time.Time `json:"consent_expiration_time"`
-	Webhook           *string    `json:"webhook"`
-	UpdateType        string     `json:"update_type,omitempty"`
-	RequestID         string     `json:"request_id"`
-	FetchedAt         time.Time  `json:"fetched_at"`
+	Environment       string          `json:"environment"`
+	Demo              bool            `json:"demo"`
+	Item              vault.SavedItem `json:"saved"`
+	ItemID            string          `json:"item_id"`
+	InstitutionID     string          `json:"institution_id,omitempty"`
+	InstitutionName   string          `json:"institution_name,omitempty"`
+	Health            Health          `json:"health"`
+	Error             *Problem        `json:"error"`
+	BilledProducts    []string        `json:"billed_products"`
+	AvailableProducts []string        `json:"available_products"`
+	ConsentExpiration *time.Time      `json:"consent_expiration_time"`
+	Webhook           *string         `json:"webhook"`
+	UpdateType        string          `json:"update_type,omitempty"`
+	RequestID         string          `json:"request_id"`
+	FetchedAt         time.Time       `json:"fetched_at"`
 }
 
 // ItemStatus calls /item/get for a saved Item: health (item.error, which /item/get reports
@@ -221,9 +222,9 @@ func productNames(ps []plaid.Products) []string {
 
 // RenameItem renames a saved Item (see Vault.RenameItem for the rules); no Plaid call. Front
 // ends show Renamed.ReusedRemovedName when set: the name once meant a removed Item.
-func (f *Flow) RenameItem(ref, name string) (Renamed, error) {
+func (f *Flow) RenameItem(ref, name string) (vault.Renamed, error) {
 	if f.Vault == nil {
-		return Renamed{}, errors.New("saving is off for this session (--no-save), so no saved Item can be renamed")
+		return vault.Renamed{}, errors.New("saving is off for this session (--no-save), so no saved Item can be renamed")
 	}
 	return f.Vault.RenameItem(f.Client.cfg.Namespace(), ref, name)
 }
@@ -246,8 +247,8 @@ const (
 
 // Removal is the outcome of RemoveItem, and of ForgetItem after it.
 type Removal struct {
-	Item    SavedItem     `json:"item"`
-	Outcome RemoveOutcome `json:"outcome"`
+	Item    vault.SavedItem `json:"item"`
+	Outcome RemoveOutcome   `json:"outcome"`
 	// Forgotten is true when the keyring entry and the index entry are gone.
 	Forgotten bool   `json:"forgotten"`
 	RequestID string `json:"request_id,omitempty"`
@@ -259,12 +260,12 @@ type Removal struct {
 var ErrNotRemovedAtPlaid = errors.New("the item could not be removed at Plaid: its access token is not in the keyring")
 
 // RemoveQuestion is what a front end asks before RemoveItem.
-func RemoveQuestion(it SavedItem) string {
+func RemoveQuestion(it vault.SavedItem) string {
 	return fmt.Sprintf("Remove %s (%s, %s) at Plaid? Its access token stops working for good.", it.Name, it.ItemID, orUnknown(it.InstitutionName))
 }
 
 // ForgetQuestion is what a front end asks after ErrNotRemovedAtPlaid.
-func ForgetQuestion(it SavedItem) string {
+func ForgetQuestion(it vault.SavedItem) string {
 	return fmt.Sprintf("Forget %s here anyway? It stays live (and billed) at Plaid, and nothing here can remove it later.", it.Name)
 }
 
@@ -292,7 +293,7 @@ func (r Removal) Message() string {
 // forgetting anything: see ForgetItem. Front ends ask RemoveQuestion first.
 func (f *Flow) RemoveItem(ctx context.Context, ref string) (Removal, error) {
 	c, err := f.savedItem(ref)
-	if errors.Is(err, ErrSecretNotFound) {
+	if errors.Is(err, vault.ErrSecretNotFound) {
 		r := Removal{Item: c.item, Outcome: NotRemovedTokenMissing}
 		return r, fmt.Errorf("remove %s: %w", c.item.Name, ErrNotRemovedAtPlaid)
 	}
@@ -343,8 +344,8 @@ func (f *Flow) ForgetItem(ref string) (Removal, error) {
 
 // Rotation is the outcome of RotateItem.
 type Rotation struct {
-	Item      SavedItem `json:"item"`
-	RequestID string    `json:"request_id"`
+	Item      vault.SavedItem `json:"item"`
+	RequestID string          `json:"request_id"`
 	// Saved is true when the new token replaced the old one in the keyring.
 	Saved bool `json:"saved"`
 	// NewToken is set only when saving failed: it is then the only copy of the Item's working
@@ -652,10 +653,10 @@ func (f *Flow) createProcessorToken(ctx context.Context, accessToken, accountID,
 	return processorAnswer{kind: "processor_token", token: resp.GetProcessorToken(), requestID: resp.GetRequestId()}
 }
 
-func knownAsAccounts(ks []KnownAccount) []Account {
+func knownAsAccounts(ks []vault.KnownAccount) []Account {
 	out := make([]Account, 0, len(ks))
 	for _, k := range ks {
-		out = append(out, k.account())
+		out = append(out, accountOf(k))
 	}
 	return out
 }
@@ -727,9 +728,9 @@ func processorNext(proc string) (next, docs []string) {
 // ResetLogin calls /sandbox/item/reset_login (Sandbox and the demo only): the Item then answers
 // ITEM_LOGIN_REQUIRED on product calls until Link in update mode repairs it, which is how a
 // support engineer reproduces what a user saw. The new health is recorded in the index.
-func (f *Flow) ResetLogin(ctx context.Context, ref string) (SavedItem, error) {
+func (f *Flow) ResetLogin(ctx context.Context, ref string) (vault.SavedItem, error) {
 	if err := f.Client.cfg.SandboxOnly(); err != nil {
-		return SavedItem{}, fmt.Errorf("reset login: %w", err)
+		return vault.SavedItem{}, fmt.Errorf("reset login: %w", err)
 	}
 	c, err := f.savedItem(ref)
 	if err != nil {

@@ -2,6 +2,7 @@ package plaidflow
 
 import (
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"io"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 // screen: the same words and columns everywhere.
 
 // HealthLabel is the short health shown in lists: "ok", "ITEM_LOGIN_REQUIRED", "unknown".
-func (it SavedItem) HealthLabel() string {
+func HealthLabel(it vault.SavedItem) string {
 	if it.Health == "" {
 		return "unknown"
 	}
@@ -28,10 +29,10 @@ func when(t time.Time) string {
 
 // WriteItems prints the saved Items, in the order given (ItemsNewestFirst's), as a table:
 // name, item id, institution, environment, created, last used, last known health.
-func WriteItems(w io.Writer, items []SavedItem, environment string) {
+func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
 	rows := [][]string{{"NAME", "ITEM ID", "INSTITUTION", "ENVIRONMENT", "CREATED", "LAST USED", "HEALTH"}}
 	for _, it := range items {
-		rows = append(rows, []string{it.Name, it.ItemID, orDash(it.InstitutionName), environment, when(it.CreatedAt), when(it.LastUsed), it.HealthLabel()})
+		rows = append(rows, []string{it.Name, it.ItemID, orDash(it.InstitutionName), environment, when(it.CreatedAt), when(it.LastUsed), HealthLabel(it)})
 	}
 	writeTable(w, rows, 99)
 	for _, it := range items {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Item's life, against the emulator and a MemoryStore vault. Each behaviour cites the Plaid
@@ -28,7 +29,7 @@ func linkedItem(t *testing.T, fx fixture) *plaidflow.Result {
 	return res
 }
 
-func savedItem(t *testing.T, fx fixture, ref string) plaidflow.SavedItem {
+func savedItem(t *testing.T, fx fixture, ref string) vault.SavedItem {
 	t.Helper()
 	it, err := fx.vault.FindItem("sandbox", ref)
 	if err != nil {
@@ -101,7 +102,7 @@ func TestLoginRequiredIsRecordedAndExplained(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	plaidflow.WriteItems(&buf, []plaidflow.SavedItem{savedItem(t, fx, res.ItemName)}, "sandbox")
+	plaidflow.WriteItems(&buf, []vault.SavedItem{savedItem(t, fx, res.ItemName)}, "sandbox")
 	if !strings.Contains(buf.String(), "repair: plaid-onboard link --update "+res.ItemName) {
 		t.Errorf("items list does not offer the repair:\n%s", buf.String())
 	}
@@ -114,13 +115,13 @@ func TestRenameKeepsNamesUniqueAndNeverSilentlyReusesARemovedOne(t *testing.T) {
 	if a.ItemName != "first-platypus-bank" || b.ItemName != "first-platypus-bank-2" {
 		t.Fatalf("names %q, %q", a.ItemName, b.ItemName)
 	}
-	if _, err := fx.flow.RenameItem(b.ItemName, "First-Platypus-Bank"); !errors.Is(err, plaidflow.ErrNameTaken) {
+	if _, err := fx.flow.RenameItem(b.ItemName, "First-Platypus-Bank"); !errors.Is(err, vault.ErrNameTaken) {
 		t.Errorf("rename onto another Item's name (other case): %v", err)
 	}
-	if _, err := fx.flow.RenameItem(b.ItemName, a.ItemID); !errors.Is(err, plaidflow.ErrNameTaken) {
+	if _, err := fx.flow.RenameItem(b.ItemName, a.ItemID); !errors.Is(err, vault.ErrNameTaken) {
 		t.Errorf("rename onto another Item's id: %v", err)
 	}
-	if _, err := fx.flow.RenameItem(b.ItemName, "has space"); !errors.Is(err, plaidflow.ErrBadName) {
+	if _, err := fx.flow.RenameItem(b.ItemName, "has space"); !errors.Is(err, vault.ErrBadName) {
 		t.Errorf("rename to a name with a space: %v", err)
 	}
 	r, err := fx.flow.RenameItem(b.ItemName, "spare")
@@ -208,7 +209,7 @@ func TestRemoveOutcomes(t *testing.T) {
 
 func assertForgotten(t *testing.T, fx fixture, itemID string) {
 	t.Helper()
-	if _, err := fx.store.Get("sandbox/item/" + itemID); !errors.Is(err, plaidflow.ErrSecretNotFound) {
+	if _, err := fx.store.Get("sandbox/item/" + itemID); !errors.Is(err, vault.ErrSecretNotFound) {
 		t.Errorf("keyring still holds the token: %v", err)
 	}
 	items, _ := fx.vault.Items("sandbox")
@@ -243,7 +244,7 @@ func TestRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 }
 
 // refusingStore refuses to write: the keyring went away between the read and the write.
-type refusingStore struct{ *plaidflow.MemoryStore }
+type refusingStore struct{ *vault.MemoryStore }
 
 func (refusingStore) Set(string, string) error { return errors.New("keyring locked") }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // fakeLink stands in for the Link page: it hands over publicToken, or fails with exit.
@@ -240,7 +241,7 @@ func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
 
 func TestSaveStepWarnsWhenTheKeyringIsMissing(t *testing.T) {
 	fx := newFixture(t, "US")
-	fx.flow.Vault = plaidflow.NewVault(failingStore{}, t.TempDir())
+	fx.flow.Vault = vault.NewVault(failingStore{}, t.TempDir())
 	j, _ := fx.flow.SandboxJourney("")
 	var save plaidflow.StepReport
 	res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
@@ -262,10 +263,10 @@ func TestSaveStepWarnsWhenTheKeyringIsMissing(t *testing.T) {
 type failingStore struct{}
 
 func (failingStore) Get(string) (string, error) {
-	return "", &plaidflow.KeyringError{Op: "read", Cause: errors.New("no session bus")}
+	return "", &vault.KeyringError{Op: "read", Cause: errors.New("no session bus")}
 }
 func (failingStore) Set(string, string) error {
-	return &plaidflow.KeyringError{Op: "write", Cause: errors.New("no session bus")}
+	return &vault.KeyringError{Op: "write", Cause: errors.New("no session bus")}
 }
 func (failingStore) Delete(string) error { return nil }
 func (failingStore) Describe() string    { return "a keyring that is not there" }
@@ -370,7 +371,7 @@ func TestWriteProblemGivesEveryFieldAndTheNextStep(t *testing.T) {
 		}
 	}
 	b.Reset()
-	plaidflow.WriteProblem(&b, plaidflow.ErrNoItems)
+	plaidflow.WriteProblem(&b, vault.ErrNoItems)
 	if strings.Count(b.String(), "no saved items yet") != 1 || !strings.Contains(b.String(), "next:") {
 		t.Errorf("a plain error is said once, with its next step:\n%s", b.String())
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The speed of a flow is bounded by the round trips to Plaid it waits for one after another:
@@ -43,7 +44,7 @@ func latencyFixture(tb testing.TB) (*emulator.Server, *plaidflow.Flow) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return srv, plaidflow.NewFlow(client, plaidflow.NewVault(plaidflow.NewMemoryStore(), tb.TempDir()))
+	return srv, plaidflow.NewFlow(client, vault.NewVault(vault.NewMemoryStore(), tb.TempDir()))
 }
 
 // armedLink is Link that hands over a public token made beforehand: the moment it returns is

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"io"
 	"net"
 	"net/url"
@@ -436,7 +437,7 @@ func Explain(err error) Problem {
 		}
 		return p
 	}
-	var ce *CorruptIndexError
+	var ce *vault.CorruptIndexError
 	if errors.As(err, &ce) {
 		return Problem{ErrorMessage: err.Error(), Next: ce.Recovery()}
 	}
@@ -446,13 +447,13 @@ func Explain(err error) Problem {
 	}
 	p.ErrorMessage = err.Error()
 	switch {
-	case errors.Is(err, ErrKeyringUnavailable):
+	case errors.Is(err, vault.ErrKeyringUnavailable):
 		p.Next = "unlock the OS keyring (or start a desktop session) and try again"
 	case errors.Is(err, ErrNoKeys):
 		p.Next = "set PLAID_CLIENT_ID and PLAID_SECRET, or try --demo"
-	case errors.Is(err, ErrNoItems):
+	case errors.Is(err, vault.ErrNoItems):
 		p.Next = "link an account first: plaid-onboard link (or sandbox link)"
-	case errors.Is(err, ErrAmbiguousItem), errors.Is(err, ErrItemNotFound):
+	case errors.Is(err, vault.ErrAmbiguousItem), errors.Is(err, vault.ErrItemNotFound):
 		p.Next = "name a saved Item: plaid-onboard items lists them"
 	case errors.Is(err, ErrSandboxOnly):
 		p.Next = "use PLAID_ENV=sandbox (or --demo)"
@@ -460,7 +461,7 @@ func Explain(err error) Problem {
 		p.Next = "Plaid did not answer in time: try again; if it persists, check the network (and any proxy or PLAID_API_URL), or try --demo offline"
 	case isUnreachable(err):
 		p.Next = "Plaid could not be reached: check the network (and any proxy or PLAID_API_URL), or try --demo offline"
-	case errors.Is(err, ErrSecretNotFound):
+	case errors.Is(err, vault.ErrSecretNotFound):
 		p.Next = "the Item's access token is not in the keyring: link the account again (and remove the old Item with `plaid-onboard items remove`)"
 	case errors.Is(err, ErrNotRemovedAtPlaid):
 		p.Next = "the Item stays live at Plaid; if you still have its access token elsewhere, call /item/remove with it"
@@ -470,7 +471,7 @@ func Explain(err error) Problem {
 		p.Next = "use a processor name from Plaid's list (plaid-onboard processor-token --help)"
 	case errors.Is(err, ErrAccountNotFound):
 		p.Next = "name the account by its id, or by a mask or name only one account has"
-	case errors.Is(err, ErrNameTaken), errors.Is(err, ErrBadName):
+	case errors.Is(err, vault.ErrNameTaken), errors.Is(err, vault.ErrBadName):
 		p.Next = "pick another name: plaid-onboard items lists the names in use"
 	}
 	return p

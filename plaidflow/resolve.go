@@ -3,6 +3,7 @@ package plaidflow
 import (
 	"errors"
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Sources are the places keys and settings are looked up, in this order: flags, the process
@@ -13,7 +14,7 @@ type Sources struct {
 	// DotEnv is the .env file's values (ReadDotEnv); nil when there is none.
 	DotEnv map[string]string
 	// Vault is asked for saved keys when the other places gave none; nil skips the keyring.
-	Vault *Vault
+	Vault *vault.Vault
 }
 
 // Resolve is the whole key resolution: LoadConfig's flags > environment > .env, then the
@@ -34,7 +35,7 @@ func Resolve(src Sources) (cfg Config, notes []string, err error) {
 	}
 	id, secret, err := src.Vault.LoadKeys(cfg.Namespace())
 	switch {
-	case errors.Is(err, ErrKeyringUnavailable):
+	case errors.Is(err, vault.ErrKeyringUnavailable):
 		return cfg, []string{fmt.Sprintf("could not read saved keys: %v", err)}, nil
 	case err != nil:
 		return cfg, nil, nil // nothing saved for this environment

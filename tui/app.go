@@ -29,6 +29,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // ClientFactory builds a Plaid client; tests may swap it.
@@ -50,7 +51,7 @@ type Deps struct {
 	// up in the background once the first frame is on screen: cmd resolves Config without it.
 	Sources plaidflow.Sources
 	// Vault keeps keys and Items; nil when saving is off (--no-save).
-	Vault *plaidflow.Vault
+	Vault *vault.Vault
 	// Mask is --mask: account numbers and IBANs stay masked, on screen, in what is copied and
 	// in the report left in the scrollback, unless the user explicitly reveals them anyway.
 	Mask bool

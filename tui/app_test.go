@@ -14,6 +14,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // everyScreen reaches each screen of a session at a size.
@@ -49,7 +50,7 @@ func everyScreen(t *testing.T, w, h int, cfg plaidflow.Config) map[string]*Model
 
 	ns := cfg.Namespace()
 	linkSaved := linkOpenAt(t, deps(), w, h)
-	linkSaved.Update(savedItemsLoadedMsg{ns: ns, items: []plaidflow.SavedItem{savedPlatypus(ns)}})
+	linkSaved.Update(savedItemsLoadedMsg{ns: ns, items: []vault.SavedItem{savedPlatypus(ns)}})
 	for _, ev := range linkEvents() {
 		linkEvent(linkSaved, ev)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Every command that talks to Plaid, the keyring, the browser or the terminal lives here. Each
@@ -57,9 +58,9 @@ func resolveKeys(src plaidflow.Sources, env plaidflow.Env) tea.Cmd {
 }
 
 // saveKeys keeps the keys in the keyring for cfg's environment.
-func saveKeys(vault *plaidflow.Vault, cfg plaidflow.Config) tea.Cmd {
+func saveKeys(vlt *vault.Vault, cfg plaidflow.Config) tea.Cmd {
 	return func() tea.Msg {
-		if err := vault.SaveKeys(cfg.Namespace(), cfg.ClientID, cfg.Secret); err != nil {
+		if err := vlt.SaveKeys(cfg.Namespace(), cfg.ClientID, cfg.Secret); err != nil {
 			return errMsg{op: opSaveKeys, err: err}
 		}
 		return keysSavedMsg{env: cfg.Env}
@@ -69,10 +70,10 @@ func saveKeys(vault *plaidflow.Vault, cfg plaidflow.Config) tea.Cmd {
 // loadSavedItems lists the Items earlier runs saved in ns, so the link screen can offer them.
 // The list is the vault's index file; no keyring is read until an Item is picked.
 func loadSavedItems(c *common) tea.Cmd {
-	vault, ns := c.deps.Vault, c.cfg.Namespace()
+	vlt, ns := c.deps.Vault, c.cfg.Namespace()
 	return func() tea.Msg {
 		read := c.indexReads.Add(1) // before the read: a later number saw the index as new or newer
-		items, err := vault.Items(ns)
+		items, err := vlt.Items(ns)
 		return savedItemsLoadedMsg{ns: ns, items: items, err: err, read: read}
 	}
 }
@@ -253,7 +254,7 @@ func sendToClipboard(out io.Writer, getenv func(string) string, text, what strin
 // actOnItem runs one action of the Items screen off the UI thread, bounded by plaidTimeout:
 // call is the plaidflow function, given the context. Whatever it returns comes back as an
 // itemActedMsg for request id.
-func actOnItem(ctx context.Context, id int, action itemAction, item plaidflow.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
+func actOnItem(ctx context.Context, id int, action itemAction, item vault.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The fault matrix of the terminal UI: the demo flow (keys checked with a Link token, then the
@@ -164,9 +164,9 @@ func checkFaultShown(t *testing.T, srv *emulator.Server, path string, f tuiFault
 
 // checkTUINothingLost: every Item the emulator holds is in the vault with its token, or the
 // screen says Plaid may hold one; the vault names no Item the emulator does not hold.
-func checkTUINothingLost(t *testing.T, srv *emulator.Server, vault *plaidflow.Vault, v, report string) {
+func checkTUINothingLost(t *testing.T, srv *emulator.Server, vlt *vault.Vault, v, report string) {
 	t.Helper()
-	saved, err := vault.Items("demo")
+	saved, err := vlt.Items("demo")
 	if err != nil {
 		t.Fatalf("read the index: %v", err)
 	}
@@ -177,7 +177,7 @@ func checkTUINothingLost(t *testing.T, srv *emulator.Server, vault *plaidflow.Va
 		if !slices.Contains(held, it.ItemID) {
 			t.Errorf("the vault names Item %s, which the emulator does not hold\n%s", it.ItemID, report)
 		}
-		if tok, err := vault.AccessToken("demo", it.ItemID); err != nil || tok == "" {
+		if tok, err := vlt.AccessToken("demo", it.ItemID); err != nil || tok == "" {
 			t.Errorf("Item %s is in the index without its token (%v)\n%s", it.ItemID, err, report)
 		}
 	}

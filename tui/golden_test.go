@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The golden files under testdata/TestGolden are the main screens as a user sees them, at
@@ -137,7 +138,7 @@ func itemsOpen(t *testing.T, w, h int) *Model {
 }
 
 // deliver is an action's answer, as its command would bring it back.
-func deliver(m *Model, a itemAction, it plaidflow.SavedItem, out any, err error) {
+func deliver(m *Model, a itemAction, it vault.SavedItem, out any, err error) {
 	m.items.pending, m.items.pendingWhat, m.items.target = m.c.nextID(), a, it
 	m.Update(itemActedMsg{id: m.items.pending, action: a, item: it, out: out, err: err})
 }

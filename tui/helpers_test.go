@@ -25,6 +25,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // TestMain shortens the settle delay for every test and fails the package when a goroutine
@@ -152,7 +153,7 @@ func testDeps(t *testing.T, cfg plaidflow.Config) Deps {
 		In:         strings.NewReader(""),
 		Out:        &syncBuffer{},
 		Config:     cfg,
-		Vault:      plaidflow.NewVault(plaidflow.NewMemoryStore(), t.TempDir()),
+		Vault:      vault.NewVault(vault.NewMemoryStore(), t.TempDir()),
 		Browser:    &fakeBrowser{},
 		NoBrowser:  false,
 		Now:        func() time.Time { return fixedNow },

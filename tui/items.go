@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss/table"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Items screen is where a developer comes back to the Items earlier runs linked: the list
@@ -57,10 +58,10 @@ type itemsScreen struct {
 	keys          itemsKeys
 	width, height int
 
-	items   []plaidflow.SavedItem // every saved Item of the namespace, newest first
-	listErr error                 // the index could not be read
-	shown   []int                 // indexes into items that pass the filter
-	cursor  int                   // into shown
+	items   []vault.SavedItem // every saved Item of the namespace, newest first
+	listErr error             // the index could not be read
+	shown   []int             // indexes into items that pass the filter
+	cursor  int               // into shown
 	filter  textinput.Model
 	mode    itemsMode
 
@@ -71,7 +72,7 @@ type itemsScreen struct {
 	accounts []plaidflow.Account
 	account  int
 	// target is the Item a prompt or a pending action is about, whatever the cursor does.
-	target plaidflow.SavedItem
+	target vault.SavedItem
 
 	pending     int        // the id of the action under way; 0 when none
 	pendingWhat itemAction // and which one
@@ -133,7 +134,7 @@ func (s *itemsScreen) focusLines() (int, int) {
 
 // Open shows the Items screen with the list as it was last read; a fresh read is on its way
 // (the root asks the vault each time the screen opens).
-func (s *itemsScreen) Open(items []plaidflow.SavedItem) tea.Cmd {
+func (s *itemsScreen) Open(items []vault.SavedItem) tea.Cmd {
 	s.closePrompt()
 	s.panel, s.status = nil, ""
 	s.setItems(items, nil)
@@ -142,9 +143,9 @@ func (s *itemsScreen) Open(items []plaidflow.SavedItem) tea.Cmd {
 
 // setItems takes a new list, newest first, keeping the selected Item selected when it is
 // still there.
-func (s *itemsScreen) setItems(items []plaidflow.SavedItem, err error) {
+func (s *itemsScreen) setItems(items []vault.SavedItem, err error) {
 	keep := s.selectedID()
-	s.items = make([]plaidflow.SavedItem, len(items))
+	s.items = make([]vault.SavedItem, len(items))
 	for i, it := range items {
 		s.items[len(items)-1-i] = it // the vault lists oldest first
 	}
@@ -198,9 +199,9 @@ func (s *itemsScreen) selectedID() string {
 	return it.ItemID
 }
 
-func (s *itemsScreen) selected() (plaidflow.SavedItem, bool) {
+func (s *itemsScreen) selected() (vault.SavedItem, bool) {
 	if s.cursor < 0 || s.cursor >= len(s.shown) {
-		return plaidflow.SavedItem{}, false
+		return vault.SavedItem{}, false
 	}
 	return s.items[s.shown[s.cursor]], true
 }
@@ -394,7 +395,7 @@ func (s *itemsScreen) browseKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 // act starts an action on it: one command, its answer an itemActedMsg.
-func (s *itemsScreen) act(action itemAction, it plaidflow.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
+func (s *itemsScreen) act(action itemAction, it vault.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
 	s.pending, s.pendingWhat, s.target = s.c.nextID(), action, it
 	s.status = ""
 	return actOnItem(s.c.ctx, s.pending, action, it, call)
@@ -511,7 +512,7 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 		if msg.action == actAccounts {
 			return s.pickAccount(it, out.Accounts)
 		}
-	case plaidflow.Renamed:
+	case vault.Renamed:
 		p.title = "Renamed"
 		p.body = []string{it.Name + " is now " + out.Item.Name + "."}
 		if out.ReusedRemovedName != "" {
@@ -530,10 +531,10 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 			"`plaid-onboard auth " + it.Name + "` keeps working with it."}
 	case *plaidflow.ProcessorToken:
 		s.processorPanel(p, it, out)
-	case plaidflow.SavedItem:
+	case vault.SavedItem:
 		p.title = "Reset the login of " + it.Name
 		p.kind, p.repair = statusWarn, out.Health
-		h := out.LastHealth()
+		h := plaidflow.LastHealth(out)
 		p.body = []string{"Sandbox now answers ITEM_LOGIN_REQUIRED for this Item on product calls, as a bank does when the user must log in again.",
 			"What it means: " + h.Meaning}
 	}
@@ -568,7 +569,7 @@ func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
 			s.target, s.mode = it, itemsConfirmForget
 		}
 	}
-	if msg.action == actRename && (errors.Is(msg.err, plaidflow.ErrNameTaken) || errors.Is(msg.err, plaidflow.ErrBadName)) {
+	if msg.action == actRename && (errors.Is(msg.err, vault.ErrNameTaken) || errors.Is(msg.err, vault.ErrBadName)) {
 		// The name is refused: the prompt stays open with the reason.
 		s.panel = nil
 		s.target, s.mode, s.promptErr = it, itemsRenaming, msg.err.Error()
@@ -601,7 +602,7 @@ func actionFailed(a itemAction) string {
 }
 
 // pickAccount opens the account picker for a processor token.
-func (s *itemsScreen) pickAccount(it plaidflow.SavedItem, accounts []plaidflow.Account) tea.Cmd {
+func (s *itemsScreen) pickAccount(it vault.SavedItem, accounts []plaidflow.Account) tea.Cmd {
 	s.target, s.accounts, s.account = it, accounts, 0
 	s.panel = nil
 	if len(accounts) == 0 {
@@ -613,7 +614,7 @@ func (s *itemsScreen) pickAccount(it plaidflow.SavedItem, accounts []plaidflow.A
 }
 
 // statusPanel is /item/get's answer: health and its meaning, products, consent, webhook.
-func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *plaidflow.ItemStatus) {
+func (s *itemsScreen) statusPanel(p *itemsPanel, it vault.SavedItem, st *plaidflow.ItemStatus) {
 	h := st.Health
 	p.title = "Status of " + it.Name
 	if !h.Healthy {
@@ -647,7 +648,7 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *pla
 }
 
 // processorPanel is a processor token with what to do with it next.
-func (s *itemsScreen) processorPanel(p *itemsPanel, it plaidflow.SavedItem, pt *plaidflow.ProcessorToken) {
+func (s *itemsScreen) processorPanel(p *itemsPanel, it vault.SavedItem, pt *plaidflow.ProcessorToken) {
 	acct := pt.Account.Name
 	if pt.Account.Mask != nil {
 		acct += " ••" + *pt.Account.Mask
@@ -783,7 +784,7 @@ func (s *itemsScreen) render() (lines []string, first, last int) {
 }
 
 // pendingLine says what is under way.
-func pendingLine(a itemAction, it plaidflow.SavedItem) string {
+func pendingLine(a itemAction, it vault.SavedItem) string {
 	switch a {
 	case actStatus:
 		return "Asking Plaid about " + it.Name + " (/item/get)…"
@@ -1027,7 +1028,7 @@ func (s *itemsScreen) hintLines(w int) []string {
 }
 
 // healthWord is an Item's last known health as the index recorded it: the list makes no call.
-func healthWord(it plaidflow.SavedItem) string { return healthLabel(it.Health) }
+func healthWord(it vault.SavedItem) string { return healthLabel(it.Health) }
 
 // healthLabel names a health code for the list: "ok", "not checked", or Plaid's error_code.
 func healthLabel(code string) string {
@@ -1050,7 +1051,7 @@ func savedWhere(cfg plaidflow.Config) string {
 
 // savedDetail is an Item's institution and when it was linked: "First Platypus Bank, linked
 // 2026-11-22 10:04".
-func savedDetail(c *common, it plaidflow.SavedItem) string {
+func savedDetail(c *common, it vault.SavedItem) string {
 	linked := "linked " + linkedAt(c, it.CreatedAt)
 	if it.InstitutionName == "" {
 		return linked

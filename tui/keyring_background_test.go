@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // blockingStore is a keyring that does not answer until released, as a locked or hung Secret
 // Service does for its whole timeout.
 type blockingStore struct {
-	*plaidflow.MemoryStore
+	*vault.MemoryStore
 	release chan struct{}
 }
 
@@ -25,7 +26,7 @@ func (s blockingStore) Get(key string) (string, error) {
 // TestFirstFrameDoesNotWaitForTheKeyring: the keys screen is drawn at once, saying it looks the
 // keys up; the keys saved in a keyring that answers late fill the form when it does.
 func TestFirstFrameDoesNotWaitForTheKeyring(t *testing.T) {
-	store := blockingStore{plaidflow.NewMemoryStore(), make(chan struct{})}
+	store := blockingStore{vault.NewMemoryStore(), make(chan struct{})}
 	released := false
 	release := func() {
 		if !released {
@@ -34,8 +35,8 @@ func TestFirstFrameDoesNotWaitForTheKeyring(t *testing.T) {
 		}
 	}
 	t.Cleanup(release)
-	vault := plaidflow.NewVault(store, t.TempDir())
-	if err := vault.SaveKeys("sandbox", "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"); err != nil {
+	vlt := vault.NewVault(store, t.TempDir())
+	if err := vlt.SaveKeys("sandbox", "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -46,8 +47,8 @@ func TestFirstFrameDoesNotWaitForTheKeyring(t *testing.T) {
 	deps.In = in
 	out := newWatchedBuffer()
 	deps.Out = out
-	deps.Vault = vault
-	deps.Sources = plaidflow.Sources{Getenv: func(string) string { return "" }, Vault: vault}
+	deps.Vault = vlt
+	deps.Sources = plaidflow.Sources{Getenv: func(string) string { return "" }, Vault: vlt}
 	deps.NewClient = func(plaidflow.Config, *http.Client) (*plaidflow.Client, error) {
 		return nil, errors.New("no Plaid in this test")
 	}

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The keys screen: client_id, secret and environment, each saying where its value came from,
@@ -515,7 +516,7 @@ func (s *keysScreen) confirm() tea.Cmd {
 }
 
 func keyringProblem(err error) string {
-	if errors.Is(err, plaidflow.ErrKeyringUnavailable) {
+	if errors.Is(err, vault.ErrKeyringUnavailable) {
 		return "no OS keyring is reachable. They last for this run only; nothing was written to a file."
 	}
 	return err.Error()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // liveConfig is a Sandbox configuration pointed at the fake, with the fake's keys given the
@@ -171,7 +172,7 @@ func TestKeysSaveFailureIsSaidPlainly(t *testing.T) {
 	m.Update(linkTokenCreatedMsg{id: m.keys.check.id, client: sandboxClient(t, liveConfigNoServer())})
 	m.Update(press("enter"))
 	m.Update(press("y"))
-	_, cmd := m.Update(errMsg{op: opSaveKeys, err: errors.Join(plaidflow.ErrKeyringUnavailable, errors.New("dbus: no session bus"))})
+	_, cmd := m.Update(errMsg{op: opSaveKeys, err: errors.Join(vault.ErrKeyringUnavailable, errors.New("dbus: no session bus"))})
 	msg := cmd()
 	if _, ok := msg.(keysConfirmedMsg); !ok {
 		t.Fatalf("after a failed save the flow should go on to Link, got %T", msg)

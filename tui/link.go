@@ -14,6 +14,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The link screen runs the first steps of a Link journey: the Link token (unless the keys
@@ -86,7 +87,7 @@ type linkScreen struct {
 	linkLive bool
 
 	// saved are the Items earlier runs left in the vault for this namespace.
-	saved    []plaidflow.SavedItem
+	saved    []vault.SavedItem
 	savedErr error // the vault's index could not be read
 
 	// picker is the Sandbox shortcut's choice of scenario, open after `s`.
@@ -173,7 +174,7 @@ func (s *linkScreen) setSaved(msg savedItemsLoadedMsg) {
 	s.updateKeys()
 }
 
-func (s *linkScreen) savedItems() []plaidflow.SavedItem { return s.saved }
+func (s *linkScreen) savedItems() []vault.SavedItem { return s.saved }
 
 // savedAllowed: `a` works once the keys are confirmed and Link has not handed over.
 func (s *linkScreen) savedAllowed() bool {

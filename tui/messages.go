@@ -3,6 +3,7 @@ package tui
 import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Messages state facts, in the past tense. Each request the UI makes carries an id so that an
@@ -108,7 +109,7 @@ type unsavedRemovedMsg struct {
 // savedItemsLoadedMsg: the vault listed the Items saved in namespace ns by earlier runs.
 type savedItemsLoadedMsg struct {
 	ns    string
-	items []plaidflow.SavedItem
+	items []vault.SavedItem
 	err   error
 	// read numbers the reads of the index in the order they began (0: not numbered). Loads run
 	// side by side, so an older read can answer after a newer one; the root keeps the newest.
@@ -117,7 +118,7 @@ type savedItemsLoadedMsg struct {
 
 // savedItemPickedMsg: the user chose a saved Item whose numbers to fetch.
 type savedItemPickedMsg struct {
-	item plaidflow.SavedItem
+	item vault.SavedItem
 }
 
 // clipboardSentMsg: what was sent to the terminal's clipboard (OSC 52); whether it arrived
@@ -147,7 +148,7 @@ const (
 type itemActedMsg struct {
 	id     int
 	action itemAction
-	item   plaidflow.SavedItem
+	item   vault.SavedItem
 	out    any
 	err    error
 }

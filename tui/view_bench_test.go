@@ -14,6 +14,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // View runs on Bubble Tea's event loop after every message: a slow View makes every key press
@@ -55,7 +56,7 @@ func colourModel(tb testing.TB, w, h int) *Model {
 		In:         strings.NewReader(""),
 		Out:        &syncBuffer{},
 		Config:     cfg,
-		Vault:      plaidflow.NewVault(plaidflow.NewMemoryStore(), tb.TempDir()),
+		Vault:      vault.NewVault(vault.NewMemoryStore(), tb.TempDir()),
 		Browser:    &fakeBrowser{},
 		NoBrowser:  true,
 		Now:        func() time.Time { return fixedNow },
@@ -96,7 +97,7 @@ func bigItems(tb testing.TB) *Model {
 	tb.Helper()
 	m := colourModel(tb, 120, 40)
 	it := savedPlatypus("sandbox")
-	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []plaidflow.SavedItem{it}})
+	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []vault.SavedItem{it}})
 	_, cmd := m.Update(press("a"))
 	follow(m, cmd) // the request to open the Items screen
 	if m.screen != screenItems {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // working is a demo session with the Link page open, waiting.
@@ -62,7 +63,7 @@ func TestWorkingTicksEachStepAsItCompletes(t *testing.T) {
 func TestWorkingSaysPlainlyWhenTheItemWasNotSaved(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))
-	deps.Vault = plaidflow.NewVault(unreachableKeyring{}, t.TempDir())
+	deps.Vault = vault.NewVault(unreachableKeyring{}, t.TempDir())
 	m, d := working(t, deps)
 
 	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
@@ -118,5 +119,5 @@ func (unreachableKeyring) Delete(k string) error        { return noBus("delete "
 func (unreachableKeyring) Describe() string             { return "the OS keyring (unreachable)" }
 
 func noBus(op string) error {
-	return &plaidflow.KeyringError{Op: op, Cause: errors.New("dbus: no session bus")}
+	return &vault.KeyringError{Op: op, Cause: errors.New("dbus: no session bus")}
 }

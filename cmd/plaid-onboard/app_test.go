@@ -13,6 +13,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // testEnv runs the program in-process with fake streams, an in-memory keyring, a temporary
@@ -21,7 +22,7 @@ type testEnv struct {
 	d       deps
 	stdout  *bytes.Buffer
 	stderr  *bytes.Buffer
-	store   *plaidflow.MemoryStore
+	store   *vault.MemoryStore
 	environ map[string]string
 	browsed []string
 }
@@ -35,7 +36,7 @@ func (b recordingBrowser) Browse(url string) error {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	te := &testEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, store: plaidflow.NewMemoryStore(), environ: map[string]string{}}
+	te := &testEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, store: vault.NewMemoryStore(), environ: map[string]string{}}
 	configDir := filepath.Join(t.TempDir(), "config")
 	stateDir := filepath.Join(t.TempDir(), "state")
 	te.d = deps{
@@ -514,7 +515,7 @@ func TestNoSaveIsNotAFailure(t *testing.T) {
 
 func TestNoKeyringIsSaidPlainly(t *testing.T) {
 	te := newTestEnv(t)
-	te.d.Secrets = &plaidflow.KeyringStore{Timeout: time.Second}
+	te.d.Secrets = &vault.KeyringStore{Timeout: time.Second}
 	// Point go-keyring at a D-Bus that does not exist, as on a server without a desktop session.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
 	// The numbers are printed, but a script must not carry on as if the Item were kept.
@@ -606,7 +607,7 @@ type failingStore struct{ t testing.TB }
 func (s failingStore) Describe() string { return "a keyring the completions must not use" }
 func (s failingStore) Get(k string) (string, error) {
 	s.t.Errorf("keyring Get(%q) during completion", k)
-	return "", plaidflow.ErrSecretNotFound
+	return "", vault.ErrSecretNotFound
 }
 func (s failingStore) Set(k, _ string) error {
 	s.t.Errorf("keyring Set(%q) during completion", k)
@@ -632,14 +633,14 @@ func TestCompletion(t *testing.T) {
 
 	te := newTestEnv(t)
 	dir, _ := te.d.ConfigDir()
-	vault := plaidflow.NewVault(te.store, dir)
-	for _, it := range []plaidflow.SavedItem{
+	vlt := vault.NewVault(te.store, dir)
+	for _, it := range []vault.SavedItem{
 		{Namespace: "sandbox", ItemID: "item-1", InstitutionID: "ins_109508", InstitutionName: "First Platypus Bank"},
 		{Namespace: "sandbox", ItemID: "item-2", InstitutionID: "ins_43", InstitutionName: "Tartan-Dominion Bank of Canada"},
 		{Namespace: "production", ItemID: "item-3", InstitutionID: "ins_1", InstitutionName: "Chase"},
 		{Namespace: "demo", ItemID: "item-4", InstitutionID: "ins_117650", InstitutionName: "Royal Bank of Plaid"},
 	} {
-		if _, err := vault.SaveItem(it, "access-sandbox-"+it.ItemID); err != nil {
+		if _, err := vlt.SaveItem(it, "access-sandbox-"+it.ItemID); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // deps is everything the commands touch outside the process, built once here so tests can swap
@@ -23,7 +24,7 @@ type deps struct {
 	Getenv      func(string) string
 	Browser     linkpage.Browser
 	// Secrets is the OS keyring in the program.
-	Secrets   plaidflow.SecretStore
+	Secrets   vault.SecretStore
 	ConfigDir func() (string, error)
 	// StateDir keeps the last session's transcript (plaidflow.DefaultStateDir).
 	StateDir   func() (string, error)
@@ -41,8 +42,8 @@ func systemDeps() deps {
 		Interactive: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
 		Getenv:      os.Getenv,
 		Browser:     linkpage.SystemBrowser{Getenv: os.Getenv},
-		Secrets:     plaidflow.NewKeyringStore(),
-		ConfigDir:   plaidflow.DefaultDir,
+		Secrets:     vault.NewKeyringStore(),
+		ConfigDir:   vault.DefaultDir,
 		StateDir:    func() (string, error) { return plaidflow.DefaultStateDir(os.Getenv) },
 		WorkDir:     wd,
 		HTTPClient:  plaidflow.NewHTTPClient(),

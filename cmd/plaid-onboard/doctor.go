@@ -19,6 +19,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The doctor's checks, in the order they run. Each has its own exit status, so a script learns
@@ -176,7 +177,7 @@ type doctorRun struct {
 	keysOK bool
 	client *plaidflow.Client
 	accept bool
-	vault  *plaidflow.Vault
+	vault  *vault.Vault
 	closer func()
 }
 
@@ -211,7 +212,7 @@ func (dr *doctorRun) checkKeys() doctorCheck {
 		return c
 	}
 	if dir, err := d.ConfigDir(); err == nil {
-		dr.vault = plaidflow.NewVault(d.Secrets, dir)
+		dr.vault = vault.NewVault(d.Secrets, dir)
 	}
 	src, err := sources(d, opts, dr.vault)
 	if err != nil {
@@ -489,7 +490,7 @@ func (dr *doctorRun) checkKeyring() doctorCheck {
 	key := "doctor-probe/" + hex.EncodeToString(b[:])
 	value := "probe-" + hex.EncodeToString(b[:])
 	keyringFix := func(err error) string {
-		if errors.Is(err, plaidflow.ErrNoSessionBus) {
+		if errors.Is(err, vault.ErrNoSessionBus) {
 			return "no D-Bus session bus, so no Secret Service: log in to a desktop session, or run inside `dbus-run-session` with gnome-keyring unlocked (`echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets`); or pass --no-save (Items are then not kept)"
 		}
 		return "unlock the OS keyring (the login keyring, Keychain, Credential Manager) and run doctor again; or pass --no-save (Items are then not kept)"
@@ -503,9 +504,9 @@ func (dr *doctorRun) checkKeyring() doctorCheck {
 	case err != nil:
 		return fail("wrote a probe entry but cannot read it back: "+err.Error(), keyringFix(err))
 	case got != value:
-		return fail("the keyring gave back something else than was written", "the keyring is broken or shared with another program under service "+plaidflow.KeyringService+": check it with `secret-tool search --all service plaid-onboard`")
+		return fail("the keyring gave back something else than was written", "the keyring is broken or shared with another program under service "+vault.KeyringService+": check it with `secret-tool search --all service plaid-onboard`")
 	case derr != nil:
-		return fail("cannot delete the probe entry "+key+": "+derr.Error(), "remove it by hand (service "+plaidflow.KeyringService+", key "+key+") and check the keyring's permissions")
+		return fail("cannot delete the probe entry "+key+": "+derr.Error(), "remove it by hand (service "+vault.KeyringService+", key "+key+") and check the keyring's permissions")
 	}
 	c.Details = append(c.Details, "a probe entry was written, read back and deleted")
 	if dr.vault != nil {

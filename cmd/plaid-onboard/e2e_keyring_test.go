@@ -15,6 +15,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // requireE2E skips an end-to-end test when a part it needs is missing, unless the test command
@@ -52,8 +53,8 @@ func requireKeyring(t *testing.T) {
 	ok := os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 	if ok {
 		probe := "e2e-probe/" + t.Name()
-		ok = keyring.Set(plaidflow.KeyringService, probe, "x") == nil
-		_ = keyring.Delete(plaidflow.KeyringService, probe)
+		ok = keyring.Set(vault.KeyringService, probe, "x") == nil
+		_ = keyring.Delete(vault.KeyringService, probe)
 	}
 	requireE2E(t, "a Secret Service keyring: gnome-keyring unlocked on a private D-Bus session (apt-get install gnome-keyring dbus; see .ci/test)", ok)
 }
@@ -147,13 +148,13 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	}
 
 	// The access token is in the real keyring, filed under the service name.
-	token, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID)
+	token, err := keyring.Get(vault.KeyringService, "sandbox/item/"+linked.ItemID)
 	if err != nil || !strings.HasPrefix(token, "access-sandbox-") {
 		t.Fatalf("keyring entry for the Item: %q, %v", token, err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	// secret-tool is another Secret Service client: it sees what the user's other tools see.
-	switch out, err := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput(); {
+	switch out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput(); {
 	case errors.Is(err, exec.ErrNotFound) && !e2eRequired():
 		t.Log("secret-tool is not installed (apt-get install libsecret-tools): not checking that other Secret Service clients see the Item")
 	case err != nil:
@@ -188,7 +189,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("items remove exit %d\n%s", code, stderr)
 	}
-	if _, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID); err == nil {
+	if _, err := keyring.Get(vault.KeyringService, "sandbox/item/"+linked.ItemID); err == nil {
 		t.Error("the removed Item's token is still in the keyring")
 	}
 	_, stderr, code = runBinary(t, dirs, env, "auth")

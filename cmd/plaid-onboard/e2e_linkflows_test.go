@@ -15,6 +15,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // End to end, the Auth flows through Link (link --flow, verify): the built binary, headless
@@ -97,7 +98,7 @@ func flowResult(t *testing.T, p *linkProcess) plaidflow.Result {
 		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
 	}
 	if res.ItemID != "" {
-		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
+		t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+res.ItemID) })
 	}
 	return res
 }

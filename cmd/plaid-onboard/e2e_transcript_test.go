@@ -20,6 +20,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // publicTokenTap stands between the binary and the fake Plaid (PLAID_API_URL, as a user's proxy
@@ -102,11 +103,11 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
 		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
 	}
-	access, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+res.ItemID)
+	access, err := keyring.Get(vault.KeyringService, "sandbox/item/"+res.ItemID)
 	if err != nil {
 		t.Fatalf("the access token in the keyring: %v", err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+res.ItemID) })
 
 	lines := readLines(t, path)
 	var events []string

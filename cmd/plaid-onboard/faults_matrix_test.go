@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The fault matrix: every scripted command against the emulator with each fault a client of
@@ -197,8 +198,8 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report string) {
 	t.Helper()
 	dir, _ := te.d.ConfigDir()
-	vault := plaidflow.NewVault(te.store, dir)
-	saved, err := vault.Items(string(plaidflow.Sandbox))
+	vlt := vault.NewVault(te.store, dir)
+	saved, err := vlt.Items(string(plaidflow.Sandbox))
 	if err != nil {
 		t.Fatalf("read the index: %v\n%s", err, report)
 	}
@@ -215,7 +216,7 @@ func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report st
 		}
 	}
 	for _, it := range saved {
-		if tok, err := vault.AccessToken(string(plaidflow.Sandbox), it.ItemID); err != nil || tok == "" {
+		if tok, err := vlt.AccessToken(string(plaidflow.Sandbox), it.ItemID); err != nil || tok == "" {
 			t.Errorf("the index names Item %s, whose token is not in the keyring (%v)\n%s", it.ItemID, err, report)
 		}
 	}

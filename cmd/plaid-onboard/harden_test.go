@@ -11,10 +11,11 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // lockedKeyring refuses every write, as a locked or unreachable keyring does.
-type lockedKeyring struct{ *plaidflow.MemoryStore }
+type lockedKeyring struct{ *vault.MemoryStore }
 
 func (lockedKeyring) Set(string, string) error { return errors.New("the keyring is locked") }
 

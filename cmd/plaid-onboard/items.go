@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // newItemsCmd is `items`: the saved Items, read from the index without the keyring.
@@ -35,9 +36,9 @@ PENDING_DISCONNECT is repaired with Link in update mode: plaid-onboard link --up
 // itemsDocument is `items --json`. environment and demo mean what they mean in every other
 // JSON document: the Plaid environment, and whether the offline emulator stood in for it.
 type itemsDocument struct {
-	Environment string                `json:"environment"`
-	Demo        bool                  `json:"demo"`
-	Items       []plaidflow.SavedItem `json:"items"`
+	Environment string            `json:"environment"`
+	Demo        bool              `json:"demo"`
+	Items       []vault.SavedItem `json:"items"`
 }
 
 // runItems lists the Items of the namespace in force.
@@ -51,7 +52,7 @@ func (a *app) runItems(_ context.Context, _ []string) error {
 		return fmt.Errorf("find the config directory: %w", err)
 	}
 	// Listing reads the index only: no keyring, no Plaid.
-	items, err := plaidflow.NewVault(a.d.Secrets, dir).ItemsNewestFirst(cfg.Namespace())
+	items, err := vault.NewVault(a.d.Secrets, dir).ItemsNewestFirst(cfg.Namespace())
 	if err != nil {
 		return fmt.Errorf("list saved items: %w", err)
 	}
@@ -60,7 +61,7 @@ func (a *app) runItems(_ context.Context, _ []string) error {
 	}
 	if a.opts.jsonOut {
 		if items == nil {
-			items = []plaidflow.SavedItem{}
+			items = []vault.SavedItem{}
 		}
 		return printJSON(a.d.Stdout, itemsDocument{Environment: string(cfg.Env), Demo: cfg.Demo, Items: items})
 	}

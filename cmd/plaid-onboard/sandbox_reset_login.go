@@ -48,7 +48,7 @@ func (a *app) runSandboxResetLogin(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	h := it.LastHealth()
+	h := plaidflow.LastHealth(it)
 	fmt.Fprintf(a.d.Stderr, "Reset the login of %s (%s): its product calls now answer ITEM_LOGIN_REQUIRED.\nRepair it with: %s\n", it.Name, it.ItemID, h.Repair)
 	if a.opts.jsonOut {
 		return printJSON(a.d.Stdout, resetDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Item: it.ItemID, Name: it.Name, Health: h})

@@ -11,6 +11,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // userCustomTicket is what a support engineer writes to reproduce a user's bank: every number
@@ -54,7 +55,7 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
 		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	if !linked.Storage.Saved {
 		t.Fatalf("the Item was not saved: %+v\n%s", linked.Storage, stderr)
 	}

@@ -6,13 +6,14 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // session is one run's resolved configuration and the things built from it.
 type session struct {
 	cfg   plaidflow.Config
-	vault *plaidflow.Vault // nil with --no-save
-	flow  *plaidflow.Flow  // nil when no keys were found (the TUI asks for them)
+	vault *vault.Vault    // nil with --no-save
+	flow  *plaidflow.Flow // nil when no keys were found (the TUI asks for them)
 	// sources are where the keys were looked up; the terminal UI looks again when the user
 	// switches environments.
 	sources plaidflow.Sources
@@ -25,7 +26,7 @@ type session struct {
 
 // sources are the places keys are looked up for this run (plaidflow.Resolve's order). The
 // keyring is left out with --no-save and in the demo, which brings its own keys.
-func sources(d deps, opts *options, vault *plaidflow.Vault) (plaidflow.Sources, error) {
+func sources(d deps, opts *options, vlt *vault.Vault) (plaidflow.Sources, error) {
 	dotenv, err := plaidflow.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
 		return plaidflow.Sources{}, err
@@ -35,7 +36,7 @@ func sources(d deps, opts *options, vault *plaidflow.Vault) (plaidflow.Sources, 
 			RedirectURI: opts.redirectURI, LinkPort: opts.linkPort},
 		Getenv: d.Getenv,
 		DotEnv: dotenv,
-		Vault:  vault,
+		Vault:  vlt,
 	}
 	if opts.demo {
 		src.Vault = nil
@@ -53,7 +54,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("find the config directory: %w", err)
 		}
-		s.vault = plaidflow.NewVault(d.Secrets, dir)
+		s.vault = vault.NewVault(d.Secrets, dir)
 		// A corrupt index found after the exchange would leave an Item at Plaid and a token in
 		// the keyring that nothing names: stop before any call.
 		if err := s.vault.Check(); err != nil {
@@ -141,7 +142,7 @@ func offlineConfig(d deps, opts *options) (plaidflow.Config, error) {
 // demoItemResolver lets a new emulator answer for demo Items linked in earlier runs: their
 // access tokens are in the keyring like real ones, and the emulator recognises a token only
 // when the vault holds it.
-func demoItemResolver(v *plaidflow.Vault) emulator.ItemResolver {
+func demoItemResolver(v *vault.Vault) emulator.ItemResolver {
 	return func(accessToken string) (string, string, bool) {
 		items, err := v.Items("demo")
 		if err != nil {
@@ -159,7 +160,7 @@ func demoItemResolver(v *plaidflow.Vault) emulator.ItemResolver {
 // demoLoginRequired keeps a demo Item's reset-login across runs: a new emulator brings the Item
 // back needing a new login when the index last recorded ITEM_LOGIN_REQUIRED for it, so the
 // repair with `link --update` can be walked through in separate commands, as with Sandbox.
-func demoLoginRequired(v *plaidflow.Vault) func(string) bool {
+func demoLoginRequired(v *vault.Vault) func(string) bool {
 	return func(itemID string) bool {
 		items, err := v.Items("demo")
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // TestTUIAutomatedMicrodepositsInTmux walks the Auth flow lab's slowest flow as a user would,
@@ -57,7 +57,7 @@ func forgetDemoItems(t *testing.T, dirs userDirs) {
 		return
 	}
 	for _, m := range regexp.MustCompile(`"item_id":\s*"([^"]+)"`).FindAllStringSubmatch(string(b), -1) {
-		_ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+m[1])
+		_ = keyring.Delete(vault.KeyringService, "demo/item/"+m[1])
 	}
 }
 

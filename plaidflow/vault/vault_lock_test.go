@@ -1,4 +1,4 @@
-package plaidflow_test
+package vault_test
 
 import (
 	"context"
@@ -14,13 +14,14 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // saveItems saves n Items named after who in v, as one run of `sandbox link` after another.
-func saveItems(v *plaidflow.Vault, who string, n int) error {
+func saveItems(v *vault.Vault, who string, n int) error {
 	for i := range n {
 		id := fmt.Sprintf("item-%s-%d", who, i)
-		if _, err := v.SaveItem(plaidflow.SavedItem{Namespace: "sandbox", ItemID: id, InstitutionName: "First Platypus Bank"}, "access-sandbox-"+id); err != nil {
+		if _, err := v.SaveItem(vault.SavedItem{Namespace: "sandbox", ItemID: id, InstitutionName: "First Platypus Bank"}, "access-sandbox-"+id); err != nil {
 			return err
 		}
 	}
@@ -31,12 +32,12 @@ func saveItems(v *plaidflow.Vault, who string, n int) error {
 // processes do), when they all save Items at once, then the index names every Item.
 func TestVaultsSavingAtOnceKeepEveryItem(t *testing.T) {
 	dir := t.TempDir()
-	store := plaidflow.NewMemoryStore()
+	store := vault.NewMemoryStore()
 	const vaults, each = 4, 25
 	var wg sync.WaitGroup
 	errs := make(chan error, vaults)
 	for w := range vaults {
-		v := plaidflow.NewVault(store, dir)
+		v := vault.NewVault(store, dir)
 		wg.Go(func() { errs <- saveItems(v, strconv.Itoa(w), each) })
 	}
 	wg.Wait()
@@ -46,7 +47,7 @@ func TestVaultsSavingAtOnceKeepEveryItem(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	items, err := plaidflow.NewVault(store, dir).Items("sandbox")
+	items, err := vault.NewVault(store, dir).Items("sandbox")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestHelperProcessSavesItems(t *testing.T) {
 		return
 	}
 	n, _ := strconv.Atoi(os.Getenv(helperDirEnv + "_N"))
-	if err := saveItems(plaidflow.NewVault(plaidflow.NewMemoryStore(), dir), os.Getenv(helperDirEnv+"_WHO"), n); err != nil {
+	if err := saveItems(vault.NewVault(vault.NewMemoryStore(), dir), os.Getenv(helperDirEnv+"_WHO"), n); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -101,7 +102,7 @@ func TestProcessesSavingAtOnceKeepEveryItem(t *testing.T) {
 			t.Fatalf("process %d: %v (deadline: %v)\n%s", p, errs[p], ctx.Err(), outs[p])
 		}
 	}
-	items, err := plaidflow.NewVault(plaidflow.NewMemoryStore(), dir).Items("sandbox")
+	items, err := vault.NewVault(vault.NewMemoryStore(), dir).Items("sandbox")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,12 +121,12 @@ func TestCorruptIndexIsFoundFirstAndKept(t *testing.T) {
 	if err := os.WriteFile(index, garbage, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	store := plaidflow.NewMemoryStore()
-	v := plaidflow.NewVault(store, dir)
+	store := vault.NewMemoryStore()
+	v := vault.NewVault(store, dir)
 
 	err := v.Check()
-	var ce *plaidflow.CorruptIndexError
-	if !errors.As(err, &ce) || !errors.Is(err, plaidflow.ErrCorruptIndex) {
+	var ce *vault.CorruptIndexError
+	if !errors.As(err, &ce) || !errors.Is(err, vault.ErrCorruptIndex) {
 		t.Fatalf("Check() = %v, want a CorruptIndexError", err)
 	}
 	backup, rerr := os.ReadFile(ce.Backup)
@@ -139,10 +140,10 @@ func TestCorruptIndexIsFoundFirstAndKept(t *testing.T) {
 		}
 	}
 
-	if _, err := v.SaveItem(plaidflow.SavedItem{Namespace: "sandbox", ItemID: "item-1"}, "access-sandbox-1"); !errors.Is(err, plaidflow.ErrCorruptIndex) {
+	if _, err := v.SaveItem(vault.SavedItem{Namespace: "sandbox", ItemID: "item-1"}, "access-sandbox-1"); !errors.Is(err, vault.ErrCorruptIndex) {
 		t.Fatalf("SaveItem on a corrupt index = %v", err)
 	}
-	if _, err := store.Get("sandbox/item/item-1"); !errors.Is(err, plaidflow.ErrSecretNotFound) {
+	if _, err := store.Get("sandbox/item/item-1"); !errors.Is(err, vault.ErrSecretNotFound) {
 		t.Errorf("the token went to the keyring although the index could not name it: %v", err)
 	}
 	if err := v.Check(); err == nil {
