@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -18,8 +19,8 @@ func benchFixture(b *testing.B) (*plaidflow.Flow, string) {
 	b.Helper()
 	srv := emulator.NewServer(emulator.WithLatency(benchLatency))
 	b.Cleanup(srv.Close)
-	cfg := plaidflow.Config{
-		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, Env: plaidflow.Sandbox,
+	cfg := config.Config{
+		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, Env: config.Sandbox,
 		APIURL: srv.URL, Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "bench",
 	}
 	client, err := plaidflow.NewClient(cfg, nil)

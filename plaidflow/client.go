@@ -2,13 +2,11 @@ package plaidflow
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -19,7 +17,7 @@ const CallTimeout = 30 * time.Second
 // Client talks to Plaid through plaid-go. It is safe for concurrent use.
 type Client struct {
 	api *plaid.APIClient
-	cfg Config
+	cfg config.Config
 
 	// Retries says how calls that are safe to repeat are retried; zero fields take
 	// DefaultRetryPolicy's values. Set it before the first call.
@@ -42,9 +40,9 @@ func NewHTTPClient() *http.Client {
 }
 
 // NewClient builds a Plaid client for cfg. httpClient may be nil for NewHTTPClient's.
-func NewClient(cfg Config, httpClient *http.Client) (*Client, error) {
+func NewClient(cfg config.Config, httpClient *http.Client) (*Client, error) {
 	if !cfg.HasKeys() {
-		return nil, ErrNoKeys
+		return nil, config.ErrNoKeys
 	}
 	base, err := cfg.BaseURL()
 	if err != nil {
@@ -75,34 +73,7 @@ func NewClient(cfg Config, httpClient *http.Client) (*Client, error) {
 }
 
 // Config returns the configuration the client was built with.
-func (c *Client) Config() Config { return c.cfg }
-
-// BaseURL is where Plaid calls go: PLAID_API_URL when set, else the environment's host.
-func (c Config) BaseURL() (string, error) {
-	if c.APIURL == "" {
-		if c.Env == Production {
-			return string(plaid.Production), nil
-		}
-		return string(plaid.Sandbox), nil
-	}
-	u, err := url.Parse(c.APIURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("PLAID_API_URL %q is not an http(s) URL", c.APIURL)
-	}
-	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		// Keys travel in headers: never send them in clear text over a network.
-		return "", fmt.Errorf("PLAID_API_URL %q: plain http is allowed only on loopback", c.APIURL)
-	}
-	return strings.TrimRight(c.APIURL, "/"), nil
-}
-
-func isLoopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
+func (c *Client) Config() config.Config { return c.cfg }
 
 // callContext bounds one Plaid call.
 func callContext(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -69,7 +69,7 @@ func nextStep(code, typ string) string { return Hint(code, typ, "", Circumstance
 func (c *Client) decodeError(op string, err error, resp *http.Response) error {
 	err = decodeError(op, err, resp)
 	if pe, ok := AsError(err); ok {
-		pe.In = c.cfg.circumstances()
+		pe.In = circumstancesOf(c.cfg)
 	}
 	var ne *NetworkError
 	if errors.As(err, &ne) {

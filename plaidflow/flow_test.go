@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -27,7 +28,7 @@ func newFixture(t *testing.T, countries string, opts ...emulator.Option) fixture
 	t.Helper()
 	srv := emulator.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
+	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret,
 		APIURL: srv.URL, CountryCodes: countries,
 	}, func(string) string { return "" }, nil)
@@ -265,12 +266,12 @@ func TestRemoveSaved(t *testing.T) {
 }
 
 func TestSandboxShortcutRefusedInProduction(t *testing.T) {
-	cfg := plaidflow.Config{ClientID: "x", Secret: "y", Env: plaidflow.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
+	cfg := config.Config{ClientID: "x", Secret: "y", Env: config.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
 	client, err := plaidflow.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.SandboxPublicToken(context.Background(), ""); !errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if _, err := client.SandboxPublicToken(context.Background(), ""); !errors.Is(err, config.ErrSandboxOnly) {
 		t.Fatalf("err = %v, want ErrSandboxOnly before any request", err)
 	}
 }

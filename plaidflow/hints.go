@@ -2,6 +2,7 @@ package plaidflow
 
 import (
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"strings"
 )
 
@@ -14,9 +15,9 @@ import (
 // The Client that made the call records them on the error, so the hint speaks of the keys and
 // settings that call really used.
 type Circumstances struct {
-	Env            Env
-	ClientIDSource Source
-	SecretSource   Source
+	Env            config.Env
+	ClientIDSource config.Source
+	SecretSource   config.Source
 	Products       []string
 	RedirectURI    string
 	// APIURL is PLAID_API_URL when it is set.
@@ -24,8 +25,8 @@ type Circumstances struct {
 	Demo   bool
 }
 
-// circumstances are the parts of the configuration hints speak of.
-func (c Config) circumstances() Circumstances {
+// circumstancesOf are the parts of the configuration hints speak of.
+func circumstancesOf(c config.Config) Circumstances {
 	return Circumstances{
 		Env: c.Env, ClientIDSource: c.ClientIDSource, SecretSource: c.SecretSource,
 		Products: c.Products, RedirectURI: c.RedirectURI, APIURL: c.APIURL, Demo: c.Demo,
@@ -130,27 +131,27 @@ func invalidKeysHint(in Circumstances) string {
 }
 
 // sourcePhrase says where a key came from, naming the exact flag or variable to fix.
-func sourcePhrase(s Source, envVar, flag string) string {
+func sourcePhrase(s config.Source, envVar, flag string) string {
 	switch s {
-	case SourceFlag:
+	case config.SourceFlag:
 		return "from the " + flag
-	case SourceEnviron:
+	case config.SourceEnviron:
 		return "from the environment (" + envVar + ")"
-	case SourceDotEnv:
+	case config.SourceDotEnv:
 		return "from " + envVar + " in the .env file of this directory"
-	case SourceKeyring:
+	case config.SourceKeyring:
 		return "from the OS keyring (saved by an earlier run)"
-	case SourceDemo:
+	case config.SourceDemo:
 		return "the demo's built-in keys"
-	case SourceNone:
+	case config.SourceNone:
 		return "typed in"
 	}
 	return "from " + string(s)
 }
 
-func envName(e Env) string {
+func envName(e config.Env) string {
 	if e == "" {
-		return string(Sandbox)
+		return string(config.Sandbox)
 	}
 	return string(e)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -23,9 +24,9 @@ import (
 //     required to use Link in Production)
 //   - https://plaid.com/docs/link/handle-invalid-link-token (INVALID_LINK_TOKEN)
 func TestHints(t *testing.T) {
-	env := plaidflow.Circumstances{Env: plaidflow.Sandbox, ClientIDSource: plaidflow.SourceEnviron, SecretSource: plaidflow.SourceEnviron, Products: []string{"auth"}}
+	env := plaidflow.Circumstances{Env: config.Sandbox, ClientIDSource: config.SourceEnviron, SecretSource: config.SourceEnviron, Products: []string{"auth"}}
 	mixed := env
-	mixed.ClientIDSource, mixed.SecretSource, mixed.Env = plaidflow.SourceDotEnv, plaidflow.SourceKeyring, plaidflow.Production
+	mixed.ClientIDSource, mixed.SecretSource, mixed.Env = config.SourceDotEnv, config.SourceKeyring, config.Production
 	redirect := env
 	redirect.RedirectURI = "http://localhost:8765/oauth-return"
 	cases := []struct {
@@ -90,7 +91,7 @@ func TestBadKeysSayWhereTheyCameFrom(t *testing.T) {
 	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	dotenv := map[string]string{"PLAID_CLIENT_ID": strings.Repeat("a", 24), "PLAID_SECRET": strings.Repeat("b", 30)}
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{APIURL: srv.URL}, func(string) string { return "" }, dotenv)
+	cfg, err := config.LoadConfig(config.Overrides{APIURL: srv.URL}, func(string) string { return "" }, dotenv)
 	if err != nil {
 		t.Fatal(err)
 	}

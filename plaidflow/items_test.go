@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -360,13 +361,13 @@ func TestResetLoginIsSandboxOnly(t *testing.T) {
 	fx := newFixture(t, "US")
 	res := linkedItem(t, fx)
 	cfg := fx.flow.Client.Config()
-	cfg.Env = plaidflow.Production
+	cfg.Env = config.Production
 	client, err := plaidflow.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	prod := plaidflow.NewFlow(client, fx.vault)
-	if _, err := prod.ResetLogin(context.Background(), res.ItemName); !errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if _, err := prod.ResetLogin(context.Background(), res.ItemName); !errors.Is(err, config.ErrSandboxOnly) {
 		t.Errorf("reset-login in Production: %v", err)
 	}
 	if fx.srv.Requests("/sandbox/item/reset_login") != 0 {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -353,7 +354,7 @@ func (j *Journey) describeFlow(res *Result) {
 	switch {
 	case res.Demo:
 		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --demo ")
-	case res.Environment == string(Production):
+	case res.Environment == string(config.Production):
 		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --env production ")
 	}
 }

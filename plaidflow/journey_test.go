@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -204,13 +205,13 @@ func TestAFailedStepIsRetriedAloneAndTheItemIsAlreadySaved(t *testing.T) {
 }
 
 func TestSandboxJourneyIsRefusedOutsideSandboxBeforeAnyCall(t *testing.T) {
-	cfg := plaidflow.Config{ClientID: "x", Secret: "y", Env: plaidflow.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
+	cfg := config.Config{ClientID: "x", Secret: "y", Env: config.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
 	client, err := plaidflow.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = plaidflow.NewFlow(client, nil).SandboxJourney("")
-	if !errors.Is(err, plaidflow.ErrSandboxOnly) || !strings.Contains(err.Error(), "Production") {
+	if !errors.Is(err, config.ErrSandboxOnly) || !strings.Contains(err.Error(), "Production") {
 		t.Fatalf("err = %v, want ErrSandboxOnly naming the environment", err)
 	}
 	if next := plaidflow.Explain(err).Next; !strings.Contains(next, "sandbox") {
@@ -396,7 +397,7 @@ func TestANewItemIsRecordedHealthy(t *testing.T) {
 
 // A Plaid that cannot be reached gets a next step, not a bare transport error.
 func TestUnreachablePlaidSaysWhatToCheck(t *testing.T) {
-	cfg := plaidflow.Config{ClientID: "0123456789abcdef01234567", Secret: "0123456789abcdef0123456789abcd", Env: plaidflow.Sandbox,
+	cfg := config.Config{ClientID: "0123456789abcdef01234567", Secret: "0123456789abcdef0123456789abcd", Env: config.Sandbox,
 		APIURL: "http://127.0.0.1:1", Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "t"}
 	client, err := plaidflow.NewClient(cfg, nil)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -34,7 +35,7 @@ func latencyFixture(tb testing.TB) (*emulator.Server, *plaidflow.Flow) {
 	tb.Helper()
 	srv := emulator.NewServer()
 	tb.Cleanup(srv.Close)
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
+	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: srv.URL, CountryCodes: "US",
 	}, func(string) string { return "" }, nil)
 	if err != nil {

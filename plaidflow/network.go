@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"io"
 	"net"
 	"net/url"
@@ -152,7 +153,7 @@ func netKind(err error) NetKind {
 // proxyFor is the proxy Go's transport uses for u, read from the environment as it is now
 // (http.ProxyFromEnvironment reads it once per process).
 func proxyFor(u *url.URL) string {
-	if isLoopbackHost(u.Hostname()) {
+	if config.IsLoopbackHost(u.Hostname()) {
 		return "" // Go never proxies loopback
 	}
 	names := []string{"HTTPS_PROXY", "https_proxy"}

@@ -14,13 +14,14 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // clientAt is a Plaid client whose calls go to apiURL (PLAID_API_URL), with quick retries.
 func clientAt(t *testing.T, apiURL string) *plaidflow.Client {
 	t.Helper()
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
+	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: apiURL,
 	}, func(string) string { return "" }, nil)
 	if err != nil {
@@ -137,7 +138,7 @@ func TestNetworkFailureNamesTheProxy(t *testing.T) {
 	// the client a transport that reads it now, as a fresh process would.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = func(r *http.Request) (*url.URL, error) { return url.Parse(proxy) }
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret}, func(string) string { return "" }, nil)
+	cfg, err := config.LoadConfig(config.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret}, func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

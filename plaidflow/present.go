@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"io"
 	"net"
@@ -214,7 +215,7 @@ func (r *Result) EnvironmentLabel() string {
 	if r.Demo {
 		return "offline demo (emulated Sandbox, not Plaid)"
 	}
-	return Env(r.Environment).Title()
+	return config.Env(r.Environment).Title()
 }
 
 // ItemRef is how people refer to the Item: its saved name, else its id.
@@ -234,7 +235,7 @@ func (r *Result) NextCommand() string {
 	cmd := "plaid-onboard auth " + r.ItemRef()
 	if r.Demo {
 		cmd = "plaid-onboard --demo auth " + r.ItemRef()
-	} else if r.Environment == string(Production) {
+	} else if r.Environment == string(config.Production) {
 		cmd = "plaid-onboard --env production auth " + r.ItemRef()
 	}
 	return cmd
@@ -449,13 +450,13 @@ func Explain(err error) Problem {
 	switch {
 	case errors.Is(err, vault.ErrKeyringUnavailable):
 		p.Next = "unlock the OS keyring (or start a desktop session) and try again"
-	case errors.Is(err, ErrNoKeys):
+	case errors.Is(err, config.ErrNoKeys):
 		p.Next = "set PLAID_CLIENT_ID and PLAID_SECRET, or try --demo"
 	case errors.Is(err, vault.ErrNoItems):
 		p.Next = "link an account first: plaid-onboard link (or sandbox link)"
 	case errors.Is(err, vault.ErrAmbiguousItem), errors.Is(err, vault.ErrItemNotFound):
 		p.Next = "name a saved Item: plaid-onboard items lists them"
-	case errors.Is(err, ErrSandboxOnly):
+	case errors.Is(err, config.ErrSandboxOnly):
 		p.Next = "use PLAID_ENV=sandbox (or --demo)"
 	case isTimeout(err):
 		p.Next = "Plaid did not answer in time: try again; if it persists, check the network (and any proxy or PLAID_API_URL), or try --demo offline"

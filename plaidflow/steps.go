@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -66,7 +67,7 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	}
 	if redirect != "" {
 		// Said before the call: Plaid's answer (INVALID_FIELD) would not say what to change.
-		if err := CheckRedirectURI(c.cfg.Env, redirect); err != nil {
+		if err := config.CheckRedirectURI(c.cfg.Env, redirect); err != nil {
 			return LinkToken{}, fmt.Errorf("%s: %w", op, err)
 		}
 		req.SetRedirectUri(redirect)
@@ -86,9 +87,6 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 
 // DefaultSandboxInstitution is First Platypus Bank, Sandbox's plain non-OAuth bank.
 const DefaultSandboxInstitution = "ins_109508"
-
-// ErrSandboxOnly is returned by the Sandbox shortcuts outside Sandbox.
-var ErrSandboxOnly = errors.New("this works only in the Plaid Sandbox (PLAID_ENV=sandbox)")
 
 // SandboxPublicToken makes an Item without Link through /sandbox/public_token/create, as if a
 // user had linked institutionID with user_good / pass_good.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"sync"
 	"time"
 )
@@ -32,7 +33,7 @@ type Settings struct {
 }
 
 // SettingsOf is the part of cfg a transcript records: never the secret.
-func SettingsOf(cfg Config) Settings {
+func SettingsOf(cfg config.Config) Settings {
 	return Settings{
 		Products:     cfg.Products,
 		CountryCodes: cfg.CountryCodes,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -206,7 +207,7 @@ func TestWebhookVerifierExpiredKeyAndCache(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"key": jwk, "request_id": "abcdefghijklmno"})
 	}))
 	defer plaid.Close()
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: plaid.URL},
+	cfg, err := config.LoadConfig(config.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: plaid.URL},
 		func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -29,11 +29,12 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // ClientFactory builds a Plaid client; tests may swap it.
-type ClientFactory func(plaidflow.Config, *http.Client) (*plaidflow.Client, error)
+type ClientFactory func(config.Config, *http.Client) (*plaidflow.Client, error)
 
 // Deps is everything the UI touches outside itself, built by cmd and passed in.
 type Deps struct {
@@ -44,12 +45,12 @@ type Deps struct {
 
 	// Config is the resolved configuration; it may lack keys (the keys screen asks for them).
 	// Its Source fields say where each value came from.
-	Config plaidflow.Config
+	Config config.Config
 	// Sources are where Config was resolved from: when the user switches environments on the
-	// keys screen, the keys are resolved again from them (plaidflow.Resolve). Zero: not again.
+	// keys screen, the keys are resolved again from them (config.Resolve). Zero: not again.
 	// When Config lacks keys and Sources has a vault, the keys saved in the keyring are looked
 	// up in the background once the first frame is on screen: cmd resolves Config without it.
-	Sources plaidflow.Sources
+	Sources config.Sources
 	// Vault keeps keys and Items; nil when saving is off (--no-save).
 	Vault *vault.Vault
 	// Mask is --mask: account numbers and IBANs stay masked, on screen, in what is copied and
@@ -221,7 +222,7 @@ type common struct {
 	deps   Deps
 	styles *Styles
 
-	cfg  plaidflow.Config
+	cfg  config.Config
 	flow *plaidflow.Flow
 
 	// underway are the journey steps running; Run waits for them when the UI closes.
@@ -251,8 +252,8 @@ func (c *common) now() time.Time { return c.deps.Now() }
 func (c *common) spinner() string { return c.spin.View() }
 
 // border is the cards' edge: calm, or the warning colour in Production.
-func (c *common) border(env plaidflow.Env) lipgloss.Style {
-	if env == plaidflow.Production && !c.cfg.Demo {
+func (c *common) border(env config.Env) lipgloss.Style {
+	if env == config.Production && !c.cfg.Demo {
 		return c.styles.CardProd
 	}
 	return c.styles.Card

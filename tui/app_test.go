@@ -14,11 +14,12 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // everyScreen reaches each screen of a session at a size.
-func everyScreen(t *testing.T, w, h int, cfg plaidflow.Config) map[string]*Model {
+func everyScreen(t *testing.T, w, h int, cfg config.Config) map[string]*Model {
 	t.Helper()
 	deps := func() Deps {
 		d := testDeps(t, cfg)
@@ -105,7 +106,7 @@ func TestDemoBadgeIsOnEveryScreen(t *testing.T) {
 
 func TestProductionIsBadgedOnEveryScreen(t *testing.T) {
 	cfg := liveConfigNoServer()
-	cfg.Env = plaidflow.Production
+	cfg.Env = config.Production
 	for name, m := range everyScreen(t, 80, 24, cfg) {
 		if first := strings.SplitN(view(m), "\n", 2)[0]; !strings.Contains(first, "PRODUCTION") {
 			t.Errorf("%s: no Production badge in the header: %q", name, first)

@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // The header and the footer: the parts of the window that are not the screen. The root draws
@@ -26,13 +26,13 @@ type header struct {
 
 // View draws the header w cells wide, with step as the current one and env as the badge
 // (the keys screen's choice while it is on show).
-func (h header) View(w int, step screenID, env plaidflow.Env) string {
+func (h header) View(w int, step screenID, env config.Env) string {
 	st := h.c.styles
 	var badge string
 	switch {
 	case h.c.cfg.Demo:
 		badge = st.Badge(st.BadgeDem, "OFFLINE DEMO · not Plaid")
-	case env == plaidflow.Production:
+	case env == config.Production:
 		badge = st.Badge(st.BadgeProd, "PRODUCTION")
 	default:
 		badge = st.Badge(st.BadgeEnv, "Sandbox")

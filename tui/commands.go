@@ -14,6 +14,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -31,7 +32,7 @@ var settleDelay = 700 * time.Millisecond
 
 // createLinkToken builds a client for cfg and creates a Link token with it: the live check of
 // the keys. The token is handed to the Link journey, so the check is its first step.
-func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Config, retries retryFeed) tea.Cmd {
+func createLinkToken(ctx context.Context, id int, deps Deps, cfg config.Config, retries retryFeed) tea.Cmd {
 	return func() tea.Msg {
 		client, err := deps.NewClient(cfg, deps.HTTPClient)
 		if err != nil {
@@ -50,15 +51,15 @@ func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Confi
 }
 
 // resolveKeys looks the keys for env up again, the same way the program did at start.
-func resolveKeys(src plaidflow.Sources, env plaidflow.Env) tea.Cmd {
+func resolveKeys(src config.Sources, env config.Env) tea.Cmd {
 	return func() tea.Msg {
-		cfg, notes, err := plaidflow.Resolve(src.For(env))
+		cfg, notes, err := config.Resolve(src.For(env))
 		return keysResolvedMsg{env: env, cfg: cfg, notes: notes, err: err}
 	}
 }
 
 // saveKeys keeps the keys in the keyring for cfg's environment.
-func saveKeys(vlt *vault.Vault, cfg plaidflow.Config) tea.Cmd {
+func saveKeys(vlt *vault.Vault, cfg config.Config) tea.Cmd {
 	return func() tea.Msg {
 		if err := vlt.SaveKeys(cfg.Namespace(), cfg.ClientID, cfg.Secret); err != nil {
 			return errMsg{op: opSaveKeys, err: err}

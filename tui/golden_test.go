@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -38,8 +39,8 @@ var goldenStates = []struct {
 	}},
 	{"keys_error", func(t *testing.T, w, h int) *Model {
 		cfg := baseConfig()
-		cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", plaidflow.SourceEnviron
-		cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", plaidflow.SourceDotEnv
+		cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", config.SourceEnviron
+		cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", config.SourceDotEnv
 		m := newTestModel(t, testDeps(t, cfg), w, h)
 		m.Init()
 		m.Update(press("enter"))
@@ -148,7 +149,7 @@ func deliver(m *Model, a itemAction, it vault.SavedItem, out any, err error) {
 func workingFailed(t *testing.T, w, h int) *Model {
 	t.Helper()
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: the picture holds no temporary directory
 	m := newTestModel(t, deps, w, h)
@@ -247,7 +248,7 @@ func resultsModel(t *testing.T, w, h int, res *plaidflow.Result) *Model {
 	return resultsWith(t, testDeps(t, linkOpenConfig()), w, h, res)
 }
 
-func linkOpenConfig() plaidflow.Config {
+func linkOpenConfig() config.Config {
 	cfg := baseConfig()
 	cfg.ClientID, cfg.Secret = "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
 	return cfg

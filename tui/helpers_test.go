@@ -24,6 +24,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -109,14 +110,14 @@ func (s *syncBuffer) String() string {
 }
 
 // baseConfig is a Sandbox configuration without keys.
-func baseConfig() plaidflow.Config {
-	return plaidflow.Config{
-		Env:           plaidflow.Sandbox,
-		EnvSource:     plaidflow.SourceDefault,
+func baseConfig() config.Config {
+	return config.Config{
+		Env:           config.Sandbox,
+		EnvSource:     config.SourceDefault,
 		Products:      []string{"auth"},
 		CountryCodes:  []string{"US"},
 		ClientName:    "plaid-onboard",
-		LinkScriptURL: plaidflow.DefaultLinkScript,
+		LinkScriptURL: config.DefaultLinkScript,
 	}
 }
 
@@ -129,12 +130,12 @@ func fakePlaid(t *testing.T) *emulator.Server {
 }
 
 // demoConfig is what --demo builds: the emulator's keys and URLs.
-func demoConfig(srv *emulator.Server) plaidflow.Config {
+func demoConfig(srv *emulator.Server) config.Config {
 	cfg := baseConfig()
 	cfg.Demo = true
-	cfg.EnvSource = plaidflow.SourceDemo
-	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, plaidflow.SourceDemo
-	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, plaidflow.SourceDemo
+	cfg.EnvSource = config.SourceDemo
+	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, config.SourceDemo
+	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, config.SourceDemo
 	cfg.APIURL = srv.URL
 	cfg.LinkScriptURL = srv.LinkScriptURL()
 	return cfg
@@ -142,7 +143,7 @@ func demoConfig(srv *emulator.Server) plaidflow.Config {
 
 // testDeps are deterministic dependencies: fixed clock, no colour, a fake browser, a
 // clipboard buffer and an in-memory vault.
-func testDeps(t *testing.T, cfg plaidflow.Config) Deps {
+func testDeps(t *testing.T, cfg config.Config) Deps {
 	t.Helper()
 	httpClient := plaidflow.NewHTTPClient()
 	// Runs before the fake's Close (cleanups run last-registered first): an idle keep-alive
@@ -291,7 +292,7 @@ func (d *driver) screenShows(s string) {
 }
 
 // sandboxClient is a client for baseConfig with well-formed keys (it is never called).
-func sandboxClient(t *testing.T, cfg plaidflow.Config) *plaidflow.Client {
+func sandboxClient(t *testing.T, cfg config.Config) *plaidflow.Client {
 	t.Helper()
 	if !cfg.HasKeys() {
 		cfg.ClientID, cfg.Secret = "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"

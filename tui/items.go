@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss/table"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -1042,7 +1043,7 @@ func healthLabel(code string) string {
 }
 
 // savedWhere names the vault namespace in use, for people.
-func savedWhere(cfg plaidflow.Config) string {
+func savedWhere(cfg config.Config) string {
 	if cfg.Demo {
 		return "the offline demo"
 	}

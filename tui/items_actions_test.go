@@ -18,6 +18,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -340,7 +341,7 @@ func TestItemsProcessorTokenPicksTheAccountAndCompletesTheProcessor(t *testing.T
 
 func TestItemsResetLoginOnlyInSandbox(t *testing.T) {
 	cfg := linkOpenConfig()
-	cfg.Env = plaidflow.Production
+	cfg.Env = config.Production
 	m := linkOpenAt(t, testDeps(t, cfg), 100, 30)
 	m.Update(savedItemsLoadedMsg{ns: "production", items: []vault.SavedItem{savedPlatypus("production")}})
 	pressA(t, m)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -48,8 +49,8 @@ func TestFirstFrameDoesNotWaitForTheKeyring(t *testing.T) {
 	out := newWatchedBuffer()
 	deps.Out = out
 	deps.Vault = vlt
-	deps.Sources = plaidflow.Sources{Getenv: func(string) string { return "" }, Vault: vlt}
-	deps.NewClient = func(plaidflow.Config, *http.Client) (*plaidflow.Client, error) {
+	deps.Sources = config.Sources{Getenv: func(string) string { return "" }, Vault: vlt}
+	deps.NewClient = func(config.Config, *http.Client) (*plaidflow.Client, error) {
 		return nil, errors.New("no Plaid in this test")
 	}
 	ctx, cancel := context.WithCancel(context.Background())

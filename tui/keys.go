@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -56,7 +57,7 @@ type keyCheck struct {
 
 type keyValues struct {
 	clientID, secret string
-	env              plaidflow.Env
+	env              config.Env
 }
 
 type keysScreen struct {
@@ -65,11 +66,11 @@ type keysScreen struct {
 	width, height int
 
 	clientID, secret textinput.Model
-	env              plaidflow.Env
+	env              config.Env
 	focus            keysField
-	idSource         plaidflow.Source
-	secretSource     plaidflow.Source
-	envSource        plaidflow.Source
+	idSource         config.Source
+	secretSource     config.Source
+	envSource        config.Source
 	touched          [fieldCount]bool // show format problems only once the user has been there
 
 	check   keyCheck
@@ -83,7 +84,7 @@ type keysScreen struct {
 	// and on again does not ask twice.
 	offered keyValues
 	// resolving is the environment whose keys are being looked up again.
-	resolving plaidflow.Env
+	resolving config.Env
 }
 
 func newKeysScreen(c *common) *keysScreen {
@@ -123,12 +124,12 @@ func newKeysScreen(c *common) *keysScreen {
 }
 
 // take shows the keys of a resolved configuration, with where each came from.
-func (s *keysScreen) take(cfg plaidflow.Config) {
+func (s *keysScreen) take(cfg config.Config) {
 	s.clientID.SetValue(cfg.ClientID)
 	s.secret.SetValue(cfg.Secret)
 	s.env = cfg.Env
 	if s.env == "" {
-		s.env = plaidflow.Sandbox
+		s.env = config.Sandbox
 	}
 	s.idSource, s.secretSource, s.envSource = cfg.ClientIDSource, cfg.SecretSource, cfg.EnvSource
 }
@@ -168,7 +169,7 @@ func (s *keysScreen) Resume() tea.Cmd {
 }
 
 // shownEnv is the environment for the header: the one being chosen while the keys are on show.
-func (s *keysScreen) shownEnv(onShow bool) plaidflow.Env {
+func (s *keysScreen) shownEnv(onShow bool) config.Env {
 	if onShow {
 		return s.env
 	}
@@ -209,7 +210,7 @@ func (s *keysScreen) values() keyValues {
 	return keyValues{clientID: s.clientID.Value(), secret: s.secret.Value(), env: s.env}
 }
 
-func (s *keysScreen) config() plaidflow.Config {
+func (s *keysScreen) config() config.Config {
 	cfg := s.c.cfg
 	v := s.values()
 	cfg.ClientID, cfg.Secret, cfg.Env = v.clientID, v.secret, v.env
@@ -219,7 +220,7 @@ func (s *keysScreen) config() plaidflow.Config {
 
 func (s *keysScreen) formatOK() bool {
 	v := s.values()
-	return plaidflow.CheckClientID(v.clientID) == nil && plaidflow.CheckSecret(v.secret) == nil
+	return config.CheckClientID(v.clientID) == nil && config.CheckSecret(v.secret) == nil
 }
 
 // current reports whether the check is about the values on screen now.
@@ -250,14 +251,14 @@ func (s *keysScreen) offerSave() bool {
 	if s.c.deps.Vault == nil || s.c.cfg.Demo || s.offered == s.values() {
 		return false
 	}
-	return s.idSource != plaidflow.SourceKeyring || s.secretSource != plaidflow.SourceKeyring
+	return s.idSource != config.SourceKeyring || s.secretSource != config.SourceKeyring
 }
 
 // canResolve reports whether switching environments looks the keys up again: not in the demo
 // (it only emulates Sandbox) and not when cmd gave no sources.
 func (s *keysScreen) canResolve() bool {
 	src := s.c.deps.Sources
-	return !s.c.cfg.Demo && (src.Getenv != nil || src.DotEnv != nil || src.Vault != nil || src.Flags != (plaidflow.Overrides{}))
+	return !s.c.cfg.Demo && (src.Getenv != nil || src.DotEnv != nil || src.Vault != nil || src.Flags != (config.Overrides{}))
 }
 
 // updateKeys switches the screen's bindings on and off for its state: the one place that
@@ -325,7 +326,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 	case keysSavedMsg:
 		if s.phase == phaseSaving {
 			s.notice = "Keys saved in the OS keyring for " + msg.env.Title() + "."
-			s.idSource, s.secretSource = plaidflow.SourceKeyring, plaidflow.SourceKeyring
+			s.idSource, s.secretSource = config.SourceKeyring, config.SourceKeyring
 			return s.afterSave()
 		}
 		return nil
@@ -358,8 +359,8 @@ func (s *keysScreen) resolved(msg keysResolvedMsg) tea.Cmd {
 	if len(msg.notes) > 0 {
 		s.status = capitalize(strings.Join(msg.notes, "; "))
 	}
-	typedID := s.idSource == plaidflow.SourceNone && s.clientID.Value() != ""
-	typedSecret := s.secretSource == plaidflow.SourceNone && s.secret.Value() != ""
+	typedID := s.idSource == config.SourceNone && s.clientID.Value() != ""
+	typedSecret := s.secretSource == config.SourceNone && s.secret.Value() != ""
 	if !typedID {
 		s.clientID.SetValue(msg.cfg.ClientID)
 		s.idSource = msg.cfg.ClientIDSource
@@ -418,7 +419,7 @@ func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		s.clientID, cmd = s.clientID.Update(msg)
 		trim(&s.clientID)
 		if s.values() != before {
-			s.idSource = plaidflow.SourceNone
+			s.idSource = config.SourceNone
 			s.touched[fieldClientID] = true
 			s.status = ""
 		}
@@ -426,7 +427,7 @@ func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		s.secret, cmd = s.secret.Update(msg)
 		trim(&s.secret)
 		if s.values() != before {
-			s.secretSource = plaidflow.SourceNone
+			s.secretSource = config.SourceNone
 			s.touched[fieldSecret] = true
 			s.status = ""
 		}
@@ -445,12 +446,12 @@ func trim(ti *textinput.Model) {
 }
 
 func (s *keysScreen) toggleEnv() tea.Cmd {
-	if s.env == plaidflow.Production {
-		s.env = plaidflow.Sandbox
+	if s.env == config.Production {
+		s.env = config.Sandbox
 	} else {
-		s.env = plaidflow.Production
+		s.env = config.Production
 	}
-	s.envSource = plaidflow.SourceNone
+	s.envSource = config.SourceNone
 	s.status = ""
 	if s.canResolve() {
 		s.resolving = s.env
@@ -466,11 +467,11 @@ func (s *keysScreen) submit() tea.Cmd {
 		s.touched[f] = true
 	}
 	v := s.values()
-	if err := plaidflow.CheckClientID(v.clientID); err != nil {
+	if err := config.CheckClientID(v.clientID); err != nil {
 		s.status = err.Error()
 		return s.setFocus(fieldClientID)
 	}
-	if err := plaidflow.CheckSecret(v.secret); err != nil {
+	if err := config.CheckSecret(v.secret); err != nil {
 		s.status = err.Error()
 		return s.setFocus(fieldSecret)
 	}
@@ -499,7 +500,7 @@ func (s *keysScreen) proceed() tea.Cmd {
 }
 
 func (s *keysScreen) afterSave() tea.Cmd {
-	if s.env == plaidflow.Production && !s.c.cfg.Demo {
+	if s.env == config.Production && !s.c.cfg.Demo {
 		s.phase = phaseConfirmProd
 		return nil
 	}
@@ -575,16 +576,16 @@ func (s *keysScreen) View() string {
 		envHint = st.Source.Render("the demo emulates Sandbox")
 	case s.resolving != "":
 		envHint = s.c.spinner() + st.Muted.Render(" looking up the keys for "+s.env.Title()+"…")
-	case s.env == plaidflow.Production:
+	case s.env == config.Production:
 		envHint = st.Warn.Render("⚠ real banks and real accounts; Plaid bills for them")
 	case s.focus == fieldEnv:
 		envHint += st.Faint.Render(" · ←/→ switches")
 	}
 	form := []string{
 		row(fieldClientID, "client_id", s.clientID.View()),
-		hint(fieldClientID, plaidflow.CheckClientID(v.clientID), "24 hex characters", sourceLabel(s.idSource, "PLAID_CLIENT_ID", "--client-id", v.clientID != "")),
+		hint(fieldClientID, config.CheckClientID(v.clientID), "24 hex characters", sourceLabel(s.idSource, "PLAID_CLIENT_ID", "--client-id", v.clientID != "")),
 		row(fieldSecret, "secret", s.secret.View()),
-		hint(fieldSecret, plaidflow.CheckSecret(v.secret), "30 hex characters", sourceLabel(s.secretSource, "PLAID_SECRET", "--secret", v.secret != "")),
+		hint(fieldSecret, config.CheckSecret(v.secret), "30 hex characters", sourceLabel(s.secretSource, "PLAID_SECRET", "--secret", v.secret != "")),
 		row(fieldEnv, "environment", s.envView()),
 		pad + envHint,
 	}
@@ -602,21 +603,21 @@ func (s *keysScreen) View() string {
 
 func (s *keysScreen) envView() string {
 	st := s.c.styles
-	opt := func(e plaidflow.Env) string {
+	opt := func(e config.Env) string {
 		on := s.env == e
 		mark := "○ "
 		if on {
 			mark = "◉ "
 		}
 		switch {
-		case on && e == plaidflow.Production:
+		case on && e == config.Production:
 			return st.EnvProdOn.Render(mark + e.Title())
 		case on:
 			return st.EnvOn.Render(mark + e.Title())
 		}
 		return st.EnvOff.Render(mark + e.Title())
 	}
-	return opt(plaidflow.Sandbox) + "   " + opt(plaidflow.Production)
+	return opt(config.Sandbox) + "   " + opt(config.Production)
 }
 
 // statusView is the answer to the last Enter, the check's progress, its error, or the question
@@ -676,19 +677,19 @@ func (s *keysScreen) statusView(w int) []string {
 }
 
 // sourceLabel says where a value came from, in the words of the place it came from.
-func sourceLabel(src plaidflow.Source, envVar, flag string, has bool) string {
+func sourceLabel(src config.Source, envVar, flag string, has bool) string {
 	switch src {
-	case plaidflow.SourceFlag:
+	case config.SourceFlag:
 		return "from " + flag
-	case plaidflow.SourceEnviron:
+	case config.SourceEnviron:
 		return "from " + envVar
-	case plaidflow.SourceDotEnv:
+	case config.SourceDotEnv:
 		return "from .env"
-	case plaidflow.SourceKeyring:
+	case config.SourceKeyring:
 		return "from keyring"
-	case plaidflow.SourceDemo:
+	case config.SourceDemo:
 		return "demo key"
-	case plaidflow.SourceDefault:
+	case config.SourceDefault:
 		return "default"
 	}
 	if has {

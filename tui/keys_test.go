@@ -8,13 +8,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // liveConfig is a Sandbox configuration pointed at the fake, with the fake's keys given the
 // way a developer gives them (src), not as the demo.
-func liveConfig(srv *emulator.Server, src plaidflow.Source) plaidflow.Config {
+func liveConfig(srv *emulator.Server, src config.Source) config.Config {
 	cfg := baseConfig()
 	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, src
 	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, src
@@ -25,9 +26,9 @@ func liveConfig(srv *emulator.Server, src plaidflow.Source) plaidflow.Config {
 
 func TestKeysSayWhereEachValueCameFrom(t *testing.T) {
 	cfg := baseConfig()
-	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", plaidflow.SourceEnviron
-	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", plaidflow.SourceDotEnv
-	cfg.EnvSource = plaidflow.SourceFlag
+	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", config.SourceEnviron
+	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", config.SourceDotEnv
+	cfg.EnvSource = config.SourceFlag
 	m := newTestModel(t, testDeps(t, cfg), 80, 24)
 
 	v := view(m)
@@ -80,7 +81,7 @@ func TestKeysEnterWithABadFormatStaysOnTheFieldAndAsksNobody(t *testing.T) {
 
 func TestKeysKnownAtStartupAreCheckedAtOnce(t *testing.T) {
 	srv := fakePlaid(t)
-	m := newTestModel(t, testDeps(t, liveConfig(srv, plaidflow.SourceEnviron)), 80, 24)
+	m := newTestModel(t, testDeps(t, liveConfig(srv, config.SourceEnviron)), 80, 24)
 	d := newDriver(t, m)
 	d.init()
 	if m.keys.check.state != checkRunning {
@@ -121,7 +122,7 @@ func TestKeysWrongKeysShowPlaidsErrorAndKeepTheCursor(t *testing.T) {
 
 func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
 	d.init()
@@ -141,8 +142,8 @@ func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
 
 func TestKeysNoSaveOfferWhenTheyCameFromTheKeyringOrTheDemo(t *testing.T) {
 	srv := fakePlaid(t)
-	for name, cfg := range map[string]plaidflow.Config{
-		"keyring": liveConfig(srv, plaidflow.SourceKeyring),
+	for name, cfg := range map[string]config.Config{
+		"keyring": liveConfig(srv, config.SourceKeyring),
 		"demo":    demoConfig(srv),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -157,7 +158,7 @@ func TestKeysNoSaveOfferWhenTheyCameFromTheKeyringOrTheDemo(t *testing.T) {
 
 func TestKeysNoSaveOfferWithoutAVault(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.Vault = nil
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
@@ -183,10 +184,10 @@ func TestKeysSaveFailureIsSaidPlainly(t *testing.T) {
 	}
 }
 
-func liveConfigNoServer() plaidflow.Config {
+func liveConfigNoServer() config.Config {
 	cfg := baseConfig()
-	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", plaidflow.SourceEnviron
-	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", plaidflow.SourceEnviron
+	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", config.SourceEnviron
+	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", config.SourceEnviron
 	return cfg
 }
 
@@ -198,7 +199,7 @@ func TestKeysProductionIsWarnedAndConfirmed(t *testing.T) {
 	m.Update(press("tab"))
 	m.Update(press("tab")) // environment
 	m.Update(press("right"))
-	if m.keys.env != plaidflow.Production {
+	if m.keys.env != config.Production {
 		t.Fatalf("→ on the environment did not switch to Production")
 	}
 	v := view(m)
@@ -239,7 +240,7 @@ func TestKeysEnvironmentIsFixedInTheDemo(t *testing.T) {
 	m.Update(press("tab"))
 	m.Update(press("tab"))
 	m.Update(press("right"))
-	if m.keys.env != plaidflow.Sandbox {
+	if m.keys.env != config.Sandbox {
 		t.Errorf("the demo switched to %v; it only emulates Sandbox", m.keys.env)
 	}
 	if v := view(m); !strings.Contains(v, "demo key") || !strings.Contains(v, "the demo emulates Sandbox") {
@@ -345,7 +346,7 @@ func TestKeysEnterOnAnInvalidFieldSaysWhatIsWrong(t *testing.T) {
 // Link with the same keys, without a second check or a second offer to save them.
 func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.NoBrowser = true
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
@@ -368,7 +369,7 @@ func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
 }
 
 // TestKeysSwitchingEnvironmentsResolvesThemAgain: the keys of the other environment come from
-// the same places as at start (here the keyring), through plaidflow.Resolve.
+// the same places as at start (here the keyring), through config.Resolve.
 func TestKeysSwitchingEnvironmentsResolvesThemAgain(t *testing.T) {
 	srv := fakePlaid(t) // the check that follows must not reach real Plaid
 	cfg := baseConfig()
@@ -377,7 +378,7 @@ func TestKeysSwitchingEnvironmentsResolvesThemAgain(t *testing.T) {
 	if err := deps.Vault.SaveKeys("production", "aaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"); err != nil {
 		t.Fatal(err)
 	}
-	deps.Sources = plaidflow.Sources{Getenv: func(string) string { return "" }, Vault: deps.Vault}
+	deps.Sources = config.Sources{Getenv: func(string) string { return "" }, Vault: deps.Vault}
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
 	d.init()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 func TestLinkOpensThePageAndTheBrowserAndShowsTheURL(t *testing.T) {
@@ -155,7 +156,7 @@ func TestLinkSandboxShortcutOnlyOutsideProduction(t *testing.T) {
 	}
 
 	prod := liveConfigNoServer()
-	prod.Env = plaidflow.Production
+	prod.Env = config.Production
 	deps := testDeps(t, prod)
 	deps.NoBrowser = true
 	pm := linkOpenAt(t, deps, 80, 24)

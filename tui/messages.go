@@ -3,6 +3,7 @@ package tui
 import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -39,15 +40,15 @@ type linkTokenCreatedMsg struct {
 // keysResolvedMsg: the keys for env were looked up again (flags > environment > .env >
 // keyring), after the user switched environments.
 type keysResolvedMsg struct {
-	env   plaidflow.Env
-	cfg   plaidflow.Config
+	env   config.Env
+	cfg   config.Config
 	notes []string
 	err   error
 }
 
 // keysSavedMsg: the keys went to the keyring.
 type keysSavedMsg struct {
-	env plaidflow.Env
+	env config.Env
 }
 
 // keysConfirmedMsg: the keys screen is done (keys checked, saving answered, Production

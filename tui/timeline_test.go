@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -139,7 +140,7 @@ func TestTimelinePaneOpensScrollsAndCloses(t *testing.T) {
 // screen is the last call's, and t writes a transcript (0600, no secret) where --transcript says.
 func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: no question about saving the keys
 	deps.TranscriptPath = filepath.Join(t.TempDir(), "tui.jsonl")

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // Webhooks in the terminal UI: a receiver on 127.0.0.1 (plaidflow.ListenWebhooks, as
@@ -79,7 +80,7 @@ type webhookSetMsg struct {
 
 // webhooksReachable says whether Plaid can send webhooks to this machine for cfg, and the URL
 // they should go to when it is a public one ("" with ok: the receiver's own loopback URL).
-func webhooksReachable(cfg plaidflow.Config, publicURL string) (ok bool, public string) {
+func webhooksReachable(cfg config.Config, publicURL string) (ok bool, public string) {
 	if publicURL != "" {
 		return true, publicURL
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -134,7 +135,7 @@ Exit status: 0 every check passed; otherwise the first failed check's:
 			// A wrong --env is the command line's mistake, as for every command; a wrong
 			// PLAID_ENV is the setup's, which the keys check reports.
 			if a.opts.env != "" {
-				if _, err := plaidflow.ParseEnv(a.opts.env); err != nil {
+				if _, err := config.ParseEnv(a.opts.env); err != nil {
 					return usageError{err}
 				}
 			}
@@ -173,7 +174,7 @@ type doctorRun struct {
 	a       *app
 	timeout time.Duration
 
-	cfg    plaidflow.Config
+	cfg    config.Config
 	keysOK bool
 	client *plaidflow.Client
 	accept bool
@@ -190,7 +191,7 @@ func (dr *doctorRun) run(ctx context.Context) doctorReport {
 
 	rep := doctorReport{Environment: string(dr.cfg.Env), Demo: dr.cfg.Demo, OK: true, Checks: checks}
 	if rep.Environment == "" {
-		rep.Environment = string(plaidflow.Sandbox)
+		rep.Environment = string(config.Sandbox)
 	}
 	for i := range rep.Checks {
 		c := &rep.Checks[i]
@@ -218,14 +219,14 @@ func (dr *doctorRun) checkKeys() doctorCheck {
 	if err != nil {
 		return fail(err.Error(), "fix or remove the .env file in "+d.WorkDir)
 	}
-	cfg, notes, err := plaidflow.Resolve(src)
+	cfg, notes, err := config.Resolve(src)
 	if err != nil {
 		return fail(err.Error(), "set PLAID_ENV (or --env) to sandbox or production")
 	}
 	if opts.demo {
 		srv := emulator.NewServer()
 		dr.closer = srv.Close
-		cfg = cfg.ForDemo(plaidflow.Emulator{URL: srv.URL, LinkScriptURL: srv.LinkScriptURL(),
+		cfg = cfg.ForDemo(config.Emulator{URL: srv.URL, LinkScriptURL: srv.LinkScriptURL(),
 			ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret})
 		dr.cfg, dr.keysOK = cfg, true
 		c.Status, c.Summary = statusOK, "demo: the built-in emulator's keys (offline, not Plaid)"
@@ -235,12 +236,12 @@ func (dr *doctorRun) checkKeys() doctorCheck {
 	c.Details = append(c.Details, notes...)
 	inForce := describeKeys(cfg, true)
 	c.Details = append(c.Details, inForce.line)
-	other := plaidflow.Production
-	if cfg.Env == plaidflow.Production {
-		other = plaidflow.Sandbox
+	other := config.Production
+	if cfg.Env == config.Production {
+		other = config.Sandbox
 	}
 	var otherKeys keyDescription
-	if ocfg, _, err := plaidflow.Resolve(src.For(other)); err == nil {
+	if ocfg, _, err := config.Resolve(src.For(other)); err == nil {
 		otherKeys = describeKeys(ocfg, false)
 		if ocfg.HasKeys() && ocfg.ClientID == cfg.ClientID && ocfg.Secret == cfg.Secret {
 			// PLAID_CLIENT_ID/PLAID_SECRET (flags, .env) name no environment: they serve
@@ -273,7 +274,7 @@ type keyDescription struct {
 // describeKeys says where an environment's keys came from and whether they can be right. The
 // secret is never shown, not even in part; the client_id is not a secret, but its middle is
 // left out all the same.
-func describeKeys(cfg plaidflow.Config, inForce bool) keyDescription {
+func describeKeys(cfg config.Config, inForce bool) keyDescription {
 	env := string(cfg.Env)
 	label := env
 	if inForce {
@@ -308,9 +309,9 @@ func describeKeys(cfg plaidflow.Config, inForce bool) keyDescription {
 		kd.problem = fmt.Sprintf("%s for %s", missing, env)
 		kd.fix = where + "; the keys are in the Plaid Dashboard, Developers > Keys (https://dashboard.plaid.com/developers/keys)"
 	default:
-		if err := plaidflow.CheckClientID(cfg.ClientID); err != nil {
+		if err := config.CheckClientID(cfg.ClientID); err != nil {
 			kd.problem = fmt.Sprintf("%s: the %s (from %s)", env, err, sourceWord(cfg.ClientIDSource))
-		} else if err := plaidflow.CheckSecret(cfg.Secret); err != nil {
+		} else if err := config.CheckSecret(cfg.Secret); err != nil {
 			kd.problem = fmt.Sprintf("%s: the %s (from %s)", env, err, sourceWord(cfg.SecretSource))
 		}
 		if kd.problem != "" {
@@ -323,19 +324,19 @@ func describeKeys(cfg plaidflow.Config, inForce bool) keyDescription {
 }
 
 // sourceWord names where a value came from, as a user would say it.
-func sourceWord(s plaidflow.Source) string {
+func sourceWord(s config.Source) string {
 	switch s {
-	case plaidflow.SourceFlag:
+	case config.SourceFlag:
 		return "a flag"
-	case plaidflow.SourceEnviron:
+	case config.SourceEnviron:
 		return "the environment"
-	case plaidflow.SourceDotEnv:
+	case config.SourceDotEnv:
 		return "./.env"
-	case plaidflow.SourceKeyring:
+	case config.SourceKeyring:
 		return "the keyring"
-	case plaidflow.SourceDefault:
+	case config.SourceDefault:
 		return "the default"
-	case plaidflow.SourceDemo:
+	case config.SourceDemo:
 		return "the demo"
 	}
 	return "nowhere"
@@ -445,7 +446,7 @@ func (dr *doctorRun) checkRedirect(ctx context.Context) doctorCheck {
 		return c
 	}
 	// The same rules link and the terminal UI apply before they serve the page.
-	if err := plaidflow.CheckRedirectURI(dr.cfg.Env, uri); err != nil {
+	if err := config.CheckRedirectURI(dr.cfg.Env, uri); err != nil {
 		return fail("PLAID_REDIRECT_URI: "+err.Error(), "set PLAID_REDIRECT_URI to the exact URI registered in the Plaid Dashboard (Developers > API > Allowed redirect URIs), e.g. http://localhost:8765/oauth-return, or unset it")
 	}
 	port, ok := linkpage.RedirectPort(uri)
@@ -544,7 +545,7 @@ func (dr *doctorRun) checkBrowser() doctorCheck {
 // writeDoctorReport prints the report for people: one line per check, what was found under it,
 // what to fix under a failure, and a last line a script can grep.
 func writeDoctorReport(w io.Writer, rep doctorReport) {
-	title := plaidflow.Env(rep.Environment).Title()
+	title := config.Env(rep.Environment).Title()
 	if rep.Demo {
 		title = "offline demo (the built-in emulator, not Plaid)"
 	}

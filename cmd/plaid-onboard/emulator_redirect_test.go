@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // `emulator --redirect-uri` registers redirect URIs as the Dashboard does: the --json line lists
@@ -25,7 +26,7 @@ func TestEmulatorRegistersRedirectURIs(t *testing.T) {
 		t.Errorf("redirect_uris = %v", info.RedirectURIs)
 	}
 	linkToken := func(redirect string) error {
-		cfg := plaidflow.Config{ClientID: info.ClientID, Secret: info.Secret, Env: plaidflow.Sandbox, APIURL: info.URL,
+		cfg := config.Config{ClientID: info.ClientID, Secret: info.Secret, Env: config.Sandbox, APIURL: info.URL,
 			Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "plaid-onboard", RedirectURI: redirect}
 		c, err := plaidflow.NewClient(cfg, nil)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -199,7 +200,7 @@ func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report st
 	t.Helper()
 	dir, _ := te.d.ConfigDir()
 	vlt := vault.NewVault(te.store, dir)
-	saved, err := vlt.Items(string(plaidflow.Sandbox))
+	saved, err := vlt.Items(string(config.Sandbox))
 	if err != nil {
 		t.Fatalf("read the index: %v\n%s", err, report)
 	}
@@ -216,7 +217,7 @@ func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report st
 		}
 	}
 	for _, it := range saved {
-		if tok, err := vlt.AccessToken(string(plaidflow.Sandbox), it.ItemID); err != nil || tok == "" {
+		if tok, err := vlt.AccessToken(string(config.Sandbox), it.ItemID); err != nil || tok == "" {
 			t.Errorf("the index names Item %s, whose token is not in the keyring (%v)\n%s", it.ItemID, err, report)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // flagScope says which commands honour a global flag. The global flags are accepted before or
@@ -83,11 +84,11 @@ func (a *app) checkFlags(cmd *cobra.Command) error {
 		return usagef("--demo brings its own keys (the emulator's): drop --client-id and --secret, or drop --demo to use yours")
 	}
 	if flags.Changed("env") {
-		env, err := plaidflow.ParseEnv(a.opts.env)
+		env, err := config.ParseEnv(a.opts.env)
 		if err != nil {
 			return usageError{err}
 		}
-		if env != plaidflow.Sandbox {
+		if env != config.Sandbox {
 			return usagef("--demo emulates the Sandbox: --env %s means nothing with it", a.opts.env)
 		}
 	}

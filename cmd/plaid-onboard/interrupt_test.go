@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -66,11 +66,11 @@ func TestInterruptDuringExchangeKeepsTheItem(t *testing.T) {
 	// and the Item Plaid made is in the vault, with its access token.
 	dir, _ := te.d.ConfigDir()
 	vlt := vault.NewVault(te.store, dir)
-	items, err := vlt.Items(string(plaidflow.Sandbox))
+	items, err := vlt.Items(string(config.Sandbox))
 	if err != nil || len(items) != 1 {
 		t.Fatalf("saved Items = %v (err %v), want the one Plaid created during the interrupt\n%s", items, err, te.stderr)
 	}
-	if tok, err := vlt.AccessToken(string(plaidflow.Sandbox), items[0].ItemID); err != nil || !strings.HasPrefix(tok, "access-") {
+	if tok, err := vlt.AccessToken(string(config.Sandbox), items[0].ItemID); err != nil || !strings.HasPrefix(tok, "access-") {
 		t.Errorf("the saved Item's access token = %q (err %v), want it in the keyring", tok, err)
 	}
 	if !strings.Contains(te.stderr.String(), "Saved the Item") {

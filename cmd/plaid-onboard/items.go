@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -74,7 +75,7 @@ func (a *app) runItems(_ context.Context, _ []string) error {
 }
 
 // environmentName names where Items live, for people: "Sandbox", "the offline demo".
-func environmentName(cfg plaidflow.Config) string {
+func environmentName(cfg config.Config) string {
 	if cfg.Demo {
 		return "the offline demo"
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // The Auth flow lab's Sandbox commands: `sandbox link --flow`, `sandbox set-verification-status`
@@ -48,7 +49,7 @@ func (a *app) runSandboxLinkFlow(ctx context.Context) error {
 	defer s.close()
 	fmt.Fprintf(a.d.Stderr, "%s at %s (%s), login %s / %s\n", fl.Title, fl.InstitutionName, fl.InstitutionID, fl.Username, fl.Password)
 	it, err := s.flow.SandboxFlowItem(ctx, fl.Name)
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}
 	}
 	if err != nil {
@@ -144,7 +145,7 @@ func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f setSta
 	}
 	defer s.close()
 	ch, err := s.flow.SetVerificationStatus(ctx, ref, f.account, f.status)
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}
 	}
 	if err != nil {
@@ -195,7 +196,7 @@ with SANDBOX_WEBHOOK_INVALID.`,
 			}
 			defer s.close()
 			fw, err := s.flow.FireWebhook(ctx, args[0], args[1], typ)
-			if errors.Is(err, plaidflow.ErrSandboxOnly) {
+			if errors.Is(err, config.ErrSandboxOnly) {
 				return usageError{err}
 			}
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
@@ -112,7 +113,7 @@ func (a *app) runSandboxLink(ctx context.Context, so sandboxLinkOpts) error {
 	}
 	defer s.close()
 	j, err := s.flow.SandboxJourneyAs(institution, user)
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{fmt.Errorf("sandbox link: %w", err)}
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // newSandboxResetLoginCmd is `sandbox reset-login`: put a Sandbox Item into ITEM_LOGIN_REQUIRED.
@@ -42,7 +43,7 @@ func (a *app) runSandboxResetLogin(ctx context.Context, args []string) error {
 	}
 	defer s.close()
 	it, err := s.flow.ResetLogin(ctx, args[0])
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}
 	}
 	if err != nil {

@@ -5,18 +5,19 @@ import (
 	"path/filepath"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // session is one run's resolved configuration and the things built from it.
 type session struct {
-	cfg   plaidflow.Config
+	cfg   config.Config
 	vault *vault.Vault    // nil with --no-save
 	flow  *plaidflow.Flow // nil when no keys were found (the TUI asks for them)
 	// sources are where the keys were looked up; the terminal UI looks again when the user
 	// switches environments.
-	sources plaidflow.Sources
+	sources config.Sources
 	// notes are things the user should know about how the session was set up (printed to stderr).
 	notes []string
 	// timeline records the session for its transcript; close writes it.
@@ -24,15 +25,15 @@ type session struct {
 	close    func()
 }
 
-// sources are the places keys are looked up for this run (plaidflow.Resolve's order). The
+// sources are the places keys are looked up for this run (config.Resolve's order). The
 // keyring is left out with --no-save and in the demo, which brings its own keys.
-func sources(d deps, opts *options, vlt *vault.Vault) (plaidflow.Sources, error) {
-	dotenv, err := plaidflow.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
+func sources(d deps, opts *options, vlt *vault.Vault) (config.Sources, error) {
+	dotenv, err := config.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
-		return plaidflow.Sources{}, err
+		return config.Sources{}, err
 	}
-	src := plaidflow.Sources{
-		Flags: plaidflow.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env,
+	src := config.Sources{
+		Flags: config.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env,
 			RedirectURI: opts.redirectURI, LinkPort: opts.linkPort},
 		Getenv: d.Getenv,
 		DotEnv: dotenv,
@@ -71,7 +72,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		// does not answer must not keep the screen blank for its whole timeout.
 		resolveFrom.Vault = nil
 	}
-	cfg, notes, err := plaidflow.Resolve(resolveFrom)
+	cfg, notes, err := config.Resolve(resolveFrom)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -86,7 +87,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		emuOpts = append(emuOpts, emulator.WithDemoWebhookKey())
 		srv := emulator.NewServer(emuOpts...)
 		s.close = srv.Close
-		cfg = cfg.ForDemo(plaidflow.Emulator{
+		cfg = cfg.ForDemo(config.Emulator{
 			URL:           srv.URL,
 			LinkScriptURL: srv.LinkScriptURL(),
 			ClientID:      emulator.DemoClientID,
@@ -104,7 +105,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 	if !cfg.HasKeys() {
 		if requireKeys {
 			s.close()
-			return nil, plaidflow.ErrNoKeys
+			return nil, config.ErrNoKeys
 		}
 		return s, nil
 	}
@@ -124,17 +125,17 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 
 // offlineConfig is the configuration in force (environment, demo, namespace) found without the
 // keyring, the emulator or Plaid: what `items` and the completions need.
-func offlineConfig(d deps, opts *options) (plaidflow.Config, error) {
+func offlineConfig(d deps, opts *options) (config.Config, error) {
 	src, err := sources(d, opts, nil)
 	if err != nil {
-		return plaidflow.Config{}, err
+		return config.Config{}, err
 	}
-	cfg, _, err := plaidflow.Resolve(src)
+	cfg, _, err := config.Resolve(src)
 	if err != nil {
-		return plaidflow.Config{}, usageError{err}
+		return config.Config{}, usageError{err}
 	}
 	if opts.demo {
-		cfg = cfg.ForDemo(plaidflow.Emulator{})
+		cfg = cfg.ForDemo(config.Emulator{})
 	}
 	return cfg, nil
 }

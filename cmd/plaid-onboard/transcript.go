@@ -8,6 +8,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // Every command that talks to Plaid, and the terminal UI, records its session on a
@@ -24,7 +25,7 @@ var transcriptScope = flagScope{flag: "transcript",
 
 // newTimeline starts a session's timeline with the facts a support engineer needs first: the
 // program and platform, the command, the environment and the settings in force.
-func newTimeline(d deps, opts *options, cfg plaidflow.Config) *plaidflow.Timeline {
+func newTimeline(d deps, opts *options, cfg config.Config) *plaidflow.Timeline {
 	tl := plaidflow.NewTimeline(d.Now)
 	settings := plaidflow.SettingsOf(cfg)
 	if cfg.Demo {

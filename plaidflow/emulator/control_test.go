@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // control sends a control API request and decodes its JSON answer.
@@ -49,7 +50,7 @@ func control(t *testing.T, s *Server, method, path, body string, header ...strin
 // must reach it as the errors the program explains.
 func flowClient(t *testing.T, s *Server) *plaidflow.Client {
 	t.Helper()
-	c, err := plaidflow.NewClient(plaidflow.Config{ClientID: DemoClientID, Secret: DemoSecret, Env: plaidflow.Sandbox, APIURL: s.URL,
+	c, err := plaidflow.NewClient(config.Config{ClientID: DemoClientID, Secret: DemoSecret, Env: config.Sandbox, APIURL: s.URL,
 		Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "control test"},
 		&http.Client{Timeout: 10 * time.Second})
 	if err != nil {

@@ -1,4 +1,4 @@
-package plaidflow
+package config
 
 import (
 	"bytes"

@@ -2,7 +2,7 @@
 // client, each step of the Auth flow in the order Plaid requires, decoded Plaid errors, and the
 // vault that keeps keys and Items in the OS keyring. The TUI and the scripted commands both call
 // these functions; nothing about Plaid is decided anywhere else.
-package plaidflow
+package config
 
 import (
 	"errors"
@@ -188,6 +188,9 @@ func (c Config) SandboxOnly() error {
 
 // HasKeys reports whether both keys are known.
 func (c Config) HasKeys() bool { return c.ClientID != "" && c.Secret != "" }
+
+// ErrSandboxOnly is returned by the Sandbox shortcuts outside Sandbox.
+var ErrSandboxOnly = errors.New("this works only in the Plaid Sandbox (PLAID_ENV=sandbox)")
 
 // ErrNoKeys means no client_id or secret was found anywhere.
 var ErrNoKeys = errors.New("no plaid keys: set PLAID_CLIENT_ID and PLAID_SECRET (or a .env file), pass --client-id/--secret, or try --demo")
