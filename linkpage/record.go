@@ -6,8 +6,8 @@ import (
 )
 
 // Record is an Update as a line of a session's timeline, in basic types: this package must not
-// import plaidflow, so its fields are exactly those of plaidflow.LinkRecord and a front end
-// converts it with plaidflow.LinkRecord(u.Record()). Kind is "" for what a timeline does not
+// import plaidflow, so its fields are exactly those of transcript.LinkRecord and a front end
+// converts it with transcript.LinkRecord(u.Record()). Kind is "" for what a timeline does not
 // keep (the browser opening).
 type Record struct {
 	Kind     string

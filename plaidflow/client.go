@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -27,7 +29,7 @@ type Client struct {
 	OnRetry func(Retry)
 	// Timeline, when set, records every attempt of every call (timelineTransport) and the
 	// steps of the journeys run with this client. Set it before the first call.
-	Timeline *Timeline
+	Timeline *transcript.Timeline
 }
 
 // NewHTTPClient returns the HTTP client used for Plaid: every phase of a request has a bound.
@@ -60,7 +62,7 @@ func NewClient(cfg config.Config, httpClient *http.Client) (*Client, error) {
 	// Retries outside the cleaning, so each attempt's answer is cleaned and a body cut short
 	// while it is read counts as a network failure worth another attempt. The timeline sits
 	// between them, so it records each attempt as the program reads it.
-	hc.Transport = retryTransport{next: timelineTransport{next: cleaningTransport{next: next}, client: c}, client: c}
+	hc.Transport = retryTransport{next: timelineTransport{next: sanitize.Transport{Next: next}, client: c}, client: c}
 	httpClient = &hc
 	pc := plaid.NewConfiguration()
 	pc.UseEnvironment(plaid.Environment(base))

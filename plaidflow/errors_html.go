@@ -2,6 +2,7 @@ package plaidflow
 
 import (
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"html"
 	"net/http"
 	"regexp"
@@ -44,5 +45,5 @@ func describeBody(resp *http.Response, body []byte) string {
 // pageText is the text of a piece of HTML, on one line.
 func pageText(b []byte) string {
 	s := htmlTag.ReplaceAllString(string(b), " ")
-	return CleanText(strings.Join(strings.Fields(html.UnescapeString(s)), " "))
+	return sanitize.Text(strings.Join(strings.Fields(html.UnescapeString(s)), " "))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"sync"
 	"time"
 )
@@ -222,7 +223,7 @@ func (j *Journey) Run(ctx context.Context) (StepReport, error) {
 	rep, err := j.run(ctx, step)
 	rep.Step, rep.Took = step, j.flow.now().Sub(start)
 	if j.flow.Client != nil {
-		j.flow.Client.Timeline.recordStep(step, rep, err, j.closedDuring(step))
+		recordStep(j.flow.Client.Timeline, step, rep, err, j.closedDuring(step))
 	}
 	if err != nil {
 		if step == StepLink || step == StepRelink || step == StepMicroDeposit {
@@ -353,7 +354,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		}
 		j.linked = Linked{PublicToken: pub}
 		// Link's metadata reaches us through the page, not the API client: clean it the same way.
-		instID, instName = CleanText(instID), CleanText(instName)
+		instID, instName = sanitize.Text(instID), sanitize.Text(instName)
 		if instID != "" || instName != "" {
 			j.linked.Institution = &Institution{ID: instID, Name: instName}
 		}

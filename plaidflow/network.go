@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"io"
 	"net"
 	"net/url"
@@ -215,7 +216,7 @@ func rootCause(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "no answer before the deadline"
 	}
-	return CleanText(err.Error())
+	return sanitize.Text(err.Error())
 }
 
 // netSummary is a transport error in a few words, for a retry's line: the kind of failure and

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"io"
 	"net/http"
 	"time"
@@ -48,15 +50,15 @@ func (t timelineTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if err != nil {
 			return nil, err
 		}
-		learnJSON(red, body)
+		red.LearnJSON(body)
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
-	e := Entry{Kind: KindAPICall, Endpoint: req.URL.Path, Attempt: attemptOf(req.Context()), DurationMS: ms(time.Since(start))}
+	e := transcript.Entry{Kind: transcript.KindAPICall, Endpoint: req.URL.Path, Attempt: attemptOf(req.Context()), DurationMS: transcript.MS(time.Since(start))}
 	if err != nil {
-		e.NetworkError = CleanText(err.Error())
+		e.NetworkError = sanitize.Text(err.Error())
 		tl.Add(e)
 		return resp, err
 	}
@@ -66,9 +68,9 @@ func (t timelineTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if rerr != nil {
-		e.NetworkError = CleanText(rerr.Error())
+		e.NetworkError = sanitize.Text(rerr.Error())
 	}
-	learnJSON(red, body)
+	red.LearnJSON(body)
 	var ans struct {
 		RequestID    string `json:"request_id"`
 		ItemID       string `json:"item_id"`
@@ -97,15 +99,4 @@ func (t timelineTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	tl.Add(e)
 	return resp, nil
-}
-
-// learnJSON teaches r the secrets a JSON body holds, by field name.
-func learnJSON(r *Redactor, body []byte) {
-	if len(body) == 0 {
-		return
-	}
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		r.learnFrom(v)
-	}
 }

@@ -2,6 +2,7 @@ package plaidflow
 
 import (
 	"context"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"strings"
 )
 
@@ -19,11 +20,11 @@ func (f *Flow) SetItemWebhook(ctx context.Context, ref, target string) error {
 
 // RecordWebhook puts a webhook the session received on the timeline: its type and code, the
 // fields a person reads, and whether it verified (and why not).
-func (t *Timeline) RecordWebhook(wh Webhook) {
+func RecordWebhook(t *transcript.Timeline, wh Webhook) {
 	if t == nil {
 		return
 	}
-	t.Add(Entry{Time: wh.ReceivedAt, Kind: KindWebhook, Name: strings.TrimSpace(wh.Type + " " + wh.Code),
+	t.Add(transcript.Entry{Time: wh.ReceivedAt, Kind: KindWebhook, Name: strings.TrimSpace(wh.Type + " " + wh.Code),
 		ItemID: wh.ItemID, Message: DescribeWebhook(wh)})
 }
 

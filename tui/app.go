@@ -30,6 +30,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -75,7 +76,7 @@ type Deps struct {
 	Renderer *lipgloss.Renderer
 	// Timeline records the session: every Plaid client the UI builds and every Link page feed
 	// it (nil: a new one). cmd writes it as the transcript when the UI closes.
-	Timeline *plaidflow.Timeline
+	Timeline *transcript.Timeline
 	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
 	// working directory.
 	TranscriptPath string
@@ -106,8 +107,8 @@ func (d *Deps) fill() {
 		d.NewClient = plaidflow.NewClient
 	}
 	if d.Timeline == nil {
-		d.Timeline = plaidflow.NewTimeline(d.Now)
-		d.Timeline.Start(plaidflow.Entry{Program: "plaid-onboard", Command: "plaid-onboard (terminal UI)", Environment: string(d.Config.Env), Demo: d.Config.Demo}, d.Config.Secret)
+		d.Timeline = transcript.NewTimeline(d.Now)
+		d.Timeline.Start(transcript.Entry{Program: "plaid-onboard", Command: "plaid-onboard (terminal UI)", Environment: string(d.Config.Env), Demo: d.Config.Demo}, d.Config.Secret)
 	}
 	if d.Renderer == nil {
 		d.Renderer = lipgloss.NewRenderer(d.Out)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // The Auth flow lab in the terminal UI: the "How should the account be verified?" choice on the
@@ -124,7 +125,7 @@ func TestAutomatedMicrodepositsGoFromPendingToVerified(t *testing.T) {
 		if e.Kind == plaidflow.KindWebhook && e.Name == "AUTH AUTOMATICALLY_VERIFIED" && strings.Contains(e.Message, "✓") {
 			webhook = true
 		}
-		if e.Kind == plaidflow.KindNote && strings.Contains(e.Message, "pending_automatic_verification → automatically_verified") {
+		if e.Kind == transcript.KindNote && strings.Contains(e.Message, "pending_automatic_verification → automatically_verified") {
 			change = true
 		}
 	}

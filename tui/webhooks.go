@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // Webhooks in the terminal UI: a receiver on 127.0.0.1 (plaidflow.ListenWebhooks, as
@@ -99,12 +100,12 @@ func webhooksReachable(cfg config.Config, publicURL string) (ok bool, public str
 // startWebhooks starts the receiver, verifying with client's /webhook_verification_key/get.
 // Each webhook goes on the timeline, then to the feed the root reads; a full feed drops it from
 // the screen only (the timeline has it).
-func startWebhooks(ctx context.Context, reg *webhookReceivers, client *plaidflow.Client, tl *plaidflow.Timeline, port int, public string) tea.Cmd {
+func startWebhooks(ctx context.Context, reg *webhookReceivers, client *plaidflow.Client, tl *transcript.Timeline, port int, public string) tea.Cmd {
 	return func() tea.Msg {
 		feed := make(chan plaidflow.Webhook, 16)
 		v := plaidflow.NewWebhookVerifier(client)
 		rcv, err := plaidflow.ListenWebhooks(port, v, func(wh plaidflow.Webhook) {
-			tl.RecordWebhook(wh)
+			plaidflow.RecordWebhook(tl, wh)
 			select {
 			case feed <- wh:
 			default:
@@ -139,7 +140,7 @@ func waitForWebhook(ctx context.Context, feed <-chan plaidflow.Webhook) tea.Cmd 
 }
 
 // pointItem sets a saved Item's webhook to target.
-func pointItem(ctx context.Context, flow *plaidflow.Flow, tl *plaidflow.Timeline, itemID, target string) tea.Cmd {
+func pointItem(ctx context.Context, flow *plaidflow.Flow, tl *transcript.Timeline, itemID, target string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()

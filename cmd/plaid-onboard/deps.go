@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -26,7 +27,7 @@ type deps struct {
 	// Secrets is the OS keyring in the program.
 	Secrets   vault.SecretStore
 	ConfigDir func() (string, error)
-	// StateDir keeps the last session's transcript (plaidflow.DefaultStateDir).
+	// StateDir keeps the last session's transcript (transcript.DefaultStateDir).
 	StateDir   func() (string, error)
 	WorkDir    string
 	HTTPClient *http.Client
@@ -44,7 +45,7 @@ func systemDeps() deps {
 		Browser:     linkpage.SystemBrowser{Getenv: os.Getenv},
 		Secrets:     vault.NewKeyringStore(),
 		ConfigDir:   vault.DefaultDir,
-		StateDir:    func() (string, error) { return plaidflow.DefaultStateDir(os.Getenv) },
+		StateDir:    func() (string, error) { return transcript.DefaultStateDir(os.Getenv) },
 		WorkDir:     wd,
 		HTTPClient:  plaidflow.NewHTTPClient(),
 		Now:         time.Now,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -155,7 +156,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	for i, n := range numbersOf(t, res) {
 		secrets["account number "+string(rune('A'+i))] = n
 	}
-	assertNoSecrets(t, secrets, path, path+".md", filepath.Join(dirs.home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName))
+	assertNoSecrets(t, secrets, path, path+".md", filepath.Join(dirs.home, ".local", "state", "plaid-onboard", transcript.LastTranscriptName))
 
 	// report, in another process, finds the same session as the last one.
 	out, stderr, code := runBinary(t, dirs, env, "report")

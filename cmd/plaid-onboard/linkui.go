@@ -5,14 +5,14 @@ import (
 	"io"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // newLinkSession is the Link page for one Link session of the link command: a
 // linkpage.Session (a plaidflow.LinkUI) that prints what happens on stderr, so stdout stays the
 // result.
-func newLinkSession(cfg config.Config, browser linkpage.Browser, openBrowser bool, stderr io.Writer, tl *plaidflow.Timeline) *linkpage.Session {
+func newLinkSession(cfg config.Config, browser linkpage.Browser, openBrowser bool, stderr io.Writer, tl *transcript.Timeline) *linkpage.Session {
 	return linkpage.NewSession(linkpage.SessionOptions{
 		Page: linkpage.Options{
 			ScriptURL:   cfg.LinkScriptURL,

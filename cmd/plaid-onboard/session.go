@@ -7,6 +7,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -21,7 +22,7 @@ type session struct {
 	// notes are things the user should know about how the session was set up (printed to stderr).
 	notes []string
 	// timeline records the session for its transcript; close writes it.
-	timeline *plaidflow.Timeline
+	timeline *transcript.Timeline
 	close    func()
 }
 

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package plaidflow
+package transcript
 
 import "os"
 

@@ -1,11 +1,12 @@
-package plaidflow_test
+package transcript_test
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // Secrets of every kind a transcript must never hold, in Plaid's formats (CONTRACT.md: token
@@ -22,8 +23,8 @@ const (
 	knownIBAN      = "GB33BUKB20201555555555"
 )
 
-func knownRedactor() *plaidflow.Redactor {
-	r := &plaidflow.Redactor{}
+func knownRedactor() *transcript.Redactor {
+	r := &transcript.Redactor{}
 	r.Learn("token", knownSecret, knownAccess, knownPublic, knownProcessor, knownStripe)
 	r.Learn("number", knownACH, knownEFT, knownBACS, knownIBAN)
 	return r
@@ -31,10 +32,10 @@ func knownRedactor() *plaidflow.Redactor {
 
 func TestRedactRemovesEverySecretKind(t *testing.T) {
 	known := knownRedactor()
-	blank := &plaidflow.Redactor{} // knows nothing: shapes and field names must do
+	blank := &transcript.Redactor{} // knows nothing: shapes and field names must do
 	cases := []struct {
 		name, in, secret string
-		r                *plaidflow.Redactor
+		r                *transcript.Redactor
 		keep             string // what must survive (a mask)
 	}{
 		{"client secret, known", "PLAID-SECRET: " + knownSecret, knownSecret, known, ""},
@@ -93,11 +94,11 @@ func TestRedactKeepsWhatSupportNeeds(t *testing.T) {
 
 func TestRedactEntryCoversEveryField(t *testing.T) {
 	r := knownRedactor()
-	e := r.Entry(plaidflow.Entry{
-		Kind: plaidflow.KindStep, Command: "link --secret " + knownSecret, Detail: "token " + knownAccess,
+	e := r.Entry(transcript.Entry{
+		Kind: transcript.KindStep, Command: "link --secret " + knownSecret, Detail: "token " + knownAccess,
 		Message: "pub " + knownPublic, ErrorMessage: "acct " + knownACH, NetworkError: "dial " + knownSecret,
 		Name: knownStripe, URL: "http://x/?t=" + knownProcessor, RequestID: knownAccess, ItemID: knownPublic,
-		AccountIDs: []string{knownProcessor}, Settings: &plaidflow.Settings{RedirectURI: "http://localhost/" + knownSecret},
+		AccountIDs: []string{knownProcessor}, Settings: &transcript.Settings{RedirectURI: "http://localhost/" + knownSecret},
 		Metadata: json.RawMessage(`{"public_token":"` + knownPublic + `","accounts":[{"id":"a1","mask":"0000"}]}`),
 		Error:    json.RawMessage(`{"error_message":"` + knownIBAN + `"}`),
 	})
@@ -127,7 +128,7 @@ func FuzzRedactTranscript(f *testing.F) {
 			if got := r.JSON(doc); strings.Contains(string(got), secret) {
 				t.Fatalf("JSON(%s) kept %q: %s", doc, secret, got)
 			}
-			e := r.Entry(plaidflow.Entry{Message: text, Detail: s, RequestID: secret + s, Metadata: doc})
+			e := r.Entry(transcript.Entry{Message: text, Detail: s, RequestID: secret + s, Metadata: doc})
 			if blob, _ := json.Marshal(e); strings.Contains(string(blob), secret) {
 				t.Fatalf("Entry kept %q: %s", secret, blob)
 			}
@@ -140,8 +141,34 @@ func FuzzRedactTranscript(f *testing.F) {
 func BenchmarkRedactLinkEvent(b *testing.B) {
 	r := knownRedactor()
 	meta := json.RawMessage(`{"error_code":null,"institution_id":"ins_109508","institution_name":"First Platypus Bank","link_session_id":"cf549d3d-65c5-4555-b77e-667d4ffcda77","request_id":"Eotp78fr9236qwi","timestamp":"2026-11-22T07:45:35.205Z","view_name":"SELECT_INSTITUTION"}`)
-	e := plaidflow.Entry{Kind: plaidflow.KindLinkEvent, Name: "SELECT_INSTITUTION", LinkSessionID: "cf549d3d-65c5-4555-b77e-667d4ffcda77", RequestID: "Eotp78fr9236qwi", Metadata: meta}
+	e := transcript.Entry{Kind: transcript.KindLinkEvent, Name: "SELECT_INSTITUTION", LinkSessionID: "cf549d3d-65c5-4555-b77e-667d4ffcda77", RequestID: "Eotp78fr9236qwi", Metadata: meta}
 	for i := 0; i < b.N; i++ {
 		_ = r.Entry(e)
+	}
+}
+
+// TestRedactNeverSpinsOnWhatItWrote: a Plaid answer carrying "[redacted]" (an emulator or a
+// proxy that redacts), or a mask learned back as a number, used to make the redactor replace a
+// value by a string holding it again, forever, with its lock held so every later Learn stalled.
+func TestRedactNeverSpinsOnWhatItWrote(t *testing.T) {
+	done := make(chan string, 1)
+	r := &transcript.Redactor{}
+	go func() {
+		r.Learn("token", transcript.Redacted)
+		r.Learn("number", "••1234", "•••••••1234")
+		r.LearnJSON([]byte(`{"access_token":"[redacted]","secret":"` + knownSecret + `"}`))
+		r.Learn("token", knownAccess) // would block behind a spinning reader
+		done <- r.String("tokens [redacted] ••1234 " + knownSecret + " " + knownAccess)
+	}()
+	select {
+	case got := <-done:
+		if strings.Contains(got, knownSecret) || strings.Contains(got, knownAccess) {
+			t.Errorf("a secret learned after the redacted values survived: %q", got)
+		}
+		if !strings.Contains(got, "••1234") {
+			t.Errorf("the mask itself should read as it was: %q", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("redacting text that holds a redactor's own output did not finish in 10 s (it loops forever)")
 	}
 }

@@ -1,12 +1,11 @@
-package plaidflow
+package transcript
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"sync"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // The kinds of timeline Entry. Each line of a transcript is one Entry with its kind.
@@ -270,39 +269,8 @@ func (t *Timeline) RecordLink(r LinkRecord) {
 	t.Add(e)
 }
 
-// recordStep adds a journey step's outcome.
-func (t *Timeline) recordStep(step StepID, rep StepReport, err error, closed bool) {
-	if t == nil {
-		return
-	}
-	e := Entry{Kind: KindStep, Step: step.String(), Detail: rep.Detail, DurationMS: ms(rep.Took)}
-	switch {
-	case err != nil && (closed || errors.Is(err, context.Canceled)):
-		// Left, not failed: the page was closed from the terminal, or the program interrupted.
-		e.Step, e.Outcome, e.Message = step.Todo(), "stopped", CleanText(err.Error())
-		t.Add(e)
-		return
-	case err != nil:
-		e.Step, e.Outcome = step.Failed(), "failed"
-		p := Explain(err)
-		e.ErrorType, e.ErrorCode, e.ErrorMessage, e.RequestID = p.ErrorType, p.ErrorCode, p.ErrorMessage, p.RequestID
-		if e.ErrorMessage == "" {
-			e.Message = CleanText(err.Error())
-		}
-	case rep.Warning != "":
-		e.Outcome, e.Detail = "warning", rep.Warning
-	case rep.Skipped:
-		e.Step, e.Outcome = step.Todo(), "skipped"
-	default:
-		e.Outcome = "done"
-	}
-	if rep.Notice != "" {
-		e.Message = rep.Notice
-	}
-	t.Add(e)
-}
-
-func ms(d time.Duration) float64 {
+// MS is a duration in milliseconds, as entries carry it.
+func MS(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000
 }
 

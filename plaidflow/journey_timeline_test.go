@@ -14,20 +14,21 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // timelineFixture is a flow against a fresh emulator whose client records on a timeline.
-func timelineFixture(t *testing.T) (fixture, *plaidflow.Timeline) {
+func timelineFixture(t *testing.T) (fixture, *transcript.Timeline) {
 	t.Helper()
 	fx := newFixture(t, "US")
-	tl := plaidflow.NewTimeline(nil)
-	tl.Start(plaidflow.Entry{Program: "plaid-onboard", Environment: "sandbox", Settings: &plaidflow.Settings{Products: []string{"auth"}}}, emulator.DemoSecret)
+	tl := transcript.NewTimeline(nil)
+	tl.Start(transcript.Entry{Program: "plaid-onboard", Environment: "sandbox", Settings: &transcript.Settings{Products: []string{"auth"}}}, emulator.DemoSecret)
 	fx.flow.Client.Timeline = tl
 	return fx, tl
 }
 
-func entriesOf(tl *plaidflow.Timeline, kind string) []plaidflow.Entry {
-	var out []plaidflow.Entry
+func entriesOf(tl *transcript.Timeline, kind string) []transcript.Entry {
+	var out []transcript.Entry
 	for _, e := range tl.Entries() {
 		if e.Kind == kind {
 			out = append(out, e)
@@ -46,7 +47,7 @@ func TestTimelineRecordsEveryCallAndStepOfASandboxJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := entriesOf(tl, plaidflow.KindAPICall)
+	calls := entriesOf(tl, transcript.KindAPICall)
 	var endpoints []string
 	for _, c := range calls {
 		endpoints = append(endpoints, c.Endpoint)
@@ -59,7 +60,7 @@ func TestTimelineRecordsEveryCallAndStepOfASandboxJourney(t *testing.T) {
 			t.Errorf("timeline calls %v lack %s", endpoints, want)
 		}
 	}
-	steps := entriesOf(tl, plaidflow.KindStep)
+	steps := entriesOf(tl, transcript.KindStep)
 	if len(steps) != 4 || steps[3].Outcome != "done" {
 		t.Fatalf("steps = %+v, want 4 ending done", steps)
 	}
@@ -87,7 +88,7 @@ func TestTimelineRecordsEachRetryAttemptAndThePlaidError(t *testing.T) {
 	if _, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	calls := entriesOf(tl, plaidflow.KindAPICall)
+	calls := entriesOf(tl, transcript.KindAPICall)
 	if len(calls) != 2 {
 		t.Fatalf("calls = %+v, want the failed attempt and the retry", calls)
 	}
@@ -108,56 +109,13 @@ func TestTimelineRecordsAFailedStepWithItsError(t *testing.T) {
 	if _, err := j.RunAll(context.Background(), nil); err == nil {
 		t.Fatal("the numbers step should fail")
 	}
-	steps := entriesOf(tl, plaidflow.KindStep)
+	steps := entriesOf(tl, transcript.KindStep)
 	last := steps[len(steps)-1]
 	if last.Outcome != "failed" || last.ErrorCode != "ITEM_LOGIN_REQUIRED" || last.RequestID == "" {
 		t.Errorf("last step = %+v, want failed with ITEM_LOGIN_REQUIRED and its request_id", last)
 	}
-	if !strings.Contains(plaidflow.Summary(tl.Entries()), "ITEM_LOGIN_REQUIRED") {
-		t.Errorf("summary does not name the error:\n%s", plaidflow.Summary(tl.Entries()))
-	}
-}
-
-func TestTimelineLinkRecordsLiftTheIDs(t *testing.T) {
-	tl := plaidflow.NewTimeline(nil)
-	tl.RecordLink(plaidflow.LinkRecord{Kind: plaidflow.KindLinkEvent, Name: "OPEN", Metadata: json.RawMessage(`{"link_session_id":"ls-1","view_name":"CONSENT"}`)})
-	tl.RecordLink(plaidflow.LinkRecord{Kind: plaidflow.KindLinkExit,
-		Error:    json.RawMessage(`{"error_type":"ITEM_ERROR","error_code":"INVALID_CREDENTIALS","error_message":"bad"}`),
-		Metadata: json.RawMessage(`{"status":"requires_credentials","link_session_id":"ls-1","request_id":"req-9"}`)})
-	ex := entriesOf(tl, plaidflow.KindLinkExit)[0]
-	if ex.ErrorCode != "INVALID_CREDENTIALS" || ex.RequestID != "req-9" || ex.LinkSessionID != "ls-1" {
-		t.Errorf("exit entry = %+v", ex)
-	}
-	if ids := tl.IDs(); ids.LinkSessionID != "ls-1" || ids.LastRequestID != "req-9" {
-		t.Errorf("ids = %+v", ids)
-	}
-	if d := plaidflow.Describe(ex); !strings.Contains(d, "status requires_credentials") || !strings.Contains(d, "INVALID_CREDENTIALS") {
-		t.Errorf("exit described as %q", d)
-	}
-}
-
-func TestTimelineIsSafeForConcurrentUseAndWakesSubscribers(t *testing.T) {
-	tl := plaidflow.NewTimeline(nil)
-	woke := tl.Subscribe()
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := 0; k < 50; k++ {
-				tl.Note("n")
-				_ = tl.IDs()
-			}
-		}()
-	}
-	wg.Wait()
-	if n := tl.Len(); n != 400 {
-		t.Errorf("entries = %d, want 400", n)
-	}
-	select {
-	case <-woke:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the subscriber was not woken after entries were added")
+	if !strings.Contains(transcript.Summary(tl.Entries()), "ITEM_LOGIN_REQUIRED") {
+		t.Errorf("summary does not name the error:\n%s", transcript.Summary(tl.Entries()))
 	}
 }
 
@@ -173,7 +131,7 @@ func TestTranscriptIsJSONLinesWithMode0600AndASummary(t *testing.T) {
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := plaidflow.WriteTranscript(path, tl.Entries(), tl.Redactor()); err != nil {
+	if err := transcript.WriteTranscript(path, tl.Entries(), tl.Redactor()); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, path + ".md"} {
@@ -202,7 +160,7 @@ func TestTranscriptIsJSONLinesWithMode0600AndASummary(t *testing.T) {
 	if !strings.Contains(lines[0], `"kind":"session"`) {
 		t.Errorf("first line is not the session: %s", lines[0])
 	}
-	back, err := plaidflow.ReadTranscriptFile(path)
+	back, err := transcript.ReadTranscriptFile(path)
 	if err != nil || len(back) != len(lines) {
 		t.Fatalf("read back %d entries (%v), want %d", len(back), err, len(lines))
 	}
@@ -229,9 +187,9 @@ func TestTranscriptRefusesASymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	tl := plaidflow.NewTimeline(nil)
-	tl.Start(plaidflow.Entry{Environment: "sandbox"})
-	err := plaidflow.WriteTranscript(link, tl.Entries(), nil)
+	tl := transcript.NewTimeline(nil)
+	tl.Start(transcript.Entry{Environment: "sandbox"})
+	err := transcript.WriteTranscript(link, tl.Entries(), nil)
 	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("writing through a symlink: %v, want a refusal", err)
 	}
@@ -247,8 +205,8 @@ func TestReadTranscriptRefusesOtherFiles(t *testing.T) {
 		"no session": `{"time":"2026-01-01T00:00:00Z","kind":"note","message":"x"}` + "\n",
 		"other json": `{"a":1}` + "\n",
 	} {
-		_, err := plaidflow.ReadTranscript(strings.NewReader(body))
-		if !errors.Is(err, plaidflow.ErrNotTranscript) {
+		_, err := transcript.ReadTranscript(strings.NewReader(body))
+		if !errors.Is(err, transcript.ErrNotTranscript) {
 			t.Errorf("%s: err = %v, want ErrNotTranscript", name, err)
 		}
 	}
@@ -306,11 +264,11 @@ func TestTimelineRecordsALinkClosedFromTheTerminalAsStopped(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the Link step did not end after Close")
 	}
-	steps := entriesOf(tl, plaidflow.KindStep)
+	steps := entriesOf(tl, transcript.KindStep)
 	if len(steps) != 1 || steps[0].Outcome != "stopped" {
 		t.Fatalf("steps = %+v, want the Link step stopped", steps)
 	}
-	if strings.Contains(plaidflow.Summary(tl.Entries()), "## Outcome") {
-		t.Errorf("a stopped Link is given as the outcome:\n%s", plaidflow.Summary(tl.Entries()))
+	if strings.Contains(transcript.Summary(tl.Entries()), "## Outcome") {
+		t.Errorf("a stopped Link is given as the outcome:\n%s", transcript.Summary(tl.Entries()))
 	}
 }

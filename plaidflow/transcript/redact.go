@@ -1,4 +1,4 @@
-package plaidflow
+package transcript
 
 import (
 	"bytes"
@@ -70,7 +70,7 @@ func (r *Redactor) Learn(kind string, values ...string) {
 	}
 	for _, v := range values {
 		v = strings.TrimSpace(v)
-		if len(v) < 6 || r.known[v] != "" {
+		if len(v) < 6 || r.known[v] != "" || alreadyRedacted(v) {
 			continue
 		}
 		rep := Redacted
@@ -81,6 +81,13 @@ func (r *Redactor) Learn(kind string, values ...string) {
 		r.order = append(r.order, v)
 	}
 	sort.SliceStable(r.order, func(i, j int) bool { return len(r.order[i]) > len(r.order[j]) })
+}
+
+// alreadyRedacted reports whether v is, or is part of, what redaction writes: a Plaid answer can
+// carry "[redacted]" and a mask like "••1234" can come back as a value. Learning one would make
+// redact replace a value by a string that holds it again, forever.
+func alreadyRedacted(v string) bool {
+	return strings.Contains(v, "•") || strings.Contains(v, Redacted) || strings.Contains(Redacted, v)
 }
 
 // maskNumber keeps the last 4 characters, as Plaid's masks do.
@@ -110,8 +117,10 @@ func (r *Redactor) redact(s string, numbers bool) string {
 	if r != nil {
 		r.mu.RLock()
 		// Replace until nothing known is left: cutting one value out could join two halves of
-		// another.
-		for changed := true; changed; {
+		// another. Each pass removes at least one known value, and a replacement never holds one
+		// (Learn refuses those), so len(order) passes are enough; the bound keeps a mistake from
+		// spinning while the lock is held.
+		for changed, pass := true, 0; changed && pass <= len(r.order); pass++ {
 			changed = false
 			for _, v := range r.order {
 				if strings.Contains(s, v) {
@@ -240,5 +249,16 @@ func (r *Redactor) learnFrom(v any) {
 			}
 			r.learnFrom(e)
 		}
+	}
+}
+
+// LearnJSON teaches r the secrets a JSON body holds, by field name.
+func (r *Redactor) LearnJSON(body []byte) {
+	if len(body) == 0 {
+		return
+	}
+	var v any
+	if json.Unmarshal(body, &v) == nil {
+		r.learnFrom(v)
 	}
 }

@@ -1,4 +1,4 @@
-package plaidflow
+package transcript
 
 import (
 	"bufio"

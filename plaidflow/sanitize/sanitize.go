@@ -1,4 +1,6 @@
-package plaidflow
+// Package sanitize is the one cleaner of text from outside (Plaid, webhooks, Link metadata,
+// files) before a terminal, a transcript or the index sees it.
+package sanitize
 
 import (
 	"bytes"
@@ -11,11 +13,11 @@ import (
 	"unicode"
 )
 
-// CleanText removes what a terminal would act on rather than show: C0 and C1 control
+// Text removes what a terminal would act on rather than show: C0 and C1 control
 // characters (ESC starts the sequences that clear the screen, retitle the window or write the
 // clipboard), DEL, and the bidirectional overrides that make text read other than it is.
 // Line breaks and tabs become spaces, so a value cannot forge a line of its own.
-func CleanText(s string) string {
+func Text(s string) string {
 	if !needsCleaning(s) {
 		return s
 	}
@@ -46,20 +48,20 @@ func isBidiControl(r rune) bool {
 	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
 }
 
-// cleaningTransport is the one place every answer from Plaid passes before plaid-go decodes
-// it: each string of a JSON body, and the X-Request-Id header, go through CleanText. So no
+// Transport is the one place every answer from Plaid passes before plaid-go decodes
+// it: each string of a JSON body, and the X-Request-Id header, go through Text. So no
 // field, present or added later (error_message, display_message, request_id, institution and
 // account names), can carry an escape sequence to the terminal or into the index.
-type cleaningTransport struct{ next http.RoundTripper }
+type Transport struct{ Next http.RoundTripper }
 
 // RoundTrip implements http.RoundTripper.
-func (t cleaningTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
+func (t Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.Next.RoundTrip(req)
 	if err != nil {
 		return resp, err
 	}
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
-		resp.Header.Set("X-Request-Id", CleanText(id))
+		resp.Header.Set("X-Request-Id", Text(id))
 	}
 	raw, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -98,7 +100,7 @@ func cleanJSON(body []byte) []byte {
 func cleanValue(v any) any {
 	switch x := v.(type) {
 	case string:
-		return CleanText(x)
+		return Text(x)
 	case []any:
 		for i := range x {
 			x[i] = cleanValue(x[i])
