@@ -1,8 +1,11 @@
 package plaidflow
 
-import "github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
+import (
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
+)
 
-func knownAccounts(as []Account) []vault.KnownAccount {
+func knownAccounts(as []plaidapi.Account) []vault.KnownAccount {
 	out := make([]vault.KnownAccount, 0, len(as))
 	for _, a := range as {
 		out = append(out, vault.KnownAccount{ID: a.ID, Name: a.Name, Mask: a.Mask})
@@ -11,11 +14,13 @@ func knownAccounts(as []Account) []vault.KnownAccount {
 }
 
 // accountOf is what the index knows of an account, as an Account.
-func accountOf(k vault.KnownAccount) Account { return Account{ID: k.ID, Name: k.Name, Mask: k.Mask} }
+func accountOf(k vault.KnownAccount) plaidapi.Account {
+	return plaidapi.Account{ID: k.ID, Name: k.Name, Mask: k.Mask}
+}
 
 // rememberAccounts keeps the accounts a call listed for the Item, writing the index only when
 // they changed: most runs see the same accounts as the last one.
-func (f *Flow) rememberAccounts(item *vault.SavedItem, accounts []Account) {
+func (f *Flow) rememberAccounts(item *vault.SavedItem, accounts []plaidapi.Account) {
 	if f.Vault == nil || item.ItemID == "" {
 		return
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
-	"github.com/plaid/plaid-go/v42/plaid"
 )
 
 // The Auth verification flows Plaid offers besides Instant Auth, as its Auth guide and testing
@@ -122,15 +122,15 @@ func (e *NeedsLinkError) Error() string {
 
 // FlowItem is an Item made for an Auth flow, with its accounts' verification_status.
 type FlowItem struct {
-	Flow        string       `json:"flow"`
-	Environment string       `json:"environment"`
-	Demo        bool         `json:"demo"`
-	ItemID      string       `json:"item_id"`
-	ItemName    string       `json:"item_name,omitempty"`
-	Institution *Institution `json:"institution"`
-	AuthMethod  string       `json:"auth_method,omitempty"`
-	Accounts    []Account    `json:"accounts"`
-	Storage     Storage      `json:"storage"`
+	Flow        string                `json:"flow"`
+	Environment string                `json:"environment"`
+	Demo        bool                  `json:"demo"`
+	ItemID      string                `json:"item_id"`
+	ItemName    string                `json:"item_name,omitempty"`
+	Institution *plaidapi.Institution `json:"institution"`
+	AuthMethod  string                `json:"auth_method,omitempty"`
+	Accounts    []plaidapi.Account    `json:"accounts"`
+	Storage     plaidapi.Storage      `json:"storage"`
 	// Next says what moves the Item on.
 	Next      string    `json:"next,omitempty"`
 	FetchedAt time.Time `json:"fetched_at"`
@@ -145,13 +145,13 @@ func (f *Flow) SandboxFlowItem(ctx context.Context, name string) (*FlowItem, err
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Client.cfg.SandboxOnly(); err != nil {
+	if err := f.Client.Config().SandboxOnly(); err != nil {
 		return nil, fmt.Errorf("sandbox link --flow: %w", err)
 	}
 	if !fl.WithoutLink {
 		return nil, &NeedsLinkError{Flow: fl}
 	}
-	pub, err := f.Client.sandboxPublicTokenAs(ctx, fl.InstitutionID, fl.Username, fl.Password)
+	pub, err := f.Client.SandboxPublicTokenAs(ctx, fl.InstitutionID, fl.Username, fl.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -159,25 +159,25 @@ func (f *Flow) SandboxFlowItem(ctx context.Context, name string) (*FlowItem, err
 	if err != nil {
 		return nil, err
 	}
-	inst := &Institution{ID: fl.InstitutionID, Name: fl.InstitutionName}
+	inst := &plaidapi.Institution{ID: fl.InstitutionID, Name: fl.InstitutionName}
 	saved := f.save(ex, inst)
-	out := &FlowItem{Flow: fl.Name, Environment: string(f.Client.cfg.Env), Demo: f.Client.cfg.Demo,
+	out := &FlowItem{Flow: fl.Name, Environment: string(f.Client.Config().Env), Demo: f.Client.Config().Demo,
 		ItemID: ex.ItemID, ItemName: saved.Item.Name, Institution: inst, Storage: saved.Storage}
-	accounts, method, err := f.Client.accounts(ctx, ex.AccessToken)
+	got, err := f.Client.Accounts(ctx, ex.AccessToken)
 	if err != nil {
 		return out, err
 	}
-	out.Accounts, out.AuthMethod, out.FetchedAt = accounts, method, f.now()
+	out.Accounts, out.AuthMethod, out.FetchedAt = got.Accounts, got.AuthMethod, f.now()
 	ref := saved.Item.Name
 	if ref == "" {
 		ref = ex.ItemID
 	}
-	out.Next = flowNext(fl, ref, accounts)
+	out.Next = flowNext(fl, ref, got.Accounts)
 	return out, nil
 }
 
 // flowNext says what moves an Item of the flow on from where its accounts are.
-func flowNext(fl AuthFlow, ref string, accounts []Account) string {
+func flowNext(fl AuthFlow, ref string, accounts []plaidapi.Account) string {
 	for _, a := range accounts {
 		switch a.VerificationStatus {
 		case "pending_automatic_verification":
@@ -197,48 +197,10 @@ func (it *FlowItem) NotSaved() error {
 	return fmt.Errorf("item %s was made but not saved: %s", it.ItemID, it.Storage.Problem)
 }
 
-// sandboxPublicTokenAs is /sandbox/public_token/create with override credentials.
-func (c *Client) sandboxPublicTokenAs(ctx context.Context, institutionID, username, password string) (string, error) {
-	const op = "create sandbox public token"
-	products, err := productList(c.cfg.Products)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
-	}
-	req := plaid.NewSandboxPublicTokenCreateRequest(institutionID, products)
-	opts := plaid.NewSandboxPublicTokenCreateRequestOptions()
-	opts.SetOverrideUsername(username)
-	opts.SetOverridePassword(password)
-	req.SetOptions(*opts)
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.SandboxPublicTokenCreate(cctx).SandboxPublicTokenCreateRequest(*req).Execute()
-	if err != nil {
-		return "", decodeError(op, err, httpResp)
-	}
-	if resp.GetPublicToken() == "" {
-		return "", malformed(op, resp.GetRequestId(), "public_token")
-	}
-	return resp.GetPublicToken(), nil
-}
-
-// accounts calls /accounts/get: the accounts with their verification_status, and the Item's
-// auth_method.
-func (c *Client) accounts(ctx context.Context, accessToken string) ([]Account, string, error) {
-	const op = "get accounts"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(accessToken)).Execute()
-	if err != nil {
-		return nil, "", decodeError(op, err, httpResp)
-	}
-	item := resp.GetItem()
-	return accountsFrom(resp.GetAccounts()), string(item.GetAuthMethod()), nil
-}
-
 // Verification is a saved Item's accounts with their verification_status, for `items status`.
 type Verification struct {
-	AuthMethod string    `json:"auth_method,omitempty"`
-	Accounts   []Account `json:"accounts"`
+	AuthMethod string             `json:"auth_method,omitempty"`
+	Accounts   []plaidapi.Account `json:"accounts"`
 }
 
 // Verification reads a saved Item's accounts and their verification_status (/accounts/get).
@@ -247,11 +209,11 @@ func (f *Flow) Verification(ctx context.Context, ref string) (*Verification, err
 	if err != nil {
 		return nil, err
 	}
-	accounts, method, err := f.Client.accounts(ctx, c.token)
+	got, err := f.Client.Accounts(ctx, c.token)
 	if err != nil {
 		return nil, f.observe(c, err)
 	}
-	return &Verification{AuthMethod: method, Accounts: accounts}, nil
+	return &Verification{AuthMethod: got.AuthMethod, Accounts: got.Accounts}, nil
 }
 
 // VerificationStatuses are the statuses /sandbox/item/set_verification_status sets.
@@ -259,12 +221,12 @@ var VerificationStatuses = []string{"automatically_verified", "verification_expi
 
 // StatusChange is the outcome of SetVerificationStatus.
 type StatusChange struct {
-	ItemID    string    `json:"item_id"`
-	ItemName  string    `json:"item_name"`
-	Account   Account   `json:"account"`
-	Status    string    `json:"verification_status"`
-	Accounts  []Account `json:"accounts"`
-	RequestID string    `json:"request_id"`
+	ItemID    string             `json:"item_id"`
+	ItemName  string             `json:"item_name"`
+	Account   plaidapi.Account   `json:"account"`
+	Status    string             `json:"verification_status"`
+	Accounts  []plaidapi.Account `json:"accounts"`
+	RequestID string             `json:"request_id"`
 }
 
 // SetVerificationStatus calls /sandbox/item/set_verification_status for an account of a saved
@@ -272,7 +234,7 @@ type StatusChange struct {
 // verification_expired, and Plaid sends the AUTH webhook that says so. account may be empty
 // when exactly one account is pending automatic verification.
 func (f *Flow) SetVerificationStatus(ctx context.Context, ref, account, status string) (*StatusChange, error) {
-	if err := f.Client.cfg.SandboxOnly(); err != nil {
+	if err := f.Client.Config().SandboxOnly(); err != nil {
 		return nil, fmt.Errorf("set verification status: %w", err)
 	}
 	if !slices.Contains(VerificationStatuses, status) {
@@ -282,13 +244,14 @@ func (f *Flow) SetVerificationStatus(ctx context.Context, ref, account, status s
 	if err != nil {
 		return nil, err
 	}
-	accounts, _, err := f.Client.accounts(ctx, c.token)
+	listed, err := f.Client.Accounts(ctx, c.token)
 	if err != nil {
 		return nil, f.observe(c, err)
 	}
-	var acct Account
+	accounts := listed.Accounts
+	var acct plaidapi.Account
 	if account == "" {
-		var pending []Account
+		var pending []plaidapi.Account
 		for _, a := range accounts {
 			if a.VerificationStatus == "pending_automatic_verification" {
 				pending = append(pending, a)
@@ -302,21 +265,17 @@ func (f *Flow) SetVerificationStatus(ctx context.Context, ref, account, status s
 	} else if acct, err = pickAccount(accounts, account); err != nil {
 		return nil, err
 	}
-	const op = "set verification status"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := f.Client.api.PlaidApi.SandboxItemSetVerificationStatus(cctx).
-		SandboxItemSetVerificationStatusRequest(*plaid.NewSandboxItemSetVerificationStatusRequest(c.token, acct.ID, status)).Execute()
+	requestID, err := f.Client.SetVerificationStatus(ctx, c.token, acct.ID, status)
 	if err != nil {
-		return nil, f.observe(c, decodeError(op, err, httpResp))
+		return nil, f.observe(c, err)
 	}
-	after, _, err := f.Client.accounts(ctx, c.token)
+	after, err := f.Client.Accounts(ctx, c.token)
 	if err != nil {
 		return nil, f.observe(c, err)
 	}
 	out := &StatusChange{ItemID: c.item.ItemID, ItemName: c.item.Name, Account: acct, Status: status,
-		Accounts: after, RequestID: resp.GetRequestId()}
-	for _, a := range after {
+		Accounts: after.Accounts, RequestID: requestID}
+	for _, a := range after.Accounts {
 		if a.ID == acct.ID {
 			out.Account = a
 		}
@@ -344,7 +303,7 @@ type FiredWebhook struct {
 // only for DEFAULT_UPDATE (AUTH, TRANSACTIONS...). Plaid sends the webhook to the Item's
 // webhook URL; an Item without one is SANDBOX_WEBHOOK_INVALID.
 func (f *Flow) FireWebhook(ctx context.Context, ref, code, typ string) (*FiredWebhook, error) {
-	if err := f.Client.cfg.SandboxOnly(); err != nil {
+	if err := f.Client.Config().SandboxOnly(); err != nil {
 		return nil, fmt.Errorf("fire webhook: %w", err)
 	}
 	code = strings.ToUpper(code)
@@ -355,19 +314,12 @@ func (f *Flow) FireWebhook(ctx context.Context, ref, code, typ string) (*FiredWe
 	if err != nil {
 		return nil, err
 	}
-	req := plaid.NewSandboxItemFireWebhookRequest(c.token, code)
-	if typ != "" {
-		req.SetWebhookType(plaid.WebhookType(strings.ToUpper(typ)))
-	}
-	const op = "fire webhook"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := f.Client.api.PlaidApi.SandboxItemFireWebhook(cctx).SandboxItemFireWebhookRequest(*req).Execute()
+	fired, requestID, err := f.Client.FireWebhook(ctx, c.token, code, typ)
 	if err != nil {
-		return nil, f.observe(c, decodeError(op, err, httpResp))
+		return nil, f.observe(c, err)
 	}
 	return &FiredWebhook{ItemID: c.item.ItemID, ItemName: c.item.Name, WebhookType: strings.ToUpper(typ), WebhookCode: code,
-		Fired: resp.GetWebhookFired(), RequestID: resp.GetRequestId()}, nil
+		Fired: fired, RequestID: requestID}, nil
 }
 
 // WebhookSet is one saved Item whose webhook SetWebhooks changed, or why it could not.
@@ -385,7 +337,7 @@ func (f *Flow) SetWebhooks(ctx context.Context, target string, skip map[string]b
 	if u, err := url.Parse(target); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("webhook URL %q is not an http(s) URL", target)
 	}
-	ns := f.Client.cfg.Namespace()
+	ns := f.Client.Config().Namespace()
 	items, err := f.Vault.Items(ns)
 	if err != nil {
 		return nil, err
@@ -405,10 +357,5 @@ func (f *Flow) setWebhook(ctx context.Context, itemID, target string) error {
 	if err != nil {
 		return err
 	}
-	req := plaid.NewItemWebhookUpdateRequest(c.token)
-	req.SetWebhook(target)
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	_, httpResp, err := f.Client.api.PlaidApi.ItemWebhookUpdate(cctx).ItemWebhookUpdateRequest(*req).Execute()
-	return f.observe(c, decodeError("update webhook", err, httpResp))
+	return f.observe(c, f.Client.UpdateWebhook(ctx, c.token, target))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -23,7 +24,7 @@ func benchFixture(b *testing.B) (*plaidflow.Flow, string) {
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, Env: config.Sandbox,
 		APIURL: srv.URL, Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "bench",
 	}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func BenchmarkSandboxLink(b *testing.B) {
 	})
 	b.Run("sequential", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			pub, err := flow.Client.SandboxPublicToken(ctx, plaidflow.DefaultSandboxInstitution)
+			pub, err := flow.Client.SandboxPublicToken(ctx, plaidapi.DefaultSandboxInstitution)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -91,7 +92,7 @@ func BenchmarkSandboxLink(b *testing.B) {
 			if _, err := flow.Client.Auth(ctx, ex.AccessToken); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := flow.Client.Institution(ctx, plaidflow.DefaultSandboxInstitution); err != nil {
+			if _, err := flow.Client.Institution(ctx, plaidapi.DefaultSandboxInstitution); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Flow is the Plaid side of one configuration: the client and the vault the steps use. Its
 // journeys (journey.go) put the steps in Plaid's order for both front ends.
 type Flow struct {
-	Client *Client
+	Client *plaidapi.Client
 	// Vault keeps Items; nil means nothing is saved (the user said so, or no keyring).
 	Vault *vault.Vault
 	// Now stamps results; tests pin it.
@@ -23,7 +25,7 @@ type Flow struct {
 }
 
 // NewFlow returns a flow over client and the vault v (nil: nothing is saved).
-func NewFlow(client *Client, v *vault.Vault) *Flow {
+func NewFlow(client *plaidapi.Client, v *vault.Vault) *Flow {
 	return &Flow{Client: client, Vault: v, Now: time.Now}
 }
 
@@ -31,26 +33,26 @@ func NewFlow(client *Client, v *vault.Vault) *Flow {
 // known, the institution the user picked.
 type Linked struct {
 	PublicToken string
-	Institution *Institution
+	Institution *plaidapi.Institution
 }
 
 // Saved is the outcome of the save step: where the Item went, or why it was not kept.
 type Saved struct {
 	Item    vault.SavedItem
-	Storage Storage
+	Storage plaidapi.Storage
 }
 
 // save keeps the new Item at once, before anything else can fail: an access token that is not
 // saved is lost when the program exits. A failure to save is reported, not fatal: the user
 // still sees the numbers, and Storage says plainly that the Item was not kept.
-func (f *Flow) save(ex Exchanged, inst *Institution) Saved {
-	ns := f.Client.cfg.Namespace()
-	item := vault.SavedItem{Namespace: ns, ItemID: ex.ItemID, ClientID: f.Client.cfg.ClientID}
+func (f *Flow) save(ex plaidapi.Exchanged, inst *plaidapi.Institution) Saved {
+	ns := f.Client.Config().Namespace()
+	item := vault.SavedItem{Namespace: ns, ItemID: ex.ItemID, ClientID: f.Client.Config().ClientID}
 	if inst != nil {
 		item.InstitutionID, item.InstitutionName = inst.ID, inst.Name
 	}
 	if f.Vault == nil {
-		return Saved{Item: item, Storage: Storage{Where: "saving is off for this session (--no-save)"}}
+		return Saved{Item: item, Storage: plaidapi.Storage{Where: "saving is off for this session (--no-save)"}}
 	}
 	saved, err := f.Vault.SaveItem(item, ex.AccessToken)
 	if err != nil {
@@ -59,24 +61,24 @@ func (f *Flow) save(ex Exchanged, inst *Institution) Saved {
 		if errors.As(err, &ke) {
 			problem = fmt.Sprintf("no OS keyring is reachable (%v); nothing was written to a plain file", ke.Cause)
 		}
-		return Saved{Item: item, Storage: Storage{Problem: problem}}
+		return Saved{Item: item, Storage: plaidapi.Storage{Problem: problem}}
 	}
-	return Saved{Item: saved, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	return Saved{Item: saved, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}}
 }
 
 // numbers calls /auth/get and, in parallel, /institutions/get_by_id when the institution's id
 // is already known, so the two round trips overlap. When it is not known, the institution is
 // looked up after /auth/get names it; when its details are already at hand, not at all.
-func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institution) (*Result, error) {
+func (f *Flow) numbers(ctx context.Context, accessToken string, inst *plaidapi.Institution) (*plaidapi.Result, error) {
 	type instResult struct {
-		inst *Institution
+		inst *plaidapi.Institution
 		err  error
 	}
 	var instCh chan instResult
-	if inst != nil && inst.detailed {
+	if inst != nil && inst.Detailed {
 		instCh = make(chan instResult, 1)
 		instCh <- instResult{inst: inst}
-	} else if inst != nil && inst.unavailable {
+	} else if inst != nil && inst.Unavailable {
 		instCh = make(chan instResult, 1)
 		instCh <- instResult{}
 	} else if inst != nil && inst.ID != "" {
@@ -102,7 +104,7 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 		return nil, err
 	}
 
-	var details *Institution
+	var details *plaidapi.Institution
 	switch {
 	case instCh != nil:
 		r := <-instCh
@@ -114,7 +116,7 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 	// The institution's details are a nicety: a failure there must not hide the numbers.
 	res.Institution = mergeInstitution(res.Institution, inst, details)
 
-	cfg := f.Client.cfg
+	cfg := f.Client.Config()
 	res.Environment = string(cfg.Env)
 	res.Demo = cfg.Demo
 	res.FetchedAt = f.now()
@@ -126,13 +128,13 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *Institutio
 const InstitutionBudget = 3 * time.Second
 
 // institution fetches the institution's details within InstitutionBudget.
-func (f *Flow) institution(ctx context.Context, id string) (*Institution, error) {
+func (f *Flow) institution(ctx context.Context, id string) (*plaidapi.Institution, error) {
 	ctx, cancel := context.WithTimeout(ctx, InstitutionBudget)
 	defer cancel()
 	return f.Client.Institution(ctx, id)
 }
 
-func mergeInstitution(fromItem, hint, details *Institution) *Institution {
+func mergeInstitution(fromItem, hint, details *plaidapi.Institution) *plaidapi.Institution {
 	switch {
 	case details != nil:
 		return details
@@ -149,17 +151,18 @@ func mergeInstitution(fromItem, hint, details *Institution) *Institution {
 // numbers step need not ask again. It is the first step of a SandboxJourney.
 func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string, user *SandboxUser) (Linked, error) {
 	if institutionID == "" {
-		institutionID = DefaultSandboxInstitution
+		institutionID = plaidapi.DefaultSandboxInstitution
 	}
-	instCh := make(chan *Institution, 1)
+	instCh := make(chan *plaidapi.Institution, 1)
 	go func() {
 		in, err := f.institution(ctx, institutionID)
 		if err != nil {
-			in = &Institution{ID: institutionID, unavailable: true}
+			in = &plaidapi.Institution{ID: institutionID, Unavailable: true}
 		}
 		instCh <- in
 	}()
-	pub, err := f.Client.SandboxPublicTokenAs(ctx, institutionID, user)
+	username, password := user.login()
+	pub, err := f.Client.SandboxPublicTokenAs(ctx, institutionID, username, password)
 	inst := <-instCh
 	if err != nil {
 		return Linked{}, err
@@ -170,7 +173,7 @@ func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string, use
 // finish ties the numbers to the saved Item: it records the institution's name when it was not
 // known at save time (the Item's short name follows it), and states the Item's name and where
 // it is kept in the result. It may write the index, so front ends run it off their UI thread.
-func (f *Flow) finish(saved Saved, res *Result) {
+func (f *Flow) finish(saved Saved, res *plaidapi.Result) {
 	f.learnInstitution(&saved, res.Institution)
 	if saved.Storage.Saved {
 		f.rememberAccounts(&saved.Item, res.Accounts)
@@ -180,7 +183,7 @@ func (f *Flow) finish(saved Saved, res *Result) {
 }
 
 // learnInstitution fills in a saved Item's institution when it was not known at save time.
-func (f *Flow) learnInstitution(saved *Saved, inst *Institution) {
+func (f *Flow) learnInstitution(saved *Saved, inst *plaidapi.Institution) {
 	if f.Vault == nil || !saved.Storage.Saved || inst == nil || inst.Name == "" || saved.Item.InstitutionName != "" {
 		return
 	}

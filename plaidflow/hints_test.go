@@ -8,6 +8,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // TestHints: each common Plaid error gets one specific next step. The wording follows Plaid's
@@ -24,14 +25,14 @@ import (
 //     required to use Link in Production)
 //   - https://plaid.com/docs/link/handle-invalid-link-token (INVALID_LINK_TOKEN)
 func TestHints(t *testing.T) {
-	env := plaidflow.Circumstances{Env: config.Sandbox, ClientIDSource: config.SourceEnviron, SecretSource: config.SourceEnviron, Products: []string{"auth"}}
+	env := plaidapi.Circumstances{Env: config.Sandbox, ClientIDSource: config.SourceEnviron, SecretSource: config.SourceEnviron, Products: []string{"auth"}}
 	mixed := env
 	mixed.ClientIDSource, mixed.SecretSource, mixed.Env = config.SourceDotEnv, config.SourceKeyring, config.Production
 	redirect := env
 	redirect.RedirectURI = "http://localhost:8765/oauth-return"
 	cases := []struct {
 		name, code, typ, message string
-		in                       plaidflow.Circumstances
+		in                       plaidapi.Circumstances
 		want                     []string
 		docs                     string
 	}{
@@ -70,14 +71,14 @@ func TestHints(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := plaidflow.Hint(c.code, c.typ, c.message, c.in)
+			got := plaidapi.Hint(c.code, c.typ, c.message, c.in)
 			for _, w := range c.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("hint for %s = %q\nwant it to say %q", c.code, got, w)
 				}
 			}
 			if c.docs != "" {
-				if d := plaidflow.DocsURL(c.code, c.typ); d != c.docs {
+				if d := plaidapi.DocsURL(c.code, c.typ); d != c.docs {
 					t.Errorf("docs for %s = %q, want %q", c.code, d, c.docs)
 				}
 			}
@@ -95,11 +96,11 @@ func TestBadKeysSayWhereTheyCameFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	_, err = client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
 	p := plaidflow.Explain(err)
 	if p.ErrorCode != "INVALID_API_KEYS" || p.RequestID == "" {
 		t.Fatalf("problem = %+v", p)

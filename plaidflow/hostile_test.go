@@ -13,6 +13,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // genuine returns the emulator's own answer to a call, decoded, so a test can change one field
@@ -62,7 +64,7 @@ func assertClean(t *testing.T, what, s string) {
 // no control character reaches the terminal or the index.
 func TestEscapeSequencesFromPlaidNeverReachTheTerminalOrTheIndex(t *testing.T) {
 	fx := newFixture(t, "US")
-	inst := genuine(t, fx.srv, "/institutions/get_by_id", map[string]any{"institution_id": plaidflow.DefaultSandboxInstitution, "country_codes": []string{"US"}})
+	inst := genuine(t, fx.srv, "/institutions/get_by_id", map[string]any{"institution_id": plaidapi.DefaultSandboxInstitution, "country_codes": []string{"US"}})
 	inst["institution"].(map[string]any)["name"] = "First " + hostile + "Platypus"
 	inst["request_id"] = "req" + hostile
 	inject(fx.srv, "/institutions/get_by_id", inst)
@@ -94,7 +96,7 @@ func TestEscapeSequencesFromPlaidNeverReachTheTerminalOrTheIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := plaidflow.WriteReport(&out, res, false); err != nil {
+	if err := present.WriteReport(&out, res, false); err != nil {
 		t.Fatal(err)
 	}
 	assertClean(t, "the printed report", strings.ReplaceAll(out.String(), "\n", " "))
@@ -102,7 +104,7 @@ func TestEscapeSequencesFromPlaidNeverReachTheTerminalOrTheIndex(t *testing.T) {
 
 	fx.srv.InjectFault("/auth/get", 1, http.StatusBadRequest, "application/json", `{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED","error_message":"gone`+jsonEscaped(hostile)+`","display_message":"`+jsonEscaped(hostile)+`log in","request_id":"r`+jsonEscaped(hostile)+`"}`)
 	_, err = fx.flow.SavedJourney("").RunAll(context.Background(), nil)
-	if !plaidflow.HasCode(err, "ITEM_LOGIN_REQUIRED") {
+	if !plaidapi.HasCode(err, "ITEM_LOGIN_REQUIRED") {
 		t.Fatalf("err = %v", err)
 	}
 	var problem bytes.Buffer
@@ -126,7 +128,7 @@ func TestHungInstitutionLookupDoesNotHoldBackTheNumbers(t *testing.T) {
 	if err := fx.srv.AddFault(emulator.FaultSpec{Path: "/institutions/get_by_id", Kind: emulator.FaultHang}); err != nil {
 		t.Fatal(err)
 	}
-	limit := plaidflow.CallTimeout / 3
+	limit := plaidapi.CallTimeout / 3
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	start := time.Now()
@@ -142,8 +144,8 @@ func TestHungInstitutionLookupDoesNotHoldBackTheNumbers(t *testing.T) {
 	if took >= 2*plaidflow.InstitutionBudget+time.Second {
 		t.Errorf("sandbox link took %s; a hung lookup may cost one budget of %s", took, plaidflow.InstitutionBudget)
 	}
-	if len(res.Numbers.ACH) == 0 || res.InstitutionName() != "First Platypus Bank" {
-		t.Errorf("numbers %+v of %q", res.Numbers.ACH, res.InstitutionName())
+	if len(res.Numbers.ACH) == 0 || present.InstitutionName(res) != "First Platypus Bank" {
+		t.Errorf("numbers %+v of %q", res.Numbers.ACH, present.InstitutionName(res))
 	}
 }
 
@@ -184,10 +186,10 @@ func TestMalformedAnswersAreErrors(t *testing.T) {
 				t.Fatal("the malformed answer was accepted")
 			}
 			p := plaidflow.Explain(err)
-			if p.ErrorCode != plaidflow.CodeUnexpectedResponse || p.RequestID != "req-malformed" || p.Next == "" {
+			if p.ErrorCode != plaidapi.CodeUnexpectedResponse || p.RequestID != "req-malformed" || p.Next == "" {
 				t.Errorf("problem = %+v", p)
 			}
-			var lost *plaidflow.ExchangeLostError
+			var lost *plaidapi.ExchangeLostError
 			if errors.As(err, &lost) != tt.exchange {
 				t.Errorf("said the Item may exist at Plaid: %v, want %v (%v)", !tt.exchange, tt.exchange, err)
 			}
@@ -241,7 +243,7 @@ func TestUnsavedItemIsAFailureUnlessSavingIsOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = j.NotSaved()
-	if !errors.Is(err, plaidflow.ErrNotSaved) {
+	if !errors.Is(err, plaidapi.ErrNotSaved) {
 		t.Fatalf("NotSaved() = %v", err)
 	}
 	if p := plaidflow.Explain(err); !strings.Contains(p.Next, "/item/remove") || !strings.Contains(p.Context, "keyring locked") {

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
-	"github.com/plaid/plaid-go/v42/plaid"
 )
 
 // This file is the whole life of a saved Item after it was linked: its status and health,
@@ -47,9 +48,6 @@ var repairCodes = []string{"ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "PENDING
 // then offer "repair with Link (update mode)".
 func NeedsRepair(code string) bool { return slices.Contains(repairCodes, code) }
 
-// RepairCommand is the command that repairs a saved Item with Link in update mode.
-func RepairCommand(ref string) string { return "plaid-onboard link --update " + ref }
-
 // healthMeaning is what each Item state means, for people.
 func healthMeaning(code string) string {
 	switch code {
@@ -74,10 +72,10 @@ func HealthOf(code, ref string, at time.Time) Health {
 	h := Health{Code: code, Healthy: code == HealthOK, Meaning: healthMeaning(code), CheckedAt: at}
 	switch {
 	case NeedsRepair(code):
-		h.Repair = RepairCommand(ref)
+		h.Repair = plaidapi.RepairCommand(ref)
 		h.Next = "repair it with Link in update mode: " + h.Repair
 	case code != HealthOK && code != "":
-		h.Next = nextStep(code, "")
+		h.Next = plaidapi.NextStep(code, "")
 	}
 	return h
 }
@@ -110,7 +108,7 @@ func (f *Flow) savedItem(ref string) (itemCall, error) {
 	if f.Vault == nil {
 		return itemCall{}, errors.New("saving is off for this session (--no-save), so no saved Item can be read")
 	}
-	ns := f.Client.cfg.Namespace()
+	ns := f.Client.Config().Namespace()
 	item, err := f.Vault.FindItem(ns, ref)
 	if err != nil {
 		return itemCall{}, err
@@ -128,7 +126,7 @@ func (f *Flow) observe(c itemCall, err error) error {
 	if f.Vault == nil || c.item.ItemID == "" {
 		return err
 	}
-	switch pe, ok := AsError(err); {
+	switch pe, ok := plaidapi.AsError(err); {
 	case err == nil:
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), HealthOK)
 	case ok && (pe.Type == "ITEM_ERROR" || NeedsRepair(pe.Code) || pe.Code == "INVALID_ACCESS_TOKEN"):
@@ -169,37 +167,22 @@ func (f *Flow) ItemStatus(ctx context.Context, ref string) (*ItemStatus, error) 
 	if err != nil {
 		return nil, err
 	}
-	const op = "get item status"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := f.Client.api.PlaidApi.ItemGet(cctx).ItemGetRequest(*plaid.NewItemGetRequest(c.token)).Execute()
+	it, err := f.Client.Item(ctx, c.token)
 	if err != nil {
-		return nil, f.observe(c, f.Client.decodeError(op, err, httpResp))
-	}
-	it := resp.GetItem()
-	if it.GetItemId() == "" {
-		return nil, f.observe(c, malformed(op, resp.GetRequestId(), "item.item_id"))
+		return nil, f.observe(c, err)
 	}
 	st := &ItemStatus{
-		Environment: string(f.Client.cfg.Env), Demo: f.Client.cfg.Demo,
-		Item: c.item, ItemID: it.GetItemId(),
-		InstitutionID: it.GetInstitutionId(), InstitutionName: it.GetInstitutionName(),
-		BilledProducts: productNames(it.GetBilledProducts()), AvailableProducts: productNames(it.GetAvailableProducts()),
-		UpdateType: it.GetUpdateType(), RequestID: resp.GetRequestId(), FetchedAt: f.now(),
-	}
-	if t, ok := it.GetConsentExpirationTimeOk(); ok && t != nil {
-		tt := t.UTC()
-		st.ConsentExpiration = &tt
-	}
-	if w, ok := it.GetWebhookOk(); ok && w != nil && *w != "" {
-		st.Webhook = w
+		Environment: string(f.Client.Config().Env), Demo: f.Client.Config().Demo,
+		Item: c.item, ItemID: it.ItemID,
+		InstitutionID: it.InstitutionID, InstitutionName: it.InstitutionName,
+		BilledProducts: it.BilledProducts, AvailableProducts: it.AvailableProducts,
+		ConsentExpiration: it.ConsentExpiration, Webhook: it.Webhook,
+		UpdateType: it.UpdateType, RequestID: it.RequestID, FetchedAt: f.now(),
 	}
 	code := HealthOK
-	if pe, ok := it.GetErrorOk(); ok && pe != nil && pe.ErrorCode != "" {
-		code = pe.ErrorCode
-		p := Explain(&ItemError{Item: c.item, Err: &Error{Op: op, Type: string(pe.ErrorType), Code: pe.ErrorCode,
-			Message: pe.ErrorMessage, DisplayMessage: pe.GetDisplayMessage(), RequestID: resp.GetRequestId(),
-			DocumentationURL: pe.GetDocumentationUrl(), SuggestedAction: pe.GetSuggestedAction()}})
+	if it.Error != nil {
+		code = it.Error.Code
+		p := Explain(&ItemError{Item: c.item, Err: it.Error})
 		st.Error = &p
 	}
 	if f.Vault != nil {
@@ -207,15 +190,6 @@ func (f *Flow) ItemStatus(ctx context.Context, ref string) (*ItemStatus, error) 
 	}
 	st.Health = HealthOf(code, c.item.Name, st.FetchedAt)
 	return st, nil
-}
-
-func productNames(ps []plaid.Products) []string {
-	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, string(p))
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ---- rename ---------------------------------------------------------------------------------
@@ -226,7 +200,7 @@ func (f *Flow) RenameItem(ref, name string) (vault.Renamed, error) {
 	if f.Vault == nil {
 		return vault.Renamed{}, errors.New("saving is off for this session (--no-save), so no saved Item can be renamed")
 	}
-	return f.Vault.RenameItem(f.Client.cfg.Namespace(), ref, name)
+	return f.Vault.RenameItem(f.Client.Config().Namespace(), ref, name)
 }
 
 // ---- remove ---------------------------------------------------------------------------------
@@ -301,20 +275,17 @@ func (f *Flow) RemoveItem(ctx context.Context, ref string) (Removal, error) {
 		return Removal{Item: c.item}, err
 	}
 	r := Removal{Item: c.item, Outcome: RemovedAtPlaid}
-	const op = "remove item"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := f.Client.api.PlaidApi.ItemRemove(cctx).ItemRemoveRequest(*plaid.NewItemRemoveRequest(c.token)).Execute()
-	if err := f.Client.decodeError(op, err, httpResp); err != nil {
-		if !HasCode(err, "INVALID_ACCESS_TOKEN") && !HasCode(err, "ITEM_NOT_FOUND") {
+	requestID, err := f.Client.RemoveItem(ctx, c.token)
+	if err != nil {
+		if !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") && !plaidapi.HasCode(err, "ITEM_NOT_FOUND") {
 			return r, f.observe(c, err)
 		}
 		r.Outcome = AlreadyGoneAtPlaid
-		if pe, ok := AsError(err); ok {
+		if pe, ok := plaidapi.AsError(err); ok {
 			r.RequestID = pe.RequestID
 		}
 	} else {
-		r.RequestID = resp.GetRequestId()
+		r.RequestID = requestID
 	}
 	if err := f.Vault.RemoveItem(c.ns, c.item.ItemID); err != nil {
 		return r, fmt.Errorf("the item is removed at Plaid, but forgetting it here failed: %w", err)
@@ -329,7 +300,7 @@ func (f *Flow) ForgetItem(ref string) (Removal, error) {
 	if f.Vault == nil {
 		return Removal{}, errors.New("saving is off for this session (--no-save): nothing to forget")
 	}
-	ns := f.Client.cfg.Namespace()
+	ns := f.Client.Config().Namespace()
 	item, err := f.Vault.FindItem(ns, ref)
 	if err != nil {
 		return Removal{}, err
@@ -365,21 +336,14 @@ func (f *Flow) RotateItem(ctx context.Context, ref string) (Rotation, error) {
 	if err != nil {
 		return Rotation{Item: c.item}, err
 	}
-	const op = "rotate access token"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	req := plaid.NewItemAccessTokenInvalidateRequest(c.token)
-	resp, httpResp, err := f.Client.api.PlaidApi.ItemAccessTokenInvalidate(cctx).ItemAccessTokenInvalidateRequest(*req).Execute()
+	rotated, err := f.Client.InvalidateAccessToken(ctx, c.token)
+	rot := Rotation{Item: c.item, RequestID: rotated.RequestID}
 	if err != nil {
-		return Rotation{Item: c.item}, f.observe(c, f.Client.decodeError(op, err, httpResp))
+		// Without a new token, the old one may already be dead at Plaid: nothing is saved.
+		return rot, f.observe(c, err)
 	}
-	rot := Rotation{Item: c.item, RequestID: resp.GetRequestId()}
-	if resp.GetNewAccessToken() == "" {
-		// The old token may already be dead at Plaid; saving an empty one would lose the Item.
-		return rot, f.observe(c, malformed(op, resp.GetRequestId(), "new_access_token"))
-	}
-	if err := f.Vault.SetAccessToken(c.ns, c.item.ItemID, resp.GetNewAccessToken()); err != nil {
-		rot.NewToken = resp.GetNewAccessToken()
+	if err := f.Vault.SetAccessToken(c.ns, c.item.ItemID, rotated.NewAccessToken); err != nil {
+		rot.NewToken = rotated.NewAccessToken
 		return rot, fmt.Errorf("%w (%v)", ErrRotatedNotSaved, err)
 	}
 	rot.Saved = true
@@ -391,13 +355,13 @@ func (f *Flow) RotateItem(ctx context.Context, ref string) (Rotation, error) {
 
 // LiveBalances is what /accounts/balance/get returned for a saved Item, and when.
 type LiveBalances struct {
-	Environment string       `json:"environment"`
-	Demo        bool         `json:"demo"`
-	ItemID      string       `json:"item_id"`
-	ItemName    string       `json:"item_name"`
-	Institution *Institution `json:"institution"`
-	Accounts    []Account    `json:"accounts"`
-	RequestID   string       `json:"request_id"`
+	Environment string                `json:"environment"`
+	Demo        bool                  `json:"demo"`
+	ItemID      string                `json:"item_id"`
+	ItemName    string                `json:"item_name"`
+	Institution *plaidapi.Institution `json:"institution"`
+	Accounts    []plaidapi.Account    `json:"accounts"`
+	RequestID   string                `json:"request_id"`
 	// FetchedAt is when Plaid answered: /accounts/balance/get asks the bank in real time.
 	FetchedAt time.Time `json:"fetched_at"`
 }
@@ -409,34 +373,20 @@ func (f *Flow) Balances(ctx context.Context, ref string) (*LiveBalances, error) 
 	if err != nil {
 		return nil, err
 	}
-	const op = "get live balances"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := f.Client.api.PlaidApi.AccountsBalanceGet(cctx).AccountsBalanceGetRequest(*plaid.NewAccountsBalanceGetRequest(c.token)).Execute()
+	accounts, requestID, err := f.Client.Balances(ctx, c.token)
 	if err != nil {
-		return nil, f.observe(c, f.Client.decodeError(op, err, httpResp))
-	}
-	if len(resp.GetAccounts()) == 0 {
-		return nil, f.observe(c, malformed(op, resp.GetRequestId(), "accounts"))
+		return nil, f.observe(c, err)
 	}
 	_ = f.observe(c, nil)
 	b := &LiveBalances{
-		Environment: string(f.Client.cfg.Env), Demo: f.Client.cfg.Demo,
-		ItemID: c.item.ItemID, ItemName: c.item.Name, RequestID: resp.GetRequestId(), FetchedAt: f.now(),
-		Accounts: accountsFrom(resp.GetAccounts()),
+		Environment: string(f.Client.Config().Env), Demo: f.Client.Config().Demo,
+		ItemID: c.item.ItemID, ItemName: c.item.Name, RequestID: requestID, FetchedAt: f.now(),
+		Accounts: accounts,
 	}
 	if c.item.InstitutionID != "" {
-		b.Institution = &Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
+		b.Institution = &plaidapi.Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
 	}
 	return b, nil
-}
-
-func accountsFrom(in []plaid.AccountBase) []Account {
-	out := make([]Account, 0, len(in))
-	for _, a := range in {
-		out = append(out, accountFrom(a))
-	}
-	return out
 }
 
 // ---- processor tokens -----------------------------------------------------------------------
@@ -455,15 +405,12 @@ var Processors = []string{"dwolla", "galileo", "modern_treasury", "ocrolus", "ve
 	"cardlytics", "pinwheel", "thread_bank", "array", "fiant", "oatfi", "curinos", "frame",
 	"interchecks", "interchange", "atomicfi"}
 
-// Stripe is the processor whose tokens come from /processor/stripe/bank_account_token/create.
-const Stripe = "stripe"
-
 // ErrUnknownProcessor means the name is not in Plaid's list.
 var ErrUnknownProcessor = errors.New("not a processor Plaid knows")
 
 // ProcessorNames are every name ProcessorToken takes, sorted: for completion.
 func ProcessorNames() []string {
-	out := append(slices.Clone(Processors), Stripe)
+	out := append(slices.Clone(Processors), plaidapi.Stripe)
 	sort.Strings(out)
 	return out
 }
@@ -473,7 +420,7 @@ func ProcessorNames() []string {
 func CheckProcessor(name string) (string, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	n = strings.NewReplacer(" ", "_", "-", "_").Replace(n)
-	if n == Stripe || slices.Contains(Processors, n) {
+	if n == plaidapi.Stripe || slices.Contains(Processors, n) {
 		return n, nil
 	}
 	if s := SuggestProcessors(n); len(s) > 0 {
@@ -573,25 +520,21 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 	if err != nil {
 		return nil, err
 	}
-	cctx, cancel := callContext(ctx)
+	// Both calls share one bound, so a slow listing cannot stretch the whole to two.
+	cctx, cancel := context.WithTimeout(ctx, plaidapi.CallTimeout)
 	defer cancel()
 
 	type listed struct {
-		accounts []Account
+		accounts []plaidapi.Account
 		err      error
 	}
 	listCh := make(chan listed, 1)
 	go func() {
-		resp, httpResp, err := f.Client.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(c.token)).Execute()
-		if err != nil {
-			listCh <- listed{err: f.Client.decodeError("list accounts", err, httpResp)}
-			return
+		got, err := f.Client.Accounts(cctx, c.token)
+		if err == nil && len(got.Accounts) == 0 {
+			err = plaidapi.Malformed("get accounts", got.RequestID, "accounts")
 		}
-		if len(resp.GetAccounts()) == 0 {
-			listCh <- listed{err: malformed("list accounts", resp.GetRequestId(), "accounts")}
-			return
-		}
-		listCh <- listed{accounts: accountsFrom(resp.GetAccounts())}
+		listCh <- listed{accounts: got.Accounts, err: err}
 	}()
 
 	var early processorAnswer
@@ -616,8 +559,8 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 		return nil, f.observe(c, ans.err)
 	}
 	_ = f.observe(c, nil)
-	pt := &ProcessorToken{Environment: string(f.Client.cfg.Env), Demo: f.Client.cfg.Demo,
-		ItemID: c.item.ItemID, ItemName: c.item.Name, Processor: proc, Kind: ans.kind, Token: ans.token, RequestID: ans.requestID}
+	pt := &ProcessorToken{Environment: string(f.Client.Config().Env), Demo: f.Client.Config().Demo,
+		ItemID: c.item.ItemID, ItemName: c.item.Name, Processor: proc, Kind: ans.Kind, Token: ans.Token, RequestID: ans.RequestID}
 	pt.Account.ID, pt.Account.Name, pt.Account.Mask = acct.ID, acct.Name, acct.Mask
 	pt.Next, pt.Docs = processorNext(proc)
 	return pt, nil
@@ -625,36 +568,18 @@ func (f *Flow) ProcessorToken(ctx context.Context, ref, account, processor strin
 
 // processorAnswer is one token call's outcome.
 type processorAnswer struct {
-	kind, token, requestID string
-	err                    error
+	plaidapi.PartnerToken
+	err error
 }
 
 // createProcessorToken makes the token for accountID with the partner's endpoint.
 func (f *Flow) createProcessorToken(ctx context.Context, accessToken, accountID, proc string) processorAnswer {
-	if proc == Stripe {
-		req := plaid.NewProcessorStripeBankAccountTokenCreateRequest(accessToken, accountID)
-		resp, httpResp, err := f.Client.api.PlaidApi.ProcessorStripeBankAccountTokenCreate(ctx).ProcessorStripeBankAccountTokenCreateRequest(*req).Execute()
-		if err != nil {
-			return processorAnswer{err: f.Client.decodeError("create stripe bank account token", err, httpResp)}
-		}
-		if resp.GetStripeBankAccountToken() == "" {
-			return processorAnswer{err: malformed("create stripe bank account token", resp.GetRequestId(), "stripe_bank_account_token")}
-		}
-		return processorAnswer{kind: "stripe_bank_account_token", token: resp.GetStripeBankAccountToken(), requestID: resp.GetRequestId()}
-	}
-	req := plaid.NewProcessorTokenCreateRequest(accessToken, accountID, proc)
-	resp, httpResp, err := f.Client.api.PlaidApi.ProcessorTokenCreate(ctx).ProcessorTokenCreateRequest(*req).Execute()
-	if err != nil {
-		return processorAnswer{err: f.Client.decodeError("create processor token", err, httpResp)}
-	}
-	if resp.GetProcessorToken() == "" {
-		return processorAnswer{err: malformed("create processor token", resp.GetRequestId(), "processor_token")}
-	}
-	return processorAnswer{kind: "processor_token", token: resp.GetProcessorToken(), requestID: resp.GetRequestId()}
+	tok, err := f.Client.ProcessorToken(ctx, accessToken, accountID, proc)
+	return processorAnswer{tok, err}
 }
 
-func knownAsAccounts(ks []vault.KnownAccount) []Account {
-	out := make([]Account, 0, len(ks))
+func knownAsAccounts(ks []vault.KnownAccount) []plaidapi.Account {
+	out := make([]plaidapi.Account, 0, len(ks))
 	for _, k := range ks {
 		out = append(out, accountOf(k))
 	}
@@ -663,13 +588,13 @@ func knownAsAccounts(ks []vault.KnownAccount) []Account {
 
 // pickAccount finds the one account that ref names: its id, else its mask, else its name
 // (without case). Several matches are refused: a token for the wrong account moves real money.
-func pickAccount(accounts []Account, ref string) (Account, error) {
+func pickAccount(accounts []plaidapi.Account, ref string) (plaidapi.Account, error) {
 	for _, a := range accounts {
 		if a.ID == ref {
 			return a, nil
 		}
 	}
-	var byMask, byName []Account
+	var byMask, byName []plaidapi.Account
 	for _, a := range accounts {
 		if a.Mask != nil && *a.Mask == ref {
 			byMask = append(byMask, a)
@@ -678,21 +603,21 @@ func pickAccount(accounts []Account, ref string) (Account, error) {
 			byName = append(byName, a)
 		}
 	}
-	for _, m := range [][]Account{byMask, byName} {
+	for _, m := range [][]plaidapi.Account{byMask, byName} {
 		if len(m) == 1 {
 			return m[0], nil
 		}
 		if len(m) > 1 {
-			return Account{}, fmt.Errorf("account %q: %w: %d accounts match; use the account id (%s)", ref, ErrAccountNotFound, len(m), describeAccounts(m))
+			return plaidapi.Account{}, fmt.Errorf("account %q: %w: %d accounts match; use the account id (%s)", ref, ErrAccountNotFound, len(m), describeAccounts(m))
 		}
 	}
-	return Account{}, fmt.Errorf("account %q: %w; the item has: %s", ref, ErrAccountNotFound, describeAccounts(accounts))
+	return plaidapi.Account{}, fmt.Errorf("account %q: %w; the item has: %s", ref, ErrAccountNotFound, describeAccounts(accounts))
 }
 
-func describeAccounts(as []Account) string {
+func describeAccounts(as []plaidapi.Account) string {
 	var parts []string
 	for _, a := range as {
-		parts = append(parts, fmt.Sprintf("%s ••%s [%s]", a.Name, a.MaskLabel(), a.ID))
+		parts = append(parts, fmt.Sprintf("%s ••%s [%s]", a.Name, present.MaskLabel(a), a.ID))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -712,7 +637,7 @@ func processorNext(proc string) (next, docs []string) {
 			"Send it to Apex in the request that creates the investor's ACH relationship (Apex's ACH API, Sentinel, or the Cash API of Apex Fintech Solutions): Apex validates the bank account and checks its balance through Plaid with it.",
 			"Keep the ACH relationship id Apex returns: deposits and withdrawals name it, not the bank account.",
 		}, []string{"https://plaid.com/docs/auth/partnerships/apex-clearing/", "https://plaid.com/docs/legacy/apex/"}
-	case Stripe:
+	case plaidapi.Stripe:
 		return []string{
 				"Attach it to a Stripe customer as a bank account source (for example POST /v1/customers with source=btok_…); the bank account is verified, so ACH charges can use it at once.",
 				"A btok_ token can be used once: create another for another customer.",
@@ -729,18 +654,15 @@ func processorNext(proc string) (next, docs []string) {
 // ITEM_LOGIN_REQUIRED on product calls until Link in update mode repairs it, which is how a
 // support engineer reproduces what a user saw. The new health is recorded in the index.
 func (f *Flow) ResetLogin(ctx context.Context, ref string) (vault.SavedItem, error) {
-	if err := f.Client.cfg.SandboxOnly(); err != nil {
+	if err := f.Client.Config().SandboxOnly(); err != nil {
 		return vault.SavedItem{}, fmt.Errorf("reset login: %w", err)
 	}
 	c, err := f.savedItem(ref)
 	if err != nil {
 		return c.item, err
 	}
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	_, httpResp, err := f.Client.api.PlaidApi.SandboxItemResetLogin(cctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(c.token)).Execute()
-	if err != nil {
-		return c.item, f.observe(c, f.Client.decodeError("reset login", err, httpResp))
+	if err := f.Client.ResetLogin(ctx, c.token); err != nil {
+		return c.item, f.observe(c, err)
 	}
 	_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), "ITEM_LOGIN_REQUIRED")
 	c.item.Health = "ITEM_LOGIN_REQUIRED"
@@ -752,11 +674,11 @@ func (f *Flow) ResetLogin(ctx context.Context, ref string) (vault.SavedItem, err
 // DuplicateWarning says, when linking institution already has saved Items in this environment,
 // which ones: Plaid bills per Item, so a second Item at one bank is usually a mistake. "" when
 // there are none. The journeys put it in the Link step's StepReport.Notice.
-func (f *Flow) DuplicateWarning(inst *Institution, except string) string {
+func (f *Flow) DuplicateWarning(inst *plaidapi.Institution, except string) string {
 	if f.Vault == nil || inst == nil || inst.ID == "" {
 		return ""
 	}
-	items, err := f.Vault.ItemsAt(f.Client.cfg.Namespace(), inst.ID)
+	items, err := f.Vault.ItemsAt(f.Client.Config().Namespace(), inst.ID)
 	if err != nil {
 		return ""
 	}
@@ -774,7 +696,7 @@ func (f *Flow) DuplicateWarning(inst *Institution, except string) string {
 		name = inst.ID
 	}
 	return fmt.Sprintf("%s is already linked in this environment as %s. Plaid bills per Item, so this makes another one; remove the one you do not need with `plaid-onboard items remove NAME`, or repair an old one with `%s` instead of linking again.",
-		name, strings.Join(names, ", "), RepairCommand("NAME"))
+		name, strings.Join(names, ", "), plaidapi.RepairCommand("NAME"))
 }
 
 // UnsavedHint says what to know about an Item that was created at Plaid but not saved (with
@@ -795,7 +717,7 @@ func (j *Journey) NotSaved() error {
 	if j.savedRef != "" || j.update != nil || j.ex.ItemID == "" || j.saved.Storage.Saved || j.saved.Storage.Problem == "" {
 		return nil
 	}
-	return &NotSavedError{ItemID: j.ex.ItemID, Problem: j.saved.Storage.Line(), Hint: UnsavedHint(j.saved, j.ex.ItemID)}
+	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: UnsavedHint(j.saved, j.ex.ItemID)}
 }
 
 // RemoveUnsaved removes an Item that was not saved, with the access token still in memory
@@ -804,7 +726,8 @@ func (j *Journey) RemoveUnsaved(ctx context.Context) error {
 	if j.ex.AccessToken == "" {
 		return errors.New("remove unsaved item: its access token is not in memory")
 	}
-	return j.flow.Client.RemoveItem(ctx, j.ex.AccessToken)
+	_, err := j.flow.Client.RemoveItem(ctx, j.ex.AccessToken)
+	return err
 }
 
 // UnsavedHint is the hint for this journey's Item (see UnsavedHint); "" when it was saved or

@@ -2,10 +2,13 @@ package plaidflow
 
 import (
 	"fmt"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The presentation of the Item commands' results, shared by the commands and the TUI's Items
@@ -34,10 +37,10 @@ func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
 	for _, it := range items {
 		rows = append(rows, []string{it.Name, it.ItemID, orDash(it.InstitutionName), environment, when(it.CreatedAt), when(it.LastUsed), HealthLabel(it)})
 	}
-	writeTable(w, rows, 99)
+	present.WriteTable(w, rows, 99)
 	for _, it := range items {
 		if NeedsRepair(it.Health) {
-			fmt.Fprintf(w, "\n%s: %s\n  repair: %s\n", it.Name, healthMeaning(it.Health), RepairCommand(it.Name))
+			fmt.Fprintf(w, "\n%s: %s\n  repair: %s\n", it.Name, healthMeaning(it.Health), plaidapi.RepairCommand(it.Name))
 		}
 	}
 }
@@ -101,9 +104,9 @@ func WriteBalances(w io.Writer, b *LiveBalances) {
 	fmt.Fprintf(w, "Fetched      %s (live, /accounts/balance/get) · request_id %s\n\n", b.FetchedAt.Local().Format("2006-01-02 15:04:05 MST"), b.RequestID)
 	rows := [][]string{{"ACCOUNT", "MASK", "TYPE", "AVAILABLE", "CURRENT", "LIMIT"}}
 	for _, a := range b.Accounts {
-		rows = append(rows, []string{a.Name, a.MaskLabel(), a.TypeLabel(), a.Available(), a.Current(), a.Limit()})
+		rows = append(rows, []string{a.Name, present.MaskLabel(a), present.TypeLabel(a), present.Available(a), present.Current(a), present.Limit(a)})
 	}
-	writeTable(w, rows, 3)
+	present.WriteTable(w, rows, 3)
 }
 
 // WriteProcessorToken prints a processor token with what to do with it next.

@@ -15,13 +15,15 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Item's life, against the emulator and a MemoryStore vault. Each behaviour cites the Plaid
 // page it follows.
 
-func linkedItem(t *testing.T, fx fixture) *plaidflow.Result {
+func linkedItem(t *testing.T, fx fixture) *plaidapi.Result {
 	t.Helper()
 	res, err := sandboxLink(fx.flow, "")
 	if err != nil {
@@ -91,7 +93,7 @@ func TestLoginRequiredIsRecordedAndExplained(t *testing.T) {
 		},
 	} {
 		err := call()
-		if !plaidflow.HasCode(err, "ITEM_LOGIN_REQUIRED") {
+		if !plaidapi.HasCode(err, "ITEM_LOGIN_REQUIRED") {
 			t.Fatalf("%s after reset_login: %v", name, err)
 		}
 		p := plaidflow.Explain(err)
@@ -157,7 +159,7 @@ func TestRemoveOutcomes(t *testing.T) {
 		if err != nil || r.Outcome != plaidflow.RemovedAtPlaid || !r.Forgotten || r.RequestID == "" {
 			t.Fatalf("remove = %+v, %v", r, err)
 		}
-		if _, err := fx.flow.Client.Auth(ctx, tok); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+		if _, err := fx.flow.Client.Auth(ctx, tok); !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 			t.Errorf("the removed Item's token still works: %v", err)
 		}
 		assertForgotten(t, fx, res.ItemID)
@@ -167,7 +169,7 @@ func TestRemoveOutcomes(t *testing.T) {
 		fx := newFixture(t, "US")
 		res := linkedItem(t, fx)
 		tok, _ := fx.vault.AccessToken("sandbox", res.ItemID)
-		if err := fx.flow.Client.RemoveItem(ctx, tok); err != nil { // removed elsewhere
+		if _, err := fx.flow.Client.RemoveItem(ctx, tok); err != nil { // removed elsewhere
 			t.Fatal(err)
 		}
 		r, err := fx.flow.RemoveItem(ctx, res.ItemName)
@@ -236,7 +238,7 @@ func TestRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 	if now == old {
 		t.Fatal("the keyring still holds the old token")
 	}
-	if _, err := fx.flow.Client.Auth(ctx, old); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+	if _, err := fx.flow.Client.Auth(ctx, old); !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("old token still works: %v", err)
 	}
 	if _, err := fx.flow.SavedJourney(res.ItemName).RunAll(ctx, nil); err != nil {
@@ -262,7 +264,7 @@ func TestRotateShowsTheNewTokenWhenItCannotBeSaved(t *testing.T) {
 	if _, err := fx.flow.Client.Auth(ctx, rot.NewToken); err != nil {
 		t.Errorf("the token handed back does not work: %v", err)
 	}
-	if _, err := fx.flow.Client.Auth(ctx, old); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+	if _, err := fx.flow.Client.Auth(ctx, old); !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("old token still works: %v", err)
 	}
 }
@@ -362,7 +364,7 @@ func TestResetLoginIsSandboxOnly(t *testing.T) {
 	res := linkedItem(t, fx)
 	cfg := fx.flow.Client.Config()
 	cfg.Env = config.Production
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +484,7 @@ func TestUpdateJourneyWithAccountSelection(t *testing.T) {
 	}
 	var masks []string
 	for _, a := range out.Accounts {
-		masks = append(masks, a.MaskLabel())
+		masks = append(masks, present.MaskLabel(a))
 	}
 	if strings.Join(masks, ",") != "0000,1111" {
 		t.Errorf("accounts after account selection = %v", masks)
@@ -522,7 +524,7 @@ func TestUpdateModeCostsTwoRoundTrips(t *testing.T) {
 	res := linkedItem(t, fx)
 	barrier := &pairBarrier{t: t, next: http.DefaultTransport}
 	rec := &phaseRecorder{next: barrier}
-	client, err := plaidflow.NewClient(fx.flow.Client.Config(), &http.Client{Transport: rec})
+	client, err := plaidapi.NewClient(fx.flow.Client.Config(), &http.Client{Transport: rec})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"sync"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // A Journey is one run of the flow, as steps in the order Plaid requires. The front ends drive
@@ -42,11 +45,11 @@ type Journey struct {
 	authFlow           string       // LinkJourneyFor: the Auth flow ("" for Instant Auth)
 	verify             *verifyState // VerifyJourney
 
-	linkToken LinkToken
+	linkToken plaidapi.LinkToken
 	linked    Linked
-	ex        Exchanged
+	ex        plaidapi.Exchanged
 	saved     Saved
-	result    *Result
+	result    *plaidapi.Result
 }
 
 // ErrJourneyClosed is the Link step's error when the journey was closed while the step was
@@ -54,7 +57,7 @@ type Journey struct {
 var ErrJourneyClosed = errors.New("the link journey was closed")
 
 // ExchangeTimeout bounds /item/public_token/exchange, which an interrupt does not cancel.
-const ExchangeTimeout = CallTimeout
+const ExchangeTimeout = plaidapi.CallTimeout
 
 // StepID names a step of a Journey.
 type StepID int
@@ -132,7 +135,7 @@ type StepReport struct {
 
 // LinkJourney is the browser flow. openLink makes the Link UI for each Link session; ready, when
 // not nil, is a Link token made ahead (the terminal UI's key check), so the first step is done.
-func (f *Flow) LinkJourney(openLink func() LinkUI, ready *LinkToken) *Journey {
+func (f *Flow) LinkJourney(openLink func() LinkUI, ready *plaidapi.LinkToken) *Journey {
 	j := &Journey{flow: f, openLink: openLink, steps: []StepID{StepLinkToken, StepLink, StepExchange, StepSave, StepNumbers}}
 	if ready != nil && ready.Token != "" {
 		j.linkToken = *ready
@@ -150,11 +153,11 @@ func (f *Flow) SandboxJourney(institutionID string) (*Journey, error) {
 // SandboxJourneyAs is SandboxJourney with another Sandbox login: a scenario's or a user_custom
 // configuration (see Scenario, LoadUserCustom); nil is user_good.
 func (f *Flow) SandboxJourneyAs(institutionID string, user *SandboxUser) (*Journey, error) {
-	if err := f.Client.cfg.SandboxOnly(); err != nil {
+	if err := f.Client.Config().SandboxOnly(); err != nil {
 		return nil, err
 	}
 	if institutionID == "" {
-		institutionID = DefaultSandboxInstitution
+		institutionID = plaidapi.DefaultSandboxInstitution
 	}
 	return &Journey{flow: f, sandboxInstitution: institutionID, sandboxUser: user, steps: []StepID{StepSandboxToken, StepExchange, StepSave, StepNumbers}}, nil
 }
@@ -199,11 +202,11 @@ func (j *Journey) Next() (step StepID, ok bool) {
 func (j *Journey) Done() bool { return j.next >= len(j.steps) }
 
 // Result is the finished journey's result (nil before the numbers step).
-func (j *Journey) Result() *Result { return j.result }
+func (j *Journey) Result() *plaidapi.Result { return j.result }
 
 // Institution is the bank as far as it is known yet (from Link or the Sandbox step), for
 // headings like "Connecting First Platypus Bank"; nil when not known.
-func (j *Journey) Institution() *Institution { return j.linked.Institution }
+func (j *Journey) Institution() *plaidapi.Institution { return j.linked.Institution }
 
 // ItemID is the Item's id once the exchange returned (or the saved Item's).
 func (j *Journey) ItemID() string { return j.ex.ItemID }
@@ -240,7 +243,7 @@ func (j *Journey) Run(ctx context.Context) (StepReport, error) {
 }
 
 // RunAll runs every remaining step, telling progress after each one that completes.
-func (j *Journey) RunAll(ctx context.Context, progress func(StepReport)) (*Result, error) {
+func (j *Journey) RunAll(ctx context.Context, progress func(StepReport)) (*plaidapi.Result, error) {
 	for !j.Done() {
 		rep, err := j.Run(ctx)
 		if err != nil {
@@ -298,7 +301,7 @@ func (j *Journey) tellLink(ok bool, step StepID) {
 	}
 	j.told = true
 	if ok {
-		ui.Finish(true, fmt.Sprintf("Connected to %s. You can close this tab and return to the terminal.", j.result.InstitutionName()))
+		ui.Finish(true, fmt.Sprintf("Connected to %s. You can close this tab and return to the terminal.", present.InstitutionName(j.result)))
 		return
 	}
 	ui.Finish(false, "Linked, but the terminal hit an error: look there for the details.")
@@ -317,7 +320,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		if j.authFlow != "" {
 			return j.authLinkToken(ctx)
 		}
-		lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{})
+		lt, err := f.Client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		if err != nil {
 			return StepReport{}, err
 		}
@@ -346,7 +349,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 			return StepReport{}, err
 		}
 		if step == StepMicroDeposit {
-			return StepReport{Detail: "code entered for ••" + j.verify.account.MaskLabel() + " · nothing exchanged"}, nil
+			return StepReport{Detail: "code entered for ••" + present.MaskLabel(j.verify.account) + " · nothing exchanged"}, nil
 		}
 		if step == StepRelink {
 			// Update mode: the Item keeps its access token; the public token is not exchanged.
@@ -356,7 +359,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		// Link's metadata reaches us through the page, not the API client: clean it the same way.
 		instID, instName = sanitize.Text(instID), sanitize.Text(instName)
 		if instID != "" || instName != "" {
-			j.linked.Institution = &Institution{ID: instID, Name: instName}
+			j.linked.Institution = &plaidapi.Institution{ID: instID, Name: instName}
 		}
 		return StepReport{Detail: "institution " + j.linked.describe(), Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
 
@@ -402,11 +405,11 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		case st.Saved:
 			return StepReport{Detail: "in " + st.Where}, nil
 		case st.Problem == "":
-			return StepReport{Skipped: true, Detail: st.Line(), Notice: UnsavedHint(j.saved, j.ex.ItemID)}, nil
+			return StepReport{Skipped: true, Detail: present.StorageLine(st), Notice: UnsavedHint(j.saved, j.ex.ItemID)}, nil
 		}
 		// What to do about the unsaved Item is said once, by the failure the front end reports
 		// at the end (NotSavedError) or the TUI's results.
-		return StepReport{Warning: st.Line()}, nil
+		return StepReport{Warning: present.StorageLine(st)}, nil
 
 	case StepNumbers:
 		if j.update != nil {
@@ -445,7 +448,7 @@ func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
 	if f.Vault == nil {
 		return StepReport{}, errors.New("saving is off for this session (--no-save), so no saved Item can be read")
 	}
-	ns := f.Client.cfg.Namespace()
+	ns := f.Client.Config().Namespace()
 	item, err := f.Vault.FindItem(ns, j.savedRef)
 	if err != nil {
 		return StepReport{}, err
@@ -454,9 +457,9 @@ func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
 	if err != nil {
 		return StepReport{}, err
 	}
-	var inst *Institution
+	var inst *plaidapi.Institution
 	if item.InstitutionID != "" {
-		inst = &Institution{ID: item.InstitutionID, Name: item.InstitutionName}
+		inst = &plaidapi.Institution{ID: item.InstitutionID, Name: item.InstitutionName}
 	}
 	j.linked.Institution = inst
 	j.ex.ItemID = item.ItemID
@@ -464,7 +467,7 @@ func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
 	if err := f.observe(itemCall{ns: ns, item: item, token: tok}, err); err != nil {
 		return StepReport{}, err
 	}
-	j.saved = Saved{Item: item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	j.saved = Saved{Item: item, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}}
 	f.finish(j.saved, res)
 	j.result = res
 	return numbersReport(res), nil
@@ -481,9 +484,9 @@ func (j *Journey) updateLinkToken(ctx context.Context) (StepReport, error) {
 	j.update.call = c
 	j.ex.ItemID = c.item.ItemID
 	if c.item.InstitutionID != "" {
-		j.linked.Institution = &Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
+		j.linked.Institution = &plaidapi.Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
 	}
-	lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{AccessToken: c.token, AccountSelection: j.update.accountSelect})
+	lt, err := f.Client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{AccessToken: c.token, AccountSelection: j.update.accountSelect})
 	if err != nil {
 		return StepReport{}, f.observe(c, err)
 	}
@@ -502,13 +505,13 @@ func (j *Journey) updateNumbers(ctx context.Context) (StepReport, error) {
 	if err := f.observe(c, err); err != nil {
 		return StepReport{}, err
 	}
-	j.saved = Saved{Item: c.item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	j.saved = Saved{Item: c.item, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}}
 	f.finish(j.saved, res)
 	j.result = res
 	return numbersReport(res), nil
 }
 
-func numbersReport(res *Result) StepReport {
+func numbersReport(res *plaidapi.Result) StepReport {
 	n := len(res.Accounts)
 	detail := fmt.Sprintf("%d accounts", n)
 	if n == 1 {

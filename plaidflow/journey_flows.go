@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
-	"github.com/plaid/plaid-go/v42/plaid"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // The Auth flows through Link: a Link token made with the `auth` options a flow needs, Link,
@@ -36,7 +36,7 @@ const InstantAuth = "instant-auth"
 // Plaid's guide for each flow says; after Link an account still waiting for verification does
 // not fail the journey: the numbers step reports each account's verification_status and fetches
 // numbers only for the verified ones (/auth/get answers PRODUCT_NOT_READY for the others).
-func (f *Flow) LinkJourneyFor(openLink func() LinkUI, ready *LinkToken, flow string) (*Journey, error) {
+func (f *Flow) LinkJourneyFor(openLink func() LinkUI, ready *plaidapi.LinkToken, flow string) (*Journey, error) {
 	name := strings.ToLower(strings.TrimSpace(flow))
 	if name == "" || name == InstantAuth {
 		return f.LinkJourney(openLink, ready), nil
@@ -59,7 +59,7 @@ type verifyState struct {
 	ref       string
 	accountID string // as the user named it (id, mask or name); "" picks the pending account
 	call      itemCall
-	account   Account // the account whose code is entered, once known
+	account   plaidapi.Account // the account whose code is entered, once known
 }
 
 // VerifyJourney re-opens Link for a saved Item (ref: its id or name) in update mode, with its
@@ -76,15 +76,15 @@ func (f *Flow) VerifyJourney(openLink func() LinkUI, ref, accountID string) (*Jo
 		steps: []StepID{StepLinkToken, StepMicroDeposit, StepNumbers}}
 	j.ex.ItemID = c.item.ItemID
 	if c.item.InstitutionID != "" {
-		j.linked.Institution = &Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
+		j.linked.Institution = &plaidapi.Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
 	}
 	return j, nil
 }
 
 // VerifyAccount is the account a VerifyJourney verifies (zero before its first step).
-func (j *Journey) VerifyAccount() Account {
+func (j *Journey) VerifyAccount() plaidapi.Account {
 	if j.verify == nil {
-		return Account{}
+		return plaidapi.Account{}
 	}
 	return j.verify.account
 }
@@ -93,7 +93,7 @@ func (j *Journey) VerifyAccount() Account {
 // the user types the numbers, auth as the only product (the manual-entry flows verify an
 // account for Auth alone; Plaid's guides create their tokens with products: ['auth']).
 func (j *Journey) authLinkToken(ctx context.Context) (StepReport, error) {
-	lt, err := j.flow.Client.CreateLinkToken(ctx, LinkTokenOptions{AuthFlow: j.authFlow})
+	lt, err := j.flow.Client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{AuthFlow: j.authFlow})
 	if err != nil {
 		return StepReport{}, err
 	}
@@ -101,52 +101,25 @@ func (j *Journey) authLinkToken(ctx context.Context) (StepReport, error) {
 	return StepReport{Detail: j.authFlow + " enabled · expires " + lt.Expiration.Local().Format("15:04")}, nil
 }
 
-// setAuthOptions turns on a flow's `auth` option in a /link/token/create request.
-// https://plaid.com/docs/api/link/#link-token-create-request-auth
-func setAuthOptions(req *plaid.LinkTokenCreateRequest, flow string) {
-	if flow == "" {
-		return
-	}
-	a := plaid.NewLinkTokenCreateRequestAuth()
-	switch flow {
-	case "instant-match":
-		a.SetInstantMatchEnabled(true)
-	case "instant-microdeposits":
-		a.SetInstantMicrodepositsEnabled(true)
-	case "automated-microdeposits":
-		a.SetAutomatedMicrodepositsEnabled(true)
-	case "same-day-microdeposits":
-		a.SetSameDayMicrodepositsEnabled(true)
-	case "database-match":
-		a.SetDatabaseMatchEnabled(true)
-	case "database-insights":
-		a.SetDatabaseInsightsEnabled(true)
-	}
-	req.SetAuth(*a)
-	if flow != "instant-match" && flow != "automated-microdeposits" {
-		req.SetProducts([]plaid.Products{plaid.PRODUCTS_AUTH})
-	}
-}
-
 // verifyLinkToken is the first step of a VerifyJourney: the Item's accounts (/accounts/get), the
 // one awaiting its code, then /link/token/create with the Item's access token.
 func (j *Journey) verifyLinkToken(ctx context.Context) (StepReport, error) {
 	f, v := j.flow, j.verify
-	accounts, _, err := f.Client.accounts(ctx, v.call.token)
+	listed, err := f.Client.Accounts(ctx, v.call.token)
 	if err != nil {
 		return StepReport{}, f.observe(v.call, err)
 	}
-	acct, err := pendingManual(accounts, v.accountID)
+	acct, err := pendingManual(listed.Accounts, v.accountID)
 	if err != nil {
 		return StepReport{}, err
 	}
 	v.account = acct
-	lt, err := f.Client.CreateLinkToken(ctx, LinkTokenOptions{AccessToken: v.call.token})
+	lt, err := f.Client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{AccessToken: v.call.token})
 	if err != nil {
 		return StepReport{}, f.observe(v.call, err)
 	}
 	j.linkToken = lt
-	return StepReport{Detail: fmt.Sprintf("update mode for %s · account ••%s · expires %s", v.call.item.Name, acct.MaskLabel(),
+	return StepReport{Detail: fmt.Sprintf("update mode for %s · account ••%s · expires %s", v.call.item.Name, present.MaskLabel(acct),
 		lt.Expiration.Local().Format("15:04"))}, nil
 }
 
@@ -155,18 +128,18 @@ var ErrNothingToVerify = errors.New("nothing to verify")
 
 // pendingManual picks the account to enter a code for: the one named, which must be pending
 // manual verification, or the only pending one.
-func pendingManual(accounts []Account, ref string) (Account, error) {
+func pendingManual(accounts []plaidapi.Account, ref string) (plaidapi.Account, error) {
 	if ref != "" {
 		a, err := pickAccount(accounts, ref)
 		if err != nil {
-			return Account{}, err
+			return plaidapi.Account{}, err
 		}
 		if a.VerificationStatus != "pending_manual_verification" {
-			return Account{}, fmt.Errorf("account %s ••%s: %w: it is %s, not pending_manual_verification", a.Name, a.MaskLabel(), ErrNothingToVerify, statusWords(a.VerificationStatus))
+			return plaidapi.Account{}, fmt.Errorf("account %s ••%s: %w: it is %s, not pending_manual_verification", a.Name, present.MaskLabel(a), ErrNothingToVerify, statusWords(a.VerificationStatus))
 		}
 		return a, nil
 	}
-	var pending []Account
+	var pending []plaidapi.Account
 	for _, a := range accounts {
 		if a.VerificationStatus == "pending_manual_verification" {
 			pending = append(pending, a)
@@ -178,7 +151,7 @@ func pendingManual(accounts []Account, ref string) (Account, error) {
 	case 0:
 		var parts []string
 		for _, a := range accounts {
-			parts = append(parts, fmt.Sprintf("%s ••%s is %s", a.Name, a.MaskLabel(), statusWords(a.VerificationStatus)))
+			parts = append(parts, fmt.Sprintf("%s ••%s is %s", a.Name, present.MaskLabel(a), statusWords(a.VerificationStatus)))
 		}
 		msg := fmt.Sprintf("no account of the Item is pending_manual_verification (%s)", strings.Join(parts, "; "))
 		for _, a := range accounts {
@@ -187,9 +160,9 @@ func pendingManual(accounts []Account, ref string) (Account, error) {
 				break
 			}
 		}
-		return Account{}, fmt.Errorf("%w: %s", ErrNothingToVerify, msg)
+		return plaidapi.Account{}, fmt.Errorf("%w: %s", ErrNothingToVerify, msg)
 	}
-	return Account{}, fmt.Errorf("name the account with --account: %d accounts are pending manual verification (%s)", len(pending), describeAccounts(pending))
+	return plaidapi.Account{}, fmt.Errorf("name the account with --account: %d accounts are pending manual verification (%s)", len(pending), describeAccounts(pending))
 }
 
 func statusWords(s string) string {
@@ -199,43 +172,40 @@ func statusWords(s string) string {
 	return s
 }
 
-// numbersReady are the verification statuses whose numbers /auth/get returns.
-var numbersReady = []string{"", "automatically_verified", "manually_verified", "database_matched",
-	"database_insights_pass", "database_insights_pass_with_caution"}
-
 // flowNumbers is the numbers step of a flow: every account with its verification_status
 // (/accounts/get), and the numbers of the verified ones (/auth/get for those accounts only, with
 // /institutions/get_by_id alongside). An Item with nothing verified yet is no failure: the
 // result has its accounts and no numbers.
-func (f *Flow) flowNumbers(ctx context.Context, token string, inst *Institution) (*Result, error) {
-	accounts, method, instID, err := f.Client.flowAccounts(ctx, token)
+func (f *Flow) flowNumbers(ctx context.Context, token string, inst *plaidapi.Institution) (*plaidapi.Result, error) {
+	listed, err := f.Client.Accounts(ctx, token)
 	if err != nil {
 		return nil, err
 	}
+	accounts, method, instID := listed.Accounts, listed.AuthMethod, listed.InstitutionID
 	if inst == nil && instID != "" {
 		// Link did not name the bank (a session with typed numbers may not): the Item does.
-		inst = &Institution{ID: instID}
+		inst = &plaidapi.Institution{ID: instID}
 	}
 	var ready []string
 	for _, a := range accounts {
-		if slices.Contains(numbersReady, a.VerificationStatus) {
+		if !plaidapi.AwaitingVerification(a.VerificationStatus) {
 			ready = append(ready, a.ID)
 		}
 	}
-	var res *Result
+	var res *plaidapi.Result
 	if len(ready) > 0 {
 		if res, err = f.numbersOf(ctx, token, inst, ready); err != nil {
 			return nil, err
 		}
 	} else {
-		res = &Result{Numbers: Numbers{ACH: []ACH{}, EFT: []EFT{}, International: []International{}, BACS: []BACS{}}}
+		res = &plaidapi.Result{Numbers: plaidapi.Numbers{ACH: []plaidapi.ACH{}, EFT: []plaidapi.EFT{}, International: []plaidapi.International{}, BACS: []plaidapi.BACS{}}}
 		res.Institution = inst
 		if inst != nil && inst.ID != "" {
 			if details, err := f.institution(ctx, inst.ID); err == nil && details != nil {
 				res.Institution = details
 			}
 		}
-		cfg := f.Client.cfg
+		cfg := f.Client.Config()
 		res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
 	}
 	res.Accounts, res.AuthMethod = accounts, method
@@ -244,30 +214,16 @@ func (f *Flow) flowNumbers(ctx context.Context, token string, inst *Institution)
 
 // withItem names the Item in a flow's result: /accounts/get alone (nothing verified yet) does
 // not.
-func withItem(res *Result, itemID string) *Result {
+func withItem(res *plaidapi.Result, itemID string) *plaidapi.Result {
 	if res != nil && res.ItemID == "" {
 		res.ItemID = itemID
 	}
 	return res
 }
 
-// flowAccounts is /accounts/get: the accounts with their verification_status, the Item's
-// auth_method and institution.
-func (c *Client) flowAccounts(ctx context.Context, accessToken string) ([]Account, string, string, error) {
-	const op = "get accounts"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.AccountsGet(cctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(accessToken)).Execute()
-	if err != nil {
-		return nil, "", "", c.decodeError(op, err, httpResp)
-	}
-	item := resp.GetItem()
-	return accountsFrom(resp.GetAccounts()), string(item.GetAuthMethod()), item.GetInstitutionId(), nil
-}
-
 // numbersOf is numbers for some accounts of the Item (/auth/get options.account_ids).
-func (f *Flow) numbersOf(ctx context.Context, token string, inst *Institution, ids []string) (*Result, error) {
-	type instResult struct{ inst *Institution }
+func (f *Flow) numbersOf(ctx context.Context, token string, inst *plaidapi.Institution, ids []string) (*plaidapi.Result, error) {
+	type instResult struct{ inst *plaidapi.Institution }
 	instCh := make(chan instResult, 1)
 	if inst != nil && inst.ID != "" {
 		go func() {
@@ -277,22 +233,14 @@ func (f *Flow) numbersOf(ctx context.Context, token string, inst *Institution, i
 	} else {
 		instCh <- instResult{}
 	}
-	const op = "get auth numbers"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	req := plaid.NewAuthGetRequest(token)
-	opts := plaid.NewAuthGetRequestOptions()
-	opts.SetAccountIds(ids)
-	req.SetOptions(*opts)
-	resp, httpResp, err := f.Client.api.PlaidApi.AuthGet(cctx).AuthGetRequest(*req).Execute()
+	res, err := f.Client.Auth(ctx, token, ids...)
 	if err != nil {
 		<-instCh
-		return nil, f.Client.decodeError(op, err, httpResp)
+		return nil, err
 	}
-	res := resultFromAuth(resp)
 	details := (<-instCh).inst
 	res.Institution = mergeInstitution(res.Institution, inst, details)
-	cfg := f.Client.cfg
+	cfg := f.Client.Config()
 	res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
 	return res, nil
 }
@@ -325,7 +273,7 @@ func (j *Journey) verifyNumbers(ctx context.Context) (StepReport, error) {
 	if err := f.observe(c, err); err != nil {
 		return StepReport{}, err
 	}
-	j.saved = Saved{Item: c.item, Storage: Storage{Saved: true, Where: f.Vault.Where()}}
+	j.saved = Saved{Item: c.item, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}}
 	f.finish(j.saved, res)
 	j.describeFlow(res)
 	for _, a := range res.Accounts {
@@ -338,7 +286,7 @@ func (j *Journey) verifyNumbers(ctx context.Context) (StepReport, error) {
 }
 
 // describeFlow names the flow in the result and what moves a pending account on.
-func (j *Journey) describeFlow(res *Result) {
+func (j *Journey) describeFlow(res *plaidapi.Result) {
 	res.Flow = j.authFlow
 	ref := res.ItemName
 	if ref == "" {
@@ -359,12 +307,12 @@ func (j *Journey) describeFlow(res *Result) {
 	}
 }
 
-func flowNumbersReport(res *Result) StepReport {
+func flowNumbersReport(res *plaidapi.Result) StepReport {
 	rep := numbersReport(res)
 	var pending []string
 	for _, a := range res.Accounts {
-		if !slices.Contains(numbersReady, a.VerificationStatus) {
-			pending = append(pending, fmt.Sprintf("••%s %s", a.MaskLabel(), a.VerificationStatus))
+		if plaidapi.AwaitingVerification(a.VerificationStatus) {
+			pending = append(pending, fmt.Sprintf("••%s %s", present.MaskLabel(a), a.VerificationStatus))
 		}
 	}
 	if len(pending) > 0 {
@@ -372,31 +320,3 @@ func flowNumbersReport(res *Result) StepReport {
 	}
 	return rep
 }
-
-// VerificationInsights mirrors an account's verification_insights, which Database Insights
-// (and Database Auth) set: the signals behind its pass / pass with caution / fail.
-type VerificationInsights struct {
-	NameMatchScore                  *int32 `json:"name_match_score,omitempty"`
-	HasNumbersMatch                 bool   `json:"has_numbers_match"`
-	IsNumbersMatchVerified          bool   `json:"is_numbers_match_verified"`
-	HasPreviousAdministrativeReturn bool   `json:"has_previous_administrative_return"`
-	AccountNumberFormat             string `json:"account_number_format"`
-}
-
-func insightsFrom(a plaid.AccountBase) *VerificationInsights {
-	in, ok := a.GetVerificationInsightsOk()
-	if !ok || in == nil {
-		return nil
-	}
-	out := &VerificationInsights{NameMatchScore: in.NameMatchScore.Get(),
-		HasNumbersMatch: in.NetworkStatus.HasNumbersMatch, IsNumbersMatchVerified: in.NetworkStatus.IsNumbersMatchVerified,
-		AccountNumberFormat: string(in.AccountNumberFormat)}
-	if pr := in.PreviousReturns; pr != nil {
-		out.HasPreviousAdministrativeReturn = pr.HasPreviousAdministrativeReturn
-	}
-	return out
-}
-
-// awaitingVerification reports whether an account's numbers are held back by its
-// verification_status (pending, failed or expired).
-func awaitingVerification(status string) bool { return !slices.Contains(numbersReady, status) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
@@ -85,7 +86,7 @@ func TestTimelineRecordsEachRetryAttemptAndThePlaidError(t *testing.T) {
 	if err := fx.srv.AddFault(emulator.FaultSpec{Path: "/link/token/create", Kind: emulator.FaultStatus, Status: 503, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{}); err != nil {
+	if _, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	calls := entriesOf(tl, transcript.KindAPICall)
@@ -243,7 +244,7 @@ func (b *blockingLink) Close() error {
 func TestTimelineRecordsALinkClosedFromTheTerminalAsStopped(t *testing.T) {
 	fx, tl := timelineFixture(t)
 	ui := &blockingLink{closed: make(chan struct{})}
-	j := fx.flow.LinkJourney(func() plaidflow.LinkUI { return ui }, &plaidflow.LinkToken{Token: "link-sandbox-x"})
+	j := fx.flow.LinkJourney(func() plaidflow.LinkUI { return ui }, &plaidapi.LinkToken{Token: "link-sandbox-x"})
 	done := make(chan error, 1)
 	go func() { _, err := j.Run(context.Background()); done <- err }()
 	// Close only once Link waits: the journey then holds the UI.

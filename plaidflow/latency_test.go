@@ -9,6 +9,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -41,7 +42,7 @@ func latencyFixture(tb testing.TB) (*emulator.Server, *plaidflow.Flow) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -105,12 +106,12 @@ var flowTimings = []flowTiming{
 		name: "Link callback to numbers", goal: 2,
 		once: func(f *plaidflow.Flow) func(func()) (time.Duration, error) {
 			return func(arm func()) (time.Duration, error) {
-				pub, err := f.Client.SandboxPublicToken(ctx, plaidflow.DefaultSandboxInstitution)
+				pub, err := f.Client.SandboxPublicToken(ctx, plaidapi.DefaultSandboxInstitution)
 				if err != nil {
 					return 0, err
 				}
-				ui := &armedLink{pub: pub, instID: plaidflow.DefaultSandboxInstitution, instName: "First Platypus Bank", arm: arm}
-				j := f.LinkJourney(func() plaidflow.LinkUI { return ui }, &plaidflow.LinkToken{Token: "link-sandbox-prefetched"})
+				ui := &armedLink{pub: pub, instID: plaidapi.DefaultSandboxInstitution, instName: "First Platypus Bank", arm: arm}
+				j := f.LinkJourney(func() plaidflow.LinkUI { return ui }, &plaidapi.LinkToken{Token: "link-sandbox-prefetched"})
 				defer j.Close()
 				if _, err := j.RunAll(ctx, nil); err != nil {
 					return 0, err

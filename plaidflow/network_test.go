@@ -16,10 +16,11 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // clientAt is a Plaid client whose calls go to apiURL (PLAID_API_URL), with quick retries.
-func clientAt(t *testing.T, apiURL string) *plaidflow.Client {
+func clientAt(t *testing.T, apiURL string) *plaidapi.Client {
 	t.Helper()
 	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: apiURL,
@@ -27,7 +28,7 @@ func clientAt(t *testing.T, apiURL string) *plaidflow.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := plaidflow.NewClient(cfg, nil)
+	c, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,17 +72,17 @@ func TestNetworkFailuresSayWhatToCheck(t *testing.T) {
 		name    string
 		url     func(t *testing.T) string
 		timeout time.Duration
-		kind    plaidflow.NetKind
+		kind    plaidapi.NetKind
 		says    []string
 		next    []string
 	}{
-		{"unresolvable name", func(*testing.T) string { return "https://plaid-onboard-test.invalid" }, 0, plaidflow.NetDNS,
+		{"unresolvable name", func(*testing.T) string { return "https://plaid-onboard-test.invalid" }, 0, plaidapi.NetDNS,
 			[]string{"https://plaid-onboard-test.invalid", "does not resolve"}, []string{"DNS", "PLAID_API_URL"}},
-		{"closed port", closedPort, 0, plaidflow.NetRefused,
+		{"closed port", closedPort, 0, plaidapi.NetRefused,
 			[]string{"refused", "nothing listens"}, []string{"must be running", "PLAID_API_URL"}},
-		{"untrusted certificate", untrusted, 0, plaidflow.NetTLS,
+		{"untrusted certificate", untrusted, 0, plaidapi.NetTLS,
 			[]string{"certificate", "not trusted"}, []string{"trust store", "proxy"}},
-		{"no answer", silent, 500 * time.Millisecond, plaidflow.NetTimeout,
+		{"no answer", silent, 500 * time.Millisecond, plaidapi.NetTimeout,
 			[]string{"did not answer in time"}, []string{"proxy", "status.plaid.com"}},
 	}
 	for _, c := range cases {
@@ -94,8 +95,8 @@ func TestNetworkFailuresSayWhatToCheck(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, c.timeout)
 				defer cancel()
 			}
-			_, err := client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
-			var ne *plaidflow.NetworkError
+			_, err := client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
+			var ne *plaidapi.NetworkError
 			if !errors.As(err, &ne) {
 				t.Fatalf("err = %v (%T), want a NetworkError", err, err)
 			}
@@ -142,14 +143,14 @@ func TestNetworkFailureNamesTheProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := plaidflow.NewClient(cfg, &http.Client{Transport: tr, Timeout: 10 * time.Second})
+	client, err := plaidapi.NewClient(cfg, &http.Client{Transport: tr, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	client.Retries = fastRetries
-	_, err = client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
-	var ne *plaidflow.NetworkError
-	if !errors.As(err, &ne) || ne.Kind != plaidflow.NetProxy {
+	_, err = client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
+	var ne *plaidapi.NetworkError
+	if !errors.As(err, &ne) || ne.Kind != plaidapi.NetProxy {
 		t.Fatalf("err = %v, want a proxy failure", err)
 	}
 	p := plaidflow.Explain(err)
@@ -171,9 +172,9 @@ func TestExchangeNeverSentIsNotLost(t *testing.T) {
 	addr := "http://" + ln.Addr().String()
 	ln.Close()
 	_, err = clientAt(t, addr).Exchange(context.Background(), "public-sandbox-00000000-0000-0000-0000-000000000000")
-	var lost *plaidflow.ExchangeLostError
-	var ne *plaidflow.NetworkError
-	if errors.As(err, &lost) || !errors.As(err, &ne) || ne.Kind != plaidflow.NetRefused {
+	var lost *plaidapi.ExchangeLostError
+	var ne *plaidapi.NetworkError
+	if errors.As(err, &lost) || !errors.As(err, &ne) || ne.Kind != plaidapi.NetRefused {
 		t.Errorf("err = %v (%T), want a refused connection, not a lost exchange", err, err)
 	}
 	if p := plaidflow.Explain(err); p.Context != "" {

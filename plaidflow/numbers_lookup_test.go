@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // When /auth/get fails while the institution lookup made beside it is waiting to retry a 503,
@@ -47,7 +47,7 @@ func TestFailedNumbersLeaveNoInstitutionLookupBehind(t *testing.T) {
 	}
 	_, err = fx.flow.SavedJourney("").RunAll(context.Background(), nil)
 	returned.Store(true)
-	if !plaidflow.HasCode(err, "PRODUCT_NOT_READY") {
+	if !plaidapi.HasCode(err, "PRODUCT_NOT_READY") {
 		t.Fatalf("RunAll = %v, want PRODUCT_NOT_READY", err)
 	}
 	if n := waiting.Load(); n != 0 {

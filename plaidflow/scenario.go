@@ -30,6 +30,14 @@ type SandboxUser struct {
 	Label string
 }
 
+// login is the override username and password to send; empty for user_good.
+func (u *SandboxUser) login() (username, password string) {
+	if u == nil {
+		return "", ""
+	}
+	return u.Username, u.Password
+}
+
 // describe is the user as a step's detail shows it.
 func (u *SandboxUser) describe() string {
 	if u == nil || u.Username == "" {

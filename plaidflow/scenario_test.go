@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
@@ -42,7 +43,7 @@ func TestShippedScenariosAgainstTheEmulator(t *testing.T) {
 			var details []string
 			res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) { details = append(details, r.Detail) })
 			if sc.ForceError != "" {
-				if !plaidflow.HasCode(err, sc.ForceError) {
+				if !plaidapi.HasCode(err, sc.ForceError) {
 					t.Fatalf("scenario %s: err = %v, want %s", sc.Name, err, sc.ForceError)
 				}
 				if items, _ := fx.vault.Items("sandbox"); len(items) != 0 {
@@ -140,7 +141,7 @@ func TestForceErrorOnAnyUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		j, _ := fx.flow.SandboxJourneyAs("", u)
-		if _, err := j.RunAll(context.Background(), nil); !plaidflow.HasCode(err, "ITEM_LOCKED") {
+		if _, err := j.RunAll(context.Background(), nil); !plaidapi.HasCode(err, "ITEM_LOCKED") {
 			t.Errorf("force_error ITEM_LOCKED on %s: %v", u.Label, err)
 		}
 	}

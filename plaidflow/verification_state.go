@@ -2,8 +2,10 @@ package plaidflow
 
 import (
 	"context"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"strings"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // What the terminal UI's verification status screen needs besides the Auth flows' journeys: a
@@ -84,14 +86,14 @@ func (f *Flow) SandboxJourneyFor(flow string) (*Journey, error) {
 // RefreshFlow reads a saved Item again as the Auth flows' numbers step does: every account with
 // its verification_status, and the numbers of the verified ones. The status screen calls it
 // after a status change (set_verification_status, a webhook) to show where the Item is now.
-func (f *Flow) RefreshFlow(ctx context.Context, ref, flow string) (*Result, error) {
+func (f *Flow) RefreshFlow(ctx context.Context, ref, flow string) (*plaidapi.Result, error) {
 	c, err := f.savedItem(ref)
 	if err != nil {
 		return nil, err
 	}
-	var inst *Institution
+	var inst *plaidapi.Institution
 	if c.item.InstitutionID != "" {
-		inst = &Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
+		inst = &plaidapi.Institution{ID: c.item.InstitutionID, Name: c.item.InstitutionName}
 	}
 	res, err := f.flowNumbers(ctx, c.token, inst)
 	if err := f.observe(c, err); err != nil {
@@ -101,7 +103,7 @@ func (f *Flow) RefreshFlow(ctx context.Context, ref, flow string) (*Result, erro
 	if f.Vault != nil {
 		where = f.Vault.Where()
 	}
-	f.finish(Saved{Item: c.item, Storage: Storage{Saved: true, Where: where}}, res)
+	f.finish(Saved{Item: c.item, Storage: plaidapi.Storage{Saved: true, Where: where}}, res)
 	res.ItemID = c.item.ItemID
 	(&Journey{flow: f, authFlow: flow}).describeFlow(res)
 	return res, nil

@@ -2,7 +2,6 @@ package plaidflow
 
 import (
 	"context"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
@@ -17,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/plaid/plaid-go/v42/plaid"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // Webhook verification as Plaid's guide describes it
@@ -44,7 +43,7 @@ func rejected(format string, a ...any) error {
 // WebhookVerifier checks webhooks against the keys of the client's Plaid environment. It is
 // safe for concurrent use.
 type WebhookVerifier struct {
-	client *Client
+	client *plaidapi.Client
 	// Now is the clock iat and key expiry are checked against; tests pin it.
 	Now func() time.Time
 
@@ -58,7 +57,7 @@ type webhookKey struct {
 }
 
 // NewWebhookVerifier returns a verifier that fetches keys through client.
-func NewWebhookVerifier(client *Client) *WebhookVerifier {
+func NewWebhookVerifier(client *plaidapi.Client) *WebhookVerifier {
 	return &WebhookVerifier{client: client, Now: time.Now, keys: map[string]webhookKey{}}
 }
 
@@ -157,19 +156,13 @@ func (v *WebhookVerifier) key(ctx context.Context, kid string) (webhookKey, erro
 	if ok {
 		return k, nil
 	}
-	const op = "get webhook verification key"
-	cctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := v.client.api.PlaidApi.WebhookVerificationKeyGet(cctx).
-		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(kid)).Execute()
+	jwk, err := v.client.WebhookVerificationKey(ctx, kid)
 	if err != nil {
-		err = decodeError(op, err, httpResp)
-		if pe, ok := AsError(err); ok && (pe.Type == "INVALID_INPUT" || pe.Type == "INVALID_REQUEST") {
+		if pe, ok := plaidapi.AsError(err); ok && (pe.Type == "INVALID_INPUT" || pe.Type == "INVALID_REQUEST") {
 			return webhookKey{}, rejected("Plaid does not know the signing key %q (%s)", kid, pe.Code)
 		}
 		return webhookKey{}, err
 	}
-	jwk := resp.GetKey()
 	k, err = publicKey(jwk)
 	if err != nil {
 		return webhookKey{}, rejected("the key %s from Plaid cannot be used: %v", kid, err)
@@ -181,23 +174,19 @@ func (v *WebhookVerifier) key(ctx context.Context, kid string) (webhookKey, erro
 }
 
 // publicKey turns Plaid's JWK into a P-256 public key, refusing points off the curve.
-func publicKey(jwk plaid.JWKPublicKey) (webhookKey, error) {
-	if jwk.GetKty() != "EC" || jwk.GetCrv() != "P-256" {
-		return webhookKey{}, fmt.Errorf("kty %q crv %q, want EC P-256", jwk.GetKty(), jwk.GetCrv())
+func publicKey(jwk plaidapi.JWK) (webhookKey, error) {
+	if jwk.Kty != "EC" || jwk.Crv != "P-256" {
+		return webhookKey{}, fmt.Errorf("kty %q crv %q, want EC P-256", jwk.Kty, jwk.Crv)
 	}
-	x, errX := base64.RawURLEncoding.DecodeString(jwk.GetX())
-	y, errY := base64.RawURLEncoding.DecodeString(jwk.GetY())
+	x, errX := base64.RawURLEncoding.DecodeString(jwk.X)
+	y, errY := base64.RawURLEncoding.DecodeString(jwk.Y)
 	if errX != nil || errY != nil || len(x) != 32 || len(y) != 32 {
 		return webhookKey{}, errors.New("x and y must be 32-byte base64url coordinates")
 	}
 	point := append(append([]byte{4}, x...), y...)
-	if _, err := ecdh.P256().NewPublicKey(point); err != nil {
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point)
+	if err != nil {
 		return webhookKey{}, errors.New("the point is not on the P-256 curve")
 	}
-	k := webhookKey{pub: &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}}
-	if exp, ok := jwk.GetExpiredAtOk(); ok && exp != nil && *exp != 0 {
-		t := time.Unix(int64(*exp), 0)
-		k.expiredAt = &t
-	}
-	return k, nil
+	return webhookKey{pub: pub, expiredAt: jwk.ExpiredAt}, nil
 }

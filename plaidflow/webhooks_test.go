@@ -19,6 +19,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // listen starts a receiver whose webhooks arrive on the returned channel.
@@ -65,7 +66,7 @@ func TestAutomatedMicrodepositsWithVerifiedWebhooks(t *testing.T) {
 	if !strings.Contains(it.Next, "set-verification-status") {
 		t.Errorf("next step %q does not say how to move it on", it.Next)
 	}
-	if _, err := fx.flow.SavedJourney(it.ItemID).RunAll(ctx, nil); !plaidflow.HasCode(err, "PRODUCT_NOT_READY") {
+	if _, err := fx.flow.SavedJourney(it.ItemID).RunAll(ctx, nil); !plaidapi.HasCode(err, "PRODUCT_NOT_READY") {
 		t.Errorf("numbers while pending: %v, want PRODUCT_NOT_READY", err)
 	}
 
@@ -100,7 +101,7 @@ func TestAutomatedMicrodepositsWithVerifiedWebhooks(t *testing.T) {
 	}
 
 	// A second change is refused: the account is no longer pending.
-	if _, err := fx.flow.SetVerificationStatus(ctx, it.ItemID, ch.Account.ID, "verification_expired"); !plaidflow.HasCode(err, "INVALID_FIELD") {
+	if _, err := fx.flow.SetVerificationStatus(ctx, it.ItemID, ch.Account.ID, "verification_expired"); !plaidapi.HasCode(err, "INVALID_FIELD") {
 		t.Errorf("second change: %v", err)
 	}
 }
@@ -212,7 +213,7 @@ func TestWebhookVerifierExpiredKeyAndCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,12 +30,14 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // ClientFactory builds a Plaid client; tests may swap it.
-type ClientFactory func(config.Config, *http.Client) (*plaidflow.Client, error)
+type ClientFactory func(config.Config, *http.Client) (*plaidapi.Client, error)
 
 // Deps is everything the UI touches outside itself, built by cmd and passed in.
 type Deps struct {
@@ -67,7 +69,7 @@ type Deps struct {
 	Now func() time.Time
 	// Getenv reads the environment (NO_COLOR, TERM, TMUX); nil: os.Getenv.
 	Getenv func(string) string
-	// NewClient builds the Plaid client (nil: plaidflow.NewClient).
+	// NewClient builds the Plaid client (nil: plaidapi.NewClient).
 	NewClient ClientFactory
 	// Notes are things the user should know about how the session was set up.
 	Notes []string
@@ -104,7 +106,7 @@ func (d *Deps) fill() {
 		d.Getenv = os.Getenv
 	}
 	if d.NewClient == nil {
-		d.NewClient = plaidflow.NewClient
+		d.NewClient = plaidapi.NewClient
 	}
 	if d.Timeline == nil {
 		d.Timeline = transcript.NewTimeline(d.Now)
@@ -352,12 +354,12 @@ func (m *Model) WriteReport(w io.Writer) error {
 		return nil
 	}
 	if res.Demo {
-		fmt.Fprintln(w, plaidflow.DemoBanner)
+		fmt.Fprintln(w, present.DemoBanner)
 	}
-	if err := plaidflow.WriteReport(w, res, !reveal); err != nil {
+	if err := present.WriteReport(w, res, !reveal); err != nil {
 		return err
 	}
-	if next := res.NextCommand(); next != "" {
+	if next := present.NextCommand(res); next != "" {
 		fmt.Fprintf(w, "\nNext time: %s\n", next)
 	}
 	return nil
@@ -776,7 +778,7 @@ func (m *Model) helpFor(scr component) help.KeyMap {
 
 // startWebhooks starts the session's webhook receiver once, when Plaid can reach it (the
 // emulator on loopback, or the user's --public-url).
-func (m *Model) startWebhooks(client *plaidflow.Client) tea.Cmd {
+func (m *Model) startWebhooks(client *plaidapi.Client) tea.Cmd {
 	ok, public := webhooksReachable(client.Config(), m.c.deps.WebhookPublicURL)
 	if !ok || m.hooking {
 		return nil

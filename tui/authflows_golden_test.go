@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // The Auth flow lab's screens as golden files under testdata/TestAuthFlowGolden, at the same
@@ -61,46 +61,46 @@ func TestAuthFlowGolden(t *testing.T) {
 
 // pendingResult is an Automated micro-deposits Item right after Link: one account waiting for
 // Plaid to verify its deposit, no numbers yet.
-func pendingResult() *plaidflow.Result {
-	return &plaidflow.Result{
+func pendingResult() *plaidapi.Result {
+	return &plaidapi.Result{
 		Environment: "sandbox",
 		ItemID:      "kq8Xv1ZBmwTzPLd3aR6yQeNJ9o4KcxLlbD0gM",
 		ItemName:    "houndstooth-bank",
-		Institution: &plaidflow.Institution{ID: "ins_109512", Name: "Houndstooth Bank"},
+		Institution: &plaidapi.Institution{ID: "ins_109512", Name: "Houndstooth Bank"},
 		Flow:        "automated-microdeposits",
 		AuthMethod:  "AUTOMATED_MICRODEPOSITS",
-		Accounts: []plaidflow.Account{
+		Accounts: []plaidapi.Account{
 			{ID: "acc-checking", Name: "Plaid Checking", Mask: str("0000"), Type: "depository", Subtype: str("checking"),
 				Balances: bal(num(100), num(110)), VerificationStatus: "pending_automatic_verification"},
 		},
-		Numbers:   plaidflow.Numbers{ACH: []plaidflow.ACH{}},
+		Numbers:   plaidapi.Numbers{ACH: []plaidapi.ACH{}},
 		RequestID: "m8MDnv9okwxFNBV",
-		Storage:   plaidflow.Storage{Saved: true, Where: "the OS keyring (service plaid-onboard); index in ~/.config/plaid-onboard/items.json"},
+		Storage:   plaidapi.Storage{Saved: true, Where: "the OS keyring (service plaid-onboard); index in ~/.config/plaid-onboard/items.json"},
 		FetchedAt: fixedNow,
 	}
 }
 
 // insightsResult is a Database Insights Item: the account passed, with the signals behind it.
-func insightsResult() *plaidflow.Result {
+func insightsResult() *plaidapi.Result {
 	score := int32(95)
-	return &plaidflow.Result{
+	return &plaidapi.Result{
 		Environment: "sandbox",
 		ItemID:      "Jd8Xv1ZBmwTzPLd3aR6yQeNJ9o4KcxLlbD0gM",
 		ItemName:    "first-platypus-bank",
-		Institution: &plaidflow.Institution{ID: "ins_109508", Name: "First Platypus Bank"},
+		Institution: &plaidapi.Institution{ID: "ins_109508", Name: "First Platypus Bank"},
 		Flow:        "database-insights",
 		AuthMethod:  "DATABASE_INSIGHTS",
-		Accounts: []plaidflow.Account{
+		Accounts: []plaidapi.Account{
 			{ID: "acc-checking", Name: "Plaid Checking", Mask: str("0000"), Type: "depository", Subtype: str("checking"),
 				Balances: bal(nil, nil), VerificationStatus: "database_insights_pass",
-				VerificationInsights: &plaidflow.VerificationInsights{NameMatchScore: &score, HasNumbersMatch: true,
+				VerificationInsights: &plaidapi.VerificationInsights{NameMatchScore: &score, HasNumbersMatch: true,
 					IsNumbersMatchVerified: true, AccountNumberFormat: "valid"}},
 		},
-		Numbers: plaidflow.Numbers{ACH: []plaidflow.ACH{
+		Numbers: plaidapi.Numbers{ACH: []plaidapi.ACH{
 			{AccountID: "acc-checking", Account: "1111222233330000", Routing: "011401533", WireRouting: str("021000021")},
 		}},
 		RequestID: "m8MDnv9okwxFNBV",
-		Storage:   plaidflow.Storage{Saved: true, Where: "the OS keyring (service plaid-onboard); index in ~/.config/plaid-onboard/items.json"},
+		Storage:   plaidapi.Storage{Saved: true, Where: "the OS keyring (service plaid-onboard); index in ~/.config/plaid-onboard/items.json"},
 		FetchedAt: fixedNow,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -24,7 +25,7 @@ import (
 // says is next.
 
 // plaidTimeout bounds one step against Plaid (plaidflow bounds each call as well).
-const plaidTimeout = plaidflow.CallTimeout + 5*time.Second
+const plaidTimeout = plaidapi.CallTimeout + 5*time.Second
 
 // settleDelay keeps the finished checklist on screen long enough to be read. The tests
 // shorten it: they read the checklist from the model, not from a person's eyes.
@@ -42,7 +43,7 @@ func createLinkToken(ctx context.Context, id int, deps Deps, cfg config.Config, 
 		client.Timeline = deps.Timeline
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()
-		lt, err := client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
+		lt, err := client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		if err != nil {
 			return errMsg{op: opCreateLinkToken, id: id, err: err}
 		}
@@ -172,7 +173,7 @@ func waitForLinkUpdate(ctx context.Context, ch <-chan linkUpdatedMsg) tea.Cmd {
 // shows only the latest one anyway, and a Plaid call must never wait on the screen.
 type retryFeed chan retriedMsg
 
-func (f retryFeed) tell(r plaidflow.Retry) {
+func (f retryFeed) tell(r plaidapi.Retry) {
 	select {
 	case f <- retriedMsg{retry: r}:
 	default:

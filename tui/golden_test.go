@@ -11,6 +11,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -200,7 +201,7 @@ func stable(m *Model, v string) string {
 }
 
 func invalidKeys() error {
-	return &plaidflow.Error{Op: "create link token", HTTPStatus: 400, Type: "INVALID_INPUT", Code: "INVALID_API_KEYS",
+	return &plaidapi.Error{Op: "create link token", HTTPStatus: 400, Type: "INVALID_INPUT", Code: "INVALID_API_KEYS",
 		Message: "invalid client_id or secret provided", RequestID: "HNTDNrA8F1shFEW",
 		DocumentationURL: "https://plaid.com/docs/?ref=error#invalid-input-errors"}
 }
@@ -243,7 +244,7 @@ func exitEvent() linkpage.Event {
 
 // resultsModel is the results screen for res, reached through the working screen (a Sandbox
 // journey whose numbers were shown).
-func resultsModel(t *testing.T, w, h int, res *plaidflow.Result) *Model {
+func resultsModel(t *testing.T, w, h int, res *plaidapi.Result) *Model {
 	t.Helper()
 	return resultsWith(t, testDeps(t, linkOpenConfig()), w, h, res)
 }
@@ -254,7 +255,7 @@ func linkOpenConfig() config.Config {
 	return cfg
 }
 
-func resultsWith(t *testing.T, deps Deps, w, h int, res *plaidflow.Result) *Model {
+func resultsWith(t *testing.T, deps Deps, w, h int, res *plaidapi.Result) *Model {
 	t.Helper()
 	deps.NoBrowser = true
 	m := linkOpenAt(t, deps, w, h)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -70,7 +72,7 @@ type itemsScreen struct {
 	input     textinput.Model
 	promptErr string
 	// accounts are the Item's accounts to pick from for a processor token; account the pick.
-	accounts []plaidflow.Account
+	accounts []plaidapi.Account
 	account  int
 	// target is the Item a prompt or a pending action is about, whatever the cursor does.
 	target vault.SavedItem
@@ -603,7 +605,7 @@ func actionFailed(a itemAction) string {
 }
 
 // pickAccount opens the account picker for a processor token.
-func (s *itemsScreen) pickAccount(it vault.SavedItem, accounts []plaidflow.Account) tea.Cmd {
+func (s *itemsScreen) pickAccount(it vault.SavedItem, accounts []plaidapi.Account) tea.Cmd {
 	s.target, s.accounts, s.account = it, accounts, 0
 	s.panel = nil
 	if len(accounts) == 0 {
@@ -671,7 +673,7 @@ func (s *itemsScreen) processorPanel(p *itemsPanel, it vault.SavedItem, pt *plai
 func balanceRows(b *plaidflow.LiveBalances) []string {
 	rows := [][4]string{{"ACCOUNT", "MASK", "AVAILABLE", "CURRENT"}}
 	for _, a := range b.Accounts {
-		rows = append(rows, [4]string{a.Name, a.MaskLabel(), a.Available(), a.Current()})
+		rows = append(rows, [4]string{a.Name, present.MaskLabel(a), present.Available(a), present.Current(a)})
 	}
 	var wd [4]int
 	for _, r := range rows {
@@ -843,11 +845,11 @@ func (s *itemsScreen) promptLines(w int) []string {
 			if i == s.account {
 				pointer, style = "› ", st.RowSelected
 			}
-			body = append(body, truncate(style.Render(pointer+padRight(a.Name, nameW)+"  ••"+padRight(a.MaskLabel(), 4)+"  "+a.TypeLabel()), iw))
+			body = append(body, truncate(style.Render(pointer+padRight(a.Name, nameW)+"  ••"+padRight(present.MaskLabel(a), 4)+"  "+present.TypeLabel(a)), iw))
 		}
 	case itemsPickProcessor:
 		acct := s.accounts[s.account]
-		title = "Processor token for " + acct.Name + " ••" + acct.MaskLabel()
+		title = "Processor token for " + acct.Name + " ••" + present.MaskLabel(acct)
 		body = append(body, s.input.View())
 		if m := processorMatches(s.input.Value()); len(m) > 0 && s.input.Value() != "" {
 			shown := m[:min(len(m), 6)]

@@ -184,7 +184,7 @@ func TestItemsRemoveOfAnItemAlreadyGoneAtPlaidCleansUpHere(t *testing.T) {
 	it, _ := m.items.selected()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := m.c.flow.Client.RemoveItem(ctx, savedToken(t, m, it)); err != nil {
+	if _, err := m.c.flow.Client.RemoveItem(ctx, savedToken(t, m, it)); err != nil {
 		t.Fatal(err) // removed at Plaid behind this screen's back
 	}
 	d.send(press("d"))

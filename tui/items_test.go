@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -261,7 +262,7 @@ func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToItems(t *testing.T) {
 			t.Errorf("the failure lacks %q:\n%s", want, v)
 		}
 	}
-	if !plaidflow.HasCode(m.Err(), "ITEM_LOGIN_REQUIRED") {
+	if !plaidapi.HasCode(m.Err(), "ITEM_LOGIN_REQUIRED") {
 		t.Errorf("quitting on the failure should exit 1 with it; Err() = %v", m.Err())
 	}
 	if !hasHelp(m, "r retry step") || !hasHelp(m, "esc back to Items") {

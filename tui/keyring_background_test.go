@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -50,7 +50,7 @@ func TestFirstFrameDoesNotWaitForTheKeyring(t *testing.T) {
 	deps.Out = out
 	deps.Vault = vlt
 	deps.Sources = config.Sources{Getenv: func(string) string { return "" }, Vault: vlt}
-	deps.NewClient = func(config.Config, *http.Client) (*plaidflow.Client, error) {
+	deps.NewClient = func(config.Config, *http.Client) (*plaidapi.Client, error) {
 		return nil, errors.New("no Plaid in this test")
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -50,8 +50,8 @@ type keyCheck struct {
 	id     int
 	state  checkState
 	values keyValues
-	client *plaidflow.Client
-	token  plaidflow.LinkToken
+	client *plaidapi.Client
+	token  plaidapi.LinkToken
 	err    error
 }
 
@@ -668,7 +668,7 @@ func (s *keysScreen) statusView(w int) []string {
 		if s.c.cfg.Demo {
 			title = "The emulator refused these keys"
 		}
-		if _, ok := plaidflow.AsError(s.check.err); !ok {
+		if _, ok := plaidapi.AsError(s.check.err); !ok {
 			title = "Could not check the keys"
 		}
 		return append(out, s.c.errorBlock(title, s.check.err, w)...)

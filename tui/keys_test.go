@@ -7,9 +7,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -115,7 +115,7 @@ func TestKeysWrongKeysShowPlaidsErrorAndKeepTheCursor(t *testing.T) {
 	if m.screen != screenKeys || m.keys.focus != fieldSecret {
 		t.Errorf("screen %v focus %v: want to stay on the secret field", m.screen, m.keys.focus)
 	}
-	if !plaidflow.HasCode(m.Err(), "INVALID_API_KEYS") {
+	if !plaidapi.HasCode(m.Err(), "INVALID_API_KEYS") {
 		t.Errorf("quitting now would not report the failure: Err() = %v", m.Err())
 	}
 }
@@ -290,7 +290,7 @@ func TestKeysRefusedThenEditedIsNoLongerTheFailure(t *testing.T) {
 	m.Init()
 	m.Update(press("enter"))
 	m.Update(errMsg{op: opCreateLinkToken, id: m.keys.check.id, err: invalidKeys()})
-	if !plaidflow.HasCode(m.Err(), "INVALID_API_KEYS") {
+	if !plaidapi.HasCode(m.Err(), "INVALID_API_KEYS") {
 		t.Fatalf("right after the refusal quitting should report it; Err() = %v", m.Err())
 	}
 	m.Update(press("tab"))

@@ -14,6 +14,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -183,7 +185,7 @@ func (s *linkScreen) savedAllowed() bool {
 
 // Start begins a Link journey with the keys screen's Link token (nil or expired: the journey
 // makes one).
-func (s *linkScreen) Start(ready *plaidflow.LinkToken) tea.Cmd {
+func (s *linkScreen) Start(ready *plaidapi.LinkToken) tea.Cmd {
 	stop := s.Stop()
 	if ready != nil && !ready.Expiration.IsZero() && !s.c.now().Before(ready.Expiration) {
 		ready = nil
@@ -230,13 +232,13 @@ func (s *linkScreen) Repair(itemID, name string) tea.Cmd {
 
 // Done is told the numbers are on screen. A Link journey that is still waiting (the numbers
 // came through the Sandbox shortcut or a saved Item) ends, telling its open tab why.
-func (s *linkScreen) Done(res *plaidflow.Result, kind journeyKind) tea.Cmd {
+func (s *linkScreen) Done(res *plaidapi.Result, kind journeyKind) tea.Cmd {
 	if s.journey == nil {
 		return nil
 	}
 	msg := "The terminal made a Sandbox Item without Link; this Link session is not needed. You can close this tab."
 	if kind == journeySaved {
-		msg = "The terminal fetched the numbers of " + res.ItemRef() + ", saved earlier; this Link session is not needed. You can close this tab."
+		msg = "The terminal fetched the numbers of " + present.ItemRef(res) + ", saved earlier; this Link session is not needed. You can close this tab."
 	}
 	sess := s.box.get()
 	j := s.journey

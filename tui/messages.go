@@ -4,6 +4,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -33,8 +34,8 @@ type errMsg struct {
 // linkTokenCreatedMsg: /link/token/create answered for the keys on screen; the keys work.
 type linkTokenCreatedMsg struct {
 	id     int
-	client *plaidflow.Client
-	token  plaidflow.LinkToken
+	client *plaidapi.Client
+	token  plaidapi.LinkToken
 }
 
 // keysResolvedMsg: the keys for env were looked up again (flags > environment > .env >
@@ -54,8 +55,8 @@ type keysSavedMsg struct {
 // keysConfirmedMsg: the keys screen is done (keys checked, saving answered, Production
 // confirmed) and hands over a client and the Link token of the check, when it is still good.
 type keysConfirmedMsg struct {
-	client *plaidflow.Client
-	token  *plaidflow.LinkToken
+	client *plaidapi.Client
+	token  *plaidapi.LinkToken
 	notice string
 }
 
@@ -74,7 +75,7 @@ type browserOpenedMsg struct {
 // stepRanMsg: a step of the journey run id ended, done (rep) or failed (err).
 // retriedMsg: a Plaid call that is safe to repeat failed (429, 5xx, the network) and is about
 // to be tried again.
-type retriedMsg struct{ retry plaidflow.Retry }
+type retriedMsg struct{ retry plaidapi.Retry }
 
 type stepRanMsg struct {
 	id  int
@@ -94,7 +95,7 @@ type accountLinkedMsg struct {
 // result is ready for the results screen.
 type numbersShownMsg struct {
 	id   int
-	res  *plaidflow.Result
+	res  *plaidapi.Result
 	kind journeyKind
 	// unsaved is the journey when its Item exists at Plaid but was not saved here: its access
 	// token is only in that journey's memory, so only it can remove the Item.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
@@ -100,7 +101,7 @@ func webhooksReachable(cfg config.Config, publicURL string) (ok bool, public str
 // startWebhooks starts the receiver, verifying with client's /webhook_verification_key/get.
 // Each webhook goes on the timeline, then to the feed the root reads; a full feed drops it from
 // the screen only (the timeline has it).
-func startWebhooks(ctx context.Context, reg *webhookReceivers, client *plaidflow.Client, tl *transcript.Timeline, port int, public string) tea.Cmd {
+func startWebhooks(ctx context.Context, reg *webhookReceivers, client *plaidapi.Client, tl *transcript.Timeline, port int, public string) tea.Cmd {
 	return func() tea.Msg {
 		feed := make(chan plaidflow.Webhook, 16)
 		v := plaidflow.NewWebhookVerifier(client)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -96,7 +97,7 @@ func TestWorkingShowsPlaidsErrorAndRetriesTheStep(t *testing.T) {
 			t.Errorf("the failed step lacks %q:\n%s", want, v)
 		}
 	}
-	if !plaidflow.HasCode(m.Err(), "PRODUCT_NOT_READY") {
+	if !plaidapi.HasCode(m.Err(), "PRODUCT_NOT_READY") {
 		t.Errorf("quitting now should exit 1 with the Plaid error; Err() = %v", m.Err())
 	}
 

@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -49,7 +50,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		ConfigDir:  func() (string, error) { return configDir, nil },
 		StateDir:   func() (string, error) { return stateDir, nil },
 		WorkDir:    t.TempDir(),
-		HTTPClient: plaidflow.NewHTTPClient(),
+		HTTPClient: plaidapi.NewHTTPClient(),
 		Now:        time.Now,
 	}
 	return te
@@ -410,13 +411,13 @@ func TestMaskHidesNumbers(t *testing.T) {
 	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
-	var full plaidflow.Result
+	var full plaidapi.Result
 	if err := json.Unmarshal(te.stdout.Bytes(), &full); err != nil {
 		t.Fatal(err)
 	}
 	var secrets []string
 	for _, x := range full.Numbers.International {
-		secrets = append(secrets, x.IBAN, plaidflow.FormatIBAN(x.IBAN))
+		secrets = append(secrets, x.IBAN, plaidapi.FormatIBAN(x.IBAN))
 	}
 	for _, x := range full.Numbers.BACS {
 		secrets = append(secrets, x.Account)
@@ -465,7 +466,7 @@ func TestDemoBannerOnce(t *testing.T) {
 			if code := te.run(args...); code != exitOK {
 				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 			}
-			if n := strings.Count(te.stderr.String(), plaidflow.DemoBanner); n != 1 {
+			if n := strings.Count(te.stderr.String(), present.DemoBanner); n != 1 {
 				t.Errorf("the banner is on stderr %d times:\n%s", n, te.stderr)
 			}
 			if strings.Contains(te.stdout.String(), "OFFLINE DEMO") {

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -47,7 +47,7 @@ func systemDeps() deps {
 		ConfigDir:   vault.DefaultDir,
 		StateDir:    func() (string, error) { return transcript.DefaultStateDir(os.Getenv) },
 		WorkDir:     wd,
-		HTTPClient:  plaidflow.NewHTTPClient(),
+		HTTPClient:  plaidapi.NewHTTPClient(),
 		Now:         time.Now,
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -176,7 +177,7 @@ type doctorRun struct {
 
 	cfg    config.Config
 	keysOK bool
-	client *plaidflow.Client
+	client *plaidapi.Client
 	accept bool
 	vault  *vault.Vault
 	closer func()
@@ -370,20 +371,20 @@ func (dr *doctorRun) checkPlaid(ctx context.Context) (api, accepted doctorCheck)
 	// Dashboard does not list must fail the redirect-uri check, not read as bad keys.
 	keysOnly := dr.cfg
 	keysOnly.RedirectURI = ""
-	client, err := plaidflow.NewClient(keysOnly, dr.a.d.HTTPClient)
+	client, err := plaidapi.NewClient(keysOnly, dr.a.d.HTTPClient)
 	if err != nil {
 		api.Status, api.Summary, api.Fix = statusFail, err.Error(), "check PLAID_API_URL"
 		accepted.Status, accepted.Summary = statusSkip, "not checked: Plaid's API is not reachable"
 		return api, accepted
 	}
-	client.OnRetry = plaidflow.RetryPrinter(dr.a.d.Stderr)
+	client.OnRetry = plaidapi.RetryPrinter(dr.a.d.Stderr)
 	dr.client = client
 	api.Details = []string{"at " + base}
 
 	callCtx, cancel := context.WithTimeout(ctx, dr.timeout)
 	defer cancel()
 	start := time.Now()
-	tok, err := client.CreateLinkToken(callCtx, plaidflow.LinkTokenOptions{})
+	tok, err := client.CreateLinkToken(callCtx, plaidapi.LinkTokenOptions{})
 	took := time.Since(start).Round(time.Millisecond)
 	if ctx.Err() != nil {
 		api.Status, api.Summary = statusSkip, "interrupted"
@@ -398,7 +399,7 @@ func (dr *doctorRun) checkPlaid(ctx context.Context) (api, accepted doctorCheck)
 		return api, accepted
 	}
 	p := plaidflow.Explain(err)
-	pe, plaidAnswered := plaidflow.AsError(err)
+	pe, plaidAnswered := plaidapi.AsError(err)
 	if !plaidAnswered || pe.Type == "API_ERROR" || pe.Type == "RATE_LIMIT_EXCEEDED" || pe.HTTPStatus == 429 || pe.HTTPStatus >= 500 {
 		api.Status, api.Error = statusFail, &p
 		api.Summary = fmt.Sprintf("no usable answer from %s after %s: %v", dr.answerer(), took, err)
@@ -463,7 +464,7 @@ func (dr *doctorRun) checkRedirect(ctx context.Context) doctorCheck {
 	}
 	callCtx, cancel := context.WithTimeout(ctx, dr.timeout)
 	defer cancel()
-	if _, err := dr.client.CreateLinkToken(callCtx, plaidflow.LinkTokenOptions{RedirectURI: uri}); err != nil {
+	if _, err := dr.client.CreateLinkToken(callCtx, plaidapi.LinkTokenOptions{RedirectURI: uri}); err != nil {
 		if ctx.Err() != nil {
 			c.Status, c.Summary = statusSkip, "interrupted"
 			return c

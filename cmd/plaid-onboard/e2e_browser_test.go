@@ -20,6 +20,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -255,7 +256,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d\n%s", code, p.stderrText())
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
 		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
 	}
@@ -469,7 +470,7 @@ func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("link exit %d\n%s", code, p.stderrText())
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
 		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -51,7 +51,7 @@ func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
 					if errs[i] != nil {
 						t.Fatal(errs[i])
 					}
-					var res plaidflow.Result
+					var res plaidapi.Result
 					if err := json.Unmarshal([]byte(outs[i]), &res); err != nil || !res.Storage.Saved {
 						t.Fatalf("round %d instance %d: %v, storage %+v", round, i, err, res.Storage)
 					}

@@ -14,8 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -48,7 +48,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
 	}
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
 	}
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 		if code := p.wait(t); code != 0 {
 			t.Fatalf("link --update exit %d\n%s", code, p.stderrText())
 		}
-		var res plaidflow.Result
+		var res plaidapi.Result
 		if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil || res.ItemID != linked.ItemID || len(res.Numbers.ACH) == 0 {
 			t.Errorf("link --update result: %+v, %v", res, err)
 		}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -139,7 +139,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
 	}
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
 		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
 	}
@@ -168,7 +168,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("auth exit %d\n%s", code, stderr)
 	}
-	var again plaidflow.Result
+	var again plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &again); err != nil {
 		t.Fatalf("auth --json: %v\n%s", err, stdout)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -320,7 +321,7 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--demo sandbox link: exit %d\n%s", code, stderr)
 	}
-	var second plaidflow.Result
+	var second plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &second); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // `emulator --redirect-uri` registers redirect URIs as the Dashboard does: the --json line lists
@@ -28,11 +29,11 @@ func TestEmulatorRegistersRedirectURIs(t *testing.T) {
 	linkToken := func(redirect string) error {
 		cfg := config.Config{ClientID: info.ClientID, Secret: info.Secret, Env: config.Sandbox, APIURL: info.URL,
 			Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "plaid-onboard", RedirectURI: redirect}
-		c, err := plaidflow.NewClient(cfg, nil)
+		c, err := plaidapi.NewClient(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
+		_, err = c.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		return err
 	}
 	if err := linkToken(registered); err != nil {

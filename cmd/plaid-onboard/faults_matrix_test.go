@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -119,7 +119,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 	if mc.saved {
 		te.mustRun(t, exitOK, "sandbox", "link")
 	}
-	hc := plaidflow.NewHTTPClient()
+	hc := plaidapi.NewHTTPClient()
 	hc.Timeout = faultHTTPTimeout
 	t.Cleanup(hc.CloseIdleConnections)
 	te.d.HTTPClient = hc
@@ -163,7 +163,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 		}
 	case path == "/item/public_token/exchange":
 		// Whether the exchange took effect cannot be known from here: the user is told.
-		if !strings.Contains(stderr, plaidflow.ExchangeLostNotice) || !strings.Contains(stderr, "link the account again") {
+		if !strings.Contains(stderr, plaidapi.ExchangeLostNotice) || !strings.Contains(stderr, "link the account again") {
 			t.Errorf("stderr does not say plainly that Plaid may hold an Item whose token never arrived\n%s", report)
 		}
 	case f.spec.Kind == emulator.FaultHang:
@@ -222,7 +222,7 @@ func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report st
 		}
 	}
 	for _, id := range srv.ItemIDs() {
-		if !inIndex[id] && !strings.Contains(te.stderr.String(), plaidflow.ExchangeLostNotice) {
+		if !inIndex[id] && !strings.Contains(te.stderr.String(), plaidapi.ExchangeLostNotice) {
 			t.Errorf("Item %s exists at the emulator, is not saved here, and the user was not told\n%s", id, report)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -89,7 +90,7 @@ func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/institutions/get_by_id", Kind: emulator.FaultHang}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), plaidflow.CallTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), plaidapi.CallTimeout)
 	defer cancel()
 	start := time.Now()
 	code := te.runContext(ctx, "sandbox", "link", "--no-save")
@@ -98,7 +99,7 @@ func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 		t.Fatalf("exit %d after %s\n%s\n%s", code, took, te.stdout, te.stderr)
 	}
 	if took > 2*plaidflow.InstitutionBudget+time.Second {
-		t.Errorf("sandbox link took %s with a hung institution lookup (budget %s, call timeout %s)", took, plaidflow.InstitutionBudget, plaidflow.CallTimeout)
+		t.Errorf("sandbox link took %s with a hung institution lookup (budget %s, call timeout %s)", took, plaidflow.InstitutionBudget, plaidapi.CallTimeout)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -58,7 +59,7 @@ func (a *app) runItems(_ context.Context, _ []string) error {
 		return fmt.Errorf("list saved items: %w", err)
 	}
 	if cfg.Demo {
-		fmt.Fprintln(a.d.Stderr, plaidflow.DemoBanner)
+		fmt.Fprintln(a.d.Stderr, present.DemoBanner)
 	}
 	if a.opts.jsonOut {
 		if items == nil {

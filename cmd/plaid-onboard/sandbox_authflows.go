@@ -12,6 +12,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // The Auth flow lab's Sandbox commands: `sandbox link --flow`, `sandbox set-verification-status`
@@ -85,7 +87,7 @@ func writeFlowItem(w io.Writer, it *plaidflow.FlowItem) error {
 }
 
 // writeVerification prints each account with its verification_status.
-func writeVerification(w io.Writer, accounts []plaidflow.Account) error {
+func writeVerification(w io.Writer, accounts []plaidapi.Account) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tMASK\tVERIFICATION STATUS\tACCOUNT ID")
 	for _, acct := range accounts {
@@ -93,7 +95,7 @@ func writeVerification(w io.Writer, accounts []plaidflow.Account) error {
 		if status == "" {
 			status = "- (Instant Auth: no verification needed)"
 		}
-		fmt.Fprintf(tw, "%s\t••%s\t%s\t%s\n", acct.Name, acct.MaskLabel(), status, acct.ID)
+		fmt.Fprintf(tw, "%s\t••%s\t%s\t%s\n", acct.Name, present.MaskLabel(acct), status, acct.ID)
 	}
 	return tw.Flush()
 }
@@ -157,7 +159,7 @@ func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f setSta
 		code, next = "VERIFICATION_EXPIRED", "link the account again"
 	}
 	fmt.Fprintf(a.d.Stderr, "%s ••%s of %s is now %s; Plaid sends AUTH %s to the Item's webhook.\nNext: %s\n",
-		ch.Account.Name, ch.Account.MaskLabel(), ch.ItemName, ch.Account.VerificationStatus, code, next)
+		ch.Account.Name, present.MaskLabel(ch.Account), ch.ItemName, ch.Account.VerificationStatus, code, next)
 	if a.opts.jsonOut {
 		return printJSON(a.d.Stdout, ch)
 	}

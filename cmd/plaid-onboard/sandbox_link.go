@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
@@ -43,7 +44,7 @@ creation fail with that error, alone or on top of either.`,
 		"automated-microdeposits is made here, the others need Link")
 	cmd.Long += "\n\nAuth verification flows (--flow):\n" + flowHelp()
 	_ = cmd.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(plaidflow.AuthFlowNames(), cobra.ShellCompDirectiveNoFileComp))
-	cmd.Flags().StringVar(&a.opts.institution, "institution", "", "the Sandbox institution id (default "+plaidflow.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
+	cmd.Flags().StringVar(&a.opts.institution, "institution", "", "the Sandbox institution id (default "+plaidapi.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
 	cmd.Flags().StringVar(&so.scenario, "scenario", "", "make the Item of the ready-made scenario `NAME` (plaid-onboard scenarios lists them)")
 	cmd.Flags().StringVar(&so.userCustom, "user-custom", "", "make the Item from a user_custom configuration `FILE` (JSON)")
 	cmd.Flags().StringVar(&so.forceError, "force-error", "", "make the Item's creation fail with this `CODE`, one of Plaid's force_error values: "+strings.Join(usercustom.ForceErrors(), " "))

@@ -11,6 +11,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -51,7 +52,7 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sandbox link --user-custom exit %d\n%s", code, stderr)
 	}
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
 		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
 	}
@@ -67,7 +68,7 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("auth exit %d\n%s", code, stderr)
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("auth --json: %v\n%s", err, stdout)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -110,12 +111,12 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		}
 		return s, nil
 	}
-	client, err := plaidflow.NewClient(cfg, d.HTTPClient)
+	client, err := plaidapi.NewClient(cfg, d.HTTPClient)
 	if err != nil {
 		s.close()
 		return nil, fmt.Errorf("set up the plaid client: %w", err)
 	}
-	client.OnRetry = plaidflow.RetryPrinter(d.Stderr) // "retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"
+	client.OnRetry = plaidapi.RetryPrinter(d.Stderr) // "retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"
 	client.Timeline = s.timeline
 	s.flow = plaidflow.NewFlow(client, s.vault)
 	s.flow.OnExchangeInterrupted = func() {

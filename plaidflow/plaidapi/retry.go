@@ -1,4 +1,4 @@
-package plaidflow
+package plaidapi
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package plaidflow
+package plaidapi
 
 import (
 	"errors"
@@ -32,7 +32,7 @@ func TestDecodeErrorPlaidJSON(t *testing.T) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
 	}
-	if next := Explain(err).Next; !strings.Contains(next, "Dashboard") {
+	if next := pe.NextStep(); !strings.Contains(next, "Dashboard") {
 		t.Errorf("no next step pointing at the Dashboard for bad keys: %q", next)
 	}
 }

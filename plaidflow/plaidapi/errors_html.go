@@ -1,12 +1,13 @@
-package plaidflow
+package plaidapi
 
 import (
 	"fmt"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"html"
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // htmlTitle finds a page's title, htmlHeading its first heading, htmlTag any tag.

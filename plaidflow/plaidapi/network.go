@@ -1,18 +1,19 @@
-package plaidflow
+package plaidapi
 
 import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"io"
 	"net"
 	"net/url"
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // NetKind says how a call failed to reach Plaid: each kind has its own thing to check.

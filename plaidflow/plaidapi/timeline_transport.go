@@ -1,14 +1,15 @@
-package plaidflow
+package plaidapi
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // attemptKey carries the attempt number of a call from retryTransport to the timeline.

@@ -1,4 +1,4 @@
-package plaidflow
+package plaidapi
 
 import (
 	"context"
@@ -80,7 +80,7 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 		return LinkToken{}, c.decodeError(op, err, httpResp)
 	}
 	if resp.GetLinkToken() == "" {
-		return LinkToken{}, malformed(op, resp.GetRequestId(), "link_token")
+		return LinkToken{}, Malformed(op, resp.GetRequestId(), "link_token")
 	}
 	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId()}, nil
 }
@@ -91,12 +91,12 @@ const DefaultSandboxInstitution = "ins_109508"
 // SandboxPublicToken makes an Item without Link through /sandbox/public_token/create, as if a
 // user had linked institutionID with user_good / pass_good.
 func (c *Client) SandboxPublicToken(ctx context.Context, institutionID string) (string, error) {
-	return c.SandboxPublicTokenAs(ctx, institutionID, nil)
+	return c.SandboxPublicTokenAs(ctx, institutionID, "", "")
 }
 
 // SandboxPublicTokenAs is SandboxPublicToken with another Sandbox login (options.override_username
 // and override_password): a scenario, a user_custom configuration, an MFA or error_ password.
-func (c *Client) SandboxPublicTokenAs(ctx context.Context, institutionID string, user *SandboxUser) (string, error) {
+func (c *Client) SandboxPublicTokenAs(ctx context.Context, institutionID, username, password string) (string, error) {
 	const op = "create sandbox public token"
 	if err := c.cfg.SandboxOnly(); err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
@@ -109,10 +109,10 @@ func (c *Client) SandboxPublicTokenAs(ctx context.Context, institutionID string,
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
 	req := plaid.NewSandboxPublicTokenCreateRequest(institutionID, products)
-	if user != nil && user.Username != "" {
+	if username != "" {
 		opts := plaid.NewSandboxPublicTokenCreateRequestOptions()
-		opts.SetOverrideUsername(user.Username)
-		opts.SetOverridePassword(user.Password)
+		opts.SetOverrideUsername(username)
+		opts.SetOverridePassword(password)
 		req.SetOptions(*opts)
 	}
 	ctx, cancel := callContext(ctx)
@@ -122,7 +122,7 @@ func (c *Client) SandboxPublicTokenAs(ctx context.Context, institutionID string,
 		return "", c.decodeError(op, err, httpResp)
 	}
 	if resp.GetPublicToken() == "" {
-		return "", malformed(op, resp.GetRequestId(), "public_token")
+		return "", Malformed(op, resp.GetRequestId(), "public_token")
 	}
 	return resp.GetPublicToken(), nil
 }
@@ -150,17 +150,22 @@ func (c *Client) Exchange(ctx context.Context, publicToken string) (Exchanged, e
 		return Exchanged{}, err
 	}
 	if resp.GetAccessToken() == "" || resp.GetItemId() == "" {
-		return Exchanged{}, &ExchangeLostError{Err: malformed(op, resp.GetRequestId(), "access_token and item_id")}
+		return Exchanged{}, &ExchangeLostError{Err: Malformed(op, resp.GetRequestId(), "access_token and item_id")}
 	}
 	return Exchanged{AccessToken: resp.GetAccessToken(), ItemID: resp.GetItemId(), RequestID: resp.GetRequestId()}, nil
 }
 
 // Auth calls /auth/get and converts the answer to a Result (without institution details).
-func (c *Client) Auth(ctx context.Context, accessToken string) (*Result, error) {
+func (c *Client) Auth(ctx context.Context, accessToken string, accountIDs ...string) (*Result, error) {
 	const op = "get auth numbers"
 	ctx, cancel := callContext(ctx)
 	defer cancel()
 	req := plaid.NewAuthGetRequest(accessToken)
+	if len(accountIDs) > 0 {
+		opts := plaid.NewAuthGetRequestOptions()
+		opts.SetAccountIds(accountIDs)
+		req.SetOptions(*opts)
+	}
 	resp, httpResp, err := c.api.PlaidApi.AuthGet(ctx).AuthGetRequest(*req).Execute()
 	if err != nil {
 		return nil, c.decodeError(op, err, httpResp)
@@ -168,7 +173,7 @@ func (c *Client) Auth(ctx context.Context, accessToken string) (*Result, error) 
 	if len(resp.GetAccounts()) == 0 {
 		// Plaid answers NO_AUTH_ACCOUNTS rather than an empty list: showing "0 accounts" would
 		// hide that something answered in Plaid's place.
-		return nil, malformed(op, resp.GetRequestId(), "accounts")
+		return nil, Malformed(op, resp.GetRequestId(), "accounts")
 	}
 	return resultFromAuth(resp), nil
 }
@@ -194,7 +199,7 @@ func (c *Client) Institution(ctx context.Context, institutionID string) (*Instit
 		URL:          in.GetUrl(),
 		PrimaryColor: in.GetPrimaryColor(),
 		OAuth:        in.GetOauth(),
-		detailed:     true,
+		Detailed:     true,
 	}, nil
 }
 
@@ -280,16 +285,6 @@ func clientUserID() string {
 	return "plaid-onboard-" + hex.EncodeToString(sum[:8])
 }
 
-// RemoveItem calls /item/remove: the access token stops working and Plaid stops billing the Item.
-func (c *Client) RemoveItem(ctx context.Context, accessToken string) error {
-	const op = "remove item"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	req := plaid.NewItemRemoveRequest(accessToken)
-	_, httpResp, err := c.api.PlaidApi.ItemRemove(ctx).ItemRemoveRequest(*req).Execute()
-	return c.decodeError(op, err, httpResp)
-}
-
 // accountFrom converts Plaid's AccountBase, keeping its nulls.
 func accountFrom(a plaid.AccountBase) Account {
 	acct := Account{
@@ -313,4 +308,63 @@ func accountFrom(a plaid.AccountBase) Account {
 		acct.Subtype = &s
 	}
 	return acct
+}
+
+// setAuthOptions turns on a flow's `auth` option in a /link/token/create request.
+// https://plaid.com/docs/api/link/#link-token-create-request-auth
+func setAuthOptions(req *plaid.LinkTokenCreateRequest, flow string) {
+	if flow == "" {
+		return
+	}
+	a := plaid.NewLinkTokenCreateRequestAuth()
+	switch flow {
+	case "instant-match":
+		a.SetInstantMatchEnabled(true)
+	case "instant-microdeposits":
+		a.SetInstantMicrodepositsEnabled(true)
+	case "automated-microdeposits":
+		a.SetAutomatedMicrodepositsEnabled(true)
+	case "same-day-microdeposits":
+		a.SetSameDayMicrodepositsEnabled(true)
+	case "database-match":
+		a.SetDatabaseMatchEnabled(true)
+	case "database-insights":
+		a.SetDatabaseInsightsEnabled(true)
+	}
+	req.SetAuth(*a)
+	if flow != "instant-match" && flow != "automated-microdeposits" {
+		req.SetProducts([]plaid.Products{plaid.PRODUCTS_AUTH})
+	}
+}
+
+// VerificationInsights mirrors an account's verification_insights, which Database Insights
+// (and Database Auth) set: the signals behind its pass / pass with caution / fail.
+type VerificationInsights struct {
+	NameMatchScore                  *int32 `json:"name_match_score,omitempty"`
+	HasNumbersMatch                 bool   `json:"has_numbers_match"`
+	IsNumbersMatchVerified          bool   `json:"is_numbers_match_verified"`
+	HasPreviousAdministrativeReturn bool   `json:"has_previous_administrative_return"`
+	AccountNumberFormat             string `json:"account_number_format"`
+}
+
+func insightsFrom(a plaid.AccountBase) *VerificationInsights {
+	in, ok := a.GetVerificationInsightsOk()
+	if !ok || in == nil {
+		return nil
+	}
+	out := &VerificationInsights{NameMatchScore: in.NameMatchScore.Get(),
+		HasNumbersMatch: in.NetworkStatus.HasNumbersMatch, IsNumbersMatchVerified: in.NetworkStatus.IsNumbersMatchVerified,
+		AccountNumberFormat: string(in.AccountNumberFormat)}
+	if pr := in.PreviousReturns; pr != nil {
+		out.HasPreviousAdministrativeReturn = pr.HasPreviousAdministrativeReturn
+	}
+	return out
+}
+
+func accountsFrom(in []plaid.AccountBase) []Account {
+	out := make([]Account, 0, len(in))
+	for _, a := range in {
+		out = append(out, accountFrom(a))
+	}
+	return out
 }

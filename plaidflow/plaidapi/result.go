@@ -1,6 +1,7 @@
-package plaidflow
+package plaidapi
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,12 +38,12 @@ type Institution struct {
 	PrimaryColor string `json:"primary_color,omitempty"`
 	OAuth        bool   `json:"oauth,omitempty"`
 
-	// detailed marks an Institution that came from /institutions/get_by_id, so the flow does
+	// Detailed marks an Institution that came from /institutions/get_by_id, so the flow does
 	// not ask for it twice.
-	detailed bool
-	// unavailable marks one whose /institutions/get_by_id already failed or ran out of its
+	Detailed bool `json:"-"`
+	// Unavailable marks one whose /institutions/get_by_id already failed or ran out of its
 	// budget in this flow: asking again would only delay the numbers once more.
-	unavailable bool
+	Unavailable bool `json:"-"`
 }
 
 // Account mirrors Plaid's AccountBase. Nullable fields are pointers so JSON keeps Plaid's nulls.
@@ -195,3 +196,11 @@ func FormatSortCode(s string) string {
 	}
 	return s[0:2] + "-" + s[2:4] + "-" + s[4:6]
 }
+
+// numbersReady are the verification statuses whose numbers /auth/get returns.
+var numbersReady = []string{"", "automatically_verified", "manually_verified", "database_matched",
+	"database_insights_pass", "database_insights_pass_with_caution"}
+
+// AwaitingVerification reports whether an account's numbers are held back by its
+// verification_status (pending, failed or expired).
+func AwaitingVerification(status string) bool { return !slices.Contains(numbersReady, status) }

@@ -1,4 +1,4 @@
-package plaidflow
+package plaidapi
 
 import (
 	"errors"
@@ -61,8 +61,8 @@ func (e *Error) Docs() string {
 	return DocsURL(e.Code, e.Type)
 }
 
-// nextStep is the hint for a code seen without the call's circumstances (Link's exits).
-func nextStep(code, typ string) string { return Hint(code, typ, "", Circumstances{}) }
+// NextStep is the hint for a code seen without the call's circumstances (Link's exits).
+func NextStep(code, typ string) string { return Hint(code, typ, "", Circumstances{}) }
 
 // decodeError decodes a failed call like decodeError, and records the circumstances of the
 // client that made it (where its keys came from, its settings), which the hints speak of.
@@ -166,10 +166,10 @@ func HasCode(err error, code string) bool {
 // not a Plaid error, or a 200 without a field Plaid's schema requires.
 const CodeUnexpectedResponse = "UNEXPECTED_RESPONSE"
 
-// malformed is the error for a 200 answer without a field the schema requires (an /auth/get
+// Malformed is the error for a 200 answer without a field the schema requires (an /auth/get
 // with no accounts, an exchange with no access token): carrying on would show or save nothing
 // as if it were something.
-func malformed(op, requestID, missing string) *Error {
+func Malformed(op, requestID, missing string) *Error {
 	return &Error{
 		Op:         op,
 		HTTPStatus: http.StatusOK,

@@ -1,9 +1,10 @@
-package plaidflow
+package plaidapi
 
 import (
 	"fmt"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"strings"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // This file is the one place that says what to do about a Plaid error: the next step for each
@@ -260,3 +261,6 @@ func DocsURL(code, typ string) string {
 	}
 	return u
 }
+
+// RepairCommand is the command that repairs a saved Item with Link in update mode.
+func RepairCommand(ref string) string { return "plaid-onboard link --update " + ref }
