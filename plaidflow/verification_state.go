@@ -2,65 +2,17 @@ package plaidflow
 
 import (
 	"context"
-	"strings"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // What the terminal UI's verification status screen needs besides the Auth flows' journeys: a
 // saved Item's webhook pointed at the session's receiver, and each webhook on the timeline.
 
-// KindWebhook is a webhook the session's receiver got, with whether it verified.
-const KindWebhook = "webhook"
-
 // SetItemWebhook points a saved Item's webhook at target (/item/webhook/update), so the
 // session's receiver gets what Plaid sends for it.
 func (f *Flow) SetItemWebhook(ctx context.Context, ref, target string) error {
 	return f.setWebhook(ctx, ref, target)
-}
-
-// RecordWebhook puts a webhook the session received on the timeline: its type and code, the
-// fields a person reads, and whether it verified (and why not).
-func RecordWebhook(t *transcript.Timeline, wh Webhook) {
-	if t == nil {
-		return
-	}
-	t.Add(transcript.Entry{Time: wh.ReceivedAt, Kind: KindWebhook, Name: strings.TrimSpace(wh.Type + " " + wh.Code),
-		ItemID: wh.ItemID, Message: DescribeWebhook(wh)})
-}
-
-// DescribeWebhook is a webhook in one line, whether it verified first (so a narrow screen keeps
-// it): "webhook ✓ AUTH AUTOMATICALLY_VERIFIED · account_id …".
-func DescribeWebhook(wh Webhook) string {
-	verdict := "✓"
-	if !wh.Verified {
-		verdict = "✗ NOT VERIFIED"
-	}
-	parts := []string{"webhook " + verdict + " " + dash(wh.Type) + " " + dash(wh.Code)}
-	for _, k := range []string{"account_id", "new_webhook_url", "error"} {
-		switch v := wh.Payload[k].(type) {
-		case string:
-			if v != "" {
-				parts = append(parts, k+" "+v)
-			}
-		case map[string]any:
-			if code, _ := v["error_code"].(string); code != "" {
-				parts = append(parts, "error "+code)
-			}
-		}
-	}
-	if !wh.Verified {
-		parts = append(parts, "why: "+wh.Reason)
-	}
-	return strings.Join(parts, " · ")
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // SandboxJourneyFor makes an Item for an Auth flow without a browser (Sandbox only), for the

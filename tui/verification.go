@@ -13,6 +13,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
 // The verification status screen: under the results of an Item linked with an Auth flow, each
@@ -64,7 +65,7 @@ type verifyPanel struct {
 	pointed  map[string]bool // Items whose webhook was asked to be the receiver
 	hooked   map[string]bool // Items whose webhook is the receiver (Plaid said so)
 	pointErr error
-	last     *plaidflow.Webhook // the last webhook for the Item on show
+	last     *webhook.Webhook // the last webhook for the Item on show
 	reqID    int
 }
 
@@ -213,7 +214,7 @@ func (p *verifyPanel) started(msg webhooksStartedMsg) tea.Cmd {
 
 // webhook takes a webhook the receiver got. One for the Item on show is shown, and an AUTH
 // webhook (the verification moved on) reads the Item again.
-func (p *verifyPanel) webhook(wh plaidflow.Webhook) tea.Cmd {
+func (p *verifyPanel) webhook(wh webhook.Webhook) tea.Cmd {
 	if p.res == nil || wh.ItemID != p.res.ItemID {
 		return nil
 	}
@@ -442,7 +443,7 @@ func (p *verifyPanel) webhookLines(w int) []string {
 		if !p.last.Verified {
 			style = st.Bad
 		}
-		out = append(out, truncate(st.Muted.Render("Last webhook ")+st.Faint.Render(p.last.ReceivedAt.Format("15:04:05")+" ")+style.Render(plaidflow.DescribeWebhook(*p.last)), w))
+		out = append(out, truncate(st.Muted.Render("Last webhook ")+st.Faint.Render(p.last.ReceivedAt.Format("15:04:05")+" ")+style.Render(webhook.Describe(*p.last)), w))
 	}
 	return out
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
-// Webhooks in the terminal UI: a receiver on 127.0.0.1 (plaidflow.ListenWebhooks, as
+// Webhooks in the terminal UI: a receiver on 127.0.0.1 (webhook.Listen, as
 // `webhooks listen` runs it) starts with the session once the keys are confirmed, when Plaid can
 // reach it: against the emulator (--demo, or PLAID_API_URL on loopback) with no setup, against
 // Plaid only through the public URL the user gives (--public-url, their tunnel to the port).
@@ -23,10 +24,10 @@ import (
 
 // webhookHub is the session's receiver and where Plaid is told to send webhooks.
 type webhookHub struct {
-	rcv *plaidflow.WebhookReceiver
+	rcv *webhook.Receiver
 	// target is the URL Items get as their webhook: the public URL, or the receiver's own.
 	target string
-	feed   chan plaidflow.Webhook
+	feed   chan webhook.Webhook
 }
 
 func (h *webhookHub) close() {
@@ -39,12 +40,12 @@ func (h *webhookHub) close() {
 // whose webhooksStartedMsg never reached the model (the program ended first).
 type webhookReceivers struct {
 	mu     sync.Mutex
-	rs     []*plaidflow.WebhookReceiver
+	rs     []*webhook.Receiver
 	closed bool
 }
 
 // add keeps rcv for closeAll; false when closeAll already ran, and rcv is the caller's to close.
-func (r *webhookReceivers) add(rcv *plaidflow.WebhookReceiver) bool {
+func (r *webhookReceivers) add(rcv *webhook.Receiver) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -72,7 +73,7 @@ type webhooksStartedMsg struct {
 }
 
 // webhookReceivedMsg: the receiver got a webhook (already on the timeline).
-type webhookReceivedMsg struct{ wh plaidflow.Webhook }
+type webhookReceivedMsg struct{ wh webhook.Webhook }
 
 // webhookSetMsg: /item/webhook/update answered for the Item on the results screen.
 type webhookSetMsg struct {
@@ -103,10 +104,10 @@ func webhooksReachable(cfg config.Config, publicURL string) (ok bool, public str
 // the screen only (the timeline has it).
 func startWebhooks(ctx context.Context, reg *webhookReceivers, client *plaidapi.Client, tl *transcript.Timeline, port int, public string) tea.Cmd {
 	return func() tea.Msg {
-		feed := make(chan plaidflow.Webhook, 16)
-		v := plaidflow.NewWebhookVerifier(client)
-		rcv, err := plaidflow.ListenWebhooks(port, v, func(wh plaidflow.Webhook) {
-			plaidflow.RecordWebhook(tl, wh)
+		feed := make(chan webhook.Webhook, 16)
+		v := webhook.NewVerifier(client)
+		rcv, err := webhook.Listen(port, v, func(wh webhook.Webhook) {
+			webhook.Record(tl, wh)
 			select {
 			case feed <- wh:
 			default:
@@ -129,7 +130,7 @@ func startWebhooks(ctx context.Context, reg *webhookReceivers, client *plaidapi.
 }
 
 // waitForWebhook waits for the next webhook; the root issues it again after each one.
-func waitForWebhook(ctx context.Context, feed <-chan plaidflow.Webhook) tea.Cmd {
+func waitForWebhook(ctx context.Context, feed <-chan webhook.Webhook) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case wh := <-feed:

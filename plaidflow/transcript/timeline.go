@@ -269,6 +269,9 @@ func (t *Timeline) RecordLink(r LinkRecord) {
 	t.Add(e)
 }
 
+// KindWebhook is a webhook the session's receiver got, with whether it verified.
+const KindWebhook = "webhook"
+
 // MS is a duration in milliseconds, as entries carry it.
 func MS(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000

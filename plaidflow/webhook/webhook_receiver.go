@@ -1,4 +1,4 @@
-package plaidflow
+package webhook
 
 import (
 	"bytes"
@@ -33,18 +33,18 @@ type Webhook struct {
 // maxWebhookBody bounds a webhook body; Plaid's are a few hundred bytes.
 const maxWebhookBody = 1 << 20
 
-// WebhookReceiver listens on 127.0.0.1 for webhooks, verifies each and hands it on.
-type WebhookReceiver struct {
+// Receiver listens on 127.0.0.1 for webhooks, verifies each and hands it on.
+type Receiver struct {
 	// URL is where it listens: http://127.0.0.1:PORT/.
 	URL  string
 	srv  *http.Server
 	done chan struct{}
 }
 
-// ListenWebhooks starts a receiver on 127.0.0.1:port (0: a free port). Each POST is verified
+// Listen starts a receiver on 127.0.0.1:port (0: a free port). Each POST is verified
 // with v and passed to handle, one at a time, before it is answered: 200 when it verified, 400
 // when it did not, 503 when the key could not be fetched (so Plaid sends it again).
-func ListenWebhooks(port int, v *WebhookVerifier, handle func(Webhook)) (*WebhookReceiver, error) {
+func Listen(port int, v *Verifier, handle func(Webhook)) (*Receiver, error) {
 	if port < 0 || port > 65535 {
 		return nil, fmt.Errorf("listen for webhooks: port %d is not between 0 and 65535", port)
 	}
@@ -52,7 +52,7 @@ func ListenWebhooks(port int, v *WebhookVerifier, handle func(Webhook)) (*Webhoo
 	if err != nil {
 		return nil, fmt.Errorf("listen for webhooks on 127.0.0.1: %w", err)
 	}
-	r := &WebhookReceiver{URL: "http://" + ln.Addr().String() + "/", done: make(chan struct{})}
+	r := &Receiver{URL: "http://" + ln.Addr().String() + "/", done: make(chan struct{})}
 	var one sync.Mutex // one webhook at a time: the lines printed for each stay whole
 	r.srv = &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
@@ -75,7 +75,7 @@ func ListenWebhooks(port int, v *WebhookVerifier, handle func(Webhook)) (*Webhoo
 			}
 			status := http.StatusOK
 			verr := v.Verify(req.Context(), req.Header.Get("Plaid-Verification"), body)
-			var rej *WebhookRejected
+			var rej *Rejected
 			switch {
 			case verr == nil:
 				wh.Verified = true
@@ -98,7 +98,7 @@ func ListenWebhooks(port int, v *WebhookVerifier, handle func(Webhook)) (*Webhoo
 }
 
 // Close stops the receiver, letting a webhook being handled finish for a moment.
-func (r *WebhookReceiver) Close() {
+func (r *Receiver) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := r.srv.Shutdown(ctx); err != nil {
@@ -107,10 +107,10 @@ func (r *WebhookReceiver) Close() {
 	<-r.done
 }
 
-// ForwardWebhook sends a webhook on to target with its original headers and body, so the
+// Forward sends a webhook on to target with its original headers and body, so the
 // app there can verify the Plaid-Verification JWT itself. It returns the status target
 // answered.
-func ForwardWebhook(ctx context.Context, client *http.Client, target string, wh Webhook) (int, error) {
+func Forward(ctx context.Context, client *http.Client, target string, wh Webhook) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(wh.Body))
 	if err != nil {
 		return 0, fmt.Errorf("forward webhook to %s: %w", target, err)

@@ -1,4 +1,5 @@
-package plaidflow
+// Package webhook verifies, receives and forwards the webhooks Plaid sends about Items.
+package webhook
 
 import (
 	"context"
@@ -26,23 +27,23 @@ import (
 // request_body_sha256, the hex SHA-256 of the body, compared in constant time. Keys are cached
 // by kid; a key whose expired_at has passed verifies nothing.
 
-// WebhookMaxAge is how old a webhook's iat may be (Plaid: 5 minutes).
-const WebhookMaxAge = 5 * time.Minute
+// MaxAge is how old a webhook's iat may be (Plaid: 5 minutes).
+const MaxAge = 5 * time.Minute
 
-// WebhookRejected is a webhook that failed verification; Reason says why in a sentence a
+// Rejected is a webhook that failed verification; Reason says why in a sentence a
 // person can act on.
-type WebhookRejected struct{ Reason string }
+type Rejected struct{ Reason string }
 
 // Error implements error.
-func (e *WebhookRejected) Error() string { return "webhook not verified: " + e.Reason }
+func (e *Rejected) Error() string { return "webhook not verified: " + e.Reason }
 
 func rejected(format string, a ...any) error {
-	return &WebhookRejected{Reason: fmt.Sprintf(format, a...)}
+	return &Rejected{Reason: fmt.Sprintf(format, a...)}
 }
 
-// WebhookVerifier checks webhooks against the keys of the client's Plaid environment. It is
+// Verifier checks webhooks against the keys of the client's Plaid environment. It is
 // safe for concurrent use.
-type WebhookVerifier struct {
+type Verifier struct {
 	client *plaidapi.Client
 	// Now is the clock iat and key expiry are checked against; tests pin it.
 	Now func() time.Time
@@ -56,15 +57,15 @@ type webhookKey struct {
 	expiredAt *time.Time
 }
 
-// NewWebhookVerifier returns a verifier that fetches keys through client.
-func NewWebhookVerifier(client *plaidapi.Client) *WebhookVerifier {
-	return &WebhookVerifier{client: client, Now: time.Now, keys: map[string]webhookKey{}}
+// NewVerifier returns a verifier that fetches keys through client.
+func NewVerifier(client *plaidapi.Client) *Verifier {
+	return &Verifier{client: client, Now: time.Now, keys: map[string]webhookKey{}}
 }
 
 // Verify checks a webhook's Plaid-Verification header against its raw body. It returns nil
-// for a webhook Plaid sent, a *WebhookRejected saying why for one it did not, and another
+// for a webhook Plaid sent, a *Rejected saying why for one it did not, and another
 // error when the key could not be fetched for a reason other than Plaid refusing the kid.
-func (v *WebhookVerifier) Verify(ctx context.Context, header string, body []byte) error {
+func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error {
 	header = strings.TrimSpace(header)
 	if header == "" {
 		return rejected("no Plaid-Verification header")
@@ -118,9 +119,9 @@ func (v *WebhookVerifier) Verify(ctx context.Context, header string, body []byte
 		return rejected("the JWT's iat %s is not a whole number of seconds", claims.IAT.String())
 	}
 	iat := time.Unix(iatSec, 0)
-	if age := now.Sub(iat); age > WebhookMaxAge {
+	if age := now.Sub(iat); age > MaxAge {
 		return rejected("issued %s ago (iat %s): older than 5 minutes, perhaps replayed", age.Round(time.Second), iat.UTC().Format(time.RFC3339))
-	} else if -age > WebhookMaxAge {
+	} else if -age > MaxAge {
 		return rejected("issued %s in the future (iat %s): check this machine's clock", (-age).Round(time.Second), iat.UTC().Format(time.RFC3339))
 	}
 	sum := sha256.Sum256(body)
@@ -131,7 +132,7 @@ func (v *WebhookVerifier) Verify(ctx context.Context, header string, body []byte
 	return nil
 }
 
-func (v *WebhookVerifier) now() time.Time {
+func (v *Verifier) now() time.Time {
 	if v.Now == nil {
 		return time.Now()
 	}
@@ -149,7 +150,7 @@ func decodeSegment(seg string, into any) error {
 }
 
 // key returns the key kid names, from the cache or from /webhook_verification_key/get.
-func (v *WebhookVerifier) key(ctx context.Context, kid string) (webhookKey, error) {
+func (v *Verifier) key(ctx context.Context, kid string) (webhookKey, error) {
 	v.mu.Lock()
 	k, ok := v.keys[kid]
 	v.mu.Unlock()

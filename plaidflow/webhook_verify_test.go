@@ -20,14 +20,15 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
 // listen starts a receiver whose webhooks arrive on the returned channel.
-func listen(t *testing.T, fx fixture) (*plaidflow.WebhookReceiver, *plaidflow.WebhookVerifier, chan plaidflow.Webhook) {
+func listen(t *testing.T, fx fixture) (*webhook.Receiver, *webhook.Verifier, chan webhook.Webhook) {
 	t.Helper()
-	v := plaidflow.NewWebhookVerifier(fx.flow.Client)
-	got := make(chan plaidflow.Webhook, 16)
-	r, err := plaidflow.ListenWebhooks(0, v, func(w plaidflow.Webhook) { got <- w })
+	v := webhook.NewVerifier(fx.flow.Client)
+	got := make(chan webhook.Webhook, 16)
+	r, err := webhook.Listen(0, v, func(w webhook.Webhook) { got <- w })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +39,14 @@ func listen(t *testing.T, fx fixture) (*plaidflow.WebhookReceiver, *plaidflow.We
 	return r, v, got
 }
 
-func nextWebhook(t *testing.T, got chan plaidflow.Webhook, what string) plaidflow.Webhook {
+func nextWebhook(t *testing.T, got chan webhook.Webhook, what string) webhook.Webhook {
 	t.Helper()
 	select {
 	case w := <-got:
 		return w
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no webhook in 30s; waited for %s", what)
-		return plaidflow.Webhook{}
+		return webhook.Webhook{}
 	}
 }
 
@@ -160,7 +161,7 @@ func TestWebhookVerifierRefusesForgeries(t *testing.T) {
 	for _, tc := range cases {
 		v.Now = func() time.Time { return tc.at }
 		err := v.Verify(ctx, tc.header, tc.body)
-		var rej *plaidflow.WebhookRejected
+		var rej *webhook.Rejected
 		if !errors.As(err, &rej) || !strings.Contains(rej.Reason, tc.reason) {
 			t.Errorf("%s: %v, want refused because %q", tc.name, err, tc.reason)
 		}
@@ -217,7 +218,7 @@ func TestWebhookVerifierExpiredKeyAndCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := plaidflow.NewWebhookVerifier(client)
+	v := webhook.NewVerifier(client)
 	body := []byte(`{"webhook_type":"ITEM"}`)
 	err = v.Verify(context.Background(), emulator.SignWebhookJWT(key, "old", body, time.Now()), body)
 	if err == nil || !strings.Contains(err.Error(), "expired") {
