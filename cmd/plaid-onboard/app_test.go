@@ -581,7 +581,7 @@ func TestDemoShowsEveryNumberFamily(t *testing.T) {
 // The demo's Link token offers US, Canadian and UK banks, unless the user chose countries.
 func TestDemoCountries(t *testing.T) {
 	te := newTestEnv(t)
-	s, err := newSession(te.d, &options{demo: true, noSave: true}, true)
+	s, err := newSession(te.d, sessionFlags{keys: keyFlags{demo: true}, noSave: true}, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -590,7 +590,7 @@ func TestDemoCountries(t *testing.T) {
 		t.Errorf("demo countries = %s, want US,CA,GB", got)
 	}
 	te.environ["PLAID_COUNTRY_CODES"] = "ca"
-	s2, err := newSession(te.d, &options{demo: true, noSave: true}, true)
+	s2, err := newSession(te.d, sessionFlags{keys: keyFlags{demo: true}, noSave: true}, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,19 +25,19 @@ type session struct {
 
 // sources are the places keys are looked up for this run (plaidflow.Resolve's order). The
 // keyring is left out with --no-save and in the demo, which brings its own keys.
-func sources(d deps, opts *options, vault *plaidflow.Vault) (plaidflow.Sources, error) {
+func sources(d deps, k keyFlags, page linkPageFlags, vault *plaidflow.Vault) (plaidflow.Sources, error) {
 	dotenv, err := plaidflow.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
 		return plaidflow.Sources{}, err
 	}
 	src := plaidflow.Sources{
-		Flags: plaidflow.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env,
-			RedirectURI: opts.redirectURI, LinkPort: opts.linkPort},
+		Flags: plaidflow.Overrides{ClientID: k.clientID, Secret: k.secret, Env: k.env,
+			RedirectURI: page.redirectURI, LinkPort: page.port},
 		Getenv: d.Getenv,
 		DotEnv: dotenv,
 		Vault:  vault,
 	}
-	if opts.demo {
+	if k.demo {
 		src.Vault = nil
 	}
 	return src, nil
@@ -45,8 +45,8 @@ func sources(d deps, opts *options, vault *plaidflow.Vault) (plaidflow.Sources, 
 
 // newSession resolves keys, starts the offline emulator for --demo, and builds the Plaid client
 // and flow. requireKeys is false only for the TUI, which asks for missing keys on its first
-// screen.
-func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
+// screen. command names the session in its transcript.
+func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*session, error) {
 	s := &session{close: func() {}}
 	if !opts.noSave {
 		dir, err := d.ConfigDir()
@@ -60,7 +60,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 			return nil, err
 		}
 	}
-	src, err := sources(d, opts, s.vault)
+	src, err := sources(d, opts.keys, opts.page, s.vault)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		return nil, usageError{err}
 	}
 	s.sources, s.notes = src, notes
-	if opts.demo {
+	if opts.keys.demo {
 		var emuOpts []emulator.Option
 		if s.vault != nil {
 			emuOpts = append(emuOpts, emulator.WithItemResolver(demoItemResolver(s.vault)),
@@ -93,7 +93,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		})
 	}
 	s.cfg = cfg
-	s.timeline = newTimeline(d, opts, cfg)
+	s.timeline = newTimeline(d, command, cfg)
 	closeEmu := s.close
 	s.close = func() {
 		writeTranscripts(d, opts.transcript, s.timeline)
@@ -123,8 +123,8 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 
 // offlineConfig is the configuration in force (environment, demo, namespace) found without the
 // keyring, the emulator or Plaid: what `items` and the completions need.
-func offlineConfig(d deps, opts *options) (plaidflow.Config, error) {
-	src, err := sources(d, opts, nil)
+func offlineConfig(d deps, k keyFlags) (plaidflow.Config, error) {
+	src, err := sources(d, k, linkPageFlags{}, nil)
 	if err != nil {
 		return plaidflow.Config{}, err
 	}
@@ -132,7 +132,7 @@ func offlineConfig(d deps, opts *options) (plaidflow.Config, error) {
 	if err != nil {
 		return plaidflow.Config{}, usageError{err}
 	}
-	if opts.demo {
+	if k.demo {
 		cfg = cfg.ForDemo(plaidflow.Emulator{})
 	}
 	return cfg, nil
