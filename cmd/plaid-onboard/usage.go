@@ -242,7 +242,7 @@ func groupCmd(a *app, use, short, long string, subs ...*cobra.Command) *cobra.Co
 	}
 	cmd.RunE = a.runE(func(_ context.Context, _ []string) error { return needsCommand() })
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		if strings.HasPrefix(err.Error(), "unknown flag: --") {
+		if c == cmd && strings.HasPrefix(err.Error(), "unknown flag: --") {
 			return needsCommand()
 		}
 		return flagError(c, err)
