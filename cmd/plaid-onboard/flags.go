@@ -140,26 +140,28 @@ func addTranscriptFlag(cmd *cobra.Command, path *string) {
 
 // addJSONFlag gives cmd --json: it prints its result as one JSON document.
 func addJSONFlag(cmd *cobra.Command, json *bool) {
-	cmd.Flags().BoolVar(json, "json", false, "print one JSON document on stdout (Plaid's field names)")
-	shared(cmd, "it prints no Plaid result", "json")
+	addSwitch(cmd, json, "json", "print one JSON document on stdout (Plaid's field names)", "it prints no Plaid result")
 }
 
 // addMaskFlag gives cmd --mask: it prints account numbers.
 func addMaskFlag(cmd *cobra.Command, mask *bool) {
-	cmd.Flags().BoolVar(mask, "mask", false, "show only the last 4 characters of account numbers and IBANs")
-	shared(cmd, "only the commands that print account numbers have it", "mask")
+	addSwitch(cmd, mask, "mask", "show only the last 4 characters of account numbers and IBANs", "only the commands that print account numbers have it")
 }
 
 // addNoBrowserFlag gives cmd --no-browser: it opens the Link page in a browser.
 func addNoBrowserFlag(cmd *cobra.Command, noBrowser *bool) {
-	cmd.Flags().BoolVar(noBrowser, "no-browser", false, "do not open a browser; only print the Link page's URL")
-	shared(cmd, "only the commands that open a browser have it", "no-browser")
+	addSwitch(cmd, noBrowser, "no-browser", "do not open a browser; only print the Link page's URL", "only the commands that open a browser have it")
 }
 
 // addNoSaveFlag gives cmd --no-save: it makes an Item to save.
 func addNoSaveFlag(cmd *cobra.Command, noSave *bool) {
-	cmd.Flags().BoolVar(noSave, "no-save", false, "do not save the new Item in the keyring")
-	shared(cmd, "only the commands that make an Item to save have it", "no-save")
+	addSwitch(cmd, noSave, "no-save", "do not save the new Item in the keyring", "only the commands that make an Item to save have it")
+}
+
+// addSwitch declares a shared on/off flag.
+func addSwitch(cmd *cobra.Command, p *bool, name, usage, holders string) {
+	cmd.Flags().BoolVar(p, name, false, usage)
+	shared(cmd, holders, name)
 }
 
 // readSecretStdin takes the secret from the first line of stdin for --secret-stdin: unlike
