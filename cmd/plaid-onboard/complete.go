@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // completeItems offers the names of the saved Items of the namespace in force (the command's
@@ -30,7 +30,7 @@ func (a *app) savedItemNames(k keyFlags, toComplete string) ([]cobra.Completion,
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
-	items, err := plaidflow.NewVault(nil, dir).Items(cfg.Namespace())
+	items, err := vault.NewVault(nil, dir).Items(cfg.Namespace())
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}

@@ -14,9 +14,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/doctor"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // `doctor` runs the checks of package doctor and prints their report; the checks, their
@@ -79,7 +81,7 @@ Exit status: 0 every check passed; otherwise the first failed check's:
 			// A wrong --env is the command line's mistake, as for every command; a wrong
 			// PLAID_ENV is the setup's, which the keys check reports.
 			if o.keys.env != "" {
-				if _, err := plaidflow.ParseEnv(o.keys.env); err != nil {
+				if _, err := config.ParseEnv(o.keys.env); err != nil {
 					return usageError{err}
 				}
 			}
@@ -117,12 +119,12 @@ func (a *app) runDoctor(ctx context.Context, o *doctorOptions) error {
 func (a *app) doctorDeps(o *doctorOptions) doctor.Deps {
 	d := a.d
 	dd := doctor.Deps{
-		Sources:      func(v *plaidflow.Vault) (plaidflow.Sources, error) { return sources(d, o.keys, linkPageFlags{}, v) },
+		Sources:      func(v *vault.Vault) (config.Sources, error) { return sources(d, o.keys, linkPageFlags{}, v) },
 		WorkDir:      d.WorkDir,
 		Secrets:      d.Secrets,
 		ConfigDir:    d.ConfigDir,
 		HTTPClient:   d.HTTPClient,
-		OnRetry:      plaidflow.RetryPrinter(d.Stderr),
+		OnRetry:      plaidapi.RetryPrinter(d.Stderr),
 		Timeout:      o.timeout,
 		RedirectPort: linkpage.RedirectPort,
 		CheckListen: func(uri string) error {
@@ -135,9 +137,9 @@ func (a *app) doctorDeps(o *doctorOptions) doctor.Deps {
 		Getenv: d.Getenv,
 	}
 	if o.keys.demo {
-		dd.Demo = func() (plaidflow.Emulator, func()) {
+		dd.Demo = func() (config.Emulator, func()) {
 			srv := emulator.NewServer()
-			return plaidflow.Emulator{URL: srv.URL, LinkScriptURL: srv.LinkScriptURL(),
+			return config.Emulator{URL: srv.URL, LinkScriptURL: srv.LinkScriptURL(),
 				ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret}, srv.Close
 		}
 	}
@@ -147,7 +149,7 @@ func (a *app) doctorDeps(o *doctorOptions) doctor.Deps {
 // writeDoctorReport prints the report for people: one line per check, what was found under it,
 // what to fix under a failure, and a last line a script can grep.
 func writeDoctorReport(w io.Writer, rep doctor.Report) {
-	title := plaidflow.Env(rep.Environment).Title()
+	title := config.Env(rep.Environment).Title()
 	if rep.Demo {
 		title = "offline demo (the built-in emulator, not Plaid)"
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // Each command declares the flags it honours: its own in its file, and those several commands
@@ -76,11 +76,11 @@ func addEnvFlags(cmd *cobra.Command, k *keyFlags) {
 		if !k.demo || !cmd.Flags().Changed("env") {
 			return nil
 		}
-		env, err := plaidflow.ParseEnv(k.env)
+		env, err := config.ParseEnv(k.env)
 		if err != nil {
 			return usageError{err}
 		}
-		if env != plaidflow.Sandbox {
+		if env != config.Sandbox {
 			return usagef("--demo emulates the Sandbox: --env %s means nothing with it", k.env)
 		}
 		return nil

@@ -7,6 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // newItemsCmd is `items`: the saved Items, read from the index without the keyring.
@@ -44,9 +47,9 @@ PENDING_DISCONNECT is repaired with Link in update mode: plaid-onboard link --up
 // itemsDocument is `items --json`. environment and demo mean what they mean in every other
 // JSON document: the Plaid environment, and whether the offline emulator stood in for it.
 type itemsDocument struct {
-	Environment string                `json:"environment"`
-	Demo        bool                  `json:"demo"`
-	Items       []plaidflow.SavedItem `json:"items"`
+	Environment string            `json:"environment"`
+	Demo        bool              `json:"demo"`
+	Items       []vault.SavedItem `json:"items"`
 }
 
 // runItems lists the Items of the namespace in force.
@@ -60,16 +63,16 @@ func (a *app) runItems(o *itemsOptions) error {
 		return fmt.Errorf("find the config directory: %w", err)
 	}
 	// Listing reads the index only: no keyring, no Plaid.
-	items, err := plaidflow.NewVault(a.d.Secrets, dir).ItemsNewestFirst(cfg.Namespace())
+	items, err := vault.NewVault(a.d.Secrets, dir).ItemsNewestFirst(cfg.Namespace())
 	if err != nil {
 		return fmt.Errorf("list saved items: %w", err)
 	}
 	if cfg.Demo {
-		fmt.Fprintln(a.d.Stderr, plaidflow.DemoBanner)
+		fmt.Fprintln(a.d.Stderr, present.DemoBanner)
 	}
 	if o.json {
 		if items == nil {
-			items = []plaidflow.SavedItem{}
+			items = []vault.SavedItem{}
 		}
 		return printJSON(a.d.Stdout, itemsDocument{Environment: string(cfg.Env), Demo: cfg.Demo, Items: items})
 	}
@@ -82,7 +85,7 @@ func (a *app) runItems(o *itemsOptions) error {
 }
 
 // environmentName names where Items live, for people: "Sandbox", "the offline demo".
-func environmentName(cfg plaidflow.Config) string {
+func environmentName(cfg config.Config) string {
 	if cfg.Demo {
 		return "the offline demo"
 	}

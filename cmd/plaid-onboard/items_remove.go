@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // newItemsRemoveCmd is `items remove`: the Item is removed at Plaid first, so its access
@@ -100,8 +101,8 @@ func (a *app) runItemsRemove(ctx context.Context, o *removeOptions, ref string) 
 
 // removedDocument is `items remove --json`.
 type removedDocument struct {
-	Environment string              `json:"environment"`
-	Demo        bool                `json:"demo"`
-	Removed     plaidflow.SavedItem `json:"removed"`
-	Removal     plaidflow.Removal   `json:"removal"`
+	Environment string            `json:"environment"`
+	Demo        bool              `json:"demo"`
+	Removed     vault.SavedItem   `json:"removed"`
+	Removal     plaidflow.Removal `json:"removal"`
 }

@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // linkPageFlags are the flags of a command that serves the Link page (link and the terminal UI).
@@ -26,7 +26,7 @@ func addLinkPageFlags(cmd *cobra.Command, o *linkPageFlags) {
 // URI Plaid or the page would refuse, or a port that disagrees with it, is a usage error (exit
 // 2); a port another program holds, on 127.0.0.1 or (for a redirect URI) ::1, is a failure
 // (exit 1) that names the address, since that program would receive the bank's OAuth return.
-func checkLinkPage(cfg plaidflow.Config) error {
+func checkLinkPage(cfg config.Config) error {
 	if err := cfg.CheckLinkPage(); err != nil {
 		return usageError{err}
 	}

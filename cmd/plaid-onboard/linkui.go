@@ -6,6 +6,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // openLinkSession opens the session of a command that serves the Link page (link, link --flow,
@@ -28,7 +30,7 @@ func (a *app) openLinkSession(opts sessionFlags, noBrowser bool) (*session, func
 // newLinkSession is the Link page for one Link session of the link command: a
 // linkpage.Session (a plaidflow.LinkUI) that prints what happens on stderr, so stdout stays the
 // result.
-func newLinkSession(cfg plaidflow.Config, browser linkpage.Browser, openBrowser bool, stderr io.Writer, tl *plaidflow.Timeline) *linkpage.Session {
+func newLinkSession(cfg config.Config, browser linkpage.Browser, openBrowser bool, stderr io.Writer, tl *transcript.Timeline) *linkpage.Session {
 	return linkpage.NewSession(linkpage.SessionOptions{
 		Page: linkpage.Options{
 			ScriptURL:   cfg.LinkScriptURL,

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // printJSON writes one indented JSON document.
@@ -50,7 +52,7 @@ func (a *app) openSession(opts sessionFlags) (*session, error) {
 		fmt.Fprintf(a.d.Stderr, "note: %s\n", n)
 	}
 	if s.cfg.Demo {
-		fmt.Fprintln(a.d.Stderr, plaidflow.DemoBanner)
+		fmt.Fprintln(a.d.Stderr, present.DemoBanner)
 	}
 	return s, nil
 }
@@ -75,20 +77,20 @@ func (a *app) progress(r plaidflow.StepReport) {
 
 // report prints a finished journey: JSON or the table on stdout (masked with --mask), then on
 // stderr the command that shows this Item again.
-func (a *app) report(p printFlags, res *plaidflow.Result) error {
+func (a *app) report(p printFlags, res *plaidapi.Result) error {
 	if p.mask {
-		res = res.MaskedCopy()
+		res = present.MaskedCopy(res)
 	}
 	var err error
 	if p.json {
 		err = printJSON(a.d.Stdout, res)
 	} else {
-		err = plaidflow.WriteReport(a.d.Stdout, res, p.mask)
+		err = present.WriteReport(a.d.Stdout, res, p.mask)
 	}
 	if err != nil {
 		return err
 	}
-	if next := res.NextCommand(); next != "" && res.Next == "" { // an Auth flow's Next says more
+	if next := present.NextCommand(res); next != "" && res.Next == "" { // an Auth flow's Next says more
 		fmt.Fprintf(a.d.Stderr, "Later: %s\n", next)
 	}
 	return nil
@@ -97,7 +99,7 @@ func (a *app) report(p printFlags, res *plaidflow.Result) error {
 // reportNew prints a journey that made a new Item, then fails (exit 1) when the Item exists at
 // Plaid but could not be saved: a script must not carry on as if the next run could find it.
 // The numbers are printed first all the same; --no-save asked for no saving and is no failure.
-func (a *app) reportNew(p printFlags, j *plaidflow.Journey, res *plaidflow.Result) error {
+func (a *app) reportNew(p printFlags, j *plaidflow.Journey, res *plaidapi.Result) error {
 	if err := a.report(p, res); err != nil {
 		return err
 	}

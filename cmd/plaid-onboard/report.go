@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // newReportCmd is `report`: the Markdown summary of a session, for a support ticket.
@@ -50,13 +50,13 @@ prints {"environment", "demo", "transcript", "session", "ids", "entries", "summa
 // reportDocument is report --json.
 type reportDocument struct {
 	// Environment and Demo are the session's, as in every JSON document of the program.
-	Environment string            `json:"environment"`
-	Demo        bool              `json:"demo"`
-	Transcript  string            `json:"transcript"`
-	Session     plaidflow.Entry   `json:"session"`
-	IDs         plaidflow.IDs     `json:"ids"`
-	Entries     []plaidflow.Entry `json:"entries"`
-	Summary     string            `json:"summary"`
+	Environment string             `json:"environment"`
+	Demo        bool               `json:"demo"`
+	Transcript  string             `json:"transcript"`
+	Session     transcript.Entry   `json:"session"`
+	IDs         transcript.IDs     `json:"ids"`
+	Entries     []transcript.Entry `json:"entries"`
+	Summary     string             `json:"summary"`
 }
 
 func (a *app) runReport(o *reportOptions, args []string) error {
@@ -68,31 +68,31 @@ func (a *app) runReport(o *reportOptions, args []string) error {
 		if err != nil {
 			return err
 		}
-		path = filepath.Join(dir, plaidflow.LastTranscriptName)
+		path = filepath.Join(dir, transcript.LastTranscriptName)
 	}
-	entries, err := plaidflow.ReadTranscriptFile(path)
+	entries, err := transcript.ReadTranscriptFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && len(args) == 0:
 		return fmt.Errorf("no session recorded yet (%s does not exist): every command that calls Plaid keeps its transcript there; or give a transcript written with --transcript PATH", path)
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("no transcript at %s", path)
-	case errors.Is(err, plaidflow.ErrNotTranscript):
+	case errors.Is(err, transcript.ErrNotTranscript):
 		return fmt.Errorf("%w (a transcript is the JSON Lines file written by --transcript PATH; its summary is PATH.md)", err)
 	case err != nil:
 		return fmt.Errorf("read the transcript: %w", err)
 	}
 	// A transcript is redacted when written; this redacts again, in case the file was written by
 	// hand or by an older version, and learns the secret in force now, if any.
-	red := &plaidflow.Redactor{}
+	red := &transcript.Redactor{}
 	if cfg, err := offlineConfig(a.d, o.keys); err == nil {
 		red.Learn("token", cfg.Secret)
 	}
 	for i := range entries {
 		entries[i] = red.Entry(entries[i])
 	}
-	summary := red.String(plaidflow.Summary(entries))
+	summary := red.String(transcript.Summary(entries))
 	if o.json {
-		return printJSON(a.d.Stdout, reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Transcript: path, Session: entries[0], IDs: plaidflow.IDsOf(entries), Entries: entries, Summary: summary})
+		return printJSON(a.d.Stdout, reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Transcript: path, Session: entries[0], IDs: transcript.IDsOf(entries), Entries: entries, Summary: summary})
 	}
 	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, path)
 	return nil

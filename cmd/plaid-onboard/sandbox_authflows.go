@@ -11,6 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // The Auth flow lab's Sandbox commands: `sandbox link --flow`, `sandbox set-verification-status`
@@ -48,7 +51,7 @@ func (a *app) runSandboxLinkFlow(ctx context.Context, o *sandboxLinkOptions) err
 	defer s.close()
 	fmt.Fprintf(a.d.Stderr, "%s at %s (%s), login %s / %s\n", fl.Title, fl.InstitutionName, fl.InstitutionID, fl.Username, fl.Password)
 	it, err := s.flow.SandboxFlowItem(ctx, fl.Name)
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}
 	}
 	if err != nil {
@@ -79,7 +82,7 @@ func writeFlowItem(w io.Writer, it *plaidflow.FlowItem) error {
 }
 
 // writeVerification prints each account with its verification_status.
-func writeVerification(w io.Writer, accounts []plaidflow.Account) error {
+func writeVerification(w io.Writer, accounts []plaidapi.Account) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tMASK\tVERIFICATION STATUS\tACCOUNT ID")
 	for _, acct := range accounts {
@@ -87,7 +90,7 @@ func writeVerification(w io.Writer, accounts []plaidflow.Account) error {
 		if status == "" {
 			status = "- (Instant Auth: no verification needed)"
 		}
-		fmt.Fprintf(tw, "%s\t••%s\t%s\t%s\n", acct.Name, acct.MaskLabel(), status, acct.ID)
+		fmt.Fprintf(tw, "%s\t••%s\t%s\t%s\n", acct.Name, present.MaskLabel(acct), status, acct.ID)
 	}
 	return tw.Flush()
 }
@@ -143,7 +146,7 @@ func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f *setSt
 	}
 	defer s.close()
 	ch, err := s.flow.SetVerificationStatus(ctx, ref, f.account, f.status)
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}
 	}
 	if err != nil {
@@ -155,7 +158,7 @@ func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f *setSt
 		code, next = "VERIFICATION_EXPIRED", "link the account again"
 	}
 	fmt.Fprintf(a.d.Stderr, "%s ••%s of %s is now %s; Plaid sends AUTH %s to the Item's webhook.\nNext: %s\n",
-		ch.Account.Name, ch.Account.MaskLabel(), ch.ItemName, ch.Account.VerificationStatus, code, next)
+		ch.Account.Name, present.MaskLabel(ch.Account), ch.ItemName, ch.Account.VerificationStatus, code, next)
 	return a.printResult(f.print.json, ch, func(w io.Writer) error { return writeVerification(w, ch.Accounts) })
 }
 
@@ -192,7 +195,7 @@ with SANDBOX_WEBHOOK_INVALID.`,
 			}
 			defer s.close()
 			fw, err := s.flow.FireWebhook(ctx, args[0], args[1], typ)
-			if errors.Is(err, plaidflow.ErrSandboxOnly) {
+			if errors.Is(err, config.ErrSandboxOnly) {
 				return usageError{err}
 			}
 			if err != nil {

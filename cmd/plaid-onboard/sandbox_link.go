@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
@@ -45,7 +47,7 @@ creation fail with that error, alone or on top of either.`,
 		"automated-microdeposits is made here, the others need Link")
 	cmd.Long += "\n\nAuth verification flows (--flow):\n" + flowHelp()
 	_ = cmd.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(plaidflow.AuthFlowNames(), cobra.ShellCompDirectiveNoFileComp))
-	cmd.Flags().StringVar(&o.institution, "institution", "", "the Sandbox institution id (default "+plaidflow.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
+	cmd.Flags().StringVar(&o.institution, "institution", "", "the Sandbox institution id (default "+plaidapi.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
 	cmd.Flags().StringVar(&o.scenario, "scenario", "", "make the Item of the ready-made scenario `NAME` (plaid-onboard scenarios lists them)")
 	cmd.Flags().StringVar(&o.userCustom, "user-custom", "", "make the Item from a user_custom configuration `FILE` (JSON)")
 	cmd.Flags().StringVar(&o.forceError, "force-error", "", "make the Item's creation fail with this `CODE`, one of Plaid's force_error values: "+strings.Join(usercustom.ForceErrors(), " "))
@@ -119,7 +121,7 @@ func (a *app) runSandboxLink(ctx context.Context, o *sandboxLinkOptions) error {
 	}
 	defer s.close()
 	j, err := s.flow.SandboxJourneyAs(institution, user)
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{fmt.Errorf("sandbox link: %w", err)}
 	}
 	if err != nil {

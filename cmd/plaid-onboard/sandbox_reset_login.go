@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // newSandboxResetLoginCmd is `sandbox reset-login`: put a Sandbox Item into ITEM_LOGIN_REQUIRED.
@@ -45,13 +46,13 @@ func (a *app) runSandboxResetLogin(ctx context.Context, o *callFlags, ref string
 	}
 	defer s.close()
 	it, err := s.flow.ResetLogin(ctx, ref)
-	if errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}
 	}
 	if err != nil {
 		return err
 	}
-	h := it.LastHealth()
+	h := plaidflow.LastHealth(it)
 	fmt.Fprintf(a.d.Stderr, "Reset the login of %s (%s): its product calls now answer ITEM_LOGIN_REQUIRED.\nRepair it with: %s\n", it.Name, it.ItemID, h.Repair)
 	return a.printResult(o.print.json, resetDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Item: it.ItemID, Name: it.Name, Health: h}, nil)
 }

@@ -5,33 +5,37 @@ import (
 	"path/filepath"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // session is one run's resolved configuration and the things built from it.
 type session struct {
-	cfg   plaidflow.Config
-	vault *plaidflow.Vault // nil with --no-save
-	flow  *plaidflow.Flow  // nil when no keys were found (the TUI asks for them)
+	cfg   config.Config
+	vault *vault.Vault    // nil with --no-save
+	flow  *plaidflow.Flow // nil when no keys were found (the TUI asks for them)
 	// sources are where the keys were looked up; the terminal UI looks again when the user
 	// switches environments.
-	sources plaidflow.Sources
+	sources config.Sources
 	// notes are things the user should know about how the session was set up (printed to stderr).
 	notes []string
 	// timeline records the session for its transcript; close writes it.
-	timeline *plaidflow.Timeline
+	timeline *transcript.Timeline
 	close    func()
 }
 
-// sources are the places keys are looked up for this run (plaidflow.Resolve's order). The
+// sources are the places keys are looked up for this run (config.Resolve's order). The
 // keyring is left out with --no-save and in the demo, which brings its own keys.
-func sources(d deps, k keyFlags, page linkPageFlags, vault *plaidflow.Vault) (plaidflow.Sources, error) {
-	dotenv, err := plaidflow.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
+func sources(d deps, k keyFlags, page linkPageFlags, vault *vault.Vault) (config.Sources, error) {
+	dotenv, err := config.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
-		return plaidflow.Sources{}, err
+		return config.Sources{}, err
 	}
-	src := plaidflow.Sources{
-		Flags: plaidflow.Overrides{ClientID: k.clientID, Secret: k.secret, Env: k.env,
+	src := config.Sources{
+		Flags: config.Overrides{ClientID: k.clientID, Secret: k.secret, Env: k.env,
 			RedirectURI: page.redirectURI, LinkPort: page.port},
 		Getenv: d.Getenv,
 		DotEnv: dotenv,
@@ -53,7 +57,7 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		if err != nil {
 			return nil, fmt.Errorf("find the config directory: %w", err)
 		}
-		s.vault = plaidflow.NewVault(d.Secrets, dir)
+		s.vault = vault.NewVault(d.Secrets, dir)
 		// A corrupt index found after the exchange would leave an Item at Plaid and a token in
 		// the keyring that nothing names: stop before any call.
 		if err := s.vault.Check(); err != nil {
@@ -70,7 +74,7 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		// does not answer must not keep the screen blank for its whole timeout.
 		resolveFrom.Vault = nil
 	}
-	cfg, notes, err := plaidflow.Resolve(resolveFrom)
+	cfg, notes, err := config.Resolve(resolveFrom)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -85,7 +89,7 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		emuOpts = append(emuOpts, emulator.WithDemoWebhookKey())
 		srv := emulator.NewServer(emuOpts...)
 		s.close = srv.Close
-		cfg = cfg.ForDemo(plaidflow.Emulator{
+		cfg = cfg.ForDemo(config.Emulator{
 			URL:           srv.URL,
 			LinkScriptURL: srv.LinkScriptURL(),
 			ClientID:      emulator.DemoClientID,
@@ -103,16 +107,16 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 	if !cfg.HasKeys() {
 		if requireKeys {
 			s.close()
-			return nil, plaidflow.ErrNoKeys
+			return nil, config.ErrNoKeys
 		}
 		return s, nil
 	}
-	client, err := plaidflow.NewClient(cfg, d.HTTPClient)
+	client, err := plaidapi.NewClient(cfg, d.HTTPClient)
 	if err != nil {
 		s.close()
 		return nil, fmt.Errorf("set up the plaid client: %w", err)
 	}
-	client.OnRetry = plaidflow.RetryPrinter(d.Stderr) // "retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"
+	client.OnRetry = plaidapi.RetryPrinter(d.Stderr) // "retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"
 	client.Timeline = s.timeline
 	s.flow = plaidflow.NewFlow(client, s.vault)
 	s.flow.OnExchangeInterrupted = func() {
@@ -123,17 +127,17 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 
 // offlineConfig is the configuration in force (environment, demo, namespace) found without the
 // keyring, the emulator or Plaid: what `items` and the completions need.
-func offlineConfig(d deps, k keyFlags) (plaidflow.Config, error) {
+func offlineConfig(d deps, k keyFlags) (config.Config, error) {
 	src, err := sources(d, k, linkPageFlags{}, nil)
 	if err != nil {
-		return plaidflow.Config{}, err
+		return config.Config{}, err
 	}
-	cfg, _, err := plaidflow.Resolve(src)
+	cfg, _, err := config.Resolve(src)
 	if err != nil {
-		return plaidflow.Config{}, usageError{err}
+		return config.Config{}, usageError{err}
 	}
 	if k.demo {
-		cfg = cfg.ForDemo(plaidflow.Emulator{})
+		cfg = cfg.ForDemo(config.Emulator{})
 	}
 	return cfg, nil
 }
@@ -141,7 +145,7 @@ func offlineConfig(d deps, k keyFlags) (plaidflow.Config, error) {
 // demoItemResolver lets a new emulator answer for demo Items linked in earlier runs: their
 // access tokens are in the keyring like real ones, and the emulator recognises a token only
 // when the vault holds it.
-func demoItemResolver(v *plaidflow.Vault) emulator.ItemResolver {
+func demoItemResolver(v *vault.Vault) emulator.ItemResolver {
 	return func(accessToken string) (string, string, bool) {
 		items, err := v.Items("demo")
 		if err != nil {
@@ -159,7 +163,7 @@ func demoItemResolver(v *plaidflow.Vault) emulator.ItemResolver {
 // demoLoginRequired keeps a demo Item's reset-login across runs: a new emulator brings the Item
 // back needing a new login when the index last recorded ITEM_LOGIN_REQUIRED for it, so the
 // repair with `link --update` can be walked through in separate commands, as with Sandbox.
-func demoLoginRequired(v *plaidflow.Vault) func(string) bool {
+func demoLoginRequired(v *vault.Vault) func(string) bool {
 	return func(itemID string) bool {
 		items, err := v.Items("demo")
 		if err != nil {

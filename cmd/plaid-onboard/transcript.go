@@ -7,19 +7,20 @@ import (
 	"runtime"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // Every command that talks to Plaid, and the terminal UI, records its session on a
-// plaidflow.Timeline: the Plaid client's calls, Link's callbacks, the journey's steps. When the
+// transcript.Timeline: the Plaid client's calls, Link's callbacks, the journey's steps. When the
 // session ends, the timeline is written, redacted, to --transcript PATH (with PATH.md beside it)
 // and always to the state directory as the last session's, for `report`.
 
 // newTimeline starts a session's timeline with the facts a support engineer needs first: the
 // program and platform, the command, the environment and the settings in force.
-func newTimeline(d deps, command string, cfg plaidflow.Config) *plaidflow.Timeline {
-	tl := plaidflow.NewTimeline(d.Now)
-	settings := plaidflow.SettingsOf(cfg)
+func newTimeline(d deps, command string, cfg config.Config) *transcript.Timeline {
+	tl := transcript.NewTimeline(d.Now)
+	settings := transcript.SettingsOf(cfg)
 	if cfg.Demo {
 		settings.APIURL = "" // the built-in emulator's port of this run says nothing
 	}
@@ -27,7 +28,7 @@ func newTimeline(d deps, command string, cfg plaidflow.Config) *plaidflow.Timeli
 	if command == "" {
 		cmd = "plaid-onboard (terminal UI)"
 	}
-	tl.Start(plaidflow.Entry{
+	tl.Start(transcript.Entry{
 		Program:     "plaid-onboard",
 		Version:     versionString(readBuildInfo()),
 		OS:          runtime.GOOS,
@@ -41,8 +42,8 @@ func newTimeline(d deps, command string, cfg plaidflow.Config) *plaidflow.Timeli
 }
 
 // recordLinkUpdate puts what the Link page reports on the timeline.
-func recordLinkUpdate(tl *plaidflow.Timeline, u linkpage.Update) {
-	tl.RecordLink(plaidflow.LinkRecord(u.Record()))
+func recordLinkUpdate(tl *transcript.Timeline, u linkpage.Update) {
+	tl.RecordLink(transcript.LinkRecord(u.Record()))
 }
 
 // checkTranscriptPath refuses, before anything runs, a --transcript path that cannot be
@@ -69,13 +70,13 @@ func checkTranscriptPath(path string) error {
 // and keeps it as the last session's in the state directory. A failure is said, not fatal: the
 // command's own outcome matters more. The last session's copy is kept in the state directory,
 // not beside the Item index: it is a record of the run, never a place where an Item is saved.
-func writeTranscripts(d deps, path string, tl *plaidflow.Timeline) {
+func writeTranscripts(d deps, path string, tl *transcript.Timeline) {
 	if tl == nil {
 		return
 	}
 	entries := tl.Entries()
 	if path != "" {
-		if err := plaidflow.WriteTranscript(path, entries, tl.Redactor()); err != nil {
+		if err := transcript.WriteTranscript(path, entries, tl.Redactor()); err != nil {
 			fmt.Fprintf(d.Stderr, "could not write the transcript: %v\n", err)
 		} else {
 			fmt.Fprintf(d.Stderr, "Transcript: %s (%d entries; summary %s.md)\n", path, len(entries), path)
@@ -86,7 +87,7 @@ func writeTranscripts(d deps, path string, tl *plaidflow.Timeline) {
 	}
 	dir, err := d.StateDir()
 	if err == nil {
-		_, err = plaidflow.SaveLastTranscript(dir, entries, tl.Redactor())
+		_, err = transcript.SaveLastTranscript(dir, entries, tl.Redactor())
 	}
 	if err != nil {
 		fmt.Fprintf(d.Stderr, "could not keep this session's transcript for `plaid-onboard report`: %v\n", err)

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // The Auth flows through Link: `link --flow FLOW` and `verify ITEM`, the second Link session of
@@ -85,7 +87,7 @@ func (a *app) runLinkFlow(ctx context.Context, o *linkOptions) error {
 
 // reportVerification prints, after a flow's result, each account's verification_status (text
 // output; the JSON has them) and on stderr what moves a pending account on.
-func (a *app) reportVerification(json bool, res *plaidflow.Result) error {
+func (a *app) reportVerification(json bool, res *plaidapi.Result) error {
 	if !json {
 		if err := writeFlowResult(a.d.Stdout, res); err != nil {
 			return err
@@ -99,7 +101,7 @@ func (a *app) reportVerification(json bool, res *plaidflow.Result) error {
 
 // writeFlowResult prints the auth method and each account's verification_status, with
 // Database Insights' signals where there are some.
-func writeFlowResult(w io.Writer, res *plaidflow.Result) error {
+func writeFlowResult(w io.Writer, res *plaidapi.Result) error {
 	fmt.Fprintf(w, "\nAuth method  %s\n", orDash(res.AuthMethod))
 	if err := writeVerification(w, res.Accounts); err != nil {
 		return err
@@ -114,7 +116,7 @@ func writeFlowResult(w io.Writer, res *plaidflow.Result) error {
 			score = fmt.Sprint(*in.NameMatchScore)
 		}
 		fmt.Fprintf(w, "Insights ••%s  numbers match %t (verified %t) · account number format %s · name match score %s · previous administrative return %t\n",
-			acct.MaskLabel(), in.HasNumbersMatch, in.IsNumbersMatchVerified, in.AccountNumberFormat, score, in.HasPreviousAdministrativeReturn)
+			present.MaskLabel(acct), in.HasNumbersMatch, in.IsNumbersMatchVerified, in.AccountNumberFormat, score, in.HasPreviousAdministrativeReturn)
 	}
 	return nil
 }
@@ -175,7 +177,7 @@ func (a *app) runVerify(ctx context.Context, ref string, o *verifyOptions) error
 		return err
 	}
 	acct := j.VerifyAccount()
-	fmt.Fprintf(a.d.Stderr, "%s ••%s is %s\n", acct.Name, acct.MaskLabel(), acct.VerificationStatus)
+	fmt.Fprintf(a.d.Stderr, "%s ••%s is %s\n", acct.Name, present.MaskLabel(acct), acct.VerificationStatus)
 	if err := a.report(o.print, res); err != nil {
 		return err
 	}

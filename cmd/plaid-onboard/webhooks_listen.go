@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
 // webhooksFlags are the flags of `webhooks listen`.
@@ -86,15 +86,15 @@ func (a *app) runWebhooksListen(ctx context.Context, f *webhooksFlags) error {
 	names := &itemNames{}
 	names.refresh(s)
 	hc := a.d.HTTPClient
-	v := plaidflow.NewWebhookVerifier(s.flow.Client)
-	rcv, err := plaidflow.ListenWebhooks(f.port, v, func(wh plaidflow.Webhook) {
+	v := webhook.NewVerifier(s.flow.Client)
+	rcv, err := webhook.Listen(f.port, v, func(wh webhook.Webhook) {
 		a.printWebhook(f.print.json, wh, names.name(s, wh.ItemID))
 		if f.forwardTo == "" || !wh.Verified {
 			return
 		}
 		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		status, err := plaidflow.ForwardWebhook(fctx, hc, f.forwardTo, wh)
+		status, err := webhook.Forward(fctx, hc, f.forwardTo, wh)
 		if err != nil {
 			fmt.Fprintf(a.d.Stderr, "  → not forwarded: %v\n", err)
 			return
@@ -171,7 +171,7 @@ func (a *app) pointItems(ctx context.Context, s *session, target string, done, f
 }
 
 // printWebhook prints one webhook: a line of text, or with --json one JSON line.
-func (a *app) printWebhook(jsonOut bool, wh plaidflow.Webhook, itemName string) {
+func (a *app) printWebhook(jsonOut bool, wh webhook.Webhook, itemName string) {
 	if jsonOut {
 		doc := map[string]any{}
 		for k, v := range wh.Payload {

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // checkKeys resolves the keys as every command does (flags > environment > .env > keyring), for
@@ -16,13 +19,13 @@ import (
 func (r *run) checkKeys() Check {
 	c := Check{Name: Keys}
 	if dir, err := r.d.ConfigDir(); err == nil {
-		r.vault = plaidflow.NewVault(r.d.Secrets, dir)
+		r.vault = vault.NewVault(r.d.Secrets, dir)
 	}
 	src, err := r.d.Sources(r.vault)
 	if err != nil {
 		return c.fail(err.Error(), "fix or remove the .env file in "+r.d.WorkDir)
 	}
-	cfg, notes, err := plaidflow.Resolve(src)
+	cfg, notes, err := config.Resolve(src)
 	if err != nil {
 		return c.fail(err.Error(), "set PLAID_ENV (or --env) to sandbox or production")
 	}
@@ -36,12 +39,12 @@ func (r *run) checkKeys() Check {
 	c.Details = append(c.Details, notes...)
 	inForce := describeKeys(cfg, true)
 	c.Details = append(c.Details, inForce.line)
-	other := plaidflow.Production
-	if cfg.Env == plaidflow.Production {
-		other = plaidflow.Sandbox
+	other := config.Production
+	if cfg.Env == config.Production {
+		other = config.Sandbox
 	}
 	var otherKeys keyDescription
-	if ocfg, _, err := plaidflow.Resolve(src.For(other)); err == nil {
+	if ocfg, _, err := config.Resolve(src.For(other)); err == nil {
 		otherKeys = describeKeys(ocfg, false)
 		if ocfg.HasKeys() && ocfg.ClientID == cfg.ClientID && ocfg.Secret == cfg.Secret {
 			// PLAID_CLIENT_ID/PLAID_SECRET (flags, .env) name no environment: they serve
@@ -73,7 +76,7 @@ type keyDescription struct {
 // describeKeys says where an environment's keys came from and whether they can be right. The
 // secret is never shown, not even in part; the client_id is not a secret, but its middle is
 // left out all the same.
-func describeKeys(cfg plaidflow.Config, inForce bool) keyDescription {
+func describeKeys(cfg config.Config, inForce bool) keyDescription {
 	env := string(cfg.Env)
 	label := env
 	if inForce {
@@ -108,9 +111,9 @@ func describeKeys(cfg plaidflow.Config, inForce bool) keyDescription {
 		kd.problem = fmt.Sprintf("%s for %s", missing, env)
 		kd.fix = where + "; the keys are in the Plaid Dashboard, Developers > Keys (https://dashboard.plaid.com/developers/keys)"
 	default:
-		if err := plaidflow.CheckClientID(cfg.ClientID); err != nil {
+		if err := config.CheckClientID(cfg.ClientID); err != nil {
 			kd.problem = fmt.Sprintf("%s: the %s (from %s)", env, err, sourceWord(cfg.ClientIDSource))
-		} else if err := plaidflow.CheckSecret(cfg.Secret); err != nil {
+		} else if err := config.CheckSecret(cfg.Secret); err != nil {
 			kd.problem = fmt.Sprintf("%s: the %s (from %s)", env, err, sourceWord(cfg.SecretSource))
 		}
 		if kd.problem != "" {
@@ -123,19 +126,19 @@ func describeKeys(cfg plaidflow.Config, inForce bool) keyDescription {
 }
 
 // sourceWord names where a value came from, as a user would say it.
-func sourceWord(s plaidflow.Source) string {
+func sourceWord(s config.Source) string {
 	switch s {
-	case plaidflow.SourceFlag:
+	case config.SourceFlag:
 		return "a flag"
-	case plaidflow.SourceEnviron:
+	case config.SourceEnviron:
 		return "the environment"
-	case plaidflow.SourceDotEnv:
+	case config.SourceDotEnv:
 		return "./.env"
-	case plaidflow.SourceKeyring:
+	case config.SourceKeyring:
 		return "the keyring"
-	case plaidflow.SourceDefault:
+	case config.SourceDefault:
 		return "the default"
-	case plaidflow.SourceDemo:
+	case config.SourceDemo:
 		return "the demo"
 	}
 	return "nowhere"
@@ -173,7 +176,7 @@ func (r *run) checkPlaid(ctx context.Context) (api, accepted Check) {
 	// Dashboard does not list must fail the redirect-uri check, not read as bad keys.
 	keysOnly := r.cfg
 	keysOnly.RedirectURI = ""
-	client, err := plaidflow.NewClient(keysOnly, r.d.HTTPClient)
+	client, err := plaidapi.NewClient(keysOnly, r.d.HTTPClient)
 	if err != nil {
 		return api.fail(err.Error(), "check PLAID_API_URL"), accepted.set(Skip, notCheckedAPI)
 	}
@@ -184,7 +187,7 @@ func (r *run) checkPlaid(ctx context.Context) (api, accepted Check) {
 	callCtx, cancel := context.WithTimeout(ctx, r.d.Timeout)
 	defer cancel()
 	start := time.Now()
-	tok, err := client.CreateLinkToken(callCtx, plaidflow.LinkTokenOptions{})
+	tok, err := client.CreateLinkToken(callCtx, plaidapi.LinkTokenOptions{})
 	took := time.Since(start).Round(time.Millisecond)
 	switch {
 	case ctx.Err() != nil:
@@ -248,7 +251,7 @@ func (r *run) checkRedirect(ctx context.Context) Check {
 		return c.set(Skip, "PLAID_REDIRECT_URI is not set: Link opens OAuth banks in a pop-up, which needs none")
 	}
 	// The same rules link and the terminal UI apply before they serve the page.
-	if err := plaidflow.CheckRedirectURI(r.cfg.Env, uri); err != nil {
+	if err := config.CheckRedirectURI(r.cfg.Env, uri); err != nil {
 		return c.fail("PLAID_REDIRECT_URI: "+err.Error(), "set PLAID_REDIRECT_URI to the exact URI registered in the Plaid Dashboard (Developers > API > Allowed redirect URIs), e.g. http://localhost:8765/oauth-return, or unset it")
 	}
 	port, ok := r.d.RedirectPort(uri)
@@ -264,7 +267,7 @@ func (r *run) checkRedirect(ctx context.Context) Check {
 	}
 	callCtx, cancel := context.WithTimeout(ctx, r.d.Timeout)
 	defer cancel()
-	if _, err := r.client.CreateLinkToken(callCtx, plaidflow.LinkTokenOptions{RedirectURI: uri}); err != nil {
+	if _, err := r.client.CreateLinkToken(callCtx, plaidapi.LinkTokenOptions{RedirectURI: uri}); err != nil {
 		if ctx.Err() != nil {
 			return c.set(Skip, interrupted)
 		}
@@ -286,7 +289,7 @@ func (r *run) checkKeyring() Check {
 	key := "doctor-probe/" + hex.EncodeToString(b[:])
 	value := "probe-" + hex.EncodeToString(b[:])
 	keyringFix := func(err error) string {
-		if errors.Is(err, plaidflow.ErrNoSessionBus) {
+		if errors.Is(err, vault.ErrNoSessionBus) {
 			return "no D-Bus session bus, so no Secret Service: log in to a desktop session, or run inside `dbus-run-session` with gnome-keyring unlocked (`echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets`); or pass --no-save (Items are then not kept)"
 		}
 		return "unlock the OS keyring (the login keyring, Keychain, Credential Manager) and run doctor again; or pass --no-save (Items are then not kept)"
@@ -300,9 +303,9 @@ func (r *run) checkKeyring() Check {
 	case err != nil:
 		return c.fail("wrote a probe entry but cannot read it back: "+err.Error(), keyringFix(err))
 	case got != value:
-		return c.fail("the keyring gave back something else than was written", "the keyring is broken or shared with another program under service "+plaidflow.KeyringService+": check it with `secret-tool search --all service plaid-onboard`")
+		return c.fail("the keyring gave back something else than was written", "the keyring is broken or shared with another program under service "+vault.KeyringService+": check it with `secret-tool search --all service plaid-onboard`")
 	case derr != nil:
-		return c.fail("cannot delete the probe entry "+key+": "+derr.Error(), "remove it by hand (service "+plaidflow.KeyringService+", key "+key+") and check the keyring's permissions")
+		return c.fail("cannot delete the probe entry "+key+": "+derr.Error(), "remove it by hand (service "+vault.KeyringService+", key "+key+") and check the keyring's permissions")
 	}
 	c.Details = append(c.Details, "a probe entry was written, read back and deleted")
 	if r.vault != nil {

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The checks, in the order they run. Each has its own exit status, so a script learns from the
@@ -77,17 +80,17 @@ type Report struct {
 type Deps struct {
 	// Sources are where keys are looked up (flags > environment > .env > keyring) for the vault
 	// given, nil when there is none.
-	Sources func(*plaidflow.Vault) (plaidflow.Sources, error)
+	Sources func(*vault.Vault) (config.Sources, error)
 	// WorkDir holds the .env file.
 	WorkDir string
 	// Demo, for --demo, starts the built-in emulator and says how to stop it.
-	Demo func() (plaidflow.Emulator, func())
+	Demo func() (config.Emulator, func())
 	// Secrets is the keyring Items are saved in; ConfigDir holds the Items index.
-	Secrets   plaidflow.SecretStore
+	Secrets   vault.SecretStore
 	ConfigDir func() (string, error)
 	// HTTPClient calls Plaid; OnRetry hears of each retry.
 	HTTPClient *http.Client
-	OnRetry    func(plaidflow.Retry)
+	OnRetry    func(plaidapi.Retry)
 	// Timeout bounds the Plaid calls (DefaultTimeout when 0).
 	Timeout time.Duration
 	// RedirectPort is the port the Link page would serve a redirect URI on, if it can serve it;
@@ -103,11 +106,11 @@ type Deps struct {
 // run is one run's state, shared by the checks that build on each other.
 type run struct {
 	d      Deps
-	cfg    plaidflow.Config
+	cfg    config.Config
 	keysOK bool
-	client *plaidflow.Client
+	client *plaidapi.Client
 	accept bool
-	vault  *plaidflow.Vault
+	vault  *vault.Vault
 	closer func()
 }
 
@@ -124,7 +127,7 @@ func Run(ctx context.Context, d Deps) Report {
 
 	rep := Report{Environment: string(r.cfg.Env), Demo: r.cfg.Demo, OK: true, Checks: checks}
 	if rep.Environment == "" {
-		rep.Environment = string(plaidflow.Sandbox)
+		rep.Environment = string(config.Sandbox)
 	}
 	for i := range rep.Checks {
 		c := &rep.Checks[i]

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // deps are a run against the emulator as if it were Plaid, with a memory keyring, a free
@@ -24,11 +26,11 @@ func deps(t *testing.T, env map[string]string) Deps {
 	getenv := func(k string) string { return environ[k] }
 	dir := t.TempDir()
 	return Deps{
-		Sources: func(v *plaidflow.Vault) (plaidflow.Sources, error) {
-			return plaidflow.Sources{Getenv: getenv, Vault: v}, nil
+		Sources: func(v *vault.Vault) (config.Sources, error) {
+			return config.Sources{Getenv: getenv, Vault: v}, nil
 		},
 		WorkDir:      dir,
-		Secrets:      plaidflow.NewMemoryStore(),
+		Secrets:      vault.NewMemoryStore(),
 		ConfigDir:    func() (string, error) { return dir, nil },
 		HTTPClient:   &http.Client{},
 		RedirectPort: func(string) (int, bool) { return 8765, true },
@@ -127,9 +129,9 @@ func TestUnavailable(t *testing.T) {
 type noBus struct{}
 
 func (noBus) Describe() string           { return "the OS keyring" }
-func (noBus) Get(string) (string, error) { return "", plaidflow.ErrNoSessionBus }
-func (noBus) Set(string, string) error   { return plaidflow.ErrNoSessionBus }
-func (noBus) Delete(string) error        { return plaidflow.ErrNoSessionBus }
+func (noBus) Get(string) (string, error) { return "", vault.ErrNoSessionBus }
+func (noBus) Set(string, string) error   { return vault.ErrNoSessionBus }
+func (noBus) Delete(string) error        { return vault.ErrNoSessionBus }
 
 func TestKeyringAndBrowserSayWhatToDo(t *testing.T) {
 	t.Parallel()
