@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -22,37 +23,14 @@ const (
 	exitInterrupted = 130
 )
 
-// options are the values of every flag of the command tree. Each command binds the ones it
-// declares; one run executes one command, so they never clash.
-type options struct {
-	demo        bool
-	env         string
-	clientID    string
-	secret      string
-	secretStdin bool // --secret-stdin: the secret is the first line of stdin
-	noBrowser   bool
-	noSave      bool
-	jsonOut     bool
-	maskNumbers bool
-	institution string
-	yes         bool   // items remove: do not ask
-	update      string // link --update ITEM
-	accountSel  bool   // link --account-select
-	account     string // processor-token --account
-	processor   string // processor-token --processor
-	flow        string // sandbox link --flow (sandbox_authflows.go)
-	transcript  string // --transcript PATH
-	command     string // the command's path under the root ("sandbox link"), for the transcript
-	redirectURI string // link and the terminal UI: --redirect-uri (OAuth return)
-	linkPort    int    // link and the terminal UI: --port of the Link page
-}
-
-// app is one run of the program: its dependencies, its flags, and whether a command got as far
-// as running (an error before that is the command line's fault: a usage error).
+// app is one run of the program: its dependencies, the command that runs, and whether it got as
+// far as running (an error before that is the command line's fault: a usage error). The flags
+// are the commands' own (flags.go).
 type app struct {
-	d    deps
-	opts options
-	ran  bool
+	d   deps
+	ran bool
+	// command is the running command's path under the root ("sandbox link"), for the transcript.
+	command string
 	// jsonDone is set when a command printed its one JSON document even though it fails (a
 	// rotated token that could not be saved): no error document follows it.
 	jsonDone bool
@@ -80,7 +58,7 @@ func run(args []string, d deps) int {
 func runContext(ctx context.Context, args []string, d deps) int {
 	a := &app{d: d}
 	root := newRootCmd(a)
-	root.SetArgs(args)
+	root.SetArgs(hoistFlags(root, args))
 	cmd, err := root.ExecuteContextC(ctx)
 	if cmd == nil {
 		cmd = root
@@ -93,7 +71,7 @@ func runContext(ctx context.Context, args []string, d deps) int {
 func (a *app) runE(f func(ctx context.Context, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		a.ran = true
-		a.opts.command = subPath(cmd)
+		_, a.command, _ = strings.Cut(cmd.CommandPath(), " ")
 		return f(cmd.Context(), args)
 	}
 }
@@ -110,7 +88,7 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 	if err == nil {
 		return exitOK
 	}
-	jsonOut := (a.opts.jsonOut || jsonRequested(args)) && !a.jsonDone
+	jsonOut := (jsonOn(cmd) || jsonRequested(args)) && !a.jsonDone
 	var ue usageError
 	var coded interface{ ExitCode() int } // a command whose failure has its own exit status (doctor)
 	switch {
@@ -140,6 +118,12 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 		writeErrorJSON(a.d.Stdout, plaidflow.Explain(err))
 	}
 	return exitFailure
+}
+
+// jsonOn reports whether the command has --json and it is on.
+func jsonOn(cmd *cobra.Command) bool {
+	f := cmd.Flags().Lookup("json")
+	return f != nil && f.Value.String() == "true"
 }
 
 // jsonRequested finds --json on a command line that could not be parsed, so even a usage error

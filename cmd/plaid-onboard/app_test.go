@@ -161,11 +161,11 @@ func TestUsageErrors(t *testing.T) {
 		{"demo with a client id", []string{"--demo", "--client-id", "abc", "auth"}, []string{"--demo brings its own keys"}},
 		{"demo with a secret", []string{"sandbox", "link", "--secret", "abc", "--demo"}, []string{"--demo brings its own keys"}},
 		{"demo in production", []string{"--demo", "--env", "production", "sandbox", "link"}, []string{"--demo emulates the Sandbox"}},
-		{"no-save where nothing is saved", []string{"auth", "--no-save"}, []string{"--no-save means nothing for `plaid-onboard auth`"}},
-		{"no-save with items", []string{"--no-save", "items"}, []string{"--no-save means nothing for `plaid-onboard items`"}},
-		{"no-browser where no browser opens", []string{"sandbox", "link", "--no-browser"}, []string{"only link, verify and the terminal UI open a browser"}},
-		{"mask where no numbers are printed", []string{"items", "--mask"}, []string{"--mask means nothing for `plaid-onboard items`"}},
-		{"json for a shell script", []string{"completion", "bash", "--json"}, []string{"--json means nothing"}},
+		{"no-save where nothing is saved", []string{"auth", "--no-save"}, []string{"--no-save is not a flag of `plaid-onboard auth`: only the commands that make an Item to save have it"}},
+		{"no-save with items", []string{"--no-save", "items"}, []string{"--no-save is not a flag of `plaid-onboard items`"}},
+		{"no-browser where no browser opens", []string{"sandbox", "link", "--no-browser"}, []string{"only the commands that open a browser have it (`plaid-onboard`, `plaid-onboard link`, `plaid-onboard verify`)"}},
+		{"mask where no numbers are printed", []string{"items", "--mask"}, []string{"--mask is not a flag of `plaid-onboard items`: only the commands that print account numbers have it"}},
+		{"json for a shell script", []string{"completion", "bash", "--json"}, []string{"--json is not a flag of `plaid-onboard completion bash`"}},
 		{"sandbox alone", []string{"sandbox"}, []string{"needs a command: sandbox link"}},
 		{"auth with two items", []string{"auth", "a", "b"}, []string{"takes one Item", `unexpected "b"`}},
 		{"link with an argument", []string{"link", "x"}, []string{"takes no arguments"}},
@@ -583,7 +583,7 @@ func TestDemoShowsEveryNumberFamily(t *testing.T) {
 // The demo's Link token offers US, Canadian and UK banks, unless the user chose countries.
 func TestDemoCountries(t *testing.T) {
 	te := newTestEnv(t)
-	s, err := newSession(te.d, &options{demo: true, noSave: true}, true)
+	s, err := newSession(te.d, sessionFlags{keys: keyFlags{demo: true}, noSave: true}, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -592,7 +592,7 @@ func TestDemoCountries(t *testing.T) {
 		t.Errorf("demo countries = %s, want US,CA,GB", got)
 	}
 	te.environ["PLAID_COUNTRY_CODES"] = "ca"
-	s2, err := newSession(te.d, &options{demo: true, noSave: true}, true)
+	s2, err := newSession(te.d, sessionFlags{keys: keyFlags{demo: true}, noSave: true}, "", true)
 	if err != nil {
 		t.Fatal(err)
 	}

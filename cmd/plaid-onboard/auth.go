@@ -8,7 +8,8 @@ import (
 
 // newAuthCmd is `auth`: the numbers of an Item saved by an earlier run.
 func newAuthCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	o := &callFlags{}
+	cmd := &cobra.Command{
 		Use:   "auth [ITEM]",
 		Short: "Print the accounts and numbers of a saved Item",
 		Long: `Calls /auth/get for a saved Item and prints its accounts and numbers. ITEM is an item id or
@@ -17,14 +18,17 @@ the name shown by 'plaid-onboard items'; it may be left out when only one Item i
   plaid-onboard auth first-platypus-bank --json --mask
   plaid-onboard --env production auth my-bank`,
 		Args:              maxArgs(1, "one Item (its name or id)"),
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runAuth),
+		ValidArgsFunction: a.completeItems(&o.session.keys),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runAuth(ctx, o, args) }),
 	}
+	addCallFlags(a, cmd, o)
+	addMaskFlag(cmd, &o.print.mask)
+	return cmd
 }
 
 // runAuth runs the saved journey: the numbers of an Item linked in an earlier run.
-func (a *app) runAuth(ctx context.Context, args []string) error {
-	s, err := a.openSession()
+func (a *app) runAuth(ctx context.Context, o *callFlags, args []string) error {
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
@@ -39,5 +43,5 @@ func (a *app) runAuth(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.report(res)
+	return a.report(o.print, res)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -10,7 +11,8 @@ import (
 
 // newBalancesCmd is `balances`: live balances of a saved Item.
 func newBalancesCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	o := &callFlags{}
+	cmd := &cobra.Command{
 		Use:   "balances ITEM",
 		Short: "Fetch the live balances of a saved Item",
 		Long: `Calls /accounts/balance/get for a saved Item (its name or id): Plaid asks the bank for the
@@ -19,24 +21,25 @@ current and limit balances and the time they were fetched.`,
 		Example: `  plaid-onboard balances first-platypus-bank
   plaid-onboard --demo balances first-platypus-bank --json`,
 		Args:              itemArg("whose balances to fetch"),
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runBalances),
+		ValidArgsFunction: a.completeItems(&o.session.keys),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runBalances(ctx, o, args[0]) }),
 	}
+	addCallFlags(a, cmd, o)
+	return cmd
 }
 
-func (a *app) runBalances(ctx context.Context, args []string) error {
-	s, err := a.openSession()
+func (a *app) runBalances(ctx context.Context, o *callFlags, ref string) error {
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	b, err := s.flow.Balances(ctx, args[0])
+	b, err := s.flow.Balances(ctx, ref)
 	if err != nil {
 		return err
 	}
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, b)
-	}
-	plaidflow.WriteBalances(a.d.Stdout, b)
-	return nil
+	return a.printResult(o.print.json, b, func(w io.Writer) error {
+		plaidflow.WriteBalances(w, b)
+		return nil
+	})
 }

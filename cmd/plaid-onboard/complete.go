@@ -8,14 +8,21 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
-// completeItems offers the names of the saved Items of the namespace in force (--demo, --env,
-// PLAID_ENV) for auth and items remove. It reads the index only: a completion must not wait on
-// the keyring or call Plaid.
-func (a *app) completeItems(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+// completeItems offers the names of the saved Items of the namespace in force (the command's
+// --demo and --env, PLAID_ENV) for the commands that take a saved Item. It reads the index only:
+// a completion must not wait on the keyring or call Plaid.
+func (a *app) completeItems(k *keyFlags) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return a.savedItemNames(*k, toComplete)
 	}
-	cfg, err := offlineConfig(a.d, &a.opts)
+}
+
+// savedItemNames are the saved Items whose names start with toComplete, described by their bank.
+func (a *app) savedItemNames(k keyFlags, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	cfg, err := offlineConfig(a.d, k)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/doctor"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -36,11 +37,11 @@ func doctorEnv(t *testing.T) *testEnv {
 }
 
 // doctorJSON runs doctor --json and decodes its one document.
-func doctorJSON(t *testing.T, te *testEnv, args ...string) (int, doctorReport) {
+func doctorJSON(t *testing.T, te *testEnv, args ...string) (int, doctor.Report) {
 	t.Helper()
 	code := te.run(append(args, "doctor", "--json")...)
 	te.jsonDocument(t) // exactly one JSON object on stdout, whatever the outcome
-	var rep doctorReport
+	var rep doctor.Report
 	if err := json.Unmarshal(te.stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("doctor --json: %v\n%s", err, te.stdout)
 	}
@@ -48,7 +49,7 @@ func doctorJSON(t *testing.T, te *testEnv, args ...string) (int, doctorReport) {
 }
 
 // check returns the named check of a report, failing the test when it is missing.
-func (rep doctorReport) check(t *testing.T, name string) doctorCheck {
+func check(t *testing.T, rep doctor.Report, name string) doctor.Check {
 	t.Helper()
 	for _, c := range rep.Checks {
 		if c.Name == name {
@@ -56,7 +57,7 @@ func (rep doctorReport) check(t *testing.T, name string) doctorCheck {
 		}
 	}
 	t.Fatalf("the report has no %q check: %+v", name, rep.Checks)
-	return doctorCheck{}
+	return doctor.Check{}
 }
 
 // closedPort is a loopback address nothing listens on.
@@ -122,24 +123,24 @@ func TestDoctorFailures(t *testing.T) {
 				delete(te.environ, "PLAID_CLIENT_ID")
 				delete(te.environ, "PLAID_SECRET")
 			},
-			code: 10, check: checkKeys, want: []string{"no client_id and no secret for sandbox", "dashboard.plaid.com"},
-			skips: []string{checkAPI, checkKeysAccepted},
+			code: 10, check: doctor.Keys, want: []string{"no client_id and no secret for sandbox", "dashboard.plaid.com"},
+			skips: []string{doctor.API, doctor.KeysAccepted},
 		},
 		{
 			name: "a malformed secret",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_SECRET"] = "copy-pasted wrong"
 			},
-			code: 10, check: checkKeys, want: []string{"secret should be 30 hex characters", "the environment", "without spaces or quotes"},
-			skips: []string{checkAPI},
+			code: 10, check: doctor.Keys, want: []string{"secret should be 30 hex characters", "the environment", "without spaces or quotes"},
+			skips: []string{doctor.API},
 		},
 		{
 			name: "nothing listens at PLAID_API_URL",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_API_URL"] = "http://" + closedPort(t)
 			},
-			code: 11, check: checkAPI, want: []string{"no usable answer", "PLAID_API_URL"}, // refused, or whatever took the port since
-			skips: []string{checkKeysAccepted},
+			code: 11, check: doctor.API, want: []string{"no usable answer", "PLAID_API_URL"}, // refused, or whatever took the port since
+			skips: []string{doctor.KeysAccepted},
 		},
 		{
 			name: "Plaid in planned maintenance (503)",
@@ -148,7 +149,7 @@ func TestDoctorFailures(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			code: 11, check: checkAPI, want: []string{"PLANNED_MAINTENANCE", "request_id"},
+			code: 11, check: doctor.API, want: []string{"PLANNED_MAINTENANCE", "request_id"},
 		},
 		{
 			name: "a proxy's text page (502)",
@@ -157,7 +158,7 @@ func TestDoctorFailures(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			code: 11, check: checkAPI, want: []string{"UNEXPECTED_RESPONSE", "not a Plaid error"},
+			code: 11, check: doctor.API, want: []string{"UNEXPECTED_RESPONSE", "not a Plaid error"},
 		},
 		{
 			name: "Plaid never answers",
@@ -167,28 +168,28 @@ func TestDoctorFailures(t *testing.T) {
 				}
 			},
 			args: []string{"--timeout", "2s"},
-			code: 11, check: checkAPI, want: []string{"no usable answer", "deadline"},
+			code: 11, check: doctor.API, want: []string{"no usable answer", "deadline"},
 		},
 		{
 			name: "keys Plaid does not know",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_SECRET"] = strings.Repeat("0", 30)
 			},
-			code: 12, check: checkKeysAccepted, want: []string{"INVALID_API_KEYS", "request_id", "Dashboard"},
+			code: 12, check: doctor.KeysAccepted, want: []string{"INVALID_API_KEYS", "request_id", "Dashboard"},
 		},
 		{
 			name: "http redirect URI off localhost",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_REDIRECT_URI"] = "http://example.com/oauth-return"
 			},
-			code: 13, check: checkRedirectURI, want: []string{"Plaid accepts plain http only for localhost", "Allowed redirect URIs"},
+			code: 13, check: doctor.RedirectURI, want: []string{"Plaid accepts plain http only for localhost", "Allowed redirect URIs"},
 		},
 		{
 			name: "redirect URI with a query string",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["PLAID_REDIRECT_URI"] = "https://app.example.com/oauth?x=1"
 			},
-			code: 13, check: checkRedirectURI, want: []string{"query string"},
+			code: 13, check: doctor.RedirectURI, want: []string{"query string"},
 		},
 		{
 			name: "redirect URI the Dashboard does not list",
@@ -206,7 +207,7 @@ func TestDoctorFailures(t *testing.T) {
 				ln.Close()
 				te.environ["PLAID_REDIRECT_URI"] = "http://localhost:" + strconv.Itoa(port) + "/oauth-return"
 			},
-			code: 13, check: checkRedirectURI, want: []string{"Plaid refused the redirect URI", "OAuth redirect URI must be configured", "request_id"},
+			code: 13, check: doctor.RedirectURI, want: []string{"Plaid refused the redirect URI", "OAuth redirect URI must be configured", "request_id"},
 		},
 		{
 			name: "the redirect URI's port is taken",
@@ -219,14 +220,14 @@ func TestDoctorFailures(t *testing.T) {
 				port := ln.Addr().(*net.TCPAddr).Port
 				te.environ["PLAID_REDIRECT_URI"] = "http://localhost:" + strconv.Itoa(port) + "/oauth-return"
 			},
-			code: 13, check: checkRedirectURI, want: []string{"already in use by another program", "stop what listens"},
+			code: 13, check: doctor.RedirectURI, want: []string{"already in use by another program", "stop what listens"},
 		},
 		{
 			name: "no keyring",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.d.Secrets = failingKeyring{}
 			},
-			code: 14, check: checkKeyring, want: []string{"cannot write", "no OS keyring is reachable", "--no-save"},
+			code: 14, check: doctor.Keyring, want: []string{"cannot write", "no OS keyring is reachable", "--no-save"},
 		},
 		{
 			name: "a corrupt Items index",
@@ -239,21 +240,21 @@ func TestDoctorFailures(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			code: 14, check: checkKeyring, want: []string{"items.json"},
+			code: 14, check: doctor.Keyring, want: []string{"items.json"},
 		},
 		{
 			name: "no browser launcher on PATH",
 			setup: func(t *testing.T, _ *testEnv, _ *emulator.Server) {
 				t.Setenv("PATH", t.TempDir())
 			},
-			code: 15, check: checkBrowser, want: []string{"none of xdg-open", "is on PATH", "--no-browser"},
+			code: 15, check: doctor.Browser, want: []string{"none of xdg-open", "is on PATH", "--no-browser"},
 		},
 		{
 			name: "over SSH",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				te.environ["SSH_CONNECTION"] = "192.0.2.1 50000 192.0.2.2 22"
 			},
-			code: 15, check: checkBrowser, want: []string{"over SSH", "--no-browser"},
+			code: 15, check: doctor.Browser, want: []string{"over SSH", "--no-browser"},
 		},
 		{
 			name: "no keys and no browser: the keys are named first",
@@ -261,7 +262,7 @@ func TestDoctorFailures(t *testing.T) {
 				delete(te.environ, "PLAID_SECRET")
 				t.Setenv("PATH", t.TempDir())
 			},
-			code: 10, check: checkKeys, want: []string{"no secret for sandbox"},
+			code: 10, check: doctor.Keys, want: []string{"no secret for sandbox"},
 		},
 	}
 	for _, tt := range tests {
@@ -274,8 +275,8 @@ func TestDoctorFailures(t *testing.T) {
 				t.Fatalf("exit %d (report: exit_code %d, first_failed %q), want %d (%s)\n%s\nstderr: %s",
 					code, rep.ExitCode, rep.FirstFailed, tt.code, tt.check, te.stdout, te.stderr)
 			}
-			c := rep.check(t, tt.check)
-			if c.Status != statusFail || c.Fix == "" {
+			c := check(t, rep, tt.check)
+			if c.Status != doctor.Fail || c.Fix == "" {
 				t.Errorf("the %s check is %q with fix %q; want a failure that says what to fix", tt.check, c.Status, c.Fix)
 			}
 			blob, _ := json.Marshal(c)
@@ -285,7 +286,7 @@ func TestDoctorFailures(t *testing.T) {
 				}
 			}
 			for _, name := range tt.skips {
-				if s := rep.check(t, name); s.Status != statusSkip || !strings.Contains(s.Summary, "not checked") {
+				if s := check(t, rep, name); s.Status != doctor.Skip || !strings.Contains(s.Summary, "not checked") {
 					t.Errorf("the %s check is %q (%s); want it skipped, saying why", name, s.Status, s.Summary)
 				}
 			}
@@ -332,7 +333,7 @@ func TestDoctorKeysSayWhereTheyCameFrom(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, te.stdout)
 	}
-	keys := strings.Join(rep.check(t, checkKeys).Details, "\n")
+	keys := strings.Join(check(t, rep, doctor.Keys).Details, "\n")
 	for _, want := range []string{"sandbox (in force, the default): client_id " + emulator.DemoClientID[:4] + "…", "from the environment", "secret (30 characters) from ./.env", "well-formed", "production"} {
 		if !strings.Contains(keys, want) {
 			t.Errorf("the keys check does not say %q:\n%s", want, keys)
@@ -520,14 +521,14 @@ func TestDoctorKeysOfTheOtherEnvironment(t *testing.T) {
 	if code != 10 {
 		t.Fatalf("exit %d, want 10\n%s", code, te.stdout)
 	}
-	keys := rep.check(t, checkKeys)
+	keys := check(t, rep, doctor.Keys)
 	if !strings.Contains(keys.Summary, "production: the secret should be 30 hex characters") || !strings.Contains(keys.Summary, "the keyring") {
 		t.Errorf("the keys check does not name Production's bad secret and where it came from: %+v", keys)
 	}
 	if !strings.Contains(strings.Join(keys.Details, "\n"), "sandbox (in force, the default): client_id "+emulator.DemoClientID[:4]+"…"+emulator.DemoClientID[20:]+" from the keyring, secret (30 characters) from the keyring: well-formed") {
 		t.Errorf("the keys check does not show Sandbox's keys from the keyring: %q", keys.Details)
 	}
-	if s := rep.check(t, checkKeysAccepted).Status; s != statusOK {
+	if s := check(t, rep, doctor.KeysAccepted).Status; s != doctor.OK {
 		t.Errorf("keys-accepted is %q; Sandbox's keys are good and should have been tried", s)
 	}
 }

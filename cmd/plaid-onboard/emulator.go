@@ -13,8 +13,10 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
-// emulatorFlags are the flags of `emulator` alone.
+// emulatorFlags are the flags of `emulator`.
 type emulatorFlags struct {
+	keys    keyFlags // the keys it accepts; --demo and --env mean nothing to it
+	json    bool
 	port    int
 	latency time.Duration
 	// redirectURIs are the Dashboard's allowed redirect URIs (--redirect-uri, repeatable).
@@ -24,7 +26,7 @@ type emulatorFlags struct {
 // newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
 // program, served on its own for any Plaid client (another app's tests, plaid-onboard itself).
 func newEmulatorCmd(a *app) *cobra.Command {
-	var f emulatorFlags
+	f := &emulatorFlags{}
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve the offline Plaid Sandbox emulator on 127.0.0.1 for any Plaid client",
@@ -67,7 +69,14 @@ redirect_uri with ?oauth_state_id=…; without one it opens the bank in a pop-up
   plaid-onboard emulator --client-id 172e624345fe37acf266e3cb --secret dbd3e3a36eb55aa0552aa432dccfca`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),
+		Annotations: map[string]string{
+			withoutFlag + "demo": "the emulator is what --demo runs inside the program; served on its own it takes --client-id and --secret for the keys it accepts",
+			withoutFlag + "env":  "the emulator stands in for the Sandbox only",
+		},
 	}
+	addSecretStdinFlag(a, cmd, &f.keys)
+	addKeyFlags(cmd, &f.keys)
+	addJSONFlag(cmd, &f.json)
 	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
 	cmd.Flags().DurationVar(&f.latency, "latency", 0, "delay added to every API answer, e.g. 50ms")
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
@@ -86,14 +95,14 @@ type emulatorInfo struct {
 
 // runEmulator serves until ctx ends. An interrupt is how this command is meant to stop, so it
 // returns nil then (exit 0), unlike the commands an interrupt cuts short.
-func (a *app) runEmulator(ctx context.Context, f emulatorFlags) error {
+func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 	if f.port < 0 || f.port > 65535 {
 		return usagef("--port %d is not a port: use 1-65535, or leave it out for a free one", f.port)
 	}
 	if f.latency < 0 {
 		return usagef("--latency %s is negative", f.latency)
 	}
-	clientID, secret := a.opts.clientID, a.opts.secret
+	clientID, secret := f.keys.clientID, f.keys.secret
 	if (clientID == "") != (secret == "") {
 		return usagef("give both --client-id and --secret, or neither for the demo keys")
 	}
@@ -115,7 +124,7 @@ func (a *app) runEmulator(ctx context.Context, f emulatorFlags) error {
 	}
 
 	info := emulatorInfo{URL: srv.URL, ClientID: clientID, Secret: secret, LinkScriptURL: srv.LinkScriptURL(), RedirectURIs: f.redirectURIs}
-	if a.opts.jsonOut {
+	if f.json {
 		// One line, not printJSON's indented document: a script reads the first line and the
 		// emulator goes on running.
 		if err := json.NewEncoder(a.d.Stdout).Encode(info); err != nil {
@@ -139,7 +148,7 @@ Press ctrl+c to stop.
 	}
 	<-ctx.Done()
 	srv.Close()
-	if !a.opts.jsonOut {
+	if !f.json {
 		fmt.Fprintln(a.d.Stderr, "emulator stopped")
 	}
 	return nil

@@ -217,7 +217,8 @@ func TestEmulatorPortAndKeys(t *testing.T) {
 	}
 }
 
-// Flags that mean nothing for the emulator, and bad values, are usage errors (exit 2).
+// Flags that mean nothing for the emulator (it does not have them), and bad values, are usage
+// errors (exit 2).
 func TestEmulatorUsageErrors(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -227,11 +228,11 @@ func TestEmulatorUsageErrors(t *testing.T) {
 		{[]string{"emulator", "--latency=-1s"}, "--latency -1s is negative"},
 		{[]string{"emulator", "--port", "70000"}, "--port 70000 is not a port"},
 		{[]string{"emulator", "--client-id", "0123456789abcdef01234567"}, "give both --client-id and --secret"},
-		{[]string{"--demo", "emulator"}, "--demo means nothing for `plaid-onboard emulator`"},
-		{[]string{"emulator", "--env", "sandbox"}, "--env means nothing for `plaid-onboard emulator`"},
-		{[]string{"emulator", "--mask"}, "--mask means nothing"},
-		{[]string{"emulator", "--no-save"}, "--no-save means nothing"},
-		{[]string{"emulator", "--no-browser"}, "--no-browser means nothing"},
+		{[]string{"--demo", "emulator"}, "--demo is not a flag of `plaid-onboard emulator`: the emulator is what --demo runs"},
+		{[]string{"emulator", "--env", "sandbox"}, "--env is not a flag of `plaid-onboard emulator`: the emulator stands in for the Sandbox only"},
+		{[]string{"emulator", "--mask"}, "--mask is not a flag of `plaid-onboard emulator`"},
+		{[]string{"emulator", "--no-save"}, "--no-save is not a flag of `plaid-onboard emulator`"},
+		{[]string{"emulator", "--no-browser"}, "--no-browser is not a flag of `plaid-onboard emulator`"},
 		{[]string{"emulator", "now"}, "takes no arguments"},
 	}
 	for _, tt := range tests {

@@ -3,193 +3,199 @@ package main
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
-// flagScope says which commands honour a global flag. The global flags are accepted before or
-// after the command's name, but a flag that would do nothing for the command at hand is refused
-// (exit 2) rather than silently ignored: someone who typed it expected it to do something.
-type flagScope struct {
-	flag string
-	// commands are the command paths under the root that honour it; "" is the terminal UI.
-	commands []string
-	// except, when commands is empty, are the only command paths that refuse it.
-	except []string
-	why    string
+// Each command declares the flags it honours: its own in its file, and those several commands
+// share through the add…Flag helpers below. A command that does not call a helper does not have
+// its flags, so cobra refuses them (exit 2): a flag that would do nothing is never ignored.
+// Flags typed before the command's name reach it all the same (hoistFlags).
+
+// keyFlags say which Plaid and which keys.
+type keyFlags struct {
+	demo        bool   // --demo (addEnvFlags)
+	env         string // --env (addEnvFlags)
+	clientID    string // --client-id (addKeyFlags)
+	secret      string // --secret (addKeyFlags), or the line --secret-stdin read
+	secretStdin bool   // --secret-stdin (addSecretStdinFlag)
 }
 
-var flagScopes = []flagScope{
-	{flag: "json", commands: []string{"", "link", "sandbox link", "sandbox reset-login", "auth", "items", "items status",
-		"items rename", "items remove", "items rotate", "balances", "processor-token", "emulator", "report",
-		"webhooks listen", "sandbox set-verification-status", "sandbox fire-webhook", "scenarios", "doctor", "verify"},
-		why: "it prints no Plaid result"},
-	{flag: "mask", commands: []string{"", "link", "sandbox link", "auth", "verify"},
-		why: "only link, sandbox link, auth, verify and the terminal UI show account numbers"},
-	{flag: "no-browser", commands: []string{"", "link", "verify"},
-		why: "only link, verify and the terminal UI open a browser"},
-	{flag: "no-save", commands: []string{"", "link", "sandbox link"},
-		why: "only link, sandbox link and the terminal UI make an Item to save; auth and items read saved ones"},
-	{flag: "secret-stdin", except: []string{""},
-		why: "the terminal UI reads stdin as the terminal: type or paste the secret on its first screen (it is not echoed)"},
-	{flag: "demo", except: []string{"emulator"},
-		why: "the emulator is what --demo runs inside the program; served on its own it takes --client-id and --secret for the keys it accepts"},
-	{flag: "env", except: []string{"emulator"},
-		why: "the emulator stands in for the Sandbox only"},
-	transcriptScope,
+// sessionFlags are what a session with Plaid is built from (newSession).
+type sessionFlags struct {
+	keys       keyFlags
+	noSave     bool          // --no-save (addNoSaveFlag)
+	transcript string        // --transcript (addTranscriptFlag)
+	page       linkPageFlags // --redirect-uri, --port (addLinkPageFlags)
 }
 
-// subPath is a command's path under the root: "sandbox link"; "" for the root itself.
-func subPath(cmd *cobra.Command) string {
-	_, rest, _ := strings.Cut(cmd.CommandPath(), " ")
-	return rest
+// printFlags say how a result is printed.
+type printFlags struct {
+	json bool // --json (addJSONFlag)
+	mask bool // --mask (addMaskFlag)
 }
 
-// allows reports whether cmd honours the flag.
-func (s flagScope) allows(cmd *cobra.Command) bool {
-	if len(s.commands) == 0 {
-		return !slices.Contains(s.except, subPath(cmd))
+// sharedFlag is the annotation of a flag declared by a helper here: help lists such flags
+// under "Global Flags", as the same flag on every command that has it.
+const sharedFlag = "plaid-onboard/shared"
+
+// shared marks the named flags of cmd as declared by a helper; holders says which commands
+// have them, for the error of one that does not (flagError).
+func shared(cmd *cobra.Command, holders string, names ...string) {
+	for _, n := range names {
+		_ = cmd.Flags().SetAnnotation(n, sharedFlag, []string{"true"})
+		_ = cmd.Flags().SetAnnotation(n, flagHolders, []string{holders})
 	}
-	return slices.Contains(s.commands, subPath(cmd))
 }
 
-// checkFlags refuses the combinations of flags that mean nothing. It runs before every command.
-func (a *app) checkFlags(cmd *cobra.Command) error {
-	flags := cmd.Flags()
-	for _, s := range flagScopes {
-		if flags.Changed(s.flag) && !s.allows(cmd) {
-			return usagef("--%s means nothing for `%s`: %s", s.flag, cmd.CommandPath(), s.why)
+// addCheck runs check before the command, after the checks added before it: a helper refuses
+// what its flags cannot mean before anything runs.
+func addCheck(cmd *cobra.Command, check func(cmd *cobra.Command) error) {
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		if prev != nil {
+			if err := prev(cmd, args); err != nil {
+				return err
+			}
 		}
+		return check(cmd)
 	}
-	if err := checkTranscriptPath(a.opts.transcript); err != nil {
-		return err
-	}
-	if a.opts.secretStdin && !a.opts.demo {
-		if err := a.readSecretStdin(flags.Changed("secret")); err != nil {
-			return err
+}
+
+// addEnvFlags gives cmd --demo and --env: which Plaid it talks to, or whose Items it reads.
+func addEnvFlags(cmd *cobra.Command, k *keyFlags) {
+	f := cmd.Flags()
+	f.BoolVar(&k.demo, "demo", false, "use the built-in offline Plaid emulator: no keys, no network (not Plaid)")
+	f.StringVar(&k.env, "env", "", "Plaid environment: sandbox or production (default $PLAID_ENV, else sandbox)")
+	shared(cmd, "only the commands that use Plaid or its saved Items have it", "demo", "env")
+	addCheck(cmd, func(cmd *cobra.Command) error {
+		if !k.demo || !cmd.Flags().Changed("env") {
+			return nil
 		}
-	}
-	if !a.opts.demo {
-		return nil
-	}
-	if flags.Changed("client-id") || flags.Changed("secret") || a.opts.secretStdin {
-		return usagef("--demo brings its own keys (the emulator's): drop --client-id and --secret, or drop --demo to use yours")
-	}
-	if flags.Changed("env") {
-		env, err := config.ParseEnv(a.opts.env)
+		env, err := config.ParseEnv(k.env)
 		if err != nil {
 			return usageError{err}
 		}
 		if env != config.Sandbox {
-			return usagef("--demo emulates the Sandbox: --env %s means nothing with it", a.opts.env)
+			return usagef("--demo emulates the Sandbox: --env %s means nothing with it", k.env)
 		}
-	}
-	return nil
+		return nil
+	})
+}
+
+// addKeyFlags gives cmd --client-id and --secret.
+func addKeyFlags(cmd *cobra.Command, k *keyFlags) {
+	f := cmd.Flags()
+	f.StringVar(&k.clientID, "client-id", "", "Plaid client_id (default $PLAID_CLIENT_ID, ./.env, the keyring)")
+	f.StringVar(&k.secret, "secret", "", "Plaid secret: other local users can read it with ps while the program runs, and it stays in shell history; prefer $PLAID_SECRET or --secret-stdin")
+	shared(cmd, "only the commands that use Plaid keys have it", "client-id", "secret")
+	addCheck(cmd, func(cmd *cobra.Command) error {
+		if k.demo && (cmd.Flags().Changed("client-id") || cmd.Flags().Changed("secret")) {
+			return errDemoKeys
+		}
+		return nil
+	})
+}
+
+var errDemoKeys = usagef("--demo brings its own keys (the emulator's): drop --client-id and --secret, or drop --demo to use yours")
+
+// addSecretStdinFlag gives cmd --secret-stdin; the secret is read before the command runs.
+func addSecretStdinFlag(a *app, cmd *cobra.Command, k *keyFlags) {
+	cmd.Flags().BoolVar(&k.secretStdin, "secret-stdin", false, "read the Plaid secret from stdin (one line), where ps cannot show it")
+	shared(cmd, "only the commands that use Plaid keys have it", "secret-stdin")
+	addCheck(cmd, func(cmd *cobra.Command) error {
+		switch {
+		case !k.secretStdin:
+			return nil
+		case k.demo:
+			return errDemoKeys
+		case cmd.Flags().Changed("secret"):
+			return usagef("--secret and --secret-stdin both give the secret: use one (--secret-stdin keeps it out of `ps`)")
+		}
+		secret, err := a.readSecretStdin()
+		k.secret = secret
+		return err
+	})
+}
+
+// addPlaidFlags gives cmd every flag that says which Plaid and which keys: the flags of a
+// command that talks to Plaid on its own.
+func addPlaidFlags(a *app, cmd *cobra.Command, k *keyFlags) {
+	addSecretStdinFlag(a, cmd, k) // its checks first: a stdin secret with --demo is a key given with it
+	addKeyFlags(cmd, k)
+	addEnvFlags(cmd, k)
+}
+
+// addTranscriptFlag gives cmd --transcript: a command that calls Plaid records its session.
+// A path that cannot be written is refused before anything runs.
+func addTranscriptFlag(cmd *cobra.Command, path *string) {
+	cmd.Flags().StringVar(path, "transcript", "", "write the session's timeline (Plaid calls, Link events, steps; redacted) to this file as JSON Lines, and a Markdown summary to PATH.md")
+	shared(cmd, "it makes no Plaid call, so there is no session to record", "transcript")
+	addCheck(cmd, func(*cobra.Command) error { return checkTranscriptPath(*path) })
+}
+
+// addJSONFlag gives cmd --json: it prints its result as one JSON document.
+func addJSONFlag(cmd *cobra.Command, json *bool) {
+	addSwitch(cmd, json, "json", "print one JSON document on stdout (Plaid's field names)", "it prints no Plaid result")
+}
+
+// addMaskFlag gives cmd --mask: it prints account numbers.
+func addMaskFlag(cmd *cobra.Command, mask *bool) {
+	addSwitch(cmd, mask, "mask", "show only the last 4 characters of account numbers and IBANs", "only the commands that print account numbers have it")
+}
+
+// addNoBrowserFlag gives cmd --no-browser: it opens the Link page in a browser.
+func addNoBrowserFlag(cmd *cobra.Command, noBrowser *bool) {
+	addSwitch(cmd, noBrowser, "no-browser", "do not open a browser; only print the Link page's URL", "only the commands that open a browser have it")
+}
+
+// addNoSaveFlag gives cmd --no-save: it makes an Item to save.
+func addNoSaveFlag(cmd *cobra.Command, noSave *bool) {
+	addSwitch(cmd, noSave, "no-save", "do not save the new Item in the keyring", "only the commands that make an Item to save have it")
+}
+
+// addSwitch declares a shared on/off flag.
+func addSwitch(cmd *cobra.Command, p *bool, name, usage, holders string) {
+	cmd.Flags().BoolVar(p, name, false, usage)
+	shared(cmd, holders, name)
 }
 
 // readSecretStdin takes the secret from the first line of stdin for --secret-stdin: unlike
 // --secret, it never appears in the process's command line, which every local user can read.
-func (a *app) readSecretStdin(secretFlag bool) error {
-	if secretFlag {
-		return usagef("--secret and --secret-stdin both give the secret: use one (--secret-stdin keeps it out of `ps`)")
-	}
-	if a.stdin == nil {
-		a.stdin = bufio.NewReader(a.d.Stdin) // the one reader: a later question reads the next line
-	}
-	line, err := a.stdin.ReadString('\n')
+func (a *app) readSecretStdin() (string, error) {
+	line, err := a.input().ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return usagef("--secret-stdin: read the secret from stdin: %w", err)
+		return "", usagef("--secret-stdin: read the secret from stdin: %w", err)
 	}
-	a.opts.secret = strings.TrimSpace(line)
-	if a.opts.secret == "" {
-		return usagef("--secret-stdin: stdin gave no secret (one line is read, e.g. `pass plaid/secret | plaid-onboard --secret-stdin link`)")
+	secret := strings.TrimSpace(line)
+	if secret == "" {
+		return "", usagef("--secret-stdin: stdin gave no secret (one line is read, e.g. `pass plaid/secret | plaid-onboard --secret-stdin link`)")
 	}
-	return nil
+	return secret, nil
 }
 
-// hideOutOfScopeFlags keeps a command's help from listing the global flags it refuses.
-func hideOutOfScopeFlags(cmd *cobra.Command) {
-	for _, s := range flagScopes {
-		if f := cmd.Root().PersistentFlags().Lookup(s.flag); f != nil {
-			f.Hidden = !s.allows(cmd)
-		}
+// input is the one reader of stdin: a later question reads the line after the secret.
+func (a *app) input() *bufio.Reader {
+	if a.stdin == nil {
+		a.stdin = bufio.NewReader(a.d.Stdin)
 	}
+	return a.stdin
 }
 
-// flagError turns a flag the command does not know into a usage error that helps: a flag of
-// another command names that command; a misspelt one gets a suggestion.
-func flagError(cmd *cobra.Command, err error) error {
-	name, unknown := strings.CutPrefix(err.Error(), "unknown flag: --")
-	if !unknown {
-		return usageError{err}
-	}
-	if owners := commandsWithFlag(cmd.Root(), name); len(owners) > 0 {
-		return usagef("--%s is not a flag of `%s`: it belongs to %s", name, cmd.CommandPath(), strings.Join(owners, ", "))
-	}
-	if s := suggestFlags(cmd, name); len(s) > 0 {
-		return usagef("unknown flag --%s for `%s`\n\nDid you mean this?\n\t--%s\n", name, cmd.CommandPath(), strings.Join(s, "\n\t--"))
-	}
-	return usagef("unknown flag --%s for `%s`", name, cmd.CommandPath())
+// callFlags are the flags of a command that calls Plaid and prints what it answered.
+type callFlags struct {
+	session sessionFlags
+	print   printFlags
 }
 
-// commandsWithFlag lists the commands that declare a flag of their own called name.
-func commandsWithFlag(c *cobra.Command, name string) []string {
-	var out []string
-	if c.LocalNonPersistentFlags().Lookup(name) != nil {
-		out = append(out, "`"+c.CommandPath()+"`")
-	}
-	for _, sub := range c.Commands() {
-		out = append(out, commandsWithFlag(sub, name)...)
-	}
-	return out
-}
-
-// suggestFlags finds the command's flags close to typed, by the distance cobra uses for
-// command suggestions (SuggestionsMinimumDistance) or by prefix.
-func suggestFlags(cmd *cobra.Command, typed string) []string {
-	maxDist := cmd.Root().SuggestionsMinimumDistance
-	var out []string
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Hidden {
-			return
-		}
-		if plaidflow.EditDistance(typed, f.Name) <= maxDist || strings.HasPrefix(f.Name, typed) {
-			out = append(out, f.Name)
-		}
-	})
-	return out
-}
-
-// maxArgs is cobra.MaximumNArgs with a message that says what the arguments are.
-func maxArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) > n {
-			return usagef("`%s` takes %s; unexpected %q", cmd.CommandPath(), what, strings.Join(args[n:], " "))
-		}
-		return nil
-	}
-}
-
-// noSubcommand is the Args of a command that has subcommands and runs on its own with no
-// arguments: a stray word is an unknown command, with cobra's suggestions.
-func noSubcommand(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
-		return nil
-	}
-	msg := fmt.Sprintf("unknown command %q for `%s`", args[0], cmd.CommandPath())
-	if cmd.SuggestionsMinimumDistance <= 0 {
-		cmd.SuggestionsMinimumDistance = cmd.Root().SuggestionsMinimumDistance
-	}
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t") + "\n"
-	}
-	return usagef("%s", msg)
+// addCallFlags gives cmd the flags of a command that calls Plaid: which Plaid and which keys,
+// --transcript and --json.
+func addCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
+	addTranscriptFlag(cmd, &o.session.transcript)
+	addPlaidFlags(a, cmd, &o.session.keys)
+	addJSONFlag(cmd, &o.print.json)
 }

@@ -13,7 +13,14 @@ import (
 )
 
 // newItemsCmd is `items`: the saved Items, read from the index without the keyring.
+// itemsOptions are the flags of `items`: whose Items, and how to print them.
+type itemsOptions struct {
+	keys keyFlags
+	json bool
+}
+
 func newItemsCmd(a *app) *cobra.Command {
+	o := &itemsOptions{}
 	cmd := &cobra.Command{
 		Use:   "items",
 		Short: "List the Items saved for the environment, newest first",
@@ -29,8 +36,10 @@ PENDING_DISCONNECT is repaired with Link in update mode: plaid-onboard link --up
   plaid-onboard items status first-platypus-bank
   plaid-onboard items remove first-platypus-bank`,
 		Args: noSubcommand,
-		RunE: a.runE(a.runItems),
+		RunE: a.runE(func(context.Context, []string) error { return a.runItems(o) }),
 	}
+	addEnvFlags(cmd, &o.keys)
+	addJSONFlag(cmd, &o.json)
 	cmd.AddCommand(newItemsStatusCmd(a), newItemsRenameCmd(a), newItemsRemoveCmd(a), newItemsRotateCmd(a))
 	return cmd
 }
@@ -44,8 +53,8 @@ type itemsDocument struct {
 }
 
 // runItems lists the Items of the namespace in force.
-func (a *app) runItems(_ context.Context, _ []string) error {
-	cfg, err := offlineConfig(a.d, &a.opts)
+func (a *app) runItems(o *itemsOptions) error {
+	cfg, err := offlineConfig(a.d, o.keys)
 	if err != nil {
 		return err
 	}
@@ -61,7 +70,7 @@ func (a *app) runItems(_ context.Context, _ []string) error {
 	if cfg.Demo {
 		fmt.Fprintln(a.d.Stderr, present.DemoBanner)
 	}
-	if a.opts.jsonOut {
+	if o.json {
 		if items == nil {
 			items = []vault.SavedItem{}
 		}

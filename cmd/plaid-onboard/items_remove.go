@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +14,14 @@ import (
 
 // newItemsRemoveCmd is `items remove`: the Item is removed at Plaid first, so its access
 // token cannot outlive the entry forgotten here.
+// removeOptions are the flags of `items remove`.
+type removeOptions struct {
+	callFlags
+	yes bool // do not ask
+}
+
 func newItemsRemoveCmd(a *app) *cobra.Command {
+	o := &removeOptions{}
 	cmd := &cobra.Command{
 		Use:   "remove ITEM",
 		Short: "Remove an Item at Plaid and forget it here",
@@ -32,10 +38,11 @@ Without a terminal it does not ask: it needs --yes, or refuses with exit status 
 		Example: `  plaid-onboard items remove first-platypus-bank
   plaid-onboard --demo items remove first-platypus-bank --yes --json`,
 		Args:              itemArg("to remove"),
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runItemsRemove),
+		ValidArgsFunction: a.completeItems(&o.session.keys),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runItemsRemove(ctx, o, args[0]) }),
 	}
-	cmd.Flags().BoolVarP(&a.opts.yes, "yes", "y", false, "do not ask: remove (and, if its token is missing, forget) the Item")
+	addCallFlags(a, cmd, &o.callFlags)
+	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask: remove (and, if its token is missing, forget) the Item")
 	return cmd
 }
 
@@ -45,10 +52,7 @@ func (a *app) confirm(question string) bool {
 		return false
 	}
 	fmt.Fprintf(a.d.Stderr, "%s [y/N] ", question)
-	if a.stdin == nil {
-		a.stdin = bufio.NewReader(a.d.Stdin) // one reader: a second question reads the next line
-	}
-	line, _ := a.stdin.ReadString('\n')
+	line, _ := a.input().ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
 		return true
@@ -57,11 +61,11 @@ func (a *app) confirm(question string) bool {
 }
 
 // runItemsRemove removes one saved Item at Plaid and here.
-func (a *app) runItemsRemove(ctx context.Context, args []string) error {
-	if !a.opts.yes && !a.d.Interactive {
-		return usagef("`items remove` asks before removing, and there is no terminal to ask on: add --yes to remove %s", args[0])
+func (a *app) runItemsRemove(ctx context.Context, o *removeOptions, ref string) error {
+	if !o.yes && !a.d.Interactive {
+		return usagef("`items remove` asks before removing, and there is no terminal to ask on: add --yes to remove %s", ref)
 	}
-	s, err := a.openSession()
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
@@ -69,18 +73,18 @@ func (a *app) runItemsRemove(ctx context.Context, args []string) error {
 	if s.vault == nil {
 		return errors.New("saving is off for this session (--no-save): no saved Item to remove")
 	}
-	item, err := s.vault.FindItem(s.cfg.Namespace(), args[0])
+	item, err := s.vault.FindItem(s.cfg.Namespace(), ref)
 	if err != nil {
 		return err
 	}
-	if !a.opts.yes && !a.confirm(plaidflow.RemoveQuestion(item)) {
+	if !o.yes && !a.confirm(plaidflow.RemoveQuestion(item)) {
 		fmt.Fprintln(a.d.Stderr, "Nothing removed.")
 		return nil
 	}
 	r, err := s.flow.RemoveItem(ctx, item.ItemID)
 	if errors.Is(err, plaidflow.ErrNotRemovedAtPlaid) {
 		fmt.Fprintln(a.d.Stderr, r.Message())
-		if a.opts.yes || a.confirm(plaidflow.ForgetQuestion(item)) {
+		if o.yes || a.confirm(plaidflow.ForgetQuestion(item)) {
 			if r, err = s.flow.ForgetItem(item.ItemID); err != nil {
 				return err
 			}
@@ -92,10 +96,7 @@ func (a *app) runItemsRemove(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintln(a.d.Stderr, r.Message())
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, removedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Removed: r.Item, Removal: r})
-	}
-	return nil
+	return a.printResult(o.print.json, removedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Removed: r.Item, Removal: r}, nil)
 }
 
 // removedDocument is `items remove --json`.

@@ -8,8 +8,16 @@ import (
 )
 
 // newItemsRenameCmd is `items rename`: a name people can type, unique in the environment.
+// renameOptions are the flags of `items rename`: it changes the index only, but finds the
+// Items of the environment the keys are for.
+type renameOptions struct {
+	keys keyFlags
+	json bool
+}
+
 func newItemsRenameCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	o := &renameOptions{}
+	cmd := &cobra.Command{
 		Use:   "rename ITEM NAME",
 		Short: "Give a saved Item another name",
 		Long: `Renames a saved Item (its name or id). Names are unique per environment (compared without
@@ -24,13 +32,16 @@ said. Only the index changes: no keyring, no Plaid call.`,
 			}
 			return nil
 		},
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runItemsRename),
+		ValidArgsFunction: a.completeItems(&o.keys),
+		RunE:              a.runE(func(_ context.Context, args []string) error { return a.runItemsRename(o, args) }),
 	}
+	addPlaidFlags(a, cmd, &o.keys)
+	addJSONFlag(cmd, &o.json)
+	return cmd
 }
 
-func (a *app) runItemsRename(_ context.Context, args []string) error {
-	s, err := a.openSession()
+func (a *app) runItemsRename(o *renameOptions, args []string) error {
+	s, err := a.openSession(sessionFlags{keys: o.keys})
 	if err != nil {
 		return err
 	}
@@ -43,8 +54,5 @@ func (a *app) runItemsRename(_ context.Context, args []string) error {
 	if r.ReusedRemovedName != "" {
 		fmt.Fprintf(a.d.Stderr, "note: %s was the name of a removed Item (%s); from now on it means %s.\n", r.Item.Name, r.ReusedRemovedName, r.Item.ItemID)
 	}
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, r)
-	}
-	return nil
+	return a.printResult(o.json, r, nil)
 }

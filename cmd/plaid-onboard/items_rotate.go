@@ -12,7 +12,8 @@ import (
 
 // newItemsRotateCmd is `items rotate`: a new access token for a saved Item.
 func newItemsRotateCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	o := &callFlags{}
+	cmd := &cobra.Command{
 		Use:   "rotate ITEM",
 		Short: "Rotate a saved Item's access token",
 		Long: `Calls /item/access_token/invalidate for a saved Item (its name or id): Plaid kills the old
@@ -23,9 +24,11 @@ and the exit status is 1. Keep it somewhere safe: it is the Item's only working 
 		Example: `  plaid-onboard items rotate first-platypus-bank
   plaid-onboard --demo items rotate first-platypus-bank --json`,
 		Args:              itemArg("whose token to rotate"),
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runItemsRotate),
+		ValidArgsFunction: a.completeItems(&o.session.keys),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runItemsRotate(ctx, o, args[0]) }),
 	}
+	addCallFlags(a, cmd, o)
+	return cmd
 }
 
 // rotatedDocument is `items rotate --json`; new_access_token appears only when it could not be saved.
@@ -35,17 +38,18 @@ type rotatedDocument struct {
 	Rotation    plaidflow.Rotation `json:"rotation"`
 }
 
-func (a *app) runItemsRotate(ctx context.Context, args []string) error {
-	s, err := a.openSession()
+func (a *app) runItemsRotate(ctx context.Context, o *callFlags, ref string) error {
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	rot, err := s.flow.RotateItem(ctx, args[0])
+	rot, err := s.flow.RotateItem(ctx, ref)
+	doc := rotatedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Rotation: rot}
 	if errors.Is(err, plaidflow.ErrRotatedNotSaved) {
 		fmt.Fprintf(a.d.Stderr, "Plaid rotated the access token of %s (%s) and the old one no longer works, but the keyring refused the new one.\nHere it is, shown this once (stdout). Keep it safe: it is the Item's only working token.\n", rot.Item.Name, rot.Item.ItemID)
-		if a.opts.jsonOut {
-			_ = printJSON(a.d.Stdout, rotatedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Rotation: rot})
+		if o.print.json {
+			_ = printJSON(a.d.Stdout, doc)
 			a.jsonDone = true // stdout already holds the one JSON document, with the token
 		} else {
 			fmt.Fprintln(a.d.Stdout, rot.NewToken)
@@ -56,8 +60,5 @@ func (a *app) runItemsRotate(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.d.Stderr, "Rotated the access token of %s (%s): the old one no longer works; the new one is in %s.\n", rot.Item.Name, rot.Item.ItemID, s.vault.Where())
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, rotatedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Rotation: rot})
-	}
-	return nil
+	return a.printResult(o.print.json, doc, nil)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -10,7 +11,8 @@ import (
 
 // newItemsStatusCmd is `items status`: what Plaid says about a saved Item now.
 func newItemsStatusCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	o := &callFlags{}
+	cmd := &cobra.Command{
 		Use:   "status ITEM",
 		Short: "Ask Plaid how a saved Item is: health, products, consent, webhook",
 		Long: `Calls /item/get for a saved Item (its name or id) and prints its health (the error code Plaid
@@ -21,25 +23,26 @@ plaid-onboard items. Exit status 0 even when the Item is unhealthy: the call suc
 		Example: `  plaid-onboard items status first-platypus-bank
   plaid-onboard --demo items status first-platypus-bank --json`,
 		Args:              itemArg("to check"),
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runItemsStatus),
+		ValidArgsFunction: a.completeItems(&o.session.keys),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runItemsStatus(ctx, o, args[0]) }),
 	}
+	addCallFlags(a, cmd, o)
+	return cmd
 }
 
-func (a *app) runItemsStatus(ctx context.Context, args []string) error {
-	s, err := a.openSession()
+func (a *app) runItemsStatus(ctx context.Context, o *callFlags, ref string) error {
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	st, err := s.flow.ItemStatus(ctx, args[0])
+	st, err := s.flow.ItemStatus(ctx, ref)
 	if err != nil {
 		return err
 	}
 	v := a.itemVerification(ctx, s, st)
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, statusDocument{ItemStatus: st, Verification: v})
-	}
-	plaidflow.WriteStatus(a.d.Stdout, st)
-	return writeItemVerification(a.d.Stdout, v)
+	return a.printResult(o.print.json, statusDocument{ItemStatus: st, Verification: v}, func(w io.Writer) error {
+		plaidflow.WriteStatus(w, st)
+		return writeItemVerification(w, v)
+	})
 }

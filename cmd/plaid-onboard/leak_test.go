@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,16 +81,10 @@ func newLeakEnv(t *testing.T, srv *emulator.Server) *leakEnv {
 // and their summaries are searched too. step is the run's arguments ("tui" for the terminal UI).
 func (le *leakEnv) leakArgs(step string) []string {
 	words := strings.Fields(step)
-	command := "" // the terminal UI
-	if step != "tui" {
-		command = "?"
-		for _, c := range transcriptScope.commands {
-			if n := len(strings.Fields(c)); c != "" && n <= len(words) && strings.Join(words[:n], " ") == c {
-				command = c
-			}
-		}
+	if step == "tui" {
+		words = nil // the terminal UI
 	}
-	if !slices.Contains(transcriptScope.commands, command) {
+	if c, n := commandOf(words); (n == 0 && step != "tui") || c.Flags().Lookup("transcript") == nil {
 		return nil
 	}
 	le.transcripts++

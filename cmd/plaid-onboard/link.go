@@ -4,12 +4,20 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
+
+// linkOptions are the flags of `link`.
+type linkOptions struct {
+	callFlags
+	noBrowser  bool
+	update     string // --update ITEM
+	accountSel bool   // --account-select
+	flow       string // --flow (verify.go)
+}
 
 // newLinkCmd is `link`: the whole flow through Plaid Link in the browser.
 func newLinkCmd(a *app) *cobra.Command {
+	o := &linkOptions{}
 	cmd := &cobra.Command{
 		Use:   "link",
 		Short: "Link a bank account in the browser, then print its numbers",
@@ -41,47 +49,45 @@ banks in a pop-up window.`,
   plaid-onboard link --update first-platypus-bank --account-select
   plaid-onboard link --redirect-uri http://localhost:8765/oauth-return`,
 		Args: maxArgs(0, "no arguments (the Item to repair is --update ITEM)"),
-		RunE: a.runE(a.runLink),
+		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runLink(ctx, o) }),
 	}
 	f := cmd.Flags()
-	f.StringVar(&a.opts.update, "update", "", "repair this saved Item (name or id) with Link in update mode")
-	f.BoolVar(&a.opts.accountSel, "account-select", false, "with --update: let the user add or drop accounts (account selection)")
-	_ = cmd.RegisterFlagCompletionFunc("update", a.completeItems)
-	addLinkPageFlags(cmd, &a.opts)
-	addLinkFlowFlag(a, cmd) // verify.go
+	f.StringVar(&o.update, "update", "", "repair this saved Item (name or id) with Link in update mode")
+	f.BoolVar(&o.accountSel, "account-select", false, "with --update: let the user add or drop accounts (account selection)")
+	_ = cmd.RegisterFlagCompletionFunc("update", a.completeItems(&o.session.keys))
+	addLinkFlowFlag(cmd, &o.flow) // verify.go
+	addCallFlags(a, cmd, &o.callFlags)
+	addNoSaveFlag(cmd, &o.session.noSave)
+	addLinkPageFlags(cmd, &o.session.page)
+	addMaskFlag(cmd, &o.print.mask)
+	addNoBrowserFlag(cmd, &o.noBrowser)
 	return cmd
 }
 
 // runLink runs the browser journey: link token, Link page, exchange, save, numbers.
-func (a *app) runLink(ctx context.Context, _ []string) error {
-	if a.opts.accountSel && a.opts.update == "" {
+func (a *app) runLink(ctx context.Context, o *linkOptions) error {
+	if o.accountSel && o.update == "" {
 		return usagef("--account-select works only with --update ITEM (account selection in update mode)")
 	}
-	if a.opts.update != "" && a.opts.noSave {
+	if o.update != "" && o.session.noSave {
 		return usagef("--update repairs a saved Item: --no-save means nothing with it")
 	}
-	if a.opts.flow != "" {
-		return a.runLinkFlow(ctx) // verify.go
+	if o.flow != "" {
+		return a.runLinkFlow(ctx, o) // verify.go
 	}
-	s, err := a.openSession()
+	s, openLink, err := a.openLinkSession(o.session, o.noBrowser)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := checkLinkPage(s.cfg); err != nil {
-		return err
-	}
-	openLink := func() plaidflow.LinkUI {
-		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
-	}
 	j := s.flow.LinkJourney(openLink, nil)
-	if a.opts.update != "" {
-		j = s.flow.UpdateJourney(openLink, a.opts.update, a.opts.accountSel)
+	if o.update != "" {
+		j = s.flow.UpdateJourney(openLink, o.update, o.accountSel)
 	}
 	defer j.Close()
 	res, err := j.RunAll(ctx, a.progress)
 	if err != nil {
 		return err
 	}
-	return a.reportNew(j, res)
+	return a.reportNew(o.print, j, res)
 }

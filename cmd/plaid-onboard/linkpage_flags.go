@@ -7,13 +7,19 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
-// addLinkPageFlags declares the Link page's flags on a command that serves it (link and the
-// terminal UI). They are the command's own, not persistent: no other command has a Link page,
-// and `emulator` has a --port of its own.
-func addLinkPageFlags(cmd *cobra.Command, o *options) {
+// linkPageFlags are the flags of a command that serves the Link page (link and the terminal UI).
+type linkPageFlags struct {
+	redirectURI string // --redirect-uri: the OAuth return
+	port        int    // --port of the Link page
+}
+
+// addLinkPageFlags declares the Link page's flags on a command that serves it. They are listed
+// as its own flags: `emulator` and `webhooks listen` have a --port and --redirect-uri of their
+// own, which mean something else.
+func addLinkPageFlags(cmd *cobra.Command, o *linkPageFlags) {
 	f := cmd.Flags()
 	f.StringVar(&o.redirectURI, "redirect-uri", "", "OAuth redirect URI registered in the Plaid Dashboard, e.g. http://localhost:8765/oauth-return: the Link page listens on its port and resumes Link there after an OAuth bank (default $PLAID_REDIRECT_URI)")
-	f.IntVar(&o.linkPort, "port", 0, "port of the Link page on 127.0.0.1 (default a free port; with --redirect-uri, the URI's)")
+	f.IntVar(&o.port, "port", 0, "port of the Link page on 127.0.0.1 (default a free port; with --redirect-uri, the URI's)")
 }
 
 // checkLinkPage refuses, before any Plaid call, Link page settings that cannot work: a redirect

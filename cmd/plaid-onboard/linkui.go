@@ -5,9 +5,27 @@ import (
 	"io"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
+
+// openLinkSession opens the session of a command that serves the Link page (link, link --flow,
+// verify), refusing Link page settings that cannot work before any Plaid call, and what opens
+// each of its Link sessions.
+func (a *app) openLinkSession(opts sessionFlags, noBrowser bool) (*session, func() plaidflow.LinkUI, error) {
+	s, err := a.openSession(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkLinkPage(s.cfg); err != nil {
+		s.close()
+		return nil, nil, err
+	}
+	return s, func() plaidflow.LinkUI {
+		return newLinkSession(s.cfg, a.d.Browser, !noBrowser, a.d.Stderr, s.timeline)
+	}, nil
+}
 
 // newLinkSession is the Link page for one Link session of the link command: a
 // linkpage.Session (a plaidflow.LinkUI) that prints what happens on stderr, so stdout stays the

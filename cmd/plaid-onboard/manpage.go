@@ -80,7 +80,7 @@ func writeManPage(w io.Writer, root *cobra.Command, date string) error {
 				m.text("Examples:")
 				m.verbatim(sub.Example)
 			}
-			m.flags(sub.LocalNonPersistentFlags())
+			m.flags(ownFlags(sub))
 			walk(sub)
 		}
 	}
@@ -88,7 +88,17 @@ func writeManPage(w io.Writer, root *cobra.Command, date string) error {
 
 	m.section("GLOBAL FLAGS")
 	m.text("Accepted before or after the command's name; a flag that would do nothing for the command is refused with exit status 2.")
-	m.flags(root.PersistentFlags())
+	global := pflag.NewFlagSet("global", pflag.ContinueOnError)
+	walkCommands(root, func(c *cobra.Command) {
+		if fs := sharedFlags(c); fs != nil {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if global.Lookup(f.Name) == nil {
+					global.AddFlag(f)
+				}
+			})
+		}
+	})
+	m.flags(global)
 
 	if root.Example != "" {
 		m.section("EXAMPLES")
@@ -181,6 +191,9 @@ func (m *roff) paragraphs(s string) {
 
 // flags lists a flag set, one tagged paragraph per visible flag.
 func (m *roff) flags(fs *pflag.FlagSet) {
+	if fs == nil {
+		return
+	}
 	fs.VisitAll(func(f *pflag.Flag) {
 		if f.Hidden {
 			return

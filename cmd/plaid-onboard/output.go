@@ -25,6 +25,17 @@ type errorDocument struct {
 	Error plaidflow.Problem `json:"error"`
 }
 
+// printResult prints a command's result: v as JSON with --json, else text's lines.
+func (a *app) printResult(json bool, v any, text func(io.Writer) error) error {
+	if json {
+		return printJSON(a.d.Stdout, v)
+	}
+	if text == nil {
+		return nil
+	}
+	return text(a.d.Stdout)
+}
+
 // writeErrorJSON prints the one JSON document of a failed command.
 func writeErrorJSON(w io.Writer, p plaidflow.Problem) {
 	_ = printJSON(w, errorDocument{Error: p})
@@ -32,8 +43,8 @@ func writeErrorJSON(w io.Writer, p plaidflow.Problem) {
 
 // openSession builds the session for a scripted command and tells stderr how it was set up:
 // the notes, and once, the demo banner.
-func (a *app) openSession() (*session, error) {
-	s, err := newSession(a.d, &a.opts, true)
+func (a *app) openSession(opts sessionFlags) (*session, error) {
+	s, err := newSession(a.d, opts, a.command, true)
 	if err != nil {
 		return nil, err
 	}
@@ -66,15 +77,15 @@ func (a *app) progress(r plaidflow.StepReport) {
 
 // report prints a finished journey: JSON or the table on stdout (masked with --mask), then on
 // stderr the command that shows this Item again.
-func (a *app) report(res *plaidapi.Result) error {
-	if a.opts.maskNumbers {
+func (a *app) report(p printFlags, res *plaidapi.Result) error {
+	if p.mask {
 		res = present.MaskedCopy(res)
 	}
 	var err error
-	if a.opts.jsonOut {
+	if p.json {
 		err = printJSON(a.d.Stdout, res)
 	} else {
-		err = present.WriteReport(a.d.Stdout, res, a.opts.maskNumbers)
+		err = present.WriteReport(a.d.Stdout, res, p.mask)
 	}
 	if err != nil {
 		return err
@@ -88,12 +99,12 @@ func (a *app) report(res *plaidapi.Result) error {
 // reportNew prints a journey that made a new Item, then fails (exit 1) when the Item exists at
 // Plaid but could not be saved: a script must not carry on as if the next run could find it.
 // The numbers are printed first all the same; --no-save asked for no saving and is no failure.
-func (a *app) reportNew(j *plaidflow.Journey, res *plaidapi.Result) error {
-	if err := a.report(res); err != nil {
+func (a *app) reportNew(p printFlags, j *plaidflow.Journey, res *plaidapi.Result) error {
+	if err := a.report(p, res); err != nil {
 		return err
 	}
 	if err := j.NotSaved(); err != nil {
-		a.jsonDone = a.opts.jsonOut // the result document is out; the error goes to stderr
+		a.jsonDone = p.json // the result document is out; the error goes to stderr
 		return err
 	}
 	return nil

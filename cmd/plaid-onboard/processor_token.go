@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,7 +12,15 @@ import (
 )
 
 // newProcessorTokenCmd is `processor-token`: a token for a payments partner instead of the numbers.
+// processorTokenOptions are the flags of `processor-token`.
+type processorTokenOptions struct {
+	callFlags
+	account   string
+	processor string
+}
+
 func newProcessorTokenCmd(a *app) *cobra.Command {
+	o := &processorTokenOptions{}
 	cmd := &cobra.Command{
 		Use:   "processor-token ITEM --account ACCOUNT --processor NAME",
 		Short: "Make a processor token for a payments partner (Dwolla, Apex, Stripe, …)",
@@ -27,12 +36,13 @@ Processors: ` + strings.Join(plaidflow.ProcessorNames(), ", "),
   plaid-onboard processor-token first-platypus-bank --account "Plaid Saving" --processor apex_clearing
   plaid-onboard --demo processor-token first-platypus-bank --account 0000 --processor stripe --json`,
 		Args:              itemArg("whose account to tokenize"),
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runProcessorToken),
+		ValidArgsFunction: a.completeItems(&o.session.keys),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runProcessorToken(ctx, o, args[0]) }),
 	}
+	addCallFlags(a, cmd, &o.callFlags)
 	f := cmd.Flags()
-	f.StringVar(&a.opts.account, "account", "", "the account: its id, or a mask or name only one account has")
-	f.StringVar(&a.opts.processor, "processor", "", "the partner: dwolla, apex_clearing, stripe, … (see above)")
+	f.StringVar(&o.account, "account", "", "the account: its id, or a mask or name only one account has")
+	f.StringVar(&o.processor, "processor", "", "the partner: dwolla, apex_clearing, stripe, … (see above)")
 	_ = cmd.RegisterFlagCompletionFunc("processor", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		var out []cobra.Completion
 		for _, p := range plaidflow.ProcessorNames() {
@@ -45,28 +55,27 @@ Processors: ` + strings.Join(plaidflow.ProcessorNames(), ", "),
 	return cmd
 }
 
-func (a *app) runProcessorToken(ctx context.Context, args []string) error {
-	if a.opts.account == "" || a.opts.processor == "" {
+func (a *app) runProcessorToken(ctx context.Context, o *processorTokenOptions, ref string) error {
+	if o.account == "" || o.processor == "" {
 		return usagef("`processor-token` needs --account ACCOUNT and --processor NAME")
 	}
-	if _, err := plaidflow.CheckProcessor(a.opts.processor); err != nil {
+	if _, err := plaidflow.CheckProcessor(o.processor); err != nil {
 		return usageError{err}
 	}
-	s, err := a.openSession()
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	pt, err := s.flow.ProcessorToken(ctx, args[0], a.opts.account, a.opts.processor)
+	pt, err := s.flow.ProcessorToken(ctx, ref, o.account, o.processor)
 	if errors.Is(err, plaidflow.ErrAccountNotFound) {
 		return usageError{err}
 	}
 	if err != nil {
 		return err
 	}
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, pt)
-	}
-	plaidflow.WriteProcessorToken(a.d.Stdout, pt)
-	return nil
+	return a.printResult(o.print.json, pt, func(w io.Writer) error {
+		plaidflow.WriteProcessorToken(w, pt)
+		return nil
+	})
 }

@@ -13,8 +13,15 @@ import (
 )
 
 // newReportCmd is `report`: the Markdown summary of a session, for a support ticket.
+// reportOptions are the flags of `report`: the keys are those whose secret is redacted again.
+type reportOptions struct {
+	keys keyFlags
+	json bool
+}
+
 func newReportCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	o := &reportOptions{}
+	cmd := &cobra.Command{
 		Use:   "report [TRANSCRIPT]",
 		Short: "Print the Markdown summary of a session's transcript, for a support ticket",
 		Long: `Prints the Markdown summary of a transcript written with --transcript PATH (or by t in the
@@ -33,8 +40,11 @@ prints {"environment", "demo", "transcript", "session", "ids", "entries", "summa
   plaid-onboard sandbox link --transcript session.jsonl && plaid-onboard report session.jsonl
   plaid-onboard report session.jsonl --json | jq .ids`,
 		Args: maxArgs(1, "one transcript file"),
-		RunE: a.runE(a.runReport),
+		RunE: a.runE(func(_ context.Context, args []string) error { return a.runReport(o, args) }),
 	}
+	addPlaidFlags(a, cmd, &o.keys)
+	addJSONFlag(cmd, &o.json)
+	return cmd
 }
 
 // reportDocument is report --json.
@@ -49,7 +59,7 @@ type reportDocument struct {
 	Summary     string             `json:"summary"`
 }
 
-func (a *app) runReport(_ context.Context, args []string) error {
+func (a *app) runReport(o *reportOptions, args []string) error {
 	path := ""
 	if len(args) == 1 {
 		path = args[0]
@@ -74,14 +84,14 @@ func (a *app) runReport(_ context.Context, args []string) error {
 	// A transcript is redacted when written; this redacts again, in case the file was written by
 	// hand or by an older version, and learns the secret in force now, if any.
 	red := &transcript.Redactor{}
-	if cfg, err := offlineConfig(a.d, &a.opts); err == nil {
+	if cfg, err := offlineConfig(a.d, o.keys); err == nil {
 		red.Learn("token", cfg.Secret)
 	}
 	for i := range entries {
 		entries[i] = red.Entry(entries[i])
 	}
 	summary := red.String(transcript.Summary(entries))
-	if a.opts.jsonOut {
+	if o.json {
 		return printJSON(a.d.Stdout, reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Transcript: path, Session: entries[0], IDs: transcript.IDsOf(entries), Entries: entries, Summary: summary})
 	}
 	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, path)

@@ -8,9 +8,18 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/tui"
 )
 
-// newRootCmd builds the command tree. The root command itself is the terminal UI.
+// tuiOptions are the flags of the terminal UI, the root command.
+type tuiOptions struct {
+	session   sessionFlags
+	print     printFlags
+	noBrowser bool
+	tui       tuiFlags
+}
+
+// newRootCmd builds the command tree: the root command itself is the terminal UI, and each
+// command under it is one line here and one file, which declares its flags.
 func newRootCmd(a *app) *cobra.Command {
-	var tf tuiFlags
+	o := &tuiOptions{}
 	root := &cobra.Command{
 		Use:   "plaid-onboard",
 		Short: "Connect a bank account through Plaid from a terminal",
@@ -38,11 +47,10 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
   plaid-onboard auth first-platypus-bank    # the numbers of a saved Item
   plaid-onboard items                       # the saved Items, newest first, with their health
   plaid-onboard link --update my-bank       # repair an Item that needs a new login`,
-		Version:           currentVersion(),
-		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runTUI(ctx, tf) }),
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.checkFlags(cmd) },
-		SilenceErrors:     true,
-		SilenceUsage:      true,
+		Version:       currentVersion(),
+		RunE:          a.runE(func(ctx context.Context, args []string) error { return a.runTUI(ctx, o) }),
+		SilenceErrors: true,
+		SilenceUsage:  true,
 		// The program's own completions are in its commands; cobra's `completion` adds the
 		// scripts that load them.
 		SuggestionsMinimumDistance: 2,
@@ -52,28 +60,18 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	root.SetErr(a.d.Stderr)
 	root.SetVersionTemplate("plaid-onboard {{.Version}}\n")
 
-	o := &a.opts
-	pf := root.PersistentFlags()
-	pf.BoolVar(&o.demo, "demo", false, "use the built-in offline Plaid emulator: no keys, no network (not Plaid)")
-	pf.StringVar(&o.env, "env", "", "Plaid environment: sandbox or production (default $PLAID_ENV, else sandbox)")
-	pf.StringVar(&o.clientID, "client-id", "", "Plaid client_id (default $PLAID_CLIENT_ID, ./.env, the keyring)")
-	pf.StringVar(&o.secret, "secret", "", "Plaid secret: other local users can read it with ps while the program runs, and it stays in shell history; prefer $PLAID_SECRET or --secret-stdin")
-	pf.BoolVar(&o.secretStdin, "secret-stdin", false, "read the Plaid secret from stdin (one line), where ps cannot show it")
-	pf.BoolVar(&o.jsonOut, "json", false, "print one JSON document on stdout (Plaid's field names)")
-	pf.BoolVar(&o.maskNumbers, "mask", false, "show only the last 4 characters of account numbers and IBANs")
-	pf.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; only print the Link page's URL")
-	pf.BoolVar(&o.noSave, "no-save", false, "do not save the new Item in the keyring")
-	pf.StringVar(&o.transcript, "transcript", "", "write the session's timeline (Plaid calls, Link events, steps; redacted) to this file as JSON Lines, and a Markdown summary to PATH.md")
-
-	addLinkPageFlags(root, o)
-	addTUIFlags(root, &tf)
-
+	root.SetUsageTemplate(usageTemplate(root))
 	root.SetFlagErrorFunc(flagError)
-	defaultHelp := root.HelpFunc()
-	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
-		hideOutOfScopeFlags(cmd)
-		defaultHelp(cmd, args)
-	})
+	root.Annotations = map[string]string{withoutFlag + "secret-stdin": "the terminal UI reads stdin as the terminal: type or paste the secret on its first screen (it is not echoed)"}
+	addTranscriptFlag(root, &o.session.transcript)
+	addKeyFlags(root, &o.session.keys)
+	addEnvFlags(root, &o.session.keys)
+	addNoSaveFlag(root, &o.session.noSave)
+	addLinkPageFlags(root, &o.session.page)
+	addJSONFlag(root, &o.print.json)
+	addMaskFlag(root, &o.print.mask)
+	addNoBrowserFlag(root, &o.noBrowser)
+	addTUIFlags(root, &o.tui)
 
 	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a))
 	root.AddCommand(newWebhooksCmd(a), newScenariosCmd(a))
@@ -84,17 +82,17 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 
 // runTUI starts the terminal UI. It has no plain or JSON form, so without a terminal, or with
 // --json, it says which commands to use instead.
-func (a *app) runTUI(ctx context.Context, tf tuiFlags) error {
-	if err := tf.check(); err != nil {
+func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
+	if err := o.tui.check(); err != nil {
 		return err
 	}
-	if a.opts.jsonOut {
+	if o.print.json {
 		return usagef("the terminal UI has no JSON form: for JSON, use `link`, `sandbox link`, `auth` or `items` with --json")
 	}
 	if !a.d.Interactive {
 		return usagef("the terminal UI needs a terminal (stdin and stdout are not one): in scripts, use `link`, `sandbox link`, `auth` or `items` (see --help)")
 	}
-	s, err := newSession(a.d, &a.opts, false)
+	s, err := newSession(a.d, o.session, a.command, false)
 	if err != nil {
 		return err
 	}
@@ -110,18 +108,18 @@ func (a *app) runTUI(ctx context.Context, tf tuiFlags) error {
 		Config:     s.cfg,
 		Sources:    s.sources,
 		Vault:      s.vault,
-		Mask:       a.opts.maskNumbers,
+		Mask:       o.print.mask,
 		HTTPClient: a.d.HTTPClient,
 		Browser:    a.d.Browser,
-		NoBrowser:  a.opts.noBrowser,
+		NoBrowser:  o.noBrowser,
 		Now:        a.d.Now,
 		Getenv:     a.d.Getenv,
 		Notes:      s.notes,
 		Timeline:   s.timeline,
 		// t saves here; the whole session is written here again when the UI closes.
-		TranscriptPath:   a.opts.transcript,
-		AuthFlow:         tf.flow,
-		WebhookPublicURL: tf.publicURL,
-		WebhookPort:      tf.webhookPort,
+		TranscriptPath:   o.session.transcript,
+		AuthFlow:         o.tui.flow,
+		WebhookPublicURL: o.tui.publicURL,
+		WebhookPort:      o.tui.webhookPort,
 	})
 }

@@ -33,18 +33,18 @@ func flowHelp() string {
 }
 
 // runSandboxLinkFlow is `sandbox link --flow FLOW`.
-func (a *app) runSandboxLinkFlow(ctx context.Context) error {
-	fl, err := plaidflow.FindAuthFlow(a.opts.flow)
+func (a *app) runSandboxLinkFlow(ctx context.Context, o *sandboxLinkOptions) error {
+	fl, err := plaidflow.FindAuthFlow(o.flow)
 	if err != nil {
 		return usageError{err}
 	}
-	if a.opts.institution != "" {
+	if o.institution != "" {
 		return usagef("--flow %s brings its own institution (%s): drop --institution", fl.Name, fl.InstitutionID)
 	}
 	if !fl.WithoutLink {
 		return usageError{&plaidflow.NeedsLinkError{Flow: fl}}
 	}
-	s, err := a.openSession()
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
@@ -57,19 +57,14 @@ func (a *app) runSandboxLinkFlow(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.opts.jsonOut {
-		err = printJSON(a.d.Stdout, it)
-	} else {
-		err = writeFlowItem(a.d.Stdout, it)
-	}
-	if err != nil {
+	if err := a.printResult(o.print.json, it, func(w io.Writer) error { return writeFlowItem(w, it) }); err != nil {
 		return err
 	}
 	if it.Next != "" {
 		fmt.Fprintf(a.d.Stderr, "Next: %s\n", it.Next)
 	}
 	if err := it.NotSaved(); err != nil {
-		a.jsonDone = a.opts.jsonOut
+		a.jsonDone = o.print.json
 		return err
 	}
 	return nil
@@ -101,11 +96,14 @@ func writeVerification(w io.Writer, accounts []plaidapi.Account) error {
 }
 
 // setStatusFlags are the flags of `sandbox set-verification-status`.
-type setStatusFlags struct{ account, status string }
+type setStatusFlags struct {
+	callFlags
+	account, status string
+}
 
 // newSandboxSetVerificationStatusCmd is `sandbox set-verification-status`.
 func newSandboxSetVerificationStatusCmd(a *app) *cobra.Command {
-	var f setStatusFlags
+	f := &setStatusFlags{}
 	cmd := &cobra.Command{
 		Use:   "set-verification-status ITEM --status automatically_verified|verification_expired",
 		Short: "Verify (or expire) an Automated micro-deposit account now",
@@ -119,18 +117,19 @@ left out when one account is pending.`,
 		Example: `  plaid-onboard sandbox set-verification-status houndstooth-bank --status automatically_verified
   plaid-onboard sandbox set-verification-status houndstooth-bank --account 0000 --status verification_expired --json`,
 		Args:              itemArg("whose account to verify"),
-		ValidArgsFunction: a.completeItems,
+		ValidArgsFunction: a.completeItems(&f.session.keys),
 		RunE: a.runE(func(ctx context.Context, args []string) error {
 			return a.runSetVerificationStatus(ctx, args[0], f)
 		}),
 	}
+	addCallFlags(a, cmd, &f.callFlags)
 	cmd.Flags().StringVar(&f.account, "account", "", "the account: its id, mask or name (default the one pending automatic verification)")
 	cmd.Flags().StringVar(&f.status, "status", "", "automatically_verified or verification_expired")
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(plaidflow.VerificationStatuses, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f setStatusFlags) error {
+func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f *setStatusFlags) error {
 	if f.status == "" {
 		return usagef("--status is required: %s", strings.Join(plaidflow.VerificationStatuses, " or "))
 	}
@@ -141,7 +140,7 @@ func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f setSta
 	if !valid {
 		return usagef("--status %q: Sandbox sets only %s", f.status, strings.Join(plaidflow.VerificationStatuses, " or "))
 	}
-	s, err := a.openSession()
+	s, err := a.openSession(f.session)
 	if err != nil {
 		return err
 	}
@@ -160,14 +159,12 @@ func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f setSta
 	}
 	fmt.Fprintf(a.d.Stderr, "%s ••%s of %s is now %s; Plaid sends AUTH %s to the Item's webhook.\nNext: %s\n",
 		ch.Account.Name, present.MaskLabel(ch.Account), ch.ItemName, ch.Account.VerificationStatus, code, next)
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, ch)
-	}
-	return writeVerification(a.d.Stdout, ch.Accounts)
+	return a.printResult(f.print.json, ch, func(w io.Writer) error { return writeVerification(w, ch.Accounts) })
 }
 
 // newSandboxFireWebhookCmd is `sandbox fire-webhook`.
 func newSandboxFireWebhookCmd(a *app) *cobra.Command {
+	o := &callFlags{}
 	var typ string
 	cmd := &cobra.Command{
 		Use:   "fire-webhook ITEM CODE",
@@ -189,10 +186,10 @@ with SANDBOX_WEBHOOK_INVALID.`,
 			if len(args) == 1 {
 				return plaidflow.WebhookCodes, cobra.ShellCompDirectiveNoFileComp
 			}
-			return a.completeItems(cmd, args, toComplete)
+			return a.completeItems(&o.session.keys)(cmd, args, toComplete)
 		},
 		RunE: a.runE(func(ctx context.Context, args []string) error {
-			s, err := a.openSession()
+			s, err := a.openSession(o.session)
 			if err != nil {
 				return err
 			}
@@ -205,12 +202,10 @@ with SANDBOX_WEBHOOK_INVALID.`,
 				return err
 			}
 			fmt.Fprintf(a.d.Stderr, "Fired %s for %s (%s): Plaid sends it to the Item's webhook.\n", fw.WebhookCode, fw.ItemName, fw.ItemID)
-			if a.opts.jsonOut {
-				return printJSON(a.d.Stdout, fw)
-			}
-			return nil
+			return a.printResult(o.print.json, fw, nil)
 		}),
 	}
+	addCallFlags(a, cmd, o)
 	cmd.Flags().StringVar(&typ, "type", "", "the webhook_type of a DEFAULT_UPDATE: AUTH, TRANSACTIONS, INVESTMENTS_TRANSACTIONS, HOLDINGS, LIABILITIES")
 	return cmd
 }

@@ -16,7 +16,7 @@ import (
 
 // newSandboxLinkCmd is `sandbox link`: an Item without a browser, for scripts and CI.
 func newSandboxLinkCmd(a *app) *cobra.Command {
-	var so sandboxLinkOpts
+	o := &sandboxLinkOptions{}
 	cmd := &cobra.Command{
 		Use:   "link",
 		Short: "Make a Sandbox Item without a browser, then print its numbers",
@@ -38,16 +38,19 @@ creation fail with that error, alone or on top of either.`,
   plaid-onboard sandbox link --scenario us-checking-savings --force-error ITEM_LOCKED
   plaid-onboard --demo sandbox link --no-save`,
 		Args: maxArgs(0, "no arguments (the institution is --institution ID)"),
-		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runSandboxLink(ctx, so) }),
+		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runSandboxLink(ctx, o) }),
 	}
-	cmd.Flags().StringVar(&a.opts.flow, "flow", "", "an Auth verification flow instead of Instant Auth (see below); "+
+	addCallFlags(a, cmd, &o.callFlags)
+	addNoSaveFlag(cmd, &o.session.noSave)
+	addMaskFlag(cmd, &o.print.mask)
+	cmd.Flags().StringVar(&o.flow, "flow", "", "an Auth verification flow instead of Instant Auth (see below); "+
 		"automated-microdeposits is made here, the others need Link")
 	cmd.Long += "\n\nAuth verification flows (--flow):\n" + flowHelp()
 	_ = cmd.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(plaidflow.AuthFlowNames(), cobra.ShellCompDirectiveNoFileComp))
-	cmd.Flags().StringVar(&a.opts.institution, "institution", "", "the Sandbox institution id (default "+plaidapi.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
-	cmd.Flags().StringVar(&so.scenario, "scenario", "", "make the Item of the ready-made scenario `NAME` (plaid-onboard scenarios lists them)")
-	cmd.Flags().StringVar(&so.userCustom, "user-custom", "", "make the Item from a user_custom configuration `FILE` (JSON)")
-	cmd.Flags().StringVar(&so.forceError, "force-error", "", "make the Item's creation fail with this `CODE`, one of Plaid's force_error values: "+strings.Join(usercustom.ForceErrors(), " "))
+	cmd.Flags().StringVar(&o.institution, "institution", "", "the Sandbox institution id (default "+plaidapi.DefaultSandboxInstitution+", First Platypus Bank; a scenario brings its own)")
+	cmd.Flags().StringVar(&o.scenario, "scenario", "", "make the Item of the ready-made scenario `NAME` (plaid-onboard scenarios lists them)")
+	cmd.Flags().StringVar(&o.userCustom, "user-custom", "", "make the Item from a user_custom configuration `FILE` (JSON)")
+	cmd.Flags().StringVar(&o.forceError, "force-error", "", "make the Item's creation fail with this `CODE`, one of Plaid's force_error values: "+strings.Join(usercustom.ForceErrors(), " "))
 	cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
 	cmd.RegisterFlagCompletionFunc("force-error", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return usercustom.ForceErrors(), cobra.ShellCompDirectiveNoFileComp
@@ -55,14 +58,18 @@ creation fail with that error, alone or on top of either.`,
 	return cmd
 }
 
-// sandboxLinkOpts are the flags that choose the Sandbox login.
-type sandboxLinkOpts struct {
+// sandboxLinkOptions are the flags of `sandbox link`.
+type sandboxLinkOptions struct {
+	callFlags
+	flow        string // --flow (sandbox_authflows.go)
+	institution string
+	// scenario, userCustom and forceError choose the Sandbox login.
 	scenario, userCustom, forceError string
 }
 
 // sandboxUser turns the flags into the Sandbox login and its institution, checking the
 // configuration before anything is sent: nil is user_good.
-func (o sandboxLinkOpts) sandboxUser() (user *plaidflow.SandboxUser, institution string, err error) {
+func (o *sandboxLinkOptions) sandboxUser() (user *plaidflow.SandboxUser, institution string, err error) {
 	switch {
 	case o.scenario != "":
 		sc, err := plaidflow.FindScenario(o.scenario)
@@ -84,10 +91,10 @@ func (o sandboxLinkOpts) sandboxUser() (user *plaidflow.SandboxUser, institution
 }
 
 // runSandboxLink runs the Sandbox journey: sandbox public token, exchange, save, numbers.
-func (a *app) runSandboxLink(ctx context.Context, so sandboxLinkOpts) error {
+func (a *app) runSandboxLink(ctx context.Context, o *sandboxLinkOptions) error {
 	// Each of these chooses the Sandbox login: two at once would make an Item neither describes.
 	var chosen []string
-	for _, f := range []struct{ flag, value string }{{"--flow", a.opts.flow}, {"--scenario", so.scenario}, {"--user-custom", so.userCustom}} {
+	for _, f := range []struct{ flag, value string }{{"--flow", o.flow}, {"--scenario", o.scenario}, {"--user-custom", o.userCustom}} {
 		if f.value != "" {
 			chosen = append(chosen, f.flag)
 		}
@@ -95,20 +102,20 @@ func (a *app) runSandboxLink(ctx context.Context, so sandboxLinkOpts) error {
 	if len(chosen) > 1 {
 		return usagef("%s each choose the Sandbox user: pick one", strings.Join(chosen, " and "))
 	}
-	if a.opts.flow != "" && so.forceError != "" {
+	if o.flow != "" && o.forceError != "" {
 		return usagef("--force-error goes with the default user, --scenario or --user-custom, not --flow (the flow's login is Plaid's own)")
 	}
-	if a.opts.flow != "" {
-		return a.runSandboxLinkFlow(ctx)
+	if o.flow != "" {
+		return a.runSandboxLinkFlow(ctx, o)
 	}
-	user, institution, err := so.sandboxUser()
+	user, institution, err := o.sandboxUser()
 	if err != nil {
 		return err
 	}
-	if a.opts.institution != "" {
-		institution = a.opts.institution
+	if o.institution != "" {
+		institution = o.institution
 	}
-	s, err := a.openSession()
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
@@ -124,5 +131,5 @@ func (a *app) runSandboxLink(ctx context.Context, so sandboxLinkOpts) error {
 	if err != nil {
 		return err
 	}
-	return a.reportNew(j, res)
+	return a.reportNew(o.print, j, res)
 }

@@ -13,7 +13,8 @@ import (
 
 // newSandboxResetLoginCmd is `sandbox reset-login`: put a Sandbox Item into ITEM_LOGIN_REQUIRED.
 func newSandboxResetLoginCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	o := &callFlags{}
+	cmd := &cobra.Command{
 		Use:   "reset-login ITEM",
 		Short: "Make a Sandbox Item need a new login (ITEM_LOGIN_REQUIRED)",
 		Long: `Sandbox only. Calls /sandbox/item/reset_login for a saved Item (its name or id): from then on
@@ -22,9 +23,11 @@ bank login expires, until Link in update mode repairs it: plaid-onboard link --u
 		Example: `  plaid-onboard sandbox reset-login first-platypus-bank
   plaid-onboard link --update first-platypus-bank`,
 		Args:              itemArg("to reset"),
-		ValidArgsFunction: a.completeItems,
-		RunE:              a.runE(a.runSandboxResetLogin),
+		ValidArgsFunction: a.completeItems(&o.session.keys),
+		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runSandboxResetLogin(ctx, o, args[0]) }),
 	}
+	addCallFlags(a, cmd, o)
+	return cmd
 }
 
 // resetDocument is `sandbox reset-login --json`.
@@ -36,13 +39,13 @@ type resetDocument struct {
 	Health      plaidflow.Health `json:"health"`
 }
 
-func (a *app) runSandboxResetLogin(ctx context.Context, args []string) error {
-	s, err := a.openSession()
+func (a *app) runSandboxResetLogin(ctx context.Context, o *callFlags, ref string) error {
+	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	it, err := s.flow.ResetLogin(ctx, args[0])
+	it, err := s.flow.ResetLogin(ctx, ref)
 	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}
 	}
@@ -51,8 +54,5 @@ func (a *app) runSandboxResetLogin(ctx context.Context, args []string) error {
 	}
 	h := plaidflow.LastHealth(it)
 	fmt.Fprintf(a.d.Stderr, "Reset the login of %s (%s): its product calls now answer ITEM_LOGIN_REQUIRED.\nRepair it with: %s\n", it.Name, it.ItemID, h.Repair)
-	if a.opts.jsonOut {
-		return printJSON(a.d.Stdout, resetDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Item: it.ItemID, Name: it.Name, Health: h})
-	}
-	return nil
+	return a.printResult(o.print.json, resetDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Item: it.ItemID, Name: it.Name, Health: h}, nil)
 }

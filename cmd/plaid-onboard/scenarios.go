@@ -13,7 +13,8 @@ import (
 
 // newScenariosCmd is `scenarios`: the ready-made Sandbox Items `sandbox link --scenario` makes.
 func newScenariosCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var json bool
+	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the ready-made Sandbox scenarios (for sandbox link --scenario)",
 		Long: `Lists the Sandbox scenarios shipped with the program: Items in a state chosen ahead, for
@@ -26,20 +27,22 @@ No keys, no keyring, no Plaid call.`,
   plaid-onboard scenarios --json
   plaid-onboard sandbox link --scenario ca-eft`,
 		Args: noSubcommand,
-		RunE: a.runE(a.runScenarios),
+		RunE: a.runE(func(context.Context, []string) error { return a.runScenarios(json) }),
 	}
+	addJSONFlag(cmd, &json)
+	return cmd
 }
 
 type scenariosDocument struct {
 	Scenarios []plaidflow.Scenario `json:"scenarios"`
 }
 
-func (a *app) runScenarios(_ context.Context, _ []string) error {
+func (a *app) runScenarios(json bool) error {
 	all, err := plaidflow.Scenarios()
 	if err != nil {
 		return fmt.Errorf("list scenarios: %w", err)
 	}
-	if a.opts.jsonOut {
+	if json {
 		return printJSON(a.d.Stdout, scenariosDocument{Scenarios: all})
 	}
 	tw := tabwriter.NewWriter(a.d.Stdout, 0, 4, 2, ' ', 0)

@@ -35,7 +35,7 @@ func TestSecretStdin(t *testing.T) {
 	}{
 		{"with --secret too", "s\n", []string{"sandbox", "link", "--secret", "x", "--secret-stdin"}, "--secret and --secret-stdin"},
 		{"with nothing on stdin", "\n", []string{"sandbox", "link", "--secret-stdin"}, "stdin gave no secret"},
-		{"in the terminal UI", "s\n", []string{"--secret-stdin"}, "--secret-stdin means nothing"},
+		{"in the terminal UI", "s\n", []string{"--secret-stdin"}, "the terminal UI reads stdin as the terminal"},
 		{"with --demo", "s\n", []string{"--demo", "sandbox", "link", "--secret-stdin"}, "--demo brings its own keys"},
 	} {
 		t.Run("refused "+tc.name, func(t *testing.T) {

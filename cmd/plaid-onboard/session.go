@@ -29,19 +29,19 @@ type session struct {
 
 // sources are the places keys are looked up for this run (config.Resolve's order). The
 // keyring is left out with --no-save and in the demo, which brings its own keys.
-func sources(d deps, opts *options, vlt *vault.Vault) (config.Sources, error) {
+func sources(d deps, k keyFlags, page linkPageFlags, vlt *vault.Vault) (config.Sources, error) {
 	dotenv, err := config.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
 		return config.Sources{}, err
 	}
 	src := config.Sources{
-		Flags: config.Overrides{ClientID: opts.clientID, Secret: opts.secret, Env: opts.env,
-			RedirectURI: opts.redirectURI, LinkPort: opts.linkPort},
+		Flags: config.Overrides{ClientID: k.clientID, Secret: k.secret, Env: k.env,
+			RedirectURI: page.redirectURI, LinkPort: page.port},
 		Getenv: d.Getenv,
 		DotEnv: dotenv,
 		Vault:  vlt,
 	}
-	if opts.demo {
+	if k.demo {
 		src.Vault = nil
 	}
 	return src, nil
@@ -49,8 +49,8 @@ func sources(d deps, opts *options, vlt *vault.Vault) (config.Sources, error) {
 
 // newSession resolves keys, starts the offline emulator for --demo, and builds the Plaid client
 // and flow. requireKeys is false only for the TUI, which asks for missing keys on its first
-// screen.
-func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
+// screen. command names the session in its transcript.
+func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*session, error) {
 	s := &session{close: func() {}}
 	if !opts.noSave {
 		dir, err := d.ConfigDir()
@@ -64,7 +64,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 			return nil, err
 		}
 	}
-	src, err := sources(d, opts, s.vault)
+	src, err := sources(d, opts.keys, opts.page, s.vault)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		return nil, usageError{err}
 	}
 	s.sources, s.notes = src, notes
-	if opts.demo {
+	if opts.keys.demo {
 		var emuOpts []emulator.Option
 		if s.vault != nil {
 			emuOpts = append(emuOpts, emulator.WithItemResolver(demoItemResolver(s.vault)),
@@ -97,7 +97,7 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 		})
 	}
 	s.cfg = cfg
-	s.timeline = newTimeline(d, opts, cfg)
+	s.timeline = newTimeline(d, command, cfg)
 	closeEmu := s.close
 	s.close = func() {
 		writeTranscripts(d, opts.transcript, s.timeline)
@@ -127,8 +127,8 @@ func newSession(d deps, opts *options, requireKeys bool) (*session, error) {
 
 // offlineConfig is the configuration in force (environment, demo, namespace) found without the
 // keyring, the emulator or Plaid: what `items` and the completions need.
-func offlineConfig(d deps, opts *options) (config.Config, error) {
-	src, err := sources(d, opts, nil)
+func offlineConfig(d deps, k keyFlags) (config.Config, error) {
+	src, err := sources(d, k, linkPageFlags{}, nil)
 	if err != nil {
 		return config.Config{}, err
 	}
@@ -136,7 +136,7 @@ func offlineConfig(d deps, opts *options) (config.Config, error) {
 	if err != nil {
 		return config.Config{}, usageError{err}
 	}
-	if opts.demo {
+	if k.demo {
 		cfg = cfg.ForDemo(config.Emulator{})
 	}
 	return cfg, nil

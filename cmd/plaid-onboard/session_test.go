@@ -28,7 +28,7 @@ func TestTerminalUISessionLeavesTheKeyringToTheUI(t *testing.T) {
 	if err := vault.NewVault(store, dir).SaveKeys("sandbox", "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"); err != nil {
 		t.Fatal(err)
 	}
-	s, err := newSession(te.d, &options{}, false)
+	s, err := newSession(te.d, sessionFlags{}, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}

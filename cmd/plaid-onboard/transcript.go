@@ -16,23 +16,16 @@ import (
 // session ends, the timeline is written, redacted, to --transcript PATH (with PATH.md beside it)
 // and always to the state directory as the last session's, for `report`.
 
-// transcriptScope are the commands --transcript works for: those that call Plaid.
-var transcriptScope = flagScope{flag: "transcript",
-	commands: []string{"", "link", "sandbox link", "sandbox reset-login", "auth", "balances", "processor-token",
-		"items status", "items remove", "items rotate", "sandbox set-verification-status", "sandbox fire-webhook",
-		"webhooks listen", "verify"},
-	why: "it makes no Plaid call, so there is no session to record"}
-
 // newTimeline starts a session's timeline with the facts a support engineer needs first: the
 // program and platform, the command, the environment and the settings in force.
-func newTimeline(d deps, opts *options, cfg config.Config) *transcript.Timeline {
+func newTimeline(d deps, command string, cfg config.Config) *transcript.Timeline {
 	tl := transcript.NewTimeline(d.Now)
 	settings := transcript.SettingsOf(cfg)
 	if cfg.Demo {
 		settings.APIURL = "" // the built-in emulator's port of this run says nothing
 	}
-	cmd := "plaid-onboard " + opts.command
-	if opts.command == "" {
+	cmd := "plaid-onboard " + command
+	if command == "" {
 		cmd = "plaid-onboard (terminal UI)"
 	}
 	tl.Start(transcript.Entry{

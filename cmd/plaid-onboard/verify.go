@@ -24,8 +24,8 @@ const flowFlagHelp = "verify the account with this Auth flow instead of Instant 
 func linkFlowNames() []string { return append(plaidflow.AuthFlowNames(), plaidflow.InstantAuth) }
 
 // addLinkFlowFlag gives `link` its --flow flag.
-func addLinkFlowFlag(a *app, cmd *cobra.Command) {
-	cmd.Flags().StringVar(&a.opts.flow, "flow", "", flowFlagHelp)
+func addLinkFlowFlag(cmd *cobra.Command, flow *string) {
+	cmd.Flags().StringVar(flow, "flow", "", flowFlagHelp)
 	_ = cmd.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(linkFlowNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmd.MarkFlagsMutuallyExclusive("flow", "update")
 	cmd.Long += "\n\n--flow FLOW makes the Link token with the `auth` option that turns the flow on, and says on\n" +
@@ -46,8 +46,8 @@ func linkFlowHelp() string {
 }
 
 // runLinkFlow is `link --flow FLOW`.
-func (a *app) runLinkFlow(ctx context.Context) error {
-	name := strings.ToLower(strings.TrimSpace(a.opts.flow))
+func (a *app) runLinkFlow(ctx context.Context, o *linkOptions) error {
+	name := strings.ToLower(strings.TrimSpace(o.flow))
 	var fl plaidflow.AuthFlow
 	if name != plaidflow.InstantAuth {
 		var err error
@@ -55,14 +55,11 @@ func (a *app) runLinkFlow(ctx context.Context) error {
 			return usagef("--flow: %w", err)
 		}
 	}
-	s, err := a.openSession()
+	s, openLink, err := a.openLinkSession(o.session, o.noBrowser)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := checkLinkPage(s.cfg); err != nil { // the redirect URI and port, as link checks them
-		return err
-	}
 	if fl.Name != "" {
 		where := "Sandbox"
 		if s.cfg.Demo {
@@ -73,9 +70,6 @@ func (a *app) runLinkFlow(ctx context.Context) error {
 			fmt.Fprintln(a.d.Stderr, "No login: choose \"Link with account numbers\" under the list of banks.")
 		}
 	}
-	openLink := func() plaidflow.LinkUI {
-		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
-	}
 	j, err := s.flow.LinkJourneyFor(openLink, nil, name)
 	if err != nil {
 		return usageError{err}
@@ -85,16 +79,16 @@ func (a *app) runLinkFlow(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.reportNew(j, res); err != nil {
+	if err := a.reportNew(o.print, j, res); err != nil {
 		return err
 	}
-	return a.reportVerification(res)
+	return a.reportVerification(o.print.json, res)
 }
 
 // reportVerification prints, after a flow's result, each account's verification_status (text
 // output; the JSON has them) and on stderr what moves a pending account on.
-func (a *app) reportVerification(res *plaidapi.Result) error {
-	if !a.opts.jsonOut {
+func (a *app) reportVerification(json bool, res *plaidapi.Result) error {
+	if !json {
 		if err := writeFlowResult(a.d.Stdout, res); err != nil {
 			return err
 		}
@@ -127,9 +121,16 @@ func writeFlowResult(w io.Writer, res *plaidapi.Result) error {
 	return nil
 }
 
+// verifyOptions are the flags of `verify`.
+type verifyOptions struct {
+	callFlags
+	noBrowser bool
+	account   string
+}
+
 // newVerifyCmd is `verify ITEM`: the micro-deposit code, entered in Link.
 func newVerifyCmd(a *app) *cobra.Command {
-	var account string
+	o := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify ITEM [--account ACCOUNT]",
 		Short: "Enter a micro-deposit code in Link for a saved Item, then print its numbers",
@@ -147,29 +148,26 @@ It refuses, before Link opens, an Item with no account pending manual verificati
   plaid-onboard verify first-platypus-bank --account 0000 --json
   plaid-onboard --demo verify first-platypus-bank --no-browser`,
 		Args:              itemArg("whose micro-deposit code to enter"),
-		ValidArgsFunction: a.completeItems,
+		ValidArgsFunction: a.completeItems(&o.session.keys),
 		RunE: a.runE(func(ctx context.Context, args []string) error {
-			return a.runVerify(ctx, args[0], account)
+			return a.runVerify(ctx, args[0], o)
 		}),
 	}
-	cmd.Flags().StringVar(&account, "account", "", "the account to verify: its id, mask or name (default the one pending manual verification)")
+	cmd.Flags().StringVar(&o.account, "account", "", "the account to verify: its id, mask or name (default the one pending manual verification)")
+	addCallFlags(a, cmd, &o.callFlags)
+	addMaskFlag(cmd, &o.print.mask)
+	addNoBrowserFlag(cmd, &o.noBrowser)
 	return cmd
 }
 
 // runVerify runs the verification journey: update-mode Link token, Link (the code), numbers.
-func (a *app) runVerify(ctx context.Context, ref, account string) error {
-	s, err := a.openSession()
+func (a *app) runVerify(ctx context.Context, ref string, o *verifyOptions) error {
+	s, openLink, err := a.openLinkSession(o.session, o.noBrowser)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := checkLinkPage(s.cfg); err != nil { // the redirect URI and port, as link checks them
-		return err
-	}
-	openLink := func() plaidflow.LinkUI {
-		return newLinkSession(s.cfg, a.d.Browser, !a.opts.noBrowser, a.d.Stderr, s.timeline)
-	}
-	j, err := s.flow.VerifyJourney(openLink, ref, account)
+	j, err := s.flow.VerifyJourney(openLink, ref, o.account)
 	if err != nil {
 		return err
 	}
@@ -180,8 +178,8 @@ func (a *app) runVerify(ctx context.Context, ref, account string) error {
 	}
 	acct := j.VerifyAccount()
 	fmt.Fprintf(a.d.Stderr, "%s ••%s is %s\n", acct.Name, present.MaskLabel(acct), acct.VerificationStatus)
-	if err := a.report(res); err != nil {
+	if err := a.report(o.print, res); err != nil {
 		return err
 	}
-	return a.reportVerification(res)
+	return a.reportVerification(o.print.json, res)
 }

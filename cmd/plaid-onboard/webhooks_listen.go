@@ -16,6 +16,7 @@ import (
 
 // webhooksFlags are the flags of `webhooks listen`.
 type webhooksFlags struct {
+	callFlags
 	port      int
 	forwardTo string
 	publicURL string
@@ -23,22 +24,13 @@ type webhooksFlags struct {
 
 // newWebhooksCmd groups the webhook commands; on its own it is a usage error.
 func newWebhooksCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "webhooks",
-		Short: "Receive and verify Plaid webhooks on this machine",
-		Args:  noSubcommand,
-		RunE: a.runE(func(context.Context, []string) error {
-			return usagef("`plaid-onboard webhooks` needs a command: webhooks listen")
-		}),
-	}
-	cmd.AddCommand(newWebhooksListenCmd(a))
-	return cmd
+	return groupCmd(a, "webhooks", "Receive and verify Plaid webhooks on this machine", "", newWebhooksListenCmd(a))
 }
 
 // newWebhooksListenCmd is `webhooks listen`: a receiver on 127.0.0.1 that verifies and prints
 // every webhook, and forwards the verified ones.
 func newWebhooksListenCmd(a *app) *cobra.Command {
-	var f webhooksFlags
+	f := &webhooksFlags{}
 	cmd := &cobra.Command{
 		Use:   "listen",
 		Short: "Print and verify each webhook as it arrives; forward the verified ones",
@@ -63,6 +55,7 @@ Plaid must be able to reach the listener:
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runWebhooksListen(ctx, f) }),
 	}
+	addCallFlags(a, cmd, &f.callFlags)
 	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
 	cmd.Flags().StringVar(&f.forwardTo, "forward-to", "", "send each verified webhook on to this URL, headers and body unchanged")
 	cmd.Flags().StringVar(&f.publicURL, "public-url", "", "the public URL that reaches the listener (your tunnel); set as the webhook of the saved Items")
@@ -72,7 +65,7 @@ Plaid must be able to reach the listener:
 // itemNamePoll is how often the listener looks for Items made while it runs.
 const itemNamePoll = time.Second
 
-func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
+func (a *app) runWebhooksListen(ctx context.Context, f *webhooksFlags) error {
 	if f.port < 0 || f.port > 65535 {
 		return usagef("--port %d is not a port: use 1-65535, or leave it out for a free one", f.port)
 	}
@@ -84,7 +77,7 @@ func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
 			return usagef("%s %q is not an http(s) URL", name, raw)
 		}
 	}
-	s, err := a.openSession()
+	s, err := a.openSession(f.session)
 	if err != nil {
 		return err
 	}
@@ -95,7 +88,7 @@ func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
 	hc := a.d.HTTPClient
 	v := webhook.NewVerifier(s.flow.Client)
 	rcv, err := webhook.Listen(f.port, v, func(wh webhook.Webhook) {
-		a.printWebhook(wh, names.name(s, wh.ItemID))
+		a.printWebhook(f.print.json, wh, names.name(s, wh.ItemID))
 		if f.forwardTo == "" || !wh.Verified {
 			return
 		}
@@ -148,7 +141,7 @@ func (a *app) runWebhooksListen(ctx context.Context, f webhooksFlags) error {
 	fmt.Fprintln(a.d.Stderr, "Press ctrl+c to stop.")
 	<-ctx.Done()
 	// The webhooks printed are the output: no error document after them on stdout.
-	a.jsonDone = a.opts.jsonOut
+	a.jsonDone = f.print.json
 	return ctx.Err()
 }
 
@@ -178,8 +171,8 @@ func (a *app) pointItems(ctx context.Context, s *session, target string, done, f
 }
 
 // printWebhook prints one webhook: a line of text, or with --json one JSON line.
-func (a *app) printWebhook(wh webhook.Webhook, itemName string) {
-	if a.opts.jsonOut {
+func (a *app) printWebhook(jsonOut bool, wh webhook.Webhook, itemName string) {
+	if jsonOut {
 		doc := map[string]any{}
 		for k, v := range wh.Payload {
 			doc[k] = v

@@ -1,0 +1,154 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
+)
+
+// deps are a run against the emulator as if it were Plaid, with a memory keyring, a free
+// redirect port and a browser launcher; each test breaks the one thing it is about.
+func deps(t *testing.T, env map[string]string) Deps {
+	t.Helper()
+	srv := emulator.NewServer()
+	t.Cleanup(srv.Close)
+	environ := map[string]string{"PLAID_API_URL": srv.URL, "PLAID_CLIENT_ID": emulator.DemoClientID, "PLAID_SECRET": emulator.DemoSecret}
+	for k, v := range env {
+		environ[k] = v
+	}
+	getenv := func(k string) string { return environ[k] }
+	dir := t.TempDir()
+	return Deps{
+		Sources: func(v *vault.Vault) (config.Sources, error) {
+			return config.Sources{Getenv: getenv, Vault: v}, nil
+		},
+		WorkDir:      dir,
+		Secrets:      vault.NewMemoryStore(),
+		ConfigDir:    func() (string, error) { return dir, nil },
+		HTTPClient:   &http.Client{},
+		RedirectPort: func(string) (int, bool) { return 8765, true },
+		CheckListen:  func(string) error { return nil },
+		Launcher:     func() (string, bool, error) { return "xdg-open", false, nil },
+		Getenv:       getenv,
+	}
+}
+
+func find(t *testing.T, rep Report, name string) Check {
+	t.Helper()
+	for _, c := range rep.Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no %s check in %+v", name, rep.Checks)
+	return Check{}
+}
+
+// Everything in order passes, in the documented order with the documented exit statuses.
+func TestRunPasses(t *testing.T) {
+	t.Parallel()
+	rep := Run(context.Background(), deps(t, nil))
+	if !rep.OK || rep.ExitCode != 0 || rep.FirstFailed != "" || len(rep.Failed()) != 0 {
+		t.Fatalf("report %+v, want every check passed", rep)
+	}
+	var names []string
+	for i, c := range rep.Checks {
+		names = append(names, c.Name)
+		if c.ExitCode != 10+i {
+			t.Errorf("%s has exit code %d, want %d", c.Name, c.ExitCode, 10+i)
+		}
+	}
+	if got := strings.Join(names, ","); got != "keys,api,keys-accepted,redirect-uri,keyring,browser" {
+		t.Errorf("checks in the order %s", got)
+	}
+	if s := find(t, rep, RedirectURI).Status; s != Skip {
+		t.Errorf("redirect-uri is %q with PLAID_REDIRECT_URI unset, want skip", s)
+	}
+}
+
+// Keys Plaid refuses fail keys-accepted with Plaid's error and its next step, while the API
+// check passes: Plaid answered.
+func TestRefusedKeysAreNotAnUnreachableAPI(t *testing.T) {
+	t.Parallel()
+	rep := Run(context.Background(), deps(t, map[string]string{"PLAID_SECRET": strings.Repeat("0", 30)}))
+	if rep.FirstFailed != KeysAccepted || rep.ExitCode != 12 {
+		t.Fatalf("first failed %q (exit %d), want keys-accepted (12)", rep.FirstFailed, rep.ExitCode)
+	}
+	c := find(t, rep, KeysAccepted)
+	if c.Error == nil || c.Error.ErrorCode != "INVALID_API_KEYS" || c.Error.RequestID == "" || c.Fix == "" {
+		t.Errorf("keys-accepted = %+v, want Plaid's INVALID_API_KEYS with its request_id and a fix", c)
+	}
+	if s := find(t, rep, API).Status; s != OK {
+		t.Errorf("api is %q: Plaid answered, so it is reachable", s)
+	}
+}
+
+// The secret is never shown, not even in part; where each key came from is.
+func TestKeysNeverShowTheSecret(t *testing.T) {
+	t.Parallel()
+	rep := Run(context.Background(), deps(t, nil))
+	c := find(t, rep, Keys)
+	all := c.Summary + strings.Join(c.Details, "\n")
+	if strings.Contains(all, emulator.DemoSecret) || strings.Contains(all, emulator.DemoSecret[:8]) {
+		t.Errorf("the keys check shows the secret: %s", all)
+	}
+	if !strings.Contains(all, "secret (30 characters) from the environment") {
+		t.Errorf("the keys check does not say where the secret came from: %s", all)
+	}
+}
+
+// What is unavailable (nothing answered, Plaid down or rate limited) is told apart from a
+// refusal that is about the request, through Plaid's decoded error.
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		p    plaidflow.Problem
+		want bool
+	}{
+		{plaidflow.Problem{ErrorType: plaidflow.ErrorTypeNetwork, ErrorCode: "NETWORK_REFUSED"}, true},
+		{plaidflow.Problem{ErrorMessage: "context deadline exceeded"}, true},
+		{plaidflow.Problem{ErrorType: "API_ERROR", ErrorCode: "PLANNED_MAINTENANCE", HTTPStatus: 503}, true},
+		{plaidflow.Problem{ErrorType: "RATE_LIMIT_EXCEEDED", HTTPStatus: 429}, true},
+		{plaidflow.Problem{ErrorType: "INVALID_INPUT", ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400}, false},
+		{plaidflow.Problem{ErrorType: "INVALID_REQUEST", ErrorCode: "INVALID_FIELD", HTTPStatus: 400}, false},
+	} {
+		if got := unavailable(tt.p); got != tt.want {
+			t.Errorf("unavailable(%s %s %d) = %t, want %t", tt.p.ErrorType, tt.p.ErrorCode, tt.p.HTTPStatus, got, tt.want)
+		}
+	}
+}
+
+// noBus is a keyring with no D-Bus session bus behind it.
+type noBus struct{}
+
+func (noBus) Describe() string           { return "the OS keyring" }
+func (noBus) Get(string) (string, error) { return "", vault.ErrNoSessionBus }
+func (noBus) Set(string, string) error   { return vault.ErrNoSessionBus }
+func (noBus) Delete(string) error        { return vault.ErrNoSessionBus }
+
+func TestKeyringAndBrowserSayWhatToDo(t *testing.T) {
+	t.Parallel()
+	d := deps(t, nil)
+	d.Secrets = noBus{}
+	d.Launcher = func() (string, bool, error) { return "", true, errors.New("over ssh") }
+	rep := Run(context.Background(), d)
+	if rep.FirstFailed != Keyring || rep.ExitCode != 14 {
+		t.Fatalf("first failed %q (exit %d), want keyring (14)", rep.FirstFailed, rep.ExitCode)
+	}
+	if c := find(t, rep, Keyring); !strings.Contains(c.Fix, "dbus-run-session") || !strings.Contains(c.Fix, "--no-save") {
+		t.Errorf("keyring fix = %q, want the D-Bus session and --no-save", c.Fix)
+	}
+	if c := find(t, rep, Browser); c.Status != Fail || !strings.Contains(c.Summary, "over SSH") || !strings.Contains(c.Fix, "--no-browser") {
+		t.Errorf("browser = %+v, want an SSH failure that offers --no-browser", c)
+	}
+	if got := strings.Join(rep.Failed(), ","); got != "keyring,browser" {
+		t.Errorf("failed = %s", got)
+	}
+}
