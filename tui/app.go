@@ -34,6 +34,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
 // ClientFactory builds a Plaid client; tests may swap it.
@@ -779,7 +780,7 @@ func (m *Model) helpFor(scr component) help.KeyMap {
 // startWebhooks starts the session's webhook receiver once, when Plaid can reach it (the
 // emulator on loopback, or the user's --public-url).
 func (m *Model) startWebhooks(client *plaidapi.Client) tea.Cmd {
-	ok, public := webhooksReachable(client.Config(), m.c.deps.WebhookPublicURL)
+	public, ok := webhook.Target(client.Config(), m.c.deps.WebhookPublicURL)
 	if !ok || m.hooking {
 		return nil
 	}

@@ -134,7 +134,7 @@ func (p *verifyPanel) shown() bool { return p.res != nil && (p.hasStatus() || p.
 
 // reachable: Plaid can reach a receiver here (it starts with the session, or is starting).
 func (p *verifyPanel) reachable() bool {
-	ok, _ := webhooksReachable(p.c.cfg, p.c.deps.WebhookPublicURL)
+	_, ok := webhook.Target(p.c.cfg, p.c.deps.WebhookPublicURL)
 	return ok
 }
 

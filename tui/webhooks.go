@@ -2,14 +2,11 @@ package tui
 
 import (
 	"context"
-	"net"
-	"net/url"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
@@ -79,24 +76,6 @@ type webhookReceivedMsg struct{ wh webhook.Webhook }
 type webhookSetMsg struct {
 	itemID, target string
 	err            error
-}
-
-// webhooksReachable says whether Plaid can send webhooks to this machine for cfg, and the URL
-// they should go to when it is a public one ("" with ok: the receiver's own loopback URL).
-func webhooksReachable(cfg config.Config, publicURL string) (ok bool, public string) {
-	if publicURL != "" {
-		return true, publicURL
-	}
-	base, err := cfg.BaseURL()
-	if err != nil {
-		return false, ""
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return false, ""
-	}
-	ip := net.ParseIP(u.Hostname())
-	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()), ""
 }
 
 // startWebhooks starts the receiver, verifying with client's /webhook_verification_key/get.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"sync"
 	"time"
@@ -106,9 +105,8 @@ func (a *app) runWebhooksListen(ctx context.Context, f *webhooksFlags) error {
 	}
 	defer rcv.Close()
 
-	target := f.publicURL
-	base, _ := s.cfg.BaseURL()
-	if target == "" && onLoopback(base) {
+	target, reachable := webhook.Target(s.cfg, f.publicURL)
+	if reachable && target == "" {
 		target = rcv.URL // the emulator runs here: it can reach the listener itself
 	}
 	fmt.Fprintf(a.d.Stderr, "Listening for webhooks on %s (verifying each with /webhook_verification_key/get)\n", rcv.URL)
@@ -263,17 +261,6 @@ func (n *itemNames) name(s *session, itemID string) string {
 		n.mu.Unlock()
 	}
 	return name
-}
-
-// onLoopback reports whether a base URL is on this machine (the emulator, a local fake).
-func onLoopback(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	ip := net.ParseIP(h)
-	return h == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func portOf(raw string) string {
