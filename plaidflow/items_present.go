@@ -35,7 +35,7 @@ func when(t time.Time) string {
 func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
 	rows := [][]string{{"NAME", "ITEM ID", "INSTITUTION", "ENVIRONMENT", "CREATED", "LAST USED", "HEALTH"}}
 	for _, it := range items {
-		rows = append(rows, []string{it.Name, it.ItemID, orDash(it.InstitutionName), environment, when(it.CreatedAt), when(it.LastUsed), HealthLabel(it)})
+		rows = append(rows, []string{it.Name, it.ItemID, present.OrDash(it.InstitutionName), environment, when(it.CreatedAt), when(it.LastUsed), HealthLabel(it)})
 	}
 	present.WriteTable(w, rows, 99)
 	for _, it := range items {
@@ -45,16 +45,9 @@ func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
 	}
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
 // WriteStatus prints an ItemStatus: health and what it means, products, consent, webhook.
 func WriteStatus(w io.Writer, st *ItemStatus) {
-	inst := orDash(st.InstitutionName)
+	inst := present.OrDash(st.InstitutionName)
 	if st.InstitutionID != "" {
 		inst += " (" + st.InstitutionID + ")"
 	}
@@ -83,8 +76,8 @@ func WriteStatus(w io.Writer, st *ItemStatus) {
 		fields = append(fields, [2]string{"Plaid said", st.Error.ErrorMessage})
 	}
 	fields = append(fields,
-		[2]string{"Billed", orDash(strings.Join(st.BilledProducts, ", "))},
-		[2]string{"Available", orDash(strings.Join(st.AvailableProducts, ", "))},
+		[2]string{"Billed", present.OrDash(strings.Join(st.BilledProducts, ", "))},
+		[2]string{"Available", present.OrDash(strings.Join(st.AvailableProducts, ", "))},
 		[2]string{"Consent", consent},
 		[2]string{"Webhook", webhook},
 		[2]string{"Checked", st.FetchedAt.Local().Format("2006-01-02 15:04:05") + " · request_id " + st.RequestID},

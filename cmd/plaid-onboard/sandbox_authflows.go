@@ -77,7 +77,7 @@ func writeFlowItem(w io.Writer, it *plaidflow.FlowItem) error {
 		name = "(not saved)"
 	}
 	fmt.Fprintf(w, "Item %s  %s\nInstitution %s (%s)\nAuth method %s\n\n", it.ItemID, name,
-		it.Institution.Name, it.Institution.ID, orDash(it.AuthMethod))
+		it.Institution.Name, it.Institution.ID, present.OrDash(it.AuthMethod))
 	return writeVerification(w, it.Accounts)
 }
 

@@ -102,7 +102,7 @@ func (a *app) reportVerification(json bool, res *plaidapi.Result) error {
 // writeFlowResult prints the auth method and each account's verification_status, with
 // Database Insights' signals where there are some.
 func writeFlowResult(w io.Writer, res *plaidapi.Result) error {
-	fmt.Fprintf(w, "\nAuth method  %s\n", orDash(res.AuthMethod))
+	fmt.Fprintf(w, "\nAuth method  %s\n", present.OrDash(res.AuthMethod))
 	if err := writeVerification(w, res.Accounts); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
@@ -198,7 +199,7 @@ func (a *app) printWebhook(jsonOut bool, wh webhook.Webhook, itemName string) {
 		verdict = "✗ NOT VERIFIED: " + wh.Reason
 	}
 	fmt.Fprintf(a.d.Stdout, "%s  %s %s  item %s  %s\n", wh.ReceivedAt.Format("15:04:05"),
-		orDash(wh.Type), orDash(wh.Code), item, verdict)
+		present.OrDash(wh.Type), present.OrDash(wh.Code), item, verdict)
 	if extra := webhookDetail(wh.Payload); extra != "" {
 		fmt.Fprintf(a.d.Stdout, "          %s\n", extra)
 	}
@@ -218,13 +219,6 @@ func webhookDetail(p map[string]any) string {
 		}
 	}
 	return out
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // itemNames maps item ids to the saved names, for the printed lines.

@@ -19,6 +19,14 @@ import (
 // DemoBanner says, wherever the offline demo's output lands, that Plaid was not involved.
 const DemoBanner = "OFFLINE DEMO: the built-in emulator answered, not Plaid. No real bank was contacted."
 
+// OrDash is s, or "—" for a value Plaid did not send, so a table's columns stay aligned.
+func OrDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
 // Money prints an amount with thousands separators and its currency ("12,060.00 USD"), or "—"
 // when Plaid sent null.
 func Money(v *float64, currency string) string {
