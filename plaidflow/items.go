@@ -165,11 +165,11 @@ func (f *Flow) DuplicateWarning(inst *plaidapi.Institution, except string) strin
 		name, strings.Join(names, ", "), plaidapi.RepairCommand("NAME"))
 }
 
-// UnsavedHint says what to know about an Item that was created at Plaid but not saved (with
+// unsavedHint says what to know about an Item that was created at Plaid but not saved (with
 // --no-save, or when no keyring was reachable): "" when it was saved. The Item stays live at
 // Plaid until /item/remove, which needs its access token, held only in this process's memory.
 // The TUI offers RemoveUnsaved before it exits; the commands print this.
-func UnsavedHint(s Saved, itemID string) string {
+func unsavedHint(s Saved, itemID string) string {
 	if s.Storage.Saved || itemID == "" {
 		return ""
 	}
@@ -183,7 +183,7 @@ func (j *Journey) NotSaved() error {
 	if j.savedRef != "" || j.update != nil || j.ex.ItemID == "" || j.saved.Storage.Saved || j.saved.Storage.Problem == "" {
 		return nil
 	}
-	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: UnsavedHint(j.saved, j.ex.ItemID)}
+	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: unsavedHint(j.saved, j.ex.ItemID)}
 }
 
 // RemoveUnsaved removes an Item that was not saved, with the access token still in memory
@@ -196,13 +196,13 @@ func (j *Journey) RemoveUnsaved(ctx context.Context) error {
 	return err
 }
 
-// UnsavedHint is the hint for this journey's Item (see UnsavedHint); "" when it was saved or
+// UnsavedHint is the hint for this journey's Item (see unsavedHint); "" when it was saved or
 // no Item was made.
 func (j *Journey) UnsavedHint() string {
 	if j.savedRef != "" || j.update != nil {
 		return ""
 	}
-	return UnsavedHint(j.saved, j.ex.ItemID)
+	return unsavedHint(j.saved, j.ex.ItemID)
 }
 
 func orUnknown(s string) string {

@@ -15,10 +15,10 @@ import (
 
 // Processor tokens: the tokens a payments partner takes in place of account numbers.
 
-// Processors are the processors /processor/token/create takes: the spec's enum of
+// processors are the processors /processor/token/create takes: the spec's enum of
 // ProcessorTokenCreateRequest.processor (2020-09-14_1.697.4). Stripe is not among them: it has
 // its own endpoint, which ProcessorToken uses for "stripe".
-var Processors = []string{"dwolla", "galileo", "modern_treasury", "ocrolus", "vesta",
+var processors = []string{"dwolla", "galileo", "modern_treasury", "ocrolus", "vesta",
 	"drivewealth", "vopay", "achq", "check", "checkbook", "circle", "sila_money", "rize",
 	"svb_api", "unit", "wyre", "lithic", "alpaca", "astra", "moov", "treasury_prime", "marqeta",
 	"checkout", "solid", "highnote", "gemini", "apex_clearing", "gusto", "adyen", "atomic",
@@ -34,7 +34,7 @@ var ErrUnknownProcessor = errors.New("not a processor Plaid knows")
 
 // ProcessorNames are every name ProcessorToken takes, sorted: for completion.
 func ProcessorNames() []string {
-	out := append(slices.Clone(Processors), plaidapi.Stripe)
+	out := append(slices.Clone(processors), plaidapi.Stripe)
 	sort.Strings(out)
 	return out
 }
@@ -44,7 +44,7 @@ func ProcessorNames() []string {
 func CheckProcessor(name string) (string, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	n = strings.NewReplacer(" ", "_", "-", "_").Replace(n)
-	if n == plaidapi.Stripe || slices.Contains(Processors, n) {
+	if n == plaidapi.Stripe || slices.Contains(processors, n) {
 		return n, nil
 	}
 	if s := SuggestProcessors(n); len(s) > 0 {

@@ -52,9 +52,9 @@ type Journey struct {
 	result    *plaidapi.Result
 }
 
-// ErrJourneyClosed is the Link step's error when the journey was closed while the step was
+// errJourneyClosed is the Link step's error when the journey was closed while the step was
 // starting: no page is served for it.
-var ErrJourneyClosed = errors.New("the link journey was closed")
+var errJourneyClosed = errors.New("the link journey was closed")
 
 // ExchangeTimeout bounds /item/public_token/exchange, which an interrupt does not cancel.
 const ExchangeTimeout = plaidapi.CallTimeout
@@ -342,7 +342,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 			// The front end closed the journey while this step was starting (the user went
 			// back, or quit): the page it would serve has no one to answer it.
 			_ = ui.Close()
-			return StepReport{}, ErrJourneyClosed
+			return StepReport{}, errJourneyClosed
 		}
 		pub, instID, instName, err := ui.Link(ctx, j.linkToken.Token)
 		if err != nil {
@@ -405,7 +405,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		case st.Saved:
 			return StepReport{Detail: "in " + st.Where}, nil
 		case st.Problem == "":
-			return StepReport{Skipped: true, Detail: present.StorageLine(st), Notice: UnsavedHint(j.saved, j.ex.ItemID)}, nil
+			return StepReport{Skipped: true, Detail: present.StorageLine(st), Notice: unsavedHint(j.saved, j.ex.ItemID)}, nil
 		}
 		// What to do about the unsaved Item is said once, by the failure the front end reports
 		// at the end (NotSavedError) or the TUI's results.
@@ -433,7 +433,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 			}
 		}
 		if err != nil {
-			return StepReport{}, &StepError{Step: step, Err: err, Context: j.afterSaveContext()}
+			return StepReport{}, &stepError{Step: step, Err: err, Context: j.afterSaveContext()}
 		}
 		f.finish(j.saved, res)
 		j.result = res

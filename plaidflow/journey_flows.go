@@ -257,7 +257,7 @@ func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
 		}
 	}
 	if err != nil {
-		return StepReport{}, &StepError{Step: StepNumbers, Err: err, Context: j.afterSaveContext()}
+		return StepReport{}, &stepError{Step: StepNumbers, Err: err, Context: j.afterSaveContext()}
 	}
 	f.finish(j.saved, res)
 	j.describeFlow(res)

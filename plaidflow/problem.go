@@ -66,7 +66,7 @@ func Explain(err error) Problem {
 	if err == nil {
 		return p
 	}
-	var se *StepError
+	var se *stepError
 	if errors.As(err, &se) {
 		p = Explain(se.Err)
 		p.Context = se.Context
@@ -233,16 +233,16 @@ func isPlaidShaped(err error) bool {
 	return errors.As(err, &le)
 }
 
-// StepError is a step of a Journey that failed, with what had already happened (so a failure
+// stepError is a step of a Journey that failed, with what had already happened (so a failure
 // after the Item was saved says the Item is safe, and how to get its numbers later).
-type StepError struct {
+type stepError struct {
 	Step    StepID
 	Err     error
 	Context string
 }
 
 // Error implements error.
-func (e *StepError) Error() string {
+func (e *stepError) Error() string {
 	if e.Context == "" {
 		return e.Err.Error()
 	}
@@ -250,7 +250,7 @@ func (e *StepError) Error() string {
 }
 
 // Unwrap gives the step's own error.
-func (e *StepError) Unwrap() error { return e.Err }
+func (e *stepError) Unwrap() error { return e.Err }
 
 // isUnreachable reports a call that never got an answer from anyone: no network, a name that
 // does not resolve, a refused connection, a timeout.

@@ -56,9 +56,9 @@ const (
 
 // Defaults for the values users rarely change.
 const (
-	DefaultProducts    = "auth"
-	DefaultCountries   = "US"
-	DefaultClientName  = "plaid-onboard"
+	defaultProducts    = "auth"
+	defaultCountries   = "US"
+	defaultClientName  = "plaid-onboard"
 	DefaultLinkScript  = "https://cdn.plaid.com/link/v2/stable/link-initialize.js"
 	maxClientNameRunes = 30 // Plaid rejects longer client_name values.
 )
@@ -141,14 +141,14 @@ func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]s
 	cfg.LinkPort = flags.LinkPort
 
 	products, _ := pick(flags.Products, "PLAID_PRODUCTS")
-	cfg.Products = splitList(products, DefaultProducts, strings.ToLower)
+	cfg.Products = splitList(products, defaultProducts, strings.ToLower)
 	countries, countriesSource := pick(flags.CountryCodes, "PLAID_COUNTRY_CODES")
 	cfg.CountriesSource = countriesSource
-	cfg.CountryCodes = splitList(countries, DefaultCountries, strings.ToUpper)
+	cfg.CountryCodes = splitList(countries, defaultCountries, strings.ToUpper)
 
 	cfg.ClientName, _ = pick(flags.ClientName, "PLAID_CLIENT_NAME")
 	if cfg.ClientName == "" {
-		cfg.ClientName = DefaultClientName
+		cfg.ClientName = defaultClientName
 	}
 	if n := len([]rune(cfg.ClientName)); n > maxClientNameRunes {
 		return Config{}, fmt.Errorf("client name %q is %d characters; Plaid allows at most %d", cfg.ClientName, n, maxClientNameRunes)

@@ -39,8 +39,8 @@ func CheckRedirectURI(env Env, raw string) error {
 	return nil
 }
 
-// RedirectPort is the port a redirect URI names (80 for http without one).
-func RedirectPort(raw string) (int, error) {
+// redirectPortOf is the port a redirect URI names (80 for http without one).
+func redirectPortOf(raw string) (int, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return 0, err
@@ -86,7 +86,7 @@ func (cfg Config) CheckLinkPage() error {
 	if err := CheckRedirectURI(cfg.Env, cfg.RedirectURI); err != nil {
 		return err
 	}
-	if p, _ := RedirectPort(cfg.RedirectURI); cfg.LinkPort != 0 && cfg.LinkPort != p {
+	if p, _ := redirectPortOf(cfg.RedirectURI); cfg.LinkPort != 0 && cfg.LinkPort != p {
 		return fmt.Errorf("port %d and redirect URI %s disagree: the Link page listens on the redirect URI's port (%d); drop --port, or change the redirect URI (and its registration in the Dashboard)", cfg.LinkPort, cfg.RedirectURI, p)
 	}
 	return nil

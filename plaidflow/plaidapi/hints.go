@@ -34,14 +34,14 @@ func circumstancesOf(c config.Config) Circumstances {
 	}
 }
 
-// DashboardKeysURL is where the Plaid Dashboard shows each environment's keys.
-const DashboardKeysURL = "https://dashboard.plaid.com/developers/keys"
+// dashboardKeysURL is where the Plaid Dashboard shows each environment's keys.
+const dashboardKeysURL = "https://dashboard.plaid.com/developers/keys"
 
-// DashboardAPIURL is the Dashboard page with the allowed redirect URIs.
-const DashboardAPIURL = "https://dashboard.plaid.com/developers/api"
+// dashboardAPIURL is the Dashboard page with the allowed redirect URIs.
+const dashboardAPIURL = "https://dashboard.plaid.com/developers/api"
 
-// DashboardLinkCustomizationURL is where Link's customizations (and their use cases) are set.
-const DashboardLinkCustomizationURL = "https://dashboard.plaid.com/link"
+// dashboardLinkCustomizationURL is where Link's customizations (and their use cases) are set.
+const dashboardLinkCustomizationURL = "https://dashboard.plaid.com/link"
 
 // Hint is the next step for a Plaid error: what the user can do about error_code (or, for a
 // code without a hint of its own, its error_type). message is Plaid's error_message, which
@@ -123,7 +123,7 @@ func invalidKeysHint(in Circumstances) string {
 			", the secret " + sourcePhrase(in.SecretSource, "PLAID_SECRET", "--secret flag")
 	}
 	env := envName(in.Env)
-	msg := "use " + env + "'s own keys, from Developers > Keys in the Dashboard (" + DashboardKeysURL +
+	msg := "use " + env + "'s own keys, from Developers > Keys in the Dashboard (" + dashboardKeysURL +
 		"): each environment has its own secret. These were " + from
 	if in.APIURL != "" {
 		msg += "; PLAID_API_URL sends them to " + in.APIURL
@@ -163,7 +163,7 @@ func redirectHint(in Circumstances) string {
 	if in.RedirectURI != "" {
 		uri = in.RedirectURI
 	}
-	return "register " + uri + " in the Plaid Dashboard under Developers > API > Allowed redirect URIs (" + DashboardAPIURL +
+	return "register " + uri + " in the Plaid Dashboard under Developers > API > Allowed redirect URIs (" + dashboardAPIURL +
 		"): it must match exactly, scheme, host, port and path included (Production needs https); or unset PLAID_REDIRECT_URI"
 }
 
@@ -171,7 +171,7 @@ func redirectHint(in Circumstances) string {
 // Messaging) for consumers in the US and Canada.
 func useCaseHint() string {
 	return "Link in Production needs a use case: choose one in the Dashboard under Link > Link customization > Data Transparency Messaging (" +
-		DashboardLinkCustomizationURL + "), publish it, then start Link again"
+		dashboardLinkCustomizationURL + "), publish it, then start Link again"
 }
 
 func productsHint(code string, in Circumstances) string {

@@ -178,9 +178,9 @@ func MaskedCopy(r *plaidapi.Result) *plaidapi.Result {
 	return &c
 }
 
-// AccountDocument is one account with its numbers, shaped like Plaid's /auth/get response
+// accountDocument is one account with its numbers, shaped like Plaid's /auth/get response
 // (what the TUI copies as JSON).
-type AccountDocument struct {
+type accountDocument struct {
 	Account plaidapi.Account `json:"account"`
 	Numbers plaidapi.Numbers `json:"numbers"`
 	Masked  bool             `json:"masked"`
@@ -193,7 +193,7 @@ func AccountJSON(r *plaidapi.Result, accountID string) ([]byte, error) {
 			continue
 		}
 		n := r.NumbersFor(accountID)
-		doc := AccountDocument{Account: a, Masked: r.Masked, Numbers: plaidapi.Numbers{
+		doc := accountDocument{Account: a, Masked: r.Masked, Numbers: plaidapi.Numbers{
 			ACH: nonNil(n.ACH), EFT: nonNil(n.EFT), International: nonNil(n.International), BACS: nonNil(n.BACS),
 		}}
 		return json.MarshalIndent(doc, "", "  ")
@@ -216,8 +216,8 @@ func InstitutionName(r *plaidapi.Result) string {
 	return "your bank"
 }
 
-// EnvironmentLabel names where the result came from, for people.
-func EnvironmentLabel(r *plaidapi.Result) string {
+// environmentLabel names where the result came from, for people.
+func environmentLabel(r *plaidapi.Result) string {
 	if r.Demo {
 		return "offline demo (emulated Sandbox, not Plaid)"
 	}
@@ -275,7 +275,7 @@ func WriteReport(w io.Writer, res *plaidapi.Result, mask bool) error {
 		fmt.Fprintf(w, "  (name %q)", res.ItemName)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Environment  %s\n", EnvironmentLabel(res))
+	fmt.Fprintf(w, "Environment  %s\n", environmentLabel(res))
 	fmt.Fprintf(w, "Storage      %s\n", StorageLine(res.Storage))
 	fmt.Fprintln(w)
 

@@ -17,9 +17,9 @@ import (
 // (`secret-tool search --all service plaid-onboard` lists them).
 const KeyringService = "plaid-onboard"
 
-// KeyringTimeout bounds each keyring call: a hung D-Bus or an unanswered unlock prompt must not
+// keyringTimeout bounds each keyring call: a hung D-Bus or an unanswered unlock prompt must not
 // hang the app.
-const KeyringTimeout = 5 * time.Second
+const keyringTimeout = 5 * time.Second
 
 var (
 	// ErrSecretNotFound means the store has no entry under that key.
@@ -47,7 +47,7 @@ type KeyringStore struct {
 }
 
 // NewKeyringStore returns the OS keyring with the default timeout.
-func NewKeyringStore() *KeyringStore { return &KeyringStore{Timeout: KeyringTimeout} }
+func NewKeyringStore() *KeyringStore { return &KeyringStore{Timeout: keyringTimeout} }
 
 // Describe implements SecretStore.
 func (k *KeyringStore) Describe() string {
@@ -80,7 +80,7 @@ func (k *KeyringStore) Delete(key string) error {
 func (k *KeyringStore) do(verb, key string, call func() error) error {
 	timeout := k.Timeout
 	if timeout <= 0 {
-		timeout = KeyringTimeout
+		timeout = keyringTimeout
 	}
 	if err := k.sessionBus(); err != nil {
 		return &KeyringError{Op: verb + " " + key, Cause: err}

@@ -27,8 +27,8 @@ import (
 // request_body_sha256, the hex SHA-256 of the body, compared in constant time. Keys are cached
 // by kid; a key whose expired_at has passed verifies nothing.
 
-// MaxAge is how old a webhook's iat may be (Plaid: 5 minutes).
-const MaxAge = 5 * time.Minute
+// maxAge is how old a webhook's iat may be (Plaid: 5 minutes).
+const maxAge = 5 * time.Minute
 
 // Rejected is a webhook that failed verification; Reason says why in a sentence a
 // person can act on.
@@ -119,9 +119,9 @@ func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error
 		return rejected("the JWT's iat %s is not a whole number of seconds", claims.IAT.String())
 	}
 	iat := time.Unix(iatSec, 0)
-	if age := now.Sub(iat); age > MaxAge {
+	if age := now.Sub(iat); age > maxAge {
 		return rejected("issued %s ago (iat %s): older than 5 minutes, perhaps replayed", age.Round(time.Second), iat.UTC().Format(time.RFC3339))
-	} else if -age > MaxAge {
+	} else if -age > maxAge {
 		return rejected("issued %s in the future (iat %s): check this machine's clock", (-age).Round(time.Second), iat.UTC().Format(time.RFC3339))
 	}
 	sum := sha256.Sum256(body)
