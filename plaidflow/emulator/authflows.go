@@ -135,7 +135,7 @@ func (s *Server) sandboxItemSetVerificationStatus(c *call) (any, *apiError) {
 		AccountID          string `json:"account_id"`
 		VerificationStatus string `json:"verification_status"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()

@@ -19,7 +19,7 @@ func (s *Server) sandboxPublicTokenCreate(c *call) (any, *apiError) {
 			OverridePassword *string `json:"override_password"`
 		} `json:"options"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
@@ -61,7 +61,7 @@ func (s *Server) itemPublicTokenExchange(c *call) (any, *apiError) {
 	var req struct {
 		PublicToken string `json:"public_token"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()
@@ -81,7 +81,7 @@ type accessTokenRequest struct {
 // withItem decodes an access-token request and runs fn on its Item with the lock held.
 func (s *Server) withItem(c *call, fn func(it *item) (any, *apiError)) (any, *apiError) {
 	var req accessTokenRequest
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()

@@ -23,8 +23,9 @@ func (s *Server) processorAccount(accessToken, accountID string) (*item, *apiErr
 }
 
 // newProcessorToken is a processor token as Plaid writes them: processor-sandbox-<uuid> (the
-// spec's examples of /processor/token/create and /sandbox/processor_token/create).
-func newProcessorToken() string { return "processor-sandbox-" + newUUID() }
+// spec's examples of /processor/token/create and /sandbox/processor_token/create). It expects
+// s.mu to be held.
+func (s *Server) newProcessorToken() string { return s.mint("processor-sandbox-") }
 
 // processorTokenCreate serves /processor/token/create. The processor must be one of the
 // spec's enum; the request check refuses any other with INVALID_FIELD before this runs.
@@ -33,7 +34,7 @@ func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
 		AccessToken string `json:"access_token"`
 		AccountID   string `json:"account_id"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()
@@ -41,7 +42,7 @@ func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
 	if _, e := s.processorAccount(req.AccessToken, req.AccountID); e != nil {
 		return nil, e
 	}
-	return processorTokenResponse{ProcessorToken: newProcessorToken(), RequestID: c.requestID}, nil
+	return processorTokenResponse{ProcessorToken: s.newProcessorToken(), RequestID: c.requestID}, nil
 }
 
 type stripeTokenResponse struct {
@@ -57,7 +58,7 @@ func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError)
 		AccessToken string `json:"access_token"`
 		AccountID   string `json:"account_id"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()
@@ -65,7 +66,7 @@ func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError)
 	if _, e := s.processorAccount(req.AccessToken, req.AccountID); e != nil {
 		return nil, e
 	}
-	return stripeTokenResponse{RequestID: c.requestID, StripeBankAccountToken: "btok_" + randomAlphanumerics(20)}, nil
+	return stripeTokenResponse{RequestID: c.requestID, StripeBankAccountToken: s.remember("btok_" + randomAlphanumerics(20))}, nil
 }
 
 // sandboxProcessorTokenCreate serves /sandbox/processor_token/create: "a valid
@@ -80,7 +81,7 @@ func (s *Server) sandboxProcessorTokenCreate(c *call) (any, *apiError) {
 			OverridePassword *string `json:"override_password"`
 		} `json:"options"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
@@ -89,5 +90,5 @@ func (s *Server) sandboxProcessorTokenCreate(c *call) (any, *apiError) {
 	if _, e := s.linkItem(req.InstitutionID, []string{"auth"}, username, password, nil); e != nil {
 		return nil, e
 	}
-	return processorTokenResponse{ProcessorToken: newProcessorToken(), RequestID: c.requestID}, nil
+	return processorTokenResponse{ProcessorToken: s.newProcessorToken(), RequestID: c.requestID}, nil
 }

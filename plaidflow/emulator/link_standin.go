@@ -140,7 +140,7 @@ func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req
 		writeError(w, e, requestID)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID, "data": resp})
+	writeAnswer(w, http.StatusOK, map[string]any{"request_id": requestID, "data": resp}, requestID)
 }
 
 type standInRequest struct {

@@ -162,7 +162,7 @@ func (s *Server) newItem(id string, inst *institution, products []string, webhoo
 
 // issuePublicToken hands out a single-use public token for the Item.
 func (s *Server) issuePublicToken(it *item) string {
-	token := "public-sandbox-" + newUUID()
+	token := s.mint("public-sandbox-")
 	s.publicTokens[token] = &publicToken{itemID: it.id, created: s.now()}
 	return token
 }
@@ -199,7 +199,7 @@ func (s *Server) setAccessToken(it *item) {
 	if it.accessToken != "" {
 		delete(s.accessTokens, it.accessToken)
 	}
-	it.accessToken = "access-sandbox-" + newUUID()
+	it.accessToken = s.mint("access-sandbox-")
 	s.accessTokens[it.accessToken] = it
 }
 

@@ -281,7 +281,7 @@ func (s *Server) webhookVerificationKeyGet(c *call) (any, *apiError) {
 	var req struct {
 		KeyID string `json:"key_id"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	w := s.webhooks()
@@ -309,7 +309,7 @@ func (s *Server) itemWebhookUpdate(c *call) (any, *apiError) {
 		AccessToken string  `json:"access_token"`
 		Webhook     *string `json:"webhook"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	if req.Webhook != nil && *req.Webhook != "" {
@@ -365,7 +365,7 @@ func (s *Server) sandboxItemFireWebhook(c *call) (any, *apiError) {
 		WebhookType string `json:"webhook_type"`
 		WebhookCode string `json:"webhook_code"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()
