@@ -1,11 +1,9 @@
 package emulator
 
 import (
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
-	"math/big"
 	"slices"
 	"time"
 )
@@ -136,16 +134,13 @@ func WithDemoWebhookKey() Option {
 	}
 }
 
-// demoWebhookKey derives the demo's P-256 key from demoKeySeed.
+// demoWebhookKey derives the demo's P-256 key from demoKeySeed: the seed is the private
+// scalar.
 func demoWebhookKey() *ecdsa.PrivateKey {
 	seed := sha256.Sum256([]byte(demoKeySeed))
-	priv, err := ecdh.P256().NewPrivateKey(seed[:])
+	key, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), seed[:])
 	if err != nil {
 		panic("emulator: demo webhook key: " + err.Error())
 	}
-	pub := priv.PublicKey().Bytes() // 0x04 || x || y
-	return &ecdsa.PrivateKey{
-		PublicKey: ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(pub[1:33]), Y: new(big.Int).SetBytes(pub[33:])},
-		D:         new(big.Int).SetBytes(seed[:]),
-	}
+	return key
 }

@@ -75,3 +75,20 @@ func TestItemStateKeepsTypedNumbers(t *testing.T) {
 		t.Errorf("restored Item: accounts %+v, ACH %+v", auth.Accounts, ach)
 	}
 }
+
+// The demo's public key is published as the same JWK by every version of the emulator: a
+// receiver that cached it (Plaid's clients cache keys by kid) must go on verifying the demo's
+// webhooks. The x and y below are what the emulator served when the key was introduced.
+func TestDemoWebhookKeyJWKIsFixed(t *testing.T) {
+	s := NewServer(WithDemoWebhookKey())
+	defer s.Close()
+	resp, _, err := newClient(s).PlaidApi.WebhookVerificationKeyGet(context.Background()).
+		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(DemoWebhookKeyID)).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const x, y = "RiPNv84eCv90Xa_OLt6jioq0RFp_u7v7PseR7YCjAo8", "QDlQua_a8pE7RRqIyyDVaWdv1y5HPGBsfs7JdgA5MEU"
+	if key := resp.GetKey(); key.GetX() != x || key.GetY() != y || key.GetCreatedAt() != 1767225600 {
+		t.Errorf("demo JWK x %s y %s created_at %d, want x %s y %s created_at 1767225600", key.GetX(), key.GetY(), key.GetCreatedAt(), x, y)
+	}
+}

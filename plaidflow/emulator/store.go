@@ -3,9 +3,10 @@ package emulator
 import (
 	"slices"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 	"strings"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
 // The fake's state: link tokens, public tokens and Items with their access tokens. Every

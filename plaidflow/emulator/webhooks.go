@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -269,10 +268,14 @@ type webhookKeyResponse struct {
 	RequestID string  `json:"request_id"`
 }
 
-func coordinate(n *big.Int) string {
-	b := make([]byte, 32)
-	n.FillBytes(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// coordinates are the JWK's x and y of a P-256 public key: each 32 bytes, base64url.
+func coordinates(pub *ecdsa.PublicKey) (x, y string) {
+	b, err := pub.Bytes() // 0x04 || x || y
+	if err != nil {
+		panic("emulator: webhook key: " + err.Error())
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(b[1:33]), enc.EncodeToString(b[33:65])
 }
 
 // webhookVerificationKeyGet serves /webhook_verification_key/get: the public half of the
@@ -288,9 +291,9 @@ func (s *Server) webhookVerificationKeyGet(c *call) (any, *apiError) {
 	if req.KeyID != w.kid {
 		return nil, errorf("INVALID_FIELD", "key_id %q does not identify a webhook verification key", req.KeyID)
 	}
+	x, y := coordinates(&w.key.PublicKey)
 	return webhookKeyResponse{Key: jwkJSON{
-		Alg: "ES256", CreatedAt: w.created.Unix(), Crv: "P-256", Kid: w.kid, Kty: "EC", Use: "sig",
-		X: coordinate(w.key.X), Y: coordinate(w.key.Y),
+		Alg: "ES256", CreatedAt: w.created.Unix(), Crv: "P-256", Kid: w.kid, Kty: "EC", Use: "sig", X: x, Y: y,
 	}, RequestID: c.requestID}, nil
 }
 

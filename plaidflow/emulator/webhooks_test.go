@@ -149,7 +149,10 @@ func checkJWT(t *testing.T, s *Server, h hook) {
 	}
 	x, _ := base64.RawURLEncoding.DecodeString(key.GetX())
 	y, _ := base64.RawURLEncoding.DecodeString(key.GetY())
-	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+	if err != nil {
+		t.Fatalf("the JWK's x and y are not a P-256 point: %v", err)
+	}
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if len(sig) != 64 || !ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
