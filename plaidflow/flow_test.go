@@ -12,6 +12,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // fixture is a flow wired to a fresh fake Plaid Sandbox and an in-memory keyring.
@@ -210,7 +211,7 @@ func TestLinkTokenCarriesTheConfiguration(t *testing.T) {
 
 func TestPublicTokenIsSingleUse(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := fx.srv.PublicToken("ins_109508")
+	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +226,7 @@ func TestPublicTokenIsSingleUse(t *testing.T) {
 
 func TestCompleteWithoutInstitutionLearnsIt(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := fx.srv.PublicToken("ins_109508")
+	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +304,7 @@ func TestRoundTripsOverlap(t *testing.T) {
 		"/auth/get":                    2,
 		"/institutions/get_by_id":      2,
 	} {
-		if got := fx.srv.Requests(path); got != want {
+		if got := emulatortest.Requests(fx.srv, path); got != want {
 			t.Errorf("%s called %d times, want %d", path, got, want)
 		}
 	}

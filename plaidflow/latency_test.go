@@ -8,6 +8,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // The speed of a flow is bounded by the round trips to Plaid it waits for one after another:
@@ -208,7 +209,7 @@ func TestFlowsMakeNoRoundTripTooMany(t *testing.T) {
 			if ft.setup != nil {
 				ft.setup(t, f)
 			}
-			rt, err := srv.MeasureRoundTrips(ciLatency, ciRuns, ft.once(f))
+			rt, err := emulatortest.MeasureRoundTrips(srv, ciLatency, ciRuns, ft.once(f))
 			if err != nil {
 				t.Fatal(err)
 			}

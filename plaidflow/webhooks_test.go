@@ -18,6 +18,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // listen starts a receiver whose webhooks arrive on the returned channel.
@@ -137,7 +138,7 @@ func TestWebhookVerifierRefusesForgeries(t *testing.T) {
 		t.Fatalf("the emulator's own webhook did not verify: %s", real.Reason)
 	}
 	header := real.Header.Get("Plaid-Verification")
-	kid := fx.srv.WebhookKeyID()
+	kid := emulatortest.WebhookKeyID(fx.srv)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	now := time.Now()
 

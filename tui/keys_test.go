@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // liveConfig is a Sandbox configuration pointed at the fake, with the fake's keys given the
@@ -86,7 +87,7 @@ func TestKeysKnownAtStartupAreCheckedAtOnce(t *testing.T) {
 		t.Fatalf("known keys were not checked at startup")
 	}
 	d.screenShows("✓ Plaid accepted the keys")
-	if n := srv.Requests("/link/token/create"); n != 1 {
+	if n := emulatortest.Requests(srv, "/link/token/create"); n != 1 {
 		t.Errorf("/link/token/create called %d times, want 1", n)
 	}
 }
@@ -361,7 +362,7 @@ func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
 	}
 	d.send(press("enter"))
 	d.until("the Link page again", func() bool { return m.screen == screenLink && m.link.state == linkWaiting })
-	if n := srv.Requests("/link/token/create"); n != 1 {
+	if n := emulatortest.Requests(srv, "/link/token/create"); n != 1 {
 		t.Errorf("/link/token/create called %d times; unchanged keys should not be checked again", n)
 	}
 }

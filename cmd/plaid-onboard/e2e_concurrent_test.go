@@ -15,6 +15,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // TestE2EInstancesAtOnceLoseNoItem: two, then four plaid-onboard processes run `sandbox link`
@@ -59,7 +60,7 @@ func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
 				}
 			}
 			inIndex := indexItemIDs(t, dirs)
-			atEmulator := srv.ItemIDs()
+			atEmulator := emulatortest.ItemIDs(srv)
 			inKeyring := 0
 			for _, id := range atEmulator {
 				if tok, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+id); err == nil && strings.HasPrefix(tok, "access-sandbox-") {

@@ -11,6 +11,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // userCustomTicket is what a support engineer writes to reproduce a user's bank: every number
@@ -134,7 +135,7 @@ func TestSandboxLinkUserCustomIsCheckedBeforeAnyCall(t *testing.T) {
 			t.Errorf("%v together: exit %d, want 2 with the reason\n%s", args, code, te.stderr)
 		}
 	}
-	if n := srv.Requests("/sandbox/public_token/create"); n != 0 {
+	if n := emulatortest.Requests(srv, "/sandbox/public_token/create"); n != 0 {
 		t.Errorf("%d calls reached Plaid; a bad configuration must be refused before any", n)
 	}
 }

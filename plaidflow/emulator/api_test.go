@@ -456,19 +456,19 @@ func TestSandboxPublicTokenErrors(t *testing.T) {
 			for _, p := range products {
 				ps = append(ps, string(p))
 			}
-			if _, err := srv.PublicTokenWith(tt.institution, ps, username, password); err == nil || !strings.HasPrefix(err.Error(), tt.code) {
+			if _, err := peek(srv).PublicToken(tt.institution, ps, username, password); err == nil || !strings.HasPrefix(err.Error(), tt.code) {
 				t.Errorf("PublicTokenWith: %v, want %s", err, tt.code)
 			}
 		})
 	}
 
 	t.Run("degraded institution still links", func(t *testing.T) {
-		if _, err := srv.PublicToken("ins_132363"); err != nil {
+		if _, err := sandboxPublicToken(srv, "ins_132363"); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("MFA test passwords link without MFA through the API", func(t *testing.T) {
-		if _, err := srv.PublicTokenWith("ins_109508", []string{"auth"}, "user_good", "mfa_device"); err != nil {
+		if _, err := peek(srv).PublicToken("ins_109508", []string{"auth"}, "user_good", "mfa_device"); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -494,14 +494,14 @@ func TestPublicTokenLifecycle(t *testing.T) {
 	})
 	t.Run("good until 30 minutes", func(t *testing.T) {
 		tok := mustPublicToken(t, srv, "ins_109508")
-		srv.AdvanceClock(29*time.Minute + 58*time.Second)
+		srv.advanceClock(29*time.Minute + 58*time.Second)
 		if _, err := exchange(tok); err != nil {
 			t.Fatalf("exchange before 30 minutes: %v", err)
 		}
 	})
 	t.Run("expired after 30 minutes", func(t *testing.T) {
 		tok := mustPublicToken(t, srv, "ins_109508")
-		srv.AdvanceClock(30 * time.Minute)
+		srv.advanceClock(30 * time.Minute)
 		resp, err := exchange(tok)
 		pe := wantPlaidError(t, err, resp, 400, typeInvalidInput, "INVALID_PUBLIC_TOKEN")
 		if !strings.Contains(pe.ErrorMessage, "expired") {
@@ -759,10 +759,10 @@ func TestFaults(t *testing.T) {
 		})
 	}
 
-	t.Run("verbatim JSON from ErrorJSON", func(t *testing.T) {
-		body, status, ok := ErrorJSON("PLANNED_MAINTENANCE")
+	t.Run("verbatim JSON from errorJSON", func(t *testing.T) {
+		body, status, ok := errorJSON("PLANNED_MAINTENANCE")
 		if !ok || status != 503 {
-			t.Fatalf("ErrorJSON: %v %d", ok, status)
+			t.Fatalf("errorJSON: %v %d", ok, status)
 		}
 		srv.InjectFault("/auth/get", 2, status, "application/json", body)
 		for i := 0; i < 2; i++ {
@@ -810,8 +810,8 @@ func TestFaults(t *testing.T) {
 		if srv.InjectError("/auth/get", 1, "NOT_A_CODE") {
 			t.Error("InjectError accepted an unknown code")
 		}
-		if _, _, ok := ErrorJSON("NOT_A_CODE"); ok {
-			t.Error("ErrorJSON accepted an unknown code")
+		if _, _, ok := errorJSON("NOT_A_CODE"); ok {
+			t.Error("errorJSON accepted an unknown code")
 		}
 	})
 }
@@ -824,10 +824,10 @@ func TestRequestsCount(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		api.ItemGet(ctx).ItemGetRequest(*plaid.NewItemGetRequest("access-sandbox-x")).Execute()
 	}
-	if got := srv.Requests("/item/get"); got != 3 {
+	if got := peek(srv).Requests("/item/get"); got != 3 {
 		t.Errorf("Requests(/item/get) = %d, want 3 (faulted calls count)", got)
 	}
-	if got := srv.Requests("/auth/get"); got != 0 {
+	if got := peek(srv).Requests("/auth/get"); got != 0 {
 		t.Errorf("Requests(/auth/get) = %d, want 0", got)
 	}
 }
@@ -843,7 +843,7 @@ func TestConcurrentClients(t *testing.T) {
 		go func(i int) {
 			errs <- func() error {
 				inst := []string{"ins_109508", "ins_43", "ins_117650", "ins_127287"}[i%4]
-				tok, err := srv.PublicToken(inst)
+				tok, err := sandboxPublicToken(srv, inst)
 				if err != nil {
 					return err
 				}
@@ -863,7 +863,7 @@ func TestConcurrentClients(t *testing.T) {
 					access = rot.GetNewAccessToken()
 				}
 				srv.SetLatency(0)
-				srv.Requests("/auth/get")
+				peek(srv).Requests("/auth/get")
 				_, _, err = api.ItemRemove(ctx).ItemRemoveRequest(*plaid.NewItemRemoveRequest(access)).Execute()
 				return err
 			}()
@@ -874,7 +874,7 @@ func TestConcurrentClients(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if got := srv.Requests("/auth/get"); got != clients {
+	if got := peek(srv).Requests("/auth/get"); got != clients {
 		t.Errorf("Requests(/auth/get) = %d, want %d", got, clients)
 	}
 }

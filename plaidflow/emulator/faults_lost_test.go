@@ -14,7 +14,7 @@ import (
 // exchangeOnce makes a Sandbox public token and exchanges it through plaid-go.
 func exchangeOnce(t *testing.T, s *Server, c *plaid.APIClient) (plaid.ItemPublicTokenExchangeResponse, *http.Response, error) {
 	t.Helper()
-	pub, err := s.PublicToken("ins_109508")
+	pub, err := sandboxPublicToken(s, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestFaultDropAfterTheCallTookEffect(t *testing.T) {
 	if err == nil || resp != nil {
 		t.Fatalf("the exchange answered (%v, %v), want the connection dropped", resp, err)
 	}
-	if ids := s.ItemIDs(); len(ids) != 1 {
+	if ids := peek(s).ItemIDs(); len(ids) != 1 {
 		t.Fatalf("Items at the emulator = %v, want the one the lost exchange created", ids)
 	}
 	// The fault was used up: the next exchange answers, and its token is one the emulator
@@ -44,11 +44,11 @@ func TestFaultDropAfterTheCallTookEffect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(s.IssuedTokens(), got.AccessToken) {
-		t.Errorf("IssuedTokens() = %v lacks the access token %s it answered with", s.IssuedTokens(), got.AccessToken)
+	if !slices.Contains(peek(s).IssuedTokens(), got.AccessToken) {
+		t.Errorf("IssuedTokens = %v lacks the access token %s it answered with", peek(s).IssuedTokens(), got.AccessToken)
 	}
-	if len(s.ItemIDs()) != 2 {
-		t.Errorf("Items at the emulator = %v, want 2", s.ItemIDs())
+	if len(peek(s).ItemIDs()) != 2 {
+		t.Errorf("Items at the emulator = %v, want 2", peek(s).ItemIDs())
 	}
 }
 
@@ -59,7 +59,7 @@ func TestFaultHangAfterTheCallTookEffect(t *testing.T) {
 	if err := s.AddFault(FaultSpec{Path: "/item/public_token/exchange", Kind: FaultHangAfter}); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := s.PublicToken("ins_109508")
+	pub, err := sandboxPublicToken(s, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestFaultHangAfterTheCallTookEffect(t *testing.T) {
 	}()
 	// The Item appears while the call is still held open.
 	deadline := time.Now().Add(10 * time.Second)
-	for len(s.ItemIDs()) == 0 {
+	for len(peek(s).ItemIDs()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("no Item appeared at the emulator within 10s of the held exchange")
 		}
@@ -139,7 +139,7 @@ func TestFaultHoldUntilReleased(t *testing.T) {
 		done <- err
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for s.Held() != 1 {
+	for peek(s).Held() != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("the call was not held within 10s")
 		}

@@ -32,25 +32,6 @@ func (s *Server) sandboxPublicTokenCreate(c *call) (any, *apiError) {
 	return publicTokenCreateResponse{PublicToken: s.issuePublicToken(it), RequestID: c.requestID}, nil
 }
 
-// PublicToken creates a public token as if Link had succeeded at the institution with the
-// Sandbox credentials user_good / pass_good and the auth product: the same code path as
-// /sandbox/public_token/create and the stand-in Link UI.
-func (s *Server) PublicToken(institutionID string) (string, error) {
-	return s.PublicTokenWith(institutionID, []string{"auth"}, sandboxUsername, sandboxPassword)
-}
-
-// PublicTokenWith is PublicToken with the products and credentials given, for example the
-// password "error_ITEM_LOCKED". The error is a Plaid error; its text starts with the code.
-func (s *Server) PublicTokenWith(institutionID string, products []string, username, password string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, e := s.linkItem(institutionID, products, username, password, nil)
-	if e != nil {
-		return "", e
-	}
-	return s.issuePublicToken(it), nil
-}
-
 type exchangeResponse struct {
 	AccessToken string `json:"access_token"`
 	ItemID      string `json:"item_id"`

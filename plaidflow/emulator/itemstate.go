@@ -118,8 +118,8 @@ func (s *Server) applyState(it *item) {
 // keys: the demo is not Plaid, and its webhooks prove only that a demo emulator sent them.
 const demoKeySeed = "plaid-onboard demo webhook key"
 
-// DemoWebhookKeyID is the kid of the demo's signing key.
-const DemoWebhookKeyID = "plaid-onboard-demo-2026"
+// demoWebhookKeyID is the kid of the demo's signing key.
+const demoWebhookKeyID = "plaid-onboard-demo-2026"
 
 // WithDemoWebhookKey makes the emulator sign webhooks with the demo's fixed key instead of one
 // made at start, so that a webhook sent by one demo process verifies against another's
@@ -128,7 +128,7 @@ func WithDemoWebhookKey() Option {
 	return func(s *Server) {
 		s.whOnce.Do(func() {
 			s.wh = newWebhookState()
-			s.wh.key, s.wh.kid = demoWebhookKey(), DemoWebhookKeyID
+			s.wh.key, s.wh.kid = demoWebhookKey(), demoWebhookKeyID
 			s.wh.created = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		})
 	}

@@ -36,7 +36,7 @@ func TestItemStateAcrossEmulators(t *testing.T) {
 		t.Errorf("restored Item: %d accounts, status %q, webhook %q, auth_method %q", len(acc.Accounts),
 			acc.Accounts[0].GetVerificationStatus(), acc.Item.GetWebhook(), acc.Item.GetAuthMethod())
 	}
-	if first.WebhookKeyID() != DemoWebhookKeyID || second.WebhookKeyID() != DemoWebhookKeyID ||
+	if first.webhooks().kid != demoWebhookKeyID || second.webhooks().kid != demoWebhookKeyID ||
 		!demoWebhookKey().Equal(demoWebhookKey()) {
 		t.Error("demo emulators do not share the signing key")
 	}
@@ -83,7 +83,7 @@ func TestDemoWebhookKeyJWKIsFixed(t *testing.T) {
 	s := NewServer(WithDemoWebhookKey())
 	defer s.Close()
 	resp, _, err := newClient(s).PlaidApi.WebhookVerificationKeyGet(context.Background()).
-		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(DemoWebhookKeyID)).Execute()
+		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(demoWebhookKeyID)).Execute()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/internal/backstage"
 )
 
 // Demo keys: the keys the fake accepts unless WithKeys says otherwise. They are fixed so that
@@ -76,9 +78,9 @@ type Server struct {
 	latency          atomic.Int64 // time.Duration
 
 	callsMu       sync.Mutex
-	calls         []callSpan // the API calls answered while recording (roundtrips.go)
+	calls         []backstage.Span // the API calls answered while recording (roundtrips.go)
 	recording     bool
-	clockOffset   atomic.Int64 // time.Duration, moved by AdvanceClock
+	clockOffset   atomic.Int64 // time.Duration, moved by advanceClock
 	observe       func(exchange)
 	resolve       ItemResolver
 	loginRequired func(itemID string) bool
@@ -182,19 +184,12 @@ func (s *Server) Close() {
 // SetLatency changes the delay added before every API response.
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
-// AdvanceClock moves the fake's clock forward, so that tests can see tokens expire (public
+// advanceClock moves the fake's clock forward, so that tests can see tokens expire (public
 // tokens after 30 minutes, link tokens after 4 hours) without waiting.
-func (s *Server) AdvanceClock(d time.Duration) { s.clockOffset.Add(int64(d)) }
+func (s *Server) advanceClock(d time.Duration) { s.clockOffset.Add(int64(d)) }
 
 func (s *Server) now() time.Time {
 	return time.Now().Add(time.Duration(s.clockOffset.Load())).UTC().Truncate(time.Second)
-}
-
-// Requests reports how many requests reached path, whatever their answer.
-func (s *Server) Requests(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[path]
 }
 
 // fault is an injected answer: a Plaid error code rendered afresh for each call, or a
@@ -214,7 +209,7 @@ type fault struct {
 // InjectFault makes the next n calls to path answer with status and body, sent verbatim
 // with contentType (for example "text/html" for a proxy's error page). n <= 0 means every
 // call until ClearFaults. Faults queue: a second one for the same path starts when the first
-// is used up. ErrorJSON gives the body Plaid sends for an error code.
+// is used up.
 func (s *Server) InjectFault(path string, n int, status int, contentType, body string) {
 	if n <= 0 {
 		n = -1

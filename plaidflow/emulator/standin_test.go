@@ -106,7 +106,7 @@ func TestStandInSession(t *testing.T) {
 		t.Errorf("unknown link token: %d %s", bad.status, bad.body)
 	}
 	token := newLinkToken(t, srv)
-	srv.AdvanceClock(4 * 60 * 60e9)
+	srv.advanceClock(4 * 60 * 60e9)
 	expired := standInPost(t, srv, "session", map[string]any{"token": token})
 	if m := expired.decode(t); expired.status != 400 || m["error_code"] != "INVALID_LINK_TOKEN" {
 		t.Errorf("expired link token: %d %s", expired.status, expired.body)

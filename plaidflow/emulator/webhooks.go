@@ -52,12 +52,12 @@ type webhookState struct {
 
 	mu        sync.Mutex
 	closed    bool
-	delivered []Delivery
+	delivered []delivery
 }
 
-// Delivery is the outcome of one webhook: where it went, how many attempts it took and the
+// delivery is the outcome of one webhook: where it went, how many attempts it took and the
 // status the receiver answered (0 when it never answered); Skipped says why it was not sent.
-type Delivery struct {
+type delivery struct {
 	URL      string
 	Type     string
 	Code     string
@@ -98,12 +98,9 @@ func (w *webhookState) close() {
 	w.wg.Wait()
 }
 
-// WebhookKeyID is the kid of the key the fake signs webhooks with.
-func (s *Server) WebhookKeyID() string { return s.webhooks().kid }
-
-// Deliveries lists the webhooks the fake has finished with (sent, given up on, or skipped), in
+// deliveries lists the webhooks the fake has finished with (sent, given up on, or skipped), in
 // the order they finished.
-func (s *Server) Deliveries() []Delivery {
+func (s *Server) deliveries() []delivery {
 	w := s.webhooks()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -144,7 +141,7 @@ func (s *Server) sendWebhook(it *item, payload map[string]any) {
 func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 	payload["environment"] = webhookEnvironment
 	body := mustJSON(payload)
-	d := Delivery{URL: target}
+	d := delivery{URL: target}
 	d.Type, _ = payload["webhook_type"].(string)
 	d.Code, _ = payload["webhook_code"].(string)
 	d.ItemID, _ = payload["item_id"].(string)
@@ -168,7 +165,7 @@ func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 	}()
 }
 
-func (w *webhookState) record(d Delivery) {
+func (w *webhookState) record(d delivery) {
 	w.mu.Lock()
 	w.delivered = append(w.delivered, d)
 	w.mu.Unlock()
@@ -176,7 +173,7 @@ func (w *webhookState) record(d Delivery) {
 
 // deliver POSTs the body until the receiver answers 2xx, the attempts run out, or the server
 // closes. Each attempt is signed afresh, so its iat is the time it was sent, as Plaid's is.
-func (w *webhookState) deliver(d Delivery, body []byte) {
+func (w *webhookState) deliver(d delivery, body []byte) {
 	backoff := webhookFirstBackoff
 	first := true
 	for d.Attempts < webhookAttempts {
@@ -491,11 +488,4 @@ func init() {
 	endpoints["/sandbox/item/fire_webhook"] = endpoint{withKeys(accessTokenParam(),
 		stringParam("webhook_type").oneOf(fireWebhookTypes),
 		stringParam("webhook_code").require().oneOf(fireWebhookCodes)), (*Server).sandboxItemFireWebhook}
-}
-
-// SignWebhook signs body with the emulator's own key, as a webhook issued at iat: a test of a
-// receiver can make a webhook that is Plaid's in every way but its age (a replay).
-func (s *Server) SignWebhook(body []byte, iat time.Time) string {
-	w := s.webhooks()
-	return SignWebhookJWT(w.key, w.kid, body, iat)
 }
