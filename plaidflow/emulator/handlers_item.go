@@ -62,12 +62,9 @@ type accessTokenRequest struct {
 // withItem decodes an access-token request and runs fn on its Item with the lock held.
 func (s *Server) withItem(c *call, fn func(it *item) (any, *apiError)) (any, *apiError) {
 	var req accessTokenRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, e := s.itemFor(req.AccessToken)
+	it, e := s.itemOf(c, &req)
 	if e != nil {
 		return nil, e
 	}

@@ -27,19 +27,26 @@ func (s *Server) processorAccount(accessToken, accountID string) (*item, *apiErr
 // s.mu to be held.
 func (s *Server) newProcessorToken() string { return s.mint("processor-sandbox-") }
 
-// processorTokenCreate serves /processor/token/create. The processor must be one of the
-// spec's enum; the request check refuses any other with INVALID_FIELD before this runs.
-func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
+// checkProcessorAccount checks the Item's account a processor token call names. It expects
+// s.mu to be held.
+func (s *Server) checkProcessorAccount(c *call) *apiError {
 	var req struct {
 		AccessToken string `json:"access_token"`
 		AccountID   string `json:"account_id"`
 	}
 	if e := c.decode(&req); e != nil {
-		return nil, e
+		return e
 	}
+	_, e := s.processorAccount(req.AccessToken, req.AccountID)
+	return e
+}
+
+// processorTokenCreate serves /processor/token/create. The processor must be one of the
+// spec's enum; the request check refuses any other with INVALID_FIELD before this runs.
+func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, e := s.processorAccount(req.AccessToken, req.AccountID); e != nil {
+	if e := s.checkProcessorAccount(c); e != nil {
 		return nil, e
 	}
 	return processorTokenResponse{ProcessorToken: s.newProcessorToken(), RequestID: c.requestID}, nil
@@ -54,16 +61,9 @@ type stripeTokenResponse struct {
 // a Stripe bank account token, btok_ and 20 alphanumerics like the spec's example
 // (btok_5oEetfLzPklE1fwJZ7SG).
 func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError) {
-	var req struct {
-		AccessToken string `json:"access_token"`
-		AccountID   string `json:"account_id"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, e := s.processorAccount(req.AccessToken, req.AccountID); e != nil {
+	if e := s.checkProcessorAccount(c); e != nil {
 		return nil, e
 	}
 	return stripeTokenResponse{RequestID: c.requestID, StripeBankAccountToken: s.remember("btok_" + randomAlphanumerics(20))}, nil

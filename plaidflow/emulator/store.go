@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"slices"
 
 	"strings"
@@ -202,6 +203,17 @@ func (s *Server) setAccessToken(it *item) {
 	}
 	it.accessToken = s.mint("access-sandbox-")
 	s.accessTokens[it.accessToken] = it
+}
+
+// itemOf decodes the call's body into req and finds the Item its access_token names. It
+// expects s.mu to be held.
+func (s *Server) itemOf(c *call, req any) (*item, *apiError) {
+	if e := c.decode(req); e != nil {
+		return nil, e
+	}
+	var token string
+	_ = json.Unmarshal(c.body["access_token"], &token) // checked already; absent is ""
+	return s.itemFor(token)
 }
 
 // itemFor finds the Item of an access token.

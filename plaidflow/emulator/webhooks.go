@@ -365,12 +365,9 @@ func (s *Server) sandboxItemFireWebhook(c *call) (any, *apiError) {
 		WebhookType string `json:"webhook_type"`
 		WebhookCode string `json:"webhook_code"`
 	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, e := s.itemFor(req.AccessToken)
+	it, e := s.itemOf(c, &req)
 	if e != nil {
 		return nil, e
 	}
