@@ -210,9 +210,7 @@ func TestWithKeys(t *testing.T) {
 
 // The whole server-side flow through plaid-go: public token, exchange, numbers, Item.
 func TestSandboxFlow(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	_, api, ctx := newTestAPI(t)
 
 	create := plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH, plaid.PRODUCTS_TRANSACTIONS})
 	pt, _, err := api.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*create).Execute()
@@ -281,9 +279,7 @@ func TestSandboxFlow(t *testing.T) {
 }
 
 func TestAuthGetNumbers(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 
 	tests := []struct {
 		institution string
@@ -361,9 +357,7 @@ func TestAuthGetNumbers(t *testing.T) {
 }
 
 func TestAccountIDsFilter(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 	all, _, err := api.AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()
 	if err != nil {
@@ -396,9 +390,7 @@ func TestAccountIDsFilter(t *testing.T) {
 
 // Sandbox's test passwords and institutions fail like Plaid's, through the API and the Go helper.
 func TestSandboxPublicTokenErrors(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	tests := []struct {
 		name        string
 		institution string
@@ -476,9 +468,7 @@ func TestSandboxPublicTokenErrors(t *testing.T) {
 
 // Public tokens are good once, for 30 minutes.
 func TestPublicTokenLifecycle(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	exchange := func(token string) (*http.Response, error) {
 		_, resp, err := api.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(token)).Execute()
 		return resp, err
@@ -516,9 +506,7 @@ func TestPublicTokenLifecycle(t *testing.T) {
 
 // Access tokens rotate and end like Plaid's.
 func TestAccessTokenLifecycle(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	itemGet := func(token string) (plaid.ItemGetResponse, *http.Response, error) {
 		return api.ItemGet(ctx).ItemGetRequest(*plaid.NewItemGetRequest(token)).Execute()
 	}
@@ -553,9 +541,7 @@ func TestAccessTokenLifecycle(t *testing.T) {
 }
 
 func TestResetLogin(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 
 	reset, _, err := api.SandboxItemResetLogin(ctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(access)).Execute()
@@ -609,9 +595,7 @@ func TestResetLogin(t *testing.T) {
 }
 
 func TestInstitutionsGetByID(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	_, api, ctx := newTestAPI(t)
 	get := func(id string, countries []plaid.CountryCode, opts *plaid.InstitutionsGetByIdRequestOptions) (plaid.InstitutionsGetByIdResponse, *http.Response, error) {
 		req := plaid.NewInstitutionsGetByIdRequest(id, countries)
 		if opts != nil {
@@ -664,9 +648,7 @@ func TestInstitutionsGetByID(t *testing.T) {
 }
 
 func TestProcessorTokenCreate(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 	accounts, _, err := api.AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()
 	if err != nil {
@@ -727,9 +709,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 	authGet := func() (*http.Response, error) {
 		_, resp, err := api.AuthGet(ctx).AuthGetRequest(*plaid.NewAuthGetRequest(access)).Execute()
@@ -817,9 +797,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestRequestsCount(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	srv.InjectError("/item/get", 1, "INTERNAL_SERVER_ERROR")
 	for i := 0; i < 3; i++ {
 		api.ItemGet(ctx).ItemGetRequest(*plaid.NewItemGetRequest("access-sandbox-x")).Execute()
@@ -834,9 +812,7 @@ func TestRequestsCount(t *testing.T) {
 
 // Many clients at once, each through the whole flow, under the race detector.
 func TestConcurrentClients(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	const clients = 16
 	errs := make(chan error, clients)
 	for i := 0; i < clients; i++ {

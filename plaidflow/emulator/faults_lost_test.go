@@ -22,15 +22,24 @@ func exchangeOnce(t *testing.T, s *Server, c *plaid.APIClient) (plaid.ItemPublic
 		ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(pub)).Execute()
 }
 
+// withFaults starts an emulator with the faults queued, closed when the test ends.
+func withFaults(t *testing.T, specs ...FaultSpec) *Server {
+	t.Helper()
+	s := NewServer()
+	t.Cleanup(s.Close)
+	for _, spec := range specs {
+		if err := s.AddFault(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
 // Given drop_after on the exchange, when a client exchanges a public token, then it gets no
 // answer, yet the Item exists at the emulator: the answer was lost on its way back.
 func TestFaultDropAfterTheCallTookEffect(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
+	s := withFaults(t, FaultSpec{Path: "/item/public_token/exchange", Kind: FaultDropAfter, Count: 1})
 	c := newClient(s)
-	if err := s.AddFault(FaultSpec{Path: "/item/public_token/exchange", Kind: FaultDropAfter, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
 	_, resp, err := exchangeOnce(t, s, c)
 	if err == nil || resp != nil {
 		t.Fatalf("the exchange answered (%v, %v), want the connection dropped", resp, err)
@@ -54,11 +63,7 @@ func TestFaultDropAfterTheCallTookEffect(t *testing.T) {
 
 // Given hang_after on the exchange, when the client gives up, then the Item exists all the same.
 func TestFaultHangAfterTheCallTookEffect(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	if err := s.AddFault(FaultSpec{Path: "/item/public_token/exchange", Kind: FaultHangAfter}); err != nil {
-		t.Fatal(err)
-	}
+	s := withFaults(t, FaultSpec{Path: "/item/public_token/exchange", Kind: FaultHangAfter})
 	pub, err := sandboxPublicToken(s, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
@@ -95,15 +100,8 @@ func TestFaultHangAfterTheCallTookEffect(t *testing.T) {
 
 // html and empty answer what proxies and broken servers send.
 func TestFaultHTMLAndEmptyBodies(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
+	s := withFaults(t, FaultSpec{Path: "/auth/get", Kind: FaultHTML, Count: 1}, FaultSpec{Path: "/auth/get", Kind: FaultEmpty, Count: 1})
 	c := newClient(s)
-	if err := s.AddFault(FaultSpec{Path: "/auth/get", Kind: FaultHTML, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AddFault(FaultSpec{Path: "/auth/get", Kind: FaultEmpty, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
 	req := c.PlaidApi.AuthGet(context.Background()).AuthGetRequest(*plaid.NewAuthGetRequest("access-sandbox-nope"))
 	_, resp, err := req.Execute()
 	if err == nil || resp == nil || resp.StatusCode != 503 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {

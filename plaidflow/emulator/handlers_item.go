@@ -7,22 +7,32 @@ type publicTokenCreateResponse struct {
 	RequestID   string `json:"request_id"`
 }
 
+// sandboxItemRequest is the body of the Sandbox calls that make an Item without Link
+// (/sandbox/public_token/create, /sandbox/processor_token/create, which has no
+// initial_products and no webhook).
+type sandboxItemRequest struct {
+	InstitutionID   string   `json:"institution_id"`
+	InitialProducts []string `json:"initial_products"`
+	Options         struct {
+		Webhook          string  `json:"webhook"`
+		OverrideUsername *string `json:"override_username"`
+		OverridePassword *string `json:"override_password"`
+	} `json:"options"`
+}
+
+// credentials are the login the Item is made with: the overrides, or Sandbox's user_good.
+func (r sandboxItemRequest) credentials() (username, password string) {
+	return sandboxCredentials(r.Options.OverrideUsername, r.Options.OverridePassword)
+}
+
 // sandboxPublicTokenCreate serves /sandbox/public_token/create: a Link session without Link,
 // through the same code as the stand-in Link UI, so that test passwords fail the same way.
 func (s *Server) sandboxPublicTokenCreate(c *call) (any, *apiError) {
-	var req struct {
-		InstitutionID   string   `json:"institution_id"`
-		InitialProducts []string `json:"initial_products"`
-		Options         struct {
-			Webhook          string  `json:"webhook"`
-			OverrideUsername *string `json:"override_username"`
-			OverridePassword *string `json:"override_password"`
-		} `json:"options"`
-	}
+	var req sandboxItemRequest
 	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
-	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
+	username, password := req.credentials()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	it, e := s.linkItem(req.InstitutionID, req.InitialProducts, username, password, nullable(req.Options.Webhook))

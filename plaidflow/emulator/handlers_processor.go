@@ -74,17 +74,11 @@ func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError)
 // to a new Sandbox Item" (the spec). The Item is made as /sandbox/public_token/create makes
 // one, with the auth product, so test passwords fail the same way.
 func (s *Server) sandboxProcessorTokenCreate(c *call) (any, *apiError) {
-	var req struct {
-		InstitutionID string `json:"institution_id"`
-		Options       struct {
-			OverrideUsername *string `json:"override_username"`
-			OverridePassword *string `json:"override_password"`
-		} `json:"options"`
-	}
+	var req sandboxItemRequest
 	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
-	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
+	username, password := req.credentials()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, e := s.linkItem(req.InstitutionID, []string{"auth"}, username, password, nil); e != nil {

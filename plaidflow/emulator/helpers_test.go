@@ -20,6 +20,13 @@ func newClient(s *Server) *plaid.APIClient {
 	return newClientWithKeys(s, DemoClientID, DemoSecret)
 }
 
+// newTestAPI is newTestServer with plaid-go pointed at it, and a context for the calls.
+func newTestAPI(t *testing.T) (*Server, *plaid.PlaidApiService, context.Context) {
+	t.Helper()
+	srv, _ := newTestServer(t)
+	return srv, newClient(srv).PlaidApi, context.Background()
+}
+
 func newClientWithKeys(s *Server, clientID, secret string) *plaid.APIClient {
 	cfg := plaid.NewConfiguration()
 	cfg.UseEnvironment(plaid.Environment(s.URL))

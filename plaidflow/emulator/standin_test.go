@@ -116,9 +116,7 @@ func TestStandInSession(t *testing.T) {
 // The stand-in's login and finish give a public token that the API accepts, for the accounts
 // chosen; test passwords fail as in /sandbox/public_token/create.
 func TestStandInLoginAndFinish(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	token := newLinkToken(t, srv)
 
 	failed := standInPost(t, srv, "login", map[string]any{"token": token, "institution_id": "ins_109508",

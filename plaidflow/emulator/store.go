@@ -173,9 +173,8 @@ func (s *Server) issuePublicToken(it *item) string {
 // exchange for an Item gives it its access token, and later ones (update mode) return the
 // same one.
 func (s *Server) exchangePublicToken(token string) (*item, *apiError) {
-	if !strings.HasPrefix(token, "public-") {
-		return nil, errorf("INVALID_PUBLIC_TOKEN",
-			"provided public token is in an invalid format. expected format: public-<environment>-<identifier>")
+	if e := tokenFormat(token, "public", "INVALID_PUBLIC_TOKEN"); e != nil {
+		return nil, e
 	}
 	pt, ok := s.publicTokens[token]
 	if !ok || pt.used {
@@ -216,11 +215,19 @@ func (s *Server) itemOf(c *call, req any) (*item, *apiError) {
 	return s.itemFor(token)
 }
 
+// tokenFormat refuses a token that is not of kind (access, link, public) by its prefix, as
+// Plaid does, with code.
+func tokenFormat(token, kind, code string) *apiError {
+	if strings.HasPrefix(token, kind+"-") {
+		return nil
+	}
+	return errorf(code, "provided %s token is in an invalid format. expected format: %s-<environment>-<identifier>", kind, kind)
+}
+
 // itemFor finds the Item of an access token.
 func (s *Server) itemFor(token string) (*item, *apiError) {
-	if !strings.HasPrefix(token, "access-") {
-		return nil, errorf("INVALID_ACCESS_TOKEN",
-			"provided access token is in an invalid format. expected format: access-<environment>-<identifier>")
+	if e := tokenFormat(token, "access", "INVALID_ACCESS_TOKEN"); e != nil {
+		return nil, e
 	}
 	it, ok := s.accessTokens[token]
 	if !ok {
@@ -242,9 +249,8 @@ func (s *Server) removeItem(it *item) {
 
 // linkTokenFor finds a link token that has not expired.
 func (s *Server) linkTokenFor(token string) (*linkToken, *apiError) {
-	if !strings.HasPrefix(token, "link-") {
-		return nil, errorf("INVALID_LINK_TOKEN",
-			"provided link token is in an invalid format. expected format: link-<environment>-<identifier>")
+	if e := tokenFormat(token, "link", "INVALID_LINK_TOKEN"); e != nil {
+		return nil, e
 	}
 	lt, ok := s.linkTokens[token]
 	if !ok {
