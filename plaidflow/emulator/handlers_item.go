@@ -20,22 +20,27 @@ type sandboxItemRequest struct {
 	} `json:"options"`
 }
 
-// credentials are the login the Item is made with: the overrides, or Sandbox's user_good.
-func (r sandboxItemRequest) credentials() (username, password string) {
-	return sandboxCredentials(r.Options.OverrideUsername, r.Options.OverridePassword)
+// sandboxItem makes the Item a Sandbox call's body asks for, with products (nil: the body's
+// initial_products), logging in with the body's credentials or else Sandbox's user_good. It
+// expects s.mu to be held.
+func (s *Server) sandboxItem(c *call, products []string) (*item, *apiError) {
+	var req sandboxItemRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	if products == nil {
+		products = req.InitialProducts
+	}
+	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
+	return s.linkItem(req.InstitutionID, products, username, password, nullable(req.Options.Webhook))
 }
 
 // sandboxPublicTokenCreate serves /sandbox/public_token/create: a Link session without Link,
 // through the same code as the stand-in Link UI, so that test passwords fail the same way.
 func (s *Server) sandboxPublicTokenCreate(c *call) (any, *apiError) {
-	var req sandboxItemRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	username, password := req.credentials()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, e := s.linkItem(req.InstitutionID, req.InitialProducts, username, password, nullable(req.Options.Webhook))
+	it, e := s.sandboxItem(c, nil)
 	if e != nil {
 		return nil, e
 	}

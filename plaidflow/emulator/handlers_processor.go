@@ -74,14 +74,9 @@ func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError)
 // to a new Sandbox Item" (the spec). The Item is made as /sandbox/public_token/create makes
 // one, with the auth product, so test passwords fail the same way.
 func (s *Server) sandboxProcessorTokenCreate(c *call) (any, *apiError) {
-	var req sandboxItemRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	username, password := req.credentials()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, e := s.linkItem(req.InstitutionID, []string{"auth"}, username, password, nil); e != nil {
+	if _, e := s.sandboxItem(c, []string{"auth"}); e != nil {
 		return nil, e
 	}
 	return processorTokenResponse{ProcessorToken: s.newProcessorToken(), RequestID: c.requestID}, nil
