@@ -73,8 +73,7 @@ type body map[string]json.RawMessage
 // checked before its fields.
 func checkBody(raw []byte, params []param) (body, *apiError) {
 	var b body
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&b); err != nil || b == nil || dec.More() {
+	if err := json.Unmarshal(raw, &b); err != nil || b == nil { // one JSON object and nothing after it
 		return nil, newError("INVALID_BODY")
 	}
 	var unknown, missing []string

@@ -18,9 +18,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		panic("emulator: encode response: " + err.Error())
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // the bytes json.Marshal makes
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))) // the bytes json.Marshal makes
+	w.Write(b)
 }
 
 // answerBuffers hold answers while they are written: an answer is a few kilobytes, and a
