@@ -3,8 +3,8 @@ package plaidflow_test
 import (
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // TestProcessorTokenTrustsTheIndexOnlyAfterPlaidConfirms: the index's accounts let the token
@@ -19,7 +19,7 @@ func TestProcessorTokenTrustsTheIndexOnlyAfterPlaidConfirms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var checking plaidflow.KnownAccount
+	var checking vault.KnownAccount
 	for _, a := range item.Accounts {
 		if a.Mask != nil && *a.Mask == "0000" {
 			checking = a
@@ -42,7 +42,7 @@ func TestProcessorTokenTrustsTheIndexOnlyAfterPlaidConfirms(t *testing.T) {
 	}
 
 	// Out of date: mask 0000 now names an account Plaid does not have.
-	stale := []plaidflow.KnownAccount{{ID: "account-closed-since", Name: "Plaid Checking", Mask: checking.Mask}}
+	stale := []vault.KnownAccount{{ID: "account-closed-since", Name: "Plaid Checking", Mask: checking.Mask}}
 	if err := f.Vault.SetAccounts("sandbox", item.ItemID, stale); err != nil {
 		t.Fatal(err)
 	}

@@ -11,36 +11,39 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // fixture is a flow wired to a fresh fake Plaid Sandbox and an in-memory keyring.
 type fixture struct {
 	srv   *emulator.Server
 	flow  *plaidflow.Flow
-	vault *plaidflow.Vault
-	store *plaidflow.MemoryStore
+	vault *vault.Vault
+	store *vault.MemoryStore
 }
 
 func newFixture(t *testing.T, countries string, opts ...emulator.Option) fixture {
 	t.Helper()
 	srv := emulator.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
+	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret,
 		APIURL: srv.URL, CountryCodes: countries,
 	}, func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	client.Retries = fastRetries
-	store := plaidflow.NewMemoryStore()
-	vault := plaidflow.NewVault(store, t.TempDir())
+	store := vault.NewMemoryStore()
+	vault := vault.NewVault(store, t.TempDir())
 	return fixture{srv: srv, flow: plaidflow.NewFlow(client, vault), vault: vault, store: store}
 }
 
@@ -87,14 +90,14 @@ func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {
 func TestEveryNumberFamily(t *testing.T) {
 	tests := []struct {
 		institution string
-		check       func(t *testing.T, n plaidflow.Numbers)
+		check       func(t *testing.T, n plaidapi.Numbers)
 	}{
-		{"ins_43", func(t *testing.T, n plaidflow.Numbers) {
+		{"ins_43", func(t *testing.T, n plaidapi.Numbers) {
 			if len(n.EFT) == 0 || n.EFT[0].Institution == "" || n.EFT[0].Branch == "" || n.EFT[0].Account == "" {
 				t.Errorf("Canadian Item without full EFT numbers: %+v", n.EFT)
 			}
 		}},
-		{"ins_117650", func(t *testing.T, n plaidflow.Numbers) {
+		{"ins_117650", func(t *testing.T, n plaidapi.Numbers) {
 			if len(n.International) == 0 || !strings.HasPrefix(n.International[0].IBAN, "GB") || n.International[0].BIC == "" {
 				t.Errorf("UK Item without IBAN/BIC: %+v", n.International)
 			}
@@ -127,7 +130,7 @@ func TestItemIsSavedBeforeNumbersCanFail(t *testing.T) {
 		`{"error_type":"API_ERROR","error_code":"INTERNAL_SERVER_ERROR","error_message":"an unexpected error occurred","display_message":null,"request_id":"fault000000001"}`)
 
 	_, err := sandboxLink(fx.flow, "")
-	pe, ok := plaidflow.AsError(err)
+	pe, ok := plaidapi.AsError(err)
 	if !ok || pe.Code != "INTERNAL_SERVER_ERROR" || pe.RequestID != "fault000000001" {
 		t.Fatalf("err = %v, want the Plaid 500 with its request id", err)
 	}
@@ -172,7 +175,7 @@ func TestPlaidErrorsReachTheUser(t *testing.T) {
 			}
 			tt.fault(fx.srv)
 			_, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil)
-			pe, ok := plaidflow.AsError(err)
+			pe, ok := plaidapi.AsError(err)
 			if !ok {
 				t.Fatalf("err = %v, want a Plaid error", err)
 			}
@@ -188,8 +191,8 @@ func TestPlaidErrorsReachTheUser(t *testing.T) {
 
 func TestWrongKeysFailAtTheLinkToken(t *testing.T) {
 	fx := newFixture(t, "US", emulator.WithKeys(strings.Repeat("a", 24), strings.Repeat("b", 30)))
-	_, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
-	pe, ok := plaidflow.AsError(err)
+	_, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
+	pe, ok := plaidapi.AsError(err)
 	if !ok || pe.Code != "INVALID_API_KEYS" || pe.Type != "INVALID_INPUT" || pe.RequestID == "" {
 		t.Fatalf("err = %v, want INVALID_API_KEYS with a request id", err)
 	}
@@ -197,7 +200,7 @@ func TestWrongKeysFailAtTheLinkToken(t *testing.T) {
 
 func TestLinkTokenCarriesTheConfiguration(t *testing.T) {
 	fx := newFixture(t, "US")
-	lt, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	lt, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +222,7 @@ func TestPublicTokenIsSingleUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = fx.flow.Client.Exchange(context.Background(), pub)
-	if !plaidflow.HasCode(err, "INVALID_PUBLIC_TOKEN") {
+	if !plaidapi.HasCode(err, "INVALID_PUBLIC_TOKEN") {
 		t.Fatalf("second exchange: err = %v, want INVALID_PUBLIC_TOKEN", err)
 	}
 }
@@ -256,21 +259,21 @@ func TestRemoveSaved(t *testing.T) {
 	if _, err := fx.flow.RemoveItem(context.Background(), res.ItemName); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.flow.Client.Auth(context.Background(), tok); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+	if _, err := fx.flow.Client.Auth(context.Background(), tok); !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("removed Item's token still works at Plaid: %v", err)
 	}
-	if _, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil); !errors.Is(err, plaidflow.ErrNoItems) {
+	if _, err := fx.flow.SavedJourney("").RunAll(context.Background(), nil); !errors.Is(err, vault.ErrNoItems) {
 		t.Errorf("removed Item still saved: %v", err)
 	}
 }
 
 func TestSandboxShortcutRefusedInProduction(t *testing.T) {
-	cfg := plaidflow.Config{ClientID: "x", Secret: "y", Env: plaidflow.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
-	client, err := plaidflow.NewClient(cfg, nil)
+	cfg := config.Config{ClientID: "x", Secret: "y", Env: config.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.SandboxPublicToken(context.Background(), ""); !errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if _, err := client.SandboxPublicToken(context.Background(), ""); !errors.Is(err, config.ErrSandboxOnly) {
 		t.Fatalf("err = %v, want ErrSandboxOnly before any request", err)
 	}
 }
@@ -283,7 +286,7 @@ func TestSandboxShortcutRefusedInProduction(t *testing.T) {
 func TestRoundTripsOverlap(t *testing.T) {
 	fx := newFixture(t, "US")
 	barrier := &pairBarrier{t: t, next: http.DefaultTransport}
-	client, err := plaidflow.NewClient(fx.flow.Client.Config(), &http.Client{Transport: barrier})
+	client, err := plaidapi.NewClient(fx.flow.Client.Config(), &http.Client{Transport: barrier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +351,7 @@ func (b *pairBarrier) RoundTrip(r *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
-func findAccount(t *testing.T, res *plaidflow.Result, mask string) plaidflow.Account {
+func findAccount(t *testing.T, res *plaidapi.Result, mask string) plaidapi.Account {
 	t.Helper()
 	for _, a := range res.Accounts {
 		if a.Mask != nil && *a.Mask == mask {
@@ -356,11 +359,11 @@ func findAccount(t *testing.T, res *plaidflow.Result, mask string) plaidflow.Acc
 		}
 	}
 	t.Fatalf("no account with mask %s in %+v", mask, res.Accounts)
-	return plaidflow.Account{}
+	return plaidapi.Account{}
 }
 
 // sandboxLink runs the browserless journey to the end.
-func sandboxLink(f *plaidflow.Flow, institution string) (*plaidflow.Result, error) {
+func sandboxLink(f *plaidflow.Flow, institution string) (*plaidapi.Result, error) {
 	j, err := f.SandboxJourney(institution)
 	if err != nil {
 		return nil, err
@@ -370,7 +373,7 @@ func sandboxLink(f *plaidflow.Flow, institution string) (*plaidflow.Result, erro
 
 // linkWith runs the Link journey with a stand-in Link that hands over pub without naming the
 // institution, as Link does when its metadata has none.
-func linkWith(f *plaidflow.Flow, pub string) (*plaidflow.Result, error) {
+func linkWith(f *plaidflow.Flow, pub string) (*plaidapi.Result, error) {
 	ui := &fakeLink{publicToken: pub}
 	j := f.LinkJourney(func() plaidflow.LinkUI { return ui }, nil)
 	defer j.Close()

@@ -13,14 +13,18 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Item's life, against the emulator and a MemoryStore vault. Each behaviour cites the Plaid
 // page it follows.
 
-func linkedItem(t *testing.T, fx fixture) *plaidflow.Result {
+func linkedItem(t *testing.T, fx fixture) *plaidapi.Result {
 	t.Helper()
 	res, err := sandboxLink(fx.flow, "")
 	if err != nil {
@@ -29,7 +33,7 @@ func linkedItem(t *testing.T, fx fixture) *plaidflow.Result {
 	return res
 }
 
-func savedItem(t *testing.T, fx fixture, ref string) plaidflow.SavedItem {
+func savedItem(t *testing.T, fx fixture, ref string) vault.SavedItem {
 	t.Helper()
 	it, err := fx.vault.FindItem("sandbox", ref)
 	if err != nil {
@@ -90,7 +94,7 @@ func TestLoginRequiredIsRecordedAndExplained(t *testing.T) {
 		},
 	} {
 		err := call()
-		if !plaidflow.HasCode(err, "ITEM_LOGIN_REQUIRED") {
+		if !plaidapi.HasCode(err, "ITEM_LOGIN_REQUIRED") {
 			t.Fatalf("%s after reset_login: %v", name, err)
 		}
 		p := plaidflow.Explain(err)
@@ -102,7 +106,7 @@ func TestLoginRequiredIsRecordedAndExplained(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	plaidflow.WriteItems(&buf, []plaidflow.SavedItem{savedItem(t, fx, res.ItemName)}, "sandbox")
+	plaidflow.WriteItems(&buf, []vault.SavedItem{savedItem(t, fx, res.ItemName)}, "sandbox")
 	if !strings.Contains(buf.String(), "repair: plaid-onboard link --update "+res.ItemName) {
 		t.Errorf("items list does not offer the repair:\n%s", buf.String())
 	}
@@ -115,13 +119,13 @@ func TestRenameKeepsNamesUniqueAndNeverSilentlyReusesARemovedOne(t *testing.T) {
 	if a.ItemName != "first-platypus-bank" || b.ItemName != "first-platypus-bank-2" {
 		t.Fatalf("names %q, %q", a.ItemName, b.ItemName)
 	}
-	if _, err := fx.flow.RenameItem(b.ItemName, "First-Platypus-Bank"); !errors.Is(err, plaidflow.ErrNameTaken) {
+	if _, err := fx.flow.RenameItem(b.ItemName, "First-Platypus-Bank"); !errors.Is(err, vault.ErrNameTaken) {
 		t.Errorf("rename onto another Item's name (other case): %v", err)
 	}
-	if _, err := fx.flow.RenameItem(b.ItemName, a.ItemID); !errors.Is(err, plaidflow.ErrNameTaken) {
+	if _, err := fx.flow.RenameItem(b.ItemName, a.ItemID); !errors.Is(err, vault.ErrNameTaken) {
 		t.Errorf("rename onto another Item's id: %v", err)
 	}
-	if _, err := fx.flow.RenameItem(b.ItemName, "has space"); !errors.Is(err, plaidflow.ErrBadName) {
+	if _, err := fx.flow.RenameItem(b.ItemName, "has space"); !errors.Is(err, vault.ErrBadName) {
 		t.Errorf("rename to a name with a space: %v", err)
 	}
 	r, err := fx.flow.RenameItem(b.ItemName, "spare")
@@ -156,7 +160,7 @@ func TestRemoveOutcomes(t *testing.T) {
 		if err != nil || r.Outcome != plaidflow.RemovedAtPlaid || !r.Forgotten || r.RequestID == "" {
 			t.Fatalf("remove = %+v, %v", r, err)
 		}
-		if _, err := fx.flow.Client.Auth(ctx, tok); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+		if _, err := fx.flow.Client.Auth(ctx, tok); !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 			t.Errorf("the removed Item's token still works: %v", err)
 		}
 		assertForgotten(t, fx, res.ItemID)
@@ -209,7 +213,7 @@ func TestRemoveOutcomes(t *testing.T) {
 
 func assertForgotten(t *testing.T, fx fixture, itemID string) {
 	t.Helper()
-	if _, err := fx.store.Get("sandbox/item/" + itemID); !errors.Is(err, plaidflow.ErrSecretNotFound) {
+	if _, err := fx.store.Get("sandbox/item/" + itemID); !errors.Is(err, vault.ErrSecretNotFound) {
 		t.Errorf("keyring still holds the token: %v", err)
 	}
 	items, _ := fx.vault.Items("sandbox")
@@ -235,7 +239,7 @@ func TestRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 	if now == old {
 		t.Fatal("the keyring still holds the old token")
 	}
-	if _, err := fx.flow.Client.Auth(ctx, old); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+	if _, err := fx.flow.Client.Auth(ctx, old); !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("old token still works: %v", err)
 	}
 	if _, err := fx.flow.SavedJourney(res.ItemName).RunAll(ctx, nil); err != nil {
@@ -244,7 +248,7 @@ func TestRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 }
 
 // refusingStore refuses to write: the keyring went away between the read and the write.
-type refusingStore struct{ *plaidflow.MemoryStore }
+type refusingStore struct{ *vault.MemoryStore }
 
 func (refusingStore) Set(string, string) error { return errors.New("keyring locked") }
 
@@ -261,7 +265,7 @@ func TestRotateShowsTheNewTokenWhenItCannotBeSaved(t *testing.T) {
 	if _, err := fx.flow.Client.Auth(ctx, rot.NewToken); err != nil {
 		t.Errorf("the token handed back does not work: %v", err)
 	}
-	if _, err := fx.flow.Client.Auth(ctx, old); !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+	if _, err := fx.flow.Client.Auth(ctx, old); !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("old token still works: %v", err)
 	}
 }
@@ -360,13 +364,13 @@ func TestResetLoginIsSandboxOnly(t *testing.T) {
 	fx := newFixture(t, "US")
 	res := linkedItem(t, fx)
 	cfg := fx.flow.Client.Config()
-	cfg.Env = plaidflow.Production
-	client, err := plaidflow.NewClient(cfg, nil)
+	cfg.Env = config.Production
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	prod := plaidflow.NewFlow(client, fx.vault)
-	if _, err := prod.ResetLogin(context.Background(), res.ItemName); !errors.Is(err, plaidflow.ErrSandboxOnly) {
+	if _, err := prod.ResetLogin(context.Background(), res.ItemName); !errors.Is(err, config.ErrSandboxOnly) {
 		t.Errorf("reset-login in Production: %v", err)
 	}
 	if emulatortest.Requests(fx.srv, "/sandbox/item/reset_login") != 0 {
@@ -481,7 +485,7 @@ func TestUpdateJourneyWithAccountSelection(t *testing.T) {
 	}
 	var masks []string
 	for _, a := range out.Accounts {
-		masks = append(masks, a.MaskLabel())
+		masks = append(masks, present.MaskLabel(a))
 	}
 	if strings.Join(masks, ",") != "0000,1111" {
 		t.Errorf("accounts after account selection = %v", masks)
@@ -521,7 +525,7 @@ func TestUpdateModeCostsTwoRoundTrips(t *testing.T) {
 	res := linkedItem(t, fx)
 	barrier := &pairBarrier{t: t, next: http.DefaultTransport}
 	rec := &phaseRecorder{next: barrier}
-	client, err := plaidflow.NewClient(fx.flow.Client.Config(), &http.Client{Transport: rec})
+	client, err := plaidapi.NewClient(fx.flow.Client.Config(), &http.Client{Transport: rec})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,11 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // fakeLink stands in for the Link page: it hands over publicToken, or fails with exit.
@@ -98,7 +102,7 @@ func TestLinkJourneyRunsTheStepsInPlaidsOrder(t *testing.T) {
 		t.Errorf("Link opened with %q, want the token the first step created", ui.tokens)
 	}
 	res := j.Result()
-	if res == nil || res.InstitutionName() != "First Platypus Bank" || !res.Storage.Saved {
+	if res == nil || present.InstitutionName(res) != "First Platypus Bank" || !res.Storage.Saved {
 		t.Fatalf("result = %+v", res)
 	}
 	if len(ui.finished) != 1 || ui.finished[0] != "ok: Connected to First Platypus Bank. You can close this tab and return to the terminal." {
@@ -115,7 +119,7 @@ func TestLinkJourneyRunsTheStepsInPlaidsOrder(t *testing.T) {
 
 func TestLinkJourneyWithATokenMadeAheadStartsAtLink(t *testing.T) {
 	fx := newFixture(t, "US")
-	ready, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	ready, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +185,7 @@ func TestAFailedStepIsRetriedAloneAndTheItemIsAlreadySaved(t *testing.T) {
 	}
 	fx.srv.InjectError("/auth/get", 1, "INSTITUTION_NOT_RESPONDING")
 	_, err = j.RunAll(context.Background(), nil)
-	if !plaidflow.HasCode(err, "INSTITUTION_NOT_RESPONDING") {
+	if !plaidapi.HasCode(err, "INSTITUTION_NOT_RESPONDING") {
 		t.Fatalf("err = %v", err)
 	}
 	if next, _ := j.Next(); next != plaidflow.StepNumbers {
@@ -204,13 +208,13 @@ func TestAFailedStepIsRetriedAloneAndTheItemIsAlreadySaved(t *testing.T) {
 }
 
 func TestSandboxJourneyIsRefusedOutsideSandboxBeforeAnyCall(t *testing.T) {
-	cfg := plaidflow.Config{ClientID: "x", Secret: "y", Env: plaidflow.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
-	client, err := plaidflow.NewClient(cfg, nil)
+	cfg := config.Config{ClientID: "x", Secret: "y", Env: config.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = plaidflow.NewFlow(client, nil).SandboxJourney("")
-	if !errors.Is(err, plaidflow.ErrSandboxOnly) || !strings.Contains(err.Error(), "Production") {
+	if !errors.Is(err, config.ErrSandboxOnly) || !strings.Contains(err.Error(), "Production") {
 		t.Fatalf("err = %v, want ErrSandboxOnly naming the environment", err)
 	}
 	if next := plaidflow.Explain(err).Next; !strings.Contains(next, "sandbox") {
@@ -234,14 +238,14 @@ func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
 	if !save.Skipped || save.Detail != "Not saved: saving is off for this session (--no-save)" {
 		t.Errorf("save step = %+v", save)
 	}
-	if res.Storage.Line() != save.Detail || res.NextCommand() != "" {
-		t.Errorf("storage line %q, next command %q", res.Storage.Line(), res.NextCommand())
+	if present.StorageLine(res.Storage) != save.Detail || present.NextCommand(res) != "" {
+		t.Errorf("storage line %q, next command %q", present.StorageLine(res.Storage), present.NextCommand(res))
 	}
 }
 
 func TestSaveStepWarnsWhenTheKeyringIsMissing(t *testing.T) {
 	fx := newFixture(t, "US")
-	fx.flow.Vault = plaidflow.NewVault(failingStore{}, t.TempDir())
+	fx.flow.Vault = vault.NewVault(failingStore{}, t.TempDir())
 	j, _ := fx.flow.SandboxJourney("")
 	var save plaidflow.StepReport
 	res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
@@ -263,10 +267,10 @@ func TestSaveStepWarnsWhenTheKeyringIsMissing(t *testing.T) {
 type failingStore struct{}
 
 func (failingStore) Get(string) (string, error) {
-	return "", &plaidflow.KeyringError{Op: "read", Cause: errors.New("no session bus")}
+	return "", &vault.KeyringError{Op: "read", Cause: errors.New("no session bus")}
 }
 func (failingStore) Set(string, string) error {
-	return &plaidflow.KeyringError{Op: "write", Cause: errors.New("no session bus")}
+	return &vault.KeyringError{Op: "write", Cause: errors.New("no session bus")}
 }
 func (failingStore) Delete(string) error { return nil }
 func (failingStore) Describe() string    { return "a keyring that is not there" }
@@ -277,7 +281,7 @@ func TestMaskHoldsInJSONAndFamilies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	masked := res.MaskedCopy()
+	masked := present.MaskedCopy(res)
 	b, err := json.Marshal(masked)
 	if err != nil {
 		t.Fatal(err)
@@ -299,14 +303,14 @@ func TestMaskHoldsInJSONAndFamilies(t *testing.T) {
 		t.Error("MaskedCopy changed the original")
 	}
 	a := res.Accounts[0]
-	for _, f := range res.NumbersFor(a.ID).Families(true) {
+	for _, f := range present.Families(res.NumbersFor(a.ID), true) {
 		for _, r := range f.Rows {
 			if r.Secret && (!strings.HasPrefix(r.Value, "••••") || r.Raw != r.Value) {
 				t.Errorf("%s %s masked as %q, copies as %q", f.Name, r.Label, r.Value, r.Raw)
 			}
 		}
 	}
-	doc, err := masked.AccountJSON(a.ID)
+	doc, err := present.AccountJSON(masked, a.ID)
 	if err != nil || !strings.Contains(string(doc), "••••") || !strings.Contains(string(doc), `"masked": true`) {
 		t.Errorf("account JSON of a masked result: %s, %v", doc, err)
 	}
@@ -325,7 +329,7 @@ func TestMoney(t *testing.T) {
 		{f(-0.001), "", "0.00"},
 		{nil, "USD", "—"},
 	} {
-		if got := plaidflow.Money(tt.v, tt.cur); got != tt.want {
+		if got := present.Money(tt.v, tt.cur); got != tt.want {
 			t.Errorf("Money(%v, %q) = %q, want %q", tt.v, tt.cur, got, tt.want)
 		}
 	}
@@ -338,7 +342,7 @@ func TestWriteReportIsTheOnePresentation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := plaidflow.WriteReport(&b, res, true); err != nil {
+	if err := present.WriteReport(&b, res, true); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -361,7 +365,7 @@ func TestWriteReportIsTheOnePresentation(t *testing.T) {
 func TestWriteProblemGivesEveryFieldAndTheNextStep(t *testing.T) {
 	fx := newFixture(t, "US")
 	fx.srv.InjectError("/link/token/create", 1, "INVALID_API_KEYS")
-	_, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	_, err := fx.flow.Client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
 	var b strings.Builder
 	plaidflow.WriteProblem(&b, err)
 	out := b.String()
@@ -371,7 +375,7 @@ func TestWriteProblemGivesEveryFieldAndTheNextStep(t *testing.T) {
 		}
 	}
 	b.Reset()
-	plaidflow.WriteProblem(&b, plaidflow.ErrNoItems)
+	plaidflow.WriteProblem(&b, vault.ErrNoItems)
 	if strings.Count(b.String(), "no saved items yet") != 1 || !strings.Contains(b.String(), "next:") {
 		t.Errorf("a plain error is said once, with its next step:\n%s", b.String())
 	}
@@ -396,13 +400,13 @@ func TestANewItemIsRecordedHealthy(t *testing.T) {
 
 // A Plaid that cannot be reached gets a next step, not a bare transport error.
 func TestUnreachablePlaidSaysWhatToCheck(t *testing.T) {
-	cfg := plaidflow.Config{ClientID: "0123456789abcdef01234567", Secret: "0123456789abcdef0123456789abcd", Env: plaidflow.Sandbox,
+	cfg := config.Config{ClientID: "0123456789abcdef01234567", Secret: "0123456789abcdef0123456789abcd", Env: config.Sandbox,
 		APIURL: "http://127.0.0.1:1", Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "t"}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = client.CreateLinkToken(context.Background(), plaidflow.LinkTokenOptions{})
+	_, err = client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
 	if err == nil {
 		t.Fatal("a call to a closed port succeeded")
 	}

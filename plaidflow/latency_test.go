@@ -7,8 +7,11 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The speed of a flow is bounded by the round trips to Plaid it waits for one after another:
@@ -34,17 +37,17 @@ func latencyFixture(tb testing.TB) (*emulator.Server, *plaidflow.Flow) {
 	tb.Helper()
 	srv := emulator.NewServer()
 	tb.Cleanup(srv.Close)
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{
+	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: srv.URL, CountryCodes: "US",
 	}, func(string) string { return "" }, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return srv, plaidflow.NewFlow(client, plaidflow.NewVault(plaidflow.NewMemoryStore(), tb.TempDir()))
+	return srv, plaidflow.NewFlow(client, vault.NewVault(vault.NewMemoryStore(), tb.TempDir()))
 }
 
 // armedLink is Link that hands over a public token made beforehand: the moment it returns is
@@ -104,12 +107,12 @@ var flowTimings = []flowTiming{
 		name: "Link callback to numbers", goal: 2,
 		once: func(f *plaidflow.Flow) func(func()) (time.Duration, error) {
 			return func(arm func()) (time.Duration, error) {
-				pub, err := f.Client.SandboxPublicToken(ctx, plaidflow.DefaultSandboxInstitution)
+				pub, err := f.Client.SandboxPublicToken(ctx, plaidapi.DefaultSandboxInstitution)
 				if err != nil {
 					return 0, err
 				}
-				ui := &armedLink{pub: pub, instID: plaidflow.DefaultSandboxInstitution, instName: "First Platypus Bank", arm: arm}
-				j := f.LinkJourney(func() plaidflow.LinkUI { return ui }, &plaidflow.LinkToken{Token: "link-sandbox-prefetched"})
+				ui := &armedLink{pub: pub, instID: plaidapi.DefaultSandboxInstitution, instName: "First Platypus Bank", arm: arm}
+				j := f.LinkJourney(func() plaidflow.LinkUI { return ui }, &plaidapi.LinkToken{Token: "link-sandbox-prefetched"})
 				defer j.Close()
 				if _, err := j.RunAll(ctx, nil); err != nil {
 					return 0, err

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // fastRetries keeps the production number of attempts with waits of a few milliseconds, for
 // the tests whose subject is not the retries themselves.
-var fastRetries = plaidflow.RetryPolicy{Base: time.Millisecond, Cap: 4 * time.Millisecond}
+var fastRetries = plaidapi.RetryPolicy{Base: time.Millisecond, Cap: 4 * time.Millisecond}
 
 // fakeClock is the retry policy's clock and sleeper: a wait is recorded and moves the clock on
 // at once, so no test waits for a backoff and the waits are asserted exactly.
@@ -53,27 +53,27 @@ func (c *fakeClock) waits() []time.Duration {
 }
 
 // policy is a policy without jitter on the fake clock, so each wait is the backoff itself.
-func (c *fakeClock) policy(attempts int, base, cap time.Duration) plaidflow.RetryPolicy {
-	return plaidflow.RetryPolicy{Attempts: attempts, Base: base, Cap: cap,
+func (c *fakeClock) policy(attempts int, base, cap time.Duration) plaidapi.RetryPolicy {
+	return plaidapi.RetryPolicy{Attempts: attempts, Base: base, Cap: cap,
 		Jitter: func(d time.Duration) time.Duration { return d }, Sleep: c.Sleep, Now: c.Now}
 }
 
 // retryLog collects what the front end is told.
 type retryLog struct {
 	mu     sync.Mutex
-	events []plaidflow.Retry
+	events []plaidapi.Retry
 }
 
-func (l *retryLog) hear(r plaidflow.Retry) {
+func (l *retryLog) hear(r plaidapi.Retry) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, r)
 }
 
-func (l *retryLog) heard() []plaidflow.Retry {
+func (l *retryLog) heard() []plaidapi.Retry {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]plaidflow.Retry(nil), l.events...)
+	return append([]plaidapi.Retry(nil), l.events...)
 }
 
 // linked is a fixture with a saved Sandbox Item, its access token, a fake clock and a log of
@@ -107,11 +107,11 @@ type call struct {
 // safeCalls are the calls Plaid can be asked again without anything happening twice.
 var safeCalls = []call{
 	{"/link/token/create", func(ctx context.Context, l linked) error {
-		_, err := l.flow.Client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
+		_, err := l.flow.Client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		return err
 	}},
 	{"/sandbox/public_token/create", func(ctx context.Context, l linked) error {
-		_, err := l.flow.Client.SandboxPublicToken(ctx, plaidflow.DefaultSandboxInstitution)
+		_, err := l.flow.Client.SandboxPublicToken(ctx, plaidapi.DefaultSandboxInstitution)
 		return err
 	}},
 	{"/auth/get", func(ctx context.Context, l linked) error {
@@ -119,7 +119,7 @@ var safeCalls = []call{
 		return err
 	}},
 	{"/institutions/get_by_id", func(ctx context.Context, l linked) error {
-		_, err := l.flow.Client.Institution(ctx, plaidflow.DefaultSandboxInstitution)
+		_, err := l.flow.Client.Institution(ctx, plaidapi.DefaultSandboxInstitution)
 		return err
 	}},
 	{"/item/get", func(ctx context.Context, l linked) error {
@@ -140,7 +140,7 @@ var safeCalls = []call{
 // something again, or fail because the first one took effect.
 var stateChangingCalls = []call{
 	{"/item/public_token/exchange", func(ctx context.Context, l linked) error {
-		pub, err := l.flow.Client.SandboxPublicToken(ctx, plaidflow.DefaultSandboxInstitution)
+		pub, err := l.flow.Client.SandboxPublicToken(ctx, plaidapi.DefaultSandboxInstitution)
 		if err != nil {
 			return errors.New("setup: " + err.Error())
 		}
@@ -293,7 +293,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			t.Cleanup(proxy.Close)
 			cfg := l.flow.Client.Config()
 			cfg.APIURL = proxy.URL
-			client, err := plaidflow.NewClient(cfg, nil)
+			client, err := plaidapi.NewClient(cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -311,7 +311,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 				t.Errorf("waited %v, want %v", got, tt.want)
 			}
 			if tt.want == nil {
-				if pe, ok := plaidflow.AsError(err); !ok || pe.HTTPStatus != 429 {
+				if pe, ok := plaidapi.AsError(err); !ok || pe.HTTPStatus != 429 {
 					t.Errorf("err = %v, want the 429 at once", err)
 				}
 				return
@@ -346,7 +346,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 
 	_, err := l.flow.Client.Auth(ctx, l.token)
 
-	pe, ok := plaidflow.AsError(err)
+	pe, ok := plaidapi.AsError(err)
 	if !ok || pe.Code != "PLANNED_MAINTENANCE" || pe.HTTPStatus != 503 {
 		t.Fatalf("err = %v, want Plaid's 503 PLANNED_MAINTENANCE", err)
 	}
@@ -367,7 +367,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 // checked, with room for a busy machine.
 func TestRetriesStopAtTheDeadlineOnTheRealClock(t *testing.T) {
 	l := newLinked(t)
-	l.flow.Client.Retries = plaidflow.RetryPolicy{Attempts: 1 << 20, Base: 5 * time.Millisecond, Cap: 20 * time.Millisecond}
+	l.flow.Client.Retries = plaidapi.RetryPolicy{Attempts: 1 << 20, Base: 5 * time.Millisecond, Cap: 20 * time.Millisecond}
 	if err := l.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503}); err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +381,7 @@ func TestRetriesStopAtTheDeadlineOnTheRealClock(t *testing.T) {
 	if took := time.Since(start); took > budget+margin {
 		t.Errorf("the call took %s with a %s deadline", took, budget)
 	}
-	if pe, ok := plaidflow.AsError(err); !(ok && pe.HTTPStatus == 503) && !errors.Is(err, context.DeadlineExceeded) {
+	if pe, ok := plaidapi.AsError(err); !(ok && pe.HTTPStatus == 503) && !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the 503 or the deadline", err)
 	}
 }
@@ -389,14 +389,14 @@ func TestRetriesStopAtTheDeadlineOnTheRealClock(t *testing.T) {
 // The line a front end prints for a retry says which call, when, why, and how many are left.
 func TestRetryMessage(t *testing.T) {
 	tests := []struct {
-		r    plaidflow.Retry
+		r    plaidapi.Retry
 		want string
 	}{
-		{plaidflow.Retry{Path: "/auth/get", Attempt: 2, Attempts: 4, Delay: 1234 * time.Millisecond, Status: 503},
+		{plaidapi.Retry{Path: "/auth/get", Attempt: 2, Attempts: 4, Delay: 1234 * time.Millisecond, Status: 503},
 			"retrying /auth/get in 1.2s (HTTP 503, attempt 2 of 4)"},
-		{plaidflow.Retry{Path: "/link/token/create", Attempt: 4, Attempts: 4, Delay: time.Second, Status: 429},
+		{plaidapi.Retry{Path: "/link/token/create", Attempt: 4, Attempts: 4, Delay: time.Second, Status: 429},
 			"retrying /link/token/create in 1s (HTTP 429, attempt 4 of 4)"},
-		{plaidflow.Retry{Path: "/item/get", Attempt: 3, Attempts: 4, Delay: 500 * time.Millisecond, Err: errors.New("connection reset by peer\x1b[2J")},
+		{plaidapi.Retry{Path: "/item/get", Attempt: 3, Attempts: 4, Delay: 500 * time.Millisecond, Err: errors.New("connection reset by peer\x1b[2J")},
 			"retrying /item/get in 500ms (network error: connection reset by peer[2J, attempt 3 of 4)"},
 	}
 	for _, tt := range tests {
@@ -412,7 +412,7 @@ func TestRetryPrinterTellsTheUser(t *testing.T) {
 	l := newLinked(t)
 	l.flow.Client.Retries = l.clock.policy(4, 1200*time.Millisecond, 4*time.Second)
 	var out bytes.Buffer
-	l.flow.Client.OnRetry = plaidflow.RetryPrinter(&out)
+	l.flow.Client.OnRetry = plaidapi.RetryPrinter(&out)
 	if err := l.srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func TestRetryPrinterTellsTheUser(t *testing.T) {
 // The production policy's waits grow from 250 ms, never past 4 s, and jitter keeps each
 // between half and all of the backoff.
 func TestDefaultRetryPolicy(t *testing.T) {
-	p := plaidflow.DefaultRetryPolicy()
+	p := plaidapi.DefaultRetryPolicy()
 	if p.Attempts != 4 || p.Base != 250*time.Millisecond || p.Cap != 4*time.Second {
 		t.Errorf("default policy = %d attempts, base %s, cap %s", p.Attempts, p.Base, p.Cap)
 	}

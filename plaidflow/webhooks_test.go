@@ -17,16 +17,19 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
 // listen starts a receiver whose webhooks arrive on the returned channel.
-func listen(t *testing.T, fx fixture) (*plaidflow.WebhookReceiver, *plaidflow.WebhookVerifier, chan plaidflow.Webhook) {
+func listen(t *testing.T, fx fixture) (*webhook.Receiver, *webhook.Verifier, chan webhook.Webhook) {
 	t.Helper()
-	v := plaidflow.NewWebhookVerifier(fx.flow.Client)
-	got := make(chan plaidflow.Webhook, 16)
-	r, err := plaidflow.ListenWebhooks(0, v, func(w plaidflow.Webhook) { got <- w })
+	v := webhook.NewVerifier(fx.flow.Client)
+	got := make(chan webhook.Webhook, 16)
+	r, err := webhook.Listen(0, v, func(w webhook.Webhook) { got <- w })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,14 +40,14 @@ func listen(t *testing.T, fx fixture) (*plaidflow.WebhookReceiver, *plaidflow.We
 	return r, v, got
 }
 
-func nextWebhook(t *testing.T, got chan plaidflow.Webhook, what string) plaidflow.Webhook {
+func nextWebhook(t *testing.T, got chan webhook.Webhook, what string) webhook.Webhook {
 	t.Helper()
 	select {
 	case w := <-got:
 		return w
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no webhook in 30s; waited for %s", what)
-		return plaidflow.Webhook{}
+		return webhook.Webhook{}
 	}
 }
 
@@ -65,7 +68,7 @@ func TestAutomatedMicrodepositsWithVerifiedWebhooks(t *testing.T) {
 	if !strings.Contains(it.Next, "set-verification-status") {
 		t.Errorf("next step %q does not say how to move it on", it.Next)
 	}
-	if _, err := fx.flow.SavedJourney(it.ItemID).RunAll(ctx, nil); !plaidflow.HasCode(err, "PRODUCT_NOT_READY") {
+	if _, err := fx.flow.SavedJourney(it.ItemID).RunAll(ctx, nil); !plaidapi.HasCode(err, "PRODUCT_NOT_READY") {
 		t.Errorf("numbers while pending: %v, want PRODUCT_NOT_READY", err)
 	}
 
@@ -100,7 +103,7 @@ func TestAutomatedMicrodepositsWithVerifiedWebhooks(t *testing.T) {
 	}
 
 	// A second change is refused: the account is no longer pending.
-	if _, err := fx.flow.SetVerificationStatus(ctx, it.ItemID, ch.Account.ID, "verification_expired"); !plaidflow.HasCode(err, "INVALID_FIELD") {
+	if _, err := fx.flow.SetVerificationStatus(ctx, it.ItemID, ch.Account.ID, "verification_expired"); !plaidapi.HasCode(err, "INVALID_FIELD") {
 		t.Errorf("second change: %v", err)
 	}
 }
@@ -159,7 +162,7 @@ func TestWebhookVerifierRefusesForgeries(t *testing.T) {
 	for _, tc := range cases {
 		v.Now = func() time.Time { return tc.at }
 		err := v.Verify(ctx, tc.header, tc.body)
-		var rej *plaidflow.WebhookRejected
+		var rej *webhook.Rejected
 		if !errors.As(err, &rej) || !strings.Contains(rej.Reason, tc.reason) {
 			t.Errorf("%s: %v, want refused because %q", tc.name, err, tc.reason)
 		}
@@ -207,16 +210,16 @@ func TestWebhookVerifierExpiredKeyAndCache(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"key": jwk, "request_id": "abcdefghijklmno"})
 	}))
 	defer plaid.Close()
-	cfg, err := plaidflow.LoadConfig(plaidflow.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: plaid.URL},
+	cfg, err := config.LoadConfig(config.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: plaid.URL},
 		func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := plaidflow.NewWebhookVerifier(client)
+	v := webhook.NewVerifier(client)
 	body := []byte(`{"webhook_type":"ITEM"}`)
 	err = v.Verify(context.Background(), emulator.SignWebhookJWT(key, "old", body, time.Now()), body)
 	if err == nil || !strings.Contains(err.Error(), "expired") {

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The fault matrix of the terminal UI: the demo flow (keys checked with a Link token, then the
@@ -165,7 +165,7 @@ func checkFaultShown(t *testing.T, srv *emulator.Server, path string, f tuiFault
 
 // checkTUINothingLost: every Item the emulator holds is in the vault with its token, or the
 // screen says Plaid may hold one; the vault names no Item the emulator does not hold.
-func checkTUINothingLost(t *testing.T, srv *emulator.Server, vault *plaidflow.Vault, v, report string) {
+func checkTUINothingLost(t *testing.T, srv *emulator.Server, vault *vault.Vault, v, report string) {
 	t.Helper()
 	saved, err := vault.Items("demo")
 	if err != nil {

@@ -7,14 +7,16 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // liveConfig is a Sandbox configuration pointed at the fake, with the fake's keys given the
 // way a developer gives them (src), not as the demo.
-func liveConfig(srv *emulator.Server, src plaidflow.Source) plaidflow.Config {
+func liveConfig(srv *emulator.Server, src config.Source) config.Config {
 	cfg := baseConfig()
 	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, src
 	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, src
@@ -25,9 +27,9 @@ func liveConfig(srv *emulator.Server, src plaidflow.Source) plaidflow.Config {
 
 func TestKeysSayWhereEachValueCameFrom(t *testing.T) {
 	cfg := baseConfig()
-	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", plaidflow.SourceEnviron
-	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", plaidflow.SourceDotEnv
-	cfg.EnvSource = plaidflow.SourceFlag
+	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", config.SourceEnviron
+	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", config.SourceDotEnv
+	cfg.EnvSource = config.SourceFlag
 	m := newTestModel(t, testDeps(t, cfg), 80, 24)
 
 	v := view(m)
@@ -80,7 +82,7 @@ func TestKeysEnterWithABadFormatStaysOnTheFieldAndAsksNobody(t *testing.T) {
 
 func TestKeysKnownAtStartupAreCheckedAtOnce(t *testing.T) {
 	srv := fakePlaid(t)
-	m := newTestModel(t, testDeps(t, liveConfig(srv, plaidflow.SourceEnviron)), 80, 24)
+	m := newTestModel(t, testDeps(t, liveConfig(srv, config.SourceEnviron)), 80, 24)
 	d := newDriver(t, m)
 	d.init()
 	if m.keys.check.state != checkRunning {
@@ -114,14 +116,14 @@ func TestKeysWrongKeysShowPlaidsErrorAndKeepTheCursor(t *testing.T) {
 	if m.screen != screenKeys || m.keys.focus != fieldSecret {
 		t.Errorf("screen %v focus %v: want to stay on the secret field", m.screen, m.keys.focus)
 	}
-	if !plaidflow.HasCode(m.Err(), "INVALID_API_KEYS") {
+	if !plaidapi.HasCode(m.Err(), "INVALID_API_KEYS") {
 		t.Errorf("quitting now would not report the failure: Err() = %v", m.Err())
 	}
 }
 
 func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
 	d.init()
@@ -141,8 +143,8 @@ func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
 
 func TestKeysNoSaveOfferWhenTheyCameFromTheKeyringOrTheDemo(t *testing.T) {
 	srv := fakePlaid(t)
-	for name, cfg := range map[string]plaidflow.Config{
-		"keyring": liveConfig(srv, plaidflow.SourceKeyring),
+	for name, cfg := range map[string]config.Config{
+		"keyring": liveConfig(srv, config.SourceKeyring),
 		"demo":    demoConfig(srv),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -157,7 +159,7 @@ func TestKeysNoSaveOfferWhenTheyCameFromTheKeyringOrTheDemo(t *testing.T) {
 
 func TestKeysNoSaveOfferWithoutAVault(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.Vault = nil
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
@@ -172,7 +174,7 @@ func TestKeysSaveFailureIsSaidPlainly(t *testing.T) {
 	m.Update(linkTokenCreatedMsg{id: m.keys.check.id, client: sandboxClient(t, liveConfigNoServer())})
 	m.Update(press("enter"))
 	m.Update(press("y"))
-	_, cmd := m.Update(errMsg{op: opSaveKeys, err: errors.Join(plaidflow.ErrKeyringUnavailable, errors.New("dbus: no session bus"))})
+	_, cmd := m.Update(errMsg{op: opSaveKeys, err: errors.Join(vault.ErrKeyringUnavailable, errors.New("dbus: no session bus"))})
 	msg := cmd()
 	if _, ok := msg.(keysConfirmedMsg); !ok {
 		t.Fatalf("after a failed save the flow should go on to Link, got %T", msg)
@@ -183,10 +185,10 @@ func TestKeysSaveFailureIsSaidPlainly(t *testing.T) {
 	}
 }
 
-func liveConfigNoServer() plaidflow.Config {
+func liveConfigNoServer() config.Config {
 	cfg := baseConfig()
-	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", plaidflow.SourceEnviron
-	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", plaidflow.SourceEnviron
+	cfg.ClientID, cfg.ClientIDSource = "0123456789abcdef01234567", config.SourceEnviron
+	cfg.Secret, cfg.SecretSource = "0123456789abcdef0123456789abcd", config.SourceEnviron
 	return cfg
 }
 
@@ -198,7 +200,7 @@ func TestKeysProductionIsWarnedAndConfirmed(t *testing.T) {
 	m.Update(press("tab"))
 	m.Update(press("tab")) // environment
 	m.Update(press("right"))
-	if m.keys.env != plaidflow.Production {
+	if m.keys.env != config.Production {
 		t.Fatalf("→ on the environment did not switch to Production")
 	}
 	v := view(m)
@@ -239,7 +241,7 @@ func TestKeysEnvironmentIsFixedInTheDemo(t *testing.T) {
 	m.Update(press("tab"))
 	m.Update(press("tab"))
 	m.Update(press("right"))
-	if m.keys.env != plaidflow.Sandbox {
+	if m.keys.env != config.Sandbox {
 		t.Errorf("the demo switched to %v; it only emulates Sandbox", m.keys.env)
 	}
 	if v := view(m); !strings.Contains(v, "demo key") || !strings.Contains(v, "the demo emulates Sandbox") {
@@ -289,7 +291,7 @@ func TestKeysRefusedThenEditedIsNoLongerTheFailure(t *testing.T) {
 	m.Init()
 	m.Update(press("enter"))
 	m.Update(errMsg{op: opCreateLinkToken, id: m.keys.check.id, err: invalidKeys()})
-	if !plaidflow.HasCode(m.Err(), "INVALID_API_KEYS") {
+	if !plaidapi.HasCode(m.Err(), "INVALID_API_KEYS") {
 		t.Fatalf("right after the refusal quitting should report it; Err() = %v", m.Err())
 	}
 	m.Update(press("tab"))
@@ -345,7 +347,7 @@ func TestKeysEnterOnAnInvalidFieldSaysWhatIsWrong(t *testing.T) {
 // Link with the same keys, without a second check or a second offer to save them.
 func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.NoBrowser = true
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
@@ -368,7 +370,7 @@ func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
 }
 
 // TestKeysSwitchingEnvironmentsResolvesThemAgain: the keys of the other environment come from
-// the same places as at start (here the keyring), through plaidflow.Resolve.
+// the same places as at start (here the keyring), through config.Resolve.
 func TestKeysSwitchingEnvironmentsResolvesThemAgain(t *testing.T) {
 	srv := fakePlaid(t) // the check that follows must not reach real Plaid
 	cfg := baseConfig()
@@ -377,7 +379,7 @@ func TestKeysSwitchingEnvironmentsResolvesThemAgain(t *testing.T) {
 	if err := deps.Vault.SaveKeys("production", "aaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"); err != nil {
 		t.Fatal(err)
 	}
-	deps.Sources = plaidflow.Sources{Getenv: func(string) string { return "" }, Vault: deps.Vault}
+	deps.Sources = config.Sources{Getenv: func(string) string { return "" }, Vault: deps.Vault}
 	m := newTestModel(t, deps, 80, 24)
 	d := newDriver(t, m)
 	d.init()

@@ -7,6 +7,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // working is a demo session with the Link page open, waiting.
@@ -63,7 +65,7 @@ func TestWorkingTicksEachStepAsItCompletes(t *testing.T) {
 func TestWorkingSaysPlainlyWhenTheItemWasNotSaved(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))
-	deps.Vault = plaidflow.NewVault(unreachableKeyring{}, t.TempDir())
+	deps.Vault = vault.NewVault(unreachableKeyring{}, t.TempDir())
 	m, d := working(t, deps)
 
 	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
@@ -96,7 +98,7 @@ func TestWorkingShowsPlaidsErrorAndRetriesTheStep(t *testing.T) {
 			t.Errorf("the failed step lacks %q:\n%s", want, v)
 		}
 	}
-	if !plaidflow.HasCode(m.Err(), "PRODUCT_NOT_READY") {
+	if !plaidapi.HasCode(m.Err(), "PRODUCT_NOT_READY") {
 		t.Errorf("quitting now should exit 1 with the Plaid error; Err() = %v", m.Err())
 	}
 
@@ -119,5 +121,5 @@ func (unreachableKeyring) Delete(k string) error        { return noBus("delete "
 func (unreachableKeyring) Describe() string             { return "the OS keyring (unreachable)" }
 
 func noBus(op string) error {
-	return &plaidflow.KeyringError{Op: op, Cause: errors.New("dbus: no session bus")}
+	return &vault.KeyringError{Op: op, Cause: errors.New("dbus: no session bus")}
 }

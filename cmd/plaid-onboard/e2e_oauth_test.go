@@ -16,9 +16,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // freeLoopbackPort returns a port free a moment ago on both 127.0.0.1 and ::1, as a redirect
@@ -113,7 +113,7 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d\n%s", code, p.stderrText())
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
 		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // listenProcess is `plaid-onboard webhooks listen --json` running as its own process.
@@ -156,7 +158,7 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
 		t.Fatalf("sandbox link --flow --json: %v\n%s", err, stdout)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+item.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+item.ItemID) })
 	if len(item.Accounts) != 1 || item.Accounts[0].VerificationStatus != "pending_automatic_verification" || item.AuthMethod != "AUTOMATED_MICRODEPOSITS" {
 		t.Fatalf("the new Item: %s", stdout)
 	}
@@ -296,7 +298,7 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+item.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "demo/item/"+item.ItemID) })
 
 	lp := startListen(t, dirs, env, "--demo")
 	lp.waitURL(t)
@@ -320,11 +322,11 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--demo sandbox link: exit %d\n%s", code, stderr)
 	}
-	var second plaidflow.Result
+	var second plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &second); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+second.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "demo/item/"+second.ItemID) })
 	if ack := lp.next(t, "WEBHOOK_UPDATE_ACKNOWLEDGED for the Item saved while the listener runs"); ack["item_id"] != second.ItemID || ack["verified"] != true {
 		t.Errorf("ack for the new Item: %v", ack)
 	}

@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // waitForRequest waits until a call to path has reached the emulator, failing loudly when none
@@ -65,12 +66,12 @@ func TestInterruptDuringExchangeKeepsTheItem(t *testing.T) {
 	}
 	// and the Item Plaid made is in the vault, with its access token.
 	dir, _ := te.d.ConfigDir()
-	vault := plaidflow.NewVault(te.store, dir)
-	items, err := vault.Items(string(plaidflow.Sandbox))
+	vault := vault.NewVault(te.store, dir)
+	items, err := vault.Items(string(config.Sandbox))
 	if err != nil || len(items) != 1 {
 		t.Fatalf("saved Items = %v (err %v), want the one Plaid created during the interrupt\n%s", items, err, te.stderr)
 	}
-	if tok, err := vault.AccessToken(string(plaidflow.Sandbox), items[0].ItemID); err != nil || !strings.HasPrefix(tok, "access-") {
+	if tok, err := vault.AccessToken(string(config.Sandbox), items[0].ItemID); err != nil || !strings.HasPrefix(tok, "access-") {
 		t.Errorf("the saved Item's access token = %q (err %v), want it in the keyring", tok, err)
 	}
 	if !strings.Contains(te.stderr.String(), "Saved the Item") {

@@ -19,9 +19,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The secret-leak search: every command and the terminal UI run as a user would, against an
@@ -149,7 +149,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		for _, id := range emulatortest.ItemIDs(srv) {
-			_ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+id)
+			_ = keyring.Delete(vault.KeyringService, "sandbox/item/"+id)
 		}
 	})
 

@@ -12,6 +12,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // userCustomTicket is what a support engineer writes to reproduce a user's bank: every number
@@ -51,11 +53,11 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sandbox link --user-custom exit %d\n%s", code, stderr)
 	}
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
 		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	if !linked.Storage.Saved {
 		t.Fatalf("the Item was not saved: %+v\n%s", linked.Storage, stderr)
 	}
@@ -67,7 +69,7 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("auth exit %d\n%s", code, stderr)
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("auth --json: %v\n%s", err, stdout)
 	}

@@ -19,9 +19,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Interrupts at each stage: SIGINT (ctrl+c) and SIGTERM reach `link` and the terminal UI while
@@ -56,7 +56,7 @@ func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantIte
 	var inIndex []string
 	if b, err := os.ReadFile(filepath.Join(dirs.config, "plaid-onboard", "items.json")); err == nil {
 		var ix struct {
-			Items []plaidflow.SavedItem `json:"items"`
+			Items []vault.SavedItem `json:"items"`
 		}
 		if err := json.Unmarshal(b, &ix); err != nil {
 			t.Fatalf("items.json: %v", err)
@@ -72,8 +72,8 @@ func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantIte
 		t.Errorf("Items at the emulator %v, in items.json %v; want the same %d", atEmulator, inIndex, wantItems)
 	}
 	for _, id := range atEmulator {
-		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+id) })
-		if tok, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+id); err != nil || !strings.HasPrefix(tok, "access-sandbox-") {
+		t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+id) })
+		if tok, err := keyring.Get(vault.KeyringService, "sandbox/item/"+id); err != nil || !strings.HasPrefix(tok, "access-sandbox-") {
 			t.Errorf("Item %s is not in the keyring: %q, %v", id, tok, err)
 		}
 	}

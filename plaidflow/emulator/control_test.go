@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // control sends a control API request and decodes its JSON answer.
@@ -47,9 +48,9 @@ func control(t *testing.T, s *Server, method, path, body string, header ...strin
 
 // flowClient is the product's own Plaid client pointed at the fake, without retries: faults
 // must reach it as the errors the program explains.
-func flowClient(t *testing.T, s *Server) *plaidflow.Client {
+func flowClient(t *testing.T, s *Server) *plaidapi.Client {
 	t.Helper()
-	c, err := plaidflow.NewClient(plaidflow.Config{ClientID: DemoClientID, Secret: DemoSecret, Env: plaidflow.Sandbox, APIURL: s.URL,
+	c, err := plaidapi.NewClient(config.Config{ClientID: DemoClientID, Secret: DemoSecret, Env: config.Sandbox, APIURL: s.URL,
 		Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "control test"},
 		&http.Client{Timeout: 10 * time.Second})
 	if err != nil {
@@ -57,7 +58,7 @@ func flowClient(t *testing.T, s *Server) *plaidflow.Client {
 	}
 	// One attempt per call: these tests count the calls each fault answers, which the client's
 	// retries (tested in plaidflow) would absorb.
-	c.Retries = plaidflow.RetryPolicy{Attempts: 1}
+	c.Retries = plaidapi.RetryPolicy{Attempts: 1}
 	return c
 }
 
@@ -77,7 +78,7 @@ func TestControlClockAdvanceExpiresPublicToken(t *testing.T) {
 	}
 
 	_, err = flowClient(t, srv).Exchange(context.Background(), tok)
-	pe, ok := plaidflow.AsError(err)
+	pe, ok := plaidapi.AsError(err)
 	if !ok || pe.Code != "INVALID_PUBLIC_TOKEN" || !strings.Contains(pe.Message, "expired") {
 		t.Fatalf("exchange after 31 minutes: %v, want INVALID_PUBLIC_TOKEN (expired)", err)
 	}
@@ -100,7 +101,7 @@ func TestControlFaultsReachTheClient(t *testing.T) {
 		{"text/plain", `{"path":"/auth/get","kind":"text_plain","status":504}`, wantFlowError(504, "API_ERROR", "UNEXPECTED_RESPONSE")},
 		{"drop", `{"path":"/auth/get","kind":"drop"}`, func(t *testing.T, err error, _ time.Duration) {
 			var ue *url.Error
-			if _, isPlaid := plaidflow.AsError(err); isPlaid || !errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) {
+			if _, isPlaid := plaidapi.AsError(err); isPlaid || !errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("dropped connection: %v (%T), want a transport error", err, err)
 			}
 		}},
@@ -148,9 +149,9 @@ func TestControlFaultsReachTheClient(t *testing.T) {
 func wantFlowError(status int, typ, code string) func(*testing.T, error, time.Duration) {
 	return func(t *testing.T, err error, _ time.Duration) {
 		t.Helper()
-		pe, ok := plaidflow.AsError(err)
+		pe, ok := plaidapi.AsError(err)
 		if !ok {
-			t.Fatalf("error %v (%T), want a plaidflow.Error %s", err, err, code)
+			t.Fatalf("error %v (%T), want a plaidapi.Error %s", err, err, code)
 		}
 		if pe.HTTPStatus != status || pe.Type != typ || pe.Code != code {
 			t.Errorf("got HTTP %d %s/%s (%s), want HTTP %d %s/%s", pe.HTTPStatus, pe.Type, pe.Code, pe.Message, status, typ, code)
@@ -168,7 +169,7 @@ func TestControlFaultCountAndClear(t *testing.T) {
 
 	control(t, srv, http.MethodPost, "/_emulator/faults", `{"path":"/auth/get","kind":"error","error_code":"INTERNAL_SERVER_ERROR","count":2}`)
 	for i := range 2 {
-		if _, err := client.Auth(ctx, access); !plaidflow.HasCode(err, "INTERNAL_SERVER_ERROR") {
+		if _, err := client.Auth(ctx, access); !plaidapi.HasCode(err, "INTERNAL_SERVER_ERROR") {
 			t.Errorf("call %d of a count-2 fault: %v", i+1, err)
 		}
 	}
@@ -181,7 +182,7 @@ func TestControlFaultCountAndClear(t *testing.T) {
 		t.Fatalf("add lasting fault: %d %v", status, ans)
 	}
 	for range 3 {
-		if _, err := client.Auth(ctx, access); !plaidflow.HasCode(err, "PLANNED_MAINTENANCE") {
+		if _, err := client.Auth(ctx, access); !plaidapi.HasCode(err, "PLANNED_MAINTENANCE") {
 			t.Fatalf("a lasting fault did not last: %v", err)
 		}
 	}
@@ -210,12 +211,12 @@ func TestControlResetForgetsEverything(t *testing.T) {
 		t.Errorf("after reset the clock says %v, want now", ans["now"])
 	}
 	_, err := client.Auth(context.Background(), access)
-	if !plaidflow.HasCode(err, "INVALID_ACCESS_TOKEN") {
+	if !plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") {
 		t.Errorf("the Item's access token after reset: %v, want INVALID_ACCESS_TOKEN", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{}); err != nil {
+	if _, err := client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{}); err != nil {
 		t.Errorf("the hang fault outlived reset: %v", err)
 	}
 }
