@@ -3,6 +3,7 @@ package plaidflow_test
 import (
 	"testing"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -36,7 +37,7 @@ func TestProcessorTokenTrustsTheIndexOnlyAfterPlaidConfirms(t *testing.T) {
 	if pt.Account.ID != checking.ID || pt.Token == "" {
 		t.Errorf("token for %+v, want one for %s", pt.Account, checking.ID)
 	}
-	if n, m := srv.Requests("/accounts/get"), srv.Requests("/processor/token/create"); n != 1 || m != 1 {
+	if n, m := emulatortest.Requests(srv, "/accounts/get"), emulatortest.Requests(srv, "/processor/token/create"); n != 1 || m != 1 {
 		t.Errorf("/accounts/get called %d times and /processor/token/create %d times, want 1 and 1", n, m)
 	}
 
@@ -52,7 +53,7 @@ func TestProcessorTokenTrustsTheIndexOnlyAfterPlaidConfirms(t *testing.T) {
 	if pt.Account.ID != checking.ID || pt.Token == "" {
 		t.Errorf("with an out-of-date index the token is for %+v, want one for %s", pt.Account, checking.ID)
 	}
-	if n := srv.Requests("/processor/token/create"); n != 3 {
+	if n := emulatortest.Requests(srv, "/processor/token/create"); n != 3 {
 		t.Errorf("/processor/token/create called %d times in all, want 3 (one refused for the closed account, one made again)", n)
 	}
 	item, _ = f.Vault.FindItem("sandbox", "first-platypus-bank")

@@ -13,6 +13,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -213,7 +214,7 @@ func TestLinkTokenCarriesTheConfiguration(t *testing.T) {
 
 func TestPublicTokenIsSingleUse(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := fx.srv.PublicToken("ins_109508")
+	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestPublicTokenIsSingleUse(t *testing.T) {
 
 func TestCompleteWithoutInstitutionLearnsIt(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := fx.srv.PublicToken("ins_109508")
+	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func TestRoundTripsOverlap(t *testing.T) {
 		"/auth/get":                    2,
 		"/institutions/get_by_id":      2,
 	} {
-		if got := fx.srv.Requests(path); got != want {
+		if got := emulatortest.Requests(fx.srv, path); got != want {
 			t.Errorf("%s called %d times, want %d", path, got, want)
 		}
 	}

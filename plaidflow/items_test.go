@@ -15,6 +15,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -188,12 +189,12 @@ func TestRemoveOutcomes(t *testing.T) {
 		if err := fx.store.Delete("sandbox/item/" + res.ItemID); err != nil {
 			t.Fatal(err)
 		}
-		before := fx.srv.Requests("/item/remove")
+		before := emulatortest.Requests(fx.srv, "/item/remove")
 		r, err := fx.flow.RemoveItem(ctx, res.ItemName)
 		if !errors.Is(err, plaidflow.ErrNotRemovedAtPlaid) || r.Outcome != plaidflow.NotRemovedTokenMissing || r.Forgotten {
 			t.Fatalf("remove = %+v, %v", r, err)
 		}
-		if fx.srv.Requests("/item/remove") != before {
+		if emulatortest.Requests(fx.srv, "/item/remove") != before {
 			t.Error("/item/remove was called without a token")
 		}
 		if !strings.Contains(r.Message(), "Could NOT remove") || !strings.Contains(r.Message(), "billed") {
@@ -277,7 +278,7 @@ func TestBalancesAreLiveWithTheirTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.FetchedAt.IsZero() || b.RequestID == "" || len(b.Accounts) != 12 || fx.srv.Requests("/accounts/balance/get") != 1 {
+	if b.FetchedAt.IsZero() || b.RequestID == "" || len(b.Accounts) != 12 || emulatortest.Requests(fx.srv, "/accounts/balance/get") != 1 {
 		t.Errorf("balances = %+v", b)
 	}
 	var buf bytes.Buffer
@@ -309,7 +310,7 @@ func TestProcessorTokens(t *testing.T) {
 			t.Errorf("%s: %+v", tt.processor, pt)
 		}
 	}
-	if fx.srv.Requests("/processor/stripe/bank_account_token/create") != 1 || fx.srv.Requests("/processor/token/create") != 2 {
+	if emulatortest.Requests(fx.srv, "/processor/stripe/bank_account_token/create") != 1 || emulatortest.Requests(fx.srv, "/processor/token/create") != 2 {
 		t.Error("stripe must use its own endpoint, the others /processor/token/create")
 	}
 
@@ -372,7 +373,7 @@ func TestResetLoginIsSandboxOnly(t *testing.T) {
 	if _, err := prod.ResetLogin(context.Background(), res.ItemName); !errors.Is(err, config.ErrSandboxOnly) {
 		t.Errorf("reset-login in Production: %v", err)
 	}
-	if fx.srv.Requests("/sandbox/item/reset_login") != 0 {
+	if emulatortest.Requests(fx.srv, "/sandbox/item/reset_login") != 0 {
 		t.Error("reset_login reached Plaid outside Sandbox")
 	}
 }
@@ -440,7 +441,7 @@ func TestUpdateJourneyRepairsTheItemWithoutAnExchange(t *testing.T) {
 	if _, err := fx.flow.ResetLogin(ctx, res.ItemName); err != nil {
 		t.Fatal(err)
 	}
-	exchanges := fx.srv.Requests("/item/public_token/exchange")
+	exchanges := emulatortest.Requests(fx.srv, "/item/public_token/exchange")
 	ui := &standInUpdateLink{srv: fx.srv}
 	j := fx.flow.UpdateJourney(func() plaidflow.LinkUI { return ui }, res.ItemName, false)
 	if got := stepNames(j.Steps()); got != "Create a Link token → Log in again with Link (update mode) → Fetch the account and routing numbers" {
@@ -450,7 +451,7 @@ func TestUpdateJourneyRepairsTheItemWithoutAnExchange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fx.srv.Requests("/item/public_token/exchange") != exchanges {
+	if emulatortest.Requests(fx.srv, "/item/public_token/exchange") != exchanges {
 		t.Error("update mode exchanged the public token")
 	}
 	if now, _ := fx.vault.AccessToken("sandbox", res.ItemID); now != tok {
@@ -586,7 +587,7 @@ func TestUnsavedItemIsSaidToStillExistAtPlaid(t *testing.T) {
 	if !strings.Contains(notice, "still exists at Plaid") || !strings.Contains(notice, "/item/remove") || notice != j.UnsavedHint() {
 		t.Errorf("notice = %q", notice)
 	}
-	if err := j.RemoveUnsaved(context.Background()); err != nil || fx.srv.Requests("/item/remove") != 1 {
+	if err := j.RemoveUnsaved(context.Background()); err != nil || emulatortest.Requests(fx.srv, "/item/remove") != 1 {
 		t.Errorf("remove unsaved: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // standInUser is a LinkUI that plays the user in the emulator's stand-in Link through the calls
@@ -143,7 +144,7 @@ func TestLinkJourneyForSameDayThenVerify(t *testing.T) {
 	if got := stepNames(vj.Steps()); got != "Create a Link token → Enter the micro-deposit code in Link → Fetch the account and routing numbers" {
 		t.Errorf("verify steps = %s", got)
 	}
-	exchanges := fx.srv.Requests("/item/public_token/exchange")
+	exchanges := emulatortest.Requests(fx.srv, "/item/public_token/exchange")
 	after, err := vj.RunAll(context.Background(), nil)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
@@ -158,7 +159,7 @@ func TestLinkJourneyForSameDayThenVerify(t *testing.T) {
 	if after.Next != "" || after.ItemID != res.ItemID {
 		t.Errorf("after verify: next %q, item %q (want none, %q)", after.Next, after.ItemID, res.ItemID)
 	}
-	if fx.srv.Requests("/item/public_token/exchange") != exchanges {
+	if emulatortest.Requests(fx.srv, "/item/public_token/exchange") != exchanges {
 		t.Error("verify exchanged a public token")
 	}
 
@@ -228,11 +229,11 @@ func TestLinkJourneyForInstantAuthAndUnknownFlows(t *testing.T) {
 			t.Errorf("LinkJourneyFor(%q) let the user type numbers: %v", name, err)
 		}
 	}
-	calls := fx.srv.Requests("/link/token/create")
+	calls := emulatortest.Requests(fx.srv, "/link/token/create")
 	if _, err := fx.flow.LinkJourneyFor(nil, nil, "same-day-microdeposit"); err == nil || !strings.Contains(err.Error(), "did you mean same-day-microdeposits") {
 		t.Errorf("unknown flow: %v", err)
 	}
-	if fx.srv.Requests("/link/token/create") != calls {
+	if emulatortest.Requests(fx.srv, "/link/token/create") != calls {
 		t.Error("an unknown flow made a Link token")
 	}
 }

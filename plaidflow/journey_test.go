@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -71,7 +72,7 @@ func stepNames(steps []plaidflow.StepID) string {
 
 func TestLinkJourneyRunsTheStepsInPlaidsOrder(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := fx.srv.PublicToken("ins_109508")
+	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestLinkJourneyWithATokenMadeAheadStartsAtLink(t *testing.T) {
 
 func TestLinkExitGoesBackToANewLinkSession(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := fx.srv.PublicToken("ins_109508")
+	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +202,7 @@ func TestAFailedStepIsRetriedAloneAndTheItemIsAlreadySaved(t *testing.T) {
 	if err != nil || !j.Done() || rep.Step != plaidflow.StepNumbers {
 		t.Fatalf("retry: %+v, %v", rep, err)
 	}
-	if got := fx.srv.Requests("/item/public_token/exchange"); got != 1 {
+	if got := emulatortest.Requests(fx.srv, "/item/public_token/exchange"); got != 1 {
 		t.Errorf("the exchange ran %d times; a retry must run the failed step alone", got)
 	}
 }

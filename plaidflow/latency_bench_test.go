@@ -3,6 +3,8 @@ package plaidflow_test
 import (
 	"testing"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // roundTripLatency is the latency the benchmarks add to every call: large against the machine's
@@ -21,7 +23,7 @@ func BenchmarkRoundTrips(b *testing.B) {
 				ft.setup(b, f)
 			}
 			b.ResetTimer()
-			rt, err := srv.MeasureRoundTrips(roundTripLatency, b.N, ft.once(f))
+			rt, err := emulatortest.MeasureRoundTrips(srv, roundTripLatency, b.N, ft.once(f))
 			if err != nil {
 				b.Fatal(err)
 			}

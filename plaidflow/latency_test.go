@@ -9,6 +9,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -211,7 +212,7 @@ func TestFlowsMakeNoRoundTripTooMany(t *testing.T) {
 			if ft.setup != nil {
 				ft.setup(t, f)
 			}
-			rt, err := srv.MeasureRoundTrips(ciLatency, ciRuns, ft.once(f))
+			rt, err := emulatortest.MeasureRoundTrips(srv, ciLatency, ciRuns, ft.once(f))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
@@ -186,7 +187,7 @@ func TestSafeCallsRecoverFromPassingFailures(t *testing.T) {
 		for _, f := range faults {
 			t.Run(c.path+"/"+f.name, func(t *testing.T) {
 				l := newLinked(t)
-				before := l.srv.Requests(c.path)
+				before := emulatortest.Requests(l.srv, c.path)
 				spec := f.spec
 				spec.Path = c.path
 				if err := l.srv.AddFault(spec); err != nil {
@@ -198,7 +199,7 @@ func TestSafeCallsRecoverFromPassingFailures(t *testing.T) {
 				}
 
 				failures := spec.Count
-				if got := l.srv.Requests(c.path) - before; got != failures+1 {
+				if got := emulatortest.Requests(l.srv, c.path) - before; got != failures+1 {
 					t.Errorf("%s was sent %d times, want %d (%d failures, then the answer)", c.path, got, failures+1, failures)
 				}
 				wantWaits := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}[:failures]
@@ -238,7 +239,7 @@ func TestStateChangingCallsAreNeverRetried(t *testing.T) {
 		for _, f := range faults {
 			t.Run(c.path+"/"+f.name, func(t *testing.T) {
 				l := newLinked(t)
-				before := l.srv.Requests(c.path)
+				before := emulatortest.Requests(l.srv, c.path)
 				spec := f.spec
 				spec.Path = c.path // every call fails, so a retry could not hide itself
 				if err := l.srv.AddFault(spec); err != nil {
@@ -249,7 +250,7 @@ func TestStateChangingCallsAreNeverRetried(t *testing.T) {
 				if err == nil || strings.HasPrefix(err.Error(), "setup: ") {
 					t.Fatalf("err = %v, want the failure of %s", err, c.path)
 				}
-				if got := l.srv.Requests(c.path) - before; got != 1 {
+				if got := emulatortest.Requests(l.srv, c.path) - before; got != 1 {
 					t.Errorf("%s was sent %d times, want exactly once", c.path, got)
 				}
 				if w, ev := l.clock.waits(), l.log.heard(); len(w) != 0 || len(ev) != 0 {
@@ -340,7 +341,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	// enough off that only the fake waits can reach it.
 	start := time.Now()
 	l.clock.now = start
-	before := l.srv.Requests("/auth/get")
+	before := emulatortest.Requests(l.srv, "/auth/get")
 	ctx, cancel := context.WithDeadline(context.Background(), start.Add(budget))
 	defer cancel()
 
@@ -354,7 +355,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	if spent := l.clock.Now().Sub(start); spent >= budget || spent < budget-maxWait {
 		t.Errorf("waited %s in all (%v): want just under the %s deadline", spent, waits, budget)
 	}
-	if got := l.srv.Requests("/auth/get") - before; got != len(waits)+1 || got >= 1000 {
+	if got := emulatortest.Requests(l.srv, "/auth/get") - before; got != len(waits)+1 || got >= 1000 {
 		t.Errorf("sent %d times after %d waits", got, len(waits))
 	}
 	if ev := l.log.heard(); len(ev) != len(waits) {

@@ -19,6 +19,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
@@ -140,7 +141,7 @@ func TestWebhookVerifierRefusesForgeries(t *testing.T) {
 		t.Fatalf("the emulator's own webhook did not verify: %s", real.Reason)
 	}
 	header := real.Header.Get("Plaid-Verification")
-	kid := fx.srv.WebhookKeyID()
+	kid := emulatortest.WebhookKeyID(fx.srv)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	now := time.Now()
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
@@ -68,7 +69,7 @@ func TestEachVerificationChoiceAsksForItsFlowAndSaysWhatToType(t *testing.T) {
 	srv := fakePlaid(t)
 	m, d := flowModel(t, srv, "")
 	for i, fl := range plaidflow.AuthFlows {
-		before := srv.Requests("/link/token/create")
+		before := emulatortest.Requests(srv, "/link/token/create")
 		d.send(press("f"))
 		d.send(press(string(rune('2' + i))))
 		if !strings.Contains(view(m), "› "+string(rune('2'+i))+" "+fl.Title) {
@@ -78,7 +79,7 @@ func TestEachVerificationChoiceAsksForItsFlowAndSaysWhatToType(t *testing.T) {
 		d.until(fl.Title+"'s Link page", func() bool {
 			return m.link.journey != nil && m.link.journey.AuthFlow() == fl.Name && m.link.url != "" && m.link.state == linkWaiting
 		})
-		if srv.Requests("/link/token/create") != before+1 {
+		if emulatortest.Requests(srv, "/link/token/create") != before+1 {
 			t.Errorf("%s: no new Link token was made for the flow", fl.Name)
 		}
 		v := strings.Join(strings.Fields(view(m)), " ")
@@ -117,7 +118,7 @@ func TestAutomatedMicrodepositsGoFromPendingToVerified(t *testing.T) {
 	d.screenShows("automatically_verified")
 	d.screenShows("011401533")
 	d.screenShows("webhook ✓ AUTH AUTOMATICALLY_VERIFIED")
-	if n := srv.Requests("/sandbox/item/set_verification_status"); n != 1 {
+	if n := emulatortest.Requests(srv, "/sandbox/item/set_verification_status"); n != 1 {
 		t.Errorf("set_verification_status called %d times, want 1", n)
 	}
 	var webhook, change bool
@@ -186,7 +187,7 @@ func TestSameDayMicrodepositsTakeTheCodeInASecondLinkSession(t *testing.T) {
 	enterCode(t, m.link.url, srv.URL, fl.Code)
 	d.screenShows("manually_verified")
 	d.screenShows(fl.Routing)
-	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/public_token/exchange"); n != 1 {
 		t.Errorf("%d exchanges: the code session must exchange nothing", n)
 	}
 }

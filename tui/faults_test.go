@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -135,7 +136,7 @@ func checkFaultShown(t *testing.T, srv *emulator.Server, path string, f tuiFault
 	flat := strings.Join(strings.Fields(v), " ")
 	switch {
 	case f.plaidError != "":
-		ids := srv.RequestIDs(path)
+		ids := emulatortest.RequestIDs(srv, path)
 		if len(ids) == 0 {
 			t.Fatalf("no call reached %s", path)
 		}
@@ -170,7 +171,7 @@ func checkTUINothingLost(t *testing.T, srv *emulator.Server, vlt *vault.Vault, v
 	if err != nil {
 		t.Fatalf("read the index: %v", err)
 	}
-	held := srv.ItemIDs()
+	held := emulatortest.ItemIDs(srv)
 	inVault := map[string]bool{}
 	for _, it := range saved {
 		inVault[it.ItemID] = true

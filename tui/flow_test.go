@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // TestWholeFlowThroughTheSandboxShortcut runs the real program loop against the Plaid fake, as
@@ -42,7 +43,7 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 	if err != nil || len(items) != 1 || items[0].InstitutionName != "First Platypus Bank" {
 		t.Errorf("the Item was not kept in the (in-memory) vault: %+v %v", items, err)
 	}
-	if n := srv.Requests("/link/token/create"); n != 1 {
+	if n := emulatortest.Requests(srv, "/link/token/create"); n != 1 {
 		t.Errorf("/link/token/create called %d times; the keys check's token should open Link", n)
 	}
 }
@@ -103,11 +104,11 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	if final.screen != screenResults || final.results.res == nil || final.results.res.ItemName != "first-platypus-bank" || !final.results.res.Storage.Saved {
 		t.Errorf("the next run did not end on the saved Item's results: %+v", final.results.res)
 	}
-	if n := next.Requests("/auth/get"); n != 1 {
+	if n := emulatortest.Requests(next, "/auth/get"); n != 1 {
 		t.Errorf("/auth/get called %d times in the next run, want 1", n)
 	}
 	for _, path := range []string{"/item/public_token/exchange", "/sandbox/public_token/create"} {
-		if n := next.Requests(path); n != 0 {
+		if n := emulatortest.Requests(next, path); n != 0 {
 			t.Errorf("%s called %d times in the next run: the saved Item should need no new link", path, n)
 		}
 	}
@@ -141,7 +142,7 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 	if final.results.unsaved != nil {
 		t.Error("the results still offer to remove an Item that is gone")
 	}
-	if n := srv.Requests("/item/remove"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/remove"); n != 1 {
 		t.Errorf("/item/remove called %d times, want 1", n)
 	}
 }
@@ -169,7 +170,7 @@ func TestARetryIsShownWhileItWaits(t *testing.T) {
 	if final.footer.retry != "" {
 		t.Errorf("the retry line stayed after the numbers came: %q", final.footer.retry)
 	}
-	if n := srv.Requests("/auth/get"); n != 2 {
+	if n := emulatortest.Requests(srv, "/auth/get"); n != 2 {
 		t.Errorf("/auth/get called %d times, want 2 (one 503, one retry)", n)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // waitForRequest waits until a call to path has reached the emulator, failing loudly when none
@@ -18,7 +19,7 @@ func waitForRequest(t *testing.T, srv *emulator.Server, path string) {
 	deadline := time.Now().Add(10 * time.Second)
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
-	for srv.Requests(path) == 0 {
+	for emulatortest.Requests(srv, path) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("no call to %s reached the emulator within 10s", path)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -82,7 +83,7 @@ func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
 	act(d, "s", "the status")
 	wantView(t, m, "status", "Status of first-platypus-bank", "Health: ok", "billed products", "auth",
 		"available products", "consent expires", "webhook", "request_id")
-	if n := srv.Requests("/item/get"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/get"); n != 1 {
 		t.Errorf("/item/get called %d times, want 1", n)
 	}
 	d.until("the list to show the health learnt", func() bool { return m.items.items[0].Health == plaidflow.HealthOK })
@@ -162,14 +163,14 @@ func TestItemsRemoveAsksFirstThenRemovesAtPlaidAndHere(t *testing.T) {
 		t.Errorf("the question's keys are not in the help:\n%s", view(m))
 	}
 	d.send(press("n"))
-	if m.items.mode != itemsBrowsing || srv.Requests("/item/remove") != 0 {
+	if m.items.mode != itemsBrowsing || emulatortest.Requests(srv, "/item/remove") != 0 {
 		t.Fatalf("n should keep the Item without calling Plaid")
 	}
 
 	d.send(press("d"))
 	act(d, "y", "the removal")
 	wantView(t, m, "removed", "Removed first-platypus-bank", "at Plaid and deleted its", "from the keyring and the index.")
-	if n := srv.Requests("/item/remove"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/remove"); n != 1 {
 		t.Errorf("/item/remove called %d times, want 1", n)
 	}
 	d.until("the empty list", func() bool { return len(m.items.items) == 0 })
@@ -206,7 +207,7 @@ func TestItemsRemoveWithTheTokenMissingSaysItIsNotRemovedAtPlaid(t *testing.T) {
 	act(d, "y", "the refusal")
 	wantView(t, m, "token missing", "NOT removed at Plaid: first-platypus-bank", "Could NOT remove first-platypus-bank",
 		"/item/remove needs it", "is billed there", "Forget first-platypus-bank here only?", "y forget it here")
-	if srv.Requests("/item/remove") != 0 {
+	if emulatortest.Requests(srv, "/item/remove") != 0 {
 		t.Errorf("/item/remove was called without a token")
 	}
 	if !errors.Is(m.Err(), plaidflow.ErrNotRemovedAtPlaid) {
@@ -240,7 +241,7 @@ func TestItemsRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 	}
 	d.send(press("enter"))
 	d.until("the numbers with the new token", func() bool { return m.screen == screenResults })
-	if n := srv.Requests("/item/access_token/invalidate"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/access_token/invalidate"); n != 1 {
 		t.Errorf("/item/access_token/invalidate called %d times, want 1", n)
 	}
 }
@@ -295,7 +296,7 @@ func TestItemsProcessorTokenPicksTheAccountAndCompletesTheProcessor(t *testing.T
 	typeText(m, "dwola")
 	d.send(press("enter"))
 	wantView(t, m, "unknown processor", "not a processor Plaid knows", "did you mean dwolla")
-	if srv.Requests("/processor/token/create") != 0 {
+	if emulatortest.Requests(srv, "/processor/token/create") != 0 {
 		t.Errorf("an unknown processor reached Plaid")
 	}
 	for range 5 {
@@ -379,7 +380,7 @@ func TestItemsResetLoginThenRepairWithLinkUpdateMode(t *testing.T) {
 	relink(t, m.link.url, srv.URL)
 	d.until("the refreshed numbers", func() bool { return m.screen == screenResults })
 	wantView(t, m, "results", "Plaid Checking", "011401533")
-	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/public_token/exchange"); n != 1 {
 		t.Errorf("update mode must exchange nothing; %d exchanges in all", n)
 	}
 	items, _ := m.c.deps.Vault.Items("demo")

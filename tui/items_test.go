@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -164,10 +165,10 @@ func TestItemsOpenedFromLinkFetchTheSelectedItemsNumbers(t *testing.T) {
 			t.Errorf("results lack %q:\n%s", want, v)
 		}
 	}
-	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/public_token/exchange"); n != 1 {
 		t.Errorf("the saved Item was exchanged again (%d exchanges in all)", n)
 	}
-	if n := srv.Requests("/auth/get"); n != 2 {
+	if n := emulatortest.Requests(srv, "/auth/get"); n != 2 {
 		t.Errorf("/auth/get called %d times in all, want 2 (the first link, then the saved Item)", n)
 	}
 	d.until("the waiting Link page to stop", func() bool { return !listening(sess.URL()) })

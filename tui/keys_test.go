@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -88,7 +89,7 @@ func TestKeysKnownAtStartupAreCheckedAtOnce(t *testing.T) {
 		t.Fatalf("known keys were not checked at startup")
 	}
 	d.screenShows("✓ Plaid accepted the keys")
-	if n := srv.Requests("/link/token/create"); n != 1 {
+	if n := emulatortest.Requests(srv, "/link/token/create"); n != 1 {
 		t.Errorf("/link/token/create called %d times, want 1", n)
 	}
 }
@@ -363,7 +364,7 @@ func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
 	}
 	d.send(press("enter"))
 	d.until("the Link page again", func() bool { return m.screen == screenLink && m.link.state == linkWaiting })
-	if n := srv.Requests("/link/token/create"); n != 1 {
+	if n := emulatortest.Requests(srv, "/link/token/create"); n != 1 {
 		t.Errorf("/link/token/create called %d times; unchanged keys should not be checked again", n)
 	}
 }

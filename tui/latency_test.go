@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // The TUI's share of issue 11's speed goals, measured through the model and its tea.Cmds as
@@ -183,7 +184,7 @@ func TestTUIWaitsForNoRoundTripTooMany(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := fakePlaid(t)
 			fl := tuiFlows(t, srv)[i]
-			rt, err := srv.MeasureRoundTrips(tuiLatency, tuiRuns, fl.once)
+			rt, err := emulatortest.MeasureRoundTrips(srv, tuiLatency, tuiRuns, fl.once)
 			if err != nil {
 				t.Fatal(err)
 			}

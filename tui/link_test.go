@@ -11,6 +11,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
@@ -33,7 +34,7 @@ func TestLinkOpensThePageAndTheBrowserAndShowsTheURL(t *testing.T) {
 	}
 	d.send(press("o"))
 	d.until("the browser to open again", func() bool { return len(browser.opened()) == 2 })
-	if n := srv.Requests("/link/token/create"); n != 1 {
+	if n := emulatortest.Requests(srv, "/link/token/create"); n != 1 {
 		t.Errorf("/link/token/create called %d times; the keys check's token should open Link", n)
 	}
 }

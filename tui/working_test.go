@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -103,7 +104,7 @@ func TestWorkingShowsPlaidsErrorAndRetriesTheStep(t *testing.T) {
 
 	d.send(press("r"))
 	d.until("the results after the retry", func() bool { return m.screen == screenResults })
-	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/public_token/exchange"); n != 1 {
 		t.Errorf("the retry exchanged the public token again (%d calls); it should refetch only", n)
 	}
 	if m.Err() != nil {

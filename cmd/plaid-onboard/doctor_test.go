@@ -14,6 +14,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/doctor"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -482,7 +483,7 @@ func TestDoctorInterrupted(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- runContext(ctx, []string{"doctor", "--timeout", "10m"}, te.d) }()
 	deadline := time.Now().Add(30 * time.Second)
-	for srv.Requests("/link/token/create") == 0 {
+	for emulatortest.Requests(srv, "/link/token/create") == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("doctor never called /link/token/create")
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -60,7 +61,7 @@ func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
 				}
 			}
 			inIndex := indexItemIDs(t, dirs)
-			atEmulator := srv.ItemIDs()
+			atEmulator := emulatortest.ItemIDs(srv)
 			inKeyring := 0
 			for _, id := range atEmulator {
 				if tok, err := keyring.Get(vault.KeyringService, "sandbox/item/"+id); err == nil && strings.HasPrefix(tok, "access-sandbox-") {

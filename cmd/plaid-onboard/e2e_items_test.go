@@ -15,6 +15,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -137,7 +138,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, "ITEM_LOGIN_REQUIRED") || !strings.Contains(stderr, "plaid-onboard link --update "+name) {
 			t.Fatalf("auth after reset-login: exit %d\n%s", code, stderr)
 		}
-		exchanges := srv.Requests("/item/public_token/exchange")
+		exchanges := emulatortest.Requests(srv, "/item/public_token/exchange")
 
 		args := []string{"--update", name, "--json"}
 		if accountSelect {
@@ -167,7 +168,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 		if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil || res.ItemID != linked.ItemID || len(res.Numbers.ACH) == 0 {
 			t.Errorf("link --update result: %+v, %v", res, err)
 		}
-		if srv.Requests("/item/public_token/exchange") != exchanges || strings.Contains(p.stderrText(), "Exchanged") {
+		if emulatortest.Requests(srv, "/item/public_token/exchange") != exchanges || strings.Contains(p.stderrText(), "Exchanged") {
 			t.Error("update mode exchanged the public token")
 		}
 		if _, stderr, code = runBinary(t, dirs, env, "auth", name); code != 0 {

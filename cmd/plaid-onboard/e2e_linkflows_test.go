@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -155,7 +156,7 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 	if !strings.Contains(p.stderrText(), "In Link (Sandbox): institution Houndstooth Bank (ins_109512); username user_good, password pass_good") {
 		t.Errorf("stderr does not say what to enter in Link:\n%s", p.stderrText())
 	}
-	if got := srv.Requests("/link/token/create"); got != 1 {
+	if got := emulatortest.Requests(srv, "/link/token/create"); got != 1 {
 		t.Errorf("%d link tokens made, want 1", got)
 	}
 }
@@ -218,7 +219,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	if err := chromedp.Do(ctx, clickIn(frame, "#continue"), pageDone()); err != nil {
 		t.Fatalf("finish the verification session: %v", err)
 	}
-	exchanges := srv.Requests("/item/public_token/exchange")
+	exchanges := emulatortest.Requests(srv, "/item/public_token/exchange")
 	verified := flowResult(t, v)
 	if verified.ItemID != res.ItemID || len(verified.Accounts) != 1 || verified.Accounts[0].VerificationStatus != "manually_verified" {
 		t.Errorf("after verify: item %s, accounts %+v", verified.ItemID, verified.Accounts)
@@ -226,7 +227,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	if len(verified.Numbers.ACH) != 1 || verified.Numbers.ACH[0].Routing != "011401533" || verified.Numbers.ACH[0].Account != "1111222233330000" {
 		t.Errorf("after verify: ACH %+v, want the typed 011401533 / 1111222233330000", verified.Numbers.ACH)
 	}
-	if srv.Requests("/item/public_token/exchange") != exchanges {
+	if emulatortest.Requests(srv, "/item/public_token/exchange") != exchanges {
 		t.Error("verify exchanged a public token: the Item keeps its access token")
 	}
 	if !strings.Contains(v.stderrText(), "is manually_verified") {

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
@@ -323,7 +324,7 @@ func TestE2ELinkRefusesASquatter(t *testing.T) {
 			if strings.Contains(stderr, "Plaid Link is at") {
 				t.Errorf("the Link page started anyway:\n%s", stderr)
 			}
-			if n := srv.Requests("/link/token/create"); n != 0 {
+			if n := emulatortest.Requests(srv, "/link/token/create"); n != 0 {
 				t.Errorf("%d calls to /link/token/create: the refusal must come before any Plaid call", n)
 			}
 		})
@@ -350,7 +351,7 @@ func TestE2ELinkRedirectURIChecked(t *testing.T) {
 			t.Errorf("link %v: exit %d, want %d with %q:\n%s", tt.args, code, tt.code, tt.want, stderr)
 		}
 	}
-	if n := srv.Requests("/link/token/create"); n != 0 {
+	if n := emulatortest.Requests(srv, "/link/token/create"); n != 0 {
 		t.Errorf("%d calls to /link/token/create for refused redirect URIs", n)
 	}
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -219,12 +220,12 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 			t.Errorf("listener answered %d to a bad webhook, want 400", resp.StatusCode)
 		}
 	}
-	post(emulator.SignWebhookJWT(other, srv.WebhookKeyID(), last.body, time.Now()), last.body)
+	post(emulator.SignWebhookJWT(other, emulatortest.WebhookKeyID(srv), last.body, time.Now()), last.body)
 	forged := lp.next(t, "the forged webhook")
 	if forged["verified"] != false || !strings.Contains(forged["reason"].(string), "signature does not match") {
 		t.Errorf("forged webhook reported as %v", forged)
 	}
-	post(srv.SignWebhook(last.body, time.Now().Add(-10*time.Minute)), last.body)
+	post(emulatortest.SignWebhook(srv, last.body, time.Now().Add(-10*time.Minute)), last.body)
 	replayed := lp.next(t, "the replayed webhook")
 	if replayed["verified"] != false || !strings.Contains(replayed["reason"].(string), "older than 5 minutes") {
 		t.Errorf("replayed webhook reported as %v", replayed)

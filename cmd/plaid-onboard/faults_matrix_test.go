@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -152,7 +153,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 	}
 	switch {
 	case f.plaidError != "":
-		ids := srv.RequestIDs(path)
+		ids := emulatortest.RequestIDs(srv, path)
 		if len(ids) == 0 {
 			t.Fatalf("no call reached %s\n%s", path, report)
 		}
@@ -187,7 +188,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 	}
 	// The exchange is never sent twice (a second one would fail, and the first Item be lost).
 	if path == "/item/public_token/exchange" {
-		if n := srv.Requests(path); n != 1 {
+		if n := emulatortest.Requests(srv, path); n != 1 {
 			t.Errorf("the exchange was sent %d times, want once\n%s", n, report)
 		}
 	}
@@ -207,7 +208,7 @@ func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report st
 	inIndex := map[string]bool{}
 	for _, it := range saved {
 		inIndex[it.ItemID] = true
-		if !slices.Contains(srv.ItemIDs(), it.ItemID) {
+		if !slices.Contains(emulatortest.ItemIDs(srv), it.ItemID) {
 			t.Errorf("the index names Item %s, which the emulator does not hold\n%s", it.ItemID, report)
 		}
 	}
@@ -221,7 +222,7 @@ func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report st
 			t.Errorf("the index names Item %s, whose token is not in the keyring (%v)\n%s", it.ItemID, err, report)
 		}
 	}
-	for _, id := range srv.ItemIDs() {
+	for _, id := range emulatortest.ItemIDs(srv) {
 		if !inIndex[id] && !strings.Contains(te.stderr.String(), plaidapi.ExchangeLostNotice) {
 			t.Errorf("Item %s exists at the emulator, is not saved here, and the user was not told\n%s", id, report)
 		}

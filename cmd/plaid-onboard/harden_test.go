@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -67,7 +68,7 @@ func TestCorruptIndexStopsBeforeAnyPlaidCall(t *testing.T) {
 		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
 	}
 	for _, path := range []string{"/sandbox/public_token/create", "/item/public_token/exchange", "/institutions/get_by_id"} {
-		if n := srv.Requests(path); n != 0 {
+		if n := emulatortest.Requests(srv, path); n != 0 {
 			t.Errorf("%s was called %d times with a corrupt index", path, n)
 		}
 	}

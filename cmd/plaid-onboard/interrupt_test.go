@@ -8,6 +8,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -18,7 +19,7 @@ func waitForRequest(t *testing.T, srv *emulator.Server, path string) {
 	deadline := time.Now().Add(15 * time.Second)
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
-	for srv.Requests(path) == 0 {
+	for emulatortest.Requests(srv, path) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("no call to %s reached the emulator within 15s", path)
 		}

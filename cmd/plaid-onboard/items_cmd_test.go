@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // The Item commands, in-process against the emulator (as if it were Plaid, PLAID_API_URL) and a
@@ -120,7 +121,7 @@ func TestItemsRemoveAsksAndNeverClaimsARemovalItDidNotDo(t *testing.T) {
 
 	te.d.Stdin = strings.NewReader("n\n")
 	te.mustRun(t, exitOK, "items", "remove", "first-platypus-bank")
-	if !strings.Contains(te.stderr.String(), "Nothing removed") || srv.Requests("/item/remove") != 0 {
+	if !strings.Contains(te.stderr.String(), "Nothing removed") || emulatortest.Requests(srv, "/item/remove") != 0 {
 		t.Errorf("answering no: %s", te.stderr)
 	}
 
@@ -129,7 +130,7 @@ func TestItemsRemoveAsksAndNeverClaimsARemovalItDidNotDo(t *testing.T) {
 	}
 	te.d.Stdin = strings.NewReader("y\nn\n")
 	te.mustRun(t, exitFailure, "items", "remove", "first-platypus-bank")
-	if !strings.Contains(te.stderr.String(), "Could NOT remove") || strings.Contains(te.stderr.String(), "Removed first") || srv.Requests("/item/remove") != 0 {
+	if !strings.Contains(te.stderr.String(), "Could NOT remove") || strings.Contains(te.stderr.String(), "Removed first") || emulatortest.Requests(srv, "/item/remove") != 0 {
 		t.Errorf("token missing: %s", te.stderr)
 	}
 	if out := te.mustRun(t, exitOK, "items"); !strings.Contains(out, id) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // BenchmarkCommandRoundTrips measures the scripted commands' sequential round trips
@@ -25,7 +26,7 @@ func BenchmarkCommandRoundTrips(b *testing.B) {
 				}
 			}
 			b.ResetTimer()
-			rt, err := srv.MeasureRoundTrips(100*time.Millisecond, b.N, func(arm func()) (time.Duration, error) {
+			rt, err := emulatortest.MeasureRoundTrips(srv, 100*time.Millisecond, b.N, func(arm func()) (time.Duration, error) {
 				arm()
 				start := time.Now()
 				if code := te.run(ct.args...); code != 0 {

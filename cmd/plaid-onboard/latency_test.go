@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // The scripted commands' share of issue 11's speed goals: each command runs in-process through
@@ -48,7 +50,7 @@ func TestCommandsWaitForNoRoundTripTooMany(t *testing.T) {
 					t.Fatalf("%v exited %d: %s", ct.setup, code, te.stderr)
 				}
 			}
-			rt, err := srv.MeasureRoundTrips(cmdLatency, cmdRuns, func(arm func()) (time.Duration, error) {
+			rt, err := emulatortest.MeasureRoundTrips(srv, cmdLatency, cmdRuns, func(arm func()) (time.Duration, error) {
 				arm()
 				start := time.Now()
 				if code := te.run(ct.args...); code != 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -140,7 +141,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 		return out
 	}
 	t.Cleanup(func() {
-		for _, id := range srv.ItemIDs() {
+		for _, id := range emulatortest.ItemIDs(srv) {
 			_ = keyring.Delete(vault.KeyringService, "sandbox/item/"+id)
 		}
 	})
@@ -247,7 +248,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	// emulator handed out (Link tokens belong on the page and are not secrets).
 	secrets := map[string]string{"the client secret": leakSecret}
 	kinds := 0
-	for _, tok := range srv.IssuedTokens() {
+	for _, tok := range emulatortest.IssuedTokens(srv) {
 		for _, kind := range []string{"access-", "public-", "processor-", "btok_"} {
 			if strings.HasPrefix(tok, kind) {
 				secrets[kind+" token "+tok] = tok

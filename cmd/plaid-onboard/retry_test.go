@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // Given Plaid answers /auth/get with a 503 once, when sandbox link runs, then stderr says a
@@ -21,7 +22,7 @@ func TestSandboxLinkSaysItRetriesAndGetsTheNumbers(t *testing.T) {
 	if got := strings.Count(te.stderr.String(), "retrying /auth/get in "); got != 1 || !strings.Contains(te.stderr.String(), "(HTTP 503, attempt 2 of 4)") {
 		t.Errorf("stderr does not announce the one retry:\n%s", te.stderr)
 	}
-	if n := srv.Requests("/auth/get"); n != 2 {
+	if n := emulatortest.Requests(srv, "/auth/get"); n != 2 {
 		t.Errorf("/auth/get was sent %d times, want 2", n)
 	}
 }
@@ -37,7 +38,7 @@ func TestSandboxLinkNeverRetriesTheExchange(t *testing.T) {
 	if code := te.run("sandbox", "link"); code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
 	}
-	if n := srv.Requests("/item/public_token/exchange"); n != 1 {
+	if n := emulatortest.Requests(srv, "/item/public_token/exchange"); n != 1 {
 		t.Errorf("the exchange was sent %d times, want exactly once", n)
 	}
 	if strings.Contains(te.stderr.String(), "retrying") {

@@ -11,6 +11,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -136,7 +137,7 @@ func TestSandboxLinkUserCustomIsCheckedBeforeAnyCall(t *testing.T) {
 			t.Errorf("%v together: exit %d, want 2 with the reason\n%s", args, code, te.stderr)
 		}
 	}
-	if n := srv.Requests("/sandbox/public_token/create"); n != 0 {
+	if n := emulatortest.Requests(srv, "/sandbox/public_token/create"); n != 0 {
 		t.Errorf("%d calls reached Plaid; a bad configuration must be refused before any", n)
 	}
 }

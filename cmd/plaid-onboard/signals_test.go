@@ -20,6 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -43,7 +44,7 @@ func signalName(sig syscall.Signal) string {
 func waitHeld(t *testing.T, srv *emulator.Server, n int, what string) {
 	t.Helper()
 	waitUntil(t, e2eTimeout, what+" to be held at the emulator", func() (bool, string) {
-		return srv.Held() == n, fmt.Sprintf("%d calls held", srv.Held())
+		return emulatortest.Held(srv) == n, fmt.Sprintf("%d calls held", emulatortest.Held(srv))
 	})
 }
 
@@ -51,7 +52,7 @@ func waitHeld(t *testing.T, srv *emulator.Server, n int, what string) {
 // index, each with its token in the real keyring.
 func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantItems int) {
 	t.Helper()
-	atEmulator := srv.ItemIDs()
+	atEmulator := emulatortest.ItemIDs(srv)
 	var inIndex []string
 	if b, err := os.ReadFile(filepath.Join(dirs.config, "plaid-onboard", "items.json")); err == nil {
 		var ix struct {

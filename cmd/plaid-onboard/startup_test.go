@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
 // Start-up against the floor: the same work done by the smallest program that can do it, built
@@ -94,7 +95,7 @@ func sideBySide(t *testing.T, runs int, a, b func() time.Duration) (time.Duratio
 			bs, as = append(bs, b()), append(as, a())
 		}
 	}
-	return emulator.Median(as), emulator.Median(bs)
+	return emulatortest.Median(as), emulatortest.Median(bs)
 }
 
 // timeRun runs a program to its end and returns how long it took, failing unless it printed

@@ -210,9 +210,7 @@ func TestWithKeys(t *testing.T) {
 
 // The whole server-side flow through plaid-go: public token, exchange, numbers, Item.
 func TestSandboxFlow(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	_, api, ctx := newTestAPI(t)
 
 	create := plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH, plaid.PRODUCTS_TRANSACTIONS})
 	pt, _, err := api.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*create).Execute()
@@ -281,9 +279,7 @@ func TestSandboxFlow(t *testing.T) {
 }
 
 func TestAuthGetNumbers(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 
 	tests := []struct {
 		institution string
@@ -361,9 +357,7 @@ func TestAuthGetNumbers(t *testing.T) {
 }
 
 func TestAccountIDsFilter(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 	all, _, err := api.AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()
 	if err != nil {
@@ -396,9 +390,7 @@ func TestAccountIDsFilter(t *testing.T) {
 
 // Sandbox's test passwords and institutions fail like Plaid's, through the API and the Go helper.
 func TestSandboxPublicTokenErrors(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	tests := []struct {
 		name        string
 		institution string
@@ -456,19 +448,19 @@ func TestSandboxPublicTokenErrors(t *testing.T) {
 			for _, p := range products {
 				ps = append(ps, string(p))
 			}
-			if _, err := srv.PublicTokenWith(tt.institution, ps, username, password); err == nil || !strings.HasPrefix(err.Error(), tt.code) {
+			if _, err := peek(srv).PublicToken(tt.institution, ps, username, password); err == nil || !strings.HasPrefix(err.Error(), tt.code) {
 				t.Errorf("PublicTokenWith: %v, want %s", err, tt.code)
 			}
 		})
 	}
 
 	t.Run("degraded institution still links", func(t *testing.T) {
-		if _, err := srv.PublicToken("ins_132363"); err != nil {
+		if _, err := sandboxPublicToken(srv, "ins_132363"); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("MFA test passwords link without MFA through the API", func(t *testing.T) {
-		if _, err := srv.PublicTokenWith("ins_109508", []string{"auth"}, "user_good", "mfa_device"); err != nil {
+		if _, err := peek(srv).PublicToken("ins_109508", []string{"auth"}, "user_good", "mfa_device"); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -476,9 +468,7 @@ func TestSandboxPublicTokenErrors(t *testing.T) {
 
 // Public tokens are good once, for 30 minutes.
 func TestPublicTokenLifecycle(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	exchange := func(token string) (*http.Response, error) {
 		_, resp, err := api.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(token)).Execute()
 		return resp, err
@@ -494,14 +484,14 @@ func TestPublicTokenLifecycle(t *testing.T) {
 	})
 	t.Run("good until 30 minutes", func(t *testing.T) {
 		tok := mustPublicToken(t, srv, "ins_109508")
-		srv.AdvanceClock(29*time.Minute + 58*time.Second)
+		srv.advanceClock(29*time.Minute + 58*time.Second)
 		if _, err := exchange(tok); err != nil {
 			t.Fatalf("exchange before 30 minutes: %v", err)
 		}
 	})
 	t.Run("expired after 30 minutes", func(t *testing.T) {
 		tok := mustPublicToken(t, srv, "ins_109508")
-		srv.AdvanceClock(30 * time.Minute)
+		srv.advanceClock(30 * time.Minute)
 		resp, err := exchange(tok)
 		pe := wantPlaidError(t, err, resp, 400, typeInvalidInput, "INVALID_PUBLIC_TOKEN")
 		if !strings.Contains(pe.ErrorMessage, "expired") {
@@ -516,9 +506,7 @@ func TestPublicTokenLifecycle(t *testing.T) {
 
 // Access tokens rotate and end like Plaid's.
 func TestAccessTokenLifecycle(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	itemGet := func(token string) (plaid.ItemGetResponse, *http.Response, error) {
 		return api.ItemGet(ctx).ItemGetRequest(*plaid.NewItemGetRequest(token)).Execute()
 	}
@@ -553,9 +541,7 @@ func TestAccessTokenLifecycle(t *testing.T) {
 }
 
 func TestResetLogin(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 
 	reset, _, err := api.SandboxItemResetLogin(ctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(access)).Execute()
@@ -609,9 +595,7 @@ func TestResetLogin(t *testing.T) {
 }
 
 func TestInstitutionsGetByID(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	_, api, ctx := newTestAPI(t)
 	get := func(id string, countries []plaid.CountryCode, opts *plaid.InstitutionsGetByIdRequestOptions) (plaid.InstitutionsGetByIdResponse, *http.Response, error) {
 		req := plaid.NewInstitutionsGetByIdRequest(id, countries)
 		if opts != nil {
@@ -664,9 +648,7 @@ func TestInstitutionsGetByID(t *testing.T) {
 }
 
 func TestProcessorTokenCreate(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 	accounts, _, err := api.AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()
 	if err != nil {
@@ -727,9 +709,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	access := mustAccessToken(t, srv, "ins_109508")
 	authGet := func() (*http.Response, error) {
 		_, resp, err := api.AuthGet(ctx).AuthGetRequest(*plaid.NewAuthGetRequest(access)).Execute()
@@ -759,10 +739,10 @@ func TestFaults(t *testing.T) {
 		})
 	}
 
-	t.Run("verbatim JSON from ErrorJSON", func(t *testing.T) {
-		body, status, ok := ErrorJSON("PLANNED_MAINTENANCE")
+	t.Run("verbatim JSON from errorJSON", func(t *testing.T) {
+		body, status, ok := errorJSON("PLANNED_MAINTENANCE")
 		if !ok || status != 503 {
-			t.Fatalf("ErrorJSON: %v %d", ok, status)
+			t.Fatalf("errorJSON: %v %d", ok, status)
 		}
 		srv.InjectFault("/auth/get", 2, status, "application/json", body)
 		for i := 0; i < 2; i++ {
@@ -810,40 +790,36 @@ func TestFaults(t *testing.T) {
 		if srv.InjectError("/auth/get", 1, "NOT_A_CODE") {
 			t.Error("InjectError accepted an unknown code")
 		}
-		if _, _, ok := ErrorJSON("NOT_A_CODE"); ok {
-			t.Error("ErrorJSON accepted an unknown code")
+		if _, _, ok := errorJSON("NOT_A_CODE"); ok {
+			t.Error("errorJSON accepted an unknown code")
 		}
 	})
 }
 
 func TestRequestsCount(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	srv.InjectError("/item/get", 1, "INTERNAL_SERVER_ERROR")
 	for i := 0; i < 3; i++ {
 		api.ItemGet(ctx).ItemGetRequest(*plaid.NewItemGetRequest("access-sandbox-x")).Execute()
 	}
-	if got := srv.Requests("/item/get"); got != 3 {
+	if got := peek(srv).Requests("/item/get"); got != 3 {
 		t.Errorf("Requests(/item/get) = %d, want 3 (faulted calls count)", got)
 	}
-	if got := srv.Requests("/auth/get"); got != 0 {
+	if got := peek(srv).Requests("/auth/get"); got != 0 {
 		t.Errorf("Requests(/auth/get) = %d, want 0", got)
 	}
 }
 
 // Many clients at once, each through the whole flow, under the race detector.
 func TestConcurrentClients(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	const clients = 16
 	errs := make(chan error, clients)
 	for i := 0; i < clients; i++ {
 		go func(i int) {
 			errs <- func() error {
 				inst := []string{"ins_109508", "ins_43", "ins_117650", "ins_127287"}[i%4]
-				tok, err := srv.PublicToken(inst)
+				tok, err := sandboxPublicToken(srv, inst)
 				if err != nil {
 					return err
 				}
@@ -863,7 +839,7 @@ func TestConcurrentClients(t *testing.T) {
 					access = rot.GetNewAccessToken()
 				}
 				srv.SetLatency(0)
-				srv.Requests("/auth/get")
+				peek(srv).Requests("/auth/get")
 				_, _, err = api.ItemRemove(ctx).ItemRemoveRequest(*plaid.NewItemRemoveRequest(access)).Execute()
 				return err
 			}()
@@ -874,7 +850,7 @@ func TestConcurrentClients(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if got := srv.Requests("/auth/get"); got != clients {
+	if got := peek(srv).Requests("/auth/get"); got != clients {
 		t.Errorf("Requests(/auth/get) = %d, want %d", got, clients)
 	}
 }

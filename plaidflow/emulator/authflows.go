@@ -135,12 +135,9 @@ func (s *Server) sandboxItemSetVerificationStatus(c *call) (any, *apiError) {
 		AccountID          string `json:"account_id"`
 		VerificationStatus string `json:"verification_status"`
 	}
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, e := s.itemFor(req.AccessToken)
+	it, e := s.itemOf(c, &req)
 	if e != nil {
 		return nil, e
 	}

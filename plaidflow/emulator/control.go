@@ -124,7 +124,7 @@ func (s *Server) controlAdvance(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, fmt.Sprintf("by=%q is not a duration above zero, such as 31m or 4h1m (the clock only moves forward)", by))
 		return
 	}
-	s.AdvanceClock(d)
+	s.advanceClock(d)
 	controlOK(w, controlAnswer{OK: true, Now: rfc3339(s.now())})
 }
 
@@ -157,14 +157,11 @@ func (s *Server) controlAddFault(w http.ResponseWriter, r *http.Request) {
 		}
 		spec.Latency = d
 	}
-	f, err := spec.fault()
+	f, err := s.addFault(spec)
 	if err != nil {
 		controlError(w, http.StatusBadRequest, "fault: "+err.Error())
 		return
 	}
-	s.mu.Lock()
-	s.faults[spec.Path] = append(s.faults[spec.Path], f)
-	s.mu.Unlock()
 	echo := &faultEcho{Path: spec.Path, Kind: spec.Kind, Status: f.status, ErrorCode: f.code, Count: max(f.left, 0)}
 	if echo.Kind == "" {
 		echo.Kind = FaultLatency

@@ -1,7 +1,13 @@
-// Package emulator is a faithful fake of the Plaid Sandbox API and a stand-in for Plaid's Link
-// web SDK, for the project's tests and for the offline --demo mode.
+// Package emulator is Plaid Sandbox as Plaid documents it, served on this machine: the Sandbox
+// API, a stand-in for Plaid's Link web SDK with a Link-like UI, and Sandbox webhooks signed as
+// Plaid signs them. `plaid-onboard emulator` serves it to any Plaid client in any language (a
+// developer's app, a CI job, Plaid's own client libraries); `--demo` runs the program against it
+// with no Plaid account; and this project's tests use it as the Plaid they hold the program
+// to. It is independent of the project's own Plaid client, so that it catches that client's
+// mistakes. What only tests need (call records, public tokens without Link, round-trip counts)
+// is in package emulatortest, not here.
 //
-// NewServer starts it on 127.0.0.1. Point plaid-go at it with
+// NewServer (or Listen) starts it on 127.0.0.1. Point plaid-go at it with
 //
 //	cfg := plaid.NewConfiguration()
 //	cfg.UseEnvironment(plaid.Environment(srv.URL))
@@ -33,9 +39,13 @@
 // does; the allowed URIs are those given to WithRedirectURIs, or by default any http URI on
 // localhost, 127.0.0.1 or [::1]. Every answer carries its request_id in an X-Request-Id header too.
 //
-// Tests can slow it down (WithLatency, SetLatency), make calls fail (InjectError for Plaid
-// errors such as RATE_LIMIT or PLANNED_MAINTENANCE, InjectFault for anything else, a proxy's
-// HTML page say), count round trips (Requests) and move its clock (AdvanceClock).
+// Its control API, under /_emulator/ on the same port (control.go), lets a test in any language
+// move its clock, queue faults (Plaid's errors, and what networks and proxies do: hangs, dropped
+// connections, HTML pages), hold calls and release them, and reset it. In Go the same controls
+// are options and methods: WithLatency and SetLatency, AddFault (the control API's faults),
+// InjectError for a Plaid error code, InjectFault for a verbatim answer, ClearFaults,
+// ReleaseHeld and Reset. WithItemResolver, WithItemState and WithDemoWebhookKey let Items made
+// by one demo process live on in the next.
 //
 // # Stand-in Link
 //

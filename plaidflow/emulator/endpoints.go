@@ -1,5 +1,7 @@
 package emulator
 
+import "encoding/json"
+
 // The API endpoints the fake serves, with the request fields each one knows. The field lists
 // are Plaid's (spec 2020-09-14_1.697.4); TestRequestParamsMatchSpec keeps them in step with
 // the OpenAPI subset in testdata. Fields the fake has no use for are accepted as "any".
@@ -7,7 +9,18 @@ package emulator
 // call is one checked API request.
 type call struct {
 	body      body
+	raw       []byte // the body as it came, which passed the checks
 	requestID string
+}
+
+// decode fills v from the checked body. Only checked fields are decoded into typed Go
+// fields, so a failure here means a body the checks let through by mistake: it is reported as
+// an invalid field rather than crashing the handler.
+func (c *call) decode(v any) *apiError {
+	if err := json.Unmarshal(c.raw, v); err != nil {
+		return errorf("INVALID_FIELD", "request body has an invalid value: %v", err)
+	}
+	return nil
 }
 
 // endpoint is a path's request fields and handler.

@@ -198,10 +198,10 @@ func credentialError(code string) *apiError {
 	return newError("INVALID_CREDENTIALS")
 }
 
-// ErrorJSON returns the body Plaid would send for the error code (for example "AUTH_LIMIT",
+// errorJSON returns the body Plaid would send for the error code (for example "AUTH_LIMIT",
 // "INTERNAL_SERVER_ERROR", "PLANNED_MAINTENANCE") and the HTTP status it comes with, for use
 // with InjectFault. It reports false for a code the fake does not know.
-func ErrorJSON(code string) (body string, status int, ok bool) {
+func errorJSON(code string) (body string, status int, ok bool) {
 	if _, known := catalog[code]; !known {
 		return "", 0, false
 	}

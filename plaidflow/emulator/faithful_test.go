@@ -60,7 +60,7 @@ func TestDocumentedInstitutions(t *testing.T) {
 			}
 			// A product an institution lists must not be refused when an Item is made there.
 			// https://plaid.com/docs/api/sandbox/#sandboxpublic_tokencreate
-			if _, err := srv.PublicTokenWith(tt.id, slices.DeleteFunc(slices.Clone(stringsOf(in.Products)),
+			if _, err := peek(srv).PublicToken(tt.id, slices.DeleteFunc(slices.Clone(stringsOf(in.Products)),
 				func(p string) bool { return p == "balance" }), sandboxUsername, sandboxPassword); err != nil &&
 				!strings.HasPrefix(err.Error(), "INSTITUTION_DOWN") {
 				t.Errorf("an Item with the institution's own products: %v", err)
@@ -410,7 +410,7 @@ func TestItemGetProducts(t *testing.T) {
 	srv, _ := newTestServer(t)
 	api := newClient(srv).PlaidApi
 	ctx := context.Background()
-	pt, err := srv.PublicTokenWith("ins_109508", []string{"auth", "transactions"}, sandboxUsername, sandboxPassword)
+	pt, err := peek(srv).PublicToken("ins_109508", []string{"auth", "transactions"}, sandboxUsername, sandboxPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,14 +100,20 @@ const (
 // refuses a spec that does not say something the fake can do, with a message fit for the
 // author of the control API's body.
 func (s *Server) AddFault(spec FaultSpec) error {
+	_, err := s.addFault(spec)
+	return err
+}
+
+// addFault is AddFault, returning the fault queued (POST /_emulator/faults says it back).
+func (s *Server) addFault(spec FaultSpec) (*fault, error) {
 	f, err := spec.fault()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults[spec.Path] = append(s.faults[spec.Path], f)
-	return nil
+	return f, nil
 }
 
 // fault checks the spec and builds the fault it describes.
@@ -324,9 +330,6 @@ func (s *Server) ReleaseHeld() {
 	close(s.release)
 	s.release = make(chan struct{})
 }
-
-// Held reports how many calls a hold fault is holding now.
-func (s *Server) Held() int { return int(s.held.Load()) }
 
 // loseAnswer ends a call that took effect without its answer, as f says: the connection
 // closed, or held until the client gives up.

@@ -14,7 +14,7 @@ import (
 // exchangeOnce makes a Sandbox public token and exchanges it through plaid-go.
 func exchangeOnce(t *testing.T, s *Server, c *plaid.APIClient) (plaid.ItemPublicTokenExchangeResponse, *http.Response, error) {
 	t.Helper()
-	pub, err := s.PublicToken("ins_109508")
+	pub, err := sandboxPublicToken(s, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,20 +22,29 @@ func exchangeOnce(t *testing.T, s *Server, c *plaid.APIClient) (plaid.ItemPublic
 		ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(pub)).Execute()
 }
 
+// withFaults starts an emulator with the faults queued, closed when the test ends.
+func withFaults(t *testing.T, specs ...FaultSpec) *Server {
+	t.Helper()
+	s := NewServer()
+	t.Cleanup(s.Close)
+	for _, spec := range specs {
+		if err := s.AddFault(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
 // Given drop_after on the exchange, when a client exchanges a public token, then it gets no
 // answer, yet the Item exists at the emulator: the answer was lost on its way back.
 func TestFaultDropAfterTheCallTookEffect(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
+	s := withFaults(t, FaultSpec{Path: "/item/public_token/exchange", Kind: FaultDropAfter, Count: 1})
 	c := newClient(s)
-	if err := s.AddFault(FaultSpec{Path: "/item/public_token/exchange", Kind: FaultDropAfter, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
 	_, resp, err := exchangeOnce(t, s, c)
 	if err == nil || resp != nil {
 		t.Fatalf("the exchange answered (%v, %v), want the connection dropped", resp, err)
 	}
-	if ids := s.ItemIDs(); len(ids) != 1 {
+	if ids := peek(s).ItemIDs(); len(ids) != 1 {
 		t.Fatalf("Items at the emulator = %v, want the one the lost exchange created", ids)
 	}
 	// The fault was used up: the next exchange answers, and its token is one the emulator
@@ -44,22 +53,18 @@ func TestFaultDropAfterTheCallTookEffect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(s.IssuedTokens(), got.AccessToken) {
-		t.Errorf("IssuedTokens() = %v lacks the access token %s it answered with", s.IssuedTokens(), got.AccessToken)
+	if !slices.Contains(peek(s).IssuedTokens(), got.AccessToken) {
+		t.Errorf("IssuedTokens = %v lacks the access token %s it answered with", peek(s).IssuedTokens(), got.AccessToken)
 	}
-	if len(s.ItemIDs()) != 2 {
-		t.Errorf("Items at the emulator = %v, want 2", s.ItemIDs())
+	if len(peek(s).ItemIDs()) != 2 {
+		t.Errorf("Items at the emulator = %v, want 2", peek(s).ItemIDs())
 	}
 }
 
 // Given hang_after on the exchange, when the client gives up, then the Item exists all the same.
 func TestFaultHangAfterTheCallTookEffect(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	if err := s.AddFault(FaultSpec{Path: "/item/public_token/exchange", Kind: FaultHangAfter}); err != nil {
-		t.Fatal(err)
-	}
-	pub, err := s.PublicToken("ins_109508")
+	s := withFaults(t, FaultSpec{Path: "/item/public_token/exchange", Kind: FaultHangAfter})
+	pub, err := sandboxPublicToken(s, "ins_109508")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +81,7 @@ func TestFaultHangAfterTheCallTookEffect(t *testing.T) {
 	}()
 	// The Item appears while the call is still held open.
 	deadline := time.Now().Add(10 * time.Second)
-	for len(s.ItemIDs()) == 0 {
+	for len(peek(s).ItemIDs()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("no Item appeared at the emulator within 10s of the held exchange")
 		}
@@ -95,15 +100,8 @@ func TestFaultHangAfterTheCallTookEffect(t *testing.T) {
 
 // html and empty answer what proxies and broken servers send.
 func TestFaultHTMLAndEmptyBodies(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
+	s := withFaults(t, FaultSpec{Path: "/auth/get", Kind: FaultHTML, Count: 1}, FaultSpec{Path: "/auth/get", Kind: FaultEmpty, Count: 1})
 	c := newClient(s)
-	if err := s.AddFault(FaultSpec{Path: "/auth/get", Kind: FaultHTML, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AddFault(FaultSpec{Path: "/auth/get", Kind: FaultEmpty, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
 	req := c.PlaidApi.AuthGet(context.Background()).AuthGetRequest(*plaid.NewAuthGetRequest("access-sandbox-nope"))
 	_, resp, err := req.Execute()
 	if err == nil || resp == nil || resp.StatusCode != 503 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
@@ -139,7 +137,7 @@ func TestFaultHoldUntilReleased(t *testing.T) {
 		done <- err
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for s.Held() != 1 {
+	for peek(s).Held() != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("the call was not held within 10s")
 		}

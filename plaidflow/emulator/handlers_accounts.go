@@ -19,7 +19,7 @@ type accountsRequest struct {
 // INVALID_ACCOUNT_ID.
 func (s *Server) accountsOf(c *call) (*item, []*account, *apiError) {
 	var req accountsRequest
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, nil, e
 	}
 	it, e := s.itemFor(req.AccessToken)

@@ -60,7 +60,7 @@ func (s *Server) institutionsGetByID(c *call) (any, *apiError) {
 		CountryCodes  []string           `json:"country_codes"`
 		Options       institutionOptions `json:"options"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	inst := findInstitution(req.InstitutionID)
@@ -125,7 +125,7 @@ func (s *Server) institutionsGet(c *call) (any, *apiError) {
 			OAuth          *bool    `json:"oauth"`
 		} `json:"options"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	matches := filterInstitutions(institutionFilter{countries: req.CountryCodes, products: req.Options.Products,
@@ -158,7 +158,7 @@ func (s *Server) institutionsSearch(c *call) (any, *apiError) {
 			OAuth *bool `json:"oauth"`
 		} `json:"options"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	matches := filterInstitutions(institutionFilter{countries: req.CountryCodes, products: req.Products,

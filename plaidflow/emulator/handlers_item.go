@@ -7,48 +7,44 @@ type publicTokenCreateResponse struct {
 	RequestID   string `json:"request_id"`
 }
 
+// sandboxItemRequest is the body of the Sandbox calls that make an Item without Link
+// (/sandbox/public_token/create, /sandbox/processor_token/create, which has no
+// initial_products and no webhook).
+type sandboxItemRequest struct {
+	InstitutionID   string   `json:"institution_id"`
+	InitialProducts []string `json:"initial_products"`
+	Options         struct {
+		Webhook          string  `json:"webhook"`
+		OverrideUsername *string `json:"override_username"`
+		OverridePassword *string `json:"override_password"`
+	} `json:"options"`
+}
+
+// sandboxItem makes the Item a Sandbox call's body asks for, with products (nil: the body's
+// initial_products), logging in with the body's credentials or else Sandbox's user_good. It
+// expects s.mu to be held.
+func (s *Server) sandboxItem(c *call, products []string) (*item, *apiError) {
+	var req sandboxItemRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	if products == nil {
+		products = req.InitialProducts
+	}
+	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
+	return s.linkItem(req.InstitutionID, products, username, password, nullable(req.Options.Webhook))
+}
+
 // sandboxPublicTokenCreate serves /sandbox/public_token/create: a Link session without Link,
 // through the same code as the stand-in Link UI, so that test passwords fail the same way.
 func (s *Server) sandboxPublicTokenCreate(c *call) (any, *apiError) {
-	var req struct {
-		InstitutionID   string   `json:"institution_id"`
-		InitialProducts []string `json:"initial_products"`
-		Options         struct {
-			Webhook          string  `json:"webhook"`
-			OverrideUsername *string `json:"override_username"`
-			OverridePassword *string `json:"override_password"`
-		} `json:"options"`
-	}
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
-	}
-	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, e := s.linkItem(req.InstitutionID, req.InitialProducts, username, password, nullable(req.Options.Webhook))
+	it, e := s.sandboxItem(c, nil)
 	if e != nil {
 		return nil, e
 	}
 	return publicTokenCreateResponse{PublicToken: s.issuePublicToken(it), RequestID: c.requestID}, nil
-}
-
-// PublicToken creates a public token as if Link had succeeded at the institution with the
-// Sandbox credentials user_good / pass_good and the auth product: the same code path as
-// /sandbox/public_token/create and the stand-in Link UI.
-func (s *Server) PublicToken(institutionID string) (string, error) {
-	return s.PublicTokenWith(institutionID, []string{"auth"}, sandboxUsername, sandboxPassword)
-}
-
-// PublicTokenWith is PublicToken with the products and credentials given, for example the
-// password "error_ITEM_LOCKED". The error is a Plaid error; its text starts with the code.
-func (s *Server) PublicTokenWith(institutionID string, products []string, username, password string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, e := s.linkItem(institutionID, products, username, password, nil)
-	if e != nil {
-		return "", e
-	}
-	return s.issuePublicToken(it), nil
 }
 
 type exchangeResponse struct {
@@ -61,7 +57,7 @@ func (s *Server) itemPublicTokenExchange(c *call) (any, *apiError) {
 	var req struct {
 		PublicToken string `json:"public_token"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()
@@ -81,12 +77,9 @@ type accessTokenRequest struct {
 // withItem decodes an access-token request and runs fn on its Item with the lock held.
 func (s *Server) withItem(c *call, fn func(it *item) (any, *apiError)) (any, *apiError) {
 	var req accessTokenRequest
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, e := s.itemFor(req.AccessToken)
+	it, e := s.itemOf(c, &req)
 	if e != nil {
 		return nil, e
 	}

@@ -49,7 +49,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		} `json:"update"`
 		Auth linkAuthOptions `json:"auth"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	// A Link user is identified by user.client_user_id, or by a user created with the user APIs.
@@ -86,7 +86,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lt := &linkToken{
-		token:        "link-sandbox-" + newUUID(),
+		token:        s.mint("link-sandbox-"),
 		created:      s.now(),
 		clientName:   req.ClientName,
 		language:     req.Language,
@@ -136,7 +136,7 @@ func (s *Server) linkTokenGet(c *call) (any, *apiError) {
 	var req struct {
 		LinkToken string `json:"link_token"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()

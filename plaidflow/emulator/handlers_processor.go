@@ -23,25 +23,33 @@ func (s *Server) processorAccount(accessToken, accountID string) (*item, *apiErr
 }
 
 // newProcessorToken is a processor token as Plaid writes them: processor-sandbox-<uuid> (the
-// spec's examples of /processor/token/create and /sandbox/processor_token/create).
-func newProcessorToken() string { return "processor-sandbox-" + newUUID() }
+// spec's examples of /processor/token/create and /sandbox/processor_token/create). It expects
+// s.mu to be held.
+func (s *Server) newProcessorToken() string { return s.mint("processor-sandbox-") }
 
-// processorTokenCreate serves /processor/token/create. The processor must be one of the
-// spec's enum; the request check refuses any other with INVALID_FIELD before this runs.
-func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
+// checkProcessorAccount checks the Item's account a processor token call names. It expects
+// s.mu to be held.
+func (s *Server) checkProcessorAccount(c *call) *apiError {
 	var req struct {
 		AccessToken string `json:"access_token"`
 		AccountID   string `json:"account_id"`
 	}
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
+	if e := c.decode(&req); e != nil {
+		return e
 	}
+	_, e := s.processorAccount(req.AccessToken, req.AccountID)
+	return e
+}
+
+// processorTokenCreate serves /processor/token/create. The processor must be one of the
+// spec's enum; the request check refuses any other with INVALID_FIELD before this runs.
+func (s *Server) processorTokenCreate(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, e := s.processorAccount(req.AccessToken, req.AccountID); e != nil {
+	if e := s.checkProcessorAccount(c); e != nil {
 		return nil, e
 	}
-	return processorTokenResponse{ProcessorToken: newProcessorToken(), RequestID: c.requestID}, nil
+	return processorTokenResponse{ProcessorToken: s.newProcessorToken(), RequestID: c.requestID}, nil
 }
 
 type stripeTokenResponse struct {
@@ -53,19 +61,12 @@ type stripeTokenResponse struct {
 // a Stripe bank account token, btok_ and 20 alphanumerics like the spec's example
 // (btok_5oEetfLzPklE1fwJZ7SG).
 func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError) {
-	var req struct {
-		AccessToken string `json:"access_token"`
-		AccountID   string `json:"account_id"`
-	}
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, e := s.processorAccount(req.AccessToken, req.AccountID); e != nil {
+	if e := s.checkProcessorAccount(c); e != nil {
 		return nil, e
 	}
-	return stripeTokenResponse{RequestID: c.requestID, StripeBankAccountToken: "btok_" + randomAlphanumerics(20)}, nil
+	return stripeTokenResponse{RequestID: c.requestID, StripeBankAccountToken: s.remember("btok_" + randomAlphanumerics(20))}, nil
 }
 
 // sandboxProcessorTokenCreate serves /sandbox/processor_token/create: "a valid
@@ -73,21 +74,10 @@ func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError)
 // to a new Sandbox Item" (the spec). The Item is made as /sandbox/public_token/create makes
 // one, with the auth product, so test passwords fail the same way.
 func (s *Server) sandboxProcessorTokenCreate(c *call) (any, *apiError) {
-	var req struct {
-		InstitutionID string `json:"institution_id"`
-		Options       struct {
-			OverrideUsername *string `json:"override_username"`
-			OverridePassword *string `json:"override_password"`
-		} `json:"options"`
-	}
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
-	}
-	username, password := sandboxCredentials(req.Options.OverrideUsername, req.Options.OverridePassword)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, e := s.linkItem(req.InstitutionID, []string{"auth"}, username, password, nil); e != nil {
+	if _, e := s.sandboxItem(c, []string{"auth"}); e != nil {
 		return nil, e
 	}
-	return processorTokenResponse{ProcessorToken: newProcessorToken(), RequestID: c.requestID}, nil
+	return processorTokenResponse{ProcessorToken: s.newProcessorToken(), RequestID: c.requestID}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/internal/backstage"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -17,6 +18,13 @@ import (
 // headers, as the product configures it.
 func newClient(s *Server) *plaid.APIClient {
 	return newClientWithKeys(s, DemoClientID, DemoSecret)
+}
+
+// newTestAPI is newTestServer with plaid-go pointed at it, and a context for the calls.
+func newTestAPI(t *testing.T) (*Server, *plaid.PlaidApiService, context.Context) {
+	t.Helper()
+	srv, _ := newTestServer(t)
+	return srv, newClient(srv).PlaidApi, context.Background()
 }
 
 func newClientWithKeys(s *Server, clientID, secret string) *plaid.APIClient {
@@ -71,7 +79,7 @@ func wantPlaidError(t testing.TB, err error, resp *http.Response, status int, ty
 
 func mustPublicToken(t testing.TB, s *Server, institutionID string) string {
 	t.Helper()
-	tok, err := s.PublicToken(institutionID)
+	tok, err := sandboxPublicToken(s, institutionID)
 	if err != nil {
 		t.Fatalf("public token for %s: %v", institutionID, err)
 	}
@@ -142,4 +150,13 @@ func rawRequest(t testing.TB, s *Server, method, path string, header http.Header
 		t.Fatal(err)
 	}
 	return rawAnswer{status: resp.StatusCode, header: resp.Header, body: got}
+}
+
+// peek is the server as emulatortest sees it (backstage.go), for these tests, which cannot
+// import emulatortest.
+func peek(s *Server) backstage.Server { return backstage.Of(s) }
+
+// sandboxPublicToken is emulatortest.PublicToken.
+func sandboxPublicToken(s *Server, institutionID string) (string, error) {
+	return peek(s).PublicToken(institutionID, []string{"auth"}, sandboxUsername, sandboxPassword)
 }

@@ -1,11 +1,9 @@
 package emulator
 
 import (
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
-	"math/big"
 	"slices"
 	"time"
 )
@@ -120,8 +118,8 @@ func (s *Server) applyState(it *item) {
 // keys: the demo is not Plaid, and its webhooks prove only that a demo emulator sent them.
 const demoKeySeed = "plaid-onboard demo webhook key"
 
-// DemoWebhookKeyID is the kid of the demo's signing key.
-const DemoWebhookKeyID = "plaid-onboard-demo-2026"
+// demoWebhookKeyID is the kid of the demo's signing key.
+const demoWebhookKeyID = "plaid-onboard-demo-2026"
 
 // WithDemoWebhookKey makes the emulator sign webhooks with the demo's fixed key instead of one
 // made at start, so that a webhook sent by one demo process verifies against another's
@@ -130,22 +128,19 @@ func WithDemoWebhookKey() Option {
 	return func(s *Server) {
 		s.whOnce.Do(func() {
 			s.wh = newWebhookState()
-			s.wh.key, s.wh.kid = demoWebhookKey(), DemoWebhookKeyID
+			s.wh.key, s.wh.kid = demoWebhookKey(), demoWebhookKeyID
 			s.wh.created = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		})
 	}
 }
 
-// demoWebhookKey derives the demo's P-256 key from demoKeySeed.
+// demoWebhookKey derives the demo's P-256 key from demoKeySeed: the seed is the private
+// scalar.
 func demoWebhookKey() *ecdsa.PrivateKey {
 	seed := sha256.Sum256([]byte(demoKeySeed))
-	priv, err := ecdh.P256().NewPrivateKey(seed[:])
+	key, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), seed[:])
 	if err != nil {
 		panic("emulator: demo webhook key: " + err.Error())
 	}
-	pub := priv.PublicKey().Bytes() // 0x04 || x || y
-	return &ecdsa.PrivateKey{
-		PublicKey: ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(pub[1:33]), Y: new(big.Int).SetBytes(pub[33:])},
-		D:         new(big.Int).SetBytes(seed[:]),
-	}
+	return key
 }

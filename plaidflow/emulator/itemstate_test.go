@@ -36,7 +36,7 @@ func TestItemStateAcrossEmulators(t *testing.T) {
 		t.Errorf("restored Item: %d accounts, status %q, webhook %q, auth_method %q", len(acc.Accounts),
 			acc.Accounts[0].GetVerificationStatus(), acc.Item.GetWebhook(), acc.Item.GetAuthMethod())
 	}
-	if first.WebhookKeyID() != DemoWebhookKeyID || second.WebhookKeyID() != DemoWebhookKeyID ||
+	if first.webhooks().kid != demoWebhookKeyID || second.webhooks().kid != demoWebhookKeyID ||
 		!demoWebhookKey().Equal(demoWebhookKey()) {
 		t.Error("demo emulators do not share the signing key")
 	}
@@ -73,5 +73,22 @@ func TestItemStateKeepsTypedNumbers(t *testing.T) {
 	if len(auth.Accounts) != 1 || auth.Accounts[0].GetMask() != "2233" || auth.Accounts[0].GetVerificationStatus() != "database_matched" ||
 		len(ach) != 1 || ach[0].Routing != "021000021" || ach[0].Account != "9900112233" {
 		t.Errorf("restored Item: accounts %+v, ACH %+v", auth.Accounts, ach)
+	}
+}
+
+// The demo's public key is published as the same JWK by every version of the emulator: a
+// receiver that cached it (Plaid's clients cache keys by kid) must go on verifying the demo's
+// webhooks. The x and y below are what the emulator served when the key was introduced.
+func TestDemoWebhookKeyJWKIsFixed(t *testing.T) {
+	s := NewServer(WithDemoWebhookKey())
+	defer s.Close()
+	resp, _, err := newClient(s).PlaidApi.WebhookVerificationKeyGet(context.Background()).
+		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(demoWebhookKeyID)).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const x, y = "RiPNv84eCv90Xa_OLt6jioq0RFp_u7v7PseR7YCjAo8", "QDlQua_a8pE7RRqIyyDVaWdv1y5HPGBsfs7JdgA5MEU"
+	if key := resp.GetKey(); key.GetX() != x || key.GetY() != y || key.GetCreatedAt() != 1767225600 {
+		t.Errorf("demo JWK x %s y %s created_at %d, want x %s y %s created_at 1767225600", key.GetX(), key.GetY(), key.GetCreatedAt(), x, y)
 	}
 }

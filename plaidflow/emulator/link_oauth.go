@@ -34,8 +34,6 @@ type oauthState struct {
 // browser goes: the redirect URI with the oauth_state_id, or, for a link token without one,
 // the bank's pop-up.
 func (s *Server) standInOAuthStart(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	lt, e := s.linkTokenFor(req.Token)
 	if e != nil {
 		return nil, e
@@ -60,8 +58,6 @@ func (s *Server) standInOAuthStart(req standInRequest) (any, *apiError) {
 // redirect URI carrying an oauth_state_id this link token started. It answers the bank and the
 // session to resume.
 func (s *Server) standInOAuthResume(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	lt, e := s.linkTokenFor(req.Token)
 	if e != nil {
 		return nil, e
@@ -90,8 +86,6 @@ func (s *Server) standInOAuthResume(req standInRequest) (any, *apiError) {
 // standInOAuthAuthorize is the user allowing access in the bank's pop-up. The bank knows the
 // trip by its oauth_state_id alone (an unguessable UUID), as a bank never sees the link token.
 func (s *Server) standInOAuthAuthorize(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var token string
 	if st, ok := s.oauthStates[req.OAuthStateID]; ok {
 		token = st.linkToken

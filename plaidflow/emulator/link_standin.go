@@ -52,40 +52,44 @@ func serveAsset(w http.ResponseWriter, name, contentType string) {
 }
 
 func (s *Server) serveStandIn(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case standInPath:
+	sub := strings.TrimPrefix(r.URL.Path, standInPath)
+	if call, ok := standInCalls[sub]; ok {
+		s.standInCall(w, r, func(req standInRequest) (any, *apiError) { return call(s, req) })
+		return
+	}
+	if a, ok := standInAssets[sub]; ok {
+		serveAsset(w, a.file, a.contentType)
+		return
+	}
+	switch sub {
+	case "":
 		s.serveStandInPage(w, r)
-	case standInPath + "/app.js":
-		serveAsset(w, "assets/standin.js", "text/javascript; charset=utf-8")
-	case standInPath + "/app.css":
-		serveAsset(w, "assets/standin.css", "text/css; charset=utf-8")
-	case standInPath + "/session":
-		s.standInCall(w, r, s.standInSession)
-	case standInPath + "/login":
-		s.standInCall(w, r, s.standInLogin)
-	case standInPath + "/mfa":
-		s.standInCall(w, r, s.standInMFA)
-	case standInPath + "/numbers":
-		s.standInCall(w, r, s.standInNumbers)
-	case standInPath + "/manual":
-		s.standInCall(w, r, s.standInManual)
-	case standInPath + "/code":
-		s.standInCall(w, r, s.standInCode)
-	case standInPath + "/finish":
-		s.standInCall(w, r, s.standInFinish)
-	case standInPath + "/oauth/start":
-		s.standInCall(w, r, s.standInOAuthStart)
-	case standInPath + "/oauth/resume":
-		s.standInCall(w, r, s.standInOAuthResume)
-	case standInPath + "/oauth/authorize":
-		s.standInCall(w, r, s.standInOAuthAuthorize)
-	case standInPath + "/oauth/bank":
+	case "/oauth/bank":
 		s.serveOAuthBankPage(w, r)
-	case standInPath + "/oauth/bank.js":
-		serveAsset(w, "assets/oauthbank.js", "text/javascript; charset=utf-8")
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// standInCalls are the iframe's calls, by path under standInPath. Each runs with s.mu held.
+var standInCalls = map[string]func(*Server, standInRequest) (any, *apiError){
+	"/session":         (*Server).standInSession,
+	"/login":           (*Server).standInLogin,
+	"/mfa":             (*Server).standInMFA,
+	"/numbers":         (*Server).standInNumbers,
+	"/manual":          (*Server).standInManual,
+	"/code":            (*Server).standInCode,
+	"/finish":          (*Server).standInFinish,
+	"/oauth/start":     (*Server).standInOAuthStart,
+	"/oauth/resume":    (*Server).standInOAuthResume,
+	"/oauth/authorize": (*Server).standInOAuthAuthorize,
+}
+
+// standInAssets are the stand-in's scripts and style sheet, by path under standInPath.
+var standInAssets = map[string]struct{ file, contentType string }{
+	"/app.js":        {"assets/standin.js", "text/javascript; charset=utf-8"},
+	"/app.css":       {"assets/standin.css", "text/css; charset=utf-8"},
+	"/oauth/bank.js": {"assets/oauthbank.js", "text/javascript; charset=utf-8"},
 }
 
 // serveStandInPage serves the iframe document. Only the embedding page's origin, passed by the
@@ -118,8 +122,9 @@ func webOrigin(s string) (string, bool) {
 	return u.Scheme + "://" + u.Host, true
 }
 
-// standInCall runs one of the iframe's calls. They come from the iframe's own origin as JSON;
-// anything else (a form posted from another site, say) is refused before the handler runs.
+// standInCall runs one of the iframe's calls, with s.mu held. They come from the iframe's own
+// origin as JSON; anything else (a form posted from another site, say) is refused before the
+// handler runs.
 func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req standInRequest) (any, *apiError)) {
 	requestID := newRequestID()
 	if r.Method != http.MethodPost {
@@ -135,12 +140,34 @@ func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req
 		writeError(w, newError("INVALID_BODY"), requestID)
 		return
 	}
-	resp, e := fn(req)
+	resp, e := func() (any, *apiError) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return fn(req)
+	}()
 	if e != nil {
 		writeError(w, e, requestID)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": requestID, "data": resp})
+	writeAnswer(w, http.StatusOK, map[string]any{"request_id": requestID, "data": resp}, requestID)
+}
+
+// pendingLogin finds the link token that a call of the iframe names and the Item of the login
+// under way in its session. It expects s.mu to be held.
+func (s *Server) pendingLogin(req standInRequest) (*linkToken, *item, *apiError) {
+	lt, e := s.linkTokenFor(req.Token)
+	if e != nil {
+		return nil, nil, e
+	}
+	pl, ok := s.logins[req.Login]
+	if !ok || pl.linkToken != req.Token {
+		return nil, nil, errorf("INVALID_FIELD", "login is not a pending login of this link token")
+	}
+	it, ok := s.items[pl.itemID]
+	if !ok {
+		return nil, nil, newError("ITEM_NOT_FOUND")
+	}
+	return lt, it, nil
 }
 
 type standInRequest struct {
@@ -203,8 +230,6 @@ func displayClientName(name string) string {
 // standInSession tells the iframe what the link token allows: the institutions of its
 // countries that offer its products, or, in update mode, the Item's institution.
 func (s *Server) standInSession(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	lt, e := s.linkTokenFor(req.Token)
 	if e != nil {
 		return nil, e
@@ -249,8 +274,6 @@ type pendingLogin struct {
 // code as /sandbox/public_token/create; update mode checks them against the Item's
 // institution. A user with an MFA step gets its first round instead (see standInMFA).
 func (s *Server) standInLogin(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	lt, e := s.linkTokenFor(req.Token)
 	if e != nil {
 		return nil, e
@@ -327,20 +350,10 @@ func (s *Server) loggedIn(lt *linkToken, inst *institution, login *sandboxLogin)
 // (as with Plaid's Account Select), an Item repaired in update mode works again, and a public
 // token comes back for onSuccess.
 func (s *Server) standInFinish(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, e := s.linkTokenFor(req.Token); e != nil {
+	lt, it, e := s.pendingLogin(req)
+	if e != nil {
 		return nil, e
 	}
-	pl, ok := s.logins[req.Login]
-	if !ok || pl.linkToken != req.Token {
-		return nil, errorf("INVALID_FIELD", "login is not a pending login of this link token")
-	}
-	it, ok := s.items[pl.itemID]
-	if !ok {
-		return nil, newError("ITEM_NOT_FOUND")
-	}
-	lt := s.linkTokens[req.Token]
 	if it.accessToken == "" || lt.accountSelection { // a new Item, or Account Select: keep the chosen accounts
 		var kept []*account
 		for _, a := range it.offered {

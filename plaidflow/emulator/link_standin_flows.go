@@ -87,19 +87,9 @@ func (s *Server) flowLogin(lt *linkToken, it *item, resp map[string]any) {
 // standInNumbers checks the numbers typed after the account selection (Instant Match, Automated
 // micro-deposits) and records them on the chosen account.
 func (s *Server) standInNumbers(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	lt, e := s.linkTokenFor(req.Token)
+	lt, it, e := s.pendingLogin(req)
 	if e != nil {
 		return nil, e
-	}
-	pl, ok := s.logins[req.Login]
-	if !ok || pl.linkToken != req.Token {
-		return nil, errorf("INVALID_FIELD", "login is not a pending login of this link token")
-	}
-	it, ok := s.items[pl.itemID]
-	if !ok {
-		return nil, newError("ITEM_NOT_FOUND")
 	}
 	if len(req.AccountIDs) != 1 {
 		return nil, errorf("INVALID_FIELD", "choose one account to verify")
@@ -163,8 +153,6 @@ func manualFlow(o linkAuthOptions, inst *institution, routing string) (string, *
 // standInManual makes the Item of an account typed by hand, then hands the iframe what comes
 // next: the code now (Instant micro-deposits), or the end of the session.
 func (s *Server) standInManual(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	lt, e := s.linkTokenFor(req.Token)
 	if e != nil {
 		return nil, e
@@ -226,8 +214,6 @@ func institutionByRouting(routing string) *institution {
 // the session that made an Instant micro-deposit Item. A wrong code says how many tries are
 // left; the last wrong one fails the account (verification_failed) and ends the session.
 func (s *Server) standInCode(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	lt, e := s.linkTokenFor(req.Token)
 	if e != nil {
 		return nil, e

@@ -23,8 +23,6 @@ func (s *Server) startMFA(lt *linkToken, inst *institution, login *sandboxLogin)
 // standInMFA checks the answers to the current round: the next round, or the login's end (the
 // accounts to choose from) once the last is right.
 func (s *Server) standInMFA(req standInRequest) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	lt, e := s.linkTokenFor(req.Token)
 	if e != nil {
 		return nil, e

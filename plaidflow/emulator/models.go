@@ -143,7 +143,7 @@ func (it *item) json() itemJSON {
 
 // accountsJSON lists accounts in Plaid's shape.
 func accountsJSON(inst *institution, accounts []*account) []accountJSON {
-	out := []accountJSON{}
+	out := make([]accountJSON, 0, len(accounts))
 	for _, a := range accounts {
 		out = append(out, a.json(inst.currency()))
 	}

@@ -325,7 +325,7 @@ func TestOpenAPIConformanceEveryEndpoint(t *testing.T) {
 		{"/sandbox/processor_token/create", map[string]any{"institution_id": "ins_109508"}, 200},
 		{"/sandbox/processor_token/create", map[string]any{"institution_id": "ins_0"}, 400},
 		// webhooks.go and authflows.go
-		{"/webhook_verification_key/get", map[string]any{"key_id": srv.WebhookKeyID()}, 200},
+		{"/webhook_verification_key/get", map[string]any{"key_id": srv.webhooks().kid}, 200},
 		{"/webhook_verification_key/get", map[string]any{"key_id": "nope"}, 400},
 		{"/item/webhook/update", map[string]any{"access_token": caAccess, "webhook": "http://127.0.0.1:9/hook"}, 200},
 		{"/item/webhook/update", map[string]any{"access_token": caAccess, "webhook": "not a url"}, 400},

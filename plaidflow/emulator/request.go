@@ -68,11 +68,12 @@ var keyParams = []param{stringParam("client_id"), stringParam("secret")}
 // body is a request body that passed its endpoint's checks.
 type body map[string]json.RawMessage
 
-// checkBody applies Plaid's checks, in Plaid's order, to a raw request body.
+// checkBody applies Plaid's checks, in Plaid's order, to a raw request body. It returns the
+// body whenever it is a JSON object, with the first failed check if any: the keys in it are
+// checked before its fields.
 func checkBody(raw []byte, params []param) (body, *apiError) {
 	var b body
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&b); err != nil || b == nil || dec.More() {
+	if err := json.Unmarshal(raw, &b); err != nil || b == nil { // one JSON object and nothing after it
 		return nil, newError("INVALID_BODY")
 	}
 	var unknown, missing []string
@@ -82,17 +83,14 @@ func checkBody(raw []byte, params []param) (body, *apiError) {
 		sort.Strings(unknown)
 		e := newError("UNKNOWN_FIELDS")
 		e.message += strings.Join(unknown, ", ")
-		return nil, e
+		return b, e
 	}
 	if len(missing) > 0 {
 		e := newError("MISSING_FIELDS")
 		e.message += strings.Join(missing, ", ")
-		return nil, e
+		return b, e
 	}
-	if e := checkValues(b, params, ""); e != nil {
-		return nil, e
-	}
-	return b, nil
+	return b, checkValues(b, params, "")
 }
 
 func walkUnknown(b body, params []param, prefix string, out *[]string) {
@@ -190,20 +188,6 @@ func checkValues(b body, params []param, prefix string) *apiError {
 				}
 			}
 		}
-	}
-	return nil
-}
-
-// decode fills v from the checked body. Only checked fields are decoded into typed Go
-// fields, so a failure here means a body the checks let through by mistake: it is reported as
-// an invalid field rather than crashing the handler.
-func (b body) decode(v any) *apiError {
-	raw, err := json.Marshal(b)
-	if err == nil {
-		err = json.Unmarshal(raw, v)
-	}
-	if err != nil {
-		return errorf("INVALID_FIELD", "request body has an invalid value: %v", err)
 	}
 	return nil
 }

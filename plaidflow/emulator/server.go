@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/internal/backstage"
 )
 
 // Demo keys: the keys the fake accepts unless WithKeys says otherwise. They are fixed so that
@@ -76,9 +78,9 @@ type Server struct {
 	latency          atomic.Int64 // time.Duration
 
 	callsMu       sync.Mutex
-	calls         []callSpan // the API calls answered while recording (roundtrips.go)
+	calls         []backstage.Span // the API calls answered while recording (roundtrips.go)
 	recording     bool
-	clockOffset   atomic.Int64 // time.Duration, moved by AdvanceClock
+	clockOffset   atomic.Int64 // time.Duration, moved by advanceClock
 	observe       func(exchange)
 	resolve       ItemResolver
 	loginRequired func(itemID string) bool
@@ -103,7 +105,7 @@ type Server struct {
 	wh          *webhookState          // webhooks.go: the signing key and the deliveries under way
 	itemState   ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
-	issued      map[string]bool        // every token answered with (IssuedTokens)
+	issued      map[string]bool        // every token minted (IssuedTokens)
 	requestIDs  map[string][]string
 	release     chan struct{}          // closed by ReleaseHeld
 	held        atomic.Int64           // calls held by a hold fault now
@@ -182,19 +184,12 @@ func (s *Server) Close() {
 // SetLatency changes the delay added before every API response.
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
-// AdvanceClock moves the fake's clock forward, so that tests can see tokens expire (public
+// advanceClock moves the fake's clock forward, so that tests can see tokens expire (public
 // tokens after 30 minutes, link tokens after 4 hours) without waiting.
-func (s *Server) AdvanceClock(d time.Duration) { s.clockOffset.Add(int64(d)) }
+func (s *Server) advanceClock(d time.Duration) { s.clockOffset.Add(int64(d)) }
 
 func (s *Server) now() time.Time {
 	return time.Now().Add(time.Duration(s.clockOffset.Load())).UTC().Truncate(time.Second)
-}
-
-// Requests reports how many requests reached path, whatever their answer.
-func (s *Server) Requests(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[path]
 }
 
 // fault is an injected answer: a Plaid error code rendered afresh for each call, or a
@@ -214,7 +209,7 @@ type fault struct {
 // InjectFault makes the next n calls to path answer with status and body, sent verbatim
 // with contentType (for example "text/html" for a proxy's error page). n <= 0 means every
 // call until ClearFaults. Faults queue: a second one for the same path starts when the first
-// is used up. ErrorJSON gives the body Plaid sends for an error code.
+// is used up.
 func (s *Server) InjectFault(path string, n int, status int, contentType, body string) {
 	if n <= 0 {
 		n = -1
@@ -269,11 +264,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
 	s.mu.Unlock()
-	if !strings.HasPrefix(r.URL.Path, controlPrefix) {
-		tap := &tokenTap{ResponseWriter: w}
-		defer func() { s.recordIssued(tap.buf.Bytes()) }()
-		w = tap
-	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, controlPrefix):
 		s.serveControl(w, r)
@@ -291,7 +281,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	defer s.noteCall(time.Now(), s.latency.Load() > 0)
 	raw, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	rec := &recorder{ResponseWriter: w}
+	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
 	rawFault := false
 	defer func() {
 		if s.observe != nil && rec.status != 0 {
@@ -320,7 +310,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if f != nil && (f.action == faultDropAfter || f.action == faultHangAfter) {
 		// The call takes effect; its answer is lost on the way back.
 		defer s.loseAnswer(w, r, f)
-		rec = &recorder{ResponseWriter: discardWriter{w.Header()}}
+		rec = &recorder{ResponseWriter: discardWriter{w.Header()}, keep: rec.keep}
 	}
 	ep, ok := endpoints[r.URL.Path]
 	if !ok || r.Method != http.MethodPost {
@@ -336,7 +326,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, apiErr, requestID)
 		return
 	}
-	writeJSON(rec, http.StatusOK, resp)
+	writeAnswer(rec, http.StatusOK, resp, requestID)
 }
 
 // call checks the request as Plaid does (content type, JSON body, keys, fields) and runs the
@@ -349,29 +339,24 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 	if e != nil && e.code == "INVALID_BODY" {
 		return nil, e
 	}
-	if keyErr := s.checkKeys(r, raw); keyErr != nil {
+	if keyErr := s.checkKeys(r, b); keyErr != nil {
 		return nil, keyErr
 	}
 	if e != nil {
 		return nil, e
 	}
 	s.restoreItem(b)
-	return ep.handle(s, &call{body: b, requestID: requestID})
+	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID})
 }
 
 // checkKeys authenticates a call by the keys in its body, or else in Plaid's headers.
 // Plaid reports absent keys as an invalid field and wrong ones as INVALID_API_KEYS.
-func (s *Server) checkKeys(r *http.Request, raw []byte) *apiError {
-	var keys struct {
-		ClientID any `json:"client_id"`
-		Secret   any `json:"secret"`
-	}
-	_ = json.Unmarshal(raw, &keys) // the body was checked already; absent keys stay nil
-	id, idOK := keyValue(keys.ClientID, r.Header.Get("PLAID-CLIENT-ID"))
+func (s *Server) checkKeys(r *http.Request, b body) *apiError {
+	id, idOK := keyValue(b["client_id"], r.Header.Get("PLAID-CLIENT-ID"))
 	if !idOK {
 		return errorf("INVALID_FIELD", "client_id must be a properly formatted, non-empty string")
 	}
-	secret, secretOK := keyValue(keys.Secret, r.Header.Get("PLAID-SECRET"))
+	secret, secretOK := keyValue(b["secret"], r.Header.Get("PLAID-SECRET"))
 	if !secretOK {
 		return errorf("INVALID_FIELD", "secret must be a properly formatted, non-empty string")
 	}
@@ -381,15 +366,17 @@ func (s *Server) checkKeys(r *http.Request, raw []byte) *apiError {
 	return nil
 }
 
-// keyValue picks a key from the body, else from the header.
-func keyValue(fromBody any, fromHeader string) (string, bool) {
-	switch v := fromBody.(type) {
-	case nil:
+// keyValue picks a key from the body, else from the header. A key in the body that is not a
+// string is not a key, even when the header holds one.
+func keyValue(fromBody json.RawMessage, fromHeader string) (string, bool) {
+	if fromBody == nil || isNull(fromBody) {
 		return fromHeader, fromHeader != ""
-	case string:
-		return v, v != ""
 	}
-	return "", false
+	var v string
+	if json.Unmarshal(fromBody, &v) != nil {
+		return "", false
+	}
+	return v, v != ""
 }
 
 // discardWriter swallows an answer that a fault loses.
@@ -399,10 +386,12 @@ func (d discardWriter) Header() http.Header       { return d.h }
 func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (discardWriter) WriteHeader(int)             {}
 
-// recorder keeps what was written, for the observer.
+// recorder notes the status written and, when keep is set (an observer is), a copy of the
+// body: copying every answer costs a load test for nothing when no one looks.
 type recorder struct {
 	http.ResponseWriter
 	status int
+	keep   bool
 	body   bytes.Buffer
 }
 
@@ -415,6 +404,8 @@ func (r *recorder) Write(p []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	r.body.Write(p)
+	if r.keep {
+		r.body.Write(p)
+	}
 	return r.ResponseWriter.Write(p)
 }

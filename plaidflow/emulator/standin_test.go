@@ -106,7 +106,7 @@ func TestStandInSession(t *testing.T) {
 		t.Errorf("unknown link token: %d %s", bad.status, bad.body)
 	}
 	token := newLinkToken(t, srv)
-	srv.AdvanceClock(4 * 60 * 60e9)
+	srv.advanceClock(4 * 60 * 60e9)
 	expired := standInPost(t, srv, "session", map[string]any{"token": token})
 	if m := expired.decode(t); expired.status != 400 || m["error_code"] != "INVALID_LINK_TOKEN" {
 		t.Errorf("expired link token: %d %s", expired.status, expired.body)
@@ -116,9 +116,7 @@ func TestStandInSession(t *testing.T) {
 // The stand-in's login and finish give a public token that the API accepts, for the accounts
 // chosen; test passwords fail as in /sandbox/public_token/create.
 func TestStandInLoginAndFinish(t *testing.T) {
-	srv, _ := newTestServer(t)
-	ctx := context.Background()
-	api := newClient(srv).PlaidApi
+	srv, api, ctx := newTestAPI(t)
 	token := newLinkToken(t, srv)
 
 	failed := standInPost(t, srv, "login", map[string]any{"token": token, "institution_id": "ins_109508",

@@ -1,11 +1,13 @@
 package emulator
 
 import (
+	"encoding/json"
 	"slices"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 	"strings"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
 // The fake's state: link tokens, public tokens and Items with their access tokens. Every
@@ -162,7 +164,7 @@ func (s *Server) newItem(id string, inst *institution, products []string, webhoo
 
 // issuePublicToken hands out a single-use public token for the Item.
 func (s *Server) issuePublicToken(it *item) string {
-	token := "public-sandbox-" + newUUID()
+	token := s.mint("public-sandbox-")
 	s.publicTokens[token] = &publicToken{itemID: it.id, created: s.now()}
 	return token
 }
@@ -171,9 +173,8 @@ func (s *Server) issuePublicToken(it *item) string {
 // exchange for an Item gives it its access token, and later ones (update mode) return the
 // same one.
 func (s *Server) exchangePublicToken(token string) (*item, *apiError) {
-	if !strings.HasPrefix(token, "public-") {
-		return nil, errorf("INVALID_PUBLIC_TOKEN",
-			"provided public token is in an invalid format. expected format: public-<environment>-<identifier>")
+	if e := tokenFormat(token, "public", "INVALID_PUBLIC_TOKEN"); e != nil {
+		return nil, e
 	}
 	pt, ok := s.publicTokens[token]
 	if !ok || pt.used {
@@ -199,15 +200,34 @@ func (s *Server) setAccessToken(it *item) {
 	if it.accessToken != "" {
 		delete(s.accessTokens, it.accessToken)
 	}
-	it.accessToken = "access-sandbox-" + newUUID()
+	it.accessToken = s.mint("access-sandbox-")
 	s.accessTokens[it.accessToken] = it
+}
+
+// itemOf decodes the call's body into req and finds the Item its access_token names. It
+// expects s.mu to be held.
+func (s *Server) itemOf(c *call, req any) (*item, *apiError) {
+	if e := c.decode(req); e != nil {
+		return nil, e
+	}
+	var token string
+	_ = json.Unmarshal(c.body["access_token"], &token) // checked already; absent is ""
+	return s.itemFor(token)
+}
+
+// tokenFormat refuses a token that is not of kind (access, link, public) by its prefix, as
+// Plaid does, with code.
+func tokenFormat(token, kind, code string) *apiError {
+	if strings.HasPrefix(token, kind+"-") {
+		return nil
+	}
+	return errorf(code, "provided %s token is in an invalid format. expected format: %s-<environment>-<identifier>", kind, kind)
 }
 
 // itemFor finds the Item of an access token.
 func (s *Server) itemFor(token string) (*item, *apiError) {
-	if !strings.HasPrefix(token, "access-") {
-		return nil, errorf("INVALID_ACCESS_TOKEN",
-			"provided access token is in an invalid format. expected format: access-<environment>-<identifier>")
+	if e := tokenFormat(token, "access", "INVALID_ACCESS_TOKEN"); e != nil {
+		return nil, e
 	}
 	it, ok := s.accessTokens[token]
 	if !ok {
@@ -229,9 +249,8 @@ func (s *Server) removeItem(it *item) {
 
 // linkTokenFor finds a link token that has not expired.
 func (s *Server) linkTokenFor(token string) (*linkToken, *apiError) {
-	if !strings.HasPrefix(token, "link-") {
-		return nil, errorf("INVALID_LINK_TOKEN",
-			"provided link token is in an invalid format. expected format: link-<environment>-<identifier>")
+	if e := tokenFormat(token, "link", "INVALID_LINK_TOKEN"); e != nil {
+		return nil, e
 	}
 	lt, ok := s.linkTokens[token]
 	if !ok {

@@ -12,7 +12,8 @@ import (
 // BenchmarkAuthGetThroughput measures /auth/get calls per second against the emulator and,
 // in the same run and with the same client, against a bare net/http handler that returns
 // the emulator's own answer: their ratio is what the emulator's work costs a load test.
-// Compare the two req/s figures (goal: emulator >= 0.5 x bare).
+// It logs the ratio of the two req/s figures (goal: emulator >= 0.8 x bare) and asserts
+// nothing about it: on a busy machine one side can be slowed by another process alone.
 func BenchmarkAuthGetThroughput(b *testing.B) {
 	srv := NewServer()
 	defer srv.Close()
@@ -37,6 +38,7 @@ func BenchmarkAuthGetThroughput(b *testing.B) {
 
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}
 	defer client.CloseIdleConnections()
+	reqPerSec := map[string]float64{}
 	for _, target := range []struct{ name, url string }{
 		{"emulator", srv.URL + "/auth/get"},
 		{"bare", "http://" + ln.Addr().String() + "/auth/get"},
@@ -65,7 +67,11 @@ func BenchmarkAuthGetThroughput(b *testing.B) {
 					}
 				}
 			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			reqPerSec[target.name] = float64(b.N) / b.Elapsed().Seconds()
+			b.ReportMetric(reqPerSec[target.name], "req/s")
 		})
+	}
+	if reqPerSec["bare"] > 0 {
+		b.Logf("emulator/bare = %.2f (%.0f against %.0f req/s)", reqPerSec["emulator"]/reqPerSec["bare"], reqPerSec["emulator"], reqPerSec["bare"])
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -53,12 +52,12 @@ type webhookState struct {
 
 	mu        sync.Mutex
 	closed    bool
-	delivered []Delivery
+	delivered []delivery
 }
 
-// Delivery is the outcome of one webhook: where it went, how many attempts it took and the
+// delivery is the outcome of one webhook: where it went, how many attempts it took and the
 // status the receiver answered (0 when it never answered); Skipped says why it was not sent.
-type Delivery struct {
+type delivery struct {
 	URL      string
 	Type     string
 	Code     string
@@ -99,12 +98,9 @@ func (w *webhookState) close() {
 	w.wg.Wait()
 }
 
-// WebhookKeyID is the kid of the key the fake signs webhooks with.
-func (s *Server) WebhookKeyID() string { return s.webhooks().kid }
-
-// Deliveries lists the webhooks the fake has finished with (sent, given up on, or skipped), in
+// deliveries lists the webhooks the fake has finished with (sent, given up on, or skipped), in
 // the order they finished.
-func (s *Server) Deliveries() []Delivery {
+func (s *Server) deliveries() []delivery {
 	w := s.webhooks()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -145,7 +141,7 @@ func (s *Server) sendWebhook(it *item, payload map[string]any) {
 func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 	payload["environment"] = webhookEnvironment
 	body := mustJSON(payload)
-	d := Delivery{URL: target}
+	d := delivery{URL: target}
 	d.Type, _ = payload["webhook_type"].(string)
 	d.Code, _ = payload["webhook_code"].(string)
 	d.ItemID, _ = payload["item_id"].(string)
@@ -169,7 +165,7 @@ func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 	}()
 }
 
-func (w *webhookState) record(d Delivery) {
+func (w *webhookState) record(d delivery) {
 	w.mu.Lock()
 	w.delivered = append(w.delivered, d)
 	w.mu.Unlock()
@@ -177,7 +173,7 @@ func (w *webhookState) record(d Delivery) {
 
 // deliver POSTs the body until the receiver answers 2xx, the attempts run out, or the server
 // closes. Each attempt is signed afresh, so its iat is the time it was sent, as Plaid's is.
-func (w *webhookState) deliver(d Delivery, body []byte) {
+func (w *webhookState) deliver(d delivery, body []byte) {
 	backoff := webhookFirstBackoff
 	first := true
 	for d.Attempts < webhookAttempts {
@@ -269,10 +265,14 @@ type webhookKeyResponse struct {
 	RequestID string  `json:"request_id"`
 }
 
-func coordinate(n *big.Int) string {
-	b := make([]byte, 32)
-	n.FillBytes(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// coordinates are the JWK's x and y of a P-256 public key: each 32 bytes, base64url.
+func coordinates(pub *ecdsa.PublicKey) (x, y string) {
+	b, err := pub.Bytes() // 0x04 || x || y
+	if err != nil {
+		panic("emulator: webhook key: " + err.Error())
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(b[1:33]), enc.EncodeToString(b[33:65])
 }
 
 // webhookVerificationKeyGet serves /webhook_verification_key/get: the public half of the
@@ -281,16 +281,16 @@ func (s *Server) webhookVerificationKeyGet(c *call) (any, *apiError) {
 	var req struct {
 		KeyID string `json:"key_id"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	w := s.webhooks()
 	if req.KeyID != w.kid {
 		return nil, errorf("INVALID_FIELD", "key_id %q does not identify a webhook verification key", req.KeyID)
 	}
+	x, y := coordinates(&w.key.PublicKey)
 	return webhookKeyResponse{Key: jwkJSON{
-		Alg: "ES256", CreatedAt: w.created.Unix(), Crv: "P-256", Kid: w.kid, Kty: "EC", Use: "sig",
-		X: coordinate(w.key.X), Y: coordinate(w.key.Y),
+		Alg: "ES256", CreatedAt: w.created.Unix(), Crv: "P-256", Kid: w.kid, Kty: "EC", Use: "sig", X: x, Y: y,
 	}, RequestID: c.requestID}, nil
 }
 
@@ -309,7 +309,7 @@ func (s *Server) itemWebhookUpdate(c *call) (any, *apiError) {
 		AccessToken string  `json:"access_token"`
 		Webhook     *string `json:"webhook"`
 	}
-	if e := c.body.decode(&req); e != nil {
+	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
 	if req.Webhook != nil && *req.Webhook != "" {
@@ -365,12 +365,9 @@ func (s *Server) sandboxItemFireWebhook(c *call) (any, *apiError) {
 		WebhookType string `json:"webhook_type"`
 		WebhookCode string `json:"webhook_code"`
 	}
-	if e := c.body.decode(&req); e != nil {
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, e := s.itemFor(req.AccessToken)
+	it, e := s.itemOf(c, &req)
 	if e != nil {
 		return nil, e
 	}
@@ -488,11 +485,4 @@ func init() {
 	endpoints["/sandbox/item/fire_webhook"] = endpoint{withKeys(accessTokenParam(),
 		stringParam("webhook_type").oneOf(fireWebhookTypes),
 		stringParam("webhook_code").require().oneOf(fireWebhookCodes)), (*Server).sandboxItemFireWebhook}
-}
-
-// SignWebhook signs body with the emulator's own key, as a webhook issued at iat: a test of a
-// receiver can make a webhook that is Plaid's in every way but its age (a replay).
-func (s *Server) SignWebhook(body []byte, iat time.Time) string {
-	w := s.webhooks()
-	return SignWebhookJWT(w.key, w.kid, body, iat)
 }

@@ -149,7 +149,10 @@ func checkJWT(t *testing.T, s *Server, h hook) {
 	}
 	x, _ := base64.RawURLEncoding.DecodeString(key.GetX())
 	y, _ := base64.RawURLEncoding.DecodeString(key.GetY())
-	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+	if err != nil {
+		t.Fatalf("the JWK's x and y are not a P-256 point: %v", err)
+	}
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if len(sig) != 64 || !ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
@@ -346,7 +349,7 @@ func TestWebhookNeverLeavesLoopback(t *testing.T) {
 	access := mustAccessToken(t, srv, "ins_109508")
 	setWebhook(t, srv, access, "https://example.com/plaid")
 	srv.Close() // waits for every delivery
-	d := srv.Deliveries()
+	d := srv.deliveries()
 	if len(d) != 1 || d[0].Attempts != 0 || !strings.Contains(d[0].Skipped, "loopback") {
 		t.Fatalf("deliveries %+v, want one skipped for not being loopback", d)
 	}
@@ -378,7 +381,7 @@ func TestWebhookDeliveryStopsOnClose(t *testing.T) {
 	setWebhook(t, srv, access, rcv.URL)
 	rcv.next(t, "the first attempt")
 	srv.Close() // returns once every delivery goroutine has ended
-	d := srv.Deliveries()
+	d := srv.deliveries()
 	if len(d) != 1 || d[0].Status == 200 || (d[0].Attempts == webhookAttempts) == (d[0].Skipped != "") {
 		t.Fatalf("deliveries %+v, want the one delivery given up when the emulator closed", d)
 	}
@@ -430,15 +433,15 @@ func TestManualFlowOutcomes(t *testing.T) {
 }
 
 // waitDeliveries waits until the emulator has finished with n webhooks.
-func waitDeliveries(t *testing.T, s *Server, n int) []Delivery {
+func waitDeliveries(t *testing.T, s *Server, n int) []delivery {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if d := s.Deliveries(); len(d) >= n {
+		if d := s.deliveries(); len(d) >= n {
 			return d
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 30s the emulator had finished with %d webhooks, want %d", len(s.Deliveries()), n)
+			t.Fatalf("after 30s the emulator had finished with %d webhooks, want %d", len(s.deliveries()), n)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
