@@ -442,3 +442,26 @@ func relink(t *testing.T, pageURL, emulatorURL string) {
 	post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": string(nonce[1])},
 		map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{}})
 }
+
+// TestItemsResetLoginSurvivesAWebhookPointedLate: the Item's webhook is pointed at the
+// session's receiver beside the flow, and on a busy machine that call can end after the user
+// has reset the login. /item/webhook/update succeeds whatever the login's state, so it must not
+// put "healthy" back over ITEM_LOGIN_REQUIRED, in the index or in the list.
+func TestItemsResetLoginSurvivesAWebhookPointedLate(t *testing.T) {
+	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
+	act(d, "L", "the reset")
+	d.until("the list to show the new health", func() bool { return m.items.items[0].Health == "ITEM_LOGIN_REQUIRED" })
+
+	it := m.items.items[0]
+	if msg := pointItem(m.c.ctx, m.c.flow, m.c.deps.Timeline, it.ItemID, "http://127.0.0.1:9/webhook")(); msg.(webhookSetMsg).err != nil {
+		t.Fatalf("pointing the webhook: %v", msg.(webhookSetMsg).err)
+	}
+	d.send(loadSavedItems(m.c)())
+	if h := m.items.items[0].Health; h != "ITEM_LOGIN_REQUIRED" {
+		t.Errorf("after the webhook was pointed the list says %q; the login still needs repairing:\n%s", h, view(m))
+	}
+	items, _ := m.c.deps.Vault.Items("demo")
+	if len(items) != 1 || items[0].Health != "ITEM_LOGIN_REQUIRED" {
+		t.Errorf("after the webhook was pointed the index says %+v; the login still needs repairing", items)
+	}
+}
