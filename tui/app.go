@@ -379,7 +379,7 @@ func (m *Model) loadSaved() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	m.tl.updateKeys(m.timelineKeysOn())
-	m.verify.updateKeys(m.screen == screenResults && !m.results.picking)
+	m.verify.updateKeys(m.screen == screenResults && !m.results.modal())
 	m.layout()
 	return m, tea.Batch(cmd, m.turn())
 }
@@ -430,7 +430,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				return cmd
 			}
 		}
-		if m.screen == screenResults && !m.results.picking {
+		if m.screen == screenResults && !m.results.modal() {
 			if cmd, ok := m.verify.handleKey(msg); ok {
 				return cmd
 			}
@@ -756,7 +756,7 @@ func (m *Model) timelineShown() bool {
 // timelineKeysOn: the timeline's keys work where it is shown, except while the results' copy
 // picker waits for its key.
 func (m *Model) timelineKeysOn() bool {
-	return m.timelineShown() && !(m.screen == screenResults && m.results.picking)
+	return m.timelineShown() && !(m.screen == screenResults && m.results.modal())
 }
 
 // helpFor is the help of the screen on show, with the timeline's keys where it is shown.

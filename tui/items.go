@@ -20,8 +20,8 @@ import (
 // is the vault's index (with each Item's last known health), so listing costs no keyring or
 // Plaid call. `/` filters it; enter fetches the selected Item's numbers on the working screen;
 // the other keys act on the selected Item, each through one command, and the outcome shows in
-// a panel under the list. It is reached from Link (`a`) and from the results (`i`); esc goes
-// back to where it was opened from.
+// a panel under the list. It is reached with `i` from Link and from the results; esc goes
+// back to where it was opened from. Remove, rotate and reset ask first.
 
 // itemsMode is what the keys of the Items screen go to: the list, or one of its prompts.
 type itemsMode int
@@ -31,6 +31,8 @@ const (
 	itemsFiltering               // typing in the filter
 	itemsRenaming                // typing the new name
 	itemsConfirmRemove           // y/n: remove at Plaid?
+	itemsConfirmRotate           // y/n: rotate the access token (the old one stops working)?
+	itemsConfirmReset            // y/n: reset the login (Sandbox; the Item needs repairing after)?
 	itemsConfirmForget           // y/n: the token is missing; forget it here anyway?
 	itemsPickAccount             // which account the processor token is for
 	itemsPickProcessor           // which processor (typed, with completion)
@@ -245,10 +247,10 @@ func (s *itemsScreen) updateKeys() {
 	k.FilterDone.SetEnabled(s.mode == itemsFiltering)
 	k.FilterCancel.SetEnabled(s.mode == itemsFiltering)
 	prompt := s.mode == itemsRenaming || s.mode == itemsPickAccount || s.mode == itemsPickProcessor
+	confirm := s.asking()
 	k.Accept.SetEnabled(prompt)
-	k.Cancel.SetEnabled(prompt)
+	k.Cancel.SetEnabled(prompt || confirm)
 	k.Complete.SetEnabled(s.mode == itemsPickProcessor)
-	confirm := s.mode == itemsConfirmRemove || s.mode == itemsConfirmForget
 	k.Yes.SetEnabled(confirm)
 	k.No.SetEnabled(confirm)
 	switch s.mode {
@@ -260,9 +262,22 @@ func (s *itemsScreen) updateKeys() {
 		k.Accept.SetHelp("enter", "create token")
 	case itemsConfirmRemove:
 		k.Yes.SetHelp("y", "remove at Plaid")
+	case itemsConfirmRotate:
+		k.Yes.SetHelp("y", "rotate token")
+	case itemsConfirmReset:
+		k.Yes.SetHelp("y", "reset login")
 	case itemsConfirmForget:
 		k.Yes.SetHelp("y", "forget here only")
 	}
+}
+
+// asking reports whether a y/n question is open.
+func (s *itemsScreen) asking() bool {
+	switch s.mode {
+	case itemsConfirmRemove, itemsConfirmRotate, itemsConfirmReset, itemsConfirmForget:
+		return true
+	}
+	return false
 }
 
 // Update implements tea.Model.
@@ -299,7 +314,7 @@ func (s *itemsScreen) update(msg tea.Msg) tea.Cmd {
 			return s.inputKey(msg)
 		case itemsPickAccount:
 			return s.accountKey(msg)
-		case itemsConfirmRemove, itemsConfirmForget:
+		case itemsConfirmRemove, itemsConfirmRotate, itemsConfirmReset, itemsConfirmForget:
 			return s.confirmKey(msg)
 		}
 		return s.browseKey(msg)
@@ -375,9 +390,9 @@ func (s *itemsScreen) browseKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Balances):
 		return s.act(actBalances, it, func(ctx context.Context) (any, error) { return f.Balances(ctx, it.ItemID) })
 	case key.Matches(msg, k.Rotate):
-		return s.act(actRotate, it, func(ctx context.Context) (any, error) { return f.RotateItem(ctx, it.ItemID) })
+		s.target, s.mode = it, itemsConfirmRotate
 	case key.Matches(msg, k.ResetLogin):
-		return s.act(actResetLogin, it, func(ctx context.Context) (any, error) { return f.ResetLogin(ctx, it.ItemID) })
+		s.target, s.mode = it, itemsConfirmReset
 	case key.Matches(msg, k.Processor):
 		// The accounts to pick from come from Plaid (live balances, shown as the panel too).
 		return s.act(actAccounts, it, func(ctx context.Context) (any, error) { return f.Balances(ctx, it.ItemID) })
@@ -473,18 +488,24 @@ func (s *itemsScreen) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
 	f := s.c.flow
 	it := s.target
+	mode := s.mode
 	switch {
-	case key.Matches(msg, k.Yes) && s.mode == itemsConfirmRemove:
-		s.closePrompt()
-		return s.act(actRemove, it, func(ctx context.Context) (any, error) { return f.RemoveItem(ctx, it.ItemID) })
 	case key.Matches(msg, k.Yes):
 		s.closePrompt()
+		switch mode {
+		case itemsConfirmRemove:
+			return s.act(actRemove, it, func(ctx context.Context) (any, error) { return f.RemoveItem(ctx, it.ItemID) })
+		case itemsConfirmRotate:
+			return s.act(actRotate, it, func(ctx context.Context) (any, error) { return f.RotateItem(ctx, it.ItemID) })
+		case itemsConfirmReset:
+			return s.act(actResetLogin, it, func(ctx context.Context) (any, error) { return f.ResetLogin(ctx, it.ItemID) })
+		}
 		return s.act(actForget, it, func(context.Context) (any, error) { return f.ForgetItem(it.ItemID) })
-	case key.Matches(msg, k.No) && s.mode == itemsConfirmForget:
+	case key.Matches(msg, k.No, k.Cancel):
 		s.closePrompt()
-		s.panel.body = append(s.panel.body, "Kept here: "+it.Name+" is still listed, and still live (and billed) at Plaid.")
-	case key.Matches(msg, k.No):
-		s.closePrompt()
+		if mode == itemsConfirmForget {
+			s.panel.body = append(s.panel.body, "Kept here: "+it.Name+" is still listed, and still live (and billed) at Plaid.")
+		}
 	}
 	return nil
 }
@@ -761,7 +782,7 @@ func (s *itemsScreen) render() (lines []string, first, last int) {
 	switch {
 	case s.pending != 0:
 		below = []string{s.c.spinner() + " " + pendingLine(s.pendingWhat, s.target)}
-	case s.mode == itemsRenaming || s.mode == itemsConfirmRemove || s.mode == itemsPickAccount || s.mode == itemsPickProcessor:
+	case s.mode != itemsBrowsing && s.mode != itemsFiltering && s.mode != itemsConfirmForget:
 		below = s.promptLines(w)
 	default:
 		if s.panel != nil {
@@ -825,6 +846,16 @@ func (s *itemsScreen) promptLines(w int) []string {
 		body = append(body, wrap(plaidflow.RemoveQuestion(it), iw)...)
 		body = append(body, wrap(st.Muted.Render("This calls /item/remove: Plaid stops billing for the Item, and its token and this entry are deleted here."), iw)...)
 		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" remove at Plaid · ")+st.Key.Render("n")+st.Muted.Render(" keep it"))
+	case itemsConfirmRotate:
+		title, border = "Rotate the access token of "+it.Name+"?", st.CardBad
+		body = append(body, wrap("Plaid invalidates the current access token at once and issues a new one, which replaces it in the keyring. Anything else holding the old token (a script, a server, a teammate's copy) stops working.", iw)...)
+		body = append(body, wrap(st.Muted.Render("This calls /item/access_token/invalidate."), iw)...)
+		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" rotate it · ")+st.Key.Render("n")+st.Muted.Render(" keep the token"))
+	case itemsConfirmReset:
+		title, border = "Reset the login of "+it.Name+"?", st.CardBad
+		body = append(body, wrap("Sandbox puts the Item in ITEM_LOGIN_REQUIRED: its product calls fail until it is repaired with Link in update mode.", iw)...)
+		body = append(body, wrap(st.Muted.Render("This calls /sandbox/item/reset_login."), iw)...)
+		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" reset it · ")+st.Key.Render("n")+st.Muted.Render(" leave it"))
 	case itemsConfirmForget:
 		title, border = "Forget "+it.Name+" here only?", st.CardBad
 		body = append(body, wrap(plaidflow.ForgetQuestion(it), iw)...)
@@ -1080,10 +1111,10 @@ func (s *itemsScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Filter, k.ClearFilter, k.FilterDone, k.FilterCancel},
-		{withHelp(k.Open, "enter", "numbers (fetched fresh)"), withHelp(k.Status, "s", "status (/item/get)"), withHelp(k.Balances, "b", "live balances")},
+		{withHelp(k.Open, "enter", "numbers (fetched fresh)"), withHelp(k.Status, "h", "health and status (/item/get)"), withHelp(k.Balances, "b", "live balances")},
 		{withHelp(k.Processor, "p", "processor token (Dwolla, Apex, Stripe…)"), k.Copy},
-		{withHelp(k.Rename, "r", "rename"), withHelp(k.Remove, "d", "remove at Plaid"), withHelp(k.Rotate, "t", "rotate the access token")},
-		{k.ResetLogin, withHelp(k.Repair, "u", "repair with Link (update mode)")},
+		{withHelp(k.Rename, "e", "rename"), withHelp(k.Remove, "d", "remove at Plaid (asks first)"), withHelp(k.Rotate, "R", "rotate the access token (asks first)")},
+		{withHelp(k.ResetLogin, "L", "reset login (Sandbox; asks first)"), withHelp(k.Repair, "u", "repair with Link (update mode)")},
 		{k.Accept, k.Complete, k.Cancel, k.Yes, k.No},
 		{k.Back, k.Quit},
 	}

@@ -55,6 +55,18 @@ func act(d *driver, k, what string) {
 	d.until(what, func() bool { return d.m.items.pending == 0 && d.m.items.panel != nil })
 }
 
+// confirmAct presses k, which asks first, checks the question is up with nothing sent yet, and
+// answers y, then waits for the outcome panel.
+func confirmAct(d *driver, k, what string) {
+	d.t.Helper()
+	before := d.m.items.pending
+	d.send(press(k))
+	if !d.m.items.asking() || d.m.items.pending != before {
+		d.t.Fatalf("%s should ask first; screen:\n%s", k, view(d.m))
+	}
+	act(d, "y", what)
+}
+
 // wantView fails unless the stripped body holds every string.
 func wantView(t *testing.T, m *Model, what string, all ...string) {
 	t.Helper()
@@ -77,7 +89,7 @@ func savedToken(t *testing.T, m *Model, it plaidflow.SavedItem) string {
 
 func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
-	act(d, "s", "the status")
+	act(d, "h", "the status")
 	wantView(t, m, "status", "Status of first-platypus-bank", "Health: ok", "billed products", "auth",
 		"available products", "consent expires", "webhook", "request_id")
 	if n := srv.Requests("/item/get"); n != 1 {
@@ -87,7 +99,7 @@ func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
 
 	// Every attempt fails: /item/get is retried, and the last 500 is what the screen shows.
 	srv.InjectError("/item/get", 0, "INTERNAL_SERVER_ERROR")
-	act(d, "s", "the failed status")
+	act(d, "h", "the failed status")
 	wantView(t, m, "failed status", "Could not get the status of first-platypus-bank", "INTERNAL_SERVER_ERROR (API_ERROR)", "request_id")
 	if m.items.keys.Repair.Enabled() {
 		t.Errorf("a server error is not repaired by update mode, yet u is offered")
@@ -111,7 +123,7 @@ func TestItemsBalancesShowWhenTheyWereFetched(t *testing.T) {
 
 func TestItemsRenameKeepsNamesUniqueAndSaysWhy(t *testing.T) {
 	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
-	d.send(press("r"))
+	d.send(press("e"))
 	wantView(t, m, "rename prompt", "Rename first-platypus-bank", "› first-platypus-bank")
 	clearInput := tea.KeyMsg{Type: tea.KeyCtrlU}
 	d.send(clearInput)
@@ -141,7 +153,7 @@ func TestItemsRenameRefusesANameAnotherItemHas(t *testing.T) {
 	}
 	d.exec(m.loadSaved())
 	d.until("both Items", func() bool { return len(m.items.items) == 2 })
-	d.send(press("r"))
+	d.send(press("e"))
 	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	typeText(m, "tartan-bank")
 	d.send(press("enter"))
@@ -228,7 +240,7 @@ func TestItemsRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
 	it, _ := m.items.selected()
 	old := savedToken(t, m, it)
-	act(d, "t", "the rotation")
+	confirmAct(d, "R", "the rotation")
 	wantView(t, m, "rotated", "Rotated the access token of first-platypus-bank", "replaced it in the keyring")
 	if now := savedToken(t, m, it); now == old {
 		t.Errorf("the keyring still holds the old token")
@@ -262,7 +274,7 @@ func TestItemsRotateShowsTheNewTokenOnceWhenItCouldNotBeSaved(t *testing.T) {
 		deps.Vault = plaidflow.NewVault(store, t.TempDir())
 	})
 	store.refuse.Store(true)
-	act(d, "t", "the rotation")
+	confirmAct(d, "R", "the rotation")
 	p := m.items.panel
 	if p.copyText == "" || !strings.HasPrefix(p.copyText, "access-") {
 		t.Fatalf("the new token should be kept for the copy key; panel %+v", p)
@@ -276,7 +288,7 @@ func TestItemsRotateShowsTheNewTokenOnceWhenItCouldNotBeSaved(t *testing.T) {
 	if out := m.c.deps.Out.(*syncBuffer).String(); !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(p.copyText))) {
 		t.Errorf("the token did not go out as OSC 52: %q", out)
 	}
-	act(d, "s", "another action")
+	act(d, "h", "another action")
 	if strings.Contains(bodyText(m), p.copyText) || m.items.keys.Copy.Enabled() {
 		t.Errorf("the token should be gone once the panel is left")
 	}
@@ -356,7 +368,7 @@ func TestItemsResetLoginOnlyInSandbox(t *testing.T) {
 // Link driven as a browser would), and land on the refreshed numbers with the Item healthy.
 func TestItemsResetLoginThenRepairWithLinkUpdateMode(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
-	act(d, "L", "the reset")
+	confirmAct(d, "L", "the reset")
 	wantView(t, m, "reset", "Reset the login of first-platypus-bank", "ITEM_LOGIN_REQUIRED", "press u to repair with Link (update mode)")
 	d.until("the list to show the new health", func() bool { return m.items.items[0].Health == "ITEM_LOGIN_REQUIRED" })
 	wantView(t, m, "list", "ITEM_LOGIN_REQUIRED")
@@ -449,7 +461,7 @@ func relink(t *testing.T, pageURL, emulatorURL string) {
 // put "healthy" back over ITEM_LOGIN_REQUIRED, in the index or in the list.
 func TestItemsResetLoginSurvivesAWebhookPointedLate(t *testing.T) {
 	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
-	act(d, "L", "the reset")
+	confirmAct(d, "L", "the reset")
 	d.until("the list to show the new health", func() bool { return m.items.items[0].Health == "ITEM_LOGIN_REQUIRED" })
 
 	it := m.items.items[0]

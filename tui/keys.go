@@ -268,8 +268,9 @@ func (s *keysScreen) updateKeys() {
 	k.Yes.SetEnabled(ask)
 	k.No.SetEnabled(ask)
 	k.Submit.SetEnabled(edit)
-	k.NextField.SetEnabled(edit)
-	k.PrevField.SetEnabled(edit)
+	for _, b := range []*key.Binding{&k.NextField, &k.PrevField, &k.Down, &k.Up} {
+		b.SetEnabled(edit)
+	}
 	k.ToggleEnv.SetEnabled(edit && s.focus == fieldEnv && !s.c.cfg.Demo)
 	k.Exit.SetEnabled(s.phase != phaseSaving)
 	switch s.phase {
@@ -397,10 +398,10 @@ func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	case key.Matches(msg, k.Submit):
 		return s.submit()
-	case key.Matches(msg, k.NextField):
+	case key.Matches(msg, k.NextField, k.Down):
 		s.touched[s.focus] = true
 		return s.setFocus((s.focus + 1) % fieldCount)
-	case key.Matches(msg, k.PrevField):
+	case key.Matches(msg, k.PrevField, k.Up):
 		s.touched[s.focus] = true
 		return s.setFocus((s.focus + fieldCount - 1) % fieldCount)
 	case key.Matches(msg, k.ToggleEnv):
@@ -699,14 +700,14 @@ func sourceLabel(src plaidflow.Source, envVar, flag string, has bool) string {
 // ShortHelp implements help.KeyMap.
 func (s *keysScreen) ShortHelp() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.Yes, k.No, k.Submit, k.NextField, k.ToggleEnv, k.Exit}
+	return []key.Binding{k.Yes, k.No, k.Submit, withHelp(k.NextField, "tab/↓", "next field"), k.ToggleEnv, k.Exit}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *keysScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
-		{k.Yes, k.No, withHelp(k.Submit, "enter", "check keys and continue"), k.NextField, k.PrevField},
+		{k.Yes, k.No, withHelp(k.Submit, "enter", "check keys and continue"), withHelp(k.NextField, "tab/↓", "next field"), withHelp(k.PrevField, "shift+tab/↑", "previous field")},
 		{k.ToggleEnv, k.Exit},
 	}
 }

@@ -94,7 +94,6 @@ type linkScreen struct {
 
 	// flows is "How should the account be verified?" (flow_choice.go), open after f.
 	flows   flowPicker
-	flowKey key.Binding
 	// verifying: the journey is Link re-opened for the micro-deposit code of the saved Item
 	// repairing names (VerifyJourney), not a repair.
 	verifying  bool
@@ -103,7 +102,7 @@ type linkScreen struct {
 
 func newLinkScreen(c *common) *linkScreen {
 	s := &linkScreen{c: c, keys: newLinkKeys(), box: &sessionBox{}, picker: newSandboxPicker(),
-		flows: newFlowPicker(), flowKey: binding([]string{"f"}, "f", "verification flow")}
+		flows: newFlowPicker()}
 	s.flows.choose(c.deps.AuthFlow) // --flow, checked by cmd
 	s.updateKeys()
 	return s
@@ -309,9 +308,9 @@ func (s *linkScreen) updateKeys() {
 	stuck := s.stuck()
 	k.Open.SetEnabled((s.state == linkWaiting || s.linkLive && stuck) && s.c.deps.Browser != nil)
 	k.Sandbox.SetEnabled(s.sandboxAllowed() && s.flowSandbox() && (s.state == linkWaiting || stuck) && !s.picker.open && !s.flows.open)
-	s.flowKey.SetEnabled(s.flowAllowed())
+	s.keys.Flow.SetEnabled(s.flowAllowed())
 	k.Retry.SetEnabled(stuck && s.journey != nil)
-	k.Saved.SetEnabled(s.savedAllowed())
+	k.Items.SetEnabled(s.savedAllowed())
 	if s.verifying {
 		k.Back.SetHelp("esc", "cancel")
 	} else if s.repairing != "" {
@@ -424,7 +423,7 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return nil // while the list is open, only q still quits
 		}
 	}
-	if key.Matches(msg, s.flowKey) {
+	if key.Matches(msg, s.keys.Flow) {
 		s.flows.openList()
 		return nil
 	}
@@ -470,7 +469,7 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		s.state, s.err = linkStarting, nil
 		return s.next()
-	case key.Matches(msg, k.Saved):
+	case key.Matches(msg, k.Items):
 		return func() tea.Msg { return itemsRequestedMsg{} }
 	}
 	return nil
@@ -580,7 +579,7 @@ func (s *linkScreen) savedLines(w int) []string {
 	}
 	where := savedWhere(s.c.cfg)
 	press := func(verb, what string) string {
-		return st.Muted.Render(verb+" ") + st.Key.Render("a") + st.Muted.Render(" "+what)
+		return st.Muted.Render(verb+" ") + st.Key.Render("i") + st.Muted.Render(" "+what)
 	}
 	if n := len(s.saved); n > 1 {
 		return []string{truncate(st.Muted.Render(fmt.Sprintf("%d saved Items in %s", n, where))+st.Faint.Render(" · ")+press("press", "to see them"), w)}
@@ -663,7 +662,7 @@ func (s *linkScreen) ShortHelp() []key.Binding {
 		p := s.picker.keys
 		return []key.Binding{p.Up, p.Pick, p.Cancel, k.Quit}
 	}
-	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Saved, k.Back, k.Quit, s.flowKey}
+	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Items, k.Back, k.Quit, s.keys.Flow}
 }
 
 // FullHelp implements help.KeyMap.
@@ -671,8 +670,8 @@ func (s *linkScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{withHelp(k.Retry, "r", "new Link session"), withHelp(k.Open, "o", "open the Link page in the browser")},
-		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Saved, "a", "saved Items: numbers, health, actions (no Link)")},
-		{withHelp(s.flowKey, "f", "how the account is verified (Auth flow)")},
+		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Items, "i", "saved Items: numbers, health, actions (no Link)")},
+		{withHelp(s.keys.Flow, "f", "how the account is verified (Auth flow)")},
 		{k.Back, k.Quit},
 	}
 }
