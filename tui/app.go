@@ -636,8 +636,6 @@ func (m *Model) show(s screenID) {
 	m.screen = s
 }
 
-// shutdown stops every Link page when the program ends (Run calls it after the terminal is
-// restored), telling an open tab first.
 // saveExchanged waits for the journey steps still under way once the UI has closed and saves
 // an Item whose exchange finished meanwhile: an interrupt (ctrl+c, SIGTERM) does not cancel an
 // exchange already sent (Plaid creates the Item either way), and the save that normally
@@ -664,6 +662,8 @@ func (m *Model) saveExchanged(out io.Writer) {
 	}
 }
 
+// shutdown stops every Link page when the program ends (Run calls it after the terminal is
+// restored), telling an open tab first, and closes the webhook receivers.
 func (m *Model) shutdown() {
 	if m.cancel != nil {
 		m.cancel()
@@ -739,7 +739,6 @@ func (m *Model) layout() {
 	m.footer.scroll = scrollState{on: lines > h, above: m.body.YOffset, below: max(lines-h-m.body.YOffset, 0)}
 }
 
-// timelineShown: the ids and the timeline pane belong to the Link and results screens.
 // pinned is what stays above the footer whatever the body scrolls: the ids Plaid Support asks
 // for, where the timeline is shown ("" elsewhere).
 func (m *Model) pinned(w int) string {
@@ -749,6 +748,7 @@ func (m *Model) pinned(w int) string {
 	return m.tl.IDs(w)
 }
 
+// timelineShown: the ids and the timeline pane belong to the Link and results screens.
 func (m *Model) timelineShown() bool {
 	return m.screen == screenLink || m.screen == screenResults
 }

@@ -174,7 +174,7 @@ func (s *itemsScreen) applyFilter(keep string) {
 	words := strings.Fields(strings.ToLower(s.filter.Value()))
 	s.shown = s.shown[:0]
 	for i, it := range s.items {
-		hay := strings.ToLower(strings.Join([]string{it.Name, it.InstitutionName, it.InstitutionID, it.ItemID, healthWord(it)}, " "))
+		hay := strings.ToLower(strings.Join([]string{it.Name, it.InstitutionName, it.InstitutionID, it.ItemID, it.HealthLabel()}, " "))
 		ok := true
 		for _, w := range words {
 			if !strings.Contains(hay, w) {
@@ -644,7 +644,7 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *pla
 		p.repair = h.Code
 	}
 	when := func(t time.Time) string { return t.In(s.c.now().Location()).Format("2006-01-02 15:04") }
-	p.body = []string{"Health: " + healthLabel(h.Code), h.Meaning}
+	p.body = []string{"Health: " + plaidflow.SavedItem{Health: h.Code}.HealthLabel(), h.Meaning}
 	if h.Next != "" && p.repair == "" {
 		p.body = append(p.body, "Next: "+h.Next)
 	}
@@ -1023,7 +1023,7 @@ func (s *itemsScreen) tableLines(w int) []string {
 			if withInst {
 				row = append(row, truncate(inst, 22))
 			}
-			row = append(row, healthWord(it))
+			row = append(row, it.HealthLabel())
 			if withDate {
 				row = append(row, linkedAt(s.c, it.CreatedAt))
 			}
@@ -1057,19 +1057,6 @@ func (s *itemsScreen) hintLines(w int) []string {
 		st.Key.Render("?")+st.Muted.Render(" lists what else you can do with it."), w)
 }
 
-// healthWord is an Item's last known health as the index recorded it: the list makes no call.
-func healthWord(it plaidflow.SavedItem) string { return healthLabel(it.Health) }
-
-// healthLabel names a health code for the list: "ok", "not checked", or Plaid's error_code.
-func healthLabel(code string) string {
-	switch code {
-	case "":
-		return "not checked"
-	case plaidflow.HealthOK:
-		return "ok"
-	}
-	return code
-}
 
 // savedWhere names the vault namespace in use, for people.
 func savedWhere(cfg plaidflow.Config) string {

@@ -177,12 +177,12 @@ func TestItemsOpenedFromLinkFetchTheSelectedItemsNumbers(t *testing.T) {
 func TestItemsListsTheItemsNewestFirstAndEnterPicksTheSelected(t *testing.T) {
 	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
 	if pressA(t, m); m.screen != screenItems {
-		t.Fatalf("a should open the Items screen (screen %v)", m.screen)
+		t.Fatalf("i should open the Items screen (screen %v)", m.screen)
 	}
 	v := view(m)
 	for _, want := range []string{
 		"NAME                   INSTITUTION          HEALTH               LINKED",
-		"› first-platypus-bank-2  First Platypus Bank  not checked          2025-03-14 08:30",
+		"› first-platypus-bank-2  First Platypus Bank  unknown              2025-03-14 08:30",
 		"  tartan-bank            Tartan Bank          ITEM_LOGIN_REQUIRED  2025-03-12 16:45",
 		"  first-platypus-bank    First Platypus Bank  ok                   2025-03-10 10:04",
 		"● Link",
