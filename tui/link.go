@@ -93,7 +93,7 @@ type linkScreen struct {
 	picker sandboxPicker
 
 	// flows is "How should the account be verified?" (flow_choice.go), open after f.
-	flows   flowPicker
+	flows flowPicker
 	// verifying: the journey is Link re-opened for the micro-deposit code of the saved Item
 	// repairing names (VerifyJourney), not a repair.
 	verifying  bool
