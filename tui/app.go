@@ -172,6 +172,7 @@ func newModel(ctx context.Context, deps Deps) *Model {
 	m.tl.changed()
 	m.header = header{c: c}
 	m.footer = newFooter(c, deps.Notes)
+	m.resize()
 	m.layout()
 	return m
 }
@@ -242,6 +243,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		m.resize()
 		return nil
 
 	case spinner.TickMsg:
@@ -256,202 +258,144 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return cmd
 
 	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, m.global.Quit):
-			m.interrupted = true
-			return tea.Quit
-		case key.Matches(msg, m.global.Help):
-			m.footer.toggleHelp()
-			return nil
-		case key.Matches(msg, m.global.PageDown):
-			m.body.PageDown()
-			return nil
-		case key.Matches(msg, m.global.PageUp):
-			m.body.PageUp()
-			return nil
+		if cmd, ok := m.globalKey(msg); ok {
+			return cmd
 		}
-		if m.timelineKeysOn() {
-			if cmd, ok := m.tl.handleKey(msg); ok {
-				return cmd
-			}
-		}
-		if m.screen == screenResults && !m.results.modal() {
-			if cmd, ok := m.verify.handleKey(msg); ok {
-				return cmd
-			}
-		}
-
-	case timelineChangedMsg:
-		m.tl.changed()
-		return waitForTimeline(m.c.ctx, m.tlFeed)
-
-	case transcriptSavedMsg:
-		m.tl.saved(msg)
-		return nil
-
-	case idCopiedMsg:
-		m.tl.status, m.tl.bad = m.c.clipboardSent(clipboardSentMsg(msg)), false
-		return nil
-
-	case retriedMsg:
-		m.footer.retry = "↻ " + msg.retry.String()
-		return waitForRetry(m.c.ctx, m.c.retries)
+		return m.forward(msg)
 
 	case stepRanMsg, itemActedMsg, linkTokenCreatedMsg, errMsg:
 		// An answer came: the retry it may have needed is over. The message goes on below.
 		m.footer.retry = ""
 	}
+	if cmd, ok := m.session(msg); ok {
+		return cmd
+	}
+	if r, ok := m.routeOf(msg); ok {
+		return m.follow(r, msg)
+	}
+	return m.forward(msg)
+}
+
+// globalKey answers the keys of every screen: quit, help and scrolling; then those of the
+// panels the root draws under a screen (the timeline, the verification status).
+func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, m.global.Quit):
+		m.interrupted = true
+		return tea.Quit, true
+	case key.Matches(msg, m.global.Help):
+		m.footer.toggleHelp()
+		return nil, true
+	case key.Matches(msg, m.global.PageDown):
+		m.body.PageDown()
+		return nil, true
+	case key.Matches(msg, m.global.PageUp):
+		m.body.PageUp()
+		return nil, true
+	}
+	if m.timelineKeysOn() {
+		if cmd, ok := m.tl.handleKey(msg); ok {
+			return cmd, true
+		}
+	}
+	if m.screen == screenResults && !m.results.modal() {
+		if cmd, ok := m.verify.handleKey(msg); ok {
+			return cmd, true
+		}
+	}
+	return nil, false
+}
+
+// session handles the messages about the whole session rather than one screen: the timeline,
+// retries, the saved Items (every screen that lists them hears of each read), the keys Plaid
+// accepted, and the webhooks of the Items on the results.
+func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case timelineChangedMsg:
+		m.tl.changed()
+		return waitForTimeline(m.c.ctx, m.tlFeed), true
+
+	case transcriptSavedMsg:
+		m.tl.saved(msg)
+		return nil, true
+
+	case idCopiedMsg:
+		m.tl.status, m.tl.bad = m.c.clipboardSent(clipboardSentMsg(msg)), false
+		return nil, true
+
+	case retriedMsg:
+		m.footer.retry = "↻ " + msg.retry.String()
+		return waitForRetry(m.c.ctx, m.c.retries), true
+
 	case linkUpdatedMsg:
 		// The Link page's updates go to the link screen whichever screen is on show, so its
 		// event list stays complete and the channel keeps being read.
 		_, cmd := m.link.Update(msg)
-		return tea.Batch(cmd, waitForLinkUpdate(m.c.ctx, m.c.links))
+		return tea.Batch(cmd, waitForLinkUpdate(m.c.ctx, m.c.links)), true
 
 	case stepRanMsg:
 		// A step's answer goes to the screen running its journey, on show or not: Link may
 		// hand over its public token while the user browses the saved Items.
-		var cmd tea.Cmd
-		switch {
-		case m.link.owns(msg.id):
-			_, cmd = m.link.Update(msg)
-		case m.working.owns(msg.id):
-			_, cmd = m.working.Update(msg)
+		for _, s := range []interface {
+			component
+			owns(int) bool
+		}{m.link, m.working} {
+			if s.owns(msg.id) {
+				_, cmd := s.Update(msg)
+				return cmd, true
+			}
 		}
-		return cmd
+		return nil, true
 
 	case savedItemsLoadedMsg:
 		// An older read that answers late (a reset's reload can overtake the load made when
 		// the screen opened) must not put back what the newer one replaced.
 		if msg.read != 0 {
 			if msg.read < m.savedRead {
-				return nil
+				return nil, true
 			}
 			m.savedRead = msg.read
 		}
-		// For the link and Items screens whichever screen is on show: at startup that is the
-		// keys, and an action on the Items screen may end on another one.
-		m.link.setSaved(msg)
-		m.items.loaded(msg)
-		return nil
+		_, c1 := m.link.Update(msg)
+		_, c2 := m.items.Update(msg)
+		return tea.Batch(c1, c2), true
 
 	case keysConfirmedMsg:
+		// The session's keys, and so its client and flow; the Link screen starts with them
+		// (routed below). The environment, and so the namespace, may have changed.
 		m.c.deps.Timeline.Note("Plaid accepted the keys for " + msg.client.Config().Env.Title())
 		m.c.cfg = msg.client.Config()
 		m.c.flow = plaidflow.NewFlow(msg.client, m.c.deps.Vault)
 		m.c.flow.Now = m.c.deps.Now
 		m.footer.setNotice(msg.notice)
-		m.show(screenLink)
-		// The environment (and so the namespace) may have changed on the keys screen.
-		return tea.Batch(m.link.Start(msg.token), m.loadSaved(), m.startWebhooks(msg.client))
-
-	case keysEditRequestedMsg:
-		m.footer.setNotice("")
-		cmd := m.link.Stop()
-		m.show(screenKeys)
-		return tea.Batch(cmd, m.keys.Resume())
-
-	case accountLinkedMsg:
-		m.footer.setNotice("")
-		m.show(screenWorking)
-		return m.working.Start(msg.journey, msg.kind, msg.title)
-
-	case itemsRequestedMsg:
-		if m.screen == screenLink || m.screen == screenResults {
-			m.itemsFrom = m.screen
-		}
-		m.show(screenItems)
-		// The list on hand at once, and a fresh read of the index: an Item may have been
-		// linked, renamed or removed since.
-		return tea.Batch(m.items.Open(m.link.savedItems()), m.loadSaved())
-
-	case repairRequestedMsg:
-		name := msg.name
-		if name == "" {
-			name = m.itemName(msg.itemID)
-		}
-		m.footer.setNotice("")
-		cmd := m.working.Stop()
-		m.show(screenLink)
-		return tea.Batch(cmd, m.link.Repair(msg.itemID, name))
-
-	case itemsClosedMsg:
-		m.show(m.itemsFrom)
-		return nil
-
-	case savedItemPickedMsg:
-		j := m.c.flow.SavedJourney(msg.item.ItemID)
-		m.show(screenWorking)
-		return m.working.Start(j, journeySaved, "Saved Item "+msg.item.Name)
-
-	case linkReturnRequestedMsg:
-		m.show(screenLink)
-		return nil
-
-	case numbersShownMsg:
-		if !m.working.owns(msg.id) {
-			return nil
-		}
-		m.results.SetResult(msg.res, msg.unsaved)
-		m.show(screenResults)
-		hook := m.verify.setResult(msg.res)
-		// The Link page of this run (still waiting, if the numbers came another way) is done.
-		return tea.Batch(hook, m.link.Done(msg.res, msg.kind))
-
-	case anotherLinkRequestedMsg:
-		m.footer.setNotice("")
-		cmd := m.working.Stop()
-		m.show(screenLink)
-		// The Item just linked is among the saved ones now.
-		return tea.Batch(cmd, m.link.Restart(), m.loadSaved())
+		r, _ := m.routeOf(msg)
+		return tea.Batch(m.follow(r, msg), m.loadSaved(), m.startWebhooks(msg.client)), true
 
 	case webhooksStartedMsg:
-		return m.verify.started(msg)
+		return m.verify.started(msg), true
 
 	case webhookReceivedMsg:
-		return tea.Batch(m.verify.webhook(msg.wh), waitForWebhook(m.c.ctx, m.verify.hub.feed))
+		return tea.Batch(m.verify.webhook(msg.wh), waitForWebhook(m.c.ctx, m.verify.hub.feed)), true
 
 	case webhookSetMsg:
 		m.verify.pointedAt(msg)
-		return nil
+		return nil, true
 
 	case statusSetMsg:
-		return m.verify.statusSet(msg)
+		return m.verify.statusSet(msg), true
 
 	case webhookFiredMsg:
 		m.verify.fired(msg)
-		return nil
+		return nil, true
 
 	case flowRefreshedMsg:
 		if res, ok := m.verify.refreshed(msg); ok {
-			m.results.SetResult(res, nil)
-			return m.verify.setResult(res)
+			_, cmd := m.results.Update(numbersShownMsg{res: res})
+			return tea.Batch(cmd, m.verify.setResult(res)), true
 		}
-		return nil
-
-	case verifyRequestedMsg:
-		m.footer.setNotice("")
-		cmd := m.working.Stop()
-		m.show(screenLink)
-		return tea.Batch(cmd, m.link.Verify(msg.itemID, msg.name, msg.accountID))
-
-	case verifyCancelledMsg:
-		if m.results.res != nil {
-			m.show(screenResults)
-		}
-		return nil
+		return nil, true
 	}
-	return m.forward(msg)
-}
-
-// itemName is the name of a saved Item as last listed (its id when it is not listed).
-func (m *Model) itemName(itemID string) string {
-	for _, it := range m.link.savedItems() {
-		if it.ItemID == itemID {
-			return it.Name
-		}
-	}
-	return itemID
+	return nil, false
 }
 
 // forward hands msg to the active screen only.
@@ -460,8 +404,11 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) active() component {
-	switch m.screen {
+func (m *Model) active() component { return m.screenOf(m.screen) }
+
+// screenOf is the screen id stands for.
+func (m *Model) screenOf(id screenID) component {
+	switch id {
 	case screenLink:
 		return m.link
 	case screenWorking:
@@ -503,20 +450,26 @@ func (m *Model) step() screenID {
 	return m.screen
 }
 
+// resize gives every screen, and the timeline pane, the room the window leaves them: on a new
+// window size only.
+func (m *Model) resize() {
+	w, h := m.innerWidth(), max(m.height-headerHeight-2, 1)
+	for _, s := range []component{m.keys, m.link, m.working, m.results, m.items} {
+		s.SetSize(w, h)
+	}
+	m.tl.SetHeight(h)
+}
+
 // layout sizes the body between the header and the footer, fills it with the active screen's
 // view, and switches the scrolling keys on only when there is something to scroll.
 func (m *Model) layout() {
 	w := m.innerWidth()
 	scr := m.active()
-	for _, s := range []component{m.keys, m.link, m.working, m.results, m.items} {
-		s.SetSize(w, max(m.height-headerHeight-2, 1))
-	}
 	content := scr.View()
 	if m.screen == screenResults && m.verify.shown() {
 		content += "\n" + m.verify.View(w)
 	}
 	if m.timelineShown() {
-		m.tl.SetHeight(max(m.height-headerHeight-2, 1))
 		if v := m.tl.View(w); v != "" {
 			content += "\n" + v
 		}

@@ -113,13 +113,11 @@ func (s *itemsScreen) focusLines() (int, int) {
 	return first, last
 }
 
-// Open shows the Items screen with the list as it was last read; a fresh read is on its way
-// (the root asks the vault each time the screen opens).
-func (s *itemsScreen) Open(items []plaidflow.SavedItem) tea.Cmd {
+// Open shows the Items screen with the list as it was last read (the screen hears of every
+// read); a fresh read is on its way (the root asks the vault each time the screen opens).
+func (s *itemsScreen) Open() {
 	s.closePrompt()
 	s.panel, s.status = nil, ""
-	s.setItems(items, nil)
-	return nil
 }
 
 // repairCode is the error_code update mode would repair for the selected Item: the panel's
@@ -213,6 +211,14 @@ func (s *itemsScreen) update(msg tea.Msg) tea.Cmd {
 
 	case clipboardSentMsg:
 		s.status = s.c.clipboardSent(msg)
+		return nil
+
+	case savedItemsLoadedMsg:
+		s.loaded(msg)
+		return nil
+
+	case itemsRequestedMsg:
+		s.Open()
 		return nil
 
 	case errMsg:

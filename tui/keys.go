@@ -333,6 +333,9 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 	case keysResolvedMsg:
 		return s.resolved(msg)
 
+	case keysEditRequestedMsg:
+		return s.Resume()
+
 	case tea.KeyMsg:
 		return s.handleKey(msg)
 	}

@@ -306,7 +306,7 @@ func (s *linkScreen) updateKeys() {
 	stuck := s.stuck()
 	k.Open.SetEnabled((s.state == linkWaiting || s.linkLive && stuck) && s.c.deps.Browser != nil)
 	k.Sandbox.SetEnabled(s.sandboxAllowed() && s.flowSandbox() && (s.state == linkWaiting || stuck) && !s.picker.open && !s.flows.open)
-	s.keys.Flow.SetEnabled(s.flowAllowed())
+	k.Flow.SetEnabled(s.flowAllowed())
 	k.Retry.SetEnabled(stuck && s.journey != nil)
 	k.Items.SetEnabled(s.savedAllowed())
 	if s.verifying {
@@ -343,10 +343,42 @@ func (s *linkScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return s.stepRan(msg)
 
+	case savedItemsLoadedMsg:
+		s.setSaved(msg)
+		return nil
+
+	// The moves the root routes here (route.go).
+	case keysConfirmedMsg:
+		return s.Start(msg.token)
+	case keysEditRequestedMsg:
+		return s.Stop()
+	case repairRequestedMsg:
+		return s.Repair(msg.itemID, s.itemName(msg.itemID, msg.name))
+	case numbersShownMsg:
+		// The Link page of this run (still waiting, if the numbers came another way) is done.
+		return s.Done(msg.res, msg.kind)
+	case anotherLinkRequestedMsg:
+		return s.Restart()
+	case verifyRequestedMsg:
+		return s.Verify(msg.itemID, msg.name, msg.accountID)
+
 	case tea.KeyMsg:
 		return s.handleKey(msg)
 	}
 	return nil
+}
+
+// itemName is name, or else the saved Item's name as last listed (its id when it is not).
+func (s *linkScreen) itemName(itemID, name string) string {
+	if name != "" {
+		return name
+	}
+	for _, it := range s.saved {
+		if it.ItemID == itemID {
+			return it.Name
+		}
+	}
+	return itemID
 }
 
 func (s *linkScreen) linkUpdated(u linkpage.Update) tea.Cmd {

@@ -156,6 +156,10 @@ func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 		s.status, s.statusKind = s.c.clipboardSent(msg), statusInfo
 		return nil
 
+	case numbersShownMsg:
+		s.SetResult(msg.res, msg.unsaved)
+		return nil
+
 	case unsavedRemovedMsg:
 		s.removing = false
 		if msg.err != nil {
