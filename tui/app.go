@@ -76,8 +76,8 @@ type common struct {
 	// indexReads numbers the reads of the Items index (loadSavedItems); savedRead, on the
 	// Model, is the newest one shown.
 	indexReads atomic.Int64
-	links      chan linkUpdatedMsg // every Link page's updates, read by waitForLinkUpdate
-	// retries are the retries of the session's Plaid client, read by waitForRetry, so the
+	links      chan linkUpdatedMsg // every Link page's updates, read by receive
+	// retries are the retries of the session's Plaid client, read by receive, so the
 	// footer can say why a step takes longer than usual.
 	retries retryFeed
 	// retired are journeys left behind whose pages are being closed (closeJourney).
@@ -208,7 +208,7 @@ func (m *Model) WriteReport(w io.Writer) error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links), waitForRetry(m.c.ctx, m.c.retries), waitForTimeline(m.c.ctx, m.tlFeed))
+	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), receive(m.c.ctx, m.c.links), receive(m.c.ctx, m.c.retries), waitForTimeline(m.c.ctx, m.tlFeed))
 	m.layout() // the keys screen focused a field and may be checking the keys
 	return tea.Batch(cmd, m.turn())
 }
@@ -325,13 +325,13 @@ func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 
 	case retriedMsg:
 		m.footer.retry = "↻ " + msg.retry.String()
-		return waitForRetry(m.c.ctx, m.c.retries), true
+		return receive(m.c.ctx, m.c.retries), true
 
 	case linkUpdatedMsg:
 		// The Link page's updates go to the link screen whichever screen is on show, so its
 		// event list stays complete and the channel keeps being read.
 		_, cmd := m.link.Update(msg)
-		return tea.Batch(cmd, waitForLinkUpdate(m.c.ctx, m.c.links)), true
+		return tea.Batch(cmd, receive(m.c.ctx, m.c.links)), true
 
 	case stepRanMsg:
 		// A step's answer goes to the screen running its journey, on show or not: Link may

@@ -153,9 +153,10 @@ func finishSession(s *linkpage.Session, ok bool, message string) tea.Cmd {
 	}
 }
 
-// waitForLinkUpdate waits for the next thing a Link page reports. The root issues it again
-// after each one, so updates flow one at a time, in order (bubbletea's examples/realtime).
-func waitForLinkUpdate(ctx context.Context, ch <-chan linkUpdatedMsg) tea.Cmd {
+// receive waits for the next message on ch; the root issues it again after each one, so the
+// messages flow one at a time, in order (bubbletea's examples/realtime). It reads every Link
+// page's updates (linkUpdatedMsg) and the Plaid client's retries (retriedMsg).
+func receive[M tea.Msg](ctx context.Context, ch <-chan M) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case msg := <-ch:
@@ -174,19 +175,6 @@ func (f retryFeed) tell(r plaidflow.Retry) {
 	select {
 	case f <- retriedMsg{retry: r}:
 	default:
-	}
-}
-
-// waitForRetry waits for the next retry of the session's Plaid client; the root issues it
-// again after each one.
-func waitForRetry(ctx context.Context, ch <-chan retriedMsg) tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case msg := <-ch:
-			return msg
-		case <-ctx.Done():
-			return nil
-		}
 	}
 }
 

@@ -49,7 +49,7 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 
 // TestNextRunFetchesTheSavedItemWithoutLink is the promise of the keyring: a first run links
 // First Platypus Bank through the Sandbox shortcut; the next run (a new model and a new
-// emulator, the same vault) offers the saved Item on the Link screen and a reaches its numbers
+// emulator, the same vault) offers the saved Item on the Link screen and i reaches its numbers
 // without Link or an exchange.
 func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	srv := fakePlaid(t)

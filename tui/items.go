@@ -166,22 +166,18 @@ func (s *itemsScreen) updateKeys() {
 	k.Complete.SetEnabled(s.mode == itemsPickProcessor)
 	k.Yes.SetEnabled(confirm)
 	k.No.SetEnabled(confirm)
-	switch s.mode {
-	case itemsRenaming:
-		k.Accept.SetHelp("enter", "rename")
-	case itemsPickAccount:
-		k.Accept.SetHelp("enter", "this account")
-	case itemsPickProcessor:
-		k.Accept.SetHelp("enter", "create token")
-	case itemsConfirmRemove:
-		k.Yes.SetHelp("y", "remove at Plaid")
-	case itemsConfirmRotate:
-		k.Yes.SetHelp("y", "rotate token")
-	case itemsConfirmReset:
-		k.Yes.SetHelp("y", "reset login")
-	case itemsConfirmForget:
-		k.Yes.SetHelp("y", "forget here only")
+	if says, ok := promptAnswers[s.mode]; ok && confirm {
+		k.Yes.SetHelp("y", says)
+	} else if ok {
+		k.Accept.SetHelp("enter", says)
 	}
+}
+
+// promptAnswers say what enter (a prompt) or y (a question) does in each.
+var promptAnswers = map[itemsMode]string{
+	itemsRenaming: "rename", itemsPickAccount: "this account", itemsPickProcessor: "create token",
+	itemsConfirmRemove: "remove at Plaid", itemsConfirmRotate: "rotate token", itemsConfirmReset: "reset login",
+	itemsConfirmForget: "forget here only",
 }
 
 // asking reports whether a y/n question is open.
@@ -194,11 +190,7 @@ func (s *itemsScreen) asking() bool {
 }
 
 // Update implements tea.Model.
-func (s *itemsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := s.update(msg)
-	s.updateKeys()
-	return s, cmd
-}
+func (s *itemsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
 func (s *itemsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -198,23 +199,8 @@ func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
 
 // actionFailed is the headline of a failed action ("Could not rotate the token of").
 func actionFailed(a itemAction) string {
-	switch a {
-	case actStatus:
-		return "Could not get the status of"
-	case actBalances, actAccounts:
-		return "Could not fetch the balances of"
-	case actRename:
-		return "Could not rename"
-	case actRemove:
-		return "Could not remove"
-	case actForget:
-		return "Could not forget"
-	case actRotate:
-		return "Could not rotate the token of"
-	case actProcessor:
-		return "Could not create a processor token for"
-	case actResetLogin:
-		return "Could not reset the login of"
+	if w, ok := actionWords[a]; ok {
+		return w.failed
 	}
 	return "Could not act on"
 }
@@ -267,27 +253,24 @@ func completeProcessor(typed string, matches []string) string {
 	return matches[0]
 }
 
+// actionWords say what each action does while it is under way (the Item's name goes in the
+// %s) and the headline when it failed.
+var actionWords = map[itemAction]struct{ pending, failed string }{
+	actStatus:     {"Asking Plaid about %s (/item/get)…", "Could not get the status of"},
+	actBalances:   {"Fetching live balances of %s from the bank (/accounts/balance/get)…", "Could not fetch the balances of"},
+	actAccounts:   {"Listing the accounts of %s (/accounts/balance/get)…", "Could not fetch the balances of"},
+	actRename:     {"Renaming %s…", "Could not rename"},
+	actRemove:     {"Removing %s at Plaid (/item/remove)…", "Could not remove"},
+	actForget:     {"Forgetting %s here…", "Could not forget"},
+	actRotate:     {"Rotating the access token of %s (/item/access_token/invalidate)…", "Could not rotate the token of"},
+	actProcessor:  {"Creating a processor token for %s…", "Could not create a processor token for"},
+	actResetLogin: {"Resetting the login of %s (/sandbox/item/reset_login)…", "Could not reset the login of"},
+}
+
 // pendingLine says what is under way.
 func pendingLine(a itemAction, it plaidflow.SavedItem) string {
-	switch a {
-	case actStatus:
-		return "Asking Plaid about " + it.Name + " (/item/get)…"
-	case actBalances:
-		return "Fetching live balances of " + it.Name + " from the bank (/accounts/balance/get)…"
-	case actAccounts:
-		return "Listing the accounts of " + it.Name + " (/accounts/balance/get)…"
-	case actRename:
-		return "Renaming " + it.Name + "…"
-	case actRemove:
-		return "Removing " + it.Name + " at Plaid (/item/remove)…"
-	case actForget:
-		return "Forgetting " + it.Name + " here…"
-	case actRotate:
-		return "Rotating the access token of " + it.Name + " (/item/access_token/invalidate)…"
-	case actProcessor:
-		return "Creating a processor token for " + it.Name + "…"
-	case actResetLogin:
-		return "Resetting the login of " + it.Name + " (/sandbox/item/reset_login)…"
+	if w, ok := actionWords[a]; ok {
+		return fmt.Sprintf(w.pending, it.Name)
 	}
 	return "Working…"
 }

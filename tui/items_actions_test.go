@@ -29,20 +29,8 @@ import (
 // dependencies first (a keyring that refuses writes).
 func itemsOnEmulator(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *emulator.Server) {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	if tweak != nil {
-		tweak(&deps)
-	}
-	m := newTestModel(t, deps, w, h)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
-	d.send(press("enter"))
-	d.until("the results", func() bool { return m.screen == screenResults })
+	m, d, srv := demoOnLink(t, w, h, tweak)
+	d.sandboxShortcut()
 	d.send(press("i"))
 	d.until("the Items screen listing the Item", func() bool { return m.screen == screenItems && len(m.items.items) == 1 })
 	return m, d, srv
@@ -403,22 +391,30 @@ var (
 	nonceAttr     = regexp.MustCompile(`data-session-nonce="([^"]+)"`)
 )
 
-// relink does in update mode what the browser does with the stand-in Link: it reads the Link
-// token and the nonce from the page, logs in to the emulator's stand-in Link as user_good,
-// finishes, and reports the success to the page.
-func relink(t *testing.T, pageURL, emulatorURL string) {
+// pageTokens reads the Link token and the session nonce from the Link page, as the stand-in
+// Link does in a browser.
+func pageTokens(t *testing.T, client *http.Client, pageURL string) (token, nonce string) {
 	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get(pageURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	lt, nonce := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
-	if lt == nil || nonce == nil {
+	lt, n := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
+	if lt == nil || n == nil {
 		t.Fatalf("the Link page holds no link token or nonce:\n%s", page)
 	}
+	return string(lt[1]), string(n[1])
+}
+
+// relink does in update mode what the browser does with the stand-in Link: it reads the Link
+// token and the nonce from the page, logs in to the emulator's stand-in Link as user_good,
+// finishes, and reports the success to the page.
+func relink(t *testing.T, pageURL, emulatorURL string) {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	lt, nonce := pageTokens(t, client, pageURL)
 	post := func(url string, hdr map[string]string, body any) []byte {
 		t.Helper()
 		b, _ := json.Marshal(body)
@@ -444,14 +440,14 @@ func relink(t *testing.T, pageURL, emulatorURL string) {
 		} `json:"data"`
 	}
 	origin := map[string]string{"Origin": emulatorURL}
-	json.Unmarshal(post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": string(lt[1]), "username": "user_good", "password": "pass_good"}), &login)
+	json.Unmarshal(post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": lt, "username": "user_good", "password": "pass_good"}), &login)
 	var fin struct {
 		Data struct {
 			PublicToken string `json:"public_token"`
 		} `json:"data"`
 	}
-	json.Unmarshal(post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": string(lt[1]), "login": login.Data.Login}), &fin)
-	post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": string(nonce[1])},
+	json.Unmarshal(post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": lt, "login": login.Data.Login}), &fin)
+	post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": nonce},
 		map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{}})
 }
 

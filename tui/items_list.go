@@ -7,8 +7,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
@@ -140,23 +138,7 @@ func (s *itemsScreen) tableLines(w int) []string {
 		if withDate {
 			headers = append(headers, "LINKED")
 		}
-		t := table.New().
-			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-			BorderHeader(false).BorderColumn(false).
-			Headers(headers...).
-			StyleFunc(func(row, col int) lipgloss.Style {
-				style := st.Cell
-				switch {
-				case row == table.HeaderRow:
-					style = st.TableHeader
-				case row == s.cursor:
-					style = st.RowSelected
-				}
-				if col == 0 {
-					return style.PaddingRight(0)
-				}
-				return style
-			})
+		t := listTable(st, headers, s.cursor, nil)
 		for i, ix := range s.shown {
 			it := s.items[ix]
 			pointer := "  "

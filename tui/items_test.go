@@ -129,17 +129,8 @@ func TestSavedItemsOfAnotherEnvironmentAreNotOffered(t *testing.T) {
 // saved in deps.Vault), then links again: the link screen offers the Item just saved.
 func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *emulator.Server) {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := newTestModel(t, deps, w, h)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
-	d.send(press("enter"))
-	d.until("the results", func() bool { return m.screen == screenResults })
+	m, d, srv := demoOnLink(t, w, h, nil)
+	d.sandboxShortcut()
 	d.send(press("l"))
 	d.until("the Link page offering the saved Item", func() bool {
 		return m.screen == screenLink && m.link.state == linkWaiting && len(m.link.saved) == 1

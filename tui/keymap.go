@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // The key map: one table for the whole app. A key means one thing on every screen; what a
@@ -311,6 +312,13 @@ func newVerifyKeys() verifyKeys {
 
 type choiceKeys struct {
 	Up, Down, Pick, Cancel key.Binding
+}
+
+// keyed switches a screen's bindings for the state its update left (updateKeys), and passes
+// on the update's command: every screen's Update is keyed(s, s.update(msg)).
+func keyed(s interface{ updateKeys() }, cmd tea.Cmd) tea.Cmd {
+	s.updateKeys()
+	return cmd
 }
 
 // withHelp returns a copy of b with other help text, for bindings whose meaning depends on

@@ -288,11 +288,7 @@ func (s *keysScreen) updateKeys() {
 }
 
 // Update implements tea.Model.
-func (s *keysScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := s.update(msg)
-	s.updateKeys()
-	return s, cmd
-}
+func (s *keysScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
 func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -414,25 +410,22 @@ func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 
+	// A key typed into a field: the value is now the user's, from nowhere else.
+	field, source := &s.clientID, &s.idSource
+	switch s.focus {
+	case fieldSecret:
+		field, source = &s.secret, &s.secretSource
+	case fieldEnv:
+		return nil
+	}
 	var cmd tea.Cmd
 	before := s.values()
-	switch s.focus {
-	case fieldClientID:
-		s.clientID, cmd = s.clientID.Update(msg)
-		trim(&s.clientID)
-		if s.values() != before {
-			s.idSource = plaidflow.SourceNone
-			s.touched[fieldClientID] = true
-			s.status = ""
-		}
-	case fieldSecret:
-		s.secret, cmd = s.secret.Update(msg)
-		trim(&s.secret)
-		if s.values() != before {
-			s.secretSource = plaidflow.SourceNone
-			s.touched[fieldSecret] = true
-			s.status = ""
-		}
+	*field, cmd = field.Update(msg)
+	trim(field)
+	if s.values() != before {
+		*source = plaidflow.SourceNone
+		s.touched[s.focus] = true
+		s.status = ""
 	}
 	return cmd
 }

@@ -319,11 +319,7 @@ func (s *linkScreen) updateKeys() {
 }
 
 // Update implements tea.Model.
-func (s *linkScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := s.update(msg)
-	s.updateKeys()
-	return s, cmd
-}
+func (s *linkScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
 func (s *linkScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 )
@@ -144,11 +143,7 @@ func (s *resultsScreen) updateKeys() {
 }
 
 // Update implements tea.Model.
-func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := s.update(msg)
-	s.updateKeys()
-	return s, cmd
-}
+func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
 func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -384,26 +379,12 @@ func (s *resultsScreen) tableLines(w int) []string {
 	}
 	money := len(headers) - 2 // the balance columns, aligned right
 	render := func(nameW int) string {
-		t := table.New().
-			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-			BorderHeader(false).BorderColumn(false).
-			Headers(headers...).
-			StyleFunc(func(row, col int) lipgloss.Style {
-				style := st.Cell
-				switch {
-				case row == table.HeaderRow:
-					style = st.TableHeader
-				case row == s.cursor:
-					style = st.RowSelected
-				}
-				switch {
-				case col == 0:
-					return style.PaddingRight(0)
-				case col >= money:
-					return style.Align(lipgloss.Right)
-				}
-				return style
-			})
+		t := listTable(st, headers, s.cursor, func(col int, style lipgloss.Style) lipgloss.Style {
+			if col >= money {
+				return style.Align(lipgloss.Right)
+			}
+			return style
+		})
 		for i, a := range s.res.Accounts {
 			pointer := "  "
 			if i == s.cursor {

@@ -162,11 +162,7 @@ func (s *workingScreen) updateKeys() {
 }
 
 // Update implements tea.Model.
-func (s *workingScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := s.update(msg)
-	s.updateKeys()
-	return s, cmd
-}
+func (s *workingScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
 func (s *workingScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
