@@ -409,9 +409,5 @@ func (f *Flow) setWebhook(ctx context.Context, itemID, target string) error {
 	cctx, cancel := callContext(ctx)
 	defer cancel()
 	_, httpResp, err := f.Client.api.PlaidApi.ItemWebhookUpdate(cctx).ItemWebhookUpdateRequest(*req).Execute()
-	if err != nil {
-		return f.observe(c, decodeError("update webhook", err, httpResp))
-	}
-	f.used(c)
-	return nil
+	return f.observe(c, decodeError("update webhook", err, httpResp))
 }

@@ -139,17 +139,6 @@ func (f *Flow) observe(c itemCall, err error) error {
 	return nil
 }
 
-// used records that a call with the Item's token reached Plaid, leaving its health as it was.
-// /item/webhook/update and /item/access_token/invalidate succeed for an Item whose login must
-// be repaired, so their success says nothing of its health; recording HealthOK from them
-// would hide ITEM_LOGIN_REQUIRED from the Items list (the webhook is pointed beside the flow
-// and can end after a reset of the login).
-func (f *Flow) used(c itemCall) {
-	if f.Vault != nil && c.item.ItemID != "" {
-		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), "")
-	}
-}
-
 // ---- status ---------------------------------------------------------------------------------
 
 // ItemStatus is what /item/get says about a saved Item, for `items status` and the Items screen.
@@ -393,7 +382,7 @@ func (f *Flow) RotateItem(ctx context.Context, ref string) (Rotation, error) {
 		return rot, fmt.Errorf("%w (%v)", ErrRotatedNotSaved, err)
 	}
 	rot.Saved = true
-	f.used(c)
+	_ = f.observe(c, nil)
 	return rot, nil
 }
 
