@@ -24,6 +24,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // screenID is the screen on show.
@@ -65,7 +68,7 @@ type common struct {
 	deps   Deps
 	styles *Styles
 
-	cfg  plaidflow.Config
+	cfg  config.Config
 	flow *plaidflow.Flow
 
 	// underway are the journey steps running; Run waits for them when the UI closes.
@@ -95,8 +98,8 @@ func (c *common) now() time.Time { return c.deps.Now() }
 func (c *common) spinner() string { return c.spin.View() }
 
 // border is the cards' edge: calm, or the warning colour in Production.
-func (c *common) border(env plaidflow.Env) lipgloss.Style {
-	if env == plaidflow.Production && !c.cfg.Demo {
+func (c *common) border(env config.Env) lipgloss.Style {
+	if env == config.Production && !c.cfg.Demo {
 		return c.styles.CardProd
 	}
 	return c.styles.Card
@@ -195,12 +198,12 @@ func (m *Model) WriteReport(w io.Writer) error {
 		return nil
 	}
 	if res.Demo {
-		fmt.Fprintln(w, plaidflow.DemoBanner)
+		fmt.Fprintln(w, present.DemoBanner)
 	}
-	if err := plaidflow.WriteReport(w, res, !reveal); err != nil {
+	if err := present.WriteReport(w, res, !reveal); err != nil {
 		return err
 	}
-	if next := res.NextCommand(); next != "" {
+	if next := present.NextCommand(res); next != "" {
 		fmt.Fprintf(w, "\nNext time: %s\n", next)
 	}
 	return nil
@@ -545,7 +548,7 @@ func (m *Model) helpFor(scr component) help.KeyMap {
 
 // startWebhooks starts the session's webhook receiver once, when Plaid can reach it (the
 // emulator on loopback, or the user's --public-url).
-func (m *Model) startWebhooks(client *plaidflow.Client) tea.Cmd {
+func (m *Model) startWebhooks(client *plaidapi.Client) tea.Cmd {
 	ok, public := webhooksReachable(client.Config(), m.c.deps.WebhookPublicURL)
 	if !ok || m.hooking {
 		return nil

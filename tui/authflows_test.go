@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // The Auth flow lab in the terminal UI: the "How should the account be verified?" choice on the
@@ -121,10 +122,10 @@ func TestAutomatedMicrodepositsGoFromPendingToVerified(t *testing.T) {
 	}
 	var webhook, change bool
 	for _, e := range m.c.deps.Timeline.Entries() {
-		if e.Kind == plaidflow.KindWebhook && e.Name == "AUTH AUTOMATICALLY_VERIFIED" && strings.Contains(e.Message, "✓") {
+		if e.Kind == transcript.KindWebhook && e.Name == "AUTH AUTOMATICALLY_VERIFIED" && strings.Contains(e.Message, "✓") {
 			webhook = true
 		}
-		if e.Kind == plaidflow.KindNote && strings.Contains(e.Message, "pending_automatic_verification → automatically_verified") {
+		if e.Kind == transcript.KindNote && strings.Contains(e.Message, "pending_automatic_verification → automatically_verified") {
 			change = true
 		}
 	}
@@ -140,7 +141,7 @@ func TestAutomatedMicrodepositsGoFromPendingToVerified(t *testing.T) {
 	d.screenShows("webhook ✓ AUTH DEFAULT_UPDATE")
 	found := false
 	for _, e := range m.c.deps.Timeline.Entries() {
-		found = found || (e.Kind == plaidflow.KindWebhook && e.Name == "AUTH DEFAULT_UPDATE")
+		found = found || (e.Kind == transcript.KindWebhook && e.Name == "AUTH DEFAULT_UPDATE")
 	}
 	if !found {
 		t.Error("the fired webhook is not on the timeline")

@@ -14,6 +14,9 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Every command that talks to Plaid, the keyring, the browser or the terminal lives here. Each
@@ -22,7 +25,7 @@ import (
 // says is next.
 
 // plaidTimeout bounds one step against Plaid (plaidflow bounds each call as well).
-const plaidTimeout = plaidflow.CallTimeout + 5*time.Second
+const plaidTimeout = plaidapi.CallTimeout + 5*time.Second
 
 // settleDelay keeps the finished checklist on screen long enough to be read. The tests
 // shorten it: they read the checklist from the model, not from a person's eyes.
@@ -30,7 +33,7 @@ var settleDelay = 700 * time.Millisecond
 
 // createLinkToken builds a client for cfg and creates a Link token with it: the live check of
 // the keys. The token is handed to the Link journey, so the check is its first step.
-func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Config, retries retryFeed) tea.Cmd {
+func createLinkToken(ctx context.Context, id int, deps Deps, cfg config.Config, retries retryFeed) tea.Cmd {
 	return func() tea.Msg {
 		client, err := deps.NewClient(cfg, deps.HTTPClient)
 		if err != nil {
@@ -40,7 +43,7 @@ func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Confi
 		client.Timeline = deps.Timeline
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()
-		lt, err := client.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
+		lt, err := client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		if err != nil {
 			return errMsg{op: opCreateLinkToken, id: id, err: err}
 		}
@@ -49,15 +52,15 @@ func createLinkToken(ctx context.Context, id int, deps Deps, cfg plaidflow.Confi
 }
 
 // resolveKeys looks the keys for env up again, the same way the program did at start.
-func resolveKeys(src plaidflow.Sources, env plaidflow.Env) tea.Cmd {
+func resolveKeys(src config.Sources, env config.Env) tea.Cmd {
 	return func() tea.Msg {
-		cfg, notes, err := plaidflow.Resolve(src.For(env))
+		cfg, notes, err := config.Resolve(src.For(env))
 		return keysResolvedMsg{env: env, cfg: cfg, notes: notes, err: err}
 	}
 }
 
 // saveKeys keeps the keys in the keyring for cfg's environment.
-func saveKeys(vault *plaidflow.Vault, cfg plaidflow.Config) tea.Cmd {
+func saveKeys(vault *vault.Vault, cfg config.Config) tea.Cmd {
 	return func() tea.Msg {
 		if err := vault.SaveKeys(cfg.Namespace(), cfg.ClientID, cfg.Secret); err != nil {
 			return errMsg{op: opSaveKeys, err: err}
@@ -171,7 +174,7 @@ func receive[M tea.Msg](ctx context.Context, ch <-chan M) tea.Cmd {
 // shows only the latest one anyway, and a Plaid call must never wait on the screen.
 type retryFeed chan retriedMsg
 
-func (f retryFeed) tell(r plaidflow.Retry) {
+func (f retryFeed) tell(r plaidapi.Retry) {
 	select {
 	case f <- retriedMsg{retry: r}:
 	default:
@@ -241,7 +244,7 @@ func sendToClipboard(out io.Writer, getenv func(string) string, text, what strin
 // actOnItem runs one action of the Items screen off the UI thread, bounded by plaidTimeout:
 // call is the plaidflow function, given the context. Whatever it returns comes back as an
 // itemActedMsg for request id.
-func actOnItem(ctx context.Context, id int, action itemAction, item plaidflow.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
+func actOnItem(ctx context.Context, id int, action itemAction, item vault.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, plaidTimeout)
 		defer cancel()

@@ -23,8 +23,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // TestMain shortens the settle delay for every test and fails the package when a goroutine
@@ -108,14 +110,14 @@ func (s *syncBuffer) String() string {
 }
 
 // baseConfig is a Sandbox configuration without keys.
-func baseConfig() plaidflow.Config {
-	return plaidflow.Config{
-		Env:           plaidflow.Sandbox,
-		EnvSource:     plaidflow.SourceDefault,
+func baseConfig() config.Config {
+	return config.Config{
+		Env:           config.Sandbox,
+		EnvSource:     config.SourceDefault,
 		Products:      []string{"auth"},
 		CountryCodes:  []string{"US"},
 		ClientName:    "plaid-onboard",
-		LinkScriptURL: plaidflow.DefaultLinkScript,
+		LinkScriptURL: config.DefaultLinkScript,
 	}
 }
 
@@ -128,12 +130,12 @@ func fakePlaid(t *testing.T) *emulator.Server {
 }
 
 // demoConfig is what --demo builds: the emulator's keys and URLs.
-func demoConfig(srv *emulator.Server) plaidflow.Config {
+func demoConfig(srv *emulator.Server) config.Config {
 	cfg := baseConfig()
 	cfg.Demo = true
-	cfg.EnvSource = plaidflow.SourceDemo
-	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, plaidflow.SourceDemo
-	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, plaidflow.SourceDemo
+	cfg.EnvSource = config.SourceDemo
+	cfg.ClientID, cfg.ClientIDSource = emulator.DemoClientID, config.SourceDemo
+	cfg.Secret, cfg.SecretSource = emulator.DemoSecret, config.SourceDemo
 	cfg.APIURL = srv.URL
 	cfg.LinkScriptURL = srv.LinkScriptURL()
 	return cfg
@@ -141,9 +143,9 @@ func demoConfig(srv *emulator.Server) plaidflow.Config {
 
 // testDeps are deterministic dependencies: fixed clock, no colour, a fake browser, a
 // clipboard buffer and an in-memory vault.
-func testDeps(t *testing.T, cfg plaidflow.Config) Deps {
+func testDeps(t *testing.T, cfg config.Config) Deps {
 	t.Helper()
-	httpClient := plaidflow.NewHTTPClient()
+	httpClient := plaidapi.NewHTTPClient()
 	// Runs before the fake's Close (cleanups run last-registered first): an idle keep-alive
 	// connection would otherwise hold its shutdown up for 5 s.
 	t.Cleanup(httpClient.CloseIdleConnections)
@@ -152,7 +154,7 @@ func testDeps(t *testing.T, cfg plaidflow.Config) Deps {
 		In:         strings.NewReader(""),
 		Out:        &syncBuffer{},
 		Config:     cfg,
-		Vault:      plaidflow.NewVault(plaidflow.NewMemoryStore(), t.TempDir()),
+		Vault:      vault.NewVault(vault.NewMemoryStore(), t.TempDir()),
 		Browser:    &fakeBrowser{},
 		NoBrowser:  false,
 		Now:        func() time.Time { return fixedNow },
@@ -306,7 +308,7 @@ func (d *driver) screenShows(s string) {
 }
 
 // sandboxClient is a client for baseConfig with well-formed keys (it is never called).
-func sandboxClient(t *testing.T, cfg plaidflow.Config) *plaidflow.Client {
+func sandboxClient(t *testing.T, cfg config.Config) *plaidapi.Client {
 	t.Helper()
 	if !cfg.HasKeys() {
 		cfg.ClientID, cfg.Secret = "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
@@ -314,30 +316,30 @@ func sandboxClient(t *testing.T, cfg plaidflow.Config) *plaidflow.Client {
 	if cfg.APIURL == "" {
 		cfg.APIURL = "http://127.0.0.1:1" // refused at once: a test must never reach real Plaid
 	}
-	c, err := plaidflow.NewClient(cfg, nil)
+	c, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func str(s string) *string    { return &s }
-func num(f float64) *float64  { return &f }
-func usd() plaidflow.Balances { return plaidflow.Balances{ISOCurrencyCode: str("USD")} }
-func bal(a, c *float64) plaidflow.Balances {
+func str(s string) *string   { return &s }
+func num(f float64) *float64 { return &f }
+func usd() plaidapi.Balances { return plaidapi.Balances{ISOCurrencyCode: str("USD")} }
+func bal(a, c *float64) plaidapi.Balances {
 	b := usd()
 	b.Available, b.Current = a, c
 	return b
 }
 
 // platypusResult is First Platypus Bank as Sandbox returns it for user_good, saved.
-func platypusResult() *plaidflow.Result {
-	return &plaidflow.Result{
+func platypusResult() *plaidapi.Result {
+	return &plaidapi.Result{
 		Environment: "sandbox",
 		ItemID:      "eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6",
 		ItemName:    "first-platypus-bank",
-		Institution: &plaidflow.Institution{ID: "ins_109508", Name: "First Platypus Bank"},
-		Accounts: []plaidflow.Account{
+		Institution: &plaidapi.Institution{ID: "ins_109508", Name: "First Platypus Bank"},
+		Accounts: []plaidapi.Account{
 			{ID: "acc-checking", Name: "Plaid Checking", Mask: str("0000"), Type: "depository", Subtype: str("checking"), Balances: bal(num(100), num(110))},
 			{ID: "acc-saving", Name: "Plaid Saving", Mask: str("1111"), Type: "depository", Subtype: str("savings"), Balances: bal(num(200), num(210))},
 			{ID: "acc-cd", Name: "Plaid CD", Mask: str("2222"), Type: "depository", Subtype: str("cd"), Balances: bal(nil, num(1000))},
@@ -345,15 +347,15 @@ func platypusResult() *plaidflow.Result {
 			{ID: "acc-mm", Name: "Plaid Money Market", Mask: str("4444"), Type: "depository", Subtype: str("money market"), Balances: bal(num(43200), num(43200))},
 			{ID: "acc-cash", Name: "Plaid Cash Management", Mask: str("9002"), Type: "depository", Subtype: str("cash management"), Balances: bal(num(12060), num(12060))},
 		},
-		Numbers: plaidflow.Numbers{
-			ACH: []plaidflow.ACH{
+		Numbers: plaidapi.Numbers{
+			ACH: []plaidapi.ACH{
 				{AccountID: "acc-checking", Account: "1111222233330000", Routing: "011401533", WireRouting: str("021000021")},
 				{AccountID: "acc-saving", Account: "1111222233331111", Routing: "011401533", WireRouting: str("021000021")},
 				{AccountID: "acc-cash", Account: "1111222233339002", Routing: "011401533", WireRouting: str("021000021")},
 			},
 		},
 		RequestID: "m8MDnv9okwxFNBV",
-		Storage:   plaidflow.Storage{Saved: true, Where: "the OS keyring (service plaid-onboard); index in ~/.config/plaid-onboard/items.json"},
+		Storage:   plaidapi.Storage{Saved: true, Where: "the OS keyring (service plaid-onboard); index in ~/.config/plaid-onboard/items.json"},
 		FetchedAt: fixedNow,
 	}
 }
@@ -416,7 +418,7 @@ func (w *watchedBuffer) waitFor(t *testing.T, s string) {
 func linkOpenAt(t *testing.T, deps Deps, w, h int) *Model {
 	t.Helper()
 	m := newTestModel(t, deps, w, h)
-	m.Update(keysConfirmedMsg{client: sandboxClient(t, deps.Config), token: &plaidflow.LinkToken{Token: "link-sandbox-x"}})
+	m.Update(keysConfirmedMsg{client: sandboxClient(t, deps.Config), token: &plaidapi.LinkToken{Token: "link-sandbox-x"}})
 	m.Update(linkUpdatedMsg{run: m.link.runID, u: linkpage.Update{Kind: linkpage.UpdateStarted, URL: "http://127.0.0.1:43117/"}})
 	return m
 }

@@ -10,6 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Items screen is where a developer comes back to the Items earlier runs linked: the list
@@ -39,10 +41,10 @@ type itemsScreen struct {
 	keys          itemsKeys
 	width, height int
 
-	items   []plaidflow.SavedItem // every saved Item of the namespace, newest first
-	listErr error                 // the index could not be read
-	shown   []int                 // indexes into items that pass the filter
-	cursor  int                   // into shown
+	items   []vault.SavedItem // every saved Item of the namespace, newest first
+	listErr error             // the index could not be read
+	shown   []int             // indexes into items that pass the filter
+	cursor  int               // into shown
 	filter  textinput.Model
 	mode    itemsMode
 
@@ -50,10 +52,10 @@ type itemsScreen struct {
 	input     textinput.Model
 	promptErr string
 	// accounts are the Item's accounts to pick from for a processor token; account the pick.
-	accounts []plaidflow.Account
+	accounts []plaidapi.Account
 	account  int
 	// target is the Item a prompt or a pending action is about, whatever the cursor does.
-	target plaidflow.SavedItem
+	target vault.SavedItem
 
 	pending     int        // the id of the action under way; 0 when none
 	pendingWhat itemAction // and which one

@@ -10,6 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Items screen's actions on the selected Item: each starts as one command (act), the
@@ -17,7 +19,7 @@ import (
 // with becomes the panel under the list (acted, failed).
 
 // act starts an action on it: one command, its answer an itemActedMsg.
-func (s *itemsScreen) act(action itemAction, it plaidflow.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
+func (s *itemsScreen) act(action itemAction, it vault.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
 	s.pending, s.pendingWhat, s.target = s.c.nextID(), action, it
 	s.status = ""
 	return actOnItem(s.c.ctx, s.pending, action, it, call)
@@ -131,7 +133,7 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 		if msg.action == actAccounts {
 			return s.pickAccount(it, out.Accounts)
 		}
-	case plaidflow.Renamed:
+	case vault.Renamed:
 		p.title = "Renamed"
 		p.body = []string{it.Name + " is now " + out.Item.Name + "."}
 		if out.ReusedRemovedName != "" {
@@ -150,10 +152,10 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 			"`plaid-onboard auth " + it.Name + "` keeps working with it."}
 	case *plaidflow.ProcessorToken:
 		s.processorPanel(p, it, out)
-	case plaidflow.SavedItem:
+	case vault.SavedItem:
 		p.title = "Reset the login of " + it.Name
 		p.kind, p.repair = statusWarn, out.Health
-		h := out.LastHealth()
+		h := plaidflow.LastHealth(out)
 		p.body = []string{"Sandbox now answers ITEM_LOGIN_REQUIRED for this Item on product calls, as a bank does when the user must log in again.",
 			"What it means: " + h.Meaning}
 	}
@@ -188,7 +190,7 @@ func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
 			s.target, s.mode = it, itemsConfirmForget
 		}
 	}
-	if msg.action == actRename && (errors.Is(msg.err, plaidflow.ErrNameTaken) || errors.Is(msg.err, plaidflow.ErrBadName)) {
+	if msg.action == actRename && (errors.Is(msg.err, vault.ErrNameTaken) || errors.Is(msg.err, vault.ErrBadName)) {
 		// The name is refused: the prompt stays open with the reason.
 		s.panel = nil
 		s.target, s.mode, s.promptErr = it, itemsRenaming, msg.err.Error()
@@ -206,7 +208,7 @@ func actionFailed(a itemAction) string {
 }
 
 // pickAccount opens the account picker for a processor token.
-func (s *itemsScreen) pickAccount(it plaidflow.SavedItem, accounts []plaidflow.Account) tea.Cmd {
+func (s *itemsScreen) pickAccount(it vault.SavedItem, accounts []plaidapi.Account) tea.Cmd {
 	s.target, s.accounts, s.account = it, accounts, 0
 	s.panel = nil
 	if len(accounts) == 0 {
@@ -268,7 +270,7 @@ var actionWords = map[itemAction]struct{ pending, failed string }{
 }
 
 // pendingLine says what is under way.
-func pendingLine(a itemAction, it plaidflow.SavedItem) string {
+func pendingLine(a itemAction, it vault.SavedItem) string {
 	if w, ok := actionWords[a]; ok {
 		return fmt.Sprintf(w.pending, it.Name)
 	}

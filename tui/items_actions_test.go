@@ -18,7 +18,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Items screen's actions against the emulator: each one's happy path and its failure, as a
@@ -66,7 +68,7 @@ func wantView(t *testing.T, m *Model, what string, all ...string) {
 	}
 }
 
-func savedToken(t *testing.T, m *Model, it plaidflow.SavedItem) string {
+func savedToken(t *testing.T, m *Model, it vault.SavedItem) string {
 	t.Helper()
 	tok, err := m.c.deps.Vault.AccessToken("demo", it.ItemID)
 	if err != nil {
@@ -134,7 +136,7 @@ func TestItemsRenameKeepsNamesUniqueAndSaysWhy(t *testing.T) {
 
 func TestItemsRenameRefusesANameAnotherItemHas(t *testing.T) {
 	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
-	other := plaidflow.SavedItem{Namespace: "demo", ItemID: "Zx9yWv8uTs7rQp6oNm5lKj4iHg3fEd2cBa1zY", Name: "tartan-bank",
+	other := vault.SavedItem{Namespace: "demo", ItemID: "Zx9yWv8uTs7rQp6oNm5lKj4iHg3fEd2cBa1zY", Name: "tartan-bank",
 		InstitutionID: "ins_109511", InstitutionName: "Tartan Bank", CreatedAt: fixedNow.Add(-time.Hour)}
 	if _, err := m.c.deps.Vault.SaveItem(other, "access-sandbox-other"); err != nil {
 		t.Fatal(err)
@@ -172,7 +174,7 @@ func TestItemsRemoveAsksFirstThenRemovesAtPlaidAndHere(t *testing.T) {
 	}
 	d.until("the empty list", func() bool { return len(m.items.items) == 0 })
 	wantView(t, m, "empty list", "No Items saved in the offline demo yet")
-	if keys := m.c.deps.Vault.Secrets.(*plaidflow.MemoryStore).Keys(); len(keys) != 0 {
+	if keys := m.c.deps.Vault.Secrets.(*vault.MemoryStore).Keys(); len(keys) != 0 {
 		t.Errorf("the keyring still holds %v", keys)
 	}
 }
@@ -245,21 +247,21 @@ func TestItemsRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 
 // refusingStore is a keyring that can be made to refuse writes, as a locked one does.
 type refusingStore struct {
-	*plaidflow.MemoryStore
+	*vault.MemoryStore
 	refuse atomic.Bool
 }
 
 func (s *refusingStore) Set(key, value string) error {
 	if s.refuse.Load() {
-		return fmt.Errorf("write %s: %w", key, plaidflow.ErrKeyringUnavailable)
+		return fmt.Errorf("write %s: %w", key, vault.ErrKeyringUnavailable)
 	}
 	return s.MemoryStore.Set(key, value)
 }
 
 func TestItemsRotateShowsTheNewTokenOnceWhenItCouldNotBeSaved(t *testing.T) {
-	store := &refusingStore{MemoryStore: plaidflow.NewMemoryStore()}
+	store := &refusingStore{MemoryStore: vault.NewMemoryStore()}
 	m, d, _ := itemsOnEmulator(t, 100, 40, func(deps *Deps) {
-		deps.Vault = plaidflow.NewVault(store, t.TempDir())
+		deps.Vault = vault.NewVault(store, t.TempDir())
 	})
 	store.refuse.Store(true)
 	confirmAct(d, "R", "the rotation")
@@ -339,9 +341,9 @@ func TestItemsProcessorTokenPicksTheAccountAndCompletesTheProcessor(t *testing.T
 
 func TestItemsResetLoginOnlyInSandbox(t *testing.T) {
 	cfg := linkOpenConfig()
-	cfg.Env = plaidflow.Production
+	cfg.Env = config.Production
 	m := linkOpenAt(t, testDeps(t, cfg), 100, 30)
-	m.Update(savedItemsLoadedMsg{ns: "production", items: []plaidflow.SavedItem{savedPlatypus("production")}})
+	m.Update(savedItemsLoadedMsg{ns: "production", items: []vault.SavedItem{savedPlatypus("production")}})
 	pressA(t, m)
 	if m.screen != screenItems || m.items.keys.ResetLogin.Enabled() {
 		t.Errorf("L must not be offered in Production (screen %v)", m.screen)

@@ -9,6 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The Items screen's list: the vault's index as last read, newest first, the filter over it,
@@ -16,9 +18,9 @@ import (
 
 // setItems takes a new list, newest first, keeping the selected Item selected when it is
 // still there.
-func (s *itemsScreen) setItems(items []plaidflow.SavedItem, err error) {
+func (s *itemsScreen) setItems(items []vault.SavedItem, err error) {
 	keep := s.selectedID()
-	s.items = make([]plaidflow.SavedItem, len(items))
+	s.items = make([]vault.SavedItem, len(items))
 	for i, it := range items {
 		s.items[len(items)-1-i] = it // the vault lists oldest first
 	}
@@ -46,7 +48,7 @@ func (s *itemsScreen) applyFilter(keep string) {
 	words := strings.Fields(strings.ToLower(s.filter.Value()))
 	s.shown = s.shown[:0]
 	for i, it := range s.items {
-		hay := strings.ToLower(strings.Join([]string{it.Name, it.InstitutionName, it.InstitutionID, it.ItemID, it.HealthLabel()}, " "))
+		hay := strings.ToLower(strings.Join([]string{it.Name, it.InstitutionName, it.InstitutionID, it.ItemID, plaidflow.HealthLabel(it)}, " "))
 		ok := true
 		for _, w := range words {
 			if !strings.Contains(hay, w) {
@@ -72,9 +74,9 @@ func (s *itemsScreen) selectedID() string {
 	return it.ItemID
 }
 
-func (s *itemsScreen) selected() (plaidflow.SavedItem, bool) {
+func (s *itemsScreen) selected() (vault.SavedItem, bool) {
 	if s.cursor < 0 || s.cursor >= len(s.shown) {
-		return plaidflow.SavedItem{}, false
+		return vault.SavedItem{}, false
 	}
 	return s.items[s.shown[s.cursor]], true
 }
@@ -153,7 +155,7 @@ func (s *itemsScreen) tableLines(w int) []string {
 			if withInst {
 				row = append(row, truncate(inst, 22))
 			}
-			row = append(row, it.HealthLabel())
+			row = append(row, plaidflow.HealthLabel(it))
 			if withDate {
 				row = append(row, linkedAt(s.c, it.CreatedAt))
 			}
@@ -188,7 +190,7 @@ func (s *itemsScreen) hintLines(w int) []string {
 }
 
 // savedWhere names the vault namespace in use, for people.
-func savedWhere(cfg plaidflow.Config) string {
+func savedWhere(cfg config.Config) string {
 	if cfg.Demo {
 		return "the offline demo"
 	}
@@ -197,7 +199,7 @@ func savedWhere(cfg plaidflow.Config) string {
 
 // savedDetail is an Item's institution and when it was linked: "First Platypus Bank, linked
 // 2026-11-22 10:04".
-func savedDetail(c *common, it plaidflow.SavedItem) string {
+func savedDetail(c *common, it vault.SavedItem) string {
 	linked := "linked " + linkedAt(c, it.CreatedAt)
 	if it.InstitutionName == "" {
 		return linked

@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // What the Items screen draws under the list: the outcome of the last action (a panel with
@@ -31,7 +33,7 @@ type itemsPanel struct {
 }
 
 // statusPanel is /item/get's answer: health and its meaning, products, consent, webhook.
-func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *plaidflow.ItemStatus) {
+func (s *itemsScreen) statusPanel(p *itemsPanel, it vault.SavedItem, st *plaidflow.ItemStatus) {
 	h := st.Health
 	p.title = "Status of " + it.Name
 	if !h.Healthy {
@@ -41,7 +43,7 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *pla
 		p.repair = h.Code
 	}
 	when := func(t time.Time) string { return t.In(s.c.now().Location()).Format("2006-01-02 15:04") }
-	p.body = []string{"Health: " + plaidflow.SavedItem{Health: h.Code}.HealthLabel(), h.Meaning}
+	p.body = []string{"Health: " + plaidflow.HealthLabel(vault.SavedItem{Health: h.Code}), h.Meaning}
 	if h.Next != "" && p.repair == "" {
 		p.body = append(p.body, "Next: "+h.Next)
 	}
@@ -65,7 +67,7 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it plaidflow.SavedItem, st *pla
 }
 
 // processorPanel is a processor token with what to do with it next.
-func (s *itemsScreen) processorPanel(p *itemsPanel, it plaidflow.SavedItem, pt *plaidflow.ProcessorToken) {
+func (s *itemsScreen) processorPanel(p *itemsPanel, it vault.SavedItem, pt *plaidflow.ProcessorToken) {
 	acct := pt.Account.Name
 	if pt.Account.Mask != nil {
 		acct += " ••" + *pt.Account.Mask
@@ -87,7 +89,7 @@ func (s *itemsScreen) processorPanel(p *itemsPanel, it plaidflow.SavedItem, pt *
 func balanceRows(b *plaidflow.LiveBalances) []string {
 	rows := [][4]string{{"ACCOUNT", "MASK", "AVAILABLE", "CURRENT"}}
 	for _, a := range b.Accounts {
-		rows = append(rows, [4]string{a.Name, a.MaskLabel(), a.Available(), a.Current()})
+		rows = append(rows, [4]string{a.Name, present.MaskLabel(a), present.Available(a), present.Current(a)})
 	}
 	var wd [4]int
 	for _, r := range rows {
@@ -160,11 +162,11 @@ func (s *itemsScreen) promptLines(w int) []string {
 			if i == s.account {
 				pointer, style = "› ", st.RowSelected
 			}
-			body = append(body, truncate(style.Render(pointer+padRight(a.Name, nameW)+"  ••"+padRight(a.MaskLabel(), 4)+"  "+a.TypeLabel()), iw))
+			body = append(body, truncate(style.Render(pointer+padRight(a.Name, nameW)+"  ••"+padRight(present.MaskLabel(a), 4)+"  "+present.TypeLabel(a)), iw))
 		}
 	case itemsPickProcessor:
 		acct := s.accounts[s.account]
-		title = "Processor token for " + acct.Name + " ••" + acct.MaskLabel()
+		title = "Processor token for " + acct.Name + " ••" + present.MaskLabel(acct)
 		body = append(body, s.input.View())
 		if m := processorMatches(s.input.Value()); len(m) > 0 && s.input.Value() != "" {
 			shown := m[:min(len(m), 6)]

@@ -9,18 +9,20 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // savedPlatypus is First Platypus Bank as an earlier run saved it in Sandbox.
-func savedPlatypus(ns string) plaidflow.SavedItem {
-	return plaidflow.SavedItem{Namespace: ns, ItemID: "eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6", Name: "first-platypus-bank",
+func savedPlatypus(ns string) vault.SavedItem {
+	return vault.SavedItem{Namespace: ns, ItemID: "eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6", Name: "first-platypus-bank",
 		InstitutionID: "ins_109508", InstitutionName: "First Platypus Bank", CreatedAt: time.Date(2025, 3, 10, 10, 4, 0, 0, time.UTC),
 		Health: plaidflow.HealthOK, HealthAt: time.Date(2025, 3, 13, 11, 0, 0, 0, time.UTC)}
 }
 
 // threeSaved are three Items of earlier runs, oldest first, as the vault lists them.
-func threeSaved(ns string) []plaidflow.SavedItem {
-	return []plaidflow.SavedItem{
+func threeSaved(ns string) []vault.SavedItem {
+	return []vault.SavedItem{
 		savedPlatypus(ns),
 		{Namespace: ns, ItemID: "Lk3pQr8sTuVwXyZaBcDeFgHiJkLmNoPqRsTuV", Name: "tartan-bank", InstitutionID: "ins_109511",
 			InstitutionName: "Tartan Bank", CreatedAt: time.Date(2025, 3, 12, 16, 45, 0, 0, time.UTC),
@@ -31,7 +33,7 @@ func threeSaved(ns string) []plaidflow.SavedItem {
 }
 
 // linkSaved is the link screen (page up, no events) after the vault listed items.
-func linkSaved(t *testing.T, w, h int, items ...plaidflow.SavedItem) *Model {
+func linkSaved(t *testing.T, w, h int, items ...vault.SavedItem) *Model {
 	t.Helper()
 	m := linkOpen(t, w, h)
 	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: items})
@@ -59,13 +61,13 @@ func pressA(t *testing.T, m *Model) tea.Cmd {
 func TestLinkShowsTheItemsSavedByEarlierRuns(t *testing.T) {
 	tests := []struct {
 		name     string
-		items    []plaidflow.SavedItem
+		items    []vault.SavedItem
 		want     []string
 		dontWant []string
 		help     bool
 	}{
 		{"none", nil, nil, []string{"Saved in", "saved Items", "press i"}, false},
-		{"one", []plaidflow.SavedItem{savedPlatypus("sandbox")},
+		{"one", []vault.SavedItem{savedPlatypus("sandbox")},
 			[]string{"Saved in Sandbox: first-platypus-bank (First Platypus Bank, linked 2025-03-10 10:04) · press i for Items"},
 			[]string{"saved Items"}, true},
 		{"three", threeSaved("sandbox"),
@@ -119,7 +121,7 @@ func TestLinkSavedLineWrapsOnNarrowScreens(t *testing.T) {
 func TestSavedItemsOfAnotherEnvironmentAreNotOffered(t *testing.T) {
 	// The list was asked for before the user switched to Sandbox on the keys screen.
 	m := linkOpen(t, 120, 40)
-	m.Update(savedItemsLoadedMsg{ns: "production", items: []plaidflow.SavedItem{savedPlatypus("production")}})
+	m.Update(savedItemsLoadedMsg{ns: "production", items: []vault.SavedItem{savedPlatypus("production")}})
 	if v := view(m); strings.Contains(v, "first-platypus-bank") || hasHelp(m, "i items") {
 		t.Errorf("Production's Items are offered in Sandbox:\n%s", v)
 	}
@@ -251,7 +253,7 @@ func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToItems(t *testing.T) {
 			t.Errorf("the failure lacks %q:\n%s", want, v)
 		}
 	}
-	if !plaidflow.HasCode(m.Err(), "ITEM_LOGIN_REQUIRED") {
+	if !plaidapi.HasCode(m.Err(), "ITEM_LOGIN_REQUIRED") {
 		t.Errorf("quitting on the failure should exit 1 with it; Err() = %v", m.Err())
 	}
 	if !hasHelp(m, "r retry step") || !hasHelp(m, "esc back to Items") {
@@ -305,8 +307,8 @@ func TestAnOlderReadOfTheIndexDoesNotReplaceANewerOne(t *testing.T) {
 	m := linkOpenAt(t, testDeps(t, linkOpenConfig()), 100, 30)
 	reset := savedPlatypus("sandbox")
 	reset.Health = "ITEM_LOGIN_REQUIRED"
-	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []plaidflow.SavedItem{reset}, read: 2})
-	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []plaidflow.SavedItem{savedPlatypus("sandbox")}, read: 1})
+	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []vault.SavedItem{reset}, read: 2})
+	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []vault.SavedItem{savedPlatypus("sandbox")}, read: 1})
 	if got := m.items.items[0].Health; got != "ITEM_LOGIN_REQUIRED" {
 		t.Errorf("after a late older read the list says %q, want the newer ITEM_LOGIN_REQUIRED", got)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // A key means one thing on every screen, and a key that destroys or invalidates something asks
@@ -131,7 +132,7 @@ func TestDestructiveKeysAskFirst(t *testing.T) {
 	// Results: an Item that was not saved is removed at Plaid with the same key, asking too.
 	r := newResultsScreen(m.c)
 	r.SetSize(100, 40)
-	r.SetResult(&plaidflow.Result{ItemID: "item-1", Accounts: []plaidflow.Account{{ID: "a", Name: "Checking"}}}, &plaidflow.Journey{})
+	r.SetResult(&plaidapi.Result{ItemID: "item-1", Accounts: []plaidapi.Account{{ID: "a", Name: "Checking"}}}, &plaidflow.Journey{})
 	_, cmd := r.Update(press(keyDefOf(doRemove).keys[0]))
 	if cmd != nil || !r.asking || !strings.Contains(r.View(), "at Plaid?") {
 		t.Errorf("Results: d should ask before removing the unsaved Item:\n%s", r.View())

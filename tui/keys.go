@@ -8,7 +8,9 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The keys screen: client_id, secret and environment, each saying where its value came from,
@@ -48,14 +50,14 @@ type keyCheck struct {
 	id     int
 	state  checkState
 	values keyValues
-	client *plaidflow.Client
-	token  plaidflow.LinkToken
+	client *plaidapi.Client
+	token  plaidapi.LinkToken
 	err    error
 }
 
 type keyValues struct {
 	clientID, secret string
-	env              plaidflow.Env
+	env              config.Env
 }
 
 type keysScreen struct {
@@ -64,11 +66,11 @@ type keysScreen struct {
 	width, height int
 
 	clientID, secret textinput.Model
-	env              plaidflow.Env
+	env              config.Env
 	focus            keysField
-	idSource         plaidflow.Source
-	secretSource     plaidflow.Source
-	envSource        plaidflow.Source
+	idSource         config.Source
+	secretSource     config.Source
+	envSource        config.Source
 	touched          [fieldCount]bool // show format problems only once the user has been there
 
 	check   keyCheck
@@ -82,7 +84,7 @@ type keysScreen struct {
 	// and on again does not ask twice.
 	offered keyValues
 	// resolving is the environment whose keys are being looked up again.
-	resolving plaidflow.Env
+	resolving config.Env
 }
 
 func newKeysScreen(c *common) *keysScreen {
@@ -122,12 +124,12 @@ func newKeysScreen(c *common) *keysScreen {
 }
 
 // take shows the keys of a resolved configuration, with where each came from.
-func (s *keysScreen) take(cfg plaidflow.Config) {
+func (s *keysScreen) take(cfg config.Config) {
 	s.clientID.SetValue(cfg.ClientID)
 	s.secret.SetValue(cfg.Secret)
 	s.env = cfg.Env
 	if s.env == "" {
-		s.env = plaidflow.Sandbox
+		s.env = config.Sandbox
 	}
 	s.idSource, s.secretSource, s.envSource = cfg.ClientIDSource, cfg.SecretSource, cfg.EnvSource
 }
@@ -167,7 +169,7 @@ func (s *keysScreen) Resume() tea.Cmd {
 }
 
 // shownEnv is the environment for the header: the one being chosen while the keys are on show.
-func (s *keysScreen) shownEnv(onShow bool) plaidflow.Env {
+func (s *keysScreen) shownEnv(onShow bool) config.Env {
 	if onShow {
 		return s.env
 	}
@@ -208,7 +210,7 @@ func (s *keysScreen) values() keyValues {
 	return keyValues{clientID: s.clientID.Value(), secret: s.secret.Value(), env: s.env}
 }
 
-func (s *keysScreen) config() plaidflow.Config {
+func (s *keysScreen) config() config.Config {
 	cfg := s.c.cfg
 	v := s.values()
 	cfg.ClientID, cfg.Secret, cfg.Env = v.clientID, v.secret, v.env
@@ -218,7 +220,7 @@ func (s *keysScreen) config() plaidflow.Config {
 
 func (s *keysScreen) formatOK() bool {
 	v := s.values()
-	return plaidflow.CheckClientID(v.clientID) == nil && plaidflow.CheckSecret(v.secret) == nil
+	return config.CheckClientID(v.clientID) == nil && config.CheckSecret(v.secret) == nil
 }
 
 // current reports whether the check is about the values on screen now.
@@ -249,14 +251,14 @@ func (s *keysScreen) offerSave() bool {
 	if s.c.deps.Vault == nil || s.c.cfg.Demo || s.offered == s.values() {
 		return false
 	}
-	return s.idSource != plaidflow.SourceKeyring || s.secretSource != plaidflow.SourceKeyring
+	return s.idSource != config.SourceKeyring || s.secretSource != config.SourceKeyring
 }
 
 // canResolve reports whether switching environments looks the keys up again: not in the demo
 // (it only emulates Sandbox) and not when cmd gave no sources.
 func (s *keysScreen) canResolve() bool {
 	src := s.c.deps.Sources
-	return !s.c.cfg.Demo && (src.Getenv != nil || src.DotEnv != nil || src.Vault != nil || src.Flags != (plaidflow.Overrides{}))
+	return !s.c.cfg.Demo && (src.Getenv != nil || src.DotEnv != nil || src.Vault != nil || src.Flags != (config.Overrides{}))
 }
 
 // updateKeys switches the screen's bindings on and off for its state: the one place that
@@ -321,7 +323,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 	case keysSavedMsg:
 		if s.phase == phaseSaving {
 			s.notice = "Keys saved in the OS keyring for " + msg.env.Title() + "."
-			s.idSource, s.secretSource = plaidflow.SourceKeyring, plaidflow.SourceKeyring
+			s.idSource, s.secretSource = config.SourceKeyring, config.SourceKeyring
 			return s.afterSave()
 		}
 		return nil
@@ -357,8 +359,8 @@ func (s *keysScreen) resolved(msg keysResolvedMsg) tea.Cmd {
 	if len(msg.notes) > 0 {
 		s.status = capitalize(strings.Join(msg.notes, "; "))
 	}
-	typedID := s.idSource == plaidflow.SourceNone && s.clientID.Value() != ""
-	typedSecret := s.secretSource == plaidflow.SourceNone && s.secret.Value() != ""
+	typedID := s.idSource == config.SourceNone && s.clientID.Value() != ""
+	typedSecret := s.secretSource == config.SourceNone && s.secret.Value() != ""
 	if !typedID {
 		s.clientID.SetValue(msg.cfg.ClientID)
 		s.idSource = msg.cfg.ClientIDSource
@@ -423,7 +425,7 @@ func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	*field, cmd = field.Update(msg)
 	trim(field)
 	if s.values() != before {
-		*source = plaidflow.SourceNone
+		*source = config.SourceNone
 		s.touched[s.focus] = true
 		s.status = ""
 	}
@@ -441,12 +443,12 @@ func trim(ti *textinput.Model) {
 }
 
 func (s *keysScreen) toggleEnv() tea.Cmd {
-	if s.env == plaidflow.Production {
-		s.env = plaidflow.Sandbox
+	if s.env == config.Production {
+		s.env = config.Sandbox
 	} else {
-		s.env = plaidflow.Production
+		s.env = config.Production
 	}
-	s.envSource = plaidflow.SourceNone
+	s.envSource = config.SourceNone
 	s.status = ""
 	if s.canResolve() {
 		s.resolving = s.env
@@ -462,11 +464,11 @@ func (s *keysScreen) submit() tea.Cmd {
 		s.touched[f] = true
 	}
 	v := s.values()
-	if err := plaidflow.CheckClientID(v.clientID); err != nil {
+	if err := config.CheckClientID(v.clientID); err != nil {
 		s.status = err.Error()
 		return s.setFocus(fieldClientID)
 	}
-	if err := plaidflow.CheckSecret(v.secret); err != nil {
+	if err := config.CheckSecret(v.secret); err != nil {
 		s.status = err.Error()
 		return s.setFocus(fieldSecret)
 	}
@@ -495,7 +497,7 @@ func (s *keysScreen) proceed() tea.Cmd {
 }
 
 func (s *keysScreen) afterSave() tea.Cmd {
-	if s.env == plaidflow.Production && !s.c.cfg.Demo {
+	if s.env == config.Production && !s.c.cfg.Demo {
 		s.phase = phaseConfirmProd
 		return nil
 	}
@@ -512,7 +514,7 @@ func (s *keysScreen) confirm() tea.Cmd {
 }
 
 func keyringProblem(err error) string {
-	if errors.Is(err, plaidflow.ErrKeyringUnavailable) {
+	if errors.Is(err, vault.ErrKeyringUnavailable) {
 		return "no OS keyring is reachable. They last for this run only; nothing was written to a file."
 	}
 	return err.Error()

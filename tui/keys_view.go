@@ -3,7 +3,8 @@ package tui
 import (
 	"strings"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // How the keys screen draws itself: the card with the three fields, each saying where its value
@@ -62,16 +63,16 @@ func (s *keysScreen) View() string {
 		envHint = st.Source.Render("the demo emulates Sandbox")
 	case s.resolving != "":
 		envHint = s.c.spinner() + st.Muted.Render(" looking up the keys for "+s.env.Title()+"…")
-	case s.env == plaidflow.Production:
+	case s.env == config.Production:
 		envHint = st.Warn.Render("⚠ real banks and real accounts; Plaid bills for them")
 	case s.focus == fieldEnv:
 		envHint += st.Faint.Render(" · ←/→ switches")
 	}
 	form := []string{
 		row(fieldClientID, "client_id", s.clientID.View()),
-		hint(fieldClientID, plaidflow.CheckClientID(v.clientID), "24 hex characters", sourceLabel(s.idSource, "PLAID_CLIENT_ID", "--client-id", v.clientID != "")),
+		hint(fieldClientID, config.CheckClientID(v.clientID), "24 hex characters", sourceLabel(s.idSource, "PLAID_CLIENT_ID", "--client-id", v.clientID != "")),
 		row(fieldSecret, "secret", s.secret.View()),
-		hint(fieldSecret, plaidflow.CheckSecret(v.secret), "30 hex characters", sourceLabel(s.secretSource, "PLAID_SECRET", "--secret", v.secret != "")),
+		hint(fieldSecret, config.CheckSecret(v.secret), "30 hex characters", sourceLabel(s.secretSource, "PLAID_SECRET", "--secret", v.secret != "")),
 		row(fieldEnv, "environment", s.envView()),
 		pad + envHint,
 	}
@@ -89,21 +90,21 @@ func (s *keysScreen) View() string {
 
 func (s *keysScreen) envView() string {
 	st := s.c.styles
-	opt := func(e plaidflow.Env) string {
+	opt := func(e config.Env) string {
 		on := s.env == e
 		mark := "○ "
 		if on {
 			mark = "◉ "
 		}
 		switch {
-		case on && e == plaidflow.Production:
+		case on && e == config.Production:
 			return st.EnvProdOn.Render(mark + e.Title())
 		case on:
 			return st.EnvOn.Render(mark + e.Title())
 		}
 		return st.EnvOff.Render(mark + e.Title())
 	}
-	return opt(plaidflow.Sandbox) + "   " + opt(plaidflow.Production)
+	return opt(config.Sandbox) + "   " + opt(config.Production)
 }
 
 // statusView is the answer to the last Enter, the check's progress, its error, or the question
@@ -154,7 +155,7 @@ func (s *keysScreen) statusView(w int) []string {
 		if s.c.cfg.Demo {
 			title = "The emulator refused these keys"
 		}
-		if _, ok := plaidflow.AsError(s.check.err); !ok {
+		if _, ok := plaidapi.AsError(s.check.err); !ok {
 			title = "Could not check the keys"
 		}
 		return append(out, s.c.errorBlock(title, s.check.err, w)...)
@@ -163,19 +164,19 @@ func (s *keysScreen) statusView(w int) []string {
 }
 
 // sourceLabel says where a value came from, in the words of the place it came from.
-func sourceLabel(src plaidflow.Source, envVar, flag string, has bool) string {
+func sourceLabel(src config.Source, envVar, flag string, has bool) string {
 	switch src {
-	case plaidflow.SourceFlag:
+	case config.SourceFlag:
 		return "from " + flag
-	case plaidflow.SourceEnviron:
+	case config.SourceEnviron:
 		return "from " + envVar
-	case plaidflow.SourceDotEnv:
+	case config.SourceDotEnv:
 		return "from .env"
-	case plaidflow.SourceKeyring:
+	case config.SourceKeyring:
 		return "from keyring"
-	case plaidflow.SourceDemo:
+	case config.SourceDemo:
 		return "demo key"
-	case plaidflow.SourceDefault:
+	case config.SourceDefault:
 		return "default"
 	}
 	if has {

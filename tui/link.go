@@ -12,6 +12,9 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The link screen runs the first steps of a Link journey: the Link token (unless the keys
@@ -84,7 +87,7 @@ type linkScreen struct {
 	linkLive bool
 
 	// saved are the Items earlier runs left in the vault for this namespace.
-	saved    []plaidflow.SavedItem
+	saved    []vault.SavedItem
 	savedErr error // the vault's index could not be read
 
 	// picker is the Sandbox shortcut's choice of scenario, open after `s`.
@@ -170,7 +173,7 @@ func (s *linkScreen) setSaved(msg savedItemsLoadedMsg) {
 	s.updateKeys()
 }
 
-func (s *linkScreen) savedItems() []plaidflow.SavedItem { return s.saved }
+func (s *linkScreen) savedItems() []vault.SavedItem { return s.saved }
 
 // savedAllowed: `a` works once the keys are confirmed and Link has not handed over.
 func (s *linkScreen) savedAllowed() bool {
@@ -179,7 +182,7 @@ func (s *linkScreen) savedAllowed() bool {
 
 // Start begins a Link journey with the keys screen's Link token (nil or expired: the journey
 // makes one).
-func (s *linkScreen) Start(ready *plaidflow.LinkToken) tea.Cmd {
+func (s *linkScreen) Start(ready *plaidapi.LinkToken) tea.Cmd {
 	stop := s.Stop()
 	if ready != nil && !ready.Expiration.IsZero() && !s.c.now().Before(ready.Expiration) {
 		ready = nil
@@ -226,13 +229,13 @@ func (s *linkScreen) Repair(itemID, name string) tea.Cmd {
 
 // Done is told the numbers are on screen. A Link journey that is still waiting (the numbers
 // came through the Sandbox shortcut or a saved Item) ends, telling its open tab why.
-func (s *linkScreen) Done(res *plaidflow.Result, kind journeyKind) tea.Cmd {
+func (s *linkScreen) Done(res *plaidapi.Result, kind journeyKind) tea.Cmd {
 	if s.journey == nil {
 		return nil
 	}
 	msg := "The terminal made a Sandbox Item without Link; this Link session is not needed. You can close this tab."
 	if kind == journeySaved {
-		msg = "The terminal fetched the numbers of " + res.ItemRef() + ", saved earlier; this Link session is not needed. You can close this tab."
+		msg = "The terminal fetched the numbers of " + present.ItemRef(res) + ", saved earlier; this Link session is not needed. You can close this tab."
 	}
 	sess := s.box.get()
 	j := s.journey

@@ -10,6 +10,8 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 func TestLinkOpensThePageAndTheBrowserAndShowsTheURL(t *testing.T) {
@@ -74,7 +76,7 @@ func TestLinkUpdatesOfAnOldSessionAreDropped(t *testing.T) {
 	m := linkOpen(t, 100, 30)
 	old := m.link.runID
 	m.Update(press("esc"))
-	m.Update(keysConfirmedMsg{client: sandboxClient(t, linkOpenConfig()), token: &plaidflow.LinkToken{Token: "link-sandbox-y"}})
+	m.Update(keysConfirmedMsg{client: sandboxClient(t, linkOpenConfig()), token: &plaidapi.LinkToken{Token: "link-sandbox-y"}})
 	m.Update(linkUpdatedMsg{run: old, u: linkpage.Update{Kind: linkpage.UpdateEvent, Event: linkEvents()[0]}})
 	if len(m.link.events) != 0 {
 		t.Errorf("an event of the page left behind reached the new session's list")
@@ -155,7 +157,7 @@ func TestLinkSandboxShortcutOnlyOutsideProduction(t *testing.T) {
 	}
 
 	prod := liveConfigNoServer()
-	prod.Env = plaidflow.Production
+	prod.Env = config.Production
 	deps := testDeps(t, prod)
 	deps.NoBrowser = true
 	pm := linkOpenAt(t, deps, 80, 24)

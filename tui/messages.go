@@ -3,6 +3,9 @@ package tui
 import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Messages state facts, in the past tense. Each request the UI makes carries an id so that an
@@ -31,29 +34,29 @@ type errMsg struct {
 // linkTokenCreatedMsg: /link/token/create answered for the keys on screen; the keys work.
 type linkTokenCreatedMsg struct {
 	id     int
-	client *plaidflow.Client
-	token  plaidflow.LinkToken
+	client *plaidapi.Client
+	token  plaidapi.LinkToken
 }
 
 // keysResolvedMsg: the keys for env were looked up again (flags > environment > .env >
 // keyring), after the user switched environments.
 type keysResolvedMsg struct {
-	env   plaidflow.Env
-	cfg   plaidflow.Config
+	env   config.Env
+	cfg   config.Config
 	notes []string
 	err   error
 }
 
 // keysSavedMsg: the keys went to the keyring.
 type keysSavedMsg struct {
-	env plaidflow.Env
+	env config.Env
 }
 
 // keysConfirmedMsg: the keys screen is done (keys checked, saving answered, Production
 // confirmed) and hands over a client and the Link token of the check, when it is still good.
 type keysConfirmedMsg struct {
-	client *plaidflow.Client
-	token  *plaidflow.LinkToken
+	client *plaidapi.Client
+	token  *plaidapi.LinkToken
 	notice string
 }
 
@@ -71,7 +74,7 @@ type browserOpenedMsg struct {
 
 // retriedMsg: a Plaid call that is safe to repeat failed (429, 5xx, the network) and is about
 // to be tried again.
-type retriedMsg struct{ retry plaidflow.Retry }
+type retriedMsg struct{ retry plaidapi.Retry }
 
 // stepRanMsg: a step of the journey run id ended, done (rep) or failed (err).
 type stepRanMsg struct {
@@ -92,7 +95,7 @@ type accountLinkedMsg struct {
 // result is ready for the results screen.
 type numbersShownMsg struct {
 	id   int
-	res  *plaidflow.Result
+	res  *plaidapi.Result
 	kind journeyKind
 	// unsaved is the journey when its Item exists at Plaid but was not saved here: its access
 	// token is only in that journey's memory, so only it can remove the Item.
@@ -108,7 +111,7 @@ type unsavedRemovedMsg struct {
 // savedItemsLoadedMsg: the vault listed the Items saved in namespace ns by earlier runs.
 type savedItemsLoadedMsg struct {
 	ns    string
-	items []plaidflow.SavedItem
+	items []vault.SavedItem
 	err   error
 	// read numbers the reads of the index in the order they began (0: not numbered). Loads run
 	// side by side, so an older read can answer after a newer one; the root keeps the newest.
@@ -117,7 +120,7 @@ type savedItemsLoadedMsg struct {
 
 // savedItemPickedMsg: the user chose a saved Item whose numbers to fetch.
 type savedItemPickedMsg struct {
-	item plaidflow.SavedItem
+	item vault.SavedItem
 }
 
 // clipboardSentMsg: what was sent to the terminal's clipboard (OSC 52); whether it arrived
@@ -147,7 +150,7 @@ const (
 type itemActedMsg struct {
 	id     int
 	action itemAction
-	item   plaidflow.SavedItem
+	item   vault.SavedItem
 	out    any
 	err    error
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // The results screen: the institution, where the Item was saved, a table of accounts with their
@@ -36,7 +38,7 @@ type resultsScreen struct {
 	keys          resultsKeys
 	width, height int
 
-	res     *plaidflow.Result
+	res     *plaidapi.Result
 	cursor  int
 	reveal  bool
 	picking bool // the copy picker is open
@@ -86,7 +88,7 @@ func (s *resultsScreen) focusLines() (int, int) {
 // SetResult shows a new result, masked, with the first account that has numbers selected.
 // unsaved is the journey when its Item exists at Plaid but was not saved (nil otherwise): the
 // screen offers to remove it while its token is still in memory.
-func (s *resultsScreen) SetResult(res *plaidflow.Result, unsaved *plaidflow.Journey) {
+func (s *resultsScreen) SetResult(res *plaidapi.Result, unsaved *plaidflow.Journey) {
 	s.res, s.unsaved, s.removing = res, unsaved, false
 	s.cursor, s.reveal, s.picking, s.asking = 0, false, false, false
 	s.status = ""
@@ -101,15 +103,15 @@ func (s *resultsScreen) SetResult(res *plaidflow.Result, unsaved *plaidflow.Jour
 
 // shown is the result on screen and whether its numbers may be printed unmasked: only when
 // the user revealed them and --mask is off.
-func (s *resultsScreen) shown() (*plaidflow.Result, bool) {
+func (s *resultsScreen) shown() (*plaidapi.Result, bool) {
 	return s.res, s.reveal && !s.c.deps.Mask
 }
 
 func (s *resultsScreen) masked() bool { return !s.reveal }
 
-func (s *resultsScreen) selected() (plaidflow.Account, bool) {
+func (s *resultsScreen) selected() (plaidapi.Account, bool) {
 	if s.res == nil || s.cursor < 0 || s.cursor >= len(s.res.Accounts) {
-		return plaidflow.Account{}, false
+		return plaidapi.Account{}, false
 	}
 	return s.res.Accounts[s.cursor], true
 }
@@ -244,7 +246,7 @@ func (s *resultsScreen) choices() []copyChoice {
 	}
 	var out []copyChoice
 	n := 0
-	for _, f := range s.res.NumbersFor(a.ID).Families(s.masked()) {
+	for _, f := range present.Families(s.res.NumbersFor(a.ID), s.masked()) {
 		for _, r := range f.Rows {
 			n++
 			c := copyChoice{key: fmt.Sprint(n), label: f.Name + " " + r.Label, value: r.Value,
@@ -258,10 +260,10 @@ func (s *resultsScreen) choices() []copyChoice {
 	res := s.res
 	what := "the account " + a.Name + " as JSON"
 	if s.masked() {
-		res = res.MaskedCopy()
+		res = present.MaskedCopy(res)
 		what += " (numbers masked)"
 	}
-	doc, err := res.AccountJSON(a.ID)
+	doc, err := present.AccountJSON(res, a.ID)
 	if err == nil {
 		out = append(out, copyChoice{key: "0", label: "JSON", value: "the account and all its numbers", what: what, text: string(doc)})
 	}
@@ -324,11 +326,11 @@ func (s *resultsScreen) View() string {
 func (s *resultsScreen) headLines(w int) []string {
 	st := s.c.styles
 	res := s.res
-	inst := st.Heading.Render(res.InstitutionName())
+	inst := st.Heading.Render(present.InstitutionName(res))
 	if res.Institution != nil && res.Institution.ID != "" {
 		inst += st.Faint.Render("  " + res.Institution.ID)
 	}
-	if ref := res.ItemRef(); ref != "" {
+	if ref := present.ItemRef(res); ref != "" {
 		inst += st.Muted.Render("  ·  Item " + ref)
 	}
 	lines := []string{"", truncate(inst, w)}
@@ -341,7 +343,7 @@ func (s *resultsScreen) headLines(w int) []string {
 	}
 	// "Saved in <the keyring>; index in <file>": the file on a line of its own, so a long path
 	// is not broken at one of its hyphens.
-	for i, l := range wrap(strings.Replace(res.Storage.Line(), "; ", "\n", 1), w-2) {
+	for i, l := range wrap(strings.Replace(present.StorageLine(res.Storage), "; ", "\n", 1), w-2) {
 		if i > 0 {
 			mark = "  "
 		}
@@ -390,15 +392,15 @@ func (s *resultsScreen) tableLines(w int) []string {
 			if i == s.cursor {
 				pointer = "› "
 			}
-			row := []string{pointer, truncate(a.Name, nameW), a.MaskLabel()}
+			row := []string{pointer, truncate(a.Name, nameW), present.MaskLabel(a)}
 			if showType {
-				typ := a.TypeLabel()
+				typ := present.TypeLabel(a)
 				if !fullType && a.Subtype != nil && *a.Subtype != "" {
 					typ = *a.Subtype
 				}
 				row = append(row, typ)
 			}
-			t.Row(append(row, a.Available(), a.Current())...)
+			t.Row(append(row, present.Available(a), present.Current(a))...)
 		}
 		return t.Render()
 	}
@@ -442,9 +444,9 @@ func (s *resultsScreen) numbersLines(w int) []string {
 		hint = st.Faint.Render("masked · v reveals")
 	}
 	var body []string
-	fams := s.res.NumbersFor(a.ID).Families(s.masked())
+	fams := present.Families(s.res.NumbersFor(a.ID), s.masked())
 	if len(fams) == 0 {
-		none := plaidflow.NoNumbers
+		none := present.NoNumbers
 		if status := a.VerificationStatus; strings.HasPrefix(status, "pending") || status == "verification_expired" || status == "verification_failed" {
 			// An Auth flow's account: /auth/get returns its numbers only once it is verified.
 			none = "No numbers: the account is " + status + " (see Verification below)."

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 func TestResultsAreMaskedUntilRevealed(t *testing.T) {
@@ -45,7 +47,7 @@ func TestResultsShowTheSelectedAccountsNumbers(t *testing.T) {
 		t.Errorf("another account's number is on screen:\n%s", v)
 	}
 	m.Update(press("down")) // Plaid CD has no numbers
-	if v := view(m); !strings.Contains(selectedRow(v), "Plaid CD") || !strings.Contains(v, plaidflow.NoNumbers) {
+	if v := view(m); !strings.Contains(selectedRow(v), "Plaid CD") || !strings.Contains(v, present.NoNumbers) {
 		t.Errorf("an account without numbers is not explained:\n%s", v)
 	}
 }
@@ -61,16 +63,16 @@ func selectedRow(v string) string {
 }
 
 func TestResultsShowEveryNumberFamily(t *testing.T) {
-	res := &plaidflow.Result{
-		Institution: &plaidflow.Institution{ID: "ins_x", Name: "Every Family Bank"},
-		Accounts:    []plaidflow.Account{{ID: "a", Name: "Everything", Mask: str("6789"), Type: "depository", Subtype: str("checking"), Balances: bal(num(1), num(2))}},
-		Numbers: plaidflow.Numbers{
-			ACH:           []plaidflow.ACH{{AccountID: "a", Account: "1111222233336789", Routing: "011401533", WireRouting: str("021000021")}},
-			EFT:           []plaidflow.EFT{{AccountID: "a", Account: "111122226789", Institution: "021", Branch: "01140"}},
-			International: []plaidflow.International{{AccountID: "a", IBAN: "GB33RBPL60837111116789", BIC: "RBPLGB2L"}},
-			BACS:          []plaidflow.BACS{{AccountID: "a", Account: "11116789", SortCode: "608371"}},
+	res := &plaidapi.Result{
+		Institution: &plaidapi.Institution{ID: "ins_x", Name: "Every Family Bank"},
+		Accounts:    []plaidapi.Account{{ID: "a", Name: "Everything", Mask: str("6789"), Type: "depository", Subtype: str("checking"), Balances: bal(num(1), num(2))}},
+		Numbers: plaidapi.Numbers{
+			ACH:           []plaidapi.ACH{{AccountID: "a", Account: "1111222233336789", Routing: "011401533", WireRouting: str("021000021")}},
+			EFT:           []plaidapi.EFT{{AccountID: "a", Account: "111122226789", Institution: "021", Branch: "01140"}},
+			International: []plaidapi.International{{AccountID: "a", IBAN: "GB33RBPL60837111116789", BIC: "RBPLGB2L"}},
+			BACS:          []plaidapi.BACS{{AccountID: "a", Account: "11116789", SortCode: "608371"}},
 		},
-		Storage: plaidflow.Storage{Where: "not saved (saving is off for this session)"},
+		Storage: plaidapi.Storage{Where: "not saved (saving is off for this session)"},
 	}
 	m := resultsModel(t, 100, 34, res)
 	masked := view(m)
@@ -310,7 +312,7 @@ func TestResultsShowMoneyAsTheCommandsDo(t *testing.T) {
 	v := view(m)
 	for _, want := range []string{"12,060.00 USD", "43,200.00 USD", "100.00 USD"} {
 		if !strings.Contains(v, want) {
-			t.Errorf("the table lacks %q (plaidflow.Money):\n%s", want, v)
+			t.Errorf("the table lacks %q (present.Money):\n%s", want, v)
 		}
 	}
 }

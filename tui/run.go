@@ -15,12 +15,16 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // What the UI is given (Deps, built by cmd) and how a session runs and ends (Run).
 
 // ClientFactory builds a Plaid client; tests may swap it.
-type ClientFactory func(plaidflow.Config, *http.Client) (*plaidflow.Client, error)
+type ClientFactory func(config.Config, *http.Client) (*plaidapi.Client, error)
 
 // Deps is everything the UI touches outside itself, built by cmd and passed in.
 type Deps struct {
@@ -31,14 +35,14 @@ type Deps struct {
 
 	// Config is the resolved configuration; it may lack keys (the keys screen asks for them).
 	// Its Source fields say where each value came from.
-	Config plaidflow.Config
+	Config config.Config
 	// Sources are where Config was resolved from: when the user switches environments on the
-	// keys screen, the keys are resolved again from them (plaidflow.Resolve). Zero: not again.
+	// keys screen, the keys are resolved again from them (config.Resolve). Zero: not again.
 	// When Config lacks keys and Sources has a vault, the keys saved in the keyring are looked
 	// up in the background once the first frame is on screen: cmd resolves Config without it.
-	Sources plaidflow.Sources
+	Sources config.Sources
 	// Vault keeps keys and Items; nil when saving is off (--no-save).
-	Vault *plaidflow.Vault
+	Vault *vault.Vault
 	// Mask is --mask: account numbers and IBANs stay masked, on screen, in what is copied and
 	// in the report left in the scrollback, unless the user explicitly reveals them anyway.
 	Mask bool
@@ -52,7 +56,7 @@ type Deps struct {
 	Now func() time.Time
 	// Getenv reads the environment (NO_COLOR, TERM, TMUX); nil: os.Getenv.
 	Getenv func(string) string
-	// NewClient builds the Plaid client (nil: plaidflow.NewClient).
+	// NewClient builds the Plaid client (nil: plaidapi.NewClient).
 	NewClient ClientFactory
 	// Notes are things the user should know about how the session was set up.
 	Notes []string
@@ -61,7 +65,7 @@ type Deps struct {
 	Renderer *lipgloss.Renderer
 	// Timeline records the session: every Plaid client the UI builds and every Link page feed
 	// it (nil: a new one). cmd writes it as the transcript when the UI closes.
-	Timeline *plaidflow.Timeline
+	Timeline *transcript.Timeline
 	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
 	// working directory.
 	TranscriptPath string
@@ -89,11 +93,11 @@ func (d *Deps) fill() {
 		d.Getenv = os.Getenv
 	}
 	if d.NewClient == nil {
-		d.NewClient = plaidflow.NewClient
+		d.NewClient = plaidapi.NewClient
 	}
 	if d.Timeline == nil {
-		d.Timeline = plaidflow.NewTimeline(d.Now)
-		d.Timeline.Start(plaidflow.Entry{Program: "plaid-onboard", Command: "plaid-onboard (terminal UI)", Environment: string(d.Config.Env), Demo: d.Config.Demo}, d.Config.Secret)
+		d.Timeline = transcript.NewTimeline(d.Now)
+		d.Timeline.Start(transcript.Entry{Program: "plaid-onboard", Command: "plaid-onboard (terminal UI)", Environment: string(d.Config.Env), Demo: d.Config.Demo}, d.Config.Secret)
 	}
 	if d.Renderer == nil {
 		d.Renderer = lipgloss.NewRenderer(d.Out)

@@ -13,7 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // The session's timeline on the Link and results screens: under the screen, the ids Plaid
@@ -27,8 +27,8 @@ type timelinePane struct {
 	c    *common
 	keys timelineKeys
 
-	entries []plaidflow.Entry // the timeline as last read
-	ids     plaidflow.IDs
+	entries []transcript.Entry // the timeline as last read
+	ids     transcript.IDs
 	open    bool
 	offset  int  // entries scrolled back from the newest
 	rows    int  // entries the open pane shows (SetHeight)
@@ -69,8 +69,8 @@ func waitForTimeline(ctx context.Context, ch <-chan struct{}) tea.Cmd {
 }
 
 // recordLink puts what a Link page reports on the session's timeline.
-func recordLink(tl *plaidflow.Timeline, u linkpage.Update) {
-	tl.RecordLink(plaidflow.LinkRecord(u.Record()))
+func recordLink(tl *transcript.Timeline, u linkpage.Update) {
+	tl.RecordLink(transcript.LinkRecord(u.Record()))
 }
 
 // transcriptPath is where t saves: --transcript PATH, else a new file in the working directory.
@@ -82,13 +82,13 @@ func (d *Deps) transcriptPath(now time.Time) string {
 }
 
 // saveTranscript writes the timeline to path, off the UI thread.
-func saveTranscript(tl *plaidflow.Timeline, path string) tea.Cmd {
+func saveTranscript(tl *transcript.Timeline, path string) tea.Cmd {
 	return func() tea.Msg {
 		entries := tl.Entries()
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}
-		return transcriptSavedMsg{path: path, entries: len(entries), err: plaidflow.WriteTranscript(path, entries, tl.Redactor())}
+		return transcriptSavedMsg{path: path, entries: len(entries), err: transcript.WriteTranscript(path, entries, tl.Redactor())}
 	}
 }
 
@@ -123,7 +123,7 @@ func (p *timelinePane) updateKeys(on bool) {
 // changed reads the timeline again.
 func (p *timelinePane) changed() {
 	p.entries = p.c.deps.Timeline.Entries()
-	p.ids = plaidflow.IDsOf(p.entries)
+	p.ids = transcript.IDsOf(p.entries)
 	if p.offset > 0 {
 		p.offset = min(p.offset+1, p.maxOffset()) // keep the rows in view where they were
 	}
@@ -246,14 +246,14 @@ func (p *timelinePane) View(w int) string {
 	lines = append(lines, "", truncate(head, w))
 	for _, e := range p.entries[start:end] {
 		at := e.Time.Format("15:04:05")
-		text := plaidflow.Describe(e)
+		text := transcript.Describe(e)
 		style := st.Muted
 		switch {
 		case e.ErrorCode != "" || e.Outcome == "failed" || e.NetworkError != "" || e.HTTPStatus >= 400:
 			style = st.Bad
-		case e.Kind == plaidflow.KindLinkSuccess || e.Outcome == "done":
+		case e.Kind == transcript.KindLinkSuccess || e.Outcome == "done":
 			style = st.OK
-		case e.Kind == plaidflow.KindLinkEvent:
+		case e.Kind == transcript.KindLinkEvent:
 			style = st.Accent
 		}
 		lines = append(lines, truncate(st.Faint.Render(at)+" "+style.Render(text), w))

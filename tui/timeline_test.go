@@ -12,7 +12,9 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 const (
@@ -24,15 +26,15 @@ const (
 // client's transport and the Link page would, and tells the model.
 func recordSession(m *Model) {
 	tl := m.c.deps.Timeline
-	tl.Add(plaidflow.Entry{Time: at(0), Kind: plaidflow.KindAPICall, Endpoint: "/link/token/create", HTTPStatus: 200, Attempt: 1, DurationMS: 41, RequestID: "Lt3mQ8vN1pRx5Ya"})
-	tl.RecordLink(plaidflow.LinkRecord{At: at(1), Kind: plaidflow.KindLinkEvent, Name: "OPEN", Metadata: json.RawMessage(`{"view_name":"CONSENT","link_session_id":"` + testLinkSessionID + `"}`)})
-	tl.RecordLink(plaidflow.LinkRecord{At: at(11), Kind: plaidflow.KindLinkEvent, Name: "SELECT_INSTITUTION", Metadata: json.RawMessage(`{"institution_name":"First Platypus Bank","link_session_id":"` + testLinkSessionID + `"}`)})
-	tl.RecordLink(plaidflow.LinkRecord{At: at(21), Kind: plaidflow.KindLinkEvent, Name: "HANDOFF", Metadata: json.RawMessage(`{"link_session_id":"` + testLinkSessionID + `"}`)})
-	tl.RecordLink(plaidflow.LinkRecord{At: at(21), Kind: plaidflow.KindLinkSuccess, Name: "onSuccess",
+	tl.Add(transcript.Entry{Time: at(0), Kind: transcript.KindAPICall, Endpoint: "/link/token/create", HTTPStatus: 200, Attempt: 1, DurationMS: 41, RequestID: "Lt3mQ8vN1pRx5Ya"})
+	tl.RecordLink(transcript.LinkRecord{At: at(1), Kind: transcript.KindLinkEvent, Name: "OPEN", Metadata: json.RawMessage(`{"view_name":"CONSENT","link_session_id":"` + testLinkSessionID + `"}`)})
+	tl.RecordLink(transcript.LinkRecord{At: at(11), Kind: transcript.KindLinkEvent, Name: "SELECT_INSTITUTION", Metadata: json.RawMessage(`{"institution_name":"First Platypus Bank","link_session_id":"` + testLinkSessionID + `"}`)})
+	tl.RecordLink(transcript.LinkRecord{At: at(21), Kind: transcript.KindLinkEvent, Name: "HANDOFF", Metadata: json.RawMessage(`{"link_session_id":"` + testLinkSessionID + `"}`)})
+	tl.RecordLink(transcript.LinkRecord{At: at(21), Kind: transcript.KindLinkSuccess, Name: "onSuccess",
 		Metadata: json.RawMessage(`{"institution":{"name":"First Platypus Bank","institution_id":"ins_109508"},"accounts":[{"id":"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D","mask":"0000"}],"link_session_id":"` + testLinkSessionID + `"}`)})
-	tl.Add(plaidflow.Entry{Time: at(22), Kind: plaidflow.KindAPICall, Endpoint: "/item/public_token/exchange", HTTPStatus: 200, Attempt: 1, DurationMS: 88, RequestID: "Ex9bT4kLm2QwZs7", ItemID: "M5eVJqLnv3tbzdLDqr3pXmVjR6KQm9Fk9aN8e"})
-	tl.Add(plaidflow.Entry{Time: at(22), Kind: plaidflow.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 503, Attempt: 1, DurationMS: 12, ErrorType: "API_ERROR", ErrorCode: "PLANNED_MAINTENANCE", RequestID: "Ra1nD0mReq1dAbc"})
-	tl.Add(plaidflow.Entry{Time: at(23), Kind: plaidflow.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 200, Attempt: 2, DurationMS: 130, RequestID: testLastRequestID})
+	tl.Add(transcript.Entry{Time: at(22), Kind: transcript.KindAPICall, Endpoint: "/item/public_token/exchange", HTTPStatus: 200, Attempt: 1, DurationMS: 88, RequestID: "Ex9bT4kLm2QwZs7", ItemID: "M5eVJqLnv3tbzdLDqr3pXmVjR6KQm9Fk9aN8e"})
+	tl.Add(transcript.Entry{Time: at(22), Kind: transcript.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 503, Attempt: 1, DurationMS: 12, ErrorType: "API_ERROR", ErrorCode: "PLANNED_MAINTENANCE", RequestID: "Ra1nD0mReq1dAbc"})
+	tl.Add(transcript.Entry{Time: at(23), Kind: transcript.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 200, Attempt: 2, DurationMS: 130, RequestID: testLastRequestID})
 	m.Update(timelineChangedMsg{})
 }
 
@@ -138,7 +140,7 @@ func TestTimelinePaneOpensScrollsAndCloses(t *testing.T) {
 // screen is the last call's, and t writes a transcript (0600, no secret) where --transcript says.
 func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, plaidflow.SourceEnviron))
+	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: no question about saving the keys
 	deps.TranscriptPath = filepath.Join(t.TempDir(), "tui.jsonl")
@@ -150,7 +152,7 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
 	d.until("the Link page on the timeline", func() bool {
 		for _, e := range m.tl.entries {
-			if e.Kind == plaidflow.KindLinkPage && strings.HasPrefix(e.URL, "http://127.0.0.1:") {
+			if e.Kind == transcript.KindLinkPage && strings.HasPrefix(e.URL, "http://127.0.0.1:") {
 				return true
 			}
 		}
@@ -161,7 +163,7 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	d.until("the results", func() bool { return m.screen == screenResults })
 	d.until("the numbers step on the timeline", func() bool {
 		for _, e := range m.tl.entries {
-			if e.Kind == plaidflow.KindStep && e.Step == plaidflow.StepNumbers.String() {
+			if e.Kind == transcript.KindStep && e.Step == plaidflow.StepNumbers.String() {
 				return true
 			}
 		}

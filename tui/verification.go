@@ -11,6 +11,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
 // The verification status screen: under the results of an Item linked with an Auth flow, each
@@ -38,7 +41,7 @@ type verifyPanel struct {
 	c    *common
 	keys verifyKeys
 
-	res     *plaidflow.Result
+	res     *plaidapi.Result
 	working bool   // a status change, a refresh or a fire is under way
 	status  string // what the last action said
 	bad     bool
@@ -48,7 +51,7 @@ type verifyPanel struct {
 	pointed  map[string]bool // Items whose webhook was asked to be the receiver
 	hooked   map[string]bool // Items whose webhook is the receiver (Plaid said so)
 	pointErr error
-	last     *plaidflow.Webhook // the last webhook for the Item on show
+	last     *webhook.Webhook // the last webhook for the Item on show
 	reqID    int
 }
 
@@ -69,7 +72,7 @@ type (
 	// flowRefreshedMsg: the Item was read again (statuses, and the numbers of verified accounts).
 	flowRefreshedMsg struct {
 		id  int
-		res *plaidflow.Result
+		res *plaidapi.Result
 		err error
 	}
 	// webhookFiredMsg: /sandbox/item/fire_webhook answered.
@@ -85,7 +88,7 @@ type (
 )
 
 // flowOf is the result's Auth flow, when it is one the panel knows.
-func flowOf(res *plaidflow.Result) (plaidflow.AuthFlow, bool) {
+func flowOf(res *plaidapi.Result) (plaidflow.AuthFlow, bool) {
 	if res == nil || res.Flow == "" {
 		return plaidflow.AuthFlow{}, false
 	}
@@ -94,7 +97,7 @@ func flowOf(res *plaidflow.Result) (plaidflow.AuthFlow, bool) {
 }
 
 // itemRef is how plaidflow finds the Item again: its id (always saved alongside the name).
-func itemRef(res *plaidflow.Result) string { return res.ItemID }
+func itemRef(res *plaidapi.Result) string { return res.ItemID }
 
 // saved: the Item is in the vault, so the panel's actions can find its access token.
 func (p *verifyPanel) saved() bool {
@@ -109,7 +112,7 @@ func (p *verifyPanel) hasStatus() bool {
 	if _, ok := flowOf(p.res); ok {
 		return true
 	}
-	return slices.ContainsFunc(p.res.Accounts, func(a plaidflow.Account) bool { return a.VerificationStatus != "" })
+	return slices.ContainsFunc(p.res.Accounts, func(a plaidapi.Account) bool { return a.VerificationStatus != "" })
 }
 
 // shown: the panel has something to say under these results.
@@ -123,11 +126,11 @@ func (p *verifyPanel) reachable() bool {
 
 func (p *verifyPanel) sandbox() bool { return p.c.cfg.SandboxOnly() == nil }
 
-func (p *verifyPanel) pending(status string) []plaidflow.Account {
+func (p *verifyPanel) pending(status string) []plaidapi.Account {
 	if p.res == nil {
 		return nil
 	}
-	var out []plaidflow.Account
+	var out []plaidapi.Account
 	for _, a := range p.res.Accounts {
 		if a.VerificationStatus == status {
 			out = append(out, a)
@@ -151,7 +154,7 @@ func (p *verifyPanel) updateKeys(on bool) {
 
 // setResult is told the result on the results screen; it returns the command that points the
 // Item's webhook at the receiver, the first time it is shown.
-func (p *verifyPanel) setResult(res *plaidflow.Result) tea.Cmd {
+func (p *verifyPanel) setResult(res *plaidapi.Result) tea.Cmd {
 	if p.res == nil || res == nil || p.res.ItemID != res.ItemID {
 		p.last, p.status, p.bad, p.pointErr = nil, "", false, nil
 	}
@@ -197,7 +200,7 @@ func (p *verifyPanel) started(msg webhooksStartedMsg) tea.Cmd {
 
 // webhook takes a webhook the receiver got. One for the Item on show is shown, and an AUTH
 // webhook (the verification moved on) reads the Item again.
-func (p *verifyPanel) webhook(wh plaidflow.Webhook) tea.Cmd {
+func (p *verifyPanel) webhook(wh webhook.Webhook) tea.Cmd {
 	if p.res == nil || wh.ItemID != p.res.ItemID {
 		return nil
 	}
@@ -231,7 +234,7 @@ func (p *verifyPanel) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 			status = "verification_expired"
 		}
 		acct := p.pending("pending_automatic_verification")[0]
-		p.working, p.status, p.bad = true, "Setting "+acct.Name+" ••"+acct.MaskLabel()+" to "+status+" with /sandbox/item/set_verification_status…", false
+		p.working, p.status, p.bad = true, "Setting "+acct.Name+" ••"+present.MaskLabel(acct)+" to "+status+" with /sandbox/item/set_verification_status…", false
 		p.reqID = p.c.nextID()
 		id, flow, ref := p.reqID, p.c.flow, itemRef(p.res)
 		return func() tea.Msg {
@@ -270,12 +273,12 @@ func (p *verifyPanel) statusSet(msg statusSetMsg) tea.Cmd {
 		return nil
 	}
 	a := msg.change.Account // the timeline gets the change from refreshed, with the webhook's
-	p.status, p.bad = fmt.Sprintf("%s ••%s is %s now (request_id %s).", a.Name, a.MaskLabel(), a.VerificationStatus, msg.change.RequestID), false
+	p.status, p.bad = fmt.Sprintf("%s ••%s is %s now (request_id %s).", a.Name, present.MaskLabel(a), a.VerificationStatus, msg.change.RequestID), false
 	return p.refresh()
 }
 
 // refreshed takes the Item read again; the caller puts the result on the results screen.
-func (p *verifyPanel) refreshed(msg flowRefreshedMsg) (*plaidflow.Result, bool) {
+func (p *verifyPanel) refreshed(msg flowRefreshedMsg) (*plaidapi.Result, bool) {
 	if msg.id != p.reqID {
 		return nil, false
 	}
@@ -288,7 +291,7 @@ func (p *verifyPanel) refreshed(msg flowRefreshedMsg) (*plaidflow.Result, bool) 
 		for _, now := range msg.res.Accounts {
 			for _, was := range p.res.Accounts {
 				if was.ID == now.ID && was.VerificationStatus != now.VerificationStatus {
-					p.c.deps.Timeline.Note(fmt.Sprintf("%s ••%s: %s → %s", now.Name, now.MaskLabel(), statusOrInstant(was.VerificationStatus), statusOrInstant(now.VerificationStatus)))
+					p.c.deps.Timeline.Note(fmt.Sprintf("%s ••%s: %s → %s", now.Name, present.MaskLabel(now), statusOrInstant(was.VerificationStatus), statusOrInstant(now.VerificationStatus)))
 				}
 			}
 		}
@@ -373,7 +376,7 @@ func (p *verifyPanel) View(w int) string {
 			case status == "verification_expired", status == "verification_failed", status == "database_insights_fail":
 				style = st.Bad
 			}
-			lines = append(lines, truncate("  "+a.Name+" ••"+a.MaskLabel()+"  "+style.Render(statusOrInstant(status)), w))
+			lines = append(lines, truncate("  "+a.Name+" ••"+present.MaskLabel(a)+"  "+style.Render(statusOrInstant(status)), w))
 			if m := p.statusMeaning(status); m != "" {
 				for _, l := range wrap(m, max(w-4, 10)) {
 					lines = append(lines, "    "+st.Muted.Render(l))
@@ -426,13 +429,13 @@ func (p *verifyPanel) webhookLines(w int) []string {
 		if !p.last.Verified {
 			style = st.Bad
 		}
-		out = append(out, truncate(st.Muted.Render("Last webhook ")+st.Faint.Render(p.last.ReceivedAt.Format("15:04:05")+" ")+style.Render(plaidflow.DescribeWebhook(*p.last)), w))
+		out = append(out, truncate(st.Muted.Render("Last webhook ")+st.Faint.Render(p.last.ReceivedAt.Format("15:04:05")+" ")+style.Render(webhook.Describe(*p.last)), w))
 	}
 	return out
 }
 
 // insightLines are Database Insights' signals, one a line.
-func insightLines(in *plaidflow.VerificationInsights) []string {
+func insightLines(in *plaidapi.VerificationInsights) []string {
 	yes := func(b bool) string {
 		if b {
 			return "yes"

@@ -14,6 +14,8 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // View runs on Bubble Tea's event loop after every message: a slow View makes every key press
@@ -27,15 +29,15 @@ const bigItemAccounts = 500
 const viewBudget = 2 * time.Millisecond
 
 // bigItem is an Item with n accounts, each with ACH numbers and balances.
-func bigItem(n int) *plaidflow.Result {
+func bigItem(n int) *plaidapi.Result {
 	res := platypusResult()
 	res.Accounts, res.Numbers.ACH = nil, nil
 	for i := range n {
 		id := fmt.Sprintf("acc-%04d", i)
-		res.Accounts = append(res.Accounts, plaidflow.Account{ID: id, Name: fmt.Sprintf("Plaid Checking %d", i),
+		res.Accounts = append(res.Accounts, plaidapi.Account{ID: id, Name: fmt.Sprintf("Plaid Checking %d", i),
 			Mask: str(fmt.Sprintf("%04d", i)), Type: "depository", Subtype: str("checking"),
 			Balances: bal(num(float64(100*i)+0.5), num(float64(110*i)))})
-		res.Numbers.ACH = append(res.Numbers.ACH, plaidflow.ACH{AccountID: id, Account: fmt.Sprintf("11112222333%05d", i),
+		res.Numbers.ACH = append(res.Numbers.ACH, plaidapi.ACH{AccountID: id, Account: fmt.Sprintf("11112222333%05d", i),
 			Routing: "011401533", WireRouting: str("021000021")})
 	}
 	return res
@@ -51,11 +53,11 @@ func colourModel(tb testing.TB, w, h int) *Model {
 	cfg := linkOpenConfig()
 	cfg.APIURL = "http://127.0.0.1:1" // refused at once: nothing here may reach Plaid
 	deps := Deps{
-		HTTPClient: plaidflow.NewHTTPClient(),
+		HTTPClient: plaidapi.NewHTTPClient(),
 		In:         strings.NewReader(""),
 		Out:        &syncBuffer{},
 		Config:     cfg,
-		Vault:      plaidflow.NewVault(plaidflow.NewMemoryStore(), tb.TempDir()),
+		Vault:      vault.NewVault(vault.NewMemoryStore(), tb.TempDir()),
 		Browser:    &fakeBrowser{},
 		NoBrowser:  true,
 		Now:        func() time.Time { return fixedNow },
@@ -70,11 +72,11 @@ func colourModel(tb testing.TB, w, h int) *Model {
 		m.shutdown()
 	})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	client, err := plaidflow.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m.Update(keysConfirmedMsg{client: client, token: &plaidflow.LinkToken{Token: "link-sandbox-x"}})
+	m.Update(keysConfirmedMsg{client: client, token: &plaidapi.LinkToken{Token: "link-sandbox-x"}})
 	return m
 }
 
@@ -96,7 +98,7 @@ func bigItems(tb testing.TB) *Model {
 	tb.Helper()
 	m := colourModel(tb, 120, 40)
 	it := savedPlatypus("sandbox")
-	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []plaidflow.SavedItem{it}})
+	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []vault.SavedItem{it}})
 	_, cmd := m.Update(press("i"))
 	follow(m, cmd) // the request to open the Items screen
 	if m.screen != screenItems {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // TestTUITranscriptInTmux: the terminal UI with --transcript, driven in tmux: the ids show under
@@ -43,17 +43,17 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	if b, _ := os.ReadFile(exitFile); strings.TrimSpace(string(b)) != "0" {
 		t.Errorf("exit status %q after q", b)
 	}
-	entries, err := plaidflow.ReadTranscriptFile(path)
+	entries, err := transcript.ReadTranscriptFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if entries[0].Command != "plaid-onboard (terminal UI)" || !entries[0].Demo {
 		t.Errorf("session entry = %+v", entries[0])
 	}
-	ids := plaidflow.IDsOf(entries)
+	ids := transcript.IDsOf(entries)
 	if ids.ItemID == "" || len(ids.RequestIDs) < 4 {
 		t.Errorf("the TUI's transcript ids = %+v, want the item_id and the request_ids", ids)
 	}
-	last := filepath.Join(home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName)
+	last := filepath.Join(home, ".local", "state", "plaid-onboard", transcript.LastTranscriptName)
 	assertNoSecrets(t, map[string]string{"the client secret": emulator.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
 }
