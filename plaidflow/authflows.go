@@ -357,5 +357,9 @@ func (f *Flow) setWebhook(ctx context.Context, itemID, target string) error {
 	if err != nil {
 		return err
 	}
-	return f.observe(c, f.Client.UpdateWebhook(ctx, c.token, target))
+	if err := f.Client.UpdateWebhook(ctx, c.token, target); err != nil {
+		return f.observe(c, err)
+	}
+	f.used(c)
+	return nil
 }

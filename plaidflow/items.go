@@ -137,6 +137,17 @@ func (f *Flow) observe(c itemCall, err error) error {
 	return nil
 }
 
+// used records that a call with the Item's token reached Plaid, leaving its health as it was.
+// /item/webhook/update and /item/access_token/invalidate succeed for an Item whose login must
+// be repaired, so their success says nothing of its health; recording HealthOK from them
+// would hide ITEM_LOGIN_REQUIRED from the Items list (the webhook is pointed beside the flow
+// and can end after a reset of the login).
+func (f *Flow) used(c itemCall) {
+	if f.Vault != nil && c.item.ItemID != "" {
+		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), "")
+	}
+}
+
 // DuplicateWarning says, when linking institution already has saved Items in this environment,
 // which ones: Plaid bills per Item, so a second Item at one bank is usually a mistake. "" when
 // there are none. The journeys put it in the Link step's StepReport.Notice.

@@ -161,7 +161,7 @@ func (f *Flow) RotateItem(ctx context.Context, ref string) (Rotation, error) {
 		return rot, fmt.Errorf("%w (%v)", ErrRotatedNotSaved, err)
 	}
 	rot.Saved = true
-	_ = f.observe(c, nil)
+	f.used(c)
 	return rot, nil
 }
 

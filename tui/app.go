@@ -11,11 +11,8 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -25,167 +22,13 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
-	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
-
-// ClientFactory builds a Plaid client; tests may swap it.
-type ClientFactory func(config.Config, *http.Client) (*plaidapi.Client, error)
-
-// Deps is everything the UI touches outside itself, built by cmd and passed in.
-type Deps struct {
-	// In and Out are the terminal. Out also receives OSC 52 clipboard sequences and, after the
-	// UI closes, the report of what was linked.
-	In  io.Reader
-	Out io.Writer
-
-	// Config is the resolved configuration; it may lack keys (the keys screen asks for them).
-	// Its Source fields say where each value came from.
-	Config config.Config
-	// Sources are where Config was resolved from: when the user switches environments on the
-	// keys screen, the keys are resolved again from them (config.Resolve). Zero: not again.
-	// When Config lacks keys and Sources has a vault, the keys saved in the keyring are looked
-	// up in the background once the first frame is on screen: cmd resolves Config without it.
-	Sources config.Sources
-	// Vault keeps keys and Items; nil when saving is off (--no-save).
-	Vault *vault.Vault
-	// Mask is --mask: account numbers and IBANs stay masked, on screen, in what is copied and
-	// in the report left in the scrollback, unless the user explicitly reveals them anyway.
-	Mask bool
-	// HTTPClient is used for every Plaid call (nil: plaidflow's default).
-	HTTPClient *http.Client
-	// Browser opens the Link page (the URL is always shown as well); nil means none can.
-	Browser linkpage.Browser
-	// NoBrowser keeps the browser from opening by itself (--no-browser); o still opens it.
-	NoBrowser bool
-	// Now is the clock (nil: time.Now).
-	Now func() time.Time
-	// Getenv reads the environment (NO_COLOR, TERM, TMUX); nil: os.Getenv.
-	Getenv func(string) string
-	// NewClient builds the Plaid client (nil: plaidapi.NewClient).
-	NewClient ClientFactory
-	// Notes are things the user should know about how the session was set up.
-	Notes []string
-	// Renderer renders the styles (nil: one for Out). Tests pass one with the termenv.Ascii
-	// profile for plain text.
-	Renderer *lipgloss.Renderer
-	// Timeline records the session: every Plaid client the UI builds and every Link page feed
-	// it (nil: a new one). cmd writes it as the transcript when the UI closes.
-	Timeline *transcript.Timeline
-	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
-	// working directory.
-	TranscriptPath string
-	// AuthFlow is --flow: how the account is verified (plaidflow.AuthFlowNames; "": Instant
-	// Auth). The Link screen's f changes it.
-	AuthFlow string
-	// WebhookPublicURL is --public-url: the user's tunnel to the webhook receiver, which Items
-	// get as their webhook (against Plaid, webhooks need it); WebhookPort is the receiver's port
-	// on 127.0.0.1 (--webhook-port; 0: a free one).
-	WebhookPublicURL string
-	WebhookPort      int
-}
-
-func (d *Deps) fill() {
-	if d.In == nil {
-		d.In = os.Stdin
-	}
-	if d.Out == nil {
-		d.Out = os.Stdout
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Getenv == nil {
-		d.Getenv = os.Getenv
-	}
-	if d.NewClient == nil {
-		d.NewClient = plaidapi.NewClient
-	}
-	if d.Timeline == nil {
-		d.Timeline = transcript.NewTimeline(d.Now)
-		d.Timeline.Start(transcript.Entry{Program: "plaid-onboard", Command: "plaid-onboard (terminal UI)", Environment: string(d.Config.Env), Demo: d.Config.Demo}, d.Config.Secret)
-	}
-	if d.Renderer == nil {
-		d.Renderer = lipgloss.NewRenderer(d.Out)
-		if d.Out == os.Stdout {
-			// Bubble Tea's init has already asked the terminal for its background through Lip
-			// Gloss's default renderer, which is this one: a new renderer would ask again and
-			// hold the first frame for a second round trip to the terminal (startup_test.go).
-			d.Renderer = lipgloss.DefaultRenderer()
-		}
-		// termenv answers NO_COLOR with its Ascii profile, which drops bold and reverse video
-		// too, and with them the input cursor. On a terminal the styles drop the colours instead.
-		if d.noColor() && termenv.NewOutput(d.Out).ColorProfile() != termenv.Ascii {
-			d.Renderer.SetColorProfile(termenv.ANSI)
-		}
-	}
-}
-
-// noColor is https://no-color.org: no colour, but bold and reverse video stay (the cursor).
-func (d *Deps) noColor() bool { return d.Getenv("NO_COLOR") != "" }
-
-// ErrInterrupted is the session's result when the user pressed ctrl+c (exit status 130).
-var ErrInterrupted = fmt.Errorf("interrupted: %w", context.Canceled)
-
-// Run runs the UI on deps.In and deps.Out until the user quits, and returns how the session
-// ended: nil after a normal quit (exit 0), ErrInterrupted after ctrl+c or a signal (130), or the
-// failure on screen when the user quit (1). The Link page is shut down and the terminal
-// restored before it returns; after a result, its report stays in the scrollback.
-func Run(parent context.Context, deps Deps) error {
-	deps.fill()
-	// Ask the terminal for its background before Bubble Tea owns the input: the answer picks
-	// the light or dark half of every AdaptiveColor.
-	deps.Renderer.HasDarkBackground()
-	// The window title is written here, before Bubble Tea starts: bubbletea v1.3.10's
-	// tea.SetWindowTitle writes to the output outside the renderer's lock, racing its flushes.
-	termenv.NewOutput(deps.Out).SetWindowTitle("plaid-onboard")
-
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	m := newModel(ctx, deps)
-	p := tea.NewProgram(m,
-		tea.WithInput(deps.In),
-		tea.WithOutput(deps.Out),
-		tea.WithAltScreen(),
-		tea.WithContext(ctx),
-		// Bubble Tea would turn SIGTERM into a normal quit (exit 0). cmd cancels ctx on SIGINT
-		// and SIGTERM instead, which kills the program: the terminal is restored and Run
-		// reports ErrInterrupted (exit 130), as for ctrl+c.
-		tea.WithoutSignalHandler(),
-	)
-	final, runErr := p.Run()
-	signalled := parent.Err() != nil
-	cancel() // stop the Plaid calls still under way
-	if fm, ok := final.(*Model); ok && fm != nil {
-		m = fm
-	}
-	m.saveExchanged(deps.Out)
-	m.shutdown()
-	if deps.HTTPClient != nil {
-		// Unused keep-alive connections would hold up a local server's shutdown (the demo's
-		// emulator) by seconds.
-		deps.HTTPClient.CloseIdleConnections()
-	}
-
-	switch {
-	case errors.Is(runErr, tea.ErrInterrupted), errors.Is(runErr, tea.ErrProgramKilled), signalled:
-		return ErrInterrupted
-	case runErr != nil:
-		return fmt.Errorf("terminal ui: %w", runErr)
-	}
-	if err := m.Err(); err != nil {
-		return err
-	}
-	return m.WriteReport(deps.Out)
-}
 
 // screenID is the screen on show.
 type screenID int
@@ -237,8 +80,8 @@ type common struct {
 	// indexReads numbers the reads of the Items index (loadSavedItems); savedRead, on the
 	// Model, is the newest one shown.
 	indexReads atomic.Int64
-	links      chan linkUpdatedMsg // every Link page's updates, read by waitForLinkUpdate
-	// retries are the retries of the session's Plaid client, read by waitForRetry, so the
+	links      chan linkUpdatedMsg // every Link page's updates, read by receive
+	// retries are the retries of the session's Plaid client, read by receive, so the
 	// footer can say why a step takes longer than usual.
 	retries retryFeed
 	// retired are journeys left behind whose pages are being closed (closeJourney).
@@ -333,6 +176,7 @@ func newModel(ctx context.Context, deps Deps) *Model {
 	m.tl.changed()
 	m.header = header{c: c}
 	m.footer = newFooter(c, deps.Notes)
+	m.resize()
 	m.layout()
 	return m
 }
@@ -368,7 +212,7 @@ func (m *Model) WriteReport(w io.Writer) error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), waitForLinkUpdate(m.c.ctx, m.c.links), waitForRetry(m.c.ctx, m.c.retries), waitForTimeline(m.c.ctx, m.tlFeed))
+	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), receive(m.c.ctx, m.c.links), receive(m.c.ctx, m.c.retries), waitForTimeline(m.c.ctx, m.tlFeed))
 	m.layout() // the keys screen focused a field and may be checking the keys
 	return tea.Batch(cmd, m.turn())
 }
@@ -385,7 +229,7 @@ func (m *Model) loadSaved() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	m.tl.updateKeys(m.timelineKeysOn())
-	m.verify.updateKeys(m.screen == screenResults && !m.results.picking)
+	m.verify.updateKeys(m.screen == screenResults && !m.results.modal())
 	m.layout()
 	return m, tea.Batch(cmd, m.turn())
 }
@@ -403,6 +247,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		m.resize()
 		return nil
 
 	case spinner.TickMsg:
@@ -417,202 +262,144 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return cmd
 
 	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, m.global.Quit):
-			m.interrupted = true
-			return tea.Quit
-		case key.Matches(msg, m.global.Help):
-			m.footer.toggleHelp()
-			return nil
-		case key.Matches(msg, m.global.PageDown):
-			m.body.PageDown()
-			return nil
-		case key.Matches(msg, m.global.PageUp):
-			m.body.PageUp()
-			return nil
+		if cmd, ok := m.globalKey(msg); ok {
+			return cmd
 		}
-		if m.timelineKeysOn() {
-			if cmd, ok := m.tl.handleKey(msg); ok {
-				return cmd
-			}
-		}
-		if m.screen == screenResults && !m.results.picking {
-			if cmd, ok := m.verify.handleKey(msg); ok {
-				return cmd
-			}
-		}
-
-	case timelineChangedMsg:
-		m.tl.changed()
-		return waitForTimeline(m.c.ctx, m.tlFeed)
-
-	case transcriptSavedMsg:
-		m.tl.saved(msg)
-		return nil
-
-	case idCopiedMsg:
-		m.tl.status, m.tl.bad = m.c.clipboardSent(clipboardSentMsg(msg)), false
-		return nil
-
-	case retriedMsg:
-		m.footer.retry = "↻ " + msg.retry.String()
-		return waitForRetry(m.c.ctx, m.c.retries)
+		return m.forward(msg)
 
 	case stepRanMsg, itemActedMsg, linkTokenCreatedMsg, errMsg:
 		// An answer came: the retry it may have needed is over. The message goes on below.
 		m.footer.retry = ""
 	}
+	if cmd, ok := m.session(msg); ok {
+		return cmd
+	}
+	if r, ok := m.routeOf(msg); ok {
+		return m.follow(r, msg)
+	}
+	return m.forward(msg)
+}
+
+// globalKey answers the keys of every screen: quit, help and scrolling; then those of the
+// panels the root draws under a screen (the timeline, the verification status).
+func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, m.global.Quit):
+		m.interrupted = true
+		return tea.Quit, true
+	case key.Matches(msg, m.global.Help):
+		m.footer.toggleHelp()
+		return nil, true
+	case key.Matches(msg, m.global.PageDown):
+		m.body.PageDown()
+		return nil, true
+	case key.Matches(msg, m.global.PageUp):
+		m.body.PageUp()
+		return nil, true
+	}
+	if m.timelineKeysOn() {
+		if cmd, ok := m.tl.handleKey(msg); ok {
+			return cmd, true
+		}
+	}
+	if m.screen == screenResults && !m.results.modal() {
+		if cmd, ok := m.verify.handleKey(msg); ok {
+			return cmd, true
+		}
+	}
+	return nil, false
+}
+
+// session handles the messages about the whole session rather than one screen: the timeline,
+// retries, the saved Items (every screen that lists them hears of each read), the keys Plaid
+// accepted, and the webhooks of the Items on the results.
+func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case timelineChangedMsg:
+		m.tl.changed()
+		return waitForTimeline(m.c.ctx, m.tlFeed), true
+
+	case transcriptSavedMsg:
+		m.tl.saved(msg)
+		return nil, true
+
+	case idCopiedMsg:
+		m.tl.status, m.tl.bad = m.c.clipboardSent(clipboardSentMsg(msg)), false
+		return nil, true
+
+	case retriedMsg:
+		m.footer.retry = "↻ " + msg.retry.String()
+		return receive(m.c.ctx, m.c.retries), true
+
 	case linkUpdatedMsg:
 		// The Link page's updates go to the link screen whichever screen is on show, so its
 		// event list stays complete and the channel keeps being read.
 		_, cmd := m.link.Update(msg)
-		return tea.Batch(cmd, waitForLinkUpdate(m.c.ctx, m.c.links))
+		return tea.Batch(cmd, receive(m.c.ctx, m.c.links)), true
 
 	case stepRanMsg:
 		// A step's answer goes to the screen running its journey, on show or not: Link may
 		// hand over its public token while the user browses the saved Items.
-		var cmd tea.Cmd
-		switch {
-		case m.link.owns(msg.id):
-			_, cmd = m.link.Update(msg)
-		case m.working.owns(msg.id):
-			_, cmd = m.working.Update(msg)
+		for _, s := range []interface {
+			component
+			owns(int) bool
+		}{m.link, m.working} {
+			if s.owns(msg.id) {
+				_, cmd := s.Update(msg)
+				return cmd, true
+			}
 		}
-		return cmd
+		return nil, true
 
 	case savedItemsLoadedMsg:
 		// An older read that answers late (a reset's reload can overtake the load made when
 		// the screen opened) must not put back what the newer one replaced.
 		if msg.read != 0 {
 			if msg.read < m.savedRead {
-				return nil
+				return nil, true
 			}
 			m.savedRead = msg.read
 		}
-		// For the link and Items screens whichever screen is on show: at startup that is the
-		// keys, and an action on the Items screen may end on another one.
-		m.link.setSaved(msg)
-		m.items.loaded(msg)
-		return nil
+		_, c1 := m.link.Update(msg)
+		_, c2 := m.items.Update(msg)
+		return tea.Batch(c1, c2), true
 
 	case keysConfirmedMsg:
+		// The session's keys, and so its client and flow; the Link screen starts with them
+		// (routed below). The environment, and so the namespace, may have changed.
 		m.c.deps.Timeline.Note("Plaid accepted the keys for " + msg.client.Config().Env.Title())
 		m.c.cfg = msg.client.Config()
 		m.c.flow = plaidflow.NewFlow(msg.client, m.c.deps.Vault)
 		m.c.flow.Now = m.c.deps.Now
 		m.footer.setNotice(msg.notice)
-		m.show(screenLink)
-		// The environment (and so the namespace) may have changed on the keys screen.
-		return tea.Batch(m.link.Start(msg.token), m.loadSaved(), m.startWebhooks(msg.client))
-
-	case keysEditRequestedMsg:
-		m.footer.setNotice("")
-		cmd := m.link.Stop()
-		m.show(screenKeys)
-		return tea.Batch(cmd, m.keys.Resume())
-
-	case accountLinkedMsg:
-		m.footer.setNotice("")
-		m.show(screenWorking)
-		return m.working.Start(msg.journey, msg.kind, msg.title)
-
-	case itemsRequestedMsg:
-		if m.screen == screenLink || m.screen == screenResults {
-			m.itemsFrom = m.screen
-		}
-		m.show(screenItems)
-		// The list on hand at once, and a fresh read of the index: an Item may have been
-		// linked, renamed or removed since.
-		return tea.Batch(m.items.Open(m.link.savedItems()), m.loadSaved())
-
-	case repairRequestedMsg:
-		name := msg.name
-		if name == "" {
-			name = m.itemName(msg.itemID)
-		}
-		m.footer.setNotice("")
-		cmd := m.working.Stop()
-		m.show(screenLink)
-		return tea.Batch(cmd, m.link.Repair(msg.itemID, name))
-
-	case itemsClosedMsg:
-		m.show(m.itemsFrom)
-		return nil
-
-	case savedItemPickedMsg:
-		j := m.c.flow.SavedJourney(msg.item.ItemID)
-		m.show(screenWorking)
-		return m.working.Start(j, journeySaved, "Saved Item "+msg.item.Name)
-
-	case linkReturnRequestedMsg:
-		m.show(screenLink)
-		return nil
-
-	case numbersShownMsg:
-		if !m.working.owns(msg.id) {
-			return nil
-		}
-		m.results.SetResult(msg.res, msg.unsaved)
-		m.show(screenResults)
-		hook := m.verify.setResult(msg.res)
-		// The Link page of this run (still waiting, if the numbers came another way) is done.
-		return tea.Batch(hook, m.link.Done(msg.res, msg.kind))
-
-	case anotherLinkRequestedMsg:
-		m.footer.setNotice("")
-		cmd := m.working.Stop()
-		m.show(screenLink)
-		// The Item just linked is among the saved ones now.
-		return tea.Batch(cmd, m.link.Restart(), m.loadSaved())
+		r, _ := m.routeOf(msg)
+		return tea.Batch(m.follow(r, msg), m.loadSaved(), m.startWebhooks(msg.client)), true
 
 	case webhooksStartedMsg:
-		return m.verify.started(msg)
+		return m.verify.started(msg), true
 
 	case webhookReceivedMsg:
-		return tea.Batch(m.verify.webhook(msg.wh), waitForWebhook(m.c.ctx, m.verify.hub.feed))
+		return tea.Batch(m.verify.webhook(msg.wh), waitForWebhook(m.c.ctx, m.verify.hub.feed)), true
 
 	case webhookSetMsg:
 		m.verify.pointedAt(msg)
-		return nil
+		return nil, true
 
 	case statusSetMsg:
-		return m.verify.statusSet(msg)
+		return m.verify.statusSet(msg), true
 
 	case webhookFiredMsg:
 		m.verify.fired(msg)
-		return nil
+		return nil, true
 
 	case flowRefreshedMsg:
 		if res, ok := m.verify.refreshed(msg); ok {
-			m.results.SetResult(res, nil)
-			return m.verify.setResult(res)
+			_, cmd := m.results.Update(numbersShownMsg{res: res})
+			return tea.Batch(cmd, m.verify.setResult(res)), true
 		}
-		return nil
-
-	case verifyRequestedMsg:
-		m.footer.setNotice("")
-		cmd := m.working.Stop()
-		m.show(screenLink)
-		return tea.Batch(cmd, m.link.Verify(msg.itemID, msg.name, msg.accountID))
-
-	case verifyCancelledMsg:
-		if m.results.res != nil {
-			m.show(screenResults)
-		}
-		return nil
+		return nil, true
 	}
-	return m.forward(msg)
-}
-
-// itemName is the name of a saved Item as last listed (its id when it is not listed).
-func (m *Model) itemName(itemID string) string {
-	for _, it := range m.link.savedItems() {
-		if it.ItemID == itemID {
-			return it.Name
-		}
-	}
-	return itemID
+	return nil, false
 }
 
 // forward hands msg to the active screen only.
@@ -621,8 +408,11 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) active() component {
-	switch m.screen {
+func (m *Model) active() component { return m.screenOf(m.screen) }
+
+// screenOf is the screen id stands for.
+func (m *Model) screenOf(id screenID) component {
+	switch id {
 	case screenLink:
 		return m.link
 	case screenWorking:
@@ -643,33 +433,7 @@ func (m *Model) show(s screenID) {
 }
 
 // shutdown stops every Link page when the program ends (Run calls it after the terminal is
-// restored), telling an open tab first.
-// saveExchanged waits for the journey steps still under way once the UI has closed and saves
-// an Item whose exchange finished meanwhile: an interrupt (ctrl+c, SIGTERM) does not cancel an
-// exchange already sent (Plaid creates the Item either way), and the save that normally
-// follows it must not be lost with the UI. What happened is said on out, in the scrollback.
-func (m *Model) saveExchanged(out io.Writer) {
-	for _, j := range m.c.underway.close() {
-		if step, ok := j.Next(); !ok || step != plaidflow.StepSave {
-			continue
-		}
-		rep, err := j.Run(context.Background()) // saving takes no context: it is never cancelled
-		switch {
-		case err != nil:
-			fmt.Fprintf(out, "✗ %s: %v\n", plaidflow.StepSave.Failed(), err)
-		case rep.Warning != "":
-			fmt.Fprintf(out, "✗ Item %s: %s\n", j.ItemID(), rep.Warning)
-		case rep.Skipped:
-			fmt.Fprintf(out, "– Item %s: %s\n", j.ItemID(), rep.Detail)
-		default:
-			fmt.Fprintf(out, "✓ %s %s after the interrupt · %s\n", rep.Step, j.ItemID(), rep.Detail)
-		}
-		if rep.Notice != "" {
-			fmt.Fprintf(out, "! %s\n", rep.Notice)
-		}
-	}
-}
-
+// restored), telling an open tab first, and closes the webhook receivers.
 func (m *Model) shutdown() {
 	if m.cancel != nil {
 		m.cancel()
@@ -690,20 +454,26 @@ func (m *Model) step() screenID {
 	return m.screen
 }
 
+// resize gives every screen, and the timeline pane, the room the window leaves them: on a new
+// window size only.
+func (m *Model) resize() {
+	w, h := m.innerWidth(), max(m.height-headerHeight-2, 1)
+	for _, s := range []component{m.keys, m.link, m.working, m.results, m.items} {
+		s.SetSize(w, h)
+	}
+	m.tl.SetHeight(h)
+}
+
 // layout sizes the body between the header and the footer, fills it with the active screen's
 // view, and switches the scrolling keys on only when there is something to scroll.
 func (m *Model) layout() {
 	w := m.innerWidth()
 	scr := m.active()
-	for _, s := range []component{m.keys, m.link, m.working, m.results, m.items} {
-		s.SetSize(w, max(m.height-headerHeight-2, 1))
-	}
 	content := scr.View()
 	if m.screen == screenResults && m.verify.shown() {
 		content += "\n" + m.verify.View(w)
 	}
 	if m.timelineShown() {
-		m.tl.SetHeight(max(m.height-headerHeight-2, 1))
 		if v := m.tl.View(w); v != "" {
 			content += "\n" + v
 		}
@@ -745,7 +515,6 @@ func (m *Model) layout() {
 	m.footer.scroll = scrollState{on: lines > h, above: m.body.YOffset, below: max(lines-h-m.body.YOffset, 0)}
 }
 
-// timelineShown: the ids and the timeline pane belong to the Link and results screens.
 // pinned is what stays above the footer whatever the body scrolls: the ids Plaid Support asks
 // for, where the timeline is shown ("" elsewhere).
 func (m *Model) pinned(w int) string {
@@ -755,6 +524,7 @@ func (m *Model) pinned(w int) string {
 	return m.tl.IDs(w)
 }
 
+// timelineShown: the ids and the timeline pane belong to the Link and results screens.
 func (m *Model) timelineShown() bool {
 	return m.screen == screenLink || m.screen == screenResults
 }
@@ -762,7 +532,7 @@ func (m *Model) timelineShown() bool {
 // timelineKeysOn: the timeline's keys work where it is shown, except while the results' copy
 // picker waits for its key.
 func (m *Model) timelineKeysOn() bool {
-	return m.timelineShown() && !(m.screen == screenResults && m.results.picking)
+	return m.timelineShown() && !(m.screen == screenResults && m.results.modal())
 }
 
 // helpFor is the help of the screen on show, with the timeline's keys where it is shown.

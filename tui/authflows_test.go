@@ -225,17 +225,8 @@ type standIn struct {
 func openStandIn(t *testing.T, pageURL, emulatorURL string) *standIn {
 	t.Helper()
 	s := &standIn{t: t, client: &http.Client{Timeout: 10 * time.Second}, page: pageURL, emulator: emulatorURL}
-	resp, err := s.client.Get(pageURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	lt, nonce := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
-	if lt == nil || nonce == nil {
-		t.Fatalf("the Link page holds no link token or nonce:\n%s", page)
-	}
-	s.token, s.nonce = string(lt[1]), string(nonce[1])
+	lt, nonce := pageTokens(t, s.client, pageURL)
+	s.token, s.nonce = lt, nonce
 	return s
 }
 

@@ -14,17 +14,13 @@ type choiceList struct {
 	keys   choiceKeys
 }
 
-type choiceKeys struct {
-	Up, Down, Pick, Cancel key.Binding
-}
-
 // newChoiceList names what enter and esc do in this list.
 func newChoiceList(pick, cancel string) choiceList {
 	return choiceList{keys: choiceKeys{
-		Up:     binding([]string{"up", "k"}, "↑/↓", "choose"),
-		Down:   binding([]string{"down", "j"}, "↓", "down"),
-		Pick:   binding([]string{"enter"}, "enter", pick),
-		Cancel: binding([]string{"esc"}, "esc", cancel),
+		Up:     withHelp(bind(doUp, ""), "↑/↓", "choose"),
+		Down:   withHelp(bind(doDown, ""), "↓", "down"),
+		Pick:   bind(doSelect, pick),
+		Cancel: bind(doBack, cancel),
 	}}
 }
 

@@ -60,9 +60,9 @@ func resolveKeys(src config.Sources, env config.Env) tea.Cmd {
 }
 
 // saveKeys keeps the keys in the keyring for cfg's environment.
-func saveKeys(vlt *vault.Vault, cfg config.Config) tea.Cmd {
+func saveKeys(vault *vault.Vault, cfg config.Config) tea.Cmd {
 	return func() tea.Msg {
-		if err := vlt.SaveKeys(cfg.Namespace(), cfg.ClientID, cfg.Secret); err != nil {
+		if err := vault.SaveKeys(cfg.Namespace(), cfg.ClientID, cfg.Secret); err != nil {
 			return errMsg{op: opSaveKeys, err: err}
 		}
 		return keysSavedMsg{env: cfg.Env}
@@ -72,10 +72,10 @@ func saveKeys(vlt *vault.Vault, cfg config.Config) tea.Cmd {
 // loadSavedItems lists the Items earlier runs saved in ns, so the link screen can offer them.
 // The list is the vault's index file; no keyring is read until an Item is picked.
 func loadSavedItems(c *common) tea.Cmd {
-	vlt, ns := c.deps.Vault, c.cfg.Namespace()
+	vault, ns := c.deps.Vault, c.cfg.Namespace()
 	return func() tea.Msg {
 		read := c.indexReads.Add(1) // before the read: a later number saw the index as new or newer
-		items, err := vlt.Items(ns)
+		items, err := vault.Items(ns)
 		return savedItemsLoadedMsg{ns: ns, items: items, err: err, read: read}
 	}
 }
@@ -156,9 +156,10 @@ func finishSession(s *linkpage.Session, ok bool, message string) tea.Cmd {
 	}
 }
 
-// waitForLinkUpdate waits for the next thing a Link page reports. The root issues it again
-// after each one, so updates flow one at a time, in order (bubbletea's examples/realtime).
-func waitForLinkUpdate(ctx context.Context, ch <-chan linkUpdatedMsg) tea.Cmd {
+// receive waits for the next message on ch; the root issues it again after each one, so the
+// messages flow one at a time, in order (bubbletea's examples/realtime). It reads every Link
+// page's updates (linkUpdatedMsg) and the Plaid client's retries (retriedMsg).
+func receive[M tea.Msg](ctx context.Context, ch <-chan M) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case msg := <-ch:
@@ -177,19 +178,6 @@ func (f retryFeed) tell(r plaidapi.Retry) {
 	select {
 	case f <- retriedMsg{retry: r}:
 	default:
-	}
-}
-
-// waitForRetry waits for the next retry of the session's Plaid client; the root issues it
-// again after each one.
-func waitForRetry(ctx context.Context, ch <-chan retriedMsg) tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case msg := <-ch:
-			return msg
-		case <-ctx.Done():
-			return nil
-		}
 	}
 }
 

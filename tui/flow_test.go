@@ -50,7 +50,7 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 
 // TestNextRunFetchesTheSavedItemWithoutLink is the promise of the keyring: a first run links
 // First Platypus Bank through the Sandbox shortcut; the next run (a new model and a new
-// emulator, the same vault) offers the saved Item on the Link screen and a reaches its numbers
+// emulator, the same vault) offers the saved Item on the Link screen and i reaches its numbers
 // without Link or an exchange.
 func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	srv := fakePlaid(t)
@@ -90,8 +90,8 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 	tm = teatest.NewTestModel(t, second, teatest.WithInitialTermSize(100, 30))
 	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitForOutput(t, tm, 10*time.Second, "Saved in the offline demo: first-platypus-bank · press a for Items", "First Platypus Bank, linked")
-	tm.Type("a")
+	waitForOutput(t, tm, 10*time.Second, "Saved in the offline demo: first-platypus-bank · press i for Items", "First Platypus Bank, linked")
+	tm.Type("i")
 	waitForOutput(t, tm, 10*time.Second, "Saved Items", "› first-platypus-bank")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "Item first-platypus-bank", "First Platypus Bank", "Plaid Checking", "011401533", "••••0000")
@@ -118,8 +118,8 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 }
 
 // TestAnUnsavedItemCanBeRemovedBeforeQuitting: with saving off, the Item still exists at Plaid
-// and its access token lives only in this process. The results say so and x removes it at
-// Plaid; afterwards the emulator has no Item left to answer for.
+// and its access token lives only in this process. The results say so and d removes it at
+// Plaid, once the user says yes; afterwards the emulator has no Item left to answer for.
 func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, demoConfig(srv))
@@ -134,8 +134,10 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser")
 	tm.Type("s") // the Sandbox shortcut: its choice opens on the default
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitForOutput(t, tm, 10*time.Second, "still exists at Plaid", "removes it at Plaid now")
-	tm.Type("x")
+	waitForOutput(t, tm, 10*time.Second, "still exists at Plaid", "removes it at Plaid (asks first)")
+	tm.Type("d")
+	waitForOutput(t, tm, 10*time.Second, "at Plaid? Its access token stops working")
+	tm.Type("y")
 	waitForOutput(t, tm, 10*time.Second, "its access token no longer works")
 	tm.Type("q")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)

@@ -170,6 +170,7 @@ func newTestModel(t *testing.T, deps Deps, w, h int) *Model {
 	deps.fill()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := newModel(ctx, deps)
+	m.cancel = cancel // ended first by a driver's cleanup (newDriver)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	t.Cleanup(func() {
 		cancel()
@@ -187,28 +188,16 @@ func view(m tea.Model) string {
 	return strings.Join(lines, "\n")
 }
 
+// namedKeys are the keys press knows by name; anything else is typed as runes.
+var namedKeys = map[string]tea.KeyType{
+	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+	"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
+	"ctrl+c": tea.KeyCtrlC, "backspace": tea.KeyBackspace,
+}
+
 func press(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyMsg{Type: tea.KeyShiftTab}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "left":
-		return tea.KeyMsg{Type: tea.KeyLeft}
-	case "right":
-		return tea.KeyMsg{Type: tea.KeyRight}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
+	if t, ok := namedKeys[s]; ok {
+		return tea.KeyMsg{Type: t}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
@@ -228,18 +217,45 @@ type driver struct {
 	m    *Model
 	msgs chan tea.Msg
 	quit bool
+	// running are the commands under way; done ends their wait to deliver.
+	running sync.WaitGroup
+	done    chan struct{}
 }
 
+// newDriver drives m. When the test ends, the session's context is cancelled and the commands
+// still under way are waited for, before the test's temporary directories are removed: a
+// command that runs beside the flow (pointing the Item's webhook records the call in the index)
+// must not write into a directory being deleted.
 func newDriver(t *testing.T, m *Model) *driver {
-	return &driver{t: t, m: m, msgs: make(chan tea.Msg, 64)}
+	d := &driver{t: t, m: m, msgs: make(chan tea.Msg, 64), done: make(chan struct{})}
+	t.Cleanup(func() {
+		if m.cancel != nil {
+			m.cancel()
+		}
+		close(d.done)
+		ended := make(chan struct{})
+		go func() { d.running.Wait(); close(ended) }()
+		select {
+		case <-ended:
+		case <-time.After(10 * time.Second):
+			t.Errorf("commands of the session still running 10s after the test ended")
+		}
+	})
+	return d
 }
 
 func (d *driver) exec(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
+	d.running.Add(1)
 	go func() {
-		d.msgs <- cmd()
+		defer d.running.Done()
+		msg := cmd()
+		select {
+		case d.msgs <- msg:
+		case <-d.done:
+		}
 	}()
 }
 
@@ -450,3 +466,30 @@ func listening(url string) bool {
 
 // bodyText is the whole of the active screen as the user can scroll through it.
 func bodyText(m *Model) string { return ansi.Strip(m.active().View()) }
+
+// demoOnLink is the demo against a fresh emulator, w×h, with the keys accepted and the Link
+// page open and waiting. tweak may change the dependencies first.
+func demoOnLink(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *emulator.Server) {
+	t.Helper()
+	srv := fakePlaid(t)
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	if tweak != nil {
+		tweak(&deps)
+	}
+	m := newTestModel(t, deps, w, h)
+	d := newDriver(t, m)
+	d.init()
+	d.send(press("enter"))
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	return m, d, srv
+}
+
+// sandboxShortcut makes an Item with the Sandbox shortcut's default choice, from the Link
+// page, and waits for its results.
+func (d *driver) sandboxShortcut() {
+	d.t.Helper()
+	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
+	d.send(press("enter"))
+	d.until("the results", func() bool { return d.m.screen == screenResults })
+}

@@ -32,20 +32,8 @@ import (
 // dependencies first (a keyring that refuses writes).
 func itemsOnEmulator(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *emulator.Server) {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	if tweak != nil {
-		tweak(&deps)
-	}
-	m := newTestModel(t, deps, w, h)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
-	d.send(press("enter"))
-	d.until("the results", func() bool { return m.screen == screenResults })
+	m, d, srv := demoOnLink(t, w, h, tweak)
+	d.sandboxShortcut()
 	d.send(press("i"))
 	d.until("the Items screen listing the Item", func() bool { return m.screen == screenItems && len(m.items.items) == 1 })
 	return m, d, srv
@@ -56,6 +44,18 @@ func act(d *driver, k, what string) {
 	d.t.Helper()
 	d.send(press(k))
 	d.until(what, func() bool { return d.m.items.pending == 0 && d.m.items.panel != nil })
+}
+
+// confirmAct presses k, which asks first, checks the question is up with nothing sent yet, and
+// answers y, then waits for the outcome panel.
+func confirmAct(d *driver, k, what string) {
+	d.t.Helper()
+	before := d.m.items.pending
+	d.send(press(k))
+	if !d.m.items.asking() || d.m.items.pending != before {
+		d.t.Fatalf("%s should ask first; screen:\n%s", k, view(d.m))
+	}
+	act(d, "y", what)
 }
 
 // wantView fails unless the stripped body holds every string.
@@ -80,7 +80,7 @@ func savedToken(t *testing.T, m *Model, it vault.SavedItem) string {
 
 func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
-	act(d, "s", "the status")
+	act(d, "h", "the status")
 	wantView(t, m, "status", "Status of first-platypus-bank", "Health: ok", "billed products", "auth",
 		"available products", "consent expires", "webhook", "request_id")
 	if n := emulatortest.Requests(srv, "/item/get"); n != 1 {
@@ -90,7 +90,7 @@ func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
 
 	// Every attempt fails: /item/get is retried, and the last 500 is what the screen shows.
 	srv.InjectError("/item/get", 0, "INTERNAL_SERVER_ERROR")
-	act(d, "s", "the failed status")
+	act(d, "h", "the failed status")
 	wantView(t, m, "failed status", "Could not get the status of first-platypus-bank", "INTERNAL_SERVER_ERROR (API_ERROR)", "request_id")
 	if m.items.keys.Repair.Enabled() {
 		t.Errorf("a server error is not repaired by update mode, yet u is offered")
@@ -114,7 +114,7 @@ func TestItemsBalancesShowWhenTheyWereFetched(t *testing.T) {
 
 func TestItemsRenameKeepsNamesUniqueAndSaysWhy(t *testing.T) {
 	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
-	d.send(press("r"))
+	d.send(press("e"))
 	wantView(t, m, "rename prompt", "Rename first-platypus-bank", "› first-platypus-bank")
 	clearInput := tea.KeyMsg{Type: tea.KeyCtrlU}
 	d.send(clearInput)
@@ -144,7 +144,7 @@ func TestItemsRenameRefusesANameAnotherItemHas(t *testing.T) {
 	}
 	d.exec(m.loadSaved())
 	d.until("both Items", func() bool { return len(m.items.items) == 2 })
-	d.send(press("r"))
+	d.send(press("e"))
 	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	typeText(m, "tartan-bank")
 	d.send(press("enter"))
@@ -231,7 +231,7 @@ func TestItemsRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
 	it, _ := m.items.selected()
 	old := savedToken(t, m, it)
-	act(d, "t", "the rotation")
+	confirmAct(d, "R", "the rotation")
 	wantView(t, m, "rotated", "Rotated the access token of first-platypus-bank", "replaced it in the keyring")
 	if now := savedToken(t, m, it); now == old {
 		t.Errorf("the keyring still holds the old token")
@@ -265,7 +265,7 @@ func TestItemsRotateShowsTheNewTokenOnceWhenItCouldNotBeSaved(t *testing.T) {
 		deps.Vault = vault.NewVault(store, t.TempDir())
 	})
 	store.refuse.Store(true)
-	act(d, "t", "the rotation")
+	confirmAct(d, "R", "the rotation")
 	p := m.items.panel
 	if p.copyText == "" || !strings.HasPrefix(p.copyText, "access-") {
 		t.Fatalf("the new token should be kept for the copy key; panel %+v", p)
@@ -279,7 +279,7 @@ func TestItemsRotateShowsTheNewTokenOnceWhenItCouldNotBeSaved(t *testing.T) {
 	if out := m.c.deps.Out.(*syncBuffer).String(); !strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(p.copyText))) {
 		t.Errorf("the token did not go out as OSC 52: %q", out)
 	}
-	act(d, "s", "another action")
+	act(d, "h", "another action")
 	if strings.Contains(bodyText(m), p.copyText) || m.items.keys.Copy.Enabled() {
 		t.Errorf("the token should be gone once the panel is left")
 	}
@@ -359,7 +359,7 @@ func TestItemsResetLoginOnlyInSandbox(t *testing.T) {
 // Link driven as a browser would), and land on the refreshed numbers with the Item healthy.
 func TestItemsResetLoginThenRepairWithLinkUpdateMode(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
-	act(d, "L", "the reset")
+	confirmAct(d, "L", "the reset")
 	wantView(t, m, "reset", "Reset the login of first-platypus-bank", "ITEM_LOGIN_REQUIRED", "press u to repair with Link (update mode)")
 	d.until("the list to show the new health", func() bool { return m.items.items[0].Health == "ITEM_LOGIN_REQUIRED" })
 	wantView(t, m, "list", "ITEM_LOGIN_REQUIRED")
@@ -394,22 +394,30 @@ var (
 	nonceAttr     = regexp.MustCompile(`data-session-nonce="([^"]+)"`)
 )
 
-// relink does in update mode what the browser does with the stand-in Link: it reads the Link
-// token and the nonce from the page, logs in to the emulator's stand-in Link as user_good,
-// finishes, and reports the success to the page.
-func relink(t *testing.T, pageURL, emulatorURL string) {
+// pageTokens reads the Link token and the session nonce from the Link page, as the stand-in
+// Link does in a browser.
+func pageTokens(t *testing.T, client *http.Client, pageURL string) (token, nonce string) {
 	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get(pageURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	lt, nonce := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
-	if lt == nil || nonce == nil {
+	lt, n := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
+	if lt == nil || n == nil {
 		t.Fatalf("the Link page holds no link token or nonce:\n%s", page)
 	}
+	return string(lt[1]), string(n[1])
+}
+
+// relink does in update mode what the browser does with the stand-in Link: it reads the Link
+// token and the nonce from the page, logs in to the emulator's stand-in Link as user_good,
+// finishes, and reports the success to the page.
+func relink(t *testing.T, pageURL, emulatorURL string) {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	lt, nonce := pageTokens(t, client, pageURL)
 	post := func(url string, hdr map[string]string, body any) []byte {
 		t.Helper()
 		b, _ := json.Marshal(body)
@@ -435,13 +443,36 @@ func relink(t *testing.T, pageURL, emulatorURL string) {
 		} `json:"data"`
 	}
 	origin := map[string]string{"Origin": emulatorURL}
-	json.Unmarshal(post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": string(lt[1]), "username": "user_good", "password": "pass_good"}), &login)
+	json.Unmarshal(post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": lt, "username": "user_good", "password": "pass_good"}), &login)
 	var fin struct {
 		Data struct {
 			PublicToken string `json:"public_token"`
 		} `json:"data"`
 	}
-	json.Unmarshal(post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": string(lt[1]), "login": login.Data.Login}), &fin)
-	post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": string(nonce[1])},
+	json.Unmarshal(post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": lt, "login": login.Data.Login}), &fin)
+	post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": nonce},
 		map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{}})
+}
+
+// TestItemsResetLoginSurvivesAWebhookPointedLate: the Item's webhook is pointed at the
+// session's receiver beside the flow, and on a busy machine that call can end after the user
+// has reset the login. /item/webhook/update succeeds whatever the login's state, so it must not
+// put "healthy" back over ITEM_LOGIN_REQUIRED, in the index or in the list.
+func TestItemsResetLoginSurvivesAWebhookPointedLate(t *testing.T) {
+	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
+	confirmAct(d, "L", "the reset")
+	d.until("the list to show the new health", func() bool { return m.items.items[0].Health == "ITEM_LOGIN_REQUIRED" })
+
+	it := m.items.items[0]
+	if msg := pointItem(m.c.ctx, m.c.flow, m.c.deps.Timeline, it.ItemID, "http://127.0.0.1:9/webhook")(); msg.(webhookSetMsg).err != nil {
+		t.Fatalf("pointing the webhook: %v", msg.(webhookSetMsg).err)
+	}
+	d.send(loadSavedItems(m.c)())
+	if h := m.items.items[0].Health; h != "ITEM_LOGIN_REQUIRED" {
+		t.Errorf("after the webhook was pointed the list says %q; the login still needs repairing:\n%s", h, view(m))
+	}
+	items, _ := m.c.deps.Vault.Items("demo")
+	if len(items) != 1 || items[0].Health != "ITEM_LOGIN_REQUIRED" {
+		t.Errorf("after the webhook was pointed the index says %+v; the login still needs repairing", items)
+	}
 }

@@ -55,7 +55,7 @@ func follow(m *Model, cmd tea.Cmd) tea.Cmd {
 // pressA presses a on the link screen and delivers the request it makes to the root.
 func pressA(t *testing.T, m *Model) tea.Cmd {
 	t.Helper()
-	_, cmd := m.Update(press("a"))
+	_, cmd := m.Update(press("i"))
 	return follow(m, cmd)
 }
 
@@ -67,12 +67,12 @@ func TestLinkShowsTheItemsSavedByEarlierRuns(t *testing.T) {
 		dontWant []string
 		help     bool
 	}{
-		{"none", nil, nil, []string{"Saved in", "saved Items", "press a"}, false},
+		{"none", nil, nil, []string{"Saved in", "saved Items", "press i"}, false},
 		{"one", []vault.SavedItem{savedPlatypus("sandbox")},
-			[]string{"Saved in Sandbox: first-platypus-bank (First Platypus Bank, linked 2025-03-10 10:04) · press a for Items"},
+			[]string{"Saved in Sandbox: first-platypus-bank (First Platypus Bank, linked 2025-03-10 10:04) · press i for Items"},
 			[]string{"saved Items"}, true},
 		{"three", threeSaved("sandbox"),
-			[]string{"3 saved Items in Sandbox · press a to see them"},
+			[]string{"3 saved Items in Sandbox · press i to see them"},
 			[]string{"Saved in Sandbox:"}, true},
 	}
 	for _, tt := range tests {
@@ -91,7 +91,7 @@ func TestLinkShowsTheItemsSavedByEarlierRuns(t *testing.T) {
 					t.Errorf("the link screen shows %q:\n%s", not, v)
 				}
 			}
-			if got := hasHelp(m, "a items"); got != tt.help {
+			if got := hasHelp(m, "i items"); got != tt.help {
 				t.Errorf("help offers a: %v, want %v:\n%s", got, tt.help, v)
 			}
 			m.Update(press("?"))
@@ -111,7 +111,7 @@ func TestLinkShowsTheItemsSavedByEarlierRuns(t *testing.T) {
 func TestLinkSavedLineWrapsOnNarrowScreens(t *testing.T) {
 	m := linkSaved(t, 80, 24, savedPlatypus("sandbox"))
 	v := view(m)
-	for _, want := range []string{"Saved in Sandbox: first-platypus-bank · press a for Items",
+	for _, want := range []string{"Saved in Sandbox: first-platypus-bank · press i for Items",
 		"\n    First Platypus Bank, linked 2025-03-10 10:04\n"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("at 80 columns the saved Item should take two whole lines; lacks %q:\n%s", want, v)
@@ -123,7 +123,7 @@ func TestSavedItemsOfAnotherEnvironmentAreNotOffered(t *testing.T) {
 	// The list was asked for before the user switched to Sandbox on the keys screen.
 	m := linkOpen(t, 120, 40)
 	m.Update(savedItemsLoadedMsg{ns: "production", items: []vault.SavedItem{savedPlatypus("production")}})
-	if v := view(m); strings.Contains(v, "first-platypus-bank") || hasHelp(m, "a items") {
+	if v := view(m); strings.Contains(v, "first-platypus-bank") || hasHelp(m, "i items") {
 		t.Errorf("Production's Items are offered in Sandbox:\n%s", v)
 	}
 }
@@ -132,17 +132,8 @@ func TestSavedItemsOfAnotherEnvironmentAreNotOffered(t *testing.T) {
 // saved in deps.Vault), then links again: the link screen offers the Item just saved.
 func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *emulator.Server) {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := newTestModel(t, deps, w, h)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
-	d.send(press("enter"))
-	d.until("the results", func() bool { return m.screen == screenResults })
+	m, d, srv := demoOnLink(t, w, h, nil)
+	d.sandboxShortcut()
 	d.send(press("l"))
 	d.until("the Link page offering the saved Item", func() bool {
 		return m.screen == screenLink && m.link.state == linkWaiting && len(m.link.saved) == 1
@@ -153,9 +144,9 @@ func linkedOnce(t *testing.T, w, h int) (*Model, *driver, *emulator.Server) {
 func TestItemsOpenedFromLinkFetchTheSelectedItemsNumbers(t *testing.T) {
 	m, d, srv := linkedOnce(t, 100, 30)
 	sess := m.link.box.get()
-	d.screenShows("press a for Items")
+	d.screenShows("press i for Items")
 
-	d.send(press("a"))
+	d.send(press("i"))
 	d.screenShows("› first-platypus-bank")
 	d.send(press("enter"))
 	d.until("the results of the saved Item", func() bool { return m.screen == screenResults })
@@ -180,12 +171,12 @@ func TestItemsOpenedFromLinkFetchTheSelectedItemsNumbers(t *testing.T) {
 func TestItemsListsTheItemsNewestFirstAndEnterPicksTheSelected(t *testing.T) {
 	m := linkSaved(t, 100, 30, threeSaved("sandbox")...)
 	if pressA(t, m); m.screen != screenItems {
-		t.Fatalf("a should open the Items screen (screen %v)", m.screen)
+		t.Fatalf("i should open the Items screen (screen %v)", m.screen)
 	}
 	v := view(m)
 	for _, want := range []string{
 		"NAME                   INSTITUTION          HEALTH               LINKED",
-		"› first-platypus-bank-2  First Platypus Bank  not checked          2025-03-14 08:30",
+		"› first-platypus-bank-2  First Platypus Bank  unknown              2025-03-14 08:30",
 		"  tartan-bank            Tartan Bank          ITEM_LOGIN_REQUIRED  2025-03-12 16:45",
 		"  first-platypus-bank    First Platypus Bank  ok                   2025-03-10 10:04",
 		"● Link",
@@ -252,7 +243,7 @@ func TestItemsFilterNarrowsTheListAndEscClearsIt(t *testing.T) {
 func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToItems(t *testing.T) {
 	m, d, srv := linkedOnce(t, 100, 40)
 	srv.InjectError("/auth/get", 1, "ITEM_LOGIN_REQUIRED")
-	d.send(press("a"))
+	d.send(press("i"))
 	d.screenShows("› first-platypus-bank")
 	d.send(press("enter"))
 	d.until("the failure", func() bool { return m.working.failed() >= 0 })
@@ -280,11 +271,11 @@ func TestSavedFetchFailureShowsPlaidsErrorAndEscReturnsToItems(t *testing.T) {
 	if m.Err() != nil {
 		t.Errorf("back on Link the failure still counts: %v", m.Err())
 	}
-	if !strings.Contains(view(m), "press a for Items") {
+	if !strings.Contains(view(m), "press i for Items") {
 		t.Errorf("back on Link the saved Item is no longer offered:\n%s", view(m))
 	}
 
-	d.send(press("a"))
+	d.send(press("i"))
 	d.screenShows("› first-platypus-bank")
 	d.send(press("enter"))
 	d.until("the results after trying again", func() bool { return m.screen == screenResults })

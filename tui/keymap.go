@@ -1,14 +1,147 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"fmt"
 
-// Keys. Every screen owns its bindings (its own copies, so enabling `r` on one screen never
-// enables it on another) and switches them on and off in one method, updateKeys, called after
-// each of its updates. Handling uses key.Matches, which ignores a disabled binding, and the
-// help skips disabled bindings: what the footer offers is exactly what the screen answers.
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
-func binding(keys []string, k, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+// The key map: one table for the whole app. A key means one thing on every screen; what a
+// screen offers is a binding made from this table (bind), switched on and off by the screen's
+// updateKeys, and handled with key.Matches, which ignores a disabled binding, while the help
+// skips disabled bindings: what the footer offers is exactly what the screen answers. A key
+// that destroys or invalidates something (remove, rotate, reset) is used for nothing else and
+// asks first (keymap_test.go walks every screen's bindings to hold both rules).
+
+// action is what a key does, wherever it is pressed.
+type action string
+
+const (
+	doQuitNow  action = "interrupt"      // ctrl+c
+	doQuit     action = "quit"           // q
+	doHelp     action = "more help"      // ?
+	doPageUp   action = "scroll up"      // the body, when it is taller than the window
+	doPageDown action = "scroll down"    //
+	doBack     action = "back or cancel" // esc: leave what is open, or go back a screen
+	doSelect   action = "continue"       // enter: go on with what is chosen or typed
+	doUp       action = "up"
+	doDown     action = "down"
+	doNext     action = "next"     // tab: the next field, or completes what is typed
+	doPrev     action = "previous" // shift+tab: the previous field
+	doSwitch   action = "switch"   // ←/→: the environment
+	doYes      action = "yes"      // a question's answers
+	doNo       action = "no"
+	doPick     action = "pick" // a digit picks that row of a list
+
+	doOpen      action = "open the browser"
+	doSandbox   action = "sandbox shortcut"
+	doFlow      action = "verification flow"
+	doRetry     action = "retry"
+	doLinkAgain action = "link again"
+	doRepair    action = "repair with Link"
+	doItems     action = "items"
+	doReveal    action = "reveal"
+	doRevealAny action = "reveal anyway"
+	doCopy      action = "copy"
+	doCopyIDs   action = "copy the ids"
+	doTimeline  action = "timeline"
+	doSave      action = "save transcript"
+	doFilter    action = "filter"
+	doStatus    action = "status"
+	doBalances  action = "balances"
+	doProcessor action = "processor token"
+	doRename    action = "rename"
+	doVerified  action = "verify (Sandbox)"
+	doExpired   action = "expire (Sandbox)"
+	doCode      action = "enter code in Link"
+	doFire      action = "fire webhook (Sandbox)"
+
+	// Destructive: each asks y/n first.
+	doRemove     action = "remove at Plaid"
+	doRotate     action = "rotate token"
+	doResetLogin action = "reset login (Sandbox)"
+)
+
+// keyDef is an action's keys, how the help names them, and what the help says by default.
+type keyDef struct {
+	act         action
+	keys        []string
+	help, desc  string
+	destructive bool
+}
+
+// keyMap is the table every binding comes from.
+var keyMap = []keyDef{
+	{act: doQuitNow, keys: []string{"ctrl+c"}, help: "ctrl+c", desc: "quit"},
+	{act: doQuit, keys: []string{"q"}, help: "q", desc: "quit"},
+	{act: doHelp, keys: []string{"?"}, help: "?", desc: "more"},
+	{act: doPageUp, keys: []string{"pgup"}, help: "pgup", desc: "scroll up"},
+	{act: doPageDown, keys: []string{"pgdown"}, help: "pgdn", desc: "scroll down"},
+	{act: doBack, keys: []string{"esc"}, help: "esc", desc: "back"},
+	{act: doSelect, keys: []string{"enter"}, help: "enter", desc: "continue"},
+	{act: doUp, keys: []string{"up", "k"}, help: "↑/k", desc: "up"},
+	{act: doDown, keys: []string{"down", "j"}, help: "↓/j", desc: "down"},
+	{act: doNext, keys: []string{"tab"}, help: "tab", desc: "next field"},
+	{act: doPrev, keys: []string{"shift+tab"}, help: "shift+tab", desc: "previous field"},
+	{act: doSwitch, keys: []string{"left", "right", " "}, help: "←/→", desc: "environment"},
+	{act: doYes, keys: []string{"y", "Y"}, help: "y", desc: "yes"},
+	{act: doNo, keys: []string{"n", "N"}, help: "n", desc: "no"},
+	{act: doPick, keys: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, help: "0-9", desc: "pick"},
+
+	{act: doOpen, keys: []string{"o"}, help: "o", desc: "open browser"},
+	{act: doSandbox, keys: []string{"s"}, help: "s", desc: "sandbox shortcut"},
+	{act: doFlow, keys: []string{"f"}, help: "f", desc: "verification flow"},
+	{act: doRetry, keys: []string{"r"}, help: "r", desc: "retry"},
+	{act: doLinkAgain, keys: []string{"l"}, help: "l", desc: "link again"},
+	{act: doRepair, keys: []string{"u"}, help: "u", desc: "repair with Link"},
+	{act: doItems, keys: []string{"i"}, help: "i", desc: "items"},
+	{act: doReveal, keys: []string{"v"}, help: "v", desc: "reveal"},
+	{act: doRevealAny, keys: []string{"V"}, help: "V", desc: "reveal anyway"},
+	{act: doCopy, keys: []string{"c"}, help: "c", desc: "copy…"},
+	{act: doCopyIDs, keys: []string{"I"}, help: "I", desc: "copy ids"},
+	{act: doTimeline, keys: []string{"T"}, help: "T", desc: "timeline"},
+	{act: doSave, keys: []string{"t"}, help: "t", desc: "save transcript"},
+	{act: doFilter, keys: []string{"/"}, help: "/", desc: "filter"},
+	{act: doStatus, keys: []string{"h"}, help: "h", desc: "health"},
+	{act: doBalances, keys: []string{"b"}, help: "b", desc: "balances"},
+	{act: doProcessor, keys: []string{"p"}, help: "p", desc: "processor token"},
+	{act: doRename, keys: []string{"e"}, help: "e", desc: "rename"},
+	{act: doVerified, keys: []string{"A"}, help: "A", desc: "verify (Sandbox)"},
+	{act: doExpired, keys: []string{"E"}, help: "E", desc: "expire (Sandbox)"},
+	{act: doCode, keys: []string{"m"}, help: "m", desc: "enter code in Link"},
+	{act: doFire, keys: []string{"w"}, help: "w", desc: "fire webhook (Sandbox)"},
+
+	{act: doRemove, keys: []string{"d"}, help: "d", desc: "remove", destructive: true},
+	{act: doRotate, keys: []string{"R"}, help: "R", desc: "rotate token", destructive: true},
+	{act: doResetLogin, keys: []string{"L"}, help: "L", desc: "reset login (Sandbox)", destructive: true},
+}
+
+func keyDefOf(a action) keyDef {
+	for _, d := range keyMap {
+		if d.act == a {
+			return d
+		}
+	}
+	panic(fmt.Sprintf("tui: no key for %q in the key map", a))
+}
+
+// bind is the binding of action a, its help saying desc ("": the table's words).
+func bind(a action, desc string) key.Binding {
+	d := keyDefOf(a)
+	if desc == "" {
+		desc = d.desc
+	}
+	return key.NewBinding(key.WithKeys(d.keys...), key.WithHelp(d.help, desc))
+}
+
+// bindOnly is a with only some of its keys, where the others are typed into a field (j and k
+// move between rows, but not on the keys screen, whose fields take letters).
+func bindOnly(a action, keys []string, help, desc string) key.Binding {
+	b := bind(a, desc)
+	b.SetKeys(keys...)
+	b.SetHelp(help, desc)
+	return b
 }
 
 // globalKeys are the root's: they work on every screen.
@@ -21,41 +154,44 @@ type globalKeys struct {
 
 func newGlobalKeys() globalKeys {
 	return globalKeys{
-		Quit:     binding([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		Help:     binding([]string{"?"}, "?", "more"),
-		PageUp:   binding([]string{"pgup"}, "pgup", "scroll up"),
-		PageDown: binding([]string{"pgdown"}, "pgdn", "scroll down"),
+		Quit:     bind(doQuitNow, ""),
+		Help:     bind(doHelp, ""),
+		PageUp:   bind(doPageUp, ""),
+		PageDown: bind(doPageDown, ""),
 	}
 }
 
 type keysKeys struct {
-	Submit, NextField, PrevField, ToggleEnv, Yes, No, Exit key.Binding
+	Submit, NextField, PrevField, Down, Up, ToggleEnv, Yes, No, Exit key.Binding
 }
 
 func newKeysKeys() keysKeys {
 	return keysKeys{
-		Submit:    binding([]string{"enter"}, "enter", "continue"),
-		NextField: binding([]string{"tab", "down"}, "tab/↓", "next field"),
-		PrevField: binding([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
-		ToggleEnv: binding([]string{"left", "right", " "}, "←/→", "environment"),
-		Yes:       binding([]string{"y", "Y"}, "y", "yes"),
-		No:        binding([]string{"n", "N"}, "n", "no"),
-		Exit:      binding([]string{"esc"}, "esc", "quit"),
+		Submit:    bind(doSelect, "continue"),
+		NextField: bind(doNext, "next field"),
+		PrevField: bind(doPrev, "previous field"),
+		Down:      bindOnly(doDown, []string{"down"}, "↓", "next field"),
+		Up:        bindOnly(doUp, []string{"up"}, "↑", "previous field"),
+		ToggleEnv: bind(doSwitch, "environment"),
+		Yes:       bind(doYes, ""),
+		No:        bind(doNo, ""),
+		Exit:      bind(doBack, "quit"),
 	}
 }
 
 type linkKeys struct {
-	Open, Sandbox, Retry, Saved, Back, Quit key.Binding
+	Open, Sandbox, Flow, Retry, Items, Back, Quit key.Binding
 }
 
 func newLinkKeys() linkKeys {
 	return linkKeys{
-		Open:    binding([]string{"o"}, "o", "open browser"),
-		Sandbox: binding([]string{"s"}, "s", "sandbox shortcut"),
-		Retry:   binding([]string{"r"}, "r", "new Link session"),
-		Saved:   binding([]string{"a"}, "a", "items"),
-		Back:    binding([]string{"esc"}, "esc", "back to keys"),
-		Quit:    binding([]string{"q"}, "q", "quit"),
+		Open:    bind(doOpen, ""),
+		Sandbox: bind(doSandbox, ""),
+		Flow:    bind(doFlow, ""),
+		Retry:   bind(doRetry, "new Link session"),
+		Items:   bind(doItems, ""),
+		Back:    bind(doBack, "back to keys"),
+		Quit:    bind(doQuit, ""),
 	}
 }
 
@@ -65,35 +201,38 @@ type workingKeys struct {
 
 func newWorkingKeys() workingKeys {
 	return workingKeys{
-		Retry:     binding([]string{"r"}, "r", "retry step"),
-		LinkAgain: binding([]string{"l"}, "l", "link again"),
-		Repair:    binding([]string{"u"}, "u", "repair with Link"),
-		Back:      binding([]string{"esc"}, "esc", "back to Link"),
-		Quit:      binding([]string{"q"}, "q", "quit"),
+		Retry:     bind(doRetry, "retry step"),
+		LinkAgain: bind(doLinkAgain, ""),
+		Repair:    bind(doRepair, ""),
+		Back:      bind(doBack, "back to Link"),
+		Quit:      bind(doQuit, ""),
 	}
 }
 
 type resultsKeys struct {
 	Up, Down, Reveal, RevealAnyway, Copy, LinkAnother, Items, Quit key.Binding
-	// RemoveUnsaved removes at Plaid an Item that was not saved, while its token is in memory.
-	RemoveUnsaved key.Binding
+	// RemoveUnsaved removes at Plaid an Item that was not saved, while its token is in memory;
+	// it asks first (Yes, No).
+	RemoveUnsaved, Yes, No key.Binding
 	// While the copy picker is open.
 	CopyPick, CopyCancel key.Binding
 }
 
 func newResultsKeys() resultsKeys {
 	return resultsKeys{
-		Up:            binding([]string{"up", "k"}, "↑/k", "previous account"),
-		Down:          binding([]string{"down", "j"}, "↓/j", "next account"),
-		Reveal:        binding([]string{"v"}, "v", "reveal"),
-		RevealAnyway:  binding([]string{"V"}, "V", "reveal anyway"),
-		Copy:          binding([]string{"c"}, "c", "copy…"),
-		LinkAnother:   binding([]string{"l"}, "l", "link another"),
-		Items:         binding([]string{"i"}, "i", "items"),
-		RemoveUnsaved: binding([]string{"x"}, "x", "remove it at Plaid"),
-		Quit:          binding([]string{"q"}, "q", "quit"),
-		CopyPick:      binding([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "j"}, "1-9/j", "copy that"),
-		CopyCancel:    binding([]string{"esc"}, "esc", "cancel copy"),
+		Up:            bind(doUp, "previous account"),
+		Down:          bind(doDown, "next account"),
+		Reveal:        bind(doReveal, ""),
+		RevealAnyway:  bind(doRevealAny, ""),
+		Copy:          bind(doCopy, ""),
+		LinkAnother:   bind(doLinkAgain, "link another"),
+		Items:         bind(doItems, ""),
+		RemoveUnsaved: bind(doRemove, "remove it at Plaid"),
+		Yes:           bind(doYes, "remove at Plaid"),
+		No:            bind(doNo, "keep it"),
+		Quit:          bind(doQuit, ""),
+		CopyPick:      bind(doPick, "copy that"),
+		CopyCancel:    bind(doBack, "cancel copy"),
 	}
 }
 
@@ -107,36 +246,79 @@ type itemsKeys struct {
 	FilterDone, FilterCancel key.Binding
 	// While a prompt is open: rename, the processor, the account to tokenise.
 	Accept, Cancel, Complete key.Binding
-	// While a y/n question is asked (remove, forget).
+	// While a y/n question is asked (remove, rotate, reset, forget); esc is Cancel.
 	Yes, No key.Binding
 }
 
 func newItemsKeys() itemsKeys {
 	return itemsKeys{
-		Up:           binding([]string{"up", "k"}, "↑/k", "previous Item"),
-		Down:         binding([]string{"down", "j"}, "↓/j", "next Item"),
-		Open:         binding([]string{"enter"}, "enter", "numbers"),
-		Filter:       binding([]string{"/"}, "/", "filter"),
-		ClearFilter:  binding([]string{"esc"}, "esc", "clear filter"),
-		Back:         binding([]string{"esc"}, "esc", "back"),
-		Quit:         binding([]string{"q"}, "q", "quit"),
-		Status:       binding([]string{"s"}, "s", "status"),
-		Balances:     binding([]string{"b"}, "b", "balances"),
-		Rename:       binding([]string{"r"}, "r", "rename"),
-		Remove:       binding([]string{"d"}, "d", "remove"),
-		Rotate:       binding([]string{"t"}, "t", "rotate token"),
-		Processor:    binding([]string{"p"}, "p", "processor token"),
-		ResetLogin:   binding([]string{"L"}, "L", "reset login (Sandbox)"),
-		Repair:       binding([]string{"u"}, "u", "repair with Link"),
-		Copy:         binding([]string{"c"}, "c", "copy token"),
-		FilterDone:   binding([]string{"enter"}, "enter", "keep filter"),
-		FilterCancel: binding([]string{"esc"}, "esc", "clear filter"),
-		Accept:       binding([]string{"enter"}, "enter", "ok"),
-		Cancel:       binding([]string{"esc"}, "esc", "cancel"),
-		Complete:     binding([]string{"tab"}, "tab", "complete"),
-		Yes:          binding([]string{"y", "Y"}, "y", "yes"),
-		No:           binding([]string{"n", "N", "esc"}, "n", "no"),
+		Up:           bind(doUp, "previous Item"),
+		Down:         bind(doDown, "next Item"),
+		Open:         bind(doSelect, "numbers"),
+		Filter:       bind(doFilter, ""),
+		ClearFilter:  bind(doBack, "clear filter"),
+		Back:         bind(doBack, "back"),
+		Quit:         bind(doQuit, ""),
+		Status:       bind(doStatus, ""),
+		Balances:     bind(doBalances, ""),
+		Rename:       bind(doRename, ""),
+		Remove:       bind(doRemove, ""),
+		Rotate:       bind(doRotate, ""),
+		Processor:    bind(doProcessor, ""),
+		ResetLogin:   bind(doResetLogin, ""),
+		Repair:       bind(doRepair, ""),
+		Copy:         bind(doCopy, "copy token"),
+		FilterDone:   bind(doSelect, "keep filter"),
+		FilterCancel: bind(doBack, "clear filter"),
+		Accept:       bind(doSelect, "ok"),
+		Cancel:       bind(doBack, "cancel"),
+		Complete:     bind(doNext, "complete"),
+		Yes:          bind(doYes, ""),
+		No:           bind(doNo, ""),
 	}
+}
+
+// timelineKeys are the timeline pane's, under the Link and results screens.
+type timelineKeys struct {
+	Toggle, Save, CopyIDs key.Binding
+	// While the pane is open.
+	Up, Down, Close key.Binding
+}
+
+func newTimelineKeys() timelineKeys {
+	return timelineKeys{
+		Toggle:  bind(doTimeline, ""),
+		Save:    bind(doSave, ""),
+		CopyIDs: bind(doCopyIDs, "copy ids"),
+		Up:      bind(doUp, "older"),
+		Down:    bind(doDown, "newer"),
+		Close:   bind(doBack, "close timeline"),
+	}
+}
+
+// verifyKeys are the verification panel's, under the results.
+type verifyKeys struct {
+	Verified, Expired, Code, Fire key.Binding
+}
+
+func newVerifyKeys() verifyKeys {
+	return verifyKeys{
+		Verified: bind(doVerified, ""),
+		Expired:  bind(doExpired, ""),
+		Code:     bind(doCode, ""),
+		Fire:     bind(doFire, ""),
+	}
+}
+
+type choiceKeys struct {
+	Up, Down, Pick, Cancel key.Binding
+}
+
+// keyed switches a screen's bindings for the state its update left (updateKeys), and passes
+// on the update's command: every screen's Update is keyed(s, s.update(msg)).
+func keyed(s interface{ updateKeys() }, cmd tea.Cmd) tea.Cmd {
+	s.updateKeys()
+	return cmd
 }
 
 // withHelp returns a copy of b with other help text, for bindings whose meaning depends on

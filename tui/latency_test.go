@@ -34,16 +34,7 @@ func linkReady(m *Model) bool { return m.screen == screenLink && m.link.url != "
 func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
 	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Get(pageURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	lt, nonce := linkTokenAttr.FindSubmatch(page), nonceAttr.FindSubmatch(page)
-	if lt == nil || nonce == nil {
-		t.Fatalf("the Link page holds no link token or nonce:\n%s", page)
-	}
+	lt, nonce := pageTokens(t, client, pageURL)
 	post := func(url string, hdr map[string]string, body any, into any) error {
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
@@ -75,7 +66,7 @@ func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
 			} `json:"accounts"`
 		} `json:"data"`
 	}
-	if err := post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": string(lt[1]), "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"}, &login); err != nil {
+	if err := post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": lt, "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"}, &login); err != nil {
 		t.Fatal(err)
 	}
 	var chosen []string // the accounts Link preselects, as a user who just presses Continue
@@ -89,11 +80,11 @@ func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
 			PublicToken string `json:"public_token"`
 		} `json:"data"`
 	}
-	if err := post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": string(lt[1]), "login": login.Data.Login, "account_ids": chosen}, &fin); err != nil {
+	if err := post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": lt, "login": login.Data.Login, "account_ids": chosen}, &fin); err != nil {
 		t.Fatal(err)
 	}
 	return func() error {
-		return post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": string(nonce[1])},
+		return post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": nonce},
 			map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{
 				"institution": map[string]any{"name": "First Platypus Bank", "institution_id": "ins_109508"},
 			}}, nil)

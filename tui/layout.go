@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
-
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -170,4 +170,30 @@ func card(border lipgloss.Style, title, right string, body []string, w, minInner
 		out = append(out, side+" "+padRight(l, inner)+" "+side)
 	}
 	return append(out, border.Render("╰"+strings.Repeat("─", inner+2)+"╯"))
+}
+
+// listTable is a borderless table of rows to pick from: the header row in the header style,
+// the row under the cursor selected, the first column (the pointer) without padding after it.
+// column, when not nil, may restyle the other columns (aligning money right).
+func listTable(st *Styles, headers []string, cursor int, column func(col int, style lipgloss.Style) lipgloss.Style) *table.Table {
+	return table.New().
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderHeader(false).BorderColumn(false).
+		Headers(headers...).
+		StyleFunc(func(row, col int) lipgloss.Style {
+			style := st.Cell
+			switch {
+			case row == table.HeaderRow:
+				style = st.TableHeader
+			case row == cursor:
+				style = st.RowSelected
+			}
+			switch {
+			case col == 0:
+				return style.PaddingRight(0)
+			case column != nil:
+				return column(col, style)
+			}
+			return style
+		})
 }

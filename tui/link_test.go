@@ -174,14 +174,7 @@ func TestLinkSandboxShortcutOnlyOutsideProduction(t *testing.T) {
 }
 
 func TestLinkEscGoesBackToTheKeysAndStopsThePage(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	m, d, _ := demoOnLink(t, 80, 24, nil)
 	sess := m.link.box.get()
 
 	d.send(press("esc"))
@@ -190,24 +183,15 @@ func TestLinkEscGoesBackToTheKeysAndStopsThePage(t *testing.T) {
 }
 
 func TestLinkSandboxShortcutReachesResults(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
-	d.send(press("s")) // the Sandbox shortcut opens its choice, on the default
-	d.send(press("enter"))
-	d.until("the results", func() bool { return m.screen == screenResults })
+	m, d, _ := demoOnLink(t, 80, 24, nil)
+	d.sandboxShortcut()
 	v := view(m)
 	for _, want := range []string{"First Platypus Bank", "Plaid Checking", "011401533", "••••0000", "✓ Saved"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("results lack %q:\n%s", want, v)
 		}
 	}
-	items, err := deps.Vault.Items("demo")
+	items, err := m.c.deps.Vault.Items("demo")
 	if err != nil || len(items) != 1 {
 		t.Errorf("the Item was not saved in the demo namespace: %v %v", items, err)
 	}

@@ -72,11 +72,11 @@ type browserOpenedMsg struct {
 	err error
 }
 
-// stepRanMsg: a step of the journey run id ended, done (rep) or failed (err).
 // retriedMsg: a Plaid call that is safe to repeat failed (429, 5xx, the network) and is about
 // to be tried again.
 type retriedMsg struct{ retry plaidapi.Retry }
 
+// stepRanMsg: a step of the journey run id ended, done (rep) or failed (err).
 type stepRanMsg struct {
 	id  int
 	rep plaidflow.StepReport
@@ -164,7 +164,7 @@ type repairRequestedMsg struct {
 type (
 	keysEditRequestedMsg    struct{}
 	anotherLinkRequestedMsg struct{}
-	itemsRequestedMsg       struct{} // a on the link screen, i on the results
+	itemsRequestedMsg       struct{} // i on the link screen and on the results
 	itemsClosedMsg          struct{} // esc from the Items screen: back where it was opened from
 	linkReturnRequestedMsg  struct{} // esc from a failed saved-Item fetch
 )

@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
@@ -43,6 +42,8 @@ type resultsScreen struct {
 	cursor  int
 	reveal  bool
 	picking bool // the copy picker is open
+	// asking: "remove the unsaved Item at Plaid?" waits for y or n.
+	asking bool
 	// unsaved is the journey of an Item that exists at Plaid but was not saved; removing is
 	// true while /item/remove is under way.
 	unsaved  *plaidflow.Journey
@@ -89,7 +90,7 @@ func (s *resultsScreen) focusLines() (int, int) {
 // screen offers to remove it while its token is still in memory.
 func (s *resultsScreen) SetResult(res *plaidapi.Result, unsaved *plaidflow.Journey) {
 	s.res, s.unsaved, s.removing = res, unsaved, false
-	s.cursor, s.reveal, s.picking = 0, false, false
+	s.cursor, s.reveal, s.picking, s.asking = 0, false, false, false
 	s.status = ""
 	for i, a := range res.Accounts {
 		if !res.NumbersFor(a.ID).Empty() {
@@ -118,7 +119,7 @@ func (s *resultsScreen) selected() (plaidapi.Account, bool) {
 // updateKeys switches the screen's bindings on and off for its state.
 func (s *resultsScreen) updateKeys() {
 	k := &s.keys
-	on := s.res != nil && !s.picking
+	on := s.res != nil && !s.picking && !s.asking
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.Reveal, &k.Copy, &k.LinkAnother, &k.Quit} {
 		b.SetEnabled(on)
 	}
@@ -126,7 +127,13 @@ func (s *resultsScreen) updateKeys() {
 	k.RemoveUnsaved.SetEnabled(on && s.unsaved != nil && !s.removing)
 	k.RevealAnyway.SetEnabled(on && s.c.deps.Mask && !s.reveal)
 	k.CopyPick.SetEnabled(s.picking)
-	k.CopyCancel.SetEnabled(s.picking)
+	k.CopyCancel.SetEnabled(s.picking || s.asking)
+	k.CopyCancel.SetHelp("esc", "cancel copy")
+	if s.asking {
+		k.CopyCancel.SetHelp("esc", "keep it")
+	}
+	k.Yes.SetEnabled(s.asking)
+	k.No.SetEnabled(s.asking)
 	switch {
 	case s.reveal:
 		k.Reveal.SetHelp("v", "hide")
@@ -138,11 +145,7 @@ func (s *resultsScreen) updateKeys() {
 }
 
 // Update implements tea.Model.
-func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := s.update(msg)
-	s.updateKeys()
-	return s, cmd
-}
+func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
 func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -150,10 +153,14 @@ func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 		s.status, s.statusKind = s.c.clipboardSent(msg), statusInfo
 		return nil
 
+	case numbersShownMsg:
+		s.SetResult(msg.res, msg.unsaved)
+		return nil
+
 	case unsavedRemovedMsg:
 		s.removing = false
 		if msg.err != nil {
-			s.status, s.statusKind = "✗ Could not remove "+msg.itemID+" at Plaid: "+msg.err.Error()+". It still exists there; x tries again.", statusBad
+			s.status, s.statusKind = "✗ Could not remove "+msg.itemID+" at Plaid: "+msg.err.Error()+". It still exists there; d tries again.", statusBad
 			return nil
 		}
 		s.unsaved = nil
@@ -169,6 +176,9 @@ func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		if s.picking {
 			return s.pick(msg)
+		}
+		if s.asking {
+			return s.answer(msg)
 		}
 		return s.handleKey(msg)
 	}
@@ -204,11 +214,24 @@ func (s *resultsScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Items):
 		return func() tea.Msg { return itemsRequestedMsg{} }
 	case key.Matches(msg, k.RemoveUnsaved):
-		s.removing = true
-		s.status, s.statusKind = "Removing "+s.unsaved.ItemID()+" at Plaid…", statusInfo
-		return removeUnsaved(s.c.ctx, s.unsaved)
+		s.asking = true
+		s.status, s.statusKind = "Remove "+s.unsaved.ItemID()+" at Plaid? Its access token stops working and Plaid stops billing it; it was never saved here, so nothing else can use it.", statusWarn
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
+	}
+	return nil
+}
+
+// answer is a key while "remove the unsaved Item at Plaid?" is asked.
+func (s *resultsScreen) answer(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, s.keys.Yes):
+		s.asking, s.removing = false, true
+		s.status, s.statusKind = "Removing "+s.unsaved.ItemID()+" at Plaid…", statusInfo
+		return removeUnsaved(s.c.ctx, s.unsaved)
+	case key.Matches(msg, s.keys.No, s.keys.CopyCancel):
+		s.asking = false
+		s.status, s.statusKind = "Kept: "+s.unsaved.ItemID()+" still exists at Plaid.", statusInfo
 	}
 	return nil
 }
@@ -242,7 +265,7 @@ func (s *resultsScreen) choices() []copyChoice {
 	}
 	doc, err := present.AccountJSON(res, a.ID)
 	if err == nil {
-		out = append(out, copyChoice{key: "j", label: "JSON", value: "the account and all its numbers", what: what, text: string(doc)})
+		out = append(out, copyChoice{key: "0", label: "JSON", value: "the account and all its numbers", what: what, text: string(doc)})
 	}
 	return out
 }
@@ -290,7 +313,7 @@ func (s *resultsScreen) View() string {
 		for _, l := range wrap(s.unsaved.UnsavedHint(), w) {
 			lines = append(lines, s.c.styles.Warn.Render(l))
 		}
-		lines = append(lines, s.c.styles.Key.Render("x")+s.c.styles.Muted.Render(" removes it at Plaid now."))
+		lines = append(lines, s.c.styles.Key.Render("d")+s.c.styles.Muted.Render(" removes it at Plaid (asks first)."))
 	}
 	if s.status != "" {
 		lines = append(lines, "")
@@ -358,26 +381,12 @@ func (s *resultsScreen) tableLines(w int) []string {
 	}
 	money := len(headers) - 2 // the balance columns, aligned right
 	render := func(nameW int) string {
-		t := table.New().
-			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-			BorderHeader(false).BorderColumn(false).
-			Headers(headers...).
-			StyleFunc(func(row, col int) lipgloss.Style {
-				style := st.Cell
-				switch {
-				case row == table.HeaderRow:
-					style = st.TableHeader
-				case row == s.cursor:
-					style = st.RowSelected
-				}
-				switch {
-				case col == 0:
-					return style.PaddingRight(0)
-				case col >= money:
-					return style.Align(lipgloss.Right)
-				}
-				return style
-			})
+		t := listTable(st, headers, s.cursor, func(col int, style lipgloss.Style) lipgloss.Style {
+			if col >= money {
+				return style.Align(lipgloss.Right)
+			}
+			return style
+		})
 		for i, a := range s.res.Accounts {
 			pointer := "  "
 			if i == s.cursor {
@@ -488,7 +497,7 @@ func (s *resultsScreen) pickerLines(w int) []string {
 // ShortHelp implements help.KeyMap.
 func (s *resultsScreen) ShortHelp() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.CopyPick, k.CopyCancel, k.RemoveUnsaved, withHelp(k.Down, "↑/↓", "account"), k.Reveal, k.RevealAnyway, k.Copy, k.LinkAnother, k.Items, k.Quit}
+	return []key.Binding{k.Yes, k.No, k.CopyPick, k.CopyCancel, k.RemoveUnsaved, withHelp(k.Down, "↑/↓", "account"), k.Reveal, k.RevealAnyway, k.Copy, k.LinkAnother, k.Items, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -498,6 +507,10 @@ func (s *resultsScreen) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.CopyPick, k.CopyCancel},
 		{withHelp(k.Reveal, "v", "reveal / hide numbers"), k.RevealAnyway, withHelp(k.Copy, "c", "copy a number or the account (OSC 52)")},
 		{withHelp(k.LinkAnother, "l", "link another account"), withHelp(k.Items, "i", "saved Items: status, balances, actions"), k.Quit},
-		{withHelp(k.RemoveUnsaved, "x", "remove the unsaved Item at Plaid (its token is only in memory)")},
+		{withHelp(k.RemoveUnsaved, "d", "remove the unsaved Item at Plaid (its token is only in memory; asks first)")},
 	}
 }
+
+// modal reports whether the screen waits for an answer (the copy picker, the removal's y/n):
+// the panels under it keep their keys until it has one.
+func (s *resultsScreen) modal() bool { return s.picking || s.asking }

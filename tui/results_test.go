@@ -139,7 +139,7 @@ func TestResultsCopyPickerSendsOneValue(t *testing.T) {
 	m := resultsModel(t, 80, 30, platypusResult())
 	m.Update(press("c"))
 	v := view(m)
-	for _, want := range []string{"Copy from Plaid Checking", "1  ACH account", "(masked: reveal first)", "2  ACH routing       011401533", "j  JSON"} {
+	for _, want := range []string{"Copy from Plaid Checking", "1  ACH account", "(masked: reveal first)", "2  ACH routing       011401533", "0  JSON"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the copy picker lacks %q:\n%s", want, v)
 		}
@@ -171,7 +171,7 @@ func TestResultsCopyFollowsWhatIsShown(t *testing.T) {
 		t.Errorf("pressing a masked number's key says nothing:\n%s", v)
 	}
 	m.Update(press("esc"))
-	copyWith(m, "j")
+	copyWith(m, "0")
 	doc := clipboard(t, m)
 	if !strings.Contains(doc, `"masked": true`) || strings.Contains(doc, "1111222233330000") || !strings.Contains(doc, "Plaid Checking") {
 		t.Errorf("the masked account's JSON leaks the number or is not marked masked:\n%s", doc)
@@ -182,7 +182,7 @@ func TestResultsCopyFollowsWhatIsShown(t *testing.T) {
 	if got := clipboard(t, m); got != "1111222233330000" {
 		t.Errorf("the revealed account number copied as %q", got)
 	}
-	copyWith(m, "j")
+	copyWith(m, "0")
 	if doc := clipboard(t, m); !strings.Contains(doc, "1111222233330000") || !strings.Contains(doc, `"masked": false`) {
 		t.Errorf("the revealed account's JSON lacks its number:\n%s", doc)
 	}

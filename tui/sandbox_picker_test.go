@@ -30,14 +30,7 @@ func TestSandboxShortcutOffersTheScenarios(t *testing.T) {
 }
 
 func TestSandboxShortcutMakesTheChosenScenario(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := newTestModel(t, deps, 100, 30)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	m, d, _ := demoOnLink(t, 100, 30, nil)
 	d.send(press("s"))
 	// Down to uk-bacs-iban (default, us, ca, uk), with a wrap-around up and down first.
 	for _, k := range []string{"up", "down", "down", "down", "down"} {
@@ -54,21 +47,14 @@ func TestSandboxShortcutMakesTheChosenScenario(t *testing.T) {
 			t.Errorf("results lack %q:\n%s", want, v)
 		}
 	}
-	items, err := deps.Vault.Items("demo")
+	items, err := m.c.deps.Vault.Items("demo")
 	if err != nil || len(items) != 1 || items[0].InstitutionID != "ins_117650" {
 		t.Errorf("the scenario's Item was not saved: %+v %v", items, err)
 	}
 }
 
 func TestSandboxShortcutFailingScenarioShowsItsError(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := newTestModel(t, deps, 100, 30)
-	d := newDriver(t, m)
-	d.init()
-	d.send(press("enter"))
-	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	m, d, _ := demoOnLink(t, 100, 30, nil)
 	d.send(press("s"))
 	d.send(press("6")) // a digit jumps to its row
 	d.send(press("enter"))

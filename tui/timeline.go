@@ -18,28 +18,9 @@ import (
 
 // The session's timeline on the Link and results screens: under the screen, the ids Plaid
 // Support asks for (link_session_id, the last request_id), always visible with a key to copy
-// each; T opens a scrollable pane with every Plaid call, Link event and step so far; t saves
+// them; T opens a scrollable pane with every Plaid call, Link event and step so far; t saves
 // the whole timeline as a transcript (redacted JSON Lines and its Markdown summary). The root
 // owns it, so the two screens need not know of it.
-
-// timelineKeys are the pane's keys.
-type timelineKeys struct {
-	Toggle, Save, CopySession, CopyRequest key.Binding
-	// While the pane is open.
-	Up, Down, Close key.Binding
-}
-
-func newTimelineKeys() timelineKeys {
-	return timelineKeys{
-		Toggle:      binding([]string{"T"}, "T", "timeline"),
-		Save:        binding([]string{"t"}, "t", "save transcript"),
-		CopySession: binding([]string{"y"}, "y", "copy link_session_id"),
-		CopyRequest: binding([]string{"Y"}, "Y", "copy request_id"),
-		Up:          binding([]string{"up", "k"}, "↑/k", "older"),
-		Down:        binding([]string{"down", "j"}, "↓/j", "newer"),
-		Close:       binding([]string{"esc"}, "esc", "close timeline"),
-	}
-}
 
 // timelinePane is the ids, the pane and what the last copy or save said.
 type timelinePane struct {
@@ -128,8 +109,7 @@ func (p *timelinePane) updateKeys(on bool) {
 	k := &p.keys
 	k.Toggle.SetEnabled(on)
 	k.Save.SetEnabled(on)
-	k.CopySession.SetEnabled(on && p.ids.LinkSessionID != "")
-	k.CopyRequest.SetEnabled(on && p.ids.LastRequestID != "")
+	k.CopyIDs.SetEnabled(on && (p.ids.LinkSessionID != "" || p.ids.LastRequestID != ""))
 	k.Up.SetEnabled(on && p.open)
 	k.Down.SetEnabled(on && p.open)
 	k.Close.SetEnabled(on && p.open)
@@ -177,12 +157,24 @@ func (p *timelinePane) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Save):
 		p.status, p.bad = "Saving the transcript…", false
 		return saveTranscript(p.c.deps.Timeline, p.c.deps.transcriptPath(p.c.now())), true
-	case key.Matches(msg, k.CopySession):
-		return copyID(p.c, p.ids.LinkSessionID, "the link_session_id "+p.ids.LinkSessionID), true
-	case key.Matches(msg, k.CopyRequest):
-		return copyID(p.c, p.ids.LastRequestID, "the request_id "+p.ids.LastRequestID), true
+	case key.Matches(msg, k.CopyIDs):
+		text, what := p.idsText()
+		return copyID(p.c, text, what), true
 	}
 	return nil, false
+}
+
+// idsText is what I copies: the ids known so far, labelled, on one line to paste into a
+// ticket, and how the status line names them.
+func (p *timelinePane) idsText() (text, what string) {
+	var parts, names []string
+	if id := p.ids.LinkSessionID; id != "" {
+		parts, names = append(parts, "link_session_id "+id), append(names, "the link_session_id "+id)
+	}
+	if id := p.ids.LastRequestID; id != "" {
+		parts, names = append(parts, "request_id "+id), append(names, "the request_id "+id)
+	}
+	return strings.Join(parts, " "), strings.Join(names, " and ")
 }
 
 // saved says where t wrote the transcript.
@@ -208,17 +200,23 @@ func paneRows(h int) int { return min(max(h/3, 3), 12) }
 // footer, outside the scrolling body, so they stay visible however long the screen is.
 func (p *timelinePane) IDs(w int) string {
 	st := p.c.styles
-	id := func(label, v, k string) string {
+	id := func(label, v string, withKey bool) string {
 		if v == "" {
 			return st.Muted.Render(label+"  ") + st.Faint.Render("none yet")
 		}
-		line := st.Muted.Render(label+"  ") + v + st.Faint.Render("  ") + st.Key.Render(k)
-		if full := line + st.Faint.Render(" copies"); lipgloss.Width(full) <= w {
+		line := st.Muted.Render(label+"  ") + v
+		if !withKey {
+			return truncate(line, w)
+		}
+		line += st.Faint.Render("  ") + st.Key.Render("I")
+		if full := line + st.Faint.Render(" copies both"); lipgloss.Width(full) <= w {
 			return full
 		}
 		return truncate(line, w) // the key stays when the words do not fit
 	}
-	return id("link_session_id", p.ids.LinkSessionID, "y") + "\n" + id("last request_id", p.ids.LastRequestID, "Y")
+	// The key goes on the first id there is: it copies both.
+	first := p.ids.LinkSessionID != ""
+	return id("link_session_id", p.ids.LinkSessionID, first) + "\n" + id("last request_id", p.ids.LastRequestID, !first)
 }
 
 // View draws the status and, when open, the pane, w cells wide ("" when there is neither).
@@ -285,7 +283,7 @@ func (h withTimeline) ShortHelp() []key.Binding {
 		}
 		return out
 	}
-	return append(h.KeyMap.ShortHelp(), k.Toggle, k.Save, k.CopySession, k.CopyRequest)
+	return append(h.KeyMap.ShortHelp(), k.Toggle, k.Save, k.CopyIDs)
 }
 
 // FullHelp implements help.KeyMap.
@@ -293,5 +291,5 @@ func (h withTimeline) FullHelp() [][]key.Binding {
 	k := h.p.keys
 	return append(h.KeyMap.FullHelp(),
 		[]key.Binding{withHelp(k.Toggle, "T", "open / close the timeline"), k.Up, k.Down, k.Close},
-		[]key.Binding{withHelp(k.Save, "t", "save the transcript (redacted)"), k.CopySession, k.CopyRequest})
+		[]key.Binding{withHelp(k.Save, "t", "save the transcript (redacted)"), withHelp(k.CopyIDs, "I", "copy link_session_id and request_id")})
 }

@@ -32,20 +32,6 @@ import (
 // that came for it, and w, which fires one in Sandbox (/sandbox/item/fire_webhook). Every change
 // is on the timeline. The root owns the panel and draws it under the results screen.
 
-// verifyKeys are the panel's keys.
-type verifyKeys struct {
-	Verified, Expired, Code, Fire key.Binding
-}
-
-func newVerifyKeys() verifyKeys {
-	return verifyKeys{
-		Verified: binding([]string{"A"}, "A", "verify (Sandbox)"),
-		Expired:  binding([]string{"E"}, "E", "expire (Sandbox)"),
-		Code:     binding([]string{"m"}, "m", "enter code in Link"),
-		Fire:     binding([]string{"w"}, "w", "fire webhook (Sandbox)"),
-	}
-}
-
 // fireCode is what w fires: Auth's DEFAULT_UPDATE, which Plaid sends when an Item's numbers
 // change (https://plaid.com/docs/api/products/auth/#default_update).
 const fireCode, fireType = "DEFAULT_UPDATE", "AUTH"

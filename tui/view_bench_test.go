@@ -99,7 +99,7 @@ func bigItems(tb testing.TB) *Model {
 	m := colourModel(tb, 120, 40)
 	it := savedPlatypus("sandbox")
 	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []vault.SavedItem{it}})
-	_, cmd := m.Update(press("a"))
+	_, cmd := m.Update(press("i"))
 	follow(m, cmd) // the request to open the Items screen
 	if m.screen != screenItems {
 		tb.Fatalf("a did not open the Items screen (screen %v)", m.screen)

@@ -162,14 +162,17 @@ func (s *workingScreen) updateKeys() {
 }
 
 // Update implements tea.Model.
-func (s *workingScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := s.update(msg)
-	s.updateKeys()
-	return s, cmd
-}
+func (s *workingScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
 func (s *workingScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	// The moves the root routes here (route.go).
+	case accountLinkedMsg:
+		return s.Start(msg.journey, msg.kind, msg.title)
+	case savedItemPickedMsg:
+		return s.Start(s.c.flow.SavedJourney(msg.item.ItemID), journeySaved, "Saved Item "+msg.item.Name)
+	case repairRequestedMsg, anotherLinkRequestedMsg, verifyRequestedMsg:
+		return s.Stop() // the user leaves for Link
 	case stepRanMsg:
 		if !s.owns(msg.id) {
 			return nil

@@ -30,7 +30,7 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	s.keys("s")
 	s.waitForText("Sandbox shortcut: make an Item without the browser")
 	s.keys("Enter") // the default Item
-	s.waitForText("Plaid Checking", "last request_id", "Y copies")
+	s.waitForText("Plaid Checking", "last request_id", "I copies both")
 	s.keys("T")
 	s.waitForText("Timeline", "/auth/get → HTTP 200")
 	s.keys("t")
