@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -49,7 +50,7 @@ func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
 		defer resp.Body.Close()
 		out, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode/100 != 2 {
-			return &http.ProtocolError{ErrorString: "POST " + url + ": " + resp.Status + " " + string(out)}
+			return fmt.Errorf("POST %s: %s %s", url, resp.Status, out)
 		}
 		if into != nil {
 			return json.Unmarshal(out, into)

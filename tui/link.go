@@ -173,9 +173,7 @@ func (s *linkScreen) setSaved(msg savedItemsLoadedMsg) {
 	s.updateKeys()
 }
 
-func (s *linkScreen) savedItems() []vault.SavedItem { return s.saved }
-
-// savedAllowed: `a` works once the keys are confirmed and Link has not handed over.
+// savedAllowed: the Items key works once the keys are confirmed and Link has not handed over.
 func (s *linkScreen) savedAllowed() bool {
 	return len(s.saved) > 0 && s.c.flow != nil && s.state != linkSucceeded && s.repairing == ""
 }

@@ -98,7 +98,7 @@ func copyID(c *common, id, what string) tea.Cmd {
 	return func() tea.Msg {
 		switch msg := send().(type) {
 		case clipboardSentMsg:
-			return idCopiedMsg{what: msg.what}
+			return idCopiedMsg(msg)
 		default:
 			return msg
 		}
