@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,96 +18,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// e2eTimeout bounds each wait of the end-to-end tests (a browser step, a line from the binary,
-// its exit): generous, because CI runs the suite on a busy 2-core machine under -race, and a
-// wait that times out fails the test saying what it waited for.
-const e2eTimeout = 45 * time.Second
-
-// newChromium starts headless Chromium with a profile, a TMPDIR and a HOME of its own, removed
-// after the test: Chromium keeps its singleton socket in $TMPDIR, which a browser that is
-// stopped rather than closed leaves behind, and its crash reports under $XDG_CONFIG_HOME, the
-// user's. The directory is not t.TempDir, whose path (with the test's name) makes the socket's
-// path longer than a Unix socket's limit, which Chromium refuses.
-func newChromium(t *testing.T) context.Context {
-	t.Helper()
-	_, err := os.Stat(chromiumPath)
-	requireE2E(t, "Chromium at "+chromiumPath+" (apt-get install chromium)", err == nil)
-	dir, err := os.MkdirTemp("", "chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Errorf("remove Chromium's directory: %v", err)
-		}
-	})
-	profile, tmp, home := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp"), filepath.Join(dir, "home")
-	for _, d := range []string{profile, tmp, home} {
-		if err := os.Mkdir(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(profile),
-		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1100, 800),
-	)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		// Close Chromium gracefully and wait for it, so it is gone before its directory is removed.
-		closing, cancelClosing := context.WithTimeout(ctx, e2eTimeout)
-		defer cancelClosing()
-		if err := chromedp.Cancel(closing); err != nil {
-			t.Logf("close Chromium: %v", err)
-		}
-		cancel()
-		cancelAlloc()
-	})
-	// The first action starts the browser and lives as long as it, so it takes no timeout; the
-	// start is bounded by a timer instead.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("start Chromium: %v", err)
-		}
-	case <-time.After(e2eTimeout):
-		t.Fatalf("Chromium did not start within %s", e2eTimeout)
-	}
-	// A backstop for the whole test; each step has its own, shorter, deadline.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(cancelTimeout)
-	return ctx
-}
-
-// step names a browser action for its error and gives it its own deadline, so that a slow or
-// stuck browser fails the test saying which step it was at.
-func step(what string, a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		ctx, cancel := context.WithTimeout(ctx, e2eTimeout)
-		defer cancel()
-		if _, err := a(ctx, tg); err != nil {
-			return chromedp.Void{}, fmt.Errorf("%s: %w", what, err)
-		}
-		return chromedp.Void{}, nil
-	}
-}
 
 // linkProcess is `plaid-onboard link` running in the background.
 type linkProcess struct {
@@ -138,8 +50,8 @@ func (p *linkProcess) waitURL(t *testing.T) string {
 	select {
 	case u := <-p.url:
 		return u
-	case <-time.After(e2eTimeout):
-		t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, p.stderrText())
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, p.stderrText())
 		return ""
 	}
 }
@@ -156,8 +68,8 @@ func (p *linkProcess) wait(t *testing.T) int {
 			t.Fatal(err)
 		}
 		return 0
-	case <-time.After(e2eTimeout):
-		t.Fatalf("plaid-onboard link did not finish within %s:\n%s", e2eTimeout, p.stderrText())
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("plaid-onboard link did not finish within %s:\n%s", e2etest.Timeout, p.stderrText())
 		return -1
 	}
 }
@@ -170,15 +82,14 @@ func fakePlaidEnv(dirs userDirs, srv *emulator.Server, scriptURL string) []strin
 }
 
 // openLink loads the Link page and returns the stand-in Link iframe once Link is open.
-func openLink(t *testing.T, browser context.Context, url string) (context.Context, *chromedp.Node) {
+func openLink(t *testing.T, url string) (context.Context, *chromedp.Node) {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
+	ctx := e2etest.Tab(t)
 	var frames []*chromedp.Node
 	err := chromedp.Do(ctx,
-		step("open "+url, chromedp.Navigate(url)),
-		step("wait for the Link iframe", chromedp.WaitVisible(chromedp.CSS("iframe"))),
-		step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
+		e2etest.Step("open "+url, chromedp.Navigate(url)),
+		e2etest.Step("wait for the Link iframe", chromedp.WaitVisible(chromedp.CSS("iframe"))),
+		e2etest.Step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
 			frames, err = chromedp.Nodes(chromedp.CSS("iframe"))(ctx, tg)
 			return v, err
 		}),
@@ -192,15 +103,15 @@ func openLink(t *testing.T, browser context.Context, url string) (context.Contex
 func inFrame(frame *chromedp.Node) chromedp.QueryOption { return chromedp.FromNode(frame) }
 
 func clickIn(frame *chromedp.Node, sel string) chromedp.Action[chromedp.Void] {
-	return step("click "+sel, chromedp.Click(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
+	return e2etest.Step("click "+sel, chromedp.Click(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
 }
 
 func typeIn(frame *chromedp.Node, sel, text string) chromedp.Action[chromedp.Void] {
-	return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
+	return e2etest.Step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
 }
 
 func paneIs(frame *chromedp.Node, name string) chromedp.Action[chromedp.Void] {
-	return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), inFrame(frame)))
+	return e2etest.Step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), inFrame(frame)))
 }
 
 // loginAs drives the stand-in Link from its first pane to the credentials being submitted.
@@ -224,7 +135,6 @@ func loginAs(frame *chromedp.Node, institutionID, search, password string) []chr
 // outcome.
 func TestE2ELinkInChromium(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -232,7 +142,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 
 	p := startLink(t, dirs, env, "--json")
 	url := p.waitURL(t)
-	ctx, frame := openLink(t, browser, url)
+	ctx, frame := openLink(t, url)
 
 	page := `document.getElementById('app').dataset.state`
 	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
@@ -241,8 +151,8 @@ func TestE2ELinkInChromium(t *testing.T) {
 		clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"),
 		clickIn(frame, "#continue"),
-		step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))),
+		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))),
 	)
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
@@ -281,14 +191,13 @@ func TestE2ELinkInChromium(t *testing.T) {
 // TestE2ELinkExitWithError: a bad password makes Link fail like Sandbox; closing Link ends the
 // command with exit status 1 and Link's error code.
 func TestE2ELinkExitWithError(t *testing.T) {
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
 
 	p := startLink(t, dirs, env, "--no-save")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -315,19 +224,18 @@ func TestE2ELinkExitWithError(t *testing.T) {
 // is one {"error": …} document on stdout with Link's status and error, and exit status 1; the
 // page says the command stopped waiting and offers no Reopen it could not use.
 func TestE2ELinkExitJSON(t *testing.T) {
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
 
 	p := startLink(t, dirs, env, "--no-save", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_ITEM_LOCKED")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"),
-		step("wait for the page to hear the command stopped", chromedp.Poll[chromedp.Void](
+		e2etest.Step("wait for the page to hear the command stopped", chromedp.Poll[chromedp.Void](
 			`document.getElementById('status-detail').textContent.indexOf('Run the command again') >= 0`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
 	}
@@ -357,16 +265,14 @@ func TestE2ELinkExitJSON(t *testing.T) {
 // TestE2ELinkSDKUnreachable: when the browser cannot load the Link SDK, the command stops
 // waiting and says why, instead of hanging until ctrl+c.
 func TestE2ELinkSDKUnreachable(t *testing.T) {
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.URL+"/no-such-sdk.js")
 
 	p := startLink(t, dirs, env, "--no-save")
-	ctx, cancel := chromedp.NewContext(browser)
-	defer cancel()
-	if err := chromedp.Do(ctx, step("open the Link page", chromedp.Navigate(p.waitURL(t)))); err != nil {
+	ctx := e2etest.Tab(t)
+	if err := chromedp.Do(ctx, e2etest.Step("open the Link page", chromedp.Navigate(p.waitURL(t)))); err != nil {
 		t.Fatal(err)
 	}
 	if code := p.wait(t); code != 1 {
@@ -444,7 +350,6 @@ func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
 // SDK and prints the numbers.
 func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	ctx, stop := context.WithCancel(context.Background())
 	emu := startEmulator(t, ctx, false, "emulator", "--json")
 	info := emu.info(t)
@@ -459,7 +364,7 @@ func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
 	env := dirs.env("PLAID_API_URL="+info.URL, "PLAID_LINK_SCRIPT_URL="+info.LinkScriptURL,
 		"PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
 	p := startLink(t, dirs, env, "--json", "--mask")
-	lctx, frame := openLink(t, browser, p.waitURL(t))
+	lctx, frame := openLink(t, p.waitURL(t))
 	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
 		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))

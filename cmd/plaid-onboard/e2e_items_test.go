@@ -15,6 +15,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -111,7 +112,6 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 // shows the account picker (https://plaid.com/docs/link/update-mode/).
 func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -143,7 +143,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 			args = append(args, "--account-select")
 		}
 		p := startLink(t, dirs, env, args...)
-		ctx, frame := openLink(t, browser, p.waitURL(t))
+		ctx, frame := openLink(t, p.waitURL(t))
 		steps := []chromedp.Action[chromedp.Void]{
 			paneIs(frame, "CREDENTIAL"), // update mode: no consent, no institution choice
 			typeIn(frame, "#username", "user_good"),
@@ -154,8 +154,8 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 			steps = append(steps, paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"))
 		}
 		steps = append(steps, paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-			step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-				chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+			e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+				chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
 		if err := chromedp.Do(ctx, steps...); err != nil {
 			t.Fatalf("drive Link in update mode (account select %v): %v\nstderr:\n%s", accountSelect, err, p.stderrText())
 		}

@@ -14,49 +14,12 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
-// requireE2E skips an end-to-end test when a part it needs is missing, unless the test command
-// asked for the whole suite (PLAID_ONBOARD_E2E=1), where a missing part is a failure: a suite
-// that skips in CI passes without testing. what names the part and how to install it.
-func requireE2E(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if e2eRequired() {
-		t.Fatalf("end-to-end test needs %s; PLAID_ONBOARD_E2E=1 makes a missing part a failure (the README's test command, make test, installs and sets up every part)", what)
-	}
-	t.Skipf("needs %s; `make test` sets it up", what)
-}
-
-// e2eRequired reports whether the test command asked for the whole suite, skips being failures.
-func e2eRequired() bool { return os.Getenv("PLAID_ONBOARD_E2E") == "1" }
-
-// skipIfShort skips a slow end-to-end test under -short, which contradicts PLAID_ONBOARD_E2E=1.
-func skipIfShort(t *testing.T, why string) {
-	t.Helper()
-	if !testing.Short() {
-		return
-	}
-	if e2eRequired() {
-		t.Fatalf("-short skips this test (%s), but PLAID_ONBOARD_E2E=1 asks for every end-to-end test: drop one of them", why)
-	}
-	t.Skip(why)
-}
-
 // requireKeyring checks that a real Secret Service answers on this D-Bus session.
-func requireKeyring(t *testing.T) {
-	t.Helper()
-	ok := os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
-	if ok {
-		probe := "e2e-probe/" + t.Name()
-		ok = keyring.Set(plaidflow.KeyringService, probe, "x") == nil
-		_ = keyring.Delete(plaidflow.KeyringService, probe)
-	}
-	requireE2E(t, "a Secret Service keyring: gnome-keyring unlocked on a private D-Bus session (apt-get install gnome-keyring dbus; see .ci/test)", ok)
-}
+func requireKeyring(t *testing.T) { t.Helper(); e2etest.RequireKeyring(t, plaidflow.KeyringService) }
 
 // userDirs is a fresh home and config directory for the binary, so the test reads and writes
 // nothing of the developer's, and can afterwards search every file the program wrote.
@@ -154,7 +117,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
 	// secret-tool is another Secret Service client: it sees what the user's other tools see.
 	switch out, err := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput(); {
-	case errors.Is(err, exec.ErrNotFound) && !e2eRequired():
+	case errors.Is(err, exec.ErrNotFound) && !e2etest.Required():
 		t.Log("secret-tool is not installed (apt-get install libsecret-tools): not checking that other Secret Service clients see the Item")
 	case err != nil:
 		t.Errorf("secret-tool search (apt-get install libsecret-tools): %v\n%s", err, out)

@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -54,19 +55,19 @@ func startCmd(t *testing.T, dirs userDirs, env []string, args ...string) *linkPr
 
 // pageDone waits for the Link page to say the flow ended.
 func pageDone() chromedp.Action[chromedp.Void] {
-	return step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout)))
+	return e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout)))
 }
 
 // setIn replaces what a field of the stand-in holds (a retry after a refusal).
 func setIn(frame *chromedp.Node, sel, text string) chromedp.Action[chromedp.Void] {
-	return step("set "+sel, chromedp.SetValue(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
+	return e2etest.Step("set "+sel, chromedp.SetValue(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
 }
 
 // textIn waits for an element of the stand-in and checks its text.
 func textIn(t *testing.T, ctx context.Context, frame *chromedp.Node, sel, want string) {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, e2eTimeout)
+	tctx, cancel := context.WithTimeout(ctx, e2etest.Timeout)
 	defer cancel()
 	got, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
 	if err != nil || !strings.Contains(got, want) {
@@ -114,11 +115,10 @@ func flowEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 // matches, and the numbers the user typed come back verified.
 func TestE2ELinkFlowInstantMatch(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	srv, dirs, env := flowEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "instant-match", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109512", "houndstooth", "pass_good")
 	steps = append(steps,
 		paneIs(frame, "SELECT_ACCOUNT"),
@@ -128,7 +128,7 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 		typeIn(frame, "#routing", "021000021"),
 		typeIn(frame, "#account", "1111222233339999"),
 		clickIn(frame, "#submit"),
-		step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#numbers-error"), inFrame(frame))),
+		e2etest.Step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#numbers-error"), inFrame(frame))),
 	)
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
@@ -166,11 +166,10 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 // left to verify and says so before any Link opens.
 func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	srv, dirs, env := flowEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "same-day-microdeposits", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := []chromedp.Action[chromedp.Void]{
 		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
 		paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
@@ -196,12 +195,12 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	}
 
 	v := startCmd(t, dirs, env, "verify", res.ItemName, "--json")
-	ctx, frame = openLink(t, browser, v.waitURL(t))
+	ctx, frame = openLink(t, v.waitURL(t))
 	if err := chromedp.Do(ctx,
 		paneIs(frame, "VERIFY_MICRODEPOSIT"), // no consent, no login: straight to the code
 		typeIn(frame, "#microdeposit-code", "XYZ"),
 		clickIn(frame, "#submit"),
-		step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#code-error"), inFrame(frame))),
+		e2etest.Step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#code-error"), inFrame(frame))),
 	); err != nil {
 		t.Fatalf("drive the verification session: %v\nstderr:\n%s", err, v.stderrText())
 	}
@@ -243,11 +242,10 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 // the code is entered in the same session.
 func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	_, dirs, env := flowEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "instant-microdeposits", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := []chromedp.Action[chromedp.Void]{
 		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
 		paneIs(frame, "SELECT_INSTITUTION"), typeIn(frame, "#search", "windowpane"),
@@ -277,7 +275,6 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 // their numbers.
 func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	_, dirs, env := flowEnv(t)
 
 	for _, tc := range []struct{ flow, status, method string }{
@@ -285,7 +282,7 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 		{"database-insights", "database_insights_pass", "DATABASE_INSIGHTS"},
 	} {
 		p := startLink(t, dirs, env, "--flow", tc.flow, "--json")
-		ctx, frame := openLink(t, browser, p.waitURL(t))
+		ctx, frame := openLink(t, p.waitURL(t))
 		steps := []chromedp.Action[chromedp.Void]{
 			paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
 			paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
@@ -319,11 +316,10 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 // set-verification-status, after which `auth` gives the numbers the user confirmed.
 func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	_, dirs, env := flowEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "automated-microdeposits", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109512", "houndstooth", "microdeposits_good")
 	steps = append(steps,
 		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -49,7 +50,7 @@ func freeLoopbackPort(t *testing.T) int {
 // that is retried until the deadline.
 func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 	t.Helper()
-	deadline := time.Now().Add(e2eTimeout)
+	deadline := time.Now().Add(e2etest.Timeout)
 	last := ""
 	for time.Now().Before(deadline) {
 		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.location.href`))
@@ -65,7 +66,7 @@ func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.Fatalf("the browser did not reach %s… within %s (last at %s)", prefix, e2eTimeout, last)
+	t.Fatalf("the browser did not reach %s… within %s (last at %s)", prefix, e2etest.Timeout, last)
 	return ""
 }
 
@@ -76,7 +77,6 @@ func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 // and the binary prints the numbers and saves the Item in the real keyring.
 func TestE2ELinkOAuthRedirect(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	var (
 		p        *linkProcess
 		port     int
@@ -99,14 +99,14 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
 				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
 			}
-		case <-time.After(e2eTimeout):
-			t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, try.stderrText())
+		case <-time.After(e2etest.Timeout):
+			t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, try.stderrText())
 		}
 	}
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
 		t.Errorf("Link page at %s, want %s (the redirect URI's port)", url, want)
 	}
-	if err := oauthRoundTrip(t, browser, url, redirect); err != nil {
+	if err := oauthRoundTrip(t, url, redirect); err != nil {
 		t.Fatalf("%v\nstderr:\n%s", err, p.stderrText())
 	}
 	if code := p.wait(t); code != 0 {
@@ -142,7 +142,7 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 // evaluation that fails meanwhile is retried until the deadline.
 func waitForTrue(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(e2eTimeout)
+	deadline := time.Now().Add(e2etest.Timeout)
 	var lastErr error
 	for time.Now().Before(deadline) {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
@@ -156,42 +156,15 @@ func waitForTrue(t *testing.T, ctx context.Context, what, expr string) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.Fatalf("waited %s for %s (last error %v)", e2eTimeout, what, lastErr)
-}
-
-// linkFrameTarget waits for the stand-in Link's iframe to run as a target of its own (an
-// out-of-process iframe) and returns a context attached to it.
-func linkFrameTarget(t *testing.T, ctx context.Context) context.Context {
-	t.Helper()
-	deadline := time.Now().Add(e2eTimeout)
-	for time.Now().Before(deadline) {
-		targets, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatalf("list the browser's targets: %v", err)
-		}
-		for _, tg := range targets {
-			if tg.Type == "iframe" && strings.Contains(tg.URL, "/link/stand-in?") {
-				fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(tg.TargetID))
-				t.Cleanup(cancel)
-				return fctx
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("waiting for the Link iframe: %v", ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	t.Fatalf("the resumed Link iframe did not appear within %s", e2eTimeout)
-	return nil
+	t.Fatalf("waited %s for %s (last error %v)", e2etest.Timeout, what, lastErr)
 }
 
 // oauthRoundTrip drives the Link page at url through Platypus OAuth Bank the redirect way: the
 // user picks the bank, Link sends the browser to redirect with an oauth_state_id, the page
 // there resumes Link, and the user logs in and finishes. It checks the trip on the way.
-func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string) error {
+func oauthRoundTrip(t *testing.T, url, redirect string) error {
 	t.Helper()
-	ctx, frame := openLink(t, browser, url)
+	ctx, frame := openLink(t, url)
 	err := chromedp.Do(ctx,
 		paneIs(frame, "CONSENT"),
 		clickIn(frame, "#continue"),
@@ -214,15 +187,15 @@ func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string)
 	// is now on localhost and the stand-in on 127.0.0.1, two sites, so Chromium runs the Link
 	// iframe in a process of its own: drive it as its own target.
 	waitForTrue(t, ctx, "the return page in resume mode", `!!document.getElementById('app') && document.getElementById('app').dataset.mode === 'resume'`)
-	fctx := linkFrameTarget(t, ctx)
+	fctx := e2etest.Target(t, ctx, "the resumed Link iframe", "iframe", "/link/stand-in?")
 	pane := func(name string) chromedp.Action[chromedp.Void] {
-		return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
+		return e2etest.Step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
 	}
 	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		return e2etest.Step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 	}
 	typeInto := func(sel, text string) chromedp.Action[chromedp.Void] {
-		return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
+		return e2etest.Step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
 	}
 	err = chromedp.Do(fctx,
 		pane("CREDENTIAL"),
@@ -237,8 +210,8 @@ func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string)
 	if err != nil {
 		return fmt.Errorf("finish the resumed Link: %w", err)
 	}
-	err = chromedp.Do(ctx, step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+	err = chromedp.Do(ctx, e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
 	if err != nil {
 		return fmt.Errorf("the return page: %w", err)
 	}
@@ -277,7 +250,7 @@ func squatter(t *testing.T, network, host string) (net.Listener, int) {
 func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, string) {
 	t.Helper()
 	dirs := newUserDirs(t)
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), e2etest.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, testBinary(t), append([]string{"link", "--no-browser", "--no-save"}, args...)...)
 	cmd.Dir, cmd.Env = dirs.work, fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -285,7 +258,7 @@ func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, st
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("link did not stop within %s: %s", e2eTimeout, stderr.String())
+		t.Fatalf("link did not stop within %s: %s", e2etest.Timeout, stderr.String())
 	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -367,9 +340,8 @@ func TestE2ELinkRedirectURIChecked(t *testing.T) {
 // on the URI's port, and the OAuth round trip in Chromium ends with the bank's numbers on the
 // results screen.
 func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
+	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
-	browser := newChromium(t)
 	bin := testBinary(t)
 	home := t.TempDir()
 	exitFile := filepath.Join(home, "exit-code")
@@ -383,7 +355,7 @@ func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	s.waitForText("Link a bank account in your browser", url)
 
-	if err := oauthRoundTrip(t, browser, url, redirect); err != nil {
+	if err := oauthRoundTrip(t, url, redirect); err != nil {
 		t.Fatalf("%v\nthe screen:\n%s", err, s.screen())
 	}
 	s.waitForText("Platypus OAuth Bank", "ins_127287", "Plaid Checking")
@@ -394,7 +366,7 @@ func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
 // TestE2ETUIRefusesASquatterInTmux: with --redirect-uri and another program on its port on ::1,
 // the terminal UI does not start: it says which address is taken and exits 1.
 func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
+	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)
 	home := t.TempDir()
@@ -435,8 +407,8 @@ func TestE2ELinkFixedPort(t *testing.T) {
 			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
 				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
 			}
-		case <-time.After(e2eTimeout):
-			t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, try.stderrText())
+		case <-time.After(e2etest.Timeout):
+			t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, try.stderrText())
 		}
 	}
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {

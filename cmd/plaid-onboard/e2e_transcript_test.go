@@ -19,6 +19,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -71,7 +72,6 @@ func (p *publicTokenTap) get() string {
 // and the "store identifiers" step of https://plaid.com/docs/launch-checklist).
 func TestE2EBrowserSessionTranscript(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	tap := &publicTokenTap{}
@@ -82,15 +82,15 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	path := filepath.Join(dirs.work, "browser.jsonl")
 
 	p := startLink(t, dirs, env, "--json", "--transcript", path)
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
 	steps = append(steps,
 		paneIs(frame, "SELECT_ACCOUNT"),
 		clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"),
 		clickIn(frame, "#continue"),
-		step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))),
+		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))),
 	)
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
@@ -172,7 +172,6 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 // transcript the onExit entry with its error, status, request_id and link_session_id, and the
 // summary's outcome is that exit, as a support ticket needs it.
 func TestE2ELinkExitTranscript(t *testing.T) {
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -180,7 +179,7 @@ func TestE2ELinkExitTranscript(t *testing.T) {
 	path := filepath.Join(dirs.work, "exit.jsonl")
 
 	p := startLink(t, dirs, env, "--no-save", "--transcript", path)
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
 	if err := chromedp.Do(ctx, steps...); err != nil {

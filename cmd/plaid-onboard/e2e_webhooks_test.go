@@ -20,6 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -101,8 +102,8 @@ func (p *listenProcess) waitURL(t *testing.T) string {
 	select {
 	case u := <-p.url:
 		return u
-	case <-time.After(e2eTimeout):
-		t.Fatalf("webhooks listen said no URL within %s:\n%s", e2eTimeout, p.output())
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("webhooks listen said no URL within %s:\n%s", e2etest.Timeout, p.output())
 		return ""
 	}
 }
@@ -116,8 +117,8 @@ func (p *listenProcess) next(t *testing.T, what string) map[string]any {
 			t.Fatalf("webhooks listen --json printed a line that is not JSON while waiting for %s:\n%s", what, p.output())
 		}
 		return m
-	case <-time.After(e2eTimeout):
-		t.Fatalf("no webhook line within %s; waited for %s:\n%s", e2eTimeout, what, p.output())
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("no webhook line within %s; waited for %s:\n%s", e2etest.Timeout, what, p.output())
 		return nil
 	}
 }
@@ -193,8 +194,8 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	for range 2 {
 		select {
 		case last = <-app:
-		case <-time.After(e2eTimeout):
-			t.Fatalf("the app got no forwarded webhook within %s:\n%s", e2eTimeout, lp.output())
+		case <-time.After(e2etest.Timeout):
+			t.Fatalf("the app got no forwarded webhook within %s:\n%s", e2etest.Timeout, lp.output())
 		}
 	}
 	if !strings.Contains(string(last.body), "AUTOMATICALLY_VERIFIED") || strings.Count(last.header.Get("Plaid-Verification"), ".") != 2 {
@@ -255,8 +256,8 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 			t.Errorf("webhooks listen after SIGINT: %v, want exit 130\n%s", err, lp.output())
 		}
-	case <-time.After(e2eTimeout):
-		t.Fatalf("webhooks listen did not stop within %s of SIGINT:\n%s", e2eTimeout, lp.output())
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("webhooks listen did not stop within %s of SIGINT:\n%s", e2etest.Timeout, lp.output())
 	}
 	select {
 	case m := <-lp.lines:

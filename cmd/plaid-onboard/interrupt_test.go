@@ -7,23 +7,9 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
-
-// waitForRequest waits until a call to path has reached the emulator, failing loudly when none
-// does within the deadline.
-func waitForRequest(t *testing.T, srv *emulator.Server, path string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for srv.Requests(path) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no call to %s reached the emulator within 15s", path)
-		}
-		<-tick.C
-	}
-}
 
 // waitForExit waits for a run started in the background, failing loudly when it hangs.
 func waitForExit(t *testing.T, done <-chan int, what string) int {
@@ -54,7 +40,7 @@ func TestInterruptDuringExchangeKeepsTheItem(t *testing.T) {
 	go func() { done <- te.runContext(ctx, "sandbox", "link") }()
 
 	// when the user interrupts while the exchange is at Plaid,
-	waitForRequest(t, srv, exchange)
+	e2etest.WaitForRequest(t, srv, exchange)
 	interrupt()
 	code := waitForExit(t, done, "sandbox link, interrupted during the exchange")
 

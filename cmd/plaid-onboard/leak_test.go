@@ -20,6 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -133,7 +134,6 @@ func cmdline(pid int) ([]byte, error) { return os.ReadFile("/proc/" + strconv.It
 func TestE2ENoSecretLeaks(t *testing.T) {
 	requireKeyring(t)
 	requireTmux(t)
-	browser := newChromium(t)
 	srv := emulator.NewServer(emulator.WithKeys(leakClientID, leakSecret))
 	defer srv.Close()
 	le := newLeakEnv(t, srv)
@@ -181,12 +181,12 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 		c.add("command line of link", b)
 	}
 	collectPage(t, c, url)
-	ctx, frame := openLink(t, browser, url)
+	ctx, frame := openLink(t, url)
 	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
 		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-		step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
 	}

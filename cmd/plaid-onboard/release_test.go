@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // The man page documents every command the binary has, with its flags and the exit statuses,
@@ -48,7 +50,7 @@ func TestManPage(t *testing.T) {
 	}
 
 	groff, err := exec.LookPath("groff")
-	requireE2E(t, "groff, to render the man page (apt-get install groff-base)", err == nil)
+	e2etest.Require(t, "groff, to render the man page (apt-get install groff-base)", err == nil)
 	cmd := exec.Command(groff, "-man", "-Tutf8", "-ww")
 	cmd.Stdin = strings.NewReader(page)
 	var out, warnings bytes.Buffer

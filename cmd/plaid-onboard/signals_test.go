@@ -20,6 +20,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -42,7 +43,7 @@ func signalName(sig syscall.Signal) string {
 // waitHeld waits until n calls are held at the emulator.
 func waitHeld(t *testing.T, srv *emulator.Server, n int, what string) {
 	t.Helper()
-	waitUntil(t, e2eTimeout, what+" to be held at the emulator", func() (bool, string) {
+	waitUntil(t, e2etest.Timeout, what+" to be held at the emulator", func() (bool, string) {
 		return srv.Held() == n, fmt.Sprintf("%d calls held", srv.Held())
 	})
 }
@@ -83,7 +84,6 @@ func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantIte
 // finishes and its Item is saved), and while the numbers are fetched.
 func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 	requireKeyring(t)
-	browser := newChromium(t)
 	for _, sig := range interruptSignals {
 		for _, stage := range []string{"before the page", "Link open", "exchange", "numbers"} {
 			t.Run(signalName(sig)+" "+stage, func(t *testing.T) {
@@ -104,7 +104,7 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 					url = p.waitURL(t)
 				}
 				if stage == "exchange" || stage == "numbers" {
-					ctx, frame := openLink(t, browser, url)
+					ctx, frame := openLink(t, url)
 					steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
 						paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
 						paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
@@ -119,7 +119,7 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 				}
 				if stage == "exchange" {
 					// The program says why it does not stop at once, then Plaid answers.
-					waitUntil(t, e2eTimeout, "stderr to say the exchange is awaited", func() (bool, string) {
+					waitUntil(t, e2etest.Timeout, "stderr to say the exchange is awaited", func() (bool, string) {
 						s := p.stderrText()
 						return strings.Contains(s, "interrupted: waiting for Plaid's answer to the exchange"), s
 					})

@@ -10,6 +10,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // TestTUIAutomatedMicrodepositsInTmux walks the Auth flow lab's slowest flow as a user would,
@@ -19,7 +20,7 @@ import (
 // session's receiver verified, and the numbers show. NO_COLOR is on: the screen must still read.
 // https://plaid.com/docs/auth/coverage/automated/
 func TestTUIAutomatedMicrodepositsInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
+	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	requireKeyring(t)
 	bin := testBinary(t)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // screenTimeout bounds each wait for the screen to show something: generous, because CI runs
@@ -55,7 +57,7 @@ const tmuxExited = "program-exited"
 func requireTmux(t *testing.T) {
 	t.Helper()
 	_, err := exec.LookPath("tmux")
-	requireE2E(t, "tmux, to drive the terminal UI of the real binary (apt-get install tmux)", err == nil)
+	e2etest.Require(t, "tmux, to drive the terminal UI of the real binary (apt-get install tmux)", err == nil)
 }
 
 // startTmux runs command in a w×h pane. When command ends the shell writes its exit status to
@@ -129,7 +131,7 @@ func (s *tmuxSession) waitExited(timeout time.Duration) {
 }
 
 func TestTUIDemoInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
+	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)
 	home := t.TempDir()
@@ -190,7 +192,7 @@ func TestTUIDemoInTmux(t *testing.T) {
 // TestTUISIGTERMInTmux: SIGTERM (kill, a service manager, a closing IDE) ends the terminal UI
 // like ctrl+c: the terminal is restored and the exit status is 130, not 0 as after a normal quit.
 func TestTUISIGTERMInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
+	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)
 	home := t.TempDir()

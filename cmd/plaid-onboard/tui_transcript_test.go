@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -14,7 +15,7 @@ import (
 // the results, T opens the timeline, t saves the transcript where --transcript says (the screen
 // says so), and quitting writes the whole session there again and as the last session, redacted.
 func TestTUITranscriptInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
+	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)
 	home := t.TempDir()
