@@ -223,6 +223,7 @@ func TestGlobalFlagsGoAnywhere(t *testing.T) {
 }
 
 func TestNoKeysSaysWhereToPutThem(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("sandbox", "link"); code != exitFailure {
 		t.Fatalf("exit = %d, want 1", code)
@@ -235,6 +236,7 @@ func TestNoKeysSaysWhereToPutThem(t *testing.T) {
 }
 
 func TestSandboxLinkRefusedInProduction(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	te.environ["PLAID_CLIENT_ID"] = strings.Repeat("a", 24)
 	te.environ["PLAID_SECRET"] = strings.Repeat("b", 30)
@@ -253,6 +255,7 @@ func TestSandboxLinkRefusedInProduction(t *testing.T) {
 // With --json, a failure is one JSON object on stdout, {"error": {...}}, with Plaid's fields,
 // besides the human message on stderr.
 func TestJSONErrorDocument(t *testing.T) {
+	t.Parallel()
 	t.Run("a Plaid error", func(t *testing.T) {
 		te := newTestEnv(t)
 		srv := te.useFakePlaid(t)
@@ -323,6 +326,7 @@ func TestJSONErrorDocument(t *testing.T) {
 }
 
 func TestDemoSandboxLinkJSON(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -372,6 +376,7 @@ func TestDemoSandboxLinkJSON(t *testing.T) {
 // "environment" means the Plaid environment in every JSON document; "demo" says whether the
 // offline emulator stood in for it.
 func TestItemsJSONEnvironment(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args    []string
 		environ map[string]string
@@ -405,6 +410,7 @@ func TestItemsJSONEnvironment(t *testing.T) {
 
 // --mask hides account numbers and IBANs everywhere: in the table and in the JSON.
 func TestMaskHidesNumbers(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -453,6 +459,7 @@ func TestMaskHidesNumbers(t *testing.T) {
 
 // The demo says so once, on stderr, whatever the output; the result itself names the demo too.
 func TestDemoBannerOnce(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--demo", "sandbox", "link", "--mask"},
 		{"--demo", "sandbox", "link", "--json"},
@@ -475,6 +482,7 @@ func TestDemoBannerOnce(t *testing.T) {
 }
 
 func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "sandbox", "link", "--mask"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -497,6 +505,7 @@ func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
 
 // --no-save says once, plainly, that nothing was saved; it is not reported as a failure.
 func TestNoSaveIsNotAFailure(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "--no-save", "sandbox", "link"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -534,6 +543,7 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 }
 
 func TestAuthNeedsASavedItem(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "auth"); code != exitFailure {
 		t.Fatalf("exit = %d, want 1", code)
@@ -544,6 +554,7 @@ func TestAuthNeedsASavedItem(t *testing.T) {
 }
 
 func TestItemsRemove(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -563,6 +574,7 @@ func TestItemsRemove(t *testing.T) {
 // The demo offers banks of every number family: a Canadian Item shows EFT numbers and a UK one
 // IBAN and BACS, with the default configuration.
 func TestDemoShowsEveryNumberFamily(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_43"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -580,6 +592,7 @@ func TestDemoShowsEveryNumberFamily(t *testing.T) {
 
 // The demo's Link token offers US, Canadian and UK banks, unless the user chose countries.
 func TestDemoCountries(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	s, err := newSession(te.d, &options{demo: true, noSave: true}, true)
 	if err != nil {
@@ -618,6 +631,7 @@ func (s failingStore) Delete(k string) error {
 }
 
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		t.Run(shell+" script", func(t *testing.T) {
 			te := newTestEnv(t)

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,56 +18,16 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
-// linkProcess is `plaid-onboard link` running in the background.
-type linkProcess struct {
-	cmd    *exec.Cmd
-	stdout bytes.Buffer
-	mu     sync.Mutex
-	stderr strings.Builder
-	url    chan string
-	done   chan error
-}
-
-var linkURLLine = regexp.MustCompile(`Plaid Link is at (http://127\.0\.0\.1:\d+/)`)
-
-func startLink(t *testing.T, dirs userDirs, env []string, args ...string) *linkProcess {
+// startLink runs `plaid-onboard link` in the background.
+func startLink(t *testing.T, dirs userDirs, env []string, args ...string) *process {
 	t.Helper()
-	return startCmd(t, dirs, env, append([]string{"link"}, args...)...) // e2e_linkflows_test.go
+	return startCmd(t, dirs, env, append([]string{"link"}, args...)...)
 }
 
-func (p *linkProcess) stderrText() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stderr.String()
-}
-
-func (p *linkProcess) waitURL(t *testing.T) string {
+// startCmd runs a command that opens the Link page (link, verify) in the background.
+func startCmd(t *testing.T, dirs userDirs, env []string, args ...string) *process {
 	t.Helper()
-	select {
-	case u := <-p.url:
-		return u
-	case <-time.After(e2etest.Timeout):
-		t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, p.stderrText())
-		return ""
-	}
-}
-
-// wait returns the exit code once the process has ended.
-func (p *linkProcess) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case err := <-p.done:
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	case <-time.After(e2etest.Timeout):
-		t.Fatalf("plaid-onboard link did not finish within %s:\n%s", e2etest.Timeout, p.stderrText())
-		return -1
-	}
+	return startProcess(t, dirs, env, linkURLLine, append(args, "--no-browser")...)
 }
 
 // fakePlaidEnv points the binary at the fake Plaid and the Link SDK at scriptURL, through the
@@ -134,6 +90,7 @@ func loginAs(frame *chromedp.Node, institutionID, search, password string) []chr
 // binary prints the numbers as JSON, saves the Item in the real keyring, and the page shows the
 // outcome.
 func TestE2ELinkInChromium(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
@@ -166,8 +123,8 @@ func TestE2ELinkInChromium(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, p.stderrText())
 	}
 	var res plaidflow.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
 	}
 	if res.Institution == nil || res.Institution.Name != "First Platypus Bank" || len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing != "011401533" {
 		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
@@ -191,6 +148,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 // TestE2ELinkExitWithError: a bad password makes Link fail like Sandbox; closing Link ends the
 // command with exit status 1 and Link's error code.
 func TestE2ELinkExitWithError(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -215,8 +173,8 @@ func TestE2ELinkExitWithError(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
-	if p.stdout.Len() != 0 {
-		t.Errorf("stdout should be empty after a Link exit, got %q", p.stdout.String())
+	if p.stdoutText() != "" {
+		t.Errorf("stdout should be empty after a Link exit, got %q", p.stdoutText())
 	}
 }
 
@@ -224,6 +182,7 @@ func TestE2ELinkExitWithError(t *testing.T) {
 // is one {"error": …} document on stdout with Link's status and error, and exit status 1; the
 // page says the command stopped waiting and offers no Reopen it could not use.
 func TestE2ELinkExitJSON(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -249,8 +208,8 @@ func TestE2ELinkExitJSON(t *testing.T) {
 	var doc struct {
 		Error plaidflow.Problem `json:"error"`
 	}
-	if err := json.Unmarshal(p.stdout.Bytes(), &doc); err != nil {
-		t.Fatalf("stdout is not one JSON document: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, p.stdoutText())
 	}
 	e := doc.Error
 	if e.ErrorCode != "ITEM_LOCKED" || e.ErrorType != "ITEM_ERROR" || e.Status == "" || e.LinkSessionID == "" ||
@@ -265,6 +224,7 @@ func TestE2ELinkExitJSON(t *testing.T) {
 // TestE2ELinkSDKUnreachable: when the browser cannot load the Link SDK, the command stops
 // waiting and says why, instead of hanging until ctrl+c.
 func TestE2ELinkSDKUnreachable(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -285,6 +245,7 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 
 // TestE2ELinkInterrupted: ctrl+c while Link is open exits 130 and takes the page down with it.
 func TestE2ELinkInterrupted(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -317,6 +278,7 @@ func TestE2ELinkInterrupted(t *testing.T) {
 // (as registered in the Dashboard), the page listens on that port and serves the return page
 // that resumes Link.
 func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	port := freeLoopbackPort(t) // the page listens on 127.0.0.1 and ::1
@@ -349,6 +311,7 @@ func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
 // (PLAID_API_URL, PLAID_LINK_SCRIPT_URL and the keys), runs Link in Chromium with the stand-in
 // SDK and prints the numbers.
 func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	ctx, stop := context.WithCancel(context.Background())
 	emu := startEmulator(t, ctx, false, "emulator", "--json")
@@ -375,8 +338,8 @@ func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
 		t.Fatalf("link exit %d\n%s", code, p.stderrText())
 	}
 	var res plaidflow.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
 	}
 	if res.Demo || res.Environment != "sandbox" || !res.Masked || len(res.Numbers.ACH) == 0 ||
 		res.Numbers.ACH[0].Routing != "011401533" || !strings.HasPrefix(res.Numbers.ACH[0].Account, "••••") {

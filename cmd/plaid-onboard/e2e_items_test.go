@@ -38,6 +38,7 @@ func authWith(t *testing.T, srv *emulator.Server, token string) (int, string) {
 // TestE2ERotateThenRemoveInTheRealKeyring: rotate keeps exactly one working token in the
 // keyring; remove leaves nothing in the keyring or the index.
 func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
@@ -111,6 +112,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 // choice), nothing is exchanged, and auth works again. Then again with --account-select, which
 // shows the account picker (https://plaid.com/docs/link/update-mode/).
 func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
@@ -163,7 +165,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 			t.Fatalf("link --update exit %d\n%s", code, p.stderrText())
 		}
 		var res plaidflow.Result
-		if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil || res.ItemID != linked.ItemID || len(res.Numbers.ACH) == 0 {
+		if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil || res.ItemID != linked.ItemID || len(res.Numbers.ACH) == 0 {
 			t.Errorf("link --update result: %+v, %v", res, err)
 		}
 		if srv.Requests("/item/public_token/exchange") != exchanges || strings.Contains(p.stderrText(), "Exchanged") {

@@ -90,6 +90,7 @@ func assertNotInFiles(t *testing.T, secrets map[string]string, dirs ...string) {
 // keyring; a second process finds it and prints the same numbers; no token or secret is left
 // in a plain file.
 func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	clientID, secret := "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
 	srv := emulator.NewServer(emulator.WithKeys(clientID, secret))
@@ -162,6 +163,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 
 // TestE2EWrongKeysShowPlaidsError: the whole error reaches the user, exit status 1.
 func TestE2EWrongKeysShowPlaidsError(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)

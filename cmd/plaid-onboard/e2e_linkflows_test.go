@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -21,37 +18,6 @@ import (
 // End to end, the Auth flows through Link (link --flow, verify): the built binary, headless
 // Chromium on the real Link page with the stand-in Link, the real keyring and the emulator. The
 // Sandbox inputs are those of Plaid's testing guide, https://plaid.com/docs/auth/coverage/testing/.
-
-// startCmd is startLink for any command that opens the Link page (verify).
-func startCmd(t *testing.T, dirs userDirs, env []string, args ...string) *linkProcess {
-	t.Helper()
-	p := &linkProcess{url: make(chan string, 1), done: make(chan error, 1)}
-	p.cmd = exec.Command(testBinary(t), append(args, "--no-browser")...)
-	p.cmd.Dir, p.cmd.Env, p.cmd.Stdout = dirs.work, env, &p.stdout
-	stderr, err := p.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.stderr.WriteString(line + "\n")
-			p.mu.Unlock()
-			if m := linkURLLine.FindStringSubmatch(line); m != nil {
-				p.url <- m[1]
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-		p.done <- p.cmd.Wait()
-	}()
-	return p
-}
 
 // pageDone waits for the Link page to say the flow ended.
 func pageDone() chromedp.Action[chromedp.Void] {
@@ -88,14 +54,14 @@ func manualEntry(frame *chromedp.Node, routing, account string) []chromedp.Actio
 
 // flowResult waits for the command and decodes its JSON result; the Item's keyring entry is
 // removed after the test.
-func flowResult(t *testing.T, p *linkProcess) plaidflow.Result {
+func flowResult(t *testing.T, p *process) plaidflow.Result {
 	t.Helper()
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d\nstderr:\n%s", code, p.stderrText())
 	}
 	var res plaidflow.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
 	}
 	if res.ItemID != "" {
 		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
@@ -114,6 +80,7 @@ func flowEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 // a wrong account number is refused in Link, the documented one (021000021 / 1111222233331111)
 // matches, and the numbers the user typed come back verified.
 func TestE2ELinkFlowInstantMatch(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	srv, dirs, env := flowEnv(t)
 
@@ -165,6 +132,7 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 // (manually_verified) and the numbers the user typed are shown. A second `verify` has nothing
 // left to verify and says so before any Link opens.
 func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	srv, dirs, env := flowEnv(t)
 
@@ -241,6 +209,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 // numbers (333333334 / 1111222233330000), the deposit arrives over RTP while the user waits, and
 // the code is entered in the same session.
 func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	_, dirs, env := flowEnv(t)
 
@@ -274,6 +243,7 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 // its verification_insights (https://plaid.com/docs/auth/coverage/database/), and both have
 // their numbers.
 func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	_, dirs, env := flowEnv(t)
 
@@ -315,6 +285,7 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 // pending_automatic_verification with no numbers, and the next step is Sandbox's
 // set-verification-status, after which `auth` gives the numbers the user confirmed.
 func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	_, dirs, env := flowEnv(t)
 

@@ -48,6 +48,7 @@ func startedUnder(pid int, home string) bool {
 // cron), the program says no keyring is reachable instead of letting the D-Bus library
 // autolaunch a session: three runs leave no dbus-daemon or gnome-keyring-daemon behind.
 func TestE2ENoSessionBusLeavesNoDaemons(t *testing.T) {
+	t.Parallel()
 	_, err := exec.LookPath("pgrep")
 	e2etest.Require(t, "pgrep (apt-get install procps)", err == nil)
 	_, err = exec.LookPath("dbus-launch")

@@ -70,39 +70,43 @@ func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 	return ""
 }
 
+// startLinkOnAFreePort starts link (through start) on a port free on both loopback addresses a
+// moment ago. Another process may take the port before the binary binds it (CI runs test
+// binaries side by side); the binary then refuses to start, and another port is tried.
+func startLinkOnAFreePort(t *testing.T, start func(port int) *process) (p *process, port int, url string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		port = freeLoopbackPort(t)
+		p = start(port)
+		select {
+		case url = <-p.url:
+			return p, port, url
+		case <-p.done:
+			if !strings.Contains(p.stderrText(), "already in use") || attempt == 3 {
+				t.Fatalf("link ended before its page started (%v):\n%s", p.err, p.stderrText())
+			}
+		case <-time.After(e2etest.Timeout):
+			t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, p.stderrText())
+		}
+	}
+}
+
 // TestE2ELinkOAuthRedirect: `link --redirect-uri http://localhost:PORT/oauth/callback` against the
 // emulator (whose Dashboard lists that URI), in headless Chromium. The user picks Platypus OAuth
 // Bank; Link sends the browser to the redirect URI with an oauth_state_id; the page served
 // there re-creates Link with receivedRedirectUri, which resumes the session; the user logs in,
 // and the binary prints the numbers and saves the Item in the real keyring.
 func TestE2ELinkOAuthRedirect(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	var (
-		p        *linkProcess
-		port     int
-		redirect string
-		url      string
-	)
-	// A port found free may be taken by another process before the binary binds it (CI runs
-	// test binaries side by side); the binary then refuses to start, and another port is tried.
-	for attempt := 1; p == nil; attempt++ {
-		port = freeLoopbackPort(t)
+	var redirect string
+	p, port, url := startLinkOnAFreePort(t, func(port int) *process {
 		redirect = fmt.Sprintf("http://localhost:%d/oauth/callback", port)
 		srv := emulator.NewServer(emulator.WithRedirectURIs(redirect))
-		defer srv.Close()
+		t.Cleanup(srv.Close)
 		dirs := newUserDirs(t)
-		try := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
-		select {
-		case url = <-try.url:
-			p = try
-		case err := <-try.done:
-			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
-				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
-			}
-		case <-time.After(e2etest.Timeout):
-			t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, try.stderrText())
-		}
-	}
+		return startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
+	})
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
 		t.Errorf("Link page at %s, want %s (the redirect URI's port)", url, want)
 	}
@@ -113,8 +117,8 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, p.stderrText())
 	}
 	var res plaidflow.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
 	}
 	if res.Institution == nil || res.Institution.ID != "ins_127287" || res.Institution.Name != "Platypus OAuth Bank" ||
 		len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing == "" {
@@ -274,6 +278,7 @@ func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, st
 // refuses to start, says which address is taken and what to do, exits 1, and asks Plaid
 // nothing.
 func TestE2ELinkRefusesASquatter(t *testing.T) {
+	t.Parallel()
 	for _, squat := range []struct{ network, host string }{{"tcp6", "::1"}, {"tcp4", "127.0.0.1"}} {
 		t.Run(squat.host, func(t *testing.T) {
 			ln, port := squatter(t, squat.network, squat.host)
@@ -306,6 +311,7 @@ func TestE2ELinkRefusesASquatter(t *testing.T) {
 // TestE2ELinkRedirectURIChecked: a redirect URI that cannot work is a usage error before any
 // call, saying what to change; one the Dashboard does not list gets Plaid's INVALID_FIELD.
 func TestE2ELinkRedirectURIChecked(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer(emulator.WithRedirectURIs("http://localhost:8765/oauth-return"))
 	defer srv.Close()
 	for _, tt := range []struct {
@@ -340,6 +346,7 @@ func TestE2ELinkRedirectURIChecked(t *testing.T) {
 // on the URI's port, and the OAuth round trip in Chromium ends with the bank's numbers on the
 // results screen.
 func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
+	t.Parallel()
 	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)
@@ -366,6 +373,7 @@ func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
 // TestE2ETUIRefusesASquatterInTmux: with --redirect-uri and another program on its port on ::1,
 // the terminal UI does not start: it says which address is taken and exits 1.
 func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
+	t.Parallel()
 	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)
@@ -389,28 +397,13 @@ func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
 // TestE2ELinkFixedPort: --port fixes the Link page's port without OAuth (127.0.0.1 only, no
 // return page); a port another program holds is refused before any Plaid call.
 func TestE2ELinkFixedPort(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
-	var (
-		p    *linkProcess
-		port int
-		url  string
-	)
-	for attempt := 1; p == nil; attempt++ {
-		port = freeLoopbackPort(t)
+	p, port, url := startLinkOnAFreePort(t, func(port int) *process {
 		dirs := newUserDirs(t)
-		try := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save", "--port", strconv.Itoa(port))
-		select {
-		case url = <-try.url:
-			p = try
-		case err := <-try.done:
-			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
-				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
-			}
-		case <-time.After(e2etest.Timeout):
-			t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, try.stderrText())
-		}
-	}
+		return startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save", "--port", strconv.Itoa(port))
+	})
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
 		t.Errorf("Link page at %s, want %s", url, want)
 	}

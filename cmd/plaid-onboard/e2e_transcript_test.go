@@ -71,6 +71,7 @@ func (p *publicTokenTap) get() string {
 // (https://support.plaid.com/hc/en-us/articles/15374015366807-How-do-I-provide-troubleshooting-identifiers-on-support-tickets,
 // and the "store identifiers" step of https://plaid.com/docs/launch-checklist).
 func TestE2EBrowserSessionTranscript(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
@@ -99,8 +100,8 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, p.stderrText())
 	}
 	var res plaidflow.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
 	}
 	access, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+res.ItemID)
 	if err != nil {
@@ -172,6 +173,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 // transcript the onExit entry with its error, status, request_id and link_session_id, and the
 // summary's outcome is that exit, as a support ticket needs it.
 func TestE2ELinkExitTranscript(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)

@@ -90,6 +90,7 @@ func requireNode(t *testing.T) string {
 // token, exchange, Auth numbers, Plaid's error for a reused public token, and the control
 // API's clock expiring a fresh one. SIGINT then stops it with exit 0.
 func TestEmulatorWithPlaidNodeClient(t *testing.T) {
+	t.Parallel()
 	node := requireNode(t)
 	dirs := newUserDirs(t)
 	emu := exec.Command(testBinary(t), "emulator", "--json")

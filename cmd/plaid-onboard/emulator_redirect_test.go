@@ -13,6 +13,7 @@ import (
 // them, /link/token/create (through plaid-go) takes exactly those, and any other gets Plaid's
 // INVALID_FIELD. A URI the Dashboard would not take is a usage error.
 func TestEmulatorRegistersRedirectURIs(t *testing.T) {
+	t.Parallel()
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	const registered = "http://localhost:8765/oauth-return"

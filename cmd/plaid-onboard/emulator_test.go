@@ -132,6 +132,7 @@ func wantPortClosed(t *testing.T, url string) {
 // The --json line says where the emulator is and which keys it takes; the API answers there
 // with those keys, and ctrl+c stops it with exit 0 and the port closed.
 func TestEmulatorJSONLineAndInterrupt(t *testing.T) {
+	t.Parallel()
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	e := startEmulator(t, ctx, false, "emulator", "--json")
@@ -173,6 +174,7 @@ func TestEmulatorSIGTERM(t *testing.T) {
 
 // Without --json the text says the same facts and how to run plaid-onboard against it.
 func TestEmulatorHumanText(t *testing.T) {
+	t.Parallel()
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	e := startEmulator(t, ctx, false, "emulator", "--client-id", "0123456789abcdef01234567", "--secret", "0123456789abcdef0123456789abcd")
@@ -187,6 +189,7 @@ func TestEmulatorHumanText(t *testing.T) {
 
 // --port puts it on that port, and the keys of --client-id/--secret are the ones it accepts.
 func TestEmulatorPortAndKeys(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -219,6 +222,7 @@ func TestEmulatorPortAndKeys(t *testing.T) {
 
 // Flags that mean nothing for the emulator, and bad values, are usage errors (exit 2).
 func TestEmulatorUsageErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string

@@ -22,6 +22,7 @@ func (lockedKeyring) Set(string, string) error { return errors.New("the keyring 
 // the numbers but exits 1, saying the Item exists at Plaid and how to remove it; asking for no
 // saving (--no-save) is no failure.
 func TestScriptsFailWhenTheItemCannotBeSaved(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--demo", "sandbox", "link"}, {"--demo", "sandbox", "link", "--json"}} {
 		te := newTestEnv(t)
 		te.d.Secrets = lockedKeyring{te.store}
@@ -51,6 +52,7 @@ func TestScriptsFailWhenTheItemCannotBeSaved(t *testing.T) {
 // Given a corrupt items.json, when sandbox link runs, then it stops before any call to Plaid
 // (no Item is made, no token written), keeps a copy of the file, and says how to recover.
 func TestCorruptIndexStopsBeforeAnyPlaidCall(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	dir, _ := te.d.ConfigDir()
@@ -104,6 +106,7 @@ func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 // Given the exchange's answer is lost (the connection drops), when sandbox link fails, then it
 // exits 1 saying plainly that Plaid may have created an Item and to link again.
 func TestLostExchangeAnswerExitsOneAndSaysSo(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultDrop, Count: 1}); err != nil {

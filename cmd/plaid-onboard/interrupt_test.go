@@ -27,6 +27,7 @@ func waitForExit(t *testing.T, done <-chan int, what string) int {
 // /item/public_token/exchange is in flight does not lose the Item Plaid is creating: the
 // exchange finishes, the Item is saved in the keyring, and the program exits 130.
 func TestInterruptDuringExchangeKeepsTheItem(t *testing.T) {
+	t.Parallel()
 	const exchange = "/item/public_token/exchange"
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)

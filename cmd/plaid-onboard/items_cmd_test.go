@@ -24,6 +24,7 @@ func (te *testEnv) mustRun(t *testing.T, want int, args ...string) string {
 }
 
 func TestItemCommandsForTheWholeLifeOfAnItem(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	te.useFakePlaid(t)
 	te.mustRun(t, exitOK, "sandbox", "link", "--json")
@@ -112,6 +113,7 @@ func TestItemCommandsForTheWholeLifeOfAnItem(t *testing.T) {
 // On a terminal, remove asks; with the token missing it says the Item could NOT be removed at
 // Plaid, forgets it only on a second yes, and exits 1 either way.
 func TestItemsRemoveAsksAndNeverClaimsARemovalItDidNotDo(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	te.mustRun(t, exitOK, "sandbox", "link", "--json")
@@ -147,6 +149,7 @@ func TestItemsRemoveAsksAndNeverClaimsARemovalItDidNotDo(t *testing.T) {
 }
 
 func TestSandboxResetLoginRefusedInProduction(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	te.useFakePlaid(t)
 	te.mustRun(t, exitOK, "sandbox", "link")

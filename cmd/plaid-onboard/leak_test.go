@@ -132,6 +132,7 @@ func (le *leakEnv) run(t *testing.T, c *leakCapture, stdin string, args ...strin
 func cmdline(pid int) ([]byte, error) { return os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline") }
 
 func TestE2ENoSecretLeaks(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	requireTmux(t)
 	srv := emulator.NewServer(emulator.WithKeys(leakClientID, leakSecret))
@@ -196,7 +197,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("link: exit %d\n%s", code, p.stderrText())
 	}
-	c.add("stdout of link", p.stdout.Bytes())
+	c.add("stdout of link", []byte(p.stdoutText()))
 	c.add("stderr of link", []byte(p.stderrText()))
 
 	// The terminal UI in tmux: keys from the environment, the Sandbox shortcut, the results.

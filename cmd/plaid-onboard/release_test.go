@@ -17,6 +17,7 @@ import (
 // The man page documents every command the binary has, with its flags and the exit statuses,
 // and is roff that groff renders without a single warning.
 func TestManPage(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("man"); code != exitOK {
 		t.Fatalf("man: exit %d\n%s", code, te.stderr)
@@ -71,6 +72,7 @@ func TestManPage(t *testing.T) {
 // man page print it: the test builds with the configuration's own ldflags, so renaming a
 // variable on either side fails here rather than in a release.
 func TestReleaseLdflagsStampTheVersion(t *testing.T) {
+	t.Parallel()
 	cfg, err := os.ReadFile(filepath.Join("..", "..", ".goreleaser.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +113,7 @@ func TestReleaseLdflagsStampTheVersion(t *testing.T) {
 }
 
 func TestStampedVersion(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ v, commit, date, want string }{
 		{"1.4.0", "0123456789abcdef", "2026-11-20T08:00:00Z", "v1.4.0 commit 0123456789ab 2026-11-20T08:00:00Z"},
 		{"v2.0.0-rc.1", "", "", "v2.0.0-rc.1"},

@@ -10,6 +10,7 @@ import (
 // Given Plaid answers /auth/get with a 503 once, when sandbox link runs, then stderr says a
 // retry is under way and the numbers are printed all the same.
 func TestSandboxLinkSaysItRetriesAndGetsTheNumbers(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503, Count: 1}); err != nil {
@@ -29,6 +30,7 @@ func TestSandboxLinkSaysItRetriesAndGetsTheNumbers(t *testing.T) {
 // Given Plaid answers the exchange with a 503, when sandbox link runs, then the exchange is
 // sent once, nothing claims a retry, and the run fails.
 func TestSandboxLinkNeverRetriesTheExchange(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultStatus, Status: 503}); err != nil {

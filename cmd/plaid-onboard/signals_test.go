@@ -83,6 +83,7 @@ func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantIte
 // Link token is held), with Link open, during the exchange (held, then released: the exchange
 // finishes and its Item is saved), and while the numbers are fetched.
 func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	for _, sig := range interruptSignals {
 		for _, stage := range []string{"before the page", "Link open", "exchange", "numbers"} {
@@ -202,6 +203,7 @@ var linkURLOnScreen = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
 // TestE2ETUIInterruptedAtEachStage: the terminal UI gets SIGINT or SIGTERM on the keys screen,
 // with Link open, while working (the numbers held at the emulator) and on the results.
 func TestE2ETUIInterruptedAtEachStage(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	requireTmux(t)
 	for _, sig := range interruptSignals {

@@ -20,6 +20,7 @@ import (
 // session's receiver verified, and the numbers show. NO_COLOR is on: the screen must still read.
 // https://plaid.com/docs/auth/coverage/automated/
 func TestTUIAutomatedMicrodepositsInTmux(t *testing.T) {
+	t.Parallel()
 	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	requireKeyring(t)

@@ -131,6 +131,7 @@ func (s *tmuxSession) waitExited(timeout time.Duration) {
 }
 
 func TestTUIDemoInTmux(t *testing.T) {
+	t.Parallel()
 	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)

@@ -15,6 +15,7 @@ import (
 // the results, T opens the timeline, t saves the transcript where --transcript says (the screen
 // says so), and quitting writes the whole session there again and as the last session, redacted.
 func TestTUITranscriptInTmux(t *testing.T) {
+	t.Parallel()
 	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)

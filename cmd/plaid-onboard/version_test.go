@@ -7,6 +7,7 @@ import (
 )
 
 func TestVersionString(t *testing.T) {
+	t.Parallel()
 	vcs := func(rev, time, modified string) []debug.BuildSetting {
 		return []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.time", Value: time}, {Key: "vcs.modified", Value: modified}}
 	}
@@ -33,6 +34,7 @@ func TestVersionString(t *testing.T) {
 }
 
 func TestVersionFlag(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--version"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
