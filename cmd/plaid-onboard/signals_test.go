@@ -88,6 +88,7 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 	for _, sig := range interruptSignals {
 		for _, stage := range []string{"before the page", "Link open", "exchange", "numbers"} {
 			t.Run(signalName(sig)+" "+stage, func(t *testing.T) {
+				t.Parallel() // an emulator, a home and a process of its own
 				srv := emulator.NewServer()
 				defer srv.Close()
 				dirs := newUserDirs(t)
