@@ -92,10 +92,7 @@ func loginAs(frame *chromedp.Node, institutionID, search, password string) []chr
 func TestE2ELinkInChromium(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--json")
 	url := p.waitURL(t)
@@ -149,10 +146,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 // command with exit status 1 and Link's error code.
 func TestE2ELinkExitWithError(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--no-save")
 	ctx, frame := openLink(t, p.waitURL(t))
@@ -183,10 +177,7 @@ func TestE2ELinkExitWithError(t *testing.T) {
 // page says the command stopped waiting and offers no Reopen it could not use.
 func TestE2ELinkExitJSON(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--no-save", "--json")
 	ctx, frame := openLink(t, p.waitURL(t))

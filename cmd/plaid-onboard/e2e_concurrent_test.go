@@ -27,10 +27,7 @@ func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
 	requireKeyring(t)
 	for _, instances := range []int{2, 4} {
 		t.Run(fmt.Sprintf("%d instances", instances), func(t *testing.T) {
-			srv := emulator.NewServer()
-			defer srv.Close()
-			dirs := newUserDirs(t)
-			env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+			srv, dirs, env := emulatorEnv(t)
 			const rounds = 20
 			var saved []string
 			for round := range rounds {

@@ -40,19 +40,11 @@ func authWith(t *testing.T, srv *emulator.Server, token string) (int, string) {
 func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	srv, dirs, env := emulatorEnv(t)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
-	}
 	var linked plaidflow.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatal(err)
-	}
+	var code int
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
 	key := "sandbox/item/" + linked.ItemID
 	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, key) })
 	old, err := keyring.Get(plaidflow.KeyringService, key)
@@ -114,19 +106,11 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	srv, dirs, env := emulatorEnv(t)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
-	}
 	var linked plaidflow.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatal(err)
-	}
+	var code int
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
 	name := linked.ItemName
 

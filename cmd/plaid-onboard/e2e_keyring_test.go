@@ -64,6 +64,20 @@ func runBinary(t *testing.T, dirs userDirs, env []string, args ...string) (strin
 	return stdout.String(), stderr.String(), code
 }
 
+// runJSON runs plaid-onboard, fails unless it exits 0 with one JSON document on stdout, decodes
+// that into v and returns stderr.
+func runJSON(t *testing.T, dirs userDirs, env []string, v any, args ...string) string {
+	t.Helper()
+	stdout, stderr, code := runBinary(t, dirs, env, args...)
+	if code != 0 {
+		t.Fatalf("plaid-onboard %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), v); err != nil {
+		t.Fatalf("plaid-onboard %s: stdout is not the JSON document: %v\n%s", strings.Join(args, " "), err, stdout)
+	}
+	return stderr
+}
+
 // assertNotInFiles fails when any secret appears in any file under the directories.
 func assertNotInFiles(t *testing.T, secrets map[string]string, dirs ...string) {
 	t.Helper()
@@ -98,14 +112,12 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	dirs := newUserDirs(t)
 	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+clientID, "PLAID_SECRET="+secret)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
-	}
 	var linked plaidflow.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
-	}
+	var (
+		stdout string
+		code   int
+	)
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
 	if !linked.Storage.Saved || linked.ItemID == "" {
 		t.Fatalf("Item not saved: %+v (stderr %s)", linked.Storage, stderr)
 	}

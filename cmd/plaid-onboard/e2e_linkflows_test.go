@@ -69,7 +69,9 @@ func flowResult(t *testing.T, p *process) plaidflow.Result {
 	return res
 }
 
-func flowEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
+// emulatorEnv is an emulator answering as Plaid and serving the stand-in Link, and a home for
+// the binary, which the environment points at them.
+func emulatorEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	dirs := newUserDirs(t)
@@ -82,7 +84,7 @@ func flowEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 func TestE2ELinkFlowInstantMatch(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	srv, dirs, env := flowEnv(t)
+	srv, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "instant-match", "--json")
 	ctx, frame := openLink(t, p.waitURL(t))
@@ -134,7 +136,7 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	srv, dirs, env := flowEnv(t)
+	srv, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "same-day-microdeposits", "--json")
 	ctx, frame := openLink(t, p.waitURL(t))
@@ -211,7 +213,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	_, dirs, env := flowEnv(t)
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "instant-microdeposits", "--json")
 	ctx, frame := openLink(t, p.waitURL(t))
@@ -245,7 +247,7 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	_, dirs, env := flowEnv(t)
+	_, dirs, env := emulatorEnv(t)
 
 	for _, tc := range []struct{ flow, status, method string }{
 		{"database-match", "database_matched", "DATABASE_MATCH"},
@@ -287,7 +289,7 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	_, dirs, env := flowEnv(t)
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "automated-microdeposits", "--json")
 	ctx, frame := openLink(t, p.waitURL(t))

@@ -174,10 +174,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 // summary's outcome is that exit, as a support ticket needs it.
 func TestE2ELinkExitTranscript(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	_, dirs, env := emulatorEnv(t)
 	path := filepath.Join(dirs.work, "exit.jsonl")
 
 	p := startLink(t, dirs, env, "--no-save", "--transcript", path)

@@ -35,10 +35,7 @@ func startListen(t *testing.T, dirs userDirs, env []string, args ...string) *pro
 func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	t.Parallel()
 	requireKeyring(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	srv, dirs, env := emulatorEnv(t)
 
 	// The user's own app, which --forward-to feeds.
 	type forwarded struct {
@@ -52,17 +49,12 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	}))
 	defer appSrv.Close()
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--flow", "automated-microdeposits", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link --flow exit %d\n%s", code, stderr)
-	}
 	var item plaidflow.FlowItem
-	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
-		t.Fatalf("sandbox link --flow --json: %v\n%s", err, stdout)
-	}
+	var code int
+	stderr := runJSON(t, dirs, env, &item, "sandbox", "link", "--flow", "automated-microdeposits", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+item.ItemID) })
 	if len(item.Accounts) != 1 || item.Accounts[0].VerificationStatus != "pending_automatic_verification" || item.AuthMethod != "AUTOMATED_MICRODEPOSITS" {
-		t.Fatalf("the new Item: %s", stdout)
+		t.Fatalf("the new Item: %+v", item)
 	}
 	if !strings.Contains(stderr, "set-verification-status") {
 		t.Errorf("sandbox link --flow does not say what moves the Item on:\n%s", stderr)
@@ -173,10 +165,7 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 // The flows Sandbox makes only through Link are refused with what to type in Link.
 func TestE2ESandboxLinkFlowNeedsLink(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	_, dirs, env := emulatorEnv(t)
 	_, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--flow", "same-day-microdeposits", "--no-save")
 	if code != 2 || !strings.Contains(stderr, "needs Link") || !strings.Contains(stderr, "routing 011401533") {
 		t.Errorf("same-day without Link: exit %d\n%s", code, stderr)
@@ -194,14 +183,12 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 	requireKeyring(t)
 	dirs := newUserDirs(t)
 	env := dirs.env()
-	stdout, stderr, code := runBinary(t, dirs, env, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
-	if code != 0 {
-		t.Fatalf("--demo sandbox link --flow: exit %d\n%s", code, stderr)
-	}
 	var item plaidflow.FlowItem
-	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
-		t.Fatal(err)
-	}
+	var (
+		stdout string
+		code   int
+	)
+	stderr := runJSON(t, dirs, env, &item, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+item.ItemID) })
 
 	lp := startListen(t, dirs, env, "--demo")

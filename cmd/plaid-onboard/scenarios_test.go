@@ -47,14 +47,12 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	}
 	env := dirs.env("PLAID_API_URL="+info.URL, "PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--user-custom", file, "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link --user-custom exit %d\n%s", code, stderr)
-	}
 	var linked plaidflow.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
-	}
+	var (
+		stdout string
+		code   int
+	)
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--user-custom", file, "--json")
 	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
 	if !linked.Storage.Saved {
 		t.Fatalf("the Item was not saved: %+v\n%s", linked.Storage, stderr)
