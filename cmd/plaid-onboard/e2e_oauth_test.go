@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -347,16 +346,9 @@ func TestE2ELinkRedirectURIChecked(t *testing.T) {
 // results screen.
 func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
 	t.Parallel()
-	e2etest.SkipIfShort(t, "builds and drives the binary")
-	requireTmux(t)
-	bin := testBinary(t)
-	home := t.TempDir()
-	exitFile := filepath.Join(home, "exit-code")
 	port := freeLoopbackPort(t)
 	redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color" +
-		" PLAID_REDIRECT_URI=" + redirect + " " + bin + " --demo --no-browser --no-save"
-	s := startTmux(t, 100, 30, cmd, exitFile)
+	s := startTUI(t, 100, 30, "NO_COLOR=1 PLAID_REDIRECT_URI="+redirect, "--demo --no-browser --no-save")
 	s.waitForText("OFFLINE DEMO · not Plaid", "The emulator accepted the demo keys")
 	s.keys("Enter")
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
@@ -374,17 +366,10 @@ func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
 // the terminal UI does not start: it says which address is taken and exits 1.
 func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
 	t.Parallel()
-	e2etest.SkipIfShort(t, "builds and drives the binary")
-	requireTmux(t)
-	bin := testBinary(t)
-	home := t.TempDir()
-	exitFile := filepath.Join(home, "exit-code")
 	_, port := squatter(t, "tcp6", "::1")
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color " +
-		bin + " --demo --no-browser --no-save --redirect-uri " + fmt.Sprintf("http://localhost:%d/oauth/callback", port)
-	s := startTmux(t, 100, 30, cmd, exitFile)
+	s := startTUI(t, 100, 30, "NO_COLOR=1", "--demo --no-browser --no-save --redirect-uri "+fmt.Sprintf("http://localhost:%d/oauth/callback", port))
 	s.waitExited(screenTimeout)
-	if b, err := os.ReadFile(exitFile); err != nil || strings.TrimSpace(string(b)) != "1" {
+	if b, err := os.ReadFile(s.exitFile); err != nil || strings.TrimSpace(string(b)) != "1" {
 		t.Errorf("exit status %q (%v), want 1", b, err)
 	}
 	// With the scrollback: the pane's last line says it is dead, which pushes the first one up.

@@ -44,9 +44,11 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() (ok
 // keys in with send-keys, the screen read back with capture-pane. The server's socket is in the
 // test's TempDir (tmux -S), so it is removed with it; tmux -L would leave one in /tmp/tmux-UID.
 type tmuxSession struct {
-	t      *testing.T
-	socket string
-	target string
+	t        *testing.T
+	socket   string
+	target   string
+	exitFile string // where the pane's shell writes the program's exit status
+	home     string // the program's HOME, when startTUI started it
 }
 
 // tmuxExited is the tmux wait-for channel that the pane's shell signals once the program has
@@ -66,11 +68,24 @@ func requireTmux(t *testing.T) {
 func startTmux(t *testing.T, w, h int, command, exitFile string) *tmuxSession {
 	t.Helper()
 	requireTmux(t)
-	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), target: "ui"}
+	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), target: "ui", exitFile: exitFile}
 	script := command + "; echo $? > " + exitFile + "; tmux -S " + s.socket + " wait-for -S " + tmuxExited
 	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 	s.run("-f", "/dev/null", "new-session", "-d", "-s", s.target, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script,
 		";", "set-option", "-t", s.target, "remain-on-exit", "on")
+	return s
+}
+
+// startTUI runs the built binary's terminal UI with args in a w×h tmux pane, with a home and a
+// config directory of its own; env is more VAR=value words for its environment.
+func startTUI(t *testing.T, w, h int, env, args string) *tmuxSession {
+	t.Helper()
+	e2etest.SkipIfShort(t, "builds and drives the binary")
+	bin := testBinary(t)
+	home := t.TempDir()
+	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " TERM=xterm-256color " + env + " " + bin + " " + args
+	s := startTmux(t, w, h, cmd, filepath.Join(home, "exit-code"))
+	s.home = home
 	return s
 }
 
@@ -132,15 +147,8 @@ func (s *tmuxSession) waitExited(timeout time.Duration) {
 
 func TestTUIDemoInTmux(t *testing.T) {
 	t.Parallel()
-	e2etest.SkipIfShort(t, "builds and drives the binary")
-	requireTmux(t)
-	bin := testBinary(t)
-	home := t.TempDir()
-	exitFile := filepath.Join(home, "exit-code")
 	// --no-save keeps the demo's Items out of the keyring of whoever runs the tests.
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR= TERM=xterm-256color " +
-		bin + " --demo --no-browser --no-save"
-	s := startTmux(t, 100, 30, cmd, exitFile)
+	s := startTUI(t, 100, 30, "NO_COLOR=", "--demo --no-browser --no-save")
 
 	s.waitForText("OFFLINE DEMO · not Plaid", "The emulator accepted the demo keys")
 	s.keys("Enter")
@@ -175,12 +183,12 @@ func TestTUIDemoInTmux(t *testing.T) {
 	s.keys("C-c")
 	sent := time.Now()
 	s.waitExited(screenTimeout)
-	if b, err := os.ReadFile(exitFile); err != nil {
+	if b, err := os.ReadFile(s.exitFile); err != nil {
 		t.Errorf("the exit status: %v", err)
 	} else if code := strings.TrimSpace(string(b)); code != "130" {
 		t.Errorf("exit status after ctrl+c is %s, want 130", code)
 	}
-	if fi, err := os.Stat(exitFile); err != nil {
+	if fi, err := os.Stat(s.exitFile); err != nil {
 		t.Errorf("the exit status: %v", err)
 	} else if took := fi.ModTime().Sub(sent); took > 3*time.Second {
 		t.Errorf("the program took %s to exit after ctrl+c", took.Round(time.Millisecond))

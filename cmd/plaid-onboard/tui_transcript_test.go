@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -16,15 +15,8 @@ import (
 // says so), and quitting writes the whole session there again and as the last session, redacted.
 func TestTUITranscriptInTmux(t *testing.T) {
 	t.Parallel()
-	e2etest.SkipIfShort(t, "builds and drives the binary")
-	requireTmux(t)
-	bin := testBinary(t)
-	home := t.TempDir()
-	exitFile := filepath.Join(home, "exit-code")
-	path := filepath.Join(home, "tui.jsonl")
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " XDG_STATE_HOME= NO_COLOR=1 TERM=xterm-256color " +
-		bin + " --demo --no-browser --no-save --transcript " + path
-	s := startTmux(t, 100, 30, cmd, exitFile)
+	path := filepath.Join(t.TempDir(), "tui.jsonl")
+	s := startTUI(t, 100, 30, "XDG_STATE_HOME= NO_COLOR=1", "--demo --no-browser --no-save --transcript "+path)
 
 	s.waitForText("The emulator accepted the demo keys")
 	s.keys("Enter")
@@ -42,7 +34,7 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	}
 	s.keys("q")
 	s.waitExited(screenTimeout)
-	if b, _ := os.ReadFile(exitFile); strings.TrimSpace(string(b)) != "0" {
+	if b, _ := os.ReadFile(s.exitFile); strings.TrimSpace(string(b)) != "0" {
 		t.Errorf("exit status %q after q", b)
 	}
 	entries, err := plaidflow.ReadTranscriptFile(path)
@@ -56,6 +48,6 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	if ids.ItemID == "" || len(ids.RequestIDs) < 4 {
 		t.Errorf("the TUI's transcript ids = %+v, want the item_id and the request_ids", ids)
 	}
-	last := filepath.Join(home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName)
+	last := filepath.Join(s.home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName)
 	assertNoSecrets(t, map[string]string{"the client secret": emulator.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
 }
