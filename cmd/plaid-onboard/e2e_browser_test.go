@@ -85,6 +85,14 @@ func loginAs(frame *chromedp.Node, institutionID, search, password string) []chr
 	}
 }
 
+// linkFirstPlatypus drives the stand-in Link through a plain success: First Platypus Bank,
+// user_good / pass_good, the default account.
+func linkFirstPlatypus(frame *chromedp.Node) []chromedp.Action[chromedp.Void] {
+	return append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
+		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
+		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
+}
+
 // TestE2ELinkInChromium: the built binary serves the real Link page; headless Chromium loads it
 // with the stand-in Link SDK (PLAID_LINK_SCRIPT_URL), a user links First Platypus Bank, and the
 // binary prints the numbers as JSON, saves the Item in the real keyring, and the page shows the
@@ -116,13 +124,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 		t.Errorf("the page's final message = %q, %v", status, err)
 	}
 
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidflow.Result
-	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
-	}
+	res := flowResult(t, p)
 	if res.Institution == nil || res.Institution.Name != "First Platypus Bank" || len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing != "011401533" {
 		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
 	}
@@ -319,19 +321,11 @@ func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
 		"PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
 	p := startLink(t, dirs, env, "--json", "--mask")
 	lctx, frame := openLink(t, p.waitURL(t))
-	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
-		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
-		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
+	steps := linkFirstPlatypus(frame)
 	if err := chromedp.Do(lctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
 	}
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("link exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidflow.Result
-	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
-	}
+	res := flowResult(t, p)
 	if res.Demo || res.Environment != "sandbox" || !res.Masked || len(res.Numbers.ACH) == 0 ||
 		res.Numbers.ACH[0].Routing != "011401533" || !strings.HasPrefix(res.Numbers.ACH[0].Account, "••••") {
 		t.Errorf("result: demo %v, environment %q, masked %v, ACH %+v", res.Demo, res.Environment, res.Masked, res.Numbers.ACH)

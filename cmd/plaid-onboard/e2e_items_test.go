@@ -9,13 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -140,8 +138,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 			steps = append(steps, paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"))
 		}
 		steps = append(steps, paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-			e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-				chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
+			pageDone())
 		if err := chromedp.Do(ctx, steps...); err != nil {
 			t.Fatalf("drive Link in update mode (account select %v): %v\nstderr:\n%s", accountSelect, err, p.stderrText())
 		}

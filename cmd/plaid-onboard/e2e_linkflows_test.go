@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
@@ -21,8 +20,7 @@ import (
 
 // pageDone waits for the Link page to say the flow ended.
 func pageDone() chromedp.Action[chromedp.Void] {
-	return e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout)))
+	return pageDone()
 }
 
 // setIn replaces what a field of the stand-in holds (a retry after a refusal).
@@ -56,13 +54,7 @@ func manualEntry(frame *chromedp.Node, routing, account string) []chromedp.Actio
 // removed after the test.
 func flowResult(t *testing.T, p *process) plaidflow.Result {
 	t.Helper()
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\nstderr:\n%s", code, p.stderrText())
-	}
-	var res plaidflow.Result
-	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
-	}
+	res := flowResult(t, p)
 	if res.ItemID != "" {
 		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
@@ -112,13 +110,7 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 	if err := oauthRoundTrip(t, url, redirect); err != nil {
 		t.Fatalf("%v\nstderr:\n%s", err, p.stderrText())
 	}
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidflow.Result
-	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
-	}
+	res := flowResult(t, p)
 	if res.Institution == nil || res.Institution.ID != "ins_127287" || res.Institution.Name != "Platypus OAuth Bank" ||
 		len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing == "" {
 		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
@@ -213,8 +205,7 @@ func oauthRoundTrip(t *testing.T, url, redirect string) error {
 	if err != nil {
 		return fmt.Errorf("finish the resumed Link: %w", err)
 	}
-	err = chromedp.Do(ctx, e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
+	err = chromedp.Do(ctx, pageDone())
 	if err != nil {
 		return fmt.Errorf("the return page: %w", err)
 	}

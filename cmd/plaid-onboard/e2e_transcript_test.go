@@ -19,7 +19,6 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -90,19 +89,12 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 		clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"),
 		clickIn(frame, "#continue"),
-		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))),
+		pageDone(),
 	)
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
 	}
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidflow.Result
-	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
-	}
+	res := flowResult(t, p)
 	access, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+res.ItemID)
 	if err != nil {
 		t.Fatalf("the access token in the keyring: %v", err)

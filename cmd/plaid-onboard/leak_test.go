@@ -14,13 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
@@ -186,8 +184,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
 		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
+		pageDone())
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
 	}

@@ -107,9 +107,7 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 				}
 				if stage == "exchange" || stage == "numbers" {
 					ctx, frame := openLink(t, url)
-					steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
-						paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
-						paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
+					steps := linkFirstPlatypus(frame)
 					if err := chromedp.Do(ctx, steps...); err != nil {
 						t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
 					}
