@@ -99,10 +99,7 @@ func TestBrowserLinkPageStates(t *testing.T) {
 	t.Run("the terminal UI waits: Reopen works", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/exit-then-success.js", true)
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		r.sawExit(t)
 		tb.waitState(t, "exited")
 		if got := tb.text(t, "status-title"); got != "Link closed" {
@@ -121,18 +118,13 @@ func TestBrowserLinkPageStates(t *testing.T) {
 		if got := tb.text(t, "status-title"); got != "Connected to First Platypus Bank" {
 			t.Errorf("title after the reopened Link = %q", got)
 		}
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("a scripted command stops at the exit: no Reopen", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/exit-error.js", false)
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		res := r.result(t)
 		var exit *linkpage.ExitError
 		if !errors.As(res.err, &exit) || exit.Status != "requires_credentials" {
@@ -155,10 +147,7 @@ func TestBrowserLinkPageStates(t *testing.T) {
 	t.Run("the user quits in the terminal", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/wait.js", true)
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		tb.waitState(t, "open")
 		closed := make(chan error, 1)
 		go func() { closed <- r.sess.Close() }()
@@ -235,10 +224,7 @@ func TestBrowserLinkPageStates(t *testing.T) {
 	t.Run("the terminal UI waits: a blocked script offers Reload", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/missing.js", true)
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		tb.waitState(t, "blocked")
 		eventually(t, "the page to offer Reload while the terminal waits", func() (bool, string) {
 			return tb.visible(t, "reload"), "no Reload button"

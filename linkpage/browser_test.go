@@ -116,6 +116,24 @@ func newTab(t *testing.T) *tab {
 	return tb
 }
 
+// openTab opens a tab (newTab) on url.
+func openTab(t *testing.T, url string) *tab {
+	t.Helper()
+	tb := newTab(t)
+	if err := chromedp.Do(tb.ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	return tb
+}
+
+// noErrors fails the test with the page's console errors (CSP violations show there).
+func (tb *tab) noErrors(t *testing.T) {
+	t.Helper()
+	if errs := tb.errors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}
+
 // errors returns the console errors and exceptions, less the expected ones.
 func (tb *tab) errors(expected ...string) []string { return tb.console.Errors(expected...) }
 
@@ -229,10 +247,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("success, then Finish", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/success.js", linkpage.Options{})
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		evs := expectEvents(t, s, "OPEN", "HANDOFF", "success")
 		if evs[2].PublicToken != "public-sandbox-xyz" || evs[2].Success.Institution.Name != "First Platypus Bank" ||
 			len(evs[2].Success.Accounts) != 1 || evs[2].Success.Accounts[0].Mask != "0000" {
@@ -273,10 +288,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("a burst of events arrives in order", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/burst.js", linkpage.Options{})
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		var want []string
 		for range 20 {
 			want = append(want, "TRANSITION_VIEW")
@@ -296,10 +308,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("Link open, then the terminal gives up", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/wait.js", linkpage.Options{Environment: "production", ClientName: "Acme Payments"})
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		expectEvents(t, s, "OPEN")
 		tb.waitState(t, "open")
 		if got := tb.text(t, "status-title"); got != "Link is open" {
@@ -316,19 +325,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("detail = %q", got)
 		}
 		tb.screenshot(t, "cancelled")
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("exit with an error, then reopen", func(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/exit-error.js", linkpage.Options{})
 		s.AllowReopen(true) // the terminal UI keeps waiting after an exit
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		evs := expectEvents(t, s, "OPEN", "ERROR", "EXIT", "exit")
 		if e := evs[3].ExitError; e == nil || e.ErrorCode != "INVALID_CREDENTIALS" || evs[3].Exit.RequestID != "Ab3dE5gH7jK9mN1" {
 			t.Errorf("exit event = %+v %+v", evs[3].ExitError, evs[3].Exit)
@@ -370,9 +374,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("detail after Finish = %q", got)
 		}
 		tb.screenshot(t, "exit-finished")
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("OAuth return resumes Link", func(t *testing.T) {
@@ -388,9 +390,7 @@ func TestBrowser(t *testing.T) {
 		if got := tb.eval(t, `String(window.__fakeLink.receivedRedirectUri)`); got != ret {
 			t.Errorf("receivedRedirectUri = %q, want %q", got, ret)
 		}
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("the header fits a phone", func(t *testing.T) {
@@ -422,10 +422,7 @@ func TestBrowser(t *testing.T) {
 		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/missing.js", linkpage.Options{Environment: "demo", ClientName: "plaid-onboard demo"})
 		s.AllowReopen(true)
-		tb := newTab(t)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		tb.waitState(t, "blocked")
 		if got, want := tb.text(t, "status-title"), "Plaid Link could not load"; got != want {
 			t.Errorf("title = %q, want %q", got, want)

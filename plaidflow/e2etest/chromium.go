@@ -141,6 +141,19 @@ func Step(what string, a chromedp.Action[chromedp.Void]) chromedp.Action[chromed
 	}
 }
 
+// Steps is one action made of several, run in order until the first error: a part of a user's
+// path that several tests take.
+func Steps(actions ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		for _, a := range actions {
+			if _, err := a(ctx, tg); err != nil {
+				return chromedp.Void{}, err
+			}
+		}
+		return chromedp.Void{}, nil
+	}
+}
+
 // WaitJS waits until a JavaScript condition holds in the tab's page (chromedp.Poll: the page's
 // Content-Security-Policy must allow eval).
 func WaitJS(condition string) chromedp.Action[chromedp.Void] {

@@ -163,6 +163,22 @@ func typeInto(sel, text string, frame *chromedp.Node) chromedp.Action[chromedp.V
 	return e2etest.Step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.FromNode(frame), chromedp.NodeVisible))
 }
 
+// finishLink goes from the account picker to onSuccess: the default account, then Continue on
+// the success pane.
+func finishLink(frame *chromedp.Node) chromedp.Action[chromedp.Void] {
+	return e2etest.Steps(pane("SELECT_ACCOUNT", frame), click("#continue", frame),
+		pane("CONNECTED", frame), click("#continue", frame),
+		e2etest.WaitJS(`window.__link.success !== null`))
+}
+
+// readText reads the text of an element of the stand-in into dst.
+func readText(sel string, dst *string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
+	return e2etest.Step("read "+sel, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+		*dst, err = chromedp.Text(chromedp.CSS(sel), chromedp.FromNode(frame))(ctx, tg)
+		return err
+	}))
+}
+
 // animationsDone holds once every finite animation and transition in the document has finished
 // (the stand-in's spinner runs forever, so it does not count).
 const animationsDone = `document.getAnimations().every(a =>
@@ -303,10 +319,7 @@ func TestStandInLinkInBrowser(t *testing.T) {
 			typeInto("#password", "error_INVALID_CREDENTIALS", frame),
 			click("#submit", frame),
 			pane("ERROR", frame), screenshot(t, "6-error", frame),
-			e2etest.Step("read #error-code", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-				code, err = chromedp.Text(chromedp.CSS("#error-code"), chromedp.FromNode(frame))(ctx, tg)
-				return err
-			})),
+			readText("#error-code", &code, frame),
 			// Back to the form, then give up.
 			click("#retry", frame),
 			pane("CREDENTIAL", frame),

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -52,11 +51,7 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 			mfaPane("code", "2", "wrong", frame), screenshot(t, "mfa-2-wrong-code", frame),
 			typeInto("#mfa-code", "1234", frame),
 			click("#submit", frame),
-			pane("SELECT_ACCOUNT", frame),
-			click("#continue", frame),
-			pane("CONNECTED", frame),
-			click("#continue", frame),
-			e2etest.WaitJS(`window.__link.success !== null`),
+			finishLink(frame),
 		)
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -116,11 +111,7 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 			mfaPane("selections", "1", "wrong", frame),
 			click(`input[data-mfa-question="0"][data-mfa-option="0"]`, frame), // Yes
 			click("#submit", frame),
-			pane("SELECT_ACCOUNT", frame),
-			click("#continue", frame),
-			pane("CONNECTED", frame),
-			click("#continue", frame),
-			e2etest.WaitJS(`window.__link.success !== null`),
+			finishLink(frame),
 		)
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -140,10 +131,7 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 			click(`input[data-mfa-question="0"][data-mfa-option="0"]`, frame),
 			click("#submit", frame),
 			pane("SELECT_ACCOUNT", frame), screenshot(t, "mfa-5-user-custom-accounts", frame),
-			e2etest.Step("read the account", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-				accountName, err = chromedp.Text(chromedp.CSS("#accounts b"), chromedp.FromNode(frame))(ctx, tg)
-				return err
-			})),
+			readText("#accounts b", &accountName, frame),
 			click("#continue", frame),
 			pane("CONNECTED", frame),
 			click("#continue", frame),

@@ -38,11 +38,7 @@ func TestStandInOAuthPopupInBrowser(t *testing.T) {
 		typeInto("#username", "user_good", frame),
 		typeInto("#password", "pass_good", frame),
 		click("#submit", frame),
-		pane("SELECT_ACCOUNT", frame),
-		click("#continue", frame),
-		pane("CONNECTED", frame),
-		click("#continue", frame),
-		e2etest.WaitJS(`window.__link.success !== null`),
+		finishLink(frame),
 	)
 	if err != nil {
 		t.Fatalf("finish Link after the pop-up: %v", err)
