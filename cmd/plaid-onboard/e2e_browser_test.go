@@ -116,9 +116,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
 			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status-detail")))
 	if err != nil || !strings.Contains(status, "First Platypus Bank") || !strings.Contains(status, "close this tab") {
 		t.Errorf("the page's final message = %q, %v", status, err)
@@ -154,12 +152,8 @@ func TestE2ELinkExitWithError(t *testing.T) {
 	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
+	p.wantExit(t, 1)
 	// Link's status (the pane it was on) and its error, with what to do and where Plaid
 	// documents it.
 	stderr := p.stderrText()
@@ -188,16 +182,12 @@ func TestE2ELinkExitJSON(t *testing.T) {
 		e2etest.Step("wait for the page to hear the command stopped", chromedp.Poll[chromedp.Void](
 			`document.getElementById('status-detail').textContent.indexOf('Run the command again') >= 0`,
 			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('reopen').hidden`))
 	if err != nil || !hidden {
 		t.Errorf("the page offers Reopen after the command stopped waiting (hidden=%v, %v)", hidden, err)
 	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.wantExit(t, 1)
 	var doc struct {
 		Error plaidflow.Problem `json:"error"`
 	}
@@ -228,9 +218,7 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 	if err := chromedp.Do(ctx, e2etest.Step("open the Link page", chromedp.Navigate(p.waitURL(t)))); err != nil {
 		t.Fatal(err)
 	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.wantExit(t, 1)
 	if stderr := p.stderrText(); !strings.Contains(stderr, "could not load Plaid Link") || !strings.Contains(stderr, srv.URL) {
 		t.Errorf("stderr does not say the SDK failed to load:\n%s", stderr)
 	}
@@ -255,9 +243,7 @@ func TestE2ELinkInterrupted(t *testing.T) {
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if code := p.wait(t); code != 130 {
-		t.Fatalf("exit %d, want 130\n%s", code, p.stderrText())
-	}
+	p.wantExit(t, 130)
 	if !strings.Contains(p.stderrText(), "interrupted") {
 		t.Errorf("stderr does not say it was interrupted:\n%s", p.stderrText())
 	}
@@ -322,9 +308,7 @@ func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
 	p := startLink(t, dirs, env, "--json", "--mask")
 	lctx, frame := openLink(t, p.waitURL(t))
 	steps := linkFirstPlatypus(frame)
-	if err := chromedp.Do(lctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, lctx, steps...)
 	res := flowResult(t, p)
 	if res.Demo || res.Environment != "sandbox" || !res.Masked || len(res.Numbers.ACH) == 0 ||
 		res.Numbers.ACH[0].Routing != "011401533" || !strings.HasPrefix(res.Numbers.ACH[0].Account, "••••") {

@@ -91,9 +91,7 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 		clickIn(frame, "#submit"),
 		e2etest.Step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#numbers-error"), inFrame(frame))),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	textIn(t, ctx, frame, "#numbers-error", "don't match")
 	if err := chromedp.Do(ctx,
 		setIn(frame, "#routing", "021000021"),
@@ -139,9 +137,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	steps = append(steps, manualEntry(frame, "011401533", "1111222233330000")...)
 	steps = append(steps, paneIs(frame, "MICRODEPOSIT_AUTHORIZE"), clickIn(frame, "#authorize"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	res := flowResult(t, p)
 	if len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "pending_manual_verification" || len(res.Numbers.ACH) != 0 {
 		t.Fatalf("after Link: accounts %+v, ACH %+v; want one account pending_manual_verification and no numbers", res.Accounts, res.Numbers.ACH)
@@ -217,9 +213,7 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 	steps = append(steps, manualEntry(frame, "333333334", "1111222233330000")...)
 	steps = append(steps, paneIs(frame, "VERIFY_MICRODEPOSIT"), typeIn(frame, "#microdeposit-code", "ABC"), clickIn(frame, "#submit"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	res := flowResult(t, p)
 	if res.AuthMethod != "INSTANT_MICRODEPOSITS" || len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "manually_verified" {
 		t.Errorf("result: auth_method %q, accounts %+v", res.AuthMethod, res.Accounts)
@@ -295,9 +289,7 @@ func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
 		clickIn(frame, "#submit"),
 		paneIs(frame, "CONNECTED"),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	textIn(t, ctx, frame, "#connected-text", "verify it automatically")
 	if err := chromedp.Do(ctx, clickIn(frame, "#continue"), pageDone()); err != nil {
 		t.Fatal(err)

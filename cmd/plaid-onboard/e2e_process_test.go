@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
@@ -164,5 +167,21 @@ func (p *process) wait(t *testing.T) int {
 	case <-time.After(e2etest.Timeout):
 		t.Fatalf("%s did not finish within %s:\n%s", p.name, e2etest.Timeout, p.output())
 		return -1
+	}
+}
+
+// wantExit fails the test unless the process ends with the exit status code.
+func (p *process) wantExit(t *testing.T, code int) {
+	t.Helper()
+	if got := p.wait(t); got != code {
+		t.Fatalf("%s: exit %d, want %d\n%s", p.name, got, code, p.output())
+	}
+}
+
+// drive runs the steps in the browser tab, failing with what the process said when one fails.
+func (p *process) drive(t *testing.T, tab context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(tab, steps...); err != nil {
+		t.Fatalf("drive Link: %v\nstderr of %s:\n%s", err, p.name, p.stderrText())
 	}
 }

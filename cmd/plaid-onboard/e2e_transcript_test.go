@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -91,9 +90,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 		clickIn(frame, "#continue"),
 		pageDone(),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	res := flowResult(t, p)
 	access, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+res.ItemID)
 	if err != nil {
@@ -173,12 +170,8 @@ func TestE2ELinkExitTranscript(t *testing.T) {
 	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
+	p.wantExit(t, 1)
 	var exit map[string]any
 	for _, l := range readLines(t, path) {
 		if l["kind"] == "link_exit" {

@@ -185,9 +185,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
 		pageDone())
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	if dom, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); err == nil {
 		c.add("the Link page's document after Link", []byte(dom))
 	}

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -109,9 +108,7 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 				if stage == "exchange" || stage == "numbers" {
 					ctx, frame := openLink(t, url)
 					steps := linkFirstPlatypus(frame)
-					if err := chromedp.Do(ctx, steps...); err != nil {
-						t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
-					}
+					p.drive(t, ctx, steps...)
 					waitHeld(t, srv, 1, held)
 					items = 1
 				}
