@@ -74,7 +74,17 @@ func startTmux(t *testing.T, w, h int, command, exitFile string) *tmuxSession {
 	requireTmux(t)
 	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), target: "ui", exitFile: exitFile}
 	script := command + "; echo $? > " + exitFile + "; tmux -S " + s.socket + " wait-for -S " + tmuxExited
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	t.Cleanup(func() {
+		// The pane's shell writes exitFile last, once the program has exited: wait for it a
+		// while, so that nothing writes into the test's directories as they are removed (a
+		// test that failed with the program still running waits the while, then kills it).
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(exitFile); err == nil {
+				break
+			}
+		}
+		exec.Command("tmux", "-S", s.socket, "kill-server").Run()
+	})
 	s.run("-f", "/dev/null", "new-session", "-d", "-s", s.target, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script,
 		";", "set-option", "-t", s.target, "remain-on-exit", "on")
 	return s
