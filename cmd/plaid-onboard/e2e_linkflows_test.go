@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
@@ -20,7 +21,8 @@ import (
 
 // pageDone waits for the Link page to say the flow ended.
 func pageDone() chromedp.Action[chromedp.Void] {
-	return pageDone()
+	return e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout)))
 }
 
 // setIn replaces what a field of the stand-in holds (a retry after a refusal).
