@@ -56,7 +56,11 @@ func manualEntry(frame *chromedp.Node, routing, account string) []chromedp.Actio
 // removed after the test.
 func flowResult(t *testing.T, p *process) plaidflow.Result {
 	t.Helper()
-	res := flowResult(t, p)
+	p.wantExit(t, 0)
+	var res plaidflow.Result
+	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
+	}
 	if res.ItemID != "" {
 		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
 	}
