@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // testEnv runs the program in-process with fake streams, an in-memory keyring, a temporary
@@ -21,7 +23,7 @@ type testEnv struct {
 	d       deps
 	stdout  *bytes.Buffer
 	stderr  *bytes.Buffer
-	store   *plaidflow.MemoryStore
+	store   *vault.MemoryStore
 	environ map[string]string
 	browsed []string
 }
@@ -35,7 +37,7 @@ func (b recordingBrowser) Browse(url string) error {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	te := &testEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, store: plaidflow.NewMemoryStore(), environ: map[string]string{}}
+	te := &testEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, store: vault.NewMemoryStore(), environ: map[string]string{}}
 	configDir := filepath.Join(t.TempDir(), "config")
 	stateDir := filepath.Join(t.TempDir(), "state")
 	te.d = deps{
@@ -48,7 +50,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		ConfigDir:  func() (string, error) { return configDir, nil },
 		StateDir:   func() (string, error) { return stateDir, nil },
 		WorkDir:    t.TempDir(),
-		HTTPClient: plaidflow.NewHTTPClient(),
+		HTTPClient: plaidapi.NewHTTPClient(),
 		Now:        time.Now,
 	}
 	return te
@@ -415,13 +417,13 @@ func TestMaskHidesNumbers(t *testing.T) {
 	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 	}
-	var full plaidflow.Result
+	var full plaidapi.Result
 	if err := json.Unmarshal(te.stdout.Bytes(), &full); err != nil {
 		t.Fatal(err)
 	}
 	var secrets []string
 	for _, x := range full.Numbers.International {
-		secrets = append(secrets, x.IBAN, plaidflow.FormatIBAN(x.IBAN))
+		secrets = append(secrets, x.IBAN, plaidapi.FormatIBAN(x.IBAN))
 	}
 	for _, x := range full.Numbers.BACS {
 		secrets = append(secrets, x.Account)
@@ -471,7 +473,7 @@ func TestDemoBannerOnce(t *testing.T) {
 			if code := te.run(args...); code != exitOK {
 				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
 			}
-			if n := strings.Count(te.stderr.String(), plaidflow.DemoBanner); n != 1 {
+			if n := strings.Count(te.stderr.String(), present.DemoBanner); n != 1 {
 				t.Errorf("the banner is on stderr %d times:\n%s", n, te.stderr)
 			}
 			if strings.Contains(te.stdout.String(), "OFFLINE DEMO") {
@@ -523,7 +525,7 @@ func TestNoSaveIsNotAFailure(t *testing.T) {
 
 func TestNoKeyringIsSaidPlainly(t *testing.T) {
 	te := newTestEnv(t)
-	te.d.Secrets = &plaidflow.KeyringStore{Timeout: time.Second}
+	te.d.Secrets = &vault.KeyringStore{Timeout: time.Second}
 	// Point go-keyring at a D-Bus that does not exist, as on a server without a desktop session.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
 	// The numbers are printed, but a script must not carry on as if the Item were kept.
@@ -619,7 +621,7 @@ type failingStore struct{ t testing.TB }
 func (s failingStore) Describe() string { return "a keyring the completions must not use" }
 func (s failingStore) Get(k string) (string, error) {
 	s.t.Errorf("keyring Get(%q) during completion", k)
-	return "", plaidflow.ErrSecretNotFound
+	return "", vault.ErrSecretNotFound
 }
 func (s failingStore) Set(k, _ string) error {
 	s.t.Errorf("keyring Set(%q) during completion", k)
@@ -646,8 +648,8 @@ func TestCompletion(t *testing.T) {
 
 	te := newTestEnv(t)
 	dir, _ := te.d.ConfigDir()
-	vault := plaidflow.NewVault(te.store, dir)
-	for _, it := range []plaidflow.SavedItem{
+	vault := vault.NewVault(te.store, dir)
+	for _, it := range []vault.SavedItem{
 		{Namespace: "sandbox", ItemID: "item-1", InstitutionID: "ins_109508", InstitutionName: "First Platypus Bank"},
 		{Namespace: "sandbox", ItemID: "item-2", InstitutionID: "ins_43", InstitutionName: "Tartan-Dominion Bank of Canada"},
 		{Namespace: "production", ItemID: "item-3", InstitutionID: "ins_1", InstitutionName: "Chase"},

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // fakeLauncherDir is a directory holding an executable xdg-open that opens nothing: on PATH, the
@@ -311,13 +311,13 @@ type failingKeyring struct{}
 
 func (failingKeyring) Describe() string { return "the OS keyring (service plaid-onboard)" }
 func (failingKeyring) Get(k string) (string, error) {
-	return "", &plaidflow.KeyringError{Op: "read " + k, Cause: plaidflow.ErrNoSessionBus}
+	return "", &vault.KeyringError{Op: "read " + k, Cause: vault.ErrNoSessionBus}
 }
 func (failingKeyring) Set(k, _ string) error {
-	return &plaidflow.KeyringError{Op: "write " + k, Cause: plaidflow.ErrNoSessionBus}
+	return &vault.KeyringError{Op: "write " + k, Cause: vault.ErrNoSessionBus}
 }
 func (failingKeyring) Delete(k string) error {
-	return &plaidflow.KeyringError{Op: "delete " + k, Cause: plaidflow.ErrNoSessionBus}
+	return &vault.KeyringError{Op: "delete " + k, Cause: vault.ErrNoSessionBus}
 }
 
 // Keys that pass: the report says where each came from and never shows the secret.
@@ -404,11 +404,11 @@ func TestE2EDoctorRealKeyring(t *testing.T) {
 // probeEntries lists the doctor probe entries in the Secret Service, by key.
 func probeEntries(t *testing.T) []string {
 	t.Helper()
-	out, err := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput()
+	out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput()
 	// Other tests share this keyring: an entry deleted between secret-tool's search and its read
 	// of that entry fails the whole search. Search again: each deletion happens once.
 	for try := 0; err != nil && strings.Contains(string(out), "No such secret item") && try < 20; try++ {
-		out, err = exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput()
+		out, err = exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput()
 	}
 	if err != nil && len(out) > 0 && !strings.Contains(string(out), "attribute.") {
 		t.Fatalf("secret-tool search: %v\n%s", err, out)
@@ -510,7 +510,7 @@ func TestDoctorKeysOfTheOtherEnvironment(t *testing.T) {
 	delete(te.environ, "PLAID_CLIENT_ID")
 	delete(te.environ, "PLAID_SECRET")
 	dir, _ := te.d.ConfigDir()
-	vault := plaidflow.NewVault(te.store, dir)
+	vault := vault.NewVault(te.store, dir)
 	if err := vault.SaveKeys("sandbox", emulator.DemoClientID, emulator.DemoSecret); err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,9 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // TestE2EInstancesAtOnceLoseNoItem: two, then four plaid-onboard processes run `sandbox link`
@@ -48,19 +49,19 @@ func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
 					if errs[i] != nil {
 						t.Fatal(errs[i])
 					}
-					var res plaidflow.Result
+					var res plaidapi.Result
 					if err := json.Unmarshal([]byte(outs[i]), &res); err != nil || !res.Storage.Saved {
 						t.Fatalf("round %d instance %d: %v, storage %+v", round, i, err, res.Storage)
 					}
 					saved = append(saved, res.ItemID)
-					t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
+					t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+res.ItemID) })
 				}
 			}
 			inIndex := indexItemIDs(t, dirs)
 			atEmulator := srv.ItemIDs()
 			inKeyring := 0
 			for _, id := range atEmulator {
-				if tok, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+id); err == nil && strings.HasPrefix(tok, "access-sandbox-") {
+				if tok, err := keyring.Get(vault.KeyringService, "sandbox/item/"+id); err == nil && strings.HasPrefix(tok, "access-sandbox-") {
 					inKeyring++
 				} else {
 					t.Errorf("Item %s exists at the emulator but its token is not in the keyring (%v)", id, err)
@@ -84,7 +85,7 @@ func indexItemIDs(t *testing.T, dirs userDirs) []string {
 		t.Fatal(err)
 	}
 	var ix struct {
-		Items []plaidflow.SavedItem `json:"items"`
+		Items []vault.SavedItem `json:"items"`
 	}
 	if err := json.Unmarshal(b, &ix); err != nil {
 		t.Fatal(err)

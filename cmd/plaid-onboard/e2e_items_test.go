@@ -13,8 +13,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // authWith calls the emulator's /auth/get with a token directly, as any Plaid client would.
@@ -40,12 +41,12 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	requireKeyring(t)
 	srv, dirs, env := emulatorEnv(t)
 
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	var code int
 	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
 	key := "sandbox/item/" + linked.ItemID
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, key) })
-	old, err := keyring.Get(plaidflow.KeyringService, key)
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, key) })
+	old, err := keyring.Get(vault.KeyringService, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	if _, stderr, code = runBinary(t, dirs, env, "items", "rotate", linked.ItemName); code != 0 {
 		t.Fatalf("rotate exit %d\n%s", code, stderr)
 	}
-	now, err := keyring.Get(plaidflow.KeyringService, key)
+	now, err := keyring.Get(vault.KeyringService, key)
 	if err != nil || now == old || !strings.HasPrefix(now, "access-sandbox-") {
 		t.Fatalf("keyring after rotate: %q, %v", now, err)
 	}
@@ -66,7 +67,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	if _, stderr, code = runBinary(t, dirs, env, "auth", linked.ItemName); code != 0 {
 		t.Errorf("auth after rotate: exit %d\n%s", code, stderr)
 	}
-	if out, err := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput(); err == nil &&
+	if out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput(); err == nil &&
 		strings.Count(string(out), "attribute.username = "+key) != 1 {
 		t.Errorf("the keyring should hold exactly one entry for the Item:\n%s", out)
 	}
@@ -78,7 +79,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	if !strings.Contains(stderr, "Removed "+linked.ItemName) {
 		t.Errorf("remove said: %s", stderr)
 	}
-	if _, err := keyring.Get(plaidflow.KeyringService, key); err == nil {
+	if _, err := keyring.Get(vault.KeyringService, key); err == nil {
 		t.Error("the keyring still holds the removed Item's token")
 	}
 	if status, _ := authWith(t, srv, now); status != 400 {
@@ -89,7 +90,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ix struct {
-		Items []plaidflow.SavedItem `json:"items"`
+		Items []vault.SavedItem `json:"items"`
 	}
 	if err := json.Unmarshal(b, &ix); err != nil || len(ix.Items) != 0 {
 		t.Errorf("the index still lists Items: %+v, %v", ix.Items, err)
@@ -106,10 +107,10 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	requireKeyring(t)
 	srv, dirs, env := emulatorEnv(t)
 
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	var code int
 	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	name := linked.ItemName
 
 	for _, accountSelect := range []bool{false, true} {
@@ -145,7 +146,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 		if code := p.wait(t); code != 0 {
 			t.Fatalf("link --update exit %d\n%s", code, p.stderrText())
 		}
-		var res plaidflow.Result
+		var res plaidapi.Result
 		if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil || res.ItemID != linked.ItemID || len(res.Numbers.ACH) == 0 {
 			t.Errorf("link --update result: %+v, %v", res, err)
 		}

@@ -13,13 +13,14 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // requireKeyring checks that a real Secret Service answers on this D-Bus session.
-func requireKeyring(t *testing.T) { t.Helper(); e2etest.RequireKeyring(t, plaidflow.KeyringService) }
+func requireKeyring(t *testing.T) { t.Helper(); e2etest.RequireKeyring(t, vault.KeyringService) }
 
 // userDirs is a fresh home and config directory for the binary, so the test reads and writes
 // nothing of the developer's, and can afterwards search every file the program wrote.
@@ -112,7 +113,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	dirs := newUserDirs(t)
 	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+clientID, "PLAID_SECRET="+secret)
 
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	var (
 		stdout string
 		code   int
@@ -123,13 +124,13 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	}
 
 	// The access token is in the real keyring, filed under the service name.
-	token, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID)
+	token, err := keyring.Get(vault.KeyringService, "sandbox/item/"+linked.ItemID)
 	if err != nil || !strings.HasPrefix(token, "access-sandbox-") {
 		t.Fatalf("keyring entry for the Item: %q, %v", token, err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	// secret-tool is another Secret Service client: it sees what the user's other tools see.
-	switch out, err := exec.Command("secret-tool", "search", "--all", "service", plaidflow.KeyringService).CombinedOutput(); {
+	switch out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput(); {
 	case errors.Is(err, exec.ErrNotFound) && !e2etest.Required():
 		t.Log("secret-tool is not installed (apt-get install libsecret-tools): not checking that other Secret Service clients see the Item")
 	case err != nil:
@@ -143,7 +144,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("auth exit %d\n%s", code, stderr)
 	}
-	var again plaidflow.Result
+	var again plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &again); err != nil {
 		t.Fatalf("auth --json: %v\n%s", err, stdout)
 	}
@@ -164,7 +165,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("items remove exit %d\n%s", code, stderr)
 	}
-	if _, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID); err == nil {
+	if _, err := keyring.Get(vault.KeyringService, "sandbox/item/"+linked.ItemID); err == nil {
 		t.Error("the removed Item's token is still in the keyring")
 	}
 	_, stderr, code = runBinary(t, dirs, env, "auth")

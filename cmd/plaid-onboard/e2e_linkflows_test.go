@@ -10,9 +10,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // End to end, the Auth flows through Link (link --flow, verify): the built binary, headless
@@ -54,15 +55,15 @@ func manualEntry(frame *chromedp.Node, routing, account string) []chromedp.Actio
 
 // flowResult waits for the command and decodes its JSON result; the Item's keyring entry is
 // removed after the test.
-func flowResult(t *testing.T, p *process) plaidflow.Result {
+func flowResult(t *testing.T, p *process) plaidapi.Result {
 	t.Helper()
 	p.wantExit(t, 0)
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
 		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
 	}
 	if res.ItemID != "" {
-		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
+		t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+res.ItemID) })
 	}
 	return res
 }
@@ -311,7 +312,7 @@ func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
 		t.Fatalf("set-verification-status: exit %d\n%s", code, stderr)
 	}
 	out, stderr, code := runBinary(t, dirs, env, "auth", res.ItemName, "--json")
-	var after plaidflow.Result
+	var after plaidapi.Result
 	if err := json.Unmarshal([]byte(out), &after); code != 0 || err != nil || len(after.Numbers.ACH) != 1 || after.Numbers.ACH[0].Account != "1111222233330000" {
 		t.Errorf("auth after verification: exit %d, %v, ACH %+v\n%s", code, err, after.Numbers.ACH, stderr)
 	}

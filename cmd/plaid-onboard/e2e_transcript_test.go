@@ -17,8 +17,9 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // publicTokenTap stands between the binary and the fake Plaid (PLAID_API_URL, as a user's proxy
@@ -92,11 +93,11 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	)
 	p.drive(t, ctx, steps...)
 	res := flowResult(t, p)
-	access, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+res.ItemID)
+	access, err := keyring.Get(vault.KeyringService, "sandbox/item/"+res.ItemID)
 	if err != nil {
 		t.Fatalf("the access token in the keyring: %v", err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+res.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+res.ItemID) })
 
 	lines := readLines(t, path)
 	var events []string
@@ -144,7 +145,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	for i, n := range numbersOf(t, res) {
 		secrets["account number "+string(rune('A'+i))] = n
 	}
-	assertNoSecrets(t, secrets, path, path+".md", filepath.Join(dirs.home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName))
+	assertNoSecrets(t, secrets, path, path+".md", filepath.Join(dirs.home, ".local", "state", "plaid-onboard", transcript.LastTranscriptName))
 
 	// report, in another process, finds the same session as the last one.
 	out, stderr, code := runBinary(t, dirs, env, "report")

@@ -19,6 +19,8 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 func startListen(t *testing.T, dirs userDirs, env []string, args ...string) *process {
@@ -52,7 +54,7 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	var item plaidflow.FlowItem
 	var code int
 	stderr := runJSON(t, dirs, env, &item, "sandbox", "link", "--flow", "automated-microdeposits", "--json")
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+item.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+item.ItemID) })
 	if len(item.Accounts) != 1 || item.Accounts[0].VerificationStatus != "pending_automatic_verification" || item.AuthMethod != "AUTOMATED_MICRODEPOSITS" {
 		t.Fatalf("the new Item: %+v", item)
 	}
@@ -189,7 +191,7 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 		code   int
 	)
 	stderr := runJSON(t, dirs, env, &item, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+item.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "demo/item/"+item.ItemID) })
 
 	lp := startListen(t, dirs, env, "--demo")
 	lp.waitURL(t)
@@ -213,11 +215,11 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--demo sandbox link: exit %d\n%s", code, stderr)
 	}
-	var second plaidflow.Result
+	var second plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &second); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+second.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "demo/item/"+second.ItemID) })
 	if ack := lp.next(t, "WEBHOOK_UPDATE_ACKNOWLEDGED for the Item saved while the listener runs"); ack["item_id"] != second.ItemID || ack["verified"] != true {
 		t.Errorf("ack for the new Item: %v", ack)
 	}

@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // emulatorTimeout bounds each wait of these tests; past it, the test fails saying what it
@@ -284,13 +286,13 @@ func TestEmulatorRegistersRedirectURIs(t *testing.T) {
 		t.Errorf("redirect_uris = %v", info.RedirectURIs)
 	}
 	linkToken := func(redirect string) error {
-		cfg := plaidflow.Config{ClientID: info.ClientID, Secret: info.Secret, Env: plaidflow.Sandbox, APIURL: info.URL,
+		cfg := config.Config{ClientID: info.ClientID, Secret: info.Secret, Env: config.Sandbox, APIURL: info.URL,
 			Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "plaid-onboard", RedirectURI: redirect}
-		c, err := plaidflow.NewClient(cfg, nil)
+		c, err := plaidapi.NewClient(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.CreateLinkToken(ctx, plaidflow.LinkTokenOptions{})
+		_, err = c.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		return err
 	}
 	if err := linkToken(registered); err != nil {

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The fault matrix: every scripted command against the emulator with each fault a client of
@@ -118,7 +120,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 	if mc.saved {
 		te.mustRun(t, exitOK, "sandbox", "link")
 	}
-	hc := plaidflow.NewHTTPClient()
+	hc := plaidapi.NewHTTPClient()
 	hc.Timeout = faultHTTPTimeout
 	t.Cleanup(hc.CloseIdleConnections)
 	te.d.HTTPClient = hc
@@ -162,7 +164,7 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 		}
 	case path == "/item/public_token/exchange":
 		// Whether the exchange took effect cannot be known from here: the user is told.
-		if !strings.Contains(stderr, plaidflow.ExchangeLostNotice) || !strings.Contains(stderr, "link the account again") {
+		if !strings.Contains(stderr, plaidapi.ExchangeLostNotice) || !strings.Contains(stderr, "link the account again") {
 			t.Errorf("stderr does not say plainly that Plaid may hold an Item whose token never arrived\n%s", report)
 		}
 	case f.spec.Kind == emulator.FaultHang:
@@ -198,8 +200,8 @@ func runFaultCase(t *testing.T, mc matrixCommand, path string, f matrixFault) {
 func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report string) {
 	t.Helper()
 	dir, _ := te.d.ConfigDir()
-	vault := plaidflow.NewVault(te.store, dir)
-	saved, err := vault.Items(string(plaidflow.Sandbox))
+	vault := vault.NewVault(te.store, dir)
+	saved, err := vault.Items(string(config.Sandbox))
 	if err != nil {
 		t.Fatalf("read the index: %v\n%s", err, report)
 	}
@@ -216,12 +218,12 @@ func checkNothingLost(t *testing.T, te *testEnv, srv *emulator.Server, report st
 		}
 	}
 	for _, it := range saved {
-		if tok, err := vault.AccessToken(string(plaidflow.Sandbox), it.ItemID); err != nil || tok == "" {
+		if tok, err := vault.AccessToken(string(config.Sandbox), it.ItemID); err != nil || tok == "" {
 			t.Errorf("the index names Item %s, whose token is not in the keyring (%v)\n%s", it.ItemID, err, report)
 		}
 	}
 	for _, id := range srv.ItemIDs() {
-		if !inIndex[id] && !strings.Contains(te.stderr.String(), plaidflow.ExchangeLostNotice) {
+		if !inIndex[id] && !strings.Contains(te.stderr.String(), plaidapi.ExchangeLostNotice) {
 			t.Errorf("Item %s exists at the emulator, is not saved here, and the user was not told\n%s", id, report)
 		}
 	}

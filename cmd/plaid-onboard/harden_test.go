@@ -11,10 +11,12 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // lockedKeyring refuses every write, as a locked or unreachable keyring does.
-type lockedKeyring struct{ *plaidflow.MemoryStore }
+type lockedKeyring struct{ *vault.MemoryStore }
 
 func (lockedKeyring) Set(string, string) error { return errors.New("the keyring is locked") }
 
@@ -90,7 +92,7 @@ func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/institutions/get_by_id", Kind: emulator.FaultHang}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), plaidflow.CallTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), plaidapi.CallTimeout)
 	defer cancel()
 	start := time.Now()
 	code := te.runContext(ctx, "sandbox", "link", "--no-save")
@@ -99,7 +101,7 @@ func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 		t.Fatalf("exit %d after %s\n%s\n%s", code, took, te.stdout, te.stderr)
 	}
 	if took > 2*plaidflow.InstitutionBudget+time.Second {
-		t.Errorf("sandbox link took %s with a hung institution lookup (budget %s, call timeout %s)", took, plaidflow.InstitutionBudget, plaidflow.CallTimeout)
+		t.Errorf("sandbox link took %s with a hung institution lookup (budget %s, call timeout %s)", took, plaidflow.InstitutionBudget, plaidapi.CallTimeout)
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The secret-leak search: every command and the terminal UI run as a user would, against an
@@ -147,7 +147,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		for _, id := range srv.ItemIDs() {
-			_ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+id)
+			_ = keyring.Delete(vault.KeyringService, "sandbox/item/"+id)
 		}
 	})
 

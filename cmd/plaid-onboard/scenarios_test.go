@@ -11,6 +11,8 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // userCustomTicket is what a support engineer writes to reproduce a user's bank: every number
@@ -47,13 +49,13 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	}
 	env := dirs.env("PLAID_API_URL="+info.URL, "PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
 
-	var linked plaidflow.Result
+	var linked plaidapi.Result
 	var (
 		stdout string
 		code   int
 	)
 	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--user-custom", file, "--json")
-	t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+linked.ItemID) })
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	if !linked.Storage.Saved {
 		t.Fatalf("the Item was not saved: %+v\n%s", linked.Storage, stderr)
 	}
@@ -65,7 +67,7 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("auth exit %d\n%s", code, stderr)
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("auth --json: %v\n%s", err, stdout)
 	}

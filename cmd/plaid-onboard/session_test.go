@@ -3,12 +3,12 @@ package main
 import (
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // askedStore is a keyring that records whether it was asked for anything.
 type askedStore struct {
-	*plaidflow.MemoryStore
+	*vault.MemoryStore
 	asked bool
 }
 
@@ -23,10 +23,10 @@ func (s *askedStore) Get(key string) (string, error) {
 func TestTerminalUISessionLeavesTheKeyringToTheUI(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	store := &askedStore{MemoryStore: plaidflow.NewMemoryStore()}
+	store := &askedStore{MemoryStore: vault.NewMemoryStore()}
 	te.d.Secrets = store
 	dir, _ := te.d.ConfigDir()
-	if err := plaidflow.NewVault(store, dir).SaveKeys("sandbox", "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"); err != nil {
+	if err := vault.NewVault(store, dir).SaveKeys("sandbox", "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"); err != nil {
 		t.Fatal(err)
 	}
 	s, err := newSession(te.d, &options{}, false)

@@ -19,9 +19,10 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // Interrupts at each stage: SIGINT (ctrl+c) and SIGTERM reach `link` and the terminal UI while
@@ -56,7 +57,7 @@ func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantIte
 	var inIndex []string
 	if b, err := os.ReadFile(filepath.Join(dirs.config, "plaid-onboard", "items.json")); err == nil {
 		var ix struct {
-			Items []plaidflow.SavedItem `json:"items"`
+			Items []vault.SavedItem `json:"items"`
 		}
 		if err := json.Unmarshal(b, &ix); err != nil {
 			t.Fatalf("items.json: %v", err)
@@ -72,8 +73,8 @@ func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantIte
 		t.Errorf("Items at the emulator %v, in items.json %v; want the same %d", atEmulator, inIndex, wantItems)
 	}
 	for _, id := range atEmulator {
-		t.Cleanup(func() { _ = keyring.Delete(plaidflow.KeyringService, "sandbox/item/"+id) })
-		if tok, err := keyring.Get(plaidflow.KeyringService, "sandbox/item/"+id); err != nil || !strings.HasPrefix(tok, "access-sandbox-") {
+		t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+id) })
+		if tok, err := keyring.Get(vault.KeyringService, "sandbox/item/"+id); err != nil || !strings.HasPrefix(tok, "access-sandbox-") {
 			t.Errorf("Item %s is not in the keyring: %q, %v", id, tok, err)
 		}
 	}
@@ -305,12 +306,12 @@ func TestInterruptDuringExchangeKeepsTheItem(t *testing.T) {
 	}
 	// and the Item Plaid made is in the vault, with its access token.
 	dir, _ := te.d.ConfigDir()
-	vault := plaidflow.NewVault(te.store, dir)
-	items, err := vault.Items(string(plaidflow.Sandbox))
+	vault := vault.NewVault(te.store, dir)
+	items, err := vault.Items(string(config.Sandbox))
 	if err != nil || len(items) != 1 {
 		t.Fatalf("saved Items = %v (err %v), want the one Plaid created during the interrupt\n%s", items, err, te.stderr)
 	}
-	if tok, err := vault.AccessToken(string(plaidflow.Sandbox), items[0].ItemID); err != nil || !strings.HasPrefix(tok, "access-") {
+	if tok, err := vault.AccessToken(string(config.Sandbox), items[0].ItemID); err != nil || !strings.HasPrefix(tok, "access-") {
 		t.Errorf("the saved Item's access token = %q (err %v), want it in the keyring", tok, err)
 	}
 	if !strings.Contains(te.stderr.String(), "Saved the Item") {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // readLines decodes a transcript into generic objects, failing unless every line is one.
@@ -30,7 +30,7 @@ func readLines(t *testing.T, path string) []map[string]any {
 }
 
 // numbersOf lists every full account number and IBAN of a JSON result.
-func numbersOf(t *testing.T, res plaidflow.Result) []string {
+func numbersOf(t *testing.T, res plaidapi.Result) []string {
 	t.Helper()
 	var out []string
 	for _, n := range res.Numbers.ACH {
@@ -82,7 +82,7 @@ func TestSandboxLinkTranscriptHoldsTheCallsAndNoSecret(t *testing.T) {
 	if !strings.Contains(te.stderr.String(), "Transcript: "+path) {
 		t.Errorf("stderr does not say where the transcript is:\n%s", te.stderr)
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal(te.stdout.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestReportPrintsTheLastSessionAndRefusesOtherFiles(t *testing.T) {
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("sandbox link: exit %d: %s", code, te.stderr)
 	}
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal(te.stdout.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestItemCommandsTranscriptsHoldNoToken(t *testing.T) {
 	te := newTestEnv(t)
 	te.useFakePlaid(t)
 	te.mustRun(t, exitOK, "sandbox", "link", "--json")
-	var res plaidflow.Result
+	var res plaidapi.Result
 	if err := json.Unmarshal(te.stdout.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/zalando/go-keyring"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // screenTimeout bounds each wait for the screen to show something: generous, because CI runs
@@ -276,18 +277,18 @@ func TestTUITranscriptInTmux(t *testing.T) {
 	if b, _ := os.ReadFile(s.exitFile); strings.TrimSpace(string(b)) != "0" {
 		t.Errorf("exit status %q after q", b)
 	}
-	entries, err := plaidflow.ReadTranscriptFile(path)
+	entries, err := transcript.ReadTranscriptFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if entries[0].Command != "plaid-onboard (terminal UI)" || !entries[0].Demo {
 		t.Errorf("session entry = %+v", entries[0])
 	}
-	ids := plaidflow.IDsOf(entries)
+	ids := transcript.IDsOf(entries)
 	if ids.ItemID == "" || len(ids.RequestIDs) < 4 {
 		t.Errorf("the TUI's transcript ids = %+v, want the item_id and the request_ids", ids)
 	}
-	last := filepath.Join(s.home, ".local", "state", "plaid-onboard", plaidflow.LastTranscriptName)
+	last := filepath.Join(s.home, ".local", "state", "plaid-onboard", transcript.LastTranscriptName)
 	assertNoSecrets(t, map[string]string{"the client secret": emulator.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
 }
 
@@ -337,7 +338,7 @@ func forgetDemoItems(t *testing.T, dirs userDirs) {
 		return
 	}
 	for _, m := range regexp.MustCompile(`"item_id":\s*"([^"]+)"`).FindAllStringSubmatch(string(b), -1) {
-		_ = keyring.Delete(plaidflow.KeyringService, "demo/item/"+m[1])
+		_ = keyring.Delete(vault.KeyringService, "demo/item/"+m[1])
 	}
 }
 
