@@ -90,7 +90,6 @@ func (r *linkRun) sawExit(t *testing.T) {
 // TestBrowserLinkPageStates drives a whole Session in headless Chromium through each way Link
 // can end that is not a plain success, and checks what the page says and offers.
 func TestBrowserLinkPageStates(t *testing.T) {
-	browser := newBrowser(t)
 	sdk := fakeSDKServer(t)
 
 	// The bug this guards: Link reopened from the page was replaced a second later by
@@ -98,11 +97,9 @@ func TestBrowserLinkPageStates(t *testing.T) {
 	// kept showing a dead URL. While the terminal waits, Reopen works and the session
 	// completes with the reopened Link's public token.
 	t.Run("the terminal UI waits: Reopen works", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/exit-then-success.js", true)
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		r.sawExit(t)
 		tb.waitState(t, "exited")
 		if got := tb.text(t, "status-title"); got != "Link closed" {
@@ -121,17 +118,13 @@ func TestBrowserLinkPageStates(t *testing.T) {
 		if got := tb.text(t, "status-title"); got != "Connected to First Platypus Bank" {
 			t.Errorf("title after the reopened Link = %q", got)
 		}
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("a scripted command stops at the exit: no Reopen", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/exit-error.js", false)
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		res := r.result(t)
 		var exit *linkpage.ExitError
 		if !errors.As(res.err, &exit) || exit.Status != "requires_credentials" {
@@ -152,11 +145,9 @@ func TestBrowserLinkPageStates(t *testing.T) {
 	})
 
 	t.Run("the user quits in the terminal", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/wait.js", true)
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		tb.waitState(t, "open")
 		closed := make(chan error, 1)
 		go func() { closed <- r.sess.Close() }()
@@ -180,9 +171,10 @@ func TestBrowserLinkPageStates(t *testing.T) {
 	// such a load, and the command stops waiting; the page keeps saying why after the program
 	// is gone, instead of "plaid-onboard is no longer running".
 	t.Run("a blocker stops the Link script", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		script := sdk.URL + "/success.js"
 		r := runSession(t, script, false)
-		tb := newTab(t, browser)
+		tb := newTab(t)
 		err := chromedp.Do(tb.ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
 			if _, err := cdp.Call(ctx, target, network.Enable, network.EnableParams{}); err != nil {
 				return err
@@ -230,11 +222,9 @@ func TestBrowserLinkPageStates(t *testing.T) {
 	})
 
 	t.Run("the terminal UI waits: a blocked script offers Reload", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		r := runSession(t, sdk.URL+"/missing.js", true)
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(r.pageURL(t))); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, r.pageURL(t))
 		tb.waitState(t, "blocked")
 		eventually(t, "the page to offer Reload while the terminal waits", func() (bool, string) {
 			return tb.visible(t, "reload"), "no Reload button"

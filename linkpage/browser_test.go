@@ -6,11 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // fakeSDKs stands in for link-initialize.js. Each path is one scenario; the
@@ -94,115 +93,49 @@ func fakeSDKServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// newBrowser starts headless Chromium once for the test, or skips. With
-// PLAID_ONBOARD_E2E=1 (the README's and CI's test command) the browser test is
-// part of the proof, so a missing Chromium fails it, even in -short mode; a
-// developer's quick run without it may skip.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	e2e := os.Getenv("PLAID_ONBOARD_E2E") == "1"
-	if testing.Short() && !e2e {
-		t.Skip("skipping the headless Chromium test in -short mode")
-	}
-	path := os.Getenv("CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(path); err != nil {
-		if e2e {
-			t.Fatalf("Chromium not found at %s (set CHROMIUM to its path); PLAID_ONBOARD_E2E=1 needs it", path)
-		}
-		t.Skipf("Chromium not found at %s (set CHROMIUM to its path): skipping the browser test", path)
-	}
-	// Chromium keeps its profile in dir and its scratch files (shared memory
-	// when /dev/shm is not used, crash dumps) in $TMPDIR: both live under the
-	// test's own directory, which the testing package removes at the end.
-	dir := t.TempDir()
-	profile, scratch := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp")
-	if err := os.Mkdir(scratch, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(profile),
-		chromedp.Env("TMPDIR="+scratch),
-		chromedp.WindowSize(760, 640),
-	)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	// Registered after t.TempDir, so it runs before the directory is removed:
-	// Chromium must have exited, or it may still be writing there.
-	t.Cleanup(func() {
-		// Cancel asks the browser to close and waits for the process to exit;
-		// cancelAlloc then kills whatever did not, and waits for it too.
-		if err := chromedp.Cancel(browserCtx); err != nil {
-			t.Logf("close Chromium: %v", err)
-		}
-		cancelBrowser()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(browserCtx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return browserCtx
-}
-
-// tab opens a tab that closes with the subtest, and collects what the page
+// tab is a tab of the test binary's Chromium that closes with the (sub)test, and what its page
 // writes to the console.
 type tab struct {
 	ctx     context.Context
-	mu      sync.Mutex
-	console []chromedp.ConsoleMessage
+	console *e2etest.Console
 }
 
-func newTab(t *testing.T, browser context.Context) *tab {
+// newTab opens a tab at the size these pages were designed in. A developer's quick run without
+// Chromium may skip in -short mode; with PLAID_ONBOARD_E2E=1 (the README's and CI's test
+// command) the browser test is part of the proof, so a missing Chromium fails it.
+func newTab(t *testing.T) *tab {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(browser, 30*time.Second)
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	t.Cleanup(func() { cancelTab(); cancel() })
-	tb := &tab{ctx: ctx}
-	msgs := chromedp.Console(ctx)
-	go func() {
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			tb.mu.Lock()
-			tb.console = append(tb.console, m)
-			tb.mu.Unlock()
-		}
-	}()
+	if testing.Short() && !e2etest.Required() {
+		t.Skip("skipping the headless Chromium test in -short mode")
+	}
+	ctx := e2etest.Tab(t)
+	tb := &tab{ctx: ctx, console: e2etest.Listen(ctx)}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(760, 640)); err != nil {
+		t.Fatalf("size the tab: %v", err)
+	}
 	return tb
 }
 
-// errors returns the console errors and exceptions, less the expected ones.
-func (tb *tab) errors(expected ...string) []string {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	var out []string
-next:
-	for _, m := range tb.console {
-		if m.Type != chromedp.ConsoleError && !m.IsException() {
-			continue
-		}
-		for _, e := range expected {
-			if strings.Contains(m.Text, e) {
-				continue next
-			}
-		}
-		out = append(out, m.String())
+// openTab opens a tab (newTab) on url.
+func openTab(t *testing.T, url string) *tab {
+	t.Helper()
+	tb := newTab(t)
+	if err := chromedp.Do(tb.ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s: %v", url, err)
 	}
-	return out
+	return tb
 }
+
+// noErrors fails the test with the page's console errors (CSP violations show there).
+func (tb *tab) noErrors(t *testing.T) {
+	t.Helper()
+	if errs := tb.errors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}
+
+// errors returns the console errors and exceptions, less the expected ones.
+func (tb *tab) errors(expected ...string) []string { return tb.console.Errors(expected...) }
 
 func (tb *tab) eval(t *testing.T, js string) string {
 	t.Helper()
@@ -297,7 +230,6 @@ func expectEvents(t *testing.T, s *linkpage.Server, want ...string) []linkpage.E
 // the callbacks reach the program in order through the real CSP, and the page
 // shows each state the user goes through.
 func TestBrowser(t *testing.T) {
-	browser := newBrowser(t)
 	sdk := fakeSDKServer(t)
 
 	start := func(t *testing.T, script string, opts linkpage.Options) *linkpage.Server {
@@ -313,11 +245,9 @@ func TestBrowser(t *testing.T) {
 	}
 
 	t.Run("success, then Finish", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/success.js", linkpage.Options{})
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		evs := expectEvents(t, s, "OPEN", "HANDOFF", "success")
 		if evs[2].PublicToken != "public-sandbox-xyz" || evs[2].Success.Institution.Name != "First Platypus Bank" ||
 			len(evs[2].Success.Accounts) != 1 || evs[2].Success.Accounts[0].Mask != "0000" {
@@ -356,11 +286,9 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("a burst of events arrives in order", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/burst.js", linkpage.Options{})
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		var want []string
 		for range 20 {
 			want = append(want, "TRANSITION_VIEW")
@@ -378,11 +306,9 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("Link open, then the terminal gives up", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/wait.js", linkpage.Options{Environment: "production", ClientName: "Acme Payments"})
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		expectEvents(t, s, "OPEN")
 		tb.waitState(t, "open")
 		if got := tb.text(t, "status-title"); got != "Link is open" {
@@ -399,18 +325,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("detail = %q", got)
 		}
 		tb.screenshot(t, "cancelled")
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("exit with an error, then reopen", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/exit-error.js", linkpage.Options{})
 		s.AllowReopen(true) // the terminal UI keeps waiting after an exit
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		evs := expectEvents(t, s, "OPEN", "ERROR", "EXIT", "exit")
 		if e := evs[3].ExitError; e == nil || e.ErrorCode != "INVALID_CREDENTIALS" || evs[3].Exit.RequestID != "Ab3dE5gH7jK9mN1" {
 			t.Errorf("exit event = %+v %+v", evs[3].ExitError, evs[3].Exit)
@@ -452,14 +374,13 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("detail after Finish = %q", got)
 		}
 		tb.screenshot(t, "exit-finished")
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("OAuth return resumes Link", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		s, redirect := startRedirect(t, linkpage.Options{ScriptURL: sdk.URL + "/wait.js", Environment: "sandbox"}, "/oauth/callback")
-		tb := newTab(t, browser)
+		tb := newTab(t)
 		ret := redirect + "?oauth_state_id=ad4e7d7b-2f3a-4f6c-9a57-7d3e5e3b9f10"
 		if err := chromedp.Do(tb.ctx, chromedp.Navigate(ret)); err != nil {
 			t.Fatal(err)
@@ -469,14 +390,13 @@ func TestBrowser(t *testing.T) {
 		if got := tb.eval(t, `String(window.__fakeLink.receivedRedirectUri)`); got != ret {
 			t.Errorf("receivedRedirectUri = %q, want %q", got, ret)
 		}
-		if errs := tb.errors(); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		tb.noErrors(t)
 	})
 
 	t.Run("the header fits a phone", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/wait.js", linkpage.Options{Environment: "demo", ClientName: "plaid-onboard demo"})
-		tb := newTab(t, browser)
+		tb := newTab(t)
 		if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.URL())); err != nil {
 			t.Fatal(err)
 		}
@@ -499,12 +419,10 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("SDK fails to load", func(t *testing.T) {
+		t.Parallel() // each subtest has its own server and tab
 		s := start(t, "/missing.js", linkpage.Options{Environment: "demo", ClientName: "plaid-onboard demo"})
 		s.AllowReopen(true)
-		tb := newTab(t, browser)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(s.URL())); err != nil {
-			t.Fatal(err)
-		}
+		tb := openTab(t, s.URL())
 		tb.waitState(t, "blocked")
 		if got, want := tb.text(t, "status-title"), "Plaid Link could not load"; got != want {
 			t.Errorf("title = %q, want %q", got, want)

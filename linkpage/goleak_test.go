@@ -1,13 +1,14 @@
 package linkpage_test
 
 import (
+	"os"
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
-// TestMain fails the package's tests when a goroutine outlives them: a leaked goroutine is a
-// server, a watcher or a call that nobody stopped, and in the program it would pile up.
+// TestMain fails the package's tests when a goroutine outlives them (e2etest.Main), and stops
+// the Chromium the browser tests share.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	os.Exit(e2etest.Main(m))
 }

@@ -12,21 +12,6 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 )
 
-// waitForRequest waits until a call to path has reached the emulator, failing loudly when none
-// does within the deadline.
-func waitForRequest(t *testing.T, srv *emulator.Server, path string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for emulatortest.Requests(srv, path) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no call to %s reached the emulator within 10s", path)
-		}
-		<-tick.C
-	}
-}
-
 // TestInterruptDuringTheExchangeSavesTheItem: ctrl+c, or a signal (SIGINT, SIGTERM: cmd cancels
 // the context), while /item/public_token/exchange is at Plaid ends the UI at once, with the
 // terminal restored, but not the exchange: its Item is saved and the session ends interrupted
@@ -63,7 +48,7 @@ func TestInterruptDuringTheExchangeSavesTheItem(t *testing.T) {
 			out.waitFor(t, "Link a bank account in your browser")
 			inW.Write([]byte("s\r")) // the Sandbox shortcut (default choice): an Item, then the exchange
 			// when the user interrupts while the exchange is at Plaid,
-			waitForRequest(t, srv, exchange)
+			emulatortest.WaitForRequest(t, srv, exchange)
 			tc.interrupt(cancel, inW)
 
 			// then the session ends interrupted, with the terminal restored,

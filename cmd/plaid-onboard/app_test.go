@@ -225,6 +225,7 @@ func TestGlobalFlagsGoAnywhere(t *testing.T) {
 }
 
 func TestNoKeysSaysWhereToPutThem(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("sandbox", "link"); code != exitFailure {
 		t.Fatalf("exit = %d, want 1", code)
@@ -237,6 +238,7 @@ func TestNoKeysSaysWhereToPutThem(t *testing.T) {
 }
 
 func TestSandboxLinkRefusedInProduction(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	te.environ["PLAID_CLIENT_ID"] = strings.Repeat("a", 24)
 	te.environ["PLAID_SECRET"] = strings.Repeat("b", 30)
@@ -255,6 +257,7 @@ func TestSandboxLinkRefusedInProduction(t *testing.T) {
 // With --json, a failure is one JSON object on stdout, {"error": {...}}, with Plaid's fields,
 // besides the human message on stderr.
 func TestJSONErrorDocument(t *testing.T) {
+	t.Parallel()
 	t.Run("a Plaid error", func(t *testing.T) {
 		te := newTestEnv(t)
 		srv := te.useFakePlaid(t)
@@ -325,6 +328,7 @@ func TestJSONErrorDocument(t *testing.T) {
 }
 
 func TestDemoSandboxLinkJSON(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -374,6 +378,7 @@ func TestDemoSandboxLinkJSON(t *testing.T) {
 // "environment" means the Plaid environment in every JSON document; "demo" says whether the
 // offline emulator stood in for it.
 func TestItemsJSONEnvironment(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args    []string
 		environ map[string]string
@@ -407,6 +412,7 @@ func TestItemsJSONEnvironment(t *testing.T) {
 
 // --mask hides account numbers and IBANs everywhere: in the table and in the JSON.
 func TestMaskHidesNumbers(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -455,6 +461,7 @@ func TestMaskHidesNumbers(t *testing.T) {
 
 // The demo says so once, on stderr, whatever the output; the result itself names the demo too.
 func TestDemoBannerOnce(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--demo", "sandbox", "link", "--mask"},
 		{"--demo", "sandbox", "link", "--json"},
@@ -477,6 +484,7 @@ func TestDemoBannerOnce(t *testing.T) {
 }
 
 func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "sandbox", "link", "--mask"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -499,6 +507,7 @@ func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
 
 // --no-save says once, plainly, that nothing was saved; it is not reported as a failure.
 func TestNoSaveIsNotAFailure(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "--no-save", "sandbox", "link"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -536,6 +545,7 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 }
 
 func TestAuthNeedsASavedItem(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "auth"); code != exitFailure {
 		t.Fatalf("exit = %d, want 1", code)
@@ -546,6 +556,7 @@ func TestAuthNeedsASavedItem(t *testing.T) {
 }
 
 func TestItemsRemove(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -565,6 +576,7 @@ func TestItemsRemove(t *testing.T) {
 // The demo offers banks of every number family: a Canadian Item shows EFT numbers and a UK one
 // IBAN and BACS, with the default configuration.
 func TestDemoShowsEveryNumberFamily(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_43"); code != exitOK {
 		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
@@ -582,6 +594,7 @@ func TestDemoShowsEveryNumberFamily(t *testing.T) {
 
 // The demo's Link token offers US, Canadian and UK banks, unless the user chose countries.
 func TestDemoCountries(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	s, err := newSession(te.d, sessionFlags{keys: keyFlags{demo: true}, noSave: true}, "", true)
 	if err != nil {
@@ -620,6 +633,7 @@ func (s failingStore) Delete(k string) error {
 }
 
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		t.Run(shell+" script", func(t *testing.T) {
 			te := newTestEnv(t)

@@ -7,9 +7,10 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 var (
@@ -26,19 +27,13 @@ var (
 // the tests (goleak): the commands run in-process here, so a leak in a test is one in the
 // program.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := settledLeaks(
-			// go-keyring talks to the Secret Service over godbus's shared session-bus
-			// connection, which godbus opens once and keeps for the life of the process by
-			// design (dbus.SessionBus); its reader goroutines are the library's, not a leak.
-			goleak.IgnoreTopFunction("github.com/godbus/dbus/v5.newConn.func1"),
-			goleak.IgnoreAnyFunction("github.com/godbus/dbus/v5.(*Conn).inWorker"),
-		); err != nil {
-			fmt.Fprintf(os.Stderr, "goroutines left running after the tests: %v\n", err)
-			code = 1
-		}
-	}
+	code := e2etest.Main(m,
+		// go-keyring talks to the Secret Service over godbus's shared session-bus connection,
+		// which godbus opens once and keeps for the life of the process by design
+		// (dbus.SessionBus); its reader goroutines are the library's, not a leak.
+		goleak.IgnoreTopFunction("github.com/godbus/dbus/v5.newConn.func1"),
+		goleak.IgnoreAnyFunction("github.com/godbus/dbus/v5.(*Conn).inWorker"),
+	)
 	if binaryDir != "" {
 		if err := os.RemoveAll(binaryDir); err != nil {
 			fmt.Fprintf(os.Stderr, "remove the test binary: %v\n", err)
@@ -48,19 +43,6 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
-}
-
-// settledLeaks is goleak.Find given a few seconds, for goroutines that end by themselves
-// shortly after a test (an idle keep-alive connection being closed); one still there after
-// that is a leak.
-func settledLeaks(opts ...goleak.Option) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := goleak.Find(opts...)
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-	}
 }
 
 // testBinary builds plaid-onboard once per test run and returns its path; the end-to-end tests

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/doctor"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -369,7 +370,7 @@ func TestDoctorUsage(t *testing.T) {
 func TestE2EDoctorRealKeyring(t *testing.T) {
 	requireKeyring(t)
 	_, err := exec.LookPath("secret-tool")
-	requireE2E(t, "secret-tool (apt-get install libsecret-tools)", err == nil)
+	e2etest.Require(t, "secret-tool (apt-get install libsecret-tools)", err == nil)
 	dirs := newUserDirs(t)
 	env := dirs.env()
 	for i, kv := range env {

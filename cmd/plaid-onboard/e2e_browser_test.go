@@ -1,166 +1,33 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// e2eTimeout bounds each wait of the end-to-end tests (a browser step, a line from the binary,
-// its exit): generous, because CI runs the suite on a busy 2-core machine under -race, and a
-// wait that times out fails the test saying what it waited for.
-const e2eTimeout = 45 * time.Second
-
-// newChromium starts headless Chromium with a profile, a TMPDIR and a HOME of its own, removed
-// after the test: Chromium keeps its singleton socket in $TMPDIR, which a browser that is
-// stopped rather than closed leaves behind, and its crash reports under $XDG_CONFIG_HOME, the
-// user's. The directory is not t.TempDir, whose path (with the test's name) makes the socket's
-// path longer than a Unix socket's limit, which Chromium refuses.
-func newChromium(t *testing.T) context.Context {
+// startLink runs `plaid-onboard link` in the background.
+func startLink(t *testing.T, dirs userDirs, env []string, args ...string) *process {
 	t.Helper()
-	_, err := os.Stat(chromiumPath)
-	requireE2E(t, "Chromium at "+chromiumPath+" (apt-get install chromium)", err == nil)
-	dir, err := os.MkdirTemp("", "chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Errorf("remove Chromium's directory: %v", err)
-		}
-	})
-	profile, tmp, home := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp"), filepath.Join(dir, "home")
-	for _, d := range []string{profile, tmp, home} {
-		if err := os.Mkdir(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(profile),
-		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1100, 800),
-	)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		// Close Chromium gracefully and wait for it, so it is gone before its directory is removed.
-		closing, cancelClosing := context.WithTimeout(ctx, e2eTimeout)
-		defer cancelClosing()
-		if err := chromedp.Cancel(closing); err != nil {
-			t.Logf("close Chromium: %v", err)
-		}
-		cancel()
-		cancelAlloc()
-	})
-	// The first action starts the browser and lives as long as it, so it takes no timeout; the
-	// start is bounded by a timer instead.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("start Chromium: %v", err)
-		}
-	case <-time.After(e2eTimeout):
-		t.Fatalf("Chromium did not start within %s", e2eTimeout)
-	}
-	// A backstop for the whole test; each step has its own, shorter, deadline.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(cancelTimeout)
-	return ctx
+	return startCmd(t, dirs, env, append([]string{"link"}, args...)...)
 }
 
-// step names a browser action for its error and gives it its own deadline, so that a slow or
-// stuck browser fails the test saying which step it was at.
-func step(what string, a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		ctx, cancel := context.WithTimeout(ctx, e2eTimeout)
-		defer cancel()
-		if _, err := a(ctx, tg); err != nil {
-			return chromedp.Void{}, fmt.Errorf("%s: %w", what, err)
-		}
-		return chromedp.Void{}, nil
-	}
-}
-
-// linkProcess is `plaid-onboard link` running in the background.
-type linkProcess struct {
-	cmd    *exec.Cmd
-	stdout bytes.Buffer
-	mu     sync.Mutex
-	stderr strings.Builder
-	url    chan string
-	done   chan error
-}
-
-var linkURLLine = regexp.MustCompile(`Plaid Link is at (http://127\.0\.0\.1:\d+/)`)
-
-func startLink(t *testing.T, dirs userDirs, env []string, args ...string) *linkProcess {
+// startCmd runs a command that opens the Link page (link, verify) in the background.
+func startCmd(t *testing.T, dirs userDirs, env []string, args ...string) *process {
 	t.Helper()
-	return startCmd(t, dirs, env, append([]string{"link"}, args...)...) // e2e_linkflows_test.go
-}
-
-func (p *linkProcess) stderrText() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stderr.String()
-}
-
-func (p *linkProcess) waitURL(t *testing.T) string {
-	t.Helper()
-	select {
-	case u := <-p.url:
-		return u
-	case <-time.After(e2eTimeout):
-		t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, p.stderrText())
-		return ""
-	}
-}
-
-// wait returns the exit code once the process has ended.
-func (p *linkProcess) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case err := <-p.done:
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	case <-time.After(e2eTimeout):
-		t.Fatalf("plaid-onboard link did not finish within %s:\n%s", e2eTimeout, p.stderrText())
-		return -1
-	}
+	return startProcess(t, dirs, env, linkURLLine, append(args, "--no-browser")...)
 }
 
 // fakePlaidEnv points the binary at the fake Plaid and the Link SDK at scriptURL, through the
@@ -171,15 +38,14 @@ func fakePlaidEnv(dirs userDirs, srv *emulator.Server, scriptURL string) []strin
 }
 
 // openLink loads the Link page and returns the stand-in Link iframe once Link is open.
-func openLink(t *testing.T, browser context.Context, url string) (context.Context, *chromedp.Node) {
+func openLink(t *testing.T, url string) (context.Context, *chromedp.Node) {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
+	ctx := e2etest.Tab(t)
 	var frames []*chromedp.Node
 	err := chromedp.Do(ctx,
-		step("open "+url, chromedp.Navigate(url)),
-		step("wait for the Link iframe", chromedp.WaitVisible(chromedp.CSS("iframe"))),
-		step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
+		e2etest.Step("open "+url, chromedp.Navigate(url)),
+		e2etest.Step("wait for the Link iframe", chromedp.WaitVisible(chromedp.CSS("iframe"))),
+		e2etest.Step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
 			frames, err = chromedp.Nodes(chromedp.CSS("iframe"))(ctx, tg)
 			return v, err
 		}),
@@ -193,15 +59,15 @@ func openLink(t *testing.T, browser context.Context, url string) (context.Contex
 func inFrame(frame *chromedp.Node) chromedp.QueryOption { return chromedp.FromNode(frame) }
 
 func clickIn(frame *chromedp.Node, sel string) chromedp.Action[chromedp.Void] {
-	return step("click "+sel, chromedp.Click(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
+	return e2etest.Step("click "+sel, chromedp.Click(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
 }
 
 func typeIn(frame *chromedp.Node, sel, text string) chromedp.Action[chromedp.Void] {
-	return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
+	return e2etest.Step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
 }
 
 func paneIs(frame *chromedp.Node, name string) chromedp.Action[chromedp.Void] {
-	return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), inFrame(frame)))
+	return e2etest.Step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), inFrame(frame)))
 }
 
 // loginAs drives the stand-in Link from its first pane to the credentials being submitted.
@@ -219,21 +85,26 @@ func loginAs(frame *chromedp.Node, institutionID, search, password string) []chr
 	}
 }
 
+// linkFirstPlatypus drives the stand-in Link through a plain success: First Platypus Bank,
+// user_good / pass_good, the default account.
+func linkFirstPlatypus(frame *chromedp.Node) []chromedp.Action[chromedp.Void] {
+	return append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
+		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
+		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
+}
+
 // TestE2ELinkInChromium: the built binary serves the real Link page; headless Chromium loads it
 // with the stand-in Link SDK (PLAID_LINK_SCRIPT_URL), a user links First Platypus Bank, and the
 // binary prints the numbers as JSON, saves the Item in the real keyring, and the page shows the
 // outcome.
 func TestE2ELinkInChromium(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--json")
 	url := p.waitURL(t)
-	ctx, frame := openLink(t, browser, url)
+	ctx, frame := openLink(t, url)
 
 	page := `document.getElementById('app').dataset.state`
 	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
@@ -242,24 +113,16 @@ func TestE2ELinkInChromium(t *testing.T) {
 		clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"),
 		clickIn(frame, "#continue"),
-		step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))),
+		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status-detail")))
 	if err != nil || !strings.Contains(status, "First Platypus Bank") || !strings.Contains(status, "close this tab") {
 		t.Errorf("the page's final message = %q, %v", status, err)
 	}
 
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidapi.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
-	}
+	res := flowResult(t, p)
 	if res.Institution == nil || res.Institution.Name != "First Platypus Bank" || len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing != "011401533" {
 		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
 	}
@@ -282,22 +145,15 @@ func TestE2ELinkInChromium(t *testing.T) {
 // TestE2ELinkExitWithError: a bad password makes Link fail like Sandbox; closing Link ends the
 // command with exit status 1 and Link's error code.
 func TestE2ELinkExitWithError(t *testing.T) {
-	browser := newChromium(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	t.Parallel()
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--no-save")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
+	p.wantExit(t, 1)
 	// Link's status (the pane it was on) and its error, with what to do and where Plaid
 	// documents it.
 	stderr := p.stderrText()
@@ -307,8 +163,8 @@ func TestE2ELinkExitWithError(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
-	if p.stdout.Len() != 0 {
-		t.Errorf("stdout should be empty after a Link exit, got %q", p.stdout.String())
+	if p.stdoutText() != "" {
+		t.Errorf("stdout should be empty after a Link exit, got %q", p.stdoutText())
 	}
 }
 
@@ -316,34 +172,27 @@ func TestE2ELinkExitWithError(t *testing.T) {
 // is one {"error": …} document on stdout with Link's status and error, and exit status 1; the
 // page says the command stopped waiting and offers no Reopen it could not use.
 func TestE2ELinkExitJSON(t *testing.T) {
-	browser := newChromium(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	t.Parallel()
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--no-save", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_ITEM_LOCKED")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"),
-		step("wait for the page to hear the command stopped", chromedp.Poll[chromedp.Void](
+		e2etest.Step("wait for the page to hear the command stopped", chromedp.Poll[chromedp.Void](
 			`document.getElementById('status-detail').textContent.indexOf('Run the command again') >= 0`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
+	p.drive(t, ctx, steps...)
 	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('reopen').hidden`))
 	if err != nil || !hidden {
 		t.Errorf("the page offers Reopen after the command stopped waiting (hidden=%v, %v)", hidden, err)
 	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.wantExit(t, 1)
 	var doc struct {
 		Error plaidflow.Problem `json:"error"`
 	}
-	if err := json.Unmarshal(p.stdout.Bytes(), &doc); err != nil {
-		t.Fatalf("stdout is not one JSON document: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, p.stdoutText())
 	}
 	e := doc.Error
 	if e.ErrorCode != "ITEM_LOCKED" || e.ErrorType != "ITEM_ERROR" || e.Status == "" || e.LinkSessionID == "" ||
@@ -358,21 +207,18 @@ func TestE2ELinkExitJSON(t *testing.T) {
 // TestE2ELinkSDKUnreachable: when the browser cannot load the Link SDK, the command stops
 // waiting and says why, instead of hanging until ctrl+c.
 func TestE2ELinkSDKUnreachable(t *testing.T) {
-	browser := newChromium(t)
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
 	env := fakePlaidEnv(dirs, srv, srv.URL+"/no-such-sdk.js")
 
 	p := startLink(t, dirs, env, "--no-save")
-	ctx, cancel := chromedp.NewContext(browser)
-	defer cancel()
-	if err := chromedp.Do(ctx, step("open the Link page", chromedp.Navigate(p.waitURL(t)))); err != nil {
+	ctx := e2etest.Tab(t)
+	if err := chromedp.Do(ctx, e2etest.Step("open the Link page", chromedp.Navigate(p.waitURL(t)))); err != nil {
 		t.Fatal(err)
 	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.wantExit(t, 1)
 	if stderr := p.stderrText(); !strings.Contains(stderr, "could not load Plaid Link") || !strings.Contains(stderr, srv.URL) {
 		t.Errorf("stderr does not say the SDK failed to load:\n%s", stderr)
 	}
@@ -380,6 +226,7 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 
 // TestE2ELinkInterrupted: ctrl+c while Link is open exits 130 and takes the page down with it.
 func TestE2ELinkInterrupted(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)
@@ -396,9 +243,7 @@ func TestE2ELinkInterrupted(t *testing.T) {
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if code := p.wait(t); code != 130 {
-		t.Fatalf("exit %d, want 130\n%s", code, p.stderrText())
-	}
+	p.wantExit(t, 130)
 	if !strings.Contains(p.stderrText(), "interrupted") {
 		t.Errorf("stderr does not say it was interrupted:\n%s", p.stderrText())
 	}
@@ -412,6 +257,7 @@ func TestE2ELinkInterrupted(t *testing.T) {
 // (as registered in the Dashboard), the page listens on that port and serves the return page
 // that resumes Link.
 func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	port := freeLoopbackPort(t) // the page listens on 127.0.0.1 and ::1
@@ -444,8 +290,8 @@ func TestE2ELinkServesTheOAuthReturn(t *testing.T) {
 // (PLAID_API_URL, PLAID_LINK_SCRIPT_URL and the keys), runs Link in Chromium with the stand-in
 // SDK and prints the numbers.
 func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
 	ctx, stop := context.WithCancel(context.Background())
 	emu := startEmulator(t, ctx, false, "emulator", "--json")
 	info := emu.info(t)
@@ -460,20 +306,10 @@ func TestE2ELinkAgainstTheEmulatorCommand(t *testing.T) {
 	env := dirs.env("PLAID_API_URL="+info.URL, "PLAID_LINK_SCRIPT_URL="+info.LinkScriptURL,
 		"PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
 	p := startLink(t, dirs, env, "--json", "--mask")
-	lctx, frame := openLink(t, browser, p.waitURL(t))
-	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
-		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
-		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
-	if err := chromedp.Do(lctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("link exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidapi.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
-	}
+	lctx, frame := openLink(t, p.waitURL(t))
+	steps := linkFirstPlatypus(frame)
+	p.drive(t, lctx, steps...)
+	res := flowResult(t, p)
 	if res.Demo || res.Environment != "sandbox" || !res.Masked || len(res.Numbers.ACH) == 0 ||
 		res.Numbers.ACH[0].Routing != "011401533" || !strings.HasPrefix(res.Numbers.ACH[0].Account, "••••") {
 		t.Errorf("result: demo %v, environment %q, masked %v, ACH %+v", res.Demo, res.Environment, res.Masked, res.Numbers.ACH)

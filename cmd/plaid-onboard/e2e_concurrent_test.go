@@ -25,13 +25,11 @@ import (
 // the keyring's entries, the index's and the emulator's Items are the same set: no Item lost,
 // none invented.
 func TestE2EInstancesAtOnceLoseNoItem(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	for _, instances := range []int{2, 4} {
 		t.Run(fmt.Sprintf("%d instances", instances), func(t *testing.T) {
-			srv := emulator.NewServer()
-			defer srv.Close()
-			dirs := newUserDirs(t)
-			env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+			srv, dirs, env := emulatorEnv(t)
 			const rounds = 20
 			var saved []string
 			for round := range rounds {
@@ -104,10 +102,11 @@ func indexItemIDs(t *testing.T, dirs userDirs) []string {
 // TestE2ELinkPagesAtOnceNeverShareAPort: four `link` runs serve their Link pages at the same
 // time, each on a port of its own, each page answering; an interrupt takes each one down.
 func TestE2ELinkPagesAtOnceNeverShareAPort(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	const instances = 4
-	procs := make([]*linkProcess, instances)
+	procs := make([]*process, instances)
 	for i := range procs {
 		dirs := newUserDirs(t)
 		procs[i] = startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save")

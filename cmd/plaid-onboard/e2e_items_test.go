@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
@@ -39,20 +38,13 @@ func authWith(t *testing.T, srv *emulator.Server, token string) (int, string) {
 // TestE2ERotateThenRemoveInTheRealKeyring: rotate keeps exactly one working token in the
 // keyring; remove leaves nothing in the keyring or the index.
 func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	srv, dirs, env := emulatorEnv(t)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
-	}
 	var linked plaidapi.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatal(err)
-	}
+	var code int
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
 	key := "sandbox/item/" + linked.ItemID
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, key) })
 	old, err := keyring.Get(vault.KeyringService, key)
@@ -112,21 +104,13 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 // choice), nothing is exchanged, and auth works again. Then again with --account-select, which
 // shows the account picker (https://plaid.com/docs/link/update-mode/).
 func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	srv, dirs, env := emulatorEnv(t)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
-	}
 	var linked plaidapi.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatal(err)
-	}
+	var code int
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	name := linked.ItemName
 
@@ -145,7 +129,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 			args = append(args, "--account-select")
 		}
 		p := startLink(t, dirs, env, args...)
-		ctx, frame := openLink(t, browser, p.waitURL(t))
+		ctx, frame := openLink(t, p.waitURL(t))
 		steps := []chromedp.Action[chromedp.Void]{
 			paneIs(frame, "CREDENTIAL"), // update mode: no consent, no institution choice
 			typeIn(frame, "#username", "user_good"),
@@ -156,8 +140,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 			steps = append(steps, paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"))
 		}
 		steps = append(steps, paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-			step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-				chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+			pageDone())
 		if err := chromedp.Do(ctx, steps...); err != nil {
 			t.Fatalf("drive Link in update mode (account select %v): %v\nstderr:\n%s", accountSelect, err, p.stderrText())
 		}
@@ -165,7 +148,7 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 			t.Fatalf("link --update exit %d\n%s", code, p.stderrText())
 		}
 		var res plaidapi.Result
-		if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil || res.ItemID != linked.ItemID || len(res.Numbers.ACH) == 0 {
+		if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil || res.ItemID != linked.ItemID || len(res.Numbers.ACH) == 0 {
 			t.Errorf("link --update result: %+v, %v", res, err)
 		}
 		if emulatortest.Requests(srv, "/item/public_token/exchange") != exchanges || strings.Contains(p.stderrText(), "Exchanged") {

@@ -13,51 +13,14 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
-// requireE2E skips an end-to-end test when a part it needs is missing, unless the test command
-// asked for the whole suite (PLAID_ONBOARD_E2E=1), where a missing part is a failure: a suite
-// that skips in CI passes without testing. what names the part and how to install it.
-func requireE2E(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if e2eRequired() {
-		t.Fatalf("end-to-end test needs %s; PLAID_ONBOARD_E2E=1 makes a missing part a failure (the README's test command, make test, installs and sets up every part)", what)
-	}
-	t.Skipf("needs %s; `make test` sets it up", what)
-}
-
-// e2eRequired reports whether the test command asked for the whole suite, skips being failures.
-func e2eRequired() bool { return os.Getenv("PLAID_ONBOARD_E2E") == "1" }
-
-// skipIfShort skips a slow end-to-end test under -short, which contradicts PLAID_ONBOARD_E2E=1.
-func skipIfShort(t *testing.T, why string) {
-	t.Helper()
-	if !testing.Short() {
-		return
-	}
-	if e2eRequired() {
-		t.Fatalf("-short skips this test (%s), but PLAID_ONBOARD_E2E=1 asks for every end-to-end test: drop one of them", why)
-	}
-	t.Skip(why)
-}
-
 // requireKeyring checks that a real Secret Service answers on this D-Bus session.
-func requireKeyring(t *testing.T) {
-	t.Helper()
-	ok := os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
-	if ok {
-		probe := "e2e-probe/" + t.Name()
-		ok = keyring.Set(vault.KeyringService, probe, "x") == nil
-		_ = keyring.Delete(vault.KeyringService, probe)
-	}
-	requireE2E(t, "a Secret Service keyring: gnome-keyring unlocked on a private D-Bus session (apt-get install gnome-keyring dbus; see .ci/test)", ok)
-}
+func requireKeyring(t *testing.T) { t.Helper(); e2etest.RequireKeyring(t, vault.KeyringService) }
 
 // userDirs is a fresh home and config directory for the binary, so the test reads and writes
 // nothing of the developer's, and can afterwards search every file the program wrote.
@@ -102,6 +65,20 @@ func runBinary(t *testing.T, dirs userDirs, env []string, args ...string) (strin
 	return stdout.String(), stderr.String(), code
 }
 
+// runJSON runs plaid-onboard, fails unless it exits 0 with one JSON document on stdout, decodes
+// that into v and returns stderr.
+func runJSON(t *testing.T, dirs userDirs, env []string, v any, args ...string) string {
+	t.Helper()
+	stdout, stderr, code := runBinary(t, dirs, env, args...)
+	if code != 0 {
+		t.Fatalf("plaid-onboard %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), v); err != nil {
+		t.Fatalf("plaid-onboard %s: stdout is not the JSON document: %v\n%s", strings.Join(args, " "), err, stdout)
+	}
+	return stderr
+}
+
 // assertNotInFiles fails when any secret appears in any file under the directories.
 func assertNotInFiles(t *testing.T, secrets map[string]string, dirs ...string) {
 	t.Helper()
@@ -128,6 +105,7 @@ func assertNotInFiles(t *testing.T, secrets map[string]string, dirs ...string) {
 // keyring; a second process finds it and prints the same numbers; no token or secret is left
 // in a plain file.
 func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	clientID, secret := "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
 	srv := emulator.NewServer(emulator.WithKeys(clientID, secret))
@@ -135,14 +113,12 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	dirs := newUserDirs(t)
 	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+clientID, "PLAID_SECRET="+secret)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link exit %d\n%s", code, stderr)
-	}
 	var linked plaidapi.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
-	}
+	var (
+		stdout string
+		code   int
+	)
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
 	if !linked.Storage.Saved || linked.ItemID == "" {
 		t.Fatalf("Item not saved: %+v (stderr %s)", linked.Storage, stderr)
 	}
@@ -155,7 +131,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	// secret-tool is another Secret Service client: it sees what the user's other tools see.
 	switch out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput(); {
-	case errors.Is(err, exec.ErrNotFound) && !e2eRequired():
+	case errors.Is(err, exec.ErrNotFound) && !e2etest.Required():
 		t.Log("secret-tool is not installed (apt-get install libsecret-tools): not checking that other Secret Service clients see the Item")
 	case err != nil:
 		t.Errorf("secret-tool search (apt-get install libsecret-tools): %v\n%s", err, out)
@@ -200,6 +176,7 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 
 // TestE2EWrongKeysShowPlaidsError: the whole error reaches the user, exit status 1.
 func TestE2EWrongKeysShowPlaidsError(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
 	dirs := newUserDirs(t)

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
@@ -23,52 +21,21 @@ import (
 // Chromium on the real Link page with the stand-in Link, the real keyring and the emulator. The
 // Sandbox inputs are those of Plaid's testing guide, https://plaid.com/docs/auth/coverage/testing/.
 
-// startCmd is startLink for any command that opens the Link page (verify).
-func startCmd(t *testing.T, dirs userDirs, env []string, args ...string) *linkProcess {
-	t.Helper()
-	p := &linkProcess{url: make(chan string, 1), done: make(chan error, 1)}
-	p.cmd = exec.Command(testBinary(t), append(args, "--no-browser")...)
-	p.cmd.Dir, p.cmd.Env, p.cmd.Stdout = dirs.work, env, &p.stdout
-	stderr, err := p.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.stderr.WriteString(line + "\n")
-			p.mu.Unlock()
-			if m := linkURLLine.FindStringSubmatch(line); m != nil {
-				p.url <- m[1]
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-		p.done <- p.cmd.Wait()
-	}()
-	return p
-}
-
 // pageDone waits for the Link page to say the flow ended.
 func pageDone() chromedp.Action[chromedp.Void] {
-	return step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout)))
+	return e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout)))
 }
 
 // setIn replaces what a field of the stand-in holds (a retry after a refusal).
 func setIn(frame *chromedp.Node, sel, text string) chromedp.Action[chromedp.Void] {
-	return step("set "+sel, chromedp.SetValue(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
+	return e2etest.Step("set "+sel, chromedp.SetValue(chromedp.CSS(sel), text, inFrame(frame), chromedp.NodeVisible))
 }
 
 // textIn waits for an element of the stand-in and checks its text.
 func textIn(t *testing.T, ctx context.Context, frame *chromedp.Node, sel, want string) {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, e2eTimeout)
+	tctx, cancel := context.WithTimeout(ctx, e2etest.Timeout)
 	defer cancel()
 	got, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel), inFrame(frame), chromedp.NodeVisible))
 	if err != nil || !strings.Contains(got, want) {
@@ -89,14 +56,12 @@ func manualEntry(frame *chromedp.Node, routing, account string) []chromedp.Actio
 
 // flowResult waits for the command and decodes its JSON result; the Item's keyring entry is
 // removed after the test.
-func flowResult(t *testing.T, p *linkProcess) plaidapi.Result {
+func flowResult(t *testing.T, p *process) plaidapi.Result {
 	t.Helper()
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\nstderr:\n%s", code, p.stderrText())
-	}
+	p.wantExit(t, 0)
 	var res plaidapi.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
+	if err := json.Unmarshal([]byte(p.stdoutText()), &res); err != nil {
+		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdoutText())
 	}
 	if res.ItemID != "" {
 		t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+res.ItemID) })
@@ -104,7 +69,9 @@ func flowResult(t *testing.T, p *linkProcess) plaidapi.Result {
 	return res
 }
 
-func flowEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
+// emulatorEnv is an emulator answering as Plaid and serving the stand-in Link, and a home for
+// the binary, which the environment points at them.
+func emulatorEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	dirs := newUserDirs(t)
@@ -115,12 +82,12 @@ func flowEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 // a wrong account number is refused in Link, the documented one (021000021 / 1111222233331111)
 // matches, and the numbers the user typed come back verified.
 func TestE2ELinkFlowInstantMatch(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	srv, dirs, env := flowEnv(t)
+	srv, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "instant-match", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109512", "houndstooth", "pass_good")
 	steps = append(steps,
 		paneIs(frame, "SELECT_ACCOUNT"),
@@ -130,11 +97,9 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 		typeIn(frame, "#routing", "021000021"),
 		typeIn(frame, "#account", "1111222233339999"),
 		clickIn(frame, "#submit"),
-		step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#numbers-error"), inFrame(frame))),
+		e2etest.Step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#numbers-error"), inFrame(frame))),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	textIn(t, ctx, frame, "#numbers-error", "don't match")
 	if err := chromedp.Do(ctx,
 		setIn(frame, "#routing", "021000021"),
@@ -167,12 +132,12 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 // (manually_verified) and the numbers the user typed are shown. A second `verify` has nothing
 // left to verify and says so before any Link opens.
 func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	srv, dirs, env := flowEnv(t)
+	srv, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "same-day-microdeposits", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := []chromedp.Action[chromedp.Void]{
 		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
 		paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
@@ -180,9 +145,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	steps = append(steps, manualEntry(frame, "011401533", "1111222233330000")...)
 	steps = append(steps, paneIs(frame, "MICRODEPOSIT_AUTHORIZE"), clickIn(frame, "#authorize"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	res := flowResult(t, p)
 	if len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "pending_manual_verification" || len(res.Numbers.ACH) != 0 {
 		t.Fatalf("after Link: accounts %+v, ACH %+v; want one account pending_manual_verification and no numbers", res.Accounts, res.Numbers.ACH)
@@ -198,12 +161,12 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	}
 
 	v := startCmd(t, dirs, env, "verify", res.ItemName, "--json")
-	ctx, frame = openLink(t, browser, v.waitURL(t))
+	ctx, frame = openLink(t, v.waitURL(t))
 	if err := chromedp.Do(ctx,
 		paneIs(frame, "VERIFY_MICRODEPOSIT"), // no consent, no login: straight to the code
 		typeIn(frame, "#microdeposit-code", "XYZ"),
 		clickIn(frame, "#submit"),
-		step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#code-error"), inFrame(frame))),
+		e2etest.Step("wait for the refusal", chromedp.WaitVisible(chromedp.CSS("#code-error"), inFrame(frame))),
 	); err != nil {
 		t.Fatalf("drive the verification session: %v\nstderr:\n%s", err, v.stderrText())
 	}
@@ -244,12 +207,12 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 // numbers (333333334 / 1111222233330000), the deposit arrives over RTP while the user waits, and
 // the code is entered in the same session.
 func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	_, dirs, env := flowEnv(t)
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "instant-microdeposits", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := []chromedp.Action[chromedp.Void]{
 		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
 		paneIs(frame, "SELECT_INSTITUTION"), typeIn(frame, "#search", "windowpane"),
@@ -258,9 +221,7 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 	steps = append(steps, manualEntry(frame, "333333334", "1111222233330000")...)
 	steps = append(steps, paneIs(frame, "VERIFY_MICRODEPOSIT"), typeIn(frame, "#microdeposit-code", "ABC"), clickIn(frame, "#submit"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	res := flowResult(t, p)
 	if res.AuthMethod != "INSTANT_MICRODEPOSITS" || len(res.Accounts) != 1 || res.Accounts[0].VerificationStatus != "manually_verified" {
 		t.Errorf("result: auth_method %q, accounts %+v", res.AuthMethod, res.Accounts)
@@ -278,16 +239,16 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 // its verification_insights (https://plaid.com/docs/auth/coverage/database/), and both have
 // their numbers.
 func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	_, dirs, env := flowEnv(t)
+	_, dirs, env := emulatorEnv(t)
 
 	for _, tc := range []struct{ flow, status, method string }{
 		{"database-match", "database_matched", "DATABASE_MATCH"},
 		{"database-insights", "database_insights_pass", "DATABASE_INSIGHTS"},
 	} {
 		p := startLink(t, dirs, env, "--flow", tc.flow, "--json")
-		ctx, frame := openLink(t, browser, p.waitURL(t))
+		ctx, frame := openLink(t, p.waitURL(t))
 		steps := []chromedp.Action[chromedp.Void]{
 			paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
 			paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
@@ -320,12 +281,12 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 // pending_automatic_verification with no numbers, and the next step is Sandbox's
 // set-verification-status, after which `auth` gives the numbers the user confirmed.
 func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	_, dirs, env := flowEnv(t)
+	_, dirs, env := emulatorEnv(t)
 
 	p := startLink(t, dirs, env, "--flow", "automated-microdeposits", "--json")
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109512", "houndstooth", "microdeposits_good")
 	steps = append(steps,
 		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
@@ -336,9 +297,7 @@ func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
 		clickIn(frame, "#submit"),
 		paneIs(frame, "CONNECTED"),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
 	textIn(t, ctx, frame, "#connected-text", "verify it automatically")
 	if err := chromedp.Do(ctx, clickIn(frame, "#continue"), pageDone()); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // daemonPIDs lists this user's running processes named like name (pgrep's pattern), so a test
@@ -46,10 +48,11 @@ func startedUnder(pid int, home string) bool {
 // cron), the program says no keyring is reachable instead of letting the D-Bus library
 // autolaunch a session: three runs leave no dbus-daemon or gnome-keyring-daemon behind.
 func TestE2ENoSessionBusLeavesNoDaemons(t *testing.T) {
+	t.Parallel()
 	_, err := exec.LookPath("pgrep")
-	requireE2E(t, "pgrep (apt-get install procps)", err == nil)
+	e2etest.Require(t, "pgrep (apt-get install procps)", err == nil)
 	_, err = exec.LookPath("dbus-launch")
-	requireE2E(t, "dbus-launch, the autolauncher this test proves is never used (apt-get install dbus-x11)", err == nil)
+	e2etest.Require(t, "dbus-launch, the autolauncher this test proves is never used (apt-get install dbus-x11)", err == nil)
 
 	daemons := []string{"^dbus-daemon$", "^gnome-keyring-d"} // comm is cut at 15 characters
 	before := map[string][]int{}

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,9 +14,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // freeLoopbackPort returns a port free a moment ago on both 127.0.0.1 and ::1, as a redirect
@@ -50,7 +48,7 @@ func freeLoopbackPort(t *testing.T) int {
 // that is retried until the deadline.
 func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 	t.Helper()
-	deadline := time.Now().Add(e2eTimeout)
+	deadline := time.Now().Add(e2etest.Timeout)
 	last := ""
 	for time.Now().Before(deadline) {
 		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.location.href`))
@@ -66,8 +64,29 @@ func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.Fatalf("the browser did not reach %s… within %s (last at %s)", prefix, e2eTimeout, last)
+	t.Fatalf("the browser did not reach %s… within %s (last at %s)", prefix, e2etest.Timeout, last)
 	return ""
+}
+
+// startLinkOnAFreePort starts link (through start) on a port free on both loopback addresses a
+// moment ago. Another process may take the port before the binary binds it (CI runs test
+// binaries side by side); the binary then refuses to start, and another port is tried.
+func startLinkOnAFreePort(t *testing.T, start func(port int) *process) (p *process, port int, url string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		port = freeLoopbackPort(t)
+		p = start(port)
+		select {
+		case url = <-p.url:
+			return p, port, url
+		case <-p.done:
+			if !strings.Contains(p.stderrText(), "already in use") || attempt == 3 {
+				t.Fatalf("link ended before its page started (%v):\n%s", p.err, p.stderrText())
+			}
+		case <-time.After(e2etest.Timeout):
+			t.Fatalf("no Link URL on stderr within %s:\n%s", e2etest.Timeout, p.stderrText())
+		}
+	}
 }
 
 // TestE2ELinkOAuthRedirect: `link --redirect-uri http://localhost:PORT/oauth/callback` against the
@@ -76,47 +95,23 @@ func waitForURL(t *testing.T, ctx context.Context, prefix string) string {
 // there re-creates Link with receivedRedirectUri, which resumes the session; the user logs in,
 // and the binary prints the numbers and saves the Item in the real keyring.
 func TestE2ELinkOAuthRedirect(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
-	var (
-		p        *linkProcess
-		port     int
-		redirect string
-		url      string
-	)
-	// A port found free may be taken by another process before the binary binds it (CI runs
-	// test binaries side by side); the binary then refuses to start, and another port is tried.
-	for attempt := 1; p == nil; attempt++ {
-		port = freeLoopbackPort(t)
+	var redirect string
+	p, port, url := startLinkOnAFreePort(t, func(port int) *process {
 		redirect = fmt.Sprintf("http://localhost:%d/oauth/callback", port)
 		srv := emulator.NewServer(emulator.WithRedirectURIs(redirect))
-		defer srv.Close()
+		t.Cleanup(srv.Close)
 		dirs := newUserDirs(t)
-		try := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
-		select {
-		case url = <-try.url:
-			p = try
-		case err := <-try.done:
-			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
-				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
-			}
-		case <-time.After(e2eTimeout):
-			t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, try.stderrText())
-		}
-	}
+		return startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--json", "--redirect-uri", redirect)
+	})
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
 		t.Errorf("Link page at %s, want %s (the redirect URI's port)", url, want)
 	}
-	if err := oauthRoundTrip(t, browser, url, redirect); err != nil {
+	if err := oauthRoundTrip(t, url, redirect); err != nil {
 		t.Fatalf("%v\nstderr:\n%s", err, p.stderrText())
 	}
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidapi.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
-	}
+	res := flowResult(t, p)
 	if res.Institution == nil || res.Institution.ID != "ins_127287" || res.Institution.Name != "Platypus OAuth Bank" ||
 		len(res.Numbers.ACH) == 0 || res.Numbers.ACH[0].Routing == "" {
 		t.Errorf("result: institution %+v, ACH %+v", res.Institution, res.Numbers.ACH)
@@ -143,7 +138,7 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 // evaluation that fails meanwhile is retried until the deadline.
 func waitForTrue(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(e2eTimeout)
+	deadline := time.Now().Add(e2etest.Timeout)
 	var lastErr error
 	for time.Now().Before(deadline) {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
@@ -157,42 +152,15 @@ func waitForTrue(t *testing.T, ctx context.Context, what, expr string) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.Fatalf("waited %s for %s (last error %v)", e2eTimeout, what, lastErr)
-}
-
-// linkFrameTarget waits for the stand-in Link's iframe to run as a target of its own (an
-// out-of-process iframe) and returns a context attached to it.
-func linkFrameTarget(t *testing.T, ctx context.Context) context.Context {
-	t.Helper()
-	deadline := time.Now().Add(e2eTimeout)
-	for time.Now().Before(deadline) {
-		targets, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatalf("list the browser's targets: %v", err)
-		}
-		for _, tg := range targets {
-			if tg.Type == "iframe" && strings.Contains(tg.URL, "/link/stand-in?") {
-				fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(tg.TargetID))
-				t.Cleanup(cancel)
-				return fctx
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("waiting for the Link iframe: %v", ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	t.Fatalf("the resumed Link iframe did not appear within %s", e2eTimeout)
-	return nil
+	t.Fatalf("waited %s for %s (last error %v)", e2etest.Timeout, what, lastErr)
 }
 
 // oauthRoundTrip drives the Link page at url through Platypus OAuth Bank the redirect way: the
 // user picks the bank, Link sends the browser to redirect with an oauth_state_id, the page
 // there resumes Link, and the user logs in and finishes. It checks the trip on the way.
-func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string) error {
+func oauthRoundTrip(t *testing.T, url, redirect string) error {
 	t.Helper()
-	ctx, frame := openLink(t, browser, url)
+	ctx, frame := openLink(t, url)
 	err := chromedp.Do(ctx,
 		paneIs(frame, "CONSENT"),
 		clickIn(frame, "#continue"),
@@ -215,15 +183,15 @@ func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string)
 	// is now on localhost and the stand-in on 127.0.0.1, two sites, so Chromium runs the Link
 	// iframe in a process of its own: drive it as its own target.
 	waitForTrue(t, ctx, "the return page in resume mode", `!!document.getElementById('app') && document.getElementById('app').dataset.mode === 'resume'`)
-	fctx := linkFrameTarget(t, ctx)
+	fctx := e2etest.Target(t, ctx, "the resumed Link iframe", "iframe", "/link/stand-in?")
 	pane := func(name string) chromedp.Action[chromedp.Void] {
-		return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
+		return e2etest.Step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`)))
 	}
 	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		return e2etest.Step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 	}
 	typeInto := func(sel, text string) chromedp.Action[chromedp.Void] {
-		return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
+		return e2etest.Step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible))
 	}
 	err = chromedp.Do(fctx,
 		pane("CREDENTIAL"),
@@ -238,8 +206,7 @@ func oauthRoundTrip(t *testing.T, browser context.Context, url, redirect string)
 	if err != nil {
 		return fmt.Errorf("finish the resumed Link: %w", err)
 	}
-	err = chromedp.Do(ctx, step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
+	err = chromedp.Do(ctx, pageDone())
 	if err != nil {
 		return fmt.Errorf("the return page: %w", err)
 	}
@@ -278,7 +245,7 @@ func squatter(t *testing.T, network, host string) (net.Listener, int) {
 func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, string) {
 	t.Helper()
 	dirs := newUserDirs(t)
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), e2etest.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, testBinary(t), append([]string{"link", "--no-browser", "--no-save"}, args...)...)
 	cmd.Dir, cmd.Env = dirs.work, fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
@@ -286,7 +253,7 @@ func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, st
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("link did not stop within %s: %s", e2eTimeout, stderr.String())
+		t.Fatalf("link did not stop within %s: %s", e2etest.Timeout, stderr.String())
 	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -302,6 +269,7 @@ func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, st
 // refuses to start, says which address is taken and what to do, exits 1, and asks Plaid
 // nothing.
 func TestE2ELinkRefusesASquatter(t *testing.T) {
+	t.Parallel()
 	for _, squat := range []struct{ network, host string }{{"tcp6", "::1"}, {"tcp4", "127.0.0.1"}} {
 		t.Run(squat.host, func(t *testing.T) {
 			ln, port := squatter(t, squat.network, squat.host)
@@ -334,6 +302,7 @@ func TestE2ELinkRefusesASquatter(t *testing.T) {
 // TestE2ELinkRedirectURIChecked: a redirect URI that cannot work is a usage error before any
 // call, saying what to change; one the Dashboard does not list gets Plaid's INVALID_FIELD.
 func TestE2ELinkRedirectURIChecked(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer(emulator.WithRedirectURIs("http://localhost:8765/oauth-return"))
 	defer srv.Close()
 	for _, tt := range []struct {
@@ -368,23 +337,16 @@ func TestE2ELinkRedirectURIChecked(t *testing.T) {
 // on the URI's port, and the OAuth round trip in Chromium ends with the bank's numbers on the
 // results screen.
 func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
-	requireTmux(t)
-	browser := newChromium(t)
-	bin := testBinary(t)
-	home := t.TempDir()
-	exitFile := filepath.Join(home, "exit-code")
+	t.Parallel()
 	port := freeLoopbackPort(t)
 	redirect := fmt.Sprintf("http://localhost:%d/oauth/callback", port)
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color" +
-		" PLAID_REDIRECT_URI=" + redirect + " " + bin + " --demo --no-browser --no-save"
-	s := startTmux(t, 100, 30, cmd, exitFile)
+	s := startTUI(t, 100, 30, "NO_COLOR=1 PLAID_REDIRECT_URI="+redirect, "--demo --no-browser --no-save")
 	s.waitForText("OFFLINE DEMO · not Plaid", "The emulator accepted the demo keys")
 	s.keys("Enter")
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	s.waitForText("Link a bank account in your browser", url)
 
-	if err := oauthRoundTrip(t, browser, url, redirect); err != nil {
+	if err := oauthRoundTrip(t, url, redirect); err != nil {
 		t.Fatalf("%v\nthe screen:\n%s", err, s.screen())
 	}
 	s.waitForText("Platypus OAuth Bank", "ins_127287", "Plaid Checking")
@@ -395,17 +357,11 @@ func TestE2ETUIOAuthRedirectInTmux(t *testing.T) {
 // TestE2ETUIRefusesASquatterInTmux: with --redirect-uri and another program on its port on ::1,
 // the terminal UI does not start: it says which address is taken and exits 1.
 func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
-	requireTmux(t)
-	bin := testBinary(t)
-	home := t.TempDir()
-	exitFile := filepath.Join(home, "exit-code")
+	t.Parallel()
 	_, port := squatter(t, "tcp6", "::1")
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR=1 TERM=xterm-256color " +
-		bin + " --demo --no-browser --no-save --redirect-uri " + fmt.Sprintf("http://localhost:%d/oauth/callback", port)
-	s := startTmux(t, 100, 30, cmd, exitFile)
+	s := startTUI(t, 100, 30, "NO_COLOR=1", "--demo --no-browser --no-save --redirect-uri "+fmt.Sprintf("http://localhost:%d/oauth/callback", port))
 	s.waitExited(screenTimeout)
-	if b, err := os.ReadFile(exitFile); err != nil || strings.TrimSpace(string(b)) != "1" {
+	if b, err := os.ReadFile(s.exitFile); err != nil || strings.TrimSpace(string(b)) != "1" {
 		t.Errorf("exit status %q (%v), want 1", b, err)
 	}
 	// With the scrollback: the pane's last line says it is dead, which pushes the first one up.
@@ -418,28 +374,13 @@ func TestE2ETUIRefusesASquatterInTmux(t *testing.T) {
 // TestE2ELinkFixedPort: --port fixes the Link page's port without OAuth (127.0.0.1 only, no
 // return page); a port another program holds is refused before any Plaid call.
 func TestE2ELinkFixedPort(t *testing.T) {
+	t.Parallel()
 	srv := emulator.NewServer()
 	defer srv.Close()
-	var (
-		p    *linkProcess
-		port int
-		url  string
-	)
-	for attempt := 1; p == nil; attempt++ {
-		port = freeLoopbackPort(t)
+	p, port, url := startLinkOnAFreePort(t, func(port int) *process {
 		dirs := newUserDirs(t)
-		try := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save", "--port", strconv.Itoa(port))
-		select {
-		case url = <-try.url:
-			p = try
-		case err := <-try.done:
-			if !strings.Contains(try.stderrText(), "already in use") || attempt == 3 {
-				t.Fatalf("link ended before its page started (%v):\n%s", err, try.stderrText())
-			}
-		case <-time.After(e2eTimeout):
-			t.Fatalf("no Link URL on stderr within %s:\n%s", e2eTimeout, try.stderrText())
-		}
-	}
+		return startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save", "--port", strconv.Itoa(port))
+	})
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); url != want {
 		t.Errorf("Link page at %s, want %s", url, want)
 	}

@@ -15,11 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -72,8 +70,8 @@ func (p *publicTokenTap) get() string {
 // (https://support.plaid.com/hc/en-us/articles/15374015366807-How-do-I-provide-troubleshooting-identifiers-on-support-tickets,
 // and the "store identifiers" step of https://plaid.com/docs/launch-checklist).
 func TestE2EBrowserSessionTranscript(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
 	srv := emulator.NewServer()
 	defer srv.Close()
 	tap := &publicTokenTap{}
@@ -84,26 +82,17 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	path := filepath.Join(dirs.work, "browser.jsonl")
 
 	p := startLink(t, dirs, env, "--json", "--transcript", path)
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
 	steps = append(steps,
 		paneIs(frame, "SELECT_ACCOUNT"),
 		clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"),
 		clickIn(frame, "#continue"),
-		step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))),
+		pageDone(),
 	)
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d\n%s", code, p.stderrText())
-	}
-	var res plaidapi.Result
-	if err := json.Unmarshal(p.stdout.Bytes(), &res); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v\n%s", err, p.stdout.String())
-	}
+	p.drive(t, ctx, steps...)
+	res := flowResult(t, p)
 	access, err := keyring.Get(vault.KeyringService, "sandbox/item/"+res.ItemID)
 	if err != nil {
 		t.Fatalf("the access token in the keyring: %v", err)
@@ -174,23 +163,16 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 // transcript the onExit entry with its error, status, request_id and link_session_id, and the
 // summary's outcome is that exit, as a support ticket needs it.
 func TestE2ELinkExitTranscript(t *testing.T) {
-	browser := newChromium(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	t.Parallel()
+	_, dirs, env := emulatorEnv(t)
 	path := filepath.Join(dirs.work, "exit.jsonl")
 
 	p := startLink(t, dirs, env, "--no-save", "--transcript", path)
-	ctx, frame := openLink(t, browser, p.waitURL(t))
+	ctx, frame := openLink(t, p.waitURL(t))
 	steps := loginAs(frame, "ins_109508", "platypus", "error_INVALID_CREDENTIALS")
 	steps = append(steps, paneIs(frame, "ERROR"), clickIn(frame, "#close"))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\nstderr:\n%s", err, p.stderrText())
-	}
-	if code := p.wait(t); code != 1 {
-		t.Fatalf("exit %d, want 1\n%s", code, p.stderrText())
-	}
+	p.drive(t, ctx, steps...)
+	p.wantExit(t, 1)
 	var exit map[string]any
 	for _, l := range readLines(t, path) {
 		if l["kind"] == "link_exit" {

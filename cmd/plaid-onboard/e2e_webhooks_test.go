@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,9 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
-	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,109 +17,16 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
-// listenProcess is `plaid-onboard webhooks listen --json` running as its own process.
-type listenProcess struct {
-	cmd    *exec.Cmd
-	lines  chan map[string]any
-	url    chan string
-	mu     sync.Mutex
-	stdout strings.Builder
-	stderr strings.Builder
-	done   chan error
-}
-
-var listenURLLine = regexp.MustCompile(`Listening for webhooks on (http://127\.0\.0\.1:\d+/)`)
-
-func startListen(t *testing.T, dirs userDirs, env []string, args ...string) *listenProcess {
+func startListen(t *testing.T, dirs userDirs, env []string, args ...string) *process {
 	t.Helper()
-	p := &listenProcess{lines: make(chan map[string]any, 32), url: make(chan string, 1), done: make(chan error, 1)}
-	p.cmd = exec.Command(testBinary(t), append([]string{"webhooks", "listen", "--json"}, args...)...)
-	p.cmd.Dir, p.cmd.Env = dirs.work, env
-	stdout, err := p.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, err := p.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
-	var readers sync.WaitGroup
-	readers.Add(2)
-	go func() {
-		defer readers.Done()
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.stderr.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-			if m := listenURLLine.FindStringSubmatch(sc.Text()); m != nil {
-				p.url <- m[1]
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
-	go func() {
-		defer readers.Done()
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.stdout.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-			var m map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				m = map[string]any{"not_json": sc.Text()}
-			}
-			p.lines <- m
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	go func() {
-		readers.Wait() // both pipes read to the end before Wait closes them
-		p.done <- p.cmd.Wait()
-	}()
-	return p
-}
-
-func (p *listenProcess) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return "stdout:\n" + p.stdout.String() + "stderr:\n" + p.stderr.String()
-}
-
-func (p *listenProcess) waitURL(t *testing.T) string {
-	t.Helper()
-	select {
-	case u := <-p.url:
-		return u
-	case <-time.After(e2eTimeout):
-		t.Fatalf("webhooks listen said no URL within %s:\n%s", e2eTimeout, p.output())
-		return ""
-	}
-}
-
-// next waits for the next JSON line on stdout.
-func (p *listenProcess) next(t *testing.T, what string) map[string]any {
-	t.Helper()
-	select {
-	case m := <-p.lines:
-		if _, bad := m["not_json"]; bad {
-			t.Fatalf("webhooks listen --json printed a line that is not JSON while waiting for %s:\n%s", what, p.output())
-		}
-		return m
-	case <-time.After(e2eTimeout):
-		t.Fatalf("no webhook line within %s; waited for %s:\n%s", e2eTimeout, what, p.output())
-		return nil
-	}
+	return startProcess(t, dirs, env, listenURLLine, append([]string{"webhooks", "listen", "--json"}, args...)...)
 }
 
 // TestE2EAutomatedMicrodepositsWithWebhooks walks Automated micro-deposits as a user would,
@@ -132,11 +36,9 @@ func (p *listenProcess) next(t *testing.T, what string) map[string]any {
 // the user's app, refuses a forged and a replayed webhook, and the numbers follow.
 // https://plaid.com/docs/auth/coverage/automated/, https://plaid.com/docs/api/webhooks/webhook-verification/
 func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	srv, dirs, env := emulatorEnv(t)
 
 	// The user's own app, which --forward-to feeds.
 	type forwarded struct {
@@ -150,17 +52,12 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	}))
 	defer appSrv.Close()
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--flow", "automated-microdeposits", "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link --flow exit %d\n%s", code, stderr)
-	}
 	var item plaidflow.FlowItem
-	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
-		t.Fatalf("sandbox link --flow --json: %v\n%s", err, stdout)
-	}
+	var code int
+	stderr := runJSON(t, dirs, env, &item, "sandbox", "link", "--flow", "automated-microdeposits", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+item.ItemID) })
 	if len(item.Accounts) != 1 || item.Accounts[0].VerificationStatus != "pending_automatic_verification" || item.AuthMethod != "AUTOMATED_MICRODEPOSITS" {
-		t.Fatalf("the new Item: %s", stdout)
+		t.Fatalf("the new Item: %+v", item)
 	}
 	if !strings.Contains(stderr, "set-verification-status") {
 		t.Errorf("sandbox link --flow does not say what moves the Item on:\n%s", stderr)
@@ -196,8 +93,8 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	for range 2 {
 		select {
 		case last = <-app:
-		case <-time.After(e2eTimeout):
-			t.Fatalf("the app got no forwarded webhook within %s:\n%s", e2eTimeout, lp.output())
+		case <-time.After(e2etest.Timeout):
+			t.Fatalf("the app got no forwarded webhook within %s:\n%s", e2etest.Timeout, lp.output())
 		}
 	}
 	if !strings.Contains(string(last.body), "AUTOMATICALLY_VERIFIED") || strings.Count(last.header.Get("Plaid-Verification"), ".") != 2 {
@@ -254,26 +151,24 @@ func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-lp.done:
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
-			t.Errorf("webhooks listen after SIGINT: %v, want exit 130\n%s", err, lp.output())
+	case <-lp.done:
+		if ee, ok := lp.err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+			t.Errorf("webhooks listen after SIGINT: %v, want exit 130\n%s", lp.err, lp.output())
 		}
-	case <-time.After(e2eTimeout):
-		t.Fatalf("webhooks listen did not stop within %s of SIGINT:\n%s", e2eTimeout, lp.output())
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("webhooks listen did not stop within %s of SIGINT:\n%s", e2etest.Timeout, lp.output())
 	}
-	select {
-	case m := <-lp.lines:
-		t.Errorf("a line after the last webhook: %v", m)
-	default:
+	lp.mu.Lock()
+	defer lp.mu.Unlock()
+	if rest := lp.stdout[lp.read:]; len(rest) > 0 {
+		t.Errorf("lines after the last webhook: %q", rest)
 	}
 }
 
 // The flows Sandbox makes only through Link are refused with what to type in Link.
 func TestE2ESandboxLinkFlowNeedsLink(t *testing.T) {
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	env := fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
+	t.Parallel()
+	_, dirs, env := emulatorEnv(t)
 	_, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--flow", "same-day-microdeposits", "--no-save")
 	if code != 2 || !strings.Contains(stderr, "needs Link") || !strings.Contains(stderr, "routing 011401533") {
 		t.Errorf("same-day without Link: exit %d\n%s", code, stderr)
@@ -287,17 +182,16 @@ func TestE2ESandboxLinkFlowNeedsLink(t *testing.T) {
 // The offline demo runs an emulator in each process; the flow lab still works across
 // commands: the Item's flow and webhook, and the signing key, are shared between them.
 func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	dirs := newUserDirs(t)
 	env := dirs.env()
-	stdout, stderr, code := runBinary(t, dirs, env, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
-	if code != 0 {
-		t.Fatalf("--demo sandbox link --flow: exit %d\n%s", code, stderr)
-	}
 	var item plaidflow.FlowItem
-	if err := json.Unmarshal([]byte(stdout), &item); err != nil {
-		t.Fatal(err)
-	}
+	var (
+		stdout string
+		code   int
+	)
+	stderr := runJSON(t, dirs, env, &item, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "demo/item/"+item.ItemID) })
 
 	lp := startListen(t, dirs, env, "--demo")

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // nodeDir holds the Node test's package.json, lock file and script; .ci/test-deps installs
@@ -77,9 +79,9 @@ type nodePlaidError struct {
 func requireNode(t *testing.T) string {
 	t.Helper()
 	node, err := exec.LookPath("node")
-	requireE2E(t, "node and npm (apt-get install nodejs npm; Node 18 or later)", err == nil)
+	e2etest.Require(t, "node and npm (apt-get install nodejs npm; Node 18 or later)", err == nil)
 	_, err = os.Stat(filepath.Join(nodeDir, "node_modules", "plaid", "package.json"))
-	requireE2E(t, "Plaid's Node client in cmd/plaid-onboard/testdata/node/node_modules: run `npm ci --prefix cmd/plaid-onboard/testdata/node` (.ci/test-deps does)", err == nil)
+	e2etest.Require(t, "Plaid's Node client in cmd/plaid-onboard/testdata/node/node_modules: run `npm ci --prefix cmd/plaid-onboard/testdata/node` (.ci/test-deps does)", err == nil)
 	return node
 }
 
@@ -88,6 +90,7 @@ func requireNode(t *testing.T) string {
 // token, exchange, Auth numbers, Plaid's error for a reused public token, and the control
 // API's clock expiring a fresh one. SIGINT then stops it with exit 0.
 func TestEmulatorWithPlaidNodeClient(t *testing.T) {
+	t.Parallel()
 	node := requireNode(t)
 	dirs := newUserDirs(t)
 	emu := exec.Command(testBinary(t), "emulator", "--json")
@@ -120,11 +123,11 @@ func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 		}
 	case err := <-exited:
 		t.Fatalf("the emulator exited before printing its address: %v; stderr:\n%s", err, stderr.String())
-	case <-time.After(e2eTimeout):
-		t.Fatalf("no JSON line from the emulator within %s; stderr:\n%s", e2eTimeout, stderr.String())
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("no JSON line from the emulator within %s; stderr:\n%s", e2etest.Timeout, stderr.String())
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), e2etest.Timeout)
 	defer cancel()
 	script := exec.CommandContext(ctx, node, "script.js", info.URL, info.ClientID, info.Secret)
 	script.Dir = nodeDir
@@ -215,8 +218,8 @@ func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 		if err != nil {
 			t.Errorf("the emulator after SIGINT: %v, want exit 0; stderr:\n%s", err, stderr.String())
 		}
-	case <-time.After(e2eTimeout):
-		t.Fatalf("the emulator did not stop within %s of SIGINT", e2eTimeout)
+	case <-time.After(e2etest.Timeout):
+		t.Fatalf("the emulator did not stop within %s of SIGINT", e2etest.Timeout)
 	}
 	wantPortClosed(t, info.URL)
 }

@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
 // emulatorTimeout bounds each wait of these tests; past it, the test fails saying what it
@@ -132,6 +135,7 @@ func wantPortClosed(t *testing.T, url string) {
 // The --json line says where the emulator is and which keys it takes; the API answers there
 // with those keys, and ctrl+c stops it with exit 0 and the port closed.
 func TestEmulatorJSONLineAndInterrupt(t *testing.T) {
+	t.Parallel()
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	e := startEmulator(t, ctx, false, "emulator", "--json")
@@ -173,6 +177,7 @@ func TestEmulatorSIGTERM(t *testing.T) {
 
 // Without --json the text says the same facts and how to run plaid-onboard against it.
 func TestEmulatorHumanText(t *testing.T) {
+	t.Parallel()
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	e := startEmulator(t, ctx, false, "emulator", "--client-id", "0123456789abcdef01234567", "--secret", "0123456789abcdef0123456789abcd")
@@ -187,6 +192,7 @@ func TestEmulatorHumanText(t *testing.T) {
 
 // --port puts it on that port, and the keys of --client-id/--secret are the ones it accepts.
 func TestEmulatorPortAndKeys(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -220,6 +226,7 @@ func TestEmulatorPortAndKeys(t *testing.T) {
 // Flags that mean nothing for the emulator (it does not have them), and bad values, are usage
 // errors (exit 2).
 func TestEmulatorUsageErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -260,5 +267,52 @@ func TestEmulatorUsageErrors(t *testing.T) {
 		if strings.Contains(te.stdout.String(), bad) {
 			t.Errorf("emulator --help lists %s, which it refuses", bad)
 		}
+	}
+}
+
+// `emulator --redirect-uri` registers redirect URIs as the Dashboard does: the --json line lists
+// them, /link/token/create (through plaid-go) takes exactly those, and any other gets Plaid's
+// INVALID_FIELD. A URI the Dashboard would not take is a usage error.
+func TestEmulatorRegistersRedirectURIs(t *testing.T) {
+	t.Parallel()
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	const registered = "http://localhost:8765/oauth-return"
+	e := startEmulator(t, ctx, false, "emulator", "--json", "--redirect-uri", registered, "--redirect-uri", "https://app.example.com/oauth")
+	var info emulatorInfo
+	if err := json.Unmarshal([]byte(e.firstLine), &info); err != nil {
+		t.Fatalf("first line is not JSON: %v: %q", err, e.firstLine)
+	}
+	if strings.Join(info.RedirectURIs, " ") != registered+" https://app.example.com/oauth" {
+		t.Errorf("redirect_uris = %v", info.RedirectURIs)
+	}
+	linkToken := func(redirect string) error {
+		cfg := config.Config{ClientID: info.ClientID, Secret: info.Secret, Env: config.Sandbox, APIURL: info.URL,
+			Products: []string{"auth"}, CountryCodes: []string{"US"}, ClientName: "plaid-onboard", RedirectURI: redirect}
+		c, err := plaidapi.NewClient(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
+		return err
+	}
+	if err := linkToken(registered); err != nil {
+		t.Errorf("registered redirect URI refused: %v", err)
+	}
+	for _, other := range []string{"http://localhost:8766/oauth-return", "http://localhost:8765/oauth-return/"} {
+		err := linkToken(other)
+		p := plaidflow.Explain(err)
+		if p.ErrorCode != "INVALID_FIELD" || !strings.Contains(p.ErrorMessage, "OAuth redirect URI must be configured in the developer dashboard") {
+			t.Errorf("unregistered %s: %+v", other, p)
+		}
+	}
+	interrupt()
+	if code := e.wait(t); code != exitOK {
+		t.Errorf("exit %d", code)
+	}
+
+	te := newTestEnv(t)
+	if code := run([]string{"emulator", "--redirect-uri", "http://localhost:8765/cb?x=1"}, te.d); code != exitUsage {
+		t.Errorf("a redirect URI with a query: exit %d, want 2", code)
 	}
 }

@@ -91,6 +91,7 @@ var matrixCommands = []matrixCommand{
 const matrixWorkers = 12
 
 func TestFaultMatrixScriptedCommands(t *testing.T) {
+	t.Parallel()
 	sem := make(chan struct{}, matrixWorkers)
 	var wg sync.WaitGroup
 	for _, mc := range matrixCommands {

@@ -25,6 +25,7 @@ func (lockedKeyring) Set(string, string) error { return errors.New("the keyring 
 // the numbers but exits 1, saying the Item exists at Plaid and how to remove it; asking for no
 // saving (--no-save) is no failure.
 func TestScriptsFailWhenTheItemCannotBeSaved(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--demo", "sandbox", "link"}, {"--demo", "sandbox", "link", "--json"}} {
 		te := newTestEnv(t)
 		te.d.Secrets = lockedKeyring{te.store}
@@ -54,6 +55,7 @@ func TestScriptsFailWhenTheItemCannotBeSaved(t *testing.T) {
 // Given a corrupt items.json, when sandbox link runs, then it stops before any call to Plaid
 // (no Item is made, no token written), keeps a copy of the file, and says how to recover.
 func TestCorruptIndexStopsBeforeAnyPlaidCall(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	dir, _ := te.d.ConfigDir()
@@ -107,6 +109,7 @@ func TestSandboxLinkDoesNotWaitForAHungInstitutionLookup(t *testing.T) {
 // Given the exchange's answer is lost (the connection drops), when sandbox link fails, then it
 // exits 1 saying plainly that Plaid may have created an Item and to link again.
 func TestLostExchangeAnswerExitsOneAndSaysSo(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultDrop, Count: 1}); err != nil {
@@ -119,5 +122,45 @@ func TestLostExchangeAnswerExitsOneAndSaysSo(t *testing.T) {
 		if !strings.Contains(te.stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
 		}
+	}
+}
+
+// Given Plaid answers /auth/get with a 503 once, when sandbox link runs, then stderr says a
+// retry is under way and the numbers are printed all the same.
+func TestSandboxLinkSaysItRetriesAndGetsTheNumbers(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	srv := te.useFakePlaid(t)
+	if err := srv.AddFault(emulator.FaultSpec{Path: "/auth/get", Kind: emulator.FaultStatus, Status: 503, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if code := te.run("sandbox", "link", "--no-save"); code != exitOK || !strings.Contains(te.stdout.String(), "011401533") {
+		t.Fatalf("exit %d\n%s\n%s", code, te.stdout, te.stderr)
+	}
+	if got := strings.Count(te.stderr.String(), "retrying /auth/get in "); got != 1 || !strings.Contains(te.stderr.String(), "(HTTP 503, attempt 2 of 4)") {
+		t.Errorf("stderr does not announce the one retry:\n%s", te.stderr)
+	}
+	if n := emulatortest.Requests(srv, "/auth/get"); n != 2 {
+		t.Errorf("/auth/get was sent %d times, want 2", n)
+	}
+}
+
+// Given Plaid answers the exchange with a 503, when sandbox link runs, then the exchange is
+// sent once, nothing claims a retry, and the run fails.
+func TestSandboxLinkNeverRetriesTheExchange(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	srv := te.useFakePlaid(t)
+	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultStatus, Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	if code := te.run("sandbox", "link"); code != exitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
+	}
+	if n := emulatortest.Requests(srv, "/item/public_token/exchange"); n != 1 {
+		t.Errorf("the exchange was sent %d times, want exactly once", n)
+	}
+	if strings.Contains(te.stderr.String(), "retrying") {
+		t.Errorf("stderr announces a retry of a call that is never retried:\n%s", te.stderr)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
@@ -125,9 +124,9 @@ func (le *leakEnv) run(t *testing.T, c *leakCapture, stdin string, args ...strin
 func cmdline(pid int) ([]byte, error) { return os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline") }
 
 func TestE2ENoSecretLeaks(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	requireTmux(t)
-	browser := newChromium(t)
 	srv := emulator.NewServer(emulator.WithKeys(leakClientID, leakSecret))
 	defer srv.Close()
 	le := newLeakEnv(t, srv)
@@ -175,22 +174,19 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 		c.add("command line of link", b)
 	}
 	collectPage(t, c, url)
-	ctx, frame := openLink(t, browser, url)
+	ctx, frame := openLink(t, url)
 	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
 		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-		step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](`document.getElementById('app').dataset.state === 'done'`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2eTimeout))))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
-	}
+		pageDone())
+	p.drive(t, ctx, steps...)
 	if dom, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); err == nil {
 		c.add("the Link page's document after Link", []byte(dom))
 	}
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("link: exit %d\n%s", code, p.stderrText())
 	}
-	c.add("stdout of link", p.stdout.Bytes())
+	c.add("stdout of link", []byte(p.stdoutText()))
 	c.add("stderr of link", []byte(p.stderrText()))
 
 	// The terminal UI in tmux: keys from the environment, the Sandbox shortcut, the results.

@@ -13,6 +13,7 @@ import (
 // What the link command says on stderr while Link runs: the URL always, the browser's failure
 // with what to do, and Link's events with their time and details.
 func TestPrintLinkUpdate(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2025, 6, 1, 14, 3, 9, 0, time.Local)
 	tests := []struct {
 		name   string

@@ -6,15 +6,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // The man page documents every command the binary has, with its flags and the exit statuses,
 // and is roff that groff renders without a single warning.
 func TestManPage(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("man"); code != exitOK {
 		t.Fatalf("man: exit %d\n%s", code, te.stderr)
@@ -48,7 +52,7 @@ func TestManPage(t *testing.T) {
 	}
 
 	groff, err := exec.LookPath("groff")
-	requireE2E(t, "groff, to render the man page (apt-get install groff-base)", err == nil)
+	e2etest.Require(t, "groff, to render the man page (apt-get install groff-base)", err == nil)
 	cmd := exec.Command(groff, "-man", "-Tutf8", "-ww")
 	cmd.Stdin = strings.NewReader(page)
 	var out, warnings bytes.Buffer
@@ -69,6 +73,7 @@ func TestManPage(t *testing.T) {
 // man page print it: the test builds with the configuration's own ldflags, so renaming a
 // variable on either side fails here rather than in a release.
 func TestReleaseLdflagsStampTheVersion(t *testing.T) {
+	t.Parallel()
 	cfg, err := os.ReadFile(filepath.Join("..", "..", ".goreleaser.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +114,7 @@ func TestReleaseLdflagsStampTheVersion(t *testing.T) {
 }
 
 func TestStampedVersion(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ v, commit, date, want string }{
 		{"1.4.0", "0123456789abcdef", "2026-11-20T08:00:00Z", "v1.4.0 commit 0123456789ab 2026-11-20T08:00:00Z"},
 		{"v2.0.0-rc.1", "", "", "v2.0.0-rc.1"},
@@ -118,5 +124,47 @@ func TestStampedVersion(t *testing.T) {
 		if got := stampedVersion(tt.v, tt.commit, tt.date); got != tt.want {
 			t.Errorf("stampedVersion(%q, %q, %q) = %q, want %q", tt.v, tt.commit, tt.date, got, tt.want)
 		}
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	t.Parallel()
+	vcs := func(rev, time, modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.time", Value: time}, {Key: "vcs.modified", Value: modified}}
+	}
+	tests := []struct {
+		name string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"go install at a tag", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0"},
+		{"a tag with its commit", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}, Settings: vcs("0123456789abcdef0123", "2025-06-01T10:00:00Z", "false")},
+			"v1.2.0 commit 0123456789ab"},
+		{"a local build with changes", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("0123456789abcdef0123", "2025-06-01T10:00:00Z", "true")},
+			"(devel) 2025-06-01T10:00:00Z commit 0123456789ab (modified)"},
+		{"a local build without VCS", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "(devel)"},
+		{"no build information", nil, "(unknown: built without module information)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := versionString(tt.info, tt.info != nil); got != tt.want {
+				t.Errorf("versionString = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	if code := te.run("--version"); code != exitOK {
+		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
+	}
+	out := te.stdout.String()
+	if !strings.HasPrefix(out, "plaid-onboard ") || strings.Count(out, "\n") != 1 || strings.Contains(out, " dev\n") {
+		t.Errorf("--version printed %q, want one line: plaid-onboard VERSION", out)
+	}
+	if want := "plaid-onboard " + versionString(readBuildInfo()) + "\n"; out != want {
+		t.Errorf("--version = %q, want %q", out, want)
 	}
 }

@@ -36,6 +36,7 @@ const userCustomTicket = `{
 // (served by `plaid-onboard emulator`, as any Plaid client would use it) saves the Item in the
 // real keyring, and `auth --json` in another process prints the file's numbers.
 func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	em := startEmulator(t, ctx, false, "emulator", "--json")
@@ -49,14 +50,12 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	}
 	env := dirs.env("PLAID_API_URL="+info.URL, "PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
 
-	stdout, stderr, code := runBinary(t, dirs, env, "sandbox", "link", "--user-custom", file, "--json")
-	if code != 0 {
-		t.Fatalf("sandbox link --user-custom exit %d\n%s", code, stderr)
-	}
 	var linked plaidapi.Result
-	if err := json.Unmarshal([]byte(stdout), &linked); err != nil {
-		t.Fatalf("sandbox link --json: %v\n%s", err, stdout)
-	}
+	var (
+		stdout string
+		code   int
+	)
+	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--user-custom", file, "--json")
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	if !linked.Storage.Saved {
 		t.Fatalf("the Item was not saved: %+v\n%s", linked.Storage, stderr)
@@ -101,6 +100,7 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 // A configuration Plaid would refuse (or silently ignore) is refused before any call, exit 2,
 // with the file, line and JSON path of the field.
 func TestSandboxLinkUserCustomIsCheckedBeforeAnyCall(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	srv := te.useFakePlaid(t)
 	dir := t.TempDir()
@@ -145,6 +145,7 @@ func TestSandboxLinkUserCustomIsCheckedBeforeAnyCall(t *testing.T) {
 // Every shipped scenario makes its Item against the emulator (--demo) and shows its numbers;
 // the failing one exits 1 with its error and its hint.
 func TestSandboxLinkEveryShippedScenario(t *testing.T) {
+	t.Parallel()
 	want := map[string][]string{
 		"us-checking-savings": {"First Platypus Bank", "Everyday Checking", "High-Yield Savings", "7100023456", "011401533"},
 		"ca-eft":              {"Tartan-Dominion Bank of Canada", "Chequing", "5023417", "01140", "CAD"},
@@ -181,6 +182,7 @@ func TestSandboxLinkEveryShippedScenario(t *testing.T) {
 }
 
 func TestScenariosCommand(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("scenarios"); code != 0 {
 		t.Fatalf("scenarios: exit %d\n%s", code, te.stderr)

@@ -10,6 +10,7 @@ import (
 // TestSecretStdin: --secret-stdin takes the secret from the first line of stdin (trimmed), so it
 // never shows in `ps`; it is refused with --secret, with an empty stdin and in the terminal UI.
 func TestSecretStdin(t *testing.T) {
+	t.Parallel()
 	t.Run("the secret on stdin is the one used", func(t *testing.T) {
 		te := newTestEnv(t)
 		te.useFakePlaid(t)

@@ -21,6 +21,7 @@ func (s *askedStore) Get(key string) (string, error) {
 // asking the keyring, which may hang for its whole timeout before the first frame; the UI gets
 // the vault in its sources and looks the saved keys up itself, in the background.
 func TestTerminalUISessionLeavesTheKeyringToTheUI(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	store := &askedStore{MemoryStore: vault.NewMemoryStore()}
 	te.d.Secrets = store

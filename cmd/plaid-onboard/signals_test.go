@@ -15,10 +15,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/zalando/go-keyring"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -43,7 +45,7 @@ func signalName(sig syscall.Signal) string {
 // waitHeld waits until n calls are held at the emulator.
 func waitHeld(t *testing.T, srv *emulator.Server, n int, what string) {
 	t.Helper()
-	waitUntil(t, e2eTimeout, what+" to be held at the emulator", func() (bool, string) {
+	waitUntil(t, e2etest.Timeout, what+" to be held at the emulator", func() (bool, string) {
 		return emulatortest.Held(srv) == n, fmt.Sprintf("%d calls held", emulatortest.Held(srv))
 	})
 }
@@ -83,11 +85,12 @@ func checkVaultAgrees(t *testing.T, srv *emulator.Server, dirs userDirs, wantIte
 // Link token is held), with Link open, during the exchange (held, then released: the exchange
 // finishes and its Item is saved), and while the numbers are fetched.
 func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
-	browser := newChromium(t)
 	for _, sig := range interruptSignals {
 		for _, stage := range []string{"before the page", "Link open", "exchange", "numbers"} {
 			t.Run(signalName(sig)+" "+stage, func(t *testing.T) {
+				t.Parallel() // an emulator, a home and a process of its own
 				srv := emulator.NewServer()
 				defer srv.Close()
 				dirs := newUserDirs(t)
@@ -105,13 +108,9 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 					url = p.waitURL(t)
 				}
 				if stage == "exchange" || stage == "numbers" {
-					ctx, frame := openLink(t, browser, url)
-					steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
-						paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
-						paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"))
-					if err := chromedp.Do(ctx, steps...); err != nil {
-						t.Fatalf("drive Link: %v\n%s", err, p.stderrText())
-					}
+					ctx, frame := openLink(t, url)
+					steps := linkFirstPlatypus(frame)
+					p.drive(t, ctx, steps...)
 					waitHeld(t, srv, 1, held)
 					items = 1
 				}
@@ -120,7 +119,7 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 				}
 				if stage == "exchange" {
 					// The program says why it does not stop at once, then Plaid answers.
-					waitUntil(t, e2eTimeout, "stderr to say the exchange is awaited", func() (bool, string) {
+					waitUntil(t, e2etest.Timeout, "stderr to say the exchange is awaited", func() (bool, string) {
 						s := p.stderrText()
 						return strings.Contains(s, "interrupted: waiting for Plaid's answer to the exchange"), s
 					})
@@ -203,6 +202,7 @@ var linkURLOnScreen = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
 // TestE2ETUIInterruptedAtEachStage: the terminal UI gets SIGINT or SIGTERM on the keys screen,
 // with Link open, while working (the numbers held at the emulator) and on the results.
 func TestE2ETUIInterruptedAtEachStage(t *testing.T) {
+	t.Parallel()
 	requireKeyring(t)
 	requireTmux(t)
 	for _, sig := range interruptSignals {
@@ -264,5 +264,58 @@ func TestE2ETUIInterruptedAtEachStage(t *testing.T) {
 				checkVaultAgrees(t, srv, dirs, items)
 			})
 		}
+	}
+}
+
+// waitForExit waits for a run started in the background, failing loudly when it hangs.
+func waitForExit(t *testing.T, done <-chan int, what string) int {
+	t.Helper()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s did not end within 30s", what)
+		return -1
+	}
+}
+
+// TestInterruptDuringExchangeKeepsTheItem: ctrl+c (or SIGTERM) while
+// /item/public_token/exchange is in flight does not lose the Item Plaid is creating: the
+// exchange finishes, the Item is saved in the keyring, and the program exits 130.
+func TestInterruptDuringExchangeKeepsTheItem(t *testing.T) {
+	t.Parallel()
+	const exchange = "/item/public_token/exchange"
+	te := newTestEnv(t)
+	srv := te.useFakePlaid(t)
+	// Given Plaid takes a while to answer the exchange,
+	if err := srv.AddFault(emulator.FaultSpec{Path: exchange, Kind: emulator.FaultLatency, Latency: 500 * time.Millisecond, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	done := make(chan int, 1)
+	go func() { done <- te.runContext(ctx, "sandbox", "link") }()
+
+	// when the user interrupts while the exchange is at Plaid,
+	emulatortest.WaitForRequest(t, srv, exchange)
+	interrupt()
+	code := waitForExit(t, done, "sandbox link, interrupted during the exchange")
+
+	// then the program says it was interrupted, with exit status 130,
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d (interrupted)\n%s", code, exitInterrupted, te.stderr)
+	}
+	// and the Item Plaid made is in the vault, with its access token.
+	dir, _ := te.d.ConfigDir()
+	vlt := vault.NewVault(te.store, dir)
+	items, err := vlt.Items(string(config.Sandbox))
+	if err != nil || len(items) != 1 {
+		t.Fatalf("saved Items = %v (err %v), want the one Plaid created during the interrupt\n%s", items, err, te.stderr)
+	}
+	if tok, err := vlt.AccessToken(string(config.Sandbox), items[0].ItemID); err != nil || !strings.HasPrefix(tok, "access-") {
+		t.Errorf("the saved Item's access token = %q (err %v), want it in the keyring", tok, err)
+	}
+	if !strings.Contains(te.stderr.String(), "Saved the Item") {
+		t.Errorf("stderr does not say the Item was saved:\n%s", te.stderr)
 	}
 }

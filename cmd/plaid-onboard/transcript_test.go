@@ -71,6 +71,7 @@ func assertNoSecrets(t *testing.T, secrets map[string]string, paths ...string) {
 }
 
 func TestSandboxLinkTranscriptHoldsTheCallsAndNoSecret(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	te.useFakePlaid(t)
 	te.environ["PLAID_COUNTRY_CODES"] = "US,CA,GB" // every number family comes back
@@ -148,6 +149,7 @@ func TestTranscriptFlagIsRefusedWhereNothingIsRecordedAndForSymlinks(t *testing.
 }
 
 func TestReportPrintsTheLastSessionAndRefusesOtherFiles(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	if code := te.run("report"); code != exitFailure || !strings.Contains(te.stderr.String(), "no session recorded yet") {
 		t.Errorf("report before any session: exit %d, %s", code, te.stderr)
@@ -197,6 +199,7 @@ func TestReportPrintsTheLastSessionAndRefusesOtherFiles(t *testing.T) {
 // they hand out (processor tokens, Stripe's btok_, a rotated access token) stay out of the
 // transcript although the command printed them.
 func TestItemCommandsTranscriptsHoldNoToken(t *testing.T) {
+	t.Parallel()
 	te := newTestEnv(t)
 	te.useFakePlaid(t)
 	te.mustRun(t, exitOK, "sandbox", "link", "--json")

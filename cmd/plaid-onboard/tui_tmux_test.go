@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +13,12 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/zalando/go-keyring"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // screenTimeout bounds each wait for the screen to show something: generous, because CI runs
@@ -42,9 +49,11 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() (ok
 // keys in with send-keys, the screen read back with capture-pane. The server's socket is in the
 // test's TempDir (tmux -S), so it is removed with it; tmux -L would leave one in /tmp/tmux-UID.
 type tmuxSession struct {
-	t      *testing.T
-	socket string
-	target string
+	t        *testing.T
+	socket   string
+	target   string
+	exitFile string // where the pane's shell writes the program's exit status
+	home     string // the program's HOME, when startTUI started it
 }
 
 // tmuxExited is the tmux wait-for channel that the pane's shell signals once the program has
@@ -55,7 +64,7 @@ const tmuxExited = "program-exited"
 func requireTmux(t *testing.T) {
 	t.Helper()
 	_, err := exec.LookPath("tmux")
-	requireE2E(t, "tmux, to drive the terminal UI of the real binary (apt-get install tmux)", err == nil)
+	e2etest.Require(t, "tmux, to drive the terminal UI of the real binary (apt-get install tmux)", err == nil)
 }
 
 // startTmux runs command in a w×h pane. When command ends the shell writes its exit status to
@@ -64,11 +73,34 @@ func requireTmux(t *testing.T) {
 func startTmux(t *testing.T, w, h int, command, exitFile string) *tmuxSession {
 	t.Helper()
 	requireTmux(t)
-	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), target: "ui"}
+	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), target: "ui", exitFile: exitFile}
 	script := command + "; echo $? > " + exitFile + "; tmux -S " + s.socket + " wait-for -S " + tmuxExited
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	t.Cleanup(func() {
+		// The pane's shell writes exitFile last, once the program has exited: wait for it a
+		// while, so that nothing writes into the test's directories as they are removed (a
+		// test that failed with the program still running waits the while, then kills it).
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(exitFile); err == nil {
+				break
+			}
+		}
+		exec.Command("tmux", "-S", s.socket, "kill-server").Run()
+	})
 	s.run("-f", "/dev/null", "new-session", "-d", "-s", s.target, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script,
 		";", "set-option", "-t", s.target, "remain-on-exit", "on")
+	return s
+}
+
+// startTUI runs the built binary's terminal UI with args in a w×h tmux pane, with a home and a
+// config directory of its own; env is more VAR=value words for its environment.
+func startTUI(t *testing.T, w, h int, env, args string) *tmuxSession {
+	t.Helper()
+	e2etest.SkipIfShort(t, "builds and drives the binary")
+	bin := testBinary(t)
+	home := t.TempDir()
+	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " TERM=xterm-256color " + env + " " + bin + " " + args
+	s := startTmux(t, w, h, cmd, filepath.Join(home, "exit-code"))
+	s.home = home
 	return s
 }
 
@@ -129,15 +161,9 @@ func (s *tmuxSession) waitExited(timeout time.Duration) {
 }
 
 func TestTUIDemoInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
-	requireTmux(t)
-	bin := testBinary(t)
-	home := t.TempDir()
-	exitFile := filepath.Join(home, "exit-code")
+	t.Parallel()
 	// --no-save keeps the demo's Items out of the keyring of whoever runs the tests.
-	cmd := "env HOME=" + home + " XDG_CONFIG_HOME=" + filepath.Join(home, ".config") + " NO_COLOR= TERM=xterm-256color " +
-		bin + " --demo --no-browser --no-save"
-	s := startTmux(t, 100, 30, cmd, exitFile)
+	s := startTUI(t, 100, 30, "NO_COLOR=", "--demo --no-browser --no-save")
 
 	s.waitForText("OFFLINE DEMO · not Plaid", "The emulator accepted the demo keys")
 	s.keys("Enter")
@@ -172,12 +198,12 @@ func TestTUIDemoInTmux(t *testing.T) {
 	s.keys("C-c")
 	sent := time.Now()
 	s.waitExited(screenTimeout)
-	if b, err := os.ReadFile(exitFile); err != nil {
+	if b, err := os.ReadFile(s.exitFile); err != nil {
 		t.Errorf("the exit status: %v", err)
 	} else if code := strings.TrimSpace(string(b)); code != "130" {
 		t.Errorf("exit status after ctrl+c is %s, want 130", code)
 	}
-	if fi, err := os.Stat(exitFile); err != nil {
+	if fi, err := os.Stat(s.exitFile); err != nil {
 		t.Errorf("the exit status: %v", err)
 	} else if took := fi.ModTime().Sub(sent); took > 3*time.Second {
 		t.Errorf("the program took %s to exit after ctrl+c", took.Round(time.Millisecond))
@@ -190,7 +216,7 @@ func TestTUIDemoInTmux(t *testing.T) {
 // TestTUISIGTERMInTmux: SIGTERM (kill, a service manager, a closing IDE) ends the terminal UI
 // like ctrl+c: the terminal is restored and the exit status is 130, not 0 as after a normal quit.
 func TestTUISIGTERMInTmux(t *testing.T) {
-	skipIfShort(t, "builds and drives the binary")
+	e2etest.SkipIfShort(t, "builds and drives the binary")
 	requireTmux(t)
 	bin := testBinary(t)
 	home := t.TempDir()
@@ -221,5 +247,116 @@ func TestTUISIGTERMInTmux(t *testing.T) {
 	}
 	if scr := s.screen(); strings.Contains(scr, "Your Plaid API keys") {
 		t.Errorf("the terminal was not restored after SIGTERM:\n%s", scr)
+	}
+}
+
+// TestTUITranscriptInTmux: the terminal UI with --transcript, driven in tmux: the ids show under
+// the results, T opens the timeline, t saves the transcript where --transcript says (the screen
+// says so), and quitting writes the whole session there again and as the last session, redacted.
+func TestTUITranscriptInTmux(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tui.jsonl")
+	s := startTUI(t, 100, 30, "XDG_STATE_HOME= NO_COLOR=1", "--demo --no-browser --no-save --transcript "+path)
+
+	s.waitForText("The emulator accepted the demo keys")
+	s.keys("Enter")
+	s.waitForText("Link a bank account in your browser", "last request_id")
+	s.keys("s")
+	s.waitForText("Sandbox shortcut: make an Item without the browser")
+	s.keys("Enter") // the default Item
+	s.waitForText("Plaid Checking", "last request_id", "I copies both")
+	s.keys("T")
+	s.waitForText("Timeline", "/auth/get → HTTP 200")
+	s.keys("t")
+	s.waitForText("Saved the transcript")
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("t did not write %s with mode 0600: %v %v", path, fi, err)
+	}
+	s.keys("q")
+	s.waitExited(screenTimeout)
+	if b, _ := os.ReadFile(s.exitFile); strings.TrimSpace(string(b)) != "0" {
+		t.Errorf("exit status %q after q", b)
+	}
+	entries, err := transcript.ReadTranscriptFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries[0].Command != "plaid-onboard (terminal UI)" || !entries[0].Demo {
+		t.Errorf("session entry = %+v", entries[0])
+	}
+	ids := transcript.IDsOf(entries)
+	if ids.ItemID == "" || len(ids.RequestIDs) < 4 {
+		t.Errorf("the TUI's transcript ids = %+v, want the item_id and the request_ids", ids)
+	}
+	last := filepath.Join(s.home, ".local", "state", "plaid-onboard", transcript.LastTranscriptName)
+	assertNoSecrets(t, map[string]string{"the client secret": emulator.DemoSecret, "the ACH account number": "1111222233330000"}, path, path+".md", last)
+}
+
+// TestTUIAutomatedMicrodepositsInTmux walks the Auth flow lab's slowest flow as a user would,
+// with the real binary, the in-process emulator (--demo) and the real keyring: --flow
+// automated-microdeposits, the Sandbox shortcut makes the Item, the status panel shows it
+// pending with no numbers; A moves it to automatically_verified, the AUTH webhook arrives at the
+// session's receiver verified, and the numbers show. NO_COLOR is on: the screen must still read.
+// https://plaid.com/docs/auth/coverage/automated/
+func TestTUIAutomatedMicrodepositsInTmux(t *testing.T) {
+	t.Parallel()
+	e2etest.SkipIfShort(t, "builds and drives the binary")
+	requireTmux(t)
+	requireKeyring(t)
+	bin := testBinary(t)
+	dirs := newUserDirs(t)
+	exitFile := filepath.Join(dirs.home, "exit-code")
+	t.Cleanup(func() { forgetDemoItems(t, dirs) })
+	cmd := "cd " + dirs.work + " && env HOME=" + dirs.home + " XDG_CONFIG_HOME=" + dirs.config +
+		" DBUS_SESSION_BUS_ADDRESS=" + os.Getenv("DBUS_SESSION_BUS_ADDRESS") + " NO_COLOR=1 TERM=xterm-256color " +
+		bin + " --demo --no-browser --flow automated-microdeposits"
+	s := startTmux(t, 120, 60, cmd, exitFile)
+
+	s.waitForText("The emulator accepted the demo keys")
+	s.keys("Enter")
+	s.waitForText("Verified by Automated micro-deposits", "microdeposits_good", "Houndstooth Bank (ins_109512)")
+	s.keys("s")
+	scr := s.waitForText("pending_automatic_verification", "(this session's receiver)", "A verify (Sandbox)")
+	if strings.Contains(scr, "011401533") {
+		t.Fatalf("numbers shown while the account is pending:\n%s", scr)
+	}
+	s.keys("A")
+	s.waitForText("automatically_verified", "webhook ✓ AUTH AUTOMATICALLY_VERIFIED", "011401533")
+	s.keys("T")
+	s.waitForText("Timeline", "/sandbox/item/set_verification_status → HTTP 200", "pending_automatic_verification → automatically_verified")
+	s.keys("q")
+	s.waitExited(screenTimeout)
+	if b, err := os.ReadFile(exitFile); err != nil || strings.TrimSpace(string(b)) != "0" {
+		t.Errorf("exit status after q: %q %v", b, err)
+	}
+}
+
+// forgetDemoItems deletes from the keyring the access tokens of the demo Items a test saved.
+func forgetDemoItems(t *testing.T, dirs userDirs) {
+	b, err := os.ReadFile(filepath.Join(dirs.config, "plaid-onboard", "items.json"))
+	if err != nil {
+		return
+	}
+	for _, m := range regexp.MustCompile(`"item_id":\s*"([^"]+)"`).FindAllStringSubmatch(string(b), -1) {
+		_ = keyring.Delete(vault.KeyringService, "demo/item/"+m[1])
+	}
+}
+
+// TestTUIFlagsAreCheckedFirst: a mistyped --flow, a --public-url that is not a URL and a port
+// out of range are usage errors (exit 2) that say what is wrong, before anything starts.
+func TestTUIFlagsAreCheckedFirst(t *testing.T) {
+	dirs := newUserDirs(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--demo", "--flow", "automated-microdeposit"}, "did you mean automated-microdeposits?"},
+		{[]string{"--demo", "--public-url", "ftp://example.com"}, `--public-url "ftp://example.com" is not an http(s) URL`},
+		{[]string{"--demo", "--webhook-port", "70000"}, "--webhook-port 70000 is not a port"},
+	} {
+		_, stderr, code := runBinary(t, dirs, dirs.env(), tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("plaid-onboard %s: exit %d, want 2 saying %q; stderr:\n%s", strings.Join(tc.args, " "), code, tc.want, stderr)
+		}
 	}
 }

@@ -11,11 +11,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -28,39 +31,6 @@ const chromiumPath = "/usr/bin/chromium"
 // screenshotDir is where the panes are saved for a person to look at. Without it the pictures
 // are still taken, so the step keeps working, but go to the test's TempDir and are removed.
 var screenshotDir = flag.String("screenshots", "", "save the stand-in Link's panes as PNG files in this directory")
-
-// stepTimeout bounds one browser step (a pane to show, a click, a condition to hold): generous,
-// because CI runs the suite on a busy 2-core machine under -race, and a step that times out
-// fails the test with its name.
-const stepTimeout = 45 * time.Second
-
-// requireE2E skips a test when a part it needs is missing, unless the test command asked for the
-// whole suite (PLAID_ONBOARD_E2E=1, as the README's test command sets), where a missing part is
-// a failure: a suite that skips in CI passes without testing. what names the part and how to
-// install it.
-func requireE2E(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("PLAID_ONBOARD_E2E") == "1" {
-		t.Fatalf("end-to-end test needs %s; PLAID_ONBOARD_E2E=1 makes a missing part a failure (the README's test command, make test, installs and sets up every part)", what)
-	}
-	t.Skipf("needs %s; `make test` sets it up", what)
-}
-
-// step names an action for its error and gives it its own deadline, so that a slow or stuck
-// browser fails the test saying which step it was at.
-func step(what string, a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		ctx, cancel := context.WithTimeout(ctx, stepTimeout)
-		defer cancel()
-		if _, err := a(ctx, tg); err != nil {
-			return chromedp.Void{}, fmt.Errorf("%s: %w", what, err)
-		}
-		return chromedp.Void{}, nil
-	}
-}
 
 // testPageScript records what Link reports, and opens Link before it has loaded, which the
 // SDK must queue.
@@ -102,105 +72,14 @@ func newTestPage(t *testing.T, fake *Server) *httptest.Server {
 	return page
 }
 
-// newBrowser starts headless Chromium with a profile, a TMPDIR and a HOME of its own, removed
-// after the test: Chromium keeps its singleton socket in $TMPDIR, which a browser that is
-// stopped rather than closed leaves behind, and its crash reports under $XDG_CONFIG_HOME, the
-// user's. The directory is not t.TempDir, whose path (with the test's name) makes the socket's
-// path longer than a Unix socket's limit, which Chromium refuses.
-func newBrowser(t *testing.T) context.Context {
+// browserLog is what a tab's pages write to the console as errors, CSP violations included.
+type browserLog struct{ *e2etest.Console }
+
+// check fails the test with each console error, less the stand-in's calls that answer a Plaid
+// error (400), which are expected.
+func (l browserLog) check(t *testing.T) {
 	t.Helper()
-	_, err := os.Stat(chromiumPath)
-	requireE2E(t, "Chromium at "+chromiumPath+", to run the stand-in Link in a real browser (apt-get install chromium)", err == nil)
-	dir, err := os.MkdirTemp("", "chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Errorf("remove Chromium's directory: %v", err)
-		}
-	})
-	profile, tmp, home := filepath.Join(dir, "profile"), filepath.Join(dir, "tmp"), filepath.Join(dir, "home")
-	for _, d := range []string{profile, tmp, home} {
-		if err := os.Mkdir(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(profile),
-		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1100, 800),
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		// Close Chromium gracefully and wait for it, so it is gone before its TempDir is removed.
-		closing, cancelClosing := context.WithTimeout(ctx, stepTimeout)
-		defer cancelClosing()
-		if err := chromedp.Cancel(closing); err != nil {
-			t.Logf("close Chromium: %v", err)
-		}
-		cancel()
-		cancelAlloc()
-	})
-	// The first action starts the browser and lives as long as it, so it takes no timeout; the
-	// start is bounded by a timer instead.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("start Chromium: %v", err)
-		}
-	case <-time.After(stepTimeout):
-		t.Fatalf("Chromium did not start within %s", stepTimeout)
-	}
-	return ctx
-}
-
-// browserLog collects the console errors and exceptions of a tab, CSP violations included.
-type browserLog struct {
-	mu     sync.Mutex
-	errors []string
-}
-
-// listen collects the tab's errors until its context ends.
-func (l *browserLog) listen(ctx context.Context) {
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleException {
-				continue
-			}
-			// The stand-in's calls that answer a Plaid error (400) are expected.
-			if strings.Contains(m.Text, "status of 400") || strings.Contains(m.Text, "favicon") {
-				continue
-			}
-			l.mu.Lock()
-			l.errors = append(l.errors, string(m.Type)+": "+m.Text+" at "+m.URL)
-			l.mu.Unlock()
-		}
-	}()
-}
-
-func (l *browserLog) check(t *testing.T) {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, e := range l.errors {
+	for _, e := range l.Errors("status of 400", "favicon") {
 		t.Errorf("browser: %s", e)
 	}
 }
@@ -237,24 +116,19 @@ func (r linkResult) eventNames() []string {
 
 // tab opens the embedding page for a link token in a new tab and returns the tab and the
 // stand-in iframe, once Link has loaded.
-func tab(t *testing.T, browser context.Context, page *httptest.Server, token string) (context.Context, *chromedp.Node, *browserLog) {
+func tab(t *testing.T, page *httptest.Server, token string) (context.Context, *chromedp.Node, browserLog) {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	logs := &browserLog{}
-	logs.listen(ctx)
-	// A backstop for the whole subtest; each step has its own, shorter, deadline.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(cancelTimeout)
+	ctx := e2etest.Tab(t)
+	logs := browserLog{e2etest.Listen(ctx)}
 	err := chromedp.Do(ctx,
-		step("open the page", chromedp.Navigate(page.URL+"/?token="+token)),
-		waitFor(`window.__link && window.__link.loaded === 1`),
+		e2etest.Step("open the page", chromedp.Navigate(page.URL+"/?token="+token)),
+		e2etest.WaitJS(`window.__link && window.__link.loaded === 1`),
 	)
 	if err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
 	var frames []*chromedp.Node
-	err = chromedp.Do(ctx, step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
+	err = chromedp.Do(ctx, e2etest.Step("find the Link iframe", func(ctx context.Context, tg *chromedp.Target) (v chromedp.Void, err error) {
 		frames, err = chromedp.Nodes(chromedp.CSS("iframe"))(ctx, tg)
 		return v, err
 	}))
@@ -262,12 +136,6 @@ func tab(t *testing.T, browser context.Context, page *httptest.Server, token str
 		t.Fatalf("find the Link iframe: %d iframes, %v", len(frames), err)
 	}
 	return ctx, frames[0], logs
-}
-
-// waitFor waits until a JavaScript condition holds in the page.
-func waitFor(condition string) chromedp.Action[chromedp.Void] {
-	return step("wait for "+condition, chromedp.Poll[chromedp.Void](condition,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
 }
 
 func result(t *testing.T, ctx context.Context) linkResult {
@@ -286,15 +154,43 @@ func result(t *testing.T, ctx context.Context) linkResult {
 // In the iframe: actions on its elements.
 
 func pane(name string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
-	return step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), chromedp.FromNode(frame)))
+	return e2etest.Step("wait for the "+name+" pane", chromedp.WaitVisible(chromedp.CSS(`#pane[data-pane="`+name+`"]`), chromedp.FromNode(frame)))
 }
 
 func click(sel string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
-	return step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.FromNode(frame), chromedp.NodeVisible))
+	return e2etest.Step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.FromNode(frame), chromedp.NodeVisible))
 }
 
 func typeInto(sel, text string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
-	return step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.FromNode(frame), chromedp.NodeVisible))
+	return e2etest.Step("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.FromNode(frame), chromedp.NodeVisible))
+}
+
+// paste puts text into a field of the stand-in as one input, as pasting it does. The search
+// reports the query the user settled on, 300 ms after the last change: keys typed one by one
+// can arrive further apart than that on a busy machine, and each pause is then a search.
+func paste(sel, text string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
+	return e2etest.Step("paste into "+sel, e2etest.Steps(
+		chromedp.Focus(chromedp.CSS(sel), chromedp.FromNode(frame), chromedp.NodeVisible),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
+			return err
+		})))
+}
+
+// finishLink goes from the account picker to onSuccess: the default account, then Continue on
+// the success pane.
+func finishLink(frame *chromedp.Node) chromedp.Action[chromedp.Void] {
+	return e2etest.Steps(pane("SELECT_ACCOUNT", frame), click("#continue", frame),
+		pane("CONNECTED", frame), click("#continue", frame),
+		e2etest.WaitJS(`window.__link.success !== null`))
+}
+
+// readText reads the text of an element of the stand-in into dst.
+func readText(sel string, dst *string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
+	return e2etest.Step("read "+sel, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
+		*dst, err = chromedp.Text(chromedp.CSS(sel), chromedp.FromNode(frame))(ctx, tg)
+		return err
+	}))
 }
 
 // animationsDone holds once every finite animation and transition in the document has finished
@@ -310,8 +206,8 @@ func screenshot(t *testing.T, name string, frame *chromedp.Node) chromedp.Action
 		dir = t.TempDir()
 	}
 	settled := chromedp.Poll[chromedp.Void](animationsDone, chromedp.WithPollingInFrame(frame),
-		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout))
-	return step("screenshot "+name, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))
+	return e2etest.Step("screenshot "+name, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		if _, err := settled(ctx, tg); err != nil {
 			return fmt.Errorf("wait for the animations to finish: %w", err)
 		}
@@ -331,18 +227,18 @@ func screenshot(t *testing.T, name string, frame *chromedp.Node) chromedp.Action
 }
 
 func TestStandInLinkInBrowser(t *testing.T) {
-	browser := newBrowser(t)
 	srv, _ := newTestServer(t)
 	page := newTestPage(t, srv)
 
 	t.Run("user_good links an account and onSuccess gets a real public token", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 		err := chromedp.Do(ctx,
 			pane("CONSENT", frame), screenshot(t, "1-consent", frame),
 			click("#continue", frame),
 			pane("SELECT_INSTITUTION", frame),
-			typeInto("#search", "platypus", frame),
-			step("wait for the search to hide ins_109509", chromedp.WaitNotPresent(chromedp.CSS(`[data-institution-id="ins_109509"]`), chromedp.FromNode(frame))),
+			paste("#search", "platypus", frame),
+			e2etest.Step("wait for the search to hide ins_109509", chromedp.WaitNotPresent(chromedp.CSS(`[data-institution-id="ins_109509"]`), chromedp.FromNode(frame))),
 			screenshot(t, "2-select-institution", frame),
 			click(`[data-institution-id="ins_109508"]`, frame),
 			pane("CREDENTIAL", frame),
@@ -357,7 +253,7 @@ func TestStandInLinkInBrowser(t *testing.T) {
 			click("#continue", frame),
 			pane("CONNECTED", frame), screenshot(t, "5-connected", frame),
 			click("#continue", frame),
-			waitFor(`window.__link.success !== null`),
+			e2etest.WaitJS(`window.__link.success !== null`),
 		)
 		if err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -424,7 +320,8 @@ func TestStandInLinkInBrowser(t *testing.T) {
 	})
 
 	t.Run("error_INVALID_CREDENTIALS shows the error and exits with it", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 		var code string
 		err := chromedp.Do(ctx,
 			pane("CONSENT", frame),
@@ -436,15 +333,12 @@ func TestStandInLinkInBrowser(t *testing.T) {
 			typeInto("#password", "error_INVALID_CREDENTIALS", frame),
 			click("#submit", frame),
 			pane("ERROR", frame), screenshot(t, "6-error", frame),
-			step("read #error-code", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-				code, err = chromedp.Text(chromedp.CSS("#error-code"), chromedp.FromNode(frame))(ctx, tg)
-				return err
-			})),
+			readText("#error-code", &code, frame),
 			// Back to the form, then give up.
 			click("#retry", frame),
 			pane("CREDENTIAL", frame),
 			click("#close", frame),
-			waitFor(`window.__link.exit !== null`),
+			e2etest.WaitJS(`window.__link.exit !== null`),
 		)
 		if err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -479,15 +373,16 @@ func TestStandInLinkInBrowser(t *testing.T) {
 	})
 
 	t.Run("closing at the institution search", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv, "GB", "CA"))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv, "GB", "CA"))
 		err := chromedp.Do(ctx,
 			pane("CONSENT", frame),
 			click("#continue", frame),
 			pane("SELECT_INSTITUTION", frame),
-			step("wait for ins_117650 in the list", chromedp.WaitVisible(chromedp.CSS(`[data-institution-id="ins_117650"]`), chromedp.FromNode(frame))),
+			e2etest.Step("wait for ins_117650 in the list", chromedp.WaitVisible(chromedp.CSS(`[data-institution-id="ins_117650"]`), chromedp.FromNode(frame))),
 			screenshot(t, "7-select-institution-gb-ca", frame),
 			click("#close", frame),
-			waitFor(`window.__link.exit !== null`),
+			e2etest.WaitJS(`window.__link.exit !== null`),
 		)
 		if err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -504,11 +399,12 @@ func TestStandInLinkInBrowser(t *testing.T) {
 	})
 
 	t.Run("an invalid link token shows an error and exits with INVALID_LINK_TOKEN", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, "link-sandbox-"+newUUID())
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, "link-sandbox-"+newUUID())
 		err := chromedp.Do(ctx,
 			pane("ERROR", frame), screenshot(t, "8-invalid-link-token", frame),
 			click("#exit", frame),
-			waitFor(`window.__link.exit !== null`),
+			e2etest.WaitJS(`window.__link.exit !== null`),
 		)
 		if err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -520,17 +416,18 @@ func TestStandInLinkInBrowser(t *testing.T) {
 		logs.check(t)
 	})
 
-	handlerInBrowser(t, browser, srv, page)
+	handlerInBrowser(t, srv, page)
 }
 
 // handlerInBrowser checks the handler's exit and destroy, and update mode.
-func handlerInBrowser(t *testing.T, browser context.Context, srv *Server, page *httptest.Server) {
+func handlerInBrowser(t *testing.T, srv *Server, page *httptest.Server) {
 	t.Run("exit({force: true}) closes Link with onExit(null)", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 		err := chromedp.Do(ctx,
 			pane("CONSENT", frame),
-			step("call handler.exit", chromedp.Evaluate[chromedp.Void](`handler.exit({force: true})`)),
-			waitFor(`window.__link.exit !== null`),
+			e2etest.Step("call handler.exit", chromedp.Evaluate[chromedp.Void](`handler.exit({force: true})`)),
+			e2etest.WaitJS(`window.__link.exit !== null`),
 		)
 		if err != nil {
 			t.Fatalf("exit: %v", err)
@@ -548,6 +445,7 @@ func handlerInBrowser(t *testing.T, browser context.Context, srv *Server, page *
 	})
 
 	t.Run("update mode repairs an Item that needs a login", func(t *testing.T) {
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
 		ctx := context.Background()
 		api := newClient(srv).PlaidApi
 		access := mustAccessToken(t, srv, "ins_109511")
@@ -560,7 +458,7 @@ func handlerInBrowser(t *testing.T, browser context.Context, srv *Server, page *
 		if err != nil {
 			t.Fatal(err)
 		}
-		tabCtx, frame, logs := tab(t, browser, page, lt.GetLinkToken())
+		tabCtx, frame, logs := tab(t, page, lt.GetLinkToken())
 		err = chromedp.Do(tabCtx,
 			pane("CREDENTIAL", frame), screenshot(t, "9-update-mode", frame),
 			typeInto("#username", "user_good", frame),
@@ -568,7 +466,7 @@ func handlerInBrowser(t *testing.T, browser context.Context, srv *Server, page *
 			click("#submit", frame),
 			pane("CONNECTED", frame),
 			click("#continue", frame),
-			waitFor(`window.__link.success !== null`),
+			e2etest.WaitJS(`window.__link.success !== null`),
 		)
 		if err != nil {
 			t.Fatalf("drive Link: %v", err)

@@ -1,11 +1,12 @@
 package emulator
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid/plaid-go/v42/plaid"
 )
 
@@ -17,7 +18,7 @@ import (
 // mfaPane waits for an MFA round: its kind, its number and whether the last answer was wrong.
 func mfaPane(kind, round, state string, frame *chromedp.Node) chromedp.Action[chromedp.Void] {
 	sel := `#pane[data-pane="MFA"][data-mfa-kind="` + kind + `"][data-mfa-round="` + round + `"][data-mfa-state="` + state + `"]`
-	return step("wait for MFA "+kind+" round "+round+" ("+state+")", chromedp.WaitVisible(chromedp.CSS(sel), chromedp.FromNode(frame)))
+	return e2etest.Step("wait for MFA "+kind+" round "+round+" ("+state+")", chromedp.WaitVisible(chromedp.CSS(sel), chromedp.FromNode(frame)))
 }
 
 func credentials(frame *chromedp.Node, username, password string) []chromedp.Action[chromedp.Void] {
@@ -34,12 +35,12 @@ func credentials(frame *chromedp.Node, username, password string) []chromedp.Act
 }
 
 func TestStandInMFAPanesInBrowser(t *testing.T) {
-	browser := newBrowser(t)
 	srv, _ := newTestServer(t)
 	page := newTestPage(t, srv)
 
 	t.Run("mfa_device: choose a device, a wrong code is refused, 1234 links", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 		actions := append(credentials(frame, "user_good", "mfa_device"),
 			mfaPane("device", "1", "asking", frame), screenshot(t, "mfa-1-device", frame),
 			click(`input[data-mfa-device="1"]`, frame),
@@ -50,11 +51,7 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 			mfaPane("code", "2", "wrong", frame), screenshot(t, "mfa-2-wrong-code", frame),
 			typeInto("#mfa-code", "1234", frame),
 			click("#submit", frame),
-			pane("SELECT_ACCOUNT", frame),
-			click("#continue", frame),
-			pane("CONNECTED", frame),
-			click("#continue", frame),
-			waitFor(`window.__link.success !== null`),
+			finishLink(frame),
 		)
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -76,7 +73,8 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 	})
 
 	t.Run("mfa_questions_2_2: answer_i_j per round; a wrong answer keeps Link on the round, and exiting there says requires_questions", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 		actions := append(credentials(frame, "user_good", "mfa_questions_2_2"),
 			mfaPane("questions", "1", "asking", frame), screenshot(t, "mfa-3-questions", frame),
 			typeInto(`input[data-mfa-answer="0"]`, "answer_0_0", frame),
@@ -88,7 +86,7 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 			click("#submit", frame),
 			mfaPane("questions", "2", "wrong", frame),
 			click("#close", frame),
-			waitFor(`window.__link.exit !== null`),
+			e2etest.WaitJS(`window.__link.exit !== null`),
 		)
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -104,7 +102,8 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 	})
 
 	t.Run("mfa_selections: Yes is the answer", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 		actions := append(credentials(frame, "user_good", "mfa_selections"),
 			mfaPane("selections", "1", "asking", frame), screenshot(t, "mfa-4-selections", frame),
 			click(`input[data-mfa-question="0"][data-mfa-option="1"]`, frame), // No
@@ -112,11 +111,7 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 			mfaPane("selections", "1", "wrong", frame),
 			click(`input[data-mfa-question="0"][data-mfa-option="0"]`, frame), // Yes
 			click("#submit", frame),
-			pane("SELECT_ACCOUNT", frame),
-			click("#continue", frame),
-			pane("CONNECTED", frame),
-			click("#continue", frame),
-			waitFor(`window.__link.success !== null`),
+			finishLink(frame),
 		)
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("drive Link: %v", err)
@@ -125,7 +120,8 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 	})
 
 	t.Run("user_custom with a pasted JSON password links its accounts, after its own MFA", func(t *testing.T) {
-		ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+		t.Parallel() // a tab of its own, and an Item of its own at the shared emulator
+		ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 		cfg := `{"override_accounts":[{"type":"depository","subtype":"checking","starting_balance":77,` +
 			`"meta":{"name":"Ticket Checking"},"numbers":{"account":"5550001234","ach_routing":"322271627"}}],` +
 			`"mfa":{"type":"selections","questions_per_round":1,"selections_per_question":3}}`
@@ -135,14 +131,11 @@ func TestStandInMFAPanesInBrowser(t *testing.T) {
 			click(`input[data-mfa-question="0"][data-mfa-option="0"]`, frame),
 			click("#submit", frame),
 			pane("SELECT_ACCOUNT", frame), screenshot(t, "mfa-5-user-custom-accounts", frame),
-			step("read the account", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) (err error) {
-				accountName, err = chromedp.Text(chromedp.CSS("#accounts b"), chromedp.FromNode(frame))(ctx, tg)
-				return err
-			})),
+			readText("#accounts b", &accountName, frame),
 			click("#continue", frame),
 			pane("CONNECTED", frame),
 			click("#continue", frame),
-			waitFor(`window.__link.success !== null`),
+			e2etest.WaitJS(`window.__link.success !== null`),
 		)
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("drive Link: %v", err)

@@ -1,12 +1,12 @@
 package emulator
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 )
 
 // Without a redirect_uri, desktop Link completes an OAuth bank in a pop-up window, and the page
@@ -14,10 +14,9 @@ import (
 // Bank, the bank's window opens, the user allows access there, the window closes, and Link goes
 // on to the login and hands over a public token for that bank.
 func TestStandInOAuthPopupInBrowser(t *testing.T) {
-	browser := newBrowser(t)
 	srv, _ := newTestServer(t)
 	page := newTestPage(t, srv)
-	ctx, frame, logs := tab(t, browser, page, newLinkToken(t, srv))
+	ctx, frame, logs := tab(t, page, newLinkToken(t, srv))
 	err := chromedp.Do(ctx,
 		pane("CONSENT", frame),
 		click("#continue", frame),
@@ -30,8 +29,8 @@ func TestStandInOAuthPopupInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("drive Link to the bank: %v", err)
 	}
-	popup := popupTarget(t, ctx)
-	if err := chromedp.Do(popup, step("click Allow in the bank's window", chromedp.Click(chromedp.CSS("#allow"), chromedp.NodeVisible))); err != nil {
+	popup := e2etest.Target(t, ctx, "the bank's pop-up", "page", standInPath+"/oauth/bank?oauth_state_id=")
+	if err := chromedp.Do(popup, e2etest.Step("click Allow in the bank's window", chromedp.Click(chromedp.CSS("#allow"), chromedp.NodeVisible))); err != nil {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
@@ -39,11 +38,7 @@ func TestStandInOAuthPopupInBrowser(t *testing.T) {
 		typeInto("#username", "user_good", frame),
 		typeInto("#password", "pass_good", frame),
 		click("#submit", frame),
-		pane("SELECT_ACCOUNT", frame),
-		click("#continue", frame),
-		pane("CONNECTED", frame),
-		click("#continue", frame),
-		waitFor(`window.__link.success !== null`),
+		finishLink(frame),
 	)
 	if err != nil {
 		t.Fatalf("finish Link after the pop-up: %v", err)
@@ -60,30 +55,4 @@ func TestStandInOAuthPopupInBrowser(t *testing.T) {
 		t.Errorf("the page left for %s (%v): the pop-up way never leaves it", href, err)
 	}
 	logs.check(t)
-}
-
-// popupTarget waits for the bank's pop-up window and returns a context attached to it.
-func popupTarget(t *testing.T, ctx context.Context) context.Context {
-	t.Helper()
-	deadline := time.Now().Add(stepTimeout)
-	for time.Now().Before(deadline) {
-		targets, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatalf("list the browser's targets: %v", err)
-		}
-		for _, tg := range targets {
-			if tg.Type == "page" && strings.Contains(tg.URL, standInPath+"/oauth/bank?oauth_state_id=") {
-				pctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(tg.TargetID))
-				t.Cleanup(cancel)
-				return pctx
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("waiting for the bank's pop-up: %v", ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	t.Fatalf("the bank's pop-up did not open within %s", stepTimeout)
-	return nil
 }

@@ -6,8 +6,10 @@
 package emulatortest
 
 import (
+	"testing"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/internal/backstage"
 )
@@ -20,6 +22,15 @@ const (
 
 // Requests reports how many requests reached path on srv, whatever their answer.
 func Requests(srv *emulator.Server, path string) int { return backstage.Of(srv).Requests(path) }
+
+// WaitForRequest waits until a call to path has reached srv, failing loudly when none does
+// within e2etest.Timeout.
+func WaitForRequest(t testing.TB, srv *emulator.Server, path string) {
+	t.Helper()
+	e2etest.Eventually(t, "a call to "+path+" to reach the emulator", func() (bool, string) {
+		return Requests(srv, path) > 0, "no call yet"
+	})
+}
 
 // RequestIDs lists the request_id of every call to path, in the order the calls came, whether
 // the answer was Plaid's, a fault's or lost: what a test compares with the request_id a
