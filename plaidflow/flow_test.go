@@ -26,25 +26,32 @@ type fixture struct {
 	store *vault.MemoryStore
 }
 
-func newFixture(t *testing.T, countries string, opts ...emulator.Option) fixture {
-	t.Helper()
+func newFixture(tb testing.TB, countries string, opts ...emulator.Option) fixture {
+	tb.Helper()
 	srv := emulator.NewServer(opts...)
-	t.Cleanup(srv.Close)
+	tb.Cleanup(srv.Close)
+	store := vault.NewMemoryStore()
+	vlt := vault.NewVault(store, tb.TempDir())
+	return fixture{srv: srv, flow: plaidflow.NewFlow(demoClient(tb, srv.URL, countries, nil), vlt), vault: vlt, store: store}
+}
+
+// demoClient is a Plaid client with the emulator's demo keys whose calls go to apiURL
+// (PLAID_API_URL; empty: Plaid's Sandbox) over hc (nil: the default), with quick retries.
+func demoClient(tb testing.TB, apiURL, countries string, hc *http.Client) *plaidapi.Client {
+	tb.Helper()
 	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret,
-		APIURL: srv.URL, CountryCodes: countries,
+		APIURL: apiURL, CountryCodes: countries,
 	}, func(string) string { return "" }, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	client, err := plaidapi.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, hc)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	client.Retries = fastRetries
-	store := vault.NewMemoryStore()
-	vlt := vault.NewVault(store, t.TempDir())
-	return fixture{srv: srv, flow: plaidflow.NewFlow(client, vlt), vault: vlt, store: store}
+	return client
 }
 
 func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {

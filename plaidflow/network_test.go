@@ -14,41 +14,24 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
 
-// clientAt is a Plaid client whose calls go to apiURL (PLAID_API_URL), with quick retries.
-func clientAt(t *testing.T, apiURL string) *plaidapi.Client {
-	t.Helper()
-	cfg, err := config.LoadConfig(config.Overrides{
-		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: apiURL,
-	}, func(string) string { return "" }, nil)
+// closedPort is the URL of a port nothing listens on any more.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := plaidapi.NewClient(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Retries = fastRetries
-	return c
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
 }
 
 // TestNetworkFailuresSayWhatToCheck makes each kind of network failure happen for real and
 // checks the user is told what could not be reached, how it failed and what to check, never
 // the bare Go error.
 func TestNetworkFailuresSayWhatToCheck(t *testing.T) {
-	closedPort := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		return "http://" + addr
-	}
 	untrusted := func(t *testing.T) string {
 		srv := httptest.NewUnstartedServer(http.NotFoundHandler())
 		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
@@ -88,7 +71,7 @@ func TestNetworkFailuresSayWhatToCheck(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			u := c.url(t)
-			client := clientAt(t, u)
+			client := demoClient(t, u, "", nil)
 			ctx := context.Background()
 			if c.timeout > 0 {
 				var cancel context.CancelFunc
@@ -127,28 +110,15 @@ func TestNetworkFailuresSayWhatToCheck(t *testing.T) {
 // TestNetworkFailureNamesTheProxy: with HTTPS_PROXY pointing at nothing, the proxy is what
 // could not be reached, and the hint is about the proxy settings.
 func TestNetworkFailureNamesTheProxy(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := "http://" + ln.Addr().String()
-	ln.Close()
+	proxy := closedPort(t)
 	t.Setenv("HTTPS_PROXY", proxy)
 	t.Setenv("NO_PROXY", "")
 	// The transport reads the proxy from the environment once per process, so this test gives
 	// the client a transport that reads it now, as a fresh process would.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = func(r *http.Request) (*url.URL, error) { return url.Parse(proxy) }
-	cfg, err := config.LoadConfig(config.Overrides{ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret}, func(string) string { return "" }, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := plaidapi.NewClient(cfg, &http.Client{Transport: tr, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.Retries = fastRetries
-	_, err = client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
+	client := demoClient(t, "", "", &http.Client{Transport: tr, Timeout: 10 * time.Second})
+	_, err := client.CreateLinkToken(context.Background(), plaidapi.LinkTokenOptions{})
 	var ne *plaidapi.NetworkError
 	if !errors.As(err, &ne) || ne.Kind != plaidapi.NetProxy {
 		t.Fatalf("err = %v, want a proxy failure", err)
@@ -165,13 +135,7 @@ func TestNetworkFailureNamesTheProxy(t *testing.T) {
 // TestExchangeNeverSentIsNotLost: an exchange that could not even connect did not reach Plaid,
 // so the user is not told an Item may exist there; just what could not be reached.
 func TestExchangeNeverSentIsNotLost(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := "http://" + ln.Addr().String()
-	ln.Close()
-	_, err = clientAt(t, addr).Exchange(context.Background(), "public-sandbox-00000000-0000-0000-0000-000000000000")
+	_, err := demoClient(t, closedPort(t), "", nil).Exchange(context.Background(), "public-sandbox-00000000-0000-0000-0000-000000000000")
 	var lost *plaidapi.ExchangeLostError
 	var ne *plaidapi.NetworkError
 	if errors.As(err, &lost) || !errors.As(err, &ne) || ne.Kind != plaidapi.NetRefused {
