@@ -434,34 +434,15 @@ func TestResetLoginIsSandboxOnly(t *testing.T) {
 // standInUpdateLink completes Link in update mode the way the stand-in Link page does: log in
 // with user_good, then (with account selection) keep the accounts with the given masks.
 type standInUpdateLink struct {
+	quietPage
 	srv   *emulator.Server
 	masks []string
 	mu    sync.Mutex
 	seen  map[string]any // the login answer
 }
 
-func (l *standInUpdateLink) call(path string, body map[string]any) (map[string]any, error) {
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, l.srv.URL+"/link/stand-in/"+path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", l.srv.URL)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data      map[string]any `json:"data"`
-		ErrorCode string         `json:"error_code"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.ErrorCode != "" {
-		return nil, errors.Join(err, errors.New(out.ErrorCode))
-	}
-	return out.Data, nil
-}
-
 func (l *standInUpdateLink) Link(_ context.Context, token string) (string, string, string, error) {
-	login, err := l.call("login", map[string]any{"token": token, "username": "user_good", "password": "pass_good"})
+	login, err := standInCall(l.srv, "login", map[string]any{"token": token, "username": "user_good", "password": "pass_good"})
 	if err != nil {
 		return "", "", "", err
 	}
@@ -475,14 +456,12 @@ func (l *standInUpdateLink) Link(_ context.Context, token string) (string, strin
 			ids = append(ids, a["id"].(string))
 		}
 	}
-	fin, err := l.call("finish", map[string]any{"token": token, "login": login["login"], "account_ids": ids})
+	fin, err := standInCall(l.srv, "finish", map[string]any{"token": token, "login": login["login"], "account_ids": ids})
 	if err != nil {
 		return "", "", "", err
 	}
 	return fin["public_token"].(string), "", "", nil
 }
-func (l *standInUpdateLink) Finish(bool, string) {}
-func (l *standInUpdateLink) Close() error        { return nil }
 
 // Update mode (https://plaid.com/docs/link/update-mode/): a Link token made with the Item's
 // access token and no products; after Link nothing is exchanged and the Item works again.
@@ -625,18 +604,11 @@ func TestLinkingTheSameBankAgainWarns(t *testing.T) {
 func TestUnsavedItemIsSaidToStillExistAtPlaid(t *testing.T) {
 	fx := newFixture(t, "US")
 	fx.flow.Vault = nil
-	j, err := fx.flow.SandboxJourney("")
+	j, save, _, err := sandboxSave(t, fx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var notice string
-	if _, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
-		if r.Step == plaidflow.StepSave {
-			notice = r.Notice
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	notice := save.Notice
 	if !strings.Contains(notice, "still exists at Plaid") || !strings.Contains(notice, "/item/remove") || notice != j.UnsavedHint() {
 		t.Errorf("notice = %q", notice)
 	}

@@ -222,16 +222,27 @@ func TestSandboxJourneyIsRefusedOutsideSandboxBeforeAnyCall(t *testing.T) {
 	}
 }
 
-func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
-	fx := newFixture(t, "US")
-	fx.flow.Vault = nil // --no-save
-	j, _ := fx.flow.SandboxJourney("")
+// sandboxSave runs the browserless journey to the end; it returns the journey with what its
+// save step reported.
+func sandboxSave(t *testing.T, fx fixture) (*plaidflow.Journey, plaidflow.StepReport, *plaidapi.Result, error) {
+	t.Helper()
+	j, err := fx.flow.SandboxJourney("")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var save plaidflow.StepReport
 	res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
 		if r.Step == plaidflow.StepSave {
 			save = r
 		}
 	})
+	return j, save, res, err
+}
+
+func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
+	fx := newFixture(t, "US")
+	fx.flow.Vault = nil // --no-save
+	_, save, res, err := sandboxSave(t, fx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,13 +257,7 @@ func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
 func TestSaveStepWarnsWhenTheKeyringIsMissing(t *testing.T) {
 	fx := newFixture(t, "US")
 	fx.flow.Vault = vault.NewVault(failingStore{}, t.TempDir())
-	j, _ := fx.flow.SandboxJourney("")
-	var save plaidflow.StepReport
-	res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
-		if r.Step == plaidflow.StepSave {
-			save = r
-		}
-	})
+	_, save, res, err := sandboxSave(t, fx)
 	if err != nil {
 		t.Fatalf("a keyring failure must not stop the numbers: %v", err)
 	}

@@ -33,6 +33,7 @@ const (
 // the moment the page's onSuccess callback would reach the program, so it arms the latency
 // there and the measurement covers callback → numbers.
 type armedLink struct {
+	quietPage
 	pub, instID, instName string
 	arm                   func()
 	start                 time.Time
@@ -45,8 +46,6 @@ func (l *armedLink) Link(context.Context, string) (string, string, string, error
 	}
 	return l.pub, l.instID, l.instName, nil
 }
-func (l *armedLink) Finish(bool, string) {}
-func (l *armedLink) Close() error        { return nil }
 
 // flowTiming is one flow of the program, with the number of sequential round trips Plaid's API
 // makes necessary, and a function that runs it once through the code the program runs.
