@@ -119,6 +119,21 @@ func (f *Flow) savedItem(ref string) (itemCall, error) {
 	return itemCall{ns: ns, item: item, token: tok}, nil
 }
 
+// callSaved finds the saved Item ref and makes call with its access token; a failure of the
+// call is observed like any other.
+func callSaved[T any](ctx context.Context, f *Flow, ref string, call func(context.Context, string) (T, error)) (itemCall, T, error) {
+	c, err := f.savedItem(ref)
+	if err != nil {
+		var none T
+		return c, none, err
+	}
+	got, err := call(ctx, c.token)
+	if err != nil {
+		return c, got, f.observe(c, err)
+	}
+	return c, got, nil
+}
+
 // observe records what a call with the Item's token showed: its health and when it was used.
 // It returns err wrapped in an ItemError, so Explain can name the repair.
 func (f *Flow) observe(c itemCall, err error) error {

@@ -425,18 +425,9 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 			return j.savedNumbers(ctx)
 		}
 		res, err := f.numbers(ctx, j.ex.AccessToken, j.linked.Institution)
-		if j.saved.Storage.Saved {
-			// A new Item's first numbers are its first health check: `items` shows it.
-			call := itemCall{ns: j.saved.Item.Namespace, item: j.saved.Item, token: j.ex.AccessToken}
-			if oerr := f.observe(call, err); err == nil {
-				err = oerr
-			}
+		if err := j.newItemNumbers(res, err); err != nil {
+			return StepReport{}, err
 		}
-		if err != nil {
-			return StepReport{}, &stepError{Step: step, Err: err, Context: j.afterSaveContext()}
-		}
-		f.finish(j.saved, res)
-		j.result = res
 		return numbersReport(res), nil
 	}
 	return StepReport{}, fmt.Errorf("unknown step %d", step)
