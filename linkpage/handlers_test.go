@@ -409,17 +409,7 @@ func TestShutdown(t *testing.T) {
 	if err := s.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	select {
-	case _, ok := <-s.Events():
-		if ok {
-			t.Fatal("Events delivered an event after Shutdown")
-		}
-	case <-time.After(waitFor):
-		t.Fatalf("Events not closed %v after Shutdown", waitFor)
-	}
-	if err := s.Shutdown(ctx); err != nil {
-		t.Errorf("second Shutdown: %v, want nil", err)
-	}
+	assertShutDown(t, ctx, s)
 	if err := s.Start(); err == nil {
 		t.Error("Start after Shutdown succeeded")
 	}
