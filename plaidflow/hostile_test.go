@@ -74,14 +74,11 @@ func TestEscapeSequencesFromPlaidNeverReachTheTerminalOrTheIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, err := fx.vault.Items("sandbox")
-	if err != nil || len(items) != 1 {
-		t.Fatalf("saved items: %v, %v", items, err)
-	}
-	assertClean(t, "the saved institution name", items[0].InstitutionName)
-	assertClean(t, "the saved Item name", items[0].Name)
-	if !strings.Contains(items[0].InstitutionName, "Platypus") {
-		t.Errorf("the name itself was lost: %q", items[0].InstitutionName)
+	saved := savedItem(t, fx, "")
+	assertClean(t, "the saved institution name", saved.InstitutionName)
+	assertClean(t, "the saved Item name", saved.Name)
+	if !strings.Contains(saved.InstitutionName, "Platypus") {
+		t.Errorf("the name itself was lost: %q", saved.InstitutionName)
 	}
 
 	tok, _ := fx.vault.AccessToken("sandbox", res.ItemID)
