@@ -102,13 +102,20 @@ type itemCall struct {
 	token string
 }
 
-// savedItem finds a saved Item by id or name (ref empty: the only one) and reads its token.
-func (f *Flow) savedItem(ref string) (itemCall, error) {
+// findSaved finds a saved Item by id or name (ref empty: the only one) in this run's namespace;
+// with saving off it fails with saveOff, which says what cannot be done.
+func (f *Flow) findSaved(ref, saveOff string) (string, vault.SavedItem, error) {
 	if f.Vault == nil {
-		return itemCall{}, errors.New("saving is off for this session (--no-save), so no saved Item can be read")
+		return "", vault.SavedItem{}, errors.New(saveOff)
 	}
 	ns := f.Client.Config().Namespace()
 	item, err := f.Vault.FindItem(ns, ref)
+	return ns, item, err
+}
+
+// savedItem finds a saved Item by id or name (ref empty: the only one) and reads its token.
+func (f *Flow) savedItem(ref string) (itemCall, error) {
+	ns, item, err := f.findSaved(ref, "saving is off for this session (--no-save), so no saved Item can be read")
 	if err != nil {
 		return itemCall{}, err
 	}

@@ -436,26 +436,19 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 // savedNumbers is the numbers step of a saved Item.
 func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
 	f := j.flow
-	if f.Vault == nil {
-		return StepReport{}, errors.New("saving is off for this session (--no-save), so no saved Item can be read")
-	}
-	ns := f.Client.Config().Namespace()
-	item, err := f.Vault.FindItem(ns, j.savedRef)
+	c, err := f.savedItem(j.savedRef)
 	if err != nil {
 		return StepReport{}, err
 	}
-	tok, err := f.Vault.AccessToken(ns, item.ItemID)
-	if err != nil {
-		return StepReport{}, err
-	}
+	item := c.item
 	var inst *plaidapi.Institution
 	if item.InstitutionID != "" {
 		inst = &plaidapi.Institution{ID: item.InstitutionID, Name: item.InstitutionName}
 	}
 	j.linked.Institution = inst
 	j.ex.ItemID = item.ItemID
-	res, err := f.numbers(ctx, tok, inst)
-	if err := f.observe(itemCall{ns: ns, item: item, token: tok}, err); err != nil {
+	res, err := f.numbers(ctx, c.token, inst)
+	if err := f.observe(c, err); err != nil {
 		return StepReport{}, err
 	}
 	j.saved = Saved{Item: item, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}}
