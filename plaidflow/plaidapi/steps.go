@@ -244,31 +244,26 @@ func resultFromAuth(resp plaid.AuthGetResponse) *Result {
 }
 
 func countryCodes(codes []string) ([]plaid.CountryCode, error) {
-	out := make([]plaid.CountryCode, 0, len(codes))
-	for _, c := range codes {
-		cc, err := plaid.NewCountryCodeFromValue(c)
-		if err != nil {
-			return nil, fmt.Errorf("country code %q is not one Plaid supports", c)
-		}
-		out = append(out, *cc)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no country codes configured")
-	}
-	return out, nil
+	return plaidValues(codes, plaid.NewCountryCodeFromValue, "country code %q is not one Plaid supports", "no country codes configured")
 }
 
 func productList(names []string) ([]plaid.Products, error) {
-	out := make([]plaid.Products, 0, len(names))
+	return plaidValues(names, plaid.NewProductsFromValue, "product %q is not a Plaid product", "no products configured")
+}
+
+// plaidValues turns names into plaid-go's values with parse: a name it refuses is said with
+// refused (a format taking the name), and an empty list with none.
+func plaidValues[T any](names []string, parse func(string) (*T, error), refused, none string) ([]T, error) {
+	out := make([]T, 0, len(names))
 	for _, n := range names {
-		p, err := plaid.NewProductsFromValue(n)
+		v, err := parse(n)
 		if err != nil {
-			return nil, fmt.Errorf("product %q is not a Plaid product", n)
+			return nil, fmt.Errorf(refused, n)
 		}
-		out = append(out, *p)
+		out = append(out, *v)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no products configured")
+		return nil, errors.New(none)
 	}
 	return out, nil
 }
