@@ -307,19 +307,34 @@ func (j *Journey) tellLink(ok bool, step StepID) {
 	ui.Finish(false, "Linked, but the terminal hit an error: look there for the details.")
 }
 
+// variantStep is how an update, verification or Auth-flow journey runs its Link token or
+// numbers step in place of a new Item's; nil for every other step, and for a new Item's journey.
+func (j *Journey) variantStep(step StepID) func(context.Context) (StepReport, error) {
+	var linkToken, numbers func(context.Context) (StepReport, error)
+	switch {
+	case j.update != nil:
+		linkToken, numbers = j.updateLinkToken, j.updateNumbers
+	case j.verify != nil:
+		linkToken, numbers = j.verifyLinkToken, j.verifyNumbers
+	case j.authFlow != "":
+		linkToken, numbers = j.authLinkToken, j.flowNumbersStep
+	}
+	switch step {
+	case StepLinkToken:
+		return linkToken
+	case StepNumbers:
+		return numbers
+	}
+	return nil
+}
+
 func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
+	if variant := j.variantStep(step); variant != nil {
+		return variant(ctx)
+	}
 	f := j.flow
 	switch step {
 	case StepLinkToken:
-		if j.update != nil {
-			return j.updateLinkToken(ctx)
-		}
-		if j.verify != nil {
-			return j.verifyLinkToken(ctx)
-		}
-		if j.authFlow != "" {
-			return j.authLinkToken(ctx)
-		}
 		lt, err := f.Client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		if err != nil {
 			return StepReport{}, err
@@ -412,15 +427,6 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Warning: present.StorageLine(st)}, nil
 
 	case StepNumbers:
-		if j.update != nil {
-			return j.updateNumbers(ctx)
-		}
-		if j.verify != nil {
-			return j.verifyNumbers(ctx)
-		}
-		if j.authFlow != "" {
-			return j.flowNumbersStep(ctx)
-		}
 		if j.savedRef != "" || j.ex.AccessToken == "" {
 			return j.savedNumbers(ctx)
 		}

@@ -277,3 +277,21 @@ func TestLinkJourneyForDatabaseFlows(t *testing.T) {
 		}
 	}
 }
+
+// The flows that need numbers typed in Link are refused by name, with what to type there.
+func TestFlowsThatNeedLink(t *testing.T) {
+	fx := newFixture(t, "US")
+	for _, fl := range plaidflow.AuthFlows {
+		if fl.WithoutLink {
+			continue
+		}
+		_, err := fx.flow.SandboxFlowItem(context.Background(), fl.Name)
+		var nl *plaidflow.NeedsLinkError
+		if !errors.As(err, &nl) || !strings.Contains(err.Error(), fl.InstitutionID) {
+			t.Errorf("%s: %v, want a NeedsLinkError naming %s", fl.Name, err, fl.InstitutionID)
+		}
+	}
+	if _, err := plaidflow.FindAuthFlow("automated-microdeposit"); err == nil || !strings.Contains(err.Error(), "did you mean automated-microdeposits") {
+		t.Errorf("typo: %v", err)
+	}
+}
