@@ -160,6 +160,17 @@ var (
 	eventNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,128}$`) })
 )
 
+// decodeMetadata decodes a callback's metadata into md and removes its control characters; it
+// returns the metadata as it came, for the transcript.
+func decodeMetadata[M interface{ sanitize() }](raw json.RawMessage, md M) (json.RawMessage, error) {
+	raw, err := decodeObject(raw, md)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	md.sanitize()
+	return raw, nil
+}
+
 // decodeSuccess turns a /callback/success body into an Event.
 func decodeSuccess(body []byte) (Event, error) {
 	var b successBody
@@ -170,11 +181,10 @@ func decodeSuccess(body []byte) (Event, error) {
 		return Event{}, errors.New("public_token is missing or malformed")
 	}
 	md := &SuccessMetadata{}
-	raw, err := decodeObject(b.Metadata, md)
+	raw, err := decodeMetadata(b.Metadata, md)
 	if err != nil {
-		return Event{}, fmt.Errorf("metadata: %w", err)
+		return Event{}, err
 	}
-	md.sanitize()
 	return Event{Kind: KindSuccess, PublicToken: b.PublicToken, Success: md, RawMetadata: raw}, nil
 }
 
@@ -190,11 +200,10 @@ func decodeExit(body []byte) (Event, error) {
 	}
 	le.sanitize()
 	md := &ExitMetadata{}
-	raw, err := decodeObject(b.Metadata, md)
+	raw, err := decodeMetadata(b.Metadata, md)
 	if err != nil {
-		return Event{}, fmt.Errorf("metadata: %w", err)
+		return Event{}, err
 	}
-	md.sanitize()
 	ev := Event{Kind: KindExit, Exit: md, RawMetadata: raw}
 	if le != (LinkError{}) {
 		ev.ExitError = &le
@@ -212,11 +221,10 @@ func decodeEvent(body []byte) (Event, error) {
 		return Event{}, errors.New("event_name is missing or malformed")
 	}
 	md := &EventMetadata{}
-	raw, err := decodeObject(b.Metadata, md)
+	raw, err := decodeMetadata(b.Metadata, md)
 	if err != nil {
-		return Event{}, fmt.Errorf("metadata: %w", err)
+		return Event{}, err
 	}
-	md.sanitize()
 	return Event{Kind: KindEvent, Name: b.EventName, Metadata: md, RawMetadata: raw}, nil
 }
 

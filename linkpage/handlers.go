@@ -120,26 +120,19 @@ func (s *Server) handleSuccess(r *http.Request, body []byte) (int, error) {
 	return http.StatusNoContent, nil
 }
 
-func (s *Server) handleExit(r *http.Request, body []byte) (int, error) {
-	ev, err := decodeExit(body)
-	if err != nil {
-		return http.StatusBadRequest, err
+// handleDecoded is a callback whose body decode turns into the Event to emit: Link's exit
+// and its events.
+func (s *Server) handleDecoded(decode func([]byte) (Event, error)) func(*http.Request, []byte) (int, error) {
+	return func(r *http.Request, body []byte) (int, error) {
+		ev, err := decode(body)
+		if err != nil {
+			return http.StatusBadRequest, err
+		}
+		if code, err := s.emitStatus(r, ev); err != nil {
+			return code, err
+		}
+		return http.StatusNoContent, nil
 	}
-	if code, err := s.emitStatus(r, ev); err != nil {
-		return code, err
-	}
-	return http.StatusNoContent, nil
-}
-
-func (s *Server) handleEvent(r *http.Request, body []byte) (int, error) {
-	ev, err := decodeEvent(body)
-	if err != nil {
-		return http.StatusBadRequest, err
-	}
-	if code, err := s.emitStatus(r, ev); err != nil {
-		return code, err
-	}
-	return http.StatusNoContent, nil
 }
 
 // handleLoadError tells the program that the SDK did not load, so Link will not call back.

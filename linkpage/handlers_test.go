@@ -368,15 +368,20 @@ func TestEmitNeverBlocksForever(t *testing.T) {
 			t.Fatalf("%s never blocked on the full buffer within %v", what, waitFor)
 		}
 	}
+	answered := func(after string) int {
+		t.Helper()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(waitFor):
+			t.Fatalf("handler still blocked %v after %s", waitFor, after)
+			return 0
+		}
+	}
 	waitBlocked("a callback with a deadline")
 	cancel()
-	select {
-	case code := <-done:
-		if code != http.StatusServiceUnavailable {
-			t.Fatalf("full buffer, request cancelled = %d, want 503", code)
-		}
-	case <-time.After(waitFor):
-		t.Fatalf("handler still blocked %v after its request ended", waitFor)
+	if code := answered("its request ended"); code != http.StatusServiceUnavailable {
+		t.Fatalf("full buffer, request cancelled = %d, want 503", code)
 	}
 
 	// Now block one without a deadline, and shut down.
@@ -390,13 +395,8 @@ func TestEmitNeverBlocksForever(t *testing.T) {
 	if err := s.Shutdown(sctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	select {
-	case code := <-done:
-		if code != http.StatusGone {
-			t.Errorf("blocked handler after Shutdown = %d, want 410", code)
-		}
-	case <-time.After(waitFor):
-		t.Fatalf("handler still blocked %v after Shutdown", waitFor)
+	if code := answered("Shutdown"); code != http.StatusGone {
+		t.Errorf("blocked handler after Shutdown = %d, want 410", code)
 	}
 }
 
@@ -409,17 +409,7 @@ func TestShutdown(t *testing.T) {
 	if err := s.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	select {
-	case _, ok := <-s.Events():
-		if ok {
-			t.Fatal("Events delivered an event after Shutdown")
-		}
-	case <-time.After(waitFor):
-		t.Fatalf("Events not closed %v after Shutdown", waitFor)
-	}
-	if err := s.Shutdown(ctx); err != nil {
-		t.Errorf("second Shutdown: %v, want nil", err)
-	}
+	assertShutDown(t, ctx, s)
 	if err := s.Start(); err == nil {
 		t.Error("Start after Shutdown succeeded")
 	}

@@ -2,11 +2,14 @@ package linkpage_test
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,12 +40,88 @@ func newServer(t testing.TB, opts linkpage.Options) *linkpage.Server {
 		t.Fatalf("New(%+v): %v", opts, err)
 	}
 	s.SetAddrForTest(testAddr)
+	shutdownAtEnd(t, s)
+	return s
+}
+
+// shutdownAtEnd shuts s down when the test ends.
+func shutdownAtEnd(t testing.TB, s *linkpage.Server) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = s.Shutdown(ctx)
 	})
+}
+
+// startServer starts a real server and shuts it down when the test ends.
+func startServer(t *testing.T, opts linkpage.Options) *linkpage.Server {
+	t.Helper()
+	if opts.LinkToken == "" {
+		opts.LinkToken = testToken
+	}
+	s, err := linkpage.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	shutdownAtEnd(t, s)
 	return s
+}
+
+// startOnFreePort starts a real server on a loopback port found free, which at puts in the
+// options, and shuts it down when the test ends. A port found free may be taken by a
+// neighbouring test binary before the server binds it: then it picks another, a few times.
+func startOnFreePort(t *testing.T, opts linkpage.Options, at func(o *linkpage.Options, port int)) (*linkpage.Server, int) {
+	t.Helper()
+	if opts.LinkToken == "" {
+		opts.LinkToken = testToken
+	}
+	for attempt := 1; ; attempt++ {
+		port := freePort(t)
+		at(&opts, port)
+		s, err := linkpage.New(opts)
+		if err != nil {
+			t.Fatalf("New(%+v): %v", opts, err)
+		}
+		if err := s.Start(); err != nil {
+			if errors.Is(err, syscall.EADDRINUSE) && attempt < 5 {
+				continue
+			}
+			t.Fatalf("Start on port %d: %v", port, err)
+		}
+		shutdownAtEnd(t, s)
+		return s, port
+	}
+}
+
+// freePort returns a loopback port nothing listened on a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// assertShutDown fails unless s, once shut down, has closed Events and takes a second Shutdown
+// quietly.
+func assertShutDown(t *testing.T, ctx context.Context, s *linkpage.Server) {
+	t.Helper()
+	select {
+	case _, ok := <-s.Events():
+		if ok {
+			t.Error("Events delivered an event after Shutdown")
+		}
+	case <-time.After(waitFor):
+		t.Fatalf("Events not closed %v after Shutdown", waitFor)
+	}
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("second Shutdown = %v, want nil", err)
+	}
 }
 
 // req describes one request to the handler; zero fields get sane defaults

@@ -31,30 +31,12 @@ func TestIPv6LoopbackWorksHere(t *testing.T) {
 // returns it with the URI.
 func startRedirect(t *testing.T, opts linkpage.Options, path string) (*linkpage.Server, string) {
 	t.Helper()
-	if opts.LinkToken == "" {
-		opts.LinkToken = testToken
-	}
-	// A port found free may be taken by a neighbouring test binary before the server binds
-	// it: then pick another, a few times.
-	for attempt := 1; ; attempt++ {
-		opts.RedirectURI = fmt.Sprintf("http://localhost:%d%s", freePort(t), path)
-		s, err := linkpage.New(opts)
-		if err != nil {
-			t.Fatalf("New: %v", err)
-		}
-		if err := s.Start(); err != nil {
-			if errors.Is(err, syscall.EADDRINUSE) && attempt < 5 {
-				continue
-			}
-			t.Fatalf("Start for %s: %v", opts.RedirectURI, err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = s.Shutdown(ctx)
-		})
-		return s, opts.RedirectURI
-	}
+	var uri string
+	s, _ := startOnFreePort(t, opts, func(o *linkpage.Options, port int) {
+		uri = fmt.Sprintf("http://localhost:%d%s", port, path)
+		o.RedirectURI = uri
+	})
+	return s, uri
 }
 
 // get fetches url with the given Host header and returns the status and body.

@@ -204,8 +204,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /page.css", serveAsset(pageCSS, "text/css; charset=utf-8"))
 	mux.HandleFunc("GET /status", s.serveStatus)
 	mux.HandleFunc("POST /callback/success", s.callback(s.handleSuccess))
-	mux.HandleFunc("POST /callback/exit", s.callback(s.handleExit))
-	mux.HandleFunc("POST /callback/event", s.callback(s.handleEvent))
+	mux.HandleFunc("POST /callback/exit", s.callback(s.handleDecoded(decodeExit)))
+	mux.HandleFunc("POST /callback/event", s.callback(s.handleDecoded(decodeEvent)))
 	mux.HandleFunc("POST /callback/load-error", s.callback(s.handleLoadError))
 	return s.withSecurityHeaders(s.withHostCheck(s.withOAuthReturn(mux)))
 }

@@ -16,27 +16,6 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 )
 
-// startServer starts a real server and shuts it down when the test ends.
-func startServer(t *testing.T, opts linkpage.Options) *linkpage.Server {
-	t.Helper()
-	if opts.LinkToken == "" {
-		opts.LinkToken = testToken
-	}
-	s, err := linkpage.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = s.Shutdown(ctx)
-	})
-	return s
-}
-
 func TestStartListensOnLoopbackOnly(t *testing.T) {
 	s := startServer(t, linkpage.Options{})
 
@@ -113,17 +92,7 @@ func TestShutdownStopsListening(t *testing.T) {
 		t.Errorf("Shutdown with no page open took %v; it should not linger", d)
 	}
 	assertRefused(t, addr)
-	select {
-	case _, ok := <-s.Events():
-		if ok {
-			t.Error("Events delivered an event after Shutdown")
-		}
-	case <-time.After(waitFor):
-		t.Fatalf("Events not closed %v after Shutdown", waitFor)
-	}
-	if err := s.Shutdown(ctx); err != nil {
-		t.Errorf("second Shutdown = %v", err)
-	}
+	assertShutDown(t, ctx, s)
 }
 
 // assertRefused fails unless a connection to addr is refused outright. A dial that times out
@@ -152,11 +121,7 @@ func TestShutdownLetsAPollingPageCollectTheOutcome(t *testing.T) {
 	if err := s.Start(); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = s.Shutdown(ctx)
-	})
+	shutdownAtEnd(t, s)
 	client := &http.Client{Timeout: waitFor}
 	get := func(path string, nonce string) (*http.Response, string, error) {
 		r, _ := http.NewRequest(http.MethodGet, strings.TrimSuffix(s.URL(), "/")+path, nil)
@@ -218,31 +183,7 @@ func TestShutdownLetsAPollingPageCollectTheOutcome(t *testing.T) {
 // port included, so the program can pin the port and know the URI before it
 // creates the link token.
 func TestFixedPort(t *testing.T) {
-	// A port found free may be taken by a neighbouring test binary before the
-	// server binds it: then pick another, a few times.
-	var (
-		port int
-		s    *linkpage.Server
-	)
-	for attempt := 1; s == nil; attempt++ {
-		port = freePort(t)
-		srv, err := linkpage.New(linkpage.Options{LinkToken: testToken, Port: port})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := srv.Start(); err != nil {
-			if !errors.Is(err, syscall.EADDRINUSE) || attempt == 3 {
-				t.Fatalf("Start on port %d: %v", port, err)
-			}
-			continue
-		}
-		s = srv
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = s.Shutdown(ctx)
-		})
-	}
+	s, port := startOnFreePort(t, linkpage.Options{}, func(o *linkpage.Options, port int) { o.Port = port })
 	if want := fmt.Sprintf("http://127.0.0.1:%d/", port); s.URL() != want {
 		t.Errorf("URL = %q, want %q", s.URL(), want)
 	}

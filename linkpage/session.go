@@ -215,23 +215,19 @@ func (s *Session) update(u Update) {
 }
 
 // URL is the page's address, "" before the page listens.
-func (s *Session) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.server == nil {
-		return ""
-	}
-	return s.server.URL()
-}
+func (s *Session) URL() string { return s.fromServer((*Server).URL) }
 
 // OAuthRedirectURI is the page's OAuth return address when it serves one, else "".
-func (s *Session) OAuthRedirectURI() string {
+func (s *Session) OAuthRedirectURI() string { return s.fromServer((*Server).OAuthRedirectURI) }
+
+// fromServer is what read says of the page's server, "" before the page listens.
+func (s *Session) fromServer(read func(*Server) string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.server == nil {
 		return ""
 	}
-	return s.server.OAuthRedirectURI()
+	return read(s.server)
 }
 
 // OpenBrowser opens (again) the page in the browser: the TUI's `o` key. It reports to its

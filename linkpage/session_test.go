@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -568,17 +567,6 @@ func TestSessionRedirectURI(t *testing.T) {
 			t.Fatalf("the page did not start within %v", waitFor)
 		}
 	}
-}
-
-// freePort returns a loopback port nothing listened on a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // A Link exit is read by Plaid's field names, so a program shows it like any Plaid error.

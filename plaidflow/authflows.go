@@ -205,13 +205,9 @@ type Verification struct {
 
 // Verification reads a saved Item's accounts and their verification_status (/accounts/get).
 func (f *Flow) Verification(ctx context.Context, ref string) (*Verification, error) {
-	c, err := f.savedItem(ref)
+	_, got, err := callSaved(ctx, f, ref, f.Client.Accounts)
 	if err != nil {
 		return nil, err
-	}
-	got, err := f.Client.Accounts(ctx, c.token)
-	if err != nil {
-		return nil, f.observe(c, err)
 	}
 	return &Verification{AuthMethod: got.AuthMethod, Accounts: got.Accounts}, nil
 }
@@ -240,13 +236,9 @@ func (f *Flow) SetVerificationStatus(ctx context.Context, ref, account, status s
 	if !slices.Contains(VerificationStatuses, status) {
 		return nil, fmt.Errorf("verification status %q: Sandbox sets only %s", status, strings.Join(VerificationStatuses, " or "))
 	}
-	c, err := f.savedItem(ref)
+	c, listed, err := callSaved(ctx, f, ref, f.Client.Accounts)
 	if err != nil {
 		return nil, err
-	}
-	listed, err := f.Client.Accounts(ctx, c.token)
-	if err != nil {
-		return nil, f.observe(c, err)
 	}
 	accounts := listed.Accounts
 	var acct plaidapi.Account

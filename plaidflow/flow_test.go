@@ -26,25 +26,32 @@ type fixture struct {
 	store *vault.MemoryStore
 }
 
-func newFixture(t *testing.T, countries string, opts ...emulator.Option) fixture {
-	t.Helper()
+func newFixture(tb testing.TB, countries string, opts ...emulator.Option) fixture {
+	tb.Helper()
 	srv := emulator.NewServer(opts...)
-	t.Cleanup(srv.Close)
+	tb.Cleanup(srv.Close)
+	store := vault.NewMemoryStore()
+	vlt := vault.NewVault(store, tb.TempDir())
+	return fixture{srv: srv, flow: plaidflow.NewFlow(demoClient(tb, srv.URL, countries, nil), vlt), vault: vlt, store: store}
+}
+
+// demoClient is a Plaid client with the emulator's demo keys whose calls go to apiURL
+// (PLAID_API_URL; empty: Plaid's Sandbox) over hc (nil: the default), with quick retries.
+func demoClient(tb testing.TB, apiURL, countries string, hc *http.Client) *plaidapi.Client {
+	tb.Helper()
 	cfg, err := config.LoadConfig(config.Overrides{
 		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret,
-		APIURL: srv.URL, CountryCodes: countries,
+		APIURL: apiURL, CountryCodes: countries,
 	}, func(string) string { return "" }, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	client, err := plaidapi.NewClient(cfg, nil)
+	client, err := plaidapi.NewClient(cfg, hc)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	client.Retries = fastRetries
-	store := vault.NewMemoryStore()
-	vlt := vault.NewVault(store, t.TempDir())
-	return fixture{srv: srv, flow: plaidflow.NewFlow(client, vlt), vault: vlt, store: store}
+	return client
 }
 
 func TestSandboxLinkShowsFirstPlatypusACH(t *testing.T) {
@@ -214,14 +221,11 @@ func TestLinkTokenCarriesTheConfiguration(t *testing.T) {
 
 func TestPublicTokenIsSingleUse(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := publicToken(t, fx)
 	if _, err := linkWith(fx.flow, pub); err != nil {
 		t.Fatal(err)
 	}
-	_, err = fx.flow.Client.Exchange(context.Background(), pub)
+	_, err := fx.flow.Client.Exchange(context.Background(), pub)
 	if !plaidapi.HasCode(err, "INVALID_PUBLIC_TOKEN") {
 		t.Fatalf("second exchange: err = %v, want INVALID_PUBLIC_TOKEN", err)
 	}
@@ -229,10 +233,7 @@ func TestPublicTokenIsSingleUse(t *testing.T) {
 
 func TestCompleteWithoutInstitutionLearnsIt(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := publicToken(t, fx)
 	res, err := linkWith(fx.flow, pub)
 	if err != nil {
 		t.Fatal(err)
@@ -268,12 +269,7 @@ func TestRemoveSaved(t *testing.T) {
 }
 
 func TestSandboxShortcutRefusedInProduction(t *testing.T) {
-	cfg := config.Config{ClientID: "x", Secret: "y", Env: config.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
-	client, err := plaidapi.NewClient(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.SandboxPublicToken(context.Background(), ""); !errors.Is(err, config.ErrSandboxOnly) {
+	if _, err := productionClient(t).SandboxPublicToken(context.Background(), ""); !errors.Is(err, config.ErrSandboxOnly) {
 		t.Fatalf("err = %v, want ErrSandboxOnly before any request", err)
 	}
 }
@@ -360,6 +356,27 @@ func findAccount(t *testing.T, res *plaidapi.Result, mask string) plaidapi.Accou
 	}
 	t.Fatalf("no account with mask %s in %+v", mask, res.Accounts)
 	return plaidapi.Account{}
+}
+
+// publicToken is a public token for a new First Platypus Bank Item, as Link hands it over.
+func publicToken(t *testing.T, fx fixture) string {
+	t.Helper()
+	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub
+}
+
+// productionClient is a client for Plaid's Production with keys that were never checked.
+func productionClient(t *testing.T) *plaidapi.Client {
+	t.Helper()
+	cfg := config.Config{ClientID: "x", Secret: "y", Env: config.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
+	client, err := plaidapi.NewClient(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
 }
 
 // sandboxLink runs the browserless journey to the end.

@@ -102,13 +102,20 @@ type itemCall struct {
 	token string
 }
 
-// savedItem finds a saved Item by id or name (ref empty: the only one) and reads its token.
-func (f *Flow) savedItem(ref string) (itemCall, error) {
+// findSaved finds a saved Item by id or name (ref empty: the only one) in this run's namespace;
+// with saving off it fails with saveOff, which says what cannot be done.
+func (f *Flow) findSaved(ref, saveOff string) (string, vault.SavedItem, error) {
 	if f.Vault == nil {
-		return itemCall{}, errors.New("saving is off for this session (--no-save), so no saved Item can be read")
+		return "", vault.SavedItem{}, errors.New(saveOff)
 	}
 	ns := f.Client.Config().Namespace()
 	item, err := f.Vault.FindItem(ns, ref)
+	return ns, item, err
+}
+
+// savedItem finds a saved Item by id or name (ref empty: the only one) and reads its token.
+func (f *Flow) savedItem(ref string) (itemCall, error) {
+	ns, item, err := f.findSaved(ref, "saving is off for this session (--no-save), so no saved Item can be read")
 	if err != nil {
 		return itemCall{}, err
 	}
@@ -117,6 +124,21 @@ func (f *Flow) savedItem(ref string) (itemCall, error) {
 		return itemCall{ns: ns, item: item}, err
 	}
 	return itemCall{ns: ns, item: item, token: tok}, nil
+}
+
+// callSaved finds the saved Item ref and makes call with its access token; a failure of the
+// call is observed like any other.
+func callSaved[T any](ctx context.Context, f *Flow, ref string, call func(context.Context, string) (T, error)) (itemCall, T, error) {
+	c, err := f.savedItem(ref)
+	if err != nil {
+		var none T
+		return c, none, err
+	}
+	got, err := call(ctx, c.token)
+	if err != nil {
+		return c, got, f.observe(c, err)
+	}
+	return c, got, nil
 }
 
 // observe records what a call with the Item's token showed: its health and when it was used.

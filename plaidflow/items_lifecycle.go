@@ -113,11 +113,7 @@ func (f *Flow) RemoveItem(ctx context.Context, ref string) (Removal, error) {
 // ForgetItem forgets a saved Item here without calling Plaid: only after RemoveItem returned
 // ErrNotRemovedAtPlaid and the user confirmed ForgetQuestion.
 func (f *Flow) ForgetItem(ref string) (Removal, error) {
-	if f.Vault == nil {
-		return Removal{}, errors.New("saving is off for this session (--no-save): nothing to forget")
-	}
-	ns := f.Client.Config().Namespace()
-	item, err := f.Vault.FindItem(ns, ref)
+	ns, item, err := f.findSaved(ref, "saving is off for this session (--no-save): nothing to forget")
 	if err != nil {
 		return Removal{}, err
 	}

@@ -33,13 +33,9 @@ type ItemStatus struct {
 // instead of failing), products billed and available, consent expiration and webhook. The
 // health is recorded in the index. One round trip.
 func (f *Flow) ItemStatus(ctx context.Context, ref string) (*ItemStatus, error) {
-	c, err := f.savedItem(ref)
+	c, it, err := callSaved(ctx, f, ref, f.Client.Item)
 	if err != nil {
 		return nil, err
-	}
-	it, err := f.Client.Item(ctx, c.token)
-	if err != nil {
-		return nil, f.observe(c, err)
 	}
 	st := &ItemStatus{
 		Environment: string(f.Client.Config().Env), Demo: f.Client.Config().Demo,

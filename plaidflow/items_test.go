@@ -328,6 +328,59 @@ func TestProcessorTokens(t *testing.T) {
 	}
 }
 
+// TestProcessorTokenTrustsTheIndexOnlyAfterPlaidConfirms: the index's accounts let the token
+// call start before /accounts/get answers, but the token returned is always for the account
+// Plaid lists now under the name the user typed. When the index is out of date (here: it says
+// mask 0000 is an account Plaid no longer has), the token is made again for the right account
+// and the index is brought up to date.
+func TestProcessorTokenTrustsTheIndexOnlyAfterPlaidConfirms(t *testing.T) {
+	fx := newFixture(t, "US")
+	srv, f := fx.srv, fx.flow
+	mustSandboxLink(t, f)
+	item := savedItem(t, fx, "first-platypus-bank")
+	var checking vault.KnownAccount
+	for _, a := range item.Accounts {
+		if a.Mask != nil && *a.Mask == "0000" {
+			checking = a
+		}
+	}
+	if checking.ID == "" || len(item.Accounts) < 2 {
+		t.Fatalf("the first numbers should have recorded the Item's accounts in the index; it has %+v", item.Accounts)
+	}
+
+	// In date: one token call, for the account the index named, confirmed by /accounts/get.
+	pt, err := f.ProcessorToken(ctx, "first-platypus-bank", "0000", "dwolla")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt.Account.ID != checking.ID || pt.Token == "" {
+		t.Errorf("token for %+v, want one for %s", pt.Account, checking.ID)
+	}
+	if n, m := emulatortest.Requests(srv, "/accounts/get"), emulatortest.Requests(srv, "/processor/token/create"); n != 1 || m != 1 {
+		t.Errorf("/accounts/get called %d times and /processor/token/create %d times, want 1 and 1", n, m)
+	}
+
+	// Out of date: mask 0000 now names an account Plaid does not have.
+	stale := []vault.KnownAccount{{ID: "account-closed-since", Name: "Plaid Checking", Mask: checking.Mask}}
+	if err := f.Vault.SetAccounts("sandbox", item.ItemID, stale); err != nil {
+		t.Fatal(err)
+	}
+	pt, err = f.ProcessorToken(ctx, "first-platypus-bank", "0000", "dwolla")
+	if err != nil {
+		t.Fatalf("an out-of-date index must not fail the token: %v", err)
+	}
+	if pt.Account.ID != checking.ID || pt.Token == "" {
+		t.Errorf("with an out-of-date index the token is for %+v, want one for %s", pt.Account, checking.ID)
+	}
+	if n := emulatortest.Requests(srv, "/processor/token/create"); n != 3 {
+		t.Errorf("/processor/token/create called %d times in all, want 3 (one refused for the closed account, one made again)", n)
+	}
+	item, _ = f.Vault.FindItem("sandbox", "first-platypus-bank")
+	if len(item.Accounts) < 2 || item.Accounts[0].ID == "account-closed-since" {
+		t.Errorf("the index still holds the out-of-date accounts: %+v", item.Accounts)
+	}
+}
+
 // The emulator's own answers for a processor it does not know and an account not on the Item.
 func TestEmulatorProcessorErrors(t *testing.T) {
 	fx := newFixture(t, "US")
@@ -381,34 +434,15 @@ func TestResetLoginIsSandboxOnly(t *testing.T) {
 // standInUpdateLink completes Link in update mode the way the stand-in Link page does: log in
 // with user_good, then (with account selection) keep the accounts with the given masks.
 type standInUpdateLink struct {
+	quietPage
 	srv   *emulator.Server
 	masks []string
 	mu    sync.Mutex
 	seen  map[string]any // the login answer
 }
 
-func (l *standInUpdateLink) call(path string, body map[string]any) (map[string]any, error) {
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, l.srv.URL+"/link/stand-in/"+path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", l.srv.URL)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data      map[string]any `json:"data"`
-		ErrorCode string         `json:"error_code"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.ErrorCode != "" {
-		return nil, errors.Join(err, errors.New(out.ErrorCode))
-	}
-	return out.Data, nil
-}
-
 func (l *standInUpdateLink) Link(_ context.Context, token string) (string, string, string, error) {
-	login, err := l.call("login", map[string]any{"token": token, "username": "user_good", "password": "pass_good"})
+	login, err := standInCall(l.srv, "login", map[string]any{"token": token, "username": "user_good", "password": "pass_good"})
 	if err != nil {
 		return "", "", "", err
 	}
@@ -422,14 +456,12 @@ func (l *standInUpdateLink) Link(_ context.Context, token string) (string, strin
 			ids = append(ids, a["id"].(string))
 		}
 	}
-	fin, err := l.call("finish", map[string]any{"token": token, "login": login["login"], "account_ids": ids})
+	fin, err := standInCall(l.srv, "finish", map[string]any{"token": token, "login": login["login"], "account_ids": ids})
 	if err != nil {
 		return "", "", "", err
 	}
 	return fin["public_token"].(string), "", "", nil
 }
-func (l *standInUpdateLink) Finish(bool, string) {}
-func (l *standInUpdateLink) Close() error        { return nil }
 
 // Update mode (https://plaid.com/docs/link/update-mode/): a Link token made with the Item's
 // access token and no products; after Link nothing is exchanged and the Item works again.
@@ -572,18 +604,11 @@ func TestLinkingTheSameBankAgainWarns(t *testing.T) {
 func TestUnsavedItemIsSaidToStillExistAtPlaid(t *testing.T) {
 	fx := newFixture(t, "US")
 	fx.flow.Vault = nil
-	j, err := fx.flow.SandboxJourney("")
+	j, save, _, err := sandboxSave(t, fx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var notice string
-	if _, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
-		if r.Step == plaidflow.StepSave {
-			notice = r.Notice
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	notice := save.Notice
 	if !strings.Contains(notice, "still exists at Plaid") || !strings.Contains(notice, "/item/remove") || notice != j.UnsavedHint() {
 		t.Errorf("notice = %q", notice)
 	}

@@ -307,19 +307,34 @@ func (j *Journey) tellLink(ok bool, step StepID) {
 	ui.Finish(false, "Linked, but the terminal hit an error: look there for the details.")
 }
 
+// variantStep is how an update, verification or Auth-flow journey runs its Link token or
+// numbers step in place of a new Item's; nil for every other step, and for a new Item's journey.
+func (j *Journey) variantStep(step StepID) func(context.Context) (StepReport, error) {
+	var linkToken, numbers func(context.Context) (StepReport, error)
+	switch {
+	case j.update != nil:
+		linkToken, numbers = j.updateLinkToken, j.updateNumbers
+	case j.verify != nil:
+		linkToken, numbers = j.verifyLinkToken, j.verifyNumbers
+	case j.authFlow != "":
+		linkToken, numbers = j.authLinkToken, j.flowNumbersStep
+	}
+	switch step {
+	case StepLinkToken:
+		return linkToken
+	case StepNumbers:
+		return numbers
+	}
+	return nil
+}
+
 func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
+	if variant := j.variantStep(step); variant != nil {
+		return variant(ctx)
+	}
 	f := j.flow
 	switch step {
 	case StepLinkToken:
-		if j.update != nil {
-			return j.updateLinkToken(ctx)
-		}
-		if j.verify != nil {
-			return j.verifyLinkToken(ctx)
-		}
-		if j.authFlow != "" {
-			return j.authLinkToken(ctx)
-		}
 		lt, err := f.Client.CreateLinkToken(ctx, plaidapi.LinkTokenOptions{})
 		if err != nil {
 			return StepReport{}, err
@@ -412,31 +427,13 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		return StepReport{Warning: present.StorageLine(st)}, nil
 
 	case StepNumbers:
-		if j.update != nil {
-			return j.updateNumbers(ctx)
-		}
-		if j.verify != nil {
-			return j.verifyNumbers(ctx)
-		}
-		if j.authFlow != "" {
-			return j.flowNumbersStep(ctx)
-		}
 		if j.savedRef != "" || j.ex.AccessToken == "" {
 			return j.savedNumbers(ctx)
 		}
 		res, err := f.numbers(ctx, j.ex.AccessToken, j.linked.Institution)
-		if j.saved.Storage.Saved {
-			// A new Item's first numbers are its first health check: `items` shows it.
-			call := itemCall{ns: j.saved.Item.Namespace, item: j.saved.Item, token: j.ex.AccessToken}
-			if oerr := f.observe(call, err); err == nil {
-				err = oerr
-			}
+		if err := j.newItemNumbers(res, err); err != nil {
+			return StepReport{}, err
 		}
-		if err != nil {
-			return StepReport{}, &stepError{Step: step, Err: err, Context: j.afterSaveContext()}
-		}
-		f.finish(j.saved, res)
-		j.result = res
 		return numbersReport(res), nil
 	}
 	return StepReport{}, fmt.Errorf("unknown step %d", step)
@@ -445,26 +442,19 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 // savedNumbers is the numbers step of a saved Item.
 func (j *Journey) savedNumbers(ctx context.Context) (StepReport, error) {
 	f := j.flow
-	if f.Vault == nil {
-		return StepReport{}, errors.New("saving is off for this session (--no-save), so no saved Item can be read")
-	}
-	ns := f.Client.Config().Namespace()
-	item, err := f.Vault.FindItem(ns, j.savedRef)
+	c, err := f.savedItem(j.savedRef)
 	if err != nil {
 		return StepReport{}, err
 	}
-	tok, err := f.Vault.AccessToken(ns, item.ItemID)
-	if err != nil {
-		return StepReport{}, err
-	}
+	item := c.item
 	var inst *plaidapi.Institution
 	if item.InstitutionID != "" {
 		inst = &plaidapi.Institution{ID: item.InstitutionID, Name: item.InstitutionName}
 	}
 	j.linked.Institution = inst
 	j.ex.ItemID = item.ItemID
-	res, err := f.numbers(ctx, tok, inst)
-	if err := f.observe(itemCall{ns: ns, item: item, token: tok}, err); err != nil {
+	res, err := f.numbers(ctx, c.token, inst)
+	if err := f.observe(c, err); err != nil {
 		return StepReport{}, err
 	}
 	j.saved = Saved{Item: item, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}}

@@ -245,11 +245,11 @@ func (f *Flow) numbersOf(ctx context.Context, token string, inst *plaidapi.Insti
 	return res, nil
 }
 
-// flowNumbersStep is the numbers step of a LinkJourneyFor journey.
-func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
+// newItemNumbers ends the numbers step of a journey that made a new Item, given what the
+// numbers call returned: a failure says the Item is already saved, and the Item's first numbers
+// are its first health check, which `items` shows.
+func (j *Journey) newItemNumbers(res *plaidapi.Result, err error) error {
 	f := j.flow
-	res, err := f.flowNumbers(ctx, j.ex.AccessToken, j.linked.Institution)
-	res = withItem(res, j.ex.ItemID)
 	if j.saved.Storage.Saved {
 		call := itemCall{ns: j.saved.Item.Namespace, item: j.saved.Item, token: j.ex.AccessToken}
 		if oerr := f.observe(call, err); err == nil {
@@ -257,11 +257,22 @@ func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
 		}
 	}
 	if err != nil {
-		return StepReport{}, &stepError{Step: StepNumbers, Err: err, Context: j.afterSaveContext()}
+		return &stepError{Step: StepNumbers, Err: err, Context: j.afterSaveContext()}
 	}
 	f.finish(j.saved, res)
-	j.describeFlow(res)
 	j.result = res
+	return nil
+}
+
+// flowNumbersStep is the numbers step of a LinkJourneyFor journey.
+func (j *Journey) flowNumbersStep(ctx context.Context) (StepReport, error) {
+	f := j.flow
+	res, err := f.flowNumbers(ctx, j.ex.AccessToken, j.linked.Institution)
+	res = withItem(res, j.ex.ItemID)
+	if err := j.newItemNumbers(res, err); err != nil {
+		return StepReport{}, err
+	}
+	j.describeFlow(res)
 	return flowNumbersReport(res), nil
 }
 

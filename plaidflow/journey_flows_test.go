@@ -19,6 +19,7 @@ import (
 // its iframe makes (/link/stand-in/…): what the Link token offers decides what it can do, so
 // these tests see the `auth` options LinkJourneyFor puts on the token.
 type standInUser struct {
+	quietPage
 	t   *testing.T
 	srv *emulator.Server
 	// manual: routing and account typed by hand (empty: the user does not type numbers).
@@ -31,11 +32,13 @@ type standInUser struct {
 	refused []string // display messages of refused codes
 }
 
-func (u *standInUser) call(path string, body map[string]any) (map[string]any, error) {
+// standInCall makes the call the stand-in Link page's iframe makes to /link/stand-in/path, and
+// returns the answer's data, or its error with what Link would show.
+func standInCall(srv *emulator.Server, path string, body map[string]any) (map[string]any, error) {
 	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, u.srv.URL+"/link/stand-in/"+path, bytes.NewReader(b))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/link/stand-in/"+path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Origin", u.srv.URL)
+	req.Header.Set("Origin", srv.URL)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
@@ -52,11 +55,18 @@ func (u *standInUser) call(path string, body map[string]any) (map[string]any, er
 	return data, nil
 }
 
+// quietPage is the part of a LinkUI these tests do not watch: the page's last word and its
+// closing.
+type quietPage struct{}
+
+func (quietPage) Finish(bool, string) {}
+func (quietPage) Close() error        { return nil }
+
 func (u *standInUser) Link(ctx context.Context, token string) (string, string, string, error) {
 	u.opened++
 	call := func(path string, body map[string]any) (map[string]any, error) {
 		body["token"] = token
-		return u.call(path, body)
+		return standInCall(u.srv, path, body)
 	}
 	var err error
 	if u.session, err = call("session", map[string]any{}); err != nil {
@@ -102,9 +112,6 @@ func (u *standInUser) finish(call func(string, map[string]any) (map[string]any, 
 	}
 	return d["public_token"].(string), "", "", nil
 }
-
-func (u *standInUser) Finish(bool, string) {}
-func (u *standInUser) Close() error        { return nil }
 
 // Same Day micro-deposits (https://plaid.com/docs/auth/coverage/same-day/): the Link token turns
 // the flow on (auth.same_day_microdeposits_enabled), products is auth alone; after Link the
@@ -268,5 +275,23 @@ func TestLinkJourneyForDatabaseFlows(t *testing.T) {
 		case tc.flow == "database-insights" && (in == nil || in.HasNumbersMatch != tc.match || in.AccountNumberFormat != "valid"):
 			t.Errorf("%s: verification_insights %+v, want numbers match %v and a valid format", tc.routing, in, tc.match)
 		}
+	}
+}
+
+// The flows that need numbers typed in Link are refused by name, with what to type there.
+func TestFlowsThatNeedLink(t *testing.T) {
+	fx := newFixture(t, "US")
+	for _, fl := range plaidflow.AuthFlows {
+		if fl.WithoutLink {
+			continue
+		}
+		_, err := fx.flow.SandboxFlowItem(context.Background(), fl.Name)
+		var nl *plaidflow.NeedsLinkError
+		if !errors.As(err, &nl) || !strings.Contains(err.Error(), fl.InstitutionID) {
+			t.Errorf("%s: %v, want a NeedsLinkError naming %s", fl.Name, err, fl.InstitutionID)
+		}
+	}
+	if _, err := plaidflow.FindAuthFlow("automated-microdeposit"); err == nil || !strings.Contains(err.Error(), "did you mean automated-microdeposits") {
+		t.Errorf("typo: %v", err)
 	}
 }

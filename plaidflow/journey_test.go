@@ -72,10 +72,7 @@ func stepNames(steps []plaidflow.StepID) string {
 
 func TestLinkJourneyRunsTheStepsInPlaidsOrder(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := publicToken(t, fx)
 	ui := &fakeLink{publicToken: pub, instID: "ins_109508", instName: "First Platypus Bank"}
 	j := fx.flow.LinkJourney(func() plaidflow.LinkUI { return ui }, nil)
 
@@ -138,10 +135,7 @@ func TestLinkJourneyWithATokenMadeAheadStartsAtLink(t *testing.T) {
 
 func TestLinkExitGoesBackToANewLinkSession(t *testing.T) {
 	fx := newFixture(t, "US")
-	pub, err := emulatortest.PublicToken(fx.srv, "ins_109508")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := publicToken(t, fx)
 	first := &fakeLink{exit: linkExit{"error_code": "ITEM_LOCKED", "error_type": "ITEM_ERROR", "error_message": "the account is locked", "link_session_id": "sess-1", "status": "requires_credentials"}}
 	second := &fakeLink{publicToken: pub}
 	uis := []*fakeLink{first, second}
@@ -151,7 +145,7 @@ func TestLinkExitGoesBackToANewLinkSession(t *testing.T) {
 	if _, err := j.Run(context.Background()); err != nil { // link token
 		t.Fatal(err)
 	}
-	_, err = j.Run(context.Background())
+	_, err := j.Run(context.Background())
 	var le plaidflow.LinkExit
 	if !errors.As(err, &le) {
 		t.Fatalf("Link step err = %v, want the Link exit", err)
@@ -208,12 +202,7 @@ func TestAFailedStepIsRetriedAloneAndTheItemIsAlreadySaved(t *testing.T) {
 }
 
 func TestSandboxJourneyIsRefusedOutsideSandboxBeforeAnyCall(t *testing.T) {
-	cfg := config.Config{ClientID: "x", Secret: "y", Env: config.Production, Products: []string{"auth"}, CountryCodes: []string{"US"}}
-	client, err := plaidapi.NewClient(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = plaidflow.NewFlow(client, nil).SandboxJourney("")
+	_, err := plaidflow.NewFlow(productionClient(t), nil).SandboxJourney("")
 	if !errors.Is(err, config.ErrSandboxOnly) || !strings.Contains(err.Error(), "Production") {
 		t.Fatalf("err = %v, want ErrSandboxOnly naming the environment", err)
 	}
@@ -222,16 +211,27 @@ func TestSandboxJourneyIsRefusedOutsideSandboxBeforeAnyCall(t *testing.T) {
 	}
 }
 
-func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
-	fx := newFixture(t, "US")
-	fx.flow.Vault = nil // --no-save
-	j, _ := fx.flow.SandboxJourney("")
+// sandboxSave runs the browserless journey to the end; it returns the journey with what its
+// save step reported.
+func sandboxSave(t *testing.T, fx fixture) (*plaidflow.Journey, plaidflow.StepReport, *plaidapi.Result, error) {
+	t.Helper()
+	j, err := fx.flow.SandboxJourney("")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var save plaidflow.StepReport
 	res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
 		if r.Step == plaidflow.StepSave {
 			save = r
 		}
 	})
+	return j, save, res, err
+}
+
+func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
+	fx := newFixture(t, "US")
+	fx.flow.Vault = nil // --no-save
+	_, save, res, err := sandboxSave(t, fx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,13 +246,7 @@ func TestSaveStepSaysPlainlyWhenNothingIsSaved(t *testing.T) {
 func TestSaveStepWarnsWhenTheKeyringIsMissing(t *testing.T) {
 	fx := newFixture(t, "US")
 	fx.flow.Vault = vault.NewVault(failingStore{}, t.TempDir())
-	j, _ := fx.flow.SandboxJourney("")
-	var save plaidflow.StepReport
-	res, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
-		if r.Step == plaidflow.StepSave {
-			save = r
-		}
-	})
+	_, save, res, err := sandboxSave(t, fx)
 	if err != nil {
 		t.Fatalf("a keyring failure must not stop the numbers: %v", err)
 	}
@@ -389,11 +383,7 @@ func TestANewItemIsRecordedHealthy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, err := fx.vault.Items("sandbox")
-	if err != nil || len(items) != 1 {
-		t.Fatalf("items = %+v, %v", items, err)
-	}
-	if it := items[0]; it.ItemID != res.ItemID || it.Health != plaidflow.HealthOK || it.LastUsed.IsZero() {
+	if it := savedItem(t, fx, ""); it.ItemID != res.ItemID || it.Health != plaidflow.HealthOK || it.LastUsed.IsZero() {
 		t.Errorf("after linking: health %q, last used %v; want ok and a time", it.Health, it.LastUsed)
 	}
 }

@@ -7,11 +7,9 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // The speed of a flow is bounded by the round trips to Plaid it waits for one after another:
@@ -31,29 +29,11 @@ const (
 	ciRuns    = 3
 )
 
-// latencyFixture is a flow against its own emulator (latency zero until a measurement sets it),
-// with an in-memory keyring and a real index file.
-func latencyFixture(tb testing.TB) (*emulator.Server, *plaidflow.Flow) {
-	tb.Helper()
-	srv := emulator.NewServer()
-	tb.Cleanup(srv.Close)
-	cfg, err := config.LoadConfig(config.Overrides{
-		ClientID: emulator.DemoClientID, Secret: emulator.DemoSecret, APIURL: srv.URL, CountryCodes: "US",
-	}, func(string) string { return "" }, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	client, err := plaidapi.NewClient(cfg, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return srv, plaidflow.NewFlow(client, vault.NewVault(vault.NewMemoryStore(), tb.TempDir()))
-}
-
 // armedLink is Link that hands over a public token made beforehand: the moment it returns is
 // the moment the page's onSuccess callback would reach the program, so it arms the latency
 // there and the measurement covers callback → numbers.
 type armedLink struct {
+	quietPage
 	pub, instID, instName string
 	arm                   func()
 	start                 time.Time
@@ -66,8 +46,6 @@ func (l *armedLink) Link(context.Context, string) (string, string, string, error
 	}
 	return l.pub, l.instID, l.instName, nil
 }
-func (l *armedLink) Finish(bool, string) {}
-func (l *armedLink) Close() error        { return nil }
 
 // flowTiming is one flow of the program, with the number of sequential round trips Plaid's API
 // makes necessary, and a function that runs it once through the code the program runs.
@@ -80,6 +58,14 @@ type flowTiming struct {
 }
 
 var ctx = context.Background()
+
+// timed arms the latency, then times run.
+func timed(arm func(), run func() error) (time.Duration, error) {
+	arm()
+	start := time.Now()
+	err := run()
+	return time.Since(start), err
+}
 
 // flowTimings are the flows of issue 11's speed goals, as plaidflow runs them for both front
 // ends (the TUI drives the same Journeys one step per tea.Cmd).
@@ -94,10 +80,7 @@ var flowTimings = []flowTiming{
 				if err != nil {
 					return 0, err
 				}
-				arm()
-				start := time.Now()
-				_, err = j.RunAll(ctx, nil)
-				return time.Since(start), err
+				return timed(arm, func() error { _, err := j.RunAll(ctx, nil); return err })
 			}
 		},
 	},
@@ -128,15 +111,15 @@ var flowTimings = []flowTiming{
 			return func(arm func()) (time.Duration, error) {
 				j := f.LinkJourney(func() plaidflow.LinkUI { return &armedLink{} }, nil)
 				defer j.Close()
-				arm()
-				start := time.Now()
-				if _, err := j.Run(ctx); err != nil {
-					return 0, err
-				}
-				if step, _ := j.Next(); step != plaidflow.StepLink {
-					return 0, fmt.Errorf("after the Link token the journey is at %v, want Link", step)
-				}
-				return time.Since(start), nil
+				return timed(arm, func() error {
+					if _, err := j.Run(ctx); err != nil {
+						return err
+					}
+					if step, _ := j.Next(); step != plaidflow.StepLink {
+						return fmt.Errorf("after the Link token the journey is at %v, want Link", step)
+					}
+					return nil
+				})
 			}
 		},
 	},
@@ -149,10 +132,7 @@ var flowTimings = []flowTiming{
 			return func(arm func()) (time.Duration, error) {
 				j := f.UpdateJourney(func() plaidflow.LinkUI { return &armedLink{pub: "public-unused"} }, "first-platypus-bank", false)
 				defer j.Close()
-				arm()
-				start := time.Now()
-				_, err := j.RunAll(ctx, nil)
-				return time.Since(start), err
+				return timed(arm, func() error { _, err := j.RunAll(ctx, nil); return err })
 			}
 		},
 	},
@@ -162,13 +142,13 @@ var flowTimings = []flowTiming{
 		setup: func(tb testing.TB, f *plaidflow.Flow) { mustSandboxLink(tb, f) },
 		once: func(f *plaidflow.Flow) func(func()) (time.Duration, error) {
 			return func(arm func()) (time.Duration, error) {
-				arm()
-				start := time.Now()
-				pt, err := f.ProcessorToken(ctx, "first-platypus-bank", "0000", "dwolla")
-				if err == nil && pt.Token == "" {
-					err = fmt.Errorf("no processor token in %+v", pt)
-				}
-				return time.Since(start), err
+				return timed(arm, func() error {
+					pt, err := f.ProcessorToken(ctx, "first-platypus-bank", "0000", "dwolla")
+					if err == nil && pt.Token == "" {
+						err = fmt.Errorf("no processor token in %+v", pt)
+					}
+					return err
+				})
 			}
 		},
 	},
@@ -178,13 +158,28 @@ var flowTimings = []flowTiming{
 		setup: func(tb testing.TB, f *plaidflow.Flow) { mustSandboxLink(tb, f) },
 		once: func(f *plaidflow.Flow) func(func()) (time.Duration, error) {
 			return func(arm func()) (time.Duration, error) {
-				arm()
-				start := time.Now()
-				_, err := f.SavedJourney("first-platypus-bank").RunAll(ctx, nil)
-				return time.Since(start), err
+				return timed(arm, func() error { _, err := f.SavedJourney("first-platypus-bank").RunAll(ctx, nil); return err })
 			}
 		},
 	},
+}
+
+// measure runs the flow runs times at zero latency and runs times at latency, against its own
+// emulator with an in-memory keyring and a real index file.
+func (ft flowTiming) measure(tb testing.TB, latency time.Duration, runs int) emulatortest.RoundTrips {
+	tb.Helper()
+	fx := newFixture(tb, "US")
+	if ft.setup != nil {
+		ft.setup(tb, fx.flow)
+	}
+	if b, ok := tb.(*testing.B); ok {
+		b.ResetTimer()
+	}
+	rt, err := emulatortest.MeasureRoundTrips(fx.srv, latency, runs, ft.once(fx.flow))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rt
 }
 
 func mustSandboxLink(tb testing.TB, f *plaidflow.Flow) {
@@ -208,14 +203,7 @@ func mustSandboxLink(tb testing.TB, f *plaidflow.Flow) {
 func TestFlowsMakeNoRoundTripTooMany(t *testing.T) {
 	for _, ft := range flowTimings {
 		t.Run(ft.name, func(t *testing.T) {
-			srv, f := latencyFixture(t)
-			if ft.setup != nil {
-				ft.setup(t, f)
-			}
-			rt, err := emulatortest.MeasureRoundTrips(srv, ciLatency, ciRuns, ft.once(f))
-			if err != nil {
-				t.Fatal(err)
-			}
+			rt := ft.measure(t, ciLatency, ciRuns)
 			t.Logf("%s: %s", ft.name, rt)
 			if float64(rt.Depth) > ft.goal {
 				t.Errorf("%s waits for %s; the goal is %.0f", ft.name, rt, ft.goal)
@@ -225,4 +213,102 @@ func TestFlowsMakeNoRoundTripTooMany(t *testing.T) {
 			}
 		})
 	}
+}
+
+// roundTripLatency is the latency the benchmarks add to every call: large against the machine's
+// own noise, small enough that `make bench` stays short.
+const roundTripLatency = 100 * time.Millisecond
+
+// BenchmarkRoundTrips measures each flow's sequential round trips (flowTimings), b.N runs at
+// L=0 and b.N at L=100ms, interleaved. Read round-trips (per one call measured alongside) and
+// ratio-to-L ((time at L − time at 0) / L); ms/op-at-L and ms/op-at-0 are the medians. Run with
+// a fixed count, such as -benchtime 10x (make bench).
+func BenchmarkRoundTrips(b *testing.B) {
+	for _, ft := range flowTimings {
+		b.Run(ft.name, func(b *testing.B) {
+			rt := ft.measure(b, roundTripLatency, b.N)
+			b.ReportMetric(rt.Count, "round-trips")
+			b.ReportMetric(rt.Ratio, "ratio-to-L")
+			b.ReportMetric(float64(rt.AtLatency)/float64(time.Millisecond), "ms-at-L")
+			b.ReportMetric(float64(rt.AtZero)/float64(time.Millisecond), "ms-at-0")
+			b.ReportMetric(ft.goal, "goal")
+			b.ReportMetric(0, "ns/op") // the time of the whole run means nothing here
+		})
+	}
+}
+
+// benchLatency stands for the round trip to Plaid; what matters is how many of them a step
+// waits for in a row, so results are read as ratios between the sub-benchmarks.
+const benchLatency = 10 * time.Millisecond
+
+// benchFixture is a flow with one saved Item, against an emulator that takes benchLatency over
+// every call.
+func benchFixture(b *testing.B) *plaidflow.Flow {
+	b.Helper()
+	fx := newFixture(b, "US", emulator.WithLatency(benchLatency))
+	if _, err := sandboxLink(fx.flow, ""); err != nil {
+		b.Fatal(err)
+	}
+	return fx.flow
+}
+
+// BenchmarkSavedItemNumbers compares the flow's numbers step (/auth/get beside
+// /institutions/get_by_id) with the same two calls made one after the other.
+func BenchmarkSavedItemNumbers(b *testing.B) {
+	flow := benchFixture(b)
+	item, err := flow.Vault.FindItem("sandbox", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := flow.Vault.AccessToken("sandbox", item.ItemID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("overlapped", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := flow.SavedJourney("").RunAll(ctx, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sequential", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := flow.Client.Auth(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := flow.Client.Institution(ctx, item.InstitutionID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSandboxLink measures the whole browserless flow: create → exchange → save → numbers.
+func BenchmarkSandboxLink(b *testing.B) {
+	flow := benchFixture(b)
+	b.Run("overlapped", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := sandboxLink(flow, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sequential", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			pub, err := flow.Client.SandboxPublicToken(ctx, plaidapi.DefaultSandboxInstitution)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ex, err := flow.Client.Exchange(ctx, pub)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := flow.Client.Auth(ctx, ex.AccessToken); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := flow.Client.Institution(ctx, plaidapi.DefaultSandboxInstitution); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

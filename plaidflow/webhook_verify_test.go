@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
@@ -105,24 +104,6 @@ func TestAutomatedMicrodepositsWithVerifiedWebhooks(t *testing.T) {
 	// A second change is refused: the account is no longer pending.
 	if _, err := fx.flow.SetVerificationStatus(ctx, it.ItemID, ch.Account.ID, "verification_expired"); !plaidapi.HasCode(err, "INVALID_FIELD") {
 		t.Errorf("second change: %v", err)
-	}
-}
-
-// The flows that need numbers typed in Link are refused by name, with what to type there.
-func TestFlowsThatNeedLink(t *testing.T) {
-	fx := newFixture(t, "US")
-	for _, fl := range plaidflow.AuthFlows {
-		if fl.WithoutLink {
-			continue
-		}
-		_, err := fx.flow.SandboxFlowItem(context.Background(), fl.Name)
-		var nl *plaidflow.NeedsLinkError
-		if !errors.As(err, &nl) || !strings.Contains(err.Error(), fl.InstitutionID) {
-			t.Errorf("%s: %v, want a NeedsLinkError naming %s", fl.Name, err, fl.InstitutionID)
-		}
-	}
-	if _, err := plaidflow.FindAuthFlow("automated-microdeposit"); err == nil || !strings.Contains(err.Error(), "did you mean automated-microdeposits") {
-		t.Errorf("typo: %v", err)
 	}
 }
 

@@ -7,9 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 )
 
 // Env is a Plaid environment. Plaid retired Development, so only two remain.
@@ -195,36 +193,22 @@ var ErrSandboxOnly = errors.New("this works only in the Plaid Sandbox (PLAID_ENV
 // ErrNoKeys means no client_id or secret was found anywhere.
 var ErrNoKeys = errors.New("no plaid keys: set PLAID_CLIENT_ID and PLAID_SECRET (or a .env file), pass --client-id/--secret, or try --demo")
 
-// The key patterns are compiled on first use: counted repeats compile to large programs, which
-// every command paid for at start-up, --version included.
-var (
-	clientIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{24}$`) })
-	secretPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{30}$`) })
-)
-
 // CheckClientID reports a client_id that cannot be right, before Plaid is asked. Plaid's
 // client_ids are 24 hexadecimal characters.
-func CheckClientID(s string) error {
-	switch {
-	case s == "":
-		return errors.New("client_id is empty")
-	case len(s) != 24:
-		return fmt.Errorf("client_id should be 24 hex characters (has %d)", len(s))
-	case !clientIDPattern().MatchString(s):
-		return errors.New("client_id should be hex digits 0-9 and a-f only")
-	}
-	return nil
-}
+func CheckClientID(s string) error { return checkHexKey("client_id", s, 24) }
 
 // CheckSecret reports a secret that cannot be right. Plaid's secrets are 30 hex characters.
-func CheckSecret(s string) error {
+func CheckSecret(s string) error { return checkHexKey("secret", s, 30) }
+
+// checkHexKey reports a key, called name, that is not length lower-case hex characters.
+func checkHexKey(name, s string, length int) error {
 	switch {
 	case s == "":
-		return errors.New("secret is empty")
-	case len(s) != 30:
-		return fmt.Errorf("secret should be 30 hex characters (has %d)", len(s))
-	case !secretPattern().MatchString(s):
-		return errors.New("secret should be hex digits 0-9 and a-f only")
+		return fmt.Errorf("%s is empty", name)
+	case len(s) != length:
+		return fmt.Errorf("%s should be %d hex characters (has %d)", name, length, len(s))
+	case strings.Trim(s, "0123456789abcdef") != "":
+		return fmt.Errorf("%s should be hex digits 0-9 and a-f only", name)
 	}
 	return nil
 }

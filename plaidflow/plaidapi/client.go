@@ -77,7 +77,14 @@ func NewClient(cfg config.Config, httpClient *http.Client) (*Client, error) {
 // Config returns the configuration the client was built with.
 func (c *Client) Config() config.Config { return c.cfg }
 
-// callContext bounds one Plaid call.
-func callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, CallTimeout)
+// send makes one Plaid call, bounded by CallTimeout: call builds the request on the context it
+// is given and executes it. A failure comes back decoded, named by op, by the one decoder.
+func send[R any](ctx context.Context, c *Client, op string, call func(context.Context) (R, *http.Response, error)) (R, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	resp, httpResp, err := call(ctx)
+	if err != nil {
+		return resp, c.decodeError(op, err, httpResp)
+	}
+	return resp, nil
 }

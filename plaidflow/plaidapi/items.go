@@ -2,6 +2,7 @@ package plaidapi
 
 import (
 	"context"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -26,11 +27,11 @@ type Accounts struct {
 // auth_method and institution.
 func (c *Client) Accounts(ctx context.Context, accessToken string) (Accounts, error) {
 	const op = "get accounts"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(accessToken)).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.AccountsGetResponse, *http.Response, error) {
+		return c.api.PlaidApi.AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(accessToken)).Execute()
+	})
 	if err != nil {
-		return Accounts{}, c.decodeError(op, err, httpResp)
+		return Accounts{}, err
 	}
 	item := resp.GetItem()
 	return Accounts{Accounts: accountsFrom(resp.GetAccounts()), AuthMethod: string(item.GetAuthMethod()),
@@ -56,11 +57,11 @@ type Item struct {
 // Item calls /item/get.
 func (c *Client) Item(ctx context.Context, accessToken string) (*Item, error) {
 	const op = "get item status"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.ItemGet(ctx).ItemGetRequest(*plaid.NewItemGetRequest(accessToken)).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.ItemGetResponse, *http.Response, error) {
+		return c.api.PlaidApi.ItemGet(ctx).ItemGetRequest(*plaid.NewItemGetRequest(accessToken)).Execute()
+	})
 	if err != nil {
-		return nil, c.decodeError(op, err, httpResp)
+		return nil, err
 	}
 	it := resp.GetItem()
 	if it.GetItemId() == "" {
@@ -97,11 +98,11 @@ func productNames(ps []plaid.Products) []string {
 // the Item. It returns the answer's request_id.
 func (c *Client) RemoveItem(ctx context.Context, accessToken string) (string, error) {
 	const op = "remove item"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.ItemRemove(ctx).ItemRemoveRequest(*plaid.NewItemRemoveRequest(accessToken)).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.ItemRemoveResponse, *http.Response, error) {
+		return c.api.PlaidApi.ItemRemove(ctx).ItemRemoveRequest(*plaid.NewItemRemoveRequest(accessToken)).Execute()
+	})
 	if err != nil {
-		return "", c.decodeError(op, err, httpResp)
+		return "", err
 	}
 	return resp.GetRequestId(), nil
 }
@@ -117,12 +118,12 @@ type Rotated struct {
 // be dead.
 func (c *Client) InvalidateAccessToken(ctx context.Context, accessToken string) (Rotated, error) {
 	const op = "rotate access token"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewItemAccessTokenInvalidateRequest(accessToken)
-	resp, httpResp, err := c.api.PlaidApi.ItemAccessTokenInvalidate(ctx).ItemAccessTokenInvalidateRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.ItemAccessTokenInvalidateResponse, *http.Response, error) {
+		return c.api.PlaidApi.ItemAccessTokenInvalidate(ctx).ItemAccessTokenInvalidateRequest(*req).Execute()
+	})
 	if err != nil {
-		return Rotated{}, c.decodeError(op, err, httpResp)
+		return Rotated{}, err
 	}
 	out := Rotated{NewAccessToken: resp.GetNewAccessToken(), RequestID: resp.GetRequestId()}
 	if out.NewAccessToken == "" {
@@ -135,12 +136,12 @@ func (c *Client) InvalidateAccessToken(ctx context.Context, accessToken string) 
 // ones of /auth/get. It returns the accounts and the request_id.
 func (c *Client) Balances(ctx context.Context, accessToken string) ([]Account, string, error) {
 	const op = "get live balances"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewAccountsBalanceGetRequest(accessToken)
-	resp, httpResp, err := c.api.PlaidApi.AccountsBalanceGet(ctx).AccountsBalanceGetRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.AccountsGetResponse, *http.Response, error) {
+		return c.api.PlaidApi.AccountsBalanceGet(ctx).AccountsBalanceGetRequest(*req).Execute()
+	})
 	if err != nil {
-		return nil, "", c.decodeError(op, err, httpResp)
+		return nil, "", err
 	}
 	if len(resp.GetAccounts()) == 0 {
 		return nil, "", Malformed(op, resp.GetRequestId(), "accounts")
@@ -160,14 +161,14 @@ type PartnerToken struct {
 // ProcessorToken calls /processor/token/create for processor, or, for Stripe,
 // /processor/stripe/bank_account_token/create, for one account of the Item.
 func (c *Client) ProcessorToken(ctx context.Context, accessToken, accountID, processor string) (PartnerToken, error) {
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	if processor == Stripe {
 		const op = "create stripe bank account token"
 		req := plaid.NewProcessorStripeBankAccountTokenCreateRequest(accessToken, accountID)
-		resp, httpResp, err := c.api.PlaidApi.ProcessorStripeBankAccountTokenCreate(ctx).ProcessorStripeBankAccountTokenCreateRequest(*req).Execute()
+		resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.ProcessorStripeBankAccountTokenCreateResponse, *http.Response, error) {
+			return c.api.PlaidApi.ProcessorStripeBankAccountTokenCreate(ctx).ProcessorStripeBankAccountTokenCreateRequest(*req).Execute()
+		})
 		if err != nil {
-			return PartnerToken{}, c.decodeError(op, err, httpResp)
+			return PartnerToken{}, err
 		}
 		if resp.GetStripeBankAccountToken() == "" {
 			return PartnerToken{}, Malformed(op, resp.GetRequestId(), "stripe_bank_account_token")
@@ -176,9 +177,11 @@ func (c *Client) ProcessorToken(ctx context.Context, accessToken, accountID, pro
 	}
 	const op = "create processor token"
 	req := plaid.NewProcessorTokenCreateRequest(accessToken, accountID, processor)
-	resp, httpResp, err := c.api.PlaidApi.ProcessorTokenCreate(ctx).ProcessorTokenCreateRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.ProcessorTokenCreateResponse, *http.Response, error) {
+		return c.api.PlaidApi.ProcessorTokenCreate(ctx).ProcessorTokenCreateRequest(*req).Execute()
+	})
 	if err != nil {
-		return PartnerToken{}, c.decodeError(op, err, httpResp)
+		return PartnerToken{}, err
 	}
 	if resp.GetProcessorToken() == "" {
 		return PartnerToken{}, Malformed(op, resp.GetRequestId(), "processor_token")
@@ -189,22 +192,22 @@ func (c *Client) ProcessorToken(ctx context.Context, accessToken, accountID, pro
 // ResetLogin calls /sandbox/item/reset_login: the Item answers ITEM_LOGIN_REQUIRED until Link
 // in update mode repairs it.
 func (c *Client) ResetLogin(ctx context.Context, accessToken string) error {
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewSandboxItemResetLoginRequest(accessToken)
-	_, httpResp, err := c.api.PlaidApi.SandboxItemResetLogin(ctx).SandboxItemResetLoginRequest(*req).Execute()
-	return c.decodeError("reset login", err, httpResp)
+	_, err := send(ctx, c, "reset login", func(ctx context.Context) (plaid.SandboxItemResetLoginResponse, *http.Response, error) {
+		return c.api.PlaidApi.SandboxItemResetLogin(ctx).SandboxItemResetLoginRequest(*req).Execute()
+	})
+	return err
 }
 
 // SetVerificationStatus calls /sandbox/item/set_verification_status for one account and
 // returns the request_id.
 func (c *Client) SetVerificationStatus(ctx context.Context, accessToken, accountID, status string) (string, error) {
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewSandboxItemSetVerificationStatusRequest(accessToken, accountID, status)
-	resp, httpResp, err := c.api.PlaidApi.SandboxItemSetVerificationStatus(ctx).SandboxItemSetVerificationStatusRequest(*req).Execute()
+	resp, err := send(ctx, c, "set verification status", func(ctx context.Context) (plaid.SandboxItemSetVerificationStatusResponse, *http.Response, error) {
+		return c.api.PlaidApi.SandboxItemSetVerificationStatus(ctx).SandboxItemSetVerificationStatusRequest(*req).Execute()
+	})
 	if err != nil {
-		return "", c.decodeError("set verification status", err, httpResp)
+		return "", err
 	}
 	return resp.GetRequestId(), nil
 }
@@ -216,11 +219,11 @@ func (c *Client) FireWebhook(ctx context.Context, accessToken, code, typ string)
 	if typ != "" {
 		req.SetWebhookType(plaid.WebhookType(strings.ToUpper(typ)))
 	}
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.SandboxItemFireWebhook(ctx).SandboxItemFireWebhookRequest(*req).Execute()
+	resp, err := send(ctx, c, "fire webhook", func(ctx context.Context) (plaid.SandboxItemFireWebhookResponse, *http.Response, error) {
+		return c.api.PlaidApi.SandboxItemFireWebhook(ctx).SandboxItemFireWebhookRequest(*req).Execute()
+	})
 	if err != nil {
-		return false, "", c.decodeError("fire webhook", err, httpResp)
+		return false, "", err
 	}
 	return resp.GetWebhookFired(), resp.GetRequestId(), nil
 }
@@ -229,10 +232,10 @@ func (c *Client) FireWebhook(ctx context.Context, accessToken, code, typ string)
 func (c *Client) UpdateWebhook(ctx context.Context, accessToken, url string) error {
 	req := plaid.NewItemWebhookUpdateRequest(accessToken)
 	req.SetWebhook(url)
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	_, httpResp, err := c.api.PlaidApi.ItemWebhookUpdate(ctx).ItemWebhookUpdateRequest(*req).Execute()
-	return c.decodeError("update webhook", err, httpResp)
+	_, err := send(ctx, c, "update webhook", func(ctx context.Context) (plaid.ItemWebhookUpdateResponse, *http.Response, error) {
+		return c.api.PlaidApi.ItemWebhookUpdate(ctx).ItemWebhookUpdateRequest(*req).Execute()
+	})
+	return err
 }
 
 // JWK is a webhook signing key as /webhook_verification_key/get returns it.
@@ -244,12 +247,12 @@ type JWK struct {
 
 // WebhookVerificationKey calls /webhook_verification_key/get for the key kid names.
 func (c *Client) WebhookVerificationKey(ctx context.Context, kid string) (JWK, error) {
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewWebhookVerificationKeyGetRequest(kid)
-	resp, httpResp, err := c.api.PlaidApi.WebhookVerificationKeyGet(ctx).WebhookVerificationKeyGetRequest(*req).Execute()
+	resp, err := send(ctx, c, "get webhook verification key", func(ctx context.Context) (plaid.WebhookVerificationKeyGetResponse, *http.Response, error) {
+		return c.api.PlaidApi.WebhookVerificationKeyGet(ctx).WebhookVerificationKeyGetRequest(*req).Execute()
+	})
 	if err != nil {
-		return JWK{}, c.decodeError("get webhook verification key", err, httpResp)
+		return JWK{}, err
 	}
 	k := resp.GetKey()
 	out := JWK{Kty: k.GetKty(), Crv: k.GetCrv(), X: k.GetX(), Y: k.GetY()}

@@ -142,28 +142,23 @@ func (n AccountNumbers) Empty() bool {
 
 // NumbersFor returns the numbers that belong to one account.
 func (r *Result) NumbersFor(accountID string) AccountNumbers {
-	var n AccountNumbers
-	for _, x := range r.Numbers.ACH {
-		if x.AccountID == accountID {
-			n.ACH = append(n.ACH, x)
+	return AccountNumbers{
+		ACH:           ofAccount(r.Numbers.ACH, accountID, func(x ACH) string { return x.AccountID }),
+		EFT:           ofAccount(r.Numbers.EFT, accountID, func(x EFT) string { return x.AccountID }),
+		International: ofAccount(r.Numbers.International, accountID, func(x International) string { return x.AccountID }),
+		BACS:          ofAccount(r.Numbers.BACS, accountID, func(x BACS) string { return x.AccountID }),
+	}
+}
+
+// ofAccount keeps the numbers of one family that belong to accountID (nil when none does).
+func ofAccount[T any](numbers []T, accountID string, idOf func(T) string) []T {
+	var out []T
+	for _, x := range numbers {
+		if idOf(x) == accountID {
+			out = append(out, x)
 		}
 	}
-	for _, x := range r.Numbers.EFT {
-		if x.AccountID == accountID {
-			n.EFT = append(n.EFT, x)
-		}
-	}
-	for _, x := range r.Numbers.International {
-		if x.AccountID == accountID {
-			n.International = append(n.International, x)
-		}
-	}
-	for _, x := range r.Numbers.BACS {
-		if x.AccountID == accountID {
-			n.BACS = append(n.BACS, x)
-		}
-	}
-	return n
+	return out
 }
 
 // Mask hides all but the last four characters of an account number or IBAN, so results are

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/user"
 	"time"
@@ -73,11 +74,11 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 		req.SetRedirectUri(redirect)
 	}
 
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.LinkTokenCreateResponse, *http.Response, error) {
+		return c.api.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
+	})
 	if err != nil {
-		return LinkToken{}, c.decodeError(op, err, httpResp)
+		return LinkToken{}, err
 	}
 	if resp.GetLinkToken() == "" {
 		return LinkToken{}, Malformed(op, resp.GetRequestId(), "link_token")
@@ -115,11 +116,11 @@ func (c *Client) SandboxPublicTokenAs(ctx context.Context, institutionID, userna
 		opts.SetOverridePassword(password)
 		req.SetOptions(*opts)
 	}
-	ctx, cancel := callContext(ctx)
-	defer cancel()
-	resp, httpResp, err := c.api.PlaidApi.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.SandboxPublicTokenCreateResponse, *http.Response, error) {
+		return c.api.PlaidApi.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(*req).Execute()
+	})
 	if err != nil {
-		return "", c.decodeError(op, err, httpResp)
+		return "", err
 	}
 	if resp.GetPublicToken() == "" {
 		return "", Malformed(op, resp.GetRequestId(), "public_token")
@@ -138,12 +139,11 @@ type Exchanged struct {
 // Exchange trades a single-use public token for an access token and item id.
 func (c *Client) Exchange(ctx context.Context, publicToken string) (Exchanged, error) {
 	const op = "exchange public token"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewItemPublicTokenExchangeRequest(publicToken)
-	resp, httpResp, err := c.api.PlaidApi.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.ItemPublicTokenExchangeResponse, *http.Response, error) {
+		return c.api.PlaidApi.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*req).Execute()
+	})
 	if err != nil {
-		err = c.decodeError(op, err, httpResp)
 		if exchangeMayHaveHappened(err) {
 			return Exchanged{}, &ExchangeLostError{Err: err}
 		}
@@ -158,17 +158,17 @@ func (c *Client) Exchange(ctx context.Context, publicToken string) (Exchanged, e
 // Auth calls /auth/get and converts the answer to a Result (without institution details).
 func (c *Client) Auth(ctx context.Context, accessToken string, accountIDs ...string) (*Result, error) {
 	const op = "get auth numbers"
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewAuthGetRequest(accessToken)
 	if len(accountIDs) > 0 {
 		opts := plaid.NewAuthGetRequestOptions()
 		opts.SetAccountIds(accountIDs)
 		req.SetOptions(*opts)
 	}
-	resp, httpResp, err := c.api.PlaidApi.AuthGet(ctx).AuthGetRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.AuthGetResponse, *http.Response, error) {
+		return c.api.PlaidApi.AuthGet(ctx).AuthGetRequest(*req).Execute()
+	})
 	if err != nil {
-		return nil, c.decodeError(op, err, httpResp)
+		return nil, err
 	}
 	if len(resp.GetAccounts()) == 0 {
 		// Plaid answers NO_AUTH_ACCOUNTS rather than an empty list: showing "0 accounts" would
@@ -185,12 +185,12 @@ func (c *Client) Institution(ctx context.Context, institutionID string) (*Instit
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	ctx, cancel := callContext(ctx)
-	defer cancel()
 	req := plaid.NewInstitutionsGetByIdRequest(institutionID, countries)
-	resp, httpResp, err := c.api.PlaidApi.InstitutionsGetById(ctx).InstitutionsGetByIdRequest(*req).Execute()
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.InstitutionsGetByIdResponse, *http.Response, error) {
+		return c.api.PlaidApi.InstitutionsGetById(ctx).InstitutionsGetByIdRequest(*req).Execute()
+	})
 	if err != nil {
-		return nil, c.decodeError(op, err, httpResp)
+		return nil, err
 	}
 	in := resp.GetInstitution()
 	return &Institution{
@@ -244,31 +244,26 @@ func resultFromAuth(resp plaid.AuthGetResponse) *Result {
 }
 
 func countryCodes(codes []string) ([]plaid.CountryCode, error) {
-	out := make([]plaid.CountryCode, 0, len(codes))
-	for _, c := range codes {
-		cc, err := plaid.NewCountryCodeFromValue(c)
-		if err != nil {
-			return nil, fmt.Errorf("country code %q is not one Plaid supports", c)
-		}
-		out = append(out, *cc)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no country codes configured")
-	}
-	return out, nil
+	return plaidValues(codes, plaid.NewCountryCodeFromValue, "country code %q is not one Plaid supports", "no country codes configured")
 }
 
 func productList(names []string) ([]plaid.Products, error) {
-	out := make([]plaid.Products, 0, len(names))
+	return plaidValues(names, plaid.NewProductsFromValue, "product %q is not a Plaid product", "no products configured")
+}
+
+// plaidValues turns names into plaid-go's values with parse: a name it refuses is said with
+// refused (a format taking the name), and an empty list with none.
+func plaidValues[T any](names []string, parse func(string) (*T, error), refused, none string) ([]T, error) {
+	out := make([]T, 0, len(names))
 	for _, n := range names {
-		p, err := plaid.NewProductsFromValue(n)
+		v, err := parse(n)
 		if err != nil {
-			return nil, fmt.Errorf("product %q is not a Plaid product", n)
+			return nil, fmt.Errorf(refused, n)
 		}
-		out = append(out, *p)
+		out = append(out, *v)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no products configured")
+		return nil, errors.New(none)
 	}
 	return out, nil
 }

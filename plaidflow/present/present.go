@@ -154,28 +154,23 @@ func MaskedCopy(r *plaidapi.Result) *plaidapi.Result {
 	c := *r
 	c.Masked = true
 	c.Numbers = plaidapi.Numbers{
-		ACH:           make([]plaidapi.ACH, len(r.Numbers.ACH)),
-		EFT:           make([]plaidapi.EFT, len(r.Numbers.EFT)),
-		International: make([]plaidapi.International, len(r.Numbers.International)),
-		BACS:          make([]plaidapi.BACS, len(r.Numbers.BACS)),
-	}
-	for i, x := range r.Numbers.ACH {
-		x.Account = plaidapi.Mask(x.Account)
-		c.Numbers.ACH[i] = x
-	}
-	for i, x := range r.Numbers.EFT {
-		x.Account = plaidapi.Mask(x.Account)
-		c.Numbers.EFT[i] = x
-	}
-	for i, x := range r.Numbers.International {
-		x.IBAN = plaidapi.Mask(x.IBAN)
-		c.Numbers.International[i] = x
-	}
-	for i, x := range r.Numbers.BACS {
-		x.Account = plaidapi.Mask(x.Account)
-		c.Numbers.BACS[i] = x
+		ACH:           maskEach(r.Numbers.ACH, func(x *plaidapi.ACH) { x.Account = plaidapi.Mask(x.Account) }),
+		EFT:           maskEach(r.Numbers.EFT, func(x *plaidapi.EFT) { x.Account = plaidapi.Mask(x.Account) }),
+		International: maskEach(r.Numbers.International, func(x *plaidapi.International) { x.IBAN = plaidapi.Mask(x.IBAN) }),
+		BACS:          maskEach(r.Numbers.BACS, func(x *plaidapi.BACS) { x.Account = plaidapi.Mask(x.Account) }),
 	}
 	return &c
+}
+
+// maskEach returns a copy of numbers with mask applied to each, never sharing the original's
+// array.
+func maskEach[T any](numbers []T, mask func(*T)) []T {
+	out := make([]T, len(numbers))
+	for i, x := range numbers {
+		mask(&x)
+		out[i] = x
+	}
+	return out
 }
 
 // accountDocument is one account with its numbers, shaped like Plaid's /auth/get response

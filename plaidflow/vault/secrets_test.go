@@ -2,7 +2,9 @@ package vault
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
 )
 
 // sessionBusAt is an environment whose only variable is the session bus address.
@@ -39,5 +41,19 @@ func TestKeyringStoreWithSessionBus(t *testing.T) {
 	asked := false
 	if err := k.do("read", "keys/sandbox", func() error { asked = true; return nil }); err != nil || !asked {
 		t.Fatalf("err = %v, asked = %v: want the keyring asked", err, asked)
+	}
+}
+
+func TestKeyringStoreTimesOut(t *testing.T) {
+	k := &KeyringStore{Timeout: 20 * time.Millisecond, Getenv: sessionBusAt("unix:path=/run/hung-bus")}
+	release := make(chan struct{})
+	defer close(release)
+	start := time.Now()
+	err := k.do("read", "x", func() error { <-release; return nil })
+	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "no answer after") {
+		t.Fatalf("err = %v, want a timeout reported as ErrKeyringUnavailable", err)
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("a hung keyring held the caller for %s", elapsed)
 	}
 }
