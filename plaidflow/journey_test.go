@@ -310,25 +310,6 @@ func TestMaskHoldsInJSONAndFamilies(t *testing.T) {
 	}
 }
 
-func TestMoney(t *testing.T) {
-	f := func(v float64) *float64 { return &v }
-	for _, tt := range []struct {
-		v    *float64
-		cur  string
-		want string
-	}{
-		{f(12060), "USD", "12,060.00 USD"},
-		{f(100), "USD", "100.00 USD"},
-		{f(-1234567.5), "GBP", "-1,234,567.50 GBP"},
-		{f(-0.001), "", "0.00"},
-		{nil, "USD", "—"},
-	} {
-		if got := present.Money(tt.v, tt.cur); got != tt.want {
-			t.Errorf("Money(%v, %q) = %q, want %q", tt.v, tt.cur, got, tt.want)
-		}
-	}
-}
-
 func TestWriteReportIsTheOnePresentation(t *testing.T) {
 	fx := newFixture(t, "US")
 	res, err := sandboxLink(fx.flow, "")
