@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -198,4 +199,21 @@ func addCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
 	addTranscriptFlag(cmd, &o.session.transcript)
 	addPlaidFlags(a, cmd, &o.session.keys)
 	addJSONFlag(cmd, &o.print.json)
+}
+
+// savedItemCmd finishes cmd, a command about a saved Item that needs only the call flags: its
+// argument completes from the saved Items, and run gets the session the flags open (its notes
+// and the demo banner already on stderr), closed when run returns.
+func (a *app) savedItemCmd(o *callFlags, cmd *cobra.Command, run func(ctx context.Context, s *session, args []string) error) *cobra.Command {
+	cmd.ValidArgsFunction = a.completeItems(&o.session.keys)
+	cmd.RunE = a.runE(func(ctx context.Context, args []string) error {
+		s, err := a.openSession(o.session)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		return run(ctx, s, args)
+	})
+	addCallFlags(a, cmd, o)
+	return cmd
 }
