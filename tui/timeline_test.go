@@ -3,13 +3,10 @@ package tui
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
@@ -38,10 +35,7 @@ func recordSession(m *Model) {
 	m.Update(timelineChangedMsg{})
 }
 
-var timelineGoldenStates = []struct {
-	name  string
-	build func(t *testing.T, w, h int) *Model
-}{
+var timelineGoldenStates = []goldenState{
 	{"link_ids", func(t *testing.T, w, h int) *Model {
 		m := linkOpen(t, w, h)
 		recordSession(m)
@@ -63,21 +57,7 @@ var timelineGoldenStates = []struct {
 }
 
 func TestTimelineGolden(t *testing.T) {
-	for _, st := range timelineGoldenStates {
-		for _, size := range goldenSizes {
-			t.Run(fmt.Sprintf("%s/%dx%d", st.name, size[0], size[1]), func(t *testing.T) {
-				m := st.build(t, size[0], size[1])
-				out := m.View()
-				if got := strings.Count(out, "\n") + 1; got != size[1] {
-					t.Errorf("view is %d lines high, want exactly %d", got, size[1])
-				}
-				if w, line := maxLineWidth(out); w > size[0] {
-					t.Errorf("a line is %d cells wide, more than %d: %q", w, size[0], line)
-				}
-				golden.RequireEqual(t, []byte(out))
-			})
-		}
-	}
+	checkGoldens(t, timelineGoldenStates, func(_ *Model, out string) string { return out })
 }
 
 func TestTimelineIDsAreVisibleAndOneKeyCopiesThem(t *testing.T) {
