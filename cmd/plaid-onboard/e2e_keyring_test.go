@@ -82,6 +82,17 @@ func runJSON(t *testing.T, dirs userDirs, env []string, v any, args ...string) s
 	return stderr
 }
 
+// sandboxLinked is the first step of most Item stories: `sandbox link --json` with the extra
+// flags given, in the real keyring. It returns the linked Item and stderr, and deletes the Item's
+// keyring entry when the test ends.
+func sandboxLinked(t *testing.T, dirs userDirs, env []string, extra ...string) (plaidapi.Result, string) {
+	t.Helper()
+	var linked plaidapi.Result
+	stderr := runJSON(t, dirs, env, &linked, append(append([]string{"sandbox", "link"}, extra...), "--json")...)
+	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
+	return linked, stderr
+}
+
 // assertNotInFiles fails when any secret appears in any file under the directories.
 func assertNotInFiles(t *testing.T, secrets map[string]string, dirs ...string) {
 	t.Helper()
@@ -116,12 +127,11 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	dirs := newUserDirs(t)
 	env := dirs.env("PLAID_API_URL="+srv.URL, "PLAID_CLIENT_ID="+clientID, "PLAID_SECRET="+secret)
 
-	var linked plaidapi.Result
 	var (
 		stdout string
 		code   int
 	)
-	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
+	linked, stderr := sandboxLinked(t, dirs, env)
 	if !linked.Storage.Saved || linked.ItemID == "" {
 		t.Fatalf("Item not saved: %+v (stderr %s)", linked.Storage, stderr)
 	}
@@ -131,7 +141,6 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	if err != nil || !strings.HasPrefix(token, "access-sandbox-") {
 		t.Fatalf("keyring entry for the Item: %q, %v", token, err)
 	}
-	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
 	// secret-tool is another Secret Service client: it sees what the user's other tools see.
 	switch out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput(); {
 	case errors.Is(err, exec.ErrNotFound) && !e2etest.Required():
@@ -143,14 +152,8 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	}
 
 	// A second process, knowing only the Item's name, prints the same numbers.
-	stdout, stderr, code = runBinary(t, dirs, env, "auth", linked.ItemName, "--json")
-	if code != 0 {
-		t.Fatalf("auth exit %d\n%s", code, stderr)
-	}
 	var again plaidapi.Result
-	if err := json.Unmarshal([]byte(stdout), &again); err != nil {
-		t.Fatalf("auth --json: %v\n%s", err, stdout)
-	}
+	runJSON(t, dirs, env, &again, "auth", linked.ItemName, "--json")
 	if again.ItemID != linked.ItemID || len(again.Numbers.ACH) == 0 || again.Numbers.ACH[0].Routing != "011401533" {
 		t.Errorf("auth in a new process: item %s, ACH %+v", again.ItemID, again.Numbers.ACH)
 	}
@@ -218,11 +221,9 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	requireKeyring(t)
 	srv, dirs, env := emulatorEnv(t)
 
-	var linked plaidapi.Result
 	var code int
-	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
+	linked, stderr := sandboxLinked(t, dirs, env)
 	key := "sandbox/item/" + linked.ItemID
-	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, key) })
 	old, err := keyring.Get(vault.KeyringService, key)
 	if err != nil {
 		t.Fatal(err)
@@ -284,10 +285,8 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	requireKeyring(t)
 	srv, dirs, env := emulatorEnv(t)
 
-	var linked plaidapi.Result
 	var code int
-	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--json")
-	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
+	linked, stderr := sandboxLinked(t, dirs, env)
 	name := linked.ItemName
 
 	for _, accountSelect := range []bool{false, true} {
