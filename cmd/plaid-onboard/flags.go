@@ -193,6 +193,14 @@ type callFlags struct {
 	print   printFlags
 }
 
+// keysJSONFlags are the flags of a command that reads what is saved here without calling Plaid
+// (items, items rename, report): whose Items or session, by the keys or the environment, and
+// --json.
+type keysJSONFlags struct {
+	keys keyFlags
+	json bool
+}
+
 // addCallFlags gives cmd the flags of a command that calls Plaid: which Plaid and which keys,
 // --transcript and --json.
 func addCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
