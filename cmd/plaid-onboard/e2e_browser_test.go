@@ -130,11 +130,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 		t.Errorf("Item not saved: %+v", res.Storage)
 	}
 	stderr := p.stderrText()
-	for _, want := range []string{"OPEN", "SELECT_INSTITUTION", "First Platypus Bank", "HANDOFF", "✓ Exchanged the public token", "✓ Saved the Item"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
-		}
-	}
+	wantAll(t, "stderr", stderr, "OPEN", "SELECT_INSTITUTION", "First Platypus Bank", "HANDOFF", "✓ Exchanged the public token", "✓ Saved the Item")
 	// The server is gone once the flow ends (the process has exited).
 	if resp, err := http.Get(url); err == nil {
 		resp.Body.Close()

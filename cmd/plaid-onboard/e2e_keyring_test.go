@@ -191,11 +191,7 @@ func TestE2EWrongKeysShowPlaidsError(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}
-	for _, want := range []string{"INVALID_API_KEYS", "INVALID_INPUT", "request_id", "Dashboard"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
-		}
-	}
+	wantAll(t, "stderr", stderr, "INVALID_API_KEYS", "INVALID_INPUT", "request_id", "Dashboard")
 }
 
 // authWith calls the emulator's /auth/get with a token directly, as any Plaid client would.

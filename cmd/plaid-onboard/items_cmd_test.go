@@ -21,14 +21,6 @@ import (
 // The Item commands, in-process against the emulator (as if it were Plaid, PLAID_API_URL) and a
 // MemoryStore keyring: the whole life of an Item as a script sees it.
 
-func (te *testEnv) mustRun(t *testing.T, want int, args ...string) string {
-	t.Helper()
-	if code := te.run(args...); code != want {
-		t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, te.stdout, te.stderr)
-	}
-	return te.stdout.String()
-}
-
 func TestItemCommandsForTheWholeLifeOfAnItem(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
@@ -316,11 +308,7 @@ func TestCorruptIndexStopsBeforeAnyPlaidCall(t *testing.T) {
 	if len(copies) != 1 {
 		t.Fatalf("copies of the corrupt index: %v", copies)
 	}
-	for _, want := range []string{"corrupt", "remove it to start a new index", copies[0]} {
-		if !strings.Contains(te.stderr.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
-		}
-	}
+	wantAll(t, "stderr", te.stderr.String(), "corrupt", "remove it to start a new index", copies[0])
 }
 
 // Given a hung /institutions/get_by_id, when sandbox link runs, then it prints the numbers far
@@ -356,11 +344,7 @@ func TestLostExchangeAnswerExitsOneAndSaysSo(t *testing.T) {
 	if code := te.run("sandbox", "link"); code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
 	}
-	for _, want := range []string{"Plaid may have created an Item whose access token never arrived here", "link the account again"} {
-		if !strings.Contains(te.stderr.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
-		}
-	}
+	wantAll(t, "stderr", te.stderr.String(), "Plaid may have created an Item whose access token never arrived here", "link the account again")
 }
 
 // Given Plaid answers /auth/get with a 503 once, when sandbox link runs, then stderr says a

@@ -88,9 +88,7 @@ func TestSandboxLinkTranscriptHoldsTheCallsAndNoSecret(t *testing.T) {
 	te.useFakePlaid(t)
 	te.environ["PLAID_COUNTRY_CODES"] = "US,CA,GB" // every number family comes back
 	path := filepath.Join(t.TempDir(), "session.jsonl")
-	if code := te.run("sandbox", "link", "--institution", "ins_117650", "--json", "--transcript", path); code != exitOK {
-		t.Fatalf("exit %d: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "sandbox", "link", "--institution", "ins_117650", "--json", "--transcript", path)
 	if !strings.Contains(te.stderr.String(), "Transcript: "+path) {
 		t.Errorf("stderr does not say where the transcript is:\n%s", te.stderr)
 	}
@@ -174,16 +172,12 @@ func TestReportPrintsTheLastSessionAndRefusesOtherFiles(t *testing.T) {
 		t.Errorf("report of a text file: exit %d, %s", code, te.stderr)
 	}
 
-	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
-		t.Fatalf("sandbox link: exit %d: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--json")
 	var res plaidapi.Result
 	if err := json.Unmarshal(te.stdout.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
-	if code := te.run("report"); code != exitOK {
-		t.Fatalf("report: exit %d: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "report")
 	out := te.stdout.String()
 	for _, want := range []string{"# plaid-onboard session", "**Environment**: sandbox (offline demo", "**Products**: auth", "**OS**: ",
 		"**item_id**: `" + res.ItemID + "`", "/item/public_token/exchange → HTTP 200", "last-session.jsonl"} {
@@ -197,9 +191,7 @@ func TestReportPrintsTheLastSessionAndRefusesOtherFiles(t *testing.T) {
 		}
 	}
 
-	if code := te.run("report", "--json"); code != exitOK {
-		t.Fatalf("report --json: exit %d: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "report", "--json")
 	doc := te.jsonDocument(t)
 	ids, _ := doc["ids"].(map[string]any)
 	if ids["item_id"] != res.ItemID || len(doc["entries"].([]any)) < 5 || !strings.Contains(doc["summary"].(string), res.ItemID) {
@@ -372,11 +364,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{linkSession, res.ItemID, "Link event OPEN", "Link onSuccess"} {
-		if !strings.Contains(string(md), want) {
-			t.Errorf("the summary lacks %q:\n%s", want, md)
-		}
-	}
+	wantAll(t, "the summary", string(md), linkSession, res.ItemID, "Link event OPEN", "Link onSuccess")
 	secrets := map[string]string{"the client secret": emulator.DemoSecret, "the access token": access, "the public token": tap.get()}
 	for i, n := range numbersOf(t, res) {
 		secrets["account number "+string(rune('A'+i))] = n
