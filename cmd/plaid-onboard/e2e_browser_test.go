@@ -99,20 +99,14 @@ func linkFirstPlatypus(frame *chromedp.Node) []chromedp.Action[chromedp.Void] {
 // outcome.
 func TestE2ELinkInChromium(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
 	p := startLink(t, dirs, env, "--json")
 	url := p.waitURL(t)
 	ctx, frame := openLink(t, url)
 
 	page := `document.getElementById('app').dataset.state`
-	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
-	steps = append(steps,
-		paneIs(frame, "SELECT_ACCOUNT"),
-		clickIn(frame, "#continue"),
-		paneIs(frame, "CONNECTED"),
-		clickIn(frame, "#continue"),
+	steps := append(linkFirstPlatypus(frame),
 		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
 			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))),
 	)
@@ -204,9 +198,7 @@ func TestE2ELinkExitJSON(t *testing.T) {
 // waiting and says why, instead of hanging until ctrl+c.
 func TestE2ELinkSDKUnreachable(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
+	srv, dirs, _ := emulatorEnv(t)
 	env := fakePlaidEnv(dirs, srv, srv.URL+"/no-such-sdk.js")
 
 	p := startLink(t, dirs, env, "--no-save")
@@ -223,10 +215,8 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 // TestE2ELinkInterrupted: ctrl+c while Link is open exits 130 and takes the page down with it.
 func TestE2ELinkInterrupted(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save")
+	_, dirs, env := emulatorEnv(t)
+	p := startLink(t, dirs, env, "--no-save")
 	url := p.waitURL(t)
 	resp, err := http.Get(url)
 	if err != nil {

@@ -214,8 +214,7 @@ func authWith(t *testing.T, srv *emulator.Server, token string) (int, string) {
 // keyring; remove leaves nothing in the keyring or the index.
 func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	srv, dirs, env := emulatorEnv(t)
+	srv, dirs, env := keyringEnv(t)
 
 	var code int
 	linked, stderr := sandboxLinked(t, dirs, env)
@@ -278,8 +277,7 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 // shows the account picker (https://plaid.com/docs/link/update-mode/).
 func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	srv, dirs, env := emulatorEnv(t)
+	srv, dirs, env := keyringEnv(t)
 
 	var code int
 	linked, stderr := sandboxLinked(t, dirs, env)

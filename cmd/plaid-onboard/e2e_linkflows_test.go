@@ -94,13 +94,19 @@ func emulatorEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 	return srv, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
 }
 
+// keyringEnv is emulatorEnv for a test of the real keyring, which it requires.
+func keyringEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
+	t.Helper()
+	requireKeyring(t)
+	return emulatorEnv(t)
+}
+
 // TestE2ELinkFlowInstantMatch: Houndstooth Bank, user_good / pass_good, Plaid Saving (••1111);
 // a wrong account number is refused in Link, the documented one (021000021 / 1111222233331111)
 // matches, and the numbers the user typed come back verified.
 func TestE2ELinkFlowInstantMatch(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	srv, dirs, env := emulatorEnv(t)
+	srv, dirs, env := keyringEnv(t)
 
 	p, ctx, frame := startFlow(t, dirs, env, "instant-match")
 	steps := loginAs(frame, "ins_109512", "houndstooth", "pass_good")
@@ -148,8 +154,7 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 // left to verify and says so before any Link opens.
 func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	srv, dirs, env := emulatorEnv(t)
+	srv, dirs, env := keyringEnv(t)
 
 	p, ctx, frame := startFlow(t, dirs, env, "same-day-microdeposits")
 	steps := toManualEntry(frame)
@@ -219,8 +224,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 // the code is entered in the same session.
 func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
 	p, ctx, frame := startFlow(t, dirs, env, "instant-microdeposits")
 	steps := []chromedp.Action[chromedp.Void]{
@@ -250,8 +254,7 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 // their numbers.
 func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
 	for _, tc := range []struct{ flow, status, method string }{
 		{"database-match", "database_matched", "DATABASE_MATCH"},
@@ -288,8 +291,7 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 // set-verification-status, after which `auth` gives the numbers the user confirmed.
 func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
 	p, ctx, frame := startFlow(t, dirs, env, "automated-microdeposits")
 	steps := loginAs(frame, "ins_109512", "houndstooth", "microdeposits_good")

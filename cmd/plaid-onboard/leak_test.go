@@ -175,10 +175,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	}
 	collectPage(t, c, url)
 	ctx, frame := openLink(t, url)
-	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
-		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
-		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-		pageDone())
+	steps := append(linkFirstPlatypus(frame), pageDone())
 	p.drive(t, ctx, steps...)
 	if dom, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); err == nil {
 		c.add("the Link page's document after Link", []byte(dom))

@@ -311,14 +311,7 @@ func TestE2EBrowserSessionTranscript(t *testing.T) {
 
 	p := startLink(t, dirs, env, "--json", "--transcript", path)
 	ctx, frame := openLink(t, p.waitURL(t))
-	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
-	steps = append(steps,
-		paneIs(frame, "SELECT_ACCOUNT"),
-		clickIn(frame, "#continue"),
-		paneIs(frame, "CONNECTED"),
-		clickIn(frame, "#continue"),
-		pageDone(),
-	)
+	steps := append(linkFirstPlatypus(frame), pageDone())
 	p.drive(t, ctx, steps...)
 	res := flowResult(t, p)
 	access, err := keyring.Get(vault.KeyringService, "sandbox/item/"+res.ItemID)
