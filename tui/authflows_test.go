@@ -24,8 +24,7 @@ import (
 // with its commands run by a driver; it ends on the Link screen, its page up.
 func flowModel(t *testing.T, srv *emulator.Server, flow string) (*Model, *driver) {
 	t.Helper()
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	deps := demoDeps(t, srv)
 	deps.AuthFlow = flow
 	m := newTestModel(t, deps, 140, 200)
 	d := newDriver(t, m)

@@ -80,8 +80,7 @@ func runTUIFaultCase(t *testing.T, path string, f tuiFault) {
 	if err := srv.AddFault(spec); err != nil {
 		t.Fatal(err)
 	}
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	deps := demoDeps(t, srv)
 	deps.HTTPClient.Timeout = tuiFaultTimeout
 	m := newTestModel(t, deps, 160, 60)
 	d := newDriver(t, m)

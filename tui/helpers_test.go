@@ -19,6 +19,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 	"go.uber.org/goleak"
 
@@ -165,6 +166,22 @@ func testDeps(t *testing.T, cfg config.Config) Deps {
 
 // newTestModel builds the root model at a size; its commands end with the test and its Link
 // pages are shut down afterwards.
+// demoDeps is what the program is given for --demo against srv, with no browser to open.
+func demoDeps(t *testing.T, srv *emulator.Server) Deps {
+	t.Helper()
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	return deps
+}
+
+// runProgram runs the program on deps in Bubble Tea's test program, in a w×h terminal.
+func runProgram(t *testing.T, deps Deps, w, h int) *teatest.TestModel {
+	t.Helper()
+	m := New(deps)
+	t.Cleanup(m.shutdown)
+	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+}
+
 func newTestModel(t *testing.T, deps Deps, w, h int) *Model {
 	t.Helper()
 	deps.fill()
@@ -472,8 +489,7 @@ func bodyText(m *Model) string { return ansi.Strip(m.active().View()) }
 func demoOnLink(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *emulator.Server) {
 	t.Helper()
 	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	deps := demoDeps(t, srv)
 	if tweak != nil {
 		tweak(&deps)
 	}

@@ -78,8 +78,7 @@ type tuiFlow struct {
 // tuiFlows are the flows for one test (or benchmark, through tb), against srv.
 func tuiFlows(t *testing.T, srv *emulator.Server) []tuiFlow {
 	start := func() (*Model, *driver) {
-		deps := testDeps(t, demoConfig(srv))
-		deps.NoBrowser = true
+		deps := demoDeps(t, srv)
 		m := newTestModel(t, deps, 100, 30)
 		// No webhook receiver: pointing the Item's webhook at it runs beside the flow, not in
 		// what the user waits for, yet a busy machine can chain it after /auth/get.
