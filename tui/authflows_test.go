@@ -26,9 +26,7 @@ func flowModel(t *testing.T, srv *emulator.Server, flow string) (*Model, *driver
 	t.Helper()
 	deps := demoDeps(t, srv)
 	deps.AuthFlow = flow
-	m := newTestModel(t, deps, 140, 200)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 140, 200)
 	d.screenShows("The emulator accepted the demo keys")
 	d.send(press("enter"))
 	d.until("the Link page to be up", func() bool { return m.screen == screenLink && m.link.url != "" && m.link.state == linkWaiting })

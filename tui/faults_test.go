@@ -82,9 +82,7 @@ func runTUIFaultCase(t *testing.T, path string, f tuiFault) {
 	}
 	deps := demoDeps(t, srv)
 	deps.HTTPClient.Timeout = tuiFaultTimeout
-	m := newTestModel(t, deps, 160, 60)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 160, 60)
 
 	// The keys are checked at once with a Link token: a fault there stops on the keys screen.
 	if path == "/link/token/create" {

@@ -239,6 +239,16 @@ type driver struct {
 	done    chan struct{}
 }
 
+// started is the model for deps in a w×h terminal with a driver that has run its Init: the
+// program as it is when the user first sees it.
+func started(t *testing.T, deps Deps, w, h int) (*Model, *driver) {
+	t.Helper()
+	m := newTestModel(t, deps, w, h)
+	d := newDriver(t, m)
+	d.init()
+	return m, d
+}
+
 // newDriver drives m. When the test ends, the session's context is cancelled and the commands
 // still under way are waited for, before the test's temporary directories are removed: a
 // command that runs beside the flow (pointing the Item's webhook records the call in the index)

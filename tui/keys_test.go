@@ -124,9 +124,7 @@ func TestKeysWrongKeysShowPlaidsErrorAndKeepTheCursor(t *testing.T) {
 func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
 	d.screenShows("Save them in the OS keyring for Sandbox")
 
@@ -161,9 +159,7 @@ func TestKeysNoSaveOfferWithoutAVault(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.Vault = nil
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
 	d.until("the link screen", func() bool { return m.screen == screenLink })
 }
@@ -349,9 +345,7 @@ func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
 	srv := fakePlaid(t)
 	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
 	deps.NoBrowser = true
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
 	d.screenShows("Save them in the OS keyring for Sandbox")
 	d.send(press("n"))
@@ -380,9 +374,7 @@ func TestKeysSwitchingEnvironmentsResolvesThemAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	deps.Sources = config.Sources{Getenv: func(string) string { return "" }, Vault: deps.Vault}
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 24)
 	d.send(press("tab"))
 	d.send(press("tab"))
 	d.send(press("right"))

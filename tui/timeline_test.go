@@ -124,9 +124,7 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: no question about saving the keys
 	deps.TranscriptPath = filepath.Join(t.TempDir(), "tui.jsonl")
-	m := newTestModel(t, deps, 100, 40)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 100, 40)
 	d.until("the keys check", func() bool { return m.keys.check.state == checkOK })
 	d.send(press("enter"))
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
