@@ -197,9 +197,7 @@ func TestUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run(tt.args...); code != exitUsage {
-				t.Fatalf("exit = %d, want 2; stderr: %s", code, te.stderr)
-			}
+			te.mustRun(t, exitUsage, tt.args...)
 			wantAll(t, "stderr", te.stderr.String(), tt.wantStderr...)
 			if !strings.Contains(te.stderr.String(), "--help' for usage") {
 				t.Errorf("stderr does not point to --help:\n%s", te.stderr)
@@ -241,9 +239,7 @@ func TestGlobalFlagsGoAnywhere(t *testing.T) {
 func TestNoKeysSaysWhereToPutThem(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("sandbox", "link"); code != exitFailure {
-		t.Fatalf("exit = %d, want 1", code)
-	}
+	te.mustRun(t, exitFailure, "sandbox", "link")
 	for _, want := range []string{"PLAID_CLIENT_ID", "--demo"} {
 		if !strings.Contains(te.stderr.String(), want) {
 			t.Errorf("stderr %q does not mention %s", te.stderr, want)
@@ -256,9 +252,7 @@ func TestSandboxLinkRefusedInProduction(t *testing.T) {
 	te := newTestEnv(t)
 	te.environ["PLAID_CLIENT_ID"] = strings.Repeat("a", 24)
 	te.environ["PLAID_SECRET"] = strings.Repeat("b", 30)
-	if code := te.run("--env", "production", "sandbox", "link", "--json"); code != exitUsage {
-		t.Fatalf("exit = %d, want 2; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitUsage, "--env", "production", "sandbox", "link", "--json")
 	if !strings.Contains(te.stderr.String(), "only in the Plaid Sandbox") {
 		t.Errorf("stderr = %q", te.stderr)
 	}
@@ -276,9 +270,7 @@ func TestJSONErrorDocument(t *testing.T) {
 		te := newTestEnv(t)
 		srv := te.useFakePlaid(t)
 		srv.InjectError("/sandbox/public_token/create", 1, "INSTITUTION_DOWN")
-		if code := te.run("sandbox", "link", "--json", "--no-save"); code != exitFailure {
-			t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
-		}
+		te.mustRun(t, exitFailure, "sandbox", "link", "--json", "--no-save")
 		p, ok := te.jsonDocument(t)["error"].(map[string]any)
 		if !ok {
 			t.Fatalf("no error object: %s", te.stdout)
@@ -297,9 +289,7 @@ func TestJSONErrorDocument(t *testing.T) {
 		te := newTestEnv(t)
 		srv := te.useFakePlaid(t)
 		srv.InjectError("/auth/get", 1, "PRODUCT_NOT_READY")
-		if code := te.run("sandbox", "link", "--json"); code != exitFailure {
-			t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
-		}
+		te.mustRun(t, exitFailure, "sandbox", "link", "--json")
 		p := te.jsonDocument(t)["error"].(map[string]any)
 		if p["error_code"] != "PRODUCT_NOT_READY" || !strings.Contains(p["context"].(string), "plaid-onboard auth") {
 			t.Errorf("error = %v, want the code and how to get the saved Item's numbers later", p)
@@ -307,9 +297,7 @@ func TestJSONErrorDocument(t *testing.T) {
 	})
 	t.Run("a usage error", func(t *testing.T) {
 		te := newTestEnv(t)
-		if code := te.run("auth", "a", "b", "--json"); code != exitUsage {
-			t.Fatalf("exit = %d, want 2", code)
-		}
+		te.mustRun(t, exitUsage, "auth", "a", "b", "--json")
 		p := te.jsonDocument(t)["error"].(map[string]any)
 		if p["error_type"] != "USAGE" || !strings.Contains(p["error_message"].(string), "takes one Item") {
 			t.Errorf("error = %v", p)
@@ -317,9 +305,7 @@ func TestJSONErrorDocument(t *testing.T) {
 	})
 	t.Run("a flag that could not be parsed", func(t *testing.T) {
 		te := newTestEnv(t)
-		if code := te.run("--json", "auth", "--bogus"); code != exitUsage {
-			t.Fatalf("exit = %d, want 2", code)
-		}
+		te.mustRun(t, exitUsage, "--json", "auth", "--bogus")
 		if p := te.jsonDocument(t)["error"].(map[string]any); p["error_type"] != "USAGE" {
 			t.Errorf("error = %v", p)
 		}
@@ -511,9 +497,7 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 	// Point go-keyring at a D-Bus that does not exist, as on a server without a desktop session.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
 	// The numbers are printed, but a script must not carry on as if the Item were kept.
-	if code := te.run("--demo", "sandbox", "link"); code != exitFailure {
-		t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitFailure, "--demo", "sandbox", "link")
 	if strings.Contains(te.stderr.String(), "✓ Saved") {
 		t.Errorf("progress claims the Item was saved:\n%s", te.stderr)
 	}
@@ -529,9 +513,7 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 func TestAuthNeedsASavedItem(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "auth"); code != exitFailure {
-		t.Fatalf("exit = %d, want 1", code)
-	}
+	te.mustRun(t, exitFailure, "--demo", "auth")
 	if !strings.Contains(te.stderr.String(), "no saved items yet") {
 		t.Errorf("stderr = %q", te.stderr)
 	}

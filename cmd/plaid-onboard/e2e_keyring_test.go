@@ -59,13 +59,22 @@ func runBinary(t *testing.T, dirs userDirs, env []string, args ...string) (strin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	code := exitStatus(t, err)
+	return stdout.String(), stderr.String(), code
+}
+
+// exitStatus is the exit status of a finished child process whose Run or Wait returned err; it
+// fails the test when the process could not be run at all.
+func exitStatus(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
-	return stdout.String(), stderr.String(), code
+	return 0
 }
 
 // runJSON runs plaid-onboard, fails unless it exits 0 with one JSON document on stdout, decodes

@@ -251,12 +251,7 @@ func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, st
 	if ctx.Err() != nil {
 		t.Fatalf("link did not stop within %s: %s", e2etest.Timeout, stderr.String())
 	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := exitStatus(t, err)
 	return code, stderr.String()
 }
 

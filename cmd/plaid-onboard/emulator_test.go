@@ -248,9 +248,7 @@ func TestEmulatorUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run(tt.args...); code != exitUsage {
-				t.Fatalf("exit %d, want 2; stderr:\n%s", code, te.stderr)
-			}
+			te.mustRun(t, exitUsage, tt.args...)
 			if !strings.Contains(te.stderr.String(), tt.want) {
 				t.Errorf("stderr lacks %q:\n%s", tt.want, te.stderr)
 			}

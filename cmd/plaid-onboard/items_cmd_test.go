@@ -259,9 +259,7 @@ func TestScriptsFailWhenTheItemCannotBeSaved(t *testing.T) {
 	for _, args := range [][]string{{"--demo", "sandbox", "link"}, {"--demo", "sandbox", "link", "--json"}} {
 		te := newTestEnv(t)
 		te.d.Secrets = lockedKeyring{te.store}
-		if code := te.run(args...); code != exitFailure {
-			t.Fatalf("%v: exit %d, want 1\n%s", args, code, te.stderr)
-		}
+		te.mustRun(t, exitFailure, args...)
 		if !strings.Contains(te.stdout.String(), "011401533") {
 			t.Errorf("%v: the numbers were not printed:\n%s", args, te.stdout)
 		}
@@ -296,9 +294,7 @@ func TestCorruptIndexStopsBeforeAnyPlaidCall(t *testing.T) {
 	if err := os.WriteFile(index, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code := te.run("sandbox", "link"); code != exitFailure {
-		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
-	}
+	te.mustRun(t, exitFailure, "sandbox", "link")
 	for _, path := range []string{"/sandbox/public_token/create", "/item/public_token/exchange", "/institutions/get_by_id"} {
 		if n := emulatortest.Requests(srv, path); n != 0 {
 			t.Errorf("%s was called %d times with a corrupt index", path, n)
@@ -341,9 +337,7 @@ func TestLostExchangeAnswerExitsOneAndSaysSo(t *testing.T) {
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultDrop, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if code := te.run("sandbox", "link"); code != exitFailure {
-		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
-	}
+	te.mustRun(t, exitFailure, "sandbox", "link")
 	wantAll(t, "stderr", te.stderr.String(), "Plaid may have created an Item whose access token never arrived here", "link the account again")
 }
 
@@ -376,9 +370,7 @@ func TestSandboxLinkNeverRetriesTheExchange(t *testing.T) {
 	if err := srv.AddFault(emulator.FaultSpec{Path: "/item/public_token/exchange", Kind: emulator.FaultStatus, Status: 503}); err != nil {
 		t.Fatal(err)
 	}
-	if code := te.run("sandbox", "link"); code != exitFailure {
-		t.Fatalf("exit %d, want 1\n%s", code, te.stderr)
-	}
+	te.mustRun(t, exitFailure, "sandbox", "link")
 	if n := emulatortest.Requests(srv, "/item/public_token/exchange"); n != 1 {
 		t.Errorf("the exchange was sent %d times, want exactly once", n)
 	}

@@ -109,12 +109,7 @@ func (le *leakEnv) run(t *testing.T, c *leakCapture, stdin string, args ...strin
 		c.add("command line of "+step, b)
 	}
 	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := exitStatus(t, err)
 	c.add("stdout of "+step, stdout.Bytes())
 	c.add("stderr of "+step, stderr.Bytes())
 	return stdout.String(), code

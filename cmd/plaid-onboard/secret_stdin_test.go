@@ -23,9 +23,7 @@ func TestSecretStdin(t *testing.T) {
 		te.useFakePlaid(t)
 		delete(te.environ, "PLAID_SECRET")
 		te.d.Stdin = strings.NewReader("not-the-secret\n")
-		if code := te.run("sandbox", "link", "--no-save", "--secret-stdin"); code != exitFailure {
-			t.Fatalf("exit %d, want 1: the secret from stdin must be the one sent\n%s", code, te.stderr)
-		}
+		te.mustRun(t, exitFailure, "sandbox", "link", "--no-save", "--secret-stdin")
 	})
 	for _, tc := range []struct {
 		name, stdin string
