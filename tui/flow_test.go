@@ -15,8 +15,7 @@ import (
 // TestWholeFlowThroughTheSandboxShortcut runs the real program loop against the Plaid fake, as
 // a user would with --demo: keys → enter → s → results, reveal, quit.
 func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := demoDeps(t, srv)
+	srv, deps := demoOnEmulator(t)
 	tm := runProgram(t, deps, 100, 30)
 
 	waitForOutput(t, tm, 10*time.Second, "OFFLINE DEMO · not Plaid", "demo key", "The emulator accepted the demo keys")
@@ -50,8 +49,7 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 // emulator, the same vault) offers the saved Item on the Link screen and i reaches its numbers
 // without Link or an exchange.
 func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := demoDeps(t, srv)
+	_, deps := demoOnEmulator(t)
 
 	// First run: link through the Sandbox shortcut, then quit.
 	tm := runProgram(t, deps, 100, 30)
@@ -112,8 +110,7 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 // and its access token lives only in this process. The results say so and d removes it at
 // Plaid, once the user says yes; afterwards the emulator has no Item left to answer for.
 func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := demoDeps(t, srv)
+	srv, deps := demoOnEmulator(t)
 	deps.Vault = nil // --no-save
 	tm := runProgram(t, deps, 120, 40)
 
@@ -140,8 +137,7 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 // TestARetryIsShownWhileItWaits: a 503 on /auth/get is retried by the client, and the footer
 // says so while the step waits; the numbers arrive and the line goes away.
 func TestARetryIsShownWhileItWaits(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := demoDeps(t, srv)
+	srv, deps := demoOnEmulator(t)
 	tm := runProgram(t, deps, 120, 40)
 
 	waitForOutput(t, tm, 15*time.Second, "The emulator accepted the demo keys")

@@ -146,8 +146,7 @@ func deliver(m *Model, a itemAction, it vault.SavedItem, out any, err error) {
 // the Item is exchanged and saved, the numbers step fails, and the journey says what is safe.
 func workingFailed(t *testing.T, w, h int) *Model {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	srv, deps := liveOnEmulator(t)
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: the picture holds no temporary directory
 	m := newTestModel(t, deps, w, h)

@@ -174,6 +174,21 @@ func demoDeps(t *testing.T, srv *emulator.Server) Deps {
 	return deps
 }
 
+// demoOnEmulator is a new emulator and the program's --demo dependencies against it.
+func demoOnEmulator(t *testing.T) (*emulator.Server, Deps) {
+	t.Helper()
+	srv := fakePlaid(t)
+	return srv, demoDeps(t, srv)
+}
+
+// liveOnEmulator is a new emulator standing in for Plaid and the program's dependencies with
+// keys from the environment, as a user with real keys starts it.
+func liveOnEmulator(t *testing.T) (*emulator.Server, Deps) {
+	t.Helper()
+	srv := fakePlaid(t)
+	return srv, testDeps(t, liveConfig(srv, config.SourceEnviron))
+}
+
 // runProgram runs the program on deps in Bubble Tea's test program, in a w×h terminal.
 func runProgram(t *testing.T, deps Deps, w, h int) *teatest.TestModel {
 	t.Helper()
@@ -498,8 +513,7 @@ func bodyText(m *Model) string { return ansi.Strip(m.active().View()) }
 // page open and waiting. tweak may change the dependencies first.
 func demoOnLink(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *emulator.Server) {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := demoDeps(t, srv)
+	srv, deps := demoOnEmulator(t)
 	if tweak != nil {
 		tweak(&deps)
 	}

@@ -122,8 +122,7 @@ func TestKeysWrongKeysShowPlaidsErrorAndKeepTheCursor(t *testing.T) {
 }
 
 func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	_, deps := liveOnEmulator(t)
 	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
 	d.screenShows("Save them in the OS keyring for Sandbox")
@@ -156,8 +155,7 @@ func TestKeysNoSaveOfferWhenTheyCameFromTheKeyringOrTheDemo(t *testing.T) {
 }
 
 func TestKeysNoSaveOfferWithoutAVault(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	_, deps := liveOnEmulator(t)
 	deps.Vault = nil
 	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
@@ -342,8 +340,7 @@ func TestKeysEnterOnAnInvalidFieldSaysWhatIsWrong(t *testing.T) {
 // TestKeysAcceptedStayAcceptedAfterEscFromLink: esc from Link and enter again goes back to
 // Link with the same keys, without a second check or a second offer to save them.
 func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	srv, deps := liveOnEmulator(t)
 	deps.NoBrowser = true
 	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))

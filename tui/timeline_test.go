@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
@@ -119,8 +118,7 @@ func TestTimelinePaneOpensScrollsAndCloses(t *testing.T) {
 // client's calls and the Link page reach the timeline as they happen, the last request_id on
 // screen is the last call's, and t writes a transcript (0600, no secret) where --transcript says.
 func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	_, deps := liveOnEmulator(t)
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: no question about saving the keys
 	deps.TranscriptPath = filepath.Join(t.TempDir(), "tui.jsonl")
