@@ -335,17 +335,24 @@ func everyScreenWith(t *testing.T, deps Deps) map[string]*Model {
 	return out
 }
 
-func TestRunRestoresTheTerminalAndReportsCtrlC(t *testing.T) {
+// startRun runs the program with ctx, as main does, on a pipe for the keyboard; it returns
+// the writing end, the screen and Run's error when it ends, once the keys screen is up.
+func startRun(t *testing.T, ctx context.Context) (keyboard io.Writer, screen *watchedBuffer, done <-chan error) {
+	t.Helper()
 	in, inW := io.Pipe()
 	t.Cleanup(func() { inW.Close() }) // ends Bubble Tea's reader of a non-terminal input
 	deps := testDeps(t, baseConfig())
 	deps.In = in
 	out := newWatchedBuffer()
 	deps.Out = out
-	done := make(chan error, 1)
-	go func() { done <- Run(context.Background(), deps) }()
+	ended := make(chan error, 1)
+	go func() { ended <- Run(ctx, deps) }()
+	out.waitFor(t, "Your Plaid API keys") // the program runs
+	return inW, out, ended
+}
 
-	out.waitFor(t, "Your Plaid API keys")
+func TestRunRestoresTheTerminalAndReportsCtrlC(t *testing.T) {
+	inW, out, done := startRun(t, context.Background())
 	inW.Write([]byte{0x03}) // ctrl+c
 	err := waitForRun(t, done, "ctrl+c to end Run")
 	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
@@ -357,17 +364,9 @@ func TestRunRestoresTheTerminalAndReportsCtrlC(t *testing.T) {
 }
 
 func TestRunEndsWhenTheContextIsCancelled(t *testing.T) {
-	in, inW := io.Pipe()
-	t.Cleanup(func() { inW.Close() }) // ends Bubble Tea's reader of a non-terminal input
-	deps := testDeps(t, baseConfig())
-	deps.In = in
-	out := newWatchedBuffer()
-	deps.Out = out
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, deps) }()
-	out.waitFor(t, "Your Plaid API keys") // the program runs
-	cancel()                              // SIGINT or SIGTERM in the program
+	_, _, done := startRun(t, ctx)
+	cancel() // SIGINT or SIGTERM in the program
 	if err := waitForRun(t, done, "cancelling the context to end Run"); !errors.Is(err, ErrInterrupted) {
 		t.Errorf("Run after a signal = %v, want ErrInterrupted", err)
 	}

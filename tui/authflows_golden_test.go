@@ -1,11 +1,7 @@
 package tui
 
 import (
-	"fmt"
-	"strings"
 	"testing"
-
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 )
@@ -14,10 +10,7 @@ import (
 // sizes as TestGolden: the verification choice, the Link screen with a flow's Sandbox inputs,
 // and the verification status under the results. Regenerate with `go test ./tui -update`.
 
-var authFlowGoldenStates = []struct {
-	name  string
-	build func(t *testing.T, w, h int) *Model
-}{
+var authFlowGoldenStates = []goldenState{
 	{"link_flow_choice", func(t *testing.T, w, h int) *Model {
 		m := linkOpen(t, w, h)
 		m.Update(press("f"))
@@ -39,24 +32,7 @@ var authFlowGoldenStates = []struct {
 }
 
 func TestAuthFlowGolden(t *testing.T) {
-	for _, st := range authFlowGoldenStates {
-		for _, size := range goldenSizes {
-			t.Run(fmt.Sprintf("%s/%dx%d", st.name, size[0], size[1]), func(t *testing.T) {
-				m := st.build(t, size[0], size[1])
-				out := m.View()
-				if strings.Contains(out, "\x1b[") {
-					t.Fatalf("golden views must be plain text; got escape codes:\n%q", out)
-				}
-				if got := strings.Count(out, "\n") + 1; got != size[1] {
-					t.Errorf("view is %d lines high, want exactly %d", got, size[1])
-				}
-				if w, line := maxLineWidth(out); w > size[0] {
-					t.Errorf("a line is %d cells wide, more than the terminal's %d:\n%s", w, size[0], line)
-				}
-				golden.RequireEqual(t, []byte(view(m)+"\n"))
-			})
-		}
-	}
+	checkGoldens(t, authFlowGoldenStates, func(m *Model, _ string) string { return view(m) + "\n" })
 }
 
 // pendingResult is an Automated micro-deposits Item right after Link: one account waiting for

@@ -24,12 +24,9 @@ import (
 // with its commands run by a driver; it ends on the Link screen, its page up.
 func flowModel(t *testing.T, srv *emulator.Server, flow string) (*Model, *driver) {
 	t.Helper()
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	deps := demoDeps(t, srv)
 	deps.AuthFlow = flow
-	m := newTestModel(t, deps, 140, 200)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 140, 200)
 	d.screenShows("The emulator accepted the demo keys")
 	d.send(press("enter"))
 	d.until("the Link page to be up", func() bool { return m.screen == screenLink && m.link.url != "" && m.link.state == linkWaiting })

@@ -80,12 +80,9 @@ func runTUIFaultCase(t *testing.T, path string, f tuiFault) {
 	if err := srv.AddFault(spec); err != nil {
 		t.Fatal(err)
 	}
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	deps := demoDeps(t, srv)
 	deps.HTTPClient.Timeout = tuiFaultTimeout
-	m := newTestModel(t, deps, 160, 60)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 160, 60)
 
 	// The keys are checked at once with a Link token: a fault there stops on the keys screen.
 	if path == "/link/token/create" {

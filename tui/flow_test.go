@@ -15,12 +15,8 @@ import (
 // TestWholeFlowThroughTheSandboxShortcut runs the real program loop against the Plaid fake, as
 // a user would with --demo: keys → enter → s → results, reveal, quit.
 func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := New(deps)
-	t.Cleanup(m.shutdown)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	srv, deps := demoOnEmulator(t)
+	tm := runProgram(t, deps, 100, 30)
 
 	waitForOutput(t, tm, 10*time.Second, "OFFLINE DEMO · not Plaid", "demo key", "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -53,14 +49,10 @@ func TestWholeFlowThroughTheSandboxShortcut(t *testing.T) {
 // emulator, the same vault) offers the saved Item on the Link screen and i reaches its numbers
 // without Link or an exchange.
 func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	_, deps := demoOnEmulator(t)
 
 	// First run: link through the Sandbox shortcut, then quit.
-	first := New(deps)
-	t.Cleanup(first.shutdown)
-	tm := teatest.NewTestModel(t, first, teatest.WithInitialTermSize(100, 30))
+	tm := runProgram(t, deps, 100, 30)
 	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser", "http://127.0.0.1:")
@@ -82,12 +74,9 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 		return "", "", false
 	}))
 	t.Cleanup(next.Close)
-	deps2 := testDeps(t, demoConfig(next))
-	deps2.NoBrowser = true
+	deps2 := demoDeps(t, next)
 	deps2.Vault = deps.Vault
-	second := New(deps2)
-	t.Cleanup(second.shutdown)
-	tm = teatest.NewTestModel(t, second, teatest.WithInitialTermSize(100, 30))
+	tm = runProgram(t, deps2, 100, 30)
 	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitForOutput(t, tm, 10*time.Second, "Saved in the offline demo: first-platypus-bank · press i for Items", "First Platypus Bank, linked")
@@ -121,13 +110,9 @@ func TestNextRunFetchesTheSavedItemWithoutLink(t *testing.T) {
 // and its access token lives only in this process. The results say so and d removes it at
 // Plaid, once the user says yes; afterwards the emulator has no Item left to answer for.
 func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	srv, deps := demoOnEmulator(t)
 	deps.Vault = nil // --no-save
-	m := New(deps)
-	t.Cleanup(m.shutdown)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm := runProgram(t, deps, 120, 40)
 
 	waitForOutput(t, tm, 10*time.Second, "The emulator accepted the demo keys")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -152,12 +137,8 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 // TestARetryIsShownWhileItWaits: a 503 on /auth/get is retried by the client, and the footer
 // says so while the step waits; the numbers arrive and the line goes away.
 func TestARetryIsShownWhileItWaits(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
-	m := New(deps)
-	t.Cleanup(m.shutdown)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	srv, deps := demoOnEmulator(t)
+	tm := runProgram(t, deps, 120, 40)
 
 	waitForOutput(t, tm, 15*time.Second, "The emulator accepted the demo keys")
 	srv.InjectError("/auth/get", 1, "PLANNED_MAINTENANCE")

@@ -22,10 +22,7 @@ import (
 var goldenSizes = [][2]int{{60, 20}, {80, 24}, {160, 50}}
 
 // goldenStates builds each screen state from messages, exactly as the program reaches it.
-var goldenStates = []struct {
-	name  string
-	build func(t *testing.T, w, h int) *Model
-}{
+var goldenStates = []goldenState{
 	{"keys_empty", func(t *testing.T, w, h int) *Model {
 		m := newTestModel(t, testDeps(t, baseConfig()), w, h)
 		m.Init()
@@ -149,8 +146,7 @@ func deliver(m *Model, a itemAction, it vault.SavedItem, out any, err error) {
 // the Item is exchanged and saved, the numbers step fails, and the journey says what is safe.
 func workingFailed(t *testing.T, w, h int) *Model {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	srv, deps := liveOnEmulator(t)
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: the picture holds no temporary directory
 	m := newTestModel(t, deps, w, h)
@@ -167,7 +163,21 @@ func workingFailed(t *testing.T, w, h int) *Model {
 }
 
 func TestGolden(t *testing.T) {
-	for _, st := range goldenStates {
+	checkGoldens(t, goldenStates, func(m *Model, _ string) string { return stable(m, view(m)) + "\n" })
+}
+
+// goldenState is a screen state a golden file holds, built from messages as the program
+// reaches it, at the terminal size given.
+type goldenState struct {
+	name  string
+	build func(t *testing.T, w, h int) *Model
+}
+
+// checkGoldens builds each state at each of goldenSizes and checks that its view is plain text
+// filling the terminal exactly, no line wider, and that file(m, view) is its golden file.
+func checkGoldens(t *testing.T, states []goldenState, file func(m *Model, out string) string) {
+	t.Helper()
+	for _, st := range states {
 		for _, size := range goldenSizes {
 			t.Run(fmt.Sprintf("%s/%dx%d", st.name, size[0], size[1]), func(t *testing.T) {
 				m := st.build(t, size[0], size[1])
@@ -181,7 +191,7 @@ func TestGolden(t *testing.T) {
 				if w, line := maxLineWidth(out); w > size[0] {
 					t.Errorf("a line is %d cells wide, more than the terminal's %d:\n%s", w, size[0], line)
 				}
-				golden.RequireEqual(t, []byte(stable(m, view(m))+"\n"))
+				golden.RequireEqual(t, []byte(file(m, out)))
 			})
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 	"go.uber.org/goleak"
 
@@ -165,6 +166,37 @@ func testDeps(t *testing.T, cfg config.Config) Deps {
 
 // newTestModel builds the root model at a size; its commands end with the test and its Link
 // pages are shut down afterwards.
+// demoDeps is what the program is given for --demo against srv, with no browser to open.
+func demoDeps(t *testing.T, srv *emulator.Server) Deps {
+	t.Helper()
+	deps := testDeps(t, demoConfig(srv))
+	deps.NoBrowser = true
+	return deps
+}
+
+// demoOnEmulator is a new emulator and the program's --demo dependencies against it.
+func demoOnEmulator(t *testing.T) (*emulator.Server, Deps) {
+	t.Helper()
+	srv := fakePlaid(t)
+	return srv, demoDeps(t, srv)
+}
+
+// liveOnEmulator is a new emulator standing in for Plaid and the program's dependencies with
+// keys from the environment, as a user with real keys starts it.
+func liveOnEmulator(t *testing.T) (*emulator.Server, Deps) {
+	t.Helper()
+	srv := fakePlaid(t)
+	return srv, testDeps(t, liveConfig(srv, config.SourceEnviron))
+}
+
+// runProgram runs the program on deps in Bubble Tea's test program, in a w×h terminal.
+func runProgram(t *testing.T, deps Deps, w, h int) *teatest.TestModel {
+	t.Helper()
+	m := New(deps)
+	t.Cleanup(m.shutdown)
+	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+}
+
 func newTestModel(t *testing.T, deps Deps, w, h int) *Model {
 	t.Helper()
 	deps.fill()
@@ -220,6 +252,16 @@ type driver struct {
 	// running are the commands under way; done ends their wait to deliver.
 	running sync.WaitGroup
 	done    chan struct{}
+}
+
+// started is the model for deps in a w×h terminal with a driver that has run its Init: the
+// program as it is when the user first sees it.
+func started(t *testing.T, deps Deps, w, h int) (*Model, *driver) {
+	t.Helper()
+	m := newTestModel(t, deps, w, h)
+	d := newDriver(t, m)
+	d.init()
+	return m, d
 }
 
 // newDriver drives m. When the test ends, the session's context is cancelled and the commands
@@ -471,9 +513,7 @@ func bodyText(m *Model) string { return ansi.Strip(m.active().View()) }
 // page open and waiting. tweak may change the dependencies first.
 func demoOnLink(t *testing.T, w, h int, tweak func(*Deps)) (*Model, *driver, *emulator.Server) {
 	t.Helper()
-	srv := fakePlaid(t)
-	deps := testDeps(t, demoConfig(srv))
-	deps.NoBrowser = true
+	srv, deps := demoOnEmulator(t)
 	if tweak != nil {
 		tweak(&deps)
 	}

@@ -33,8 +33,7 @@ func TestInterruptDuringTheExchangeSavesTheItem(t *testing.T) {
 			}
 			in, inW := io.Pipe()
 			t.Cleanup(func() { inW.Close() })
-			deps := testDeps(t, demoConfig(srv))
-			deps.NoBrowser = true
+			deps := demoDeps(t, srv)
 			deps.In = in
 			out := newWatchedBuffer()
 			deps.Out = out

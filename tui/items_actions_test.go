@@ -418,24 +418,11 @@ func relink(t *testing.T, pageURL, emulatorURL string) {
 	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
 	lt, nonce := pageTokens(t, client, pageURL)
-	post := func(url string, hdr map[string]string, body any) []byte {
+	post := func(url string, hdr map[string]string, body, into any) {
 		t.Helper()
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
-		req.Header.Set("Content-Type", "application/json")
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
+		if err := postJSON(client, url, hdr, body, into); err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			t.Fatalf("POST %s: %s %s", url, resp.Status, out)
-		}
-		return out
 	}
 	var login struct {
 		Data struct {
@@ -443,15 +430,40 @@ func relink(t *testing.T, pageURL, emulatorURL string) {
 		} `json:"data"`
 	}
 	origin := map[string]string{"Origin": emulatorURL}
-	json.Unmarshal(post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": lt, "username": "user_good", "password": "pass_good"}), &login)
+	post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": lt, "username": "user_good", "password": "pass_good"}, &login)
 	var fin struct {
 		Data struct {
 			PublicToken string `json:"public_token"`
 		} `json:"data"`
 	}
-	json.Unmarshal(post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": lt, "login": login.Data.Login}), &fin)
+	post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": lt, "login": login.Data.Login}, &fin)
 	post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": nonce},
-		map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{}})
+		map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{}}, nil)
+}
+
+// postJSON posts body as JSON to url with the headers in hdr, as the browser does to the
+// stand-in Link and to the page, and decodes the answer into into unless into is nil. An
+// answer other than 2xx is an error naming it.
+func postJSON(client *http.Client, url string, hdr map[string]string, body, into any) error {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("POST %s: %s %s", url, resp.Status, out)
+	}
+	if into != nil {
+		return json.Unmarshal(out, into)
+	}
+	return nil
 }
 
 // TestItemsResetLoginSurvivesAWebhookPointedLate: the Item's webhook is pointed at the

@@ -122,11 +122,8 @@ func TestKeysWrongKeysShowPlaidsErrorAndKeepTheCursor(t *testing.T) {
 }
 
 func TestKeysGoodCheckOffersToSaveThenOpensLink(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	_, deps := liveOnEmulator(t)
+	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
 	d.screenShows("Save them in the OS keyring for Sandbox")
 
@@ -158,12 +155,9 @@ func TestKeysNoSaveOfferWhenTheyCameFromTheKeyringOrTheDemo(t *testing.T) {
 }
 
 func TestKeysNoSaveOfferWithoutAVault(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	_, deps := liveOnEmulator(t)
 	deps.Vault = nil
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
 	d.until("the link screen", func() bool { return m.screen == screenLink })
 }
@@ -346,12 +340,9 @@ func TestKeysEnterOnAnInvalidFieldSaysWhatIsWrong(t *testing.T) {
 // TestKeysAcceptedStayAcceptedAfterEscFromLink: esc from Link and enter again goes back to
 // Link with the same keys, without a second check or a second offer to save them.
 func TestKeysAcceptedStayAcceptedAfterEscFromLink(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	srv, deps := liveOnEmulator(t)
 	deps.NoBrowser = true
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 24)
 	d.send(press("enter"))
 	d.screenShows("Save them in the OS keyring for Sandbox")
 	d.send(press("n"))
@@ -380,9 +371,7 @@ func TestKeysSwitchingEnvironmentsResolvesThemAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	deps.Sources = config.Sources{Getenv: func(string) string { return "" }, Vault: deps.Vault}
-	m := newTestModel(t, deps, 80, 24)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 24)
 	d.send(press("tab"))
 	d.send(press("tab"))
 	d.send(press("right"))

@@ -1,10 +1,6 @@
 package tui
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -36,27 +32,6 @@ func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
 	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
 	lt, nonce := pageTokens(t, client, pageURL)
-	post := func(url string, hdr map[string]string, body any, into any) error {
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
-		req.Header.Set("Content-Type", "application/json")
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("POST %s: %s %s", url, resp.Status, out)
-		}
-		if into != nil {
-			return json.Unmarshal(out, into)
-		}
-		return nil
-	}
 	origin := map[string]string{"Origin": emulatorURL}
 	var login struct {
 		Data struct {
@@ -67,7 +42,7 @@ func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
 			} `json:"accounts"`
 		} `json:"data"`
 	}
-	if err := post(emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": lt, "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"}, &login); err != nil {
+	if err := postJSON(client, emulatorURL+"/link/stand-in/login", origin, map[string]any{"token": lt, "institution_id": "ins_109508", "username": "user_good", "password": "pass_good"}, &login); err != nil {
 		t.Fatal(err)
 	}
 	var chosen []string // the accounts Link preselects, as a user who just presses Continue
@@ -81,11 +56,11 @@ func standInLinked(t *testing.T, pageURL, emulatorURL string) func() error {
 			PublicToken string `json:"public_token"`
 		} `json:"data"`
 	}
-	if err := post(emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": lt, "login": login.Data.Login, "account_ids": chosen}, &fin); err != nil {
+	if err := postJSON(client, emulatorURL+"/link/stand-in/finish", origin, map[string]any{"token": lt, "login": login.Data.Login, "account_ids": chosen}, &fin); err != nil {
 		t.Fatal(err)
 	}
 	return func() error {
-		return post(strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": nonce},
+		return postJSON(client, strings.TrimSuffix(pageURL, "/")+"/callback/success", map[string]string{"X-Link-Nonce": nonce},
 			map[string]any{"public_token": fin.Data.PublicToken, "metadata": map[string]any{
 				"institution": map[string]any{"name": "First Platypus Bank", "institution_id": "ins_109508"},
 			}}, nil)
@@ -103,8 +78,7 @@ type tuiFlow struct {
 // tuiFlows are the flows for one test (or benchmark, through tb), against srv.
 func tuiFlows(t *testing.T, srv *emulator.Server) []tuiFlow {
 	start := func() (*Model, *driver) {
-		deps := testDeps(t, demoConfig(srv))
-		deps.NoBrowser = true
+		deps := demoDeps(t, srv)
 		m := newTestModel(t, deps, 100, 30)
 		// No webhook receiver: pointing the Item's webhook at it runs beside the flow, not in
 		// what the user waits for, yet a busy machine can chain it after /auth/get.

@@ -3,16 +3,12 @@ package tui
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/x/exp/golden"
-
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
@@ -38,10 +34,7 @@ func recordSession(m *Model) {
 	m.Update(timelineChangedMsg{})
 }
 
-var timelineGoldenStates = []struct {
-	name  string
-	build func(t *testing.T, w, h int) *Model
-}{
+var timelineGoldenStates = []goldenState{
 	{"link_ids", func(t *testing.T, w, h int) *Model {
 		m := linkOpen(t, w, h)
 		recordSession(m)
@@ -63,21 +56,7 @@ var timelineGoldenStates = []struct {
 }
 
 func TestTimelineGolden(t *testing.T) {
-	for _, st := range timelineGoldenStates {
-		for _, size := range goldenSizes {
-			t.Run(fmt.Sprintf("%s/%dx%d", st.name, size[0], size[1]), func(t *testing.T) {
-				m := st.build(t, size[0], size[1])
-				out := m.View()
-				if got := strings.Count(out, "\n") + 1; got != size[1] {
-					t.Errorf("view is %d lines high, want exactly %d", got, size[1])
-				}
-				if w, line := maxLineWidth(out); w > size[0] {
-					t.Errorf("a line is %d cells wide, more than %d: %q", w, size[0], line)
-				}
-				golden.RequireEqual(t, []byte(out))
-			})
-		}
-	}
+	checkGoldens(t, timelineGoldenStates, func(_ *Model, out string) string { return out })
 }
 
 func TestTimelineIDsAreVisibleAndOneKeyCopiesThem(t *testing.T) {
@@ -139,14 +118,11 @@ func TestTimelinePaneOpensScrollsAndCloses(t *testing.T) {
 // client's calls and the Link page reach the timeline as they happen, the last request_id on
 // screen is the last call's, and t writes a transcript (0600, no secret) where --transcript says.
 func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
-	srv := fakePlaid(t)
-	deps := testDeps(t, liveConfig(srv, config.SourceEnviron))
+	_, deps := liveOnEmulator(t)
 	deps.NoBrowser = true
 	deps.Vault = nil // --no-save: no question about saving the keys
 	deps.TranscriptPath = filepath.Join(t.TempDir(), "tui.jsonl")
-	m := newTestModel(t, deps, 100, 40)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 100, 40)
 	d.until("the keys check", func() bool { return m.keys.check.state == checkOK })
 	d.send(press("enter"))
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })

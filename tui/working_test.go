@@ -15,9 +15,7 @@ import (
 func working(t *testing.T, deps Deps) (*Model, *driver) {
 	t.Helper()
 	deps.NoBrowser = true
-	m := newTestModel(t, deps, 80, 30)
-	d := newDriver(t, m)
-	d.init()
+	m, d := started(t, deps, 80, 30)
 	d.send(press("enter"))
 	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
 	return m, d

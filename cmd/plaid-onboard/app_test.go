@@ -60,6 +60,36 @@ func (te *testEnv) run(args ...string) int {
 	return te.runContext(context.Background(), args...)
 }
 
+// wantAll fails the test for each of wants that text lacks; what names the text.
+func wantAll(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
+}
+
+// wantNone fails the test for each of bads that text holds: a flag a command refuses listed in
+// its help, a completion it must never offer.
+func wantNone(t *testing.T, what, text string, bads ...string) {
+	t.Helper()
+	for _, bad := range bads {
+		if strings.Contains(text, bad) {
+			t.Errorf("%s holds %q, which it must not:\n%s", what, bad, text)
+		}
+	}
+}
+
+// mustRun runs the program with args, fails the test unless it exits want, and returns stdout.
+func (te *testEnv) mustRun(t *testing.T, want int, args ...string) string {
+	t.Helper()
+	if code := te.run(args...); code != want {
+		t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, te.stdout, te.stderr)
+	}
+	return te.stdout.String()
+}
+
 func (te *testEnv) runContext(ctx context.Context, args ...string) int {
 	te.stdout.Reset()
 	te.stderr.Reset()
@@ -125,19 +155,9 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run(tt.args...); code != exitOK {
-				t.Fatalf("exit = %d, want 0; stderr: %s", code, te.stderr)
-			}
-			for _, want := range tt.want {
-				if !strings.Contains(te.stdout.String(), want) {
-					t.Errorf("help lacks %q:\n%s", want, te.stdout)
-				}
-			}
-			for _, bad := range tt.mustLack {
-				if strings.Contains(te.stdout.String(), bad) {
-					t.Errorf("help lists %s, which this command refuses:\n%s", bad, te.stdout)
-				}
-			}
+			te.mustRun(t, exitOK, tt.args...)
+			wantAll(t, "help", te.stdout.String(), tt.want...)
+			wantNone(t, "help", te.stdout.String(), tt.mustLack...)
 		})
 	}
 }
@@ -177,14 +197,8 @@ func TestUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run(tt.args...); code != exitUsage {
-				t.Fatalf("exit = %d, want 2; stderr: %s", code, te.stderr)
-			}
-			for _, want := range tt.wantStderr {
-				if !strings.Contains(te.stderr.String(), want) {
-					t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
-				}
-			}
+			te.mustRun(t, exitUsage, tt.args...)
+			wantAll(t, "stderr", te.stderr.String(), tt.wantStderr...)
 			if !strings.Contains(te.stderr.String(), "--help' for usage") {
 				t.Errorf("stderr does not point to --help:\n%s", te.stderr)
 			}
@@ -214,9 +228,7 @@ func TestGlobalFlagsGoAnywhere(t *testing.T) {
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run(args...); code != exitOK {
-				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-			}
+			te.mustRun(t, exitOK, args...)
 			if doc := te.jsonDocument(t); doc["demo"] != true {
 				t.Errorf("not the demo's result: %v", doc)
 			}
@@ -227,9 +239,7 @@ func TestGlobalFlagsGoAnywhere(t *testing.T) {
 func TestNoKeysSaysWhereToPutThem(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("sandbox", "link"); code != exitFailure {
-		t.Fatalf("exit = %d, want 1", code)
-	}
+	te.mustRun(t, exitFailure, "sandbox", "link")
 	for _, want := range []string{"PLAID_CLIENT_ID", "--demo"} {
 		if !strings.Contains(te.stderr.String(), want) {
 			t.Errorf("stderr %q does not mention %s", te.stderr, want)
@@ -242,9 +252,7 @@ func TestSandboxLinkRefusedInProduction(t *testing.T) {
 	te := newTestEnv(t)
 	te.environ["PLAID_CLIENT_ID"] = strings.Repeat("a", 24)
 	te.environ["PLAID_SECRET"] = strings.Repeat("b", 30)
-	if code := te.run("--env", "production", "sandbox", "link", "--json"); code != exitUsage {
-		t.Fatalf("exit = %d, want 2; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitUsage, "--env", "production", "sandbox", "link", "--json")
 	if !strings.Contains(te.stderr.String(), "only in the Plaid Sandbox") {
 		t.Errorf("stderr = %q", te.stderr)
 	}
@@ -262,9 +270,7 @@ func TestJSONErrorDocument(t *testing.T) {
 		te := newTestEnv(t)
 		srv := te.useFakePlaid(t)
 		srv.InjectError("/sandbox/public_token/create", 1, "INSTITUTION_DOWN")
-		if code := te.run("sandbox", "link", "--json", "--no-save"); code != exitFailure {
-			t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
-		}
+		te.mustRun(t, exitFailure, "sandbox", "link", "--json", "--no-save")
 		p, ok := te.jsonDocument(t)["error"].(map[string]any)
 		if !ok {
 			t.Fatalf("no error object: %s", te.stdout)
@@ -277,19 +283,13 @@ func TestJSONErrorDocument(t *testing.T) {
 				t.Errorf("error lacks %s: %v", field, p)
 			}
 		}
-		for _, want := range []string{"INSTITUTION_DOWN", "request_id", p["request_id"].(string)} {
-			if !strings.Contains(te.stderr.String(), want) {
-				t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
-			}
-		}
+		wantAll(t, "stderr", te.stderr.String(), "INSTITUTION_DOWN", "request_id", p["request_id"].(string))
 	})
 	t.Run("a Plaid error after the Item was saved", func(t *testing.T) {
 		te := newTestEnv(t)
 		srv := te.useFakePlaid(t)
 		srv.InjectError("/auth/get", 1, "PRODUCT_NOT_READY")
-		if code := te.run("sandbox", "link", "--json"); code != exitFailure {
-			t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
-		}
+		te.mustRun(t, exitFailure, "sandbox", "link", "--json")
 		p := te.jsonDocument(t)["error"].(map[string]any)
 		if p["error_code"] != "PRODUCT_NOT_READY" || !strings.Contains(p["context"].(string), "plaid-onboard auth") {
 			t.Errorf("error = %v, want the code and how to get the saved Item's numbers later", p)
@@ -297,9 +297,7 @@ func TestJSONErrorDocument(t *testing.T) {
 	})
 	t.Run("a usage error", func(t *testing.T) {
 		te := newTestEnv(t)
-		if code := te.run("auth", "a", "b", "--json"); code != exitUsage {
-			t.Fatalf("exit = %d, want 2", code)
-		}
+		te.mustRun(t, exitUsage, "auth", "a", "b", "--json")
 		p := te.jsonDocument(t)["error"].(map[string]any)
 		if p["error_type"] != "USAGE" || !strings.Contains(p["error_message"].(string), "takes one Item") {
 			t.Errorf("error = %v", p)
@@ -307,9 +305,7 @@ func TestJSONErrorDocument(t *testing.T) {
 	})
 	t.Run("a flag that could not be parsed", func(t *testing.T) {
 		te := newTestEnv(t)
-		if code := te.run("--json", "auth", "--bogus"); code != exitUsage {
-			t.Fatalf("exit = %d, want 2", code)
-		}
+		te.mustRun(t, exitUsage, "--json", "auth", "--bogus")
 		if p := te.jsonDocument(t)["error"].(map[string]any); p["error_type"] != "USAGE" {
 			t.Errorf("error = %v", p)
 		}
@@ -330,9 +326,7 @@ func TestJSONErrorDocument(t *testing.T) {
 func TestDemoSandboxLinkJSON(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--json")
 	doc := te.jsonDocument(t)
 	if doc["demo"] != true || doc["environment"] != "sandbox" || doc["item_id"] == "" || doc["masked"] != false {
 		t.Errorf("demo=%v environment=%v item_id=%v masked=%v", doc["demo"], doc["environment"], doc["item_id"], doc["masked"])
@@ -351,25 +345,19 @@ func TestDemoSandboxLinkJSON(t *testing.T) {
 	}
 
 	// A second run finds the demo Item, and only in the demo namespace.
-	if code := te.run("--demo", "items", "--json"); code != exitOK {
-		t.Fatalf("items exit = %d: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "items", "--json")
 	if !strings.Contains(te.stdout.String(), doc["item_id"].(string)) {
 		t.Errorf("demo items do not list the new Item: %s", te.stdout)
 	}
 	// A later run's emulator answers for the Item linked in the earlier one.
-	if code := te.run("--demo", "auth", "--json"); code != exitOK {
-		t.Fatalf("demo auth in a later run: exit %d: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "auth", "--json")
 	if !strings.Contains(te.stdout.String(), doc["item_id"].(string)) || !strings.Contains(te.stdout.String(), "011401533") {
 		t.Errorf("demo auth does not show the earlier Item's numbers: %s", te.stdout)
 	}
 
 	te.environ["PLAID_CLIENT_ID"] = strings.Repeat("a", 24)
 	te.environ["PLAID_SECRET"] = strings.Repeat("b", 30)
-	if code := te.run("items", "--json"); code != exitOK {
-		t.Fatalf("items exit = %d: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "items", "--json")
 	if strings.Contains(te.stdout.String(), doc["item_id"].(string)) {
 		t.Error("a demo Item shows up among real Sandbox Items")
 	}
@@ -396,9 +384,7 @@ func TestItemsJSONEnvironment(t *testing.T) {
 			for k, v := range tt.environ {
 				te.environ[k] = v
 			}
-			if code := te.run(tt.args...); code != exitOK {
-				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-			}
+			te.mustRun(t, exitOK, tt.args...)
 			doc := te.jsonDocument(t)
 			if doc["environment"] != tt.env || doc["demo"] != tt.demo {
 				t.Errorf("environment=%v demo=%v, want %s %v", doc["environment"], doc["demo"], tt.env, tt.demo)
@@ -414,9 +400,7 @@ func TestItemsJSONEnvironment(t *testing.T) {
 func TestMaskHidesNumbers(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650", "--json"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650", "--json")
 	var full plaidapi.Result
 	if err := json.Unmarshal(te.stdout.Bytes(), &full); err != nil {
 		t.Fatal(err)
@@ -440,9 +424,7 @@ func TestMaskHidesNumbers(t *testing.T) {
 		{"--demo", "sandbox", "link", "--institution", "ins_117650", "--mask"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			if code := te.run(args...); code != exitOK {
-				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-			}
+			te.mustRun(t, exitOK, args...)
 			out := te.stdout.String() + te.stderr.String()
 			for _, s := range secrets {
 				if strings.Contains(out, s) {
@@ -470,9 +452,7 @@ func TestDemoBannerOnce(t *testing.T) {
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run(args...); code != exitOK {
-				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-			}
+			te.mustRun(t, exitOK, args...)
 			if n := strings.Count(te.stderr.String(), present.DemoBanner); n != 1 {
 				t.Errorf("the banner is on stderr %d times:\n%s", n, te.stderr)
 			}
@@ -486,32 +466,20 @@ func TestDemoBannerOnce(t *testing.T) {
 func TestDemoTableSaysItIsNotPlaid(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "sandbox", "link", "--mask"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--mask")
 	out := te.stdout.String()
-	for _, want := range []string{"offline demo", "not Plaid", "First Platypus Bank", "Plaid Checking", "routing 011401533", "account ••••0000", "12,060.00 USD"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, "table", out, "offline demo", "not Plaid", "First Platypus Bank", "Plaid Checking", "routing 011401533", "account ••••0000", "12,060.00 USD")
 	if strings.Contains(out, "1111222233330000") {
 		t.Error("--mask printed a full account number")
 	}
-	for _, want := range []string{"✓ Saved the Item", "Later: plaid-onboard --demo auth first-platypus-bank"} {
-		if !strings.Contains(te.stderr.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, te.stderr)
-		}
-	}
+	wantAll(t, "stderr", te.stderr.String(), "✓ Saved the Item", "Later: plaid-onboard --demo auth first-platypus-bank")
 }
 
 // --no-save says once, plainly, that nothing was saved; it is not reported as a failure.
 func TestNoSaveIsNotAFailure(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "--no-save", "sandbox", "link"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "--no-save", "sandbox", "link")
 	if !strings.Contains(te.stderr.String(), "– Not saved: saving is off for this session (--no-save)") {
 		t.Errorf("stderr does not say saving is off:\n%s", te.stderr)
 	}
@@ -529,9 +497,7 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 	// Point go-keyring at a D-Bus that does not exist, as on a server without a desktop session.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
 	// The numbers are printed, but a script must not carry on as if the Item were kept.
-	if code := te.run("--demo", "sandbox", "link"); code != exitFailure {
-		t.Fatalf("exit = %d, want 1; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitFailure, "--demo", "sandbox", "link")
 	if strings.Contains(te.stderr.String(), "✓ Saved") {
 		t.Errorf("progress claims the Item was saved:\n%s", te.stderr)
 	}
@@ -547,9 +513,7 @@ func TestNoKeyringIsSaidPlainly(t *testing.T) {
 func TestAuthNeedsASavedItem(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "auth"); code != exitFailure {
-		t.Fatalf("exit = %d, want 1", code)
-	}
+	te.mustRun(t, exitFailure, "--demo", "auth")
 	if !strings.Contains(te.stderr.String(), "no saved items yet") {
 		t.Errorf("stderr = %q", te.stderr)
 	}
@@ -558,12 +522,8 @@ func TestAuthNeedsASavedItem(t *testing.T) {
 func TestItemsRemove(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "sandbox", "link", "--json"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
-	if code := te.run("--demo", "items", "remove", "first-platypus-bank", "--yes", "--json"); code != exitOK {
-		t.Fatalf("remove: exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--json")
+	te.mustRun(t, exitOK, "--demo", "items", "remove", "first-platypus-bank", "--yes", "--json")
 	doc := te.jsonDocument(t)
 	if removed, _ := doc["removed"].(map[string]any); removed["name"] != "first-platypus-bank" || doc["demo"] != true {
 		t.Errorf("remove --json = %v", doc)
@@ -578,15 +538,11 @@ func TestItemsRemove(t *testing.T) {
 func TestDemoShowsEveryNumberFamily(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_43"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "--no-save", "sandbox", "link", "--institution", "ins_43")
 	if out := te.stdout.String(); !strings.Contains(out, "Tartan-Dominion Bank of Canada") || !strings.Contains(out, "EFT ") || !strings.Contains(out, "branch ") {
 		t.Errorf("Canadian demo Item without EFT numbers:\n%s", out)
 	}
-	if code := te.run("--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "--no-save", "sandbox", "link", "--institution", "ins_117650")
 	if out := te.stdout.String(); !strings.Contains(out, "Royal Bank of Plaid") || !strings.Contains(out, "IBAN GB") || !strings.Contains(out, "sort code ") {
 		t.Errorf("UK demo Item without IBAN and BACS:\n%s", out)
 	}
@@ -637,9 +593,7 @@ func TestCompletion(t *testing.T) {
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		t.Run(shell+" script", func(t *testing.T) {
 			te := newTestEnv(t)
-			if code := te.run("completion", shell); code != exitOK {
-				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-			}
+			te.mustRun(t, exitOK, "completion", shell)
 			if !strings.Contains(te.stdout.String(), "plaid-onboard") || te.stdout.Len() < 500 {
 				t.Errorf("the %s script is empty or not for plaid-onboard:\n%.300s", shell, te.stdout)
 			}
@@ -674,19 +628,9 @@ func TestCompletion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			if code := te.run(tt.args...); code != exitOK {
-				t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-			}
-			for _, want := range tt.want {
-				if !strings.Contains(te.stdout.String(), want) {
-					t.Errorf("completions lack %q:\n%s", want, te.stdout)
-				}
-			}
-			for _, bad := range tt.wantNever {
-				if strings.Contains(te.stdout.String(), bad) {
-					t.Errorf("completions offer %q:\n%s", bad, te.stdout)
-				}
-			}
+			te.mustRun(t, exitOK, tt.args...)
+			wantAll(t, "completions", te.stdout.String(), tt.want...)
+			wantNone(t, "completions", te.stdout.String(), tt.wantNever...)
 			if !strings.Contains(te.stdout.String(), ":4\n") {
 				t.Errorf("completions should not fall back to file names (directive 4):\n%s", te.stdout)
 			}

@@ -12,7 +12,7 @@ import (
 // newBalancesCmd is `balances`: live balances of a saved Item.
 func newBalancesCmd(a *app) *cobra.Command {
 	o := &callFlags{}
-	cmd := &cobra.Command{
+	return a.savedItemCmd(o, &cobra.Command{
 		Use:   "balances ITEM",
 		Short: "Fetch the live balances of a saved Item",
 		Long: `Calls /accounts/balance/get for a saved Item (its name or id): Plaid asks the bank for the
@@ -20,20 +20,11 @@ balances now, unlike the cached balances that come with auth. Prints every accou
 current and limit balances and the time they were fetched.`,
 		Example: `  plaid-onboard balances first-platypus-bank
   plaid-onboard --demo balances first-platypus-bank --json`,
-		Args:              itemArg("whose balances to fetch"),
-		ValidArgsFunction: a.completeItems(&o.session.keys),
-		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runBalances(ctx, o, args[0]) }),
-	}
-	addCallFlags(a, cmd, o)
-	return cmd
+		Args: itemArg("whose balances to fetch"),
+	}, func(ctx context.Context, s *session, args []string) error { return a.runBalances(ctx, s, o, args[0]) })
 }
 
-func (a *app) runBalances(ctx context.Context, o *callFlags, ref string) error {
-	s, err := a.openSession(o.session)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+func (a *app) runBalances(ctx context.Context, s *session, o *callFlags, ref string) error {
 	b, err := s.flow.Balances(ctx, ref)
 	if err != nil {
 		return err

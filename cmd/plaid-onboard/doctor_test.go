@@ -78,15 +78,9 @@ func closedPort(t *testing.T) string {
 // documented order, each with its own exit status, and the redirect URI skipped as unset.
 func TestDoctorDemoPasses(t *testing.T) {
 	te := doctorEnv(t)
-	if code := te.run("--demo", "doctor"); code != exitOK {
-		t.Fatalf("exit = %d, want 0\nstdout:\n%s\nstderr:\n%s", code, te.stdout, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--demo", "doctor")
 	out := te.stdout.String()
-	for _, want := range []string{"offline demo", "ok    keys", "ok    api", "ok    keys-accepted", "skip  redirect-uri", "ok    keyring", "ok    browser", "Every check passed."} {
-		if !strings.Contains(out, want) {
-			t.Errorf("doctor's report lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, "doctor's report", out, "offline demo", "ok    keys", "ok    api", "ok    keys-accepted", "skip  redirect-uri", "ok    keyring", "ok    browser", "Every check passed.")
 	if len(te.store.Keys()) != 0 {
 		t.Errorf("the keyring probe was left behind: %v", te.store.Keys())
 	}
@@ -439,11 +433,7 @@ func TestE2EDoctorNoSessionBusNoBrowser(t *testing.T) {
 	if code != 14 {
 		t.Fatalf("exit %d, want 14 (keyring)\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"FAIL  keyring", "no D-Bus session bus", "dbus-run-session", "FAIL  browser", "none of xdg-open", "2 checks failed: keyring, browser. Exit status 14 (keyring, the first)."} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, stdout)
-		}
-	}
+	wantAll(t, "stdout", stdout, "FAIL  keyring", "no D-Bus session bus", "dbus-run-session", "FAIL  browser", "none of xdg-open", "2 checks failed: keyring, browser. Exit status 14 (keyring, the first).")
 	if !strings.Contains(stderr, "the keyring check failed (exit status 14)") {
 		t.Errorf("stderr does not name the failed check:\n%s", stderr)
 	}
@@ -453,20 +443,10 @@ func TestE2EDoctorNoSessionBusNoBrowser(t *testing.T) {
 // the flags it refuses; the root's help lists doctor.
 func TestDoctorHelp(t *testing.T) {
 	te := newTestEnv(t)
-	if code := te.run("doctor", "--help"); code != exitOK {
-		t.Fatalf("exit %d\n%s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "doctor", "--help")
 	help := te.stdout.String()
-	for _, want := range []string{"plaid-onboard doctor [flags]", "10 keys, 11 api, 12 keys-accepted, 13 redirect-uri, 14 keyring, 15 browser", "--timeout", "--json", "--demo"} {
-		if !strings.Contains(help, want) {
-			t.Errorf("doctor --help lacks %q:\n%s", want, help)
-		}
-	}
-	for _, bad := range []string{"--mask", "--no-save", "--no-browser"} {
-		if strings.Contains(help, bad) {
-			t.Errorf("doctor --help lists %s, which doctor refuses", bad)
-		}
-	}
+	wantAll(t, "doctor --help", help, "plaid-onboard doctor [flags]", "10 keys, 11 api, 12 keys-accepted, 13 redirect-uri, 14 keyring, 15 browser", "--timeout", "--json", "--demo")
+	wantNone(t, "doctor --help", help, "--mask", "--no-save", "--no-browser") // doctor refuses them
 	if te.run("--help"); !strings.Contains(te.stdout.String(), "doctor") {
 		t.Errorf("the root's help does not list doctor:\n%s", te.stdout)
 	}

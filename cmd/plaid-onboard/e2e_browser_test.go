@@ -99,20 +99,14 @@ func linkFirstPlatypus(frame *chromedp.Node) []chromedp.Action[chromedp.Void] {
 // outcome.
 func TestE2ELinkInChromium(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
 	p := startLink(t, dirs, env, "--json")
 	url := p.waitURL(t)
 	ctx, frame := openLink(t, url)
 
 	page := `document.getElementById('app').dataset.state`
-	steps := loginAs(frame, "ins_109508", "platypus", "pass_good")
-	steps = append(steps,
-		paneIs(frame, "SELECT_ACCOUNT"),
-		clickIn(frame, "#continue"),
-		paneIs(frame, "CONNECTED"),
-		clickIn(frame, "#continue"),
+	steps := append(linkFirstPlatypus(frame),
 		e2etest.Step("wait for the page to say it is done", chromedp.Poll[chromedp.Void](page+` === 'done'`,
 			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))),
 	)
@@ -130,11 +124,7 @@ func TestE2ELinkInChromium(t *testing.T) {
 		t.Errorf("Item not saved: %+v", res.Storage)
 	}
 	stderr := p.stderrText()
-	for _, want := range []string{"OPEN", "SELECT_INSTITUTION", "First Platypus Bank", "HANDOFF", "✓ Exchanged the public token", "✓ Saved the Item"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
-		}
-	}
+	wantAll(t, "stderr", stderr, "OPEN", "SELECT_INSTITUTION", "First Platypus Bank", "HANDOFF", "✓ Exchanged the public token", "✓ Saved the Item")
 	// The server is gone once the flow ends (the process has exited).
 	if resp, err := http.Get(url); err == nil {
 		resp.Body.Close()
@@ -208,9 +198,7 @@ func TestE2ELinkExitJSON(t *testing.T) {
 // waiting and says why, instead of hanging until ctrl+c.
 func TestE2ELinkSDKUnreachable(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
+	srv, dirs, _ := emulatorEnv(t)
 	env := fakePlaidEnv(dirs, srv, srv.URL+"/no-such-sdk.js")
 
 	p := startLink(t, dirs, env, "--no-save")
@@ -227,10 +215,8 @@ func TestE2ELinkSDKUnreachable(t *testing.T) {
 // TestE2ELinkInterrupted: ctrl+c while Link is open exits 130 and takes the page down with it.
 func TestE2ELinkInterrupted(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewServer()
-	defer srv.Close()
-	dirs := newUserDirs(t)
-	p := startLink(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), "--no-save")
+	_, dirs, env := emulatorEnv(t)
+	p := startLink(t, dirs, env, "--no-save")
 	url := p.waitURL(t)
 	resp, err := http.Get(url)
 	if err != nil {

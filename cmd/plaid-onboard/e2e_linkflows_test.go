@@ -54,6 +54,22 @@ func manualEntry(frame *chromedp.Node, routing, account string) []chromedp.Actio
 	}
 }
 
+// toManualEntry goes from the consent pane past the institutions to typing an account by hand.
+func toManualEntry(frame *chromedp.Node) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
+		paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
+	}
+}
+
+// startFlow starts `link --flow FLOW --json` and opens its Link page in headless Chromium.
+func startFlow(t *testing.T, dirs userDirs, env []string, flow string) (*process, context.Context, *chromedp.Node) {
+	t.Helper()
+	p := startLink(t, dirs, env, "--flow", flow, "--json")
+	ctx, frame := openLink(t, p.waitURL(t))
+	return p, ctx, frame
+}
+
 // flowResult waits for the command and decodes its JSON result; the Item's keyring entry is
 // removed after the test.
 func flowResult(t *testing.T, p *process) plaidapi.Result {
@@ -78,16 +94,21 @@ func emulatorEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
 	return srv, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL())
 }
 
+// keyringEnv is emulatorEnv for a test of the real keyring, which it requires.
+func keyringEnv(t *testing.T) (*emulator.Server, userDirs, []string) {
+	t.Helper()
+	requireKeyring(t)
+	return emulatorEnv(t)
+}
+
 // TestE2ELinkFlowInstantMatch: Houndstooth Bank, user_good / pass_good, Plaid Saving (••1111);
 // a wrong account number is refused in Link, the documented one (021000021 / 1111222233331111)
 // matches, and the numbers the user typed come back verified.
 func TestE2ELinkFlowInstantMatch(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	srv, dirs, env := emulatorEnv(t)
+	srv, dirs, env := keyringEnv(t)
 
-	p := startLink(t, dirs, env, "--flow", "instant-match", "--json")
-	ctx, frame := openLink(t, p.waitURL(t))
+	p, ctx, frame := startFlow(t, dirs, env, "instant-match")
 	steps := loginAs(frame, "ins_109512", "houndstooth", "pass_good")
 	steps = append(steps,
 		paneIs(frame, "SELECT_ACCOUNT"),
@@ -133,15 +154,10 @@ func TestE2ELinkFlowInstantMatch(t *testing.T) {
 // left to verify and says so before any Link opens.
 func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	srv, dirs, env := emulatorEnv(t)
+	srv, dirs, env := keyringEnv(t)
 
-	p := startLink(t, dirs, env, "--flow", "same-day-microdeposits", "--json")
-	ctx, frame := openLink(t, p.waitURL(t))
-	steps := []chromedp.Action[chromedp.Void]{
-		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
-		paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
-	}
+	p, ctx, frame := startFlow(t, dirs, env, "same-day-microdeposits")
+	steps := toManualEntry(frame)
 	steps = append(steps, manualEntry(frame, "011401533", "1111222233330000")...)
 	steps = append(steps, paneIs(frame, "MICRODEPOSIT_AUTHORIZE"), clickIn(frame, "#authorize"),
 		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
@@ -208,11 +224,9 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 // the code is entered in the same session.
 func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
-	p := startLink(t, dirs, env, "--flow", "instant-microdeposits", "--json")
-	ctx, frame := openLink(t, p.waitURL(t))
+	p, ctx, frame := startFlow(t, dirs, env, "instant-microdeposits")
 	steps := []chromedp.Action[chromedp.Void]{
 		paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
 		paneIs(frame, "SELECT_INSTITUTION"), typeIn(frame, "#search", "windowpane"),
@@ -240,19 +254,14 @@ func TestE2ELinkFlowInstantMicrodeposits(t *testing.T) {
 // their numbers.
 func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
 	for _, tc := range []struct{ flow, status, method string }{
 		{"database-match", "database_matched", "DATABASE_MATCH"},
 		{"database-insights", "database_insights_pass", "DATABASE_INSIGHTS"},
 	} {
-		p := startLink(t, dirs, env, "--flow", tc.flow, "--json")
-		ctx, frame := openLink(t, p.waitURL(t))
-		steps := []chromedp.Action[chromedp.Void]{
-			paneIs(frame, "CONSENT"), clickIn(frame, "#continue"),
-			paneIs(frame, "SELECT_INSTITUTION"), clickIn(frame, "#manual-entry"),
-		}
+		p, ctx, frame := startFlow(t, dirs, env, tc.flow)
+		steps := toManualEntry(frame)
 		steps = append(steps, manualEntry(frame, "011401533", "1111222233330000")...)
 		steps = append(steps, paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"), pageDone())
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -282,21 +291,13 @@ func TestE2ELinkFlowDatabaseMatchAndInsights(t *testing.T) {
 // set-verification-status, after which `auth` gives the numbers the user confirmed.
 func TestE2ELinkFlowAutomatedMicrodeposits(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	_, dirs, env := emulatorEnv(t)
+	_, dirs, env := keyringEnv(t)
 
-	p := startLink(t, dirs, env, "--flow", "automated-microdeposits", "--json")
-	ctx, frame := openLink(t, p.waitURL(t))
+	p, ctx, frame := startFlow(t, dirs, env, "automated-microdeposits")
 	steps := loginAs(frame, "ins_109512", "houndstooth", "microdeposits_good")
-	steps = append(steps,
-		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
-		paneIs(frame, "NUMBERS"),
-		typeIn(frame, "#routing", "011401533"),
-		typeIn(frame, "#account", "1111222233330000"),
-		typeIn(frame, "#holder-name", "Alberta Bobbeth Charleson"),
-		clickIn(frame, "#submit"),
-		paneIs(frame, "CONNECTED"),
-	)
+	steps = append(steps, paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"))
+	steps = append(steps, manualEntry(frame, "011401533", "1111222233330000")...)
+	steps = append(steps, paneIs(frame, "CONNECTED"))
 	p.drive(t, ctx, steps...)
 	textIn(t, ctx, frame, "#connected-text", "verify it automatically")
 	if err := chromedp.Do(ctx, clickIn(frame, "#continue"), pageDone()); err != nil {

@@ -120,11 +120,7 @@ func TestE2ELinkOAuthRedirect(t *testing.T) {
 		t.Errorf("Item not saved: %+v", res.Storage)
 	}
 	stderr := p.stderrText()
-	for _, want := range []string{"OAuth banks return to " + redirect, "OPEN_OAUTH", "Platypus OAuth Bank", "HANDOFF", "✓ Saved the Item"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
-		}
-	}
+	wantAll(t, "stderr", stderr, "OAuth banks return to "+redirect, "OPEN_OAUTH", "Platypus OAuth Bank", "HANDOFF", "✓ Saved the Item")
 	// Both addresses are let go when the flow ends.
 	for _, addr := range []string{fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("[::1]:%d", port)} {
 		if c, err := net.Dial("tcp", addr); err == nil {
@@ -255,12 +251,7 @@ func runLinkRefused(t *testing.T, srv *emulator.Server, args ...string) (int, st
 	if ctx.Err() != nil {
 		t.Fatalf("link did not stop within %s: %s", e2etest.Timeout, stderr.String())
 	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := exitStatus(t, err)
 	return code, stderr.String()
 }
 
@@ -284,11 +275,7 @@ func TestE2ELinkRefusesASquatter(t *testing.T) {
 			if code != 1 {
 				t.Errorf("exit %d, want 1\n%s", code, stderr)
 			}
-			for _, want := range []string{addr + " is already in use by another program", redirect, "ss -ltnp"} {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q:\n%s", want, stderr)
-				}
-			}
+			wantAll(t, "stderr", stderr, addr+" is already in use by another program", redirect, "ss -ltnp")
 			if strings.Contains(stderr, "Plaid Link is at") {
 				t.Errorf("the Link page started anyway:\n%s", stderr)
 			}
@@ -420,9 +407,7 @@ func TestLinkPageFlagsInHelp(t *testing.T) {
 		{[]string{"emulator", "--help"}, []string{"--redirect-uri", "oauth_state_id"}, nil},
 	} {
 		te := newTestEnv(t)
-		if code := te.run(tt.args...); code != exitOK {
-			t.Fatalf("%v: exit %d", tt.args, code)
-		}
+		te.mustRun(t, exitOK, tt.args...)
 		for _, w := range tt.want {
 			if !strings.Contains(te.stdout.String(), w) {
 				t.Errorf("%v lacks %q", tt.args, w)

@@ -37,8 +37,7 @@ func startListen(t *testing.T, dirs userDirs, env []string, args ...string) *pro
 // https://plaid.com/docs/auth/coverage/automated/, https://plaid.com/docs/api/webhooks/webhook-verification/
 func TestE2EAutomatedMicrodepositsWithWebhooks(t *testing.T) {
 	t.Parallel()
-	requireKeyring(t)
-	srv, dirs, env := emulatorEnv(t)
+	srv, dirs, env := keyringEnv(t)
 
 	// The user's own app, which --forward-to feeds.
 	type forwarded struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -192,10 +193,35 @@ type callFlags struct {
 	print   printFlags
 }
 
+// keysJSONFlags are the flags of a command that reads what is saved here without calling Plaid
+// (items, items rename, report): whose Items or session, by the keys or the environment, and
+// --json.
+type keysJSONFlags struct {
+	keys keyFlags
+	json bool
+}
+
 // addCallFlags gives cmd the flags of a command that calls Plaid: which Plaid and which keys,
 // --transcript and --json.
 func addCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
 	addTranscriptFlag(cmd, &o.session.transcript)
 	addPlaidFlags(a, cmd, &o.session.keys)
 	addJSONFlag(cmd, &o.print.json)
+}
+
+// savedItemCmd finishes cmd, a command about a saved Item that needs only the call flags: its
+// argument completes from the saved Items, and run gets the session the flags open (its notes
+// and the demo banner already on stderr), closed when run returns.
+func (a *app) savedItemCmd(o *callFlags, cmd *cobra.Command, run func(ctx context.Context, s *session, args []string) error) *cobra.Command {
+	cmd.ValidArgsFunction = a.completeItems(&o.session.keys)
+	cmd.RunE = a.runE(func(ctx context.Context, args []string) error {
+		s, err := a.openSession(o.session)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		return run(ctx, s, args)
+	})
+	addCallFlags(a, cmd, o)
+	return cmd
 }

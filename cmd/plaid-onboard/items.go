@@ -12,15 +12,10 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
-// newItemsCmd is `items`: the saved Items, read from the index without the keyring.
-// itemsOptions are the flags of `items`: whose Items, and how to print them.
-type itemsOptions struct {
-	keys keyFlags
-	json bool
-}
-
+// newItemsCmd is `items`: the saved Items, read from the index without the keyring. Its flags
+// say whose Items (the environment) and how to print them.
 func newItemsCmd(a *app) *cobra.Command {
-	o := &itemsOptions{}
+	o := &keysJSONFlags{}
 	cmd := &cobra.Command{
 		Use:   "items",
 		Short: "List the Items saved for the environment, newest first",
@@ -53,7 +48,7 @@ type itemsDocument struct {
 }
 
 // runItems lists the Items of the namespace in force.
-func (a *app) runItems(o *itemsOptions) error {
+func (a *app) runItems(o *keysJSONFlags) error {
 	cfg, err := offlineConfig(a.d, o.keys)
 	if err != nil {
 		return err

@@ -7,16 +7,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// newItemsRenameCmd is `items rename`: a name people can type, unique in the environment.
-// renameOptions are the flags of `items rename`: it changes the index only, but finds the
-// Items of the environment the keys are for.
-type renameOptions struct {
-	keys keyFlags
-	json bool
-}
-
+// newItemsRenameCmd is `items rename`: a name people can type, unique in the environment. It
+// changes the index only, but finds the Items of the environment the keys are for.
 func newItemsRenameCmd(a *app) *cobra.Command {
-	o := &renameOptions{}
+	o := &keysJSONFlags{}
 	cmd := &cobra.Command{
 		Use:   "rename ITEM NAME",
 		Short: "Give a saved Item another name",
@@ -40,7 +34,7 @@ said. Only the index changes: no keyring, no Plaid call.`,
 	return cmd
 }
 
-func (a *app) runItemsRename(o *renameOptions, args []string) error {
+func (a *app) runItemsRename(o *keysJSONFlags, args []string) error {
 	s, err := a.openSession(sessionFlags{keys: o.keys})
 	if err != nil {
 		return err

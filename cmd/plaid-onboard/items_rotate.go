@@ -13,7 +13,7 @@ import (
 // newItemsRotateCmd is `items rotate`: a new access token for a saved Item.
 func newItemsRotateCmd(a *app) *cobra.Command {
 	o := &callFlags{}
-	cmd := &cobra.Command{
+	return a.savedItemCmd(o, &cobra.Command{
 		Use:   "rotate ITEM",
 		Short: "Rotate a saved Item's access token",
 		Long: `Calls /item/access_token/invalidate for a saved Item (its name or id): Plaid kills the old
@@ -23,12 +23,10 @@ the new token would be lost: it is then printed once on stdout, with what happen
 and the exit status is 1. Keep it somewhere safe: it is the Item's only working token.`,
 		Example: `  plaid-onboard items rotate first-platypus-bank
   plaid-onboard --demo items rotate first-platypus-bank --json`,
-		Args:              itemArg("whose token to rotate"),
-		ValidArgsFunction: a.completeItems(&o.session.keys),
-		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runItemsRotate(ctx, o, args[0]) }),
-	}
-	addCallFlags(a, cmd, o)
-	return cmd
+		Args: itemArg("whose token to rotate"),
+	}, func(ctx context.Context, s *session, args []string) error {
+		return a.runItemsRotate(ctx, s, o, args[0])
+	})
 }
 
 // rotatedDocument is `items rotate --json`; new_access_token appears only when it could not be saved.
@@ -38,12 +36,7 @@ type rotatedDocument struct {
 	Rotation    plaidflow.Rotation `json:"rotation"`
 }
 
-func (a *app) runItemsRotate(ctx context.Context, o *callFlags, ref string) error {
-	s, err := a.openSession(o.session)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+func (a *app) runItemsRotate(ctx context.Context, s *session, o *callFlags, ref string) error {
 	rot, err := s.flow.RotateItem(ctx, ref)
 	doc := rotatedDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Rotation: rot}
 	if errors.Is(err, plaidflow.ErrRotatedNotSaved) {

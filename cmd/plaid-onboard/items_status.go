@@ -12,7 +12,7 @@ import (
 // newItemsStatusCmd is `items status`: what Plaid says about a saved Item now.
 func newItemsStatusCmd(a *app) *cobra.Command {
 	o := &callFlags{}
-	cmd := &cobra.Command{
+	return a.savedItemCmd(o, &cobra.Command{
 		Use:   "status ITEM",
 		Short: "Ask Plaid how a saved Item is: health, products, consent, webhook",
 		Long: `Calls /item/get for a saved Item (its name or id) and prints its health (the error code Plaid
@@ -22,20 +22,13 @@ be repaired is repaired with plaid-onboard link --update ITEM. The health is rec
 plaid-onboard items. Exit status 0 even when the Item is unhealthy: the call succeeded.`,
 		Example: `  plaid-onboard items status first-platypus-bank
   plaid-onboard --demo items status first-platypus-bank --json`,
-		Args:              itemArg("to check"),
-		ValidArgsFunction: a.completeItems(&o.session.keys),
-		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runItemsStatus(ctx, o, args[0]) }),
-	}
-	addCallFlags(a, cmd, o)
-	return cmd
+		Args: itemArg("to check"),
+	}, func(ctx context.Context, s *session, args []string) error {
+		return a.runItemsStatus(ctx, s, o, args[0])
+	})
 }
 
-func (a *app) runItemsStatus(ctx context.Context, o *callFlags, ref string) error {
-	s, err := a.openSession(o.session)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+func (a *app) runItemsStatus(ctx context.Context, s *session, o *callFlags, ref string) error {
 	st, err := s.flow.ItemStatus(ctx, ref)
 	if err != nil {
 		return err

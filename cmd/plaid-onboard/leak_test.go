@@ -109,12 +109,7 @@ func (le *leakEnv) run(t *testing.T, c *leakCapture, stdin string, args ...strin
 		c.add("command line of "+step, b)
 	}
 	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := exitStatus(t, err)
 	c.add("stdout of "+step, stdout.Bytes())
 	c.add("stderr of "+step, stderr.Bytes())
 	return stdout.String(), code
@@ -175,10 +170,7 @@ func TestE2ENoSecretLeaks(t *testing.T) {
 	}
 	collectPage(t, c, url)
 	ctx, frame := openLink(t, url)
-	steps := append(loginAs(frame, "ins_109508", "platypus", "pass_good"),
-		paneIs(frame, "SELECT_ACCOUNT"), clickIn(frame, "#continue"),
-		paneIs(frame, "CONNECTED"), clickIn(frame, "#continue"),
-		pageDone())
+	steps := append(linkFirstPlatypus(frame), pageDone())
 	p.drive(t, ctx, steps...)
 	if dom, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); err == nil {
 		c.add("the Link page's document after Link", []byte(dom))

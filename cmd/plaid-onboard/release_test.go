@@ -20,9 +20,7 @@ import (
 func TestManPage(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("man"); code != exitOK {
-		t.Fatalf("man: exit %d\n%s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "man")
 	page := te.stdout.String()
 	if !strings.HasPrefix(page, `.TH "PLAID\-ONBOARD" "1"`) {
 		t.Errorf("the page does not start with its .TH header:\n%.200s", page)
@@ -157,9 +155,7 @@ func TestVersionString(t *testing.T) {
 func TestVersionFlag(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
-	if code := te.run("--version"); code != exitOK {
-		t.Fatalf("exit = %d; stderr: %s", code, te.stderr)
-	}
+	te.mustRun(t, exitOK, "--version")
 	out := te.stdout.String()
 	if !strings.HasPrefix(out, "plaid-onboard ") || strings.Count(out, "\n") != 1 || strings.Contains(out, " dev\n") {
 		t.Errorf("--version printed %q, want one line: plaid-onboard VERSION", out)

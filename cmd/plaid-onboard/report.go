@@ -12,15 +12,10 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
-// newReportCmd is `report`: the Markdown summary of a session, for a support ticket.
-// reportOptions are the flags of `report`: the keys are those whose secret is redacted again.
-type reportOptions struct {
-	keys keyFlags
-	json bool
-}
-
+// newReportCmd is `report`: the Markdown summary of a session, for a support ticket. The keys
+// of its flags are those whose secret is redacted again.
 func newReportCmd(a *app) *cobra.Command {
-	o := &reportOptions{}
+	o := &keysJSONFlags{}
 	cmd := &cobra.Command{
 		Use:   "report [TRANSCRIPT]",
 		Short: "Print the Markdown summary of a session's transcript, for a support ticket",
@@ -59,7 +54,7 @@ type reportDocument struct {
 	Summary     string             `json:"summary"`
 }
 
-func (a *app) runReport(o *reportOptions, args []string) error {
+func (a *app) runReport(o *keysJSONFlags, args []string) error {
 	path := ""
 	if len(args) == 1 {
 		path = args[0]

@@ -14,7 +14,7 @@ import (
 // newSandboxResetLoginCmd is `sandbox reset-login`: put a Sandbox Item into ITEM_LOGIN_REQUIRED.
 func newSandboxResetLoginCmd(a *app) *cobra.Command {
 	o := &callFlags{}
-	cmd := &cobra.Command{
+	return a.savedItemCmd(o, &cobra.Command{
 		Use:   "reset-login ITEM",
 		Short: "Make a Sandbox Item need a new login (ITEM_LOGIN_REQUIRED)",
 		Long: `Sandbox only. Calls /sandbox/item/reset_login for a saved Item (its name or id): from then on
@@ -22,12 +22,10 @@ its product calls (auth, balances, processor-token) answer ITEM_LOGIN_REQUIRED, 
 bank login expires, until Link in update mode repairs it: plaid-onboard link --update ITEM.`,
 		Example: `  plaid-onboard sandbox reset-login first-platypus-bank
   plaid-onboard link --update first-platypus-bank`,
-		Args:              itemArg("to reset"),
-		ValidArgsFunction: a.completeItems(&o.session.keys),
-		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runSandboxResetLogin(ctx, o, args[0]) }),
-	}
-	addCallFlags(a, cmd, o)
-	return cmd
+		Args: itemArg("to reset"),
+	}, func(ctx context.Context, s *session, args []string) error {
+		return a.runSandboxResetLogin(ctx, s, o, args[0])
+	})
 }
 
 // resetDocument is `sandbox reset-login --json`.
@@ -39,12 +37,7 @@ type resetDocument struct {
 	Health      plaidflow.Health `json:"health"`
 }
 
-func (a *app) runSandboxResetLogin(ctx context.Context, o *callFlags, ref string) error {
-	s, err := a.openSession(o.session)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+func (a *app) runSandboxResetLogin(ctx context.Context, s *session, o *callFlags, ref string) error {
 	it, err := s.flow.ResetLogin(ctx, ref)
 	if errors.Is(err, config.ErrSandboxOnly) {
 		return usageError{err}

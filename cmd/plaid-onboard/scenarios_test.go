@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // userCustomTicket is what a support engineer writes to reproduce a user's bank: every number
@@ -50,13 +46,7 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 	}
 	env := dirs.env("PLAID_API_URL="+info.URL, "PLAID_CLIENT_ID="+info.ClientID, "PLAID_SECRET="+info.Secret)
 
-	var linked plaidapi.Result
-	var (
-		stdout string
-		code   int
-	)
-	stderr := runJSON(t, dirs, env, &linked, "sandbox", "link", "--user-custom", file, "--json")
-	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/item/"+linked.ItemID) })
+	linked, stderr := sandboxLinked(t, dirs, env, "--user-custom", file)
 	if !linked.Storage.Saved {
 		t.Fatalf("the Item was not saved: %+v\n%s", linked.Storage, stderr)
 	}
@@ -64,14 +54,8 @@ func TestE2EUserCustomNumbersShowUpInAuth(t *testing.T) {
 		t.Errorf("stderr does not say the Item was made from the file:\n%s", stderr)
 	}
 
-	stdout, stderr, code = runBinary(t, dirs, env, "auth", linked.ItemName, "--json")
-	if code != 0 {
-		t.Fatalf("auth exit %d\n%s", code, stderr)
-	}
 	var res plaidapi.Result
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
-		t.Fatalf("auth --json: %v\n%s", err, stdout)
-	}
+	runJSON(t, dirs, env, &res, "auth", linked.ItemName, "--json")
 	n := res.Numbers
 	if len(n.ACH) != 1 || n.ACH[0].Account != "6655443322" || n.ACH[0].Routing != "322271627" {
 		t.Errorf("ACH = %+v, want the file's 6655443322 at 322271627", n.ACH)

@@ -16,18 +16,14 @@ func TestSecretStdin(t *testing.T) {
 		te.useFakePlaid(t)
 		delete(te.environ, "PLAID_SECRET")
 		te.d.Stdin = strings.NewReader("  " + emulator.DemoSecret + " \nnext line\n")
-		if code := te.run("sandbox", "link", "--no-save", "--secret-stdin"); code != exitOK {
-			t.Fatalf("exit %d, want 0 (Plaid accepted the secret read from stdin)\n%s", code, te.stderr)
-		}
+		te.mustRun(t, exitOK, "sandbox", "link", "--no-save", "--secret-stdin")
 	})
 	t.Run("a wrong secret on stdin is refused by Plaid", func(t *testing.T) {
 		te := newTestEnv(t)
 		te.useFakePlaid(t)
 		delete(te.environ, "PLAID_SECRET")
 		te.d.Stdin = strings.NewReader("not-the-secret\n")
-		if code := te.run("sandbox", "link", "--no-save", "--secret-stdin"); code != exitFailure {
-			t.Fatalf("exit %d, want 1: the secret from stdin must be the one sent\n%s", code, te.stderr)
-		}
+		te.mustRun(t, exitFailure, "sandbox", "link", "--no-save", "--secret-stdin")
 	})
 	for _, tc := range []struct {
 		name, stdin string
