@@ -225,8 +225,11 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	t.Parallel()
 	srv, dirs, env := keyringEnv(t)
 
-	var code int
-	linked, stderr := sandboxLinked(t, dirs, env)
+	var (
+		code   int
+		stderr string
+	)
+	linked, _ := sandboxLinked(t, dirs, env)
 	key := "sandbox/item/" + linked.ItemID
 	old, err := keyring.Get(vault.KeyringService, key)
 	if err != nil {
@@ -288,8 +291,11 @@ func TestE2EResetLoginThenUpdateModeRepairsTheItem(t *testing.T) {
 	t.Parallel()
 	srv, dirs, env := keyringEnv(t)
 
-	var code int
-	linked, stderr := sandboxLinked(t, dirs, env)
+	var (
+		code   int
+		stderr string
+	)
+	linked, _ := sandboxLinked(t, dirs, env)
 	name := linked.ItemName
 
 	for _, accountSelect := range []bool{false, true} {

@@ -190,7 +190,7 @@ func TestE2EDemoFlowLabAcrossProcesses(t *testing.T) {
 		stdout string
 		code   int
 	)
-	stderr := runJSON(t, dirs, env, &item, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
+	runJSON(t, dirs, env, &item, "--demo", "sandbox", "link", "--flow", "automated-microdeposits", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "demo/item/"+item.ItemID) })
 
 	lp := startListen(t, dirs, env, "--demo")

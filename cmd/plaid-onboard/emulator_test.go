@@ -440,7 +440,7 @@ func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 	if got.LinkTokenPrefix != "link-sandbox" {
 		t.Errorf("link token starts %q, want link-sandbox", got.LinkTokenPrefix)
 	}
-	if exp, err := time.Parse(time.RFC3339, got.LinkTokenExpiration); err != nil || exp.Sub(time.Now()) < 3*time.Hour {
+	if exp, err := time.Parse(time.RFC3339, got.LinkTokenExpiration); err != nil || time.Until(exp) < 3*time.Hour {
 		t.Errorf("link token expiration %q, want about 4 hours ahead", got.LinkTokenExpiration)
 	}
 	if got.ItemID == "" || got.AuthItemID != got.ItemID {

@@ -26,8 +26,6 @@ import (
 // Content-Security-Policy that allows the SDK's origin only (as the product's Link page does),
 // loads link-initialize.js, and a user goes through the panes.
 
-const chromiumPath = "/usr/bin/chromium"
-
 // screenshotDir is where the panes are saved for a person to look at. Without it the pictures
 // are still taken, so the step keeps working, but go to the test's TempDir and are removed.
 var screenshotDir = flag.String("screenshots", "", "save the stand-in Link's panes as PNG files in this directory")
