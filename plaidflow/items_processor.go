@@ -47,15 +47,15 @@ func CheckProcessor(name string) (string, error) {
 	if n == plaidapi.Stripe || slices.Contains(processors, n) {
 		return n, nil
 	}
-	if s := SuggestProcessors(n); len(s) > 0 {
+	if s := suggestProcessors(n); len(s) > 0 {
 		return "", fmt.Errorf("processor %q: %w; did you mean %s?", name, ErrUnknownProcessor, strings.Join(s, " or "))
 	}
 	return "", fmt.Errorf("processor %q: %w (see `plaid-onboard processor-token --help`)", name, ErrUnknownProcessor)
 }
 
-// SuggestProcessors are the known processors closest to typed: a prefix match (apex →
+// suggestProcessors are the known processors closest to typed: a prefix match (apex →
 // apex_clearing), else the nearest by edit distance, at most 3.
-func SuggestProcessors(typed string) []string {
+func suggestProcessors(typed string) []string {
 	names := ProcessorNames()
 	var out []string
 	for _, p := range names {

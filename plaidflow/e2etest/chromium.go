@@ -13,12 +13,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// ChromiumPath is where the tests find Chromium (CHROMIUM overrides it).
-var ChromiumPath = "/usr/bin/chromium"
+// chromiumPath is where the tests find Chromium (CHROMIUM overrides it).
+var chromiumPath = "/usr/bin/chromium"
 
 func init() {
 	if p := os.Getenv("CHROMIUM"); p != "" {
-		ChromiumPath = p
+		chromiumPath = p
 	}
 }
 
@@ -52,7 +52,7 @@ func startBrowser() error {
 		}
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(ChromiumPath),
+		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(profile),
 		chromedp.Env("TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache")),
 		chromedp.Headless,
@@ -112,8 +112,8 @@ func closeBrowser() error {
 // each action its own with Step.
 func Tab(t testing.TB) context.Context {
 	t.Helper()
-	_, err := os.Stat(ChromiumPath)
-	Require(t, "Chromium at "+ChromiumPath+" (apt-get install chromium, or set CHROMIUM to its path)", err == nil)
+	_, err := os.Stat(chromiumPath)
+	Require(t, "Chromium at "+chromiumPath+" (apt-get install chromium, or set CHROMIUM to its path)", err == nil)
 	browser.once.Do(func() { browser.err = startBrowser() })
 	if browser.err != nil {
 		t.Fatal(browser.err)

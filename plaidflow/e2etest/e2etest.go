@@ -83,10 +83,10 @@ func Eventually(t testing.TB, what string, cond func() (ok bool, saw string)) {
 	}
 }
 
-// SettledLeaks is goleak.Find given a few seconds, for goroutines that end by themselves shortly
+// settledLeaks is goleak.Find given a few seconds, for goroutines that end by themselves shortly
 // after a test (an idle keep-alive connection being closed); one still there after that is a
 // leak.
-func SettledLeaks(opts ...goleak.Option) error {
+func settledLeaks(opts ...goleak.Option) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		err := goleak.Find(opts...)
@@ -107,7 +107,7 @@ func Main(m *testing.M, opts ...goleak.Option) int {
 		code = 1
 	}
 	if code == 0 {
-		if err := SettledLeaks(opts...); err != nil {
+		if err := settledLeaks(opts...); err != nil {
 			fmt.Fprintf(os.Stderr, "goroutines left running after the tests: %v\n", err)
 			code = 1
 		}

@@ -198,8 +198,8 @@ func (c *checker) config(root *node) (*Config, error) {
 		if v.kind != kindArray {
 			return nil, c.bad(v, "override_accounts", "must be an array, not %s", v.kind)
 		}
-		if len(v.items) > MaxAccounts {
-			return nil, c.bad(v.items[MaxAccounts], "override_accounts", "has %d accounts; Plaid supports at most %d on one custom user (https://plaid.com/docs/sandbox/user-custom/)", len(v.items), MaxAccounts)
+		if len(v.items) > maxAccounts {
+			return nil, c.bad(v.items[maxAccounts], "override_accounts", "has %d accounts; Plaid supports at most %d on one custom user (https://plaid.com/docs/sandbox/user-custom/)", len(v.items), maxAccounts)
 		}
 		total := 0
 		for i, item := range v.items {
@@ -208,8 +208,8 @@ func (c *checker) config(root *node) (*Config, error) {
 				return nil, err
 			}
 			total += a.Transactions
-			if total > MaxTransactions {
-				return nil, c.bad(item, fmt.Sprintf("override_accounts[%d].transactions", i), "brings the configuration to %d transactions; Plaid supports about %d (https://plaid.com/docs/sandbox/user-custom/)", total, MaxTransactions)
+			if total > maxTransactions {
+				return nil, c.bad(item, fmt.Sprintf("override_accounts[%d].transactions", i), "brings the configuration to %d transactions; Plaid supports about %d (https://plaid.com/docs/sandbox/user-custom/)", total, maxTransactions)
 			}
 			cfg.Accounts = append(cfg.Accounts, a)
 		}
@@ -417,7 +417,7 @@ func (c *checker) numbers(n *node, path string) (Numbers, error) {
 		return nb, c.bad(v, p, "%s must be 1 to 34 letters or digits", strconv.Quote(nb.Account))
 	}
 	for _, f := range []string{"ach_routing", "ach_wire_routing"} {
-		if v, p := at(f); v != nil && !ValidABA(*fields[f]) {
+		if v, p := at(f); v != nil && !validABA(*fields[f]) {
 			return nb, c.bad(v, p, "%s is not a valid ABA routing number (9 digits with a check digit, like 011401533)", strconv.Quote(*fields[f]))
 		}
 	}
@@ -441,7 +441,7 @@ func (c *checker) numbers(n *node, path string) (Numbers, error) {
 	if v, p := at("international_bic"); v != nil && !bicRE.MatchString(nb.InternationalBIC) {
 		return nb, c.bad(v, p, "%s is not a BIC (8 or 11 characters, like RBPLGB2L)", strconv.Quote(nb.InternationalBIC))
 	}
-	if v, p := at("international_iban"); v != nil && !ValidIBAN(nb.IBAN) {
+	if v, p := at("international_iban"); v != nil && !validIBAN(nb.IBAN) {
 		return nb, c.bad(v, p, "%s is not a valid IBAN (country, check digits, account; no spaces)", strconv.Quote(nb.IBAN))
 	}
 	if v, p := at("bacs_sort_code"); v != nil && !(digitsRE.MatchString(nb.BACSSortCode) && len(nb.BACSSortCode) == 6) {
@@ -558,9 +558,9 @@ func (c *checker) contact(n *node, path string) (Contact, error) {
 	return ct, nil
 }
 
-// ValidABA reports whether s is a 9-digit ABA routing number whose check digit is right
+// validABA reports whether s is a 9-digit ABA routing number whose check digit is right
 // (3·d1 + 7·d2 + d3 + 3·d4 + 7·d5 + d6 + 3·d7 + 7·d8 + d9 ≡ 0 mod 10).
-func ValidABA(s string) bool {
+func validABA(s string) bool {
 	if len(s) != 9 || !digitsRE.MatchString(s) {
 		return false
 	}
@@ -572,8 +572,8 @@ func ValidABA(s string) bool {
 	return sum%10 == 0
 }
 
-// ValidIBAN reports whether s is an IBAN whose ISO 13616 check digits are right.
-func ValidIBAN(s string) bool {
+// validIBAN reports whether s is an IBAN whose ISO 13616 check digits are right.
+func validIBAN(s string) bool {
 	if !ibanRE.MatchString(s) {
 		return false
 	}

@@ -40,7 +40,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Raw of an accepted input is refused: %v", err)
 		}
-		if len(again.Accounts) != len(cfg.Accounts) || again.Raw != cfg.Raw || len(cfg.Accounts) > MaxAccounts {
+		if len(again.Accounts) != len(cfg.Accounts) || again.Raw != cfg.Raw || len(cfg.Accounts) > maxAccounts {
 			t.Fatalf("Raw reads back differently: %d vs %d accounts", len(again.Accounts), len(cfg.Accounts))
 		}
 	})

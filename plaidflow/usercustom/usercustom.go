@@ -22,9 +22,9 @@ const Username = "user_custom"
 // Documented limits (https://plaid.com/docs/sandbox/user-custom/, "Limitations of the custom
 // user account").
 const (
-	MaxAccounts     = 10
-	MaxBytes        = 55 * 1000
-	MaxTransactions = 250
+	maxAccounts     = 10
+	maxBytes        = 55 * 1000
+	maxTransactions = 250
 )
 
 // Config is a checked configuration. Fields the program does not use (transactions, holdings,
@@ -152,8 +152,8 @@ func Parse(src []byte, opt Options) (*Config, error) {
 		}
 		return e
 	}
-	if len(src) > MaxBytes {
-		return nil, fail(-1, "", "the configuration is %d bytes; Plaid supports about %d kB (https://plaid.com/docs/sandbox/user-custom/)", len(src), MaxBytes/1000)
+	if len(src) > maxBytes {
+		return nil, fail(-1, "", "the configuration is %d bytes; Plaid supports about %d kB (https://plaid.com/docs/sandbox/user-custom/)", len(src), maxBytes/1000)
 	}
 	root, err := parseTree(src)
 	if err != nil {

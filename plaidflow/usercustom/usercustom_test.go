@@ -128,7 +128,7 @@ func TestParseNamesTheBadField(t *testing.T) {
 		{"mfa selections range", `{"mfa": {"type": "selections", "selections_per_question": 1}}`, "mfa.selections_per_question", ":1:", "from 2 to 9"},
 		{"recaptcha", `{"recaptcha": "maybe"}`, "recaptcha", ":1:", "not one of good, bad"},
 		{"version", `{"version": "3"}`, "version", ":1:", `must be "1" or "2"`},
-		{"too big", `{"seed": "` + strings.Repeat("x", MaxBytes) + `"}`, "", "", "Plaid supports about 55 kB"},
+		{"too big", `{"seed": "` + strings.Repeat("x", maxBytes) + `"}`, "", "", "Plaid supports about 55 kB"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,16 +164,16 @@ func TestParseLenientAcceptsUndocumentedFields(t *testing.T) {
 
 func TestValidABAAndIBAN(t *testing.T) {
 	for _, s := range []string{"011401533", "021000021", "322271627"} {
-		if !ValidABA(s) {
+		if !validABA(s) {
 			t.Errorf("ValidABA(%s) = false", s)
 		}
 	}
 	for _, s := range []string{"011401534", "01140153", "01140153a", ""} {
-		if ValidABA(s) {
+		if validABA(s) {
 			t.Errorf("ValidABA(%q) = true", s)
 		}
 	}
-	if !ValidIBAN("GB29NWBK60161331926819") || ValidIBAN("GB28NWBK60161331926819") || ValidIBAN("GB29 NWBK 6016 1331 9268 19") {
+	if !validIBAN("GB29NWBK60161331926819") || validIBAN("GB28NWBK60161331926819") || validIBAN("GB29 NWBK 6016 1331 9268 19") {
 		t.Error("ValidIBAN disagrees with ISO 13616's example GB29NWBK60161331926819")
 	}
 }
