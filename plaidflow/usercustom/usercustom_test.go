@@ -165,15 +165,15 @@ func TestParseLenientAcceptsUndocumentedFields(t *testing.T) {
 func TestValidABAAndIBAN(t *testing.T) {
 	for _, s := range []string{"011401533", "021000021", "322271627"} {
 		if !validABA(s) {
-			t.Errorf("ValidABA(%s) = false", s)
+			t.Errorf("validABA(%s) = false", s)
 		}
 	}
 	for _, s := range []string{"011401534", "01140153", "01140153a", ""} {
 		if validABA(s) {
-			t.Errorf("ValidABA(%q) = true", s)
+			t.Errorf("validABA(%q) = true", s)
 		}
 	}
 	if !validIBAN("GB29NWBK60161331926819") || validIBAN("GB28NWBK60161331926819") || validIBAN("GB29 NWBK 6016 1331 9268 19") {
-		t.Error("ValidIBAN disagrees with ISO 13616's example GB29NWBK60161331926819")
+		t.Error("validIBAN disagrees with ISO 13616's example GB29NWBK60161331926819")
 	}
 }
