@@ -150,8 +150,11 @@ func TestE2ESandboxLinkThenAuthAcrossProcesses(t *testing.T) {
 	if err != nil || !strings.HasPrefix(token, "access-sandbox-") {
 		t.Fatalf("keyring entry for the Item: %q, %v", token, err)
 	}
-	// secret-tool is another Secret Service client: it sees what the user's other tools see.
-	switch out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput(); {
+	// secret-tool is another Secret Service client: it sees what the user's other tools see. It
+	// searches for this Item's entry only: tests running beside this one delete theirs, and an
+	// entry deleted between secret-tool's search and its read of it fails a wider search.
+	switch out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService,
+		"username", "sandbox/item/"+linked.ItemID).CombinedOutput(); {
 	case errors.Is(err, exec.ErrNotFound) && !e2etest.Required():
 		t.Log("secret-tool is not installed (apt-get install libsecret-tools): not checking that other Secret Service clients see the Item")
 	case err != nil:
@@ -252,9 +255,11 @@ func TestE2ERotateThenRemoveInTheRealKeyring(t *testing.T) {
 	if _, stderr, code = runBinary(t, dirs, env, "auth", linked.ItemName); code != 0 {
 		t.Errorf("auth after rotate: exit %d\n%s", code, stderr)
 	}
-	if out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService).CombinedOutput(); err == nil &&
-		strings.Count(string(out), "attribute.username = "+key) != 1 {
-		t.Errorf("the keyring should hold exactly one entry for the Item:\n%s", out)
+	// This Item's entries only, as above: other tests' entries come and go meanwhile.
+	switch out, err := exec.Command("secret-tool", "search", "--all", "service", vault.KeyringService, "username", key).CombinedOutput(); {
+	case errors.Is(err, exec.ErrNotFound) && !e2etest.Required():
+	case err != nil || strings.Count(string(out), "attribute.username = "+key) != 1:
+		t.Errorf("the keyring should hold exactly one entry for the Item (%v):\n%s", err, out)
 	}
 	assertNotInFiles(t, map[string]string{"the old token": old, "the new token": now}, dirs.home, dirs.config, dirs.work)
 
