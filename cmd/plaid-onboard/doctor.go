@@ -125,6 +125,7 @@ func (a *app) doctorDeps(o *doctorOptions) doctor.Deps {
 		ConfigDir:    d.ConfigDir,
 		HTTPClient:   d.HTTPClient,
 		OnRetry:      plaidapi.RetryPrinter(d.Stderr),
+		Notice:       func(n string) { fmt.Fprintf(d.Stderr, "note: %s\n", n) },
 		Timeout:      o.timeout,
 		RedirectPort: linkpage.RedirectPort,
 		CheckListen: func(uri string) error {

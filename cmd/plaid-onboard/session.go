@@ -97,6 +97,10 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		})
 	}
 	s.cfg = cfg
+	// Said before any call, once per run: the secret and tokens go somewhere not Plaid's.
+	if where := cfg.Destination(); where != "" {
+		s.notes = append(s.notes, where)
+	}
 	s.timeline = newTimeline(d, command, cfg)
 	closeEmu := s.close
 	s.close = func() {

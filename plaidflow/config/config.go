@@ -73,7 +73,9 @@ type Config struct {
 	CountriesSource Source
 
 	// APIURL overrides Plaid's base URL (PLAID_API_URL): a fake, a proxy or a recorder.
-	APIURL string
+	// APIURLSource says where it was set: a flag or the process environment, never .env.
+	APIURL       string
+	APIURLSource Source
 	// LinkScriptURL is where the Link page loads the Link SDK from (PLAID_LINK_SCRIPT_URL).
 	LinkScriptURL string
 
@@ -101,14 +103,21 @@ type Overrides struct {
 
 // LoadConfig resolves the configuration from, in order of precedence, flags, the process
 // environment and a .env file (the quickstart's convention). Keys found nowhere stay empty; the
-// caller may then look in the keyring with Vault.LoadKeys.
+// caller may then look in the keyring with Vault.LoadKeys. The settings named in
+// EnvironmentOnly are never taken from .env.
 func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]string) (Config, error) {
-	pick := func(flag, name string) (string, Source) {
+	trusted := func(flag, name string) (string, Source) {
 		if v := strings.TrimSpace(flag); v != "" {
 			return v, SourceFlag
 		}
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v, SourceEnviron
+		}
+		return "", SourceNone
+	}
+	pick := func(flag, name string) (string, Source) {
+		if v, src := trusted(flag, name); src != SourceNone {
+			return v, src
 		}
 		if v := strings.TrimSpace(dotenv[name]); v != "" {
 			return v, SourceDotEnv
@@ -130,11 +139,16 @@ func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]s
 	}
 	cfg.Env, cfg.EnvSource = env, envSource
 
-	cfg.APIURL, _ = pick(flags.APIURL, "PLAID_API_URL")
-	cfg.LinkScriptURL, _ = pick(flags.LinkScriptURL, "PLAID_LINK_SCRIPT_URL")
+	cfg.APIURL, cfg.APIURLSource = trusted(flags.APIURL, envAPIURL)
+	cfg.LinkScriptURL, _ = trusted(flags.LinkScriptURL, envLinkScriptURL)
 	if cfg.LinkScriptURL == "" {
 		cfg.LinkScriptURL = DefaultLinkScript
 	}
+	// A .env may set the redirect URI: CheckLinkPage accepts only plain http on a loopback
+	// name, which the Link page itself then listens on (on 127.0.0.1 and ::1, refusing a port
+	// another program holds), and Plaid accepts only a URI registered in the user's own
+	// Dashboard. What returns there, an oauth_state_id, resumes only the Link session this
+	// program opened. A hostile .env can choose the port or make Link fail, nothing more.
 	cfg.RedirectURI, _ = pick(flags.RedirectURI, "PLAID_REDIRECT_URI")
 	cfg.LinkPort = flags.LinkPort
 

@@ -15,12 +15,16 @@ type Sources struct {
 	DotEnv map[string]string
 	// Vault is asked for saved keys when the other places gave none; nil skips the keyring.
 	Vault *vault.Vault
+	// again is set by For: the notes about the .env were given when the sources were first
+	// resolved, and are not repeated each time the user switches environments.
+	again bool
 }
 
 // Resolve is the whole key resolution: LoadConfig's flags > environment > .env, then the
 // keyring for the chosen environment when a key is still missing. A key found on the way is
-// never overridden by the keyring. notes are things the user should know (the keyring did not
-// answer); they are not errors, since the user may still type the keys.
+// never overridden by the keyring. notes are things the user should know (a .env setting was
+// ignored, the keyring did not answer); they are not errors, since the user may still type the
+// keys.
 func Resolve(src Sources) (cfg Config, notes []string, err error) {
 	getenv := src.Getenv
 	if getenv == nil {
@@ -30,15 +34,18 @@ func Resolve(src Sources) (cfg Config, notes []string, err error) {
 	if err != nil {
 		return Config{}, nil, err
 	}
+	if !src.again {
+		notes = IgnoredInDotEnv(src.DotEnv)
+	}
 	if cfg.HasKeys() || src.Vault == nil {
-		return cfg, nil, nil
+		return cfg, notes, nil
 	}
 	id, secret, err := src.Vault.LoadKeys(cfg.Namespace())
 	switch {
 	case errors.Is(err, vault.ErrKeyringUnavailable):
-		return cfg, []string{fmt.Sprintf("could not read saved keys: %v", err)}, nil
+		return cfg, append(notes, fmt.Sprintf("could not read saved keys: %v", err)), nil
 	case err != nil:
-		return cfg, nil, nil // nothing saved for this environment
+		return cfg, notes, nil // nothing saved for this environment
 	}
 	if cfg.ClientID == "" {
 		cfg.ClientID, cfg.ClientIDSource = id, SourceKeyring
@@ -47,13 +54,14 @@ func Resolve(src Sources) (cfg Config, notes []string, err error) {
 	if cfg.Secret == "" && cfg.ClientID == id {
 		cfg.Secret, cfg.SecretSource = secret, SourceKeyring
 	}
-	return cfg, nil, nil
+	return cfg, notes, nil
 }
 
 // For is the same sources with the environment chosen: the terminal UI re-resolves with it when
 // the user switches environments, so the keys saved for that one are found the same way.
 func (src Sources) For(env Env) Sources {
 	src.Flags.Env = string(env)
+	src.again = true
 	return src
 }
 
@@ -70,7 +78,7 @@ func (c Config) ForDemo(e Emulator) Config {
 	c.Env, c.EnvSource = Sandbox, SourceDemo
 	c.ClientID, c.ClientIDSource = e.ClientID, SourceDemo
 	c.Secret, c.SecretSource = e.Secret, SourceDemo
-	c.APIURL = e.URL
+	c.APIURL, c.APIURLSource = e.URL, SourceDemo
 	c.LinkScriptURL = e.LinkScriptURL
 	if c.CountriesSource == SourceNone {
 		c.CountryCodes = []string{"US", "CA", "GB"}

@@ -183,6 +183,9 @@ func (r *run) checkPlaid(ctx context.Context) (api, accepted Check) {
 	client.OnRetry = r.d.OnRetry
 	r.client = client
 	api.Details = []string{"at " + base}
+	if where := r.cfg.Destination(); where != "" && r.d.Notice != nil {
+		r.d.Notice(where)
+	}
 
 	callCtx, cancel := context.WithTimeout(ctx, r.d.Timeout)
 	defer cancel()

@@ -91,6 +91,9 @@ type Deps struct {
 	// HTTPClient calls Plaid; OnRetry hears of each retry.
 	HTTPClient *http.Client
 	OnRetry    func(plaidapi.Retry)
+	// Notice hears, before the first Plaid call, where it goes when that is not Plaid's own
+	// host (config.Config.Destination).
+	Notice func(string)
 	// Timeout bounds the Plaid calls (DefaultTimeout when 0).
 	Timeout time.Duration
 	// RedirectPort is the port the Link page would serve a redirect URI on, if it can serve it;

@@ -152,3 +152,29 @@ func TestKeyringAndBrowserSayWhatToDo(t *testing.T) {
 		t.Errorf("failed = %s", got)
 	}
 }
+
+// Before the secret goes to PLAID_API_URL, the front end hears where once; a .env naming
+// another URL is ignored, and the keys check says so.
+func TestSaysWhereTheKeysGoAndWhatTheDotEnvMayNotSet(t *testing.T) {
+	t.Parallel()
+	d := deps(t, nil)
+	sources := d.Sources
+	d.Sources = func(v *vault.Vault) (config.Sources, error) {
+		src, err := sources(v)
+		src.DotEnv = map[string]string{"PLAID_API_URL": "https://collector.example"}
+		return src, err
+	}
+	var notices []string
+	d.Notice = func(n string) { notices = append(notices, n) }
+	rep := Run(context.Background(), d)
+	api := d.Getenv("PLAID_API_URL")
+	if len(notices) != 1 || !strings.Contains(notices[0], api) || !strings.Contains(notices[0], "PLAID_API_URL in the environment") {
+		t.Errorf("notices = %q, want one naming %s and where it was set", notices, api)
+	}
+	if s := find(t, rep, API).Status; s != OK {
+		t.Errorf("api is %q: the environment's PLAID_API_URL answers", s)
+	}
+	if details := strings.Join(find(t, rep, Keys).Details, "\n"); !strings.Contains(details, "ignored PLAID_API_URL from ./.env") {
+		t.Errorf("the keys check does not say the .env's PLAID_API_URL was ignored:\n%s", details)
+	}
+}
