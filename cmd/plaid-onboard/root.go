@@ -33,11 +33,12 @@ JSON document on stdout (Plaid's field names) and progress on stderr.
 Keys are looked up in this order: --client-id/--secret, PLAID_CLIENT_ID/PLAID_SECRET, ./.env,
 the OS keyring. Items (access tokens) are kept in the OS keyring, service "plaid-onboard".
 
-Environment:
-  PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV   keys and environment (also read from ./.env)
+Environment, also read from ./.env:
+  PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV   keys and environment
+  PLAID_PRODUCTS (auth), PLAID_COUNTRY_CODES (US), PLAID_CLIENT_NAME, PLAID_REDIRECT_URI
+Environment only (a ./.env line setting them is ignored, and said so):
   PLAID_API_URL                              Plaid's base URL (a proxy, a recorder, a fake)
   PLAID_LINK_SCRIPT_URL                      where the Link page loads the Link SDK from
-  PLAID_PRODUCTS (auth), PLAID_COUNTRY_CODES (US), PLAID_CLIENT_NAME, PLAID_REDIRECT_URI
 
 Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted (ctrl+c,
 SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first).`,
