@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // Exit codes, the same for every command.
@@ -99,7 +100,7 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 		}
 		return exitInterrupted
 	case errors.As(err, &ue) || !a.ran:
-		fmt.Fprintf(a.d.Stderr, "error: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		fmt.Fprintf(a.d.Stderr, "error: %s\nRun '%s --help' for usage.\n", sanitize.Line(err.Error(), sanitize.Message), cmd.CommandPath())
 		if jsonOut {
 			p := plaidflow.Explain(err)
 			p.ErrorType = errorTypeUsage
@@ -110,7 +111,7 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 		}
 		return exitUsage
 	case errors.As(err, &coded):
-		fmt.Fprintf(a.d.Stderr, "error: %v\n", err)
+		fmt.Fprintf(a.d.Stderr, "error: %s\n", sanitize.Line(err.Error(), sanitize.Message))
 		return coded.ExitCode()
 	}
 	plaidflow.WriteProblem(a.d.Stderr, err)
