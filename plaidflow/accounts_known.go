@@ -2,13 +2,14 @@ package plaidflow
 
 import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 func knownAccounts(as []plaidapi.Account) []vault.KnownAccount {
 	out := make([]vault.KnownAccount, 0, len(as))
 	for _, a := range as {
-		out = append(out, vault.KnownAccount{ID: a.ID, Name: a.Name, Mask: a.Mask})
+		out = append(out, vault.KnownAccount{ID: a.ID, Name: present.Name(a.Name), Mask: a.Mask})
 	}
 	return out
 }

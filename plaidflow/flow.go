@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -40,6 +41,9 @@ type Linked struct {
 type Saved struct {
 	Item    vault.SavedItem
 	Storage plaidapi.Storage
+	// InstitutionFromLink: the Item was saved with the institution Link's metadata named, which
+	// Plaid's word replaces when it comes (learnInstitution).
+	InstitutionFromLink bool
 }
 
 // save keeps the new Item at once, before anything else can fail: an access token that is not
@@ -48,8 +52,10 @@ type Saved struct {
 func (f *Flow) save(ex plaidapi.Exchanged, inst *plaidapi.Institution) Saved {
 	ns := f.Client.Config().Namespace()
 	item := vault.SavedItem{Namespace: ns, ItemID: ex.ItemID, ClientID: f.Client.Config().ClientID}
+	fromLink := false
 	if inst != nil {
-		item.InstitutionID, item.InstitutionName = inst.ID, inst.Name
+		item.InstitutionID, item.InstitutionName = inst.ID, sanitize.Line(inst.Name, sanitize.Name)
+		fromLink = inst.FromLink
 	}
 	if f.Vault == nil {
 		return Saved{Item: item, Storage: plaidapi.Storage{Where: "saving is off for this session (--no-save)"}}
@@ -63,7 +69,7 @@ func (f *Flow) save(ex plaidapi.Exchanged, inst *plaidapi.Institution) Saved {
 		}
 		return Saved{Item: item, Storage: plaidapi.Storage{Problem: problem}}
 	}
-	return Saved{Item: saved, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}}
+	return Saved{Item: saved, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}, InstitutionFromLink: fromLink}
 }
 
 // numbers calls /auth/get and, in parallel, /institutions/get_by_id when the institution's id
@@ -113,6 +119,11 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *plaidapi.I
 	case res.Institution != nil && res.Institution.ID != "":
 		details, _ = f.institution(ctx, res.Institution.ID)
 	}
+	if res.Institution != nil && res.Institution.ID != "" && details != nil && details.ID != res.Institution.ID {
+		// The details were asked for the bank Link's page named; Plaid says the Item is
+		// another's. Plaid's word counts.
+		details, _ = f.institution(ctx, res.Institution.ID)
+	}
 	// The institution's details are a nicety: a failure there must not hide the numbers.
 	res.Institution = mergeInstitution(res.Institution, inst, details)
 
@@ -134,13 +145,21 @@ func (f *Flow) institution(ctx context.Context, id string) (*plaidapi.Institutio
 	return f.Client.Institution(ctx, id)
 }
 
+// mergeInstitution picks what is known of the Item's bank, Plaid's word first: the details of
+// /institutions/get_by_id for the institution_id Plaid gave the Item, then the Item's own
+// fields, and only then the hint (Link's metadata, or the index) when it does not contradict
+// Plaid.
 func mergeInstitution(fromItem, hint, details *plaidapi.Institution) *plaidapi.Institution {
+	plaidID := ""
+	if fromItem != nil {
+		plaidID = fromItem.ID
+	}
 	switch {
-	case details != nil:
+	case details != nil && (plaidID == "" || details.ID == plaidID):
 		return details
 	case fromItem != nil && fromItem.Name != "":
 		return fromItem
-	case hint != nil:
+	case hint != nil && (plaidID == "" || hint.ID == plaidID):
 		return hint
 	}
 	return fromItem
@@ -182,12 +201,18 @@ func (f *Flow) finish(saved Saved, res *plaidapi.Result) {
 	res.Storage = saved.Storage
 }
 
-// learnInstitution fills in a saved Item's institution when it was not known at save time.
+// learnInstitution records a saved Item's institution as Plaid names it, when it was not known
+// at save time or was known only from Link's metadata (a page could name any bank) and Plaid
+// says otherwise. The Item's short name follows it.
 func (f *Flow) learnInstitution(saved *Saved, inst *plaidapi.Institution) {
-	if f.Vault == nil || !saved.Storage.Saved || inst == nil || inst.Name == "" || saved.Item.InstitutionName != "" {
+	if f.Vault == nil || !saved.Storage.Saved || inst == nil || inst.Name == "" || inst.FromLink {
 		return
 	}
-	if item, err := f.Vault.SetInstitution(saved.Item.Namespace, saved.Item.ItemID, inst.ID, inst.Name); err == nil {
+	name := sanitize.Line(inst.Name, sanitize.Name)
+	if saved.Item.InstitutionName != "" && (!saved.InstitutionFromLink || (saved.Item.InstitutionID == inst.ID && saved.Item.InstitutionName == name)) {
+		return
+	}
+	if item, err := f.Vault.SetInstitution(saved.Item.Namespace, saved.Item.ItemID, inst.ID, name); err == nil {
 		saved.Item = item
 	}
 }

@@ -35,7 +35,7 @@ func when(t time.Time) string {
 func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
 	rows := [][]string{{"NAME", "ITEM ID", "INSTITUTION", "ENVIRONMENT", "CREATED", "LAST USED", "HEALTH"}}
 	for _, it := range items {
-		rows = append(rows, []string{it.Name, it.ItemID, present.OrDash(it.InstitutionName), environment, when(it.CreatedAt), when(it.LastUsed), HealthLabel(it)})
+		rows = append(rows, []string{present.Name(it.Name), it.ItemID, present.OrDash(present.Name(it.InstitutionName)), environment, when(it.CreatedAt), when(it.LastUsed), HealthLabel(it)})
 	}
 	present.WriteTable(w, rows, 99)
 	for _, it := range items {
@@ -47,7 +47,7 @@ func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
 
 // WriteStatus prints an ItemStatus: health and what it means, products, consent, webhook.
 func WriteStatus(w io.Writer, st *ItemStatus) {
-	inst := present.OrDash(st.InstitutionName)
+	inst := present.OrDash(present.Name(st.InstitutionName))
 	if st.InstitutionID != "" {
 		inst += " (" + st.InstitutionID + ")"
 	}
@@ -64,7 +64,7 @@ func WriteStatus(w io.Writer, st *ItemStatus) {
 		webhook = *st.Webhook
 	}
 	fields := [][2]string{
-		{"Item", fmt.Sprintf("%s  (name %q)", st.ItemID, st.Item.Name)},
+		{"Item", fmt.Sprintf("%s  (name %q)", st.ItemID, present.Name(st.Item.Name))},
 		{"Institution", inst},
 		{"Health", health},
 		{"Meaning", st.Health.Meaning},
@@ -91,13 +91,13 @@ func WriteStatus(w io.Writer, st *ItemStatus) {
 func WriteBalances(w io.Writer, b *LiveBalances) {
 	inst := "unknown institution"
 	if b.Institution != nil && b.Institution.Name != "" {
-		inst = b.Institution.Name
+		inst = present.Name(b.Institution.Name)
 	}
-	fmt.Fprintf(w, "Item         %s  (name %q) · %s\n", b.ItemID, b.ItemName, inst)
+	fmt.Fprintf(w, "Item         %s  (name %q) · %s\n", b.ItemID, present.Name(b.ItemName), inst)
 	fmt.Fprintf(w, "Fetched      %s (live, /accounts/balance/get) · request_id %s\n\n", b.FetchedAt.Local().Format("2006-01-02 15:04:05 MST"), b.RequestID)
 	rows := [][]string{{"ACCOUNT", "MASK", "TYPE", "AVAILABLE", "CURRENT", "LIMIT"}}
 	for _, a := range b.Accounts {
-		rows = append(rows, []string{a.Name, present.MaskLabel(a), present.TypeLabel(a), present.Available(a), present.Current(a), present.Limit(a)})
+		rows = append(rows, []string{present.Name(a.Name), present.MaskLabel(a), present.TypeLabel(a), present.Available(a), present.Current(a), present.Limit(a)})
 	}
 	present.WriteTable(w, rows, 3)
 }

@@ -372,9 +372,11 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		}
 		j.linked = Linked{PublicToken: pub}
 		// Link's metadata reaches us through the page, not the API client: clean it the same way.
-		instID, instName = sanitize.Text(instID), sanitize.Text(instName)
+		// Any page could name any bank: it is a fallback, marked so, until Plaid names the
+		// Item's institution itself (the numbers step).
+		instID, instName = sanitize.Line(instID, sanitize.Field), sanitize.Line(instName, sanitize.Name)
 		if instID != "" || instName != "" {
-			j.linked.Institution = &plaidapi.Institution{ID: instID, Name: instName}
+			j.linked.Institution = &plaidapi.Institution{ID: instID, Name: instName, FromLink: true}
 		}
 		return StepReport{Detail: "institution " + j.linked.describe(), Notice: f.DuplicateWarning(j.linked.Institution, "")}, nil
 
@@ -525,10 +527,16 @@ func (l Linked) describe() string {
 	switch {
 	case l.Institution == nil:
 		return "not named"
-	case l.Institution.Name != "" && l.Institution.ID != "":
-		return l.Institution.Name + " (" + l.Institution.ID + ")"
-	case l.Institution.Name != "":
-		return l.Institution.Name
 	}
-	return l.Institution.ID
+	d := l.Institution.ID
+	switch {
+	case l.Institution.Name != "" && l.Institution.ID != "":
+		d = l.Institution.Name + " (" + l.Institution.ID + ")"
+	case l.Institution.Name != "":
+		d = l.Institution.Name
+	}
+	if l.Institution.FromLink {
+		d += " as Link named it"
+	}
+	return d
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -176,8 +177,9 @@ func linkExitDocs(code, typ string) string {
 // stderr and the TUI's error blocks: every id support asks for, then what to do next.
 func (p Problem) Fields() [][2]string {
 	var out [][2]string
+	// Values may come from Plaid, Link, a file or a proxy in between: each is one clean line.
 	add := func(k, v string) {
-		if v != "" {
+		if v = sanitize.Line(v, sanitize.Message); v != "" {
 			out = append(out, [2]string{k, v})
 		}
 	}
@@ -211,7 +213,7 @@ func (p Problem) Fields() [][2]string {
 // WriteProblem prints a failure for the commands' stderr: one line saying what failed, then
 // every field, aligned.
 func WriteProblem(w io.Writer, err error) {
-	fmt.Fprintf(w, "error: %v\n", err)
+	fmt.Fprintf(w, "error: %s\n", sanitize.Line(err.Error(), sanitize.Message))
 	fields := Explain(err).Fields()
 	kw := 0
 	for _, f := range fields {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // Exit codes, the same for every command.
@@ -99,7 +100,7 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 		}
 		return exitInterrupted
 	case errors.As(err, &ue) || !a.ran:
-		fmt.Fprintf(a.d.Stderr, "error: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		fmt.Fprintf(a.d.Stderr, "error: %s\nRun '%s --help' for usage.\n", errorLines(err), cmd.CommandPath())
 		if jsonOut {
 			p := plaidflow.Explain(err)
 			p.ErrorType = errorTypeUsage
@@ -110,7 +111,7 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 		}
 		return exitUsage
 	case errors.As(err, &coded):
-		fmt.Fprintf(a.d.Stderr, "error: %v\n", err)
+		fmt.Fprintf(a.d.Stderr, "error: %s\n", errorLines(err))
 		return coded.ExitCode()
 	}
 	plaidflow.WriteProblem(a.d.Stderr, err)
@@ -118,6 +119,18 @@ func (a *app) exitCode(ctx context.Context, cmd *cobra.Command, args []string, e
 		writeErrorJSON(a.d.Stdout, plaidflow.Explain(err))
 	}
 	return exitFailure
+}
+
+// errorLines is err's text for stderr: each line through sanitize.Line (an error may quote a
+// file or an answer), keeping the lines and tab indents of cobra's suggestions ("Did you mean
+// this?\n\tlink").
+func errorLines(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		text := strings.TrimLeft(l, "\t")
+		lines[i] = l[:len(l)-len(text)] + sanitize.Line(text, sanitize.Message)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // jsonOn reports whether the command has --json and it is on.

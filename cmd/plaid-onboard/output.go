@@ -8,13 +8,18 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
-// printJSON writes one indented JSON document.
+// printJSON writes one indented JSON document. encoding/json escapes the C0 controls in
+// strings; sanitize.JSON escapes what it leaves (DEL, C1 controls, bidirectional overrides), so
+// a document with values from outside is as safe on a terminal as the text output.
 func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	doc, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write the json document: %w", err)
+	}
+	if _, err := fmt.Fprintf(w, "%s\n", sanitize.JSON(doc)); err != nil {
 		return fmt.Errorf("write the json document: %w", err)
 	}
 	return nil

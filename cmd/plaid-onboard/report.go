@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
@@ -89,6 +90,7 @@ func (a *app) runReport(o *keysJSONFlags, args []string) error {
 	if o.json {
 		return printJSON(a.d.Stdout, reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Transcript: path, Session: entries[0], IDs: transcript.IDsOf(entries), Entries: entries, Summary: summary})
 	}
-	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, path)
+	// The summary's values went through sanitize.Line; the file's name may be as hostile.
+	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, sanitize.Line(path, sanitize.Message))
 	return nil
 }

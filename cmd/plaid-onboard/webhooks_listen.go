@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
 
@@ -169,7 +171,10 @@ func (a *app) pointItems(ctx context.Context, s *session, target string, done, f
 	}
 }
 
-// printWebhook prints one webhook: a line of text, or with --json one JSON line.
+// printWebhook prints one webhook: a line of text, or with --json one JSON line. Anyone who can
+// reach the listener can post to it (a web page on this machine, whoever finds --public-url), so
+// every value from the body goes through sanitize.Line, and the verdict comes before them: no
+// value can act on the terminal, flood it or forge a verdict of its own.
 func (a *app) printWebhook(jsonOut bool, wh webhook.Webhook, itemName string) {
 	if jsonOut {
 		doc := map[string]any{}
@@ -184,22 +189,22 @@ func (a *app) printWebhook(jsonOut bool, wh webhook.Webhook, itemName string) {
 			doc["reason"] = wh.Reason
 		}
 		b, _ := json.Marshal(doc) // values decoded from JSON encode again
-		fmt.Fprintf(a.d.Stdout, "%s\n", b)
+		fmt.Fprintf(a.d.Stdout, "%s\n", sanitize.JSON(b))
 		return
 	}
-	item := wh.ItemID
+	item := sanitize.Line(wh.ItemID, sanitize.Field)
 	if itemName != "" {
-		item = itemName + " (" + wh.ItemID + ")"
-	}
-	if item == "" {
-		item = "-"
+		item = sanitize.Line(itemName, sanitize.Name) + " (" + item + ")"
 	}
 	verdict := "✓ verified"
 	if !wh.Verified {
-		verdict = "✗ NOT VERIFIED: " + wh.Reason
+		verdict = "✗ NOT VERIFIED"
 	}
-	fmt.Fprintf(a.d.Stdout, "%s  %s %s  item %s  %s\n", wh.ReceivedAt.Format("15:04:05"),
-		present.OrDash(wh.Type), present.OrDash(wh.Code), item, verdict)
+	fmt.Fprintf(a.d.Stdout, "%s  %s  %s %s  item %s\n", wh.ReceivedAt.Format("15:04:05"), verdict,
+		present.OrDash(sanitize.Line(wh.Type, sanitize.Field)), present.OrDash(sanitize.Line(wh.Code, sanitize.Field)), present.OrDash(item))
+	if !wh.Verified {
+		fmt.Fprintf(a.d.Stdout, "          why: %s\n", sanitize.Line(wh.Reason, sanitize.Field))
+	}
 	if extra := webhookDetail(wh.Payload); extra != "" {
 		fmt.Fprintf(a.d.Stdout, "          %s\n", extra)
 	}
@@ -207,18 +212,18 @@ func (a *app) printWebhook(jsonOut bool, wh webhook.Webhook, itemName string) {
 
 // webhookDetail picks the fields of a webhook a person wants to see besides type and code.
 func webhookDetail(p map[string]any) string {
-	var out string
+	var out []string
 	for _, k := range []string{"account_id", "new_webhook_url", "status", "reason"} {
 		if v, ok := p[k].(string); ok && v != "" {
-			out += k + " " + v + "  "
+			out = append(out, k+" "+sanitize.Line(v, sanitize.Field))
 		}
 	}
 	if e, ok := p["error"].(map[string]any); ok {
 		if code, _ := e["error_code"].(string); code != "" {
-			out += "error " + code
+			out = append(out, "error "+sanitize.Line(code, sanitize.Field))
 		}
 	}
-	return out
+	return strings.Join(out, "  ")
 }
 
 // itemNames maps item ids to the saved names, for the printed lines.

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/plaid/plaid-go/v42/plaid"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // Error is a Plaid API error with the fields Plaid sends, plus what we were doing when it came.
@@ -70,6 +72,10 @@ func (c *Client) decodeError(op string, err error, resp *http.Response) error {
 	err = decodeError(op, err, resp)
 	if pe, ok := AsError(err); ok {
 		pe.In = circumstancesOf(c.cfg)
+		// A proxy (or a PLAID_API_URL that is not Plaid) can repeat the request's headers.
+		r := &transcript.Redactor{}
+		r.Learn("token", c.cfg.Secret)
+		pe.redact(r)
 	}
 	var ne *NetworkError
 	if errors.As(err, &ne) {
@@ -99,7 +105,7 @@ func decodeError(op string, err error, resp *http.Response) error {
 	}
 	pe, decErr := plaid.ToPlaidError(generic)
 	if decErr != nil || pe.ErrorCode == "" {
-		return &Error{
+		e := &Error{
 			Op:         op,
 			HTTPStatus: status,
 			Type:       "API_ERROR",
@@ -107,6 +113,8 @@ func decodeError(op string, err error, resp *http.Response) error {
 			Message:    fmt.Sprintf("HTTP %d with a body that is not a Plaid error: %s", status, describeBody(resp, generic.Body())),
 			RequestID:  requestIDHeader(resp),
 		}
+		e.redact(&transcript.Redactor{})
+		return e
 	}
 	e := &Error{
 		Op:             op,
@@ -122,7 +130,20 @@ func decodeError(op string, err error, resp *http.Response) error {
 	}
 	e.DocumentationURL = pe.GetDocumentationUrl()
 	e.SuggestedAction = pe.GetSuggestedAction()
+	e.redact(&transcript.Redactor{})
 	return e
+}
+
+// redact takes out of every field what looks like a token (access-, public-, processor-…,
+// btok_…) and the values r knows (the secret): whatever Plaid, or something posing as Plaid,
+// sent, no error printed, logged or written as --json carries a credential.
+func (e *Error) redact(r *transcript.Redactor) {
+	for _, f := range []*string{&e.Message, &e.DisplayMessage, &e.SuggestedAction} {
+		*f = r.String(*f)
+	}
+	for _, f := range []*string{&e.Type, &e.Code, &e.RequestID, &e.DocumentationURL} {
+		*f = r.ID(*f)
+	}
 }
 
 func requestIDHeader(resp *http.Response) string {

@@ -27,6 +27,11 @@ func describeBody(resp *http.Response, body []byte) string {
 	}
 	trimmed := strings.ToLower(strings.TrimSpace(string(body[:min(len(body), 512)])))
 	isHTML := strings.HasPrefix(ct, "text/html") || strings.HasPrefix(trimmed, "<!doctype html") || strings.HasPrefix(trimmed, "<html")
+	if isJSON := strings.Contains(ct, "json") || strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "["); isJSON && !isHTML {
+		// JSON that is not a Plaid error is an answer cut short or mangled: it may hold what the
+		// call was for (an access token), so none of it is quoted.
+		return fmt.Sprintf("JSON that cannot be read (%d bytes, not shown: it may hold a token)", len(body))
+	}
 	if !isHTML {
 		return snippet(body)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/plaid/plaid-go/v42/plaid"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 func TestDecodeErrorPlaidJSON(t *testing.T) {
@@ -104,6 +106,36 @@ func TestDecodeErrorHTMLPageIsNamedByItsTitle(t *testing.T) {
 		pe, ok := AsError(decodeError("get auth numbers", generic, resp))
 		if !ok || !strings.Contains(pe.Message, want) || strings.Contains(pe.Message, "<") {
 			t.Errorf("body %q: message %q, want it to contain %s and no markup", body, pe.Message, want)
+		}
+	}
+}
+
+// TestDecodeErrorCarriesNoToken: an answer cut short after its access token, and a Plaid-shaped
+// error whose fields repeat a token and the secret (a proxy echoing the request, or something
+// posing as Plaid): no field of the error holds either, whatever was sent.
+func TestDecodeErrorCarriesNoToken(t *testing.T) {
+	const token, secret = "access-sandbox-0b8c7d9e-1111-2222-3333-444455556666", "s3cr3t-value-of-the-client"
+	c := &Client{cfg: config.Config{Secret: secret}}
+	cut := `{"access_token":"` + token + `","item_id":"`
+	generic := plaid.MakeGenericOpenAPIError([]byte(cut), "unexpected end of JSON input", nil)
+	err := c.decodeError("exchange public token", generic, &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}})
+	if pe, ok := AsError(err); !ok || pe.Code != CodeUnexpectedResponse || strings.Contains(err.Error(), "access-sandbox") || !strings.Contains(pe.Message, "not shown") {
+		t.Errorf("a cut-short exchange answer gives %v", err)
+	}
+
+	body := `{"error_type":"INVALID_INPUT","error_code":"INVALID_FIELD","error_message":"got ` + token + ` with secret ` + secret + `","display_message":"` + token + `","request_id":"r1","suggested_action":"use ` + secret + `"}`
+	var model plaid.PlaidError
+	if err := model.UnmarshalJSON([]byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	err = c.decodeError("get auth numbers", plaid.MakeGenericOpenAPIError([]byte(body), "400 Bad Request", model), &http.Response{StatusCode: 400, Header: http.Header{}})
+	pe, _ := AsError(err)
+	if pe == nil || pe.Code != "INVALID_FIELD" {
+		t.Fatalf("decoded %v", err)
+	}
+	for _, s := range []string{pe.Error(), pe.Message, pe.DisplayMessage, pe.NextStep()} {
+		if strings.Contains(s, token) || strings.Contains(s, secret) {
+			t.Errorf("an error field carries a credential: %q", s)
 		}
 	}
 }

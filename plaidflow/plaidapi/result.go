@@ -44,6 +44,10 @@ type Institution struct {
 	// Unavailable marks one whose /institutions/get_by_id already failed or ran out of its
 	// budget in this flow: asking again would only delay the numbers once more.
 	Unavailable bool `json:"-"`
+	// FromLink marks an institution named only by Link's onSuccess metadata, which the page
+	// reports and Plaid never confirmed: a fallback, replaced by what Plaid says (the Item's
+	// institution_id and /institutions/get_by_id) as soon as Plaid has said it.
+	FromLink bool `json:"from_link,omitempty"`
 }
 
 // Account mirrors Plaid's AccountBase. Nullable fields are pointers so JSON keeps Plaid's nulls.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // This file is the one presentation of results and failures: money, account numbers and their
@@ -203,13 +204,22 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// InstitutionName is the bank's name, or "your bank" when Plaid did not say.
+// InstitutionName is the bank's name, or "your bank" when Plaid did not say; one named only by
+// Link's metadata (which Plaid never confirmed) says so.
 func InstitutionName(r *plaidapi.Result) string {
 	if r != nil && r.Institution != nil && r.Institution.Name != "" {
-		return r.Institution.Name
+		name := Name(r.Institution.Name)
+		if r.Institution.FromLink {
+			name += " (as Link named it)"
+		}
+		return name
 	}
 	return "your bank"
 }
+
+// Name is a name from outside (an institution's, an account's, an Item's) as every screen and
+// table shows it: one clean line, at most sanitize.Name characters.
+func Name(s string) string { return sanitize.Line(s, sanitize.Name) }
 
 // environmentLabel names where the result came from, for people.
 func environmentLabel(r *plaidapi.Result) string {
@@ -222,9 +232,9 @@ func environmentLabel(r *plaidapi.Result) string {
 // ItemRef is how people refer to the Item: its saved name, else its id.
 func ItemRef(r *plaidapi.Result) string {
 	if r.ItemName != "" {
-		return r.ItemName
+		return Name(r.ItemName)
 	}
-	return r.ItemID
+	return sanitize.Line(r.ItemID, sanitize.Field)
 }
 
 // NextCommand is the command that fetches this Item's numbers again in a later run, when it
@@ -261,13 +271,13 @@ func WriteReport(w io.Writer, res *plaidapi.Result, mask bool) error {
 	if res.Institution != nil {
 		inst = InstitutionName(res)
 		if res.Institution.ID != "" {
-			inst += " (" + res.Institution.ID + ")"
+			inst += " (" + sanitize.Line(res.Institution.ID, sanitize.Field) + ")"
 		}
 	}
 	fmt.Fprintf(w, "Institution  %s\n", inst)
-	fmt.Fprintf(w, "Item         %s", res.ItemID)
+	fmt.Fprintf(w, "Item         %s", sanitize.Line(res.ItemID, sanitize.Field))
 	if res.ItemName != "" {
-		fmt.Fprintf(w, "  (name %q)", res.ItemName)
+		fmt.Fprintf(w, "  (name %q)", Name(res.ItemName))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Environment  %s\n", environmentLabel(res))
@@ -276,11 +286,11 @@ func WriteReport(w io.Writer, res *plaidapi.Result, mask bool) error {
 
 	rows := [][]string{{"ACCOUNT", "MASK", "TYPE", "AVAILABLE", "CURRENT", "LIMIT"}}
 	for _, a := range res.Accounts {
-		rows = append(rows, []string{a.Name, MaskLabel(a), TypeLabel(a), Available(a), Current(a), Limit(a)})
+		rows = append(rows, []string{Name(a.Name), MaskLabel(a), TypeLabel(a), Available(a), Current(a), Limit(a)})
 	}
 	WriteTable(w, rows, 3) // names left, amounts right, so the decimal points line up
 	for _, a := range res.Accounts {
-		fmt.Fprintf(w, "\n%s", a.Name)
+		fmt.Fprintf(w, "\n%s", Name(a.Name))
 		if a.Mask != nil {
 			fmt.Fprintf(w, " ••%s", *a.Mask)
 		}

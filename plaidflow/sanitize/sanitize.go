@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Text removes what a terminal would act on rather than show: C0 and C1 control
@@ -25,7 +26,7 @@ func Text(s string) string {
 	b.Grow(len(s))
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
 		switch {
-		case r == '\t' || r == '\n' || r == '\r':
+		case r == '\t' || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
 			b.WriteByte(' ')
 		case unicode.IsControl(r) || isBidiControl(r):
 		default:
@@ -33,6 +34,62 @@ func Text(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Lengths for Line: how much of an outside value one line shows.
+const (
+	// Name bounds a name: an institution's, an Item's, an account's. Real ones are far shorter.
+	Name = 100
+	// Field bounds any other value from outside on a line: a webhook's code, an id, a reason.
+	Field = 200
+	// Message bounds a sentence from outside: an error message, a note, a command line.
+	Message = 1000
+)
+
+// Line is what a terminal may show of s on one line: Text's cleaning, then at most max
+// characters, the cut marked with "…" so nobody takes it for the whole value. It is the one
+// function every printer of outside text (Plaid's answers, webhooks, transcripts, Link metadata,
+// files) calls, so a value can neither act on the terminal nor flood it. max <= 0 cuts nothing.
+func Line(s string, max int) string {
+	s = Text(s)
+	if max <= 0 || len(s) <= max {
+		return s // max characters take at least max bytes
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			if utf8.RuneCountInString(s[i:]) == 1 {
+				return s
+			}
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// JSON makes an encoding/json document safe for a terminal as well: encoding/json escapes the
+// C0 controls in strings but writes DEL, the C1 controls (U+0080-U+009F, which some terminals
+// act on as they would on ESC sequences) and the bidirectional overrides as they are. Each
+// becomes its \uXXXX escape, which decodes to the same string: the document stays valid and
+// means the same. Outside strings a JSON document holds none of them.
+func JSON(doc []byte) []byte {
+	if !bytes.ContainsFunc(doc, needsEscape) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc)+16)
+	for _, r := range string(doc) {
+		if needsEscape(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
+}
+
+func needsEscape(r rune) bool {
+	return r == 0x7f || (r >= 0x80 && r <= 0x9f) || isBidiControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 func needsCleaning(s string) bool {

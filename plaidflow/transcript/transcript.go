@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // A transcript is a timeline written as JSON Lines: one Entry per line, the session entry
@@ -166,7 +168,7 @@ func Summary(entries []Entry) string {
 	if len(entries) > 0 && entries[0].Kind == KindSession {
 		sess = entries[0]
 	}
-	env := sess.Environment
+	env := sanitize.Line(sess.Environment, sanitize.Field)
 	if env == "" {
 		env = "unknown"
 	}
@@ -174,21 +176,23 @@ func Summary(entries []Entry) string {
 		env += " (offline demo: the built-in emulator, not Plaid)"
 	}
 	fmt.Fprintf(&b, "# plaid-onboard session, %s\n\n", stamp(sess.Time))
+	// Every value of a transcript may come from a file someone sent: each goes through
+	// sanitize.Line, so the report can neither act on the terminal nor forge a line of its own.
 	line := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "- **%s**: %s\n", k, v)
+			fmt.Fprintf(&b, "- **%s**: %s\n", k, sanitize.Line(v, sanitize.Message))
 		}
 	}
 	line("Program", strings.TrimSpace("plaid-onboard "+sess.Version))
 	if sess.OS != "" {
-		line("OS", sess.OS+"/"+sess.Arch)
+		line("OS", sanitize.Line(sess.OS, sanitize.Field)+"/"+sanitize.Line(sess.Arch, sanitize.Field))
 	}
 	line("Command", code(sess.Command))
 	line("Environment", env)
 	if s := sess.Settings; s != nil {
 		line("Products", strings.Join(s.Products, ", "))
 		line("Country codes", strings.Join(s.CountryCodes, ", "))
-		line("Client name", s.ClientName)
+		line("Client name", sanitize.Line(s.ClientName, sanitize.Name))
 		line("client_id", code(s.ClientID))
 		line("Redirect URI", s.RedirectURI)
 		line("API URL (overridden)", s.APIURL)
@@ -235,53 +239,56 @@ func Summary(entries []Entry) string {
 }
 
 // Describe is one entry as a line of text: what the summary lists and the TUI's pane shows.
+// An entry may come from a file someone sent, or from a webhook anyone posted: each part goes
+// through sanitize.Line, the short ones (names, ids, codes) bounded tighter than messages.
 func Describe(e Entry) string {
 	var parts []string
 	add := func(s string) {
-		if s != "" {
+		if s = sanitize.Line(s, sanitize.Message); s != "" {
 			parts = append(parts, s)
 		}
 	}
+	short := func(s string) string { return sanitize.Line(s, sanitize.Field) }
 	errText := func() string {
 		if e.ErrorCode == "" {
 			return ""
 		}
-		s := e.ErrorCode
+		s := short(e.ErrorCode)
 		if e.ErrorType != "" {
-			s += " (" + e.ErrorType + ")"
+			s += " (" + short(e.ErrorType) + ")"
 		}
 		return s
 	}
 	switch e.Kind {
 	case KindSession:
-		add("session started: " + e.Environment)
+		add("session started: " + short(e.Environment))
 	case KindAPICall:
-		call := e.Endpoint
+		call := short(e.Endpoint)
 		if e.Attempt > 1 {
 			call += fmt.Sprintf(" (attempt %d)", e.Attempt)
 		}
 		if e.NetworkError != "" {
-			call += " → network error: " + e.NetworkError
+			call += " → network error: " + short(e.NetworkError)
 		} else {
 			call += fmt.Sprintf(" → HTTP %d", e.HTTPStatus)
 		}
 		add(call + " in " + millis(e.DurationMS))
 		add(errText())
 		if e.RequestID != "" {
-			add("request_id " + e.RequestID)
+			add("request_id " + short(e.RequestID))
 		}
 		if e.ItemID != "" {
-			add("item_id " + e.ItemID)
+			add("item_id " + short(e.ItemID))
 		}
 		if len(e.AccountIDs) > 0 {
 			add(fmt.Sprintf("%d account_ids", len(e.AccountIDs)))
 		}
 	case KindLinkPage:
-		add("Link page " + e.Name)
-		add(e.URL)
+		add("Link page " + short(e.Name))
+		add(short(e.URL))
 		add(e.Message)
 	case KindLinkEvent:
-		add("Link event " + e.Name)
+		add("Link event " + short(e.Name))
 		add(metaDetail(e.Metadata))
 		add(errText())
 	case KindLinkExit:
@@ -289,10 +296,10 @@ func Describe(e Entry) string {
 		add(metaDetail(e.Metadata))
 		add(errText())
 		if e.RequestID != "" {
-			add("request_id " + e.RequestID)
+			add("request_id " + short(e.RequestID))
 		}
 		if e.LinkSessionID != "" {
-			add("link_session_id " + e.LinkSessionID)
+			add("link_session_id " + short(e.LinkSessionID))
 		}
 	case KindLinkSuccess:
 		add("Link onSuccess")
@@ -304,16 +311,16 @@ func Describe(e Entry) string {
 			add(fmt.Sprintf("%d accounts", n))
 		}
 		if e.LinkSessionID != "" {
-			add("link_session_id " + e.LinkSessionID)
+			add("link_session_id " + short(e.LinkSessionID))
 		}
 	case KindStep:
 		mark := map[string]string{"done": "✓", "failed": "✗", "warning": "!", "skipped": "–", "stopped": "–"}[e.Outcome]
-		add(strings.TrimSpace(mark + " " + e.Step))
-		add(e.Detail)
+		add(strings.TrimSpace(mark + " " + short(e.Step)))
+		add(short(e.Detail))
 		add(errText())
 		add(e.ErrorMessage)
 		if e.RequestID != "" && !strings.Contains(e.Detail, e.RequestID) {
-			add("request_id " + e.RequestID)
+			add("request_id " + short(e.RequestID))
 		}
 		add(e.Message)
 	default:
@@ -341,15 +348,15 @@ func metaDetail(raw json.RawMessage) string {
 	}
 	var parts []string
 	if m.InstitutionName != "" {
-		parts = append(parts, m.InstitutionName)
+		parts = append(parts, sanitize.Line(m.InstitutionName, sanitize.Name))
 	} else if m.Institution != nil && m.Institution.Name != "" {
-		parts = append(parts, m.Institution.Name)
+		parts = append(parts, sanitize.Line(m.Institution.Name, sanitize.Name))
 	}
 	if m.ViewName != "" {
-		parts = append(parts, "view "+m.ViewName)
+		parts = append(parts, "view "+sanitize.Line(m.ViewName, sanitize.Field))
 	}
 	if s := m.ExitStatus + m.Status; s != "" {
-		parts = append(parts, "status "+s)
+		parts = append(parts, "status "+sanitize.Line(s, sanitize.Field))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -382,7 +389,7 @@ func stamp(t time.Time) string {
 }
 
 func code(s string) string {
-	if s == "" {
+	if s = sanitize.Line(s, sanitize.Message); s == "" {
 		return ""
 	}
 	return "`" + strings.ReplaceAll(s, "`", "'") + "`"

@@ -92,6 +92,22 @@ func join(path, field string) string {
 	return path + "." + field
 }
 
+// fieldName is an unknown field's name as an error may show it: the file may be anyone's, so a
+// name that is not a plain identifier is quoted (strconv escapes what a terminal would act on)
+// and a long one cut.
+func fieldName(k string) string {
+	const max = 64
+	if plainName.MatchString(k) && len(k) <= max {
+		return k
+	}
+	if r := []rune(k); len(r) > max {
+		return strconv.Quote(string(r[:max])) + "…"
+	}
+	return strconv.Quote(k)
+}
+
+var plainName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+
 // object checks that n is an object and, when strict, that it has only the known fields.
 func (c *checker) object(n *node, path string, known []string) error {
 	if n.kind != kindObject {
@@ -102,7 +118,7 @@ func (c *checker) object(n *node, path string, known []string) error {
 	}
 	for _, k := range n.keys {
 		if !slices.Contains(known, k) {
-			return c.bad(n.fields[k], join(path, k), "is not a field Plaid documents here (known: %s)", strings.Join(known, ", "))
+			return c.bad(n.fields[k], join(path, fieldName(k)), "is not a field Plaid documents here (known: %s)", strings.Join(known, ", "))
 		}
 	}
 	return nil
