@@ -173,3 +173,16 @@ func TestViewOfAnItemWith500AccountsIsQuick(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkResultsKeyThenView500Accounts is what a key press costs the event loop on the
+// results of an Item with 500 accounts: Update, then View, as Bubble Tea runs them.
+func BenchmarkResultsKeyThenView500Accounts(b *testing.B) {
+	m := bigResults(b)
+	keys := []tea.KeyMsg{press("down"), press("up")}
+	i := 0
+	for b.Loop() {
+		m.Update(keys[i%2])
+		_ = m.View()
+		i++
+	}
+}
