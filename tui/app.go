@@ -3,10 +3,11 @@
 //
 // The root model (this file) owns the screen enum, the header, the footer, the scrolling body
 // and the global keys; it handles app messages first, then forwards what is left to the active
-// screen only. Update changes state and never draws; View draws (frame.go), once per change. Screens (keys, link, working, results, and items for the Items of earlier runs)
-// live in their own files and talk to the root through messages and a few small methods. Every
-// Plaid, keyring, browser and clipboard call is a tea.Cmd in commands.go. Nothing about Plaid is
-// decided here: the steps and their order are a plaidflow.Journey.
+// screen only. Update never renders: View draws each state once (frame.go). Screens (keys,
+// link, working, results, and items for the Items of earlier runs) live in their own files and
+// talk to the root through messages and a few small methods. Every Plaid, keyring, browser and
+// clipboard call is a tea.Cmd in commands.go. Nothing about Plaid is decided here: the steps
+// and their order are a plaidflow.Journey.
 package tui
 
 import (
@@ -219,7 +220,7 @@ func (m *Model) WriteReport(w io.Writer) error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	m.settle()
+	m.settle() // the keys screen focuses a field and may check the keys: a change to draw
 	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), receive(m.c.ctx, m.c.links), receive(m.c.ctx, m.c.retries), waitForTimeline(m.c.ctx, m.tlFeed))
 	return tea.Batch(cmd, m.turn())
 }
