@@ -3,10 +3,11 @@
 //
 // The root model (this file) owns the screen enum, the header, the footer, the scrolling body
 // and the global keys; it handles app messages first, then forwards what is left to the active
-// screen only. Screens (keys, link, working, results, and items for the Items of earlier runs)
-// live in their own files and talk to the root through messages and a few small methods. Every
-// Plaid, keyring, browser and clipboard call is a tea.Cmd in commands.go. Nothing about Plaid is
-// decided here: the steps and their order are a plaidflow.Journey.
+// screen only. Update never renders: View draws each state once (frame.go). Screens (keys,
+// link, working, results, and items for the Items of earlier runs) live in their own files and
+// talk to the root through messages and a few small methods. Every Plaid, keyring, browser and
+// clipboard call is a tea.Cmd in commands.go. Nothing about Plaid is decided here: the steps
+// and their order are a plaidflow.Journey.
 package tui
 
 import (
@@ -130,13 +131,20 @@ type Model struct {
 
 	itemsFrom screenID // where esc on the Items screen returns to
 
-	header  header
-	footer  footer
-	global  globalKeys
+	header header
+	footer footer
+	global globalKeys
+	// body, focus and the scrolling keys are the scrolling as of the last frame drawn, which
+	// Update acts on (settle): the body holds that frame's content, scrolled to where it showed.
 	body    viewport.Model
 	focus   [3]int // the screen, and the focus lines last brought into view
 	spin    spinner.Model
 	turning bool // a spinner tick is on its way
+
+	// state counts the changes to what is shown (each Update, Init), from 1; frame is the last
+	// one drawn, which View draws again until the state changes.
+	state uint64
+	frame frame
 
 	width, height int
 	interrupted   bool
@@ -161,6 +169,7 @@ func newModel(ctx context.Context, deps Deps) *Model {
 		body:   viewport.New(80, 10),
 		width:  80,
 		height: 24,
+		state:  1,
 	}
 	c := &common{ctx: ctx, deps: deps, styles: styles, cfg: deps.Config, spin: &m.spin,
 		links: make(chan linkUpdatedMsg, 64), retries: make(retryFeed, 16)}
@@ -177,7 +186,6 @@ func newModel(ctx context.Context, deps Deps) *Model {
 	m.header = header{c: c}
 	m.footer = newFooter(c, deps.Notes)
 	m.resize()
-	m.layout()
 	return m
 }
 
@@ -212,8 +220,8 @@ func (m *Model) WriteReport(w io.Writer) error {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
+	m.settle() // the keys screen focuses a field and may check the keys: a change to draw
 	cmd := tea.Batch(m.keys.Init(), m.loadSaved(), receive(m.c.ctx, m.c.links), receive(m.c.ctx, m.c.retries), waitForTimeline(m.c.ctx, m.tlFeed))
-	m.layout() // the keys screen focused a field and may be checking the keys
 	return tea.Batch(cmd, m.turn())
 }
 
@@ -226,11 +234,12 @@ func (m *Model) loadSaved() tea.Cmd {
 }
 
 // Update implements tea.Model: global keys and app messages first, then the active screen.
+// It draws nothing: View draws the state it leaves.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.settle()
 	cmd := m.update(msg)
 	m.tl.updateKeys(m.timelineKeysOn())
 	m.verify.updateKeys(m.screen == screenResults && !m.results.modal())
-	m.layout()
 	return m, tea.Batch(cmd, m.turn())
 }
 
@@ -464,57 +473,6 @@ func (m *Model) resize() {
 	m.tl.SetHeight(h)
 }
 
-// layout sizes the body between the header and the footer, fills it with the active screen's
-// view, and switches the scrolling keys on only when there is something to scroll.
-func (m *Model) layout() {
-	w := m.innerWidth()
-	scr := m.active()
-	content := scr.View()
-	if m.screen == screenResults && m.verify.shown() {
-		content += "\n" + m.verify.View(w)
-	}
-	if m.timelineShown() {
-		if v := m.tl.View(w); v != "" {
-			content += "\n" + v
-		}
-	}
-	keys := m.helpFor(scr)
-	lines := lineCount(content)
-	pinned := lineCount(m.pinned(w))
-	// The footer's height depends on whether the scrolling keys are on; they are on when the
-	// body does not fit what the footer (and the ids pinned above it) leave.
-	avail := func() int { return max(m.height-headerHeight-m.footer.height(w, keys, m.global)-pinned, 1) }
-	m.global.PageUp.SetEnabled(false)
-	m.global.PageDown.SetEnabled(false)
-	if lines > avail() {
-		m.global.PageUp.SetEnabled(true)
-		m.global.PageDown.SetEnabled(true)
-	}
-	h := avail()
-	m.body.Width, m.body.Height = w, h
-	m.body.SetContent(content)
-	if f, ok := scr.(focuser); ok {
-		// Only when the focus moved: the user may scroll away from it meanwhile.
-		first, last := f.focusLines()
-		if now := [3]int{int(m.screen), first, last}; now != m.focus && first >= 0 {
-			m.focus = now
-			if last >= m.body.YOffset+h {
-				m.body.SetYOffset(last - h + 1)
-			}
-			if first < m.body.YOffset {
-				m.body.SetYOffset(first)
-			}
-		}
-	}
-	if m.tl.reveal {
-		// The pane just opened under the screen: bring it into view.
-		m.tl.reveal = false
-		m.body.GotoBottom()
-	}
-	m.body.SetYOffset(m.body.YOffset) // clamp after the content shrank
-	m.footer.scroll = scrollState{on: lines > h, above: m.body.YOffset, below: max(lines-h-m.body.YOffset, 0)}
-}
-
 // pinned is what stays above the footer whatever the body scrolls: the ids Plaid Support asks
 // for, where the timeline is shown ("" elsewhere).
 func (m *Model) pinned(w int) string {
@@ -566,19 +524,3 @@ func (m *Model) margin() int {
 }
 
 func (m *Model) innerWidth() int { return max(m.width-2*m.margin(), 10) }
-
-// View implements tea.Model.
-func (m *Model) View() string {
-	if m.width <= 0 || m.height <= 0 {
-		return ""
-	}
-	w := m.innerWidth()
-	scr := m.active()
-	top := m.header.View(w, m.step(), m.keys.shownEnv(m.screen == screenKeys))
-	bottom := m.footer.View(w, m.helpFor(scr), m.global)
-	if pinned := m.pinned(w); pinned != "" {
-		bottom = pinned + "\n" + bottom
-	}
-	body := fit(m.body.View(), w, m.height-lineCount(top)-lineCount(bottom))
-	return indentBlock(top+"\n"+body+"\n"+bottom, m.margin(), m.width, m.height)
-}

@@ -275,5 +275,8 @@ func resultsWith(t *testing.T, deps Deps, w, h int, res *plaidapi.Result) *Model
 	if m.screen != screenResults {
 		t.Fatalf("the results did not show (screen %v)", m.screen)
 	}
+	// Bubble Tea draws after every message, and the scrolling settles on what was drawn (the
+	// selected account brought into view): the results are on screen before any key.
+	m.View()
 	return m
 }
