@@ -85,26 +85,27 @@ func TestAttackFilesSpecialFilesAreRefused(t *testing.T) {
 		setup func(t *testing.T, dirs userDirs) (string, []string)
 		want  string // what the file is, as the message says it
 		vmKB  int
+		code  int // 2 for a flag's value refused, as a malformed --user-custom file is
 	}{
 		{"report FIFO", func(t *testing.T, dirs userDirs) (string, []string) {
 			p := mkfifo(t, filepath.Join(dirs.work, "session.jsonl"))
 			return p, []string{"report", p}
-		}, "a FIFO", 0},
+		}, "a FIFO", 0, 1},
 		{"items.json FIFO", func(t *testing.T, dirs userDirs) (string, []string) {
 			return mkfifo(t, filepath.Join(dirs.config, "plaid-onboard", "items.json")), []string{"items"}
-		}, "a FIFO", 0},
+		}, "a FIFO", 0, 1},
 		{".env FIFO", func(t *testing.T, dirs userDirs) (string, []string) {
 			return mkfifo(t, filepath.Join(dirs.work, ".env")), []string{"sandbox", "link", "--demo", "--no-save"}
-		}, "a FIFO", 0},
+		}, "a FIFO", 0, 1},
 		{"--user-custom FIFO", func(t *testing.T, dirs userDirs) (string, []string) {
 			p := mkfifo(t, filepath.Join(dirs.work, "custom.json"))
 			return p, []string{"sandbox", "link", "--demo", "--no-save", "--user-custom", p}
-		}, "a FIFO", 0},
+		}, "a FIFO", 0, 2},
 		// 1 GiB of address space: enough for the program (Go reserves some up front), far
 		// from enough to read /dev/zero whole.
 		{"--user-custom /dev/zero", func(t *testing.T, dirs userDirs) (string, []string) {
 			return "/dev/zero", []string{"sandbox", "link", "--demo", "--no-save", "--user-custom", "/dev/zero"}
-		}, "a character device", 1 << 20},
+		}, "a character device", 1 << 20, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -112,8 +113,8 @@ func TestAttackFilesSpecialFilesAreRefused(t *testing.T) {
 			dirs := newUserDirs(t)
 			path, args := c.setup(t, dirs)
 			stderr, code := runBounded(t, dirs, c.vmKB, args...)
-			if code != 1 {
-				t.Errorf("exit %d, want 1 (a plain failure)\nstderr:\n%s", code, clip(stderr))
+			if code != c.code {
+				t.Errorf("exit %d, want %d\nstderr:\n%s", code, c.code, clip(stderr))
 			}
 			for _, want := range []string{path, "is " + c.want, "not a file"} {
 				if !strings.Contains(stderr, want) {

@@ -15,20 +15,6 @@ import (
 	"io/fs"
 )
 
-// Limits suited to each file: generous for what the program writes itself, small for what a
-// person writes by hand.
-const (
-	// TranscriptLimit bounds a transcript given to report: a long session's JSON Lines.
-	TranscriptLimit = 64 << 20
-	// IndexLimit bounds the Item index and the demo's state: a few hundred bytes per Item.
-	IndexLimit = 16 << 20
-	// DotEnvLimit bounds a .env file: it holds a few keys.
-	DotEnvLimit = 1 << 20
-	// UserCustomLimit bounds a user_custom configuration file; Plaid takes about 55 kB, and
-	// usercustom.Parse says so for anything between.
-	UserCustomLimit = 1 << 20
-)
-
 // ErrNotFile is wrapped by the error for a path that names something other than a regular file
 // (a FIFO, a device, a socket, a directory).
 var ErrNotFile = errors.New("not a file")
@@ -54,7 +40,9 @@ func (e *TooLargeError) Error() string { return "larger than " + size(e.Limit) }
 // Unwrap lets errors.Is find ErrTooLarge.
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 
-// Read returns the content of the regular file at path, at most limit bytes. Every error is an
+// Read returns the content of the regular file at path, at most limit bytes: each caller sets
+// the limit its file's use allows (generous for what the program writes, small for what a
+// person writes by hand). Every error is an
 // *fs.PathError naming path: the operating system's own (no such file, permission denied), or
 // one wrapping a *NotFileError or a *TooLargeError. Whether the path is a regular file is asked
 // of the opened descriptor, not of the path, so nothing can be swapped in between.

@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
 )
 
 // A transcript is a timeline written as JSON Lines: one Entry per line, the session entry
@@ -143,14 +145,18 @@ func ReadTranscript(r io.Reader) ([]Entry, error) {
 	return out, nil
 }
 
-// ReadTranscriptFile reads the transcript at path.
+// maxTranscriptFile bounds the transcript report reads: a long session's JSON Lines are a few
+// megabytes, and the entries are all held in memory.
+const maxTranscriptFile = 64 << 20
+
+// ReadTranscriptFile reads the transcript at path. Support staff run report on files customers
+// send: a FIFO, a device or a file past maxTranscriptFile is refused (localfile.Read).
 func ReadTranscriptFile(path string) ([]Entry, error) {
-	f, err := os.Open(path)
+	b, err := localfile.Read(path, maxTranscriptFile)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	entries, err := ReadTranscript(f)
+	entries, err := ReadTranscript(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
