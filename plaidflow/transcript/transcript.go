@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -79,12 +80,21 @@ func writePrivate(path string, data []byte) error {
 			return fmt.Errorf("write %s: it is a symbolic link; refusing to follow it", path)
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("write %s: not a regular file", path)
+			return &fs.PathError{Op: "write", Path: path, Err: &localfile.NotFileError{Mode: fi.Mode()}}
 		}
 	}
 	f, err := openPrivate(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// Asked again of the opened file: a FIFO put there after the Lstat would take the
+	// transcript (or, with no reader, made openPrivate fail instead of wait).
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = &fs.PathError{Op: "write", Path: path, Err: &localfile.NotFileError{Mode: fi.Mode()}}
+		}
+		return err
 	}
 	// An existing file keeps its mode through O_CREATE: tighten it before the data goes in.
 	if err := f.Chmod(0o600); err != nil {
