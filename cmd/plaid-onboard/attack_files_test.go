@@ -31,14 +31,15 @@ const promptly = 15 * time.Second
 // and returns its stderr and exit status; the test fails if it is still running after promptly.
 func runBounded(t *testing.T, dirs userDirs, vmLimitKB int, args ...string) (string, int) {
 	t.Helper()
+	bin := testBinary(t) // built before the clock starts: the build is not the command's time
 	ctx, cancel := context.WithTimeout(context.Background(), promptly)
 	defer cancel()
 	var cmd *exec.Cmd
 	if vmLimitKB > 0 {
-		sh := append([]string{"-c", `ulimit -v ` + strconv.Itoa(vmLimitKB) + ` && exec "$0" "$@"`, testBinary(t)}, args...)
+		sh := append([]string{"-c", `ulimit -v ` + strconv.Itoa(vmLimitKB) + ` && exec "$0" "$@"`, bin}, args...)
 		cmd = exec.CommandContext(ctx, "sh", sh...)
 	} else {
-		cmd = exec.CommandContext(ctx, testBinary(t), args...)
+		cmd = exec.CommandContext(ctx, bin, args...)
 	}
 	cmd.Dir, cmd.Env = dirs.work, dirs.env("XDG_STATE_HOME="+filepath.Join(dirs.home, "state"), "XDG_DATA_HOME="+filepath.Join(dirs.home, "data"))
 	var stderr bytes.Buffer
@@ -158,9 +159,10 @@ func TestAttackFilesLocalErrorsNameTheFile(t *testing.T) {
 			t.Parallel()
 			dirs := newUserDirs(t)
 			path := c.setup(t, dirs.config)
+			bin := testBinary(t)
 			ctx, cancel := context.WithTimeout(context.Background(), promptly)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, testBinary(t), "items", "--json")
+			cmd := exec.CommandContext(ctx, bin, "items", "--json")
 			cmd.Dir, cmd.Env = dirs.work, dirs.env()
 			out, err := cmd.Output()
 			var ee *exec.ExitError
