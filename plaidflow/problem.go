@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -132,6 +133,7 @@ func Explain(err error) Problem {
 		return Problem{ErrorMessage: err.Error(), Context: ns.Problem, Next: ns.Hint}
 	}
 	p.ErrorMessage = err.Error()
+	localNext, localOK := localfile.Advice(err)
 	switch {
 	case errors.Is(err, vault.ErrKeyringUnavailable):
 		p.Next = "unlock the OS keyring (or start a desktop session) and try again"
@@ -143,10 +145,6 @@ func Explain(err error) Problem {
 		p.Next = "name a saved Item: plaid-onboard items lists them"
 	case errors.Is(err, config.ErrSandboxOnly):
 		p.Next = "use PLAID_ENV=sandbox (or --demo)"
-	case isTimeout(err):
-		p.Next = "Plaid did not answer in time: try again; if it persists, check the network (and any proxy or PLAID_API_URL), or try --demo offline"
-	case isUnreachable(err):
-		p.Next = "Plaid could not be reached: check the network (and any proxy or PLAID_API_URL), or try --demo offline"
 	case errors.Is(err, vault.ErrSecretNotFound):
 		p.Next = "the Item's access token is not in the keyring: link the account again (and remove the old Item with `plaid-onboard items remove`)"
 	case errors.Is(err, ErrNotRemovedAtPlaid):
@@ -159,6 +157,14 @@ func Explain(err error) Problem {
 		p.Next = "name the account by its id, or by a mask or name only one account has"
 	case errors.Is(err, vault.ErrNameTaken), errors.Is(err, vault.ErrBadName):
 		p.Next = "pick another name: plaid-onboard items lists the names in use"
+	// Last, as the most general: the operating system's errors satisfy net.Error too, so a local
+	// file's failure is recognised before the network's.
+	case localOK:
+		p.Next = localNext
+	case isTimeout(err):
+		p.Next = "Plaid did not answer in time: try again; if it persists, check the network (and any proxy or PLAID_API_URL), or try --demo offline"
+	case isUnreachable(err):
+		p.Next = "Plaid could not be reached: check the network (and any proxy or PLAID_API_URL), or try --demo offline"
 	}
 	return p
 }
@@ -254,8 +260,6 @@ func (e *stepError) Error() string {
 // Unwrap gives the step's own error.
 func (e *stepError) Unwrap() error { return e.Err }
 
-// isUnreachable reports a call that never got an answer from anyone: no network, a name that
-// does not resolve, a refused connection, a timeout.
 // isTimeout reports whether a call gave up waiting for its answer (the call's deadline, or the
 // HTTP client's), as opposed to a connection refused or closed.
 func isTimeout(err error) bool {
@@ -263,6 +267,8 @@ func isTimeout(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
+// isUnreachable reports a call that never got an answer from anyone: no network, a name that
+// does not resolve, a refused connection, a timeout.
 func isUnreachable(err error) bool {
 	var ue *url.Error
 	var ne net.Error

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
@@ -142,11 +142,16 @@ func (sc Scenario) User() *SandboxUser {
 	return &SandboxUser{Username: usercustom.Username, Password: sc.config.Raw, Label: "scenario " + sc.Name}
 }
 
+// maxUserCustomFile bounds a --user-custom file read: Plaid takes about 55 kB, and a FIFO or
+// /dev/zero must be refused, not read (localfile.Read).
+const maxUserCustomFile = 1 << 20
+
 // LoadUserCustom reads a user_custom configuration from a file and checks it against Plaid's
 // documented schema and limits, strictly: a field Plaid would ignore (a typo) is an error, as
 // is anything Plaid would refuse. Errors name the file, the line and the JSON path.
 func LoadUserCustom(path string) (*SandboxUser, error) {
-	src, err := os.ReadFile(path)
+	// Read up to well past Plaid's limit, so that usercustom.Parse says how large it is.
+	src, err := localfile.Read(path, maxUserCustomFile)
 	if err != nil {
 		return nil, fmt.Errorf("read user_custom configuration: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
 )
 
 // demoItemStates keeps the demo emulator's Item states (webhook, Auth flow) in one JSON file
@@ -22,9 +23,12 @@ func newDemoItemStates(dir string) *demoItemStates {
 	return &demoItemStates{path: filepath.Join(dir, "demo-items.json")}
 }
 
+// maxDemoItemStates bounds the demo state read: a few URLs and statuses an Item.
+const maxDemoItemStates = 16 << 20
+
 func (d *demoItemStates) read() map[string]emulator.ItemState {
 	m := map[string]emulator.ItemState{}
-	if b, err := os.ReadFile(d.path); err == nil {
+	if b, err := localfile.Read(d.path, maxDemoItemStates); err == nil {
 		_ = json.Unmarshal(b, &m) // a damaged file only loses demo state
 	}
 	return m

@@ -27,7 +27,9 @@ func TestEnvironmentHostsArePlaidGos(t *testing.T) {
 // of ours but usercustom (it must stay independent of our client to catch its mistakes; its
 // test-only helpers, emulatortest, may use the shared test harness);
 // linkpage and plaidflow never import each other; nothing under plaidflow imports the front
-// ends.
+// ends; localfile, the one reader of files a user may have put in the way, imports nothing of
+// ours, so that any package (config, vault, transcript, the journeys, cmd) can use it without
+// an arrow pointing back.
 func TestPackagesImportAlongTheArrows(t *testing.T) {
 	const module = "github.com/plaid-onboard/plaid-onboard/"
 	root, err := filepath.Abs("../..")
@@ -80,6 +82,8 @@ func TestPackagesImportAlongTheArrows(t *testing.T) {
 				t.Errorf("%s imports %s: linkpage and plaidflow never import each other", dir, im)
 			case strings.HasPrefix(dir, "plaidflow") && (strings.HasPrefix(im, "tui") || strings.HasPrefix(im, "cmd/")):
 				t.Errorf("%s imports the front end %s", dir, im)
+			case dir == "plaidflow/localfile" && ours:
+				t.Errorf("%s imports %s: localfile is a leaf that every package may use, so it imports nothing of ours", dir, im)
 			case strings.HasPrefix(dir, "plaidflow/") && im == "plaidflow" && dir != "plaidflow/doctor":
 				t.Errorf("%s imports the journeys (plaidflow): the arrows point from plaidflow to its subpackages", dir)
 			}

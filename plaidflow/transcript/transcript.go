@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
@@ -79,12 +81,21 @@ func writePrivate(path string, data []byte) error {
 			return fmt.Errorf("write %s: it is a symbolic link; refusing to follow it", path)
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("write %s: not a regular file", path)
+			return &fs.PathError{Op: "write", Path: path, Err: &localfile.NotFileError{Mode: fi.Mode()}}
 		}
 	}
 	f, err := openPrivate(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// Asked again of the opened file: a FIFO put there after the Lstat would take the
+	// transcript (or, with no reader, made openPrivate fail instead of wait).
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = &fs.PathError{Op: "write", Path: path, Err: &localfile.NotFileError{Mode: fi.Mode()}}
+		}
+		return err
 	}
 	// An existing file keeps its mode through O_CREATE: tighten it before the data goes in.
 	if err := f.Chmod(0o600); err != nil {
@@ -145,14 +156,18 @@ func ReadTranscript(r io.Reader) ([]Entry, error) {
 	return out, nil
 }
 
-// ReadTranscriptFile reads the transcript at path.
+// maxTranscriptFile bounds the transcript report reads: a long session's JSON Lines are a few
+// megabytes, and the entries are all held in memory.
+const maxTranscriptFile = 64 << 20
+
+// ReadTranscriptFile reads the transcript at path. Support staff run report on files customers
+// send: a FIFO, a device or a file past maxTranscriptFile is refused (localfile.Read).
 func ReadTranscriptFile(path string) ([]Entry, error) {
-	f, err := os.Open(path)
+	b, err := localfile.Read(path, maxTranscriptFile)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	entries, err := ReadTranscript(f)
+	entries, err := ReadTranscript(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
 )
 
 // ErrCorruptIndex means items.json is not an index this program can read (a crash of another
@@ -49,7 +51,7 @@ func (v *Vault) corrupt(b []byte, cause error) error {
 	prefix := v.indexPath() + ".corrupt-"
 	if old, _ := filepath.Glob(prefix + "*"); len(old) > 0 {
 		for _, o := range old {
-			if ob, err := os.ReadFile(o); err == nil && bytes.Equal(ob, b) {
+			if ob, err := localfile.Read(o, maxIndexFile); err == nil && bytes.Equal(ob, b) {
 				e.Backup = o
 				return e
 			}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
 )
 
 // Vault keeps what a run made so the next run starts where it ended: the keys of each
@@ -377,9 +379,13 @@ func (v *Vault) RecordUse(ns, itemID string, when time.Time, health string) erro
 	})
 }
 
+// maxIndexFile bounds the index read: a few hundred bytes an Item. A FIFO or device put in its
+// place is refused, not waited on (localfile.Read).
+const maxIndexFile = 16 << 20
+
 func (v *Vault) read() (index, error) {
 	var ix index
-	b, err := os.ReadFile(v.indexPath())
+	b, err := localfile.Read(v.indexPath(), maxIndexFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return index{Version: 1}, nil
 	}
