@@ -200,3 +200,19 @@ func TestAttackWebhooksForwardToMetadata(t *testing.T) {
 		}
 	}
 }
+
+// A --forward-to target off this machine is allowed (an app in a container or on another
+// host is a real need) but named at start, since every verified webhook will go there: a
+// command pasted from somewhere cannot send them away unseen. Before: nothing was said.
+func TestAttackWebhooksForwardRemoteNamed(t *testing.T) {
+	t.Parallel()
+	_, dirs, env := emulatorEnv(t)
+	lp := startListen(t, dirs, env, "--forward-to", "http://203.0.113.7:9/hook") // TEST-NET-3: nothing is sent at start
+	lp.waitURL(t)
+	e2etest.Eventually(t, "the listener to finish starting", func() (bool, string) {
+		return strings.Contains(lp.stderrText(), "Press ctrl+c"), lp.output()
+	})
+	if !strings.Contains(lp.stderrText(), "203.0.113.7:9 is not on this machine") || !strings.Contains(lp.stderrText(), "unencrypted") {
+		t.Errorf("a remote forward target is not named as such:\n%s", lp.stderrText())
+	}
+}
