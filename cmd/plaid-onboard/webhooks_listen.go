@@ -42,7 +42,9 @@ Plaid-Verification JWT must be ES256, signed by the key /webhook_verification_ke
 for its kid, issued within 5 minutes, and carry the body's SHA-256. A webhook that fails says
 why. With --json, one JSON line per webhook: the payload plus "verified" and, when false,
 "reason". With --forward-to, each verified webhook is sent on to your app with its original
-headers and body, so your app can verify it too.
+headers and body, so your app can verify it too: in the background (Plaid is answered at once),
+given 10 seconds each, redirects not followed. Link-local and cloud metadata addresses
+(169.254.169.254) are refused as targets.
 
 Plaid must be able to reach the listener:
   - against the emulator (--demo, or PLAID_API_URL on loopback) it works with no setup: the
@@ -79,6 +81,13 @@ func (a *app) runWebhooksListen(ctx context.Context, f *webhooksFlags) error {
 			return usagef("%s %q is not an http(s) URL", name, raw)
 		}
 	}
+	remote := false
+	if f.forwardTo != "" {
+		var err error
+		if remote, err = webhook.CheckForwardTarget(ctx, f.forwardTo); err != nil {
+			return usagef("--forward-to %s: %v. Forward to your app, for example http://127.0.0.1:3000/plaid/webhook", f.forwardTo, err)
+		}
+	}
 	s, err := a.openSession(f.session)
 	if err != nil {
 		return err
@@ -87,26 +96,34 @@ func (a *app) runWebhooksListen(ctx context.Context, f *webhooksFlags) error {
 
 	names := &itemNames{}
 	names.refresh(s)
-	hc := a.d.HTTPClient
+	// printing keeps a webhook's lines and a forward's result apart: forwards end in their
+	// own time, on the Forwarder's goroutines.
+	var printing sync.Mutex
+	var fwd *webhook.Forwarder
+	if f.forwardTo != "" {
+		fwd = webhook.NewForwarder(f.forwardTo, func(r webhook.ForwardResult) {
+			printing.Lock()
+			defer printing.Unlock()
+			fmt.Fprintln(a.d.Stderr, forwardNote(f.forwardTo, r))
+		})
+		defer fwd.Close()
+	}
 	v := webhook.NewVerifier(s.flow.Client)
 	rcv, err := webhook.Listen(f.port, v, func(wh webhook.Webhook) {
+		printing.Lock()
 		a.printWebhook(f.print.json, wh, names.name(s, wh.ItemID))
-		if f.forwardTo == "" || !wh.Verified {
-			return
+		printing.Unlock()
+		if fwd != nil && wh.Verified {
+			fwd.Send(wh) // in the background: Plaid's answer does not wait for the app
 		}
-		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		status, err := webhook.Forward(fctx, hc, f.forwardTo, wh)
-		if err != nil {
-			fmt.Fprintf(a.d.Stderr, "  → not forwarded: %v\n", err)
-			return
-		}
-		fmt.Fprintf(a.d.Stderr, "  → forwarded to %s: HTTP %d\n", f.forwardTo, status)
 	})
 	if err != nil {
 		return err
 	}
 	defer rcv.Close()
+	if f.forwardTo != "" && rcv.Receives(f.forwardTo) {
+		return usagef("--forward-to %s is this listener itself: each webhook would go round forever. Forward to your app's port", f.forwardTo)
+	}
 
 	target, reachable := webhook.Target(s.cfg, f.publicURL)
 	if reachable && target == "" {
@@ -115,6 +132,13 @@ func (a *app) runWebhooksListen(ctx context.Context, f *webhooksFlags) error {
 	fmt.Fprintf(a.d.Stderr, "Listening for webhooks on %s (verifying each with /webhook_verification_key/get)\n", rcv.URL)
 	if f.forwardTo != "" {
 		fmt.Fprintf(a.d.Stderr, "Forwarding verified webhooks to %s\n", f.forwardTo)
+		if remote { // the usual target is the user's own app on this machine: say when it is not
+			how := ""
+			if strings.HasPrefix(f.forwardTo, "http:") {
+				how = ", unencrypted (http)"
+			}
+			fmt.Fprintf(a.d.Stderr, "Note: %s is not on this machine: each verified webhook's body and Plaid-Verification header go there%s.\n", hostOf(f.forwardTo), how)
+		}
 	}
 	if target == "" {
 		fmt.Fprintf(a.d.Stderr, "Plaid cannot reach 127.0.0.1: start a tunnel to port %s (ngrok, cloudflared...) and run again with --public-url URL, so the saved Items send their webhooks there.\n", portOf(rcv.URL))
@@ -268,4 +292,26 @@ func portOf(raw string) string {
 		return "?"
 	}
 	return u.Port()
+}
+
+// forwardNote is the line that says what came of forwarding one webhook.
+func forwardNote(target string, r webhook.ForwardResult) string {
+	switch {
+	case r.Dropped:
+		return fmt.Sprintf("  → not forwarded: %s is not answering and enough webhooks are waiting for it (Plaid's copy was acknowledged)", target)
+	case r.Err != nil:
+		return fmt.Sprintf("  → not forwarded: %v", r.Err)
+	case r.Status >= 300 && r.Status < 400:
+		// Location is the app's text: quoted, so it cannot move the cursor or recolour the terminal.
+		return fmt.Sprintf("  → forwarded to %s: HTTP %d, a redirect to %.200q, not followed (webhooks go only to --forward-to)", target, r.Status, r.Location)
+	}
+	return fmt.Sprintf("  → forwarded to %s: HTTP %d", target, r.Status)
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Host
 }

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,9 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 )
 
 // Webhook is one webhook as the receiver got it: the raw body and headers (what a forward
@@ -33,6 +35,17 @@ type Webhook struct {
 // maxWebhookBody bounds a webhook body; Plaid's are a few hundred bytes.
 const maxWebhookBody = 1 << 20
 
+// A webhook is a few hundred bytes from Plaid's servers: its request must arrive within
+// readTimeout of the connection being read, and the answer leave within writeTimeout, which
+// covers fetching a signing key (keyFetchTimeout). Without them a client sending a byte at a
+// time holds a connection, and a goroutine, open for as long as it likes.
+const (
+	readTimeout  = 5 * time.Second
+	writeTimeout = readTimeout + keyFetchTimeout + 5*time.Second
+	idleTimeout  = 30 * time.Second
+	maxHeader    = 64 << 10
+)
+
 // Receiver listens on 127.0.0.1 for webhooks, verifies each and hands it on.
 type Receiver struct {
 	// URL is where it listens: http://127.0.0.1:PORT/.
@@ -43,7 +56,10 @@ type Receiver struct {
 
 // Listen starts a receiver on 127.0.0.1:port (0: a free port). Each POST is verified
 // with v and passed to handle, one at a time, before it is answered: 200 when it verified, 400
-// when it did not, 503 when the key could not be fetched (so Plaid sends it again).
+// when it did not, 503 when the key could not be fetched (so Plaid sends it again). handle must
+// return at once (print, queue): Plaid sends a webhook again when it has no 200 within 10
+// seconds (https://plaid.com/docs/api/webhooks/#webhook-retries), and while one handle runs the
+// next webhook waits.
 func Listen(port int, v *Verifier, handle func(Webhook)) (*Receiver, error) {
 	if port < 0 || port > 65535 {
 		return nil, fmt.Errorf("listen for webhooks: port %d is not between 0 and 65535", port)
@@ -55,15 +71,19 @@ func Listen(port int, v *Verifier, handle func(Webhook)) (*Receiver, error) {
 	r := &Receiver{URL: "http://" + ln.Addr().String() + "/", done: make(chan struct{})}
 	var one sync.Mutex // one webhook at a time: the lines printed for each stay whole
 	r.srv = &http.Server{
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeader,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if req.Method != http.MethodPost {
 				w.Header().Set("Allow", http.MethodPost)
 				http.Error(w, "webhooks are POSTed", http.StatusMethodNotAllowed)
 				return
 			}
-			body, err := io.ReadAll(io.LimitReader(req.Body, maxWebhookBody+1))
-			if err != nil || len(body) > maxWebhookBody {
+			body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxWebhookBody))
+			if err != nil {
 				http.Error(w, "body unreadable or too large", http.StatusBadRequest)
 				return
 			}
@@ -107,26 +127,17 @@ func (r *Receiver) Close() {
 	<-r.done
 }
 
-// Forward sends a webhook on to target with its original headers and body, so the
-// app there can verify the Plaid-Verification JWT itself. It returns the status target
-// answered.
-func Forward(ctx context.Context, client *http.Client, target string, wh Webhook) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(wh.Body))
+// Receives reports whether target is this receiver itself: forwarding there would send each
+// webhook round again and again, each time verified anew.
+func (r *Receiver) Receives(target string) bool {
+	u, err := url.Parse(target)
 	if err != nil {
-		return 0, fmt.Errorf("forward webhook to %s: %w", target, err)
+		return false
 	}
-	for name, values := range wh.Header {
-		switch http.CanonicalHeaderKey(name) {
-		case "Content-Length", "Host", "Connection", "Accept-Encoding", "Transfer-Encoding":
-			continue // belong to the hop, not the webhook
-		}
-		req.Header[name] = append([]string(nil), values...)
+	own, _ := url.Parse(r.URL)
+	port := u.Port()
+	if port == "" && u.Scheme == "http" {
+		port = "80"
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, fmt.Errorf("forward webhook to %s: %w", target, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	return resp.StatusCode, nil
+	return port == own.Port() && config.IsLoopbackHost(u.Hostname())
 }

@@ -26,9 +26,34 @@ import (
 // returns as a JWK; its payload holds iat, which must be within 5 minutes, and
 // request_body_sha256, the hex SHA-256 of the body, compared in constant time. Keys are cached
 // by kid; a key whose expired_at has passed verifies nothing.
+//
+// Anyone who can reach the receiver can post a JWT naming any kid, and each key look-up is a
+// call to Plaid with the client secret. So a kid Plaid does not know is remembered as unknown
+// for unknownKidTTL; a JWT whose other claims already fail (too old, another body) costs no
+// look-up; and look-ups are rate-limited (keyFetchBurst, then one per keyFetchEvery). A
+// webhook refused by the limit is answered 503, so Plaid, if it was Plaid's, sends it again
+// later (https://plaid.com/docs/api/webhooks/#webhook-retries: retried for up to 24 hours).
 
 // maxAge is how old a webhook's iat may be (Plaid: 5 minutes).
 const maxAge = 5 * time.Minute
+
+const (
+	// unknownKidTTL is how long Plaid's "no such key" for a kid is believed. Plaid names a new
+	// key in a webhook only once it can hand it out, so a kid it did not know is a forgery.
+	unknownKidTTL = 10 * time.Minute
+	// maxUnknownKids bounds that memory.
+	maxUnknownKids = 1024
+	// keyFetchBurst look-ups may be made at once; after that one per keyFetchEvery. Plaid
+	// signs with one key at a time and rotates it rarely: a real receiver fetches one or two.
+	keyFetchBurst = 5
+	keyFetchEvery = 12 * time.Second
+	// keyFetchTimeout bounds one look-up, well inside the 10 seconds Plaid waits for an answer.
+	keyFetchTimeout = 5 * time.Second
+)
+
+// ErrKeyLookupsLimited is why a webhook naming a kid not yet known was not checked: too many
+// look-ups were made lately.
+var ErrKeyLookupsLimited = errors.New("too many unknown signing keys were named lately (forged webhooks?), so this one was not looked up; Plaid sends a webhook it had no 200 for again later")
 
 // Rejected is a webhook that failed verification; Reason says why in a sentence a
 // person can act on.
@@ -44,12 +69,16 @@ func rejected(format string, a ...any) error {
 // Verifier checks webhooks against the keys of the client's Plaid environment. It is
 // safe for concurrent use.
 type Verifier struct {
-	client *plaidapi.Client
-	// Now is the clock iat and key expiry are checked against; tests pin it.
+	fetch func(ctx context.Context, kid string) (plaidapi.JWK, error)
+	// Now is the clock iat, key expiry and the look-up limit go by; tests pin it.
 	Now func() time.Time
 
-	mu   sync.Mutex
-	keys map[string]webhookKey
+	mu      sync.Mutex
+	keys    map[string]webhookKey
+	unknown map[string]time.Time // kid → when Plaid said it does not know it
+	// tokens is how many look-ups may be made now (up to keyFetchBurst), as of tokensAt.
+	tokens   float64
+	tokensAt time.Time
 }
 
 type webhookKey struct {
@@ -59,7 +88,8 @@ type webhookKey struct {
 
 // NewVerifier returns a verifier that fetches keys through client.
 func NewVerifier(client *plaidapi.Client) *Verifier {
-	return &Verifier{client: client, Now: time.Now, keys: map[string]webhookKey{}}
+	return &Verifier{fetch: client.WebhookVerificationKey, Now: time.Now, keys: map[string]webhookKey{},
+		unknown: map[string]time.Time{}, tokens: keyFetchBurst}
 }
 
 // Verify checks a webhook's Plaid-Verification header against its raw body. It returns nil
@@ -87,11 +117,12 @@ func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error
 	if jwtHeader.Kid == "" {
 		return rejected("the JWT header has no kid (key id)")
 	}
-	key, err := v.key(ctx, jwtHeader.Kid)
+	now := v.now()
+	claimsErr := checkClaims(parts[1], body, now)
+	key, err := v.key(ctx, jwtHeader.Kid, claimsErr)
 	if err != nil {
 		return err
 	}
-	now := v.now()
 	if key.expiredAt != nil && !now.Before(*key.expiredAt) {
 		return rejected("the signing key %s expired at %s", jwtHeader.Kid, key.expiredAt.UTC().Format(time.RFC3339))
 	}
@@ -104,11 +135,16 @@ func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error
 	if !ecdsa.Verify(key.pub, digest[:], r, s) {
 		return rejected("the JWT signature does not match key %s: not signed by Plaid", jwtHeader.Kid)
 	}
+	return claimsErr
+}
+
+// checkClaims checks the JWT payload: iat within 5 minutes of now, and the body's SHA-256.
+func checkClaims(payload string, body []byte, now time.Time) error {
 	var claims struct {
 		IAT        *json.Number `json:"iat"`
 		BodySHA256 string       `json:"request_body_sha256"`
 	}
-	if err := decodeSegment(parts[1], &claims); err != nil {
+	if err := decodeSegment(payload, &claims); err != nil {
 		return rejected("the JWT payload cannot be read: %v", err)
 	}
 	if claims.IAT == nil {
@@ -149,17 +185,32 @@ func decodeSegment(seg string, into any) error {
 	return dec.Decode(into)
 }
 
-// key returns the key kid names, from the cache or from /webhook_verification_key/get.
-func (v *Verifier) key(ctx context.Context, kid string) (webhookKey, error) {
+// key returns the key kid names, from the cache or from /webhook_verification_key/get. A kid
+// not cached is looked up only when the rest of the JWT holds (claimsErr nil), Plaid has not
+// lately said it does not know it, and the look-up limit allows.
+func (v *Verifier) key(ctx context.Context, kid string, claimsErr error) (webhookKey, error) {
+	now := v.now()
 	v.mu.Lock()
 	k, ok := v.keys[kid]
+	refusedAt, unknown := v.unknown[kid]
+	unknown = unknown && now.Sub(refusedAt) < unknownKidTTL
 	v.mu.Unlock()
-	if ok {
+	switch {
+	case ok:
 		return k, nil
+	case unknown:
+		return webhookKey{}, rejected("Plaid does not know the signing key %q (it said so at %s)", kid, refusedAt.Format(time.TimeOnly))
+	case claimsErr != nil:
+		return webhookKey{}, claimsErr
+	case !v.takeLookup(now):
+		return webhookKey{}, ErrKeyLookupsLimited
 	}
-	jwk, err := v.client.WebhookVerificationKey(ctx, kid)
+	ctx, cancel := context.WithTimeout(ctx, keyFetchTimeout)
+	defer cancel()
+	jwk, err := v.fetch(ctx, kid)
 	if err != nil {
 		if pe, ok := plaidapi.AsError(err); ok && (pe.Type == "INVALID_INPUT" || pe.Type == "INVALID_REQUEST") {
+			v.rememberUnknown(kid, now)
 			return webhookKey{}, rejected("Plaid does not know the signing key %q (%s)", kid, pe.Code)
 		}
 		return webhookKey{}, err
@@ -172,6 +223,41 @@ func (v *Verifier) key(ctx context.Context, kid string) (webhookKey, error) {
 	v.keys[kid] = k
 	v.mu.Unlock()
 	return k, nil
+}
+
+// takeLookup spends one look-up if the limit allows: keyFetchBurst at once, refilled at one
+// per keyFetchEvery.
+func (v *Verifier) takeLookup(now time.Time) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.tokensAt.IsZero() && now.After(v.tokensAt) {
+		v.tokens = min(keyFetchBurst, v.tokens+float64(now.Sub(v.tokensAt))/float64(keyFetchEvery))
+	}
+	v.tokensAt = now
+	if v.tokens < 1 {
+		return false
+	}
+	v.tokens--
+	return true
+}
+
+// rememberUnknown notes that Plaid does not know kid. Notes older than unknownKidTTL go when
+// there are many; the look-up limit keeps them far fewer than maxUnknownKids, which is a
+// bound all the same.
+func (v *Verifier) rememberUnknown(kid string, now time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.unknown) >= maxUnknownKids {
+		for k, at := range v.unknown {
+			if now.Sub(at) >= unknownKidTTL {
+				delete(v.unknown, k)
+			}
+		}
+		if len(v.unknown) >= maxUnknownKids {
+			clear(v.unknown)
+		}
+	}
+	v.unknown[kid] = now
 }
 
 // publicKey turns Plaid's JWK into a P-256 public key, refusing points off the curve.
