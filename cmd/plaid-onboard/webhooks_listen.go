@@ -300,10 +300,10 @@ func forwardNote(target string, r webhook.ForwardResult) string {
 	case r.Dropped:
 		return fmt.Sprintf("  → not forwarded: %s is not answering and enough webhooks are waiting for it (Plaid's copy was acknowledged)", target)
 	case r.Err != nil:
-		return fmt.Sprintf("  → not forwarded: %v", r.Err)
+		return "  → not forwarded: " + sanitize.Line(r.Err.Error(), sanitize.Message)
 	case r.Status >= 300 && r.Status < 400:
-		// Location is the app's text: quoted, so it cannot move the cursor or recolour the terminal.
-		return fmt.Sprintf("  → forwarded to %s: HTTP %d, a redirect to %.200q, not followed (webhooks go only to --forward-to)", target, r.Status, r.Location)
+		// Location is the app's text: cleaned and capped like anything else from outside.
+		return fmt.Sprintf("  → forwarded to %s: HTTP %d, a redirect to %q, not followed (webhooks go only to --forward-to)", target, r.Status, sanitize.Line(r.Location, sanitize.Field))
 	}
 	return fmt.Sprintf("  → forwarded to %s: HTTP %d", target, r.Status)
 }

@@ -16,6 +16,7 @@ func TestPrintersOfOutsideTextUseLine(t *testing.T) {
 	for _, p := range []struct{ file, fn string }{
 		{"cmd/plaid-onboard/webhooks_listen.go", "printWebhook"},
 		{"cmd/plaid-onboard/webhooks_listen.go", "webhookDetail"},
+		{"cmd/plaid-onboard/webhooks_listen.go", "forwardNote"},
 		{"cmd/plaid-onboard/report.go", "runReport"},
 		{"cmd/plaid-onboard/app.go", "errorLines"},
 		{"plaidflow/webhook/webhook_describe.go", "Describe"},
