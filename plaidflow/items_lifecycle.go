@@ -128,6 +128,9 @@ func (f *Flow) RemoveItem(ctx context.Context, ref string) (Removal, error) {
 		break
 	}
 	if err := f.Vault.RemoveItemWithToken(c.ns, c.item.ItemID, c.token); err != nil {
+		if errors.Is(err, vault.ErrTokenChanged) {
+			return r, fmt.Errorf("the access token of %s (%s) changed in the keyring again and again while it was being removed (another program rotating it?), so it is not forgotten here and stays listed; run `plaid-onboard items remove %s` again once that is done: %w", c.item.Name, c.item.ItemID, c.item.Name, err)
+		}
 		return r, notForgotten(r, err)
 	}
 	r.Forgotten = true

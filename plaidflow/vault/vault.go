@@ -89,6 +89,9 @@ var (
 	ErrAmbiguousItem = errors.New("several items are saved: name one (see `plaid-onboard items`)")
 	// ErrNameTaken means another saved Item of the environment already has the name.
 	ErrNameTaken = errors.New("the name is taken by another saved item")
+	// ErrTokenChanged means the keyring holds another token for the Item than the one a
+	// removal was about: the Item was rotated meanwhile and may be alive, so it is not forgotten.
+	ErrTokenChanged = errors.New("the item's access token in the keyring changed meanwhile")
 	// ErrBadName means the name cannot be typed safely on a command line or clashes with ids.
 	ErrBadName = errors.New("a name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 )
@@ -196,8 +199,8 @@ func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 
 // deleteIfHolds deletes the keyring entry key if it holds token (any token when token is ""):
 // an entry another run has meanwhile given a new token is left alone. An entry already gone is
-// no error. Callers hold the Item's lock, so nothing changes the entry between the read and
-// the delete.
+// no error. Callers hold the Item's lock (or the Item is new and no other run knows it), so
+// nothing changes the entry between the read and the delete.
 func (v *Vault) deleteIfHolds(key, token string) error {
 	got, err := v.Secrets.Get(key)
 	switch {
@@ -295,10 +298,17 @@ func (v *Vault) RemoveItem(ns, itemID string) error { return v.RemoveItemWithTok
 // RemoveItemWithToken forgets a saved Item: its index entry first, then its keyring entry, but
 // only while that holds token ("" for any): an entry given a new token meanwhile belongs to an
 // Item still alive. Its name is retired, so no later Item is named after it without the user
-// choosing so. An index that cannot be written is an *IndexWriteError and leaves the keyring
+// choosing so. A keyring entry holding another token is ErrTokenChanged, and nothing is
+// forgotten. An index that cannot be written is an *IndexWriteError and leaves the keyring
 // as it was, so the Item stays listed with its token and a second remove can finish; a keyring
 // that refuses after the index was written is a *LeftInKeyringError.
 func (v *Vault) RemoveItemWithToken(ns, itemID, token string) error {
+	key := accessTokenKey(ns, itemID)
+	if token != "" {
+		if got, err := v.Secrets.Get(key); err == nil && got != token {
+			return fmt.Errorf("forget item %s: %w", itemID, ErrTokenChanged)
+		}
+	}
 	err := v.update(func(ix *index) {
 		for _, o := range ix.Items {
 			if o.Namespace == ns && o.ItemID == itemID && o.Name != "" {
@@ -310,7 +320,6 @@ func (v *Vault) RemoveItemWithToken(ns, itemID, token string) error {
 	if err != nil {
 		return fmt.Errorf("forget item %s: %w", itemID, err)
 	}
-	key := accessTokenKey(ns, itemID)
 	if err := v.deleteIfHolds(key, token); err != nil {
 		return &LeftInKeyringError{Key: key, Err: err}
 	}
