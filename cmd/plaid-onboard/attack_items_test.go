@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -28,9 +27,6 @@ import (
 // it were Plaid) and the real keyring. The invariant every interleaving must keep: an Item
 // alive at Plaid has its entry in the index and a working access token in the keyring.
 
-// waitingLine is what a run prints when another plaid-onboard is changing the same Item.
-var waitingLine = regexp.MustCompile(`(Waiting for another plaid-onboard)`)
-
 // addFault queues a fault at the emulator, failing the test when it is refused.
 func addFault(t *testing.T, srv *emulator.Server, spec emulator.FaultSpec) {
 	t.Helper()
@@ -39,16 +35,32 @@ func addFault(t *testing.T, srv *emulator.Server, spec emulator.FaultSpec) {
 	}
 }
 
-// waitWaitingOrExit waits until p says it waits for another run, or ends: on a program that
-// does not wait, the end is what comes.
-func waitWaitingOrExit(t *testing.T, p *process) {
+// heldRemoval starts `items remove ITEM --yes` with the next holds calls to /item/remove held
+// at the emulator, and returns once the call is held: the run has read
+// the token and sent it.
+func heldRemoval(t *testing.T, srv *emulator.Server, dirs userDirs, env []string, ref string, holds int) *process {
 	t.Helper()
-	select {
-	case <-p.url:
-	case <-p.done:
-	case <-time.After(e2etest.Timeout):
-		t.Fatalf("%s neither waited for the other run nor ended within %s:\n%s", p.name, e2etest.Timeout, p.output())
-	}
+	addFault(t, srv, emulator.FaultSpec{Path: "/item/remove", Kind: emulator.FaultHold, Count: holds})
+	p := startProcess(t, dirs, env, nil, "items", "remove", ref, "--yes")
+	e2etest.Eventually(t, "the removal to be held at /item/remove", func() (bool, string) {
+		return emulatortest.Held(srv) == 1, p.stderrText()
+	})
+	return p
+}
+
+// waitBlockedOrDone waits until p says it waits for another run (what a run that takes the
+// Item's lock does), or ends, or has a call of its own held at the emulator (what a run that
+// takes no lock does).
+func waitBlockedOrDone(t *testing.T, srv *emulator.Server, p *process) {
+	t.Helper()
+	e2etest.Eventually(t, p.name+" to wait for the other run, end, or be held at Plaid", func() (bool, string) {
+		select {
+		case <-p.done:
+			return true, ""
+		default:
+		}
+		return strings.Contains(p.stderrText(), "Waiting for another plaid-onboard") || emulatortest.Held(srv) > 1, p.output()
+	})
 }
 
 // assertEveryLiveItemReachable checks the invariant: every Item alive at the emulator is in
@@ -81,20 +93,15 @@ func assertEveryLiveItemReachable(t *testing.T, srv *emulator.Server, dirs userD
 
 // Given `items remove` held at /item/remove (it has read the token and sent it), when `items
 // rotate` runs on the same Item, then the Item is not lost: the rotate waits for the removal
-// (saying who it waits for) and finds the Item gone, or the removal uses the new token; either
-// way no Item stays alive at Plaid without its token and index entry here.
+// and finds the Item gone, or the removal uses the new token; either way no Item stays alive
+// at Plaid without its token and index entry here.
 func TestAttackItemsHeldRemoveAndRotate(t *testing.T) {
 	t.Parallel()
 	srv, dirs, env := keyringEnv(t)
 	item, _ := sandboxLinked(t, dirs, env)
-	addFault(t, srv, emulator.FaultSpec{Path: "/item/remove", Kind: emulator.FaultHold, Count: 1})
-
-	remove := startProcess(t, dirs, env, nil, "items", "remove", item.ItemID, "--yes")
-	e2etest.Eventually(t, "the removal to be held at /item/remove", func() (bool, string) {
-		return emulatortest.Held(srv) == 1, remove.stderrText()
-	})
-	rotate := startProcess(t, dirs, env, waitingLine, "items", "rotate", item.ItemID)
-	waitWaitingOrExit(t, rotate)
+	remove := heldRemoval(t, srv, dirs, env, item.ItemID, 1)
+	rotate := startProcess(t, dirs, env, nil, "items", "rotate", item.ItemID)
+	waitBlockedOrDone(t, srv, rotate)
 	srv.ReleaseHeld()
 	removeCode, rotateCode := remove.wait(t), rotate.wait(t)
 	t.Logf("remove: exit %d\n%s\nrotate: exit %d\n%s", removeCode, remove.output(), rotateCode, rotate.output())
@@ -110,33 +117,9 @@ func TestAttackItemsDoubleRemove(t *testing.T) {
 	t.Parallel()
 	srv, dirs, env := keyringEnv(t)
 	item, _ := sandboxLinked(t, dirs, env)
-	addFault(t, srv, emulator.FaultSpec{Path: "/item/remove", Kind: emulator.FaultHold, Count: 2})
-
-	first := startProcess(t, dirs, env, nil, "items", "remove", item.ItemName, "--yes")
-	e2etest.Eventually(t, "the first removal to be held at /item/remove", func() (bool, string) {
-		return emulatortest.Held(srv) == 1, first.stderrText()
-	})
-	second := startProcess(t, dirs, env, waitingLine, "items", "remove", item.ItemName, "--yes")
-	select {
-	case <-second.url:
-	case <-second.done:
-	case <-func() chan struct{} {
-		c := make(chan struct{})
-		go func() {
-			defer close(c)
-			for emulatortest.Held(srv) < 2 {
-				select {
-				case <-second.done:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-		}()
-		return c
-	}():
-	case <-time.After(e2etest.Timeout):
-		t.Fatalf("the second removal neither waited nor reached Plaid:\n%s", second.output())
-	}
+	first := heldRemoval(t, srv, dirs, env, item.ItemName, 2)
+	second := startProcess(t, dirs, env, nil, "items", "remove", item.ItemName, "--yes")
+	waitBlockedOrDone(t, srv, second)
 	srv.ClearFaults()
 	srv.ReleaseHeld()
 	first.wantExit(t, 0)
