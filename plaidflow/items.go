@@ -139,8 +139,12 @@ func callSaved[T any](ctx context.Context, f *Flow, ref string, call func(contex
 	got, err := call(ctx, c.token)
 	for tries := 0; plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") && tries < 2; tries++ {
 		fresh, ferr := f.currentToken(ctx, c)
-		if ferr != nil {
+		var busy *vault.LockBusyError
+		if errors.Is(ferr, errRemovedMeanwhile) || errors.As(ferr, &busy) || ctx.Err() != nil {
 			return c, got, ferr
+		}
+		if ferr != nil {
+			break // no lock here (a read-only directory): Plaid's answer stands
 		}
 		if fresh.token == c.token {
 			break
@@ -155,7 +159,7 @@ func callSaved[T any](ctx context.Context, f *Flow, ref string, call func(contex
 }
 
 // errRemovedMeanwhile is a saved Item another run removed while this one waited for it.
-var errRemovedMeanwhile = errors.New("removed by another plaid-onboard run meanwhile: nothing left to do here")
+var errRemovedMeanwhile = errors.New("removed by another plaid-onboard run meanwhile")
 
 // lockSaved finds the saved Item ref, takes its lock (waiting for another run that changes it;
 // the vault's OnLockWait says who) and reads its index entry again under the lock: the run it
@@ -204,6 +208,8 @@ func (f *Flow) observe(c itemCall, err error) error {
 	switch pe, ok := plaidapi.AsError(err); {
 	case err == nil:
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), HealthOK)
+	case ok && pe.Code == "INVALID_ACCESS_TOKEN" && c.token != "" && f.tokenChanged(c):
+		// Another run rotated the token since this one read it: no verdict on the Item.
 	case ok && (pe.Type == "ITEM_ERROR" || NeedsRepair(pe.Code) || pe.Code == "INVALID_ACCESS_TOKEN"):
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), pe.Code)
 	}
@@ -211,6 +217,13 @@ func (f *Flow) observe(c itemCall, err error) error {
 		return &ItemError{Item: c.item, Err: err}
 	}
 	return nil
+}
+
+// tokenChanged reports whether the keyring now holds another token for the Item than the one
+// c was made with.
+func (f *Flow) tokenChanged(c itemCall) bool {
+	now, err := f.Vault.AccessToken(c.ns, c.item.ItemID)
+	return err == nil && now != c.token
 }
 
 // used records that a call with the Item's token reached Plaid, leaving its health as it was.
