@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
@@ -44,6 +45,9 @@ type Saved struct {
 	// InstitutionFromLink: the Item was saved with the institution Link's metadata named, which
 	// Plaid's word replaces when it comes (learnInstitution).
 	InstitutionFromLink bool
+	// TokenLeftIn is the keyring entry still holding the access token of an Item that could
+	// not be saved (the index was not written and the token could not be taken back out).
+	TokenLeftIn string
 }
 
 // save keeps the new Item at once, before anything else can fail: an access token that is not
@@ -64,10 +68,18 @@ func (f *Flow) save(ex plaidapi.Exchanged, inst *plaidapi.Institution) Saved {
 	if err != nil {
 		problem := err.Error()
 		var ke *vault.KeyringError
-		if errors.As(err, &ke) {
+		var we *vault.IndexWriteError
+		left := ""
+		switch {
+		case errors.As(err, &ke):
 			problem = fmt.Sprintf("no OS keyring is reachable (%v); nothing was written to a plain file", ke.Cause)
+		case errors.As(err, &we) && we.LeftInKeyring != "":
+			left = we.LeftInKeyring
+			problem = fmt.Sprintf("%v. Its access token stays in the OS keyring as %q (service %s), but `items` does not list it: free disk space or make %s writable, then link again", we, left, vault.KeyringService, filepath.Dir(we.Path))
+		case errors.As(err, &we):
+			problem = fmt.Sprintf("%v. Nothing was kept: the access token was taken back out of the keyring, where no index would name it. Free disk space or make %s writable, then link again", we, filepath.Dir(we.Path))
 		}
-		return Saved{Item: item, Storage: plaidapi.Storage{Problem: problem}}
+		return Saved{Item: item, Storage: plaidapi.Storage{Problem: problem}, TokenLeftIn: left}
 	}
 	return Saved{Item: saved, Storage: plaidapi.Storage{Saved: true, Where: f.Vault.Where()}, InstitutionFromLink: fromLink}
 }

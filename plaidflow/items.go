@@ -127,7 +127,9 @@ func (f *Flow) savedItem(ref string) (itemCall, error) {
 }
 
 // callSaved finds the saved Item ref and makes call with its access token; a failure of the
-// call is observed like any other.
+// call is observed like any other. INVALID_ACCESS_TOKEN for a token another run has rotated
+// since it was read is no verdict on the Item: the call is made again with the token the
+// keyring holds once that run is done (see currentToken).
 func callSaved[T any](ctx context.Context, f *Flow, ref string, call func(context.Context, string) (T, error)) (itemCall, T, error) {
 	c, err := f.savedItem(ref)
 	if err != nil {
@@ -135,10 +137,66 @@ func callSaved[T any](ctx context.Context, f *Flow, ref string, call func(contex
 		return c, none, err
 	}
 	got, err := call(ctx, c.token)
+	for tries := 0; plaidapi.HasCode(err, "INVALID_ACCESS_TOKEN") && tries < 2; tries++ {
+		fresh, ferr := f.currentToken(ctx, c)
+		var busy *vault.LockBusyError
+		if errors.Is(ferr, errRemovedMeanwhile) || errors.As(ferr, &busy) || ctx.Err() != nil {
+			return c, got, ferr
+		}
+		if ferr != nil {
+			break // no lock here (a read-only directory): Plaid's answer stands
+		}
+		if fresh.token == c.token {
+			break
+		}
+		c = fresh
+		got, err = call(ctx, c.token)
+	}
 	if err != nil {
 		return c, got, f.observe(c, err)
 	}
 	return c, got, nil
+}
+
+// errRemovedMeanwhile is a saved Item another run removed while this one waited for it.
+var errRemovedMeanwhile = errors.New("removed by another plaid-onboard run meanwhile")
+
+// lockSaved finds the saved Item ref, takes its lock (waiting for another run that changes it;
+// the vault's OnLockWait says who) and reads its index entry again under the lock: the run it
+// waited for may have renamed or removed it (errRemovedMeanwhile, with the Item as it was).
+// doing names what this run does, for the runs that wait in turn ("rotating the access token
+// of"). The token is not read: callers read it under the lock.
+func (f *Flow) lockSaved(ctx context.Context, ref, doing string) (itemCall, func(), error) {
+	ns, item, err := f.findSaved(ref, "saving is off for this session (--no-save), so no saved Item can be changed")
+	if err != nil {
+		return itemCall{}, nil, err
+	}
+	unlock, err := f.Vault.LockItem(ctx, ns, item.ItemID, fmt.Sprintf("%s %s (%s)", doing, item.Name, item.ItemID))
+	if err != nil {
+		return itemCall{ns: ns, item: item}, nil, err
+	}
+	now, err := f.Vault.FindItem(ns, item.ItemID)
+	if errors.Is(err, vault.ErrItemNotFound) || errors.Is(err, vault.ErrNoItems) {
+		unlock()
+		return itemCall{ns: ns, item: item}, nil, fmt.Errorf("%s (%s) was %w", item.Name, item.ItemID, errRemovedMeanwhile)
+	}
+	if err != nil {
+		unlock()
+		return itemCall{ns: ns, item: item}, nil, err
+	}
+	return itemCall{ns: ns, item: now}, unlock, nil
+}
+
+// currentToken reads the Item's token again once no other run is changing the Item (a
+// rotation holds the lock from the old token's death to the new one's save).
+func (f *Flow) currentToken(ctx context.Context, c itemCall) (itemCall, error) {
+	fresh, unlock, err := f.lockSaved(ctx, c.item.ItemID, "reading the access token of")
+	if err != nil {
+		return c, err
+	}
+	defer unlock()
+	fresh.token, err = f.Vault.AccessToken(fresh.ns, fresh.item.ItemID)
+	return fresh, err
 }
 
 // observe records what a call with the Item's token showed: its health and when it was used.
@@ -150,6 +208,8 @@ func (f *Flow) observe(c itemCall, err error) error {
 	switch pe, ok := plaidapi.AsError(err); {
 	case err == nil:
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), HealthOK)
+	case ok && pe.Code == "INVALID_ACCESS_TOKEN" && c.token != "" && f.tokenChanged(c):
+		// Another run rotated the token since this one read it: no verdict on the Item.
 	case ok && (pe.Type == "ITEM_ERROR" || NeedsRepair(pe.Code) || pe.Code == "INVALID_ACCESS_TOKEN"):
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), pe.Code)
 	}
@@ -157,6 +217,13 @@ func (f *Flow) observe(c itemCall, err error) error {
 		return &ItemError{Item: c.item, Err: err}
 	}
 	return nil
+}
+
+// tokenChanged reports whether the keyring now holds another token for the Item than the one
+// c was made with.
+func (f *Flow) tokenChanged(c itemCall) bool {
+	now, err := f.Vault.AccessToken(c.ns, c.item.ItemID)
+	return err == nil && now != c.token
 }
 
 // used records that a call with the Item's token reached Plaid, leaving its health as it was.
@@ -205,6 +272,9 @@ func (f *Flow) DuplicateWarning(inst *plaidapi.Institution, except string) strin
 func unsavedHint(s Saved, itemID string) string {
 	if s.Storage.Saved || itemID == "" {
 		return ""
+	}
+	if s.TokenLeftIn != "" {
+		return fmt.Sprintf("The Item %s still exists at Plaid (in Production it is billed) although it was not saved here. Its access token is in the OS keyring as %q (service %s): to remove the Item, call /item/remove with it (on Linux, `secret-tool lookup service %s username %s` prints it), then delete that entry.", itemID, s.TokenLeftIn, vault.KeyringService, vault.KeyringService, s.TokenLeftIn)
 	}
 	return fmt.Sprintf("The Item %s still exists at Plaid (in Production it is billed) although it was not saved here. Removing it needs /item/remove with its access token, which exists only in this process's memory and is gone when it exits: in the terminal UI, remove it before you quit; from the command line, link with saving on (drop --no-save, unlock the keyring) and use `plaid-onboard items remove NAME` when done.", itemID)
 }

@@ -74,6 +74,12 @@ func Explain(err error) Problem {
 		p.Context = se.Context
 		return p
 	}
+	var ch *ChangeError
+	if errors.As(err, &ch) {
+		p = Explain(ch.Err)
+		p.Next, p.Item = ch.Next, ch.Item.Name
+		return p
+	}
 	var ie *ItemError
 	if errors.As(err, &ie) {
 		p = Explain(ie.Err)

@@ -34,6 +34,11 @@ said so. If the access token is missing from the keyring, the Item can NOT be re
 (it stays live and billed there): that is said plainly, the Item is forgotten here only when you
 confirm it (--yes confirms), and the exit status is 1.
 
+Another plaid-onboard changing the same Item at the time (a rotation, a removal) is waited for,
+and named; an Item it removed meanwhile is said to be already removed (exit status 0). If the
+index cannot be written after the removal at Plaid, the Item stays listed with its token, and
+the message says to run remove again once it can.
+
 Without a terminal it does not ask: it needs --yes, or refuses with exit status 2.`,
 		Example: `  plaid-onboard items remove first-platypus-bank
   plaid-onboard --demo items remove first-platypus-bank --yes --json`,

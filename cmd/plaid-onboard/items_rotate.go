@@ -20,7 +20,12 @@ func newItemsRotateCmd(a *app) *cobra.Command {
 access token at once and returns a new one, which replaces the old one in the keyring. The token
 is not printed. If the keyring refuses the new token after Plaid already invalidated the old one,
 the new token would be lost: it is then printed once on stdout, with what happened on stderr,
-and the exit status is 1. Keep it somewhere safe: it is the Item's only working token.`,
+and the exit status is 1. Keep it somewhere safe: it is the Item's only working token.
+
+If Plaid's answer is lost on the way, it asks Plaid (/item/get with the old token) whether the
+rotation happened and says which: nothing changed (rotate again), or the old token is dead and
+the new one never arrived (then only Plaid Support can remove the Item). Exit status 1 either
+way. Another plaid-onboard changing the same Item at the time is waited for, and named.`,
 		Example: `  plaid-onboard items rotate first-platypus-bank
   plaid-onboard --demo items rotate first-platypus-bank --json`,
 		Args: itemArg("whose token to rotate"),

@@ -58,6 +58,10 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 			return nil, fmt.Errorf("find the config directory: %w", err)
 		}
 		s.vault = vault.NewVault(d.Secrets, dir)
+		if requireKeys {
+			// A command says why it waits for another run; the terminal UI shows its spinner.
+			s.vault.OnLockWait = func(holder string) { fmt.Fprintln(d.Stderr, vault.Waiting(holder)) }
+		}
 		// A corrupt index found after the exchange would leave an Item at Plaid and a token in
 		// the keyring that nothing names: stop before any call.
 		if err := s.vault.Check(); err != nil {

@@ -63,3 +63,28 @@ func (v *Vault) corrupt(b []byte, cause error) error {
 	}
 	return e
 }
+
+// check finds what decodes as JSON but is no index, which the next write would otherwise
+// replace with an index of the new Item alone: `null`, an entry without its namespace or id
+// (a null entry is one), keys without their namespace. b is the file as read.
+func (ix *index) check(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return errors.New("not a JSON object")
+	}
+	for i, it := range ix.Items {
+		if it.Namespace == "" || it.ItemID == "" {
+			return fmt.Errorf("items[%d] has no namespace or item_id", i)
+		}
+	}
+	for i, k := range ix.Keys {
+		if k.Namespace == "" {
+			return fmt.Errorf("keys[%d] has no namespace", i)
+		}
+	}
+	for i, r := range ix.Retired {
+		if r.Namespace == "" || r.Name == "" {
+			return fmt.Errorf("retired_names[%d] has no namespace or name", i)
+		}
+	}
+	return nil
+}

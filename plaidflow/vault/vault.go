@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,10 @@ import (
 type Vault struct {
 	Secrets SecretStore
 	Dir     string
+	// OnLockWait, when set, is told once per wait that another plaid-onboard holds the index
+	// or an Item this run must change, and who (its pid, what it does, since when): the front
+	// end says so, since the run then waits without a word for up to a minute and a half.
+	OnLockWait func(holder string)
 
 	// mu serialises read-modify-write of the index within this process; the lock file next
 	// to the index (lockPath) does so across processes.
@@ -86,6 +91,9 @@ var (
 	ErrAmbiguousItem = errors.New("several items are saved: name one (see `plaid-onboard items`)")
 	// ErrNameTaken means another saved Item of the environment already has the name.
 	ErrNameTaken = errors.New("the name is taken by another saved item")
+	// ErrTokenChanged means the keyring holds another token for the Item than the one a
+	// removal was about: the Item was rotated meanwhile and may be alive, so it is not forgotten.
+	ErrTokenChanged = errors.New("the item's access token in the keyring changed meanwhile")
 	// ErrBadName means the name cannot be typed safely on a command line or clashes with ids.
 	ErrBadName = errors.New("a name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 )
@@ -152,8 +160,10 @@ func (v *Vault) LoadKeys(ns string) (clientID, secret string, err error) {
 }
 
 // SaveItem stores the access token in the keyring first, and only then records the Item in the
-// index, so the index never names an Item whose token is missing. It picks a short unique name
-// from the institution's name and returns the Item as saved.
+// index, so the index never names an Item whose token is missing. When the index cannot be
+// written, the token is taken back out of the keyring (a token no index names is one nothing
+// here shows or removes) and the error is an *IndexWriteError saying whether that worked. It
+// picks a short unique name from the institution's name and returns the Item as saved.
 func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 	if it.Namespace == "" || it.ItemID == "" || accessToken == "" {
 		return SavedItem{}, errors.New("save item: namespace, item id and access token are required")
@@ -163,7 +173,8 @@ func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 	if _, err := v.read(); err != nil {
 		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
 	}
-	if err := v.Secrets.Set(accessTokenKey(it.Namespace, it.ItemID), accessToken); err != nil {
+	key := accessTokenKey(it.Namespace, it.ItemID)
+	if err := v.Secrets.Set(key, accessToken); err != nil {
 		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
 	}
 	if it.CreatedAt.IsZero() {
@@ -179,9 +190,39 @@ func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 		ix.Items = append(ix.Items, it)
 	})
 	if err != nil {
+		var we *IndexWriteError
+		if errors.As(err, &we) && v.deleteIfHolds(key, accessToken) != nil {
+			we.LeftInKeyring = key
+		}
 		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
 	}
 	return it, nil
+}
+
+// deleteIfHolds deletes the keyring entry key if it holds token (any token when token is ""):
+// an entry another run has meanwhile given a new token is left alone. An entry already gone is
+// no error. Callers hold the Item's lock (or the Item is new and no other run knows it), so
+// nothing changes the entry between the read and the delete.
+func (v *Vault) deleteIfHolds(key, token string) error {
+	got, err := v.Secrets.Get(key)
+	switch {
+	case errors.Is(err, ErrSecretNotFound):
+		return nil
+	case err != nil:
+		return err
+	case token != "" && got != token:
+		return nil
+	}
+	err = v.Secrets.Delete(key)
+	if err == nil || errors.Is(err, ErrSecretNotFound) {
+		return nil
+	}
+	// The Secret Service can answer a delete racing another (an older plaid-onboard that
+	// takes no lock) with a D-Bus error instead of "not found": look again before blaming it.
+	if _, gerr := v.Secrets.Get(key); errors.Is(gerr, ErrSecretNotFound) {
+		return nil
+	}
+	return err
 }
 
 // SetInstitution records a saved Item's institution, learnt after it was saved, and renames the
@@ -252,11 +293,23 @@ func (v *Vault) AccessToken(ns, itemID string) (string, error) {
 	return tok, nil
 }
 
-// RemoveItem forgets a saved Item: its keyring entry and its index entry. Its name is
-// retired, so no later Item is named after it without the user choosing so.
-func (v *Vault) RemoveItem(ns, itemID string) error {
-	if err := v.Secrets.Delete(accessTokenKey(ns, itemID)); err != nil && !errors.Is(err, ErrSecretNotFound) {
-		return fmt.Errorf("forget item %s: %w", itemID, err)
+// RemoveItem forgets a saved Item: its index entry, then its keyring entry, whatever token it
+// holds. See RemoveItemWithToken.
+func (v *Vault) RemoveItem(ns, itemID string) error { return v.RemoveItemWithToken(ns, itemID, "") }
+
+// RemoveItemWithToken forgets a saved Item: its index entry first, then its keyring entry, but
+// only while that holds token ("" for any): an entry given a new token meanwhile belongs to an
+// Item still alive. Its name is retired, so no later Item is named after it without the user
+// choosing so. A keyring entry holding another token is ErrTokenChanged, and nothing is
+// forgotten. An index that cannot be written is an *IndexWriteError and leaves the keyring
+// as it was, so the Item stays listed with its token and a second remove can finish; a keyring
+// that refuses after the index was written is a *LeftInKeyringError.
+func (v *Vault) RemoveItemWithToken(ns, itemID, token string) error {
+	key := accessTokenKey(ns, itemID)
+	if token != "" {
+		if got, err := v.Secrets.Get(key); err == nil && got != token {
+			return fmt.Errorf("forget item %s: %w", itemID, ErrTokenChanged)
+		}
 	}
 	err := v.update(func(ix *index) {
 		for _, o := range ix.Items {
@@ -269,8 +322,26 @@ func (v *Vault) RemoveItem(ns, itemID string) error {
 	if err != nil {
 		return fmt.Errorf("forget item %s: %w", itemID, err)
 	}
+	if err := v.deleteIfHolds(key, token); err != nil {
+		return &LeftInKeyringError{Key: key, Err: err}
+	}
 	return nil
 }
+
+// LeftInKeyringError is an Item forgotten in the index whose keyring entry could not be
+// deleted: the entry stays, named Key under KeyringService.
+type LeftInKeyringError struct {
+	Key string
+	Err error
+}
+
+// Error implements error.
+func (e *LeftInKeyringError) Error() string {
+	return fmt.Sprintf("forgotten in the index, but its access token could not be deleted from the keyring (%v): it stays there as %q (service %s); delete that entry by hand", e.Err, e.Key, KeyringService)
+}
+
+// Unwrap gives the keyring's error.
+func (e *LeftInKeyringError) Unwrap() error { return e.Err }
 
 // SetAccessToken replaces a saved Item's access token in the keyring (after
 // /item/access_token/invalidate); the index does not change, since it holds no token.
@@ -395,6 +466,9 @@ func (v *Vault) read() (index, error) {
 	if err := json.Unmarshal(b, &ix); err != nil {
 		return ix, v.corrupt(b, err)
 	}
+	if err := ix.check(b); err != nil {
+		return index{}, v.corrupt(b, err)
+	}
 	return ix, nil
 }
 
@@ -407,16 +481,17 @@ func (v *Vault) Check() error {
 
 // update applies change to the index under the lock file, re-reading it there so a change
 // another process made meanwhile is kept, and writes it back atomically: a temporary file with
-// mode 0600 in the same directory, synced, then renamed over the old one.
+// mode 0600 in the same directory, synced, then renamed over the old one. A failure to lock or
+// write is an *IndexWriteError: the index is as it was.
 func (v *Vault) update(change func(*index)) (err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if err := os.MkdirAll(v.Dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", v.Dir, err)
+		return &IndexWriteError{Path: v.indexPath(), Err: err}
 	}
-	unlock, err := lockFile(v.lockPath())
+	unlock, err := waitLock(context.Background(), v.lockPath(), "writing the item index", indexLockWait, v.OnLockWait)
 	if err != nil {
-		return fmt.Errorf("lock the item index: %w", err)
+		return &IndexWriteError{Path: v.indexPath(), Err: err}
 	}
 	defer func() {
 		if uerr := unlock(); uerr != nil && err == nil {
@@ -433,8 +508,29 @@ func (v *Vault) update(change func(*index)) (err error) {
 	if err != nil {
 		return fmt.Errorf("encode item index: %w", err)
 	}
-	return writeFileAtomic(v.indexPath(), append(b, '\n'))
+	if err := writeFileAtomic(v.indexPath(), append(b, '\n')); err != nil {
+		return &IndexWriteError{Path: v.indexPath(), Err: err}
+	}
+	return nil
 }
+
+// IndexWriteError is an index that could not be written (a full disk, a read-only directory,
+// a lock another run holds too long): the index is as it was before.
+type IndexWriteError struct {
+	Path string
+	Err  error
+	// LeftInKeyring is, after a failed SaveItem, the keyring entry that holds the new Item's
+	// access token although no index names it: "" when it was taken back out.
+	LeftInKeyring string
+}
+
+// Error implements error.
+func (e *IndexWriteError) Error() string {
+	return fmt.Sprintf("the item index %s could not be written: %v", e.Path, e.Err)
+}
+
+// Unwrap gives the file system's error.
+func (e *IndexWriteError) Unwrap() error { return e.Err }
 
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
