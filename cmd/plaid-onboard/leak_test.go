@@ -301,7 +301,7 @@ func leakTUI(t *testing.T, le *leakEnv, c *leakCapture) {
 	u.keys("Enter")
 	u.waitForText("Save them in the OS keyring")
 	u.keys("n")
-	u.waitForText("http://127.0.0.1:")
+	u.waitForText("Link a bank account in your browser", "http://127.0.0.1:")
 	u.keys("s")
 	u.waitForText("Sandbox shortcut: make an Item without the browser")
 	u.keys("Enter")

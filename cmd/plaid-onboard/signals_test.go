@@ -224,7 +224,8 @@ func TestE2ETUIInterruptedAtEachStage(t *testing.T) {
 					u.keys("Enter")
 					u.waitForText("Save them in the OS keyring")
 					u.keys("n")
-					url = linkURLOnScreen.FindString(u.waitForText("http://127.0.0.1:"))
+					// The URL itself, not any loopback address: the footer also names the emulator's.
+					url = linkURLOnScreen.FindString(u.waitFor("the Link page's address", func(scr string) bool { return linkURLOnScreen.MatchString(scr) }))
 					if resp, err := http.Get(url); err != nil {
 						t.Fatalf("the Link page %s is not up: %v", url, err)
 					} else {
