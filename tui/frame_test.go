@@ -184,3 +184,27 @@ func TestTheItemsFrameFollowsEveryChange(t *testing.T) {
 		keyChange(press("down")),
 	})
 }
+
+// TestAListWithATallRowIsDrawnWhole: when a row takes two lines (a name with a line break),
+// lines cannot be swapped one for one, and the table is drawn with the cursor's row selected.
+func TestAListWithATallRowIsDrawnWhole(t *testing.T) {
+	rows := []string{"one", "two\nlines", "three"}
+	draw := func(picked func(int) bool) []string {
+		out := []string{"HEADER"}
+		for i, r := range rows {
+			if picked(i) {
+				r = "› " + r
+			}
+			out = append(out, strings.Split(r, "\n")...)
+		}
+		return out
+	}
+	var p pickList
+	for cursor := range rows {
+		got := p.lines(pickKey{1, 80}, len(rows), cursor, draw)
+		want := draw(func(row int) bool { return row == cursor })
+		if !slices.Equal(got, want) {
+			t.Errorf("cursor %d: got %q, want %q", cursor, got, want)
+		}
+	}
+}
