@@ -57,10 +57,11 @@ type component interface {
 }
 
 // focuser is a screen with lines to bring into view when they change (the focused field, the
-// selected account with its numbers, an error that just appeared): first to last, and first
-// wins when they do not all fit. -1 when there is nothing to show.
+// selected account with its numbers, an error that just appeared): its view, drawn once with
+// them, and first to last of its lines, first winning when they do not all fit; -1 when there
+// is nothing to show.
 type focuser interface {
-	focusLines() (first, last int)
+	focusView() (view string, first, last int)
 }
 
 // common is what every screen shares: dependencies, the style sheet, the spinner's frame,

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -125,13 +126,16 @@ func (f footer) View(w int, scr help.KeyMap, g globalKeys) string {
 		return strings.Join(parts, "\n")
 	}
 	// The screen lists its keys most important first: drop from the end, keeping "? more",
-	// which leads to the rest.
+	// which leads to the rest. The line only grows with the keys kept, so when they do not
+	// all fit, the most that do are found in halves (the Items screen has twenty keys, and
+	// the footer is drawn on every frame).
 	bs := scr.ShortHelp()
 	measure := f.help
 	measure.Width = 0 // no truncation: measure the whole line
+	fits := func(n int) bool { return lipgloss.Width(measure.ShortHelpView(append(bs[:n:n], more))) <= w }
 	n := len(bs)
-	for n > 0 && lipgloss.Width(measure.ShortHelpView(append(bs[:n:n], more))) > w {
-		n--
+	if n > 0 && !fits(n) {
+		n = len(bs) - 1 - sort.Search(len(bs)-1, func(drop int) bool { return fits(len(bs) - 1 - drop) })
 	}
 	parts = append(parts, truncate(f.help.ShortHelpView(append(bs[:n:n], more)), w))
 	return strings.Join(parts, "\n")

@@ -54,7 +54,13 @@ func (m *Model) draw() frame {
 	}
 	w := m.innerWidth()
 	scr := m.active()
-	content := scr.View()
+	content, first, last := "", -1, -1
+	fc, focusing := scr.(focuser)
+	if focusing {
+		content, first, last = fc.focusView()
+	} else {
+		content = scr.View()
+	}
 	if m.screen == screenResults && m.verify.shown() {
 		content += "\n" + m.verify.View(w)
 	}
@@ -72,18 +78,18 @@ func (m *Model) draw() frame {
 	avail := func() int { return max(m.height-headerHeight-foot.height(w, keys, g)-lineCount(pinned), 1) }
 	g.PageUp.SetEnabled(false)
 	g.PageDown.SetEnabled(false)
-	if lines > avail() {
+	h := avail()
+	if lines > h {
 		g.PageUp.SetEnabled(true)
 		g.PageDown.SetEnabled(true)
+		h = avail()
 	}
-	h := avail()
 	f := frame{body: m.body, focus: m.focus, scroll: g.PageDown.Enabled()}
 	body := &f.body
 	body.Width, body.Height = w, h
 	body.SetContent(content)
-	if fc, ok := scr.(focuser); ok {
+	if focusing {
 		// Only when the focus moved: the user may scroll away from it meanwhile.
-		first, last := fc.focusLines()
 		if now := [3]int{int(m.screen), first, last}; now != f.focus && first >= 0 {
 			f.focus = now
 			if last >= body.YOffset+h {

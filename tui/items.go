@@ -44,6 +44,8 @@ type itemsScreen struct {
 	items   []vault.SavedItem // every saved Item of the namespace, newest first
 	listErr error             // the index could not be read
 	shown   []int             // indexes into items that pass the filter
+	listed  int               // counts the changes to shown: the table is drawn once for each
+	table   pickList          // shown as last drawn
 	cursor  int               // into shown
 	filter  textinput.Model
 	mode    itemsMode
@@ -108,11 +110,11 @@ func (s *itemsScreen) failure() error {
 	return nil
 }
 
-// focusLines implements focuser: the prompt or the outcome when there is one (from its first
+// focusView implements focuser: the prompt or the outcome when there is one (from its first
 // line to its last), else the selected Item's row.
-func (s *itemsScreen) focusLines() (int, int) {
-	_, first, last := s.render()
-	return first, last
+func (s *itemsScreen) focusView() (string, int, int) {
+	lines, first, last := s.render()
+	return strings.Join(lines, "\n"), first, last
 }
 
 // Open shows the Items screen with the list as it was last read (the screen hears of every
@@ -306,8 +308,8 @@ func (s *itemsScreen) closePrompt() {
 
 // View implements tea.Model.
 func (s *itemsScreen) View() string {
-	lines, _, _ := s.render()
-	return strings.Join(lines, "\n")
+	v, _, _ := s.focusView()
+	return v
 }
 
 // render draws the screen, and says which lines to keep in view: the prompt or the outcome

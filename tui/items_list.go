@@ -47,6 +47,7 @@ func (s *itemsScreen) loaded(msg savedItemsLoadedMsg) {
 func (s *itemsScreen) applyFilter(keep string) {
 	words := strings.Fields(strings.ToLower(s.filter.Value()))
 	s.shown = s.shown[:0]
+	s.listed++
 	for i, it := range s.items {
 		hay := strings.ToLower(strings.Join([]string{it.Name, it.InstitutionName, it.InstitutionID, it.ItemID, plaidflow.HealthLabel(it)}, " "))
 		ok := true
@@ -117,8 +118,8 @@ func matchCount(n, of int) string {
 	return plural(n, "Item") + " of " + strconv.Itoa(of)
 }
 
-// tableLines are the Items, one row each: name, institution, last known health, linked. A
-// narrow window loses the date first, then the institution, then the name gets shorter.
+// tableLines are the Items, one row each: name, institution, last known health, linked; the
+// table drawn once per list, filter and width (pickList), as a key moves the cursor.
 func (s *itemsScreen) tableLines(w int) []string {
 	st := s.c.styles
 	inner := max(w-4, 10) // the card grows to the table, up to the window
@@ -131,6 +132,16 @@ func (s *itemsScreen) tableLines(w int) []string {
 	if len(s.shown) == 0 {
 		return []string{st.Muted.Render("No Item matches the filter.")}
 	}
+	return s.table.lines(pickKey{s.listed, inner}, len(s.shown), s.cursor, func(picked func(int) bool) []string {
+		return strings.Split(s.drawTable(inner, picked), "\n")
+	})
+}
+
+// drawTable draws the Items that pass the filter, with the rows picked reports selected, in
+// inner cells: a narrow window loses the date first, then the institution, then the name gets
+// shorter.
+func (s *itemsScreen) drawTable(inner int, picked func(row int) bool) string {
+	st := s.c.styles
 	render := func(nameW int, withInst, withDate bool) string {
 		headers := []string{"", "NAME"}
 		if withInst {
@@ -140,11 +151,11 @@ func (s *itemsScreen) tableLines(w int) []string {
 		if withDate {
 			headers = append(headers, "LINKED")
 		}
-		t := listTable(st, headers, s.cursor, nil)
+		t := listTable(st, headers, picked, nil)
 		for i, ix := range s.shown {
 			it := s.items[ix]
 			pointer := "  "
-			if i == s.cursor {
+			if picked(i) {
 				pointer = "› "
 			}
 			inst := it.InstitutionName
@@ -163,17 +174,12 @@ func (s *itemsScreen) tableLines(w int) []string {
 		}
 		return t.Render()
 	}
-	out := render(24, true, true)
-	for _, try := range []struct{ inst, date bool }{{true, false}, {false, false}} {
-		if maxWidth(out) <= inner {
-			break
+	for _, withDate := range []bool{true, false} {
+		if out := render(24, true, withDate); maxWidth(out) <= inner {
+			return out
 		}
-		out = render(24, try.inst, try.date)
 	}
-	for nameW := 23; nameW >= 6 && maxWidth(out) > inner; nameW-- {
-		out = render(nameW, false, false)
-	}
-	return strings.Split(out, "\n")
+	return widest(func(nameW int) string { return render(nameW, false, false) }, 24, 6, inner)
 }
 
 // hintLines say what enter does, or what the filter does while it is typed into.

@@ -192,11 +192,11 @@ func (s *keysScreen) failure() error {
 	return nil
 }
 
-// focusLines implements focuser: the focused field's row and its hint (after the intro and
+// focusView implements focuser: the focused field's row and its hint (after the intro and
 // the card's top edge).
-func (s *keysScreen) focusLines() (int, int) {
+func (s *keysScreen) focusView() (string, int, int) {
 	row := s.introLines() + 1 + 2*int(s.focus)
-	return row, row + 1
+	return s.View(), row, row + 1
 }
 
 // SetSize implements component.

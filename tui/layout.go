@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,9 +174,9 @@ func card(border lipgloss.Style, title, right string, body []string, w, minInner
 }
 
 // listTable is a borderless table of rows to pick from: the header row in the header style,
-// the row under the cursor selected, the first column (the pointer) without padding after it.
+// the rows picked reports selected, the first column (the pointer) without padding after it.
 // column, when not nil, may restyle the other columns (aligning money right).
-func listTable(st *Styles, headers []string, cursor int, column func(col int, style lipgloss.Style) lipgloss.Style) *table.Table {
+func listTable(st *Styles, headers []string, picked func(row int) bool, column func(col int, style lipgloss.Style) lipgloss.Style) *table.Table {
 	return table.New().
 		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
 		BorderHeader(false).BorderColumn(false).
@@ -185,7 +186,7 @@ func listTable(st *Styles, headers []string, cursor int, column func(col int, st
 			switch {
 			case row == table.HeaderRow:
 				style = st.TableHeader
-			case row == cursor:
+			case picked(row):
 				style = st.RowSelected
 			}
 			switch {
@@ -196,4 +197,40 @@ func listTable(st *Styles, headers []string, cursor int, column func(col int, st
 			}
 			return style
 		})
+}
+
+// pickList is a list table's lines drawn once for its rows and width: every row as it shows
+// unselected and as it shows selected, so that moving the cursor costs copying lines, not
+// drawing a table (a table of 500 rows takes tens of milliseconds, and a key press waits for it).
+type pickList struct {
+	key           pickKey
+	plain, picked []string // the header's line, then one line per row
+}
+
+// pickKey is what a pickList was drawn for. rows counts the changes to the rows it shows: the
+// screen moves it on every change of them (a new result, a new list, a filter), so that a
+// table never outlives what it shows.
+type pickKey struct{ rows, width int }
+
+var (
+	pickNone = func(int) bool { return false }
+	pickAll  = func(int) bool { return true }
+)
+
+// lines are the table of n rows with the row at cursor selected. draw draws the table with
+// the rows picked reports selected (their pointer too); it runs twice when k is not what was
+// drawn, and on every call when a row takes more than one line (a name with a line break),
+// where lines cannot be swapped one for one.
+func (p *pickList) lines(k pickKey, n, cursor int, draw func(picked func(row int) bool) []string) []string {
+	if p.key != k || p.plain == nil {
+		p.key, p.plain, p.picked = k, draw(pickNone), draw(pickAll)
+	}
+	if len(p.plain) != n+1 || len(p.picked) != n+1 {
+		return draw(func(row int) bool { return row == cursor })
+	}
+	out := slices.Clone(p.plain)
+	if cursor >= 0 && cursor < n {
+		out[1+cursor] = p.picked[1+cursor]
+	}
+	return out
 }

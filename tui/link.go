@@ -128,22 +128,23 @@ func (s *linkScreen) failure() error {
 	return nil
 }
 
-// focusLines implements focuser: an error that just appeared, from its title to the keys that
+// focusView implements focuser: an error that just appeared, from its title to the keys that
 // get past it.
-func (s *linkScreen) focusLines() (int, int) {
+func (s *linkScreen) focusView() (string, int, int) {
+	v := s.View()
 	if s.flows.open {
 		// The verification choice, from its question to its keys.
-		lines := strings.Split(ansiStrip(s.View()), "\n")
+		lines := strings.Split(ansiStrip(v), "\n")
 		for i, l := range lines {
 			if strings.HasPrefix(l, "How should the account be verified?") {
-				return i, len(lines) - 1
+				return v, i, len(lines) - 1
 			}
 		}
 	}
 	if !s.stuck() {
-		return -1, -1
+		return v, -1, -1
 	}
-	lines := strings.Split(ansiStrip(s.View()), "\n")
+	lines := strings.Split(ansiStrip(v), "\n")
 	first := -1
 	for i, l := range lines {
 		if strings.HasPrefix(l, "✗ ") {
@@ -151,7 +152,7 @@ func (s *linkScreen) focusLines() (int, int) {
 			break
 		}
 	}
-	return first, len(lines) - 1
+	return v, first, len(lines) - 1
 }
 
 // stuck: Link did not get an account, and the screen shows why.

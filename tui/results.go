@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -39,6 +40,8 @@ type resultsScreen struct {
 	width, height int
 
 	res     *plaidapi.Result
+	shows   int      // counts the results shown (SetResult): the table is drawn once for each
+	table   pickList // the accounts as last drawn
 	cursor  int
 	reveal  bool
 	picking bool // the copy picker is open
@@ -71,25 +74,12 @@ func (s *resultsScreen) busy() bool { return false }
 // failure implements component.
 func (s *resultsScreen) failure() error { return nil }
 
-// focusLines implements focuser: the selected account's row, down to the end of its numbers
-// (or of the copy picker).
-func (s *resultsScreen) focusLines() (int, int) {
-	if s.res == nil {
-		return -1, -1
-	}
-	head := len(s.headLines(s.width))
-	below := s.numbersLines(s.width)
-	if s.picking {
-		below = s.pickerLines(s.width)
-	}
-	return head + 2 + s.cursor, head + 1 + len(s.tableLines(s.width)) + len(below)
-}
-
 // SetResult shows a new result, masked, with the first account that has numbers selected.
 // unsaved is the journey when its Item exists at Plaid but was not saved (nil otherwise): the
 // screen offers to remove it while its token is still in memory.
 func (s *resultsScreen) SetResult(res *plaidapi.Result, unsaved *plaidflow.Journey) {
 	s.res, s.unsaved, s.removing = res, unsaved, false
+	s.shows++
 	s.cursor, s.reveal, s.picking, s.asking = 0, false, false, false
 	s.status = ""
 	for i, a := range res.Accounts {
@@ -295,12 +285,20 @@ func (s *resultsScreen) pick(msg tea.KeyMsg) tea.Cmd {
 
 // View implements tea.Model.
 func (s *resultsScreen) View() string {
+	v, _, _ := s.focusView()
+	return v
+}
+
+// focusView implements focuser: the selected account's row, down to the end of its numbers
+// (or of the copy picker).
+func (s *resultsScreen) focusView() (string, int, int) {
 	if s.res == nil {
-		return ""
+		return "", -1, -1
 	}
 	w := s.width
 	lines := s.headLines(w)
 	lines = append(lines, "")
+	first := len(lines) + 1 + s.cursor // under the table's header
 	lines = append(lines, s.tableLines(w)...)
 	lines = append(lines, "")
 	if s.picking {
@@ -308,6 +306,7 @@ func (s *resultsScreen) View() string {
 	} else {
 		lines = append(lines, s.numbersLines(w)...)
 	}
+	last := len(lines) - 1
 	if s.unsaved != nil {
 		lines = append(lines, "")
 		for _, l := range wrap(s.unsaved.UnsavedHint(), w) {
@@ -319,7 +318,7 @@ func (s *resultsScreen) View() string {
 		lines = append(lines, "")
 		lines = append(lines, s.statusLines(w)...)
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(lines, "\n"), first, last
 }
 
 // headLines name the institution and the Item, and say where the Item was saved.
@@ -370,9 +369,17 @@ func (s *resultsScreen) statusLines(w int) []string {
 	return out
 }
 
-// tableLines are the accounts, one row each, through lipgloss/table. Narrow terminals lose
-// the type column first, then the name gets shorter.
+// tableLines are the accounts, one row each, the selected one marked, through lipgloss/table:
+// drawn once per result and width (pickList), as a key moves the cursor.
 func (s *resultsScreen) tableLines(w int) []string {
+	return s.table.lines(pickKey{s.shows, w}, len(s.res.Accounts), s.cursor, func(picked func(int) bool) []string {
+		return s.drawTable(w, picked)
+	})
+}
+
+// drawTable draws the accounts with the rows picked reports selected. Narrow terminals lose
+// the type column first, then the name gets shorter.
+func (s *resultsScreen) drawTable(w int, picked func(row int) bool) []string {
 	st := s.c.styles
 	showType, fullType := w >= 70, w >= 96
 	headers := []string{"", "ACCOUNT", "MASK", "TYPE", "AVAILABLE", "CURRENT"}
@@ -381,7 +388,7 @@ func (s *resultsScreen) tableLines(w int) []string {
 	}
 	money := len(headers) - 2 // the balance columns, aligned right
 	render := func(nameW int) string {
-		t := listTable(st, headers, s.cursor, func(col int, style lipgloss.Style) lipgloss.Style {
+		t := listTable(st, headers, picked, func(col int, style lipgloss.Style) lipgloss.Style {
 			if col >= money {
 				return style.Align(lipgloss.Right)
 			}
@@ -389,7 +396,7 @@ func (s *resultsScreen) tableLines(w int) []string {
 		})
 		for i, a := range s.res.Accounts {
 			pointer := "  "
-			if i == s.cursor {
+			if picked(i) {
 				pointer = "› "
 			}
 			row := []string{pointer, truncate(a.Name, nameW), present.MaskLabel(a)}
@@ -404,15 +411,36 @@ func (s *resultsScreen) tableLines(w int) []string {
 		}
 		return t.Render()
 	}
-	out := render(30)
-	for nameW := 29; nameW >= 8 && maxWidth(out) > w; nameW-- {
-		out = render(nameW)
-	}
+	out := widest(render, 30, 8, w)
 	lines := strings.Split(out, "\n")
 	for i := range lines {
 		lines[i] = truncate(lines[i], w)
 	}
 	return lines
+}
+
+// widest is render(n) for the widest n from most down to least whose lines fit in w cells,
+// render(least) when none does. A table only narrows as n does, so it is found in halves: a
+// narrow window costs a few tables, not one per cell given up.
+func widest(render func(n int) string, most, least, w int) string {
+	out := render(most)
+	if maxWidth(out) <= w || most <= least {
+		return out
+	}
+	// fits(i): render(most-1-i) fits; false for small i, true from some i on.
+	drawn := map[int]string{}
+	fits := func(i int) bool {
+		drawn[i] = render(most - 1 - i)
+		return maxWidth(drawn[i]) <= w
+	}
+	i := sort.Search(most-least, fits)
+	if i == most-least {
+		i-- // none fits: the narrowest
+	}
+	if out, ok := drawn[i]; ok {
+		return out
+	}
+	return render(most - 1 - i)
 }
 
 func maxWidth(s string) int {
