@@ -17,11 +17,11 @@ build:
 	CGO_ENABLED=0 go build -o plaid-onboard ./cmd/plaid-onboard
 
 # Speed against the physical limit (README, Performance): round trips per flow with the emulator
-# answering after a fixed latency, View() of an Item with 500 accounts, then the start-up, first
+# answering after a fixed latency, a key press then View() on 500 accounts or Items, then the start-up, first
 # frame and peak-memory checks, printing their figures (inside a private keyring, like make test).
 bench:
 	go test -run '^$$' -bench . -benchtime 10x ./plaidflow/ ./cmd/plaid-onboard/
-	go test -run '^$$' -bench View500Accounts ./tui/
+	go test -run '^$$' -bench KeyThenView500 ./tui/
 	scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && mkdir -p "$$scratch/home" && \
 	env HOME="$$scratch/home" XDG_CONFIG_HOME="$$scratch/config" GOPATH="$$(go env GOPATH)" \
 	  GOCACHE="$$(go env GOCACHE)" GOMODCACHE="$$(go env GOMODCACHE)" PLAID_ONBOARD_E2E=1 \
