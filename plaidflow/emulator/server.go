@@ -72,6 +72,8 @@ func withObserver(fn func(exchange)) Option {
 type Server struct {
 	// URL is the base URL of the API, http://127.0.0.1:PORT: the plaid-go environment.
 	URL string
+	// localHosts are the Host values that name this server (callers.go).
+	localHosts []string
 
 	clientID, secret string
 	port             int          // 0: a free port
@@ -154,6 +156,7 @@ func Listen(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
+	s.setLocalHosts(strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -276,9 +279,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveAPI answers a Plaid API call: latency, then an injected fault if one is due, then the
-// endpoint.
+// serveAPI answers a Plaid API call: a web page's call is refused at once (callers.go); then
+// latency, an injected fault if one is due, and the endpoint.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if s.refuseWebPage(w, r) {
+		return
+	}
 	defer s.noteCall(time.Now(), s.latency.Load() > 0)
 	raw, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
