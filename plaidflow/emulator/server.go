@@ -28,6 +28,18 @@ const (
 // maxBodyBytes bounds a request body; Plaid's requests are small.
 const maxBodyBytes = 1 << 20
 
+// Time limits of a connection. A request has readTimeout to arrive, headers and body: a client
+// on this machine sends a body of at most maxBodyBytes in far less, and a connection trickling
+// one in would otherwise be held open for good. Once the body is in, net/http lifts the limit:
+// latency and held or hanging faults may keep a call much longer (no WriteTimeout either, for
+// them). An idle keep-alive connection is closed after idleTimeout; clients open a new one when
+// they need it.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	idleTimeout       = 90 * time.Second
+)
+
 // Option configures a Server.
 type Option func(*Server)
 
@@ -67,6 +79,11 @@ func withObserver(fn func(exchange)) Option {
 	return func(s *Server) { s.observe = fn }
 }
 
+// withReadTimeout shortens readTimeout, for tests of slow clients.
+func withReadTimeout(d time.Duration) Option {
+	return func(s *Server) { s.readTimeout = d }
+}
+
 // Server is a running fake of the Plaid Sandbox API and of the Link web SDK. It is safe for
 // concurrent use.
 type Server struct {
@@ -77,6 +94,7 @@ type Server struct {
 
 	clientID, secret string
 	port             int          // 0: a free port
+	readTimeout      time.Duration
 	latency          atomic.Int64 // time.Duration
 
 	callsMu       sync.Mutex
@@ -144,6 +162,7 @@ func Listen(opts ...Option) (*Server, error) {
 		issued:       map[string]bool{},
 		requestIDs:   map[string][]string{},
 		release:      make(chan struct{}),
+		readTimeout:  readTimeout,
 	}
 	for _, o := range opts {
 		o(s)
@@ -159,7 +178,9 @@ func Listen(opts ...Option) (*Server, error) {
 	s.setLocalHosts(strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(readHeaderTimeout, s.readTimeout),
+		ReadTimeout:       s.readTimeout,
+		IdleTimeout:       idleTimeout,
 	}
 	go func() {
 		defer close(s.done)
