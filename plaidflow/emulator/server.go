@@ -93,7 +93,7 @@ type Server struct {
 	localHosts []string
 
 	clientID, secret string
-	port             int          // 0: a free port
+	port             int // 0: a free port
 	readTimeout      time.Duration
 	latency          atomic.Int64 // time.Duration
 
