@@ -74,6 +74,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusForbidden, fmt.Sprintf("origin %q may not use the control API: only tests and tools on this machine may, not web pages", r.Header.Get("Origin")))
 		return
 	}
+	s.beginChange() // answers kept before a control call are stale (answers.go)
+	defer s.endChange()
 	route := strings.TrimPrefix(r.URL.Path, controlPrefix)
 	switch {
 	case route == "clock/advance" && r.Method == http.MethodPost:

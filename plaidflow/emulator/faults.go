@@ -377,4 +377,5 @@ func (s *Server) Reset() {
 	clear(s.requestIDs)
 	clear(s.oauthStates)
 	s.clockOffset.Store(0)
+	s.stateGen++
 }

@@ -112,7 +112,11 @@ type Server struct {
 	stopping chan struct{}
 	stopOnce sync.Once
 
-	mu           sync.Mutex
+	mu sync.Mutex
+	// stateGen counts the calls that may have changed the state, and changing those under way:
+	// what a kept answer is checked against (answers.go).
+	stateGen     uint64
+	changing     int
 	faults       map[string][]*fault
 	requests     map[string]int
 	linkTokens   map[string]*linkToken
@@ -307,12 +311,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.noteCall(time.Now(), s.latency.Load() > 0)
-	raw, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body := readBody(r.Body)
+	defer body.release()
+	raw, readErr := body.bytes, body.err
 	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
 	rawFault := false
 	defer func() {
 		if s.observe != nil && rec.status != 0 {
-			s.observe(exchange{method: r.Method, path: r.URL.Path, reqHeader: r.Header.Clone(), reqBody: raw,
+			s.observe(exchange{method: r.Method, path: r.URL.Path, reqHeader: r.Header.Clone(), reqBody: bytes.Clone(raw),
 				status: rec.status, header: w.Header().Clone(), body: rec.body.Bytes(), rawFault: rawFault})
 		}
 	}()
@@ -373,7 +379,35 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 		return nil, e
 	}
 	s.restoreItem(b)
+	if !keepsAnswers[r.URL.Path] {
+		s.beginChange()
+		defer s.endChange()
+	}
 	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID})
+}
+
+// requestBody is an API call's body, read into a buffer that goes back to bodyBuffers once
+// the call is answered: nothing keeps the bytes past it (checkBody copies what it keeps).
+type requestBody struct {
+	buf   *bytes.Buffer
+	bytes []byte // at most maxBodyBytes+1
+	err   error
+}
+
+// bodyBuffers hold bodies while calls are answered: a load test makes thousands a second.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func readBody(r io.Reader) requestBody {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(r, maxBodyBytes+1))
+	return requestBody{buf: buf, bytes: buf.Bytes(), err: err}
+}
+
+func (b requestBody) release() {
+	if b.buf.Cap() <= 64<<10 { // a rare large body is not worth keeping
+		bodyBuffers.Put(b.buf)
+	}
 }
 
 // checkKeys authenticates a call by the keys in its body, or else in Plaid's headers.
@@ -399,11 +433,8 @@ func keyValue(fromBody json.RawMessage, fromHeader string) (string, bool) {
 	if fromBody == nil || isNull(fromBody) {
 		return fromHeader, fromHeader != ""
 	}
-	var v string
-	if json.Unmarshal(fromBody, &v) != nil {
-		return "", false
-	}
-	return v, v != ""
+	v, ok := jsonString(fromBody)
+	return v, ok && v != ""
 }
 
 // discardWriter swallows an answer that a fault loses.
