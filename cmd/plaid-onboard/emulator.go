@@ -34,6 +34,10 @@ func newEmulatorCmd(a *app) *cobra.Command {
 127.0.0.1 until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers
 as Plaid Sandbox does, for tests and demos, with no network.
 
+It answers Plaid clients and tools on this machine, which name it as 127.0.0.1, localhost or
+[::1] with its port; a request from a web page (another Host, as with DNS rebinding, or another
+page's Origin) gets Plaid's INVALID_HEADERS error and changes nothing.
+
 It prints where it is and the keys it accepts (with --json, one JSON line: url, client_id,
 secret, link_script_url). Point a Plaid client at the url with those keys in the
 PLAID-CLIENT-ID and PLAID-SECRET headers, and load Link from link_script_url.
