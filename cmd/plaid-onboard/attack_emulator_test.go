@@ -24,26 +24,33 @@ import (
 // say API calls are made from the server, with the secret never reaching the client
 // (https://plaid.com/docs/api/#api-access).
 
+// binaryEmulator is the built `plaid-onboard emulator --json` running.
+type binaryEmulator struct {
+	info   emulatorInfo // what its JSON line says
+	cmd    *exec.Cmd
+	exited chan error // its exit, once
+	done   chan struct{}
+	stderr *lockedBuffer
+}
+
 // startEmulatorBinary runs the built `plaid-onboard emulator --json` with private directories
-// and returns what its JSON line says; the emulator is killed when the test ends.
-func startEmulatorBinary(t *testing.T, args ...string) emulatorInfo {
+// and returns once its JSON line is out; it is killed when the test ends, if still running.
+func startEmulatorBinary(t *testing.T, args ...string) *binaryEmulator {
 	t.Helper()
 	dirs := newUserDirs(t)
-	emu := exec.Command(testBinary(t), append([]string{"emulator", "--json"}, args...)...)
-	emu.Dir, emu.Env = dirs.work, dirs.env()
-	stdout, err := emu.StdoutPipe()
+	e := &binaryEmulator{cmd: exec.Command(testBinary(t), append([]string{"emulator", "--json"}, args...)...),
+		exited: make(chan error, 1), done: make(chan struct{}), stderr: &lockedBuffer{}}
+	e.cmd.Dir, e.cmd.Env, e.cmd.Stderr = dirs.work, dirs.env(), e.stderr
+	stdout, err := e.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr lockedBuffer
-	emu.Stderr = &stderr
-	if err := emu.Start(); err != nil {
+	if err := e.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
 	t.Cleanup(func() {
-		_ = emu.Process.Kill()
-		<-exited
+		_ = e.cmd.Process.Kill()
+		<-e.done
 	})
 	lines := make(chan string, 1)
 	go func() {
@@ -52,18 +59,20 @@ func startEmulatorBinary(t *testing.T, args ...string) emulatorInfo {
 			lines <- sc.Text()
 		}
 		_, _ = io.Copy(io.Discard, stdout)
-		exited <- emu.Wait()
+		e.exited <- e.cmd.Wait()
+		close(e.done)
 	}()
-	var info emulatorInfo
 	select {
 	case line := <-lines:
-		if err := json.Unmarshal([]byte(line), &info); err != nil || info.URL == "" {
+		if err := json.Unmarshal([]byte(line), &e.info); err != nil || e.info.URL == "" {
 			t.Fatalf("the emulator's first line is not its JSON address: %v: %q", err, line)
 		}
+	case err := <-e.exited:
+		t.Fatalf("the emulator exited before printing its address: %v; stderr:\n%s", err, e.stderr)
 	case <-time.After(e2etest.Timeout):
-		t.Fatalf("no JSON line from the emulator within %s; stderr:\n%s", e2etest.Timeout, stderr.String())
+		t.Fatalf("no JSON line from the emulator within %s; stderr:\n%s", e2etest.Timeout, e.stderr)
 	}
-	return info
+	return e
 }
 
 // hostileRequest is one HTTP request as a browser or a Plaid client would send it.
@@ -156,7 +165,7 @@ const createItemBody = `{"institution_id":"ins_109508","initial_products":["auth
 // legitimate call, which gets it; the call after that makes an Item as usual.
 func TestAttackEmulatorRebindingHostRefused(t *testing.T) {
 	t.Parallel()
-	info := startEmulatorBinary(t)
+	info := startEmulatorBinary(t).info
 	port := info.URL[strings.LastIndex(info.URL, ":")+1:]
 	queueFault(t, info.URL, "/sandbox/public_token/create", "INSTITUTION_DOWN")
 
@@ -183,7 +192,7 @@ func TestAttackEmulatorRebindingHostRefused(t *testing.T) {
 // sandboxed frame's "null").
 func TestAttackEmulatorCrossSiteOriginRefused(t *testing.T) {
 	t.Parallel()
-	info := startEmulatorBinary(t)
+	info := startEmulatorBinary(t).info
 	port := info.URL[strings.LastIndex(info.URL, ":")+1:]
 	body := `{"client_id":"` + emulator.DemoClientID + `","secret":"` + emulator.DemoSecret + `","institution_id":"ins_109508","initial_products":["auth"]}`
 	for _, origin := range []string{"https://evil.example", "http://127.0.0.1:1" + port, "null", "http://localhost:" + port + ".evil.example"} {
@@ -197,7 +206,7 @@ func TestAttackEmulatorCrossSiteOriginRefused(t *testing.T) {
 // test had queued. It must leave the fault for the test's own call.
 func TestAttackEmulatorNoCorsPostKeepsQueuedFault(t *testing.T) {
 	t.Parallel()
-	info := startEmulatorBinary(t)
+	info := startEmulatorBinary(t).info
 	queueFault(t, info.URL, "/auth/get", "RATE_LIMIT")
 	body := `{"access_token":"access-sandbox-00000000-0000-0000-0000-000000000000"}`
 	a := hostileRequest{path: "/auth/get", origin: "https://evil.example", contentType: "text/plain;charset=UTF-8", body: body}.send(t, info.URL)
@@ -211,7 +220,7 @@ func TestAttackEmulatorNoCorsPostKeepsQueuedFault(t *testing.T) {
 // of its loopback names, and the emulator's own pages (same origin).
 func TestAttackEmulatorLegitimateCallersAnswered(t *testing.T) {
 	t.Parallel()
-	info := startEmulatorBinary(t)
+	info := startEmulatorBinary(t).info
 	port := info.URL[strings.LastIndex(info.URL, ":")+1:]
 	for _, req := range []hostileRequest{
 		{host: "127.0.0.1:" + port},
