@@ -53,3 +53,20 @@ func TestKeptAuthAnswerIsTheFreshOne(t *testing.T) {
 		t.Errorf("/auth/get after /item/webhook/update shows the webhook %v, want %s", got, hooks.URL)
 	}
 }
+
+// A body checked for one endpoint is not taken as checked for another: the same bytes that
+// /auth/get accepts carry a field /item/get does not know.
+func TestCheckedBodyIsPerEndpoint(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	access := mustAccessToken(t, srv, "ins_109508")
+	body := map[string]any{"access_token": access, "options": map[string]any{}}
+	for range 2 {
+		if a := rawCall(t, srv, "/auth/get", body); a.status != http.StatusOK {
+			t.Fatalf("/auth/get: HTTP %d %s", a.status, a.body)
+		}
+	}
+	if a := rawCall(t, srv, "/item/get", body); a.decode(t)["error_code"] != "UNKNOWN_FIELDS" {
+		t.Errorf("/item/get with options, after /auth/get took the same body: HTTP %d %s, want UNKNOWN_FIELDS", a.status, a.body)
+	}
+}

@@ -131,9 +131,10 @@ type Server struct {
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
 	requestIDs  map[string][]string
-	release     chan struct{}          // closed by ReleaseHeld
-	held        atomic.Int64           // calls held by a hold fault now
-	oauthStates map[string]*oauthState // trips to OAuth banks by oauth_state_id (link_oauth.go)
+	release     chan struct{}               // closed by ReleaseHeld
+	held        atomic.Int64                // calls held by a hold fault now
+	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
+	lastBody    atomic.Pointer[checkedBody] // request.go
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -368,7 +369,7 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 	if !isJSON(r.Header.Get("Content-Type")) {
 		return nil, errorf("INVALID_BODY", "body could not be parsed as JSON: the content type must be application/json")
 	}
-	b, e := checkBody(raw, ep.params)
+	b, e := s.checkBodyOf(r.URL.Path, raw, ep.params)
 	if e != nil && e.code == "INVALID_BODY" {
 		return nil, e
 	}
