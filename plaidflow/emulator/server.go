@@ -271,10 +271,12 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// takeFault returns the fault to answer the call to path with, if any.
-func (s *Server) takeFault(path string) *fault {
+// takeFault records the request_id of a call to path and returns the fault to answer it
+// with, if any: one lock for both, on every call.
+func (s *Server) takeFault(path, requestID string) *fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.recordRequestID(path, requestID)
 	queue := s.faults[path]
 	if len(queue) == 0 {
 		return nil
@@ -333,8 +335,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requestID := newRequestID()
-	s.recordRequestID(r.URL.Path, requestID)
-	f := s.takeFault(r.URL.Path)
+	f := s.takeFault(r.URL.Path, requestID)
 	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
 			rawFault = f.code == "" || f.status != 0 // a status of its own is not Plaid's pairing
