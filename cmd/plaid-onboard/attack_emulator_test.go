@@ -217,10 +217,11 @@ func TestAttackEmulatorNoCorsPostKeepsQueuedFault(t *testing.T) {
 }
 
 // What legitimately calls the emulator still gets answers: Plaid's clients naming it by any
-// of its loopback names, and the emulator's own pages (same origin).
+// of its loopback names or by the names --host gave (a proxy's, a container's), and the
+// emulator's own pages (same origin). A name close to a given one is still refused.
 func TestAttackEmulatorLegitimateCallersAnswered(t *testing.T) {
 	t.Parallel()
-	info := startEmulatorBinary(t).info
+	info := startEmulatorBinary(t, "--host", "plaid-emulator", "--host", "proxy.internal:8080").info
 	port := info.URL[strings.LastIndex(info.URL, ":")+1:]
 	for _, req := range []hostileRequest{
 		{host: "127.0.0.1:" + port},
@@ -229,10 +230,16 @@ func TestAttackEmulatorLegitimateCallersAnswered(t *testing.T) {
 		{host: "[::1]:" + port},
 		{origin: info.URL},
 		{host: "localhost:" + port, origin: "http://localhost:" + port},
+		{host: "plaid-emulator:" + port},
+		{host: "proxy.internal:8080"},
 	} {
 		req.path, req.body = "/sandbox/public_token/create", createItemBody
 		if a := req.send(t, info.URL); a.status != http.StatusOK || a.field("public_token") == "" {
 			t.Errorf("Host %q Origin %q: HTTP %d %s", req.host, req.origin, a.status, a.raw)
 		}
+	}
+	for _, host := range []string{"plaid-emulator.evil.example:" + port, "proxy.internal:" + port, "plaid-emulator"} {
+		a := hostileRequest{path: "/sandbox/public_token/create", host: host, body: createItemBody}.send(t, info.URL)
+		wantRefused(t, "Host "+host+" beside --host plaid-emulator and proxy.internal:8080", a, host)
 	}
 }

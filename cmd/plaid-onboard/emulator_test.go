@@ -244,6 +244,9 @@ func TestEmulatorUsageErrors(t *testing.T) {
 		{[]string{"emulator", "--no-save"}, "--no-save is not a flag of `plaid-onboard emulator`"},
 		{[]string{"emulator", "--no-browser"}, "--no-browser is not a flag of `plaid-onboard emulator`"},
 		{[]string{"emulator", "now"}, "takes no arguments"},
+		{[]string{"emulator", "--host", "http://evil.example"}, `--host "http://evil.example" is not a host name`},
+		{[]string{"emulator", "--host", "emu/path"}, `--host "emu/path" is not a host name`},
+		{[]string{"emulator", "--host", "emu:port"}, `--host "emu:port" is not a host name`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

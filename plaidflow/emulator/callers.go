@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net"
 	"net/http"
 	"strings"
 )
@@ -23,14 +24,29 @@ const (
 	foreignOrigin               // another web page sent it
 )
 
+// WithHostNames makes the emulator answer to more names in Host besides its loopback ones:
+// the names clients reach it by through a proxy or a container's port forwarding (name or
+// name:port; without a port, its own). It still listens on 127.0.0.1 only.
+func WithHostNames(names ...string) Option {
+	return func(s *Server) { s.hostNames = append(s.hostNames, names...) }
+}
+
 // setLocalHosts notes the Host values that name this server, for port: its loopback address
-// as a client may have dialled it. Port 80 may be left out of Host, as clients do.
+// as a client may have dialled it, and the names WithHostNames gave. Port 80 may be left out
+// of Host, as clients do.
 func (s *Server) setLocalHosts(port string) {
 	for _, name := range []string{"127.0.0.1", "localhost", "[::1]"} {
 		s.localHosts = append(s.localHosts, name+":"+port)
 		if port == "80" {
 			s.localHosts = append(s.localHosts, name)
 		}
+	}
+	for _, name := range s.hostNames {
+		if _, _, err := net.SplitHostPort(name); err == nil {
+			s.localHosts = append(s.localHosts, name)
+			continue
+		}
+		s.localHosts = append(s.localHosts, net.JoinHostPort(strings.Trim(name, "[]"), port))
 	}
 }
 
@@ -73,8 +89,8 @@ func (s *Server) refuseWebPage(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	case foreignHost:
 		e = errorf("INVALID_HEADERS", "the Host header %q does not name this emulator: it answers only requests sent to %s "+
-			"(or to localhost or [::1] on that port), so that a web page cannot reach it through DNS rebinding; "+
-			"point your Plaid client at %s", r.Host, s.URL, s.URL)
+			"(or to localhost or [::1] on that port, or a name it was given: plaid-onboard emulator --host), so that a web page cannot reach it "+
+			"through DNS rebinding; point your Plaid client at %s", r.Host, s.URL, s.URL)
 	case foreignOrigin:
 		e = errorf("INVALID_HEADERS", "the request comes from the web page at %q (its Origin header), and the emulator's API "+
 			"answers Plaid clients and tools on this machine, not web pages: as with Plaid, call it from your app's server",

@@ -89,8 +89,9 @@ func withReadTimeout(d time.Duration) Option {
 type Server struct {
 	// URL is the base URL of the API, http://127.0.0.1:PORT: the plaid-go environment.
 	URL string
-	// localHosts are the Host values that name this server (callers.go).
-	localHosts []string
+	// localHosts are the Host values that name this server (callers.go), hostNames the ones
+	// WithHostNames added.
+	localHosts, hostNames []string
 
 	clientID, secret string
 	port             int // 0: a free port
