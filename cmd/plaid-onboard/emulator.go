@@ -21,6 +21,8 @@ type emulatorFlags struct {
 	latency time.Duration
 	// redirectURIs are the Dashboard's allowed redirect URIs (--redirect-uri, repeatable).
 	redirectURIs []string
+	// hosts are more names it answers to in Host (--host, repeatable).
+	hosts []string
 }
 
 // newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
@@ -33,6 +35,12 @@ func newEmulatorCmd(a *app) *cobra.Command {
 		Long: `Serves the emulator the offline demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI) on
 127.0.0.1 until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers
 as Plaid Sandbox does, for tests and demos, with no network.
+
+It answers Plaid clients and tools on this machine, which name it as 127.0.0.1, localhost or
+[::1] with its port, or by a name given with --host (a proxy's or a container's, through which
+other machines reach it; it still listens on 127.0.0.1 only); a request from a web page (another
+Host, as with DNS rebinding, or another page's Origin) gets Plaid's INVALID_HEADERS error and
+changes nothing.
 
 It prints where it is and the keys it accepts (with --json, one JSON line: url, client_id,
 secret, link_script_url). Point a Plaid client at the url with those keys in the
@@ -66,6 +74,7 @@ redirect_uri with ?oauth_state_id=…; without one it opens the bank in a pop-up
 		Example: `  plaid-onboard emulator --port 8790
   plaid-onboard emulator --json --latency 50ms
   plaid-onboard emulator --redirect-uri http://localhost:8765/oauth-return
+  plaid-onboard emulator --port 8790 --host plaid-emulator   # behind a proxy named plaid-emulator
   plaid-onboard emulator --client-id 172e624345fe37acf266e3cb --secret dbd3e3a36eb55aa0552aa432dccfca`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),
@@ -79,6 +88,7 @@ redirect_uri with ?oauth_state_id=…; without one it opens the bank in a pop-up
 	addJSONFlag(cmd, &f.json)
 	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
 	cmd.Flags().DurationVar(&f.latency, "latency", 0, "delay added to every API answer, e.g. 50ms")
+	cmd.Flags().StringArrayVar(&f.hosts, "host", nil, "another name clients reach it by, as sent in Host: NAME or NAME:PORT (repeatable; default only 127.0.0.1, localhost, [::1])")
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
 	return cmd
 }
@@ -114,6 +124,14 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 		if err := checkRegisteredRedirect(uri); err != nil {
 			return usageError{err}
 		}
+	}
+	for _, h := range f.hosts {
+		if err := checkHostName(h); err != nil {
+			return usageError{err}
+		}
+	}
+	if len(f.hosts) > 0 {
+		emuOpts = append(emuOpts, emulator.WithHostNames(f.hosts...))
 	}
 	if len(f.redirectURIs) > 0 {
 		emuOpts = append(emuOpts, emulator.WithRedirectURIs(f.redirectURIs...))
@@ -163,6 +181,15 @@ func checkRegisteredRedirect(uri string) error {
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return fmt.Errorf("--redirect-uri %q: the Dashboard takes no query string or fragment", uri)
+	}
+	return nil
+}
+
+// checkHostName refuses what is not a Host header's value: a name or address, maybe a port.
+func checkHostName(h string) error {
+	u, err := url.Parse("http://" + h)
+	if err != nil || h == "" || u.Host != h || u.Hostname() == "" {
+		return fmt.Errorf("--host %q is not a host name with an optional port, such as plaid-emulator or plaid-emulator:8790", h)
 	}
 	return nil
 }

@@ -244,6 +244,9 @@ func TestEmulatorUsageErrors(t *testing.T) {
 		{[]string{"emulator", "--no-save"}, "--no-save is not a flag of `plaid-onboard emulator`"},
 		{[]string{"emulator", "--no-browser"}, "--no-browser is not a flag of `plaid-onboard emulator`"},
 		{[]string{"emulator", "now"}, "takes no arguments"},
+		{[]string{"emulator", "--host", "http://evil.example"}, `--host "http://evil.example" is not a host name`},
+		{[]string{"emulator", "--host", "emu/path"}, `--host "emu/path" is not a host name`},
+		{[]string{"emulator", "--host", "emu:port"}, `--host "emu:port" is not a host name`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -384,40 +387,8 @@ func requireNode(t *testing.T) string {
 func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 	t.Parallel()
 	node := requireNode(t)
-	dirs := newUserDirs(t)
-	emu := exec.Command(testBinary(t), "emulator", "--json")
-	emu.Dir, emu.Env = dirs.work, dirs.env()
-	stdout, err := emu.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr lockedBuffer
-	emu.Stderr = &stderr
-	if err := emu.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Process.Kill() })
-	exited := make(chan error, 1)
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			lines <- sc.Text()
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-		exited <- emu.Wait()
-	}()
-	var info emulatorInfo
-	select {
-	case line := <-lines:
-		if err := json.Unmarshal([]byte(line), &info); err != nil || info.URL == "" {
-			t.Fatalf("the emulator's first line is not its JSON address: %v: %q", err, line)
-		}
-	case err := <-exited:
-		t.Fatalf("the emulator exited before printing its address: %v; stderr:\n%s", err, stderr.String())
-	case <-time.After(e2etest.Timeout):
-		t.Fatalf("no JSON line from the emulator within %s; stderr:\n%s", e2etest.Timeout, stderr.String())
-	}
+	emu := startEmulatorBinary(t)
+	info := emu.info
 
 	ctx, cancel := context.WithTimeout(context.Background(), e2etest.Timeout)
 	defer cancel()
@@ -502,13 +473,13 @@ func TestEmulatorWithPlaidNodeClient(t *testing.T) {
 	}
 
 	// ctrl+c is how the emulator is stopped: exit 0, port closed.
-	if err := emu.Process.Signal(syscall.SIGINT); err != nil {
+	if err := emu.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
+	case err := <-emu.exited:
 		if err != nil {
-			t.Errorf("the emulator after SIGINT: %v, want exit 0; stderr:\n%s", err, stderr.String())
+			t.Errorf("the emulator after SIGINT: %v, want exit 0; stderr:\n%s", err, emu.stderr.String())
 		}
 	case <-time.After(e2etest.Timeout):
 		t.Fatalf("the emulator did not stop within %s of SIGINT", e2etest.Timeout)

@@ -62,7 +62,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"items rotate":                    call,
 		"webhooks":                        nil,
 		"webhooks listen":                 with(call, []string{"port", "forward-to", "public-url"}),
-		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri"},
+		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host"},
 		"report":                          with(plaid, []string{"json"}),
 		"scenarios":                       {"json"},
 		"doctor":                          with(plaid, []string{"json", "timeout"}),

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -67,14 +66,16 @@ type faultEcho struct {
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if !s.controlHostAllowed(r.Host) {
+	switch s.checkCaller(r) {
+	case foreignHost:
 		controlError(w, http.StatusMisdirectedRequest, fmt.Sprintf("host %q is not this emulator's loopback address: the control API answers only to %s", r.Host, s.URL))
 		return
-	}
-	if origin := r.Header.Get("Origin"); origin != "" && !s.controlHostAllowed(strings.TrimPrefix(origin, "http://")) {
-		controlError(w, http.StatusForbidden, fmt.Sprintf("origin %q may not use the control API: only tests and tools on this machine may, not web pages", origin))
+	case foreignOrigin:
+		controlError(w, http.StatusForbidden, fmt.Sprintf("origin %q may not use the control API: only tests and tools on this machine may, not web pages", r.Header.Get("Origin")))
 		return
 	}
+	s.beginChange() // answers kept before a control call are stale (answers.go)
+	defer s.endChange()
 	route := strings.TrimPrefix(r.URL.Path, controlPrefix)
 	switch {
 	case route == "clock/advance" && r.Method == http.MethodPost:
@@ -100,17 +101,6 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s: there are POST %sclock/advance?by=DURATION, POST and DELETE %sfaults, POST %sreset, POST %srelease",
 			r.URL.Path, controlPrefix, controlPrefix, controlPrefix, controlPrefix))
 	}
-}
-
-// controlHostAllowed reports whether host (host:port) names this server by its loopback
-// address.
-func (s *Server) controlHostAllowed(host string) bool {
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		return false
-	}
-	port := u.Port()
-	return host == "127.0.0.1:"+port || host == "localhost:"+port
 }
 
 func (s *Server) controlAdvance(w http.ResponseWriter, r *http.Request) {

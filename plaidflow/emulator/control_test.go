@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -294,5 +296,48 @@ func TestListenOnAGivenPort(t *testing.T) {
 	}
 	if _, err := Listen(WithPort(70000)); err == nil {
 		t.Error("Listen(WithPort(70000)) succeeded")
+	}
+}
+
+// A fault posted to the control API while calls to its path are taking faults: the answer
+// that says the fault back reads it while a call may be using it up. Under -race this failed
+// while the echo read the queued fault after letting go of the lock (issue 16, item 10).
+func TestControlAddFaultWhileCallsTakeFaults(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	request := func(path, body string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		r.Host = host
+		r.Header.Set("Content-Type", "application/json")
+		return r
+	}
+	for range 100 {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(2)
+		added := httptest.NewRecorder()
+		go func() {
+			defer wg.Done()
+			<-start
+			srv.serveHTTP(added, request(controlPrefix+"faults", `{"path":"/auth/get","kind":"rate_limit","count":1}`))
+		}()
+		go func() { // calls until one is answered by the fault
+			defer wg.Done()
+			<-start
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+				rec := httptest.NewRecorder()
+				srv.serveHTTP(rec, request("/auth/get", `{}`))
+				if rec.Code == http.StatusTooManyRequests {
+					return
+				}
+			}
+			t.Errorf("no call to /auth/get was answered by the fault within 10s")
+		}()
+		close(start)
+		wg.Wait()
+		if added.Code != http.StatusOK || !strings.Contains(added.Body.String(), `"count":1`) {
+			t.Fatalf("POST %sfaults: HTTP %d %s, want the fault said back with count 1", controlPrefix, added.Code, added.Body)
+		}
 	}
 }

@@ -14,7 +14,8 @@
 //	cfg.AddDefaultHeader("PLAID-CLIENT-ID", emulator.DemoClientID)
 //	cfg.AddDefaultHeader("PLAID-SECRET", emulator.DemoSecret)
 //
-// and load Link from srv.LinkScriptURL() instead of cdn.plaid.com.
+// and load Link from srv.LinkScriptURL() instead of cdn.plaid.com. It answers API calls only
+// from Plaid clients and tools on this machine, never from web pages (callers.go).
 //
 // It behaves as Sandbox does where Plaid's OpenAPI document, its docs and observed answers
 // say how: the Sandbox institutions and the user_good accounts with their ACH, EFT,

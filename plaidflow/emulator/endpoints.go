@@ -23,11 +23,26 @@ func (c *call) decode(v any) *apiError {
 	return nil
 }
 
+// str returns a string field of the checked body, "" if it is absent or null.
+func (c *call) str(name string) string {
+	raw, ok := c.body[name]
+	if !ok {
+		return ""
+	}
+	s, _ := jsonString(raw)
+	return s
+}
+
 // endpoint is a path's request fields and handler.
 type endpoint struct {
 	params []param
 	handle func(s *Server, c *call) (any, *apiError)
 }
+
+// keepsAnswers are the endpoints whose handlers change nothing a kept answer holds
+// (answers.go), so that their calls leave kept answers good. /auth/get bills the Item for
+// auth before it keeps the answer it makes.
+var keepsAnswers = map[string]bool{"/auth/get": true, "/accounts/get": true, "/accounts/balance/get": true}
 
 // Enums of the spec that requests are checked against.
 var (

@@ -104,16 +104,18 @@ func (s *Server) AddFault(spec FaultSpec) error {
 	return err
 }
 
-// addFault is AddFault, returning the fault queued (POST /_emulator/faults says it back).
-func (s *Server) addFault(spec FaultSpec) (*fault, error) {
+// addFault is AddFault, returning a copy of the fault as queued (POST /_emulator/faults says
+// it back). A copy: once queued, calls use the fault up under s.mu.
+func (s *Server) addFault(spec FaultSpec) (fault, error) {
 	f, err := spec.fault()
 	if err != nil {
-		return nil, err
+		return fault{}, err
 	}
+	queued := *f
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults[spec.Path] = append(s.faults[spec.Path], f)
-	return f, nil
+	return queued, nil
 }
 
 // fault checks the spec and builds the fault it describes.
@@ -375,4 +377,5 @@ func (s *Server) Reset() {
 	clear(s.requestIDs)
 	clear(s.oauthStates)
 	s.clockOffset.Store(0)
+	s.stateGen++
 }

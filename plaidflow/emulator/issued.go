@@ -12,9 +12,8 @@ func (s *Server) remember(token string) string {
 	return token
 }
 
-// recordRequestID keeps the request_id of a call to path (backstage: RequestIDs).
+// recordRequestID keeps the request_id of a call to path (backstage: RequestIDs). It expects
+// s.mu to be held.
 func (s *Server) recordRequestID(path, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.requestIDs[path] = append(s.requestIDs[path], id)
 }

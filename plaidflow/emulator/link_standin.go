@@ -143,6 +143,7 @@ func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req
 	resp, e := func() (any, *apiError) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		s.stateGen++ // Link changes Items: answers kept before are stale (answers.go)
 		return fn(req)
 	}()
 	if e != nil {

@@ -1,9 +1,5 @@
 package emulator
 
-import (
-	"encoding/json"
-)
-
 // ItemResolver recognises an access token that an earlier run of the fake issued: the offline
 // demo keeps its Items in the OS keyring like real ones, so a later process must answer for
 // them. It returns the Item's id and institution, or ok=false for a token it does not know.
@@ -26,8 +22,11 @@ func WithLoginRequired(f func(itemID string) bool) Option {
 // restoreItem brings back an Item from an earlier run before the request is handled. It runs
 // outside the server's lock, since the resolver may read a keyring.
 func (s *Server) restoreItem(b body) {
-	var tok string
-	if s.resolve == nil || json.Unmarshal(b["access_token"], &tok) != nil || tok == "" {
+	if s.resolve == nil {
+		return
+	}
+	tok, ok := jsonString(b["access_token"])
+	if !ok || tok == "" {
 		return
 	}
 	s.mu.Lock()

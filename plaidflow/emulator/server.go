@@ -28,6 +28,18 @@ const (
 // maxBodyBytes bounds a request body; Plaid's requests are small.
 const maxBodyBytes = 1 << 20
 
+// Time limits of a connection. A request has readTimeout to arrive, headers and body: a client
+// on this machine sends a body of at most maxBodyBytes in far less, and a connection trickling
+// one in would otherwise be held open for good. Once the body is in, net/http lifts the limit:
+// latency and held or hanging faults may keep a call much longer (no WriteTimeout either, for
+// them). An idle keep-alive connection is closed after idleTimeout; clients open a new one when
+// they need it.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	idleTimeout       = 90 * time.Second
+)
+
 // Option configures a Server.
 type Option func(*Server)
 
@@ -67,14 +79,23 @@ func withObserver(fn func(exchange)) Option {
 	return func(s *Server) { s.observe = fn }
 }
 
+// withReadTimeout shortens readTimeout, for tests of slow clients.
+func withReadTimeout(d time.Duration) Option {
+	return func(s *Server) { s.readTimeout = d }
+}
+
 // Server is a running fake of the Plaid Sandbox API and of the Link web SDK. It is safe for
 // concurrent use.
 type Server struct {
 	// URL is the base URL of the API, http://127.0.0.1:PORT: the plaid-go environment.
 	URL string
+	// localHosts are the Host values that name this server (callers.go), hostNames the ones
+	// WithHostNames added.
+	localHosts, hostNames []string
 
 	clientID, secret string
-	port             int          // 0: a free port
+	port             int // 0: a free port
+	readTimeout      time.Duration
 	latency          atomic.Int64 // time.Duration
 
 	callsMu       sync.Mutex
@@ -92,7 +113,11 @@ type Server struct {
 	stopping chan struct{}
 	stopOnce sync.Once
 
-	mu           sync.Mutex
+	mu sync.Mutex
+	// stateGen counts the calls that may have changed the state, and changing those under way:
+	// what a kept answer is checked against (answers.go).
+	stateGen     uint64
+	changing     int
 	faults       map[string][]*fault
 	requests     map[string]int
 	linkTokens   map[string]*linkToken
@@ -107,9 +132,10 @@ type Server struct {
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
 	requestIDs  map[string][]string
-	release     chan struct{}          // closed by ReleaseHeld
-	held        atomic.Int64           // calls held by a hold fault now
-	oauthStates map[string]*oauthState // trips to OAuth banks by oauth_state_id (link_oauth.go)
+	release     chan struct{}               // closed by ReleaseHeld
+	held        atomic.Int64                // calls held by a hold fault now
+	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
+	lastBody    atomic.Pointer[checkedBody] // request.go
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -142,6 +168,7 @@ func Listen(opts ...Option) (*Server, error) {
 		issued:       map[string]bool{},
 		requestIDs:   map[string][]string{},
 		release:      make(chan struct{}),
+		readTimeout:  readTimeout,
 	}
 	for _, o := range opts {
 		o(s)
@@ -154,9 +181,12 @@ func Listen(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
 	s.URL = "http://" + ln.Addr().String()
+	s.setLocalHosts(strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(readHeaderTimeout, s.readTimeout),
+		ReadTimeout:       s.readTimeout,
+		IdleTimeout:       idleTimeout,
 	}
 	go func() {
 		defer close(s.done)
@@ -242,10 +272,12 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// takeFault returns the fault to answer the call to path with, if any.
-func (s *Server) takeFault(path string) *fault {
+// takeFault records the request_id of a call to path and returns the fault to answer it
+// with, if any: one lock for both, on every call.
+func (s *Server) takeFault(path, requestID string) *fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.recordRequestID(path, requestID)
 	queue := s.faults[path]
 	if len(queue) == 0 {
 		return nil
@@ -276,16 +308,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveAPI answers a Plaid API call: latency, then an injected fault if one is due, then the
-// endpoint.
+// serveAPI answers a Plaid API call: a web page's call is refused at once (callers.go); then
+// latency, an injected fault if one is due, and the endpoint.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if s.refuseWebPage(w, r) {
+		return
+	}
 	defer s.noteCall(time.Now(), s.latency.Load() > 0)
-	raw, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body := readBody(r.Body)
+	defer body.release()
+	raw, readErr := body.bytes, body.err
 	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
 	rawFault := false
 	defer func() {
 		if s.observe != nil && rec.status != 0 {
-			s.observe(exchange{method: r.Method, path: r.URL.Path, reqHeader: r.Header.Clone(), reqBody: raw,
+			s.observe(exchange{method: r.Method, path: r.URL.Path, reqHeader: r.Header.Clone(), reqBody: bytes.Clone(raw),
 				status: rec.status, header: w.Header().Clone(), body: rec.body.Bytes(), rawFault: rawFault})
 		}
 	}()
@@ -299,8 +336,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requestID := newRequestID()
-	s.recordRequestID(r.URL.Path, requestID)
-	f := s.takeFault(r.URL.Path)
+	f := s.takeFault(r.URL.Path, requestID)
 	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
 			rawFault = f.code == "" || f.status != 0 // a status of its own is not Plaid's pairing
@@ -335,7 +371,7 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 	if !isJSON(r.Header.Get("Content-Type")) {
 		return nil, errorf("INVALID_BODY", "body could not be parsed as JSON: the content type must be application/json")
 	}
-	b, e := checkBody(raw, ep.params)
+	b, e := s.checkBodyOf(r.URL.Path, raw, ep.params)
 	if e != nil && e.code == "INVALID_BODY" {
 		return nil, e
 	}
@@ -346,7 +382,35 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 		return nil, e
 	}
 	s.restoreItem(b)
+	if !keepsAnswers[r.URL.Path] {
+		s.beginChange()
+		defer s.endChange()
+	}
 	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID})
+}
+
+// requestBody is an API call's body, read into a buffer that goes back to bodyBuffers once
+// the call is answered: nothing keeps the bytes past it (checkBody copies what it keeps).
+type requestBody struct {
+	buf   *bytes.Buffer
+	bytes []byte // at most maxBodyBytes+1
+	err   error
+}
+
+// bodyBuffers hold bodies while calls are answered: a load test makes thousands a second.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func readBody(r io.Reader) requestBody {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(r, maxBodyBytes+1))
+	return requestBody{buf: buf, bytes: buf.Bytes(), err: err}
+}
+
+func (b requestBody) release() {
+	if b.buf.Cap() <= 64<<10 { // a rare large body is not worth keeping
+		bodyBuffers.Put(b.buf)
+	}
 }
 
 // checkKeys authenticates a call by the keys in its body, or else in Plaid's headers.
@@ -372,11 +436,8 @@ func keyValue(fromBody json.RawMessage, fromHeader string) (string, bool) {
 	if fromBody == nil || isNull(fromBody) {
 		return fromHeader, fromHeader != ""
 	}
-	var v string
-	if json.Unmarshal(fromBody, &v) != nil {
-		return "", false
-	}
-	return v, v != ""
+	v, ok := jsonString(fromBody)
+	return v, ok && v != ""
 }
 
 // discardWriter swallows an answer that a fault loses.

@@ -76,6 +76,8 @@ type item struct {
 	loginRequired bool
 	created       time.Time
 	authMethod    string // authflows.go: the Auth flow that made the Item; "" for Instant Auth
+	// authAnswer is its last /auth/get answer (answers.go).
+	authAnswer keptAnswer
 }
 
 // availableProducts are the institution's products the Item is not billed for yet.
