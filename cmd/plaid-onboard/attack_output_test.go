@@ -215,7 +215,9 @@ func truncatingPlaid(t *testing.T, srv *emulator.Server, cut, echo string) *http
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
+	// SetURL also names the emulator in Host, as a proxy in front of it must (it answers only
+	// requests that name it).
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(target) }}
 	proxy.ModifyResponse = func(resp *http.Response) error {
 		if resp.Request.URL.Path != cut {
 			return nil

@@ -263,7 +263,9 @@ func (p *publicTokenTap) serve(t *testing.T, target string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := httputil.NewSingleHostReverseProxy(u)
+	// SetURL also names the emulator in Host, as a proxy in front of it must (it answers only
+	// requests that name it).
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(u) }}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/item/public_token/exchange" {
 			body, _ := io.ReadAll(r.Body)
