@@ -77,3 +77,31 @@ func TestCheckLinkPage(t *testing.T) {
 		t.Errorf("--port alone: %v", err)
 	}
 }
+
+// Plaid's rules alone, for a redirect URI another app serves (doctor --link): the same
+// documents as above, without this program's own (loopback http, never in Production).
+func TestCheckPlaidRedirectURI(t *testing.T) {
+	tests := []struct {
+		env  Env
+		uri  string
+		want string // "" means accepted
+	}{
+		{Sandbox, "http://localhost:8765/oauth-return", ""},
+		{Sandbox, "https://app.example.com/oauth", ""},
+		{Production, "https://app.example.com/oauth", ""},
+		{Production, "http://localhost:8765/oauth-return", "requires https for a Production redirect URI"},
+		{Production, "http://app.example.com/oauth", "requires https for a Production redirect URI"},
+		{Sandbox, "http://app.example.com/oauth", "plain http only for localhost"},
+		{Sandbox, "https://app.example.com/oauth?x=1", "query string"},
+		{Sandbox, "app.example.com/oauth", "not an absolute http(s) URL"},
+	}
+	for _, tt := range tests {
+		err := CheckPlaidRedirectURI(tt.env, tt.uri)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s %s: %v, want accepted", tt.env, tt.uri, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s %s: %v, want an error saying %q", tt.env, tt.uri, err, tt.want)
+		}
+	}
+}

@@ -106,6 +106,7 @@ type Server struct {
 	resolve       ItemResolver
 	loginRequired func(itemID string) bool
 	redirectURIs  []string // the Dashboard's allowed redirect URIs (WithRedirectURIs)
+	dashboard     dashboard // the team's other Link settings (dashboard.go)
 
 	srv  *http.Server
 	done chan struct{}
