@@ -106,7 +106,9 @@ type Server struct {
 	resolve       ItemResolver
 	loginRequired func(itemID string) bool
 	redirectURIs  []string // the Dashboard's allowed redirect URIs (WithRedirectURIs)
-	dashboard     dashboard // the team's other Link settings (dashboard.go)
+
+	// dashboard holds the team's other Link settings (dashboard.go).
+	dashboard dashboard
 
 	srv  *http.Server
 	done chan struct{}
