@@ -32,13 +32,7 @@ func TestCheckRedirectURI(t *testing.T) {
 		{Production, "https://app.example.com/oauth", "leave the redirect URI unset"},
 	}
 	for _, tt := range tests {
-		err := CheckRedirectURI(tt.env, tt.uri)
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%s %s: %v, want accepted", tt.env, tt.uri, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("%s %s: %v, want an error saying %q", tt.env, tt.uri, err, tt.want)
-		}
+		wantRedirectVerdict(t, CheckRedirectURI(tt.env, tt.uri), tt.env, tt.uri, tt.want)
 	}
 }
 
@@ -96,12 +90,17 @@ func TestCheckPlaidRedirectURI(t *testing.T) {
 		{Sandbox, "app.example.com/oauth", "not an absolute http(s) URL"},
 	}
 	for _, tt := range tests {
-		err := CheckPlaidRedirectURI(tt.env, tt.uri)
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%s %s: %v, want accepted", tt.env, tt.uri, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("%s %s: %v, want an error saying %q", tt.env, tt.uri, err, tt.want)
-		}
+		wantRedirectVerdict(t, CheckPlaidRedirectURI(tt.env, tt.uri), tt.env, tt.uri, tt.want)
+	}
+}
+
+// wantRedirectVerdict fails t unless err accepts uri (want "") or refuses it saying want.
+func wantRedirectVerdict(t *testing.T, err error, env Env, uri, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s %s: %v, want accepted", env, uri, err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Errorf("%s %s: %v, want an error saying %q", env, uri, err, want)
 	}
 }

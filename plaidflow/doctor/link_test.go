@@ -2,14 +2,11 @@ package doctor
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // linkDeps are a doctor --link run against an emulator whose Dashboard is set up by opts.
@@ -17,21 +14,9 @@ func linkDeps(t *testing.T, env map[string]string, android string, opts ...emula
 	t.Helper()
 	srv := emulator.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	environ := map[string]string{"PLAID_API_URL": srv.URL, "PLAID_CLIENT_ID": emulator.DemoClientID, "PLAID_SECRET": emulator.DemoSecret}
-	for k, v := range env {
-		environ[k] = v
-	}
-	getenv := func(k string) string { return environ[k] }
-	dir := t.TempDir()
-	return Deps{
-		Sources:    func(v *vault.Vault) (config.Sources, error) { return config.Sources{Getenv: getenv, Vault: v}, nil },
-		WorkDir:    dir,
-		Secrets:    vault.NewMemoryStore(),
-		ConfigDir:  func() (string, error) { return dir, nil },
-		HTTPClient: &http.Client{},
-		Getenv:     getenv,
-		Link:       &LinkSettings{AndroidPackageName: android},
-	}, srv
+	d := depsAt(t, srv.URL, env)
+	d.Link = &LinkSettings{AndroidPackageName: android}
+	return d, srv
 }
 
 // With --link the Link settings checks replace the redirect URI, keyring and browser checks,
