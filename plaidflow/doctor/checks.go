@@ -199,7 +199,7 @@ func (r *run) checkPlaid(ctx context.Context) (api, accepted Check) {
 	case err == nil:
 		r.accept = true
 		return api.set(OK, fmt.Sprintf("%s answered in %s", r.answerer(), took)),
-			accepted.set(OK, fmt.Sprintf("a Link token was created (request_id %s)", tok.RequestID))
+			accepted.set(OK, fmt.Sprintf("a Link token was created%s (request_id %s)", r.baseSaid(), tok.RequestID))
 	}
 	p := plaidflow.Explain(err)
 	if unavailable(p) {

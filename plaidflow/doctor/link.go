@@ -45,6 +45,14 @@ func (r *run) baseOptions() plaidapi.LinkTokenOptions {
 	return plaidapi.LinkTokenOptions{Products: r.cfg.Products[:1]}
 }
 
+// baseSaid names the base settings after "a Link token was created", with --link.
+func (r *run) baseSaid() string {
+	if r.d.Link == nil || len(r.cfg.Products) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" with the base settings (products %s; countries %s)", r.cfg.Products[0], strings.Join(r.cfg.CountryCodes, ","))
+}
+
 // createLinkToken calls /link/token/create and counts the call.
 func (r *run) createLinkToken(ctx context.Context, opts plaidapi.LinkTokenOptions) (plaidapi.LinkToken, error) {
 	if r.calls != nil {
@@ -78,8 +86,10 @@ func (r *run) notChecked(ctx context.Context, accepted []string) string {
 	switch {
 	case ctx.Err() != nil:
 		return interrupted
+	case !r.keysOK:
+		return notCheckedKeys
 	case !r.accept:
-		return "not checked: Plaid did not accept the keys"
+		return "not checked: Plaid created no Link token with the base settings (see " + KeysAccepted + ")"
 	case len(accepted) == 0:
 		return "not checked: Plaid accepted none of the products, and a Link token needs one"
 	}
@@ -93,7 +103,7 @@ func (r *run) checkLinkProducts(ctx context.Context) []Check {
 	for i, product := range r.cfg.Products {
 		c := Check{Name: LinkProduct, Setting: product}
 		if !r.accept || ctx.Err() != nil {
-			checks = append(checks, c.set(Skip, r.notChecked(ctx, []string{product})))
+			checks = append(checks, c.set(Skip, product+": "+r.notChecked(ctx, []string{product})))
 			continue
 		}
 		try := append(slices.Clone(accepted), product)
@@ -166,10 +176,11 @@ func (r *run) checkLinkAndroid(ctx context.Context, accepted []string) Check {
 // no single bank offers.
 func (r *run) checkLinkInstitutions(ctx context.Context, accepted []string) Check {
 	countries := strings.Join(r.cfg.CountryCodes, ",")
-	c := Check{Name: LinkInstitutions, Setting: strings.Join(accepted, ",") + " in " + countries}
+	c := Check{Name: LinkInstitutions}
 	if why := r.notChecked(ctx, accepted); why != "" {
 		return c.set(Skip, why)
 	}
+	c.Setting = strings.Join(accepted, ",") + " in " + countries
 	total, requestID, err := r.institutions(ctx, accepted)
 	if err != nil {
 		return r.refused(ctx, c, err, "the institutions search")
