@@ -239,7 +239,7 @@ func writeDoctorReport(w io.Writer, rep doctor.Report) {
 	}
 	fmt.Fprintln(w)
 	if len(rep.PlaidCalls) > 0 {
-		fmt.Fprintln(w, describeCalls(rep.PlaidCalls))
+		wrapLine(w, "", "", describeCalls(rep.PlaidCalls), cols)
 	}
 	if rep.OK {
 		fmt.Fprintln(w, "Every check passed.")
