@@ -177,12 +177,16 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
   Link SDK         %s
   control API      %s/_emulator/ (clock/advance, faults, reset; see --help)
   redirect URIs    %s
+  Android packages %s
+  products         %s
 
 Try it:
   PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
 
 Press ctrl+c to stop.
 `, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
+			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
+			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"),
 			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
 	}
 	<-ctx.Done()
@@ -213,6 +217,14 @@ func checkHostName(h string) error {
 		return fmt.Errorf("--host %q is not a host name with an optional port, such as plaid-emulator or plaid-emulator:8790", h)
 	}
 	return nil
+}
+
+// listOr joins list, or says none when it is empty.
+func listOr(list []string, none string) string {
+	if len(list) == 0 {
+		return none
+	}
+	return strings.Join(list, ", ")
 }
 
 // registeredRedirects says which redirect URIs the emulator's Dashboard allows.
