@@ -116,7 +116,7 @@ func (r *run) checkLinkProducts(ctx context.Context) []Check {
 		}
 		if err == nil {
 			accepted = try
-			checks = append(checks, c.set(OK, fmt.Sprintf("%s: Plaid created a Link token with products %s", product, strings.Join(try, ","))))
+			checks = append(checks, c.set(OK, fmt.Sprintf("%s: %s created a Link token with products %s", product, r.answerer(), strings.Join(try, ","))))
 			continue
 		}
 		checks = append(checks, r.refused(ctx, c, err, "the product "+product))
@@ -146,7 +146,7 @@ func (r *run) checkLinkRedirect(ctx context.Context, accepted []string) Check {
 	if err != nil {
 		return r.refused(ctx, c, err, "the redirect URI "+uri)
 	}
-	return c.set(OK, uri+": registered, Plaid created a Link token with it")
+	return c.set(OK, uri+": registered, "+r.answerer()+" created a Link token with it")
 }
 
 // checkLinkAndroid creates a Link token with the Android package name.
@@ -166,7 +166,7 @@ func (r *run) checkLinkAndroid(ctx context.Context, accepted []string) Check {
 	if err != nil {
 		return r.refused(ctx, c, err, "the Android package name "+name)
 	}
-	return c.set(OK, name+": registered, Plaid created a Link token with it")
+	return c.set(OK, name+": registered, "+r.answerer()+" created a Link token with it")
 }
 
 // checkLinkInstitutions asks /institutions/get how many institutions of the countries support
@@ -246,5 +246,13 @@ func (r *run) refused(ctx context.Context, c Check, err error, what string) Chec
 		fix = "read Plaid's error above"
 	}
 	// Plaid's error_message is shown with the error's other fields, under the summary.
-	return c.fail(fmt.Sprintf("Plaid refused %s (%s)", what, p.ErrorCode), fix)
+	return c.fail(fmt.Sprintf("%s refused %s (%s)", capitalize(r.answerer()), what, p.ErrorCode), fix)
+}
+
+// capitalize starts a sentence with who answered ("The emulator", "Plaid").
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
