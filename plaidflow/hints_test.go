@@ -30,6 +30,8 @@ func TestHints(t *testing.T) {
 	mixed.ClientIDSource, mixed.SecretSource, mixed.Env = config.SourceDotEnv, config.SourceKeyring, config.Production
 	redirect := env
 	redirect.RedirectURI = "http://localhost:8765/oauth-return"
+	android := env
+	android.AndroidPackageName = "com.example.app"
 	cases := []struct {
 		name, code, typ, message string
 		in                       plaidapi.Circumstances
@@ -44,6 +46,15 @@ func TestHints(t *testing.T) {
 		{"redirect URI not registered", "INVALID_FIELD", "INVALID_REQUEST", "OAuth redirect URI must be configured in the developer dashboard. See https://dashboard.plaid.com/team/api", redirect,
 			[]string{"register http://localhost:8765/oauth-return", "Allowed redirect URIs", "exactly", "port and path"},
 			"https://plaid.com/docs/errors/invalid-request/#invalid_field"},
+		// The body users saw from /link/token/create (react-native-plaid-link-sdk#169,
+		// plaid-link-android#135); the fix is the Android SDK guide's "Register your app ID"
+		// (https://plaid.com/docs/link/android/).
+		{"android package name not registered", "INVALID_FIELD", "INVALID_REQUEST", "Android package name must be configured in the developer dashboard. See https://plaid.com/docs/link/android/#register-app-id", android,
+			[]string{"register com.example.app", "Developers > API > Allowed Android package names", "applicationId"}, ""},
+		// The body users saw for a product the team is not enabled for (plaid/pattern#246,
+		// plaid-node#540).
+		{"product not enabled for the team", "INVALID_PRODUCT", "INVALID_INPUT", `client is not authorized to access the following products: ["transfer"]`, env,
+			[]string{"not enabled for transfer in sandbox", "request-product-access", "drop transfer from PLAID_PRODUCTS"}, "https://plaid.com/docs/errors/invalid-input/#invalid_product"},
 		{"another field", "INVALID_FIELD", "INVALID_REQUEST", "client_name must be at most 30 characters", env,
 			[]string{"PLAID_CLIENT_NAME"}, ""},
 		{"login required", "ITEM_LOGIN_REQUIRED", "ITEM_ERROR", "", env,

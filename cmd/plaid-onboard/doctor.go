@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,16 @@ type doctorOptions struct {
 	keys    keyFlags
 	json    bool
 	timeout time.Duration
+	link    doctorLinkFlags
+}
+
+// doctorLinkFlags are the flags of doctor --link: the Link settings to check.
+type doctorLinkFlags struct {
+	on                 bool
+	redirectURI        string
+	androidPackageName string
+	products           string
+	countryCodes       string
 }
 
 // doctorFailed is the error of a doctor run with a failed check: its exit status names the
@@ -66,13 +77,35 @@ check that fails:
 Checks that cannot run until an earlier one passes are skipped and say so. With --demo the
 Plaid checks run against the built-in emulator. Plaid calls are bounded by --timeout.
 
+With --link, doctor checks your app's Link settings against your Plaid Dashboard instead of the
+redirect URI, keyring and browser: it creates a Link token the way Link is started, one setting
+at a time, so that the setting Plaid refuses is the one just added, and says the exact fix:
+
+  keys-accepted              a Link token with the base settings (the first product alone)
+  link-product               each further product added in turn: one the team is not enabled
+                             for (INVALID_PRODUCT) names the product and where to request it
+  link-redirect-uri          the redirect URI (--redirect-uri, PLAID_REDIRECT_URI): to register
+                             under Developers > API > Allowed redirect URIs; in Production an
+                             http URI is refused before any call
+  link-android-package-name  the package name (--android-package-name,
+                             PLAID_ANDROID_PACKAGE_NAME): to register under Developers > API >
+                             Allowed Android package names
+  link-institutions          the institutions of the countries (--country-codes,
+                             PLAID_COUNTRY_CODES) that support every product (--products,
+                             PLAID_PRODUCTS): none means Link would offer no bank
+
+It prints how many calls it made to Plaid (one /link/token/create per setting).
+
 Exit status: 0 every check passed; otherwise the first failed check's:
-  10 keys, 11 api, 12 keys-accepted, 13 redirect-uri, 14 keyring, 15 browser;
+  10 keys, 11 api, 12 keys-accepted, 13 redirect-uri, 14 keyring, 15 browser,
+  16 link-product, 17 link-redirect-uri, 18 link-android-package-name, 19 link-institutions;
 2 usage, 130 interrupted.`,
 		Example: `  plaid-onboard doctor                       # the keys in force, Plaid, the keyring, the browser
   plaid-onboard doctor --env production      # the same for Production
   plaid-onboard doctor --json | jq '.checks[] | select(.status == "fail")'
-  plaid-onboard --demo doctor                # against the offline emulator`,
+  plaid-onboard --demo doctor                # against the offline emulator
+  plaid-onboard doctor --link --redirect-uri https://app.example.com/oauth --android-package-name com.example.app
+  plaid-onboard doctor --link --products auth,transactions --country-codes US,CA`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error {
 			if o.timeout <= 0 {
@@ -85,12 +118,26 @@ Exit status: 0 every check passed; otherwise the first failed check's:
 					return usageError{err}
 				}
 			}
+			if !o.link.on {
+				for name, v := range map[string]string{"redirect-uri": o.link.redirectURI, "android-package-name": o.link.androidPackageName,
+					"products": o.link.products, "country-codes": o.link.countryCodes} {
+					if v != "" {
+						return usagef("--%s is a Link setting: add --link to check it", name)
+					}
+				}
+			}
 			return a.runDoctor(ctx, o)
 		}),
 	}
 	addPlaidFlags(a, cmd, &o.keys)
 	addJSONFlag(cmd, &o.json)
-	cmd.Flags().DurationVar(&o.timeout, "timeout", doctor.DefaultTimeout, "give up on Plaid's answers after this long, retries included")
+	f := cmd.Flags()
+	f.DurationVar(&o.timeout, "timeout", doctor.DefaultTimeout, "give up on Plaid's answers after this long, retries included")
+	f.BoolVar(&o.link.on, "link", false, "check the Link settings against the Plaid Dashboard, one Link token per setting")
+	f.StringVar(&o.link.redirectURI, "redirect-uri", "", "with --link: your app's OAuth redirect URI (default $PLAID_REDIRECT_URI)")
+	f.StringVar(&o.link.androidPackageName, "android-package-name", "", "with --link: your Android app's package name (default $PLAID_ANDROID_PACKAGE_NAME)")
+	f.StringVar(&o.link.products, "products", "", "with --link: the products Link starts with, comma-separated, e.g. auth,transactions (default $PLAID_PRODUCTS, else auth)")
+	f.StringVar(&o.link.countryCodes, "country-codes", "", "with --link: the countries, comma-separated, e.g. US,CA (default $PLAID_COUNTRY_CODES)")
 	return cmd
 }
 
@@ -119,7 +166,11 @@ func (a *app) runDoctor(ctx context.Context, o *doctorOptions) error {
 func (a *app) doctorDeps(o *doctorOptions) doctor.Deps {
 	d := a.d
 	dd := doctor.Deps{
-		Sources:      func(v *vault.Vault) (config.Sources, error) { return sources(d, o.keys, linkPageFlags{}, v) },
+		Sources: func(v *vault.Vault) (config.Sources, error) {
+			src, err := sources(d, o.keys, linkPageFlags{redirectURI: o.link.redirectURI}, v)
+			src.Flags.Products, src.Flags.CountryCodes = o.link.products, o.link.countryCodes
+			return src, err
+		},
 		WorkDir:      d.WorkDir,
 		Secrets:      d.Secrets,
 		ConfigDir:    d.ConfigDir,
@@ -136,6 +187,13 @@ func (a *app) doctorDeps(o *doctorOptions) doctor.Deps {
 			return l, errors.Is(err, linkpage.ErrRemoteSession), err
 		},
 		Getenv: d.Getenv,
+	}
+	if o.link.on {
+		name := o.link.androidPackageName
+		if name == "" {
+			name = strings.TrimSpace(d.Getenv("PLAID_ANDROID_PACKAGE_NAME"))
+		}
+		dd.Link = &doctor.LinkSettings{AndroidPackageName: name}
 	}
 	if o.keys.demo {
 		dd.Demo = func() (config.Emulator, func()) {
@@ -180,6 +238,9 @@ func writeDoctorReport(w io.Writer, rep doctor.Report) {
 		}
 	}
 	fmt.Fprintln(w)
+	if len(rep.PlaidCalls) > 0 {
+		wrapLine(w, "", "", describeCalls(rep.PlaidCalls), cols)
+	}
 	if rep.OK {
 		fmt.Fprintln(w, "Every check passed.")
 		return
@@ -187,6 +248,24 @@ func writeDoctorReport(w io.Writer, rep doctor.Report) {
 	failed := rep.Failed()
 	fmt.Fprintf(w, "%d %s failed: %s. Exit status %d (%s, the first).\n",
 		len(failed), plural(len(failed), "check", "checks"), strings.Join(failed, ", "), rep.ExitCode, rep.FirstFailed)
+}
+
+// describeCalls says how many calls doctor --link made to Plaid, by endpoint:
+// "Plaid calls: 5 (/link/token/create ×4, /institutions/get ×1)."
+func describeCalls(calls map[string]int) string {
+	paths := make([]string, 0, len(calls))
+	total := 0
+	for p, n := range calls {
+		paths = append(paths, p)
+		total += n
+	}
+	// /link/token/create first: the calls ran in that order.
+	sort.Sort(sort.Reverse(sort.StringSlice(paths)))
+	parts := make([]string, len(paths))
+	for i, p := range paths {
+		parts[i] = fmt.Sprintf("%s ×%d", p, calls[p])
+	}
+	return fmt.Sprintf("Plaid calls: %d (%s).", total, strings.Join(parts, ", "))
 }
 
 // terminalWidth is the width of the terminal w writes to, or 0 when it is not one: people get

@@ -23,6 +23,11 @@ type emulatorFlags struct {
 	redirectURIs []string
 	// hosts are more names it answers to in Host (--host, repeatable).
 	hosts []string
+	// androidPackageNames are the Dashboard's allowed Android package names
+	// (--android-package-name, repeatable); productsEnabled the products the team is enabled
+	// for (--products-enabled; default all).
+	androidPackageNames []string
+	productsEnabled     []string
 }
 
 // newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
@@ -70,10 +75,18 @@ Redirect URIs: /link/token/create takes a redirect_uri only if the Dashboard lis
 By default the emulator's Dashboard lists every http URI on localhost, 127.0.0.1 or [::1]; with
 --redirect-uri (repeatable) it lists exactly those, and any other gets Plaid's INVALID_FIELD.
 The stand-in Link's OAuth bank (Platypus OAuth Bank) sends the browser to the link token's
-redirect_uri with ?oauth_state_id=…; without one it opens the bank in a pop-up window.`,
+redirect_uri with ?oauth_state_id=…; without one it opens the bank in a pop-up window.
+
+Android package names: the emulator's Dashboard lists none, as for a new team, so any
+android_package_name gets Plaid's INVALID_FIELD; --android-package-name (repeatable) registers one.
+Products: the team is enabled for every product; with --products-enabled auth,transactions a
+Link token asking for another gets Plaid's INVALID_PRODUCT. Institutions: /institutions/get
+offers only those of the country codes that support every product asked for (Sandbox's banks:
+First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank of Plaid in GB).`,
 		Example: `  plaid-onboard emulator --port 8790
   plaid-onboard emulator --json --latency 50ms
   plaid-onboard emulator --redirect-uri http://localhost:8765/oauth-return
+  plaid-onboard emulator --android-package-name com.example.app --products-enabled auth,transactions
   plaid-onboard emulator --port 8790 --host plaid-emulator   # behind a proxy named plaid-emulator
   plaid-onboard emulator --client-id 172e624345fe37acf266e3cb --secret dbd3e3a36eb55aa0552aa432dccfca`,
 		Args: maxArgs(0, "no arguments"),
@@ -90,6 +103,8 @@ redirect_uri with ?oauth_state_id=…; without one it opens the bank in a pop-up
 	cmd.Flags().DurationVar(&f.latency, "latency", 0, "delay added to every API answer, e.g. 50ms")
 	cmd.Flags().StringArrayVar(&f.hosts, "host", nil, "another name clients reach it by, as sent in Host: NAME or NAME:PORT (repeatable; default only 127.0.0.1, localhost, [::1])")
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
+	cmd.Flags().StringArrayVar(&f.androidPackageNames, "android-package-name", nil, "an Android package name the emulator's Dashboard allows (repeatable; default none)")
+	cmd.Flags().StringSliceVar(&f.productsEnabled, "products-enabled", nil, "the products the team is enabled for, comma-separated (default every product)")
 	return cmd
 }
 
@@ -136,6 +151,12 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 	if len(f.redirectURIs) > 0 {
 		emuOpts = append(emuOpts, emulator.WithRedirectURIs(f.redirectURIs...))
 	}
+	if len(f.androidPackageNames) > 0 {
+		emuOpts = append(emuOpts, emulator.WithAndroidPackageNames(f.androidPackageNames...))
+	}
+	if len(f.productsEnabled) > 0 {
+		emuOpts = append(emuOpts, emulator.WithProductsEnabled(f.productsEnabled...))
+	}
 	srv, err := emulator.Listen(emuOpts...)
 	if err != nil {
 		return fmt.Errorf("start the emulator: %w", err)
@@ -156,12 +177,16 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
   Link SDK         %s
   control API      %s/_emulator/ (clock/advance, faults, reset; see --help)
   redirect URIs    %s
+  Android packages %s
+  products         %s
 
 Try it:
   PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
 
 Press ctrl+c to stop.
 `, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
+			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
+			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"),
 			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
 	}
 	<-ctx.Done()
@@ -192,6 +217,14 @@ func checkHostName(h string) error {
 		return fmt.Errorf("--host %q is not a host name with an optional port, such as plaid-emulator or plaid-emulator:8790", h)
 	}
 	return nil
+}
+
+// listOr joins list, or says none when it is empty.
+func listOr(list []string, none string) string {
+	if len(list) == 0 {
+		return none
+	}
+	return strings.Join(list, ", ")
 }
 
 // registeredRedirects says which redirect URIs the emulator's Dashboard allows.

@@ -17,12 +17,9 @@ import (
 // this computer and over plain http, so only a loopback http URI can work here; in Production,
 // where that is not allowed, Link's pop-up (no redirect URI) completes OAuth banks on desktop.
 func CheckRedirectURI(env Env, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("redirect URI %q is not an absolute http(s) URL: use one like http://localhost:8765/oauth-return, registered in the Plaid Dashboard", raw)
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("redirect URI %q: Plaid refuses a redirect URI with a query string, fragment or user: drop them (here and in the Dashboard)", raw)
+	u, err := parseRedirectURI(raw)
+	if err != nil {
+		return err
 	}
 	if env == Production {
 		return fmt.Errorf("redirect URI %q: Plaid requires https for a Production redirect URI, and plaid-onboard serves the OAuth return over plain http on this computer: in Production leave the redirect URI unset, and Link completes OAuth banks in a pop-up window", raw)
@@ -37,6 +34,40 @@ func CheckRedirectURI(env Env, raw string) error {
 		return fmt.Errorf("redirect URI %q: %w", raw, err)
 	}
 	return nil
+}
+
+// CheckPlaidRedirectURI applies Plaid's own rules for a redirect_uri, and only those, for a URI
+// another app serves (doctor --link checks the settings of the user's own app): an absolute
+// URL with no query string or fragment, https in Production, and plain http only on localhost
+// in Sandbox (https://plaid.com/docs/link/oauth/). Plaid would refuse the others, so no call is
+// made for them.
+func CheckPlaidRedirectURI(env Env, raw string) error {
+	u, err := parseRedirectURI(raw)
+	if err != nil {
+		return err
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case env == Production:
+		return fmt.Errorf("redirect URI %q: Plaid requires https for a Production redirect URI: register an https URI (your app's OAuth return page) in the Dashboard and use that one", raw)
+	case !isLoopbackName(u.Hostname()):
+		return fmt.Errorf("redirect URI %q: Plaid accepts plain http only for localhost (and only in Sandbox): use https, or http://localhost:PORT/PATH", raw)
+	}
+	return nil
+}
+
+// parseRedirectURI applies the rules every redirect URI follows: absolute http(s), no query
+// string, fragment or user.
+func parseRedirectURI(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("redirect URI %q is not an absolute http(s) URL: use one like http://localhost:8765/oauth-return, registered in the Plaid Dashboard", raw)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("redirect URI %q: Plaid refuses a redirect URI with a query string, fragment or user: drop them (here and in the Dashboard)", raw)
+	}
+	return u, nil
 }
 
 // redirectPortOf is the port a redirect URI names (80 for http without one).

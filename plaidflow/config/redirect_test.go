@@ -32,13 +32,7 @@ func TestCheckRedirectURI(t *testing.T) {
 		{Production, "https://app.example.com/oauth", "leave the redirect URI unset"},
 	}
 	for _, tt := range tests {
-		err := CheckRedirectURI(tt.env, tt.uri)
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%s %s: %v, want accepted", tt.env, tt.uri, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("%s %s: %v, want an error saying %q", tt.env, tt.uri, err, tt.want)
-		}
+		wantRedirectVerdict(t, CheckRedirectURI(tt.env, tt.uri), tt.env, tt.uri, tt.want)
 	}
 }
 
@@ -75,5 +69,38 @@ func TestCheckLinkPage(t *testing.T) {
 	}
 	if err := load(Overrides{LinkPort: 8765}, nil).CheckLinkPage(); err != nil {
 		t.Errorf("--port alone: %v", err)
+	}
+}
+
+// Plaid's rules alone, for a redirect URI another app serves (doctor --link): the same
+// documents as above, without this program's own (loopback http, never in Production).
+func TestCheckPlaidRedirectURI(t *testing.T) {
+	tests := []struct {
+		env  Env
+		uri  string
+		want string // "" means accepted
+	}{
+		{Sandbox, "http://localhost:8765/oauth-return", ""},
+		{Sandbox, "https://app.example.com/oauth", ""},
+		{Production, "https://app.example.com/oauth", ""},
+		{Production, "http://localhost:8765/oauth-return", "requires https for a Production redirect URI"},
+		{Production, "http://app.example.com/oauth", "requires https for a Production redirect URI"},
+		{Sandbox, "http://app.example.com/oauth", "plain http only for localhost"},
+		{Sandbox, "https://app.example.com/oauth?x=1", "query string"},
+		{Sandbox, "app.example.com/oauth", "not an absolute http(s) URL"},
+	}
+	for _, tt := range tests {
+		wantRedirectVerdict(t, CheckPlaidRedirectURI(tt.env, tt.uri), tt.env, tt.uri, tt.want)
+	}
+}
+
+// wantRedirectVerdict fails t unless err accepts uri (want "") or refuses it saying want.
+func wantRedirectVerdict(t *testing.T, err error, env Env, uri, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s %s: %v, want accepted", env, uri, err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Errorf("%s %s: %v, want an error saying %q", env, uri, err, want)
 	}
 }

@@ -190,15 +190,16 @@ func (r *run) checkPlaid(ctx context.Context) (api, accepted Check) {
 	callCtx, cancel := context.WithTimeout(ctx, r.d.Timeout)
 	defer cancel()
 	start := time.Now()
-	tok, err := client.CreateLinkToken(callCtx, plaidapi.LinkTokenOptions{})
+	tok, err := r.createLinkToken(callCtx, r.baseOptions())
 	took := time.Since(start).Round(time.Millisecond)
+	r.base = err
 	switch {
 	case ctx.Err() != nil:
 		return api.set(Skip, interrupted), accepted.set(Skip, interrupted)
 	case err == nil:
 		r.accept = true
 		return api.set(OK, fmt.Sprintf("%s answered in %s", r.answerer(), took)),
-			accepted.set(OK, fmt.Sprintf("a Link token was created (request_id %s)", tok.RequestID))
+			accepted.set(OK, fmt.Sprintf("a Link token was created%s (request_id %s)", r.baseSaid(), tok.RequestID))
 	}
 	p := plaidflow.Explain(err)
 	if unavailable(p) {
@@ -212,6 +213,12 @@ func (r *run) checkPlaid(ctx context.Context) (api, accepted Check) {
 			fix = "check the network, any proxy (HTTPS_PROXY) and PLAID_API_URL; https://status.plaid.com says whether Plaid is down"
 		}
 		return api.fail(summary, fix), accepted.set(Skip, notCheckedAPI)
+	}
+	if r.d.Link != nil && refusedProduct(p) {
+		// Plaid checks the keys first: a refused product is the link-product check's.
+		r.accept = true
+		return api.set(OK, fmt.Sprintf("%s answered in %s", r.answerer(), took)),
+			accepted.set(OK, fmt.Sprintf("Plaid accepted the keys and refused the product %s (see %s)", r.cfg.Products[0], LinkProduct))
 	}
 	accepted.Error = &p
 	fix := p.Next

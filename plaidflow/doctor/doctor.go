@@ -24,6 +24,11 @@ const (
 	RedirectURI  = "redirect-uri"
 	Keyring      = "keyring"
 	Browser      = "browser"
+	// The Link settings checks of doctor --link (link.go).
+	LinkProduct      = "link-product"
+	LinkRedirectURI  = "link-redirect-uri"
+	LinkAndroid      = "link-android-package-name"
+	LinkInstitutions = "link-institutions"
 )
 
 var order = []struct {
@@ -31,6 +36,7 @@ var order = []struct {
 	code int
 }{
 	{Keys, 10}, {API, 11}, {KeysAccepted, 12}, {RedirectURI, 13}, {Keyring, 14}, {Browser, 15},
+	{LinkProduct, 16}, {LinkRedirectURI, 17}, {LinkAndroid, 18}, {LinkInstitutions, 19},
 }
 
 // ExitCode is the exit status that names a check, or 1 for a name that is not one.
@@ -64,6 +70,9 @@ type Check struct {
 	Fix string `json:"fix,omitempty"`
 	// Error is Plaid's error, with its request_id, when a Plaid call failed.
 	Error *plaidflow.Problem `json:"error,omitempty"`
+	// Setting is the value a Link settings check tried (a product, a redirect URI, a package
+	// name).
+	Setting string `json:"setting,omitempty"`
 }
 
 // Report is a whole run.
@@ -74,6 +83,8 @@ type Report struct {
 	ExitCode    int     `json:"exit_code"`
 	FirstFailed string  `json:"first_failed,omitempty"`
 	Checks      []Check `json:"checks"`
+	// PlaidCalls counts the calls to Plaid by endpoint, with --link (retries not counted).
+	PlaidCalls map[string]int `json:"plaid_calls,omitempty"`
 }
 
 // Deps is what the checks look at, built by the front end as it builds them for every command.
@@ -104,6 +115,9 @@ type Deps struct {
 	// program runs over SSH, where a browser would open on the wrong machine.
 	Launcher func() (name string, remote bool, err error)
 	Getenv   func(string) string
+	// Link, for doctor --link, checks the Link settings one at a time instead of the redirect
+	// URI, the keyring and the browser (link.go).
+	Link *LinkSettings
 }
 
 // run is one run's state, shared by the checks that build on each other.
@@ -115,6 +129,10 @@ type run struct {
 	accept bool
 	vault  *vault.Vault
 	closer func()
+	// base is the first Link token call's answer with --link (the first product alone), and
+	// calls counts the Plaid calls by endpoint.
+	base  error
+	calls map[string]int
 }
 
 // Run runs every check in order. When ctx ends, the checks still to run are skipped.
@@ -126,9 +144,14 @@ func Run(ctx context.Context, d Deps) Report {
 	defer func() { r.closer() }()
 	checks := []Check{r.checkKeys()}
 	api, accepted := r.checkPlaid(ctx)
-	checks = append(checks, api, accepted, r.checkRedirect(ctx), r.checkKeyring(), r.checkBrowser())
+	checks = append(checks, api, accepted)
+	if d.Link != nil {
+		checks = append(checks, r.checkLink(ctx)...)
+	} else {
+		checks = append(checks, r.checkRedirect(ctx), r.checkKeyring(), r.checkBrowser())
+	}
 
-	rep := Report{Environment: string(r.cfg.Env), Demo: r.cfg.Demo, OK: true, Checks: checks}
+	rep := Report{Environment: string(r.cfg.Env), Demo: r.cfg.Demo, OK: true, Checks: checks, PlaidCalls: r.calls}
 	if rep.Environment == "" {
 		rep.Environment = string(config.Sandbox)
 	}

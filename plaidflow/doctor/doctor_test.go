@@ -19,7 +19,13 @@ func deps(t *testing.T, env map[string]string) Deps {
 	t.Helper()
 	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
-	environ := map[string]string{"PLAID_API_URL": srv.URL, "PLAID_CLIENT_ID": emulator.DemoClientID, "PLAID_SECRET": emulator.DemoSecret}
+	return depsAt(t, srv.URL, env)
+}
+
+// depsAt are deps against the API at url.
+func depsAt(t *testing.T, url string, env map[string]string) Deps {
+	t.Helper()
+	environ := map[string]string{"PLAID_API_URL": url, "PLAID_CLIENT_ID": emulator.DemoClientID, "PLAID_SECRET": emulator.DemoSecret}
 	for k, v := range env {
 		environ[k] = v
 	}

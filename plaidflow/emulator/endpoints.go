@@ -107,7 +107,7 @@ var endpoints = map[string]endpoint{
 		stringParam("access_token"),
 		anyParam("access_tokens"), anyParam("link_customization_name"), anyParam("appearance_mode"),
 		stringParam("redirect_uri"),
-		anyParam("android_package_name"), anyObject("institution_data"), anyObject("card_switch"),
+		stringParam("android_package_name"), anyObject("institution_data"), anyObject("card_switch"),
 		anyObject("account_filters"), anyObject("eu_config"), anyParam("institution_id"),
 		anyObject("payment_configuration"), anyObject("payment_initiation"), anyObject("employment"),
 		anyObject("income_verification"), anyObject("base_report"), anyObject("credit_partner_insights"),

@@ -77,6 +77,9 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 			return nil, errorf("INVALID_FIELD", msgRedirectURINotAllowed)
 		}
 	}
+	if e := s.dashboard.check(c, req.Products); e != nil {
+		return nil, e
+	}
 	if req.Webhook != "" {
 		if u, err := url.Parse(req.Webhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, errorf("INVALID_FIELD", "webhook must be a valid URL")

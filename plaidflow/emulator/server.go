@@ -107,6 +107,9 @@ type Server struct {
 	loginRequired func(itemID string) bool
 	redirectURIs  []string // the Dashboard's allowed redirect URIs (WithRedirectURIs)
 
+	// dashboard holds the team's other Link settings (dashboard.go).
+	dashboard dashboard
+
 	srv  *http.Server
 	done chan struct{}
 	// stopping is closed when Close begins, so that calls held by a hang fault end.

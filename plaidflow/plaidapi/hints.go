@@ -21,6 +21,8 @@ type Circumstances struct {
 	SecretSource   config.Source
 	Products       []string
 	RedirectURI    string
+	// AndroidPackageName is the android_package_name the call sent, if any.
+	AndroidPackageName string
 	// APIURL is PLAID_API_URL when it is set.
 	APIURL string
 	Demo   bool
@@ -73,7 +75,12 @@ func Hint(code, typ, message string, in Circumstances) string {
 		return "no checking or savings account that supports Auth was found: pick such an account, or another bank"
 	case "PRODUCT_NOT_READY":
 		return "Plaid has not finished preparing the numbers (right after linking, or while micro-deposits wait to be verified): wait a minute, then fetch them again (plaid-onboard auth)"
-	case "INVALID_PRODUCT", "PRODUCTS_NOT_SUPPORTED", "PRODUCT_NOT_ENABLED", "INSTITUTION_NO_LONGER_SUPPORTED", "INSTITUTION_NOT_SUPPORTED":
+	case "INVALID_PRODUCT":
+		if p := NotEnabledProducts(message); len(p) > 0 {
+			return notEnabledHint(p, in)
+		}
+		return productsHint(code, in)
+	case "PRODUCTS_NOT_SUPPORTED", "PRODUCT_NOT_ENABLED", "INSTITUTION_NO_LONGER_SUPPORTED", "INSTITUTION_NOT_SUPPORTED":
 		return productsHint(code, in)
 	case "SANDBOX_ONLY":
 		return "this call exists only in Sandbox: use PLAID_ENV=sandbox"
@@ -86,6 +93,9 @@ func Hint(code, typ, message string, in Circumstances) string {
 	case "INVALID_FIELD":
 		if strings.Contains(lower, "redirect") {
 			return redirectHint(in)
+		}
+		if strings.Contains(lower, "android package name") || strings.Contains(lower, "android_package_name") {
+			return androidHint(in)
 		}
 		if strings.Contains(lower, "use case") || strings.Contains(lower, "link_customization") {
 			return useCaseHint()
@@ -165,6 +175,40 @@ func redirectHint(in Circumstances) string {
 	}
 	return "register " + uri + " in the Plaid Dashboard under Developers > API > Allowed redirect URIs (" + dashboardAPIURL +
 		"): it must match exactly, scheme, host, port and path included (Production needs https); or unset PLAID_REDIRECT_URI"
+}
+
+// androidHint: Plaid matches android_package_name against the Dashboard's list, which the
+// Android SDK's guide says how to fill (https://plaid.com/docs/link/android/, "Register your
+// app ID").
+func androidHint(in Circumstances) string {
+	name := "your app's package name"
+	if in.AndroidPackageName != "" {
+		name = in.AndroidPackageName
+	}
+	return "register " + name + " in the Plaid Dashboard under Developers > API > Allowed Android package names (" + dashboardAPIURL +
+		"): Configure, Add New Android Package Name, Save Changes; it must be the app's applicationId exactly, and registered for the team whose client_id creates the Link token"
+}
+
+// dashboardProductAccessURL is where the Dashboard takes a request for a product the team is
+// not enabled for (Plaid's answer in plaid/plaid-node#540).
+const dashboardProductAccessURL = "https://dashboard.plaid.com/support/new/product-and-development/product-troubleshooting/request-product-access"
+
+// NotEnabledProducts are the products Plaid names in INVALID_PRODUCT's "client is not
+// authorized to access the following products: [\"transfer\"]" (plaid/pattern#246), nil for
+// another message.
+func NotEnabledProducts(message string) []string {
+	const lead = "not authorized to access the following products:"
+	i := strings.Index(strings.ToLower(message), lead)
+	if i < 0 {
+		return nil
+	}
+	return strings.FieldsFunc(message[i+len(lead):], func(r rune) bool { return strings.ContainsRune(`[]", \`, r) })
+}
+
+func notEnabledHint(products []string, in Circumstances) string {
+	list := strings.Join(products, ", ")
+	return "your Plaid team is not enabled for " + list + " in " + envName(in.Env) + ": request access in the Dashboard (" +
+		dashboardProductAccessURL + "), or drop " + list + " from PLAID_PRODUCTS (--products)"
 }
 
 // useCaseHint: Production Link needs a use case chosen in the Dashboard (Data Transparency

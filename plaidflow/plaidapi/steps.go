@@ -34,6 +34,16 @@ type LinkTokenOptions struct {
 	AccountSelection bool
 	// AuthFlow turns on an Auth flow's `auth` option (AuthFlowNames; "" is Instant Auth).
 	AuthFlow string
+	// Products, when set, replace the configured products (doctor --link adds them one at a
+	// time to find the one Plaid refuses).
+	Products []string
+	// AndroidPackageName is sent as android_package_name, which Link on Android needs and
+	// Plaid matches against the Dashboard's allowed Android package names.
+	AndroidPackageName string
+	// AppRedirect says the redirect URI is another app's (doctor --link checks it for the
+	// user's own app): only Plaid's rules apply to it (config.CheckPlaidRedirectURI), not the
+	// Link page's, which serves its own return over loopback http.
+	AppRedirect bool
 }
 
 // CreateLinkToken calls /link/token/create. It is also how keys are checked: a wrong key fails
@@ -55,7 +65,11 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 			req.SetUpdate(*u)
 		}
 	} else {
-		products, err := productList(c.cfg.Products)
+		names := c.cfg.Products
+		if opts.Products != nil {
+			names = opts.Products
+		}
+		products, err := productList(names)
 		if err != nil {
 			return LinkToken{}, fmt.Errorf("%s: %w", op, err)
 		}
@@ -68,15 +82,30 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	}
 	if redirect != "" {
 		// Said before the call: Plaid's answer (INVALID_FIELD) would not say what to change.
-		if err := config.CheckRedirectURI(c.cfg.Env, redirect); err != nil {
+		check := config.CheckRedirectURI
+		if opts.AppRedirect {
+			check = config.CheckPlaidRedirectURI
+		}
+		if err := check(c.cfg.Env, redirect); err != nil {
 			return LinkToken{}, fmt.Errorf("%s: %w", op, err)
 		}
 		req.SetRedirectUri(redirect)
+	}
+	if opts.AndroidPackageName != "" {
+		req.SetAndroidPackageName(opts.AndroidPackageName)
 	}
 
 	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.LinkTokenCreateResponse, *http.Response, error) {
 		return c.api.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
 	})
+	if pe, ok := AsError(err); ok {
+		// The hint speaks of the settings this call sent, which may differ from the
+		// configured ones.
+		pe.In.RedirectURI, pe.In.AndroidPackageName = redirect, opts.AndroidPackageName
+		if opts.Products != nil {
+			pe.In.Products = opts.Products
+		}
+	}
 	if err != nil {
 		return LinkToken{}, err
 	}
@@ -201,6 +230,32 @@ func (c *Client) Institution(ctx context.Context, institutionID string) (*Instit
 		OAuth:        in.GetOauth(),
 		Detailed:     true,
 	}, nil
+}
+
+// InstitutionsSupporting calls /institutions/get for the institutions of the configured
+// countries that support every one of products, and says how many there are (total): Link
+// offers only those (https://plaid.com/docs/link/troubleshooting/, "Missing institutions").
+func (c *Client) InstitutionsSupporting(ctx context.Context, products []string) (total int, requestID string, err error) {
+	const op = "get institutions"
+	countries, err := countryCodes(c.cfg.CountryCodes)
+	if err != nil {
+		return 0, "", fmt.Errorf("%s: %w", op, err)
+	}
+	list, err := productList(products)
+	if err != nil {
+		return 0, "", fmt.Errorf("%s: %w", op, err)
+	}
+	req := plaid.NewInstitutionsGetRequest(1, 0, countries)
+	opts := plaid.NewInstitutionsGetRequestOptions()
+	opts.SetProducts(list)
+	req.SetOptions(*opts)
+	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.InstitutionsGetResponse, *http.Response, error) {
+		return c.api.PlaidApi.InstitutionsGet(ctx).InstitutionsGetRequest(*req).Execute()
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	return int(resp.GetTotal()), resp.GetRequestId(), nil
 }
 
 func resultFromAuth(resp plaid.AuthGetResponse) *Result {
