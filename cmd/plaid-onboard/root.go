@@ -67,6 +67,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	addTranscriptFlag(root, &o.session.transcript)
 	addKeyFlags(root, &o.session.keys)
 	addEnvFlags(root, &o.session.keys)
+	addProfileFlag(a, root, &o.session.keys)
 	addNoSaveFlag(root, &o.session.noSave)
 	addLinkPageFlags(root, &o.session.page)
 	addJSONFlag(root, &o.print.json)

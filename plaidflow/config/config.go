@@ -50,6 +50,8 @@ const (
 	SourceKeyring Source = "keyring"
 	SourceDemo    Source = "demo"
 	SourceDefault Source = "default"
+	// SourceRemembered is the profile `profiles use` chose for later runs.
+	SourceRemembered Source = "profiles use"
 )
 
 // Defaults for the values users rarely change.
@@ -92,6 +94,24 @@ type Config struct {
 
 	// Demo means every call goes to the built-in emulator; its Items live apart from real ones.
 	Demo bool
+
+	// Profile is the profile whose keys, Items and settings are in force ("default" when none
+	// was chosen), ProfileSource where it was chosen.
+	Profile       string
+	ProfileSource Source
+	// ProfilesInUse is true when other profiles than this one exist: only then is the profile
+	// named on screen and on stderr (ProfileLabel), so one who never made a profile sees
+	// nothing new, and one who has several never wonders which one acted.
+	ProfilesInUse bool
+}
+
+// ProfileLabel names the profile for a header or a first line ("profile acme"), or "" when no
+// profile was ever made and the default one is the only one.
+func (c Config) ProfileLabel() string {
+	if c.Profile == "" || (!c.ProfilesInUse && c.Profile == "default") {
+		return ""
+	}
+	return "profile " + c.Profile
 }
 
 // Overrides are the values given on the command line; empty means "not given".
