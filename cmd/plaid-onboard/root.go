@@ -79,6 +79,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	root.AddCommand(newWebhooksCmd(a), newScenariosCmd(a))
 	root.AddCommand(newDoctorCmd(a), newManCmd(a))
 	root.AddCommand(newVerifyCmd(a))
+	root.AddCommand(newProfilesCmd(a), newWhoamiCmd(a))
 	return root
 }
 
