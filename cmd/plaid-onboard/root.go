@@ -39,6 +39,7 @@ Environment, also read from ./.env:
 Environment only (a ./.env line setting them is ignored, and said so):
   PLAID_API_URL                              Plaid's base URL (a proxy, a recorder, a fake)
   PLAID_LINK_SCRIPT_URL                      where the Link page loads the Link SDK from
+  PLAID_PROFILE                              the profile: whose keys and Items (see profiles --help)
 
 Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted (ctrl+c,
 SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first).`,
