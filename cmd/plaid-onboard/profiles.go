@@ -256,7 +256,7 @@ func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
 		return err
 	}
 	if live := c.Live(); len(live) > 0 {
-		return profileHasItems(name, live)
+		return a.profileHasItems(name, live)
 	}
 	fmt.Fprintf(a.d.Stderr, "Removing profile %s deletes:\n", name)
 	for _, k := range c.KeyringEntries {
@@ -275,7 +275,7 @@ func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
 	removed, err := v.RemoveProfile()
 	var has *vault.ProfileHasItemsError
 	if errors.As(err, &has) {
-		return profileHasItems(name, has.Items) // linked by another run meanwhile
+		return a.profileHasItems(name, has.Items) // linked by another run meanwhile
 	}
 	if err != nil {
 		return err
@@ -297,17 +297,17 @@ func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
 }
 
 // profileHasItems refuses a removal that would leave Items alive at Plaid with no token
-// anywhere, saying how to remove each first.
-func profileHasItems(profile string, live []vault.SavedItem) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "profile %s still has %d Item(s) that may be alive at Plaid; removing the profile would delete their access tokens, the only way to remove them there (they would stay linked, and billed). Remove each first:", profile, len(live))
+// anywhere, saying on stderr how to remove each first.
+func (a *app) profileHasItems(profile string, live []vault.SavedItem) error {
+	w := a.d.Stderr
+	fmt.Fprintf(w, "Profile %s still has %d Item(s) that may be alive at Plaid. Removing the profile would delete their access tokens, the only way to remove them there: they would stay linked, and billed. Remove each first:\n", profile, len(live))
 	for _, it := range live {
 		env := ""
 		if it.Namespace != string(config.Sandbox) {
 			env = " --env " + it.Namespace
 		}
-		fmt.Fprintf(&b, "\n  plaid-onboard --profile %s%s items remove %s", profile, env, present.Name(it.Name))
+		fmt.Fprintf(w, "  plaid-onboard --profile %s%s items remove %s\n", profile, env, present.Name(it.Name))
 	}
-	b.WriteString("\nthen run `profiles remove` again. Nothing was removed.")
-	return errors.New(b.String())
+	fmt.Fprintln(w, "then run `profiles remove` again.")
+	return fmt.Errorf("profile %s still has Items that may be alive at Plaid: nothing was removed", profile)
 }
