@@ -54,8 +54,14 @@ func TestE2EProfilesSideBySide(t *testing.T) {
 	}
 	stderr = runJSON(t, dirs, envB, &b, "--profile", "acme", "sandbox", "link", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "acme/sandbox/item/"+b.ItemID) })
-	if !strings.Contains(stderr, "profile acme · Sandbox") {
-		t.Errorf("a run in profile acme does not say so on stderr:\n%s", stderr)
+	if !strings.Contains(stderr, "profile acme · Sandbox") || !strings.Contains(stderr, "Later: plaid-onboard --profile acme auth "+b.ItemName) || b.Profile != "acme" {
+		t.Errorf("a run in profile acme does not say so (profile %q in the JSON); stderr:\n%s", b.Profile, stderr)
+	}
+	// Another team's keys in the environment win over the profile's saved ones (flags >
+	// environment > .env > keyring), and the run says so rather than act as that team unsaid.
+	_, stderr, _ = runBinary(t, dirs, append(envA, "PLAID_CLIENT_ID="+idA), "--profile", "acme", "whoami")
+	if !strings.Contains(stderr, "profile acme has other Sandbox keys saved, but the client_id in use comes from PLAID_CLIENT_ID in the environment") {
+		t.Errorf("whoami in acme with another client_id in the environment does not warn:\n%s", stderr)
 	}
 	if tok, err := keyring.Get(vault.KeyringService, "acme/sandbox/item/"+b.ItemID); err != nil || !strings.HasPrefix(tok, "access-sandbox-") {
 		t.Errorf("acme's Item is not under acme/ in the keyring: %q, %v", tok, err)

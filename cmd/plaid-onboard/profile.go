@@ -64,6 +64,24 @@ func (p profileChoice) newNote() string {
 	return fmt.Sprintf("profile %s is new: nothing is saved in it yet (`plaid-onboard profiles list` shows the profiles)", p.name)
 }
 
+// othersKeysNote warns when profiles are in use and the client_id in force came from a flag,
+// the environment or ./.env while the profile has other keys saved: `--profile acme` in a
+// directory whose .env holds another team's keys would otherwise act as that team, unsaid.
+func othersKeysNote(cfg config.Config, v *vault.Vault) string {
+	switch {
+	case v == nil || cfg.Demo || cfg.ProfileLabel() == "" || cfg.ClientID == "":
+		return ""
+	case cfg.ClientIDSource == config.SourceKeyring:
+		return ""
+	}
+	saved, err := v.SavedClientID(cfg.Namespace())
+	if err != nil || saved == "" || saved == cfg.ClientID {
+		return ""
+	}
+	from := map[config.Source]string{config.SourceFlag: "--client-id", config.SourceEnviron: "PLAID_CLIENT_ID in the environment", config.SourceDotEnv: "./.env"}[cfg.ClientIDSource]
+	return fmt.Sprintf("profile %s has other %s keys saved, but the client_id in use comes from %s, which wins over saved keys: this run acts as that client_id's team", cfg.Profile, cfg.Env.Title(), from)
+}
+
 // actingIn is the first line of a command's stderr when profiles are in use: which profile
 // and environment it acts in, so two teams' Items are never confused. "" when none was made.
 func actingIn(cfg config.Config) string {

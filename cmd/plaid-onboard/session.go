@@ -92,6 +92,9 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 	if n := p.newNote(); n != "" {
 		s.notes = append(s.notes, n)
 	}
+	if n := othersKeysNote(cfg, s.vault); n != "" {
+		s.notes = append(s.notes, n)
+	}
 	if opts.keys.demo {
 		var emuOpts []emulator.Option
 		if s.vault != nil {

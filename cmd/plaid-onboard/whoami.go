@@ -74,6 +74,9 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 	if n := p.newNote(); n != "" {
 		notes = append(notes, n)
 	}
+	if n := othersKeysNote(cfg, v); n != "" {
+		notes = append(notes, n)
+	}
 	for _, n := range notes {
 		fmt.Fprintf(a.d.Stderr, "note: %s\n", n)
 	}

@@ -199,6 +199,21 @@ func (v *Vault) contents(ix index) ProfileContents {
 	return c
 }
 
+// SavedClientID is the client_id saved with the keys of a namespace, "" when none: read from
+// the index only, never the keyring.
+func (v *Vault) SavedClientID(ns string) (string, error) {
+	ix, err := v.read()
+	if err != nil {
+		return "", err
+	}
+	for _, k := range ix.Keys {
+		if k.Namespace == ns {
+			return k.ClientID, nil
+		}
+	}
+	return "", nil
+}
+
 // ProfileHasItemsError refuses to remove a profile that still names Items which may be alive
 // at Plaid: deleting their tokens would leave them alive, billed, and out of reach.
 type ProfileHasItemsError struct {
