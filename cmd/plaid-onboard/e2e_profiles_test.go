@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,6 +46,10 @@ func TestE2EProfilesSideBySide(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "acme/sandbox/secret") })
 	envA, envB := dirs.env("PLAID_API_URL="+teamA.URL), dirs.env("PLAID_API_URL="+teamB.URL)
+	// acme's own Link settings, in its settings file.
+	if err := os.WriteFile(filepath.Join(base, "profiles", "acme", "settings.env"), []byte("PLAID_COUNTRY_CODES=US,CA\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	var a, b plaidapi.Result
 	stderr := runJSON(t, dirs, envA, &a, "sandbox", "link", "--json")
@@ -91,7 +96,7 @@ func TestE2EProfilesSideBySide(t *testing.T) {
 		t.Errorf("whoami in default: %+v", who)
 	}
 	runJSON(t, dirs, append(envB, "PLAID_PROFILE=acme"), &who, "whoami", "--json")
-	if who.Profile != "acme" || who.ProfileFrom != "PLAID_PROFILE" || who.ClientID != idB || who.KeyringPrefix != "acme/sandbox/" {
+	if who.Profile != "acme" || who.ProfileFrom != "PLAID_PROFILE" || who.ClientID != idB || who.KeyringPrefix != "acme/sandbox/" || !slices.Equal(who.Settings, []string{"PLAID_COUNTRY_CODES"}) {
 		t.Errorf("whoami with PLAID_PROFILE=acme: %+v", who)
 	}
 

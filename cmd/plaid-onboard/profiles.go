@@ -208,7 +208,7 @@ func newProfilesRemoveCmd(a *app) *cobra.Command {
 		Use:   "remove NAME",
 		Short: "Delete a profile's saved keys, index and files (refused while it has Items)",
 		Long: `Deletes a profile: the keyring entries its index names (its saved secrets, its demo Items'
-tokens), then its directory (index, lock files, the demo's Item states). It asks first (--yes
+tokens), then its directory (index, settings.env, lock files, the demo's Item states). It asks first (--yes
 does not ask; without a terminal --yes is needed, else exit status 2), and says what it removes.
 
 It refuses, with exit status 1, while the profile has Items other than demo ones: they may be
@@ -262,7 +262,7 @@ func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
 	for _, k := range c.KeyringEntries {
 		fmt.Fprintf(a.d.Stderr, "  the keyring entry %s (service %s)\n", k, vault.KeyringService)
 	}
-	fmt.Fprintf(a.d.Stderr, "  the directory %s (its index, lock files and demo state)\n", c.Dir)
+	fmt.Fprintf(a.d.Stderr, "  the directory %s (its index, settings, lock files and demo state)\n", c.Dir)
 	if !o.yes {
 		if !a.d.Interactive {
 			return usagef("`profiles remove` asks before removing, and there is no terminal to ask on: add --yes to remove profile %s", name)

@@ -47,6 +47,9 @@ func sources(d deps, k keyFlags, page linkPageFlags, vlt *vault.Vault) (config.S
 		Vault:  vlt,
 	}
 	p.into(&src)
+	if src.Settings, err = config.ReadProfileSettings(vault.ProfileDir(p.base, p.name)); err != nil {
+		return config.Sources{}, err
+	}
 	if k.demo {
 		src.Vault = nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,6 +32,9 @@ type whoamiDocument struct {
 	KeyringPrefix string `json:"keyring_prefix"`
 	Index         string `json:"index"`
 	Items         int    `json:"items"`
+	// SettingsFile is the profile's settings file; Settings what it sets (names only).
+	SettingsFile string   `json:"settings_file"`
+	Settings     []string `json:"settings"`
 }
 
 func newWhoamiCmd(a *app) *cobra.Command {
@@ -95,6 +99,7 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 		SecretFound: cfg.Secret != "", SecretFrom: string(cfg.SecretSource),
 		Keyring: a.d.Secrets.Describe(), KeyringPrefix: prefix + cfg.Namespace() + "/",
 		Index: filepath.Join(v.Dir, "items.json"), Items: len(items),
+		SettingsFile: filepath.Join(v.Dir, config.SettingsFile), Settings: config.SettingsUsed(src.Settings),
 	}
 	return a.printResult(o.json, doc, func(w io.Writer) error {
 		from := func(v, src string) string {
@@ -124,6 +129,7 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 			{"secret", secret},
 			{"keyring", fmt.Sprintf("%s, entries %s…", doc.Keyring, doc.KeyringPrefix)},
 			{"index", fmt.Sprintf("%s (%d Items in %s)", doc.Index, doc.Items, environmentName(cfg))},
+			{"settings", fmt.Sprintf("%s (%s)", doc.SettingsFile, orNone(strings.Join(doc.Settings, ", ")))},
 		}, 99)
 		return nil
 	})

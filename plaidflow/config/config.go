@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -52,6 +53,8 @@ const (
 	SourceDefault Source = "default"
 	// SourceRemembered is the profile `profiles use` chose for later runs.
 	SourceRemembered Source = "profiles use"
+	// SourceProfile is the profile's settings file (ProfileSettings).
+	SourceProfile Source = "profile settings"
 )
 
 // Defaults for the values users rarely change.
@@ -126,6 +129,11 @@ type Overrides struct {
 // caller may then look in the keyring with Vault.LoadKeys. The settings named in
 // EnvironmentOnly are never taken from .env.
 func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]string) (Config, error) {
+	return loadConfig(flags, getenv, dotenv, nil)
+}
+
+// loadConfig is LoadConfig with the profile's settings (ProfileSettings) under the .env.
+func loadConfig(flags Overrides, getenv func(string) string, dotenv, settings map[string]string) (Config, error) {
 	trusted := func(flag, name string) (string, Source) {
 		if v := strings.TrimSpace(flag); v != "" {
 			return v, SourceFlag
@@ -141,6 +149,9 @@ func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]s
 		}
 		if v := strings.TrimSpace(dotenv[name]); v != "" {
 			return v, SourceDotEnv
+		}
+		if v := strings.TrimSpace(settings[name]); v != "" && slices.Contains(profileSettings, name) {
+			return v, SourceProfile
 		}
 		return "", SourceNone
 	}

@@ -2,6 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -47,4 +50,46 @@ func ResolveProfile(flag string, getenv func(string) string, remembered func() (
 		return "", src, fmt.Errorf("%s: %w", from, err)
 	}
 	return checked, src, nil
+}
+
+// SettingsFile is the name of a profile's settings file, in its directory
+// (vault.ProfileDir): a team's environment, products, countries, Link name and redirect URI,
+// in .env syntax.
+const SettingsFile = "settings.env"
+
+// profileSettings are what a profile's settings file may set: what differs between teams and
+// is no secret. The keys are not among them: the secret belongs in the keyring, where the
+// terminal UI saves it with its client_id; PLAID_API_URL and PLAID_LINK_SCRIPT_URL stay in the
+// process environment (EnvironmentOnly), like everything else that decides where a secret goes.
+var profileSettings = []string{"PLAID_ENV", "PLAID_PRODUCTS", "PLAID_COUNTRY_CODES", "PLAID_CLIENT_NAME", "PLAID_REDIRECT_URI"}
+
+// ReadProfileSettings reads the settings file of a profile directory; none is no error.
+func ReadProfileSettings(dir string) (map[string]string, error) {
+	m, err := ReadDotEnv(filepath.Join(dir, SettingsFile))
+	if err != nil {
+		return nil, fmt.Errorf("profile settings %s: %w", filepath.Join(dir, SettingsFile), err)
+	}
+	return m, nil
+}
+
+// SettingsUsed are the names of what a settings file sets and may set, sorted.
+func SettingsUsed(settings map[string]string) []string {
+	out := []string{}
+	for _, name := range slices.Sorted(maps.Keys(settings)) {
+		if strings.TrimSpace(settings[name]) != "" && slices.Contains(profileSettings, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// IgnoredInSettings says, one note each, what a settings file sets that it may not.
+func IgnoredInSettings(settings map[string]string) []string {
+	var notes []string
+	for _, name := range slices.Sorted(maps.Keys(settings)) {
+		if strings.TrimSpace(settings[name]) != "" && !slices.Contains(profileSettings, name) {
+			notes = append(notes, fmt.Sprintf("ignored %s in the profile's %s: it may set only %s", name, SettingsFile, strings.Join(profileSettings, ", ")))
+		}
+	}
+	return notes
 }

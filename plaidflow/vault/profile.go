@@ -227,7 +227,8 @@ func (e *ProfileHasItemsError) Error() string {
 }
 
 // RemoveProfile deletes a profile that holds no Item alive at Plaid: its keyring entries (saved
-// keys, demo Items' tokens), then its directory (index, lock files, the demo's Item states).
+// keys, demo Items' tokens), then its directory (index, settings, lock files, the demo's Item
+// states).
 // It re-reads the index under the index lock, so an Item another run saves meanwhile is either
 // seen (and the removal refused) or saved after it, in a directory made again. removed are the
 // keyring entries deleted. A keyring entry that cannot be deleted stops the removal with the
