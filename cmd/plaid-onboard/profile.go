@@ -95,7 +95,7 @@ func actingIn(cfg config.Config) string {
 // addProfileFlag gives cmd --profile: whose keys, Items and settings it uses. Its argument
 // completes from the profiles there are.
 func addProfileFlag(a *app, cmd *cobra.Command, k *keyFlags) {
-	cmd.Flags().StringVar(&k.profile, "profile", "", "the profile whose keys and Items to use (default $PLAID_PROFILE, else the one `profiles use` chose, else default)")
+	cmd.Flags().StringVar(&k.profile, "profile", "", "the profile whose keys and Items to use (default $PLAID_PROFILE, else the one 'profiles use' chose, else default)")
 	shared(cmd, "only the commands that use saved keys or Items have it", "profile")
 	_ = cmd.RegisterFlagCompletionFunc("profile", a.completeProfiles)
 }
