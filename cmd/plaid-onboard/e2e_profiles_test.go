@@ -35,12 +35,19 @@ func TestE2EProfilesSideBySide(t *testing.T) {
 	base := filepath.Join(dirs.config, "plaid-onboard")
 	store := vault.NewKeyringStore()
 
-	// The default profile's keys, saved as before profiles: `sandbox/secret`, the index in
-	// the config directory.
-	if err := vault.NewVault(store, base).SaveKeys("sandbox", idA, secretA); err != nil {
+	// The default profile's keys, written as plaid-onboard wrote them before profiles existed:
+	// the keyring entry `sandbox/secret` and the client_id in the index in the config directory.
+	if err := keyring.Set(vault.KeyringService, "sandbox/secret", secretA); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "sandbox/secret") })
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	oldIndex := `{"version": 1, "keys": [{"namespace": "sandbox", "client_id": "` + idA + `", "saved_at": "2026-11-01T10:00:00Z"}], "items": []}`
+	if err := os.WriteFile(filepath.Join(base, "items.json"), []byte(oldIndex), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := vault.OpenProfile(store, base, "acme").SaveKeys("sandbox", idB, secretB); err != nil {
 		t.Fatal(err)
 	}

@@ -135,17 +135,31 @@ does not exist yet is made, empty, and said so: its keys are asked for or saved 
 "profiles use default" goes back to the default profile.`,
 		Example: `  plaid-onboard profiles use acme
   plaid-onboard profiles use default`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("`%s` takes the profile's name (`plaid-onboard profiles list` lists them)", cmd.CommandPath())
-			}
-			return nil
-		},
+		Args:              profileArg,
 		ValidArgsFunction: a.completeProfileArg,
 		RunE:              a.runE(func(_ context.Context, args []string) error { return a.runProfilesUse(json, args[0]) }),
 	}
 	addJSONFlag(cmd, &json)
 	return cmd
+}
+
+// profileArg is the Args of `profiles use|remove`: one profile's name.
+func profileArg(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usagef("`%s` takes the profile's name (`plaid-onboard profiles list` lists them)", cmd.CommandPath())
+	}
+	return nil
+}
+
+// profileNamed checks the profile argument and finds the config directory it lives under.
+func (a *app) profileNamed(arg string) (name, base string, err error) {
+	if name, err = vault.ProfileName(arg); err != nil {
+		return "", "", usageError{err}
+	}
+	if base, err = a.d.ConfigDir(); err != nil {
+		return "", "", fmt.Errorf("find the config directory: %w", err)
+	}
+	return name, base, nil
 }
 
 // completeProfileArg completes the one profile argument of `profiles use|remove`.
@@ -157,13 +171,9 @@ func (a *app) completeProfileArg(cmd *cobra.Command, args []string, toComplete s
 }
 
 func (a *app) runProfilesUse(json bool, arg string) error {
-	name, err := vault.ProfileName(arg)
+	name, base, err := a.profileNamed(arg)
 	if err != nil {
-		return usageError{err}
-	}
-	base, err := a.d.ConfigDir()
-	if err != nil {
-		return fmt.Errorf("find the config directory: %w", err)
+		return err
 	}
 	out := profileUsed{Profile: name, New: !vault.ProfileExists(base, name)}
 	if out.New {
@@ -220,12 +230,7 @@ by it: "secret-tool search --all service plaid-onboard" lists every entry on Lin
 profile cannot be removed.`,
 		Example: `  plaid-onboard profiles remove acme
   plaid-onboard profiles remove acme --yes --json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("`%s` takes the profile's name (`plaid-onboard profiles list` lists them)", cmd.CommandPath())
-			}
-			return nil
-		},
+		Args:              profileArg,
 		ValidArgsFunction: a.completeProfileArg,
 		RunE:              a.runE(func(_ context.Context, args []string) error { return a.runProfilesRemove(o, args[0]) }),
 	}
@@ -235,13 +240,9 @@ profile cannot be removed.`,
 }
 
 func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
-	name, err := vault.ProfileName(arg)
+	name, base, err := a.profileNamed(arg)
 	if err != nil {
-		return usageError{err}
-	}
-	base, err := a.d.ConfigDir()
-	if err != nil {
-		return fmt.Errorf("find the config directory: %w", err)
+		return err
 	}
 	switch {
 	case name == vault.DefaultProfile:
