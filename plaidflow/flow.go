@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -142,8 +143,17 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *plaidapi.I
 	cfg := f.Client.Config()
 	res.Environment = string(cfg.Env)
 	res.Demo = cfg.Demo
+	res.Profile = resultProfile(cfg)
 	res.FetchedAt = f.now()
 	return res, nil
+}
+
+// resultProfile is a Result's Profile: the profile, once profiles are in use.
+func resultProfile(cfg config.Config) string {
+	if cfg.ProfileLabel() == "" {
+		return ""
+	}
+	return cfg.Profile
 }
 
 // InstitutionBudget bounds /institutions/get_by_id, which only decorates the numbers (the

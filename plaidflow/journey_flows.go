@@ -207,6 +207,7 @@ func (f *Flow) flowNumbers(ctx context.Context, token string, inst *plaidapi.Ins
 		}
 		cfg := f.Client.Config()
 		res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
+		res.Profile = resultProfile(cfg)
 	}
 	res.Accounts, res.AuthMethod = accounts, method
 	return res, nil
@@ -242,6 +243,7 @@ func (f *Flow) numbersOf(ctx context.Context, token string, inst *plaidapi.Insti
 	res.Institution = mergeInstitution(res.Institution, inst, details)
 	cfg := f.Client.Config()
 	res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
+	res.Profile = resultProfile(cfg)
 	return res, nil
 }
 
@@ -315,6 +317,10 @@ func (j *Journey) describeFlow(res *plaidapi.Result) {
 		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --demo ")
 	case res.Environment == string(config.Production):
 		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --env production ")
+	}
+	// And the same profile: --profile, PLAID_PROFILE or `profiles use` may differ where pasted.
+	if res.Profile != "" {
+		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --profile "+res.Profile+" ")
 	}
 }
 

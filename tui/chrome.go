@@ -38,7 +38,14 @@ func (h header) View(w int, step screenID, env config.Env) string {
 	default:
 		badge = st.Badge(st.BadgeEnv, "Sandbox")
 	}
+	// The profile is named beside the environment once profiles were made, so a demo to one
+	// client never runs in another's keys unnoticed; it is what is kept when room runs out,
+	// before the tagline.
 	title := st.Title.Render("◆ plaid-onboard")
+	if label := h.c.cfg.ProfileLabel(); label != "" {
+		room := w - lipgloss.Width(title) - lipgloss.Width(badge) - 2
+		badge = st.Muted.Render(truncate(label, room)+" ") + badge
+	}
 	left := title + st.Tagline.Render("  Plaid Auth, step by step")
 	if lipgloss.Width(left)+lipgloss.Width(badge)+1 > w {
 		left = title

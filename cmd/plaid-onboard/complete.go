@@ -8,8 +8,8 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
-// completeItems offers the names of the saved Items of the namespace in force (the command's
-// --demo and --env, PLAID_ENV) for the commands that take a saved Item. It reads the index only:
+// completeItems offers the names of the saved Items of the profile and namespace in force (the
+// command's --profile, --demo and --env, PLAID_PROFILE, PLAID_ENV) for the commands that take a saved Item. It reads the index only:
 // a completion must not wait on the keyring or call Plaid.
 func (a *app) completeItems(k *keyFlags) cobra.CompletionFunc {
 	return func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -26,11 +26,11 @@ func (a *app) savedItemNames(k keyFlags, toComplete string) ([]cobra.Completion,
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
-	dir, err := a.d.ConfigDir()
+	base, err := a.d.ConfigDir()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
-	items, err := vault.NewVault(nil, dir).Items(cfg.Namespace())
+	items, err := vault.OpenProfile(nil, base, cfg.Profile).Items(cfg.Namespace())
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}

@@ -130,6 +130,7 @@ Exit status: 0 every check passed; otherwise the first failed check's:
 		}),
 	}
 	addPlaidFlags(a, cmd, &o.keys)
+	addProfileFlag(a, cmd, &o.keys)
 	addJSONFlag(cmd, &o.json)
 	f := cmd.Flags()
 	f.DurationVar(&o.timeout, "timeout", doctor.DefaultTimeout, "give up on Plaid's answers after this long, retries included")
@@ -143,7 +144,13 @@ Exit status: 0 every check passed; otherwise the first failed check's:
 
 // runDoctor runs every check in order, prints the report and returns doctorFailed when one failed.
 func (a *app) runDoctor(ctx context.Context, o *doctorOptions) error {
-	rep := doctor.Run(ctx, a.doctorDeps(o))
+	p, err := chooseProfile(a.d, o.keys)
+	if err != nil {
+		return err
+	}
+	dd := a.doctorDeps(o)
+	dd.Profile = p.name
+	rep := doctor.Run(ctx, dd)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

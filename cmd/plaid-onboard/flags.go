@@ -24,6 +24,7 @@ type keyFlags struct {
 	clientID    string // --client-id (addKeyFlags)
 	secret      string // --secret (addKeyFlags), or the line --secret-stdin read
 	secretStdin bool   // --secret-stdin (addSecretStdinFlag)
+	profile     string // --profile (addProfileFlag)
 }
 
 // sessionFlags are what a session with Plaid is built from (newSession).
@@ -206,6 +207,7 @@ type keysJSONFlags struct {
 func addCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
 	addTranscriptFlag(cmd, &o.session.transcript)
 	addPlaidFlags(a, cmd, &o.session.keys)
+	addProfileFlag(a, cmd, &o.session.keys)
 	addJSONFlag(cmd, &o.print.json)
 }
 

@@ -40,10 +40,10 @@ func flagsOf(c *cobra.Command) []string {
 // the right one) fails here. The groups below are the helpers of flags.go.
 func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"} // addPlaidFlags
-	call := append([]string{"json", "transcript"}, plaid...)                // addCallFlags
+	call := append([]string{"json", "profile", "transcript"}, plaid...)     // addCallFlags
 	with := func(groups ...[]string) []string { return slices.Concat(groups...) }
 	want := map[string][]string{
-		"": with([]string{"client-id", "demo", "env", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
+		"": with([]string{"client-id", "demo", "env", "profile", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
 			[]string{"port", "redirect-uri"}, []string{"flow", "public-url", "webhook-port"}),
 		"link":                            with(call, []string{"mask", "no-browser", "no-save", "port", "redirect-uri", "update", "account-select", "flow"}),
 		"verify":                          with(call, []string{"mask", "no-browser", "account"}),
@@ -55,9 +55,9 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"auth":                            with(call, []string{"mask"}),
 		"balances":                        call,
 		"processor-token":                 with(call, []string{"account", "processor"}),
-		"items":                           {"demo", "env", "json"},
+		"items":                           {"demo", "env", "json", "profile"},
 		"items status":                    call,
-		"items rename":                    with(plaid, []string{"json"}),
+		"items rename":                    with(plaid, []string{"json", "profile"}),
 		"items remove":                    with(call, []string{"yes"}),
 		"items rotate":                    call,
 		"webhooks":                        nil,
@@ -65,7 +65,12 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host"},
 		"report":                          with(plaid, []string{"json"}),
 		"scenarios":                       {"json"},
-		"doctor":                          with(plaid, []string{"json", "timeout"}),
+		"doctor":                          with(plaid, []string{"json", "profile", "timeout"}),
+		"profiles":                        nil,
+		"profiles list":                   {"json"},
+		"profiles use":                    {"json"},
+		"profiles remove":                 {"json", "yes"},
+		"whoami":                          with(plaid, []string{"json", "profile"}),
 		"man":                             nil,
 	}
 	root := newRootCmd(&app{})

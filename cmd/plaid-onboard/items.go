@@ -34,6 +34,7 @@ PENDING_DISCONNECT is repaired with Link in update mode: plaid-onboard link --up
 		RunE: a.runE(func(context.Context, []string) error { return a.runItems(o) }),
 	}
 	addEnvFlags(cmd, &o.keys)
+	addProfileFlag(a, cmd, &o.keys)
 	addJSONFlag(cmd, &o.json)
 	cmd.AddCommand(newItemsStatusCmd(a), newItemsRenameCmd(a), newItemsRemoveCmd(a), newItemsRotateCmd(a))
 	return cmd
@@ -42,6 +43,8 @@ PENDING_DISCONNECT is repaired with Link in update mode: plaid-onboard link --up
 // itemsDocument is `items --json`. environment and demo mean what they mean in every other
 // JSON document: the Plaid environment, and whether the offline emulator stood in for it.
 type itemsDocument struct {
+	// Profile is the profile whose Items these are ("default" when none was chosen).
+	Profile     string            `json:"profile"`
 	Environment string            `json:"environment"`
 	Demo        bool              `json:"demo"`
 	Items       []vault.SavedItem `json:"items"`
@@ -53,14 +56,17 @@ func (a *app) runItems(o *keysJSONFlags) error {
 	if err != nil {
 		return err
 	}
-	dir, err := a.d.ConfigDir()
+	base, err := a.d.ConfigDir()
 	if err != nil {
 		return fmt.Errorf("find the config directory: %w", err)
 	}
 	// Listing reads the index only: no keyring, no Plaid.
-	items, err := vault.NewVault(a.d.Secrets, dir).ItemsNewestFirst(cfg.Namespace())
+	items, err := vault.OpenProfile(a.d.Secrets, base, cfg.Profile).ItemsNewestFirst(cfg.Namespace())
 	if err != nil {
 		return fmt.Errorf("list saved items: %w", err)
+	}
+	if l := actingIn(cfg); l != "" {
+		fmt.Fprintln(a.d.Stderr, l)
 	}
 	if cfg.Demo {
 		fmt.Fprintln(a.d.Stderr, present.DemoBanner)
@@ -69,10 +75,14 @@ func (a *app) runItems(o *keysJSONFlags) error {
 		if items == nil {
 			items = []vault.SavedItem{}
 		}
-		return printJSON(a.d.Stdout, itemsDocument{Environment: string(cfg.Env), Demo: cfg.Demo, Items: items})
+		return printJSON(a.d.Stdout, itemsDocument{Profile: cfg.Profile, Environment: string(cfg.Env), Demo: cfg.Demo, Items: items})
 	}
 	if len(items) == 0 {
-		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", environmentName(cfg))
+		where := environmentName(cfg)
+		if l := cfg.ProfileLabel(); l != "" {
+			where += " (" + l + ")"
+		}
+		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", where)
 		return nil
 	}
 	plaidflow.WriteItems(a.d.Stdout, items, cfg.Namespace())

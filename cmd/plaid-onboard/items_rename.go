@@ -30,6 +30,7 @@ said. Only the index changes: no keyring, no Plaid call.`,
 		RunE:              a.runE(func(_ context.Context, args []string) error { return a.runItemsRename(o, args) }),
 	}
 	addPlaidFlags(a, cmd, &o.keys)
+	addProfileFlag(a, cmd, &o.keys)
 	addJSONFlag(cmd, &o.json)
 	return cmd
 }

@@ -47,11 +47,14 @@ func writeErrorJSON(w io.Writer, p plaidflow.Problem) {
 }
 
 // openSession builds the session for a scripted command and tells stderr how it was set up:
-// the notes, and once, the demo banner.
+// the profile and environment when profiles are in use, the notes, and once, the demo banner.
 func (a *app) openSession(opts sessionFlags) (*session, error) {
 	s, err := newSession(a.d, opts, a.command, true)
 	if err != nil {
 		return nil, err
+	}
+	if l := actingIn(s.cfg); l != "" {
+		fmt.Fprintln(a.d.Stderr, l)
 	}
 	for _, n := range s.notes {
 		fmt.Fprintf(a.d.Stderr, "note: %s\n", n)

@@ -39,6 +39,7 @@ Environment, also read from ./.env:
 Environment only (a ./.env line setting them is ignored, and said so):
   PLAID_API_URL                              Plaid's base URL (a proxy, a recorder, a fake)
   PLAID_LINK_SCRIPT_URL                      where the Link page loads the Link SDK from
+  PLAID_PROFILE                              the profile: whose keys and Items (see profiles --help)
 
 Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted (ctrl+c,
 SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first).`,
@@ -67,6 +68,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	addTranscriptFlag(root, &o.session.transcript)
 	addKeyFlags(root, &o.session.keys)
 	addEnvFlags(root, &o.session.keys)
+	addProfileFlag(a, root, &o.session.keys)
 	addNoSaveFlag(root, &o.session.noSave)
 	addLinkPageFlags(root, &o.session.page)
 	addJSONFlag(root, &o.print.json)
@@ -78,6 +80,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	root.AddCommand(newWebhooksCmd(a), newScenariosCmd(a))
 	root.AddCommand(newDoctorCmd(a), newManCmd(a))
 	root.AddCommand(newVerifyCmd(a))
+	root.AddCommand(newProfilesCmd(a), newWhoamiCmd(a))
 	return root
 }
 

@@ -27,9 +27,14 @@ type session struct {
 	close    func()
 }
 
-// sources are the places keys are looked up for this run (config.Resolve's order). The
-// keyring is left out with --no-save and in the demo, which brings its own keys.
+// sources are the places keys are looked up for this run (config.Resolve's order), with the
+// profile they belong to. The keyring is left out with --no-save and in the demo, which brings
+// its own keys.
 func sources(d deps, k keyFlags, page linkPageFlags, vlt *vault.Vault) (config.Sources, error) {
+	p, err := chooseProfile(d, k)
+	if err != nil {
+		return config.Sources{}, err
+	}
 	dotenv, err := config.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
 		return config.Sources{}, err
@@ -40,6 +45,10 @@ func sources(d deps, k keyFlags, page linkPageFlags, vlt *vault.Vault) (config.S
 		Getenv: d.Getenv,
 		DotEnv: dotenv,
 		Vault:  vlt,
+	}
+	p.into(&src)
+	if src.Settings, err = config.ReadProfileSettings(vault.ProfileDir(p.base, p.name)); err != nil {
+		return config.Sources{}, err
 	}
 	if k.demo {
 		src.Vault = nil
@@ -52,12 +61,12 @@ func sources(d deps, k keyFlags, page linkPageFlags, vlt *vault.Vault) (config.S
 // screen. command names the session in its transcript.
 func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*session, error) {
 	s := &session{close: func() {}}
+	p, err := chooseProfile(d, opts.keys)
+	if err != nil {
+		return nil, err
+	}
 	if !opts.noSave {
-		dir, err := d.ConfigDir()
-		if err != nil {
-			return nil, fmt.Errorf("find the config directory: %w", err)
-		}
-		s.vault = vault.NewVault(d.Secrets, dir)
+		s.vault = p.open(d.Secrets)
 		if requireKeys {
 			// A command says why it waits for another run; the terminal UI shows its spinner.
 			s.vault.OnLockWait = func(holder string) { fmt.Fprintln(d.Stderr, vault.Waiting(holder)) }
@@ -83,6 +92,12 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		return nil, usageError{err}
 	}
 	s.sources, s.notes = src, notes
+	if n := p.newNote(); n != "" {
+		s.notes = append(s.notes, n)
+	}
+	if n := othersKeysNote(cfg, s.vault); n != "" {
+		s.notes = append(s.notes, n)
+	}
 	if opts.keys.demo {
 		var emuOpts []emulator.Option
 		if s.vault != nil {
@@ -133,8 +148,8 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 	return s, nil
 }
 
-// offlineConfig is the configuration in force (environment, demo, namespace) found without the
-// keyring, the emulator or Plaid: what `items` and the completions need.
+// offlineConfig is the configuration in force (profile, environment, demo, namespace) found
+// without the keyring, the emulator or Plaid: what `items` and the completions need.
 func offlineConfig(d deps, k keyFlags) (config.Config, error) {
 	src, err := sources(d, k, linkPageFlags{}, nil)
 	if err != nil {

@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -50,6 +51,10 @@ const (
 	SourceKeyring Source = "keyring"
 	SourceDemo    Source = "demo"
 	SourceDefault Source = "default"
+	// SourceRemembered is the profile `profiles use` chose for later runs.
+	SourceRemembered Source = "profiles use"
+	// SourceProfile is the profile's settings file (ProfileSettings).
+	SourceProfile Source = "profile settings"
 )
 
 // Defaults for the values users rarely change.
@@ -92,6 +97,24 @@ type Config struct {
 
 	// Demo means every call goes to the built-in emulator; its Items live apart from real ones.
 	Demo bool
+
+	// Profile is the profile whose keys, Items and settings are in force ("default" when none
+	// was chosen), ProfileSource where it was chosen.
+	Profile       string
+	ProfileSource Source
+	// ProfilesInUse is true when other profiles than this one exist: only then is the profile
+	// named on screen and on stderr (ProfileLabel), so one who never made a profile sees
+	// nothing new, and one who has several never wonders which one acted.
+	ProfilesInUse bool
+}
+
+// ProfileLabel names the profile for a header or a first line ("profile acme"), or "" when no
+// profile was ever made and the default one is the only one.
+func (c Config) ProfileLabel() string {
+	if c.Profile == "" || (!c.ProfilesInUse && c.Profile == "default") {
+		return ""
+	}
+	return "profile " + c.Profile
 }
 
 // Overrides are the values given on the command line; empty means "not given".
@@ -106,6 +129,11 @@ type Overrides struct {
 // caller may then look in the keyring with Vault.LoadKeys. The settings named in
 // EnvironmentOnly are never taken from .env.
 func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]string) (Config, error) {
+	return loadConfig(flags, getenv, dotenv, nil)
+}
+
+// loadConfig is LoadConfig with the profile's settings (ProfileSettings) under the .env.
+func loadConfig(flags Overrides, getenv func(string) string, dotenv, settings map[string]string) (Config, error) {
 	trusted := func(flag, name string) (string, Source) {
 		if v := strings.TrimSpace(flag); v != "" {
 			return v, SourceFlag
@@ -121,6 +149,9 @@ func LoadConfig(flags Overrides, getenv func(string) string, dotenv map[string]s
 		}
 		if v := strings.TrimSpace(dotenv[name]); v != "" {
 			return v, SourceDotEnv
+		}
+		if v := strings.TrimSpace(settings[name]); v != "" && slices.Contains(profileSettings, name) {
+			return v, SourceProfile
 		}
 		return "", SourceNone
 	}

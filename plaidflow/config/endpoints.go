@@ -10,6 +10,8 @@ import (
 const (
 	envAPIURL        = "PLAID_API_URL"
 	envLinkScriptURL = "PLAID_LINK_SCRIPT_URL"
+	// EnvProfile chooses the profile (ResolveProfile).
+	EnvProfile = "PLAID_PROFILE"
 )
 
 // EnvironmentOnly are the settings a .env file may not set, each with what it decides. A .env
@@ -19,6 +21,9 @@ const (
 var EnvironmentOnly = []struct{ Name, Decides string }{
 	{envAPIURL, "where keys and access tokens are sent"},
 	{envLinkScriptURL, "which script the Link page runs"},
+	// A repository's .env choosing the profile would pick whose keys and Items a command
+	// acts on, and could act on another team's without a word.
+	{EnvProfile, "whose keys and Items are used"},
 }
 
 // IgnoredInDotEnv says, one note each, which EnvironmentOnly settings a .env file (its values,

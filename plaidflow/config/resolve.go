@@ -15,6 +15,15 @@ type Sources struct {
 	DotEnv map[string]string
 	// Vault is asked for saved keys when the other places gave none; nil skips the keyring.
 	Vault *vault.Vault
+	// Profile is the profile in force, already chosen (cmd chooses it first: the vault is
+	// the profile's), with where it was chosen and whether other profiles exist; Resolve
+	// copies it into the Config.
+	Profile       string
+	ProfileSource Source
+	ProfilesInUse bool
+	// Settings are the profile's settings file (ReadProfileSettings): below .env, above the
+	// defaults.
+	Settings map[string]string
 	// again is set by For: the notes about the .env were given when the sources were first
 	// resolved, and are not repeated each time the user switches environments.
 	again bool
@@ -30,12 +39,13 @@ func Resolve(src Sources) (cfg Config, notes []string, err error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	cfg, err = LoadConfig(src.Flags, getenv, src.DotEnv)
+	cfg, err = loadConfig(src.Flags, getenv, src.DotEnv, src.Settings)
 	if err != nil {
 		return Config{}, nil, err
 	}
+	cfg.Profile, cfg.ProfileSource, cfg.ProfilesInUse = src.Profile, src.ProfileSource, src.ProfilesInUse
 	if !src.again {
-		notes = IgnoredInDotEnv(src.DotEnv)
+		notes = append(IgnoredInDotEnv(src.DotEnv), IgnoredInSettings(src.Settings)...)
 	}
 	if cfg.HasKeys() || src.Vault == nil {
 		return cfg, notes, nil

@@ -19,7 +19,7 @@ import (
 func (r *run) checkKeys() Check {
 	c := Check{Name: Keys}
 	if dir, err := r.d.ConfigDir(); err == nil {
-		r.vault = vault.NewVault(r.d.Secrets, dir)
+		r.vault = vault.OpenProfile(r.d.Secrets, dir, r.d.Profile)
 	}
 	src, err := r.d.Sources(r.vault)
 	if err != nil {
@@ -36,6 +36,9 @@ func (r *run) checkKeys() Check {
 		return c.set(OK, "demo: the built-in emulator's keys (offline, not Plaid)")
 	}
 	r.cfg = cfg
+	if l := cfg.ProfileLabel(); l != "" {
+		c.Details = append(c.Details, fmt.Sprintf("%s (from %s)", l, cfg.ProfileFrom()))
+	}
 	c.Details = append(c.Details, notes...)
 	inForce := describeKeys(cfg, true)
 	c.Details = append(c.Details, inForce.line)

@@ -99,6 +99,8 @@ type Deps struct {
 	// Secrets is the keyring Items are saved in; ConfigDir holds the Items index.
 	Secrets   vault.SecretStore
 	ConfigDir func() (string, error)
+	// Profile is the profile whose keys and Items are checked (vault.OpenProfile).
+	Profile string
 	// HTTPClient calls Plaid; OnRetry hears of each retry.
 	HTTPClient *http.Client
 	OnRetry    func(plaidapi.Retry)

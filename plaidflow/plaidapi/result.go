@@ -10,8 +10,11 @@ import (
 // number family Plaid returned. JSON field names are Plaid's, so `--json` output reads like the
 // /auth/get response a developer already knows.
 type Result struct {
-	Environment string       `json:"environment"`
-	Demo        bool         `json:"demo"`
+	Environment string `json:"environment"`
+	Demo        bool   `json:"demo"`
+	// Profile is the profile the Item is saved in, once profiles are in use ("" before):
+	// the commands suggested with the Result name it, so they act there when pasted.
+	Profile     string       `json:"profile,omitempty"`
 	ItemID      string       `json:"item_id"`
 	ItemName    string       `json:"item_name,omitempty"`
 	Institution *Institution `json:"institution"`

@@ -249,6 +249,9 @@ func NextCommand(r *plaidapi.Result) string {
 	} else if r.Environment == string(config.Production) {
 		cmd = "plaid-onboard --env production auth " + ItemRef(r)
 	}
+	if r.Profile != "" {
+		cmd = strings.Replace(cmd, "plaid-onboard ", "plaid-onboard --profile "+r.Profile+" ", 1)
+	}
 	return cmd
 }
 

@@ -26,6 +26,9 @@ import (
 type Vault struct {
 	Secrets SecretStore
 	Dir     string
+	// Profile is the profile whose keys and Items these are (OpenProfile); "" or
+	// DefaultProfile keeps the keyring entries' names without a prefix.
+	Profile string
 	// OnLockWait, when set, is told once per wait that another plaid-onboard holds the index
 	// or an Item this run must change, and who (its pid, what it does, since when): the front
 	// end says so, since the run then waits without a word for up to a minute and a half.
@@ -129,7 +132,7 @@ func accessTokenKey(ns, itemID string) string { return ns + "/item/" + itemID }
 
 // SaveKeys stores the client secret in the keyring and the client_id in the index.
 func (v *Vault) SaveKeys(ns, clientID, secret string) error {
-	if err := v.Secrets.Set(secretKey(ns), secret); err != nil {
+	if err := v.Secrets.Set(v.key(secretKey(ns)), secret); err != nil {
 		return fmt.Errorf("save keys: %w", err)
 	}
 	return v.update(func(ix *index) {
@@ -152,7 +155,7 @@ func (v *Vault) LoadKeys(ns string) (clientID, secret string, err error) {
 	if clientID == "" {
 		return "", "", fmt.Errorf("load keys for %s: %w", ns, ErrSecretNotFound)
 	}
-	secret, err = v.Secrets.Get(secretKey(ns))
+	secret, err = v.Secrets.Get(v.key(secretKey(ns)))
 	if err != nil {
 		return "", "", fmt.Errorf("load keys for %s: %w", ns, err)
 	}
@@ -173,7 +176,7 @@ func (v *Vault) SaveItem(it SavedItem, accessToken string) (SavedItem, error) {
 	if _, err := v.read(); err != nil {
 		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
 	}
-	key := accessTokenKey(it.Namespace, it.ItemID)
+	key := v.key(accessTokenKey(it.Namespace, it.ItemID))
 	if err := v.Secrets.Set(key, accessToken); err != nil {
 		return SavedItem{}, fmt.Errorf("save item %s: %w", it.ItemID, err)
 	}
@@ -286,7 +289,7 @@ func (v *Vault) FindItem(ns, ref string) (SavedItem, error) {
 
 // AccessToken reads a saved Item's access token from the keyring.
 func (v *Vault) AccessToken(ns, itemID string) (string, error) {
-	tok, err := v.Secrets.Get(accessTokenKey(ns, itemID))
+	tok, err := v.Secrets.Get(v.key(accessTokenKey(ns, itemID)))
 	if err != nil {
 		return "", fmt.Errorf("read access token of %s: %w", itemID, err)
 	}
@@ -305,7 +308,7 @@ func (v *Vault) RemoveItem(ns, itemID string) error { return v.RemoveItemWithTok
 // as it was, so the Item stays listed with its token and a second remove can finish; a keyring
 // that refuses after the index was written is a *LeftInKeyringError.
 func (v *Vault) RemoveItemWithToken(ns, itemID, token string) error {
-	key := accessTokenKey(ns, itemID)
+	key := v.key(accessTokenKey(ns, itemID))
 	if token != "" {
 		if got, err := v.Secrets.Get(key); err == nil && got != token {
 			return fmt.Errorf("forget item %s: %w", itemID, ErrTokenChanged)
@@ -346,7 +349,7 @@ func (e *LeftInKeyringError) Unwrap() error { return e.Err }
 // SetAccessToken replaces a saved Item's access token in the keyring (after
 // /item/access_token/invalidate); the index does not change, since it holds no token.
 func (v *Vault) SetAccessToken(ns, itemID, accessToken string) error {
-	if err := v.Secrets.Set(accessTokenKey(ns, itemID), accessToken); err != nil {
+	if err := v.Secrets.Set(v.key(accessTokenKey(ns, itemID)), accessToken); err != nil {
 		return fmt.Errorf("save the new access token of %s: %w", itemID, err)
 	}
 	return nil
