@@ -21,6 +21,9 @@ type LinkToken struct {
 	Token      string
 	Expiration time.Time
 	RequestID  string
+	// HostedLinkURL is Plaid's page for this token when it was made with Hosted (hosted.go);
+	// empty when Plaid has not enabled Hosted Link for the team.
+	HostedLinkURL string
 }
 
 // LinkTokenOptions vary one /link/token/create call.
@@ -34,6 +37,10 @@ type LinkTokenOptions struct {
 	AccountSelection bool
 	// AuthFlow turns on an Auth flow's `auth` option (AuthFlowNames; "" is Instant Auth).
 	AuthFlow string
+	// Hosted asks for a Hosted Link URL (hosted.go); Webhook is where Plaid sends the Link
+	// session's webhooks (SESSION_FINISHED, ITEM_ADD_RESULT).
+	Hosted  bool
+	Webhook string
 }
 
 // CreateLinkToken calls /link/token/create. It is also how keys are checked: a wrong key fails
@@ -73,6 +80,7 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 		}
 		req.SetRedirectUri(redirect)
 	}
+	setHostedOptions(req, opts)
 
 	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.LinkTokenCreateResponse, *http.Response, error) {
 		return c.api.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
@@ -83,7 +91,8 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	if resp.GetLinkToken() == "" {
 		return LinkToken{}, Malformed(op, resp.GetRequestId(), "link_token")
 	}
-	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId()}, nil
+	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId(),
+		HostedLinkURL: resp.GetHostedLinkUrl()}, nil
 }
 
 // DefaultSandboxInstitution is First Platypus Bank, Sandbox's plain non-OAuth bank.
