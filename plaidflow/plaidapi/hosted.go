@@ -16,7 +16,11 @@ import (
 // as the token) and the webhook to a /link/token/create request.
 func setHostedOptions(req *plaid.LinkTokenCreateRequest, opts LinkTokenOptions) {
 	if opts.Hosted {
-		req.SetHostedLink(*plaid.NewLinkTokenCreateHostedLink())
+		h := plaid.NewLinkTokenCreateHostedLink()
+		if opts.HostedLifetime > 0 {
+			h.SetUrlLifetimeSeconds(int32(max(opts.HostedLifetime/time.Second, 1)))
+		}
+		req.SetHostedLink(*h)
 	}
 	if opts.Webhook != "" {
 		req.SetWebhook(opts.Webhook)

@@ -41,6 +41,8 @@ type LinkTokenOptions struct {
 	// session's webhooks (SESSION_FINISHED, ITEM_ADD_RESULT).
 	Hosted  bool
 	Webhook string
+	// HostedLifetime is how long the Hosted Link URL works (url_lifetime_seconds); 0: Plaid's.
+	HostedLifetime time.Duration
 }
 
 // CreateLinkToken calls /link/token/create. It is also how keys are checked: a wrong key fails
