@@ -50,8 +50,12 @@ type HostedExpiredError struct {
 
 // Error implements error.
 func (e *HostedExpiredError) Error() string {
+	checks := fmt.Sprintf("%d checks", e.Polls)
+	if e.Polls == 1 {
+		checks = "1 check"
+	}
 	return fmt.Sprintf("the Hosted Link URL expired at %s before anyone finished Link (%s with /link/token/get)",
-		e.Expired.Local().Format("15:04:05"), plural(e.Polls, "check"))
+		e.Expired.Local().Format("15:04:05"), checks)
 }
 
 // HostedKind says what a HostedUpdate is about.
