@@ -148,3 +148,62 @@ func TestE2EHostedLinkNotEnabled(t *testing.T) {
 		t.Errorf("a code was drawn without a hosted URL:\n%s", stderr)
 	}
 }
+
+// TestTUIHostedLinkInTmux: on the Link screen of the terminal UI at 80×24, H shows the hosted
+// URL's QR code, which scans from the captured screen (colour, so painted black on white);
+// Chromium (the phone) links First Platypus Bank on the hosted page, and the UI goes on to the
+// numbers as after the Link page.
+func TestTUIHostedLinkInTmux(t *testing.T) {
+	t.Parallel()
+	s := startTUI(t, 80, 24, "NO_COLOR=", "--demo --no-browser --no-save")
+	s.waitForText("The emulator accepted the demo keys")
+	s.keys("Enter")
+	s.waitForText("H Hosted Link (QR)")
+	s.keys("H")
+	url := scanScreen(t, s, true)
+
+	ctx, frame := openLink(t, url)
+	if err := chromedp.Do(ctx, linkFirstPlatypus(frame)...); err != nil {
+		t.Fatalf("drive Link on the hosted page: %v\nthe screen:\n%s", err, s.screen())
+	}
+	s.waitForText("First Platypus Bank", "Plaid Checking", "011401533")
+}
+
+// TestTUIHostedLinkNoColorThenBack: with NO_COLOR the code on the 80×24 screen is drawn in the
+// terminal's foreground and still scans; esc leaves Hosted Link for the keys, and a session
+// given up that way is no longer followed (the journey's Close).
+func TestTUIHostedLinkNoColorThenBack(t *testing.T) {
+	t.Parallel()
+	s := startTUI(t, 80, 24, "NO_COLOR=1", "--demo --no-browser --no-save")
+	s.waitForText("The emulator accepted the demo keys")
+	s.keys("Enter")
+	s.waitForText("H Hosted Link (QR)")
+	s.keys("H")
+	scanScreen(t, s, false)
+	s.keys("H")
+	s.waitForText("Link a bank account in your browser", "H Hosted Link (QR)")
+	s.keys("H")
+	scanScreen(t, s, false)
+	s.keys("Escape")
+	s.waitForText("client_id")
+}
+
+// scanScreen waits for the QR code on the pane and reads it as a phone would: it must be the
+// URL printed under it.
+func scanScreen(t *testing.T, s *tmuxSession, colour bool) string {
+	t.Helper()
+	scr := s.waitFor("the Hosted Link QR code and URL", func(scr string) bool {
+		return len(e2etest.QRBlock(scr)) > 0 && hostedURLOnScreen.MatchString(scr)
+	})
+	url := hostedURLOnScreen.FindString(scr)
+	got, err := e2etest.DecodeQR(e2etest.QRBlock(scr), colour)
+	if err != nil {
+		t.Fatalf("the QR code on the screen does not scan: %v\n%s", err, scr)
+	}
+	if got != url {
+		t.Fatalf("the QR code reads %q; the screen says %q", got, url)
+	}
+	return url
+}
+
+var hostedURLOnScreen = regexp.MustCompile(`http://127\.0\.0\.1:\d+/hl/[0-9a-f-]{36}`)
