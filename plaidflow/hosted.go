@@ -39,7 +39,7 @@ var HostedPollInterval = 3 * time.Second
 // ErrHostedLinkNotEnabled is the answer when Plaid made the Link token but sent no
 // hosted_link_url: Plaid does that, without an error, for a team it has not enabled Hosted Link
 // for (plaid/plaid-python#524).
-var ErrHostedLinkNotEnabled = errors.New("Plaid made the Link token but sent no hosted_link_url: Hosted Link is not enabled for this team " +
+var ErrHostedLinkNotEnabled = errors.New("the Link token came without a hosted_link_url: Plaid has not enabled Hosted Link for this team " +
 	"(ask Plaid Support or your account manager to enable it)")
 
 // HostedExpiredError is a Hosted Link session nobody finished before its URL expired.

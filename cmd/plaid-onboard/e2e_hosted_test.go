@@ -93,11 +93,7 @@ func TestE2EHostedLinkExitNoColor(t *testing.T) {
 			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(e2etest.Timeout))))
 	p.wantExit(t, 1)
 	stderr := p.stderrText()
-	for _, want := range []string{"link closed on the hosted page before an account was linked", "link_session_id", "start Link again"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, stderr)
-		}
-	}
+	wantAll(t, "stderr", stderr, "link closed on the hosted page before an account was linked", "link_session_id", "start Link again")
 }
 
 // TestE2EHostedLinkExpires: nobody scans the code; when the URL expires (--hosted-lifetime, sent
@@ -109,11 +105,7 @@ func TestE2EHostedLinkExpires(t *testing.T) {
 	p.waitURL(t)
 	p.wantExit(t, 1)
 	stderr := p.stderrText()
-	for _, want := range []string{"the Hosted Link URL expired at", "before anyone finished Link", "plaid-onboard link --hosted"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, stderr)
-		}
-	}
+	wantAll(t, "stderr", stderr, "the Hosted Link URL expired at", "before anyone finished Link", "plaid-onboard link --hosted")
 }
 
 // TestE2EHostedLinkInterrupted: ctrl+c while waiting stops following the session (exit 130).
@@ -139,11 +131,7 @@ func TestE2EHostedLinkNotEnabled(t *testing.T) {
 	p := startProcess(t, dirs, fakePlaidEnv(dirs, srv, srv.LinkScriptURL()), nil, "link", "--hosted", "--no-save")
 	p.wantExit(t, 1)
 	stderr := p.stderrText()
-	for _, want := range []string{"Hosted Link is not enabled for this team", "plaid-onboard link"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, stderr)
-		}
-	}
+	wantAll(t, "stderr", stderr, "Plaid has not enabled Hosted Link for this team", "plaid-onboard link")
 	if strings.Contains(stderr, "█") {
 		t.Errorf("a code was drawn without a hosted URL:\n%s", stderr)
 	}

@@ -16,12 +16,7 @@ import (
 // once it finished; the answers pass through plaid-go and the OpenAPI check of newTestServer.
 func TestHostedLinkSessionFinishesWithAPublicToken(t *testing.T) {
 	srv, api, ctx := newTestAPI(t)
-	req := linkTokenRequest(plaid.PRODUCTS_AUTH)
-	req.SetHostedLink(*plaid.NewLinkTokenCreateHostedLink())
-	created, _, err := api.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
-	if err != nil {
-		t.Fatal(err)
-	}
+	created := newHostedToken(t, api)
 	url := created.GetHostedLinkUrl()
 	if !strings.HasPrefix(url, srv.URL+hostedPath+"/") {
 		t.Fatalf("hosted_link_url = %q, want a page of the emulator", url)
@@ -78,12 +73,7 @@ func TestHostedLinkSessionFinishesWithAPublicToken(t *testing.T) {
 // A session closed on the hosted page is reported with its exit (Link's status, no Item).
 func TestHostedLinkSessionExit(t *testing.T) {
 	srv, api, ctx := newTestAPI(t)
-	req := linkTokenRequest(plaid.PRODUCTS_AUTH)
-	req.SetHostedLink(*plaid.NewLinkTokenCreateHostedLink())
-	created, _, err := api.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
-	if err != nil {
-		t.Fatal(err)
-	}
+	created := newHostedToken(t, api)
 	id := created.GetHostedLinkUrl()[len(srv.URL+hostedPath+"/"):]
 	standInPost(t, srv, "hosted/open", map[string]any{"token": id})
 	standInPost(t, srv, "hosted/exit", map[string]any{"token": id, "status": "institution_not_found"})
@@ -97,15 +87,25 @@ func TestHostedLinkSessionExit(t *testing.T) {
 	}
 }
 
+// newHostedToken is a Link token made with an empty hosted_link object, Plaid's defaults.
+func newHostedToken(t *testing.T, api *plaid.PlaidApiService) plaid.LinkTokenCreateResponse {
+	t.Helper()
+	req := linkTokenRequest(plaid.PRODUCTS_AUTH)
+	req.SetHostedLink(*plaid.NewLinkTokenCreateHostedLink())
+	created, _, err := api.LinkTokenCreate(context.Background()).LinkTokenCreateRequest(*req).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return created
+}
+
 // A team without Hosted Link gets its Link token and no hosted_link_url, and no error
 // (plaid/plaid-python#524).
 func TestWithoutHostedLinkNoURL(t *testing.T) {
 	srv := NewServer(WithoutHostedLink())
 	t.Cleanup(srv.Close)
-	req := linkTokenRequest(plaid.PRODUCTS_AUTH)
-	req.SetHostedLink(*plaid.NewLinkTokenCreateHostedLink())
-	created, _, err := newClient(srv).PlaidApi.LinkTokenCreate(context.Background()).LinkTokenCreateRequest(*req).Execute()
-	if err != nil || created.GetLinkToken() == "" || created.HasHostedLinkUrl() {
-		t.Fatalf("link token %q, hosted_link_url %q, %v; want a token and no URL", created.GetLinkToken(), created.GetHostedLinkUrl(), err)
+	created := newHostedToken(t, newClient(srv).PlaidApi)
+	if created.GetLinkToken() == "" || created.HasHostedLinkUrl() {
+		t.Fatalf("link token %q, hosted_link_url %q; want a token and no URL", created.GetLinkToken(), created.GetHostedLinkUrl())
 	}
 }
