@@ -44,6 +44,7 @@ type Journey struct {
 	update             *updateState
 	authFlow           string       // LinkJourneyFor: the Auth flow ("" for Instant Auth)
 	verify             *verifyState // VerifyJourney
+	hosted             *hostedState // HostedLinkJourney
 
 	linkToken plaidapi.LinkToken
 	linked    Linked
@@ -102,6 +103,12 @@ func (s StepID) String() string {
 
 // Failed is the step's headline when it failed ("Could not exchange the public token").
 func (s StepID) Failed() string { return stepWords[s][3] }
+
+// WaitsForLink reports whether the step waits for the user in Link (the page, update mode, the
+// micro-deposit code, Hosted Link): when it fails, the journey starts again with a new token.
+func (s StepID) WaitsForLink() bool {
+	return s == StepLink || s == StepRelink || s == StepMicroDeposit || s == StepHostedLink
+}
 
 // LinkUI is Plaid Link in front of the user for one Link session. The program's is the
 // loopback Link page (linkpage.Session); tests use a fake. Its values are basic types so the
@@ -229,7 +236,7 @@ func (j *Journey) Run(ctx context.Context) (StepReport, error) {
 		recordStep(j.flow.Client.Timeline, step, rep, err, j.closedDuring(step))
 	}
 	if err != nil {
-		if step == StepLink || step == StepRelink || step == StepMicroDeposit {
+		if step.WaitsForLink() {
 			j.next = 0
 		}
 		j.tellLink(false, step)
@@ -262,6 +269,7 @@ func (j *Journey) Close() error {
 	j.uiMu.Lock()
 	j.closed = true
 	j.uiMu.Unlock()
+	j.hosted.stopReceiver()
 	return j.closeUI()
 }
 
@@ -281,7 +289,7 @@ func (j *Journey) closeUI() error {
 // closedDuring reports whether a Link step ended because Close stopped its page (the user moved
 // on: the Sandbox shortcut, a saved Item, back to the keys), which is no failure of Link.
 func (j *Journey) closedDuring(step StepID) bool {
-	if step != StepLink && step != StepRelink && step != StepMicroDeposit {
+	if !step.WaitsForLink() {
 		return false
 	}
 	j.uiMu.Lock()
@@ -296,7 +304,7 @@ func (j *Journey) tellLink(ok bool, step StepID) {
 	j.uiMu.Lock()
 	ui := j.ui
 	j.uiMu.Unlock()
-	if ui == nil || j.told || step == StepLink || step == StepRelink || step == StepMicroDeposit || step == StepLinkToken {
+	if ui == nil || j.told || step.WaitsForLink() || step == StepLinkToken {
 		return // a Link exit is shown by Link itself
 	}
 	j.told = true
@@ -318,6 +326,8 @@ func (j *Journey) variantStep(step StepID) func(context.Context) (StepReport, er
 		linkToken, numbers = j.verifyLinkToken, j.verifyNumbers
 	case j.authFlow != "":
 		linkToken, numbers = j.authLinkToken, j.flowNumbersStep
+	case j.hosted != nil:
+		linkToken = j.hostedLinkToken // hosted.go
 	}
 	switch step {
 	case StepLinkToken:
@@ -342,7 +352,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		j.linkToken = lt
 		return StepReport{Detail: "expires " + lt.Expiration.Local().Format("15:04")}, nil
 
-	case StepLink, StepRelink, StepMicroDeposit:
+	case StepLink, StepRelink, StepMicroDeposit, StepHostedLink:
 		if err := j.closeUI(); err != nil {
 			return StepReport{}, err
 		}

@@ -137,7 +137,8 @@ type verifyCancelledMsg struct{}
 
 // flowAllowed: f works while Link waits for a new Item (not a repair or a code).
 func (s *linkScreen) flowAllowed() bool {
-	return s.c.flow != nil && s.repairing == "" && s.state != linkSucceeded && !s.picker.open
+	// Hosted Link (H) links with Instant Auth only: switch back with H to choose a flow.
+	return s.c.flow != nil && s.repairing == "" && s.state != linkSucceeded && !s.picker.open && !s.hosted.on
 }
 
 // flowSandbox: the Sandbox shortcut can make an Item of the flow in use.

@@ -20,6 +20,12 @@ type frame struct {
 	scroll   bool           // the body does not fit: the scrolling keys are on
 }
 
+// fullScreener is a screen that sometimes needs the whole window, header and footer included
+// (a QR code that fits an 80×24 terminal only alone); on says when.
+type fullScreener interface {
+	fullScreen(w, h int) (out string, on bool)
+}
+
 // View implements tea.Model: the frame of the current state, drawn at most once per state.
 // Calling it again, with no Update between, gives the same frame and changes nothing shown.
 func (m *Model) View() string {
@@ -51,6 +57,11 @@ func (m *Model) settle() {
 func (m *Model) draw() frame {
 	if m.width <= 0 || m.height <= 0 {
 		return frame{body: m.body, focus: m.focus}
+	}
+	if fs, ok := m.active().(fullScreener); ok {
+		if out, on := fs.fullScreen(m.width, m.height); on {
+			return frame{body: m.body, focus: m.focus, out: out}
+		}
 	}
 	w := m.innerWidth()
 	scr := m.active()

@@ -56,6 +56,7 @@ const (
 	doExpired   action = "expire (Sandbox)"
 	doCode      action = "enter code in Link"
 	doFire      action = "fire webhook (Sandbox)"
+	doHosted    action = "hosted link" // H: Link on any device, by a QR code
 
 	// Destructive: each asks y/n first.
 	doRemove     action = "remove at Plaid"
@@ -111,6 +112,7 @@ var keyMap = []keyDef{
 	{act: doExpired, keys: []string{"E"}, help: "E", desc: "expire (Sandbox)"},
 	{act: doCode, keys: []string{"m"}, help: "m", desc: "enter code in Link"},
 	{act: doFire, keys: []string{"w"}, help: "w", desc: "fire webhook (Sandbox)"},
+	{act: doHosted, keys: []string{"H"}, help: "H", desc: "Hosted Link (QR)"},
 
 	{act: doRemove, keys: []string{"d"}, help: "d", desc: "remove", destructive: true},
 	{act: doRotate, keys: []string{"R"}, help: "R", desc: "rotate token", destructive: true},
@@ -181,6 +183,7 @@ func newKeysKeys() keysKeys {
 
 type linkKeys struct {
 	Open, Sandbox, Flow, Retry, Items, Back, Quit key.Binding
+	Hosted                                        key.Binding
 }
 
 func newLinkKeys() linkKeys {
@@ -192,6 +195,7 @@ func newLinkKeys() linkKeys {
 		Items:   bind(doItems, ""),
 		Back:    bind(doBack, "back to keys"),
 		Quit:    bind(doQuit, ""),
+		Hosted:  bind(doHosted, ""),
 	}
 }
 

@@ -99,6 +99,9 @@ type linkScreen struct {
 	// repairing names (VerifyJourney), not a repair.
 	verifying  bool
 	verifyAcct string
+
+	// hosted: new Items link through Hosted Link, by a QR code (link_hosted.go), after H.
+	hosted hostedView
 }
 
 func newLinkScreen(c *common) *linkScreen {
@@ -188,6 +191,9 @@ func (s *linkScreen) Start(ready *plaidapi.LinkToken) tea.Cmd {
 	}
 	s.runID = s.c.nextID()
 	j, err := s.c.flow.LinkJourneyFor(s.opener(s.runID), ready, s.flows.current().flowName())
+	if s.hosted.on {
+		j, err = s.c.flow.HostedLinkJourney(s.hostedShow(s.runID), 0), nil // link_hosted.go
+	}
 	if err != nil {
 		s.state, s.err = linkFailed, err
 		return stop
@@ -209,6 +215,7 @@ func (s *linkScreen) Stop() tea.Cmd {
 	s.browserTried, s.browserErr = false, nil
 	s.repairing, s.repairID, s.linkLive = "", "", false
 	s.verifying, s.verifyAcct = false, ""
+	s.hosted.reset()
 	s.picker.open, s.flows.open = false, false
 	s.updateKeys()
 	return closeJourney(s.c, j)
@@ -253,7 +260,7 @@ func (s *linkScreen) shutdown() {
 
 // isLinkStep: the step waits for the user in Link (a new Item, or update mode).
 func isLinkStep(step plaidflow.StepID) bool {
-	return step == plaidflow.StepLink || step == plaidflow.StepRelink || step == plaidflow.StepMicroDeposit
+	return step.WaitsForLink()
 }
 
 // opener makes the Link UI for each Link session of journey run: a linkpage.Session whose
@@ -306,7 +313,9 @@ func (s *linkScreen) next() tea.Cmd {
 func (s *linkScreen) updateKeys() {
 	k := &s.keys
 	stuck := s.stuck()
-	k.Open.SetEnabled((s.state == linkWaiting || s.linkLive && stuck) && s.c.deps.Browser != nil)
+	k.Open.SetEnabled((s.state == linkWaiting || s.linkLive && stuck) && s.c.deps.Browser != nil && !s.hostedShown())
+	k.Hosted.SetEnabled(s.hostedAllowed() && (s.state == linkWaiting || stuck) && !s.picker.open && !s.flows.open)
+	k.Hosted.SetHelp("H", map[bool]string{true: "Link page here", false: "Hosted Link (QR)"}[s.hosted.on])
 	k.Sandbox.SetEnabled(s.sandboxAllowed() && s.flowSandbox() && (s.state == linkWaiting || stuck) && !s.picker.open && !s.flows.open)
 	k.Flow.SetEnabled(s.flowAllowed())
 	k.Retry.SetEnabled(stuck && s.journey != nil)
@@ -327,6 +336,10 @@ func (s *linkScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case linkUpdatedMsg:
 		if !s.owns(msg.run) {
+			return nil
+		}
+		if msg.hosted.Kind != 0 {
+			s.hostedUpdated(msg.hosted)
 			return nil
 		}
 		return s.linkUpdated(msg.u)
@@ -432,6 +445,8 @@ func (s *linkScreen) stepRan(msg stepRanMsg) tea.Cmd {
 		return nil // the page was closed from here
 	case errors.As(msg.err, &exit):
 		s.state, s.err = linkExited, exit
+	case hostedEnded(msg.err):
+		s.state, s.err = linkExited, msg.err
 	case errors.As(msg.err, &load):
 		s.state, s.err = linkBlocked, load
 	default:
@@ -499,6 +514,9 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return s.next()
 	case key.Matches(msg, k.Items):
 		return func() tea.Msg { return itemsRequestedMsg{} }
+	case key.Matches(msg, k.Hosted):
+		s.hosted.on = !s.hosted.on // link_hosted.go
+		return s.Restart()
 	}
 	return nil
 }
@@ -533,7 +551,7 @@ func (s *linkScreen) ShortHelp() []key.Binding {
 		p := s.picker.keys
 		return []key.Binding{p.Up, p.Pick, p.Cancel, k.Quit}
 	}
-	return []key.Binding{k.Retry, k.Open, k.Sandbox, k.Items, k.Back, k.Quit, s.keys.Flow}
+	return []key.Binding{k.Retry, k.Open, k.Hosted, k.Sandbox, k.Items, k.Back, k.Quit, s.keys.Flow}
 }
 
 // FullHelp implements help.KeyMap.
@@ -542,7 +560,7 @@ func (s *linkScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{withHelp(k.Retry, "r", "new Link session"), withHelp(k.Open, "o", "open the Link page in the browser")},
 		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Items, "i", "saved Items: numbers, health, actions (no Link)")},
-		{withHelp(s.keys.Flow, "f", "how the account is verified (Auth flow)")},
+		{withHelp(s.keys.Flow, "f", "how the account is verified (Auth flow)"), s.hostedHelp()},
 		{k.Back, k.Quit},
 	}
 }

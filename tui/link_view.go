@@ -21,6 +21,8 @@ func (s *linkScreen) View() string {
 	switch {
 	case s.state == linkFailed:
 		top = append(top, s.c.errorBlock("Could not start Plaid Link", s.err, w)...)
+	case s.hostedShown():
+		top = append(top, s.hostedLines(w, s.height)...) // link_hosted.go
 	case s.url == "" && s.state != linkExited && s.state != linkBlocked:
 		top = append(top, st.Heading.Render("Starting Plaid Link"), s.c.spinner()+" Preparing the Link page…")
 	default:
@@ -45,6 +47,8 @@ func (s *linkScreen) View() string {
 		bottom = s.flows.lines(*st, w)
 	case s.picker.open && s.sandboxAllowed():
 		bottom = s.picker.lines(*st, w)
+	case s.state == linkWaiting && s.hostedShown():
+		bottom = append(bottom, s.c.spinner()+" "+s.hostedWaiting())
 	case s.state == linkWaiting:
 		bottom = append(bottom, s.c.spinner()+" Waiting for you to finish in the browser…")
 		bottom = append(bottom, s.flowLines(w)...)

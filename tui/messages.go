@@ -65,6 +65,8 @@ type keysConfirmedMsg struct {
 type linkUpdatedMsg struct {
 	run int
 	u   linkpage.Update
+	// hosted is set instead of u by a Hosted Link session (link_hosted.go).
+	hosted plaidflow.HostedUpdate
 }
 
 // browserOpenedMsg: o asked the browser to open the page again; err says why it did not.

@@ -13,6 +13,7 @@ type linkOptions struct {
 	update     string // --update ITEM
 	accountSel bool   // --account-select
 	flow       string // --flow (verify.go)
+	hosted     hostedFlags
 }
 
 // newLinkCmd is `link`: the whole flow through Plaid Link in the browser.
@@ -42,12 +43,21 @@ the OAuth return at its path: when the bank sends the browser back, that page re
 the session completes as usual. If another program holds the port on either address, link
 refuses to start (exit 1), since that program would receive the bank's return. Plaid accepts
 plain http only for localhost in Sandbox; in Production leave it unset: Link then completes OAuth
-banks in a pop-up window.`,
+banks in a pop-up window.
+
+With --hosted it uses Plaid's Hosted Link instead of the page on 127.0.0.1: the Link token is
+made with hosted_link, and its hosted_link_url is printed on stderr as a QR code and as text, so
+anyone can link on their own phone. The terminal follows the session with /link/token/get
+(every 3 seconds, until the URL expires, or at once when a Hosted Link webhook says it moved),
+then exchanges, saves and prints as usual. Where Plaid has not enabled Hosted Link for the
+team, it says so (exit 1): use link without --hosted.`,
 		Example: `  plaid-onboard link
   plaid-onboard link --no-browser --json > item.json
   plaid-onboard --demo link --no-save
   plaid-onboard link --update first-platypus-bank --account-select
-  plaid-onboard link --redirect-uri http://localhost:8765/oauth-return`,
+  plaid-onboard link --redirect-uri http://localhost:8765/oauth-return
+  plaid-onboard link --hosted
+  NO_COLOR=1 plaid-onboard --demo link --hosted --hosted-lifetime 10m`,
 		Args: maxArgs(0, "no arguments (the Item to repair is --update ITEM)"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runLink(ctx, o) }),
 	}
@@ -61,6 +71,7 @@ banks in a pop-up window.`,
 	addLinkPageFlags(cmd, &o.session.page)
 	addMaskFlag(cmd, &o.print.mask)
 	addNoBrowserFlag(cmd, &o.noBrowser)
+	addHostedFlags(cmd, &o.hosted) // link_hosted.go
 	return cmd
 }
 
@@ -71,6 +82,9 @@ func (a *app) runLink(ctx context.Context, o *linkOptions) error {
 	}
 	if o.update != "" && o.session.noSave {
 		return usagef("--update repairs a saved Item: --no-save means nothing with it")
+	}
+	if o.hosted.on {
+		return a.runHostedLink(ctx, o) // link_hosted.go
 	}
 	if o.flow != "" {
 		return a.runLinkFlow(ctx, o) // verify.go

@@ -28,9 +28,10 @@ func (s *Server) redirectURIAllowed(uri string) bool {
 const msgRedirectURINotAllowed = "OAuth redirect URI must be configured in the developer dashboard. See https://plaid.com/docs/#oauth-redirect-uris"
 
 type linkTokenCreateResponse struct {
-	Expiration string `json:"expiration"`
-	LinkToken  string `json:"link_token"`
-	RequestID  string `json:"request_id"`
+	Expiration    string `json:"expiration"`
+	LinkToken     string `json:"link_token"`
+	RequestID     string `json:"request_id"`
+	HostedLinkURL string `json:"hosted_link_url,omitempty"`
 }
 
 // linkTokenCreate serves /link/token/create. The token remembers its request, which the
@@ -47,7 +48,8 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		Update       struct {
 			AccountSelectionEnabled bool `json:"account_selection_enabled"`
 		} `json:"update"`
-		Auth linkAuthOptions `json:"auth"`
+		Auth       linkAuthOptions `json:"auth"`
+		HostedLink *hostedOptions  `json:"hosted_link"`
 	}
 	if e := c.decode(&req); e != nil {
 		return nil, e
@@ -110,8 +112,12 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		lifetime = updateLinkTokenLifetime
 	}
 	lt.expires = lt.created.Add(lifetime)
+	var hostedURL string
+	if req.HostedLink != nil {
+		hostedURL = s.makeHosted(lt, *req.HostedLink) // link_hosted.go
+	}
 	s.linkTokens[lt.token] = lt
-	return linkTokenCreateResponse{Expiration: rfc3339(lt.expires), LinkToken: lt.token, RequestID: c.requestID}, nil
+	return linkTokenCreateResponse{Expiration: rfc3339(lt.expires), LinkToken: lt.token, RequestID: c.requestID, HostedLinkURL: hostedURL}, nil
 }
 
 type linkTokenGetMetadata struct {
@@ -129,12 +135,15 @@ type linkTokenGetResponse struct {
 	LinkToken  string               `json:"link_token"`
 	Metadata   linkTokenGetMetadata `json:"metadata"`
 	RequestID  string               `json:"request_id"`
+	// LinkSessions are a hosted token's sessions (link_hosted.go); absent for others.
+	LinkSessions []map[string]any `json:"link_sessions,omitempty"`
 }
 
 // linkTokenGet serves /link/token/get: the link token's request as /link/token/create took
 // it. An expired token is still known to /link/token/get, which exists to inspect tokens
-// after the fact; only an unknown one is INVALID_LINK_TOKEN. Link sessions are not reported:
-// the spec marks link_sessions optional, and the fake does not record them.
+// after the fact; only an unknown one is INVALID_LINK_TOKEN. Link sessions are reported for a
+// Hosted Link token (link_hosted.go), whose sessions the fake records; for others it leaves out
+// link_sessions, which the spec marks optional.
 func (s *Server) linkTokenGet(c *call) (any, *apiError) {
 	var req struct {
 		LinkToken string `json:"link_token"`
@@ -168,6 +177,7 @@ func (s *Server) linkTokenGet(c *call) (any, *apiError) {
 			RedirectURI:     nullable(lt.redirectURI),
 			Webhook:         nullable(lt.webhook),
 		},
-		RequestID: c.requestID,
+		RequestID:    c.requestID,
+		LinkSessions: s.hostedSessions(lt),
 	}, nil
 }

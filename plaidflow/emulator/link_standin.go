@@ -80,6 +80,8 @@ var standInCalls = map[string]func(*Server, standInRequest) (any, *apiError){
 	"/manual":          (*Server).standInManual,
 	"/code":            (*Server).standInCode,
 	"/finish":          (*Server).standInFinish,
+	"/hosted/open":     (*Server).standInHostedOpen, // link_hosted.go
+	"/hosted/exit":     (*Server).standInHostedExit,
 	"/oauth/start":     (*Server).standInOAuthStart,
 	"/oauth/resume":    (*Server).standInOAuthResume,
 	"/oauth/authorize": (*Server).standInOAuthAuthorize,
@@ -90,6 +92,7 @@ var standInAssets = map[string]struct{ file, contentType string }{
 	"/app.js":        {"assets/standin.js", "text/javascript; charset=utf-8"},
 	"/app.css":       {"assets/standin.css", "text/css; charset=utf-8"},
 	"/oauth/bank.js": {"assets/oauthbank.js", "text/javascript; charset=utf-8"},
+	"/hosted.js":     {"assets/hosted.js", "text/javascript; charset=utf-8"},
 }
 
 // serveStandInPage serves the iframe document. Only the embedding page's origin, passed by the
@@ -190,6 +193,12 @@ type standInRequest struct {
 	Name        string `json:"name"`
 	AccountType string `json:"account_type"`
 	Code        string `json:"code"`
+	// A hosted page's exit (link_hosted.go): Link's exit status and error.
+	Status         string `json:"status"`
+	ErrorType      string `json:"error_type"`
+	ErrorCode      string `json:"error_code"`
+	ErrorMessage   string `json:"error_message"`
+	DisplayMessage string `json:"display_message"`
 }
 
 type standInInstitution struct {
@@ -369,5 +378,7 @@ func (s *Server) standInFinish(req standInRequest) (any, *apiError) {
 	}
 	it.loginRequired = false
 	delete(s.logins, req.Login)
-	return map[string]any{"public_token": s.issuePublicToken(it)}, nil
+	pub := s.issuePublicToken(it)
+	s.hostedSucceeded(lt, it, pub) // link_hosted.go: a hosted page's session has its Item
+	return map[string]any{"public_token": pub}, nil
 }

@@ -124,6 +124,7 @@ type Server struct {
 	faults       map[string][]*fault
 	requests     map[string]int
 	linkTokens   map[string]*linkToken
+	noHostedLink bool // WithoutHostedLink
 	publicTokens map[string]*publicToken
 	accessTokens map[string]*item
 	items        map[string]*item
@@ -306,6 +307,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSDK(w, r)
 	case r.URL.Path == standInPath || strings.HasPrefix(r.URL.Path, standInPath+"/"):
 		s.serveStandIn(w, r)
+	case strings.HasPrefix(r.URL.Path, hostedPath+"/"):
+		s.serveHosted(w, r)
 	default:
 		s.serveAPI(w, r)
 	}

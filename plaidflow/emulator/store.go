@@ -44,6 +44,10 @@ type linkToken struct {
 	webhook          string
 	// auth is the `auth` object: the Auth flows the session offers (link_standin_flows.go).
 	auth linkAuthOptions
+	// hostedID names the token's hosted page (link_hosted.go), "" when it has none; sessions
+	// are the Link sessions opened there.
+	hostedID string
+	sessions []*linkSession
 }
 
 type publicToken struct {

@@ -21,6 +21,9 @@ type LinkToken struct {
 	Token      string
 	Expiration time.Time
 	RequestID  string
+	// HostedLinkURL is Plaid's page for this token when it was made with Hosted (hosted.go);
+	// empty when Plaid has not enabled Hosted Link for the team.
+	HostedLinkURL string
 }
 
 // LinkTokenOptions vary one /link/token/create call.
@@ -44,6 +47,12 @@ type LinkTokenOptions struct {
 	// user's own app): only Plaid's rules apply to it (config.CheckPlaidRedirectURI), not the
 	// Link page's, which serves its own return over loopback http.
 	AppRedirect bool
+	// Hosted asks for a Hosted Link URL (hosted.go); Webhook is where Plaid sends the Link
+	// session's webhooks (SESSION_FINISHED, ITEM_ADD_RESULT).
+	Hosted  bool
+	Webhook string
+	// HostedLifetime is how long the Hosted Link URL works (url_lifetime_seconds); 0: Plaid's.
+	HostedLifetime time.Duration
 }
 
 // CreateLinkToken calls /link/token/create. It is also how keys are checked: a wrong key fails
@@ -94,6 +103,7 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	if opts.AndroidPackageName != "" {
 		req.SetAndroidPackageName(opts.AndroidPackageName)
 	}
+	setHostedOptions(req, opts)
 
 	resp, err := send(ctx, c, op, func(ctx context.Context) (plaid.LinkTokenCreateResponse, *http.Response, error) {
 		return c.api.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*req).Execute()
@@ -112,7 +122,8 @@ func (c *Client) CreateLinkToken(ctx context.Context, opts LinkTokenOptions) (Li
 	if resp.GetLinkToken() == "" {
 		return LinkToken{}, Malformed(op, resp.GetRequestId(), "link_token")
 	}
-	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId()}, nil
+	return LinkToken{Token: resp.GetLinkToken(), Expiration: resp.GetExpiration(), RequestID: resp.GetRequestId(),
+		HostedLinkURL: resp.GetHostedLinkUrl()}, nil
 }
 
 // DefaultSandboxInstitution is First Platypus Bank, Sandbox's plain non-OAuth bank.
