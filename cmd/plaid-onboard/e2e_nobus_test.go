@@ -82,3 +82,26 @@ func TestE2ENoSessionBusLeavesNoDaemons(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoamiSaysWhenNoKeyringIsReachable: on a machine without a D-Bus session bus (a server,
+// a container), whoami says the keyring cannot be used, and why, rather than naming it as if
+// keys and Items would be kept there.
+func TestWhoamiSaysWhenNoKeyringIsReachable(t *testing.T) {
+	t.Parallel()
+	dirs := newUserDirs(t)
+	env := []string{
+		"HOME=" + dirs.home,
+		"XDG_CONFIG_HOME=" + dirs.config,
+		"XDG_RUNTIME_DIR=" + t.TempDir(),
+		"PATH=" + os.Getenv("PATH"),
+	}
+	var who whoamiDocument
+	runJSON(t, dirs, env, &who, "whoami", "--json")
+	if !strings.Contains(who.KeyringProblem, "D-Bus") {
+		t.Errorf("whoami --json without a session bus: keyring_problem %q, want the missing D-Bus named", who.KeyringProblem)
+	}
+	stdout, _, code := runBinary(t, dirs, env, "whoami")
+	if code != 0 || !strings.Contains(stdout, "not reachable here, so nothing is saved") {
+		t.Errorf("whoami without a session bus: exit %d\n%s", code, stdout)
+	}
+}

@@ -99,7 +99,7 @@ func TestE2EProfilesSideBySide(t *testing.T) {
 	// whoami: by flag, by PLAID_PROFILE; the client_id from the profile's keyring entry.
 	var who whoamiDocument
 	runJSON(t, dirs, envA, &who, "whoami", "--json")
-	if who.Profile != "default" || who.ClientID != idA || who.ClientIDFrom != "keyring" || !who.SecretFound || who.KeyringPrefix != "sandbox/" || who.Items != 1 {
+	if who.Profile != "default" || who.ClientID != idA || who.ClientIDFrom != "keyring" || !who.SecretFound || who.KeyringPrefix != "sandbox/" || who.Items != 1 || who.KeyringProblem != "" {
 		t.Errorf("whoami in default: %+v", who)
 	}
 	runJSON(t, dirs, append(envB, "PLAID_PROFILE=acme"), &who, "whoami", "--json")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -30,8 +32,11 @@ type whoamiDocument struct {
 	// Keyring is where secrets are kept, KeyringPrefix what this profile's entries start with.
 	Keyring       string `json:"keyring"`
 	KeyringPrefix string `json:"keyring_prefix"`
-	Index         string `json:"index"`
-	Items         int    `json:"items"`
+	// KeyringProblem says why the keyring cannot be used here ("" when it answered): a server
+	// or container has none, and nothing would be saved.
+	KeyringProblem string `json:"keyring_problem,omitempty"`
+	Index          string `json:"index"`
+	Items          int    `json:"items"`
 	// SettingsFile is the profile's settings file; Settings what it sets (names only).
 	SettingsFile string   `json:"settings_file"`
 	Settings     []string `json:"settings"`
@@ -101,7 +106,17 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 		Index: filepath.Join(v.Dir, "items.json"), Items: len(items),
 		SettingsFile: filepath.Join(v.Dir, config.SettingsFile), Settings: config.SettingsUsed(src.Settings),
 	}
+	// A read of this profile's secret entry: it answers "not found" or the secret when the
+	// keyring is there, a *KeyringError when it is not.
+	var ke *vault.KeyringError
+	if _, err := v.Secrets.Get(doc.KeyringPrefix + "secret"); errors.As(err, &ke) {
+		doc.KeyringProblem = sanitize.Line(ke.Cause.Error(), sanitize.Field)
+	}
 	return a.printResult(o.json, doc, func(w io.Writer) error {
+		keyring := fmt.Sprintf("%s, entries %s…", doc.Keyring, doc.KeyringPrefix)
+		if doc.KeyringProblem != "" {
+			keyring = fmt.Sprintf("%s: not reachable here, so nothing is saved: %s", doc.Keyring, doc.KeyringProblem)
+		}
 		from := func(v, src string) string {
 			if v == "" {
 				return "none found"
@@ -127,7 +142,7 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 			{"environment", env},
 			{"client_id", from(doc.ClientID, doc.ClientIDFrom)},
 			{"secret", secret},
-			{"keyring", fmt.Sprintf("%s, entries %s…", doc.Keyring, doc.KeyringPrefix)},
+			{"keyring", keyring},
 			{"index", fmt.Sprintf("%s (%d Items in %s)", doc.Index, doc.Items, environmentName(cfg))},
 			{"settings", fmt.Sprintf("%s (%s)", doc.SettingsFile, orNone(strings.Join(doc.Settings, ", ")))},
 		}, 99)
