@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -443,15 +444,21 @@ func (m *Model) show(s screenID) {
 }
 
 // shutdown stops every Link page when the program ends (Run calls it after the terminal is
-// restored), telling an open tab first, and closes the webhook receivers.
+// restored), telling an open tab first, and closes the webhook receivers. Each server gives the
+// requests under way a moment to end; they are stopped side by side, so quitting waits for the
+// slowest of them, not for their sum.
 func (m *Model) shutdown() {
 	if m.cancel != nil {
 		m.cancel()
 	}
-	m.link.shutdown()
-	m.working.shutdown()
-	m.c.retired.closeAll()
-	m.c.receivers.closeAll()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		m.link.shutdown()
+		m.working.shutdown()
+	})
+	wg.Go(m.c.retired.closeAll)
+	wg.Go(m.c.receivers.closeAll)
+	wg.Wait()
 	m.verify.hub.close()
 }
 

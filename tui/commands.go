@@ -139,9 +139,11 @@ func (r *retiredJourneys) closeAll() {
 	js := r.js
 	r.js = nil
 	r.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, j := range js {
-		_ = j.Close()
+		wg.Go(func() { _ = j.Close() }) // side by side: each page may wait a moment for its tab
 	}
+	wg.Wait()
 }
 
 // finishSession tells an open Link tab how things ended, then stops the page.
