@@ -83,8 +83,8 @@ type HostedUpdate struct {
 
 // hostedState is what a Hosted Link journey holds besides a Link journey's.
 type hostedState struct {
-	show     func(HostedUpdate)
-	lifetime time.Duration // hosted_link.url_lifetime_seconds; 0: Plaid's default
+	show func(HostedUpdate)
+	opts HostedOptions
 
 	mu    sync.Mutex
 	recv  *webhook.Receiver
@@ -92,14 +92,26 @@ type hostedState struct {
 	nudge chan struct{} // a webhook said the session moved: ask now
 }
 
+// HostedOptions are the settings of a Hosted Link journey.
+type HostedOptions struct {
+	// Lifetime, when not 0, is how long the URL works (Plaid's url_lifetime_seconds; the Link
+	// token expires with it).
+	Lifetime time.Duration
+	// PublicURL reaches this machine's webhook receiver, listening on WebhookPort (0: a free
+	// port), through the user's tunnel: Plaid sends the session's webhooks there. Without it,
+	// webhooks are followed only where Plaid can reach loopback (the emulator), and
+	// /link/token/get alone follows the session against Plaid.
+	PublicURL   string
+	WebhookPort int
+}
+
 // HostedLinkJourney is the Link journey through Hosted Link: show is told the URL (for the QR
-// code and as text) and how following the session goes; lifetime, when not 0, is how long the
-// URL works (Plaid's url_lifetime_seconds; the Link token expires with it).
-func (f *Flow) HostedLinkJourney(show func(HostedUpdate), lifetime time.Duration) *Journey {
+// code and as text) and how following the session goes.
+func (f *Flow) HostedLinkJourney(show func(HostedUpdate), o HostedOptions) *Journey {
 	if show == nil {
 		show = func(HostedUpdate) {}
 	}
-	j := &Journey{flow: f, hosted: &hostedState{show: show, lifetime: lifetime, nudge: make(chan struct{}, 1)},
+	j := &Journey{flow: f, hosted: &hostedState{show: show, opts: o, nudge: make(chan struct{}, 1)},
 		steps: []StepID{StepLinkToken, StepHostedLink, StepExchange, StepSave, StepNumbers}}
 	j.openLink = func() LinkUI { return &hostedLink{j: j, done: make(chan struct{})} }
 	return j
@@ -111,17 +123,25 @@ func (j *Journey) hostedLinkToken(ctx context.Context) (StepReport, error) {
 	f, h := j.flow, j.hosted
 	h.stopReceiver() // the last token's, when this is a new session
 	opts := plaidapi.LinkTokenOptions{Hosted: true}
-	if h.lifetime > 0 {
-		opts.HostedLifetime = h.lifetime
+	if h.opts.Lifetime > 0 {
+		opts.HostedLifetime = h.opts.Lifetime
 	}
-	if _, ok := webhook.Target(f.Client.Config(), ""); ok {
-		if recv, err := webhook.Listen(0, webhook.NewVerifier(f.Client), h.received); err == nil {
+	if public, ok := webhook.Target(f.Client.Config(), h.opts.PublicURL); ok {
+		recv, err := webhook.Listen(h.opts.WebhookPort, webhook.NewVerifier(f.Client), h.received)
+		switch {
+		case err == nil:
 			h.mu.Lock()
 			h.recv = recv
 			h.mu.Unlock()
 			opts.Webhook = recv.URL
+			if public != "" {
+				opts.Webhook = public
+			}
+		case public != "":
+			// The user's tunnel leads to that port: webhooks sent there would reach nobody.
+			return StepReport{}, fmt.Errorf("listen for Hosted Link's webhooks on port %d (where --public-url %s leads): %w", h.opts.WebhookPort, public, err)
 		}
-		// No receiver (no free port): /link/token/get alone follows the session.
+		// No receiver on loopback (no free port): /link/token/get alone follows the session.
 	}
 	lt, err := f.Client.CreateLinkToken(ctx, opts)
 	if err != nil {

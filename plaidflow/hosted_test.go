@@ -3,6 +3,8 @@ package plaidflow_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +22,7 @@ func TestHostedJourneyShowsTheURLAndStopsWhenClosed(t *testing.T) {
 		if u.Kind == plaidflow.HostedStarted {
 			started <- u
 		}
-	}, 0)
+	}, plaidflow.HostedOptions{})
 	want := "Create a Link token → Link a bank account on any device (Hosted Link) → Exchange the public token → Save the Item in the keyring → Fetch the account and routing numbers"
 	if got := stepNames(j.Steps()); got != want {
 		t.Fatalf("steps = %s\nwant   %s", got, want)
@@ -52,5 +54,30 @@ func TestHostedJourneyShowsTheURLAndStopsWhenClosed(t *testing.T) {
 	}
 	if next, _ := j.Next(); next != plaidflow.StepLinkToken {
 		t.Errorf("after the session ended the journey is at %q, want a new Link token", next.Todo())
+	}
+}
+
+// TestHostedJourneySendsWebhooksToThePublicURL: with --public-url (a tunnel to the webhook
+// port), the Link token's webhook is the public URL and the receiver listens on that port; a
+// port another program holds is an error, since webhooks through the tunnel would reach nobody.
+func TestHostedJourneySendsWebhooksToThePublicURL(t *testing.T) {
+	fx := newFixture(t, "US")
+	j := fx.flow.HostedLinkJourney(nil, plaidflow.HostedOptions{PublicURL: "https://tunnel.example/hook"})
+	t.Cleanup(func() { _ = j.Close() })
+	rep, err := j.Run(context.Background())
+	if err != nil || !strings.Contains(rep.Detail, "webhooks to https://tunnel.example/hook") {
+		t.Fatalf("link token step with a public URL: %q, %v", rep.Detail, err)
+	}
+
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	port := held.Addr().(*net.TCPAddr).Port
+	j2 := fx.flow.HostedLinkJourney(nil, plaidflow.HostedOptions{PublicURL: "https://tunnel.example/hook", WebhookPort: port})
+	t.Cleanup(func() { _ = j2.Close() })
+	if _, err := j2.Run(context.Background()); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("port %d", port)) {
+		t.Fatalf("a held webhook port with --public-url: %v, want an error naming the port", err)
 	}
 }

@@ -192,7 +192,7 @@ func (s *linkScreen) Start(ready *plaidapi.LinkToken) tea.Cmd {
 	s.runID = s.c.nextID()
 	j, err := s.c.flow.LinkJourneyFor(s.opener(s.runID), ready, s.flows.current().flowName())
 	if s.hosted.on {
-		j, err = s.c.flow.HostedLinkJourney(s.hostedShow(s.runID), 0), nil // link_hosted.go
+		j, err = s.c.flow.HostedLinkJourney(s.hostedShow(s.runID), plaidflow.HostedOptions{}), nil // link_hosted.go
 	}
 	if err != nil {
 		s.state, s.err = linkFailed, err

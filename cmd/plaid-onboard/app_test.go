@@ -189,6 +189,8 @@ func TestUsageErrors(t *testing.T) {
 		{"sandbox alone", []string{"sandbox"}, []string{"needs a command: sandbox link"}},
 		{"auth with two items", []string{"auth", "a", "b"}, []string{"takes one Item", `unexpected "b"`}},
 		{"link with an argument", []string{"link", "x"}, []string{"takes no arguments"}},
+		{"Hosted Link's flags without --hosted", []string{"--demo", "link", "--public-url", "https://tunnel.example/"}, []string{"--public-url and --webhook-port go with --hosted"}},
+		{"Hosted Link with a public URL that is not one", []string{"--demo", "link", "--hosted", "--public-url", "tunnel"}, []string{`--public-url "tunnel" is not an http(s) URL`}},
 		{"items remove without an item", []string{"items", "remove"}, []string{"needs the Item to remove"}},
 		{"retired environment", []string{"--env", "development", "auth"}, []string{"retired"}},
 		{"terminal UI in JSON", []string{"--demo", "--json"}, []string{"the terminal UI has no JSON form", "`sandbox link`"}},

@@ -45,7 +45,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 	want := map[string][]string{
 		"": with([]string{"client-id", "demo", "env", "profile", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
 			[]string{"port", "redirect-uri"}, []string{"flow", "public-url", "webhook-port"}),
-		"link":                            with(call, []string{"mask", "no-browser", "no-save", "port", "redirect-uri", "update", "account-select", "flow", "hosted", "hosted-lifetime"}),
+		"link":                            with(call, []string{"mask", "no-browser", "no-save", "port", "redirect-uri", "update", "account-select", "flow", "hosted", "hosted-lifetime", "public-url", "webhook-port"}),
 		"verify":                          with(call, []string{"mask", "no-browser", "account"}),
 		"sandbox":                         nil,
 		"sandbox link":                    with(call, []string{"mask", "no-save", "flow", "institution", "scenario", "user-custom", "force-error"}),

@@ -86,6 +86,9 @@ func (a *app) runLink(ctx context.Context, o *linkOptions) error {
 	if o.hosted.on {
 		return a.runHostedLink(ctx, o) // link_hosted.go
 	}
+	if o.hosted.lifetime != 0 || o.hosted.publicURL != "" || o.hosted.webhookPort != 0 {
+		return usagef("--hosted-lifetime, --public-url and --webhook-port go with --hosted")
+	}
 	if o.flow != "" {
 		return a.runLinkFlow(ctx, o) // verify.go
 	}

@@ -15,14 +15,18 @@ import (
 
 // hostedFlags are link's Hosted Link flags.
 type hostedFlags struct {
-	on       bool
-	lifetime time.Duration
+	on          bool
+	lifetime    time.Duration
+	publicURL   string
+	webhookPort int
 }
 
 func addHostedFlags(cmd *cobra.Command, h *hostedFlags) {
 	f := cmd.Flags()
 	f.BoolVar(&h.on, "hosted", false, "Hosted Link: print a QR code of Plaid's hosted Link page, for any device (a phone)")
 	f.DurationVar(&h.lifetime, "hosted-lifetime", 0, "with --hosted: how long the code works (Plaid's url_lifetime_seconds; default Plaid's)")
+	f.StringVar(&h.publicURL, "public-url", "", "with --hosted: a public URL that reaches --webhook-port (your tunnel), where Plaid sends the session's webhooks")
+	f.IntVar(&h.webhookPort, "webhook-port", 0, "with --hosted: port of the webhook receiver on 127.0.0.1 (default a free port)")
 }
 
 // runHostedLink is `link --hosted`: the link journey through Hosted Link, the code and the URL
@@ -34,13 +38,18 @@ func (a *app) runHostedLink(ctx context.Context, o *linkOptions) error {
 	case o.hosted.lifetime < 0:
 		return usagef("--hosted-lifetime must be positive (for example 10m)")
 	}
+	if err := checkWebhookFlags(o.hosted.publicURL, o.hosted.webhookPort); err != nil {
+		return err
+	}
 	s, err := a.openSession(o.session)
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	noColor := a.d.Getenv("NO_COLOR") != "" || a.d.Getenv("TERM") == "dumb"
-	j := s.flow.HostedLinkJourney(hostedPrinter(a.d.Stderr, noColor), o.hosted.lifetime)
+	j := s.flow.HostedLinkJourney(hostedPrinter(a.d.Stderr, noColor), plaidflow.HostedOptions{
+		Lifetime: o.hosted.lifetime, PublicURL: o.hosted.publicURL, WebhookPort: o.hosted.webhookPort,
+	})
 	defer j.Close()
 	res, err := j.RunAll(ctx, a.progress)
 	if err != nil {

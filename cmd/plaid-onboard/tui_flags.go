@@ -33,13 +33,19 @@ func (f *tuiFlags) check() error {
 			return usagef("--flow: %v", err)
 		}
 	}
-	if f.publicURL != "" {
-		if u, err := url.Parse(f.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("--public-url %q is not an http(s) URL", f.publicURL)
+	return checkWebhookFlags(f.publicURL, f.webhookPort)
+}
+
+// checkWebhookFlags refuses a --public-url that is not an http(s) URL and a --webhook-port that
+// is not a port: the terminal UI's and `link --hosted`'s.
+func checkWebhookFlags(publicURL string, port int) error {
+	if publicURL != "" {
+		if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--public-url %q is not an http(s) URL", publicURL)
 		}
 	}
-	if f.webhookPort < 0 || f.webhookPort > 65535 {
-		return usagef("--webhook-port %d is not a port: use 1-65535, or leave it out for a free one", f.webhookPort)
+	if port < 0 || port > 65535 {
+		return usagef("--webhook-port %d is not a port: use 1-65535, or leave it out for a free one", port)
 	}
 	return nil
 }
