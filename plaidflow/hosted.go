@@ -8,7 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/webhook"
 )
@@ -46,6 +48,8 @@ var ErrHostedLinkNotEnabled = errors.New("the Link token came without a hosted_l
 type HostedExpiredError struct {
 	Expired time.Time
 	Polls   int
+	// Again is the command that starts Hosted Link again, in the same mode and profile.
+	Again string
 }
 
 // Error implements error.
@@ -235,7 +239,7 @@ func (l *hostedLink) Link(ctx context.Context, linkToken string) (string, string
 		case <-l.done:
 			return "", "", "", errJourneyClosed
 		case <-expired:
-			return "", "", "", &HostedExpiredError{Expired: lt.Expiration, Polls: polls}
+			return "", "", "", &HostedExpiredError{Expired: lt.Expiration, Polls: polls, Again: hostedAgain(f.Client.Config())}
 		case <-tick.C:
 		case <-h.nudge:
 		}
@@ -300,4 +304,9 @@ func (e *HostedExit) LinkExitField(name string) string {
 		"display_message": x.DisplayMessage, "status": x.Status, "request_id": x.RequestID,
 		"link_session_id": e.SessionID, "institution": x.Institution,
 	}[name]
+}
+
+// hostedAgain is the command that starts Hosted Link again as this run did.
+func hostedAgain(cfg config.Config) string {
+	return present.Command(resultProfile(cfg), cfg.Demo, cfg.Env, "link --hosted")
 }

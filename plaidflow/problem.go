@@ -68,6 +68,7 @@ func Explain(err error) Problem {
 	if err == nil {
 		return p
 	}
+	var expired *HostedExpiredError
 	var se *stepError
 	if errors.As(err, &se) {
 		p = Explain(se.Err)
@@ -165,8 +166,8 @@ func Explain(err error) Problem {
 		p.Next = "pick another name: plaid-onboard items lists the names in use"
 	case errors.Is(err, ErrHostedLinkNotEnabled):
 		p.Next = "link on this machine instead, with the Link page in the browser: plaid-onboard link (in the terminal UI, the Link screen without H)"
-	case errors.As(err, new(*HostedExpiredError)):
-		p.Next = "start Hosted Link again for a new code: plaid-onboard link --hosted (in the terminal UI, H on the Link screen)"
+	case errors.As(err, &expired):
+		p.Next = "start Hosted Link again for a new code: " + expired.Again + " (in the terminal UI, H on the Link screen)"
 	// Last, as the most general: the operating system's errors satisfy net.Error too, so a local
 	// file's failure is recognised before the network's.
 	case localOK:

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,13 @@ func TestE2EHostedLinkExpires(t *testing.T) {
 	p.wantExit(t, 1)
 	stderr := p.stderrText()
 	wantAll(t, "stderr", stderr, "the Hosted Link URL expired at", "before anyone finished Link", "plaid-onboard link --hosted")
+
+	// In the offline demo, the command to start again is the demo's, so that it works pasted.
+	demoEnv := slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "PLAID_") })
+	p = startHosted(t, dirs, demoEnv, "--demo", "--no-save", "--hosted-lifetime", "2s")
+	p.waitURL(t)
+	p.wantExit(t, 1)
+	wantAll(t, "stderr", p.stderrText(), "the Hosted Link URL expired at", "plaid-onboard --demo link --hosted")
 }
 
 // TestE2EHostedLinkInterrupted: ctrl+c while waiting stops following the session (exit 130).

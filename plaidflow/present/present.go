@@ -243,16 +243,23 @@ func NextCommand(r *plaidapi.Result) string {
 	if !r.Storage.Saved {
 		return ""
 	}
-	cmd := "plaid-onboard auth " + ItemRef(r)
-	if r.Demo {
-		cmd = "plaid-onboard --demo auth " + ItemRef(r)
-	} else if r.Environment == string(config.Production) {
-		cmd = "plaid-onboard --env production auth " + ItemRef(r)
+	return Command(r.Profile, r.Demo, config.Env(r.Environment), "auth "+ItemRef(r))
+}
+
+// Command is the command line that runs args in the same profile ("" when profiles are not in
+// use), mode and environment as the run that suggests it, so that it works when pasted.
+func Command(profile string, demo bool, env config.Env, args string) string {
+	cmd := "plaid-onboard "
+	if profile != "" {
+		cmd += "--profile " + profile + " "
 	}
-	if r.Profile != "" {
-		cmd = strings.Replace(cmd, "plaid-onboard ", "plaid-onboard --profile "+r.Profile+" ", 1)
+	switch {
+	case demo:
+		cmd += "--demo "
+	case env == config.Production:
+		cmd += "--env production "
 	}
-	return cmd
+	return cmd + args
 }
 
 // StorageLine says in one sentence where the Item went, or why it was not kept.
