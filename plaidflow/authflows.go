@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -151,6 +152,10 @@ func (f *Flow) SandboxFlowItem(ctx context.Context, name string) (*FlowItem, err
 	if !fl.WithoutLink {
 		return nil, &NeedsLinkError{Flow: fl}
 	}
+	f.Client.Timeline.Configure(func(s *transcript.Settings) {
+		s.Institution, s.AuthFlow = fl.InstitutionID, fl.Name
+		(*SandboxUser)(nil).settle(s) // the flow's login is Plaid's own
+	})
 	pub, err := f.Client.SandboxPublicTokenAs(ctx, fl.InstitutionID, fl.Username, fl.Password)
 	if err != nil {
 		return nil, err

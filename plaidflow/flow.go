@@ -205,6 +205,9 @@ func (f *Flow) sandboxPublicToken(ctx context.Context, institutionID string, use
 	username, password := user.login()
 	pub, err := f.Client.SandboxPublicTokenAs(ctx, institutionID, username, password)
 	inst := <-instCh
+	if pe, ok := plaidapi.AsError(err); ok && user != nil && user.ForceError != "" && pe.Code == user.ForceError {
+		pe.In.ForcedError = pe.Code // no Item was made: the hint must not speak of repairing one
+	}
 	if err != nil {
 		return Linked{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // A Journey is one run of the flow, as steps in the order Plaid requires. The front ends drive
@@ -221,6 +222,22 @@ func (j *Journey) ItemID() string { return j.ex.ItemID }
 // Saved is the outcome of the save step (zero before it).
 func (j *Journey) Saved() Saved { return j.saved }
 
+// recordSettings puts what a new Item's journey chose, which shapes Plaid's answers, in the
+// session's settings (replacing an earlier journey's): the Sandbox institution and login, or the
+// Auth flow of Link. Repairs and verifications make no Item and change nothing.
+func (j *Journey) recordSettings() {
+	if j.flow.Client == nil || j.update != nil || j.verify != nil {
+		return
+	}
+	j.flow.Client.Timeline.Configure(func(s *transcript.Settings) {
+		s.Institution, s.AuthFlow = j.sandboxInstitution, j.authFlow
+		if j.sandboxInstitution == "" && j.authFlow == "" {
+			s.AuthFlow = InstantAuth
+		}
+		j.sandboxUser.settle(s)
+	})
+}
+
 // Run runs the next step. On success the journey moves on; on failure it stays on that step,
 // so calling Run again retries it. The one exception is Link closing without an account: the
 // Link token and the page belong to that session, so the journey goes back to a new Link token.
@@ -339,6 +356,9 @@ func (j *Journey) variantStep(step StepID) func(context.Context) (StepReport, er
 }
 
 func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
+	if step == StepSandboxToken || step == StepLinkToken {
+		j.recordSettings()
+	}
 	if variant := j.variantStep(step); variant != nil {
 		return variant(ctx)
 	}

@@ -2,14 +2,18 @@ package plaidflow
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/usercustom"
 )
 
@@ -28,6 +32,19 @@ type SandboxUser struct {
 	// Label says in reports where the login came from: "scenario uk-bacs-iban",
 	// "user_custom from ticket.json".
 	Label string
+	// Scenario, File and FileSHA256 say where the configuration came from (a scenario's name,
+	// or a user_custom file's name and the SHA-256 of its bytes), and ForceError is its
+	// force_error: what a transcript records (settle), never the configuration itself.
+	Scenario, File, FileSHA256, ForceError string
+}
+
+// settle records in s where the login came from and the error it forces (user_good: none),
+// replacing what an earlier journey of the session recorded.
+func (u *SandboxUser) settle(s *transcript.Settings) {
+	if u == nil {
+		u = &SandboxUser{}
+	}
+	s.Scenario, s.UserCustomFile, s.UserCustomSHA256, s.ForceError = u.Scenario, u.File, u.FileSHA256, u.ForceError
 }
 
 // login is the override username and password to send; empty for user_good.
@@ -139,7 +156,8 @@ func FindScenario(name string) (Scenario, error) {
 
 // User is the scenario's Sandbox login.
 func (sc Scenario) User() *SandboxUser {
-	return &SandboxUser{Username: usercustom.Username, Password: sc.config.Raw, Label: "scenario " + sc.Name}
+	return &SandboxUser{Username: usercustom.Username, Password: sc.config.Raw, Label: "scenario " + sc.Name,
+		Scenario: sc.Name, ForceError: sc.ForceError}
 }
 
 // maxUserCustomFile bounds a --user-custom file read: Plaid takes about 55 kB, and a FIFO or
@@ -159,7 +177,10 @@ func LoadUserCustom(path string) (*SandboxUser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SandboxUser{Username: usercustom.Username, Password: cfg.Raw, Label: "user_custom from " + path}, nil
+	sum := sha256.Sum256(src)
+	// The file's name only: its folder may name the user, and says nothing about the Item.
+	return &SandboxUser{Username: usercustom.Username, Password: cfg.Raw, Label: "user_custom from " + path,
+		File: filepath.Base(path), FileSHA256: hex.EncodeToString(sum[:]), ForceError: cfg.ForceError}, nil
 }
 
 // WithForceError is the user with its configuration's force_error set to code: the Item's
@@ -168,8 +189,9 @@ func LoadUserCustom(path string) (*SandboxUser, error) {
 func (u *SandboxUser) WithForceError(code string) (*SandboxUser, error) {
 	raw := "{}"
 	label := "user_custom"
+	var from SandboxUser
 	if u != nil && u.Username == usercustom.Username {
-		raw, label = u.Password, u.Label
+		raw, label, from = u.Password, u.Label, *u
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &obj); err != nil {
@@ -186,7 +208,8 @@ func (u *SandboxUser) WithForceError(code string) (*SandboxUser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SandboxUser{Username: usercustom.Username, Password: cfg.Raw, Label: label + ", force_error " + code}, nil
+	return &SandboxUser{Username: usercustom.Username, Password: cfg.Raw, Label: label + ", force_error " + code,
+		Scenario: from.Scenario, File: from.File, FileSHA256: from.FileSHA256, ForceError: code}, nil
 }
 
 // SandboxLogin says whom a Sandbox journey logs in as, for the front ends: "user_good",

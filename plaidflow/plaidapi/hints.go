@@ -23,6 +23,9 @@ type Circumstances struct {
 	RedirectURI    string
 	// AndroidPackageName is the android_package_name the call sent, if any.
 	AndroidPackageName string
+	// ForcedError is the error code the call answered because the Sandbox login's force_error
+	// asked for it (/sandbox/public_token/create): no Item was made.
+	ForcedError string
 	// APIURL is PLAID_API_URL when it is set.
 	APIURL string
 	Demo   bool
@@ -50,6 +53,9 @@ const dashboardLinkCustomizationURL = "https://dashboard.plaid.com/link"
 // says which field an INVALID_FIELD is about. "" when nothing useful can be said.
 func Hint(code, typ, message string, in Circumstances) string {
 	lower := strings.ToLower(message)
+	if in.ForcedError != "" && code == in.ForcedError {
+		return forcedHint(code)
+	}
 	switch code {
 	case "INVALID_API_KEYS":
 		return invalidKeysHint(in)
@@ -122,6 +128,13 @@ func Hint(code, typ, message string, in Circumstances) string {
 		return "the bank's OAuth login did not complete (a timeout, or consent withdrawn): start Link again and finish the bank's login within 10 minutes"
 	}
 	return ""
+}
+
+// forcedHint is the hint for an error a Sandbox login's force_error asked for: it came from
+// /sandbox/public_token/create, so there is no Item to repair or unlock.
+func forcedHint(code string) string {
+	return code + " was forced (force_error) at /sandbox/public_token/create, so no Item was made and there is nothing to repair: " +
+		"drop --force-error (or pick a scenario or user_custom file without force_error) to make an Item"
 }
 
 // invalidKeysHint names where each key came from: the fix is made there, and keys from one

@@ -21,7 +21,10 @@ const (
 )
 
 // Settings are the settings in force for a session, as a support engineer needs them to
-// reproduce it. APIURL is set only when Plaid's own host was overridden.
+// reproduce it. APIURL is set only when Plaid's own host was overridden. The rest shape what
+// Plaid answered and are set by the journey that used them (Timeline.Configure): the Sandbox
+// institution, the Auth flow, the scenario, the user_custom file (its name and SHA-256, never
+// its contents) and the force_error asked for.
 type Settings struct {
 	Products     []string `json:"products,omitempty"`
 	CountryCodes []string `json:"country_codes,omitempty"`
@@ -29,6 +32,38 @@ type Settings struct {
 	RedirectURI  string   `json:"redirect_uri,omitempty"`
 	APIURL       string   `json:"api_url,omitempty"`
 	ClientID     string   `json:"client_id,omitempty"`
+
+	Institution      string `json:"institution_id,omitempty"`
+	AuthFlow         string `json:"auth_flow,omitempty"`
+	Scenario         string `json:"scenario,omitempty"`
+	UserCustomFile   string `json:"user_custom_file,omitempty"`
+	UserCustomSHA256 string `json:"user_custom_sha256,omitempty"`
+	ForceError       string `json:"force_error,omitempty"`
+}
+
+// Configure changes the settings of the session entry in force (the last one started), so
+// that what a journey chose (a scenario, a forced error) is recorded with the rest. Nothing
+// happens before Start.
+func (t *Timeline) Configure(change func(*Settings)) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		if t.entries[i].Kind != KindSession {
+			continue
+		}
+		var s Settings
+		if old := t.entries[i].Settings; old != nil {
+			s = *old
+		}
+		change(&s)
+		e := t.entries[i]
+		e.Settings = &s
+		t.entries[i] = t.redact.Entry(e)
+		return
+	}
 }
 
 // SettingsOf is the part of cfg a transcript records: never the secret.
@@ -287,6 +322,8 @@ func (r *Redactor) Entry(e Entry) Entry {
 		s.Products = append([]string(nil), s.Products...)
 		s.RedirectURI, s.APIURL, s.ClientName = r.String(s.RedirectURI), r.String(s.APIURL), r.String(s.ClientName)
 		s.ClientID = r.ID(s.ClientID)
+		s.UserCustomFile, s.Scenario, s.AuthFlow = r.String(s.UserCustomFile), r.String(s.Scenario), r.String(s.AuthFlow)
+		s.Institution, s.UserCustomSHA256, s.ForceError = r.ID(s.Institution), r.ID(s.UserCustomSHA256), r.ID(s.ForceError)
 		e.Settings = &s
 	}
 	e.NetworkError = r.String(e.NetworkError)

@@ -174,6 +174,10 @@ func ReadTranscriptFile(path string) ([]Entry, error) {
 	return entries, nil
 }
 
+// DemoNotice heads the report of a session run with --demo: its ids were made up by the
+// emulator, and Plaid Support can find none of them.
+const DemoNotice = "Offline demo: this session ran against plaid-onboard's built-in emulator, not Plaid. Its ids exist nowhere at Plaid: it is not for Plaid Support."
+
 // Summary is the Markdown a support ticket quotes: the program, platform, environment and
 // settings, the ids Plaid Support asks for, then what happened, in order. It is built from
 // entries as given; WriteTranscript and the report redact it.
@@ -191,6 +195,9 @@ func Summary(entries []Entry) string {
 		env += " (offline demo: the built-in emulator, not Plaid)"
 	}
 	fmt.Fprintf(&b, "# plaid-onboard session, %s\n\n", stamp(sess.Time))
+	if sess.Demo {
+		fmt.Fprintf(&b, "> **%s**\n\n", DemoNotice)
+	}
 	// Every value of a transcript may come from a file someone sent: each goes through
 	// sanitize.Line, so the report can neither act on the terminal nor forge a line of its own.
 	line := func(k, v string) {
@@ -211,10 +218,27 @@ func Summary(entries []Entry) string {
 		line("client_id", code(s.ClientID))
 		line("Redirect URI", s.RedirectURI)
 		line("API URL (overridden)", s.APIURL)
+		line("Institution", code(s.Institution))
+		line("Auth flow", s.AuthFlow)
+		line("Scenario", code(s.Scenario))
+		if s.UserCustomFile != "" {
+			digest := ""
+			if s.UserCustomSHA256 != "" {
+				digest = " (SHA-256 " + code(sanitize.Line(s.UserCustomSHA256, sanitize.Field)) + ")"
+			}
+			line("user_custom file", code(s.UserCustomFile)+digest)
+		}
+		if s.ForceError != "" {
+			line("Forced error", code(sanitize.Line(s.ForceError, sanitize.Field))+" (force_error: this error was asked for on purpose)")
+		}
 	}
 
 	ids := IDsOf(entries)
-	b.WriteString("\n## IDs for Plaid Support\n\n")
+	if sess.Demo {
+		b.WriteString("\n## IDs (the emulator's: unknown to Plaid)\n\n")
+	} else {
+		b.WriteString("\n## IDs for Plaid Support\n\n")
+	}
 	none := "none"
 	orNone := func(v string) string {
 		if v == "" {
