@@ -31,7 +31,13 @@ terminal UI, keeps its transcript as last-session.jsonl in the state directory
 
 The summary is redacted like the transcript: no client secret, access, public or processor
 token, and no full account number or IBAN (their last 4 characters stay). With --json it
-prints {"environment", "demo", "transcript", "session", "ids", "entries", "summary"}.`,
+prints {"environment", "demo", "notice", "settings", "transcript", "session", "ids", "entries",
+"summary"}.
+
+The settings include what shaped Plaid's answers: the Sandbox institution, the Auth flow, the
+scenario, the user_custom file (its name and SHA-256, not its contents) and the forced error.
+A report of an offline demo (--demo) says at its top that the emulator answered, not Plaid, and
+that it is not for Plaid Support.`,
 		Example: `  plaid-onboard report
   plaid-onboard sandbox link --transcript session.jsonl && plaid-onboard report session.jsonl
   plaid-onboard report session.jsonl --json | jq .ids`,
@@ -46,13 +52,18 @@ prints {"environment", "demo", "transcript", "session", "ids", "entries", "summa
 // reportDocument is report --json.
 type reportDocument struct {
 	// Environment and Demo are the session's, as in every JSON document of the program.
-	Environment string             `json:"environment"`
-	Demo        bool               `json:"demo"`
-	Transcript  string             `json:"transcript"`
-	Session     transcript.Entry   `json:"session"`
-	IDs         transcript.IDs     `json:"ids"`
-	Entries     []transcript.Entry `json:"entries"`
-	Summary     string             `json:"summary"`
+	Environment string `json:"environment"`
+	Demo        bool   `json:"demo"`
+	// Notice says a demo's session is the emulator's and not for Plaid Support.
+	Notice string `json:"notice,omitempty"`
+	// Settings are the session's settings in force, cleaned for showing (what the summary
+	// lists): the scenario, user_custom file, forced error, Auth flow and institution among them.
+	Settings   *transcript.Settings `json:"settings,omitempty"`
+	Transcript string               `json:"transcript"`
+	Session    transcript.Entry     `json:"session"`
+	IDs        transcript.IDs       `json:"ids"`
+	Entries    []transcript.Entry   `json:"entries"`
+	Summary    string               `json:"summary"`
 }
 
 func (a *app) runReport(o *keysJSONFlags, args []string) error {
@@ -88,7 +99,12 @@ func (a *app) runReport(o *keysJSONFlags, args []string) error {
 	}
 	summary := red.String(transcript.Summary(entries))
 	if o.json {
-		return printJSON(a.d.Stdout, reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Transcript: path, Session: entries[0], IDs: transcript.IDsOf(entries), Entries: entries, Summary: summary})
+		doc := reportDocument{Environment: entries[0].Environment, Demo: entries[0].Demo, Settings: transcript.ShownSettings(entries[0]),
+			Transcript: path, Session: entries[0], IDs: transcript.IDsOf(entries), Entries: entries, Summary: summary}
+		if doc.Demo {
+			doc.Notice = transcript.DemoNotice
+		}
+		return printJSON(a.d.Stdout, doc)
 	}
 	// The summary's values went through sanitize.Line; the file's name may be as hostile.
 	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, sanitize.Line(path, sanitize.Message))

@@ -178,6 +178,30 @@ func ReadTranscriptFile(path string) ([]Entry, error) {
 // emulator, and Plaid Support can find none of them.
 const DemoNotice = "Offline demo: this session ran against plaid-onboard's built-in emulator, not Plaid. Its ids exist nowhere at Plaid: it is not for Plaid Support."
 
+// ShownSettings is the session entry's settings as a report shows them: every value through
+// sanitize.Line, since a transcript may be a file someone sent. nil when it has none.
+func ShownSettings(sess Entry) *Settings {
+	if sess.Settings == nil {
+		return nil
+	}
+	s := *sess.Settings
+	field := func(v *string) { *v = sanitize.Line(*v, sanitize.Field) }
+	list := func(vs []string) []string {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			out[i] = sanitize.Line(v, sanitize.Field)
+		}
+		return out
+	}
+	s.Products, s.CountryCodes = list(s.Products), list(s.CountryCodes)
+	s.ClientName = sanitize.Line(s.ClientName, sanitize.Name)
+	s.RedirectURI, s.APIURL = sanitize.Line(s.RedirectURI, sanitize.Message), sanitize.Line(s.APIURL, sanitize.Message)
+	for _, v := range []*string{&s.ClientID, &s.Institution, &s.AuthFlow, &s.Scenario, &s.UserCustomFile, &s.UserCustomSHA256, &s.ForceError} {
+		field(v)
+	}
+	return &s
+}
+
 // Summary is the Markdown a support ticket quotes: the program, platform, environment and
 // settings, the ids Plaid Support asks for, then what happened, in order. It is built from
 // entries as given; WriteTranscript and the report redact it.
