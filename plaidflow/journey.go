@@ -356,7 +356,7 @@ func (j *Journey) variantStep(step StepID) func(context.Context) (StepReport, er
 }
 
 func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
-	if step == StepSandboxToken || step == StepLinkToken {
+	if step == StepSandboxToken || step == StepLinkToken || step == StepLink { // StepLink: a token made ahead
 		j.recordSettings()
 	}
 	if variant := j.variantStep(step); variant != nil {

@@ -2,6 +2,9 @@ package plaidflow_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -147,5 +150,54 @@ func TestForceErrorOnAnyUser(t *testing.T) {
 	}
 	if _, err := (*plaidflow.SandboxUser)(nil).WithForceError("NOT_A_CODE"); err == nil || !strings.Contains(err.Error(), "force_error") {
 		t.Errorf("an undocumented code is refused naming force_error, got %v", err)
+	}
+}
+
+// TestSandboxJourneyRecordsWhatWasForced: a Sandbox journey records in the session's settings
+// the institution, the user_custom file (its name, not its folder, and the SHA-256 of its
+// bytes; never the configuration) and the error forced on top, and the failure's next step
+// says no Item was made instead of advising update mode for an Item that does not exist.
+// force_error: https://plaid.com/docs/sandbox/user-custom/
+func TestSandboxJourneyRecordsWhatWasForced(t *testing.T) {
+	fx, tl := timelineFixture(t)
+	src := []byte(`{"override_accounts": [{"type": "depository", "subtype": "checking", "meta": {"name": "Secret Name 42"}}]}`)
+	path := filepath.Join(t.TempDir(), "ticket-1234.json")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u, err := plaidflow.LoadUserCustom(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err = u.WithForceError("ITEM_LOGIN_REQUIRED"); err != nil {
+		t.Fatal(err)
+	}
+	j, _ := fx.flow.SandboxJourneyAs("ins_117650", u)
+	_, err = j.RunAll(context.Background(), nil)
+	if !plaidapi.HasCode(err, "ITEM_LOGIN_REQUIRED") {
+		t.Fatalf("err = %v, want the forced ITEM_LOGIN_REQUIRED", err)
+	}
+	sum := sha256.Sum256(src)
+	s := tl.Entries()[0].Settings
+	if s.UserCustomFile != "ticket-1234.json" || s.UserCustomSHA256 != hex.EncodeToString(sum[:]) || s.ForceError != "ITEM_LOGIN_REQUIRED" || s.Institution != "ins_117650" || s.Scenario != "" {
+		t.Errorf("session settings = %+v", s)
+	}
+	raw, _ := json.Marshal(tl.Entries())
+	if strings.Contains(string(raw), "Secret Name 42") {
+		t.Errorf("the configuration's contents are in the timeline:\n%s", raw)
+	}
+	pe, _ := plaidapi.AsError(err)
+	if next := pe.NextStep(); strings.Contains(next, "update") || !strings.Contains(next, "/sandbox/public_token/create") || !strings.Contains(next, "no Item was made") {
+		t.Errorf("next step for a forced ITEM_LOGIN_REQUIRED at creation = %q", next)
+	}
+
+	// The next journey of the session (a scenario with no forced error) replaces all of it.
+	sc, _ := plaidflow.FindScenario("business")
+	j, _ = fx.flow.SandboxJourneyAs(sc.Institution, sc.User())
+	if _, err := j.RunAll(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if s := tl.Entries()[0].Settings; s.Scenario != "business" || s.ForceError != "" || s.UserCustomFile != "" || s.UserCustomSHA256 != "" {
+		t.Errorf("after the scenario's journey, settings = %+v", s)
 	}
 }

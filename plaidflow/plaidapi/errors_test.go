@@ -75,6 +75,25 @@ func TestEveryCommonCodeHasANextStep(t *testing.T) {
 	}
 }
 
+// TestForcedErrorAtCreationIsNotRepairAdvice: ITEM_LOGIN_REQUIRED from an Item's product call
+// is repaired in update mode; the same code forced by force_error at
+// /sandbox/public_token/create came with no Item, so the next step says so instead.
+func TestForcedErrorAtCreationIsNotRepairAdvice(t *testing.T) {
+	if next := (&Error{Code: "ITEM_LOGIN_REQUIRED"}).NextStep(); !strings.Contains(next, "update mode") {
+		t.Errorf("a real ITEM_LOGIN_REQUIRED: %q, want update mode", next)
+	}
+	for _, code := range []string{"ITEM_LOGIN_REQUIRED", "ITEM_LOCKED"} {
+		next := (&Error{Code: code, In: Circumstances{ForcedError: code}}).NextStep()
+		if strings.Contains(next, "update mode") || strings.Contains(next, "unlock") || !strings.Contains(next, "no Item was made") || !strings.Contains(next, "--force-error") {
+			t.Errorf("forced %s: %q", code, next)
+		}
+	}
+	// Another code than the one forced keeps its own hint.
+	if next := (&Error{Code: "INVALID_CREDENTIALS", In: Circumstances{ForcedError: "ITEM_LOCKED"}}).NextStep(); !strings.Contains(next, "user_good") {
+		t.Errorf("INVALID_CREDENTIALS with another code forced: %q", next)
+	}
+}
+
 func TestMaskAndFormat(t *testing.T) {
 	if got := Mask("1111222233330000"); got != "••••0000" {
 		t.Errorf("Mask = %q", got)
