@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -154,6 +155,24 @@ func resultProfile(cfg config.Config) string {
 		return ""
 	}
 	return cfg.Profile
+}
+
+// Voice is who answers this flow's calls: Plaid, or the demo's emulator.
+func (f *Flow) Voice() present.Voice {
+	if f == nil || f.Client == nil {
+		return present.Voice{}
+	}
+	return present.Voice{Demo: f.Client.Config().Demo}
+}
+
+// Command is the command line that runs args in this flow's profile, mode and environment
+// (present.Command), for the commands its messages suggest.
+func (f *Flow) Command(args string) string {
+	var cfg config.Config
+	if f != nil && f.Client != nil {
+		cfg = f.Client.Config()
+	}
+	return present.Command(resultProfile(cfg), cfg.Demo, cfg.Env, args)
 }
 
 // InstitutionBudget bounds /institutions/get_by_id, which only decorates the numbers (the

@@ -261,22 +261,30 @@ func (f *Flow) DuplicateWarning(inst *plaidapi.Institution, except string) strin
 	if name == "" {
 		name = inst.ID
 	}
-	return fmt.Sprintf("%s is already linked in this environment as %s. Plaid bills per Item, so this makes another one; remove the one you do not need with `plaid-onboard items remove NAME`, or repair an old one with `%s` instead of linking again.",
-		name, strings.Join(names, ", "), plaidapi.RepairCommand("NAME"))
+	return fmt.Sprintf("%s is already linked in this environment as %s. %sthis makes another one; remove the one you do not need with `%s`, or repair an old one with `%s` instead of linking again.",
+		name, strings.Join(names, ", "), f.Voice().Billing("Plaid bills per Item, so "), f.Command("items remove NAME"), f.Command("link --update NAME"))
 }
 
 // unsavedHint says what to know about an Item that was created at Plaid but not saved (with
 // --no-save, or when no keyring was reachable): "" when it was saved. The Item stays live at
 // Plaid until /item/remove, which needs its access token, held only in this process's memory.
 // The TUI offers RemoveUnsaved before it exits; the commands print this.
-func unsavedHint(s Saved, itemID string) string {
+func (f *Flow) unsavedHint(s Saved, itemID string) string {
 	if s.Storage.Saved || itemID == "" {
 		return ""
 	}
+	v := f.Voice()
+	exists := fmt.Sprintf("The Item %s still exists %s%s although it was not saved here.", itemID, v.At(), v.Billing(" (in Production it is billed)"))
 	if s.TokenLeftIn != "" {
-		return fmt.Sprintf("The Item %s still exists at Plaid (in Production it is billed) although it was not saved here. Its access token is in the OS keyring as %q (service %s): to remove the Item, call /item/remove with it (on Linux, `secret-tool lookup service %s username %s` prints it), then delete that entry.", itemID, s.TokenLeftIn, vault.KeyringService, vault.KeyringService, s.TokenLeftIn)
+		return fmt.Sprintf("%s Its access token is in the OS keyring as %q (service %s): to remove the Item, call /item/remove with it (on Linux, `secret-tool lookup service %s username %s` prints it), then delete that entry.", exists, s.TokenLeftIn, vault.KeyringService, vault.KeyringService, s.TokenLeftIn)
 	}
-	return fmt.Sprintf("The Item %s still exists at Plaid (in Production it is billed) although it was not saved here. Removing it needs /item/remove with its access token, which exists only in this process's memory and is gone when it exits: in the terminal UI, remove it before you quit; from the command line, link with saving on (drop --no-save, unlock the keyring) and use `plaid-onboard items remove NAME` when done.", itemID)
+	// Saving was off only when the user asked for it (--no-save): a Problem says the keyring
+	// failed, and then there is no flag to drop.
+	saveOn := "drop --no-save"
+	if s.Storage.Problem != "" {
+		saveOn = "make the OS keyring reachable"
+	}
+	return fmt.Sprintf("%s Removing it needs /item/remove with its access token, which exists only in this process's memory and is gone when it exits: in the terminal UI, remove it before you quit; from the command line, link with saving on (%s) and use `%s` when done.", exists, saveOn, f.Command("items remove NAME"))
 }
 
 // NotSaved is the error a script ends with when the new Item exists at Plaid but could not be
@@ -286,7 +294,7 @@ func (j *Journey) NotSaved() error {
 	if j.savedRef != "" || j.update != nil || j.ex.ItemID == "" || j.saved.Storage.Saved || j.saved.Storage.Problem == "" {
 		return nil
 	}
-	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: unsavedHint(j.saved, j.ex.ItemID)}
+	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: j.flow.unsavedHint(j.saved, j.ex.ItemID)}
 }
 
 // RemoveUnsaved removes an Item that was not saved, with the access token still in memory
@@ -305,7 +313,7 @@ func (j *Journey) UnsavedHint() string {
 	if j.savedRef != "" || j.update != nil {
 		return ""
 	}
-	return unsavedHint(j.saved, j.ex.ItemID)
+	return j.flow.unsavedHint(j.saved, j.ex.ItemID)
 }
 
 func orUnknown(s string) string {

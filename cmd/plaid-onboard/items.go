@@ -68,8 +68,8 @@ func (a *app) runItems(o *keysJSONFlags) error {
 	if l := actingIn(cfg); l != "" {
 		fmt.Fprintln(a.d.Stderr, l)
 	}
-	if cfg.Demo {
-		fmt.Fprintln(a.d.Stderr, present.DemoBanner)
+	if cfg.Demo { // no call was made: nothing answered
+		fmt.Fprintln(a.d.Stderr, present.DemoListBanner)
 	}
 	if o.json {
 		if items == nil {
