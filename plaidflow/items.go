@@ -48,30 +48,30 @@ var repairCodes = []string{"ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "PENDING
 func NeedsRepair(code string) bool { return slices.Contains(repairCodes, code) }
 
 // healthMeaning is what each Item state means, for people.
-func healthMeaning(code string) string {
+func healthMeaning(code string, v present.Voice) string {
 	switch code {
 	case HealthOK:
-		return "the Item works: its last call to Plaid succeeded"
+		return "the Item works: its last call to " + v.Who() + " succeeded"
 	case "":
-		return "not checked yet: run `plaid-onboard items status` to ask Plaid"
+		return "not checked yet: run `" + v.Command("items status") + "` to ask " + v.Who()
 	case "ITEM_LOGIN_REQUIRED":
-		return "the bank needs the user to log in again (a changed password, expired consent or new MFA); until then Plaid answers ITEM_LOGIN_REQUIRED for this Item"
+		return "the bank needs the user to log in again (a changed password, expired consent or new MFA); until then " + v.Who() + " answers ITEM_LOGIN_REQUIRED for this Item"
 	case "PENDING_EXPIRATION":
 		return "the user's consent for this Item expires soon; after that it stops working until the user logs in again"
 	case "PENDING_DISCONNECT":
 		return "the bank will disconnect this Item soon (for example a move to OAuth); the user must log in again to keep it working"
 	case "INVALID_ACCESS_TOKEN", "ITEM_NOT_FOUND":
-		return "Plaid no longer knows this access token: the Item was removed or the token rotated elsewhere"
+		return v.WhoUpper() + " no longer knows this access token: the Item was removed or the token rotated elsewhere"
 	}
-	return "Plaid answered " + code + " for this Item"
+	return v.WhoUpper() + " answered " + code + " for this Item"
 }
 
 // HealthOf explains a recorded health code for the Item named ref (for the repair command).
-func HealthOf(code, ref string, at time.Time) Health {
-	h := Health{Code: code, Healthy: code == HealthOK, Meaning: healthMeaning(code), CheckedAt: at}
+func HealthOf(code, ref string, at time.Time, v present.Voice) Health {
+	h := Health{Code: code, Healthy: code == HealthOK, Meaning: healthMeaning(code, v), CheckedAt: at}
 	switch {
 	case NeedsRepair(code):
-		h.Repair = plaidapi.RepairCommand(ref)
+		h.Repair = v.Repair(ref)
 		h.Next = "repair it with Link in update mode: " + h.Repair
 	case code != HealthOK && code != "":
 		h.Next = plaidapi.NextStep(code, "")
@@ -80,13 +80,17 @@ func HealthOf(code, ref string, at time.Time) Health {
 }
 
 // LastHealth is the Item's last known health, from the index (no Plaid call).
-func LastHealth(it vault.SavedItem) Health { return HealthOf(it.Health, it.Name, it.HealthAt) }
+func LastHealth(it vault.SavedItem, v present.Voice) Health {
+	return HealthOf(it.Health, it.Name, it.HealthAt, v)
+}
 
 // ItemError is a failed call about a saved Item: Explain adds what the Item's state means and,
 // when Link in update mode repairs it, the command that does.
 type ItemError struct {
 	Item vault.SavedItem
 	Err  error
+	// Voice is the run's (Flow.Voice), for the meaning and the repair command.
+	Voice present.Voice
 }
 
 // Error implements error.
@@ -214,7 +218,7 @@ func (f *Flow) observe(c itemCall, err error) error {
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), pe.Code)
 	}
 	if err != nil {
-		return &ItemError{Item: c.item, Err: err}
+		return &ItemError{Item: c.item, Err: err, Voice: f.Voice()}
 	}
 	return nil
 }
@@ -261,8 +265,8 @@ func (f *Flow) DuplicateWarning(inst *plaidapi.Institution, except string) strin
 	if name == "" {
 		name = inst.ID
 	}
-	return fmt.Sprintf("%s is already linked in this environment as %s. %sthis makes another one; remove the one you do not need with `%s`, or repair an old one with `%s` instead of linking again.",
-		name, strings.Join(names, ", "), f.Voice().Billing("Plaid bills per Item, so "), f.Command("items remove NAME"), f.Command("link --update NAME"))
+	return fmt.Sprintf("%s is already linked in this environment as %s. %sThis makes another one; remove the one you do not need with `%s`, or repair an old one with `%s` instead of linking again.",
+		name, strings.Join(names, ", "), f.Voice().Billing("Plaid bills per Item. "), f.Command("items remove NAME"), f.Voice().Repair("NAME"))
 }
 
 // unsavedHint says what to know about an Item that was created at Plaid but not saved (with

@@ -98,7 +98,7 @@ type common struct {
 
 // voice is who answers this session: Plaid, or the demo's emulator (present.Voice decides
 // the words for both front ends).
-func (c *common) voice() present.Voice { return present.Voice{Demo: c.cfg.Demo} }
+func (c *common) voice() present.Voice { return present.VoiceOf(c.cfg) }
 
 // nextID numbers a request so a stale answer can be recognised.
 func (c *common) nextID() int { return int(c.seq.Add(1)) }

@@ -155,13 +155,13 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 	case plaidflow.Rotation:
 		p.title = "Rotated the access token of " + it.Name
 		p.body = []string{s.c.voice().WhoUpper() + " invalidated the old access token at once; the new one replaced it in the keyring (request_id " + out.RequestID + ").",
-			"`" + s.c.flow.Command("auth "+it.Name) + "` keeps working with it."}
+			"`" + s.c.voice().Command("auth "+it.Name) + "` keeps working with it."}
 	case *plaidflow.ProcessorToken:
 		s.processorPanel(p, it, out)
 	case vault.SavedItem:
 		p.title = "Reset the login of " + it.Name
 		p.kind, p.repair = statusWarn, out.Health
-		h := plaidflow.LastHealth(out)
+		h := plaidflow.LastHealth(out, s.c.voice())
 		p.body = []string{"Sandbox now answers ITEM_LOGIN_REQUIRED for this Item on product calls, as a bank does when the user must log in again.",
 			"What it means: " + h.Meaning}
 	}

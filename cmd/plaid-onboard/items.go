@@ -85,7 +85,7 @@ func (a *app) runItems(o *keysJSONFlags) error {
 		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", where)
 		return nil
 	}
-	plaidflow.WriteItems(a.d.Stdout, items, cfg.Namespace())
+	plaidflow.WriteItems(a.d.Stdout, items, cfg.Namespace(), present.VoiceOf(cfg))
 	return nil
 }
 
