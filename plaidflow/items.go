@@ -298,7 +298,7 @@ func (j *Journey) NotSaved() error {
 	if j.savedRef != "" || j.update != nil || j.ex.ItemID == "" || j.saved.Storage.Saved || j.saved.Storage.Problem == "" {
 		return nil
 	}
-	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: j.flow.unsavedHint(j.saved, j.ex.ItemID)}
+	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: j.flow.unsavedHint(j.saved, j.ex.ItemID), At: j.flow.Voice().At()}
 }
 
 // RemoveUnsaved removes an Item that was not saved, with the access token still in memory

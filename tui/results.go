@@ -312,7 +312,7 @@ func (s *resultsScreen) focusView() (string, int, int) {
 		for _, l := range wrap(s.unsaved.UnsavedHint(), w) {
 			lines = append(lines, s.c.styles.Warn.Render(l))
 		}
-		lines = append(lines, s.c.styles.Key.Render("d")+s.c.styles.Muted.Render(" removes it at Plaid (asks first)."))
+		lines = append(lines, s.c.styles.Key.Render("d")+s.c.styles.Muted.Render(" removes it "+s.c.voice().At()+" (asks first)."))
 	}
 	if s.status != "" {
 		lines = append(lines, "")

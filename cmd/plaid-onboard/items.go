@@ -82,7 +82,7 @@ func (a *app) runItems(o *keysJSONFlags) error {
 		if l := cfg.ProfileLabel(); l != "" {
 			where += " (" + l + ")"
 		}
-		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", where)
+		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `%s`.\n", where, present.VoiceOf(cfg).Command("link"))
 		return nil
 	}
 	plaidflow.WriteItems(a.d.Stdout, items, cfg.Namespace(), present.VoiceOf(cfg))
