@@ -14,7 +14,7 @@ var pretends = regexp.MustCompile(`(?i)\bbill|\bPlaid (answer|refus|fire|stops|s
 // suggestion finds a command the program suggests: after "Next:" (the one word for it), after
 // "repair:" or "Repair it with:", or in backquotes. It ends at a backquote, at " (" (an aside
 // such as "(or verification_expired)"), or at the end of the line.
-var suggestion = regexp.MustCompile("(?:Next:|[Rr]epair(?: it with)?:|`)[^`\n]*?(plaid-onboard [^`\n]*?)(?:`| \\(|$)")
+var suggestion = regexp.MustCompile("(?m)(?:Next:|[Rr]epair(?: it with)?:|`)[^`\n]*?(plaid-onboard [^`\n]*?)(?:`| \\(|$)")
 
 // placeholder is an argument a suggestion leaves for the user to fill in (NAME, ITEM).
 var placeholder = regexp.MustCompile(`\b[A-Z]{3,}\b`)
@@ -28,8 +28,9 @@ type demoRun struct {
 }
 
 // runDemoJourneys runs the demo journeys a newcomer runs, with a keyring and without one (no
-// D-Bus session bus: the unsaved path), and returns every command with its output.
-func runDemoJourneys(t *testing.T) []demoRun {
+// D-Bus session bus: the unsaved path), and hands each command with its output to check
+// before the next one runs (a suggestion is for the Items as they are then).
+func runDemoJourneys(t *testing.T, check func(demoRun)) {
 	t.Helper()
 	withKeyring := newUserDirs(t)
 	noBus := newUserDirs(t)
@@ -53,12 +54,10 @@ func runDemoJourneys(t *testing.T) []demoRun {
 		{noBus, noBusEnv, []string{"--demo", "sandbox", "link", "--no-save"}},
 		{noBus, noBusEnv, []string{"--demo", "items"}},
 	}
-	var runs []demoRun
 	for _, j := range journeys {
 		stdout, stderr, _ := runBinary(t, j.dirs, j.env, j.args...)
-		runs = append(runs, demoRun{args: j.args, output: stdout + stderr, dirs: j.dirs, env: j.env})
+		check(demoRun{args: j.args, output: stdout + stderr, dirs: j.dirs, env: j.env})
 	}
-	return runs
 }
 
 // TestDemoNeverPretendsAndItsSuggestionsWork runs the demo journeys through the built binary
@@ -73,9 +72,8 @@ func runDemoJourneys(t *testing.T) []demoRun {
 func TestDemoNeverPretendsAndItsSuggestionsWork(t *testing.T) {
 	requireKeyring(t)
 	t.Parallel()
-	runs := runDemoJourneys(t)
 	ran := 0
-	for _, r := range runs {
+	runDemoJourneys(t, func(r demoRun) {
 		what := "plaid-onboard " + strings.Join(r.args, " ")
 		if m := pretends.FindString(r.output); m != "" {
 			t.Errorf("%s says %q, as if Plaid were involved:\n%s", what, m, r.output)
@@ -96,7 +94,7 @@ func TestDemoNeverPretendsAndItsSuggestionsWork(t *testing.T) {
 				t.Errorf("%s suggests %q; pasted, it exits %d:\n%s%s", what, cmd, code, stdout, stderr)
 			}
 		}
-	}
+	})
 	if ran < 3 {
 		t.Errorf("ran %d suggested commands; the journeys suggest at least auth, set-verification-status and items status", ran)
 	}
