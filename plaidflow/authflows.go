@@ -177,21 +177,34 @@ func (f *Flow) SandboxFlowItem(ctx context.Context, name string) (*FlowItem, err
 	if ref == "" {
 		ref = ex.ItemID
 	}
-	out.Next = flowNext(fl, ref, got.Accounts)
+	out.Next = f.flowNext(ref, got.Accounts)
 	return out, nil
 }
 
 // flowNext says what moves an Item of the flow on from where its accounts are.
-func flowNext(fl AuthFlow, ref string, accounts []plaidapi.Account) string {
+func (f *Flow) flowNext(ref string, accounts []plaidapi.Account) string {
+	pending := map[string]int{}
+	for _, a := range accounts {
+		pending[a.VerificationStatus]++
+	}
+	// --account only where the command needs it (more than one account pending): both
+	// commands pick the one pending account themselves, and the demo's emulator names
+	// accounts anew in each run, so a pasted id would not be found there.
+	account := func(a plaidapi.Account) string {
+		if pending[a.VerificationStatus] > 1 {
+			return " --account " + a.ID
+		}
+		return ""
+	}
 	for _, a := range accounts {
 		switch a.VerificationStatus {
 		case "pending_automatic_verification":
-			return fmt.Sprintf("Plaid verifies the deposit itself in 1-2 business days; in Sandbox, move it on with: plaid-onboard sandbox set-verification-status %s --account %s --status automatically_verified (or verification_expired)", ref, a.ID)
+			return fmt.Sprintf("%s verifies the deposit itself in 1-2 business days; in Sandbox, move it on with: %s (or verification_expired)", f.Voice().WhoUpper(), f.Command("sandbox set-verification-status "+ref+account(a)+" --status automatically_verified"))
 		case "pending_manual_verification":
-			return fmt.Sprintf("when the deposit has arrived, the user enters its code in Link opened with the Item's access token: plaid-onboard verify %s --account %s (Sandbox code: ABC)", ref, a.ID)
+			return fmt.Sprintf("when the deposit has arrived, the user enters its code in Link opened with the Item's access token: %s (Sandbox code: ABC)", f.Command("verify "+ref+account(a)))
 		}
 	}
-	return "plaid-onboard auth " + ref
+	return f.Command("auth " + ref)
 }
 
 // NotSaved is the error of a FlowItem that exists at Plaid but could not be saved.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -149,12 +150,19 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *plaidapi.I
 }
 
 // resultProfile is a Result's Profile: the profile, once profiles are in use.
-func resultProfile(cfg config.Config) string {
-	if cfg.ProfileLabel() == "" {
-		return ""
+func resultProfile(cfg config.Config) string { return present.VoiceOf(cfg).Profile }
+
+// Voice is who answers this flow's calls: Plaid, or the demo's emulator.
+func (f *Flow) Voice() present.Voice {
+	if f == nil || f.Client == nil {
+		return present.Voice{}
 	}
-	return cfg.Profile
+	return present.VoiceOf(f.Client.Config())
 }
+
+// Command is the command line that runs args in this flow's profile, mode and environment
+// (present.Command), for the commands its messages suggest.
+func (f *Flow) Command(args string) string { return f.Voice().Command(args) }
 
 // InstitutionBudget bounds /institutions/get_by_id, which only decorates the numbers (the
 // bank's name, colour and URL): a slow or hung call must not hold them back for CallTimeout.

@@ -48,30 +48,30 @@ var repairCodes = []string{"ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "PENDING
 func NeedsRepair(code string) bool { return slices.Contains(repairCodes, code) }
 
 // healthMeaning is what each Item state means, for people.
-func healthMeaning(code string) string {
+func healthMeaning(code string, v present.Voice) string {
 	switch code {
 	case HealthOK:
-		return "the Item works: its last call to Plaid succeeded"
+		return "the Item works: its last call to " + v.Who() + " succeeded"
 	case "":
-		return "not checked yet: run `plaid-onboard items status` to ask Plaid"
+		return "not checked yet: run `" + v.Command("items status") + "` to ask " + v.Who()
 	case "ITEM_LOGIN_REQUIRED":
-		return "the bank needs the user to log in again (a changed password, expired consent or new MFA); until then Plaid answers ITEM_LOGIN_REQUIRED for this Item"
+		return "the bank needs the user to log in again (a changed password, expired consent or new MFA); until then " + v.Who() + " answers ITEM_LOGIN_REQUIRED for this Item"
 	case "PENDING_EXPIRATION":
 		return "the user's consent for this Item expires soon; after that it stops working until the user logs in again"
 	case "PENDING_DISCONNECT":
 		return "the bank will disconnect this Item soon (for example a move to OAuth); the user must log in again to keep it working"
 	case "INVALID_ACCESS_TOKEN", "ITEM_NOT_FOUND":
-		return "Plaid no longer knows this access token: the Item was removed or the token rotated elsewhere"
+		return v.WhoUpper() + " no longer knows this access token: the Item was removed or the token rotated elsewhere"
 	}
-	return "Plaid answered " + code + " for this Item"
+	return v.WhoUpper() + " answered " + code + " for this Item"
 }
 
 // HealthOf explains a recorded health code for the Item named ref (for the repair command).
-func HealthOf(code, ref string, at time.Time) Health {
-	h := Health{Code: code, Healthy: code == HealthOK, Meaning: healthMeaning(code), CheckedAt: at}
+func HealthOf(code, ref string, at time.Time, v present.Voice) Health {
+	h := Health{Code: code, Healthy: code == HealthOK, Meaning: healthMeaning(code, v), CheckedAt: at}
 	switch {
 	case NeedsRepair(code):
-		h.Repair = plaidapi.RepairCommand(ref)
+		h.Repair = v.Repair(ref)
 		h.Next = "repair it with Link in update mode: " + h.Repair
 	case code != HealthOK && code != "":
 		h.Next = plaidapi.NextStep(code, "")
@@ -80,13 +80,17 @@ func HealthOf(code, ref string, at time.Time) Health {
 }
 
 // LastHealth is the Item's last known health, from the index (no Plaid call).
-func LastHealth(it vault.SavedItem) Health { return HealthOf(it.Health, it.Name, it.HealthAt) }
+func LastHealth(it vault.SavedItem, v present.Voice) Health {
+	return HealthOf(it.Health, it.Name, it.HealthAt, v)
+}
 
 // ItemError is a failed call about a saved Item: Explain adds what the Item's state means and,
 // when Link in update mode repairs it, the command that does.
 type ItemError struct {
 	Item vault.SavedItem
 	Err  error
+	// Voice is the run's (Flow.Voice), for the meaning and the repair command.
+	Voice present.Voice
 }
 
 // Error implements error.
@@ -214,7 +218,7 @@ func (f *Flow) observe(c itemCall, err error) error {
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, f.now(), pe.Code)
 	}
 	if err != nil {
-		return &ItemError{Item: c.item, Err: err}
+		return &ItemError{Item: c.item, Err: err, Voice: f.Voice()}
 	}
 	return nil
 }
@@ -261,22 +265,30 @@ func (f *Flow) DuplicateWarning(inst *plaidapi.Institution, except string) strin
 	if name == "" {
 		name = inst.ID
 	}
-	return fmt.Sprintf("%s is already linked in this environment as %s. Plaid bills per Item, so this makes another one; remove the one you do not need with `plaid-onboard items remove NAME`, or repair an old one with `%s` instead of linking again.",
-		name, strings.Join(names, ", "), plaidapi.RepairCommand("NAME"))
+	return fmt.Sprintf("%s is already linked in this environment as %s. %sThis makes another one; remove the one you do not need with `%s`, or repair an old one with `%s` instead of linking again.",
+		name, strings.Join(names, ", "), f.Voice().Billing("Plaid bills per Item. "), f.Command("items remove NAME"), f.Voice().Repair("NAME"))
 }
 
 // unsavedHint says what to know about an Item that was created at Plaid but not saved (with
 // --no-save, or when no keyring was reachable): "" when it was saved. The Item stays live at
 // Plaid until /item/remove, which needs its access token, held only in this process's memory.
 // The TUI offers RemoveUnsaved before it exits; the commands print this.
-func unsavedHint(s Saved, itemID string) string {
+func (f *Flow) unsavedHint(s Saved, itemID string) string {
 	if s.Storage.Saved || itemID == "" {
 		return ""
 	}
+	v := f.Voice()
+	exists := fmt.Sprintf("The Item %s still exists %s%s although it was not saved here.", itemID, v.At(), v.Billing(" (in Production it is billed)"))
 	if s.TokenLeftIn != "" {
-		return fmt.Sprintf("The Item %s still exists at Plaid (in Production it is billed) although it was not saved here. Its access token is in the OS keyring as %q (service %s): to remove the Item, call /item/remove with it (on Linux, `secret-tool lookup service %s username %s` prints it), then delete that entry.", itemID, s.TokenLeftIn, vault.KeyringService, vault.KeyringService, s.TokenLeftIn)
+		return fmt.Sprintf("%s Its access token is in the OS keyring as %q (service %s): to remove the Item, call /item/remove with it (on Linux, `secret-tool lookup service %s username %s` prints it), then delete that entry.", exists, s.TokenLeftIn, vault.KeyringService, vault.KeyringService, s.TokenLeftIn)
 	}
-	return fmt.Sprintf("The Item %s still exists at Plaid (in Production it is billed) although it was not saved here. Removing it needs /item/remove with its access token, which exists only in this process's memory and is gone when it exits: in the terminal UI, remove it before you quit; from the command line, link with saving on (drop --no-save, unlock the keyring) and use `plaid-onboard items remove NAME` when done.", itemID)
+	// Saving was off only when the user asked for it (--no-save): a Problem says the keyring
+	// failed, and then there is no flag to drop.
+	saveOn := "drop --no-save"
+	if s.Storage.Problem != "" {
+		saveOn = "make the OS keyring reachable"
+	}
+	return fmt.Sprintf("%s Removing it needs /item/remove with its access token, which exists only in this process's memory and is gone when it exits: in the terminal UI, remove it before you quit; from the command line, link with saving on (%s) and use `%s` when done.", exists, saveOn, f.Command("items remove NAME"))
 }
 
 // NotSaved is the error a script ends with when the new Item exists at Plaid but could not be
@@ -286,7 +298,7 @@ func (j *Journey) NotSaved() error {
 	if j.savedRef != "" || j.update != nil || j.ex.ItemID == "" || j.saved.Storage.Saved || j.saved.Storage.Problem == "" {
 		return nil
 	}
-	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: unsavedHint(j.saved, j.ex.ItemID)}
+	return &plaidapi.NotSavedError{ItemID: j.ex.ItemID, Problem: present.StorageLine(j.saved.Storage), Hint: j.flow.unsavedHint(j.saved, j.ex.ItemID), At: j.flow.Voice().At()}
 }
 
 // RemoveUnsaved removes an Item that was not saved, with the access token still in memory
@@ -305,7 +317,7 @@ func (j *Journey) UnsavedHint() string {
 	if j.savedRef != "" || j.update != nil {
 		return ""
 	}
-	return unsavedHint(j.saved, j.ex.ItemID)
+	return j.flow.unsavedHint(j.saved, j.ex.ItemID)
 }
 
 func orUnknown(s string) string {

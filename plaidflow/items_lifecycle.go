@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -45,6 +46,8 @@ type Removal struct {
 	// Forgotten is true when the keyring entry and the index entry are gone.
 	Forgotten bool   `json:"forgotten"`
 	RequestID string `json:"request_id,omitempty"`
+	// Voice says who removed it: Plaid, or the demo's emulator (for Message).
+	Voice present.Voice `json:"-"`
 }
 
 // ErrNotRemovedAtPlaid is returned (wrapped) by RemoveItem when the access token is missing:
@@ -53,26 +56,26 @@ type Removal struct {
 var ErrNotRemovedAtPlaid = errors.New("the item could not be removed at Plaid: its access token is not in the keyring")
 
 // RemoveQuestion is what a front end asks before RemoveItem.
-func RemoveQuestion(it vault.SavedItem) string {
-	return fmt.Sprintf("Remove %s (%s, %s) at Plaid? Its access token stops working for good.", it.Name, it.ItemID, orUnknown(it.InstitutionName))
+func RemoveQuestion(it vault.SavedItem, v present.Voice) string {
+	return fmt.Sprintf("Remove %s (%s, %s) %s? Its access token stops working for good.", it.Name, it.ItemID, orUnknown(it.InstitutionName), v.At())
 }
 
 // ForgetQuestion is what a front end asks after ErrNotRemovedAtPlaid.
-func ForgetQuestion(it vault.SavedItem) string {
-	return fmt.Sprintf("Forget %s here anyway? It stays live (and billed) at Plaid, and nothing here can remove it later.", it.Name)
+func ForgetQuestion(it vault.SavedItem, v present.Voice) string {
+	return fmt.Sprintf("Forget %s here anyway? It stays live%s %s, and nothing here can remove it later.", it.Name, v.Billing(" (and billed)"), v.At())
 }
 
 // Message says in one sentence what happened, for both front ends.
 func (r Removal) Message() string {
 	switch r.Outcome {
 	case RemovedAtPlaid:
-		return fmt.Sprintf("Removed %s (%s) at Plaid and deleted its token from the keyring and the index.", r.Item.Name, r.Item.ItemID)
+		return fmt.Sprintf("Removed %s (%s) %s and deleted its token from the keyring and the index.", r.Item.Name, r.Item.ItemID, r.Voice.At())
 	case AlreadyGoneAtPlaid:
-		return fmt.Sprintf("Plaid no longer knew %s (%s): it was already removed there (or its token rotated elsewhere). Cleaned up here: keyring and index entries deleted.", r.Item.Name, r.Item.ItemID)
+		return fmt.Sprintf("%s no longer knew %s (%s): it was already removed there (or its token rotated elsewhere). Cleaned up here: keyring and index entries deleted.", r.Voice.WhoUpper(), r.Item.Name, r.Item.ItemID)
 	case AlreadyRemovedHere:
 		return fmt.Sprintf("%s (%s) was already removed by another plaid-onboard run meanwhile: nothing left to do.", r.Item.Name, r.Item.ItemID)
 	}
-	s := fmt.Sprintf("Could NOT remove %s (%s) at Plaid: its access token is missing from the keyring, and /item/remove needs it. The Item stays live at Plaid and is billed there.", r.Item.Name, r.Item.ItemID)
+	s := fmt.Sprintf("Could NOT remove %s (%s) %s: its access token is missing from the keyring, and /item/remove needs it. The Item stays live %s%s.", r.Item.Name, r.Item.ItemID, r.Voice.At(), r.Voice.At(), r.Voice.Billing(" and is billed there"))
 	if r.Forgotten {
 		s += " It was forgotten here, as you confirmed."
 	} else {
@@ -91,6 +94,12 @@ func (r Removal) Message() string {
 // NotRemovedTokenMissing and an error wrapping ErrNotRemovedAtPlaid without forgetting
 // anything: see ForgetItem. Front ends ask RemoveQuestion first.
 func (f *Flow) RemoveItem(ctx context.Context, ref string) (Removal, error) {
+	r, err := f.removeItem(ctx, ref)
+	r.Voice = f.Voice()
+	return r, err
+}
+
+func (f *Flow) removeItem(ctx context.Context, ref string) (Removal, error) {
 	c, unlock, err := f.lockSaved(ctx, ref, "removing")
 	if errors.Is(err, errRemovedMeanwhile) {
 		return Removal{Item: c.item, Outcome: AlreadyRemovedHere, Forgotten: true}, nil
@@ -164,6 +173,12 @@ func notForgotten(r Removal, err error) error {
 // forgets nothing when a token has appeared in the keyring meanwhile. It calls nothing that
 // takes long, so it needs no context; the lock's wait is bounded.
 func (f *Flow) ForgetItem(ref string) (Removal, error) {
+	r, err := f.forgetItem(ref)
+	r.Voice = f.Voice()
+	return r, err
+}
+
+func (f *Flow) forgetItem(ref string) (Removal, error) {
 	c, unlock, err := f.lockSaved(context.Background(), ref, "forgetting")
 	if errors.Is(err, errRemovedMeanwhile) {
 		return Removal{Item: c.item, Outcome: AlreadyRemovedHere, Forgotten: true}, nil

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -32,7 +31,7 @@ func when(t time.Time) string {
 
 // WriteItems prints the saved Items, in the order given (ItemsNewestFirst's), as a table:
 // name, item id, institution, environment, created, last used, last known health.
-func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
+func WriteItems(w io.Writer, items []vault.SavedItem, environment string, v present.Voice) {
 	rows := [][]string{{"NAME", "ITEM ID", "INSTITUTION", "ENVIRONMENT", "CREATED", "LAST USED", "HEALTH"}}
 	for _, it := range items {
 		rows = append(rows, []string{present.Name(it.Name), it.ItemID, present.OrDash(present.Name(it.InstitutionName)), environment, when(it.CreatedAt), when(it.LastUsed), HealthLabel(it)})
@@ -40,7 +39,7 @@ func WriteItems(w io.Writer, items []vault.SavedItem, environment string) {
 	present.WriteTable(w, rows, 99)
 	for _, it := range items {
 		if NeedsRepair(it.Health) {
-			fmt.Fprintf(w, "\n%s: %s\n  repair: %s\n", it.Name, healthMeaning(it.Health), plaidapi.RepairCommand(it.Name))
+			fmt.Fprintf(w, "\n%s: %s\n  repair: %s\n", it.Name, healthMeaning(it.Health, v), v.Repair(it.Name))
 		}
 	}
 }

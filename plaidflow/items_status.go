@@ -48,13 +48,13 @@ func (f *Flow) ItemStatus(ctx context.Context, ref string) (*ItemStatus, error) 
 	code := HealthOK
 	if it.Error != nil {
 		code = it.Error.Code
-		p := Explain(&ItemError{Item: c.item, Err: it.Error})
+		p := Explain(&ItemError{Item: c.item, Err: it.Error, Voice: f.Voice()})
 		st.Error = &p
 	}
 	if f.Vault != nil {
 		_ = f.Vault.RecordUse(c.ns, c.item.ItemID, st.FetchedAt, code)
 	}
-	st.Health = HealthOf(code, c.item.Name, st.FetchedAt)
+	st.Health = HealthOf(code, c.item.Name, st.FetchedAt, f.Voice())
 	return st, nil
 }
 

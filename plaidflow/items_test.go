@@ -106,7 +106,7 @@ func TestLoginRequiredIsRecordedAndExplained(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	plaidflow.WriteItems(&buf, []vault.SavedItem{savedItem(t, fx, res.ItemName)}, "sandbox")
+	plaidflow.WriteItems(&buf, []vault.SavedItem{savedItem(t, fx, res.ItemName)}, "sandbox", present.Voice{})
 	if !strings.Contains(buf.String(), "repair: plaid-onboard link --update "+res.ItemName) {
 		t.Errorf("items list does not offer the repair:\n%s", buf.String())
 	}

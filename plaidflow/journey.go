@@ -452,7 +452,7 @@ func (j *Journey) run(ctx context.Context, step StepID) (StepReport, error) {
 		case st.Saved:
 			return StepReport{Detail: "in " + st.Where}, nil
 		case st.Problem == "":
-			return StepReport{Skipped: true, Detail: present.StorageLine(st), Notice: unsavedHint(j.saved, j.ex.ItemID)}, nil
+			return StepReport{Skipped: true, Detail: present.StorageLine(st), Notice: j.flow.unsavedHint(j.saved, j.ex.ItemID)}, nil
 		}
 		// What to do about the unsaved Item is said once, by the failure the front end reports
 		// at the end (NotSavedError) or the TUI's results.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
@@ -305,22 +304,13 @@ func (j *Journey) describeFlow(res *plaidapi.Result) {
 	if ref == "" {
 		ref = res.ItemID
 	}
-	if fl, err := FindAuthFlow(j.authFlow); err == nil || j.verify != nil {
-		res.Next = flowNext(fl, ref, res.Accounts)
+	// flowNext names the commands in this run's profile, mode and environment, so they reach
+	// the same Plaid (or emulator) as this run when pasted.
+	if _, err := FindAuthFlow(j.authFlow); err == nil || j.verify != nil {
+		res.Next = j.flow.flowNext(ref, res.Accounts)
 	}
-	if res.Next == "plaid-onboard auth "+ref && len(res.Numbers.ACH)+len(res.Numbers.EFT)+len(res.Numbers.International)+len(res.Numbers.BACS) > 0 {
+	if res.Next == j.flow.Command("auth "+ref) && len(res.Numbers.ACH)+len(res.Numbers.EFT)+len(res.Numbers.International)+len(res.Numbers.BACS) > 0 {
 		res.Next = "" // verified, numbers shown: nothing left to do
-	}
-	// The commands named must reach the same Plaid as this run.
-	switch {
-	case res.Demo:
-		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --demo ")
-	case res.Environment == string(config.Production):
-		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --env production ")
-	}
-	// And the same profile: --profile, PLAID_PROFILE or `profiles use` may differ where pasted.
-	if res.Profile != "" {
-		res.Next = strings.ReplaceAll(res.Next, "plaid-onboard ", "plaid-onboard --profile "+res.Profile+" ")
 	}
 }
 

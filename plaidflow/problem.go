@@ -86,7 +86,7 @@ func Explain(err error) Problem {
 		p = Explain(ie.Err)
 		p.Item = ie.Item.Name
 		if NeedsRepair(p.ErrorCode) {
-			h := HealthOf(p.ErrorCode, ie.Item.Name, time.Time{})
+			h := HealthOf(p.ErrorCode, ie.Item.Name, time.Time{}, ie.Voice)
 			p.Meaning, p.Repair, p.Next = h.Meaning, h.Repair, h.Next
 		}
 		return p

@@ -91,7 +91,14 @@ type common struct {
 	retired retiredJourneys
 	// receivers are the webhook receivers started, closed at shutdown (webhooks.go).
 	receivers webhookReceivers
+	// removed are the item_ids removed on the Items screen this session, so the line left on
+	// quitting suggests no command for an Item that no longer exists.
+	removed map[string]bool
 }
+
+// voice is who answers this session: Plaid, or the demo's emulator (present.Voice decides
+// the words for both front ends).
+func (c *common) voice() present.Voice { return present.VoiceOf(c.cfg) }
 
 // nextID numbers a request so a stale answer can be recognised.
 func (c *common) nextID() int { return int(c.seq.Add(1)) }
@@ -214,8 +221,11 @@ func (m *Model) WriteReport(w io.Writer) error {
 	if err := present.WriteReport(w, res, !reveal); err != nil {
 		return err
 	}
-	if next := present.NextCommand(res); next != "" {
-		fmt.Fprintf(w, "\nNext time: %s\n", next)
+	switch next := present.NextCommand(res); {
+	case m.c.removed[res.ItemID]:
+		fmt.Fprintf(w, "\nThis Item was removed %s during the session: link again to see numbers.\n", m.c.voice().At())
+	case next != "":
+		fmt.Fprintf(w, "\nNext: %s\n", next)
 	}
 	return nil
 }

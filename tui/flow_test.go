@@ -119,9 +119,9 @@ func TestAnUnsavedItemCanBeRemovedBeforeQuitting(t *testing.T) {
 	waitForOutput(t, tm, 10*time.Second, "Link a bank account in your browser")
 	tm.Type("s") // the Sandbox shortcut: its choice opens on the default
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitForOutput(t, tm, 10*time.Second, "still exists at Plaid", "removes it at Plaid (asks first)")
+	waitForOutput(t, tm, 10*time.Second, "still exists in the emulator", "removes it in the emulator (asks first)")
 	tm.Type("d")
-	waitForOutput(t, tm, 10*time.Second, "at Plaid? Its access token stops working")
+	waitForOutput(t, tm, 10*time.Second, "in the emulator? Its access token stops working")
 	tm.Type("y")
 	waitForOutput(t, tm, 10*time.Second, "its access token no longer works")
 	tm.Type("q")

@@ -12,6 +12,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -88,7 +89,7 @@ var goldenStates = []goldenState{
 		m := itemsOpen(t, w, h)
 		it, _ := m.items.selected()
 		deliver(m, actStatus, it, &plaidflow.ItemStatus{ItemID: it.ItemID, InstitutionID: "ins_109511", InstitutionName: "Tartan Bank",
-			Health: plaidflow.HealthOf("ITEM_LOGIN_REQUIRED", it.Name, fixedNow), BilledProducts: []string{"auth"},
+			Health: plaidflow.HealthOf("ITEM_LOGIN_REQUIRED", it.Name, fixedNow, present.Voice{}), BilledProducts: []string{"auth"},
 			AvailableProducts: []string{"balance", "identity"}, Webhook: str("https://example.com/plaid/webhook"),
 			RequestID: "Q2lvbmVsbG9Nb3N", FetchedAt: fixedNow}, nil)
 		return m

@@ -180,7 +180,7 @@ func (s *itemsScreen) updateKeys() {
 // promptAnswers say what enter (a prompt) or y (a question) does in each.
 var promptAnswers = map[itemsMode]string{
 	itemsRenaming: "rename", itemsPickAccount: "this account", itemsPickProcessor: "create token",
-	itemsConfirmRemove: "remove at Plaid", itemsConfirmRotate: "rotate token", itemsConfirmReset: "reset login",
+	itemsConfirmRemove: "remove the Item", itemsConfirmRotate: "rotate token", itemsConfirmReset: "reset login",
 	itemsConfirmForget: "forget here only",
 }
 
@@ -370,7 +370,7 @@ func (s *itemsScreen) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Filter, k.ClearFilter, k.FilterDone, k.FilterCancel},
 		{withHelp(k.Open, "enter", "numbers (fetched fresh)"), withHelp(k.Status, "h", "health and status (/item/get)"), withHelp(k.Balances, "b", "live balances")},
 		{withHelp(k.Processor, "p", "processor token (Dwolla, Apex, Stripe…)"), k.Copy},
-		{withHelp(k.Rename, "e", "rename"), withHelp(k.Remove, "d", "remove at Plaid (asks first)"), withHelp(k.Rotate, "R", "rotate the access token (asks first)")},
+		{withHelp(k.Rename, "e", "rename"), withHelp(k.Remove, "d", "remove the Item (asks first)"), withHelp(k.Rotate, "R", "rotate the access token (asks first)")},
 		{withHelp(k.ResetLogin, "L", "reset login (Sandbox; asks first)"), withHelp(k.Repair, "u", "repair with Link (update mode)")},
 		{k.Accept, k.Complete, k.Cancel, k.Yes, k.No},
 		{k.Back, k.Quit},

@@ -105,7 +105,7 @@ func (s *itemsScreen) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.No, k.Cancel):
 		s.closePrompt()
 		if mode == itemsConfirmForget {
-			s.panel.body = append(s.panel.body, "Kept here: "+it.Name+" is still listed, and still live (and billed) at Plaid.")
+			s.panel.body = append(s.panel.body, "Kept here: "+it.Name+" is still listed, and still live"+s.c.voice().Billing(" (and billed)")+" "+s.c.voice().At()+".")
 		}
 	}
 	return nil
@@ -143,19 +143,25 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 	case plaidflow.Removal:
 		p.title = "Removed " + it.Name
 		p.body = []string{out.Message()}
+		if out.Forgotten {
+			if s.c.removed == nil {
+				s.c.removed = map[string]bool{}
+			}
+			s.c.removed[it.ItemID] = true
+		}
 		if out.Outcome != plaidflow.RemovedAtPlaid {
 			p.kind = statusWarn
 		}
 	case plaidflow.Rotation:
 		p.title = "Rotated the access token of " + it.Name
-		p.body = []string{"Plaid invalidated the old access token at once; the new one replaced it in the keyring (request_id " + out.RequestID + ").",
-			"`plaid-onboard auth " + it.Name + "` keeps working with it."}
+		p.body = []string{s.c.voice().WhoUpper() + " invalidated the old access token at once; the new one replaced it in the keyring (request_id " + out.RequestID + ").",
+			"`" + s.c.voice().Command("auth "+it.Name) + "` keeps working with it."}
 	case *plaidflow.ProcessorToken:
 		s.processorPanel(p, it, out)
 	case vault.SavedItem:
 		p.title = "Reset the login of " + it.Name
 		p.kind, p.repair = statusWarn, out.Health
-		h := plaidflow.LastHealth(out)
+		h := plaidflow.LastHealth(out, s.c.voice())
 		p.body = []string{"Sandbox now answers ITEM_LOGIN_REQUIRED for this Item on product calls, as a bank does when the user must log in again.",
 			"What it means: " + h.Meaning}
 	}
@@ -177,7 +183,7 @@ func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
 		if errors.Is(msg.err, plaidflow.ErrRotatedNotSaved) && out.NewToken != "" {
 			p.title = "Rotated, but the new token was NOT saved"
 			p.body = []string{
-				"Plaid invalidated the old access token, and the keyring refused the new one. This is the Item's only working token, shown once; it is gone when you leave this panel:",
+				s.c.voice().WhoUpper() + " invalidated the old access token, and the keyring refused the new one. This is the Item's only working token, shown once; it is gone when you leave this panel:",
 				out.NewToken,
 				"Copy it now (c) and keep it somewhere safe; without it the Item cannot be used or removed.",
 			}
@@ -185,7 +191,7 @@ func (s *itemsScreen) failed(msg itemActedMsg) tea.Cmd {
 		}
 	case plaidflow.Removal:
 		if out.Outcome == plaidflow.NotRemovedTokenMissing {
-			p.title = "NOT removed at Plaid: " + it.Name
+			p.title = "NOT removed " + s.c.voice().At() + ": " + it.Name
 			p.body = []string{out.Message()}
 			s.target, s.mode = it, itemsConfirmForget
 		}

@@ -158,8 +158,8 @@ func TestItemsRenameRefusesANameAnotherItemHas(t *testing.T) {
 func TestItemsRemoveAsksFirstThenRemovesAtPlaidAndHere(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
 	d.send(press("d"))
-	wantView(t, m, "confirmation", "Remove first-platypus-bank?", "calls /item/remove", "Plaid stops billing", "y remove at Plaid")
-	if !hasHelp(m, "y remove at Plaid") || !hasHelp(m, "n no") {
+	wantView(t, m, "confirmation", "Remove first-platypus-bank?", "calls /item/remove", "y remove in the emulator")
+	if !hasHelp(m, "y remove the Item") || !hasHelp(m, "n no") {
 		t.Errorf("the question's keys are not in the help:\n%s", view(m))
 	}
 	d.send(press("n"))
@@ -169,7 +169,7 @@ func TestItemsRemoveAsksFirstThenRemovesAtPlaidAndHere(t *testing.T) {
 
 	d.send(press("d"))
 	act(d, "y", "the removal")
-	wantView(t, m, "removed", "Removed first-platypus-bank", "at Plaid and deleted its", "from the keyring and the index.")
+	wantView(t, m, "removed", "Removed first-platypus-bank", "in the emulator and", "deleted its token from the keyring and the index.")
 	if n := emulatortest.Requests(srv, "/item/remove"); n != 1 {
 		t.Errorf("/item/remove called %d times, want 1", n)
 	}
@@ -190,7 +190,7 @@ func TestItemsRemoveOfAnItemAlreadyGoneAtPlaidCleansUpHere(t *testing.T) {
 	}
 	d.send(press("d"))
 	act(d, "y", "the removal")
-	wantView(t, m, "already gone", "Plaid no longer knew first-platypus-bank", "Cleaned up here")
+	wantView(t, m, "already gone", "The emulator no longer knew first-platypus-bank", "Cleaned up here")
 	if m.items.panel.kind != statusWarn {
 		t.Errorf("an Item already gone at Plaid should be a warning, not a plain success")
 	}
@@ -205,8 +205,8 @@ func TestItemsRemoveWithTheTokenMissingSaysItIsNotRemovedAtPlaid(t *testing.T) {
 	}
 	d.send(press("d"))
 	act(d, "y", "the refusal")
-	wantView(t, m, "token missing", "NOT removed at Plaid: first-platypus-bank", "Could NOT remove first-platypus-bank",
-		"/item/remove needs it", "is billed there", "Forget first-platypus-bank here only?", "y forget it here")
+	wantView(t, m, "token missing", "NOT removed in the emulator: first-platypus-bank", "Could NOT remove first-platypus-bank",
+		"/item/remove needs it", "stays live in the emulator", "Forget first-platypus-bank here only?", "y forget it here")
 	if emulatortest.Requests(srv, "/item/remove") != 0 {
 		t.Errorf("/item/remove was called without a token")
 	}
@@ -232,7 +232,7 @@ func TestItemsRotateKeepsExactlyOneWorkingToken(t *testing.T) {
 	it, _ := m.items.selected()
 	old := savedToken(t, m, it)
 	confirmAct(d, "R", "the rotation")
-	wantView(t, m, "rotated", "Rotated the access token of first-platypus-bank", "replaced it in the keyring")
+	wantView(t, m, "rotated", "Rotated the access token of first-platypus-bank", "The emulator invalidated the old access token")
 	if now := savedToken(t, m, it); now == old {
 		t.Errorf("the keyring still holds the old token")
 	}

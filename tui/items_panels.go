@@ -126,12 +126,12 @@ func (s *itemsScreen) promptLines(w int) []string {
 		body = append(body, wrap(st.Faint.Render("Letters, digits, '.', '_' or '-'; unique in "+savedWhere(s.c.cfg)+". Renaming changes this computer only."), iw)...)
 	case itemsConfirmRemove:
 		title, border = "Remove "+it.Name+"?", st.CardBad
-		body = append(body, wrap(plaidflow.RemoveQuestion(it), iw)...)
-		body = append(body, wrap(st.Muted.Render("This calls /item/remove: Plaid stops billing for the Item, and its token and this entry are deleted here."), iw)...)
-		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" remove at Plaid · ")+st.Key.Render("n")+st.Muted.Render(" keep it"))
+		body = append(body, wrap(plaidflow.RemoveQuestion(it, s.c.voice()), iw)...)
+		body = append(body, wrap(st.Muted.Render("This calls /item/remove: "+s.c.voice().Billing("Plaid stops billing for the Item, and ")+"its token and this entry are deleted here."), iw)...)
+		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" remove "+s.c.voice().At()+" · ")+st.Key.Render("n")+st.Muted.Render(" keep it"))
 	case itemsConfirmRotate:
 		title, border = "Rotate the access token of "+it.Name+"?", st.CardBad
-		body = append(body, wrap("Plaid invalidates the current access token at once and issues a new one, which replaces it in the keyring. Anything else holding the old token (a script, a server, a teammate's copy) stops working.", iw)...)
+		body = append(body, wrap(s.c.voice().WhoUpper()+" invalidates the current access token at once and issues a new one, which replaces it in the keyring. Anything else holding the old token (a script, a server, a teammate's copy) stops working.", iw)...)
 		body = append(body, wrap(st.Muted.Render("This calls /item/access_token/invalidate."), iw)...)
 		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" rotate it · ")+st.Key.Render("n")+st.Muted.Render(" keep the token"))
 	case itemsConfirmReset:
@@ -141,7 +141,7 @@ func (s *itemsScreen) promptLines(w int) []string {
 		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" reset it · ")+st.Key.Render("n")+st.Muted.Render(" leave it"))
 	case itemsConfirmForget:
 		title, border = "Forget "+it.Name+" here only?", st.CardBad
-		body = append(body, wrap(plaidflow.ForgetQuestion(it), iw)...)
+		body = append(body, wrap(plaidflow.ForgetQuestion(it, s.c.voice()), iw)...)
 		body = append(body, "", st.Key.Render("y")+st.Muted.Render(" forget it here · ")+st.Key.Render("n")+st.Muted.Render(" keep it listed"))
 	case itemsPickAccount:
 		title = "Processor token for " + it.Name + ": which account?"

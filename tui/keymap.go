@@ -59,7 +59,7 @@ const (
 	doHosted    action = "hosted link" // H: Link on any device, by a QR code
 
 	// Destructive: each asks y/n first.
-	doRemove     action = "remove at Plaid"
+	doRemove     action = "remove the Item"
 	doRotate     action = "rotate token"
 	doResetLogin action = "reset login (Sandbox)"
 )
@@ -231,8 +231,8 @@ func newResultsKeys() resultsKeys {
 		Copy:          bind(doCopy, ""),
 		LinkAnother:   bind(doLinkAgain, "link another"),
 		Items:         bind(doItems, ""),
-		RemoveUnsaved: bind(doRemove, "remove it at Plaid"),
-		Yes:           bind(doYes, "remove at Plaid"),
+		RemoveUnsaved: bind(doRemove, "remove the Item"),
+		Yes:           bind(doYes, "remove the Item"),
 		No:            bind(doNo, "keep it"),
 		Quit:          bind(doQuit, ""),
 		CopyPick:      bind(doPick, "copy that"),

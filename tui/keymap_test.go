@@ -135,7 +135,7 @@ func TestDestructiveKeysAskFirst(t *testing.T) {
 	r.SetSize(100, 40)
 	r.SetResult(&plaidapi.Result{ItemID: "item-1", Accounts: []plaidapi.Account{{ID: "a", Name: "Checking"}}}, &plaidflow.Journey{})
 	_, cmd := r.Update(press(keyDefOf(doRemove).keys[0]))
-	if cmd != nil || !r.asking || !strings.Contains(r.View(), "at Plaid?") {
+	if cmd != nil || !r.asking || !strings.Contains(r.View(), "in the emulator?") {
 		t.Errorf("Results: d should ask before removing the unsaved Item:\n%s", r.View())
 	}
 	r.Update(press("n"))

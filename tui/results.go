@@ -150,11 +150,11 @@ func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	case unsavedRemovedMsg:
 		s.removing = false
 		if msg.err != nil {
-			s.status, s.statusKind = "✗ Could not remove "+msg.itemID+" at Plaid: "+msg.err.Error()+". It still exists there; d tries again.", statusBad
+			s.status, s.statusKind = "✗ Could not remove "+msg.itemID+" "+s.c.voice().At()+": "+msg.err.Error()+". It still exists there; d tries again.", statusBad
 			return nil
 		}
 		s.unsaved = nil
-		s.status, s.statusKind = "Removed "+msg.itemID+" at Plaid: its access token no longer works and Plaid stops billing it.", statusOK
+		s.status, s.statusKind = "Removed "+msg.itemID+" "+s.c.voice().At()+": its access token no longer works"+s.c.voice().Billing(" and Plaid stops billing it")+".", statusOK
 		return nil
 
 	case errMsg:
@@ -205,7 +205,7 @@ func (s *resultsScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return itemsRequestedMsg{} }
 	case key.Matches(msg, k.RemoveUnsaved):
 		s.asking = true
-		s.status, s.statusKind = "Remove "+s.unsaved.ItemID()+" at Plaid? Its access token stops working and Plaid stops billing it; it was never saved here, so nothing else can use it.", statusWarn
+		s.status, s.statusKind = "Remove "+s.unsaved.ItemID()+" "+s.c.voice().At()+"? Its access token stops working"+s.c.voice().Billing(" and Plaid stops billing it")+"; it was never saved here, so nothing else can use it.", statusWarn
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	}
@@ -312,7 +312,7 @@ func (s *resultsScreen) focusView() (string, int, int) {
 		for _, l := range wrap(s.unsaved.UnsavedHint(), w) {
 			lines = append(lines, s.c.styles.Warn.Render(l))
 		}
-		lines = append(lines, s.c.styles.Key.Render("d")+s.c.styles.Muted.Render(" removes it at Plaid (asks first)."))
+		lines = append(lines, s.c.styles.Key.Render("d")+s.c.styles.Muted.Render(" removes it "+s.c.voice().At()+" (asks first)."))
 	}
 	if s.status != "" {
 		lines = append(lines, "")

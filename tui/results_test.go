@@ -244,7 +244,7 @@ func TestResultsQuitLeavesTheReportInTheScrollback(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{"Institution  First Platypus Bank (ins_109508)", "Plaid Cash Management", "12,060.00 USD",
-		"account ••••0000  routing 011401533", "Next time: plaid-onboard auth first-platypus-bank"} {
+		"account ••••0000  routing 011401533", "Next: plaid-onboard auth first-platypus-bank"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}

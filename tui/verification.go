@@ -309,7 +309,7 @@ func (p *verifyPanel) fired(msg webhookFiredMsg) {
 		p.status, p.bad = "✗ Could not fire the webhook: "+msg.err.Error(), true
 		return
 	}
-	p.status, p.bad = fmt.Sprintf("Plaid fired %s %s (webhook_fired %t, request_id %s); it arrives on the timeline.", fireType, fireCode, msg.fired.Fired, msg.fired.RequestID), false
+	p.status, p.bad = fmt.Sprintf("%s fired %s %s (webhook_fired %t, request_id %s); it arrives on the timeline.", p.c.voice().WhoUpper(), fireType, fireCode, msg.fired.Fired, msg.fired.RequestID), false
 }
 
 func statusOrInstant(s string) string {

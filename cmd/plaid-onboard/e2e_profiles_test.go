@@ -66,7 +66,7 @@ func TestE2EProfilesSideBySide(t *testing.T) {
 	}
 	stderr = runJSON(t, dirs, envB, &b, "--profile", "acme", "sandbox", "link", "--json")
 	t.Cleanup(func() { _ = keyring.Delete(vault.KeyringService, "acme/sandbox/item/"+b.ItemID) })
-	if !strings.Contains(stderr, "profile acme · Sandbox") || !strings.Contains(stderr, "Later: plaid-onboard --profile acme auth "+b.ItemName) || b.Profile != "acme" {
+	if !strings.Contains(stderr, "profile acme · Sandbox") || !strings.Contains(stderr, "Next: plaid-onboard --profile acme auth "+b.ItemName) || b.Profile != "acme" {
 		t.Errorf("a run in profile acme does not say so (profile %q in the JSON); stderr:\n%s", b.Profile, stderr)
 	}
 	// Another team's keys in the environment win over the profile's saved ones (flags >

@@ -68,8 +68,8 @@ func (a *app) runItems(o *keysJSONFlags) error {
 	if l := actingIn(cfg); l != "" {
 		fmt.Fprintln(a.d.Stderr, l)
 	}
-	if cfg.Demo {
-		fmt.Fprintln(a.d.Stderr, present.DemoBanner)
+	if cfg.Demo { // no call was made: nothing answered
+		fmt.Fprintln(a.d.Stderr, present.DemoListBanner)
 	}
 	if o.json {
 		if items == nil {
@@ -82,10 +82,10 @@ func (a *app) runItems(o *keysJSONFlags) error {
 		if l := cfg.ProfileLabel(); l != "" {
 			where += " (" + l + ")"
 		}
-		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `plaid-onboard link`.\n", where)
+		fmt.Fprintf(a.d.Stderr, "No saved Items in %s yet. Link one with `%s`.\n", where, present.VoiceOf(cfg).Command("link"))
 		return nil
 	}
-	plaidflow.WriteItems(a.d.Stdout, items, cfg.Namespace())
+	plaidflow.WriteItems(a.d.Stdout, items, cfg.Namespace(), present.VoiceOf(cfg))
 	return nil
 }
 

@@ -82,14 +82,14 @@ func (a *app) runItemsRemove(ctx context.Context, o *removeOptions, ref string) 
 	if err != nil {
 		return err
 	}
-	if !o.yes && !a.confirm(plaidflow.RemoveQuestion(item)) {
+	if !o.yes && !a.confirm(plaidflow.RemoveQuestion(item, s.flow.Voice())) {
 		fmt.Fprintln(a.d.Stderr, "Nothing removed.")
 		return nil
 	}
 	r, err := s.flow.RemoveItem(ctx, item.ItemID)
 	if errors.Is(err, plaidflow.ErrNotRemovedAtPlaid) {
 		fmt.Fprintln(a.d.Stderr, r.Message())
-		if o.yes || a.confirm(plaidflow.ForgetQuestion(item)) {
+		if o.yes || a.confirm(plaidflow.ForgetQuestion(item, s.flow.Voice())) {
 			if r, err = s.flow.ForgetItem(item.ItemID); err != nil {
 				return err
 			}

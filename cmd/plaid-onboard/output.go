@@ -99,7 +99,7 @@ func (a *app) report(p printFlags, res *plaidapi.Result) error {
 		return err
 	}
 	if next := present.NextCommand(res); next != "" && res.Next == "" { // an Auth flow's Next says more
-		fmt.Fprintf(a.d.Stderr, "Later: %s\n", next)
+		fmt.Fprintf(a.d.Stderr, "Next: %s\n", next)
 	}
 	return nil
 }

@@ -153,12 +153,12 @@ func (a *app) runSetVerificationStatus(ctx context.Context, ref string, f *setSt
 		return err
 	}
 	code := "AUTOMATICALLY_VERIFIED"
-	next := "plaid-onboard auth " + ch.ItemName
+	next := s.flow.Command("auth " + ch.ItemName)
 	if f.status == "verification_expired" {
 		code, next = "VERIFICATION_EXPIRED", "link the account again"
 	}
-	fmt.Fprintf(a.d.Stderr, "%s ••%s of %s is now %s; Plaid sends AUTH %s to the Item's webhook.\nNext: %s\n",
-		ch.Account.Name, present.MaskLabel(ch.Account), ch.ItemName, ch.Account.VerificationStatus, code, next)
+	fmt.Fprintf(a.d.Stderr, "%s ••%s of %s is now %s; %s sends AUTH %s to the Item's webhook.\nNext: %s\n",
+		ch.Account.Name, present.MaskLabel(ch.Account), ch.ItemName, ch.Account.VerificationStatus, s.flow.Voice().WhoUpper(), code, next)
 	return a.printResult(f.print.json, ch, func(w io.Writer) error { return writeVerification(w, ch.Accounts) })
 }
 

@@ -45,7 +45,7 @@ func (a *app) runSandboxResetLogin(ctx context.Context, s *session, o *callFlags
 	if err != nil {
 		return err
 	}
-	h := plaidflow.LastHealth(it)
+	h := plaidflow.LastHealth(it, s.flow.Voice())
 	fmt.Fprintf(a.d.Stderr, "Reset the login of %s (%s): its product calls now answer ITEM_LOGIN_REQUIRED.\nRepair it with: %s\n", it.Name, it.ItemID, h.Repair)
 	return a.printResult(o.print.json, resetDocument{Environment: string(s.cfg.Env), Demo: s.cfg.Demo, Item: it.ItemID, Name: it.Name, Health: h}, nil)
 }

@@ -243,11 +243,17 @@ type NotSavedError struct {
 	// Problem says why it was not saved; Hint how to remove the Item at Plaid (UnsavedHint).
 	Problem string
 	Hint    string
+	// At is where the Item lives: "at Plaid" when empty, "in the emulator" in the demo.
+	At string
 }
 
 // Error implements error.
 func (e *NotSavedError) Error() string {
-	return fmt.Sprintf("%v: %s exists at Plaid but is not kept here", ErrNotSaved, e.ItemID)
+	at := e.At
+	if at == "" {
+		at = "at Plaid"
+	}
+	return fmt.Sprintf("%v: %s exists %s but is not kept here", ErrNotSaved, e.ItemID, at)
 }
 
 // Unwrap lets errors.Is find ErrNotSaved.
