@@ -94,6 +94,17 @@ type common struct {
 	// removed are the item_ids removed on the Items screen this session, so the line left on
 	// quitting suggests no command for an Item that no longer exists.
 	removed map[string]bool
+	// linkFrom is where the journey on show began on the timeline, and linkNone why it has no
+	// Link session ("" when it may have one): the link_session_id pinned on screen is the one
+	// of that journey, never an earlier one's (beginJourney).
+	linkFrom int
+	linkNone string
+}
+
+// beginJourney marks the start of a journey on the timeline; none says why it opens no Link
+// session ("" for a journey with Link).
+func (c *common) beginJourney(none string) {
+	c.linkFrom, c.linkNone = c.deps.Timeline.Len(), none
 }
 
 // voice is who answers this session: Plaid, or the demo's emulator (present.Voice decides

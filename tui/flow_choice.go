@@ -171,6 +171,7 @@ func (s *linkScreen) makeFlowSandboxItem(c flowChoice) tea.Cmd {
 func (s *linkScreen) Verify(itemID, name, accountID string) tea.Cmd {
 	stop := s.Stop()
 	s.runID = s.c.nextID()
+	s.c.beginJourney("")
 	s.repairing, s.repairID, s.verifying, s.verifyAcct = name, itemID, true, accountID
 	j, err := s.c.flow.VerifyJourney(s.opener(s.runID), itemID, accountID)
 	if err != nil {

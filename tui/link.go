@@ -190,6 +190,7 @@ func (s *linkScreen) Start(ready *plaidapi.LinkToken) tea.Cmd {
 		ready = nil
 	}
 	s.runID = s.c.nextID()
+	s.c.beginJourney("")
 	j, err := s.c.flow.LinkJourneyFor(s.opener(s.runID), ready, s.flows.current().flowName())
 	if s.hosted.on {
 		j, err = s.c.flow.HostedLinkJourney(s.hostedShow(s.runID), plaidflow.HostedOptions{}), nil // link_hosted.go
@@ -227,6 +228,7 @@ func (s *linkScreen) Stop() tea.Cmd {
 func (s *linkScreen) Repair(itemID, name string) tea.Cmd {
 	stop := s.Stop()
 	s.runID = s.c.nextID()
+	s.c.beginJourney("")
 	s.repairing, s.repairID = name, itemID
 	s.journey = s.c.flow.UpdateJourney(s.opener(s.runID), itemID, false)
 	s.state = linkStarting

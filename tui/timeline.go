@@ -109,7 +109,7 @@ func (p *timelinePane) updateKeys(on bool) {
 	k := &p.keys
 	k.Toggle.SetEnabled(on)
 	k.Save.SetEnabled(on)
-	k.CopyIDs.SetEnabled(on && (p.ids.LinkSessionID != "" || p.ids.LastRequestID != ""))
+	k.CopyIDs.SetEnabled(on && (p.linkSessionID() != "" || p.ids.LastRequestID != ""))
 	k.Up.SetEnabled(on && p.open)
 	k.Down.SetEnabled(on && p.open)
 	k.Close.SetEnabled(on && p.open)
@@ -118,6 +118,19 @@ func (p *timelinePane) updateKeys(on bool) {
 	} else {
 		k.Toggle.SetHelp("T", "timeline")
 	}
+}
+
+// linkSessionID is the link_session_id of the journey on show: the last one on the timeline
+// since it began ("" when it has none yet, or none at all: common.linkNone says why). An
+// earlier journey's (a repair in update mode, a Link page left for the Sandbox shortcut) is
+// not this one's, and Plaid Support given it would look at the wrong session.
+func (p *timelinePane) linkSessionID() string {
+	for i := len(p.entries) - 1; i >= p.c.linkFrom && i >= 0; i-- {
+		if id := p.entries[i].LinkSessionID; id != "" {
+			return id
+		}
+	}
+	return ""
 }
 
 // changed reads the timeline again.
@@ -168,7 +181,7 @@ func (p *timelinePane) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 // ticket, and how the status line names them.
 func (p *timelinePane) idsText() (text, what string) {
 	var parts, names []string
-	if id := p.ids.LinkSessionID; id != "" {
+	if id := p.linkSessionID(); id != "" {
 		parts, names = append(parts, "link_session_id "+id), append(names, "the link_session_id "+id)
 	}
 	if id := p.ids.LastRequestID; id != "" {
@@ -202,7 +215,11 @@ func (p *timelinePane) IDs(w int) string {
 	st := p.c.styles
 	id := func(label, v string, withKey bool) string {
 		if v == "" {
-			return st.Muted.Render(label+"  ") + st.Faint.Render("none yet")
+			none := "none yet"
+			if label == "link_session_id" && p.c.linkNone != "" {
+				none = "none: " + p.c.linkNone
+			}
+			return truncate(st.Muted.Render(label+"  ")+st.Faint.Render(none), w)
 		}
 		line := st.Muted.Render(label+"  ") + v
 		if !withKey {
@@ -215,8 +232,9 @@ func (p *timelinePane) IDs(w int) string {
 		return truncate(line, w) // the key stays when the words do not fit
 	}
 	// The key goes on the first id there is: it copies both.
-	first := p.ids.LinkSessionID != ""
-	return id("link_session_id", p.ids.LinkSessionID, first) + "\n" + id("last request_id", p.ids.LastRequestID, !first)
+	session := p.linkSessionID()
+	first := session != ""
+	return id("link_session_id", session, first) + "\n" + id("last request_id", p.ids.LastRequestID, !first)
 }
 
 // View draws the status and, when open, the pane, w cells wide ("" when there is neither).

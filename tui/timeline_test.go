@@ -191,3 +191,41 @@ func TestTranscriptDefaultPathIsANewFileHere(t *testing.T) {
 		t.Errorf("with --transcript, t saves to %q", got)
 	}
 }
+
+// The link_session_id pinned on screen (and what I copies for Plaid Support) is the one of the
+// journey on show: after a repair in update mode, l links another account with a new Link
+// session, and the Sandbox shortcut opens none at all (it calls /sandbox/public_token/create;
+// https://plaid.com/docs/api/sandbox/#sandboxpublic_tokencreate). Showing the repair's id for
+// either would send Support to the wrong session.
+func TestLinkSessionIDBelongsToTheJourneyOnShow(t *testing.T) {
+	m := linkOpen(t, 100, 30)
+	m.Update(repairRequestedMsg{itemID: "M5eVJqLnv3tbzdLDqr3pXmVjR6KQm9Fk9aN8e", name: "First Platypus Bank"})
+	recordSession(m) // the repair's Link session
+	if v := view(m); !strings.Contains(v, "link_session_id  "+testLinkSessionID) {
+		t.Fatalf("the repair's link_session_id is not on screen:\n%s", v)
+	}
+
+	m.Update(anotherLinkRequestedMsg{}) // l: link another account
+	m.Update(timelineChangedMsg{})
+	if v := view(m); strings.Contains(v, testLinkSessionID) || !strings.Contains(v, "link_session_id  none yet") {
+		t.Errorf("the new Link session shows another session's id, want none yet:\n%s", v)
+	}
+
+	j, err := m.c.flow.SandboxJourney("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(accountLinkedMsg{journey: j, kind: journeySandbox, title: "Sandbox Item"}) // s
+	m.Update(numbersShownMsg{id: m.working.runID, res: platypusResult(), kind: journeySandbox})
+	m.Update(timelineChangedMsg{})
+	if m.screen != screenResults {
+		t.Fatalf("the results did not show (screen %v)", m.screen)
+	}
+	v := view(m)
+	if strings.Contains(v, testLinkSessionID) || !strings.Contains(v, "link_session_id  none: the Sandbox shortcut opens no Link session") {
+		t.Errorf("the Sandbox Item shows a link_session_id it does not have:\n%s", v)
+	}
+	if text, _ := m.tl.idsText(); strings.Contains(text, testLinkSessionID) || !strings.HasPrefix(text, "request_id ") {
+		t.Errorf("I would copy %q for the Sandbox Item, want its request_id only", text)
+	}
+}

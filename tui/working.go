@@ -67,6 +67,12 @@ func (s *workingScreen) Start(j *plaidflow.Journey, kind journeyKind, title stri
 	s.journey, s.kind, s.title = j, kind, title
 	s.login = j.SandboxLogin()
 	s.runID = s.c.nextID()
+	switch kind { // the Link journeys began on the Link screen, their session with them
+	case journeySandbox:
+		s.c.beginJourney("the Sandbox shortcut opens no Link session")
+	case journeySaved:
+		s.c.beginJourney("a saved Item's numbers need no Link session")
+	}
 	s.steps = nil
 	next, _ := j.Next()
 	for _, id := range j.Steps() {
