@@ -180,6 +180,21 @@ func TestItemsRemoveAsksFirstThenRemovesAtPlaidAndHere(t *testing.T) {
 	}
 }
 
+// The results the Items screen was opened from showed the Item saved; after removing it there,
+// going back must not still say so.
+func TestResultsOfARemovedItemNoLongerSaySaved(t *testing.T) {
+	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
+	d.send(press("d"))
+	act(d, "y", "the removal")
+	d.until("the empty list", func() bool { return len(m.items.items) == 0 })
+	d.send(press("esc"))
+	d.until("the results again (esc)", func() bool { return m.screen == screenResults })
+	body := bodyText(m)
+	if strings.Contains(body, "Saved in") || !strings.Contains(body, "Removed on the Items screen: no longer saved here") {
+		t.Errorf("the results of the removed Item do not say it was removed:\n%s", body)
+	}
+}
+
 func TestItemsRemoveOfAnItemAlreadyGoneAtPlaidCleansUpHere(t *testing.T) {
 	m, d, _ := itemsOnEmulator(t, 100, 40, nil)
 	it, _ := m.items.selected()

@@ -334,15 +334,19 @@ func (s *resultsScreen) headLines(w int) []string {
 	}
 	lines := []string{"", truncate(inst, w)}
 	style, mark := st.Warn, "! "
+	// "Saved in <the keyring>; index in <file>": the file on a line of its own, so a long path
+	// is not broken at one of its hyphens.
+	text := strings.Replace(present.StorageLine(res.Storage), "; ", "\n", 1)
 	switch {
+	case s.c.removed[res.ItemID]:
+		// Removed on the Items screen since the numbers came: the screen must not still say saved.
+		text = "Removed on the Items screen: no longer saved here; the numbers below are from before."
 	case res.Storage.Saved:
 		style, mark = st.Muted, st.OK.Render("✓ ")
 	case res.Storage.Problem == "":
 		style, mark = st.Muted, "– " // the user chose not to save (--no-save)
 	}
-	// "Saved in <the keyring>; index in <file>": the file on a line of its own, so a long path
-	// is not broken at one of its hyphens.
-	for i, l := range wrap(strings.Replace(present.StorageLine(res.Storage), "; ", "\n", 1), w-2) {
+	for i, l := range wrap(text, w-2) {
 		if i > 0 {
 			mark = "  "
 		}
