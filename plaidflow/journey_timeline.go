@@ -3,6 +3,7 @@ package plaidflow
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
@@ -28,7 +29,9 @@ func recordStep(t *transcript.Timeline, step StepID, rep StepReport, err error, 
 			e.Message = sanitize.Text(err.Error())
 		}
 	case rep.Warning != "":
-		e.Outcome, e.Detail = "warning", rep.Warning
+		// The step did not do its job: its words say so ("The Item was not saved"), not the
+		// done words with a warning after them; the warning's own "Not saved:" would repeat them.
+		e.Step, e.Outcome, e.Detail = step.Failed(), "warning", strings.TrimPrefix(rep.Warning, "Not saved: ")
 	case rep.Skipped:
 		e.Step, e.Outcome = step.Todo(), "skipped"
 	default:

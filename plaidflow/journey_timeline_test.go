@@ -16,6 +16,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // timelineFixture is a flow against a fresh emulator whose client records on a timeline.
@@ -271,5 +272,24 @@ func TestTimelineRecordsALinkClosedFromTheTerminalAsStopped(t *testing.T) {
 	}
 	if strings.Contains(transcript.Summary(tl.Entries()), "## Outcome") {
 		t.Errorf("a stopped Link is given as the outcome:\n%s", transcript.Summary(tl.Entries()))
+	}
+}
+
+// A save that could not happen (no keyring) is on the timeline in words that say so: not the
+// done words "Saved the Item" with the reason it was not saved after them.
+func TestTimelineSaysTheItemWasNotSavedWhenTheKeyringIsMissing(t *testing.T) {
+	fx, tl := timelineFixture(t)
+	fx.flow.Vault = vault.NewVault(failingStore{}, t.TempDir())
+	if _, _, _, err := sandboxSave(t, fx); err != nil {
+		t.Fatalf("a keyring failure must not stop the numbers: %v", err)
+	}
+	var line string
+	for _, e := range entriesOf(tl, transcript.KindStep) {
+		if e.Outcome == "warning" {
+			line = transcript.Describe(e)
+		}
+	}
+	if !strings.HasPrefix(line, "! The Item was not saved · no OS keyring is reachable") || strings.Contains(line, "Saved the Item") {
+		t.Errorf("the save step on the timeline reads %q, want it to say the Item was not saved, then why", line)
 	}
 }

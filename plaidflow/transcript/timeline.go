@@ -118,7 +118,8 @@ type Entry struct {
 	Metadata json.RawMessage `json:"metadata,omitempty"`
 	Error    json.RawMessage `json:"error,omitempty"`
 
-	// step: Step is the step's words when done ("Exchanged the public token"), Outcome "done",
+	// step: Step is the step's words for its outcome ("Exchanged the public token" when done,
+	// "The Item was not saved" for a save that warned), Outcome "done",
 	// "failed", "warning", "skipped" or "stopped" (a Link page closed from the terminal, an
 	// interrupt: left, not failed)
 	Step    string `json:"step,omitempty"`
