@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -139,6 +140,17 @@ type StepReport struct {
 	// has a saved Item (Plaid bills per Item), or the Item exists at Plaid but was not saved.
 	Notice string
 	Took   time.Duration
+	// Done is the step's words when done, where they depend on what it did (the numbers of a
+	// UK Item are sort codes, not routing numbers); "" for the step's usual ones (Words).
+	Done string
+}
+
+// Words is what the step did, in the words the front ends tick it off with.
+func (r StepReport) Words() string {
+	if r.Done != "" {
+		return r.Done
+	}
+	return r.Step.String()
 }
 
 // LinkJourney is the browser flow. openLink makes the Link UI for each Link session; ready, when
@@ -542,7 +554,31 @@ func numbersReport(res *plaidapi.Result) StepReport {
 	if res.RequestID != "" {
 		detail += " · request_id " + res.RequestID
 	}
-	return StepReport{Detail: detail}
+	return StepReport{Detail: detail, Done: numbersWords(res.Numbers)}
+}
+
+// numbersWords says which numbers /auth/get returned, in each family's own names
+// (https://plaid.com/docs/api/products/auth/#auth-get-response-numbers): a Canadian Item has
+// institution and transit numbers, a UK one sort codes, a European one IBANs; "" when they are
+// the usual account and routing numbers, or there are none.
+func numbersWords(n plaidapi.Numbers) string {
+	var parts []string
+	if len(n.ACH) > 0 {
+		parts = append(parts, "account and routing numbers")
+	}
+	if len(n.EFT) > 0 {
+		parts = append(parts, "account, institution and transit numbers (EFT)")
+	}
+	if len(n.BACS) > 0 {
+		parts = append(parts, "account numbers and sort codes (BACS)")
+	}
+	if len(n.International) > 0 {
+		parts = append(parts, "IBANs and BICs")
+	}
+	if len(parts) == 0 || (len(parts) == 1 && len(n.ACH) > 0) {
+		return ""
+	}
+	return "Fetched the " + strings.Join(parts, ", the ")
 }
 
 // afterSaveContext says what is safe when a step after the exchange fails.

@@ -14,7 +14,7 @@ func recordStep(t *transcript.Timeline, step StepID, rep StepReport, err error, 
 	if t == nil {
 		return
 	}
-	e := transcript.Entry{Kind: transcript.KindStep, Step: step.String(), Detail: rep.Detail, DurationMS: transcript.MS(rep.Took)}
+	e := transcript.Entry{Kind: transcript.KindStep, Step: rep.Words(), Detail: rep.Detail, DurationMS: transcript.MS(rep.Took)}
 	switch {
 	case err != nil && (closed || errors.Is(err, context.Canceled)):
 		// Left, not failed: the page was closed from the terminal, or the program interrupted.

@@ -293,3 +293,40 @@ func TestTimelineSaysTheItemWasNotSavedWhenTheKeyringIsMissing(t *testing.T) {
 		t.Errorf("the save step on the timeline reads %q, want it to say the Item was not saved, then why", line)
 	}
 }
+
+// The numbers step says which numbers came: a Canadian Item's are EFT (institution and transit
+// numbers), a UK one's BACS (sort codes) and IBANs, a US one's account and routing numbers
+// (https://plaid.com/docs/api/products/auth/#auth-get-response-numbers). The same words are
+// ticked off by both front ends and recorded on the timeline.
+func TestNumbersStepSaysWhichNumbersCame(t *testing.T) {
+	for _, tc := range []struct{ country, institution, want, not string }{
+		{"US", "", "Fetched the account and routing numbers", "sort code"},
+		{"CA", "ins_43", "Fetched the account, institution and transit numbers (EFT)", "routing"},
+		{"GB", "ins_117650", "Fetched the account numbers and sort codes (BACS), the IBANs and BICs", "routing"},
+	} {
+		t.Run(tc.country, func(t *testing.T) {
+			fx := newFixture(t, tc.country)
+			tl := transcript.NewTimeline(nil)
+			fx.flow.Client.Timeline = tl
+			j, err := fx.flow.SandboxJourney(tc.institution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var words string
+			if _, err := j.RunAll(context.Background(), func(r plaidflow.StepReport) {
+				if r.Step == plaidflow.StepNumbers {
+					words = r.Words()
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if words != tc.want {
+				t.Errorf("the numbers step says %q, want %q", words, tc.want)
+			}
+			steps := entriesOf(tl, transcript.KindStep)
+			if last := steps[len(steps)-1].Step; last != tc.want || strings.Contains(last, tc.not) {
+				t.Errorf("the timeline says %q, want %q", last, tc.want)
+			}
+		})
+	}
+}

@@ -191,7 +191,7 @@ func (m *Model) saveExchanged(out io.Writer) {
 		case rep.Skipped:
 			fmt.Fprintf(out, "– Item %s: %s\n", j.ItemID(), rep.Detail)
 		default:
-			fmt.Fprintf(out, "✓ %s %s after the interrupt · %s\n", rep.Step, j.ItemID(), rep.Detail)
+			fmt.Fprintf(out, "✓ %s %s after the interrupt · %s\n", rep.Words(), j.ItemID(), rep.Detail)
 		}
 		if rep.Notice != "" {
 			fmt.Fprintf(out, "! %s\n", rep.Notice)

@@ -248,7 +248,7 @@ func (s *workingScreen) View() string {
 		case stepRunning:
 			body = append(body, s.c.spinner()+" "+step.id.Doing())
 		case stepDone:
-			body = append(body, st.OK.Render("✓ ")+step.id.String()+s.took(step.rep.Took))
+			body = append(body, st.OK.Render("✓ ")+step.rep.Words()+s.took(step.rep.Took))
 		case stepWarned:
 			body = append(body, st.Warn.Render("! "+step.id.Failed()))
 			for _, l := range wrap(step.rep.Warning, iw-2) {

@@ -74,9 +74,9 @@ func (a *app) progress(r plaidflow.StepReport) {
 	case r.Skipped:
 		fmt.Fprintf(w, "– %s\n", r.Detail)
 	case r.Detail != "":
-		fmt.Fprintf(w, "✓ %s · %s\n", r.Step, r.Detail)
+		fmt.Fprintf(w, "✓ %s · %s\n", r.Words(), r.Detail)
 	default:
-		fmt.Fprintf(w, "✓ %s\n", r.Step)
+		fmt.Fprintf(w, "✓ %s\n", r.Words())
 	}
 	if r.Notice != "" {
 		fmt.Fprintf(w, "! %s\n", r.Notice)
