@@ -99,6 +99,9 @@ type common struct {
 	// of that journey, never an earlier one's (beginJourney).
 	linkFrom int
 	linkNone string
+	// notSaved is the Item on the results that could not be saved (no keyring), so that an
+	// empty Items screen says why it is not there rather than "link one first".
+	notSaved *plaidapi.Result
 }
 
 // beginJourney marks the start of a journey on the timeline; none says why it opens no Link

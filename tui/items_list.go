@@ -10,6 +10,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -127,6 +128,11 @@ func (s *itemsScreen) tableLines(w int) []string {
 		return wrap(st.Warn.Render("! Could not read the saved Items: "+s.listErr.Error()), inner)
 	}
 	if len(s.items) == 0 {
+		if res := s.c.notSaved; res != nil {
+			return wrap(st.Warn.Render("! No Items saved in "+savedWhere(s.c.cfg)+". The Item linked in this session ("+
+				present.InstitutionName(res)+", "+present.ItemRef(res)+") was not saved: "+res.Storage.Problem+". Its numbers are on the results until you quit; make the OS keyring reachable (`"+
+				s.c.voice().Command("doctor")+"` checks it), then link again to keep one."), inner)
+		}
 		return wrap(st.Muted.Render("No Items saved in "+savedWhere(s.c.cfg)+" yet: link one first."), inner)
 	}
 	if len(s.shown) == 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -312,5 +313,31 @@ func TestAnOlderReadOfTheIndexDoesNotReplaceANewerOne(t *testing.T) {
 	m.Update(savedItemsLoadedMsg{ns: "sandbox", items: []vault.SavedItem{savedPlatypus("sandbox")}, read: 1})
 	if got := m.items.items[0].Health; got != "ITEM_LOGIN_REQUIRED" {
 		t.Errorf("after a late older read the list says %q, want the newer ITEM_LOGIN_REQUIRED", got)
+	}
+}
+
+// Right after linking with no keyring, the Items screen is empty: it says the Item linked in
+// this session was not saved and why, not "link one first" as if nothing had been linked.
+func TestEmptyItemsSayTheItemLinkedThisSessionWasNotSaved(t *testing.T) {
+	_, deps := liveOnEmulator(t)
+	deps.NoBrowser = true
+	deps.Vault = vault.NewVault(unreachableKeyring{}, t.TempDir())
+	m, d := started(t, deps, 100, 40)
+	d.until("the keys check", func() bool { return m.keys.check.state == checkOK })
+	d.send(press("enter"))
+	d.until("the offer to save the keys", func() bool { return m.keys.phase == phaseSaveOffer })
+	d.send(press("n")) // not now: there is no keyring to save them in
+	d.until("the Link page", func() bool { return m.link.state == linkWaiting })
+	d.sandboxShortcut()
+	d.send(press("i"))
+	d.until("the Items screen", func() bool { return m.screen == screenItems })
+	body := strings.Join(strings.Fields(strings.ReplaceAll(bodyText(m), "│", "")), " ")
+	for _, want := range []string{"The Item linked in this session (First Platypus Bank, " + present.ItemRef(m.results.res) + ") was not saved: no OS keyring is reachable", "plaid-onboard doctor"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Items screen does not say %q:\n%s", want, bodyText(m))
+		}
+	}
+	if strings.Contains(body, "link one first") {
+		t.Errorf("the Items screen asks to link an Item just linked:\n%s", bodyText(m))
 	}
 }

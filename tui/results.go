@@ -79,6 +79,10 @@ func (s *resultsScreen) failure() error { return nil }
 // screen offers to remove it while its token is still in memory.
 func (s *resultsScreen) SetResult(res *plaidapi.Result, unsaved *plaidflow.Journey) {
 	s.res, s.unsaved, s.removing = res, unsaved, false
+	s.c.notSaved = nil
+	if !res.Storage.Saved && res.Storage.Problem != "" {
+		s.c.notSaved = res
+	}
 	s.shows++
 	s.cursor, s.reveal, s.picking, s.asking = 0, false, false, false
 	s.status = ""
