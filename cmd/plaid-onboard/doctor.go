@@ -72,7 +72,8 @@ check that fails:
                  Production), its port free when the Link page is to serve it, accepted by Plaid
   keyring        the OS keyring answers and keeps a probe entry (written, read back, deleted),
                  and the Items index is readable
-  browser        a program to open the Link page with (xdg-open, open, the Windows shell)
+  browser        a program to open the Link page with (xdg-open, open, the Windows shell),
+                 and on Linux a display for it (DISPLAY or WAYLAND_DISPLAY, or BROWSER)
 
 Checks that cannot run until an earlier one passes are skipped and say so. With --demo the
 Plaid checks run against the built-in emulator. Plaid calls are bounded by --timeout.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,11 +32,14 @@ func fakeLauncherDir(t *testing.T) string {
 }
 
 // doctorEnv is an in-process run with a browser launcher on PATH (the only thing the doctor
-// looks up outside deps), so each test fails only the check it is about.
+// looks up outside deps) and a display to open it on, so each test fails only the check it is
+// about.
 func doctorEnv(t *testing.T) *testEnv {
 	t.Helper()
 	t.Setenv("PATH", fakeLauncherDir(t))
-	return newTestEnv(t)
+	te := newTestEnv(t)
+	te.environ["DISPLAY"] = ":0"
+	return te
 }
 
 // doctorJSON runs doctor --json and decodes its one document.
@@ -253,6 +257,18 @@ func TestDoctorFailures(t *testing.T) {
 			code: 15, check: doctor.Browser, want: []string{"over SSH", "--no-browser"},
 		},
 		{
+			// xdg-open is on PATH, but on a server or in a container it has no browser to
+			// start: link could not open the page, and doctor must not say it would.
+			name: "no display",
+			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
+				if runtime.GOOS != "linux" {
+					t.Skip("DISPLAY decides only on Linux and the BSDs")
+				}
+				delete(te.environ, "DISPLAY")
+			},
+			code: 15, check: doctor.Browser, want: []string{"no graphical display", "--no-browser"},
+		},
+		{
 			name: "no keys and no browser: the keys are named first",
 			setup: func(t *testing.T, te *testEnv, _ *emulator.Server) {
 				delete(te.environ, "PLAID_SECRET")
@@ -372,6 +388,7 @@ func TestE2EDoctorRealKeyring(t *testing.T) {
 			env[i] = "PATH=" + fakeLauncherDir(t) + string(os.PathListSeparator) + os.Getenv("PATH")
 		}
 	}
+	env = append(env, "DISPLAY=:0") // a desktop session: the browser check passes too
 	before := probeEntries(t)
 	stdout, stderr, code := runBinary(t, dirs, env, "--demo", "doctor")
 	if code != 0 || !strings.Contains(stdout, "ok    keyring        the OS keyring (service plaid-onboard) is reachable and writable") {

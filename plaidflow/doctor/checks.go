@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -345,5 +346,26 @@ func (r *run) checkBrowser() Check {
 	if b := r.d.Getenv("BROWSER"); b != "" {
 		c.Details = append(c.Details, "BROWSER="+b+" (xdg-open uses it)")
 	}
+	if noDisplay(r.d.Getenv) {
+		return c.fail("no graphical display here (DISPLAY and WAYLAND_DISPLAY are not set): "+launcher+" has no browser to open the Link page in",
+			"pass --no-browser and open the Link URL that link prints in a browser, or set BROWSER to a command that opens URLs here")
+	}
 	return c.set(OK, "the Link page opens with "+launcher)
+}
+
+// noDisplay reports a Linux or BSD session with no display to open a browser on (a server, a
+// container): xdg-open is there, but the link page could not be opened with it. WSL opens the
+// Windows browser (wslview) without one, and BROWSER says the user chose the program.
+func noDisplay(getenv func(string) string) bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+	default:
+		return false
+	}
+	for _, v := range []string{"DISPLAY", "WAYLAND_DISPLAY", "WSL_DISTRO_NAME", "BROWSER"} {
+		if getenv(v) != "" {
+			return false
+		}
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -25,7 +26,7 @@ func deps(t *testing.T, env map[string]string) Deps {
 // depsAt are deps against the API at url.
 func depsAt(t *testing.T, url string, env map[string]string) Deps {
 	t.Helper()
-	environ := map[string]string{"PLAID_API_URL": url, "PLAID_CLIENT_ID": emulator.DemoClientID, "PLAID_SECRET": emulator.DemoSecret}
+	environ := map[string]string{"PLAID_API_URL": url, "PLAID_CLIENT_ID": emulator.DemoClientID, "PLAID_SECRET": emulator.DemoSecret, "DISPLAY": ":0"}
 	for k, v := range env {
 		environ[k] = v
 	}
@@ -138,6 +139,23 @@ func (noBus) Describe() string           { return "the OS keyring" }
 func (noBus) Get(string) (string, error) { return "", vault.ErrNoSessionBus }
 func (noBus) Set(string, string) error   { return vault.ErrNoSessionBus }
 func (noBus) Delete(string) error        { return vault.ErrNoSessionBus }
+
+// A launcher on PATH is not enough: with no display (a server, a container) xdg-open has no
+// browser to start, and link would fail to open the page; doctor says so, with the way out.
+func TestBrowserFailsWithNoDisplay(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" {
+		t.Skip("DISPLAY decides only on Linux and the BSDs")
+	}
+	rep := Run(context.Background(), deps(t, map[string]string{"DISPLAY": ""}))
+	if c := find(t, rep, Browser); c.Status != Fail || !strings.Contains(c.Summary, "no graphical display") || !strings.Contains(c.Fix, "--no-browser") {
+		t.Errorf("browser = %+v, want a failure for the missing display that offers --no-browser", c)
+	}
+	rep = Run(context.Background(), deps(t, map[string]string{"DISPLAY": "", "WAYLAND_DISPLAY": "wayland-0"}))
+	if c := find(t, rep, Browser); c.Status != OK {
+		t.Errorf("browser with a Wayland display = %+v, want ok", c)
+	}
+}
 
 func TestKeyringAndBrowserSayWhatToDo(t *testing.T) {
 	t.Parallel()
