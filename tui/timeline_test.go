@@ -222,7 +222,7 @@ func TestLinkSessionIDBelongsToTheJourneyOnShow(t *testing.T) {
 		t.Fatalf("the results did not show (screen %v)", m.screen)
 	}
 	v := view(m)
-	if strings.Contains(v, testLinkSessionID) || !strings.Contains(v, "link_session_id  none: the Sandbox shortcut opens no Link session") {
+	if strings.Contains(v, testLinkSessionID) || !strings.Contains(v, "link_session_id  none: no Link session (Sandbox shortcut)") {
 		t.Errorf("the Sandbox Item shows a link_session_id it does not have:\n%s", v)
 	}
 	if text, _ := m.tl.idsText(); strings.Contains(text, testLinkSessionID) || !strings.HasPrefix(text, "request_id ") {

@@ -69,9 +69,9 @@ func (s *workingScreen) Start(j *plaidflow.Journey, kind journeyKind, title stri
 	s.runID = s.c.nextID()
 	switch kind { // the Link journeys began on the Link screen, their session with them
 	case journeySandbox:
-		s.c.beginJourney("the Sandbox shortcut opens no Link session")
+		s.c.beginJourney("no Link session (Sandbox shortcut)")
 	case journeySaved:
-		s.c.beginJourney("a saved Item's numbers need no Link session")
+		s.c.beginJourney("no Link session (a saved Item)")
 	}
 	s.steps = nil
 	next, _ := j.Next()
