@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
@@ -25,7 +27,8 @@ terminal UI): the program version, OS, environment and the settings in force (pr
 country codes, redirect URI, API URL when overridden), the ids Plaid Support asks for
 (link_session_id, item_id, account_ids, request_ids), then what happened, in order.
 
-Without TRANSCRIPT it reports the last session: every command that calls Plaid, and the
+With - it reads the transcript from stdin (a file a customer sent, piped in: curl … | plaid-onboard
+report -); a file name must be a regular file. Without TRANSCRIPT it reports the last session: every command that calls Plaid, and the
 terminal UI, keeps its transcript as last-session.jsonl in the state directory
 ($XDG_STATE_HOME/plaid-onboard, by default ~/.local/state/plaid-onboard).
 
@@ -40,7 +43,8 @@ A report of an offline demo (--demo) says at its top that the emulator answered,
 that it is not for Plaid Support.`,
 		Example: `  plaid-onboard report
   plaid-onboard sandbox link --transcript session.jsonl && plaid-onboard report session.jsonl
-  plaid-onboard report session.jsonl --json | jq .ids`,
+  plaid-onboard report session.jsonl --json | jq .ids
+  gunzip -c ticket-1234.jsonl.gz | plaid-onboard report -`,
 		Args: maxArgs(1, "one transcript file"),
 		RunE: a.runE(func(_ context.Context, args []string) error { return a.runReport(o, args) }),
 	}
@@ -77,7 +81,17 @@ func (a *app) runReport(o *keysJSONFlags, args []string) error {
 		}
 		path = filepath.Join(dir, transcript.LastTranscriptName)
 	}
-	entries, err := transcript.ReadTranscriptFile(path)
+	var entries []transcript.Entry
+	var err error
+	if path == "-" {
+		if f, ok := a.d.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return usagef("report - reads a transcript piped in (… | plaid-onboard report -); stdin is this terminal")
+		}
+		path = "(stdin)"
+		entries, err = transcript.ReadTranscriptStream(a.d.Stdin)
+	} else {
+		entries, err = transcript.ReadTranscriptFile(path)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && len(args) == 0:
 		return fmt.Errorf("no session recorded yet (%s does not exist): every command that calls Plaid keeps its transcript there; or give a transcript written with --transcript PATH", path)

@@ -197,6 +197,23 @@ func TestReportPrintsTheLastSessionAndRefusesOtherFiles(t *testing.T) {
 	if ids["item_id"] != res.ItemID || len(doc["entries"].([]any)) < 5 || !strings.Contains(doc["summary"].(string), res.ItemID) {
 		t.Errorf("report --json: ids %v, %d entries", ids, len(doc["entries"].([]any)))
 	}
+
+	// `report -`: the transcript piped in, as support staff get it (gunzip -c … | report -).
+	state, err := te.d.StateDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := os.ReadFile(filepath.Join(state, "last-session.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	te.d.Stdin = bytes.NewReader(last)
+	te.mustRun(t, exitOK, "report", "-")
+	wantAll(t, "report -", te.stdout.String(), "# plaid-onboard session", "**item_id**: `"+res.ItemID+"`", "_Transcript: (stdin)_")
+	te.d.Stdin = strings.NewReader("hello\n")
+	if code := te.run("report", "-"); code != exitFailure || !strings.Contains(te.stderr.String(), "stdin") || !strings.Contains(te.stderr.String(), "not a plaid-onboard transcript") {
+		t.Errorf("report - of text on stdin: exit %d, %s", code, te.stderr)
+	}
 }
 
 // TestItemCommandsTranscriptsHoldNoToken: the Item commands record their calls, and the tokens

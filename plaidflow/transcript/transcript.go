@@ -174,6 +174,22 @@ func ReadTranscriptFile(path string) ([]Entry, error) {
 	return entries, nil
 }
 
+// ReadTranscriptStream reads a transcript piped in (`report -`), within the bound a file has.
+func ReadTranscriptStream(r io.Reader) ([]Entry, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxTranscriptFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the transcript from stdin: %w", err)
+	}
+	if len(b) > maxTranscriptFile {
+		return nil, fmt.Errorf("the transcript on stdin is larger than %d MiB, more than a session writes: %w", maxTranscriptFile>>20, ErrNotTranscript)
+	}
+	entries, err := ReadTranscript(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("stdin: %w", err)
+	}
+	return entries, nil
+}
+
 // DemoNotice heads the report of a session run with --demo: its ids were made up by the
 // emulator, and Plaid Support can find none of them.
 const DemoNotice = "Offline demo: this session ran against plaid-onboard's built-in emulator, not Plaid. Its ids exist nowhere at Plaid: it is not for Plaid Support."
