@@ -149,8 +149,7 @@ func (a *app) runDoctor(ctx context.Context, o *doctorOptions) error {
 	if err != nil {
 		return err
 	}
-	dd := a.doctorDeps(o)
-	dd.Profile = p.name
+	dd := a.doctorDeps(o, p)
 	rep := doctor.Run(ctx, dd)
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -171,11 +170,12 @@ func (a *app) runDoctor(ctx context.Context, o *doctorOptions) error {
 
 // doctorDeps are what the checks look at: the keys' sources, keyring, HTTP client, Link page and
 // browser of every other command.
-func (a *app) doctorDeps(o *doctorOptions) doctor.Deps {
+func (a *app) doctorDeps(o *doctorOptions, p profileChoice) doctor.Deps {
 	d := a.d
 	dd := doctor.Deps{
+		Profile: p.name,
 		Sources: func(v *vault.Vault) (config.Sources, error) {
-			src, err := sources(d, o.keys, linkPageFlags{redirectURI: o.link.redirectURI}, v)
+			src, err := sources(d, p, o.keys, linkPageFlags{redirectURI: o.link.redirectURI}, v)
 			src.Flags.Products, src.Flags.CountryCodes = o.link.products, o.link.countryCodes
 			return src, err
 		},

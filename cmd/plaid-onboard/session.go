@@ -28,13 +28,9 @@ type session struct {
 }
 
 // sources are the places keys are looked up for this run (config.Resolve's order), with the
-// profile they belong to. The keyring is left out with --no-save and in the demo, which brings
-// its own keys.
-func sources(d deps, k keyFlags, page linkPageFlags, vlt *vault.Vault) (config.Sources, error) {
-	p, err := chooseProfile(d, k)
-	if err != nil {
-		return config.Sources{}, err
-	}
+// profile p they belong to (chooseProfile, found once per run). The keyring is left out with
+// --no-save and in the demo, which brings its own keys.
+func sources(d deps, p profileChoice, k keyFlags, page linkPageFlags, vlt *vault.Vault) (config.Sources, error) {
 	dotenv, err := config.ReadDotEnv(filepath.Join(d.WorkDir, ".env"))
 	if err != nil {
 		return config.Sources{}, err
@@ -77,7 +73,7 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 			return nil, err
 		}
 	}
-	src, err := sources(d, opts.keys, opts.page, s.vault)
+	src, err := sources(d, p, opts.keys, opts.page, s.vault)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +147,11 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 // offlineConfig is the configuration in force (profile, environment, demo, namespace) found
 // without the keyring, the emulator or Plaid: what `items` and the completions need.
 func offlineConfig(d deps, k keyFlags) (config.Config, error) {
-	src, err := sources(d, k, linkPageFlags{}, nil)
+	p, err := chooseProfile(d, k)
+	if err != nil {
+		return config.Config{}, err
+	}
+	src, err := sources(d, p, k, linkPageFlags{}, nil)
 	if err != nil {
 		return config.Config{}, err
 	}

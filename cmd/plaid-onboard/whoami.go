@@ -69,7 +69,7 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 		return err
 	}
 	v := p.open(a.d.Secrets)
-	src, err := sources(a.d, o.keys, linkPageFlags{}, v)
+	src, err := sources(a.d, p, o.keys, linkPageFlags{}, v)
 	if err != nil {
 		return err
 	}

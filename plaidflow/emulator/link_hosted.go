@@ -81,9 +81,7 @@ func (s *Server) hostedToken(id string) *linkToken {
 // serveHosted serves a hosted page: the document of any known page id; it finds its link token
 // itself with the hosted/open call.
 func (s *Server) serveHosted(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !pageMethod(w, r) {
 		return
 	}
 	id := strings.TrimPrefix(r.URL.Path, hostedPath+"/")

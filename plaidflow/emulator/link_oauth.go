@@ -134,9 +134,7 @@ func (s *Server) checkOAuthLogin(lt *linkToken, req standInRequest) *apiError {
 // serveOAuthBankPage is the bank's page in the pop-up: the user allows access, and the pop-up
 // tells the Link that opened it (same origin) and closes.
 func (s *Server) serveOAuthBankPage(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !pageMethod(w, r) {
 		return
 	}
 	s.mu.Lock()

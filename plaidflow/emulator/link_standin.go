@@ -27,10 +27,20 @@ var assets embed.FS
 // LinkScriptURL is the URL of the stand-in link-initialize.js.
 func (s *Server) LinkScriptURL() string { return s.URL + sdkPath }
 
+// pageMethod answers anything but GET or HEAD for one of the emulator's pages (the SDK, the
+// stand-in and hosted Link documents, the OAuth bank's page) with 405, and reports whether the
+// request may go on.
+func pageMethod(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
+}
+
 func (s *Server) serveSDK(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !pageMethod(w, r) {
 		return
 	}
 	// The embedding page lives on another origin; let it load the script even under a
@@ -98,9 +108,7 @@ var standInAssets = map[string]struct{ file, contentType string }{
 // serveStandInPage serves the iframe document. Only the embedding page's origin, passed by the
 // SDK, may frame it; the page runs only its own script and style.
 func (s *Server) serveStandInPage(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !pageMethod(w, r) {
 		return
 	}
 	parent, ok := webOrigin(r.URL.Query().Get("origin"))
