@@ -91,6 +91,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case route == "reset" && r.Method == http.MethodPost:
 		s.Reset()
 		controlOK(w, controlAnswer{OK: true, Now: rfc3339(s.now())})
+	case strings.HasPrefix(route, "webhooks/"):
+		s.controlWebhooks(w, r, strings.TrimPrefix(route, "webhooks/")) // webhooks_trigger.go
 	case route == "clock/advance" || route == "reset" || route == "release":
 		w.Header().Set("Allow", http.MethodPost)
 		controlError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use POST", r.Method, r.URL.Path))

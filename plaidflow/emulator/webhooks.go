@@ -140,7 +140,7 @@ func (s *Server) sendWebhook(it *item, payload map[string]any) {
 // sendWebhookTo delivers payload to target in the background.
 func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 	payload["environment"] = webhookEnvironment
-	body := mustJSON(payload)
+	body := webhookBody(payload) // webhooks_bodies.go: Plaid's bytes
 	d := delivery{URL: target}
 	d.Type, _ = payload["webhook_type"].(string)
 	d.Code, _ = payload["webhook_code"].(string)
