@@ -136,10 +136,11 @@ type Server struct {
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
 	requestIDs  map[string][]string
-	release     chan struct{}               // closed by ReleaseHeld
-	held        atomic.Int64                // calls held by a hold fault now
-	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
-	lastBody    atomic.Pointer[checkedBody] // request.go
+	release     chan struct{}                // closed by ReleaseHeld
+	held        atomic.Int64                 // calls held by a hold fault now
+	oauthStates map[string]*oauthState       // trips to OAuth banks by oauth_state_id (link_oauth.go)
+	lastBody    atomic.Pointer[checkedBody]  // request.go
+	replay      atomic.Pointer[replayScript] // replay.go: a transcript's errors, at their calls
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -388,6 +389,9 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 		return nil, e
 	}
 	s.restoreItem(b)
+	if e := s.replayedError(r.URL.Path, b); e != nil { // replay.go
+		return nil, e
+	}
 	if !keepsAnswers[r.URL.Path] {
 		s.beginChange()
 		defer s.endChange()
