@@ -28,6 +28,8 @@ type emulatorFlags struct {
 	// for (--products-enabled; default all).
 	androidPackageNames []string
 	productsEnabled     []string
+	// fromTranscript is a support transcript whose Items it starts with (emulator_transcript.go).
+	fromTranscript string
 }
 
 // newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
@@ -105,6 +107,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
 	cmd.Flags().StringArrayVar(&f.androidPackageNames, "android-package-name", nil, "an Android package name the emulator's Dashboard allows (repeatable; default none)")
 	cmd.Flags().StringSliceVar(&f.productsEnabled, "products-enabled", nil, "the products the team is enabled for, comma-separated (default every product)")
+	cmd.Flags().StringVar(&f.fromTranscript, "from-transcript", "", "start with the Items a support transcript saw, and the errors Plaid answered them, at the same calls (gzipped or not)")
 	return cmd
 }
 
@@ -116,6 +119,8 @@ type emulatorInfo struct {
 	LinkScriptURL string `json:"link_script_url"`
 	// RedirectURIs are the registered redirect URIs, when --redirect-uri gave them.
 	RedirectURIs []string `json:"redirect_uris,omitempty"`
+	// FromTranscript is what --from-transcript rebuilt.
+	FromTranscript *replayReport `json:"from_transcript,omitempty"`
 }
 
 // runEmulator serves until ctx ends. An interrupt is how this command is meant to stop, so it
@@ -163,6 +168,12 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 	}
 
 	info := emulatorInfo{URL: srv.URL, ClientID: clientID, Secret: secret, LinkScriptURL: srv.LinkScriptURL(), RedirectURIs: f.redirectURIs}
+	if f.fromTranscript != "" {
+		if info.FromTranscript, err = replayTranscript(srv, f.fromTranscript); err != nil {
+			srv.Close()
+			return err
+		}
+	}
 	if f.json {
 		// One line, not printJSON's indented document: a script reads the first line and the
 		// emulator goes on running.
@@ -188,6 +199,9 @@ Press ctrl+c to stop.
 			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
 			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"),
 			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
+		if info.FromTranscript != nil {
+			info.FromTranscript.write(a.d.Stdout)
+		}
 	}
 	<-ctx.Done()
 	srv.Close()

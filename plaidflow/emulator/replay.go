@@ -36,7 +36,12 @@ type ReplayItem struct {
 // ReplayAccount is an account as Link's metadata described it; empty fields keep what the
 // emulator would make.
 type ReplayAccount struct {
-	ID, Name, Mask, Type, Subtype, VerificationStatus string
+	ID                 string `json:"account_id"`
+	Name               string `json:"name"`
+	Mask               string `json:"mask"`
+	Type               string `json:"type"`
+	Subtype            string `json:"subtype"`
+	VerificationStatus string `json:"verification_status,omitempty"`
 }
 
 // ReplayError answers the call to Path numbered After+1 (for the Item, or for any caller when
@@ -62,11 +67,20 @@ func KnowsError(code string) bool {
 	return ok
 }
 
-// AddReplayItem makes the Item and returns its access token.
-func (s *Server) AddReplayItem(r ReplayItem) (accessToken string, err error) {
+// ReplayedItem is the Item as rebuilt: what to tell the person walking the path.
+type ReplayedItem struct {
+	ItemID          string          `json:"item_id"`
+	AccessToken     string          `json:"access_token"`
+	InstitutionID   string          `json:"institution_id"`
+	InstitutionName string          `json:"institution_name"`
+	Accounts        []ReplayAccount `json:"accounts"`
+}
+
+// AddReplayItem makes the Item and says what it made.
+func (s *Server) AddReplayItem(r ReplayItem) (made ReplayedItem, err error) {
 	inst := findInstitution(r.InstitutionID)
 	if inst == nil {
-		return "", fmt.Errorf("institution %q is not one the emulator serves", r.InstitutionID)
+		return made, fmt.Errorf("institution %q is not one the emulator serves", r.InstitutionID)
 	}
 	products := r.Products
 	if len(products) == 0 {
@@ -75,12 +89,12 @@ func (s *Server) AddReplayItem(r ReplayItem) (accessToken string, err error) {
 	var custom *usercustom.Config
 	if r.UserCustom != "" {
 		if custom, err = usercustom.Parse([]byte(r.UserCustom), usercustom.Options{Source: "the transcript's scenario"}); err != nil {
-			return "", err
+			return made, err
 		}
 	}
 	for _, e := range r.Errors {
 		if !KnowsError(e.Code) {
-			return "", fmt.Errorf("the emulator has no error %s", e.Code)
+			return made, fmt.Errorf("the emulator has no error %s", e.Code)
 		}
 	}
 	s.mu.Lock()
@@ -90,7 +104,7 @@ func (s *Server) AddReplayItem(r ReplayItem) (accessToken string, err error) {
 		id = newPlaidID()
 	}
 	if _, taken := s.items[id]; taken {
-		return "", fmt.Errorf("an Item %s exists already", id)
+		return made, fmt.Errorf("an Item %s exists already", id)
 	}
 	var webhook *string
 	if r.Webhook != "" {
@@ -104,7 +118,13 @@ func (s *Server) AddReplayItem(r ReplayItem) (accessToken string, err error) {
 	case r.Accounts != nil:
 		it.offered = replayAccounts(it.offered, r.Accounts)
 	case len(r.AccountIDs) > 0:
-		for i, a := range it.offered {
+		// The ids come from the longest list an answer gave: /accounts/get lists every account,
+		// /auth/get only those with numbers, both in the Item's order.
+		targets := it.offered
+		if eligible := slices.DeleteFunc(slices.Clone(it.offered), func(a *account) bool { return !a.authEligible() }); len(r.AccountIDs) == len(eligible) {
+			targets = eligible
+		}
+		for i, a := range targets {
 			if i < len(r.AccountIDs) {
 				a.id = r.AccountIDs[i]
 			}
@@ -119,7 +139,12 @@ func (s *Server) AddReplayItem(r ReplayItem) (accessToken string, err error) {
 	s.items[it.id] = it
 	s.setAccessToken(it)
 	s.replayScript().add(it.id, r.Errors)
-	return it.accessToken, nil
+	made = ReplayedItem{ItemID: it.id, AccessToken: it.accessToken, InstitutionID: inst.id, InstitutionName: inst.name}
+	for _, a := range it.accounts {
+		made.Accounts = append(made.Accounts, ReplayAccount{ID: a.id, Name: a.name, Mask: a.mask, Type: a.typ,
+			Subtype: a.subtype, VerificationStatus: a.verificationStatus})
+	}
+	return made, nil
 }
 
 // AddReplayErrors scripts errors for calls that name no Item (making one).
@@ -224,3 +249,7 @@ func (s *Server) replayedError(path string, b body) *apiError {
 	}
 	return newError(e.Code)
 }
+
+// KnowsInstitution reports whether the emulator serves the institution: a transcript from
+// Plaid may name a bank it does not have.
+func KnowsInstitution(id string) bool { return findInstitution(id) != nil }
