@@ -72,6 +72,16 @@ A control API on the same port steers it, for tests:
   DELETE /_emulator/faults                 clear the faults
   POST   /_emulator/release                let the calls held by hold faults answer
   POST   /_emulator/reset                  forget Items, tokens, faults and the clock
+  POST   /_emulator/webhooks/trigger       {"type":"ITEM","code":"ERROR","item_id":"…"}: send one of
+                                           Plaid's webhooks (plaid-onboard webhooks trigger)
+  POST   /_emulator/webhooks/sign          a body: its Plaid-Verification JWT (webhooks sign)
+
+Support: --from-transcript FILE (a transcript written with --transcript, gzipped or not) starts
+it with the Items the session saw, keeping their item and account ids, institution, accounts
+(from Link's metadata, the Auth flow or the scenario) and verification states, and answers the
+errors Plaid answered at the same calls (the 2nd /auth/get fails with ITEM_LOGIN_REQUIRED, and
+the Item stays so). It prints each Item's access token, and what it made up: account numbers
+and balances, which a transcript does not hold.
 
 Redirect URIs: /link/token/create takes a redirect_uri only if the Dashboard lists it, exactly.
 By default the emulator's Dashboard lists every http URI on localhost, 127.0.0.1 or [::1]; with
@@ -90,6 +100,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
   plaid-onboard emulator --redirect-uri http://localhost:8765/oauth-return
   plaid-onboard emulator --android-package-name com.example.app --products-enabled auth,transactions
   plaid-onboard emulator --port 8790 --host plaid-emulator   # behind a proxy named plaid-emulator
+  plaid-onboard emulator --from-transcript ticket-4711.jsonl.gz
   plaid-onboard emulator --client-id 172e624345fe37acf266e3cb --secret dbd3e3a36eb55aa0552aa432dccfca`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),
@@ -186,7 +197,7 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
   client_id        %s
   secret           %s
   Link SDK         %s
-  control API      %s/_emulator/ (clock/advance, faults, reset; see --help)
+  control API      %s/_emulator/ (clock/advance, faults, reset, webhooks; see --help)
   redirect URIs    %s
   Android packages %s
   products         %s

@@ -8,6 +8,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const { Configuration, PlaidApi } = require('plaid');
 
+// README: node verify begin
 // verifyWebhook checks the Plaid-Verification JWT against the raw body (a Buffer).
 async function verifyWebhook(client, body, jwt) {
   const [h, p, sig] = jwt.split('.');
@@ -23,6 +24,7 @@ async function verifyWebhook(client, body, jwt) {
   const claimed = Buffer.from(String(claims.request_body_sha256));
   return signed && fresh && hash.length === claimed.length && crypto.timingSafeEqual(hash, claimed);
 }
+// README: node verify end
 
 async function main() {
   const [url, clientId, secret, jwt, bodyFile] = process.argv.slice(2);
