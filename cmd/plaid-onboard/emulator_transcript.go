@@ -11,6 +11,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
 // `emulator --from-transcript FILE`: the emulator starts with the Items a support transcript
@@ -198,4 +199,36 @@ func (r *replayReport) write(w io.Writer) {
 		fmt.Fprintf(w, "  Note: %s\n", sanitize.Line(n, sanitize.Message))
 	}
 	fmt.Fprintf(w, "  Made up: %s\n", strings.TrimSpace(r.MadeUp))
+}
+
+// replayInDemo rebuilds a transcript's Items in the demo's emulator and saves them as demo
+// Items, so the terminal UI offers them like any other: `plaid-onboard --demo
+// --from-transcript FILE`. What it rebuilt is said on stderr before the UI starts (and stays in
+// the scrollback). The errors to come, and accounts other than Sandbox's, last for this run:
+// a later demo run brings the Items back as it brings back any demo Item.
+func (a *app) replayInDemo(s *session, file string) error {
+	if file == "" {
+		return nil
+	}
+	if !s.cfg.Demo || s.emu == nil {
+		return usagef("--from-transcript is for the demo (--demo); for your own client, run `plaid-onboard emulator --from-transcript %s` and point PLAID_API_URL at it", file)
+	}
+	rep, err := replayTranscript(s.emu, file)
+	if err != nil {
+		return err
+	}
+	rep.write(a.d.Stderr)
+	if s.vault == nil {
+		fmt.Fprintln(a.d.Stderr, "  Not saved (--no-save): use the access tokens above, in this run only.")
+		return nil
+	}
+	for _, it := range rep.Items {
+		saved, err := s.vault.SaveItem(vault.SavedItem{Namespace: s.cfg.Namespace(), ItemID: it.ItemID, InstitutionID: it.InstitutionID,
+			InstitutionName: it.InstitutionName, ClientID: s.cfg.ClientID}, it.AccessToken)
+		if err != nil {
+			return fmt.Errorf("save the rebuilt Item %s: %w", it.ItemID, err)
+		}
+		fmt.Fprintf(a.d.Stderr, "  Saved as the demo Item %s (the errors to come, and its accounts, last for this run)\n", sanitize.Line(saved.Name, sanitize.Name))
+	}
+	return nil
 }

@@ -172,3 +172,42 @@ func TestEmulatorFromTranscriptSaysWhatItBuilt(t *testing.T) {
 		t.Errorf("a file that is not a transcript: exit %d\n%s", code, te.stderr)
 	}
 }
+
+// `--demo --from-transcript FILE`: the demo's emulator gets the transcript's Item, saved as a
+// demo Item the terminal UI (and `items`) offers, answering its errors at the same calls;
+// outside the demo the flag is refused with the command to use.
+func TestDemoFromTranscript(t *testing.T) {
+	t.Parallel()
+	gz, lines := recordSession(t, "ITEM_LOGIN_REQUIRED", exitFailure)
+	itemID, _ := itemIDOf(t, lines)
+	te := newTestEnv(t)
+	a := &app{d: te.d}
+	s, err := newSession(te.d, sessionFlags{keys: keyFlags{demo: true}}, "test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if err := a.replayInDemo(s, gz); err != nil {
+		t.Fatal(err)
+	}
+	wantAll(t, "stderr", te.stderr.String(), "From the transcript", "a session with Plaid", "Saved as the demo Item first-platypus-bank")
+	saved, err := s.vault.FindItem(s.cfg.Namespace(), "first-platypus-bank")
+	if err != nil || saved.ItemID != itemID {
+		t.Fatalf("the demo's saved Item: %+v %v, want %s", saved, err, itemID)
+	}
+	token, _ := s.vault.AccessToken(s.cfg.Namespace(), itemID)
+	if status, ans := plaidCall(t, s.cfg.APIURL, "/auth/get", map[string]any{"access_token": token}); ans["error_code"] != "ITEM_LOGIN_REQUIRED" {
+		t.Errorf("the demo's /auth/get: %d %v, want ITEM_LOGIN_REQUIRED as in the transcript", status, ans)
+	}
+
+	plain := newTestEnv(t)
+	plain.useFakePlaid(t)
+	ps, err := newSession(plain.d, sessionFlags{}, "test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.close()
+	if err := a.replayInDemo(ps, gz); err == nil || !strings.Contains(err.Error(), "emulator --from-transcript") {
+		t.Errorf("outside the demo: %v", err)
+	}
+}

@@ -104,6 +104,9 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 	if err := checkLinkPage(s.cfg); err != nil {
 		return err
 	}
+	if err := a.replayInDemo(s, o.tui.fromTranscript); err != nil { // emulator_transcript.go
+		return err
+	}
 	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
 	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
 	return tui.Run(ctx, tui.Deps{
