@@ -166,6 +166,10 @@ func TestEmulatorFromTranscriptSaysWhatItBuilt(t *testing.T) {
 	wantAll(t, "the start-up lines", buf.String(), "From the transcript", "1 Item", "access_token  access-sandbox-",
 		"Then the 1st call to /auth/get of Item", "answers ITEM_LOGIN_REQUIRED", "Made up: account and routing numbers")
 	te := newTestEnv(t)
+	// report reads the gzipped transcript as it is, too.
+	if out := te.mustRun(t, exitOK, "report", gz); !strings.Contains(out, "ITEM_LOGIN_REQUIRED") {
+		t.Errorf("report of the gzipped transcript:\n%s", out)
+	}
 	notTranscript := filepath.Join(t.TempDir(), "x.json")
 	_ = os.WriteFile(notTranscript, []byte(`{"hello":1}`), 0o600)
 	if code := te.run("emulator", "--from-transcript", notTranscript); code != exitUsage || !strings.Contains(te.stderr.String(), "not a plaid-onboard transcript") {
