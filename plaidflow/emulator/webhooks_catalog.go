@@ -55,6 +55,7 @@ func WebhookCatalog() map[string][]string {
 		}
 		sort.Strings(out[typ])
 	}
+	out["LINK"] = slices.Clone(linkWebhookCodes) // webhooks_link.go
 	return out
 }
 
@@ -75,6 +76,12 @@ func catalogWords() string {
 
 // lookupWebhook finds a type and code, or says which there are.
 func lookupWebhook(typ, code string) (webhookKind, error) {
+	if typ == "LINK" { // built by triggerLink (webhooks_link.go)
+		if slices.Contains(linkWebhookCodes, code) {
+			return webhookKind{}, nil
+		}
+		return webhookKind{}, fmt.Errorf("no LINK webhook %q: LINK webhooks are %s", code, strings.Join(linkWebhookCodes, ", "))
+	}
 	codes, ok := webhookKinds[typ]
 	if !ok {
 		return webhookKind{}, fmt.Errorf("no webhook type %q: the emulator sends %s", typ, catalogWords())

@@ -33,6 +33,7 @@ type triggerRequest struct {
 	Code        string       `json:"code"`
 	ItemID      string       `json:"item_id"`
 	AccessToken string       `json:"access_token"`
+	LinkToken   string       `json:"link_token"`
 	Set         []triggerSet `json:"set"`
 	URL         string       `json:"url"`
 }
@@ -132,6 +133,19 @@ func (s *Server) controlTrigger(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if req.Type == "LINK" { // webhooks_link.go: about a Link token, not an Item
+		s.mu.Lock()
+		ans, payload, err := s.triggerLink(req, sets, overrideOf(sets))
+		s.mu.Unlock()
+		if err != nil {
+			controlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		d := s.deliverNow(ans.URL, payload, []byte(ans.Body))
+		ans.Status, ans.Skipped, ans.Retrying = d.Status, d.Skipped, d.retrying
+		writeJSON(w, http.StatusOK, ans)
+		return
+	}
 	if req.AccessToken != "" {
 		s.restoreItem(body{"access_token": json.RawMessage(mustJSON(req.AccessToken))}) // the demo's Items of earlier runs
 	}
@@ -177,15 +191,7 @@ func (s *Server) triggerItem(req triggerRequest) (*item, int, string) {
 // buildTriggered makes the webhook's body and applies it to the Item. It expects s.mu to be
 // held.
 func (s *Server) buildTriggered(it *item, kind webhookKind, req triggerRequest, sets []parsedSet) (triggerAnswer, map[string]any, error) {
-	override := func(path string) (any, bool) {
-		for i := len(sets) - 1; i >= 0; i-- {
-			if strings.Join(sets[i].path, ".") == path {
-				return sets[i].value, true
-			}
-		}
-		return nil, false
-	}
-	p, err := kind.build(s, it, override)
+	p, err := kind.build(s, it, overrideOf(sets))
 	if err != nil {
 		return triggerAnswer{}, nil, err
 	}
@@ -209,6 +215,18 @@ func (s *Server) buildTriggered(it *item, kind webhookKind, req triggerRequest, 
 	}
 	ans.Body = string(webhookBody(p))
 	return ans, p, nil
+}
+
+// overrideOf reports the value sets give a dotted path, the last one winning.
+func overrideOf(sets []parsedSet) func(path string) (any, bool) {
+	return func(path string) (any, bool) {
+		for i := len(sets) - 1; i >= 0; i-- {
+			if strings.Join(sets[i].path, ".") == path {
+				return sets[i].value, true
+			}
+		}
+		return nil, false
+	}
 }
 
 // parsedSet is an override with its path split and its value decoded.

@@ -163,3 +163,43 @@ func TestSignControl(t *testing.T) {
 	}
 	checkJWT(t, srv, hook{header: http.Header{"Plaid-Verification": {ans["plaid_verification"].(string)}}, body: body})
 }
+
+// LINK for a hosted link token, as if its user finished Link on the hosted page: SESSION_FINISHED
+// carries a public token that exchanges, /link/token/get (through plaid-go and the OpenAPI
+// check) shows the session finished with it, and a second trigger speaks of the same session
+// (https://plaid.com/docs/api/link/#session_finished).
+func TestTriggerLinkSessionFinished(t *testing.T) {
+	t.Parallel()
+	srv, api, ctx := newTestAPI(t)
+	rcv := newHookReceiver(t)
+	created := newHostedToken(t, api)
+	status, ans := trigger(t, srv, map[string]any{"type": "LINK", "code": "SESSION_FINISHED", "link_token": created.GetLinkToken(), "url": rcv.URL})
+	if status != http.StatusOK {
+		t.Fatalf("trigger answered %d %v", status, ans)
+	}
+	h := rcv.next(t, "SESSION_FINISHED")
+	checkJWT(t, srv, h)
+	pts, _ := h.fields["public_tokens"].([]any)
+	if h.fields["status"] != "SUCCESS" || len(pts) != 1 || h.fields["public_token"] != pts[0] || h.fields["link_token"] != created.GetLinkToken() {
+		t.Fatalf("SESSION_FINISHED body %s", h.body)
+	}
+	got, _, err := api.LinkTokenGet(ctx).LinkTokenGetRequest(*plaid.NewLinkTokenGetRequest(created.GetLinkToken())).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := got.GetLinkSessions()
+	if len(sessions) != 1 || sessions[0].GetLinkSessionId() != h.fields["link_session_id"] || sessions[0].FinishedAt.Get() == nil {
+		t.Fatalf("/link/token/get sessions %+v", sessions)
+	}
+	if _, _, err := api.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(pts[0].(string))).Execute(); err != nil {
+		t.Errorf("the public token does not exchange: %v", err)
+	}
+	_, again := trigger(t, srv, map[string]any{"type": "LINK", "code": "ITEM_ADD_RESULT", "link_token": created.GetLinkToken(), "url": rcv.URL})
+	h2 := rcv.next(t, "ITEM_ADD_RESULT")
+	if h2.fields["public_token"] != pts[0] || h2.fields["link_session_id"] != h.fields["link_session_id"] || again["effect"] != nil {
+		t.Errorf("ITEM_ADD_RESULT after the session: %s, answer %v; want the same session and token, no new Item", h2.body, again)
+	}
+	if status, ans := trigger(t, srv, map[string]any{"type": "LINK", "code": "EVENTS", "link_token": created.GetLinkToken()}); status != http.StatusBadRequest || !strings.Contains(ans["error"].(string), "ITEM_ADD_RESULT, SESSION_FINISHED") {
+		t.Errorf("an unknown LINK code: %d %v", status, ans)
+	}
+}
