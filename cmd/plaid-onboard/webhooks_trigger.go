@@ -21,10 +21,11 @@ import (
 // triggerFlags are the flags of `webhooks trigger`.
 type triggerFlags struct {
 	callFlags
-	item     string
-	sets     []string
-	url      string
-	emulator string
+	item      string
+	linkToken string
+	sets      []string
+	url       string
+	emulator  string
 }
 
 // newWebhooksTriggerCmd is `webhooks trigger TYPE CODE`: the emulator sends one of Plaid's
@@ -42,6 +43,9 @@ func newWebhooksTriggerCmd(a *app) *cobra.Command {
   AUTH  AUTOMATICALLY_VERIFIED, VERIFICATION_EXPIRED (an Item pending automated
         micro-deposits), SMS_MICRODEPOSITS_VERIFICATION (pending Same Day micro-deposits),
         DEFAULT_UPDATE
+  LINK  ITEM_ADD_RESULT, SESSION_FINISHED (--link-token: a Hosted Link token; as if its user
+        finished Link on the hosted page: an Item and its public token, or with
+        --set status=EXITED an exit)
 
 The body has the fields of Plaid's reference and is written as Plaid's servers write it (keys
 sorted, two-space indent), signed with the emulator's key in the Plaid-Verification header, so
@@ -61,13 +65,15 @@ PLAID_API_URL or --emulator. Plaid's own Sandbox fires its shorter list with
 		Example: `  plaid-onboard --demo webhooks trigger ITEM ERROR --item first-platypus-bank
   plaid-onboard --demo webhooks trigger AUTH AUTOMATICALLY_VERIFIED --item houndstooth-bank
   plaid-onboard webhooks trigger ITEM ERROR --item first-platypus-bank --set error.error_code=ITEM_LOCKED
-  plaid-onboard webhooks trigger ITEM PENDING_EXPIRATION --item Nu15jMcy… --url http://127.0.0.1:3000/plaid/webhook`,
+  plaid-onboard webhooks trigger ITEM PENDING_EXPIRATION --item Nu15jMcy… --url http://127.0.0.1:3000/plaid/webhook
+  plaid-onboard webhooks trigger LINK SESSION_FINISHED --link-token link-sandbox-…`,
 		Args:              triggerArgs,
 		ValidArgsFunction: completeWebhookKinds,
 		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runWebhooksTrigger(ctx, f, args) }),
 	}
 	addCallFlags(a, cmd, &f.callFlags)
 	cmd.Flags().StringVar(&f.item, "item", "", "the Item: a saved Item's name or an item_id")
+	cmd.Flags().StringVar(&f.linkToken, "link-token", "", "for LINK webhooks: the Hosted Link token whose session they end")
 	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "change a field of the body: PATH=VALUE, dotted PATH, typed VALUE (repeatable)")
 	cmd.Flags().StringVar(&f.url, "url", "", "send it here instead of to the Item's webhook (on this machine)")
 	cmd.Flags().StringVar(&f.emulator, "emulator", "", "the emulator's URL (default: the demo's, or PLAID_API_URL)")
@@ -171,8 +177,16 @@ type triggerResult struct {
 }
 
 func (a *app) runWebhooksTrigger(ctx context.Context, f *triggerFlags, args []string) error {
-	if f.item == "" {
+	link := strings.EqualFold(args[0], "LINK")
+	switch {
+	case link && f.linkToken == "":
+		return usagef("LINK webhooks are about a Hosted Link session: give --link-token (the token `link --hosted` made)")
+	case link && f.item != "":
+		return usagef("LINK webhooks are about a Link token, not an Item: drop --item")
+	case !link && f.item == "":
 		return usagef("`webhooks trigger` needs --item: a saved Item's name or an item_id (`plaid-onboard items` lists them)")
+	case !link && f.linkToken != "":
+		return usagef("--link-token is for LINK webhooks; %s webhooks are about an Item (--item)", strings.ToUpper(args[0]))
 	}
 	if f.url != "" {
 		if u, err := url.Parse(f.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -198,6 +212,8 @@ func (a *app) runWebhooksTrigger(ctx context.Context, f *triggerFlags, args []st
 	req := map[string]any{"type": strings.ToUpper(args[0]), "code": strings.ToUpper(args[1]), "set": sets, "url": f.url}
 	saved, token := a.triggerItem(s, f.item)
 	switch {
+	case link:
+		req["link_token"] = f.linkToken
 	case token != "":
 		req["access_token"] = token
 	case saved.ItemID != "":
@@ -238,9 +254,12 @@ func (a *app) triggerItem(s *session, ref string) (vault.SavedItem, string) {
 
 // writeTriggered says what was sent and how it was taken, then the body as sent.
 func writeTriggered(w io.Writer, r triggerResult, name string) error {
-	item := sanitize.Line(r.ItemID, sanitize.Field)
+	item := "Item " + sanitize.Line(r.ItemID, sanitize.Field)
 	if name != "" {
-		item = sanitize.Line(name, sanitize.Name) + " (" + item + ")"
+		item = "Item " + sanitize.Line(name, sanitize.Name) + " (" + sanitize.Line(r.ItemID, sanitize.Field) + ")"
+	}
+	if r.WebhookType == "LINK" {
+		item = "the Hosted Link session"
 	}
 	where := sanitize.Line(r.URL, sanitize.Field)
 	var outcome string
@@ -257,10 +276,10 @@ func writeTriggered(w io.Writer, r triggerResult, name string) error {
 	if r.Retrying {
 		outcome += "; the emulator retries it in the background, as Plaid does, while it runs"
 	}
-	fmt.Fprintf(w, "Sent %s %s for Item %s to %s: %s\n", sanitize.Line(r.WebhookType, sanitize.Field),
+	fmt.Fprintf(w, "Sent %s %s for %s to %s: %s\n", sanitize.Line(r.WebhookType, sanitize.Field),
 		sanitize.Line(r.WebhookCode, sanitize.Field), item, where, outcome)
 	if r.Effect != "" {
-		fmt.Fprintf(w, "Item: %s\n", sanitize.Line(r.Effect, sanitize.Message))
+		fmt.Fprintf(w, "Then: %s\n", sanitize.Line(r.Effect, sanitize.Message))
 	}
 	_, err := fmt.Fprintf(w, "%s\n", sanitize.JSON([]byte(r.Body)))
 	return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -218,5 +219,33 @@ func TestWebhooksTriggerInTheDemo(t *testing.T) {
 	}
 	if code := te.run("--demo", "auth", "first-platypus-bank"); code == exitOK || !strings.Contains(te.stderr.String(), "ITEM_LOGIN_REQUIRED") {
 		t.Errorf("the next demo run's auth: exit %d\n%s", code, te.stderr)
+	}
+}
+
+// LINK for a Hosted Link token: the session ends as if its user finished Link on the hosted
+// page, with a public token the program's own exchange accepts; an Item flag is refused.
+func TestWebhooksTriggerLink(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	srv := te.useFakePlaid(t)
+	rcv, got := hookListener(t, srv.URL)
+	status, created := plaidCall(t, srv.URL, "/link/token/create", map[string]any{"client_name": "t", "language": "en",
+		"country_codes": []string{"US"}, "products": []string{"auth"}, "user": map[string]any{"client_user_id": "u"}, "hosted_link": map[string]any{}})
+	token, _ := created["link_token"].(string)
+	if status != http.StatusOK || token == "" {
+		t.Fatalf("/link/token/create: %d %v", status, created)
+	}
+	out := te.mustRun(t, exitOK, "webhooks", "trigger", "LINK", "SESSION_FINISHED", "--link-token", token, "--url", rcv.URL)
+	wantAll(t, "trigger's output", out, "Sent LINK SESSION_FINISHED for the Hosted Link session", "answered 200", "public token can be exchanged", `"status": "SUCCESS"`)
+	wh := nextHook(t, got, "SESSION_FINISHED")
+	pt, _ := wh.Payload["public_token"].(string)
+	if !wh.Verified || pt == "" {
+		t.Fatalf("SESSION_FINISHED: verified %v (%s), body %s", wh.Verified, wh.Reason, wh.Body)
+	}
+	if status, ans := plaidCall(t, srv.URL, "/item/public_token/exchange", map[string]any{"public_token": pt}); status != http.StatusOK {
+		t.Errorf("the session's public token does not exchange: %d %v", status, ans)
+	}
+	if code := te.run("webhooks", "trigger", "LINK", "SESSION_FINISHED", "--item", "x"); code != exitUsage || !strings.Contains(te.stderr.String(), "--link-token") {
+		t.Errorf("LINK with --item: exit %d\n%s", code, te.stderr)
 	}
 }
