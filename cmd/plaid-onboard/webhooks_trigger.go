@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -224,7 +225,15 @@ func (a *app) runWebhooksTrigger(ctx context.Context, f *triggerFlags, args []st
 	body, _ := json.Marshal(req)
 	var res triggerResult
 	if err := ctl.post(ctx, "/_emulator/webhooks/trigger", "application/json", body, &res); err != nil {
+		if strings.Contains(err.Error(), "has no webhook") {
+			return fmt.Errorf("%w. Give --url, or run %s in another terminal: it becomes the webhook of the saved Items", err,
+				present.VoiceOf(s.cfg).Command("webhooks listen"))
+		}
 		return err
+	}
+	if res.Retrying && s.cfg.Demo {
+		// The demo's emulator ends with this command: there is no one left to retry.
+		res.Retrying = false
 	}
 	if res.Effect != "" && saved.ItemID != "" && s.flow != nil {
 		// The index's health is what `items` shows and what the next demo run restores the Item

@@ -249,3 +249,19 @@ func TestWebhooksTriggerLink(t *testing.T) {
 		t.Errorf("LINK with --item: exit %d\n%s", code, te.stderr)
 	}
 }
+
+// An Item without a webhook, and no --url: the error says how to get one; the shell completes
+// the types and then the codes.
+func TestWebhooksTriggerNoWebhookAndCompletion(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	te.mustRun(t, exitOK, "--demo", "sandbox", "link")
+	if code := te.run("--demo", "webhooks", "trigger", "ITEM", "ERROR", "--item", "first-platypus-bank"); code != exitFailure ||
+		!strings.Contains(te.stderr.String(), "has no webhook") || !strings.Contains(te.stderr.String(), "plaid-onboard --demo webhooks listen") {
+		t.Errorf("no webhook: exit %d\n%s", code, te.stderr)
+	}
+	out := te.mustRun(t, exitOK, "__complete", "webhooks", "trigger", "")
+	wantAll(t, "the types completed", out, "AUTH", "ITEM", "LINK")
+	out = te.mustRun(t, exitOK, "__complete", "webhooks", "trigger", "auth", "AUTO")
+	wantAll(t, "the codes completed", out, "AUTOMATICALLY_VERIFIED")
+}
