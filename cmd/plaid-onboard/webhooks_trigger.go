@@ -35,7 +35,7 @@ func newWebhooksTriggerCmd(a *app) *cobra.Command {
 	f := &triggerFlags{}
 	cmd := &cobra.Command{
 		Use:   "trigger TYPE CODE --item ITEM",
-		Short: "Have the emulator send one of Plaid's webhooks for an Item, signed as Plaid signs it",
+		Short: "Have the emulator send one of Plaid's Item, Auth or Hosted Link webhooks, signed as Plaid signs them",
 		Long: `Has the emulator send a webhook Plaid documents for the products it emulates, for an Item:
 
   ITEM  ERROR (ITEM_LOGIN_REQUIRED unless --set error.error_code=CODE), LOGIN_REPAIRED,
