@@ -220,6 +220,17 @@ func TestWebhooksTriggerInTheDemo(t *testing.T) {
 	if code := te.run("--demo", "auth", "first-platypus-bank"); code == exitOK || !strings.Contains(te.stderr.String(), "ITEM_LOGIN_REQUIRED") {
 		t.Errorf("the next demo run's auth: exit %d\n%s", code, te.stderr)
 	}
+
+	// An account the next run verified stays verified: its numbers come in the run after.
+	te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--flow", "automated-microdeposits")
+	if code := te.run("--demo", "auth", "houndstooth-bank"); code == exitOK {
+		t.Fatalf("auth of a pending demo Item succeeded:\n%s", te.stdout)
+	}
+	te.mustRun(t, exitOK, "--demo", "webhooks", "trigger", "AUTH", "AUTOMATICALLY_VERIFIED", "--item", "houndstooth-bank", "--url", rcv.URL)
+	if wh := nextHook(t, got, "the demo's AUTOMATICALLY_VERIFIED"); !wh.Verified || wh.Code != "AUTOMATICALLY_VERIFIED" {
+		t.Errorf("demo AUTOMATICALLY_VERIFIED: verified %v (%s), code %s", wh.Verified, wh.Reason, wh.Code)
+	}
+	te.mustRun(t, exitOK, "--demo", "auth", "houndstooth-bank")
 }
 
 // LINK for a Hosted Link token: the session ends as if its user finished Link on the hosted
