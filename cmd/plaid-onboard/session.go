@@ -24,9 +24,10 @@ type session struct {
 	notes []string
 	// timeline records the session for its transcript; close writes it.
 	timeline *transcript.Timeline
+	close    func()
+
 	// emu is the demo's emulator, nil outside the demo.
-	emu   *emulator.Server
-	close func()
+	emu *emulator.Server
 }
 
 // sources are the places keys are looked up for this run (config.Resolve's order), with the

@@ -136,11 +136,13 @@ type Server struct {
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
 	requestIDs  map[string][]string
-	release     chan struct{}                // closed by ReleaseHeld
-	held        atomic.Int64                 // calls held by a hold fault now
-	oauthStates map[string]*oauthState       // trips to OAuth banks by oauth_state_id (link_oauth.go)
-	lastBody    atomic.Pointer[checkedBody]  // request.go
-	replay      atomic.Pointer[replayScript] // replay.go: a transcript's errors, at their calls
+	release     chan struct{}               // closed by ReleaseHeld
+	held        atomic.Int64                // calls held by a hold fault now
+	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
+	lastBody    atomic.Pointer[checkedBody] // request.go
+
+	// replay is a transcript's errors, answered at their calls (replay.go).
+	replay atomic.Pointer[replayScript]
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
