@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -359,7 +360,13 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 
 // keepsStatus: the keys that only look (scrolling, the help) leave the status line as it is.
 func (m *Model) keepsStatus(msg tea.KeyMsg) bool {
-	return key.Matches(msg, m.global.Help, m.global.PageUp, m.global.PageDown)
+	// By their keys, whether or not scrolling is on: pgdn on a screen that fits still only looks.
+	for _, b := range []key.Binding{m.global.Help, m.global.PageUp, m.global.PageDown} {
+		if slices.Contains(b.Keys(), msg.String()) {
+			return true
+		}
+	}
+	return false
 }
 
 // session handles the messages about the whole session rather than one screen: the timeline,

@@ -111,6 +111,7 @@ func (m *Model) draw() frame {
 	body := &f.body
 	body.Width, body.Height = w, h
 	body.SetContent(content)
+	contentLines := strings.Split(content, "\n")
 	if focusing {
 		// Only when the focus moved: the user may scroll away from it meanwhile. A screen just
 		// shown opens at its top (the bank's name, the title) when its focus starts in the
@@ -123,11 +124,21 @@ func (m *Model) draw() frame {
 		if now := [4]int{int(m.screen), first, last, turn}; now != f.focus && first >= 0 {
 			atTop := f.focus[0] != int(m.screen) && first < h
 			f.focus = now
-			if !atTop && last >= body.YOffset+h {
-				body.SetYOffset(last - h + 1)
+			// Inside a box, the line beyond the focus comes into view too: a box the window
+			// cuts shows its border on the window's edge line (closeCutBoxes), which must not
+			// be the focus.
+			lo, hi := first, last
+			if top, _ := boxAround(contentLines, first); top >= 0 && top < first {
+				lo = first - 1
 			}
-			if !atTop && first < body.YOffset {
-				body.SetYOffset(first)
+			if _, bottom := boxAround(contentLines, last); bottom > last {
+				hi = last + 1
+			}
+			if !atTop && hi >= body.YOffset+h {
+				body.SetYOffset(hi - h + 1)
+			}
+			if !atTop && lo < body.YOffset {
+				body.SetYOffset(lo)
 			}
 		}
 	}
@@ -139,7 +150,7 @@ func (m *Model) draw() frame {
 	body.SetYOffset(body.YOffset) // clamp after the content shrank
 	foot.scroll = scrollState{on: lines > h, above: body.YOffset, below: max(lines-h-body.YOffset, 0)}
 	// The window onto the content; a box it cuts keeps its borders.
-	all := closeCutBoxes(strings.Split(content, "\n"), body.YOffset, h)
+	all := closeCutBoxes(contentLines, body.YOffset, h)
 	window := make([]string, h) // every line w cells wide, as the viewport pads them
 	for i := range window {
 		l := ""
