@@ -164,18 +164,23 @@ func closeCutBoxes(lines []string, off, h int) []string {
 		}
 		out[at] = with
 	}
+	// A box of which no line of content would show is left out: an empty box reads as a fault.
 	if top, bottom := boxAround(lines, off); top >= 0 && top < off {
 		// The window starts inside a box begun above it.
-		if bottom == off {
-			replace(off, "") // only its bottom border would show
+		if bottom <= off+1 {
+			for i := off; i <= bottom && i < end; i++ {
+				replace(i, "")
+			}
 		} else {
 			replace(off, lines[top])
 		}
 	}
 	if top, bottom := boxAround(lines, end-1); top >= 0 && bottom >= end {
 		// The window ends inside a box that goes on below it.
-		if top == end-1 {
-			replace(end-1, "") // only its top border would show
+		if top >= end-2 {
+			for i := max(top, off); i < end; i++ {
+				replace(i, "")
+			}
 		} else {
 			replace(end-1, lines[bottom])
 		}
