@@ -561,6 +561,10 @@ func (s *linkScreen) ShortHelp() []key.Binding {
 		p := s.picker.keys
 		return []key.Binding{p.Up, p.Pick, p.Cancel, k.Quit}
 	}
+	if s.hostedShown() {
+		// The Hosted Link URL is what the user takes to the phone: c comes first.
+		return []key.Binding{k.Retry, k.Copy, k.Hosted, k.Sandbox, k.Items, k.Back, k.Quit, s.keys.Flow}
+	}
 	return []key.Binding{k.Retry, k.Open, k.Hosted, k.Sandbox, k.Copy, k.Items, k.Back, k.Quit, s.keys.Flow}
 }
 

@@ -42,8 +42,8 @@ type resultsScreen struct {
 	// true while /item/remove is under way.
 	unsaved  *plaidflow.Journey
 	removing bool
-	// turn counts the actions that change the selected account's numbers as shown (reveal,
-	// hide, the copy picker): each brings them into view (focusTurner).
+	// turn counts the reveals and hides of the numbers: each brings the selected account's
+	// numbers into view (focusTurner), so v at 60×20 shows what it revealed.
 	turn int
 }
 
@@ -131,6 +131,7 @@ func (s *resultsScreen) updateKeys() {
 // Update implements tea.Model.
 func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
+// focusTurn implements focusTurner.
 func (s *resultsScreen) focusTurn() int { return s.turn }
 
 func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {

@@ -151,6 +151,9 @@ func TestLinkCopiesTheURLOnShowWhole(t *testing.T) {
 	if !strings.Contains(v, "c copies it") {
 		t.Errorf("the screen does not say which key copies the URL:\n%s", v)
 	}
+	if footer := v[strings.LastIndex(v, "\n")+1:]; !strings.Contains(footer, "c copy URL") {
+		t.Errorf("the footer does not offer c at 60 columns: %q", footer)
+	}
 	m.Update(press("?"))
 	if !strings.Contains(view(m), "c copy the URL") {
 		t.Errorf("the help does not list c:\n%s", view(m))
