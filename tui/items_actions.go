@@ -103,7 +103,9 @@ func (s *itemsScreen) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.No, k.Cancel):
 		s.closePrompt()
 		if mode == itemsConfirmForget {
-			s.panel.body = append(s.panel.body, "Kept here: "+it.Name+" is still listed, and still live"+s.c.voice().Billing(" (and billed)")+" "+s.c.voice().At()+".")
+			s.c.setStatus(statusInfo, "Kept here: "+it.Name+" is still listed, and still live"+s.c.voice().Billing(" (and billed)")+" "+s.c.voice().At()+".")
+		} else {
+			s.c.setStatus(statusInfo, "Nothing changed: "+it.Name+" is as it was.")
 		}
 	}
 	return nil
