@@ -66,6 +66,11 @@ func layoutStates() []goldenState {
 			m.Update(press("tab"))
 			return m
 		}},
+		goldenState{"working", func(t *testing.T, w, h int) *Model {
+			m := linkOpen(t, w, h)
+			m.Update(accountLinkedMsg{journey: m.c.flow.LinkJourney(nil, nil), kind: journeyLink, title: "Connecting First Platypus Bank"})
+			return m
+		}},
 		goldenState{"sandbox_picker", func(t *testing.T, w, h int) *Model {
 			m := linkOpen(t, w, h)
 			m.Update(press("s"))
