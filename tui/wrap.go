@@ -53,25 +53,30 @@ func wrapLine(s string, w int) []string {
 		curW, empty = 0, true
 	}
 	lead := true // still in the paragraph's indent, which is kept
+	sep := 0     // the spaces owed before the next word: dropped at a break
 	for i, p := range pieces(s) {
 		pw := ansi.StringWidth(p)
-		if i > 0 {
-			switch {
-			case lead:
-				cur.WriteByte(' ')
-				curW++
-			case !empty && curW+1+pw > w:
-				flush()
-			case !empty:
-				cur.WriteByte(' ')
-				curW++
-			}
+		switch {
+		case i > 0 && lead:
+			cur.WriteByte(' ')
+			curW++
+		case i > 0:
+			sep++
 		}
-		if pw == 0 && empty && !lead {
+		if pw == 0 {
 			open = styleAfter(open, p)
-			cur.WriteString(p) // a run of spaces at a break is dropped, its styles kept
+			cur.WriteString(p) // styles only
 			continue
 		}
+		if !empty && curW+sep+pw > w {
+			flush()
+		}
+		if empty && !lead {
+			sep = 0
+		}
+		cur.WriteString(strings.Repeat(" ", sep))
+		curW += sep
+		sep = 0
 		if pw > w-curW {
 			p = shorten(p, w-curW)
 			pw = ansi.StringWidth(p)
@@ -79,9 +84,7 @@ func wrapLine(s string, w int) []string {
 		cur.WriteString(p)
 		curW += pw
 		open = styleAfter(open, p)
-		if pw > 0 {
-			empty, lead = false, false
-		}
+		empty, lead = false, false
 	}
 	flush()
 	return lines
