@@ -249,17 +249,7 @@ func NextCommand(r *plaidapi.Result) string {
 // Command is the command line that runs args in the same profile ("" when profiles are not in
 // use), mode and environment as the run that suggests it, so that it works when pasted.
 func Command(profile string, demo bool, env config.Env, args string) string {
-	cmd := "plaid-onboard "
-	if profile != "" {
-		cmd += "--profile " + profile + " "
-	}
-	switch {
-	case demo:
-		cmd += "--demo "
-	case env == config.Production:
-		cmd += "--env production "
-	}
-	return cmd + args
+	return config.CommandLine(profile, demo, env, args)
 }
 
 // StorageLine says in one sentence where the Item went, or why it was not kept.
