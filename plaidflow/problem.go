@@ -139,6 +139,7 @@ func Explain(err error) Problem {
 	if errors.As(err, &ns) {
 		return Problem{ErrorMessage: err.Error(), Context: ns.Problem, Next: ns.Hint}
 	}
+	var noItems *NoItemsError
 	p.ErrorMessage = err.Error()
 	localNext, localOK := localfile.Advice(err)
 	switch {
@@ -146,8 +147,10 @@ func Explain(err error) Problem {
 		p.Next = "unlock the OS keyring (or start a desktop session) and try again"
 	case errors.Is(err, config.ErrNoKeys):
 		p.Next = "set PLAID_CLIENT_ID and PLAID_SECRET, or try --demo"
+	case errors.As(err, &noItems):
+		p.Next = "link an account first: " + noItems.Link
 	case errors.Is(err, vault.ErrNoItems):
-		p.Next = "link an account first: plaid-onboard link (or sandbox link)"
+		p.Next = "link an account first"
 	case errors.Is(err, vault.ErrAmbiguousItem), errors.Is(err, vault.ErrItemNotFound):
 		p.Next = "name a saved Item: plaid-onboard items lists them"
 	case errors.Is(err, config.ErrSandboxOnly):
