@@ -66,9 +66,13 @@ type Deps struct {
 	// Timeline records the session: every Plaid client the UI builds and every Link page feed
 	// it (nil: a new one). cmd writes it as the transcript when the UI closes.
 	Timeline *transcript.Timeline
-	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
-	// working directory.
+	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in
+	// TranscriptDir.
 	TranscriptPath string
+	// TranscriptDir is where t saves a new transcript without --transcript: the program's state
+	// directory, never the working directory, which is often the user's repository ("": the
+	// working directory, in tests).
+	TranscriptDir string
 	// AuthFlow is --flow: how the account is verified (plaidflow.AuthFlowNames; "": Instant
 	// Auth). The Link screen's f changes it.
 	AuthFlow string

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -73,12 +74,12 @@ func recordLink(tl *transcript.Timeline, u linkpage.Update) {
 	tl.RecordLink(transcript.LinkRecord(u.Record()))
 }
 
-// transcriptPath is where t saves: --transcript PATH, else a new file in the working directory.
+// transcriptPath is where t saves: --transcript PATH, else a new file in TranscriptDir.
 func (d *Deps) transcriptPath(now time.Time) string {
 	if d.TranscriptPath != "" {
 		return d.TranscriptPath
 	}
-	return "plaid-onboard-" + now.Format("20060102-150405") + ".jsonl"
+	return filepath.Join(d.TranscriptDir, "plaid-onboard-"+now.Format("20060102-150405")+".jsonl")
 }
 
 // saveTranscript writes the timeline to path, off the UI thread.
@@ -87,6 +88,10 @@ func saveTranscript(tl *transcript.Timeline, path string) tea.Cmd {
 		entries := tl.Entries()
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
+		}
+		// The state directory may not exist yet; like it, private to the user.
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return transcriptSavedMsg{path: path, err: err}
 		}
 		return transcriptSavedMsg{path: path, entries: len(entries), err: transcript.WriteTranscript(path, entries, tl.Redactor())}
 	}

@@ -181,9 +181,9 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	}
 }
 
-func TestTranscriptDefaultPathIsANewFileHere(t *testing.T) {
-	d := Deps{}
-	if got := d.transcriptPath(fixedNow); got != "plaid-onboard-20250314-092653.jsonl" {
+func TestTranscriptDefaultPathIsANewFileInTheStateDirectory(t *testing.T) {
+	d := Deps{TranscriptDir: "/home/u/.local/state/plaid-onboard/transcripts"}
+	if got := d.transcriptPath(fixedNow); got != "/home/u/.local/state/plaid-onboard/transcripts/plaid-onboard-20250314-092653.jsonl" {
 		t.Errorf("default transcript path = %q", got)
 	}
 	d.TranscriptPath = "/tmp/x.jsonl"

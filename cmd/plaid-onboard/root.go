@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -151,8 +152,23 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 		Timeline:   s.timeline,
 		// t saves here; the whole session is written here again when the UI closes.
 		TranscriptPath:   o.session.transcript,
+		TranscriptDir:    transcriptDir(a.d),
 		AuthFlow:         o.tui.flow,
 		WebhookPublicURL: o.tui.publicURL,
 		WebhookPort:      o.tui.webhookPort,
 	})
+}
+
+// transcriptDir is where the terminal UI's t saves a transcript without --transcript: beside
+// the last session's, in the state directory, so that a run in a repository leaves no file in
+// it. "" (the working directory) only when there is no state directory.
+func transcriptDir(d deps) string {
+	if d.StateDir == nil {
+		return ""
+	}
+	dir, err := d.StateDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "transcripts")
 }
