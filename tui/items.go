@@ -51,7 +51,10 @@ type itemsScreen struct {
 	mode    itemsMode
 
 	// input is the prompt's text field (rename, processor); promptErr why enter was refused.
-	input     textinput.Model
+	input textinput.Model
+	// cycle are the processors tab goes through: those matching what was typed before the
+	// first tab, so that tab again moves on instead of matching only the name it put there.
+	cycle     []string
 	promptErr string
 	// accounts are the Item's accounts to pick from for a processor token; account the pick.
 	accounts []plaidapi.Account

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -34,8 +35,11 @@ func (s *itemsScreen) inputKey(msg tea.KeyMsg) tea.Cmd {
 		s.closePrompt()
 		return nil
 	case key.Matches(msg, k.Complete):
-		if m := processorMatches(s.input.Value()); len(m) > 0 {
-			s.input.SetValue(completeProcessor(s.input.Value(), m))
+		if !slices.Contains(s.cycle, s.input.Value()) {
+			s.cycle = processorMatches(s.input.Value())
+		}
+		if len(s.cycle) > 0 {
+			s.input.SetValue(completeProcessor(s.input.Value(), s.cycle))
 			s.input.CursorEnd()
 			s.promptErr = ""
 		}

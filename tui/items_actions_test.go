@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -319,6 +320,21 @@ func TestItemsProcessorTokenPicksTheAccountAndCompletesTheProcessor(t *testing.T
 		t.Errorf("an unknown processor reached Plaid")
 	}
 	for range 5 {
+		d.send(press("backspace"))
+	}
+	// tab goes through the processors that match what was typed: "ap" has apex_clearing,
+	// then the others; tab on a completed name moves to the next, not back to itself.
+	typeText(m, "ap")
+	var seen []string
+	for range 3 {
+		d.send(press("tab"))
+		seen = append(seen, m.items.input.Value())
+	}
+	if seen[0] == seen[1] || seen[1] == seen[2] || !slices.Contains(seen, "apex_clearing") {
+		t.Errorf("tab after ap went %v; want it to cycle through the matches", seen)
+	}
+	wantView(t, m, "cycling", "tab: apex_clearing")
+	for range len(m.items.input.Value()) {
 		d.send(press("backspace"))
 	}
 	typeText(m, "dwo")

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,7 +162,11 @@ func (s *itemsScreen) promptLines(w int) []string {
 		acct := s.accounts[s.account]
 		title = "Processor token for " + acct.Name + " ••" + present.MaskLabel(acct)
 		body = append(body, s.input.View())
-		if m := processorMatches(s.input.Value()); len(m) > 0 && s.input.Value() != "" {
+		m := processorMatches(s.input.Value())
+		if slices.Contains(s.cycle, s.input.Value()) {
+			m = s.cycle // tab is going through these
+		}
+		if len(m) > 0 && s.input.Value() != "" {
 			shown := m[:min(len(m), 6)]
 			more := ""
 			if len(m) > len(shown) {
