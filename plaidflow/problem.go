@@ -124,6 +124,11 @@ func Explain(err error) Problem {
 			p.Next = "start Link again when you are ready"
 		} else {
 			p.Next = plaidapi.NextStep(p.ErrorCode, p.ErrorType)
+			if NeedsRepair(p.ErrorCode) {
+				// The repair hint is for an Item that exists, with a command that names it:
+				// this session linked nothing, and "link --update ITEM" pasted as it is fails.
+				p.Next = "Link ended with this error, so nothing was linked or repaired: start Link again (in Sandbox, a password of the form error_" + p.ErrorCode + " forces it)"
+			}
 			p.DocumentationURL = linkExitDocs(p.ErrorCode, p.ErrorType)
 		}
 		if p.Next == "" {
