@@ -521,6 +521,10 @@ func TestAuthNeedsASavedItem(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
 	te.mustRun(t, exitFailure, "--demo", "auth")
+	// No call was made: nothing says the emulator answered.
+	if strings.Contains(te.stderr.String(), "answered") {
+		t.Errorf("with no saved Item, nothing answered, but stderr says so: %q", te.stderr)
+	}
 	// The command it suggests links in the demo, where the user is: pasted, it works.
 	if !strings.Contains(te.stderr.String(), "no saved items yet") || !strings.Contains(te.stderr.String(), "next:           link an account first: plaid-onboard --demo sandbox link") {
 		t.Errorf("stderr = %q", te.stderr)

@@ -17,8 +17,10 @@ import (
 // The terminal UI, the tables of the commands and --json all take their words from here, so a
 // number is never shown two ways.
 
-// DemoBanner says, wherever the offline demo's output lands, that Plaid was not involved.
-const DemoBanner = "OFFLINE DEMO: the built-in emulator answered, not Plaid. No real bank was contacted."
+// DemoBanner says, wherever the offline demo's output lands, that Plaid was not involved. It is
+// printed before the command runs, and some end before any call (no saved Item, a usage
+// mistake), so it says who stands in for Plaid, not that anything answered.
+const DemoBanner = "OFFLINE DEMO: the built-in emulator stands in for Plaid. No real bank is contacted."
 
 // OrDash is s, or "—" for a value Plaid did not send, so a table's columns stay aligned.
 func OrDash(s string) string {
