@@ -16,7 +16,7 @@ test:
 build:
 	CGO_ENABLED=0 go build -o plaid-onboard ./cmd/plaid-onboard
 
-# Speed against the physical limit (README, Performance): round trips per flow with the emulator
+# Speed against the physical limit (.ci/PERFORMANCE.md): round trips per flow with the emulator
 # answering after a fixed latency, a key press then View() on 500 accounts or Items, then the start-up, first
 # frame and peak-memory checks, printing their figures (inside a private keyring, like make test).
 bench:
