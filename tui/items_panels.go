@@ -48,7 +48,7 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it vault.SavedItem, st *plaidfl
 		p.body = append(p.body, "Next: "+h.Next)
 	}
 	p.rows = append(p.rows,
-		[2]string{"billed products", listOrNone(st.BilledProducts)},
+		[2]string{s.c.voice().BilledProducts(), listOrNone(st.BilledProducts)},
 		[2]string{"available products", listOrNone(st.AvailableProducts)})
 	consent := "none (this Item's consent does not expire)"
 	if st.ConsentExpiration != nil {
