@@ -47,7 +47,9 @@ func TestEmulatorSaysWhereItListensAndItsHostNames(t *testing.T) {
 	out := &lockedBuffer{}
 	te.d.Stdout = out
 	exited := make(chan int, 1)
-	go func() { exited <- te.runContext(ctx, "emulator", "--listen", "127.0.0.1:0", "--host", "plaid-emulator", "--host", "proxy.internal:8080") }()
+	go func() {
+		exited <- te.runContext(ctx, "emulator", "--listen", "127.0.0.1:0", "--host", "plaid-emulator", "--host", "proxy.internal:8080")
+	}()
 	e2etest.Eventually(t, "the start-up text up to its last line", func() (bool, string) {
 		return strings.Contains(out.String(), "Press ctrl+c to stop."), out.String()
 	})

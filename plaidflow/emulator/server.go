@@ -92,7 +92,7 @@ type Server struct {
 	localHosts, hostNames []string
 
 	clientID, secret string
-	port             int          // 0: a free port
+	port             int    // 0: a free port
 	listenHost       string // WithListenHost; "" is 127.0.0.1
 	listenAddr       string // where it listens, HOST:PORT (listen.go)
 	beyondLoopback   bool   // other machines may reach listenAddr
