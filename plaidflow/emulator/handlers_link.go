@@ -50,6 +50,9 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		} `json:"update"`
 		Auth       linkAuthOptions `json:"auth"`
 		HostedLink *hostedOptions  `json:"hosted_link"`
+		// AccountFilters is said back by /link/token/get as it came (plaid-node
+		// test/linkTokens.spec.ts, plaid-python tests/integration/test_link_token.py).
+		AccountFilters map[string]any `json:"account_filters"`
 	}
 	if e := c.decode(&req); e != nil {
 		return nil, e
@@ -91,15 +94,16 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lt := &linkToken{
-		token:        s.mint("link-sandbox-"),
-		created:      s.now(),
-		clientName:   req.ClientName,
-		language:     req.Language,
-		countryCodes: slices.Clone(req.CountryCodes),
-		products:     slices.Clone(req.Products),
-		redirectURI:  req.RedirectURI,
-		webhook:      req.Webhook,
-		auth:         req.Auth,
+		token:          s.mint("link-sandbox-"),
+		created:        s.now(),
+		clientName:     req.ClientName,
+		language:       req.Language,
+		countryCodes:   slices.Clone(req.CountryCodes),
+		products:       slices.Clone(req.Products),
+		redirectURI:    req.RedirectURI,
+		webhook:        req.Webhook,
+		auth:           req.Auth,
+		accountFilters: req.AccountFilters,
 	}
 	lifetime := linkTokenLifetime
 	if req.AccessToken != "" {
@@ -127,6 +131,8 @@ type linkTokenGetMetadata struct {
 	Language        *string  `json:"language"`
 	RedirectURI     *string  `json:"redirect_uri"`
 	Webhook         *string  `json:"webhook"`
+	// AccountFilters are /link/token/create's, when it had some.
+	AccountFilters map[string]any `json:"account_filters,omitempty"`
 }
 
 type linkTokenGetResponse struct {
@@ -176,6 +182,7 @@ func (s *Server) linkTokenGet(c *call) (any, *apiError) {
 			Language:        nullable(lt.language),
 			RedirectURI:     nullable(lt.redirectURI),
 			Webhook:         nullable(lt.webhook),
+			AccountFilters:  lt.accountFilters,
 		},
 		RequestID:    c.requestID,
 		LinkSessions: s.hostedSessions(lt),

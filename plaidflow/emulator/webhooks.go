@@ -286,7 +286,8 @@ func (s *Server) webhookVerificationKeyGet(c *call) (any, *apiError) {
 	}
 	w := s.webhooks()
 	if req.KeyID != w.kid {
-		return nil, errorf("INVALID_FIELD", "key_id %q does not identify a webhook verification key", req.KeyID)
+		// Plaid's code for it (plaid-node test/webhookVerification.spec.ts asserts it).
+		return nil, errorf("INVALID_WEBHOOK_VERIFICATION_KEY_ID", "key_id %q does not identify a webhook verification key", req.KeyID)
 	}
 	x, y := coordinates(&w.key.PublicKey)
 	return webhookKeyResponse{Key: jwkJSON{
