@@ -2,9 +2,8 @@ package emulator
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 	"testing"
+	"time"
 )
 
 // The emulator held to what Plaid's own public artifacts assert about Sandbox: the integration
@@ -153,6 +152,21 @@ var fidelityKnownDifferences = []struct {
 				"options": map[string]any{"routing_numbers": []string{"021200339", "052001633"}}})
 			return len(list(m["institutions"])) == 0
 		}},
+	{"plaid-python (tests/integration/test_item.py)", "/item/remove of an Item already removed is ITEM_NOT_FOUND",
+		"the emulator forgets a removed Item's access token, so it answers INVALID_ACCESS_TOKEN, as for a token it never made; the program's own messages after `items remove` are written for that answer",
+		func(t *testing.T, f *fidelityFixture) bool {
+			access := f.item(t, "ins_109508", []string{"transactions"}, nil)
+			f.ok(t, "/item/remove", map[string]any{"access_token": access})
+			_, m := f.call(t, "/item/remove", map[string]any{"access_token": access})
+			return m["error_code"] == "INVALID_ACCESS_TOKEN"
+		}},
+	{"plaid-ruby (PlaidProcessorTest_test_stripe_bank_account_token_create_invalid_account_id.yml)", "an account_id not on the Item is INVALID_FIELD \"account_id must be a valid account ID\" for processor tokens",
+		"the emulator answers INVALID_ACCOUNT_ID, the code Plaid's error reference gives for an account_id that is not the Item's (https://plaid.com/docs/errors/invalid-input/#invalid_account_id); the 2021 recording shows INVALID_FIELD",
+		func(t *testing.T, f *fidelityFixture) bool {
+			access := f.item(t, "ins_109508", []string{"auth"}, nil)
+			_, m := f.call(t, "/processor/stripe/bank_account_token/create", map[string]any{"access_token": access, "account_id": "ABCDEFG1234567"})
+			return m["error_code"] == "INVALID_ACCOUNT_ID"
+		}},
 }
 
 func TestFidelityKnownDifferencesStillDiffer(t *testing.T) {
@@ -168,7 +182,12 @@ func TestFidelityKnownDifferencesStillDiffer(t *testing.T) {
 	}
 }
 
-// fidelityName joins a file and what it asserts into a subtest name.
-func fidelityName(file, claim string) string {
-	return fmt.Sprintf("%s: %s", file, strings.TrimSpace(claim))
+// parseTime reads an RFC 3339 time of an answer.
+func parseTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatalf("%q is not an RFC 3339 time: %v", s, err)
+	}
+	return v
 }

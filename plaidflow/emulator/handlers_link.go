@@ -87,7 +87,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 	}
 	if req.Webhook != "" {
 		if u, err := url.Parse(req.Webhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, errorf("INVALID_FIELD", "webhook must be a valid URL")
+			return nil, errorf("INVALID_FIELD", "webhook must be a non-empty string URL")
 		}
 	}
 

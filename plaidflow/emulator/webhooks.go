@@ -315,7 +315,8 @@ func (s *Server) itemWebhookUpdate(c *call) (any, *apiError) {
 	}
 	if req.Webhook != nil && *req.Webhook != "" {
 		if u, err := url.Parse(*req.Webhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, errorf("INVALID_FIELD", "webhook must be a valid URL")
+			// Sandbox's message (plaid-ruby's PlaidItemTest_test_webhook_update_invalid_webhook.yml).
+			return nil, errorf("INVALID_FIELD", "webhook must be a non-empty string URL")
 		}
 	}
 	s.mu.Lock()
