@@ -35,7 +35,8 @@ cross:
 	.ci/cross
 
 # Every release archive in dist/ (binaries, README, LICENSE, completions, man page, checksums),
-# published nowhere. GoReleaser is built from .ci/tools/go.mod on first use.
+# and the emulator's images (podman; SKIP_IMAGE=1 make release-snapshot without it), published
+# nowhere. GoReleaser is built from .ci/tools/go.mod on first use.
 release-snapshot:
 	.ci/goreleaser release --snapshot --clean
 
