@@ -11,6 +11,9 @@ type call struct {
 	body      body
 	raw       []byte // the body as it came, which passed the checks
 	requestID string
+	// host is the Host the caller named the emulator by, one it answers to (callers.go): the
+	// base of the URLs an answer hands on to a browser (listen.go, baseURL).
+	host string
 }
 
 // decode fills v from the checked body. Only checked fields are decoded into typed Go

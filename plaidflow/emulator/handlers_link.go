@@ -118,7 +118,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 	lt.expires = lt.created.Add(lifetime)
 	var hostedURL string
 	if req.HostedLink != nil {
-		hostedURL = s.makeHosted(lt, *req.HostedLink) // link_hosted.go
+		hostedURL = s.makeHosted(lt, *req.HostedLink, s.baseURL(c)) // link_hosted.go
 	}
 	s.linkTokens[lt.token] = lt
 	return linkTokenCreateResponse{Expiration: rfc3339(lt.expires), LinkToken: lt.token, RequestID: c.requestID, HostedLinkURL: hostedURL}, nil

@@ -86,3 +86,14 @@ func (s *Server) ListensBeyondLoopback() bool { return s.beyondLoopback }
 // HostNames are the values of the Host header the emulator answers to, with their ports, such
 // as 127.0.0.1:4010, localhost:4010, [::1]:4010 and plaid-emulator:4010.
 func (s *Server) HostNames() []string { return slices.Clone(s.localHosts) }
+
+// baseURL is the emulator's URL as the caller of c named it: a client in another container
+// that reaches it as plaid-emulator:4010 hands its user's browser a hosted_link_url on
+// plaid-emulator:4010, not on 127.0.0.1, the emulator's own loopback. The name was checked
+// before the call ran (callers.go); a call that came with none gets the emulator's URL.
+func (s *Server) baseURL(c *call) string {
+	if c.host == "" {
+		return s.URL
+	}
+	return "http://" + c.host
+}

@@ -1,6 +1,9 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -27,5 +30,33 @@ func TestListenHost(t *testing.T) {
 			t.Errorf("WithListenHost(%q): host names %v, want %v", host, got, want)
 		}
 		s.Close()
+	}
+}
+
+// A client that names the emulator by a --host name (another container's view of it) gets a
+// hosted_link_url on that name, which its user's browser can reach; one that dials loopback
+// gets the loopback URL.
+func TestHostedLinkURLUsesTheNameTheCallerUsed(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestServer(t, WithHostNames("plaid-emulator"))
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	body := []byte(`{"client_name":"x","language":"en","country_codes":["US"],"user":{"client_user_id":"u"},"products":["auth"],"hosted_link":{}}`)
+	for host, want := range map[string]string{"plaid-emulator:" + port: "http://plaid-emulator:" + port + "/hl/", "": srv.URL + "/hl/"} {
+		h := jsonHeaders()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/link/token/create", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header, req.Host = h, host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		resp.Body.Close()
+		if got, _ := m["hosted_link_url"].(string); !strings.HasPrefix(got, want) {
+			t.Errorf("Host %q: hosted_link_url %q, want it under %s", host, got, want)
+		}
 	}
 }

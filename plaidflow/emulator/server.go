@@ -395,7 +395,7 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 		s.beginChange()
 		defer s.endChange()
 	}
-	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID})
+	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID, host: r.Host})
 }
 
 // requestBody is an API call's body, read into a buffer that goes back to bodyBuffers once
