@@ -9,16 +9,20 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // emulatorFlags are the flags of `emulator`.
 type emulatorFlags struct {
-	keys    keyFlags // the keys it accepts; --demo and --env mean nothing to it
-	json    bool
-	port    int
-	latency time.Duration
+	keys   keyFlags // the keys it accepts; --demo and --env mean nothing to it
+	json   bool
+	port   int
+	listen string // --listen ADDR:PORT (emulator_listen.go)
+	// portFlag tells whether --port was given, which --listen's port would contradict.
+	portFlag *pflag.Flag
+	latency  time.Duration
 	// redirectURIs are the Dashboard's allowed redirect URIs (--redirect-uri, repeatable).
 	redirectURIs []string
 	// hosts are more names it answers to in Host (--host, repeatable).
@@ -39,15 +43,17 @@ func newEmulatorCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve the offline Plaid Sandbox emulator on 127.0.0.1 for any Plaid client",
-		Long: `Serves the emulator the offline demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI) on
-127.0.0.1 until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers
-as Plaid Sandbox does, for tests and demos, with no network.
+		Long: `Serves the emulator the offline demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI)
+until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers as Plaid
+Sandbox does, for tests and demos, with no network.
 
-It answers Plaid clients and tools on this machine, which name it as 127.0.0.1, localhost or
-[::1] with its port, or by a name given with --host (a proxy's or a container's, through which
-other machines reach it; it still listens on 127.0.0.1 only); a request from a web page (another
+It listens on 127.0.0.1 unless --listen says otherwise: in a container, --listen 0.0.0.0:4010
+lets other containers and the host's port forwarding reach it (it warns that the network can
+then use this Sandbox). Wherever it listens, it answers only requests that name it as 127.0.0.1,
+localhost or [::1] with its port, as the one address it listens on, or by a name given with
+--host (a proxy's or a container's, such as plaid-emulator); a request from a web page (another
 Host, as with DNS rebinding, or another page's Origin) gets Plaid's INVALID_HEADERS error and
-changes nothing.
+changes nothing. It prints the names it answers to at start-up.
 
 It prints where it is and the keys it accepts (with --json, one JSON line: url, client_id,
 secret, link_script_url). Point a Plaid client at the url with those keys in the
@@ -101,6 +107,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
   plaid-onboard emulator --android-package-name com.example.app --products-enabled auth,transactions
   plaid-onboard emulator --port 8790 --host plaid-emulator   # behind a proxy named plaid-emulator
   plaid-onboard emulator --from-transcript ticket-4711.jsonl.gz
+  plaid-onboard emulator --listen 0.0.0.0:4010 --host plaid-emulator   # in a container named plaid-emulator
   plaid-onboard emulator --client-id "$PLAID_CLIENT_ID" --secret "$PLAID_SECRET"   # other keys`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),
@@ -113,6 +120,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
 	addKeyFlags(cmd, &f.keys)
 	addJSONFlag(cmd, &f.json)
 	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
+	addListenFlag(cmd, f)
 	cmd.Flags().DurationVar(&f.latency, "latency", 0, "delay added to every API answer, e.g. 50ms")
 	cmd.Flags().StringArrayVar(&f.hosts, "host", nil, "another name clients reach it by, as sent in Host: NAME or NAME:PORT (repeatable; default only 127.0.0.1, localhost, [::1])")
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
@@ -151,6 +159,11 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 		clientID, secret = emulator.DemoClientID, emulator.DemoSecret
 	}
 	emuOpts := []emulator.Option{emulator.WithPort(f.port), emulator.WithKeys(clientID, secret), emulator.WithLatency(f.latency)}
+	listenOpts, err := listenOptions(f)
+	if err != nil {
+		return err
+	}
+	emuOpts = append(emuOpts, listenOpts...)
 	for _, uri := range f.redirectURIs {
 		if err := checkRegisteredRedirect(uri); err != nil {
 			return usageError{err}
@@ -178,6 +191,7 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 		return fmt.Errorf("start the emulator: %w", err)
 	}
 
+	warnBeyondLoopback(a.d.Stderr, srv)
 	info := emulatorInfo{URL: srv.URL, ClientID: clientID, Secret: secret, LinkScriptURL: srv.LinkScriptURL(), RedirectURIs: f.redirectURIs}
 	if f.fromTranscript != "" {
 		if info.FromTranscript, err = replayTranscript(srv, f.fromTranscript); err != nil {
@@ -201,15 +215,16 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
   redirect URIs    %s
   Android packages %s
   products         %s
-
+`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
+			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
+			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"))
+		printListening(a.d.Stdout, srv)
+		fmt.Fprintf(a.d.Stdout, `
 Try it:
   PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
 
 Press ctrl+c to stop.
-`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
-			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
-			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"),
-			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
+`, info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
 		if info.FromTranscript != nil {
 			info.FromTranscript.write(a.d.Stdout)
 		}

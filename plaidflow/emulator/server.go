@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,8 +45,9 @@ func WithKeys(clientID, secret string) Option {
 	return func(s *Server) { s.clientID, s.secret = clientID, secret }
 }
 
-// WithPort makes the fake listen on 127.0.0.1:port instead of a free port chosen by the
-// system, for `plaid-onboard emulator --port`. It is still loopback only.
+// WithPort makes the fake listen on port instead of a free port chosen by the system, for
+// `plaid-onboard emulator --port`. It is still loopback only, unless WithListenHost says
+// otherwise.
 func WithPort(port int) Option {
 	return func(s *Server) { s.port = port }
 }
@@ -94,7 +92,10 @@ type Server struct {
 	localHosts, hostNames []string
 
 	clientID, secret string
-	port             int // 0: a free port
+	port             int    // 0: a free port
+	listenHost       string // WithListenHost; "" is 127.0.0.1
+	listenAddr       string // where it listens, HOST:PORT (listen.go)
+	beyondLoopback   bool   // other machines may reach listenAddr
 	readTimeout      time.Duration
 	latency          atomic.Int64 // time.Duration
 
@@ -145,8 +146,9 @@ type Server struct {
 	replay atomic.Pointer[replayScript]
 }
 
-// NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
-// and nothing outside this machine should reach it) and returns it running. It panics if it
+// NewServer starts the fake on 127.0.0.1 (another interface only when WithListenHost asks: it
+// accepts the demo keys, and nothing outside this machine should reach it by accident) and
+// returns it running. It panics if it
 // cannot listen, like httptest.NewServer, since a test or a demo cannot go on without it.
 func NewServer(opts ...Option) *Server {
 	s, err := Listen(opts...)
@@ -180,15 +182,10 @@ func Listen(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	if s.port < 0 || s.port > 65535 {
-		return nil, fmt.Errorf("listen on 127.0.0.1: port %d is not between 0 and 65535", s.port)
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
+	ln, err := s.listen() // listen.go: the address, its URL and the Host names it answers to
 	if err != nil {
-		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
+		return nil, err
 	}
-	s.URL = "http://" + ln.Addr().String()
-	s.setLocalHosts(strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: min(readHeaderTimeout, s.readTimeout),
@@ -398,7 +395,7 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 		s.beginChange()
 		defer s.endChange()
 	}
-	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID})
+	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID, host: r.Host})
 }
 
 // requestBody is an API call's body, read into a buffer that goes back to bodyBuffers once

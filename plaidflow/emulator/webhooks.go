@@ -286,7 +286,8 @@ func (s *Server) webhookVerificationKeyGet(c *call) (any, *apiError) {
 	}
 	w := s.webhooks()
 	if req.KeyID != w.kid {
-		return nil, errorf("INVALID_FIELD", "key_id %q does not identify a webhook verification key", req.KeyID)
+		// Plaid's code for it (plaid-node test/webhookVerification.spec.ts asserts it).
+		return nil, errorf("INVALID_WEBHOOK_VERIFICATION_KEY_ID", "key_id %q does not identify a webhook verification key", req.KeyID)
 	}
 	x, y := coordinates(&w.key.PublicKey)
 	return webhookKeyResponse{Key: jwkJSON{
@@ -314,7 +315,8 @@ func (s *Server) itemWebhookUpdate(c *call) (any, *apiError) {
 	}
 	if req.Webhook != nil && *req.Webhook != "" {
 		if u, err := url.Parse(*req.Webhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, errorf("INVALID_FIELD", "webhook must be a valid URL")
+			// Sandbox's message (plaid-ruby's PlaidItemTest_test_webhook_update_invalid_webhook.yml).
+			return nil, errorf("INVALID_FIELD", "webhook must be a non-empty string URL")
 		}
 	}
 	s.mu.Lock()
