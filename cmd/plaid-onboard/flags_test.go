@@ -44,7 +44,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 	with := func(groups ...[]string) []string { return slices.Concat(groups...) }
 	want := map[string][]string{
 		"": with([]string{"client-id", "demo", "env", "profile", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
-			[]string{"port", "redirect-uri"}, []string{"flow", "public-url", "webhook-port"}),
+			[]string{"port", "redirect-uri"}, []string{"flow", "public-url", "webhook-port", "from-transcript"}),
 		"link":                            with(call, []string{"mask", "no-browser", "no-save", "port", "redirect-uri", "update", "account-select", "flow", "hosted", "hosted-lifetime", "public-url", "webhook-port"}),
 		"verify":                          with(call, []string{"mask", "no-browser", "account"}),
 		"sandbox":                         nil,
@@ -62,7 +62,9 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"items rotate":                    call,
 		"webhooks":                        nil,
 		"webhooks listen":                 with(call, []string{"port", "forward-to", "public-url"}),
-		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "listen", "android-package-name", "products-enabled"},
+		"webhooks trigger":                with(call, []string{"item", "link-token", "set", "url", "emulator"}),
+		"webhooks sign":                   with(call, []string{"body", "url", "emulator"}),
+		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "listen", "android-package-name", "products-enabled", "from-transcript"},
 		"report":                          with(plaid, []string{"json"}),
 		"scenarios":                       {"json"},
 		"doctor":                          with(plaid, []string{"json", "profile", "timeout", "link", "redirect-uri", "android-package-name", "products", "country-codes"}),

@@ -58,6 +58,12 @@ func readmeCommands(t *testing.T, path string) []readmeCommand {
 		}
 		for _, m := range commandStart.FindAllStringSubmatchIndex(text, -1) {
 			rest := text[m[1]:]
+			if text[m[0]] == '(' {
+				// A command substitution, $(plaid-onboard …), ends at its ")".
+				if end := strings.IndexByte(rest, ')'); end >= 0 {
+					rest = rest[:end]
+				}
+			}
 			words := shellWords(rest)
 			c := readmeCommand{line: n, env: strings.Fields(text[m[2]:m[3]])}
 			for _, w := range words {
@@ -122,9 +128,14 @@ func TestREADMECommandsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
-	t.Chdir(work) // the files the README names (ticket-1234.json, session.jsonl) are here
+	t.Chdir(work) // the files the README names (ticket-1234.json, session.jsonl, webhook.json) are here
 	cmds := readmeCommands(t, readme)
 	writeREADMEUserCustom(t, readme, filepath.Join(work, "ticket-1234.json"))
+	// The body `webhooks sign --body webhook.json` signs: a webhook as the README's receiver gets it.
+	body := `{"environment": "sandbox", "error": null, "item_id": "x", "webhook_code": "LOGIN_REPAIRED", "webhook_type": "ITEM"}`
+	if err := os.WriteFile(filepath.Join(work, "webhook.json"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	te := newTestEnv(t)
 	te.useFakePlaid(t)
