@@ -10,7 +10,7 @@ import "net/http"
 
 // inspectPageCSP allows the page its own script, style and fetches and nothing else; no other
 // page may frame it.
-const inspectPageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+const inspectPageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func (s *Server) serveInspectPage(w http.ResponseWriter) {

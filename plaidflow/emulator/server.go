@@ -135,7 +135,7 @@ type Server struct {
 	itemState   ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
-	reqLog      requestLog             // requestlog.go: the last calls answered
+	reqLog      requestLog
 	release     chan struct{}               // closed by ReleaseHeld
 	held        atomic.Int64                // calls held by a hold fault now
 	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)

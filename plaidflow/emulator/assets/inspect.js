@@ -51,12 +51,12 @@
         return el('tr', {'data-account-id': a.account_id}, [
           el('td', {text: a.name}),
           el('td', {class: 'mono', text: a.mask ? '••' + a.mask : '—'}),
-          el('td', {text: a.type + (a.subtype ? ' / ' + a.subtype : '')}),
+          el('td', {class: 'nowrap', text: a.type + (a.subtype ? ' / ' + a.subtype : '')}),
           el('td', {text: a.verification_status || '—'}),
           el('td', {class: 'num', text: money(b.available, b.iso_currency_code)}),
           el('td', {class: 'num', text: money(b.current, b.iso_currency_code)}),
           el('td', {class: 'num', text: b.limit === null ? '—' : money(b.limit, b.iso_currency_code)}),
-          el('td', {class: 'mono small', text: a.account_id}),
+          el('td', {class: 'mono small wrap', text: a.account_id}),
         ]);
       });
       var state = el('span', {class: 'state state-' + it.state.toLowerCase(), text: it.state});
