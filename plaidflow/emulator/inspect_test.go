@@ -152,6 +152,11 @@ func TestRequestsFollow(t *testing.T) {
 		}
 		answered <- got
 	}()
+	e2etest.Eventually(t, "the follower to wait", func() (bool, string) {
+		srv.reqLog.mu.Lock()
+		defer srv.reqLog.mu.Unlock()
+		return srv.reqLog.wake != nil, "no one waits on the request log"
+	})
 	_, resp, _ := api.InstitutionsGetById(ctx).InstitutionsGetByIdRequest(*plaid.NewInstitutionsGetByIdRequest("ins_109508", []plaid.CountryCode{plaid.COUNTRYCODE_US})).Execute()
 	select {
 	case got := <-answered:
