@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,17 @@ type emulatorLogsFlags struct {
 	json   bool
 	follow bool
 	last   int
+	// endpoints and errorsOnly choose the calls printed, as stripe logs tail's filters do.
+	endpoints  []string
+	errorsOnly bool
+}
+
+// shows reports whether the flags let c be printed.
+func (f *emulatorLogsFlags) shows(c loggedCall) bool {
+	if f.errorsOnly && c.Status >= 200 && c.Status < 300 && !c.AnswerLost {
+		return false
+	}
+	return len(f.endpoints) == 0 || slices.Contains(f.endpoints, c.Endpoint)
 }
 
 // logsWait is how long one question to the emulator waits for the next call: under the
@@ -48,11 +60,15 @@ The emulator is found at --url, or else at PLAID_API_URL, which is how the rest 
 reach it. A status of --- is a call that got no answer (a hang or drop fault, or a client that
 gave up); "lost" is one that took effect while a fault lost its answer.
 
+--endpoint (repeatable) prints only the calls to those endpoints, --errors only the calls that
+did not get a 2xx answer; --last N then counts the calls they let through.
+
 With --json, each call is one JSON object on its own line: time, request_id, endpoint, status,
 error_code, latency_ms, seq (the emulator's count of calls).`,
 		Example: `  plaid-onboard emulator logs --url http://127.0.0.1:8790
   PLAID_API_URL=http://127.0.0.1:8790 plaid-onboard emulator logs --follow
-  plaid-onboard emulator logs --url http://127.0.0.1:8790 --follow --json | jq 'select(.status >= 400)'`,
+  plaid-onboard emulator logs -f --errors --endpoint /auth/get --endpoint /accounts/balance/get
+  plaid-onboard emulator logs --url http://127.0.0.1:8790 --follow --json | jq 'select(.latency_ms > 100)'`,
 		Args: maxArgs(0, "no arguments"),
 		Annotations: map[string]string{
 			withoutFlag + "demo": "it reads a running emulator's log; --demo's emulator lives inside each command and keeps none",
@@ -62,10 +78,17 @@ error_code, latency_ms, seq (the emulator's count of calls).`,
 	cmd.Flags().StringVar(&f.url, "url", "", "the emulator's `URL`, as plaid-onboard emulator prints it (default $PLAID_API_URL)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "one JSON object per line for each call")
 	cmd.Flags().BoolVarP(&f.follow, "follow", "f", false, "keep printing calls as the emulator answers them, until ctrl+c")
+	cmd.Flags().StringArrayVar(&f.endpoints, "endpoint", nil, "print only the calls to this endpoint, such as /auth/get (repeatable)")
+	cmd.Flags().BoolVar(&f.errorsOnly, "errors", false, "print only the calls that did not get a 2xx answer")
 	cmd.Flags().IntVarP(&f.last, "last", "n", 0, "print only the last `N` calls kept (default all of them; 10 with --follow; 0: none)")
 	cmd.RunE = a.runE(func(ctx context.Context, _ []string) error {
 		if f.last < 0 {
 			return usagef("--last %d is negative: give how many of the kept calls to print", f.last)
+		}
+		for _, e := range f.endpoints {
+			if !strings.HasPrefix(e, "/") {
+				return usagef("--endpoint %q is not an API path: give it as the emulator names it, such as /auth/get", e)
+			}
 		}
 		if !cmd.Flags().Changed("last") {
 			f.last = -1 // all of them, or logsFollowLast with --follow
@@ -111,7 +134,7 @@ func (a *app) runEmulatorLogs(ctx context.Context, f *emulatorLogsFlags) error {
 	if err != nil {
 		return a.logsStopped(ctx, err)
 	}
-	calls := got.Requests
+	calls := slices.DeleteFunc(got.Requests, func(c loggedCall) bool { return !f.shows(c) })
 	if last >= 0 && len(calls) > last {
 		calls = calls[:last]
 	}
@@ -130,7 +153,9 @@ func (a *app) runEmulatorLogs(ctx context.Context, f *emulatorLogsFlags) error {
 			fmt.Fprintf(a.d.Stderr, "… %d calls not shown: they came faster than they could be printed, and the emulator keeps the last 1,000\n", got.Missed)
 		}
 		for i := len(got.Requests) - 1; i >= 0; i-- {
-			a.printCall(got.Requests[i], f.json)
+			if f.shows(got.Requests[i]) {
+				a.printCall(got.Requests[i], f.json)
+			}
 		}
 		after = got.Last
 	}

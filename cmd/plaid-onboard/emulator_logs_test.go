@@ -51,6 +51,22 @@ func TestEmulatorLogsPrintsCalls(t *testing.T) {
 		t.Errorf("the columns are not aligned:\n%s", out)
 	}
 
+	for _, filter := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--errors"}, failed.field("request_id")},
+		{[]string{"--endpoint", "/sandbox/public_token/create"}, ok.field("request_id")},
+		{[]string{"--endpoint", "/auth/get", "--endpoint", "/institutions/get_by_id", "--errors"}, failed.field("request_id")},
+	} {
+		cmd = exec.Command(testBinary(t), append([]string{"emulator", "logs", "--url", emu.URL}, filter.args...)...)
+		cmd.Dir, cmd.Env = dirs.work, dirs.env()
+		out, err = cmd.Output()
+		if got := strings.Split(strings.TrimSpace(string(out)), "\n"); err != nil || len(got) != 1 || !strings.Contains(got[0], filter.want) {
+			t.Errorf("emulator logs %v: %v\n%s\nwant only the call %s", filter.args, err, out, filter.want)
+		}
+	}
+
 	cmd = exec.Command(testBinary(t), "emulator", "logs", "--url", emu.URL, "--json", "--last", "1")
 	cmd.Dir, cmd.Env = dirs.work, dirs.env()
 	out, err = cmd.Output()
