@@ -81,6 +81,12 @@ A control API on the same port steers it, for tests:
   POST   /_emulator/webhooks/trigger       {"type":"ITEM","code":"ERROR","item_id":"…"}: send one of
                                            Plaid's webhooks (plaid-onboard webhooks trigger)
   POST   /_emulator/webhooks/sign          a body: its Plaid-Verification JWT (webhooks sign)
+  GET    /_emulator/state                  what it holds: Items, accounts, webhooks, recent calls
+  GET    /_emulator/                       the same as a live page, for a browser
+
+A fault with only an error_code answers with that Plaid error; "item_id" limits it to one
+Item's calls; an Item answered ITEM_LOGIN_REQUIRED keeps it until Link's update mode repairs it.
+plaid-onboard emulator logs --url URL --follow prints each call as it is answered.
 
 Support: --from-transcript FILE (a transcript written with --transcript, gzipped or not) starts
 it with the Items the session saw, keeping their item and account ids, institution, accounts
@@ -127,6 +133,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
 	cmd.Flags().StringArrayVar(&f.androidPackageNames, "android-package-name", nil, "an Android package name the emulator's Dashboard allows (repeatable; default none)")
 	cmd.Flags().StringSliceVar(&f.productsEnabled, "products-enabled", nil, "the products the team is enabled for, comma-separated (default every product)")
 	cmd.Flags().StringVar(&f.fromTranscript, "from-transcript", "", "start with the Items a support transcript saw, and the errors Plaid answered them, at the same calls (gzipped or not)")
+	cmd.AddCommand(newEmulatorLogsCmd(a)) // emulator_logs.go
 	return cmd
 }
 
@@ -212,10 +219,11 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
   secret           %s
   Link SDK         %s
   control API      %s/_emulator/ (clock/advance, faults, reset, webhooks; see --help)
+  inside           %s/_emulator/ in a browser, or: plaid-onboard emulator logs --url %s --follow
   redirect URIs    %s
   Android packages %s
   products         %s
-`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
+`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, info.URL, info.URL, registeredRedirects(info.RedirectURIs),
 			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
 			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"))
 		printListening(a.d.Stdout, srv)

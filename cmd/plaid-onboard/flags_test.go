@@ -65,6 +65,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"webhooks trigger":                with(call, []string{"item", "link-token", "set", "url", "emulator"}),
 		"webhooks sign":                   with(call, []string{"body", "url", "emulator"}),
 		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "listen", "android-package-name", "products-enabled", "from-transcript"},
+		"emulator logs":                   {"url", "json", "follow", "last", "endpoint", "errors"},
 		"report":                          with(plaid, []string{"json"}),
 		"scenarios":                       {"json"},
 		"doctor":                          with(plaid, []string{"json", "profile", "timeout", "link", "redirect-uri", "android-package-name", "products", "country-codes"}),

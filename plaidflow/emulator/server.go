@@ -136,7 +136,7 @@ type Server struct {
 	itemState   ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
-	requestIDs  map[string][]string
+	reqLog      requestLog
 	release     chan struct{}               // closed by ReleaseHeld
 	held        atomic.Int64                // calls held by a hold fault now
 	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
@@ -175,7 +175,6 @@ func Listen(opts ...Option) (*Server, error) {
 		logins:       map[string]*pendingLogin{},
 		mfa:          map[string]*pendingMFA{},
 		issued:       map[string]bool{},
-		requestIDs:   map[string][]string{},
 		release:      make(chan struct{}),
 		readTimeout:  readTimeout,
 	}
@@ -230,6 +229,8 @@ func (s *Server) now() time.Time {
 // status and body sent verbatim.
 type fault struct {
 	left        int // < 0: until ClearFaults
+	kind        FaultKind
+	itemID      string // "": every call to the path; else only the calls for this Item
 	code        string
 	status      int
 	contentType string
@@ -276,26 +277,6 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// takeFault records the request_id of a call to path and returns the fault to answer it
-// with, if any: one lock for both, on every call.
-func (s *Server) takeFault(path, requestID string) *fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.recordRequestID(path, requestID)
-	queue := s.faults[path]
-	if len(queue) == 0 {
-		return nil
-	}
-	f := queue[0]
-	if f.left > 0 {
-		f.left--
-		if f.left == 0 {
-			s.faults[path] = queue[1:]
-		}
-	}
-	return f
-}
-
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
@@ -317,14 +298,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // serveAPI answers a Plaid API call: a web page's call is refused at once (callers.go); then
 // latency, an injected fault if one is due, and the endpoint.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	if s.refuseWebPage(w, r) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
+	requestID := ""
+	defer func() { s.logCall(start, r.URL.Path, rec, requestID) }()
+	if s.refuseWebPage(rec, r) {
 		return
 	}
-	defer s.noteCall(time.Now(), s.latency.Load() > 0)
+	defer s.noteCall(start, s.latency.Load() > 0)
 	body := readBody(r.Body)
 	defer body.release()
 	raw, readErr := body.bytes, body.err
-	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
 	rawFault := false
 	defer func() {
 		if s.observe != nil && rec.status != 0 {
@@ -341,8 +325,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	requestID := newRequestID()
-	f := s.takeFault(r.URL.Path, requestID)
+	requestID = newRequestID()
+	f := s.takeFault(r.URL.Path, raw)
 	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
 			rawFault = f.code == "" || f.status != 0 // a status of its own is not Plaid's pairing
@@ -352,7 +336,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if f != nil && (f.action == faultDropAfter || f.action == faultHangAfter) {
 		// The call takes effect; its answer is lost on the way back.
 		defer s.loseAnswer(w, r, f)
-		rec = &recorder{ResponseWriter: discardWriter{w.Header()}, keep: rec.keep}
+		rec = &recorder{ResponseWriter: discardWriter{w.Header()}, keep: rec.keep, lost: true}
 	}
 	ep, ok := endpoints[r.URL.Path]
 	if !ok || r.Method != http.MethodPost {
@@ -457,12 +441,16 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (discardWriter) WriteHeader(int)             {}
 
 // recorder notes the status written and, when keep is set (an observer is), a copy of the
-// body: copying every answer costs a load test for nothing when no one looks.
+// body: copying every answer costs a load test for nothing when no one looks. The request log
+// takes the status, request_id and error_code from it (writeAnswer sets them).
 type recorder struct {
 	http.ResponseWriter
-	status int
-	keep   bool
-	body   bytes.Buffer
+	status    int
+	keep      bool
+	body      bytes.Buffer
+	requestID string
+	errorCode string
+	lost      bool // a fault loses this answer on the way back
 }
 
 func (r *recorder) WriteHeader(status int) {

@@ -52,8 +52,13 @@ type webhookState struct {
 
 	mu        sync.Mutex
 	closed    bool
-	delivered []delivery
+	delivered []delivery // the last maxDeliveriesKept
+	// onRecord is told of each outcome (the request log's version moves on: inspect.go).
+	onRecord func()
 }
+
+// maxDeliveriesKept bounds the outcomes kept, as the request log bounds the calls.
+const maxDeliveriesKept = 1000
 
 // delivery is the outcome of one webhook: where it went, how many attempts it took and the
 // status the receiver answered (0 when it never answered); Skipped says why it was not sent.
@@ -65,6 +70,7 @@ type delivery struct {
 	Attempts int
 	Status   int
 	Skipped  string
+	At       time.Time // when the emulator was done with it
 }
 
 func newWebhookState() *webhookState {
@@ -111,6 +117,11 @@ func (s *Server) deliveries() []delivery {
 // constructor needs no change beyond closing it.
 func (s *Server) webhooks() *webhookState {
 	s.whOnce.Do(func() { s.wh = newWebhookState() })
+	s.wh.mu.Lock()
+	if s.wh.onRecord == nil {
+		s.wh.onRecord = s.reqLog.changed
+	}
+	s.wh.mu.Unlock()
 	return s.wh
 }
 
@@ -166,9 +177,17 @@ func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 }
 
 func (w *webhookState) record(d delivery) {
+	d.At = time.Now()
 	w.mu.Lock()
+	if len(w.delivered) >= maxDeliveriesKept {
+		w.delivered = slices.Delete(w.delivered, 0, len(w.delivered)-maxDeliveriesKept+1)
+	}
 	w.delivered = append(w.delivered, d)
+	onRecord := w.onRecord
 	w.mu.Unlock()
+	if onRecord != nil {
+		onRecord()
+	}
 }
 
 // deliver POSTs the body until the receiver answers 2xx, the attempts run out, or the server
