@@ -62,7 +62,9 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		return nil, err
 	}
 	if !opts.noSave {
-		s.vault = p.open(d.Secrets)
+		if s.vault, err = p.open(d, opts.keys); err != nil {
+			return nil, err
+		}
 		if requireKeys {
 			// A command says why it waits for another run; the terminal UI shows its spinner.
 			s.vault.OnLockWait = func(holder string) { fmt.Fprintln(d.Stderr, vault.Waiting(holder)) }

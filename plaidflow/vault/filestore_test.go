@@ -187,7 +187,7 @@ func TestDemoRunStoreUsesItsFileOnlyWithoutKeyring(t *testing.T) {
 	if got, err := r.Get("demo/item/x"); err != nil || got != "access-sandbox-x" {
 		t.Errorf("read back: %q, %v", got, err)
 	}
-	info := infoOf(r)
+	info := InfoOf(r)
 	if info.Kind != StoreDemoFile || info.Path != filepath.Join(dir, demoStoreFile) || !strings.Contains(r.Describe(), "not secrets") {
 		t.Errorf("where the demo keeps Items: %+v, %q", info, r.Describe())
 	}
@@ -201,7 +201,7 @@ func TestDemoRunStoreUsesItsFileOnlyWithoutKeyring(t *testing.T) {
 	if err := withKeyring.Set("demo/item/y", "access-sandbox-y"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mem.Get("demo/item/y"); err != nil || infoOf(withKeyring).Kind != StoreMemory {
+	if _, err := mem.Get("demo/item/y"); err != nil || InfoOf(withKeyring).Kind != StoreMemory {
 		t.Errorf("with a store that answers, the demo did not keep using it: %v", err)
 	}
 }
@@ -228,6 +228,10 @@ type refusingStore struct{}
 func (refusingStore) Get(string) (string, error) {
 	return "", &KeyringError{Op: "read", Cause: errors.New("locked")}
 }
-func (refusingStore) Set(string, string) error { return &KeyringError{Op: "write", Cause: errors.New("locked")} }
-func (refusingStore) Delete(string) error      { return &KeyringError{Op: "delete", Cause: errors.New("locked")} }
-func (refusingStore) Describe() string         { return "the OS keyring" }
+func (refusingStore) Set(string, string) error {
+	return &KeyringError{Op: "write", Cause: errors.New("locked")}
+}
+func (refusingStore) Delete(string) error {
+	return &KeyringError{Op: "delete", Cause: errors.New("locked")}
+}
+func (refusingStore) Describe() string { return "the OS keyring" }

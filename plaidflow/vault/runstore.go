@@ -64,8 +64,8 @@ type StoreInfo struct {
 	Problem string `json:"problem,omitempty"`
 }
 
-// infoOf is what kind of store s is, without calling it.
-func infoOf(s SecretStore) StoreInfo {
+// InfoOf is what kind of store s is, without calling it.
+func InfoOf(s SecretStore) StoreInfo {
 	info := StoreInfo{Description: s.Describe()}
 	switch s := s.(type) {
 	case *FileStore:
@@ -75,7 +75,7 @@ func infoOf(s SecretStore) StoreInfo {
 	case *MemoryStore:
 		info.Kind = StoreMemory
 	case *RunStore:
-		return infoOf(s.Current())
+		return InfoOf(s.Current())
 	default:
 		info.Kind = StoreKeyring
 	}
@@ -173,13 +173,13 @@ const probeKey = "plaid-onboard-probe/reachable"
 // whether it answers (up to the keyring's timeout, so not in a UI's Update). The encrypted
 // file store is not opened: no passphrase is asked for.
 func Probe(s SecretStore) StoreInfo {
-	info := infoOf(s)
+	info := InfoOf(s)
 	if info.Kind != StoreKeyring {
 		return info
 	}
 	_, err := s.Get(probeKey)
 	if !errors.Is(err, ErrKeyringUnavailable) {
-		return infoOf(s) // a RunStore may have moved to the demo's file
+		return InfoOf(s) // a RunStore may have moved to the demo's file
 	}
 	info.Kind = StoreNone
 	var ke *KeyringError
@@ -192,4 +192,4 @@ func Probe(s SecretStore) StoreInfo {
 }
 
 // Info says where the vault keeps keys and Items, without calling the store.
-func (v *Vault) Info() StoreInfo { return infoOf(v.Secrets) }
+func (v *Vault) Info() StoreInfo { return InfoOf(v.Secrets) }

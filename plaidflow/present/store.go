@@ -1,0 +1,38 @@
+package present
+
+import (
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
+)
+
+// KeptIn says where keys and Items are kept, as the end of "Items will be kept in …" or
+// "store: …": the keyring, the encrypted file, the demo's file, or nowhere and why.
+func KeptIn(info vault.StoreInfo) string {
+	switch info.Kind {
+	case vault.StoreNone:
+		s := "nowhere: no OS keyring is reachable"
+		if info.Problem != "" {
+			s += " (" + info.Problem + ")"
+		}
+		return s
+	case vault.StoreMemory:
+		return "memory only: nothing is kept when the program exits"
+	}
+	return info.Description
+}
+
+// WillBeKept is the sentence the Keys screen shows before linking.
+func WillBeKept(info vault.StoreInfo) string {
+	switch info.Kind {
+	case vault.StoreNone:
+		return "Items will not be kept: " + KeptIn(info)[len("nowhere: "):]
+	case vault.StoreMemory:
+		return "Items will not be kept (memory only, for this run)"
+	}
+	return "Items will be kept in " + KeptIn(info)
+}
+
+// FileStoreHint says how to keep Items where no keyring is reachable.
+func FileStoreHint() string {
+	return "--store file (or " + config.StoreVar + "=file) keeps them in an encrypted file, with a passphrase"
+}
