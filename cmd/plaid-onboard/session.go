@@ -96,6 +96,9 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 	if n := othersKeysNote(cfg, s.vault); n != "" {
 		s.notes = append(s.notes, n)
 	}
+	if n := otherStoreNote(d, p, opts.keys); n != "" && s.vault != nil {
+		s.notes = append(s.notes, n)
+	}
 	if opts.keys.demo {
 		var emuOpts []emulator.Option
 		if s.vault != nil {

@@ -26,7 +26,7 @@ const (
 // addStoreFlag gives cmd --store: where saved keys and Items are kept. Every command with
 // --profile has it.
 func addStoreFlag(a *app, cmd *cobra.Command, k *keyFlags) {
-	cmd.Flags().StringVar(&k.store, "store", "", "where keys and Items are kept: keyring or file (an encrypted file in the profile's folder, for machines with no keyring; default $"+config.StoreVar+", else keyring)")
+	cmd.Flags().StringVar(&k.store, "store", "", "where keys and Items are kept: keyring, or file (encrypted, for machines with none) (default $"+config.StoreVar+", else keyring)")
 	shared(cmd, "only the commands that use saved keys or Items have it", "store")
 	_ = cmd.RegisterFlagCompletionFunc("store", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return []cobra.Completion{
@@ -122,4 +122,35 @@ func askPassphraseOnTTY(prompt string) (string, error) {
 		return "", fmt.Errorf("read the passphrase: %w", err)
 	}
 	return string(b), nil
+}
+
+// unlockFileStore asks for the encrypted store's passphrase now, when the run uses it: the
+// terminal UI takes the terminal over, so it cannot be asked for later, at the first save.
+func unlockFileStore(v *vault.Vault) error {
+	if v == nil {
+		return nil
+	}
+	run, ok := v.Secrets.(*vault.RunStore)
+	if !ok {
+		return nil
+	}
+	if fs, ok := run.Current().(*vault.FileStore); ok {
+		return fs.Unlock()
+	}
+	return nil
+}
+
+// otherStoreNote is said when this run uses the keyring by default while the profile has an
+// encrypted file store: Items saved there are listed (the index is shared) but their tokens
+// are not in the keyring, and a command pasted without --store would not find them.
+func otherStoreNote(d deps, p profileChoice, k keyFlags) string {
+	kind, from, err := storeKind(k.store, d.Getenv)
+	if err != nil || kind != storeKeyring || from != "default" {
+		return ""
+	}
+	dir := vault.ProfileDir(p.base, p.name)
+	if !vault.NewFileStore(dir, nil).Exists() {
+		return ""
+	}
+	return fmt.Sprintf("this profile also has an encrypted file store (%s); this run uses the OS keyring: add --store file (or set %s=file) for the Items kept there", vault.EncryptedStorePath(dir), config.StoreVar)
 }

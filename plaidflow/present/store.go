@@ -12,7 +12,7 @@ func KeptIn(info vault.StoreInfo) string {
 	case vault.StoreNone:
 		s := "nowhere: no OS keyring is reachable"
 		if info.Problem != "" {
-			s += " (" + info.Problem + ")"
+			s += "; " + info.Problem
 		}
 		return s
 	case vault.StoreMemory:
