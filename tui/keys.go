@@ -538,7 +538,7 @@ func (s *keysScreen) confirm() tea.Cmd {
 
 func keyringProblem(err error) string {
 	if errors.Is(err, vault.ErrKeyringUnavailable) {
-		return "no OS keyring is reachable. They last for this run only; nothing was written to a file."
+		return "no OS keyring is reachable. They last for this run only (ctrl+s on this screen, or --store file, keeps them in an encrypted file)."
 	}
 	return err.Error()
 }
