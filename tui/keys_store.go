@@ -68,12 +68,8 @@ func openFileStore(v *vault.Vault, pass string) tea.Cmd {
 		if !ok {
 			return fileStoreOpenedMsg{err: errors.New("this run's store cannot be changed")}
 		}
-		fs := vault.NewFileStore(v.Dir, func(bool) (string, error) { return pass, nil })
-		if err := fs.Unlock(); err != nil {
-			return fileStoreOpenedMsg{err: err}
-		}
-		run.Use(fs)
-		return fileStoreOpenedMsg{info: vault.InfoOf(fs)}
+		info, err := run.OpenFile(v.Dir, pass)
+		return fileStoreOpenedMsg{info: info, err: err}
 	}
 }
 

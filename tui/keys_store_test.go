@@ -26,6 +26,10 @@ func (lockedKeyring) Delete(string) error {
 
 var ctrlS = tea.KeyMsg{Type: tea.KeyCtrlS}
 
+// cheapScrypt keeps the store's scrypt work small in tests (age's default takes seconds under
+// the race detector).
+const cheapScrypt = 10
+
 // shows waits until the screen, its lines joined and its spaces collapsed, holds s: a sentence
 // wrapped at a space.
 func shows(d *driver, s string) {
@@ -41,6 +45,7 @@ func TestKeysScreenOffersTheFileStoreWithoutKeyring(t *testing.T) {
 	_, deps := liveOnEmulator(t)
 	dir := t.TempDir()
 	run := vault.NewRunStore(lockedKeyring{})
+	run.FileWorkFactor = cheapScrypt
 	deps.Vault = vault.NewVault(run, dir)
 	m, d := started(t, deps, 100, 30)
 
@@ -82,7 +87,9 @@ func TestKeysScreenOffersTheFileStoreWithoutKeyring(t *testing.T) {
 func TestKeysScreenWrongPassphraseNamesTheFile(t *testing.T) {
 	_, deps := liveOnEmulator(t)
 	dir := t.TempDir()
-	if err := vault.NewFileStore(dir, func(bool) (string, error) { return "right", nil }).Set("k", "v"); err != nil {
+	earlier := vault.NewRunStore(vault.NewMemoryStore())
+	earlier.FileWorkFactor = cheapScrypt // opening costs what making cost: the file says
+	if _, err := earlier.OpenFile(dir, "right"); err != nil {
 		t.Fatal(err)
 	}
 	deps.Vault = vault.NewVault(vault.NewRunStore(lockedKeyring{}), dir)

@@ -87,6 +87,10 @@ func InfoOf(s SecretStore) StoreInfo {
 // to the encrypted file when the user asks for it. Callers keep one SecretStore (the Vault's)
 // and never branch on which one is behind it.
 type RunStore struct {
+	// FileWorkFactor is scrypt's log2 cost when OpenFile makes the encrypted store (0: age's
+	// default, about a second; tests lower it).
+	FileWorkFactor int
+
 	mu  sync.Mutex
 	cur SecretStore
 	// demoFile, when set, is where entries go once the keyring turns out not to answer.
@@ -119,6 +123,19 @@ func (r *RunStore) Use(s SecretStore) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cur = s
+}
+
+// OpenFile opens (or makes) the encrypted store of the profile directory dir with pass, and
+// makes it the store for the rest of the run: where no keyring answers, the terminal UI turns
+// to it when the user asks. A wrong passphrase changes nothing.
+func (r *RunStore) OpenFile(dir, pass string) (StoreInfo, error) {
+	fs := NewFileStore(dir, func(bool) (string, error) { return pass, nil })
+	fs.workFactor = r.FileWorkFactor
+	if err := fs.Unlock(); err != nil {
+		return StoreInfo{}, err
+	}
+	r.Use(fs)
+	return InfoOf(fs), nil
 }
 
 // fellBack reports whether err from s moved the run to the demo's file, so the call is tried
