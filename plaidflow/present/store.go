@@ -5,31 +5,34 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
-// KeptIn says where keys and Items are kept, as the end of "Items will be kept in …" or
-// "store: …": the keyring, the encrypted file, the demo's file, or nowhere and why.
+// KeptIn says where keys and Items are kept, as the end of "kept in: …": the keyring, the
+// encrypted file, the demo's file, or nowhere and why.
 func KeptIn(info vault.StoreInfo) string {
 	switch info.Kind {
 	case vault.StoreNone:
-		s := "nowhere: no OS keyring is reachable"
-		if info.Problem != "" {
-			s += "; " + info.Problem
-		}
-		return s
+		return "nowhere: " + noKeyring(info)
 	case vault.StoreMemory:
 		return "memory only: nothing is kept when the program exits"
 	}
 	return info.Description
 }
 
-// WillBeKept is the sentence the Keys screen shows before linking.
+// WillBeKept is the sentence the Keys screen shows before anything is linked.
 func WillBeKept(info vault.StoreInfo) string {
 	switch info.Kind {
 	case vault.StoreNone:
-		return "Items will not be kept: " + KeptIn(info)[len("nowhere: "):]
+		return "Items will not be kept: " + noKeyring(info)
 	case vault.StoreMemory:
 		return "Items will not be kept (memory only, for this run)"
 	}
-	return "Items will be kept in " + KeptIn(info)
+	return "Items will be kept in " + info.Description
+}
+
+func noKeyring(info vault.StoreInfo) string {
+	if info.Problem == "" {
+		return "no OS keyring is reachable"
+	}
+	return "no OS keyring is reachable; " + info.Problem
 }
 
 // FileStoreHint says how to keep Items where no keyring is reachable.
