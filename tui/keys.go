@@ -202,8 +202,14 @@ func (s *keysScreen) failure() error {
 // focusView implements focuser: the focused field's row and its hint (after the intro and
 // the card's top edge).
 func (s *keysScreen) focusView() (string, int, int) {
+	v := s.View()
+	if s.phase == phasePassphrase {
+		// The prompt ends the view: keep all of it in sight, not the field behind it.
+		last := lineCount(v) - 1
+		return v, max(last-len(s.passphraseView(s.width))+1, 0), last
+	}
 	row := s.introLines() + 1 + 2*int(s.focus)
-	return s.View(), row, row + 1
+	return v, row, row + 1
 }
 
 // SetSize implements component.

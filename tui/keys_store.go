@@ -187,6 +187,13 @@ func (s *keysScreen) storeLines(w int) []string {
 		if s.canUseFileStore() {
 			text += " " + s.keys.FileStore.Help().Key + " keeps them in an encrypted file."
 		}
+	case s.store.info.Path != "":
+		// The path on a line of its own, so it is never broken inside.
+		var out []string
+		for _, l := range wrap(present.WillBeKeptIn(s.store.info), w) {
+			out = append(out, style.Render(l))
+		}
+		return append(out, style.Render(truncate(s.store.info.Path, w)))
 	default:
 		text = present.WillBeKept(s.store.info) + "."
 	}
@@ -210,10 +217,11 @@ func (s *keysScreen) passphraseView(w int) []string {
 		}
 		return pointer + lab + ti.View()
 	}
+	// The path on a line of its own, so it is never broken inside.
 	if c.fileExists {
-		out = append(wrap("Passphrase of the encrypted store "+path+":", w), row("passphrase", c.pass, true))
+		out = append(wrap("Passphrase of the encrypted store", w), truncate(path, w), row("passphrase", c.pass, true))
 	} else {
-		out = append(wrap("New encrypted store "+path+": choose a passphrase (it cannot be recovered).", w),
+		out = append(wrap("New encrypted store: choose a passphrase (it cannot be recovered)", w), truncate(path, w),
 			row("passphrase", c.pass, !c.onAgain), row("again", c.again, c.onAgain))
 	}
 	switch {

@@ -69,7 +69,7 @@ func TestKeysScreenOffersTheFileStoreWithoutKeyring(t *testing.T) {
 		t.Fatalf("the passphrase is shown:\n%s", v)
 	}
 	d.send(press("enter"))
-	shows(d, "Items will be kept in the encrypted file "+path)
+	shows(d, "Items will be kept in the encrypted file: "+path)
 	if err := deps.Vault.Secrets.Set("sandbox/item/x", "access-sandbox-x"); err != nil {
 		t.Fatalf("saving after the switch: %v", err)
 	}
@@ -125,7 +125,7 @@ func TestKeysScreenSaysWhereItemsGo(t *testing.T) {
 	dir := t.TempDir()
 	demo.Vault = vault.NewVault(vault.NewDemoRunStore(lockedKeyring{}, dir), dir)
 	_, d = started(t, demo, 100, 30)
-	shows(d, "Items will be kept in "+filepath.Join(dir, "demo-secrets.json")+" (the demo's tokens are the emulator's, not secrets)")
+	shows(d, "Items will be kept in a plain file (the demo's tokens are the emulator's, not secrets): "+filepath.Join(dir, "demo-secrets.json"))
 }
 
 // namedKeyring is a keyring that answers, kept in memory.

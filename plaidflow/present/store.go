@@ -28,6 +28,18 @@ func WillBeKept(info vault.StoreInfo) string {
 	return "Items will be kept in " + info.Description
 }
 
+// WillBeKeptIn is WillBeKept for a store that is a file, without the file, which a screen
+// puts on a line of its own ("Items will be kept in the encrypted file:"); "" for the others.
+func WillBeKeptIn(info vault.StoreInfo) string {
+	switch info.Kind {
+	case vault.StoreFile:
+		return "Items will be kept in the encrypted file:"
+	case vault.StoreDemoFile:
+		return "Items will be kept in a plain file (the demo's tokens are the emulator's, not secrets):"
+	}
+	return ""
+}
+
 func noKeyring(info vault.StoreInfo) string {
 	if info.Problem == "" {
 		return "no OS keyring is reachable"
