@@ -61,7 +61,8 @@ func TestE2ENoKeyringDemoKeepsItsItems(t *testing.T) {
 
 // TestE2EEncryptedFileStoreWithRealKeys: on a machine with no keyring, PLAID_ONBOARD_STORE=file
 // and PLAID_ONBOARD_PASSPHRASE keep a Sandbox Item (against the emulator) in the encrypted file:
-// later processes list it, read its numbers, rotate and remove it; the wrong passphrase fails
+// later processes list it, read its numbers, rotate it, make a processor token with the new
+// token and remove it; the wrong passphrase fails
 // naming the file; no token, secret or passphrase is in clear in any file.
 func TestE2EEncryptedFileStoreWithRealKeys(t *testing.T) {
 	t.Parallel()
@@ -104,6 +105,9 @@ func TestE2EEncryptedFileStoreWithRealKeys(t *testing.T) {
 	}
 
 	runBinaryOK(t, dirs, env, "items", "rotate", linked.ItemName)
+	if out := runBinaryOK(t, dirs, env, "processor-token", linked.ItemName, "--account", "0000", "--processor", "dwolla"); !strings.Contains(out, "processor-sandbox-") {
+		t.Errorf("processor-token with the rotated token from the file store printed:\n%s", out)
+	}
 	assertNotInFiles(t, map[string]string{"an access token": "access-sandbox-", "the secret": emulator.DemoSecret, "the passphrase": pass},
 		dirs.config, dirs.home, dirs.work)
 	runBinaryOK(t, dirs, env, "items", "remove", linked.ItemName, "--yes")
