@@ -71,3 +71,18 @@ func TestStoreFlagValues(t *testing.T) {
 	out := te.mustRun(t, exitOK, "__complete", "auth", "--store", "")
 	wantAll(t, "completions", out, "keyring\t", "file\t")
 }
+
+// A profile whose Items are in the encrypted store is removed with its entries there: the
+// removal names the file, not the keyring.
+func TestProfilesRemoveWithTheFileStore(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	te.environ["PLAID_ONBOARD_PASSPHRASE"] = "pw"
+	te.mustRun(t, exitOK, "--profile", "acme", "--demo", "sandbox", "link", "--store", "file")
+	te.mustRun(t, exitOK, "profiles", "remove", "acme", "--yes", "--store", "file")
+	base, _ := te.d.ConfigDir()
+	wantAll(t, "stderr", te.stderr.String(), "in the encrypted file "+filepath.Join(base, "profiles", "acme", "secrets.age"))
+	if _, err := os.Stat(filepath.Join(base, "profiles", "acme")); !os.IsNotExist(err) {
+		t.Errorf("the profile's folder (and its store) is still there: %v", err)
+	}
+}
