@@ -149,7 +149,11 @@ func Explain(err error) Problem {
 	localNext, localOK := localfile.Advice(err)
 	switch {
 	case errors.Is(err, vault.ErrKeyringUnavailable):
-		p.Next = "unlock the OS keyring (or start a desktop session) and try again"
+		p.Next = "unlock the OS keyring (or start a desktop session) and try again; on a machine with none, --store file (" + config.StoreVar + "=file) keeps keys and Items in an encrypted file"
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		p.Next = "run again and type the passphrase the store was made with (or set " + config.PassphraseVar + " to it); it cannot be recovered: without it, move the store's two files aside and link again"
+	case errors.Is(err, vault.ErrCorruptStore):
+		p.Next = "the file was changed outside plaid-onboard: restore it from a backup, or move it aside and link again (the Items stay listed, without their tokens)"
 	case errors.Is(err, config.ErrNoKeys):
 		p.Next = "set PLAID_CLIENT_ID and PLAID_SECRET, or try --demo"
 	case errors.As(err, &noItems):

@@ -56,7 +56,8 @@ const (
 	doExpired   action = "expire (Sandbox)"
 	doCode      action = "enter code in Link"
 	doFire      action = "fire webhook (Sandbox)"
-	doHosted    action = "hosted link" // H: Link on any device, by a QR code
+	doHosted    action = "hosted link"          // H: Link on any device, by a QR code
+	doFileStore action = "encrypted file store" // ctrl+s: keep Items in it where no keyring is
 
 	// Destructive: each asks y/n first.
 	doRemove     action = "remove the Item"
@@ -113,6 +114,7 @@ var keyMap = []keyDef{
 	{act: doCode, keys: []string{"m"}, help: "m", desc: "enter code in Link"},
 	{act: doFire, keys: []string{"w"}, help: "w", desc: "fire webhook (Sandbox)"},
 	{act: doHosted, keys: []string{"H"}, help: "H", desc: "Hosted Link (QR)"},
+	{act: doFileStore, keys: []string{"ctrl+s"}, help: "ctrl+s", desc: "encrypted file store"},
 
 	{act: doRemove, keys: []string{"d"}, help: "d", desc: "remove", destructive: true},
 	{act: doRotate, keys: []string{"R"}, help: "R", desc: "rotate token", destructive: true},
@@ -165,6 +167,7 @@ func newGlobalKeys() globalKeys {
 
 type keysKeys struct {
 	Submit, NextField, PrevField, Down, Up, ToggleEnv, Yes, No, Exit key.Binding
+	FileStore                                                        key.Binding
 }
 
 func newKeysKeys() keysKeys {
@@ -178,6 +181,7 @@ func newKeysKeys() keysKeys {
 		Yes:       bind(doYes, ""),
 		No:        bind(doNo, ""),
 		Exit:      bind(doBack, "quit"),
+		FileStore: bind(doFileStore, "keep Items in an encrypted file"),
 	}
 }
 

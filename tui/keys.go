@@ -43,6 +43,7 @@ const (
 	phaseSaveOffer             // "save these keys in the keyring?"
 	phaseSaving                // the keyring is being written
 	phaseConfirmProd           // "open Link in Production?"
+	phasePassphrase            // the encrypted store's passphrase (keys_store.go)
 )
 
 // keyCheck is one live check of a set of keys.
@@ -85,6 +86,8 @@ type keysScreen struct {
 	offered keyValues
 	// resolving is the environment whose keys are being looked up again.
 	resolving config.Env
+	// store is where Items will be kept, and the passphrase prompt (keys_store.go).
+	store storeChoice
 }
 
 func newKeysScreen(c *common) *keysScreen {
@@ -110,6 +113,7 @@ func newKeysScreen(c *common) *keysScreen {
 	}
 	s.secret.EchoMode = textinput.EchoPassword
 	s.secret.EchoCharacter = '•'
+	s.store = newStoreChoice(mk)
 	s.take(c.cfg)
 	switch {
 	case c.cfg.ClientID == "":
@@ -138,6 +142,9 @@ func (s *keysScreen) take(cfg config.Config) {
 // known already, check them at once.
 func (s *keysScreen) Init() tea.Cmd {
 	cmds := []tea.Cmd{s.setFocus(s.focus)}
+	if v := s.c.deps.Vault; v != nil {
+		cmds = append(cmds, probeStore(v))
+	}
 	switch {
 	case s.formatOK():
 		cmds = append(cmds, s.startCheck())
@@ -180,7 +187,7 @@ func (s *keysScreen) owns(id int) bool { return id != 0 && s.check.id == id }
 
 // busy implements component.
 func (s *keysScreen) busy() bool {
-	return (s.current() && s.check.state == checkRunning) || s.phase == phaseSaving
+	return (s.current() && s.check.state == checkRunning) || s.phase == phaseSaving || s.store.opening
 }
 
 // failure implements component: a refusal of the keys on screen. Once they are edited it is
@@ -195,8 +202,14 @@ func (s *keysScreen) failure() error {
 // focusView implements focuser: the focused field's row and its hint (after the intro and
 // the card's top edge).
 func (s *keysScreen) focusView() (string, int, int) {
+	v := s.View()
+	if s.phase == phasePassphrase {
+		// The prompt ends the view: keep all of it in sight, not the field behind it.
+		last := lineCount(v) - 1
+		return v, max(last-len(s.passphraseView(s.width))+1, 0), last
+	}
 	row := s.introLines() + 1 + 2*int(s.focus)
-	return s.View(), row, row + 1
+	return v, row, row + 1
 }
 
 // SetSize implements component.
@@ -275,7 +288,13 @@ func (s *keysScreen) updateKeys() {
 	}
 	k.ToggleEnv.SetEnabled(edit && s.focus == fieldEnv && !s.c.cfg.Demo)
 	k.Exit.SetEnabled(s.phase != phaseSaving)
+	k.FileStore.SetEnabled(edit && s.canUseFileStore())
 	switch s.phase {
+	case phasePassphrase:
+		k.Submit.SetEnabled(true)
+		k.Submit.SetHelp("enter", "open the encrypted file")
+		k.NextField.SetEnabled(!s.store.fileExists)
+		k.Exit.SetHelp("esc", "cancel")
 	case phaseSaveOffer:
 		k.Yes.SetHelp("y", "save keys")
 		k.No.SetHelp("n", "not now")
@@ -285,6 +304,7 @@ func (s *keysScreen) updateKeys() {
 		k.No.SetHelp("n", "go back")
 		k.Exit.SetHelp("esc", "back")
 	default:
+		k.Submit.SetHelp("enter", "continue")
 		k.Exit.SetHelp("esc", "quit")
 	}
 }
@@ -322,7 +342,7 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 
 	case keysSavedMsg:
 		if s.phase == phaseSaving {
-			s.notice = "Keys saved in the OS keyring for " + msg.env.Title() + "."
+			s.notice = "Keys saved in " + s.keptIn() + " for " + msg.env.Title() + "."
 			s.idSource, s.secretSource = config.SourceKeyring, config.SourceKeyring
 			return s.afterSave()
 		}
@@ -333,6 +353,10 @@ func (s *keysScreen) update(msg tea.Msg) tea.Cmd {
 
 	case keysEditRequestedMsg:
 		return s.Resume()
+
+	case storeProbedMsg, fileStoreOpenedMsg:
+		cmd, _ := s.storeUpdate(msg)
+		return cmd
 
 	case tea.KeyMsg:
 		return s.handleKey(msg)
@@ -377,7 +401,12 @@ func (s *keysScreen) resolved(msg keysResolvedMsg) tea.Cmd {
 
 func (s *keysScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := s.keys
+	if s.phase == phasePassphrase {
+		return s.passphraseKey(msg)
+	}
 	switch {
+	case key.Matches(msg, k.FileStore):
+		return s.askPassphrase()
 	case key.Matches(msg, k.Yes):
 		if s.phase == phaseSaveOffer {
 			s.phase = phaseSaving
@@ -515,7 +544,7 @@ func (s *keysScreen) confirm() tea.Cmd {
 
 func keyringProblem(err error) string {
 	if errors.Is(err, vault.ErrKeyringUnavailable) {
-		return "no OS keyring is reachable. They last for this run only; nothing was written to a file."
+		return "no OS keyring is reachable. They last for this run only (ctrl+s on this screen, or --store file, keeps them in an encrypted file)."
 	}
 	return err.Error()
 }
@@ -523,7 +552,7 @@ func keyringProblem(err error) string {
 // ShortHelp implements help.KeyMap.
 func (s *keysScreen) ShortHelp() []key.Binding {
 	k := s.keys
-	return []key.Binding{k.Yes, k.No, k.Submit, withHelp(k.NextField, "tab/↓", "next field"), k.ToggleEnv, k.Exit}
+	return []key.Binding{k.Yes, k.No, k.Submit, withHelp(k.NextField, "tab/↓", "next field"), k.ToggleEnv, k.FileStore, k.Exit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -531,6 +560,6 @@ func (s *keysScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
 		{k.Yes, k.No, withHelp(k.Submit, "enter", "check keys and continue"), withHelp(k.NextField, "tab/↓", "next field"), withHelp(k.PrevField, "shift+tab/↑", "previous field")},
-		{k.ToggleEnv, k.Exit},
+		{k.ToggleEnv, k.FileStore, k.Exit},
 	}
 }

@@ -81,6 +81,7 @@ func (s *keysScreen) View() string {
 		b = append(b, st.Muted.Render(intro), "")
 	}
 	b = append(b, card(s.c.border(s.env), st.CardTitle.Render("Your Plaid API keys"), "", form, w, cardWidth(w))...)
+	b = append(b, s.storeLines(w)...)
 	if status := s.statusView(w); len(status) > 0 {
 		b = append(b, "")
 		b = append(b, status...)
@@ -113,13 +114,13 @@ func (s *keysScreen) statusView(w int) []string {
 	st := s.c.styles
 	switch s.phase {
 	case phaseSaveOffer:
-		return []string{
-			st.OK.Render("✓ Plaid accepted the keys."),
-			"Save them in the OS keyring for " + s.env.Title() + ", so the next run starts here?",
-			st.Key.Render("y") + st.Muted.Render(" save   ") + st.Key.Render("n") + st.Muted.Render(" not now"),
-		}
+		out := []string{st.OK.Render("✓ Plaid accepted the keys.")}
+		out = append(out, wrap("Save them in "+s.keptIn()+" for "+s.env.Title()+", so the next run starts here?", w)...)
+		return append(out, st.Key.Render("y")+st.Muted.Render(" save   ")+st.Key.Render("n")+st.Muted.Render(" not now"))
 	case phaseSaving:
-		return []string{s.c.spinner() + " Saving the keys in the OS keyring…"}
+		return []string{s.c.spinner() + " Saving the keys in " + s.keptIn() + "…"}
+	case phasePassphrase:
+		return s.passphraseView(w)
 	case phaseConfirmProd:
 		return []string{
 			st.Warn.Render("⚠ Production: real bank accounts, and Plaid bills for each Item."),

@@ -24,9 +24,12 @@ type deps struct {
 	Interactive bool
 	Getenv      func(string) string
 	Browser     linkpage.Browser
-	// Secrets is the OS keyring in the program.
-	Secrets   vault.SecretStore
-	ConfigDir func() (string, error)
+	// Secrets is the OS keyring in the program (secretStore picks the store a run uses).
+	Secrets vault.SecretStore
+	// AskPassphrase reads the encrypted store's passphrase from the terminal, unechoed; nil
+	// when there is none to ask on (tests: then $PLAID_ONBOARD_PASSPHRASE is the only way).
+	AskPassphrase func(prompt string) (string, error)
+	ConfigDir     func() (string, error)
 	// StateDir keeps the last session's transcript (transcript.DefaultStateDir).
 	StateDir   func() (string, error)
 	WorkDir    string
@@ -37,17 +40,18 @@ type deps struct {
 func systemDeps() deps {
 	wd, _ := os.Getwd()
 	return deps{
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		Interactive: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
-		Getenv:      os.Getenv,
-		Browser:     linkpage.SystemBrowser{Getenv: os.Getenv},
-		Secrets:     vault.NewKeyringStore(),
-		ConfigDir:   vault.DefaultDir,
-		StateDir:    func() (string, error) { return transcript.DefaultStateDir(os.Getenv) },
-		WorkDir:     wd,
-		HTTPClient:  plaidapi.NewHTTPClient(),
-		Now:         time.Now,
+		Stdin:         os.Stdin,
+		Stdout:        os.Stdout,
+		Stderr:        os.Stderr,
+		Interactive:   term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
+		Getenv:        os.Getenv,
+		Browser:       linkpage.SystemBrowser{Getenv: os.Getenv},
+		Secrets:       vault.NewKeyringStore(),
+		AskPassphrase: askPassphraseOnTTY,
+		ConfigDir:     vault.DefaultDir,
+		StateDir:      func() (string, error) { return transcript.DefaultStateDir(os.Getenv) },
+		WorkDir:       wd,
+		HTTPClient:    plaidapi.NewHTTPClient(),
+		Now:           time.Now,
 	}
 }

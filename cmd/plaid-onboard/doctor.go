@@ -19,6 +19,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/doctor"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -150,7 +151,11 @@ func (a *app) runDoctor(ctx context.Context, o *doctorOptions) error {
 	if err != nil {
 		return err
 	}
-	dd := a.doctorDeps(o, p)
+	store, err := secretStore(a.d, p, o.keys)
+	if err != nil {
+		return err
+	}
+	dd := a.doctorDeps(o, p, store)
 	rep := doctor.Run(ctx, dd)
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -171,7 +176,7 @@ func (a *app) runDoctor(ctx context.Context, o *doctorOptions) error {
 
 // doctorDeps are what the checks look at: the keys' sources, keyring, HTTP client, Link page and
 // browser of every other command.
-func (a *app) doctorDeps(o *doctorOptions, p profileChoice) doctor.Deps {
+func (a *app) doctorDeps(o *doctorOptions, p profileChoice, store vault.SecretStore) doctor.Deps {
 	d := a.d
 	dd := doctor.Deps{
 		Profile: p.name,
@@ -181,7 +186,7 @@ func (a *app) doctorDeps(o *doctorOptions, p profileChoice) doctor.Deps {
 			return src, err
 		},
 		WorkDir:      d.WorkDir,
-		Secrets:      d.Secrets,
+		Secrets:      store,
 		ConfigDir:    d.ConfigDir,
 		HTTPClient:   d.HTTPClient,
 		OnRetry:      plaidapi.RetryPrinter(d.Stderr),
@@ -221,7 +226,8 @@ func writeDoctorReport(w io.Writer, rep doctor.Report) {
 	if rep.Demo {
 		title = "offline demo (the built-in emulator, not Plaid)"
 	}
-	fmt.Fprintf(w, "plaid-onboard doctor: %s\n\n", title)
+	fmt.Fprintf(w, "plaid-onboard doctor: %s\n", title)
+	fmt.Fprintf(w, "Keys and Items kept in: %s\n\n", present.KeptIn(rep.Store))
 	cols := terminalWidth(w)
 	width := 0
 	for _, c := range rep.Checks {

@@ -435,9 +435,10 @@ func probeEntries(t *testing.T) []string {
 	return keys
 }
 
-// The real binary where no D-Bus session bus exists (ssh, a container): the keyring check fails
-// with exit 14 and says why and what to do, and PATH without a launcher fails the browser check
-// too, listed after it.
+// The real binary where no D-Bus session bus exists (ssh, a container): with real keys the
+// keyring check fails and says why and what to do (the encrypted file store among the fixes),
+// and the store is "none"; the demo keeps its Items in its own file, so its keyring check passes
+// naming that file, and PATH without a launcher fails the browser check (exit 15).
 func TestE2EDoctorNoSessionBusNoBrowser(t *testing.T) {
 	dirs := newUserDirs(t)
 	env := []string{
@@ -446,13 +447,37 @@ func TestE2EDoctorNoSessionBusNoBrowser(t *testing.T) {
 		"XDG_RUNTIME_DIR=" + t.TempDir(), // no bus socket in it
 		"PATH=" + t.TempDir(),            // no xdg-open, no browser
 	}
-	stdout, stderr, code := runBinary(t, dirs, env, "--demo", "doctor")
-	if code != 14 {
-		t.Fatalf("exit %d, want 14 (keyring)\n%s\n%s", code, stdout, stderr)
+	stdout, stderr, code := runBinary(t, dirs, env, "doctor")
+	if code != 10 {
+		t.Fatalf("exit %d, want 10 (keys)\n%s\n%s", code, stdout, stderr)
 	}
-	wantAll(t, "stdout", stdout, "FAIL  keyring", "no D-Bus session bus", "dbus-run-session", "FAIL  browser", "none of xdg-open", "2 checks failed: keyring, browser. Exit status 14 (keyring, the first).")
-	if !strings.Contains(stderr, "the keyring check failed (exit status 14)") {
+	wantAll(t, "stdout", stdout, "Keys and Items kept in: nowhere: no OS keyring is reachable", "FAIL  keyring", "no D-Bus session bus", "dbus-run-session", "--store file", "FAIL  browser", "none of xdg-open")
+
+	stdout, stderr, code = runBinary(t, dirs, env, "--demo", "doctor")
+	if code != 15 {
+		t.Fatalf("--demo: exit %d, want 15 (browser)\n%s\n%s", code, stdout, stderr)
+	}
+	demoFile := filepath.Join(dirs.config, "plaid-onboard", "demo-secrets.json")
+	wantAll(t, "--demo stdout", stdout, "Keys and Items kept in: "+demoFile, "ok    keyring", "FAIL  browser", "1 check failed: browser")
+	if !strings.Contains(stderr, "the browser check failed (exit status 15)") {
 		t.Errorf("stderr does not name the failed check:\n%s", stderr)
+	}
+	var rep struct {
+		Store vault.StoreInfo `json:"store"`
+	}
+	runBinaryJSON := func(args ...string) {
+		out, errOut, _ := runBinary(t, dirs, env, args...)
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v: %v\n%s\n%s", args, err, out, errOut)
+		}
+	}
+	runBinaryJSON("--demo", "doctor", "--json")
+	if rep.Store.Kind != vault.StoreDemoFile || rep.Store.Path != demoFile {
+		t.Errorf("doctor --demo --json store: %+v", rep.Store)
+	}
+	runBinaryJSON("doctor", "--json")
+	if rep.Store.Kind != vault.StoreNone || !strings.Contains(rep.Store.Problem, "D-Bus") {
+		t.Errorf("doctor --json store without a keyring: %+v", rep.Store)
 	}
 }
 

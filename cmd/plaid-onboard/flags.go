@@ -25,6 +25,7 @@ type keyFlags struct {
 	secret      string // --secret (addKeyFlags), or the line --secret-stdin read
 	secretStdin bool   // --secret-stdin (addSecretStdinFlag)
 	profile     string // --profile (addProfileFlag)
+	store       string // --store (addStoreFlag, with --profile)
 }
 
 // sessionFlags are what a session with Plaid is built from (newSession).

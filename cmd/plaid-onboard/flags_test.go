@@ -39,11 +39,11 @@ func flagsOf(c *cobra.Command) []string {
 // Every command has exactly the flags it uses: a flag given to the wrong command (or left off
 // the right one) fails here. The groups below are the helpers of flags.go.
 func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
-	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"} // addPlaidFlags
-	call := append([]string{"json", "profile", "transcript"}, plaid...)     // addCallFlags
+	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"}      // addPlaidFlags
+	call := append([]string{"json", "profile", "store", "transcript"}, plaid...) // addCallFlags (--store comes with --profile)
 	with := func(groups ...[]string) []string { return slices.Concat(groups...) }
 	want := map[string][]string{
-		"": with([]string{"client-id", "demo", "env", "profile", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
+		"": with([]string{"client-id", "demo", "env", "profile", "store", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
 			[]string{"port", "redirect-uri"}, []string{"flow", "public-url", "webhook-port", "from-transcript"}),
 		"link":                            with(call, []string{"mask", "no-browser", "no-save", "port", "redirect-uri", "update", "account-select", "flow", "hosted", "hosted-lifetime", "public-url", "webhook-port"}),
 		"verify":                          with(call, []string{"mask", "no-browser", "account"}),
@@ -55,9 +55,9 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"auth":                            with(call, []string{"mask"}),
 		"balances":                        call,
 		"processor-token":                 with(call, []string{"account", "processor"}),
-		"items":                           {"demo", "env", "json", "profile"},
+		"items":                           {"demo", "env", "json", "profile", "store"},
 		"items status":                    call,
-		"items rename":                    with(plaid, []string{"json", "profile"}),
+		"items rename":                    with(plaid, []string{"json", "profile", "store"}),
 		"items remove":                    with(call, []string{"yes"}),
 		"items rotate":                    call,
 		"webhooks":                        nil,
@@ -68,12 +68,12 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"emulator logs":                   {"url", "json", "follow", "last", "endpoint", "errors"},
 		"report":                          with(plaid, []string{"json"}),
 		"scenarios":                       {"json"},
-		"doctor":                          with(plaid, []string{"json", "profile", "timeout", "link", "redirect-uri", "android-package-name", "products", "country-codes"}),
+		"doctor":                          with(plaid, []string{"json", "profile", "store", "timeout", "link", "redirect-uri", "android-package-name", "products", "country-codes"}),
 		"profiles":                        nil,
 		"profiles list":                   {"json"},
 		"profiles use":                    {"json"},
-		"profiles remove":                 {"json", "yes"},
-		"whoami":                          with(plaid, []string{"json", "profile"}),
+		"profiles remove":                 {"json", "store", "yes"},
+		"whoami":                          with(plaid, []string{"json", "profile", "store"}),
 		"man":                             nil,
 		"completion":                      nil, // cobra's, made in the tree to refuse a shell it has no script for
 		"completion bash":                 {"no-descriptions"},

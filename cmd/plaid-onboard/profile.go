@@ -46,9 +46,14 @@ func chooseProfile(d deps, k keyFlags) (profileChoice, error) {
 	}, nil
 }
 
-// open is the profile's vault: its index and its keyring entries.
-func (p profileChoice) open(secrets vault.SecretStore) *vault.Vault {
-	return vault.OpenProfile(secrets, p.base, p.name)
+// open is the profile's vault: its index, and its secrets in the store k asks for
+// (secretStore).
+func (p profileChoice) open(d deps, k keyFlags) (*vault.Vault, error) {
+	store, err := secretStore(d, p, k)
+	if err != nil {
+		return nil, err
+	}
+	return vault.OpenProfile(store, p.base, p.name), nil
 }
 
 // into records the profile in the sources, so the Config resolved from them names it.
@@ -92,12 +97,13 @@ func actingIn(cfg config.Config) string {
 	return fmt.Sprintf("%s · %s", label, environmentName(cfg))
 }
 
-// addProfileFlag gives cmd --profile: whose keys, Items and settings it uses. Its argument
-// completes from the profiles there are.
+// addProfileFlag gives cmd --profile: whose keys, Items and settings it uses, and --store:
+// where they are kept. Its argument completes from the profiles there are.
 func addProfileFlag(a *app, cmd *cobra.Command, k *keyFlags) {
 	cmd.Flags().StringVar(&k.profile, "profile", "", "the profile whose keys and Items to use (default $PLAID_PROFILE, else the one 'profiles use' chose, else default)")
 	shared(cmd, "only the commands that use saved keys or Items have it", "profile")
 	_ = cmd.RegisterFlagCompletionFunc("profile", a.completeProfiles)
+	addStoreFlag(a, cmd, k)
 }
 
 // completeProfiles offers the profiles there are, for --profile and `profiles use|remove`.

@@ -210,6 +210,7 @@ type profileRemoved struct {
 
 type profilesRemoveOptions struct {
 	json, yes bool
+	keys      keyFlags // --store only: where the profile's secrets are
 }
 
 func newProfilesRemoveCmd(a *app) *cobra.Command {
@@ -236,6 +237,7 @@ profile cannot be removed.`,
 	}
 	addJSONFlag(cmd, &o.json)
 	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask: remove the profile")
+	addStoreFlag(a, cmd, &o.keys)
 	return cmd
 }
 
@@ -250,7 +252,14 @@ func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
 	case !vault.ProfileExists(base, name):
 		return fmt.Errorf("there is no profile %s (`plaid-onboard profiles list` lists them)", name)
 	}
-	v := vault.OpenProfile(a.d.Secrets, base, name)
+	// Its demo Items' tokens may be in the demo's file (no keyring here): look there too.
+	k := o.keys
+	k.demo = true
+	store, err := secretStore(a.d, profileChoice{name: name, base: base}, k)
+	if err != nil {
+		return err
+	}
+	v := vault.OpenProfile(store, base, name)
 	v.OnLockWait = func(holder string) { fmt.Fprintln(a.d.Stderr, vault.Waiting(holder)) }
 	c, err := v.Contents()
 	if err != nil {
@@ -261,7 +270,11 @@ func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
 	}
 	fmt.Fprintf(a.d.Stderr, "Removing profile %s deletes:\n", name)
 	for _, k := range c.KeyringEntries {
-		fmt.Fprintf(a.d.Stderr, "  the keyring entry %s (service %s)\n", k, vault.KeyringService)
+		if v.Info().Kind == vault.StoreKeyring {
+			fmt.Fprintf(a.d.Stderr, "  the keyring entry %s (service %s)\n", k, vault.KeyringService)
+		} else {
+			fmt.Fprintf(a.d.Stderr, "  the entry %s in %s\n", k, v.Secrets.Describe())
+		}
 	}
 	fmt.Fprintf(a.d.Stderr, "  the directory %s (its index, settings, lock files and demo state)\n", c.Dir)
 	if !o.yes {

@@ -31,7 +31,9 @@ browser, exchange, numbers. In scripts, use the commands below; with --json they
 JSON document on stdout (Plaid's field names) and progress on stderr.
 
 Keys are looked up in this order: --client-id/--secret, PLAID_CLIENT_ID/PLAID_SECRET, ./.env,
-the OS keyring. Items (access tokens) are kept in the OS keyring, service "plaid-onboard".
+the OS keyring. Items (access tokens) are kept in the OS keyring, service "plaid-onboard"; on a
+machine with none, --store file keeps them in an encrypted file in the profile's folder (the
+offline demo keeps its own in a plain file there: its tokens are the emulator's).
 In scripts, give the secret on stdin, where ps cannot show it: every command that uses keys
 takes --secret-stdin (pass plaid/secret | plaid-onboard --secret-stdin link); the terminal UI
 asks for it on its first screen instead.
@@ -43,9 +45,12 @@ Environment only (a ./.env line setting them is ignored, and said so):
   PLAID_API_URL                              Plaid's base URL (a proxy, a recorder, a fake)
   PLAID_LINK_SCRIPT_URL                      where the Link page loads the Link SDK from
   PLAID_PROFILE                              the profile: whose keys and Items (see profiles --help)
+  PLAID_ONBOARD_STORE                        where keys and Items are kept: keyring or file
+  PLAID_ONBOARD_PASSPHRASE                   the encrypted file's passphrase (else it is asked)
 
-Exit status: 0 ok, 1 failure (a Plaid error, a Link exit), 2 usage, 130 interrupted (ctrl+c,
-SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first).`,
+Exit status: 0 ok, 1 failure (a Plaid error, a Link exit, a wrong passphrase), 2 usage, 130
+interrupted (ctrl+c, SIGINT or SIGTERM; an exchange already sent is finished and its Item saved
+first).`,
 		Example: `  plaid-onboard --demo                      # the terminal UI against the offline emulator
   plaid-onboard link                        # Link in the browser, then the numbers
   plaid-onboard sandbox link --json --mask  # a Sandbox Item without a browser, as JSON
@@ -131,6 +136,9 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 	}
 	defer s.close()
 	if err := checkLinkPage(s.cfg); err != nil {
+		return err
+	}
+	if err := unlockFileStore(s.vault); err != nil {
 		return err
 	}
 	if err := a.replayInDemo(s, o.tui.fromTranscript); err != nil { // emulator_transcript.go

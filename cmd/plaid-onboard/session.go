@@ -65,7 +65,9 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		return nil, err
 	}
 	if !opts.noSave {
-		s.vault = p.open(d.Secrets)
+		if s.vault, err = p.open(d, opts.keys); err != nil {
+			return nil, err
+		}
 		if requireKeys {
 			// A command says why it waits for another run; the terminal UI shows its spinner.
 			s.vault.OnLockWait = func(holder string) { fmt.Fprintln(d.Stderr, vault.Waiting(holder)) }
@@ -95,6 +97,9 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		s.notes = append(s.notes, n)
 	}
 	if n := othersKeysNote(cfg, s.vault); n != "" {
+		s.notes = append(s.notes, n)
+	}
+	if n := otherStoreNote(d, p, opts.keys); n != "" && s.vault != nil {
 		s.notes = append(s.notes, n)
 	}
 	if opts.keys.demo {

@@ -35,8 +35,11 @@ type whoamiDocument struct {
 	// KeyringProblem says why the keyring cannot be used here ("" when it answered): a server
 	// or container has none, and nothing would be saved.
 	KeyringProblem string `json:"keyring_problem,omitempty"`
-	Index          string `json:"index"`
-	Items          int    `json:"items"`
+	// Store is where keys and Items are kept: the keyring, the encrypted file (--store file),
+	// the demo's file, or none.
+	Store vault.StoreInfo `json:"store"`
+	Index string          `json:"index"`
+	Items int             `json:"items"`
 	// SettingsFile is the profile's settings file; Settings what it sets (names only).
 	SettingsFile string   `json:"settings_file"`
 	Settings     []string `json:"settings"`
@@ -68,7 +71,10 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 	if err != nil {
 		return err
 	}
-	v := p.open(a.d.Secrets)
+	v, err := p.open(a.d, o.keys)
+	if err != nil {
+		return err
+	}
 	src, err := sources(a.d, p, o.keys, linkPageFlags{}, v)
 	if err != nil {
 		return err
@@ -107,15 +113,25 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 		SettingsFile: filepath.Join(v.Dir, config.SettingsFile), Settings: config.SettingsUsed(src.Settings),
 	}
 	// A read of this profile's secret entry: it answers "not found" or the secret when the
-	// keyring is there, a *KeyringError when it is not.
+	// keyring is there, a *KeyringError when it is not. A file store is not read (it would ask
+	// for the passphrase only to say where it is).
 	var ke *vault.KeyringError
-	if _, err := v.Secrets.Get(doc.KeyringPrefix + "secret"); errors.As(err, &ke) {
-		doc.KeyringProblem = sanitize.Line(ke.Cause.Error(), sanitize.Field)
+	doc.Store = v.Info()
+	if doc.Store.Kind == vault.StoreKeyring {
+		if _, err := v.Secrets.Get(doc.KeyringPrefix + "secret"); errors.As(err, &ke) {
+			doc.KeyringProblem = sanitize.Line(ke.Cause.Error(), sanitize.Field)
+			doc.Store = vault.StoreInfo{Kind: vault.StoreNone, Description: doc.Keyring, Problem: doc.KeyringProblem}
+		} else {
+			doc.Store = v.Info() // the demo may have turned to its file
+		}
 	}
 	return a.printResult(o.json, doc, func(w io.Writer) error {
 		keyring := fmt.Sprintf("%s, entries %s…", doc.Keyring, doc.KeyringPrefix)
+		if k := doc.Store.Kind; k != vault.StoreKeyring && k != vault.StoreNone {
+			keyring = "not used by this run (see store)"
+		}
 		if doc.KeyringProblem != "" {
-			keyring = fmt.Sprintf("%s: not reachable here, so nothing is saved: %s", doc.Keyring, doc.KeyringProblem)
+			keyring = fmt.Sprintf("%s: not reachable here, so nothing is saved: %s (%s)", doc.Keyring, doc.KeyringProblem, present.FileStoreHint())
 		}
 		from := func(v, src string) string {
 			if v == "" {
@@ -143,6 +159,7 @@ func (a *app) runWhoami(o *keysJSONFlags) error {
 			{"client_id", from(doc.ClientID, doc.ClientIDFrom)},
 			{"secret", secret},
 			{"keyring", keyring},
+			{"store", present.KeptIn(doc.Store)},
 			{"index", fmt.Sprintf("%s (%d Items in %s)", doc.Index, doc.Items, environmentName(cfg))},
 			{"settings", fmt.Sprintf("%s (%s)", doc.SettingsFile, orNone(strings.Join(doc.Settings, ", ")))},
 		}, 99)

@@ -12,6 +12,11 @@ const (
 	envLinkScriptURL = "PLAID_LINK_SCRIPT_URL"
 	// EnvProfile chooses the profile (ResolveProfile).
 	EnvProfile = "PLAID_PROFILE"
+	// StoreVar chooses where keys and Items are kept: "keyring" (the default) or "file", the
+	// encrypted file store.
+	StoreVar = "PLAID_ONBOARD_STORE"
+	// PassphraseVar is the encrypted file store's passphrase, for runs with no terminal.
+	PassphraseVar = "PLAID_ONBOARD_PASSPHRASE"
 )
 
 // EnvironmentOnly are the settings a .env file may not set, each with what it decides. A .env
@@ -24,6 +29,10 @@ var EnvironmentOnly = []struct{ Name, Decides string }{
 	// A repository's .env choosing the profile would pick whose keys and Items a command
 	// acts on, and could act on another team's without a word.
 	{EnvProfile, "whose keys and Items are used"},
+	// A passphrase from a repository's .env would make the user's encrypted store one its
+	// author can open; and the store decides where the secret and tokens are written.
+	{PassphraseVar, "the passphrase of the encrypted store"},
+	{StoreVar, "where keys and Items are kept"},
 }
 
 // IgnoredInDotEnv says, one note each, which EnvironmentOnly settings a .env file (its values,

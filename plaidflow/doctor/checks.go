@@ -310,14 +310,25 @@ func (r *run) checkKeyring() Check {
 	key := "doctor-probe/" + hex.EncodeToString(b[:])
 	value := "probe-" + hex.EncodeToString(b[:])
 	keyringFix := func(err error) string {
-		if errors.Is(err, vault.ErrNoSessionBus) {
-			return "no D-Bus session bus, so no Secret Service: log in to a desktop session, or run inside `dbus-run-session` with gnome-keyring unlocked (`echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets`); or pass --no-save (Items are then not kept)"
+		if errors.Is(err, vault.ErrWrongPassphrase) || vault.InfoOf(store).Kind != vault.StoreKeyring {
+			return "check the file's permissions and the passphrase (" + config.PassphraseVar + " or the one typed)"
 		}
-		return "unlock the OS keyring (the login keyring, Keychain, Credential Manager) and run doctor again; or pass --no-save (Items are then not kept)"
+		if errors.Is(err, vault.ErrNoSessionBus) {
+			return "no D-Bus session bus, so no Secret Service: log in to a desktop session, or run inside `dbus-run-session` with gnome-keyring unlocked (`echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets`); or use --store file (" + config.StoreVar + "=file: an encrypted file, with a passphrase); or pass --no-save (Items are then not kept)"
+		}
+		return "unlock the OS keyring (the login keyring, Keychain, Credential Manager) and run doctor again; or use --store file (" + config.StoreVar + "=file: an encrypted file, with a passphrase); or pass --no-save (Items are then not kept)"
 	}
 	if err := store.Set(key, value); err != nil {
+		if errors.Is(err, vault.ErrKeyringUnavailable) || errors.Is(err, vault.ErrNoSessionBus) {
+			r.store = vault.StoreInfo{Kind: vault.StoreNone, Description: store.Describe(), Problem: err.Error()}
+			var ke *vault.KeyringError
+			if errors.As(err, &ke) {
+				r.store.Problem = ke.Cause.Error()
+			}
+		}
 		return c.fail("cannot write to "+store.Describe()+": "+err.Error(), keyringFix(err))
 	}
+	r.store = vault.InfoOf(store) // the demo may have turned to its file
 	got, err := store.Get(key)
 	derr := store.Delete(key)
 	switch {

@@ -85,6 +85,9 @@ type Report struct {
 	Checks      []Check `json:"checks"`
 	// PlaidCalls counts the calls to Plaid by endpoint, with --link (retries not counted).
 	PlaidCalls map[string]int `json:"plaid_calls,omitempty"`
+	// Store is where keys and Items are kept: the keyring, the encrypted file, the demo's
+	// file, or none (the keyring did not answer).
+	Store vault.StoreInfo `json:"store"`
 }
 
 // Deps is what the checks look at, built by the front end as it builds them for every command.
@@ -96,7 +99,8 @@ type Deps struct {
 	WorkDir string
 	// Demo, for --demo, starts the built-in emulator and says how to stop it.
 	Demo func() (config.Emulator, func())
-	// Secrets is the keyring Items are saved in; ConfigDir holds the Items index.
+	// Secrets is the store Items are saved in (the keyring, or a file store); ConfigDir holds
+	// the Items index.
 	Secrets   vault.SecretStore
 	ConfigDir func() (string, error)
 	// Profile is the profile whose keys and Items are checked (vault.OpenProfile).
@@ -135,6 +139,8 @@ type run struct {
 	// calls counts the Plaid calls by endpoint.
 	base  error
 	calls map[string]int
+	// store is where Items are kept, as the keyring check found it.
+	store vault.StoreInfo
 }
 
 // Run runs every check in order. When ctx ends, the checks still to run are skipped.
@@ -142,7 +148,7 @@ func Run(ctx context.Context, d Deps) Report {
 	if d.Timeout <= 0 {
 		d.Timeout = DefaultTimeout
 	}
-	r := &run{d: d, closer: func() {}}
+	r := &run{d: d, closer: func() {}, store: vault.InfoOf(d.Secrets)}
 	defer func() { r.closer() }()
 	checks := []Check{r.checkKeys()}
 	api, accepted := r.checkPlaid(ctx)
@@ -153,7 +159,7 @@ func Run(ctx context.Context, d Deps) Report {
 		checks = append(checks, r.checkRedirect(ctx), r.checkKeyring(), r.checkBrowser())
 	}
 
-	rep := Report{Environment: string(r.cfg.Env), Demo: r.cfg.Demo, OK: true, Checks: checks, PlaidCalls: r.calls}
+	rep := Report{Environment: string(r.cfg.Env), Demo: r.cfg.Demo, OK: true, Checks: checks, PlaidCalls: r.calls, Store: r.store}
 	if rep.Environment == "" {
 		rep.Environment = string(config.Sandbox)
 	}

@@ -166,8 +166,11 @@ func TestKeyringAndBrowserSayWhatToDo(t *testing.T) {
 	if rep.FirstFailed != Keyring || rep.ExitCode != 14 {
 		t.Fatalf("first failed %q (exit %d), want keyring (14)", rep.FirstFailed, rep.ExitCode)
 	}
-	if c := find(t, rep, Keyring); !strings.Contains(c.Fix, "dbus-run-session") || !strings.Contains(c.Fix, "--no-save") {
-		t.Errorf("keyring fix = %q, want the D-Bus session and --no-save", c.Fix)
+	if c := find(t, rep, Keyring); !strings.Contains(c.Fix, "dbus-run-session") || !strings.Contains(c.Fix, "--no-save") || !strings.Contains(c.Fix, "--store file") {
+		t.Errorf("keyring fix = %q, want the D-Bus session, the encrypted file store and --no-save", c.Fix)
+	}
+	if rep.Store.Kind != vault.StoreNone || rep.Store.Problem == "" {
+		t.Errorf("the report's store = %+v, want none, with why", rep.Store)
 	}
 	if c := find(t, rep, Browser); c.Status != Fail || !strings.Contains(c.Summary, "over SSH") || !strings.Contains(c.Fix, "--no-browser") {
 		t.Errorf("browser = %+v, want an SSH failure that offers --no-browser", c)

@@ -28,8 +28,9 @@ var (
 	ErrKeyringUnavailable = errors.New("no OS keyring is reachable")
 )
 
-// SecretStore keeps secrets (the client secret, access tokens). The program uses the OS keyring;
-// unit tests use MemoryStore; the end-to-end tests use the real keyring on a private D-Bus.
+// SecretStore keeps secrets (the client secret, access tokens). The program uses the OS keyring,
+// or a file store where there is none (FileStore, DemoFileStore), behind a RunStore; unit tests
+// use MemoryStore; the end-to-end tests use the real keyring on a private D-Bus.
 type SecretStore interface {
 	Get(key string) (string, error)
 	Set(key, value string) error
@@ -101,6 +102,10 @@ func (k *KeyringStore) do(verb, key string, call func() error) error {
 		return &KeyringError{Op: verb + " " + key, Cause: fmt.Errorf("no answer after %s", timeout)}
 	}
 }
+
+// Unreachable is an error when the keyring plainly cannot answer (no D-Bus session bus), found
+// without calling it; nil does not promise it will answer.
+func (k *KeyringStore) Unreachable() error { return k.sessionBus() }
 
 // ErrNoSessionBus means there is no D-Bus session bus to find the Secret Service on (a bare SSH
 // login, a container, cron). Its text has no parentheses: callers put a cause in parentheses,

@@ -76,7 +76,11 @@ func TestHelperProcessSavesItems(t *testing.T) {
 		return
 	}
 	n, _ := strconv.Atoi(os.Getenv(helperDirEnv + "_N"))
-	if err := saveItems(vault.NewVault(vault.NewMemoryStore(), dir), os.Getenv(helperDirEnv+"_WHO"), n); err != nil {
+	var store vault.SecretStore = vault.NewMemoryStore()
+	if pass := os.Getenv(helperDirEnv + "_PASSPHRASE"); pass != "" {
+		store = vault.NewCheapFileStore(dir, pass)
+	}
+	if err := saveItems(vault.NewVault(store, dir), os.Getenv(helperDirEnv+"_WHO"), n); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -86,6 +90,42 @@ func TestHelperProcessSavesItems(t *testing.T) {
 func TestProcessesSavingAtOnceKeepEveryItem(t *testing.T) {
 	dir := t.TempDir()
 	const procs, each = 3, 20
+	runSavingProcesses(t, dir, procs, each)
+	items, err := vault.NewVault(vault.NewMemoryStore(), dir).Items("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != procs*each {
+		t.Fatalf("the index names %d Items, want %d: one process's saves overwrote another's", len(items), procs*each)
+	}
+}
+
+// Given separate processes saving Items at once into one encrypted file store (made by
+// whichever comes first), then the file holds every Item's token and the index names them all:
+// the store's read-modify-write is locked across processes like the index's.
+func TestProcessesSavingIntoTheFileStoreKeepEveryItem(t *testing.T) {
+	dir := t.TempDir()
+	const procs, each = 2, 8
+	runSavingProcesses(t, dir, procs, each, helperDirEnv+"_PASSPHRASE=pass phrase")
+	v := vault.NewVault(vault.NewCheapFileStore(dir, "pass phrase"), dir)
+	items, err := v.Items("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != procs*each {
+		t.Fatalf("the index names %d Items, want %d", len(items), procs*each)
+	}
+	for _, it := range items {
+		if tok, err := v.AccessToken("sandbox", it.ItemID); err != nil || tok != "access-sandbox-"+it.ItemID {
+			t.Errorf("the token of %s in the file store: %q, %v: one process's write lost another's", it.ItemID, tok, err)
+		}
+	}
+}
+
+// runSavingProcesses runs procs copies of TestHelperProcessSavesItems at once, each saving each
+// Items into dir, with env added to theirs.
+func runSavingProcesses(t *testing.T, dir string, procs, each int, env ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -94,6 +134,7 @@ func TestProcessesSavingAtOnceKeepEveryItem(t *testing.T) {
 	for p := range procs {
 		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcessSavesItems$", "-test.count=1")
 		cmd.Env = append(os.Environ(), helperDirEnv+"="+dir, helperDirEnv+"_N="+strconv.Itoa(each), helperDirEnv+"_WHO=p"+strconv.Itoa(p))
+		cmd.Env = append(cmd.Env, env...)
 		wg.Go(func() { outs[p], errs[p] = cmd.CombinedOutput() })
 	}
 	wg.Wait()
@@ -101,13 +142,6 @@ func TestProcessesSavingAtOnceKeepEveryItem(t *testing.T) {
 		if errs[p] != nil {
 			t.Fatalf("process %d: %v (deadline: %v)\n%s", p, errs[p], ctx.Err(), outs[p])
 		}
-	}
-	items, err := vault.NewVault(vault.NewMemoryStore(), dir).Items("sandbox")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(items) != procs*each {
-		t.Fatalf("the index names %d Items, want %d: one process's saves overwrote another's", len(items), procs*each)
 	}
 }
 
