@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -28,6 +29,8 @@ type emulatorFlags struct {
 	// for (--products-enabled; default all).
 	androidPackageNames []string
 	productsEnabled     []string
+	// state are --state, --seed and --fixtures (emulator_state.go).
+	state stateFlags
 }
 
 // newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
@@ -70,6 +73,18 @@ A control API on the same port steers it, for tests:
   DELETE /_emulator/faults                 clear the faults
   POST   /_emulator/release                let the calls held by hold faults answer
   POST   /_emulator/reset                  forget Items, tokens, faults and the clock
+  POST   /_emulator/state/save             write the --state file now
+  GET    /_emulator/state/snapshot         the state as the --state file holds it
+
+State, seeds and fixtures:
+  --state FILE     load the whole state (Items, accounts, numbers, balances, verification,
+                   tokens, live link tokens, webhooks, the clock) from FILE if it exists; save
+                   it there on exit (ctrl+c, SIGTERM) and on POST /_emulator/state/save
+  --seed N         every id and token is a function of N and the calls: the same calls give
+                   the same answers
+  --fixtures DIR   Items declared as DIR/*.json (institution, user_custom accounts, access_token,
+                   item_id, state: healthy, ITEM_LOGIN_REQUIRED, pending_automatic_verification,
+                   pending_manual_verification, webhook), there from the start
 
 Redirect URIs: /link/token/create takes a redirect_uri only if the Dashboard lists it, exactly.
 By default the emulator's Dashboard lists every http URI on localhost, 127.0.0.1 or [::1]; with
@@ -84,6 +99,7 @@ Link token asking for another gets Plaid's INVALID_PRODUCT. Institutions: /insti
 offers only those of the country codes that support every product asked for (Sandbox's banks:
 First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank of Plaid in GB).`,
 		Example: `  plaid-onboard emulator --port 8790
+  plaid-onboard emulator --fixtures testdata/plaid --seed 7 --state emulator-state.json
   plaid-onboard emulator --json --latency 50ms
   plaid-onboard emulator --redirect-uri http://localhost:8765/oauth-return
   plaid-onboard emulator --android-package-name com.example.app --products-enabled auth,transactions
@@ -105,6 +121,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
 	cmd.Flags().StringArrayVar(&f.androidPackageNames, "android-package-name", nil, "an Android package name the emulator's Dashboard allows (repeatable; default none)")
 	cmd.Flags().StringSliceVar(&f.productsEnabled, "products-enabled", nil, "the products the team is enabled for, comma-separated (default every product)")
+	addStateFlags(cmd, &f.state)
 	return cmd
 }
 
@@ -157,8 +174,17 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 	if len(f.productsEnabled) > 0 {
 		emuOpts = append(emuOpts, emulator.WithProductsEnabled(f.productsEnabled...))
 	}
+	state, err := f.state.resolve() // emulator_state.go
+	if err != nil {
+		return err
+	}
+	emuOpts = append(emuOpts, state.opts...)
 	srv, err := emulator.Listen(emuOpts...)
 	if err != nil {
+		var fe *emulator.FixtureError
+		if errors.As(err, &fe) || strings.HasPrefix(err.Error(), "restore the state") {
+			return usageError{fmt.Errorf("start the emulator: %w", err)}
+		}
 		return fmt.Errorf("start the emulator: %w", err)
 	}
 
@@ -179,18 +205,23 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
   redirect URIs    %s
   Android packages %s
   products         %s
-
+%s
 Try it:
   PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
 
 Press ctrl+c to stop.
 `, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
 			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
-			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"),
+			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"), state.summary(&f.state),
 			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
 	}
 	<-ctx.Done()
 	srv.Close()
+	if err := state.saveOnExit(srv, &f.state); err != nil {
+		// Said here: after an interrupt, the exit status only says "interrupted".
+		fmt.Fprintln(a.d.Stderr, "emulator: "+err.Error())
+		return err
+	}
 	if !f.json {
 		fmt.Fprintln(a.d.Stderr, "emulator stopped")
 	}

@@ -39,9 +39,10 @@ func (s *Server) beginChange() {
 // endChange notes that the call ended: answers kept before it are stale.
 func (s *Server) endChange() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.changing--
 	s.stateGen++
+	s.mu.Unlock()
+	s.stateChanged() // state.go: the demo keeps it before the client hears the answer
 }
 
 // keptFor returns the answer the slot holds if it is still good, with the request_id of the

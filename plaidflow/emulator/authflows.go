@@ -232,7 +232,7 @@ func (s *Server) manualItem(inst *institution, flow, routing, acct string) (*ite
 	if e != nil {
 		return nil, e
 	}
-	it := s.newItem(newPlaidID(), inst, []string{"auth"}, nil)
+	it := s.newItem(s.plaidID(), inst, []string{"auth"}, nil)
 	i := slices.IndexFunc(it.offered, func(a *account) bool { return a.subtype == "checking" })
 	a := it.offered[i]
 	a.mask = acct[len(acct)-4:]

@@ -78,6 +78,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	defer s.endChange()
 	route := strings.TrimPrefix(r.URL.Path, controlPrefix)
 	switch {
+	case route == "state/save" || route == "state/snapshot": // state.go
+		s.controlState(w, r, route)
 	case route == "clock/advance" && r.Method == http.MethodPost:
 		s.controlAdvance(w, r)
 	case route == "faults" && r.Method == http.MethodPost:

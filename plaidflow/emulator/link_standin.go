@@ -137,7 +137,7 @@ func webOrigin(s string) (string, bool) {
 // origin as JSON; anything else (a form posted from another site, say) is refused before the
 // handler runs.
 func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req standInRequest) (any, *apiError)) {
-	requestID := newRequestID()
+	requestID := s.requestID()
 	if r.Method != http.MethodPost {
 		writeError(w, newError("NOT_FOUND"), requestID)
 		return
@@ -343,7 +343,7 @@ func (s *Server) loggedIn(lt *linkToken, inst *institution, login *sandboxLogin)
 			return nil, e
 		}
 	}
-	id := randomAlphanumerics(24)
+	id := s.alphanumerics(24)
 	s.logins[id] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 	accounts := []standInAccount{}
 	offer := it.accounts

@@ -187,7 +187,7 @@ func (s *Server) standInManual(req standInRequest) (any, *apiError) {
 		a.subtype, a.name = "savings", "Plaid Saving"
 	}
 	s.persist(it)
-	id := randomAlphanumerics(24)
+	id := s.alphanumerics(24)
 	s.logins[id] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 	out := map[string]any{"login": id, "institution": it.inst.standIn(), "accounts": []standInAccount{s.standInAccountOf(it, a)},
 		"auth_method": it.authMethod, "verification_status": nullable(a.verificationStatus),
@@ -240,7 +240,7 @@ func (s *Server) standInCode(req standInRequest) (any, *apiError) {
 		out := map[string]any{"verification_status": a.verificationStatus}
 		if lt.itemID != "" {
 			// Update mode ends like a repaired login: a public token for onSuccess, not exchanged.
-			id := randomAlphanumerics(24)
+			id := s.alphanumerics(24)
 			s.logins[id] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 			out["login"] = id
 			out["accounts"] = []standInAccount{s.standInAccountOf(it, a)}

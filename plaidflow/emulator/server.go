@@ -140,6 +140,8 @@ type Server struct {
 	held        atomic.Int64                // calls held by a hold fault now
 	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
 	lastBody    atomic.Pointer[checkedBody] // request.go
+	ids         *seededIDs                  // seed.go: nil draws ids from crypto/rand
+	persisted                               // state.go: the state file, fixtures and who saves
 }
 
 // NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
@@ -176,6 +178,9 @@ func Listen(opts ...Option) (*Server, error) {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if err := s.loadPersisted(); err != nil { // state.go
+		return nil, err
 	}
 	if s.port < 0 || s.port > 65535 {
 		return nil, fmt.Errorf("listen on 127.0.0.1: port %d is not between 0 and 65535", s.port)
@@ -341,7 +346,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	requestID := newRequestID()
+	requestID := s.requestID()
 	f := s.takeFault(r.URL.Path, requestID)
 	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
