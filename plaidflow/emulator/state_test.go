@@ -149,7 +149,9 @@ func okCall(t *testing.T, s *Server, path string, body map[string]any) map[strin
 
 var requestIDField = regexp.MustCompile(`"request_id":"[A-Za-z0-9]+"`)
 
-func withoutRequestID(b []byte) string { return requestIDField.ReplaceAllString(string(b), `"request_id":""`) }
+func withoutRequestID(b []byte) string {
+	return requestIDField.ReplaceAllString(string(b), `"request_id":""`)
+}
 
 // A state file from a newer plaid-onboard, or a JSON file that is no state file, is refused
 // with a message saying which and what to do, rather than read as an empty state.
