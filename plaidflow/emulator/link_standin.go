@@ -157,6 +157,7 @@ func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req
 		s.stateGen++ // Link changes Items: answers kept before are stale (answers.go)
 		return fn(req)
 	}()
+	s.stateChanged() // state.go: kept before the page hears the answer
 	if e != nil {
 		writeError(w, e, requestID)
 		return

@@ -132,7 +132,7 @@ type Server struct {
 
 	whOnce      sync.Once
 	wh          *webhookState          // webhooks.go: the signing key and the deliveries under way
-	itemState   ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
+	lookup      ItemLookup             // restore.go: Items another demo process made
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
 	requestIDs  map[string][]string

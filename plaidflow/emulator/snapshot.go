@@ -149,6 +149,19 @@ func (snap Snapshot) Marshal() []byte {
 	return append(b, '\n')
 }
 
+// WithoutSecrets is the snapshot without its tokens (access, link and public): what the
+// offline demo writes to its shared file, since its access tokens are kept in the OS keyring
+// and the ItemResolver finds them there.
+func (snap Snapshot) WithoutSecrets() Snapshot {
+	out := snap
+	out.Items = slices.Clone(snap.Items)
+	for i := range out.Items {
+		out.Items[i].AccessToken = ""
+	}
+	out.LinkTokens, out.PublicTokens = nil, nil
+	return out
+}
+
 // Snapshot is the emulator's state now.
 func (s *Server) Snapshot() Snapshot {
 	s.mu.Lock()
