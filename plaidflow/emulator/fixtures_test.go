@@ -126,3 +126,20 @@ func TestFixturesWithTheSameTokenAreRefused(t *testing.T) {
 		t.Errorf("Listen: %v, want an error naming a.json and b.json", err)
 	}
 }
+
+// The README shows the example fixture this package loads, byte for byte: the documented format
+// is the one that works.
+func TestREADMEShowsTheExampleFixture(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join("testdata", "fixtures", "acme-checking.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```json\n"+string(example)+"```\n") {
+		t.Error("README.md does not show testdata/fixtures/acme-checking.json as it is")
+	}
+}
