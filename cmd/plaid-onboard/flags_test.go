@@ -62,7 +62,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"items rotate":                    call,
 		"webhooks":                        nil,
 		"webhooks listen":                 with(call, []string{"port", "forward-to", "public-url"}),
-		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "android-package-name", "products-enabled"},
+		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "android-package-name", "products-enabled", "state", "seed", "fixtures"},
 		"report":                          with(plaid, []string{"json"}),
 		"scenarios":                       {"json"},
 		"doctor":                          with(plaid, []string{"json", "profile", "timeout", "link", "redirect-uri", "android-package-name", "products", "country-codes"}),
