@@ -146,7 +146,7 @@ func writeStateFile(path string, snap emulator.Snapshot) error {
 func (st *emulatorState) summary(f *stateFlags) string {
 	var b strings.Builder
 	if f.stateFile != "" {
-		restored := "new file, written on exit"
+		restored := "not there yet"
 		if st.loaded {
 			restored = fmt.Sprintf("%d Items restored", st.restored)
 		}
