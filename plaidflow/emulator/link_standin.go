@@ -258,6 +258,9 @@ func (s *Server) standInSession(req standInRequest) (any, *apiError) {
 		"update":      nil,
 		// OAuth banks leave for the redirect URI when there is one, else use a pop-up.
 		"oauth_redirect": lt.redirectURI != "",
+		// The first Link session's id comes from the emulator, so that a seed pins it too
+		// (seed.go); a page that opens Link again makes its own.
+		"link_session_id": s.uuid(),
 	}
 	if lt.itemID != "" {
 		it, ok := s.items[lt.itemID]

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -32,8 +34,31 @@ func newSeededIDs(seed uint64) *seededIDs {
 
 // WithSeed makes every id and token the emulator generates a function of seed and of the
 // sequence of calls (`plaid-onboard emulator --seed N`).
+// The webhook signing key and its kid are the seed's too (drawn apart from the ids' stream), so
+// that a test's cached verification key still verifies after a restart with the same seed.
 func WithSeed(seed uint64) Option {
-	return func(s *Server) { s.ids = newSeededIDs(seed) }
+	return func(s *Server) {
+		s.ids = newSeededIDs(seed)
+		s.whOnce.Do(func() {
+			s.wh = newWebhookState()
+			s.wh.key, s.wh.kid = seededWebhookKey(seed)
+		})
+	}
+}
+
+// seededWebhookKey derives a P-256 key and a kid (a UUID) from the seed.
+func seededWebhookKey(seed uint64) (*ecdsa.PrivateKey, string) {
+	for i := uint64(0); ; i++ {
+		scalar := sha256.Sum256(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte("plaid-onboard emulator webhook key "), seed), i))
+		key, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), scalar[:])
+		if err != nil {
+			continue // a scalar past the curve's order: about one in 2^32, try the next
+		}
+		var kid [16]byte
+		kidHash := sha256.Sum256(append([]byte("kid"), scalar[:]...))
+		copy(kid[:], kidHash[:16])
+		return key, uuidOf(kid)
+	}
 }
 
 // randomBytes fills b from the seed's stream, or from crypto/rand without a seed.

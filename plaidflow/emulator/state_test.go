@@ -25,8 +25,15 @@ func scriptedCalls(t *testing.T, s *Server) []string {
 		}
 		return a.decode(t)
 	}
-	call("/link/token/create", map[string]any{"client_name": "Seed test", "language": "en", "country_codes": []string{"US"},
+	lt := call("/link/token/create", map[string]any{"client_name": "Seed test", "language": "en", "country_codes": []string{"US"},
 		"products": []string{"auth"}, "user": map[string]any{"client_user_id": "u1"}})
+	// The stand-in Link's session, whose link_session_id the page reports to onSuccess and onExit.
+	page := http.Header{"Content-Type": {"application/json"}, "Origin": {s.URL}}
+	session := rawRequest(t, s, http.MethodPost, standInPath+"/session", page, mustJSON(map[string]any{"token": lt["link_token"]}))
+	if session.status != http.StatusOK || !strings.Contains(string(session.body), `"link_session_id"`) {
+		t.Fatalf("stand-in session: HTTP %d %s", session.status, session.body)
+	}
+	out = append(out, "stand-in session "+string(session.body))
 	pub := call("/sandbox/public_token/create", map[string]any{"institution_id": "ins_109508", "initial_products": []string{"auth"},
 		"options": map[string]any{"override_username": "user_custom",
 			"override_password": `{"override_accounts":[{"type":"depository","subtype":"checking"}]}`}})
@@ -192,5 +199,21 @@ func TestControlStateSave(t *testing.T) {
 	defer plain.Close()
 	if a := rawRequest(t, plain, http.MethodPost, "/_emulator/state/save", nil, nil); a.status != http.StatusConflict || !bytes.Contains(a.body, []byte("--state FILE")) {
 		t.Errorf("save without a file: HTTP %d %s, want 409 naming --state", a.status, a.body)
+	}
+}
+
+// The webhook signing key is the seed's: its kid is the same for the same seed, and differs
+// for another seed.
+func TestSeedPinsTheWebhookKey(t *testing.T) {
+	t.Parallel()
+	a, b, other := NewServer(WithSeed(7)), NewServer(WithSeed(7)), NewServer(WithSeed(8))
+	defer a.Close()
+	defer b.Close()
+	defer other.Close()
+	if a.webhooks().kid != b.webhooks().kid || !a.webhooks().key.Equal(b.webhooks().key) {
+		t.Error("two emulators with seed 7 sign webhooks with different keys")
+	}
+	if a.webhooks().kid == other.webhooks().kid {
+		t.Error("seeds 7 and 8 give the same kid")
 	}
 }
