@@ -156,3 +156,65 @@ func tryPostJSON(emu *emulator.Server, path string, body map[string]any) (map[st
 	}
 	return out, nil
 }
+
+// TestE2EDemoProcessesAtOnceKeepEachOthersItems: two `--demo sandbox link` processes at once,
+// three rounds, each with its own emulator, one config directory and the real keyring. Every
+// Item comes back in a later run with the accounts it was made with (same account ids): no
+// process's save lost another's Item.
+func TestE2EDemoProcessesAtOnceKeepEachOthersItems(t *testing.T) {
+	t.Parallel()
+	requireKeyring(t)
+	dirs := newUserDirs(t)
+	env := dirs.env()
+	type linked struct{ itemID, accounts string }
+	var made []linked
+	for round := range 3 {
+		var wg sync.WaitGroup
+		outs := make([]string, 2)
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Go(func() {
+				stdout, stderr, code := runBinary(t, dirs, env, "--demo", "sandbox", "link", "--json")
+				if code != 0 {
+					errs[i] = fmt.Errorf("round %d, process %d: exit %d\n%s", round, i, code, stderr)
+				}
+				outs[i] = stdout
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		for _, out := range outs {
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("round %d: %v\n%s", round, err, out)
+			}
+			made = append(made, linked{doc["item_id"].(string), accountIDs(doc)})
+		}
+	}
+	for _, m := range made {
+		stdout, stderr, code := runBinary(t, dirs, env, "--demo", "auth", m.itemID, "--json")
+		if code != 0 {
+			t.Errorf("--demo auth %s: exit %d\n%s", m.itemID, code, stderr)
+			continue
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := accountIDs(doc); got != m.accounts {
+			t.Errorf("Item %s in a later run has accounts %s, want the ones it was linked with, %s", m.itemID, got, m.accounts)
+		}
+	}
+}
+
+// accountIDs are the account ids of a --json Auth result, in order.
+func accountIDs(doc map[string]any) string {
+	var ids []string
+	accts, _ := doc["accounts"].([]any)
+	for _, a := range accts {
+		ids = append(ids, a.(map[string]any)["account_id"].(string))
+	}
+	return strings.Join(ids, ",")
+}
