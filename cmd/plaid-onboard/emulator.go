@@ -73,6 +73,7 @@ A control API on the same port steers it, for tests:
   DELETE /_emulator/faults                 clear the faults
   POST   /_emulator/release                let the calls held by hold faults answer
   POST   /_emulator/reset                  forget Items, tokens, faults and the clock
+                                           (--fixtures' Items come back, --seed starts over)
   POST   /_emulator/state/save             write the --state file now
   GET    /_emulator/state/snapshot         the state as the --state file holds it
 

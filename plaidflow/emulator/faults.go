@@ -377,5 +377,6 @@ func (s *Server) Reset() {
 	clear(s.requestIDs)
 	clear(s.oauthStates)
 	s.clockOffset.Store(0)
+	s.restart() // state.go: the seed's stream from its start, the fixtures' Items again
 	s.stateGen++
 }

@@ -279,7 +279,6 @@ func (s *Server) declareFixtures() error {
 		}
 		s.putItem(s.fixtureItem(f))
 	}
-	s.fixtures = nil
 	s.stateGen++
 	return nil
 }

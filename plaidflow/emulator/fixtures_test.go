@@ -143,3 +143,23 @@ func TestREADMEShowsTheExampleFixture(t *testing.T) {
 		t.Error("README.md does not show testdata/fixtures/acme-checking.json as it is")
 	}
 }
+
+// POST /_emulator/reset takes a seeded emulator with fixtures back to its start: the fixtures'
+// Items are there again, as declared, and the ids that follow are the ones a fresh emulator
+// would make, so each test of a suite that resets between tests sees the same.
+func TestResetBringsBackTheFixturesAndTheSeed(t *testing.T) {
+	t.Parallel()
+	fresh := NewServer(WithSeed(5), WithFixtures(loadFixtures(t)...))
+	defer fresh.Close()
+	used := NewServer(WithSeed(5), WithFixtures(loadFixtures(t)...))
+	defer used.Close()
+	okCall(t, used, "/item/remove", map[string]any{"access_token": "access-sandbox-acme-checking"})
+	scriptedCalls(t, used)
+	if a := rawRequest(t, used, http.MethodPost, "/_emulator/reset", nil, nil); a.status != http.StatusOK {
+		t.Fatalf("reset: HTTP %d %s", a.status, a.body)
+	}
+	if got, want := withoutTimes(scriptedCalls(t, used)), withoutTimes(scriptedCalls(t, fresh)); got != want {
+		t.Errorf("after a reset the calls answered:\n%s\nwant what a fresh emulator answers:\n%s", got, want)
+	}
+	okCall(t, used, "/auth/get", map[string]any{"access_token": "access-sandbox-acme-checking"})
+}

@@ -28,8 +28,18 @@ type seededIDs struct {
 }
 
 func newSeededIDs(seed uint64) *seededIDs {
-	key := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("plaid-onboard emulator seed "), seed))
-	return &seededIDs{seed: seed, rng: mrand.NewChaCha8(key)}
+	return &seededIDs{seed: seed, rng: mrand.NewChaCha8(seedKey(seed))}
+}
+
+func seedKey(seed uint64) [32]byte {
+	return sha256.Sum256(binary.BigEndian.AppendUint64([]byte("plaid-onboard emulator seed "), seed))
+}
+
+// restart goes back to the stream's beginning (POST /_emulator/reset).
+func (g *seededIDs) restart() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rng = mrand.NewChaCha8(seedKey(g.seed))
 }
 
 // WithSeed makes every id and token the emulator generates a function of seed and of the

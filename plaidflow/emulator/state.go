@@ -51,6 +51,16 @@ func (s *Server) loadPersisted() error {
 	return s.declareFixtures()
 }
 
+// restart takes a reset emulator back to where a fresh one starts: the seed's stream from its
+// beginning and the fixtures' Items, so that a test suite resetting between tests gets the same
+// ids and the same declared Items each time. It expects s.mu to be held.
+func (s *Server) restart() {
+	if s.ids != nil {
+		s.ids.restart()
+	}
+	_ = s.declareFixtures() // they were checked at start: they declare again as they did
+}
+
 // stateChanged runs the WithStateChanged hook; it expects s.mu not to be held.
 func (s *Server) stateChanged() {
 	if s.changed != nil {
