@@ -14,6 +14,7 @@ import (
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/localfile"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
 // stateFlags are `emulator`'s flags for state that lasts: --state, --seed, --fixtures.
@@ -63,7 +64,11 @@ func (f *stateFlags) resolve() (*emulatorState, error) {
 		b, err := localfile.Read(f.stateFile, maxStateFile)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			// A first run: the file is written on exit.
+			// A first run: the file is written on exit, into a folder that must be there, so
+			// that a mistyped path is said now rather than when the state is lost.
+			if info, derr := os.Stat(filepath.Dir(f.stateFile)); derr != nil || !info.IsDir() {
+				return nil, usagef("--state %s: the folder %s is not there to save the state in", f.stateFile, filepath.Dir(f.stateFile))
+			}
 		case err != nil:
 			return nil, fmt.Errorf("read the state file: %w", err)
 		default:
@@ -150,7 +155,7 @@ func (st *emulatorState) summary(f *stateFlags) string {
 		if st.loaded {
 			restored = fmt.Sprintf("%d Items restored", st.restored)
 		}
-		fmt.Fprintf(&b, "  state            %s (%s; saved on exit and on POST /_emulator/state/save)\n", f.stateFile, restored)
+		fmt.Fprintf(&b, "  state            %s (%s; saved on exit and on POST /_emulator/state/save)\n", sanitize.Line(f.stateFile, sanitize.Message), restored)
 	}
 	if st.seed != nil {
 		fmt.Fprintf(&b, "  seed             %d (ids and tokens repeat for the same calls)\n", *st.seed)
@@ -161,7 +166,8 @@ func (st *emulatorState) summary(f *stateFlags) string {
 			names = append(names, fx.Source)
 		}
 		slices.Sort(names)
-		fmt.Fprintf(&b, "  fixtures         %s: %s\n", f.fixturesDir, strings.Join(names, ", "))
+		// File names are outside text: one could hold a terminal escape.
+		fmt.Fprintf(&b, "  fixtures         %s: %s\n", sanitize.Line(f.fixturesDir, sanitize.Message), sanitize.Line(strings.Join(names, ", "), sanitize.Message))
 	}
 	return b.String()
 }

@@ -123,6 +123,14 @@ func TestEmulatorFixtureErrorNamesTheLine(t *testing.T) {
 	wantAll(t, "stderr", te.stderr.String(), filepath.Join(dir, "broken.json")+":2:12: state \"sleeping\"")
 }
 
+// A --state path whose folder is not there is refused at start, not when the state is saved.
+func TestEmulatorRefusesAStateFileItCannotWrite(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	te.mustRun(t, exitUsage, "emulator", "--state", filepath.Join(t.TempDir(), "missing", "state.json"))
+	wantAll(t, "stderr", te.stderr.String(), "is not there to save the state in")
+}
+
 // A state file written by a newer plaid-onboard is refused with exit status 2 and what to do.
 func TestEmulatorRefusesANewerStateFile(t *testing.T) {
 	t.Parallel()
