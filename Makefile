@@ -1,4 +1,4 @@
-.PHONY: run demo test build bench cross release-snapshot
+.PHONY: run demo test build bench cross release-snapshot image
 
 # The terminal UI with your keys (PLAID_CLIENT_ID, PLAID_SECRET, or a .env file).
 run:
@@ -16,7 +16,7 @@ test:
 build:
 	CGO_ENABLED=0 go build -o plaid-onboard ./cmd/plaid-onboard
 
-# Speed against the physical limit (README, Performance): round trips per flow with the emulator
+# Speed against the physical limit (.ci/PERFORMANCE.md): round trips per flow with the emulator
 # answering after a fixed latency, a key press then View() on 500 accounts or Items, then the start-up, first
 # frame and peak-memory checks, printing their figures (inside a private keyring, like make test).
 bench:
@@ -35,6 +35,12 @@ cross:
 	.ci/cross
 
 # Every release archive in dist/ (binaries, README, LICENSE, completions, man page, checksums),
-# published nowhere. GoReleaser is built from .ci/tools/go.mod on first use.
+# and the emulator's images (podman; SKIP_IMAGE=1 make release-snapshot without it), published
+# nowhere. GoReleaser is built from .ci/tools/go.mod on first use.
 release-snapshot:
 	.ci/goreleaser release --snapshot --clean
+
+# The emulator's container image (Containerfile) built with podman from a static binary, then
+# checked without starting a container: unpacked, and its binary served on loopback.
+image:
+	.ci/image

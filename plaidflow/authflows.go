@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
@@ -94,6 +95,12 @@ func FindAuthFlow(name string) (AuthFlow, error) {
 		}
 	}
 	return AuthFlow{}, errors.New(msg)
+}
+
+// WhatBy is What as the run says it: in the offline demo the emulator, not Plaid, sends the
+// deposit and checks the numbers.
+func (fl AuthFlow) WhatBy(v present.Voice) string {
+	return strings.ReplaceAll(fl.What, "Plaid", v.Who())
 }
 
 // LinkInputs says, in one line, what to enter in Link to walk through the flow in Sandbox.

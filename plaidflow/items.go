@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
@@ -114,7 +115,29 @@ func (f *Flow) findSaved(ref, saveOff string) (string, vault.SavedItem, error) {
 	}
 	ns := f.Client.Config().Namespace()
 	item, err := f.Vault.FindItem(ns, ref)
+	if errors.Is(err, vault.ErrNoItems) {
+		err = &NoItemsError{Link: f.linkFirst()}
+	}
 	return ns, item, err
+}
+
+// NoItemsError is a command about a saved Item in an environment with none saved yet; Link is
+// the command that links one, in the run's mode.
+type NoItemsError struct{ Link string }
+
+// Error implements error.
+func (e *NoItemsError) Error() string { return vault.ErrNoItems.Error() }
+
+// Unwrap makes errors.Is(err, vault.ErrNoItems) hold.
+func (e *NoItemsError) Unwrap() error { return vault.ErrNoItems }
+
+// linkFirst is what links a first Item in this run's mode: the Sandbox shortcut where there is
+// one (the demo, Sandbox), else Link in the browser.
+func (f *Flow) linkFirst() string {
+	if f.Client.Config().Env == config.Production && !f.Client.Config().Demo {
+		return f.Command("link")
+	}
+	return f.Command("sandbox link") + " (or " + f.Command("link") + ", in the browser)"
 }
 
 // savedItem finds a saved Item by id or name (ref empty: the only one) and reads its token.

@@ -71,18 +71,23 @@ func WriteStatus(w io.Writer, st *ItemStatus) {
 	if st.Health.Next != "" {
 		fields = append(fields, [2]string{"Next", st.Health.Next})
 	}
+	v := present.Voice{Demo: st.Demo}
 	if st.Error != nil && st.Error.ErrorMessage != "" {
-		fields = append(fields, [2]string{"Plaid said", st.Error.ErrorMessage})
+		fields = append(fields, [2]string{v.WhoUpper() + " said", st.Error.ErrorMessage})
 	}
 	fields = append(fields,
-		[2]string{"Billed", present.OrDash(strings.Join(st.BilledProducts, ", "))},
+		[2]string{v.Billed(), present.OrDash(strings.Join(st.BilledProducts, ", "))},
 		[2]string{"Available", present.OrDash(strings.Join(st.AvailableProducts, ", "))},
 		[2]string{"Consent", consent},
 		[2]string{"Webhook", webhook},
 		[2]string{"Checked", st.FetchedAt.Local().Format("2006-01-02 15:04:05") + " · request_id " + st.RequestID},
 	)
+	width := 12 // the labels in a column, however long "The emulator said" makes it
 	for _, f := range fields {
-		fmt.Fprintf(w, "%-12s %s\n", f[0], f[1])
+		width = max(width, len(f[0]))
+	}
+	for _, f := range fields {
+		fmt.Fprintf(w, "%-*s %s\n", width, f[0], f[1])
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator/emulatortest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // standInUser is a LinkUI that plays the user in the emulator's stand-in Link through the calls
@@ -293,5 +294,18 @@ func TestFlowsThatNeedLink(t *testing.T) {
 	}
 	if _, err := plaidflow.FindAuthFlow("automated-microdeposit"); err == nil || !strings.Contains(err.Error(), "did you mean automated-microdeposits") {
 		t.Errorf("typo: %v", err)
+	}
+}
+
+// What a flow is, said in the demo, names the emulator where Plaid would act: the demo never
+// says Plaid sends a deposit. A real run says Plaid.
+func TestAuthFlowWordsInTheDemo(t *testing.T) {
+	for _, fl := range plaidflow.AuthFlows {
+		if got := fl.WhatBy(present.Voice{Demo: true}); strings.Contains(got, "Plaid") || !strings.Contains(got, "the emulator") {
+			t.Errorf("%s in the demo: %q", fl.Name, got)
+		}
+		if got := fl.WhatBy(present.Voice{}); got != fl.What {
+			t.Errorf("%s in Sandbox: %q, want %q", fl.Name, got, fl.What)
+		}
 	}
 }

@@ -386,3 +386,14 @@ func TestUnreachablePlaidSaysWhatToCheck(t *testing.T) {
 		t.Errorf("message = %q, next = %q", p.ErrorMessage, p.Next)
 	}
 }
+
+// A Link session that exits with ITEM_LOGIN_REQUIRED made no Item: its next step is not a
+// repair command for one (which, pasted with its ITEM placeholder, would fail).
+func TestLinkExitNeedingALoginIsNotRepairAdvice(t *testing.T) {
+	for _, code := range []string{"ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION"} {
+		p := plaidflow.Explain(linkExit{"error_code": code, "error_type": "ITEM_ERROR", "link_session_id": "sess-1"})
+		if strings.Contains(p.Next, "--update") || !strings.Contains(p.Next, "start Link again") {
+			t.Errorf("a Link exit with %s advises %q", code, p.Next)
+		}
+	}
+}

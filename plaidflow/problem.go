@@ -124,6 +124,11 @@ func Explain(err error) Problem {
 			p.Next = "start Link again when you are ready"
 		} else {
 			p.Next = plaidapi.NextStep(p.ErrorCode, p.ErrorType)
+			if NeedsRepair(p.ErrorCode) {
+				// The repair hint is for an Item that exists, with a command that names it:
+				// this session linked nothing, and "link --update ITEM" pasted as it is fails.
+				p.Next = "Link ended with this error, so nothing was linked or repaired: start Link again (in Sandbox, a password of the form error_" + p.ErrorCode + " forces it)"
+			}
 			p.DocumentationURL = linkExitDocs(p.ErrorCode, p.ErrorType)
 		}
 		if p.Next == "" {
@@ -139,6 +144,7 @@ func Explain(err error) Problem {
 	if errors.As(err, &ns) {
 		return Problem{ErrorMessage: err.Error(), Context: ns.Problem, Next: ns.Hint}
 	}
+	var noItems *NoItemsError
 	p.ErrorMessage = err.Error()
 	localNext, localOK := localfile.Advice(err)
 	switch {
@@ -146,8 +152,10 @@ func Explain(err error) Problem {
 		p.Next = "unlock the OS keyring (or start a desktop session) and try again"
 	case errors.Is(err, config.ErrNoKeys):
 		p.Next = "set PLAID_CLIENT_ID and PLAID_SECRET, or try --demo"
+	case errors.As(err, &noItems):
+		p.Next = "link an account first: " + noItems.Link
 	case errors.Is(err, vault.ErrNoItems):
-		p.Next = "link an account first: plaid-onboard link (or sandbox link)"
+		p.Next = "link an account first"
 	case errors.Is(err, vault.ErrAmbiguousItem), errors.Is(err, vault.ErrItemNotFound):
 		p.Next = "name a saved Item: plaid-onboard items lists them"
 	case errors.Is(err, config.ErrSandboxOnly):

@@ -14,6 +14,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +67,12 @@ type focuser interface {
 	focusView() (view string, first, last int)
 }
 
+// focusTurner is a focuser whose focus is brought into view again, where it is, after an
+// action on it (the numbers just revealed), as when it moves: the turn counts those actions.
+type focusTurner interface {
+	focusTurn() int
+}
+
 // common is what every screen shares: dependencies, the style sheet, the spinner's frame,
 // and the session's configuration and flow once the keys are confirmed.
 type common struct {
@@ -102,6 +110,8 @@ type common struct {
 	// notSaved is the Item on the results that could not be saved (no keyring), so that an
 	// empty Items screen says why it is not there rather than "link one first".
 	notSaved *plaidapi.Result
+	// status is what just happened, on the status line above the footer (status.go).
+	status statusLine
 }
 
 // beginJourney marks the start of a journey on the timeline; none says why it opens no Link
@@ -160,7 +170,7 @@ type Model struct {
 	// body, focus and the scrolling keys are the scrolling as of the last frame drawn, which
 	// Update acts on (settle): the body holds that frame's content, scrolled to where it showed.
 	body    viewport.Model
-	focus   [3]int // the screen, and the focus lines last brought into view
+	focus   [4]int // the screen, the focus lines last brought into view, and its turn (focusTurner)
 	spin    spinner.Model
 	turning bool // a spinner tick is on its way
 
@@ -297,6 +307,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return cmd
 
 	case tea.KeyMsg:
+		if !m.keepsStatus(msg) {
+			m.c.clearStatus() // the user moved on; what the key does may say something new
+		}
 		if cmd, ok := m.globalKey(msg); ok {
 			return cmd
 		}
@@ -345,6 +358,17 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// keepsStatus: the keys that only look (scrolling, the help) leave the status line as it is.
+func (m *Model) keepsStatus(msg tea.KeyMsg) bool {
+	// By their keys, whether or not scrolling is on: pgdn on a screen that fits still only looks.
+	for _, b := range []key.Binding{m.global.Help, m.global.PageUp, m.global.PageDown} {
+		if slices.Contains(b.Keys(), msg.String()) {
+			return true
+		}
+	}
+	return false
+}
+
 // session handles the messages about the whole session rather than one screen: the timeline,
 // retries, the saved Items (every screen that lists them hears of each read), the keys Plaid
 // accepted, and the webhooks of the Items on the results.
@@ -359,8 +383,24 @@ func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 
 	case idCopiedMsg:
-		m.tl.status, m.tl.bad = m.c.clipboardSent(clipboardSentMsg(msg)), false
+		m.c.setStatus(statusOK, m.c.clipboardSent(clipboardSentMsg(msg)))
 		return nil, true
+
+	case statusMsg:
+		m.c.setStatus(msg.kind, msg.text)
+		return nil, true
+
+	case clipboardSentMsg:
+		// Whichever screen copied, the status line says what went to the clipboard.
+		m.c.setStatus(statusOK, m.c.clipboardSent(msg))
+		return nil, true
+
+	case errMsg:
+		if msg.op == opCopy {
+			m.c.setStatus(statusBad, msg.err.Error())
+			return nil, true
+		}
+		return nil, false
 
 	case retriedMsg:
 		m.footer.retry = "↻ " + msg.retry.String()
@@ -406,7 +446,16 @@ func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 		m.c.cfg = msg.client.Config()
 		m.c.flow = plaidflow.NewFlow(msg.client, m.c.deps.Vault)
 		m.c.flow.Now = m.c.deps.Now
-		m.footer.setNotice(msg.notice)
+		// The session's set-up notes have had their moment; where the keys were saved (or why
+		// not) is what just happened.
+		m.footer.setNotice("")
+		if msg.notice != "" {
+			kind := statusOK
+			if strings.HasPrefix(msg.notice, "Keys not saved") {
+				kind = statusWarn
+			}
+			m.c.setStatus(kind, msg.notice)
+		}
 		r, _ := m.routeOf(msg)
 		return tea.Batch(m.follow(r, msg), m.loadSaved(), m.startWebhooks(msg.client)), true
 

@@ -48,6 +48,17 @@ func TestTheVerificationChoiceDefaultsToInstantAuth(t *testing.T) {
 			t.Errorf("the open choice lacks %q:\n%s", want, v)
 		}
 	}
+	// In the demo, what a flow is says the emulator acts: it never reads as Plaid sending a
+	// deposit (Same Day micro-deposits is the fifth row).
+	for range 4 {
+		d.send(press("down"))
+	}
+	if v := view(m); !strings.Contains(v, "the emulator sends a deposit") || strings.Contains(v, "Plaid sends") {
+		t.Errorf("the demo's Same Day micro-deposits row does not say the emulator sends the deposit:\n%s", v)
+	}
+	for range 4 {
+		d.send(press("up"))
+	}
 	// enter keeps Instant Auth: one key press.
 	d.send(press("enter"))
 	d.until("a new Link page", func() bool { return m.link.url != "" && m.link.state == linkWaiting })

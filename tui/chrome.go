@@ -118,7 +118,6 @@ func (f footer) View(w int, scr help.KeyMap, g globalKeys) string {
 	if g.PageDown.Enabled() {
 		parts = append(parts, truncate(f.scrollLine(), w))
 	}
-	more := withHelp(g.Help, "?", "more")
 	if f.help.ShowAll {
 		// One line per group, so the full help reads the same at 60 columns as at 160.
 		groups := append(scr.FullHelp(), []key.Binding{g.PageUp, g.PageDown}, []key.Binding{
@@ -132,20 +131,38 @@ func (f footer) View(w int, scr help.KeyMap, g globalKeys) string {
 		}
 		return strings.Join(parts, "\n")
 	}
-	// The screen lists its keys most important first: drop from the end, keeping "? more",
-	// which leads to the rest. The line only grows with the keys kept, so when they do not
-	// all fit, the most that do are found in halves (the Items screen has twenty keys, and
-	// the footer is drawn on every frame).
-	bs := scr.ShortHelp()
+	// The screen lists its keys most important first: drop from the end, keeping how to quit
+	// and "? help", which leads to the rest, at every width. The line only grows with the keys
+	// kept, so when they do not all fit, the most that do are found in halves (the Items
+	// screen has twenty keys, and the footer is drawn on every frame).
+	bs, quit := splitQuit(scr.ShortHelp(), g.Quit)
+	tail := []key.Binding{quit, withHelp(g.Help, "?", "help")}
 	measure := f.help
 	measure.Width = 0 // no truncation: measure the whole line
-	fits := func(n int) bool { return lipgloss.Width(measure.ShortHelpView(append(bs[:n:n], more))) <= w }
+	with := func(n int) []key.Binding { return append(bs[:n:n], tail...) }
+	fits := func(n int) bool { return lipgloss.Width(measure.ShortHelpView(with(n))) <= w }
 	n := len(bs)
 	if n > 0 && !fits(n) {
 		n = len(bs) - 1 - sort.Search(len(bs)-1, func(drop int) bool { return fits(len(bs) - 1 - drop) })
 	}
-	parts = append(parts, truncate(f.help.ShortHelpView(append(bs[:n:n], more)), w))
+	parts = append(parts, truncate(measure.ShortHelpView(with(n)), w))
 	return strings.Join(parts, "\n")
+}
+
+// splitQuit takes out of a screen's short help its way to quit (q, or esc where q is typed
+// into a field), which the footer keeps last whatever the width; where the screen has none
+// enabled (a prompt takes the letters), ctrl+c is the way.
+func splitQuit(bs []key.Binding, ctrlC key.Binding) (rest []key.Binding, quit key.Binding) {
+	quit = ctrlC
+	found := false
+	for _, b := range bs {
+		if !found && b.Enabled() && b.Help().Desc == "quit" {
+			quit, found = b, true
+			continue
+		}
+		rest = append(rest, b)
+	}
+	return rest, quit
 }
 
 // scrollLine says there is more above or below, and the keys that reach it.

@@ -210,13 +210,13 @@ func removeUnsaved(ctx context.Context, j *plaidflow.Journey) tea.Cmd {
 }
 
 // clipboardSent says what was sent to the clipboard, without claiming it arrived (nothing comes
-// back to tell), and inside tmux what it takes to arrive.
+// back to tell), and inside tmux what it takes to arrive. It is short enough for the status
+// line at 60 columns.
 func (c *common) clipboardSent(msg clipboardSentMsg) string {
-	st := "Sent " + msg.what + " to the terminal clipboard (OSC 52); whether it arrived depends on the terminal."
 	if c.deps.Getenv("TMUX") != "" {
-		st += " In tmux it arrives only with `set -g set-clipboard on` in ~/.tmux.conf."
+		return "Sent " + msg.what + " to the terminal clipboard (OSC 52); in tmux it arrives only with `set -g set-clipboard on`."
 	}
-	return st
+	return "Sent " + msg.what + " to the terminal clipboard (OSC 52), if the terminal allows it."
 }
 
 // sendToClipboard sends text to the terminal's clipboard with OSC 52, which works over SSH.

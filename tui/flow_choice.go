@@ -6,6 +6,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // "How should the account be verified?": the Auth verification flow the Link token asks for.
@@ -40,11 +41,11 @@ func (c flowChoice) title() string {
 	return c.flow.Title
 }
 
-func (c flowChoice) what() string {
+func (c flowChoice) what(v present.Voice) string {
 	if c.flow == nil {
 		return instantAuthWhat
 	}
-	return c.flow.What
+	return c.flow.WhatBy(v)
 }
 
 // flowName is what plaidflow.LinkJourneyFor takes: "" for Instant Auth.
@@ -106,8 +107,9 @@ func (p *flowPicker) handleKey(msg tea.KeyMsg) (chosen *flowChoice, handled bool
 }
 
 // lines renders the open list for a width: each flow's title, then what it is on the next line
-// (wrapped under the title), the selected one highlighted.
-func (p *flowPicker) lines(st Styles, w int) []string {
+// (wrapped under the title, in the run's voice: the emulator acts in the demo), the selected one
+// highlighted.
+func (p *flowPicker) lines(st Styles, w int, v present.Voice) []string {
 	out := []string{st.Heading.Render("How should the account be verified?")}
 	titleW := 0
 	for _, c := range p.choices {
@@ -120,7 +122,7 @@ func (p *flowPicker) lines(st Styles, w int) []string {
 		}
 		if i == p.cursor {
 			out = append(out, truncate(st.Accent.Render("› "+row), w))
-			for _, l := range wrap(c.what(), max(w-4, 10)) {
+			for _, l := range wrap(c.what(v), max(w-4, 10)) {
 				out = append(out, "    "+st.Muted.Render(l))
 			}
 			continue

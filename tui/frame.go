@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/viewport"
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/viewport"
+)
 
 // Drawing. Update changes state and never renders; View renders that state once and draws the
 // same frame again until the state changes: Bubble Tea calls View after every message, and
@@ -15,13 +19,14 @@ type frame struct {
 	out   string // the window
 
 	body     viewport.Model // the body's content, height and offset as shown
-	focus    [3]int         // the focus lines brought into view
+	focus    [4]int         // the screen, the focus lines brought into view, and its turn
 	revealed bool           // the timeline pane that just opened was scrolled into view
 	scroll   bool           // the body does not fit: the scrolling keys are on
 }
 
 // fullScreener is a screen that sometimes needs the whole window, header and footer included
-// (a QR code that fits an 80×24 terminal only alone); on says when.
+// (a QR code that fits an 80×24 terminal only alone); on says when. It draws its own line of
+// keys and the status line; with the help open, the window is drawn as usual.
 type fullScreener interface {
 	fullScreen(w, h int) (out string, on bool)
 }
@@ -58,7 +63,7 @@ func (m *Model) draw() frame {
 	if m.width <= 0 || m.height <= 0 {
 		return frame{body: m.body, focus: m.focus}
 	}
-	if fs, ok := m.active().(fullScreener); ok {
+	if fs, ok := m.active().(fullScreener); ok && !m.footer.help.ShowAll {
 		if out, on := fs.fullScreen(m.width, m.height); on {
 			return frame{body: m.body, focus: m.focus, out: out}
 		}
@@ -83,6 +88,13 @@ func (m *Model) draw() frame {
 	keys := m.helpFor(scr)
 	lines := lineCount(content)
 	pinned := m.pinned(w)
+	// The status line sits between the pinned ids and the footer: like them, never scrolled.
+	if sl := m.c.statusView(w); sl != "" {
+		if pinned != "" {
+			pinned += "\n"
+		}
+		pinned += sl
+	}
 	// The footer's height depends on whether the scrolling keys are on; they are on when the
 	// body does not fit what the footer (and the ids pinned above it) leave.
 	g, foot := m.global, m.footer
@@ -99,15 +111,34 @@ func (m *Model) draw() frame {
 	body := &f.body
 	body.Width, body.Height = w, h
 	body.SetContent(content)
+	contentLines := strings.Split(content, "\n")
 	if focusing {
-		// Only when the focus moved: the user may scroll away from it meanwhile.
-		if now := [3]int{int(m.screen), first, last}; now != f.focus && first >= 0 {
+		// Only when the focus moved: the user may scroll away from it meanwhile. A screen just
+		// shown opens at its top (the bank's name, the title) when its focus starts in the
+		// window, even if it does not end there; after that, the focus is brought into view
+		// whenever it moves.
+		turn := 0
+		if ft, ok := scr.(focusTurner); ok {
+			turn = ft.focusTurn()
+		}
+		if now := [4]int{int(m.screen), first, last, turn}; now != f.focus && first >= 0 {
+			atTop := f.focus[0] != int(m.screen) && first < h
 			f.focus = now
-			if last >= body.YOffset+h {
-				body.SetYOffset(last - h + 1)
+			// Inside a box, the line beyond the focus comes into view too: a box the window
+			// cuts shows its border on the window's edge line (closeCutBoxes), which must not
+			// be the focus.
+			lo, hi := first, last
+			if top, _ := boxAround(contentLines, first); top >= 0 && top < first {
+				lo = first - 1
 			}
-			if first < body.YOffset {
-				body.SetYOffset(first)
+			if _, bottom := boxAround(contentLines, last); bottom > last {
+				hi = last + 1
+			}
+			if !atTop && hi >= body.YOffset+h {
+				body.SetYOffset(hi - h + 1)
+			}
+			if !atTop && lo < body.YOffset {
+				body.SetYOffset(lo)
 			}
 		}
 	}
@@ -118,13 +149,24 @@ func (m *Model) draw() frame {
 	}
 	body.SetYOffset(body.YOffset) // clamp after the content shrank
 	foot.scroll = scrollState{on: lines > h, above: body.YOffset, below: max(lines-h-body.YOffset, 0)}
+	// The window onto the content; a box it cuts keeps its borders.
+	all := closeCutBoxes(contentLines, body.YOffset, h)
+	window := make([]string, h) // every line w cells wide, as the viewport pads them
+	for i := range window {
+		l := ""
+		if j := body.YOffset + i; j < len(all) {
+			l = all[j]
+		}
+		window[i] = padRight(l, w)
+	}
+	bodyView := strings.Join(window, "\n")
 
 	top := m.header.View(w, m.step(), m.keys.shownEnv(m.screen == screenKeys))
 	bottom := foot.View(w, keys, g)
 	if pinned != "" {
 		bottom = pinned + "\n" + bottom
 	}
-	shown := fit(body.View(), w, m.height-lineCount(top)-lineCount(bottom))
+	shown := fit(bodyView, w, m.height-lineCount(top)-lineCount(bottom))
 	f.out = indentBlock(top+"\n"+shown+"\n"+bottom, m.margin(), m.width, m.height)
 	return f
 }

@@ -134,6 +134,9 @@ func itemsOpen(t *testing.T, w, h int) *Model {
 	m := linkSaved(t, w, h, threeSaved("sandbox")...)
 	pressA(t, m)
 	m.Update(press("down"))
+	// Bubble Tea draws after every message: the screen is on show, at its top, before any
+	// answer comes (the answer's panel is then brought into view).
+	m.View()
 	return m
 }
 

@@ -53,6 +53,7 @@ type itemsScreen struct {
 	// input is the prompt's text field (rename, processor); promptErr why enter was refused.
 	input     textinput.Model
 	promptErr string
+	cycle     processorCycle // what tab goes round in the processor prompt
 	// accounts are the Item's accounts to pick from for a processor token; account the pick.
 	accounts []plaidapi.Account
 	account  int
@@ -62,7 +63,9 @@ type itemsScreen struct {
 	pending     int        // the id of the action under way; 0 when none
 	pendingWhat itemAction // and which one
 	panel       *itemsPanel
-	status      string // one line about the panel (the copy went out)
+	// rowFocus: the user moved the selection since the panel or prompt appeared, so the
+	// selected row, not the panel, is what is kept in view.
+	rowFocus bool
 }
 
 func newItemsScreen(c *common) *itemsScreen {
@@ -121,7 +124,7 @@ func (s *itemsScreen) focusView() (string, int, int) {
 // read); a fresh read is on its way (the root asks the vault each time the screen opens).
 func (s *itemsScreen) Open() {
 	s.closePrompt()
-	s.panel, s.status = nil, ""
+	s.panel, s.rowFocus = nil, false
 }
 
 // repairCode is the error_code update mode would repair for the selected Item: the panel's
@@ -205,22 +208,12 @@ func (s *itemsScreen) update(msg tea.Msg) tea.Cmd {
 		s.pending = 0
 		return tea.Batch(s.acted(msg), loadSavedItems(s.c))
 
-	case clipboardSentMsg:
-		s.status = s.c.clipboardSent(msg)
-		return nil
-
 	case savedItemsLoadedMsg:
 		s.loaded(msg)
 		return nil
 
 	case itemsRequestedMsg:
 		s.Open()
-		return nil
-
-	case errMsg:
-		if msg.op == opCopy {
-			s.status = "✗ " + msg.err.Error()
-		}
 		return nil
 
 	case tea.KeyMsg:
@@ -261,8 +254,10 @@ func (s *itemsScreen) browseKey(msg tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	case key.Matches(msg, k.Up):
 		s.cursor = max(s.cursor-1, 0)
+		s.rowFocus = true
 	case key.Matches(msg, k.Down):
 		s.cursor = min(s.cursor+1, len(s.shown)-1)
+		s.rowFocus = true
 	case key.Matches(msg, k.Filter):
 		s.mode = itemsFiltering
 		return s.filter.Focus()
@@ -344,11 +339,12 @@ func (s *itemsScreen) render() (lines []string, first, last int) {
 		}
 	}
 	if len(below) > 0 {
-		first, last = len(lines), len(lines)+len(below)-1
-		lines = append(lines, below...)
-		if s.status != "" {
-			lines = append(lines, wrap(st.Muted.Render(s.status), w)...)
+		// A new outcome or prompt is brought into view; once the user moves the selection,
+		// the selected row is kept in view instead (the panel stays under the list).
+		if !s.rowFocus || s.mode != itemsBrowsing || s.pending != 0 {
+			first, last = len(lines), len(lines)+len(below)-1
 		}
+		lines = append(lines, below...)
 		lines = append(lines, "")
 	}
 	return append(lines, s.hintLines(w)...), first, last

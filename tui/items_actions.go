@@ -21,7 +21,7 @@ import (
 // act starts an action on it: one command, its answer an itemActedMsg.
 func (s *itemsScreen) act(action itemAction, it vault.SavedItem, call func(context.Context) (any, error)) tea.Cmd {
 	s.pending, s.pendingWhat, s.target = s.c.nextID(), action, it
-	s.status = ""
+	s.rowFocus = false
 	return actOnItem(s.c.ctx, s.pending, action, it, call)
 }
 
@@ -34,11 +34,9 @@ func (s *itemsScreen) inputKey(msg tea.KeyMsg) tea.Cmd {
 		s.closePrompt()
 		return nil
 	case key.Matches(msg, k.Complete):
-		if m := processorMatches(s.input.Value()); len(m) > 0 {
-			s.input.SetValue(completeProcessor(s.input.Value(), m))
-			s.input.CursorEnd()
-			s.promptErr = ""
-		}
+		s.input.SetValue(s.cycle.next(s.input.Value()))
+		s.input.CursorEnd()
+		s.promptErr = ""
 		return nil
 	case key.Matches(msg, k.Accept) && s.mode == itemsRenaming:
 		name := strings.TrimSpace(s.input.Value())
@@ -76,7 +74,7 @@ func (s *itemsScreen) accountKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyDown || msg.String() == "j":
 		s.account = min(s.account+1, len(s.accounts)-1)
 	case key.Matches(msg, k.Accept):
-		s.mode = itemsPickProcessor
+		s.mode, s.cycle = itemsPickProcessor, processorCycle{}
 		s.input.Prompt, s.input.Placeholder = "processor › ", "dwolla, apex_clearing, stripe…"
 		s.input.SetValue("")
 		s.promptErr = ""
@@ -105,7 +103,9 @@ func (s *itemsScreen) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.No, k.Cancel):
 		s.closePrompt()
 		if mode == itemsConfirmForget {
-			s.panel.body = append(s.panel.body, "Kept here: "+it.Name+" is still listed, and still live"+s.c.voice().Billing(" (and billed)")+" "+s.c.voice().At()+".")
+			s.c.setStatus(statusInfo, "Kept here: "+it.Name+" is still listed, and still live"+s.c.voice().Billing(" (and billed)")+" "+s.c.voice().At()+".")
+		} else {
+			s.c.setStatus(statusInfo, "Nothing changed: "+it.Name+" is as it was.")
 		}
 	}
 	return nil
@@ -115,13 +115,23 @@ func (s *itemsScreen) confirmKey(msg tea.KeyMsg) tea.Cmd {
 func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 	it := msg.item
 	p := &itemsPanel{itemID: it.ItemID, kind: statusOK}
-	s.panel = p
+	s.panel, s.rowFocus = p, false // the new outcome is brought into view
 	if s.mode == itemsRenaming {
 		s.closePrompt() // reopened below when the name is refused
 	}
 	if msg.err != nil {
-		return s.failed(msg)
+		cmd := s.failed(msg)
+		if s.panel != nil {
+			// The panel under the list has the details; the status line says it failed.
+			text := s.panel.title
+			if code := plaidflow.Explain(msg.err).ErrorCode; code != "" {
+				text += ": " + code
+			}
+			s.c.setStatus(statusBad, text)
+		}
+		return cmd
 	}
+	defer s.saidDone(msg)
 	switch out := msg.out.(type) {
 	case *plaidflow.ItemStatus:
 		s.statusPanel(p, it, out)
@@ -166,6 +176,42 @@ func (s *itemsScreen) acted(msg itemActedMsg) tea.Cmd {
 			"What it means: " + h.Meaning}
 	}
 	return nil
+}
+
+// saidDone puts on the status line what an action did, the panel under the list having the
+// details.
+func (s *itemsScreen) saidDone(msg itemActedMsg) {
+	p, it, v := s.panel, msg.item, s.c.voice()
+	if p == nil || s.mode == itemsPickAccount {
+		return
+	}
+	kind := statusOK
+	if p.kind == statusWarn {
+		kind = statusWarn
+	}
+	text := p.title
+	switch out := msg.out.(type) {
+	case *plaidflow.ItemStatus:
+		text = "Fetched the status of " + it.Name + ": healthy"
+		if !out.Health.Healthy {
+			text = "Fetched the status of " + it.Name + ": " + plaidflow.HealthLabel(vault.SavedItem{Health: out.Health.Code})
+		}
+	case *plaidflow.LiveBalances:
+		text = "Fetched the live balances of " + it.Name + " (request_id " + out.RequestID + ")"
+	case vault.Renamed:
+		text = "Renamed " + it.Name + " to " + out.Item.Name
+	case plaidflow.Removal:
+		if out.Outcome == plaidflow.RemovedAtPlaid {
+			text = "Removed " + it.Name + " " + v.At() + " and here"
+		}
+	case plaidflow.Rotation:
+		text = "Rotated the access token of " + it.Name + ": the old one no longer works"
+	case *plaidflow.ProcessorToken:
+		text = "Created a " + out.Processor + " processor token for " + it.Name + ": c copies it"
+	case vault.SavedItem:
+		text = "Reset the login of " + it.Name + ": it needs repairing now (u)"
+	}
+	s.c.setStatus(kind, text)
 }
 
 // failed shows an action's error: Plaid's fields, what the Item's state means, and the repair
@@ -241,24 +287,36 @@ func processorMatches(typed string) []string {
 	return append(pre, in...)
 }
 
-// completeProcessor is what tab makes of typed: the only match, or the longest prefix the
-// matches share; tab again on a complete name moves to the next match.
-func completeProcessor(typed string, matches []string) string {
-	for i, m := range matches {
-		if m == typed {
-			return matches[(i+1)%len(matches)]
-		}
+// processorCycle is what tab does in the processor prompt: the first tab completes what was
+// typed (the only match, or the longest prefix the matches share); the next ones go round the
+// matches of what was typed, not of the name tab put there (which would match only itself).
+type processorCycle struct {
+	matches []string
+	at      int
+}
+
+// next is the prompt's text after tab on typed.
+func (c *processorCycle) next(typed string) string {
+	if len(c.matches) > 0 && c.matches[c.at] == typed {
+		c.at = (c.at + 1) % len(c.matches)
+		return c.matches[c.at]
 	}
-	common := matches[0]
-	for _, m := range matches[1:] {
-		for !strings.HasPrefix(m, common) {
+	m := processorMatches(typed)
+	c.matches, c.at = nil, 0
+	if len(m) == 0 {
+		return typed
+	}
+	common := m[0]
+	for _, x := range m[1:] {
+		for !strings.HasPrefix(x, common) {
 			common = common[:len(common)-1]
 		}
 	}
-	if len(common) > len(typed) {
-		return common
+	if len(common) > len(typed) && len(m) > 1 {
+		return common // tab again goes round the matches
 	}
-	return matches[0]
+	c.matches = m
+	return m[0]
 }
 
 // actionWords say what each action does while it is under way (the Item's name goes in the

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -81,8 +82,12 @@ func savedToken(t *testing.T, m *Model, it vault.SavedItem) string {
 func TestItemsStatusShowsHealthProductsConsentAndWebhook(t *testing.T) {
 	m, d, srv := itemsOnEmulator(t, 100, 40, nil)
 	act(d, "h", "the status")
-	wantView(t, m, "status", "Status of first-platypus-bank", "Health: ok", "billed products", "auth",
+	// The demo bills nothing: Plaid's billed_products are the products in use.
+	wantView(t, m, "status", "Status of first-platypus-bank", "Health: ok", "products in use", "auth",
 		"available products", "consent expires", "webhook", "request_id")
+	if v := view(m); strings.Contains(strings.ToLower(v), "billed") {
+		t.Errorf("the demo's status speaks of billing:\n%s", v)
+	}
 	if n := emulatortest.Requests(srv, "/item/get"); n != 1 {
 		t.Errorf("/item/get called %d times, want 1", n)
 	}
@@ -229,7 +234,9 @@ func TestItemsRemoveWithTheTokenMissingSaysItIsNotRemovedAtPlaid(t *testing.T) {
 		t.Errorf("quitting now should exit 1 with the failure; Err() = %v", m.Err())
 	}
 	d.send(press("n"))
-	wantView(t, m, "kept", "Kept here: first-platypus-bank is still listed")
+	if v := view(m); !strings.Contains(v, "Kept here: first-platypus-bank is still listed") {
+		t.Errorf("n does not say on the status line that the Item is kept here:\n%s", v)
+	}
 	if len(m.items.items) != 1 {
 		t.Fatalf("n should keep the Item listed")
 	}
@@ -315,6 +322,21 @@ func TestItemsProcessorTokenPicksTheAccountAndCompletesTheProcessor(t *testing.T
 		t.Errorf("an unknown processor reached Plaid")
 	}
 	for range 5 {
+		d.send(press("backspace"))
+	}
+	// tab goes through the processors that match what was typed: "ap" has apex_clearing,
+	// then the others; tab on a completed name moves to the next, not back to itself.
+	typeText(m, "ap")
+	var seen []string
+	for range 3 {
+		d.send(press("tab"))
+		seen = append(seen, m.items.input.Value())
+	}
+	if seen[0] == seen[1] || seen[1] == seen[2] || !slices.Contains(seen, "apex_clearing") {
+		t.Errorf("tab after ap went %v; want it to cycle through the matches", seen)
+	}
+	wantView(t, m, "cycling", "tab: apex_clearing")
+	for range len(m.items.input.Value()) {
 		d.send(press("backspace"))
 	}
 	typeText(m, "dwo")

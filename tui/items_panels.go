@@ -48,7 +48,7 @@ func (s *itemsScreen) statusPanel(p *itemsPanel, it vault.SavedItem, st *plaidfl
 		p.body = append(p.body, "Next: "+h.Next)
 	}
 	p.rows = append(p.rows,
-		[2]string{"billed products", listOrNone(st.BilledProducts)},
+		[2]string{s.c.voice().BilledProducts(), listOrNone(st.BilledProducts)},
 		[2]string{"available products", listOrNone(st.AvailableProducts)})
 	consent := "none (this Item's consent does not expire)"
 	if st.ConsentExpiration != nil {
@@ -161,7 +161,12 @@ func (s *itemsScreen) promptLines(w int) []string {
 		acct := s.accounts[s.account]
 		title = "Processor token for " + acct.Name + " ••" + present.MaskLabel(acct)
 		body = append(body, s.input.View())
-		if m := processorMatches(s.input.Value()); len(m) > 0 && s.input.Value() != "" {
+		m := processorMatches(s.input.Value())
+		if c := s.cycle; len(c.matches) > 1 && c.matches[c.at] == s.input.Value() {
+			// Going round with tab: the matches of what was typed, from the one shown.
+			m = append(c.matches[c.at:len(c.matches):len(c.matches)], c.matches[:c.at]...)
+		}
+		if len(m) > 0 && s.input.Value() != "" {
 			shown := m[:min(len(m), 6)]
 			more := ""
 			if len(m) > len(shown) {
@@ -169,7 +174,7 @@ func (s *itemsScreen) promptLines(w int) []string {
 			}
 			body = append(body, truncate(st.Faint.Render("tab: "+strings.Join(shown, " · ")+more), iw))
 		} else {
-			body = append(body, st.Faint.Render("Plaid's list: dwolla, apex_clearing, stripe and "+strconv.Itoa(len(plaidflow.ProcessorNames())-3)+" more; tab completes."))
+			body = append(body, st.Faint.Render("Plaid's list: dwolla, apex_clearing, stripe and "+strconv.Itoa(len(plaidflow.ProcessorNames())-3)+" more; tab completes, and again goes round them."))
 		}
 	}
 	if s.promptErr != "" {

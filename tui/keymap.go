@@ -184,6 +184,7 @@ func newKeysKeys() keysKeys {
 type linkKeys struct {
 	Open, Sandbox, Flow, Retry, Items, Back, Quit key.Binding
 	Hosted                                        key.Binding
+	Copy                                          key.Binding // the URL on show
 }
 
 func newLinkKeys() linkKeys {
@@ -196,6 +197,7 @@ func newLinkKeys() linkKeys {
 		Back:    bind(doBack, "back to keys"),
 		Quit:    bind(doQuit, ""),
 		Hosted:  bind(doHosted, ""),
+		Copy:    bind(doCopy, "copy URL"),
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 )
 
 // Layout helpers. Nothing is ever wrapped by the terminal: every line is cut to the width with
-// an ellipsis and every block to its height, so a small or shrinking window never garbles.
+// an ellipsis and every block to its height, so a small or shrinking window never garbles. How
+// text wraps and what may never be broken is in wrap.go.
 
 // ansiStrip is s without its styles.
 func ansiStrip(s string) string { return ansi.Strip(s) }
@@ -94,19 +95,6 @@ func padLeft(s string, w int) string {
 		s = strings.Repeat(" ", n) + s
 	}
 	return s
-}
-
-// wrap breaks plain text into lines of at most w cells, on spaces where it can. It is for
-// messages (Plaid's error_message, a long URL) that must be read in full rather than cut.
-func wrap(text string, w int) []string {
-	if w < 8 {
-		w = 8
-	}
-	var out []string
-	for _, para := range strings.Split(text, "\n") {
-		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
-	}
-	return out
 }
 
 // indent prefixes every line of lines with p.

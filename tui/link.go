@@ -316,6 +316,7 @@ func (s *linkScreen) updateKeys() {
 	k := &s.keys
 	stuck := s.stuck()
 	k.Open.SetEnabled((s.state == linkWaiting || s.linkLive && stuck) && s.c.deps.Browser != nil && !s.hostedShown())
+	k.Copy.SetEnabled(s.state == linkWaiting && s.shownURL() != "" && !s.picker.open && !s.flows.open)
 	k.Hosted.SetEnabled(s.hostedAllowed() && (s.state == linkWaiting || stuck) && !s.picker.open && !s.flows.open)
 	k.Hosted.SetHelp("H", map[bool]string{true: "Link page here", false: "Hosted Link (QR)"}[s.hosted.on])
 	k.Sandbox.SetEnabled(s.sandboxAllowed() && s.flowSandbox() && (s.state == linkWaiting || stuck) && !s.picker.open && !s.flows.open)
@@ -492,6 +493,13 @@ func (s *linkScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return keysEditRequestedMsg{} }
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
+	case key.Matches(msg, k.Copy):
+		// A URL cut with … to fit the window is still copied whole.
+		what := "the Link page's URL"
+		if s.hostedShown() {
+			what = "the Hosted Link URL"
+		}
+		return sendToClipboard(s.c.deps.Out, s.c.deps.Getenv, s.shownURL(), what)
 	case key.Matches(msg, k.Open):
 		if sess := s.box.get(); sess != nil {
 			return openBrowser(sess)
@@ -553,14 +561,27 @@ func (s *linkScreen) ShortHelp() []key.Binding {
 		p := s.picker.keys
 		return []key.Binding{p.Up, p.Pick, p.Cancel, k.Quit}
 	}
-	return []key.Binding{k.Retry, k.Open, k.Hosted, k.Sandbox, k.Items, k.Back, k.Quit, s.keys.Flow}
+	if s.hostedShown() {
+		// The Hosted Link URL is what the user takes to the phone: c comes first.
+		return []key.Binding{k.Retry, k.Copy, k.Hosted, k.Sandbox, k.Items, k.Back, k.Quit, s.keys.Flow}
+	}
+	return []key.Binding{k.Retry, k.Open, k.Hosted, k.Sandbox, k.Copy, k.Items, k.Back, k.Quit, s.keys.Flow}
+}
+
+// shownURL is the URL the screen shows: the Hosted Link page's, or the Link page's on this
+// machine ("" while there is none).
+func (s *linkScreen) shownURL() string {
+	if s.hostedShown() {
+		return s.hosted.url
+	}
+	return s.url
 }
 
 // FullHelp implements help.KeyMap.
 func (s *linkScreen) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{
-		{withHelp(k.Retry, "r", "new Link session"), withHelp(k.Open, "o", "open the Link page in the browser")},
+		{withHelp(k.Retry, "r", "new Link session"), withHelp(k.Open, "o", "open the Link page in the browser"), withHelp(k.Copy, "c", "copy the URL (whole, even when cut with …)")},
 		{withHelp(k.Sandbox, "s", "sandbox shortcut (no browser)"), withHelp(k.Items, "i", "saved Items: numbers, health, actions (no Link)")},
 		{withHelp(s.keys.Flow, "f", "how the account is verified (Auth flow)"), s.hostedHelp()},
 		{k.Back, k.Quit},

@@ -113,11 +113,11 @@ func (s *linkScreen) hostedLines(w, h int) []string {
 	if err == nil && cols <= w && rows+hostedChrome <= h {
 		lines, _ := present.QRLines(url, !st.Color)
 		return append(lines, truncate(st.URL.Render(url), w),
-			truncate(st.Muted.Render("Scan the code with a phone's camera, or open the URL on any device · "+expires), w))
+			truncate(st.Muted.Render("Scan the code with a phone's camera, or open the URL on any device (")+st.Key.Render("c")+st.Muted.Render(" copies it) · "+expires), w))
 	}
-	why := fmt.Sprintf("The QR code needs a window of %d×%d; this one is too small. Enlarge it, or open the URL on the phone yourself.", cols, rows+2)
+	why := fmt.Sprintf("The QR code needs a window of %d×%d; this one is too small. Enlarge it, or open the URL on the phone yourself:", cols, rows+2)
 	return append([]string{st.Heading.Render("Hosted Link"), truncate(st.URL.Render(url), w)},
-		wrap(st.Muted.Render(why+" ("+expires+")"), w)...)
+		wrap(st.Muted.Render(why+" ")+st.Key.Render("c")+st.Muted.Render(" copies it whole ("+expires+")."), w)...)
 }
 
 // fullScreen implements fullScreener: the code alone with its URL and a line of keys, when the
@@ -137,10 +137,22 @@ func (s *linkScreen) fullScreen(w, h int) (string, bool) {
 	for i, l := range lines {
 		lines[i] = pad + l
 	}
-	keys := st.Key.Render("H") + st.Muted.Render(" Link page here · ") + st.Key.Render("esc") + st.Muted.Render(" back · ") + st.Key.Render("ctrl+c") + st.Muted.Render(" quit · "+s.c.cfg.Namespace())
-	lines = append(lines, truncate(st.URL.Render(url), w), truncate(keys, w))
-	for len(lines) < h {
+	keys := st.Key.Render("c") + st.Muted.Render(" copy URL · ") + st.Key.Render("H") + st.Muted.Render(" Link page here · ") +
+		st.Key.Render("esc") + st.Muted.Render(" back · ") + st.Key.Render("q") + st.Muted.Render(" quit · ") + st.Key.Render("?") + st.Muted.Render(" help")
+	lines = append(lines, truncate(st.URL.Render(url), w))
+	// The keys are the last line, as the footer is elsewhere, and what just happened (the URL
+	// copied) is just above them: in place of the URL when there is no room for both.
+	var status []string
+	if sl := s.c.statusView(w); sl != "" {
+		status = strings.Split(sl, "\n")
+	}
+	if room := h - len(lines) - 1; len(status) > room {
+		lines, room = lines[:len(lines)-1], room+1
+		status = status[:max(min(room, len(status)), 1)]
+	}
+	for len(lines)+len(status)+1 < h {
 		lines = append(lines, "")
 	}
+	lines = append(append(lines, status...), truncate(keys, w))
 	return lipgloss.JoinVertical(lipgloss.Left, lines...), true
 }

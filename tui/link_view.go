@@ -44,7 +44,7 @@ func (s *linkScreen) View() string {
 	var bottom []string
 	switch {
 	case s.flows.open && s.flowAllowed():
-		bottom = s.flows.lines(*st, w)
+		bottom = s.flows.lines(*st, w, s.c.voice())
 	case s.picker.open && s.sandboxAllowed():
 		bottom = s.picker.lines(*st, w)
 	case s.state == linkWaiting && s.hostedShown():

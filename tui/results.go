@@ -19,15 +19,6 @@ import (
 // masked until `v` (with --mask, until the explicit `V`), so the screen is safe to share; what
 // is copied and what is left in the scrollback follow what is shown.
 
-type statusKind int
-
-const (
-	statusInfo statusKind = iota
-	statusOK
-	statusWarn
-	statusBad
-)
-
 // copyChoice is one thing the copy picker offers.
 type copyChoice struct {
 	key, label, value, what string
@@ -51,9 +42,9 @@ type resultsScreen struct {
 	// true while /item/remove is under way.
 	unsaved  *plaidflow.Journey
 	removing bool
-
-	status     string
-	statusKind statusKind
+	// turn counts the reveals and hides of the numbers: each brings the selected account's
+	// numbers into view (focusTurner), so v at 60×20 shows what it revealed.
+	turn int
 }
 
 func newResultsScreen(c *common) *resultsScreen {
@@ -85,7 +76,6 @@ func (s *resultsScreen) SetResult(res *plaidapi.Result, unsaved *plaidflow.Journ
 	}
 	s.shows++
 	s.cursor, s.reveal, s.picking, s.asking = 0, false, false, false
-	s.status = ""
 	for i, a := range res.Accounts {
 		if !res.NumbersFor(a.ID).Empty() {
 			s.cursor = i
@@ -141,12 +131,11 @@ func (s *resultsScreen) updateKeys() {
 // Update implements tea.Model.
 func (s *resultsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return s, keyed(s, s.update(msg)) }
 
+// focusTurn implements focusTurner.
+func (s *resultsScreen) focusTurn() int { return s.turn }
+
 func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case clipboardSentMsg:
-		s.status, s.statusKind = s.c.clipboardSent(msg), statusInfo
-		return nil
-
 	case numbersShownMsg:
 		s.SetResult(msg.res, msg.unsaved)
 		return nil
@@ -154,17 +143,11 @@ func (s *resultsScreen) update(msg tea.Msg) tea.Cmd {
 	case unsavedRemovedMsg:
 		s.removing = false
 		if msg.err != nil {
-			s.status, s.statusKind = "✗ Could not remove "+msg.itemID+" "+s.c.voice().At()+": "+msg.err.Error()+". It still exists there; d tries again.", statusBad
+			s.c.setStatus(statusBad, "Could not remove "+msg.itemID+" "+s.c.voice().At()+": "+msg.err.Error()+". It still exists there; d tries again.")
 			return nil
 		}
 		s.unsaved = nil
-		s.status, s.statusKind = "Removed "+msg.itemID+" "+s.c.voice().At()+": its access token no longer works"+s.c.voice().Billing(" and Plaid stops billing it")+".", statusOK
-		return nil
-
-	case errMsg:
-		if msg.op == opCopy {
-			s.status, s.statusKind = "✗ "+msg.err.Error(), statusBad
-		}
+		s.c.setStatus(statusOK, "Removed "+msg.itemID+" "+s.c.voice().At()+": its access token no longer works"+s.c.voice().Billing(" and Plaid stops billing it")+".")
 		return nil
 
 	case tea.KeyMsg:
@@ -187,21 +170,20 @@ func (s *resultsScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		s.cursor = min(s.cursor+1, len(s.res.Accounts)-1)
 	case key.Matches(msg, k.Reveal) && s.c.deps.Mask && !s.reveal:
-		s.status, s.statusKind = "--mask is on: press V (shift+v) to reveal the numbers anyway.", statusWarn
+		s.c.setStatus(statusWarn, "--mask is on: press V (shift+v) to reveal the numbers anyway.")
 	case key.Matches(msg, k.Reveal):
-		s.reveal = !s.reveal
+		s.reveal, s.turn = !s.reveal, s.turn+1
 		if s.reveal {
-			s.status, s.statusKind = "Numbers revealed: mind who can see this screen. v hides them.", statusWarn
+			s.c.setStatus(statusWarn, "Numbers revealed: mind who can see this screen. v hides them.")
 		} else {
-			s.status, s.statusKind = "Numbers masked again.", statusInfo
+			s.c.setStatus(statusOK, "Numbers masked again.")
 		}
 	case key.Matches(msg, k.RevealAnyway):
-		s.reveal = true
-		s.status, s.statusKind = "Revealed despite --mask: mind who can see this screen. v hides them; the report printed on quit stays masked.", statusWarn
+		s.reveal, s.turn = true, s.turn+1
+		s.c.setStatus(statusWarn, "Revealed despite --mask: mind who can see this screen. v hides them; the report printed on quit stays masked.")
 	case key.Matches(msg, k.Copy):
 		if _, ok := s.selected(); ok {
 			s.picking = true
-			s.status = ""
 		}
 	case key.Matches(msg, k.LinkAnother):
 		return func() tea.Msg { return anotherLinkRequestedMsg{} }
@@ -209,7 +191,6 @@ func (s *resultsScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return itemsRequestedMsg{} }
 	case key.Matches(msg, k.RemoveUnsaved):
 		s.asking = true
-		s.status, s.statusKind = "Remove "+s.unsaved.ItemID()+" "+s.c.voice().At()+"? Its access token stops working"+s.c.voice().Billing(" and Plaid stops billing it")+"; it was never saved here, so nothing else can use it.", statusWarn
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	}
@@ -221,11 +202,11 @@ func (s *resultsScreen) answer(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, s.keys.Yes):
 		s.asking, s.removing = false, true
-		s.status, s.statusKind = "Removing "+s.unsaved.ItemID()+" at Plaid…", statusInfo
+		s.c.setStatus(statusInfo, "Removing "+s.unsaved.ItemID()+" "+s.c.voice().At()+"…")
 		return removeUnsaved(s.c.ctx, s.unsaved)
 	case key.Matches(msg, s.keys.No, s.keys.CopyCancel):
 		s.asking = false
-		s.status, s.statusKind = "Kept: "+s.unsaved.ItemID()+" still exists at Plaid.", statusInfo
+		s.c.setStatus(statusInfo, "Kept: "+s.unsaved.ItemID()+" still exists "+s.c.voice().At()+".")
 	}
 	return nil
 }
@@ -278,7 +259,7 @@ func (s *resultsScreen) pick(msg tea.KeyMsg) tea.Cmd {
 			continue
 		}
 		if c.text == "" {
-			s.status, s.statusKind = "That number is masked: press esc, reveal it, then copy it.", statusWarn
+			s.c.setStatus(statusWarn, "That number is masked: press esc, reveal it (v), then copy it.")
 			return nil
 		}
 		s.picking = false
@@ -318,9 +299,16 @@ func (s *resultsScreen) focusView() (string, int, int) {
 		}
 		lines = append(lines, s.c.styles.Key.Render("d")+s.c.styles.Muted.Render(" removes it "+s.c.voice().At()+" (asks first)."))
 	}
-	if s.status != "" {
+	if s.asking {
+		// The question is part of the screen until it is answered: it is not news.
+		first = len(lines)
+		q := "Remove " + s.unsaved.ItemID() + " " + s.c.voice().At() + "? Its access token stops working" + s.c.voice().Billing(" and Plaid stops billing it") + "; it was never saved here, so nothing else can use it."
 		lines = append(lines, "")
-		lines = append(lines, s.statusLines(w)...)
+		for _, l := range wrap(q, w) {
+			lines = append(lines, s.c.styles.Warn.Render(l))
+		}
+		lines = append(lines, s.c.styles.Key.Render("y")+s.c.styles.Muted.Render(" remove it · ")+s.c.styles.Key.Render("n")+s.c.styles.Muted.Render(" keep it"))
+		last = len(lines) - 1
 	}
 	return strings.Join(lines, "\n"), first, last
 }
@@ -357,24 +345,6 @@ func (s *resultsScreen) headLines(w int) []string {
 		lines = append(lines, mark+style.Render(l))
 	}
 	return lines
-}
-
-func (s *resultsScreen) statusLines(w int) []string {
-	st := s.c.styles
-	style := st.Muted
-	switch s.statusKind {
-	case statusOK:
-		style = st.OK
-	case statusWarn:
-		style = st.Warn
-	case statusBad:
-		style = st.Bad
-	}
-	var out []string
-	for _, l := range wrap(s.status, w) {
-		out = append(out, style.Render(l))
-	}
-	return out
 }
 
 // tableLines are the accounts, one row each, the selected one marked, through lipgloss/table:

@@ -67,7 +67,7 @@ type Deps struct {
 	// it (nil: a new one). cmd writes it as the transcript when the UI closes.
 	Timeline *transcript.Timeline
 	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
-	// working directory.
+	// program's state directory (transcriptPath).
 	TranscriptPath string
 	// AuthFlow is --flow: how the account is verified (plaidflow.AuthFlowNames; "": Instant
 	// Auth). The Link screen's f changes it.

@@ -60,7 +60,7 @@ func TestSandboxShortcutFailingScenarioShowsItsError(t *testing.T) {
 	d.send(press("enter"))
 	d.until("the failed Sandbox step", func() bool { return stateOf(m, plaidflow.StepSandboxToken) == stepFailed })
 	v := bodyText(m)
-	for _, want := range []string{"ITEM_LOGIN_REQUIRED", "Sandbox scenario: Item fails: ITEM_LOGIN_REQUIRED", "(scenario item-"} {
+	for _, want := range []string{"ITEM_LOGIN_REQUIRED", "Sandbox scenario: Item fails: ITEM_LOGIN_REQUIRED", "item-login-required)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the working screen lacks %q:\n%s", want, v)
 		}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -22,7 +23,7 @@ import (
 // the whole timeline as a transcript (redacted JSON Lines and its Markdown summary). The root
 // owns it, so the two screens need not know of it.
 
-// timelinePane is the ids, the pane and what the last copy or save said.
+// timelinePane is the ids and the pane.
 type timelinePane struct {
 	c    *common
 	keys timelineKeys
@@ -33,8 +34,6 @@ type timelinePane struct {
 	offset  int  // entries scrolled back from the newest
 	rows    int  // entries the open pane shows (SetHeight)
 	reveal  bool // the pane just opened: the root scrolls it into view
-	status  string
-	bad     bool
 }
 
 func newTimelinePane(c *common) *timelinePane {
@@ -73,20 +72,35 @@ func recordLink(tl *transcript.Timeline, u linkpage.Update) {
 	tl.RecordLink(transcript.LinkRecord(u.Record()))
 }
 
-// transcriptPath is where t saves: --transcript PATH, else a new file in the working directory.
-func (d *Deps) transcriptPath(now time.Time) string {
+// transcriptPath is where t saves: --transcript PATH, else a new file in the program's state
+// directory (beside the last session's transcript that `report` reads), never the working
+// directory, which may be the user's repository.
+func (d *Deps) transcriptPath(now time.Time) (string, error) {
 	if d.TranscriptPath != "" {
-		return d.TranscriptPath
+		return d.TranscriptPath, nil
 	}
-	return "plaid-onboard-" + now.Format("20060102-150405") + ".jsonl"
+	dir, err := transcript.DefaultStateDir(d.Getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "plaid-onboard-"+now.Format("20060102-150405")+".jsonl"), nil
 }
 
-// saveTranscript writes the timeline to path, off the UI thread.
-func saveTranscript(tl *transcript.Timeline, path string) tea.Cmd {
+// saveTranscript writes the timeline to the path t saves to, off the UI thread.
+func saveTranscript(d *Deps, tl *transcript.Timeline, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		entries := tl.Entries()
+		path, err := d.transcriptPath(now)
+		if err != nil {
+			return transcriptSavedMsg{err: err}
+		}
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
+		}
+		if d.TranscriptPath == "" {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return transcriptSavedMsg{path: path, err: err}
+			}
 		}
 		return transcriptSavedMsg{path: path, entries: len(entries), err: transcript.WriteTranscript(path, entries, tl.Redactor())}
 	}
@@ -168,8 +182,8 @@ func (p *timelinePane) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		p.offset = max(p.offset-1, 0)
 		return nil, true
 	case key.Matches(msg, k.Save):
-		p.status, p.bad = "Saving the transcript…", false
-		return saveTranscript(p.c.deps.Timeline, p.c.deps.transcriptPath(p.c.now())), true
+		p.c.setStatus(statusInfo, "Saving the transcript…")
+		return saveTranscript(&p.c.deps, p.c.deps.Timeline, p.c.now()), true
 	case key.Matches(msg, k.CopyIDs):
 		text, what := p.idsText()
 		return copyID(p.c, text, what), true
@@ -190,13 +204,26 @@ func (p *timelinePane) idsText() (text, what string) {
 	return strings.Join(parts, " "), strings.Join(names, " and ")
 }
 
-// saved says where t wrote the transcript.
+// saved says on the status line where t wrote the transcript: the whole path (with ~ for the
+// home directory), so it can be attached to a ticket or given to `report`.
 func (p *timelinePane) saved(msg transcriptSavedMsg) {
 	if msg.err != nil {
-		p.status, p.bad = "✗ Could not save the transcript: "+msg.err.Error(), true
+		p.c.setStatus(statusBad, "Could not save the transcript: "+msg.err.Error())
 		return
 	}
-	p.status, p.bad = fmt.Sprintf("Saved the transcript (%s, redacted) to %s, and its summary to %s.md", entriesWord(msg.entries), msg.path, msg.path), false
+	path := homeTilde(msg.path, p.c.deps.Getenv("HOME"))
+	p.c.setStatus(statusOK, fmt.Sprintf("Saved the transcript (%s, redacted) to %s and its summary beside it (.md)", entriesWord(msg.entries), path))
+}
+
+// homeTilde writes a path under the home directory with ~, as a shell takes it back.
+func homeTilde(path, home string) string {
+	if home == "" || home == "/" {
+		return path
+	}
+	if rest, ok := strings.CutPrefix(path, strings.TrimSuffix(home, "/")+"/"); ok {
+		return "~/" + rest
+	}
+	return path
 }
 
 func entriesWord(n int) string {
@@ -237,20 +264,10 @@ func (p *timelinePane) IDs(w int) string {
 	return id("link_session_id", session, first) + "\n" + id("last request_id", p.ids.LastRequestID, !first)
 }
 
-// View draws the status and, when open, the pane, w cells wide ("" when there is neither).
+// View draws the pane when it is open, w cells wide ("" when it is closed).
 func (p *timelinePane) View(w int) string {
 	st := p.c.styles
 	var lines []string
-	if p.status != "" {
-		lines = append(lines, "")
-		style := st.Muted
-		if p.bad {
-			style = st.Bad
-		}
-		for _, l := range wrap(p.status, w) {
-			lines = append(lines, style.Render(l))
-		}
-	}
 	if !p.open {
 		return strings.Join(lines, "\n")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -181,14 +182,57 @@ func TestTimelineFollowsALiveSessionAndTSavesIt(t *testing.T) {
 	}
 }
 
-func TestTranscriptDefaultPathIsANewFileHere(t *testing.T) {
-	d := Deps{}
-	if got := d.transcriptPath(fixedNow); got != "plaid-onboard-20250314-092653.jsonl" {
-		t.Errorf("default transcript path = %q", got)
+// t never writes into the working directory (it may be the user's repository): without
+// --transcript the file goes to the state directory, and the status line says where.
+func TestTranscriptDefaultPathIsInTheStateDirectory(t *testing.T) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		t.Skip("the state directory there is under the configuration directory")
+	}
+	env := map[string]string{"HOME": "/home/ada"}
+	d := Deps{Getenv: func(k string) string { return env[k] }}
+	if got, err := d.transcriptPath(fixedNow); err != nil || got != "/home/ada/.local/state/plaid-onboard/plaid-onboard-20250314-092653.jsonl" {
+		t.Errorf("default transcript path = %q, %v", got, err)
+	}
+	env["XDG_STATE_HOME"] = "/var/state"
+	if got, _ := d.transcriptPath(fixedNow); got != "/var/state/plaid-onboard/plaid-onboard-20250314-092653.jsonl" {
+		t.Errorf("with XDG_STATE_HOME, default transcript path = %q", got)
 	}
 	d.TranscriptPath = "/tmp/x.jsonl"
-	if got := d.transcriptPath(fixedNow); got != "/tmp/x.jsonl" {
+	if got, _ := d.transcriptPath(fixedNow); got != "/tmp/x.jsonl" {
 		t.Errorf("with --transcript, t saves to %q", got)
+	}
+	d = Deps{Getenv: func(string) string { return "" }}
+	if got, err := d.transcriptPath(fixedNow); err == nil {
+		t.Errorf("with neither HOME nor XDG_STATE_HOME, t would save to %q", got)
+	}
+}
+
+func TestTranscriptKeySavesInTheStateDirectoryAndSaysTheWholePath(t *testing.T) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		t.Skip("the state directory there is under the configuration directory")
+	}
+	home := t.TempDir()
+	deps := testDeps(t, linkOpenConfig())
+	deps.Getenv = func(k string) string {
+		if k == "HOME" {
+			return home
+		}
+		return ""
+	}
+	m := resultsWith(t, deps, 80, 24, platypusResult())
+	d := newDriver(t, m)
+	d.send(press("t"))
+	d.screenShows("Saved the transcript")
+	want := filepath.Join(home, ".local", "state", "plaid-onboard", "plaid-onboard-20250314-092653.jsonl")
+	if _, err := os.Stat(want); err != nil {
+		t.Fatalf("t did not write %s: %v", want, err)
+	}
+	if _, err := os.Stat(want + ".md"); err != nil {
+		t.Errorf("t did not write the summary beside it: %v", err)
+	}
+	shown := strings.Join(strings.Fields(view(m)), " ")
+	if !strings.Contains(shown, "~/.local/state/plaid-onboard/plaid-onboard-20250314-092653.jsonl") {
+		t.Errorf("the status line does not give the whole path:\n%s", view(m))
 	}
 }
 

@@ -42,9 +42,7 @@ type verifyPanel struct {
 	keys verifyKeys
 
 	res     *plaidapi.Result
-	working bool   // a status change, a refresh or a fire is under way
-	status  string // what the last action said
-	bad     bool
+	working bool // a status change, a refresh or a fire is under way (the status line says which)
 
 	hub      *webhookHub
 	hubErr   error           // the receiver could not start
@@ -156,7 +154,7 @@ func (p *verifyPanel) updateKeys(on bool) {
 // Item's webhook at the receiver, the first time it is shown.
 func (p *verifyPanel) setResult(res *plaidapi.Result) tea.Cmd {
 	if p.res == nil || res == nil || p.res.ItemID != res.ItemID {
-		p.last, p.status, p.bad, p.pointErr = nil, "", false, nil
+		p.last, p.pointErr = nil, nil
 	}
 	p.res = res
 	return p.point()
@@ -234,7 +232,8 @@ func (p *verifyPanel) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 			status = "verification_expired"
 		}
 		acct := p.pending("pending_automatic_verification")[0]
-		p.working, p.status, p.bad = true, "Setting "+acct.Name+" ••"+present.MaskLabel(acct)+" to "+status+" with /sandbox/item/set_verification_status…", false
+		p.working = true
+		p.c.setStatus(statusInfo, "Setting "+acct.Name+" ••"+present.MaskLabel(acct)+" to "+status+" with /sandbox/item/set_verification_status…")
 		p.reqID = p.c.nextID()
 		id, flow, ref := p.reqID, p.c.flow, itemRef(p.res)
 		return func() tea.Msg {
@@ -248,7 +247,8 @@ func (p *verifyPanel) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		itemID, name := p.res.ItemID, p.res.ItemName
 		return func() tea.Msg { return verifyRequestedMsg{itemID: itemID, name: name, accountID: acct.ID} }, true
 	case key.Matches(msg, k.Fire):
-		p.working, p.status, p.bad = true, "Firing "+fireType+" "+fireCode+" with /sandbox/item/fire_webhook…", false
+		p.working = true
+		p.c.setStatus(statusInfo, "Firing "+fireType+" "+fireCode+" with /sandbox/item/fire_webhook…")
 		p.reqID = p.c.nextID()
 		id, flow, ref := p.reqID, p.c.flow, itemRef(p.res)
 		return func() tea.Msg {
@@ -269,11 +269,11 @@ func (p *verifyPanel) statusSet(msg statusSetMsg) tea.Cmd {
 	}
 	p.working = false
 	if msg.err != nil {
-		p.status, p.bad = "✗ Could not set the verification status: "+msg.err.Error(), true
+		p.c.setStatus(statusBad, "Could not set the verification status: "+msg.err.Error())
 		return nil
 	}
 	a := msg.change.Account // the timeline gets the change from refreshed, with the webhook's
-	p.status, p.bad = fmt.Sprintf("%s ••%s is %s now (request_id %s).", a.Name, present.MaskLabel(a), a.VerificationStatus, msg.change.RequestID), false
+	p.c.setStatus(statusOK, fmt.Sprintf("%s ••%s is %s now (request_id %s).", a.Name, present.MaskLabel(a), a.VerificationStatus, msg.change.RequestID))
 	return p.refresh()
 }
 
@@ -284,7 +284,7 @@ func (p *verifyPanel) refreshed(msg flowRefreshedMsg) (*plaidapi.Result, bool) {
 	}
 	p.working = false
 	if msg.err != nil {
-		p.status, p.bad = "✗ Could not read the Item again: "+msg.err.Error(), true
+		p.c.setStatus(statusBad, "Could not read the Item again: "+msg.err.Error())
 		return nil, false
 	}
 	if p.res != nil {
@@ -306,10 +306,10 @@ func (p *verifyPanel) fired(msg webhookFiredMsg) {
 	}
 	p.working = false
 	if msg.err != nil {
-		p.status, p.bad = "✗ Could not fire the webhook: "+msg.err.Error(), true
+		p.c.setStatus(statusBad, "Could not fire the webhook: "+msg.err.Error())
 		return
 	}
-	p.status, p.bad = fmt.Sprintf("%s fired %s %s (webhook_fired %t, request_id %s); it arrives on the timeline.", p.c.voice().WhoUpper(), fireType, fireCode, msg.fired.Fired, msg.fired.RequestID), false
+	p.c.setStatus(statusOK, fmt.Sprintf("%s fired %s %s (webhook_fired %t, request_id %s); it arrives on the timeline.", p.c.voice().WhoUpper(), fireType, fireCode, msg.fired.Fired, msg.fired.RequestID))
 }
 
 func statusOrInstant(s string) string {
@@ -390,15 +390,6 @@ func (p *verifyPanel) View(w int) string {
 		}
 	}
 	lines = append(lines, p.webhookLines(w)...)
-	if p.status != "" {
-		style := st.Muted
-		if p.bad {
-			style = st.Bad
-		}
-		for _, l := range wrap(p.status, w) {
-			lines = append(lines, style.Render(l))
-		}
-	}
 	return strings.Join(lines, "\n")
 }
 

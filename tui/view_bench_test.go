@@ -170,7 +170,7 @@ var keyScreens = []struct {
 	want  []string
 }{
 	{"results", bigResults, []tea.KeyMsg{press("down"), press("up")},
-		[]string{"Plaid Checking 0 ", "Plaid Checking 1 ", "3,520.00 USD", "more lines below"}},
+		[]string{"Plaid Checking 0 ", "Plaid Checking 1 ", "2,200.00 USD", "more lines below"}},
 	{"items balances", bigItems, []tea.KeyMsg{pgDown, pgUp},
 		[]string{"Live balances of first-platypus-bank", "Plaid Checking 0 ", "Plaid Checking 1 "}},
 	{"items list", bigItemList, []tea.KeyMsg{press("down"), press("up")},

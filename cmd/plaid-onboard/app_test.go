@@ -521,8 +521,18 @@ func TestAuthNeedsASavedItem(t *testing.T) {
 	t.Parallel()
 	te := newTestEnv(t)
 	te.mustRun(t, exitFailure, "--demo", "auth")
-	if !strings.Contains(te.stderr.String(), "no saved items yet") {
+	// No call was made: nothing says the emulator answered.
+	if strings.Contains(te.stderr.String(), "answered") {
+		t.Errorf("with no saved Item, nothing answered, but stderr says so: %q", te.stderr)
+	}
+	// The command it suggests links in the demo, where the user is: pasted, it works.
+	if !strings.Contains(te.stderr.String(), "no saved items yet") || !strings.Contains(te.stderr.String(), "next:           link an account first: plaid-onboard --demo sandbox link") {
 		t.Errorf("stderr = %q", te.stderr)
+	}
+	te.environ["PLAID_CLIENT_ID"], te.environ["PLAID_SECRET"] = "0123456789abcdef01234567", "0123456789abcdef0123456789abcd"
+	te.mustRun(t, exitFailure, "--env", "production", "auth")
+	if !strings.Contains(te.stderr.String(), "link an account first: plaid-onboard --env production link") {
+		t.Errorf("in Production the next step is not Link in Production: %q", te.stderr)
 	}
 }
 

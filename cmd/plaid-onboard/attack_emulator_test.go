@@ -243,3 +243,78 @@ func TestAttackEmulatorLegitimateCallersAnswered(t *testing.T) {
 		wantRefused(t, "Host "+host+" beside --host plaid-emulator and proxy.internal:8080", a, host)
 	}
 }
+
+// getWith GETs path from the emulator at base with the Host and Origin given ("" for the
+// address dialled and no Origin), as a browser tab would.
+func getWith(t *testing.T, base, path, host, origin string) (int, http.Header, string) {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodGet, base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Host = host
+	if origin != "" {
+		r.Header.Set("Origin", origin)
+	}
+	resp, err := (&http.Client{Timeout: e2etest.Timeout}).Do(r)
+	if err != nil {
+		t.Fatalf("GET %s (Host %q, Origin %q): %v", path, host, origin, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
+}
+
+// The page at /_emulator/ shows the Items, and its state is a GET away: a page elsewhere must
+// read neither, whether it rebinds its name to 127.0.0.1 or fetches cross-site. The emulator's
+// own page, and a tool on this machine, read both; no other page may frame it.
+func TestAttackEmulatorInspectPage(t *testing.T) {
+	t.Parallel()
+	info := startEmulatorBinary(t).info
+	port := info.URL[strings.LastIndex(info.URL, ":")+1:]
+	made := hostileRequest{path: "/sandbox/public_token/create", body: createItemBody}.send(t, info.URL)
+	if made.status != http.StatusOK {
+		t.Fatalf("make an Item: HTTP %d %s", made.status, made.raw)
+	}
+	_, _, state := getWith(t, info.URL, "/_emulator/state", "", "")
+	var st struct {
+		Items []struct {
+			ItemID string `json:"item_id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(state), &st); err != nil || len(st.Items) != 1 {
+		t.Fatalf("a tool on this machine reads the state: %v %s", err, state)
+	}
+	itemID := st.Items[0].ItemID
+
+	status, header, page := getWith(t, info.URL, "/_emulator/", "", "")
+	if status != http.StatusOK || !strings.Contains(page, "/_emulator/inspect.js") {
+		t.Fatalf("the page: HTTP %d %.200s", status, page)
+	}
+	if csp := header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("the page may be framed by another: CSP %q, X-Frame-Options %q", csp, header.Get("X-Frame-Options"))
+	}
+	// The page's own fetches carry its origin, by any of the emulator's loopback names.
+	for _, own := range []struct{ host, origin string }{{"", info.URL}, {"localhost:" + port, "http://localhost:" + port}} {
+		if status, _, body := getWith(t, info.URL, "/_emulator/state", own.host, own.origin); status != http.StatusOK || !strings.Contains(body, itemID) {
+			t.Errorf("the page's own fetch (Host %q, Origin %q): HTTP %d %.200s", own.host, own.origin, status, body)
+		}
+	}
+	for _, path := range []string{"/_emulator/", "/_emulator/state", "/_emulator/requests", "/_emulator/inspect.js"} {
+		for _, hostile := range []struct{ host, origin string }{
+			{host: "evil.example:" + port},
+			{host: "evil.example:" + port, origin: "http://evil.example:" + port},
+			{origin: "https://evil.example"},
+			{origin: "http://127.0.0.1:1" + port},
+			{origin: "null"},
+		} {
+			status, _, body := getWith(t, info.URL, path, hostile.host, hostile.origin)
+			if status != http.StatusMisdirectedRequest && status != http.StatusForbidden {
+				t.Errorf("GET %s with Host %q, Origin %q: HTTP %d, want 421 or 403", path, hostile.host, hostile.origin, status)
+			}
+			if strings.Contains(body, itemID) || strings.Contains(body, "<html") || strings.Contains(body, "request_id") {
+				t.Errorf("GET %s with Host %q, Origin %q leaks the state or the page: %.300s", path, hostile.host, hostile.origin, body)
+			}
+		}
+	}
+}

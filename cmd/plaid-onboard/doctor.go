@@ -105,7 +105,8 @@ Exit status: 0 every check passed; otherwise the first failed check's:
   plaid-onboard doctor --env production      # the same for Production
   plaid-onboard doctor --json | jq '.checks[] | select(.status == "fail")'
   plaid-onboard --demo doctor                # against the offline emulator
-  plaid-onboard doctor --link --redirect-uri https://app.example.com/oauth --android-package-name com.example.app
+  plaid-onboard doctor --link --redirect-uri https://app.example.com/oauth
+  plaid-onboard doctor --link --android-package-name com.example.app
   plaid-onboard doctor --link --products auth,transactions --country-codes US,CA`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error {

@@ -44,6 +44,7 @@ func runDemoJourneys(t *testing.T, check func(demoRun)) {
 		{withKeyring, withKeyring.env(), []string{"--demo", "sandbox", "link"}},
 		{withKeyring, withKeyring.env(), []string{"--demo", "sandbox", "link"}}, // a second Item at the bank: the duplicate warning
 		{withKeyring, withKeyring.env(), []string{"--demo", "auth", "first-platypus-bank"}},
+		{withKeyring, withKeyring.env(), []string{"--demo", "items", "status", "first-platypus-bank"}},
 		{withKeyring, withKeyring.env(), []string{"--demo", "items"}},
 		{withKeyring, withKeyring.env(), []string{"--demo", "items", "rotate", "first-platypus-bank-2"}},
 		{withKeyring, withKeyring.env(), []string{"--demo", "sandbox", "reset-login", "first-platypus-bank-2"}},
@@ -77,6 +78,9 @@ func TestDemoNeverPretendsAndItsSuggestionsWork(t *testing.T) {
 		what := "plaid-onboard " + strings.Join(r.args, " ")
 		if m := pretends.FindString(r.output); m != "" {
 			t.Errorf("%s says %q, as if Plaid were involved:\n%s", what, m, r.output)
+		}
+		if nestedParens(r.output) {
+			t.Errorf("%s nests parentheses:\n%s", what, r.output)
 		}
 		for _, m := range suggestion.FindAllStringSubmatch(r.output, -1) {
 			cmd := strings.TrimRight(m[1], ".,;:")

@@ -10,16 +10,20 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // emulatorFlags are the flags of `emulator`.
 type emulatorFlags struct {
-	keys    keyFlags // the keys it accepts; --demo and --env mean nothing to it
-	json    bool
-	port    int
-	latency time.Duration
+	keys   keyFlags // the keys it accepts; --demo and --env mean nothing to it
+	json   bool
+	port   int
+	listen string // --listen ADDR:PORT (emulator_listen.go)
+	// portFlag tells whether --port was given, which --listen's port would contradict.
+	portFlag *pflag.Flag
+	latency  time.Duration
 	// redirectURIs are the Dashboard's allowed redirect URIs (--redirect-uri, repeatable).
 	redirectURIs []string
 	// hosts are more names it answers to in Host (--host, repeatable).
@@ -31,6 +35,8 @@ type emulatorFlags struct {
 	productsEnabled     []string
 	// state are --state, --seed and --fixtures (emulator_state.go).
 	state stateFlags
+	// fromTranscript is a support transcript whose Items it starts with (emulator_transcript.go).
+	fromTranscript string
 }
 
 // newEmulatorCmd is `emulator`: the offline Plaid Sandbox emulator that --demo runs inside the
@@ -40,15 +46,17 @@ func newEmulatorCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve the offline Plaid Sandbox emulator on 127.0.0.1 for any Plaid client",
-		Long: `Serves the emulator the offline demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI) on
-127.0.0.1 until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers
-as Plaid Sandbox does, for tests and demos, with no network.
+		Long: `Serves the emulator the offline demo uses (Plaid's Sandbox API, a stand-in Link SDK and its UI)
+until interrupted (ctrl+c or SIGTERM, exit status 0). It is not Plaid: it answers as Plaid
+Sandbox does, for tests and demos, with no network.
 
-It answers Plaid clients and tools on this machine, which name it as 127.0.0.1, localhost or
-[::1] with its port, or by a name given with --host (a proxy's or a container's, through which
-other machines reach it; it still listens on 127.0.0.1 only); a request from a web page (another
+It listens on 127.0.0.1 unless --listen says otherwise: in a container, --listen 0.0.0.0:4010
+lets other containers and the host's port forwarding reach it (it warns that the network can
+then use this Sandbox). Wherever it listens, it answers only requests that name it as 127.0.0.1,
+localhost or [::1] with its port, as the one address it listens on, or by a name given with
+--host (a proxy's or a container's, such as plaid-emulator); a request from a web page (another
 Host, as with DNS rebinding, or another page's Origin) gets Plaid's INVALID_HEADERS error and
-changes nothing.
+changes nothing. It prints the names it answers to at start-up.
 
 It prints where it is and the keys it accepts (with --json, one JSON line: url, client_id,
 secret, link_script_url). Point a Plaid client at the url with those keys in the
@@ -74,8 +82,24 @@ A control API on the same port steers it, for tests:
   POST   /_emulator/release                let the calls held by hold faults answer
   POST   /_emulator/reset                  forget Items, tokens, faults and the clock
                                            (--fixtures' Items come back, --seed starts over)
+  POST   /_emulator/webhooks/trigger       {"type":"ITEM","code":"ERROR","item_id":"…"}: send one of
+                                           Plaid's webhooks (plaid-onboard webhooks trigger)
+  POST   /_emulator/webhooks/sign          a body: its Plaid-Verification JWT (webhooks sign)
+  GET    /_emulator/state                  what it holds: Items, accounts, webhooks, recent calls
+  GET    /_emulator/                       the same as a live page, for a browser
   POST   /_emulator/state/save             write the --state file now
   GET    /_emulator/state/snapshot         the state as the --state file holds it
+
+A fault with only an error_code answers with that Plaid error; "item_id" limits it to one
+Item's calls; an Item answered ITEM_LOGIN_REQUIRED keeps it until Link's update mode repairs it.
+plaid-onboard emulator logs --url URL --follow prints each call as it is answered.
+
+Support: --from-transcript FILE (a transcript written with --transcript, gzipped or not) starts
+it with the Items the session saw, keeping their item and account ids, institution, accounts
+(from Link's metadata, the Auth flow or the scenario) and verification states, and answers the
+errors Plaid answered at the same calls (the 2nd /auth/get fails with ITEM_LOGIN_REQUIRED, and
+the Item stays so). It prints each Item's access token, and what it made up: account numbers
+and balances, which a transcript does not hold.
 
 State, seeds and fixtures:
   --state FILE     load the whole state (Items, accounts, numbers, balances, verification,
@@ -105,7 +129,9 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
   plaid-onboard emulator --redirect-uri http://localhost:8765/oauth-return
   plaid-onboard emulator --android-package-name com.example.app --products-enabled auth,transactions
   plaid-onboard emulator --port 8790 --host plaid-emulator   # behind a proxy named plaid-emulator
-  plaid-onboard emulator --client-id 172e624345fe37acf266e3cb --secret dbd3e3a36eb55aa0552aa432dccfca`,
+  plaid-onboard emulator --from-transcript ticket-4711.jsonl.gz
+  plaid-onboard emulator --listen 0.0.0.0:4010 --host plaid-emulator   # in a container named plaid-emulator
+  plaid-onboard emulator --client-id "$PLAID_CLIENT_ID" --secret "$PLAID_SECRET"   # other keys`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),
 		Annotations: map[string]string{
@@ -117,12 +143,15 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
 	addKeyFlags(cmd, &f.keys)
 	addJSONFlag(cmd, &f.json)
 	cmd.Flags().IntVar(&f.port, "port", 0, "port on 127.0.0.1 (default a free port)")
+	addListenFlag(cmd, f)
 	cmd.Flags().DurationVar(&f.latency, "latency", 0, "delay added to every API answer, e.g. 50ms")
 	cmd.Flags().StringArrayVar(&f.hosts, "host", nil, "another name clients reach it by, as sent in Host: NAME or NAME:PORT (repeatable; default only 127.0.0.1, localhost, [::1])")
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
 	cmd.Flags().StringArrayVar(&f.androidPackageNames, "android-package-name", nil, "an Android package name the emulator's Dashboard allows (repeatable; default none)")
 	cmd.Flags().StringSliceVar(&f.productsEnabled, "products-enabled", nil, "the products the team is enabled for, comma-separated (default every product)")
 	addStateFlags(cmd, &f.state)
+	cmd.Flags().StringVar(&f.fromTranscript, "from-transcript", "", "start with the Items a support transcript saw, and the errors Plaid answered them, at the same calls (gzipped or not)")
+	cmd.AddCommand(newEmulatorLogsCmd(a)) // emulator_logs.go
 	return cmd
 }
 
@@ -134,6 +163,8 @@ type emulatorInfo struct {
 	LinkScriptURL string `json:"link_script_url"`
 	// RedirectURIs are the registered redirect URIs, when --redirect-uri gave them.
 	RedirectURIs []string `json:"redirect_uris,omitempty"`
+	// FromTranscript is what --from-transcript rebuilt.
+	FromTranscript *replayReport `json:"from_transcript,omitempty"`
 }
 
 // runEmulator serves until ctx ends. An interrupt is how this command is meant to stop, so it
@@ -153,6 +184,11 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 		clientID, secret = emulator.DemoClientID, emulator.DemoSecret
 	}
 	emuOpts := []emulator.Option{emulator.WithPort(f.port), emulator.WithKeys(clientID, secret), emulator.WithLatency(f.latency)}
+	listenOpts, err := listenOptions(f)
+	if err != nil {
+		return err
+	}
+	emuOpts = append(emuOpts, listenOpts...)
 	for _, uri := range f.redirectURIs {
 		if err := checkRegisteredRedirect(uri); err != nil {
 			return usageError{err}
@@ -189,7 +225,14 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 		return fmt.Errorf("start the emulator: %w", err)
 	}
 
+	warnBeyondLoopback(a.d.Stderr, srv)
 	info := emulatorInfo{URL: srv.URL, ClientID: clientID, Secret: secret, LinkScriptURL: srv.LinkScriptURL(), RedirectURIs: f.redirectURIs}
+	if f.fromTranscript != "" {
+		if info.FromTranscript, err = replayTranscript(srv, f.fromTranscript); err != nil {
+			srv.Close()
+			return err
+		}
+	}
 	if f.json {
 		// One line, not printJSON's indented document: a script reads the first line and the
 		// emulator goes on running.
@@ -202,19 +245,25 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
   client_id        %s
   secret           %s
   Link SDK         %s
-  control API      %s/_emulator/ (clock/advance, faults, reset; see --help)
+  control API      %s/_emulator/ (clock/advance, faults, reset, webhooks; see --help)
+  inside           %s/_emulator/ in a browser, or: plaid-onboard emulator logs --url %s --follow
   redirect URIs    %s
   Android packages %s
   products         %s
-%s
+`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, info.URL, info.URL, registeredRedirects(info.RedirectURIs),
+			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
+			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"))
+		printListening(a.d.Stdout, srv)
+		fmt.Fprint(a.d.Stdout, state.summary(&f.state)) // emulator_state.go
+		fmt.Fprintf(a.d.Stdout, `
 Try it:
   PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
 
 Press ctrl+c to stop.
-`, info.URL, info.ClientID, info.Secret, info.LinkScriptURL, info.URL, registeredRedirects(info.RedirectURIs),
-			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
-			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"), state.summary(&f.state),
-			info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
+`, info.URL, info.LinkScriptURL, info.ClientID, info.Secret)
+		if info.FromTranscript != nil {
+			info.FromTranscript.write(a.d.Stdout)
+		}
 	}
 	<-ctx.Done()
 	srv.Close()

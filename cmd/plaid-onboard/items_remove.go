@@ -27,11 +27,12 @@ func newItemsRemoveCmd(a *app) *cobra.Command {
 		Short: "Remove an Item at Plaid and forget it here",
 		Long: `Asks first, then calls /item/remove at Plaid for a saved Item (its name or id), then deletes
 its access token from the keyring and its entry from the index. The access token stops working
-at once and Plaid stops billing the Item.
+at once and, in Production, Plaid stops billing for the Item. In the demo (--demo) the Item is
+removed from the emulator.
 
 If Plaid says the Item or its token is already gone, it is cleaned up here all the same, and
 said so. If the access token is missing from the keyring, the Item can NOT be removed at Plaid
-(it stays live and billed there): that is said plainly, the Item is forgotten here only when you
+(it stays live there, and in Production billed): that is said plainly, the Item is forgotten here only when you
 confirm it (--yes confirms), and the exit status is 1.
 
 Another plaid-onboard changing the same Item at the time (a rotation, a removal) is waited for,

@@ -16,10 +16,10 @@ func newItemsStatusCmd(a *app) *cobra.Command {
 		Use:   "status ITEM",
 		Short: "Ask Plaid how a saved Item is: health, products, consent, webhook",
 		Long: `Calls /item/get for a saved Item (its name or id) and prints its health (the error code Plaid
-holds for it and what that means), the products billed and available, when the user's consent
-expires, and its webhook. When the Item is unhealthy it says what to do next; a login that must
-be repaired is repaired with plaid-onboard link --update ITEM. The health is recorded for
-plaid-onboard items. Exit status 0 even when the Item is unhealthy: the call succeeded.`,
+holds for it and what that means), its billed_products (what Plaid bills for it, in Production)
+and available_products, when the user's consent expires, and its webhook. When the Item is
+unhealthy it says what to do next; a login that must be repaired is repaired with plaid-onboard
+link --update ITEM. The health is recorded for plaid-onboard items. Exit status 0 even when the Item is unhealthy: the call succeeded.`,
 		Example: `  plaid-onboard items status first-platypus-bank
   plaid-onboard --demo items status first-platypus-bank --json`,
 		Args: itemArg("to check"),

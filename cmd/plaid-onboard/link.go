@@ -27,8 +27,9 @@ opens your browser and prints the page's URL on stderr. When you finish Link, it
 public token, saves the Item in the OS keyring, and prints the accounts with every number family
 Plaid returned. Link's events are printed on stderr as they arrive. Exit status 1 if Link exits.
 
-If the bank you link already has a saved Item in this environment, it warns (Plaid bills per
-Item) and names it. With --no-save (or no keyring) the Item still exists at Plaid: it says so.
+If the bank you link already has a saved Item in this environment, it warns (in Production,
+Plaid bills per Item) and names it. With --no-save (or no keyring) the Item still exists at
+Plaid (in the demo, in the emulator): it says so.
 
 With --update ITEM it repairs a saved Item instead (ITEM_LOGIN_REQUIRED after a password change,
 or sandbox reset-login): Link opens in update mode, with a Link token made from the Item's access

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/plaid-onboard/plaid-onboard/linkpage"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
@@ -63,10 +64,22 @@ func printLinkUpdate(w io.Writer, u linkpage.Update) {
 			fmt.Fprintf(w, "could not open a browser (%v): open the URL above yourself\n", u.BrowserErr)
 		}
 	case linkpage.UpdateEvent:
-		line := u.Event.Label()
-		if d := u.Event.Detail(); d != "" {
-			line += "  " + d
-		}
-		fmt.Fprintf(w, "  %s  %s\n", u.Event.Received.Format("15:04:05"), line)
+		fmt.Fprintln(w, linkEventLine(u.Event))
 	}
+}
+
+// linkEventColumn is the width of the event's name on a Link event line: wide enough for the
+// names Link sends in a usual session (SELECT_INSTITUTION, SUBMIT_CREDENTIALS, TRANSITION_VIEW),
+// so their details start in one column and read as a table. A longer name pushes only its own
+// line's detail along.
+const linkEventColumn = 20
+
+// linkEventLine is one Link event on stderr: the time it arrived, its name and what the user did
+// or hit, in fixed-width columns.
+func linkEventLine(ev linkpage.Event) string {
+	line := fmt.Sprintf("  %s  %-*s", ev.Received.Format("15:04:05"), linkEventColumn, ev.Label())
+	if d := ev.Detail(); d != "" {
+		line += "  " + d
+	}
+	return strings.TrimRight(line, " ")
 }

@@ -33,7 +33,7 @@ and prints the btok_ token. Then it says what to do with the token, from the par
 
 Processors: ` + strings.Join(plaidflow.ProcessorNames(), ", "),
 		Example: `  plaid-onboard processor-token first-platypus-bank --account 0000 --processor dwolla
-  plaid-onboard processor-token first-platypus-bank --account "Plaid Saving" --processor apex_clearing
+  plaid-onboard processor-token my-bank --account "Plaid Saving" --processor apex_clearing
   plaid-onboard --demo processor-token first-platypus-bank --account 0000 --processor stripe --json`,
 		Args:              itemArg("whose account to tokenize"),
 		ValidArgsFunction: a.completeItems(&o.session.keys),

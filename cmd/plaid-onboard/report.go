@@ -90,7 +90,7 @@ func (a *app) runReport(o *keysJSONFlags, args []string) error {
 		path = "(stdin)"
 		entries, err = transcript.ReadTranscriptStream(a.d.Stdin)
 	} else {
-		entries, err = transcript.ReadTranscriptFile(path)
+		entries, err = transcript.ReadTranscriptFileAnyForm(path) // gzipped too, as tickets attach it
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && len(args) == 0:

@@ -32,6 +32,9 @@ JSON document on stdout (Plaid's field names) and progress on stderr.
 
 Keys are looked up in this order: --client-id/--secret, PLAID_CLIENT_ID/PLAID_SECRET, ./.env,
 the OS keyring. Items (access tokens) are kept in the OS keyring, service "plaid-onboard".
+In scripts, give the secret on stdin, where ps cannot show it: every command that uses keys
+takes --secret-stdin (pass plaid/secret | plaid-onboard --secret-stdin link); the terminal UI
+asks for it on its first screen instead.
 
 Environment, also read from ./.env:
   PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV   keys and environment
@@ -81,7 +84,33 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	root.AddCommand(newDoctorCmd(a), newManCmd(a))
 	root.AddCommand(newVerifyCmd(a))
 	root.AddCommand(newProfilesCmd(a), newWhoamiCmd(a))
+	wrapHelp(root)
+	strictCompletion(a, root)
 	return root
+}
+
+// completionShells are the shells cobra writes completion scripts for.
+const completionShells = "bash, zsh, fish or powershell"
+
+// strictCompletion makes `completion SHELL` for a shell cobra has no script for a usage error
+// naming the shells it has: cobra would print the help and exit 0, and `source <(plaid-onboard
+// completion tcsh)` would then run the help text as shell commands.
+func strictCompletion(a *app, root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("no completion script for %q: plaid-onboard completion knows %s", args[0], completionShells)
+			}
+			return nil
+		}
+		c.RunE = a.runE(func(context.Context, []string) error {
+			return usagef("`plaid-onboard completion` needs a shell: %s", completionShells)
+		})
+	}
 }
 
 // runTUI starts the terminal UI. It has no plain or JSON form, so without a terminal, or with
@@ -102,6 +131,9 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 	}
 	defer s.close()
 	if err := checkLinkPage(s.cfg); err != nil {
+		return err
+	}
+	if err := a.replayInDemo(s, o.tui.fromTranscript); err != nil { // emulator_transcript.go
 		return err
 	}
 	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or

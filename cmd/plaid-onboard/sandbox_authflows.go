@@ -105,17 +105,18 @@ type setStatusFlags struct {
 func newSandboxSetVerificationStatusCmd(a *app) *cobra.Command {
 	f := &setStatusFlags{}
 	cmd := &cobra.Command{
-		Use:   "set-verification-status ITEM --status automatically_verified|verification_expired",
+		Use:   "set-verification-status ITEM --status STATUS",
 		Short: "Verify (or expire) an Automated micro-deposit account now",
 		Long: `Sandbox only. Calls /sandbox/item/set_verification_status for an account of a saved Item made with
 Automated micro-deposits (plaid-onboard sandbox link --flow automated-microdeposits), which
-Plaid would otherwise verify in 1-2 business days. automatically_verified makes its numbers
+Plaid would otherwise verify in 1-2 business days. STATUS automatically_verified makes its numbers
 available (plaid-onboard auth ITEM); verification_expired ends it. Either way Plaid sends the
 AUTH webhook that says so (AUTOMATICALLY_VERIFIED or VERIFICATION_EXPIRED) to the Item's
 webhook: watch it with plaid-onboard webhooks listen. --account (its id, mask or name) may be
 left out when one account is pending.`,
 		Example: `  plaid-onboard sandbox set-verification-status houndstooth-bank --status automatically_verified
-  plaid-onboard sandbox set-verification-status houndstooth-bank --account 0000 --status verification_expired --json`,
+  plaid-onboard sandbox set-verification-status houndstooth-bank --account 0000 \
+      --status verification_expired --json`,
 		Args:              itemArg("whose account to verify"),
 		ValidArgsFunction: a.completeItems(&f.session.keys),
 		RunE: a.runE(func(ctx context.Context, args []string) error {

@@ -25,6 +25,9 @@ type session struct {
 	// timeline records the session for its transcript; close writes it.
 	timeline *transcript.Timeline
 	close    func()
+
+	// emu is the demo's emulator, nil outside the demo.
+	emu *emulator.Server
 }
 
 // sources are the places keys are looked up for this run (config.Resolve's order), with the
@@ -101,7 +104,7 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 		}
 		emuOpts = append(emuOpts, emulator.WithDemoWebhookKey())
 		srv := emulator.NewServer(emuOpts...)
-		s.close = srv.Close
+		s.close, s.emu = srv.Close, srv
 		cfg = cfg.ForDemo(config.Emulator{
 			URL:           srv.URL,
 			LinkScriptURL: srv.LinkScriptURL(),

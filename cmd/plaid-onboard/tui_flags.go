@@ -15,6 +15,9 @@ type tuiFlags struct {
 	flow        string
 	publicURL   string
 	webhookPort int
+	// fromTranscript is a support transcript whose Items the demo starts with
+	// (emulator_transcript.go).
+	fromTranscript string
 }
 
 // addTUIFlags declares the terminal UI's flags on the root command.
@@ -23,6 +26,7 @@ func addTUIFlags(root *cobra.Command, f *tuiFlags) {
 	fl.StringVar(&f.flow, "flow", "", "how the account is verified (the Link screen's f): instant-auth (default), "+joinNames(plaidflow.AuthFlowNames()))
 	fl.StringVar(&f.publicURL, "public-url", "", "a public URL that reaches the webhook receiver (your tunnel to --webhook-port): against Plaid, webhooks need one")
 	fl.IntVar(&f.webhookPort, "webhook-port", 0, "port of the webhook receiver on 127.0.0.1 (default a free port)")
+	fl.StringVar(&f.fromTranscript, "from-transcript", "", "with --demo: start with the Items a support transcript saw, and the errors Plaid answered them, at the same calls")
 	_ = root.RegisterFlagCompletionFunc("flow", cobra.FixedCompletions(append([]string{plaidflow.InstantAuth}, plaidflow.AuthFlowNames()...), cobra.ShellCompDirectiveNoFileComp))
 }
 

@@ -181,7 +181,7 @@ func TestTUIDemoInTmux(t *testing.T) {
 	s.run("resize-window", "-t", s.target, "-x", "60", "-y", "20")
 	scr = s.waitFor("the UI to redraw at 60×20", func(scr string) bool {
 		lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
-		return len(lines) >= 19 && strings.Contains(scr, "Plaid Checking") && strings.Contains(lines[len(lines)-1], "? more")
+		return len(lines) >= 19 && strings.Contains(scr, "Plaid Checking") && strings.Contains(lines[len(lines)-1], "? help")
 	})
 	for i, line := range strings.Split(strings.TrimRight(scr, "\n"), "\n") {
 		if w := ansi.StringWidth(line); w > 60 {

@@ -183,7 +183,8 @@ func init() {
 }
 
 // usageTemplate is cobra's, with the flags a helper gave the command listed apart, as
-// "Global Flags": the same flag, meaning the same thing, on every command that has it.
+// "Global Flags": the same flag, meaning the same thing, on every command that has it. The
+// flags' descriptions are wrapped to helpColumns (100) under their own column.
 func usageTemplate(root *cobra.Command) string {
 	const cobras = `{{if .HasAvailableLocalFlags}}
 
@@ -195,10 +196,10 @@ Global Flags:
 	const ours = `{{with ownFlags .}}
 
 Flags:
-{{.FlagUsages | trimTrailingWhitespaces}}{{end}}{{with sharedFlags .}}
+{{.FlagUsagesWrapped 100 | trimTrailingWhitespaces}}{{end}}{{with sharedFlags .}}
 
 Global Flags:
-{{.FlagUsages | trimTrailingWhitespaces}}{{end}}`
+{{.FlagUsagesWrapped 100 | trimTrailingWhitespaces}}{{end}}`
 	return strings.Replace(root.UsageTemplate(), cobras, ours, 1)
 }
 

@@ -65,7 +65,7 @@ func (a *app) runLinkFlow(ctx context.Context, o *linkOptions) error {
 		if s.cfg.Demo {
 			where = "the offline demo"
 		}
-		fmt.Fprintf(a.d.Stderr, "%s: %s\nIn Link (%s): %s\n", fl.Title, fl.What, where, fl.LinkInputs())
+		fmt.Fprintf(a.d.Stderr, "%s: %s\nIn Link (%s): %s\n", fl.Title, fl.WhatBy(s.flow.Voice()), where, fl.LinkInputs())
 		if fl.Username == "" && fl.Name != "instant-microdeposits" {
 			fmt.Fprintln(a.d.Stderr, "No login: choose \"Link with account numbers\" under the list of banks.")
 		}

@@ -26,7 +26,8 @@ type webhooksFlags struct {
 
 // newWebhooksCmd groups the webhook commands; on its own it is a usage error.
 func newWebhooksCmd(a *app) *cobra.Command {
-	return groupCmd(a, "webhooks", "Receive and verify Plaid webhooks on this machine", "", newWebhooksListenCmd(a))
+	return groupCmd(a, "webhooks", "Receive, verify, trigger and sign Plaid webhooks on this machine", "", newWebhooksListenCmd(a),
+		newWebhooksTriggerCmd(a), newWebhooksSignCmd(a)) // webhooks_trigger.go, webhooks_sign.go
 }
 
 // newWebhooksListenCmd is `webhooks listen`: a receiver on 127.0.0.1 that verifies and prints

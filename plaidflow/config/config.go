@@ -257,3 +257,21 @@ func checkHexKey(name, s string, length int) error {
 	}
 	return nil
 }
+
+// CommandLine is the plaid-onboard command line that runs args in a profile ("" when profiles
+// are not in use), mode and environment, so that a suggested command works when pasted. It is
+// here, below both, so that present.Command and the API client's hints (which present imports)
+// build suggestions the one way.
+func CommandLine(profile string, demo bool, env Env, args string) string {
+	cmd := "plaid-onboard "
+	if profile != "" {
+		cmd += "--profile " + profile + " "
+	}
+	switch {
+	case demo:
+		cmd += "--demo "
+	case env == Production:
+		cmd += "--env production "
+	}
+	return cmd + args
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/vault"
 )
 
@@ -114,6 +115,12 @@ func describeKeys(cfg config.Config, inForce bool) keyDescription {
 		}
 		kd.problem = fmt.Sprintf("%s for %s", missing, env)
 		kd.fix = where + "; the keys are in the Plaid Dashboard, Developers > Keys (https://dashboard.plaid.com/developers/keys)"
+		if inForce && !kd.found {
+			// A newcomer with no keys yet can still see the whole program, offline.
+			demo := present.VoiceOf(cfg)
+			demo.Demo = true
+			kd.fix += ". No keys yet? The offline demo needs none: " + demo.Command("") + "(the terminal UI) or " + demo.Command("doctor")
+		}
 	default:
 		if err := config.CheckClientID(cfg.ClientID); err != nil {
 			kd.problem = fmt.Sprintf("%s: the %s (from %s)", env, err, sourceWord(cfg.ClientIDSource))

@@ -42,6 +42,7 @@ func (s *Server) endChange() {
 	s.changing--
 	s.stateGen++
 	s.mu.Unlock()
+	s.reqLog.changed() // a page watching the state shows the change (inspect.go)
 	s.stateChanged() // state.go: the demo keeps it before the client hears the answer
 }
 

@@ -242,7 +242,8 @@ func TestSandboxFlow(t *testing.T) {
 	if slices.Contains(it.GetAvailableProducts(), "auth") || !slices.Contains(it.GetAvailableProducts(), "balance") {
 		t.Errorf("available products %v", it.GetAvailableProducts())
 	}
-	if it.GetUpdateType() != "background" || it.Webhook.Get() != nil || it.Error.Get() != nil || it.ConsentExpirationTime.Get() != nil {
+	// No webhook is "", not null, as in Sandbox's answers plaid-ruby recorded (fidelity_ruby_test.go).
+	if it.GetUpdateType() != "background" || it.GetWebhook() != "" || !it.Webhook.IsSet() || it.Error.Get() != nil || it.ConsentExpirationTime.Get() != nil {
 		t.Errorf("item fields %+v", it)
 	}
 	if time.Since(it.GetCreatedAt()) > time.Minute {

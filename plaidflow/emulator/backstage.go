@@ -22,11 +22,10 @@ func (v *backstageView) Requests(path string) int {
 }
 
 // RequestIDs includes the calls answered by a fault and those whose answer was lost: a test
-// compares them with the request_id a program shows for a failed call.
+// compares them with the request_id a program shows for a failed call. They come from the
+// request log, which keeps the last requestLogSize calls (requestlog.go).
 func (v *backstageView) RequestIDs(path string) []string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return slices.Clone(v.requestIDs[path])
+	return v.reqLog.requestIDsOf(path)
 }
 
 // ItemIDs counts an Item once an access token was made for it, whether or not its answer

@@ -26,7 +26,8 @@ const (
 
 // WithHostNames makes the emulator answer to more names in Host besides its loopback ones:
 // the names clients reach it by through a proxy or a container's port forwarding (name or
-// name:port; without a port, its own). It still listens on 127.0.0.1 only.
+// name:port; without a port, its own). It listens where WithListenHost says (127.0.0.1 unless
+// told otherwise): a name here only lets callers that name it so in.
 func WithHostNames(names ...string) Option {
 	return func(s *Server) { s.hostNames = append(s.hostNames, names...) }
 }

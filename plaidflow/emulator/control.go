@@ -18,10 +18,14 @@ import (
 //	DELETE /_emulator/faults                 remove every fault
 //	POST   /_emulator/reset                  forget Items, tokens, faults and the clock's advance
 //	POST   /_emulator/release                let the calls held by hold faults answer
+//	GET    /_emulator/state                  what it holds: Items, webhooks, recent calls (inspect.go)
+//	GET    /_emulator/requests               the recent calls, ?after=SEQ&wait=25s to follow them
+//	GET    /_emulator/                       a page showing the state, live
 //
 // A fault's body:
 //
 //	{"path": "/auth/get", "kind": "rate_limit", "error_code": "AUTH_LIMIT", "count": 1, "latency": "200ms"}
+//	{"path": "/auth/get", "error_code": "ITEM_LOGIN_REQUIRED", "item_id": "…"}   (kind error implied)
 //
 // kind is one of rate_limit, error, status, hang, drop, malformed_json, text_plain, latency,
 // html, empty, drop_after, hang_after, hold (see FaultKind); status and error_code apply to the kinds that take them; count is how many
@@ -44,6 +48,7 @@ type faultRequest struct {
 	ErrorCode string    `json:"error_code"`
 	Count     *int      `json:"count"`
 	Latency   string    `json:"latency"`
+	ItemID    string    `json:"item_id"`
 }
 
 // controlAnswer is a successful control call's answer.
@@ -60,6 +65,7 @@ type faultEcho struct {
 	Kind      FaultKind `json:"kind"`
 	Status    int       `json:"status,omitempty"`
 	ErrorCode string    `json:"error_code,omitempty"`
+	ItemID    string    `json:"item_id,omitempty"`
 	Count     int       `json:"count"`
 	Latency   string    `json:"latency,omitempty"`
 }
@@ -74,9 +80,12 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusForbidden, fmt.Sprintf("origin %q may not use the control API: only tests and tools on this machine may, not web pages", r.Header.Get("Origin")))
 		return
 	}
+	route := strings.TrimPrefix(r.URL.Path, controlPrefix)
+	if s.serveInspect(w, r, route) { // inspect.go: read-only, so no change bracket
+		return
+	}
 	s.beginChange() // answers kept before a control call are stale (answers.go)
 	defer s.endChange()
-	route := strings.TrimPrefix(r.URL.Path, controlPrefix)
 	switch {
 	case route == "state/save" || route == "state/snapshot": // state.go
 		s.controlState(w, r, route)
@@ -93,6 +102,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	case route == "reset" && r.Method == http.MethodPost:
 		s.Reset()
 		controlOK(w, controlAnswer{OK: true, Now: rfc3339(s.now())})
+	case strings.HasPrefix(route, "webhooks/"):
+		s.controlWebhooks(w, r, strings.TrimPrefix(route, "webhooks/")) // webhooks_trigger.go
 	case route == "clock/advance" || route == "reset" || route == "release":
 		w.Header().Set("Allow", http.MethodPost)
 		controlError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use POST", r.Method, r.URL.Path))
@@ -100,8 +111,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "POST, DELETE")
 		controlError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use POST to add a fault, DELETE to clear them", r.Method, r.URL.Path))
 	default:
-		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s: there are POST %sclock/advance?by=DURATION, POST and DELETE %sfaults, POST %sreset, POST %srelease",
-			r.URL.Path, controlPrefix, controlPrefix, controlPrefix, controlPrefix))
+		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s: there are POST %sclock/advance?by=DURATION, POST and DELETE %sfaults, POST %sreset, POST %srelease, GET %sstate, GET %srequests and the page at GET %s",
+			r.URL.Path, controlPrefix, controlPrefix, controlPrefix, controlPrefix, controlPrefix, controlPrefix, controlPrefix))
 	}
 }
 
@@ -137,7 +148,7 @@ func (s *Server) controlAddFault(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "the body holds more than one JSON value: post one fault at a time")
 		return
 	}
-	spec := FaultSpec{Path: req.Path, Kind: req.Kind, Status: req.Status, ErrorCode: req.ErrorCode, Count: 1}
+	spec := FaultSpec{Path: req.Path, Kind: req.Kind, Status: req.Status, ErrorCode: req.ErrorCode, Count: 1, ItemID: req.ItemID}
 	if req.Count != nil {
 		spec.Count = *req.Count
 	}
@@ -154,14 +165,8 @@ func (s *Server) controlAddFault(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "fault: "+err.Error())
 		return
 	}
-	echo := &faultEcho{Path: spec.Path, Kind: spec.Kind, Status: f.status, ErrorCode: f.code, Count: max(f.left, 0)}
-	if echo.Kind == "" {
-		echo.Kind = FaultLatency
-	}
-	if f.delay > 0 {
-		echo.Latency = f.delay.String()
-	}
-	controlOK(w, controlAnswer{OK: true, Fault: echo})
+	echo := f.echo(spec.Path)
+	controlOK(w, controlAnswer{OK: true, Fault: &echo})
 }
 
 func controlOK(w http.ResponseWriter, a controlAnswer) { writeJSON(w, http.StatusOK, a) }

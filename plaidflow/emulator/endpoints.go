@@ -11,6 +11,9 @@ type call struct {
 	body      body
 	raw       []byte // the body as it came, which passed the checks
 	requestID string
+	// host is the Host the caller named the emulator by, one it answers to (callers.go): the
+	// base of the URLs an answer hands on to a browser (listen.go, baseURL).
+	host string
 }
 
 // decode fills v from the checked body. Only checked fields are decoded into typed Go
@@ -84,7 +87,7 @@ func withKeys(params ...param) []param { return append(append([]param{}, keyPara
 func accessTokenParam() param { return stringParam("access_token").require() }
 
 func accountIDsOptions(extra ...param) param {
-	return objectParam("options", append([]param{arrayParam("account_ids")}, extra...)...)
+	return objectParam("options", append([]param{arrayParam("account_ids").withErrors(accountIDsErrors)}, extra...)...)
 }
 
 // endpoints maps each path to its endpoint.
@@ -121,7 +124,7 @@ var endpoints = map[string]endpoint{
 
 	"/sandbox/public_token/create": {withKeys(
 		stringParam("institution_id").require(),
-		arrayParam("initial_products").require().oneOf(productEnum),
+		arrayParam("initial_products").require().oneOf(productEnum).withErrors(initialProductsErrors),
 		objectParam("options",
 			stringParam("webhook"), stringParam("override_username"), stringParam("override_password"),
 			anyObject("transactions"), anyObject("statements"), anyObject("income_verification")),
@@ -171,7 +174,7 @@ var endpoints = map[string]endpoint{
 
 	"/institutions/search": {withKeys(
 		stringParam("query").require(),
-		arrayParam("products").oneOf(productEnum),
+		arrayParam("products").oneOf(productEnum).withErrors(searchProductsErrors),
 		arrayParam("country_codes").require().oneOf(countryCodeEnum),
 		objectParam("options", anyParam("oauth"), boolParam("include_optional_metadata"),
 			anyParam("include_auth_metadata"), anyParam("include_payment_initiation_metadata"),

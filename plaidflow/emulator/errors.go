@@ -96,6 +96,8 @@ var catalog = map[string]errorInfo{
 	"INVALID_LINK_TOKEN":   {typeInvalidInput, 400, "could not find matching link token", ""},
 	"INVALID_ACCOUNT_ID":   {typeInvalidInput, 400, "one or more of the account IDs is invalid", ""},
 	"INVALID_INSTITUTION":  {typeInvalidInput, 400, "invalid institution_id provided", ""},
+	"INVALID_WEBHOOK_VERIFICATION_KEY_ID": {typeInvalidInput, 400,
+		"invalid key_id provided", ""},
 	"INVALID_PRODUCT": {typeInvalidInput, 400,
 		"the requested products are not supported by this institution", ""},
 

@@ -426,7 +426,7 @@ func TestItemGetProducts(t *testing.T) {
 	want := []plaid.Products{"auth", "transactions"}
 	if !slices.Equal(it.GetProducts(), want) || !slices.Equal(it.BilledProducts, want) || !slices.Equal(it.GetConsentedProducts(), want) ||
 		slices.Contains(it.AvailableProducts, "auth") || !slices.Contains(it.AvailableProducts, "identity") ||
-		it.Webhook.Get() != nil || it.Error.Get() != nil || it.UpdateType != "background" {
+		it.GetWebhook() != "" || it.Error.Get() != nil || it.UpdateType != "background" {
 		t.Errorf("item %+v", it)
 	}
 }

@@ -80,6 +80,9 @@ type FaultSpec struct {
 	Count int
 	// Latency is added before the fault's answer (or, for latency, before the usual one).
 	Latency time.Duration
+	// ItemID limits the fault to the calls for that Item (by the access_token they send);
+	// "" applies it to every call to Path.
+	ItemID string
 }
 
 // faultAction is what a queued fault does once its delay is over.
@@ -114,6 +117,9 @@ func (s *Server) addFault(spec FaultSpec) (fault, error) {
 	queued := *f
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.checkFaultItem(spec); err != nil {
+		return fault{}, err
+	}
 	s.faults[spec.Path] = append(s.faults[spec.Path], f)
 	return queued, nil
 }
@@ -126,11 +132,8 @@ func (spec FaultSpec) fault() (*fault, error) {
 	if spec.Latency < 0 {
 		return nil, fmt.Errorf("latency %s is negative", spec.Latency)
 	}
-	kind := spec.Kind
-	if kind == "" && spec.Latency > 0 {
-		kind = FaultLatency
-	}
-	f := &fault{left: spec.Count, delay: spec.Latency}
+	kind := spec.impliedKind()
+	f := &fault{left: spec.Count, delay: spec.Latency, kind: kind, itemID: spec.ItemID}
 	if f.left <= 0 {
 		f.left = -1
 	}
@@ -225,7 +228,7 @@ func (spec FaultSpec) fault() (*fault, error) {
 			err = noCode()
 		}
 	case "":
-		return nil, fmt.Errorf("kind is missing: use one of %s", kindList())
+		return nil, fmt.Errorf("kind is missing: give an error_code (a Plaid error), a status or a latency, or a kind, one of %s", kindList())
 	default:
 		return nil, fmt.Errorf("kind %q is not one of %s", kind, kindList())
 	}
@@ -374,7 +377,7 @@ func (s *Server) Reset() {
 	clear(s.logins)
 	clear(s.mfa)
 	clear(s.issued)
-	clear(s.requestIDs)
+	s.reqLog.reset()
 	clear(s.oauthStates)
 	s.clockOffset.Store(0)
 	s.restart() // state.go: the seed's stream from its start, the fixtures' Items again

@@ -87,9 +87,9 @@ func (s *Server) withItem(c *call, fn func(it *item) (any, *apiError)) (any, *ap
 }
 
 type itemGetResponse struct {
-	Item      itemJSON  `json:"item"`
-	RequestID string    `json:"request_id"`
-	Status    *struct{} `json:"status"`
+	Item      itemJSON   `json:"item"`
+	RequestID string     `json:"request_id"`
+	Status    itemStatus `json:"status"` // item_status.go
 }
 
 // itemGet serves /item/get. Unlike the data endpoints it answers for an Item whose login
@@ -105,7 +105,7 @@ func (s *Server) itemGet(c *call) (any, *apiError) {
 			b := newError("ITEM_LOGIN_REQUIRED").body("")
 			j.Error = &b
 		}
-		return itemGetResponse{Item: j, RequestID: c.requestID}, nil
+		return itemGetResponse{Item: j, RequestID: c.requestID, Status: it.status()}, nil
 	})
 }
 

@@ -50,6 +50,9 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 		} `json:"update"`
 		Auth       linkAuthOptions `json:"auth"`
 		HostedLink *hostedOptions  `json:"hosted_link"`
+		// AccountFilters is said back by /link/token/get as it came (plaid-node
+		// test/linkTokens.spec.ts, plaid-python tests/integration/test_link_token.py).
+		AccountFilters map[string]any `json:"account_filters"`
 	}
 	if e := c.decode(&req); e != nil {
 		return nil, e
@@ -84,22 +87,23 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 	}
 	if req.Webhook != "" {
 		if u, err := url.Parse(req.Webhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, errorf("INVALID_FIELD", "webhook must be a valid URL")
+			return nil, errorf("INVALID_FIELD", "webhook must be a non-empty string URL")
 		}
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lt := &linkToken{
-		token:        s.mint("link-sandbox-"),
-		created:      s.now(),
-		clientName:   req.ClientName,
-		language:     req.Language,
-		countryCodes: slices.Clone(req.CountryCodes),
-		products:     slices.Clone(req.Products),
-		redirectURI:  req.RedirectURI,
-		webhook:      req.Webhook,
-		auth:         req.Auth,
+		token:          s.mint("link-sandbox-"),
+		created:        s.now(),
+		clientName:     req.ClientName,
+		language:       req.Language,
+		countryCodes:   slices.Clone(req.CountryCodes),
+		products:       slices.Clone(req.Products),
+		redirectURI:    req.RedirectURI,
+		webhook:        req.Webhook,
+		auth:           req.Auth,
+		accountFilters: req.AccountFilters,
 	}
 	lifetime := linkTokenLifetime
 	if req.AccessToken != "" {
@@ -114,7 +118,7 @@ func (s *Server) linkTokenCreate(c *call) (any, *apiError) {
 	lt.expires = lt.created.Add(lifetime)
 	var hostedURL string
 	if req.HostedLink != nil {
-		hostedURL = s.makeHosted(lt, *req.HostedLink) // link_hosted.go
+		hostedURL = s.makeHosted(lt, *req.HostedLink, s.baseURL(c)) // link_hosted.go
 	}
 	s.linkTokens[lt.token] = lt
 	return linkTokenCreateResponse{Expiration: rfc3339(lt.expires), LinkToken: lt.token, RequestID: c.requestID, HostedLinkURL: hostedURL}, nil
@@ -127,6 +131,8 @@ type linkTokenGetMetadata struct {
 	Language        *string  `json:"language"`
 	RedirectURI     *string  `json:"redirect_uri"`
 	Webhook         *string  `json:"webhook"`
+	// AccountFilters are /link/token/create's, when it had some.
+	AccountFilters map[string]any `json:"account_filters,omitempty"`
 }
 
 type linkTokenGetResponse struct {
@@ -176,6 +182,7 @@ func (s *Server) linkTokenGet(c *call) (any, *apiError) {
 			Language:        nullable(lt.language),
 			RedirectURI:     nullable(lt.redirectURI),
 			Webhook:         nullable(lt.webhook),
+			AccountFilters:  lt.accountFilters,
 		},
 		RequestID:    c.requestID,
 		LinkSessions: s.hostedSessions(lt),

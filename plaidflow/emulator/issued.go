@@ -11,9 +11,3 @@ func (s *Server) remember(token string) string {
 	s.issued[token] = true
 	return token
 }
-
-// recordRequestID keeps the request_id of a call to path (backstage: RequestIDs). It expects
-// s.mu to be held.
-func (s *Server) recordRequestID(path, id string) {
-	s.requestIDs[path] = append(s.requestIDs[path], id)
-}

@@ -54,7 +54,7 @@ type linkExitError struct {
 
 // makeHosted gives lt its hosted page, unless the emulator plays a team without Hosted Link;
 // it returns the hosted_link_url ("" for none). It expects s.mu to be held.
-func (s *Server) makeHosted(lt *linkToken, opts hostedOptions) string {
+func (s *Server) makeHosted(lt *linkToken, opts hostedOptions, base string) string {
 	if s.noHostedLink {
 		return ""
 	}
@@ -62,7 +62,7 @@ func (s *Server) makeHosted(lt *linkToken, opts hostedOptions) string {
 	if opts.URLLifetimeSeconds > 0 {
 		lt.expires = lt.created.Add(time.Duration(opts.URLLifetimeSeconds) * time.Second)
 	}
-	return s.URL + hostedPath + "/" + lt.hostedID
+	return base + hostedPath + "/" + lt.hostedID
 }
 
 // hostedToken finds the link token of a hosted page. It expects s.mu to be held.

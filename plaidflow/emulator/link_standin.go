@@ -142,7 +142,9 @@ func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req
 		writeError(w, newError("NOT_FOUND"), requestID)
 		return
 	}
-	if origin := r.Header.Get("Origin"); origin != s.URL || !isJSON(r.Header.Get("Content-Type")) {
+	// Its own origin by any name it answers to: a browser in another container loads the
+	// stand-in from the name given with --host, not from 127.0.0.1.
+	if origin := r.Header.Get("Origin"); !s.isOwnOrigin(origin) || !isJSON(r.Header.Get("Content-Type")) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}

@@ -1,6 +1,9 @@
 package emulator
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // JSON shapes of the answers, field for field as Plaid writes them. Nullable fields are
 // pointers without omitempty, so that they are sent as null: Plaid's schemas require them to
@@ -130,7 +133,9 @@ func (it *item) json() itemJSON {
 		ItemID:            it.id,
 		Products:          slices.Clone(it.billed),
 		UpdateType:        "background",
-		Webhook:           it.webhook,
+		// An Item without a webhook has "" there, not null, in Sandbox's recorded answers
+		// (plaid-ruby's test/vcr_cassettes, every /item/get).
+		Webhook: cmp.Or(it.webhook, ptr("")),
 	}
 	if slices.Contains(it.billed, "auth") {
 		j.AuthMethod = ptr("INSTANT_AUTH")

@@ -31,10 +31,11 @@ type param struct {
 	name     string
 	kind     kind
 	required bool
-	nonEmpty bool     // a string must not be empty; an array must have an item
-	enum     []string // allowed values of the string, or of each array item
-	fields   []param  // of an object; nil accepts any keys
-	min, max int      // bounds of an integer
+	nonEmpty bool         // a string must not be empty; an array must have an item
+	enum     []string     // allowed values of the string, or of each array item
+	fields   []param      // of an object; nil accepts any keys
+	min, max int          // bounds of an integer
+	errs     *paramErrors // Sandbox's own errors for it (param_errors.go); nil: the generic ones
 }
 
 func anyParam(name string) param    { return param{name: name} }
@@ -207,6 +208,9 @@ func checkValues(b body, params []param, prefix string) *apiError {
 		case kindArray:
 			var items []string
 			if json.Unmarshal(raw, &items) != nil {
+				if e := p.wrongTypeError(name); e != nil {
+					return e
+				}
 				return errorf("INVALID_FIELD", "%s must be an array of strings", name)
 			}
 			if p.nonEmpty && len(items) == 0 {
@@ -214,6 +218,9 @@ func checkValues(b body, params []param, prefix string) *apiError {
 			}
 			for _, it := range items {
 				if p.enum != nil && !slices.Contains(p.enum, it) {
+					if e := p.badValueError(name, it); e != nil {
+						return e
+					}
 					return errorf("INVALID_FIELD", "%s contains an invalid value: %q", name, it)
 				}
 				if p.enum == nil && it == "" {

@@ -43,12 +43,18 @@ var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // request_id in an X-Request-Id header (plaid/plaid-ruby#145, plaid/plaid-python#66), so a
 // client can report it even when it cannot read the body.
 func writeAnswer(w http.ResponseWriter, status int, v any, requestID string) {
+	if rec, ok := w.(*recorder); ok {
+		rec.requestID = requestID
+	}
 	w.Header().Set("X-Request-Id", requestID)
 	writeJSON(w, status, v)
 }
 
 // writeError sends a Plaid error with its HTTP status.
 func writeError(w http.ResponseWriter, e *apiError, requestID string) {
+	if rec, ok := w.(*recorder); ok {
+		rec.errorCode = e.code
+	}
 	writeAnswer(w, e.status, e.body(requestID), requestID)
 }
 

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,8 +45,9 @@ func WithKeys(clientID, secret string) Option {
 	return func(s *Server) { s.clientID, s.secret = clientID, secret }
 }
 
-// WithPort makes the fake listen on 127.0.0.1:port instead of a free port chosen by the
-// system, for `plaid-onboard emulator --port`. It is still loopback only.
+// WithPort makes the fake listen on port instead of a free port chosen by the system, for
+// `plaid-onboard emulator --port`. It is still loopback only, unless WithListenHost says
+// otherwise.
 func WithPort(port int) Option {
 	return func(s *Server) { s.port = port }
 }
@@ -94,7 +92,10 @@ type Server struct {
 	localHosts, hostNames []string
 
 	clientID, secret string
-	port             int // 0: a free port
+	port             int    // 0: a free port
+	listenHost       string // WithListenHost; "" is 127.0.0.1
+	listenAddr       string // where it listens, HOST:PORT (listen.go)
+	beyondLoopback   bool   // other machines may reach listenAddr
 	readTimeout      time.Duration
 	latency          atomic.Int64 // time.Duration
 
@@ -135,17 +136,21 @@ type Server struct {
 	lookup      ItemLookup             // restore.go: Items another demo process made
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
-	requestIDs  map[string][]string
+	reqLog      requestLog
 	release     chan struct{}               // closed by ReleaseHeld
 	held        atomic.Int64                // calls held by a hold fault now
 	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
 	lastBody    atomic.Pointer[checkedBody] // request.go
 	ids         *seededIDs                  // seed.go: nil draws ids from crypto/rand
 	persisted                               // state.go: the state file, fixtures and who saves
+
+	// replay is a transcript's errors, answered at their calls (replay.go).
+	replay atomic.Pointer[replayScript]
 }
 
-// NewServer starts the fake on 127.0.0.1 (never another interface: it accepts the demo keys,
-// and nothing outside this machine should reach it) and returns it running. It panics if it
+// NewServer starts the fake on 127.0.0.1 (another interface only when WithListenHost asks: it
+// accepts the demo keys, and nothing outside this machine should reach it by accident) and
+// returns it running. It panics if it
 // cannot listen, like httptest.NewServer, since a test or a demo cannot go on without it.
 func NewServer(opts ...Option) *Server {
 	s, err := Listen(opts...)
@@ -172,7 +177,6 @@ func Listen(opts ...Option) (*Server, error) {
 		logins:       map[string]*pendingLogin{},
 		mfa:          map[string]*pendingMFA{},
 		issued:       map[string]bool{},
-		requestIDs:   map[string][]string{},
 		release:      make(chan struct{}),
 		readTimeout:  readTimeout,
 	}
@@ -182,15 +186,10 @@ func Listen(opts ...Option) (*Server, error) {
 	if err := s.loadPersisted(); err != nil { // state.go
 		return nil, err
 	}
-	if s.port < 0 || s.port > 65535 {
-		return nil, fmt.Errorf("listen on 127.0.0.1: port %d is not between 0 and 65535", s.port)
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
+	ln, err := s.listen() // listen.go: the address, its URL and the Host names it answers to
 	if err != nil {
-		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
+		return nil, err
 	}
-	s.URL = "http://" + ln.Addr().String()
-	s.setLocalHosts(strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: min(readHeaderTimeout, s.readTimeout),
@@ -235,6 +234,8 @@ func (s *Server) now() time.Time {
 // status and body sent verbatim.
 type fault struct {
 	left        int // < 0: until ClearFaults
+	kind        FaultKind
+	itemID      string // "": every call to the path; else only the calls for this Item
 	code        string
 	status      int
 	contentType string
@@ -281,26 +282,6 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// takeFault records the request_id of a call to path and returns the fault to answer it
-// with, if any: one lock for both, on every call.
-func (s *Server) takeFault(path, requestID string) *fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.recordRequestID(path, requestID)
-	queue := s.faults[path]
-	if len(queue) == 0 {
-		return nil
-	}
-	f := queue[0]
-	if f.left > 0 {
-		f.left--
-		if f.left == 0 {
-			s.faults[path] = queue[1:]
-		}
-	}
-	return f
-}
-
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
@@ -322,14 +303,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // serveAPI answers a Plaid API call: a web page's call is refused at once (callers.go); then
 // latency, an injected fault if one is due, and the endpoint.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	if s.refuseWebPage(w, r) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
+	requestID := ""
+	defer func() { s.logCall(start, r.URL.Path, rec, requestID) }()
+	if s.refuseWebPage(rec, r) {
 		return
 	}
-	defer s.noteCall(time.Now(), s.latency.Load() > 0)
+	defer s.noteCall(start, s.latency.Load() > 0)
 	body := readBody(r.Body)
 	defer body.release()
 	raw, readErr := body.bytes, body.err
-	rec := &recorder{ResponseWriter: w, keep: s.observe != nil}
 	rawFault := false
 	defer func() {
 		if s.observe != nil && rec.status != 0 {
@@ -346,8 +330,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	requestID := s.requestID()
-	f := s.takeFault(r.URL.Path, requestID)
+	requestID = s.requestID()
+	f := s.takeFault(r.URL.Path, raw)
 	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {
 			rawFault = f.code == "" || f.status != 0 // a status of its own is not Plaid's pairing
@@ -357,7 +341,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if f != nil && (f.action == faultDropAfter || f.action == faultHangAfter) {
 		// The call takes effect; its answer is lost on the way back.
 		defer s.loseAnswer(w, r, f)
-		rec = &recorder{ResponseWriter: discardWriter{w.Header()}, keep: rec.keep}
+		rec = &recorder{ResponseWriter: discardWriter{w.Header()}, keep: rec.keep, lost: true}
 	}
 	ep, ok := endpoints[r.URL.Path]
 	if !ok || r.Method != http.MethodPost {
@@ -393,11 +377,14 @@ func (s *Server) call(ep endpoint, r *http.Request, raw []byte, requestID string
 		return nil, e
 	}
 	s.restoreItem(b)
+	if e := s.replayedError(r.URL.Path, b); e != nil { // replay.go
+		return nil, e
+	}
 	if !keepsAnswers[r.URL.Path] {
 		s.beginChange()
 		defer s.endChange()
 	}
-	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID})
+	return ep.handle(s, &call{body: b, raw: raw, requestID: requestID, host: r.Host})
 }
 
 // requestBody is an API call's body, read into a buffer that goes back to bodyBuffers once
@@ -459,12 +446,16 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (discardWriter) WriteHeader(int)             {}
 
 // recorder notes the status written and, when keep is set (an observer is), a copy of the
-// body: copying every answer costs a load test for nothing when no one looks.
+// body: copying every answer costs a load test for nothing when no one looks. The request log
+// takes the status, request_id and error_code from it (writeAnswer sets them).
 type recorder struct {
 	http.ResponseWriter
-	status int
-	keep   bool
-	body   bytes.Buffer
+	status    int
+	keep      bool
+	body      bytes.Buffer
+	requestID string
+	errorCode string
+	lost      bool // a fault loses this answer on the way back
 }
 
 func (r *recorder) WriteHeader(status int) {

@@ -44,6 +44,8 @@ type linkToken struct {
 	webhook          string
 	// auth is the `auth` object: the Auth flows the session offers (link_standin_flows.go).
 	auth linkAuthOptions
+	// accountFilters is /link/token/create's account_filters, said back by /link/token/get.
+	accountFilters map[string]any
 	// hostedID names the token's hosted page (link_hosted.go), "" when it has none; sessions
 	// are the Link sessions opened there.
 	hostedID string

@@ -52,8 +52,13 @@ type webhookState struct {
 
 	mu        sync.Mutex
 	closed    bool
-	delivered []delivery
+	delivered []delivery // the last maxDeliveriesKept
+	// onRecord is told of each outcome (the request log's version moves on: inspect.go).
+	onRecord func()
 }
+
+// maxDeliveriesKept bounds the outcomes kept, as the request log bounds the calls.
+const maxDeliveriesKept = 1000
 
 // delivery is the outcome of one webhook: where it went, how many attempts it took and the
 // status the receiver answered (0 when it never answered); Skipped says why it was not sent.
@@ -65,6 +70,7 @@ type delivery struct {
 	Attempts int
 	Status   int
 	Skipped  string
+	At       time.Time // when the emulator was done with it
 }
 
 func newWebhookState() *webhookState {
@@ -111,6 +117,11 @@ func (s *Server) deliveries() []delivery {
 // constructor needs no change beyond closing it.
 func (s *Server) webhooks() *webhookState {
 	s.whOnce.Do(func() { s.wh = newWebhookState() })
+	s.wh.mu.Lock()
+	if s.wh.onRecord == nil {
+		s.wh.onRecord = s.reqLog.changed
+	}
+	s.wh.mu.Unlock()
 	return s.wh
 }
 
@@ -140,7 +151,7 @@ func (s *Server) sendWebhook(it *item, payload map[string]any) {
 // sendWebhookTo delivers payload to target in the background.
 func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 	payload["environment"] = webhookEnvironment
-	body := mustJSON(payload)
+	body := webhookBody(payload) // webhooks_bodies.go: Plaid's bytes
 	d := delivery{URL: target}
 	d.Type, _ = payload["webhook_type"].(string)
 	d.Code, _ = payload["webhook_code"].(string)
@@ -166,9 +177,17 @@ func (s *Server) sendWebhookTo(target string, payload map[string]any) {
 }
 
 func (w *webhookState) record(d delivery) {
+	d.At = time.Now()
 	w.mu.Lock()
+	if len(w.delivered) >= maxDeliveriesKept {
+		w.delivered = slices.Delete(w.delivered, 0, len(w.delivered)-maxDeliveriesKept+1)
+	}
 	w.delivered = append(w.delivered, d)
+	onRecord := w.onRecord
 	w.mu.Unlock()
+	if onRecord != nil {
+		onRecord()
+	}
 }
 
 // deliver POSTs the body until the receiver answers 2xx, the attempts run out, or the server
@@ -286,7 +305,8 @@ func (s *Server) webhookVerificationKeyGet(c *call) (any, *apiError) {
 	}
 	w := s.webhooks()
 	if req.KeyID != w.kid {
-		return nil, errorf("INVALID_FIELD", "key_id %q does not identify a webhook verification key", req.KeyID)
+		// Plaid's code for it (plaid-node test/webhookVerification.spec.ts asserts it).
+		return nil, errorf("INVALID_WEBHOOK_VERIFICATION_KEY_ID", "key_id %q does not identify a webhook verification key", req.KeyID)
 	}
 	x, y := coordinates(&w.key.PublicKey)
 	return webhookKeyResponse{Key: jwkJSON{
@@ -314,7 +334,8 @@ func (s *Server) itemWebhookUpdate(c *call) (any, *apiError) {
 	}
 	if req.Webhook != nil && *req.Webhook != "" {
 		if u, err := url.Parse(*req.Webhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, errorf("INVALID_FIELD", "webhook must be a valid URL")
+			// Sandbox's message (plaid-ruby's PlaidItemTest_test_webhook_update_invalid_webhook.yml).
+			return nil, errorf("INVALID_FIELD", "webhook must be a non-empty string URL")
 		}
 	}
 	s.mu.Lock()

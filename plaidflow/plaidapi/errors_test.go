@@ -158,3 +158,26 @@ func TestDecodeErrorCarriesNoToken(t *testing.T) {
 		}
 	}
 }
+
+// The commands a hint suggests carry the run's mode, environment and profile: pasted, they act
+// where the error happened (a demo's repair in the demo, a Production one in Production).
+func TestHintCommandsCarryTheRunsMode(t *testing.T) {
+	for _, tt := range []struct {
+		in   Circumstances
+		code string
+		want string
+	}{
+		{Circumstances{}, "ITEM_LOGIN_REQUIRED", "(plaid-onboard link --update ITEM)"},
+		{Circumstances{Demo: true}, "ITEM_LOGIN_REQUIRED", "(plaid-onboard --demo link --update ITEM)"},
+		{Circumstances{Env: config.Production, Profile: "acme"}, "PENDING_EXPIRATION", "(plaid-onboard --profile acme --env production link --update ITEM)"},
+		{Circumstances{Demo: true}, "PRODUCT_NOT_READY", "(plaid-onboard --demo auth)"},
+	} {
+		if got := Hint(tt.code, "ITEM_ERROR", "", tt.in); !strings.Contains(got, tt.want) {
+			t.Errorf("Hint(%s, %+v) = %q; want it to suggest %s", tt.code, tt.in, got, tt.want)
+		}
+	}
+	demo := circumstancesOf(config.Config{Demo: true, Profile: "acme", ProfilesInUse: true})
+	if !demo.Demo || demo.Profile != "acme" {
+		t.Errorf("circumstancesOf a demo run in profile acme = %+v", demo)
+	}
+}

@@ -29,6 +29,8 @@ type Circumstances struct {
 	// APIURL is PLAID_API_URL when it is set.
 	APIURL string
 	Demo   bool
+	// Profile is the profile a suggested command names ("" when profiles are not in use).
+	Profile string
 }
 
 // circumstancesOf are the parts of the configuration hints speak of.
@@ -36,7 +38,17 @@ func circumstancesOf(c config.Config) Circumstances {
 	return Circumstances{
 		Env: c.Env, ClientIDSource: c.ClientIDSource, SecretSource: c.SecretSource,
 		Products: c.Products, RedirectURI: c.RedirectURI, APIURL: c.APIURL, Demo: c.Demo,
+		Profile: profileOf(c),
 	}
+}
+
+// profileOf is the profile a command suggested to this run must name: "" when profiles are not
+// in use (present.VoiceOf decides it the same way).
+func profileOf(c config.Config) string {
+	if c.ProfileLabel() == "" {
+		return ""
+	}
+	return c.Profile
 }
 
 // dashboardKeysURL is where the Plaid Dashboard shows each environment's keys.
@@ -68,7 +80,7 @@ func Hint(code, typ, message string, in Circumstances) string {
 	case "INVALID_LINK_TOKEN":
 		return "the Link token expired (4 hours; 30 minutes in update mode), was used up by too many failed logins, or is from another environment: start Link again for a fresh one"
 	case "ITEM_LOGIN_REQUIRED", "PENDING_EXPIRATION", "PENDING_DISCONNECT":
-		return "the bank needs the user to log in again: repair the Item with Link in update mode (" + RepairCommand("ITEM") + ")"
+		return "the bank needs the user to log in again: repair the Item with Link in update mode (" + in.command("link --update ITEM") + ")"
 	case "INVALID_CREDENTIALS":
 		return "the username or password was not accepted; in Sandbox use user_good / pass_good"
 	case "INVALID_MFA":
@@ -80,7 +92,7 @@ func Hint(code, typ, message string, in Circumstances) string {
 	case "NO_ACCOUNTS", "NO_AUTH_ACCOUNTS":
 		return "no checking or savings account that supports Auth was found: pick such an account, or another bank"
 	case "PRODUCT_NOT_READY":
-		return "Plaid has not finished preparing the numbers (right after linking, or while micro-deposits wait to be verified): wait a minute, then fetch them again (plaid-onboard auth)"
+		return "Plaid has not finished preparing the numbers (right after linking, or while micro-deposits wait to be verified): wait a minute, then fetch them again (" + in.command("auth") + ")"
 	case "INVALID_PRODUCT":
 		if p := NotEnabledProducts(message); len(p) > 0 {
 			return notEnabledHint(p, in)
@@ -319,5 +331,8 @@ func DocsURL(code, typ string) string {
 	return u
 }
 
-// RepairCommand is the command that repairs a saved Item with Link in update mode.
-func RepairCommand(ref string) string { return "plaid-onboard link --update " + ref }
+// command is the command line that runs args in the mode, environment and profile of the call
+// the hint is about, so that it works when pasted.
+func (in Circumstances) command(args string) string {
+	return config.CommandLine(in.Profile, in.Demo, in.Env, args)
+}

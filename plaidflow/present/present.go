@@ -17,8 +17,10 @@ import (
 // The terminal UI, the tables of the commands and --json all take their words from here, so a
 // number is never shown two ways.
 
-// DemoBanner says, wherever the offline demo's output lands, that Plaid was not involved.
-const DemoBanner = "OFFLINE DEMO: the built-in emulator answered, not Plaid. No real bank was contacted."
+// DemoBanner says, wherever the offline demo's output lands, that Plaid was not involved. It is
+// printed before the command runs, and some end before any call (no saved Item, a usage
+// mistake), so it says who stands in for Plaid, not that anything answered.
+const DemoBanner = "OFFLINE DEMO: the built-in emulator stands in for Plaid. No real bank is contacted."
 
 // OrDash is s, or "—" for a value Plaid did not send, so a table's columns stay aligned.
 func OrDash(s string) string {
@@ -249,17 +251,7 @@ func NextCommand(r *plaidapi.Result) string {
 // Command is the command line that runs args in the same profile ("" when profiles are not in
 // use), mode and environment as the run that suggests it, so that it works when pasted.
 func Command(profile string, demo bool, env config.Env, args string) string {
-	cmd := "plaid-onboard "
-	if profile != "" {
-		cmd += "--profile " + profile + " "
-	}
-	switch {
-	case demo:
-		cmd += "--demo "
-	case env == config.Production:
-		cmd += "--env production "
-	}
-	return cmd + args
+	return config.CommandLine(profile, demo, env, args)
 }
 
 // StorageLine says in one sentence where the Item went, or why it was not kept.

@@ -64,3 +64,21 @@ func (v Voice) Billing(clause string) string {
 // DemoListBanner marks the output of a demo command that made no call (the Items list): its
 // Items are the emulator's, and nothing answered.
 const DemoListBanner = "OFFLINE DEMO: these Items were made by the built-in emulator, not by Plaid. No real bank was contacted."
+
+// Billed labels Plaid's billed_products in a table: "Billed"; in the demo, where nothing is
+// billed, "In use".
+func (v Voice) Billed() string {
+	if v.Demo {
+		return "In use"
+	}
+	return "Billed"
+}
+
+// BilledProducts labels Plaid's billed_products in a sentence or a panel: "billed products";
+// in the demo, "products in use".
+func (v Voice) BilledProducts() string {
+	if v.Demo {
+		return "products in use"
+	}
+	return "billed products"
+}

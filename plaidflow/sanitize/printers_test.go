@@ -17,6 +17,7 @@ func TestPrintersOfOutsideTextUseLine(t *testing.T) {
 		{"cmd/plaid-onboard/webhooks_listen.go", "printWebhook"},
 		{"cmd/plaid-onboard/webhooks_listen.go", "webhookDetail"},
 		{"cmd/plaid-onboard/webhooks_listen.go", "forwardNote"},
+		{"cmd/plaid-onboard/emulator_logs.go", "callLine"},
 		{"cmd/plaid-onboard/report.go", "runReport"},
 		{"cmd/plaid-onboard/app.go", "errorLines"},
 		{"plaidflow/webhook/webhook_describe.go", "Describe"},

@@ -103,8 +103,9 @@ func (k *KeyringStore) do(verb, key string, call func() error) error {
 }
 
 // ErrNoSessionBus means there is no D-Bus session bus to find the Secret Service on (a bare SSH
-// login, a container, cron).
-var ErrNoSessionBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+// login, a container, cron). Its text has no parentheses: callers put a cause in parentheses,
+// and "(no bus (… not set))" reads badly.
+var ErrNoSessionBus = errors.New("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set")
 
 // sessionBus checks, where the keyring is the Secret Service on D-Bus, that a session bus is
 // there before go-keyring is asked. Without one, godbus runs `dbus-launch --autolaunch`, which

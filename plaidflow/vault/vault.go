@@ -89,7 +89,9 @@ var (
 	// ErrItemNotFound means no saved Item matches.
 	ErrItemNotFound = errors.New("no saved item matches")
 	// ErrNoItems means nothing has been linked yet in this environment.
-	ErrNoItems = errors.New("no saved items yet: run `plaid-onboard link` (or `sandbox link`) first")
+	// The command that links one is the caller's to suggest (plaidflow.NoItemsError), in the
+	// run's mode.
+	ErrNoItems = errors.New("no saved items yet")
 	// ErrAmbiguousItem means several Items are saved and the caller must pick one.
 	ErrAmbiguousItem = errors.New("several items are saved: name one (see `plaid-onboard items`)")
 	// ErrNameTaken means another saved Item of the environment already has the name.

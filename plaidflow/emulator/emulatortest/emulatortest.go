@@ -32,9 +32,10 @@ func WaitForRequest(t testing.TB, srv *emulator.Server, path string) {
 	})
 }
 
-// RequestIDs lists the request_id of every call to path, in the order the calls came, whether
-// the answer was Plaid's, a fault's or lost: what a test compares with the request_id a
-// program shows for a failed call.
+// RequestIDs lists the request_id of the calls to path, in the order they were answered,
+// whether the answer was Plaid's, a fault's or lost: what a test compares with the request_id
+// a program shows for a failed call. The emulator keeps the last 1,000 calls (its request log,
+// also served at GET /_emulator/state), so a test looks at the calls it just made.
 func RequestIDs(srv *emulator.Server, path string) []string {
 	return backstage.Of(srv).RequestIDs(path)
 }

@@ -13,7 +13,8 @@ import (
 type Server interface {
 	// Requests is how many requests reached path, whatever their answer.
 	Requests(path string) int
-	// RequestIDs are the request_id of every call to path, in the order the calls came.
+	// RequestIDs are the request_id of the calls to path among the last 1,000 calls, in the
+	// order they were answered.
 	RequestIDs(path string) []string
 	// ItemIDs are the Items held now whose public token was exchanged, sorted.
 	ItemIDs() []string
