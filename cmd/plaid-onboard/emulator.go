@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -32,6 +33,8 @@ type emulatorFlags struct {
 	// for (--products-enabled; default all).
 	androidPackageNames []string
 	productsEnabled     []string
+	// state are --state, --seed and --fixtures (emulator_state.go).
+	state stateFlags
 	// fromTranscript is a support transcript whose Items it starts with (emulator_transcript.go).
 	fromTranscript string
 }
@@ -78,11 +81,14 @@ A control API on the same port steers it, for tests:
   DELETE /_emulator/faults                 clear the faults
   POST   /_emulator/release                let the calls held by hold faults answer
   POST   /_emulator/reset                  forget Items, tokens, faults and the clock
+                                           (--fixtures' Items come back, --seed starts over)
   POST   /_emulator/webhooks/trigger       {"type":"ITEM","code":"ERROR","item_id":"…"}: send one of
                                            Plaid's webhooks (plaid-onboard webhooks trigger)
   POST   /_emulator/webhooks/sign          a body: its Plaid-Verification JWT (webhooks sign)
   GET    /_emulator/state                  what it holds: Items, accounts, webhooks, recent calls
   GET    /_emulator/                       the same as a live page, for a browser
+  POST   /_emulator/state/save             write the --state file now
+  GET    /_emulator/state/snapshot         the state as the --state file holds it
 
 A fault with only an error_code answers with that Plaid error; "item_id" limits it to one
 Item's calls; an Item answered ITEM_LOGIN_REQUIRED keeps it until Link's update mode repairs it.
@@ -94,6 +100,16 @@ it with the Items the session saw, keeping their item and account ids, instituti
 errors Plaid answered at the same calls (the 2nd /auth/get fails with ITEM_LOGIN_REQUIRED, and
 the Item stays so). It prints each Item's access token, and what it made up: account numbers
 and balances, which a transcript does not hold.
+
+State, seeds and fixtures:
+  --state FILE     load the whole state (Items, accounts, numbers, balances, verification,
+                   tokens, live link tokens, webhooks, the clock) from FILE if it exists; save
+                   it there on exit (ctrl+c, SIGTERM) and on POST /_emulator/state/save
+  --seed N         every id and token is a function of N and the calls: the same calls give
+                   the same answers
+  --fixtures DIR   Items declared as DIR/*.json (institution, user_custom accounts, access_token,
+                   item_id, state: healthy, ITEM_LOGIN_REQUIRED, pending_automatic_verification,
+                   pending_manual_verification, webhook), there from the start
 
 Redirect URIs: /link/token/create takes a redirect_uri only if the Dashboard lists it, exactly.
 By default the emulator's Dashboard lists every http URI on localhost, 127.0.0.1 or [::1]; with
@@ -108,6 +124,7 @@ Link token asking for another gets Plaid's INVALID_PRODUCT. Institutions: /insti
 offers only those of the country codes that support every product asked for (Sandbox's banks:
 First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank of Plaid in GB).`,
 		Example: `  plaid-onboard emulator --port 8790
+  plaid-onboard emulator --fixtures testdata/plaid --seed 7 --state emulator-state.json
   plaid-onboard emulator --json --latency 50ms
   plaid-onboard emulator --redirect-uri http://localhost:8765/oauth-return
   plaid-onboard emulator --android-package-name com.example.app --products-enabled auth,transactions
@@ -132,6 +149,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
 	cmd.Flags().StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "a redirect URI the emulator's Dashboard allows (repeatable; default any http URI on localhost)")
 	cmd.Flags().StringArrayVar(&f.androidPackageNames, "android-package-name", nil, "an Android package name the emulator's Dashboard allows (repeatable; default none)")
 	cmd.Flags().StringSliceVar(&f.productsEnabled, "products-enabled", nil, "the products the team is enabled for, comma-separated (default every product)")
+	addStateFlags(cmd, &f.state)
 	cmd.Flags().StringVar(&f.fromTranscript, "from-transcript", "", "start with the Items a support transcript saw, and the errors Plaid answered them, at the same calls (gzipped or not)")
 	cmd.AddCommand(newEmulatorLogsCmd(a)) // emulator_logs.go
 	return cmd
@@ -193,8 +211,17 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 	if len(f.productsEnabled) > 0 {
 		emuOpts = append(emuOpts, emulator.WithProductsEnabled(f.productsEnabled...))
 	}
+	state, err := f.state.resolve() // emulator_state.go
+	if err != nil {
+		return err
+	}
+	emuOpts = append(emuOpts, state.opts...)
 	srv, err := emulator.Listen(emuOpts...)
 	if err != nil {
+		var fe *emulator.FixtureError
+		if errors.As(err, &fe) || strings.HasPrefix(err.Error(), "restore the state") {
+			return usageError{fmt.Errorf("start the emulator: %w", err)}
+		}
 		return fmt.Errorf("start the emulator: %w", err)
 	}
 
@@ -227,6 +254,7 @@ func (a *app) runEmulator(ctx context.Context, f *emulatorFlags) error {
 			listOr(f.androidPackageNames, "none registered (--android-package-name to register one)"),
 			listOr(f.productsEnabled, "every product enabled (--products-enabled to limit them)"))
 		printListening(a.d.Stdout, srv)
+		fmt.Fprint(a.d.Stdout, state.summary(&f.state)) // emulator_state.go
 		fmt.Fprintf(a.d.Stdout, `
 Try it:
   PLAID_API_URL=%s PLAID_LINK_SCRIPT_URL=%s PLAID_CLIENT_ID=%s PLAID_SECRET=%s plaid-onboard sandbox link
@@ -239,6 +267,11 @@ Press ctrl+c to stop.
 	}
 	<-ctx.Done()
 	srv.Close()
+	if err := state.saveOnExit(srv, &f.state); err != nil {
+		// Said here: after an interrupt, the exit status only says "interrupted".
+		fmt.Fprintln(a.d.Stderr, "emulator: "+err.Error())
+		return err
+	}
 	if !f.json {
 		fmt.Fprintln(a.d.Stderr, "emulator stopped")
 	}

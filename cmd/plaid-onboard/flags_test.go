@@ -64,7 +64,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"webhooks listen":                 with(call, []string{"port", "forward-to", "public-url"}),
 		"webhooks trigger":                with(call, []string{"item", "link-token", "set", "url", "emulator"}),
 		"webhooks sign":                   with(call, []string{"body", "url", "emulator"}),
-		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "listen", "android-package-name", "products-enabled", "from-transcript"},
+		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "listen", "android-package-name", "products-enabled", "from-transcript", "state", "seed", "fixtures"},
 		"emulator logs":                   {"url", "json", "follow", "last", "endpoint", "errors"},
 		"report":                          with(plaid, []string{"json"}),
 		"scenarios":                       {"json"},

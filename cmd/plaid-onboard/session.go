@@ -105,9 +105,7 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 	if opts.keys.demo {
 		var emuOpts []emulator.Option
 		if s.vault != nil {
-			emuOpts = append(emuOpts, emulator.WithItemResolver(demoItemResolver(s.vault)),
-				emulator.WithLoginRequired(demoLoginRequired(s.vault)),
-				emulator.WithItemState(newDemoItemStates(s.vault.Dir))) // demo_itemstate.go
+			emuOpts = append(emuOpts, demoEmulatorOptions(s.vault, func(msg string) { fmt.Fprintln(d.Stderr, msg) })...) // demo_state.go
 		}
 		emuOpts = append(emuOpts, emulator.WithDemoWebhookKey())
 		srv := emulator.NewServer(emuOpts...)

@@ -43,6 +43,7 @@ func (s *Server) endChange() {
 	s.stateGen++
 	s.mu.Unlock()
 	s.reqLog.changed() // a page watching the state shows the change (inspect.go)
+	s.stateChanged()   // state.go: the demo keeps it before the client hears the answer
 }
 
 // keptFor returns the answer the slot holds if it is still good, with the request_id of the

@@ -82,11 +82,6 @@ func isAuthFlowLogin(username, password string) bool {
 // applyAuthFlow turns a new Item into the Item the login's Auth flow makes (the hook in
 // createItem): with microdeposits_good, one checking account pending automatic verification.
 func (s *Server) applyAuthFlow(it *item, authFlow bool) {
-	defer func() {
-		if it.webhook != nil || it.authMethod != "" {
-			s.persist(it)
-		}
-	}()
 	if !authFlow {
 		return
 	}
@@ -155,7 +150,6 @@ func (s *Server) sandboxItemSetVerificationStatus(c *call) (any, *apiError) {
 			"the account is not pending automatic micro-deposit verification (it is %s): only an Item made with Automated micro-deposits can be moved", current)
 	}
 	a.verificationStatus = req.VerificationStatus
-	s.persist(it)
 	code := "AUTOMATICALLY_VERIFIED"
 	if req.VerificationStatus == statusExpired {
 		code = "VERIFICATION_EXPIRED"
@@ -232,7 +226,7 @@ func (s *Server) manualItem(inst *institution, flow, routing, acct string) (*ite
 	if e != nil {
 		return nil, e
 	}
-	it := s.newItem(newPlaidID(), inst, []string{"auth"}, nil)
+	it := s.newItem(s.plaidID(), inst, []string{"auth"}, nil)
 	i := slices.IndexFunc(it.offered, func(a *account) bool { return a.subtype == "checking" })
 	a := it.offered[i]
 	a.mask = acct[len(acct)-4:]

@@ -97,6 +97,6 @@ func (s *Server) refuseWebPage(w http.ResponseWriter, r *http.Request) bool {
 			"answers Plaid clients and tools on this machine, not web pages: as with Plaid, call it from your app's server",
 			r.Header.Get("Origin"))
 	}
-	writeError(w, e, newRequestID())
+	writeError(w, e, s.requestID())
 	return true
 }

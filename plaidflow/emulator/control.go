@@ -87,6 +87,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	s.beginChange() // answers kept before a control call are stale (answers.go)
 	defer s.endChange()
 	switch {
+	case route == "state/save" || route == "state/snapshot": // state.go
+		s.controlState(w, r, route)
 	case route == "clock/advance" && r.Method == http.MethodPost:
 		s.controlAdvance(w, r)
 	case route == "faults" && r.Method == http.MethodPost:

@@ -16,8 +16,8 @@ import (
 // data will be different each time").
 
 // customAccounts are the accounts of a user_custom Item at inst.
-func customAccounts(inst *institution, cfg *usercustom.Config) []*account {
-	rng := seeded(cfg.Seed)
+func (s *Server) customAccounts(inst *institution, cfg *usercustom.Config) []*account {
+	rng := s.seeded(cfg.Seed)
 	overrides := cfg.Accounts
 	if len(overrides) == 0 {
 		// "Sending an empty object as a configuration will result in an account configured
@@ -34,7 +34,7 @@ func customAccounts(inst *institution, cfg *usercustom.Config) []*account {
 	}
 	out := make([]*account, 0, len(overrides))
 	for _, o := range overrides {
-		a := &account{id: newPlaidID(), currency: o.Currency}
+		a := &account{id: s.plaidID(), currency: o.Currency}
 		a.typ, a.subtype = o.Type, o.Subtype
 		a.name = o.Meta.Name
 		if a.name == "" {
@@ -65,10 +65,11 @@ func customAccounts(inst *institution, cfg *usercustom.Config) []*account {
 	return out
 }
 
-// seeded is the random source of a configuration: the same seed gives the same values.
-func seeded(seed string) *rand.Rand {
+// seeded is the random source of a configuration: the same seed gives the same values. With
+// none, the emulator's own source (WithSeed's stream, or chance).
+func (s *Server) seeded(seed string) *rand.Rand {
 	if seed == "" {
-		return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		return s.rng()
 	}
 	h := fnv.New64a()
 	h.Write([]byte(seed))

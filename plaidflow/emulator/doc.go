@@ -45,8 +45,8 @@
 // connections, HTML pages), hold calls and release them, and reset it. In Go the same controls
 // are options and methods: WithLatency and SetLatency, AddFault (the control API's faults),
 // InjectError for a Plaid error code, InjectFault for a verbatim answer, ClearFaults,
-// ReleaseHeld and Reset. WithItemResolver, WithItemState and WithDemoWebhookKey let Items made
-// by one demo process live on in the next.
+// ReleaseHeld and Reset. WithSnapshot, WithStateChanged, WithItemResolver, WithItemLookup and
+// WithDemoWebhookKey let Items made by one demo process live on in the next (snapshot.go).
 //
 // # Stand-in Link
 //

@@ -380,5 +380,6 @@ func (s *Server) Reset() {
 	s.reqLog.reset()
 	clear(s.oauthStates)
 	s.clockOffset.Store(0)
+	s.restart() // state.go: the seed's stream from its start, the fixtures' Items again
 	s.stateGen++
 }

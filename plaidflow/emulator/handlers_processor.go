@@ -66,7 +66,7 @@ func (s *Server) processorStripeBankAccountTokenCreate(c *call) (any, *apiError)
 	if e := s.checkProcessorAccount(c); e != nil {
 		return nil, e
 	}
-	return stripeTokenResponse{RequestID: c.requestID, StripeBankAccountToken: s.remember("btok_" + randomAlphanumerics(20))}, nil
+	return stripeTokenResponse{RequestID: c.requestID, StripeBankAccountToken: s.remember("btok_" + s.alphanumerics(20))}, nil
 }
 
 // sandboxProcessorTokenCreate serves /sandbox/processor_token/create: "a valid

@@ -12,11 +12,16 @@ const alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 // Plaid's request, item and account IDs. crypto/rand makes the tokens unguessable, as a test of
 // a client's token handling expects them to be.
 func randomAlphanumerics(n int) string {
+	return alphanumericsFrom(func(b []byte) { rand.Read(b) }, n)
+}
+
+// alphanumericsFrom draws n alphanumerics from read (crypto/rand, or a seed's stream).
+func alphanumericsFrom(read func([]byte), n int) string {
 	const limit = 256 - 256%len(alphanumerics) // reject bytes that would bias the draw
 	out := make([]byte, 0, n)
 	buf := make([]byte, n+n/4+1)
 	for len(out) < n {
-		rand.Read(buf)
+		read(buf)
 		for _, b := range buf {
 			if int(b) < limit && len(out) < n {
 				out = append(out, alphanumerics[int(b)%len(alphanumerics)])
@@ -30,6 +35,11 @@ func randomAlphanumerics(n int) string {
 func newUUID() string {
 	var b [16]byte
 	rand.Read(b[:])
+	return uuidOf(b)
+}
+
+// uuidOf makes 16 random bytes a version 4 UUID.
+func uuidOf(b [16]byte) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])

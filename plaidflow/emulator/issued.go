@@ -2,7 +2,7 @@ package emulator
 
 // mint makes a token as Plaid writes them, prefix then a UUID (link-sandbox-…,
 // public-sandbox-…), and remembers it. It expects s.mu to be held.
-func (s *Server) mint(prefix string) string { return s.remember(prefix + newUUID()) }
+func (s *Server) mint(prefix string) string { return s.remember(prefix + s.uuid()) }
 
 // remember notes a token the emulator is about to answer with, for IssuedTokens, and returns
 // it. Tokens are noted where they are made rather than found in the answers afterwards: a scan

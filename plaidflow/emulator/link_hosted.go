@@ -109,7 +109,7 @@ func (s *Server) standInHostedOpen(req standInRequest) (any, *apiError) {
 	if _, e := s.linkTokenFor(lt.token); e != nil {
 		return nil, e // expired: the page says so
 	}
-	ls := &linkSession{id: newUUID(), started: s.now()}
+	ls := &linkSession{id: s.uuid(), started: s.now()}
 	lt.sessions = append(lt.sessions, ls)
 	return map[string]any{"link_token": lt.token, "link_session_id": ls.id}, nil
 }
@@ -196,7 +196,7 @@ func (s *Server) hostedSessions(lt *linkToken) []map[string]any {
 				e = ls.exitError
 			}
 			m["exit"] = map[string]any{"error": e, "metadata": map[string]any{
-				"status": nullable(ls.exitStatus), "link_session_id": ls.id, "institution": nil, "request_id": newRequestID()}}
+				"status": nullable(ls.exitStatus), "link_session_id": ls.id, "institution": nil, "request_id": s.requestID()}}
 		}
 		out = append(out, m)
 	}

@@ -45,7 +45,7 @@ func (s *Server) standInOAuthStart(req standInRequest) (any, *apiError) {
 	if s.oauthStates == nil {
 		s.oauthStates = map[string]*oauthState{}
 	}
-	id := newUUID()
+	id := s.uuid()
 	st := &oauthState{linkToken: lt.token, institutionID: inst.id, linkSessionID: req.LinkSessionID, created: s.now(), popup: lt.redirectURI == ""}
 	s.oauthStates[id] = st
 	if st.popup {

@@ -137,7 +137,7 @@ func webOrigin(s string) (string, bool) {
 // origin as JSON; anything else (a form posted from another site, say) is refused before the
 // handler runs.
 func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req standInRequest) (any, *apiError)) {
-	requestID := newRequestID()
+	requestID := s.requestID()
 	if r.Method != http.MethodPost {
 		writeError(w, newError("NOT_FOUND"), requestID)
 		return
@@ -159,6 +159,7 @@ func (s *Server) standInCall(w http.ResponseWriter, r *http.Request, fn func(req
 		s.stateGen++ // Link changes Items: answers kept before are stale (answers.go)
 		return fn(req)
 	}()
+	s.stateChanged() // state.go: kept before the page hears the answer
 	if e != nil {
 		writeError(w, e, requestID)
 		return
@@ -259,6 +260,9 @@ func (s *Server) standInSession(req standInRequest) (any, *apiError) {
 		"update":      nil,
 		// OAuth banks leave for the redirect URI when there is one, else use a pop-up.
 		"oauth_redirect": lt.redirectURI != "",
+		// The first Link session's id comes from the emulator, so that a seed pins it too
+		// (seed.go); a page that opens Link again makes its own.
+		"link_session_id": s.uuid(),
 	}
 	if lt.itemID != "" {
 		it, ok := s.items[lt.itemID]
@@ -345,7 +349,7 @@ func (s *Server) loggedIn(lt *linkToken, inst *institution, login *sandboxLogin)
 			return nil, e
 		}
 	}
-	id := randomAlphanumerics(24)
+	id := s.alphanumerics(24)
 	s.logins[id] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 	accounts := []standInAccount{}
 	offer := it.accounts

@@ -109,7 +109,6 @@ func (s *Server) standInNumbers(req standInRequest) (any, *apiError) {
 		if name := strings.TrimSpace(req.Name); name != "" {
 			a.verificationName = name
 		}
-		s.persist(it)
 		return map[string]any{"verification_status": a.verificationStatus}, nil
 	}
 	// Instant Match: the typed number must end in the bank's mask and match the testing guide's.
@@ -117,7 +116,6 @@ func (s *Server) standInNumbers(req standInRequest) (any, *apiError) {
 		a.manualRouting, a.manualAccount = routing, acct
 		a.verificationStatus = ""
 		it.authMethod = "INSTANT_MATCH"
-		s.persist(it)
 		return map[string]any{"verification_status": nil, "matched": true}, nil
 	}
 	if !lt.auth.SameDay {
@@ -129,7 +127,6 @@ func (s *Server) standInNumbers(req standInRequest) (any, *apiError) {
 	a.mask = acct[len(acct)-4:]
 	a.verificationStatus, a.verificationName = statusPendingManual, sandboxVerificationName
 	it.authMethod = "SAME_DAY_MICRODEPOSITS"
-	s.persist(it)
 	return map[string]any{"verification_status": statusPendingManual, "matched": false}, nil
 }
 
@@ -186,8 +183,7 @@ func (s *Server) standInManual(req standInRequest) (any, *apiError) {
 	if req.AccountType == "savings" {
 		a.subtype, a.name = "savings", "Plaid Saving"
 	}
-	s.persist(it)
-	id := randomAlphanumerics(24)
+	id := s.alphanumerics(24)
 	s.logins[id] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 	out := map[string]any{"login": id, "institution": it.inst.standIn(), "accounts": []standInAccount{s.standInAccountOf(it, a)},
 		"auth_method": it.authMethod, "verification_status": nullable(a.verificationStatus),
@@ -235,12 +231,11 @@ func (s *Server) standInCode(req standInRequest) (any, *apiError) {
 		return nil, errorf("INVALID_FIELD", "no account of this Item is waiting for a micro-deposit code")
 	}
 	err := a.verifyCode(req.Code)
-	s.persist(it)
 	if err == nil {
 		out := map[string]any{"verification_status": a.verificationStatus}
 		if lt.itemID != "" {
 			// Update mode ends like a repaired login: a public token for onSuccess, not exchanged.
-			id := randomAlphanumerics(24)
+			id := s.alphanumerics(24)
 			s.logins[id] = &pendingLogin{linkToken: lt.token, itemID: it.id}
 			out["login"] = id
 			out["accounts"] = []standInAccount{s.standInAccountOf(it, a)}

@@ -15,7 +15,7 @@ type pendingMFA struct {
 
 // startMFA keeps the login and returns its first round.
 func (s *Server) startMFA(lt *linkToken, inst *institution, login *sandboxLogin) any {
-	id := randomAlphanumerics(24)
+	id := s.alphanumerics(24)
 	s.mfa[id] = &pendingMFA{linkToken: lt.token, inst: inst, login: login}
 	return map[string]any{"mfa_id": id, "mfa": login.mfa.round(0)}
 }

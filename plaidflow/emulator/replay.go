@@ -101,7 +101,7 @@ func (s *Server) AddReplayItem(r ReplayItem) (made ReplayedItem, err error) {
 	defer s.mu.Unlock()
 	id := r.ItemID
 	if id == "" {
-		id = newPlaidID()
+		id = s.plaidID()
 	}
 	if _, taken := s.items[id]; taken {
 		return made, fmt.Errorf("an Item %s exists already", id)
@@ -112,11 +112,11 @@ func (s *Server) AddReplayItem(r ReplayItem) (made ReplayedItem, err error) {
 	}
 	it := s.newItem(id, inst, products, webhook)
 	if custom != nil {
-		it.offered = customAccounts(inst, custom)
+		it.offered = s.customAccounts(inst, custom)
 	}
 	switch {
 	case r.Accounts != nil:
-		it.offered = replayAccounts(it.offered, r.Accounts)
+		it.offered = s.replayAccounts(it.offered, r.Accounts)
 	case len(r.AccountIDs) > 0:
 		// The ids come from the longest list an answer gave: /accounts/get lists every account,
 		// /auth/get only those with numbers, both in the Item's order.
@@ -182,7 +182,7 @@ func (r *replayScript) add(itemID string, errs []ReplayError) {
 // replayAccounts gives the accounts what the transcript saw of them: the first accounts of
 // the same type and subtype take each one's id, name, mask and verification status; one the
 // Item had none like gets the first left over.
-func replayAccounts(pool []*account, seen []ReplayAccount) []*account {
+func (s *Server) replayAccounts(pool []*account, seen []ReplayAccount) []*account {
 	left := slices.Clone(pool)
 	out := make([]*account, 0, len(seen))
 	for _, sa := range seen {
@@ -195,7 +195,7 @@ func replayAccounts(pool []*account, seen []ReplayAccount) []*account {
 			a = left[i]
 			left = slices.Delete(left, i, i+1)
 		} else {
-			a = &account{id: newPlaidID()}
+			a = &account{id: s.plaidID()}
 		}
 		if sa.ID != "" {
 			a.id = sa.ID

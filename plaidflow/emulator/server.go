@@ -133,7 +133,7 @@ type Server struct {
 
 	whOnce      sync.Once
 	wh          *webhookState          // webhooks.go: the signing key and the deliveries under way
-	itemState   ItemStateStore         // itemstate.go: Items' webhooks and Auth flows across demo processes
+	lookup      ItemLookup             // restore.go: Items another demo process made
 	mfa         map[string]*pendingMFA // stand-in Link logins answering MFA
 	issued      map[string]bool        // every token minted (IssuedTokens)
 	reqLog      requestLog
@@ -141,6 +141,8 @@ type Server struct {
 	held        atomic.Int64                // calls held by a hold fault now
 	oauthStates map[string]*oauthState      // trips to OAuth banks by oauth_state_id (link_oauth.go)
 	lastBody    atomic.Pointer[checkedBody] // request.go
+	ids         *seededIDs                  // seed.go: nil draws ids from crypto/rand
+	persisted                               // state.go: the state file, fixtures and who saves
 
 	// replay is a transcript's errors, answered at their calls (replay.go).
 	replay atomic.Pointer[replayScript]
@@ -180,6 +182,9 @@ func Listen(opts ...Option) (*Server, error) {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if err := s.loadPersisted(); err != nil { // state.go
+		return nil, err
 	}
 	ln, err := s.listen() // listen.go: the address, its URL and the Host names it answers to
 	if err != nil {
@@ -325,7 +330,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	requestID = newRequestID()
+	requestID = s.requestID()
 	f := s.takeFault(r.URL.Path, raw)
 	if f != nil {
 		if !s.applyFault(w, r, rec, f, requestID) {

@@ -84,6 +84,8 @@ type item struct {
 	authMethod    string // authflows.go: the Auth flow that made the Item; "" for Instant Auth
 	// authAnswer is its last /auth/get answer (answers.go).
 	authAnswer keptAnswer
+	// fixture is the fixture file that declared it (fixtures.go), "" for an Item made by calls.
+	fixture string
 }
 
 // availableProducts are the institution's products the Item is not billed for yet.
@@ -150,9 +152,9 @@ func (s *Server) createItem(inst *institution, products []string, login *sandbox
 	if e := login.forcedError(); e != nil {
 		return nil, e
 	}
-	it := s.newItem(newPlaidID(), inst, products, webhook)
+	it := s.newItem(s.plaidID(), inst, products, webhook)
 	if login.custom != nil {
-		it.offered = customAccounts(inst, login.custom)
+		it.offered = s.customAccounts(inst, login.custom)
 		it.accounts = slices.Clone(it.offered)
 	}
 	s.applyAuthFlow(it, login.authFlow)
@@ -164,7 +166,7 @@ func (s *Server) createItem(inst *institution, products []string, login *sandbox
 func (s *Server) newItem(id string, inst *institution, products []string, webhook *string) *item {
 	it := &item{id: id, inst: inst, billed: slices.Clone(products), webhook: webhook, created: s.now()}
 	for _, t := range userGoodAccounts {
-		it.offered = append(it.offered, &account{id: newPlaidID(), accountTemplate: t})
+		it.offered = append(it.offered, &account{id: s.plaidID(), accountTemplate: t})
 	}
 	it.accounts = slices.Clone(it.offered)
 	return it

@@ -345,7 +345,6 @@ func (s *Server) itemWebhookUpdate(c *call) (any, *apiError) {
 		return nil, e
 	}
 	it.webhook = nil
-	defer s.persist(it)
 	if req.Webhook != nil && *req.Webhook != "" {
 		it.webhook = ptr(*req.Webhook)
 		s.sendWebhook(it, map[string]any{
@@ -462,7 +461,6 @@ func (s *Server) firedWebhook(it *item, typ, code string) (map[string]any, *apiE
 			return nil, errorf("INVALID_FIELD", "SMS_MICRODEPOSITS_VERIFICATION fires only for a Same Day micro-deposit Item whose account is pending manual verification")
 		}
 		a.verificationStatus = "manually_verified"
-		s.persist(it)
 		p["webhook_type"], p["account_id"], p["status"] = "AUTH", a.id, "MANUALLY_VERIFIED"
 	case "SYNC_UPDATES_AVAILABLE", "RECURRING_TRANSACTIONS_UPDATE":
 		if e := needs("transactions"); e != nil {

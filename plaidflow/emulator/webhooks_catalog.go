@@ -211,7 +211,6 @@ func verifiedEffect(status string) func(*Server, *item, map[string]any) (string,
 		if a.verificationName == "" {
 			a.verificationName = sandboxVerificationName
 		}
-		s.persist(it)
 		return fmt.Sprintf("account %s is %s", a.id, status), nil
 	}
 }
@@ -253,7 +252,6 @@ func smsMicrodepositsEffect(s *Server, it *item, body map[string]any) (string, e
 	default:
 		return "", fmt.Errorf("status %v: SMS_MICRODEPOSITS_VERIFICATION's status is MANUALLY_VERIFIED or VERIFICATION_FAILED", body["status"])
 	}
-	s.persist(it)
 	return fmt.Sprintf("account %s is %s", a.id, a.verificationStatus), nil
 }
 

@@ -82,7 +82,7 @@ func lastSession(lt *linkToken, s *Server) *linkSession {
 	if n := len(lt.sessions); n > 0 {
 		return lt.sessions[n-1]
 	}
-	ls := &linkSession{id: newUUID(), started: s.now()}
+	ls := &linkSession{id: s.uuid(), started: s.now()}
 	lt.sessions = append(lt.sessions, ls)
 	return ls
 }

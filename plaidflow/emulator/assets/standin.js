@@ -861,7 +861,8 @@
 
   function open() {
     if (st && st.open) return;
-    st = { open: true, run: (st ? st.run : 0) + 1, linkSessionID: uuid4(), view: null, inst: null, lastError: null, fatal: false };
+    var sessionID = !st && session && session.link_session_id ? session.link_session_id : uuid4();
+    st = { open: true, run: (st ? st.run : 0) + 1, linkSessionID: sessionID, view: null, inst: null, lastError: null, fatal: false };
     el.backdrop.hidden = false;
     if (receivedRedirectUri && !sessionError) {
       resumeOAuth(); // reports OPEN under the resumed session's id
