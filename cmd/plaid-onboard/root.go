@@ -76,7 +76,7 @@ SIGINT or SIGTERM; an exchange already sent is finished and its Item saved first
 	addNoBrowserFlag(root, &o.noBrowser)
 	addTUIFlags(root, &o.tui)
 
-	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a))
+	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a), newCodeCmd(a))
 	root.AddCommand(newWebhooksCmd(a), newScenariosCmd(a))
 	root.AddCommand(newDoctorCmd(a), newManCmd(a))
 	root.AddCommand(newVerifyCmd(a))
