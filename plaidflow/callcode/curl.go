@@ -51,7 +51,11 @@ base_url="${PLAID_API_URL:-%s}"
 			}
 		})
 		body := shellQuote(jqValue(c.Body, ""))
-		fmt.Fprintf(&b, "answer=$(plaid %s \"$(jq -n %s%s)\")\n", c.Endpoint, strings.Join(args, ""), body)
+		mayFail := ""
+		if c.MayFail {
+			mayFail = " may-fail"
+		}
+		fmt.Fprintf(&b, "answer=$(plaid %s \"$(jq -n %s%s)\"%s)\n", c.Endpoint, strings.Join(args, ""), body, mayFail)
 		fmt.Fprintf(&b, "show %s \"$answer\"\n", c.Endpoint)
 		for _, v := range exports[n] {
 			fmt.Fprintf(&b, "%s=$(jq -r .%s <<<\"$answer\")\n", v.Name, v.Field)
@@ -77,7 +81,8 @@ func pasteComment(prefix string) string {
 
 const curlHelpers = `
 # plaid POSTs a JSON body to a Plaid endpoint and prints the answer; on an error it prints
-# Plaid's error_type, error_code and error_message and stops.
+# Plaid's error_type, error_code and error_message and stops, unless told the call may fail
+# (the session got an error there too and carried on): then the error is the answer.
 plaid() {
   local out status
   out=$(curl -sS -w '\n%{http_code}' -X POST "$base_url$1" \
@@ -88,6 +93,10 @@ plaid() {
   out=${out%$'\n'*}
   if [ "$status" != 200 ]; then
     echo "$1: HTTP $status $(jq -r '"\(.error_type) \(.error_code): \(.error_message) (request_id \(.request_id))"' <<<"$out" 2>/dev/null)" >&2
+    if [ "${3:-}" = may-fail ]; then
+      printf '%s' "$out"
+      return
+    fi
     exit 1
   fi
   printf '%s' "$out"
@@ -100,6 +109,7 @@ show() {
   jq -r '
     def mask: gsub(" "; "") | if length <= 4 then "••••" else "••••" + .[-4:] end;
     def kind: if .subtype then "\(.type)/\(.subtype)" else .type end;
+    (.error_code // empty | "  error \(.)"),
     (.item_id // empty | "  item_id \(.)"),
     ((.accounts // [])[] | "  account \(.name) ••\(.mask // "") \(kind)"),
     ((.numbers.ach // [])[] | "  ACH account \(.account | mask) routing \(.routing)"),

@@ -88,7 +88,11 @@ func main() {
 			b.WriteString(s + "\n")
 		}
 		fmt.Fprintf(&b, "resp%d, _, err := client.PlaidApi.%s(ctx).%sRequest(req%d).Execute()\n", n, name, name, n)
-		fmt.Fprintf(&b, "check(%q, err)\nshow(%q, resp%d)\n", c.Endpoint, c.Endpoint, n)
+		if c.MayFail {
+			fmt.Fprintf(&b, "show(%q, resp%d)\nsessionFailedToo(err)\n", c.Endpoint, n)
+		} else {
+			fmt.Fprintf(&b, "check(%q, err)\nshow(%q, resp%d)\n", c.Endpoint, c.Endpoint, n)
+		}
 		for _, v := range exports[n] {
 			fmt.Fprintf(&b, "%s := resp%d.Get%s()\n", lowerCamel(v.Name), n, camel(v.Field))
 		}
@@ -176,6 +180,22 @@ func check(what string, err error) {
 	}
 	fmt.Fprintf(os.Stderr, "%s: %v\n", what, err)
 	os.Exit(1)
+}
+
+// sessionFailedToo prints the Plaid error of a call the session got an error from too, and
+// carries on as the session did.
+func sessionFailedToo(err error) {
+	if err == nil {
+		return
+	}
+	var e struct {
+		ErrorCode string ` + "`json:\"error_code\"`" + `
+	}
+	if apiErr, ok := err.(plaid.GenericOpenAPIError); ok && json.Unmarshal(apiErr.Body(), &e) == nil && e.ErrorCode != "" {
+		fmt.Println("  error " + e.ErrorCode)
+		return
+	}
+	check("a call", err)
 }
 
 // show prints what an answer holds that the session showed: the accounts and their numbers,

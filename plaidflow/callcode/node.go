@@ -70,7 +70,11 @@ const client = new PlaidApi(
 		for _, s := range c.Said {
 			fmt.Fprintf(&b, "  // %s\n", comment(s))
 		}
-		fmt.Fprintf(&b, "  const answer%d = await call(%s, client.%s(%s));\n", n, quote(c.Endpoint), lowerCamel(c.Endpoint), jsValue(c.Body, "  "))
+		mayFail := ""
+		if c.MayFail {
+			mayFail = ", { mayFail: true }"
+		}
+		fmt.Fprintf(&b, "  const answer%d = await call(%s, client.%s(%s)%s);\n", n, quote(c.Endpoint), lowerCamel(c.Endpoint), jsValue(c.Body, "  "), mayFail)
 		for _, v := range exports[n] {
 			fmt.Fprintf(&b, "  const %s = answer%d.%s;\n", lowerCamel(v.Name), n, v.Field)
 		}
@@ -113,8 +117,9 @@ func jsValue(v any, indent string) string {
 
 const nodeHelpers = `
 // call waits for a Plaid call, prints what its answer holds and returns it; on an error it
-// prints Plaid's error_type, error_code and error_message and stops.
-async function call(endpoint, request) {
+// prints Plaid's error_type, error_code and error_message and stops, unless the call may fail
+// (the session got an error there too and carried on): then the error is the answer.
+async function call(endpoint, request, { mayFail = false } = {}) {
   try {
     const answer = (await request).data;
     show(endpoint, answer);
@@ -125,6 +130,10 @@ async function call(endpoint, request) {
     console.error(
       endpoint + ": " + e.error_type + " " + e.error_code + ": " + e.error_message + " (request_id " + e.request_id + ")",
     );
+    if (mayFail) {
+      show(endpoint, e);
+      return e;
+    }
     process.exit(1);
   }
 }
@@ -139,6 +148,7 @@ function mask(s) {
 // account numbers and IBANs masked to their last 4.
 function show(endpoint, a) {
   console.log("== " + endpoint);
+  if (a.error_code) console.log("  error " + a.error_code);
   if (a.item_id) console.log("  item_id " + a.item_id);
   for (const acct of a.accounts || []) {
     const kind = acct.subtype ? acct.type + "/" + acct.subtype : acct.type;

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
@@ -36,6 +37,9 @@ type Call struct {
 	// Said are comment lines before the call: what the session saw, or what Link did that
 	// this call stands in for.
 	Said []string
+	// MayFail says the session got a Plaid error here and carried on (an institution lookup
+	// outside the configured countries): the program prints the error and carries on too.
+	MayFail bool
 }
 
 // Var is a value the program does not hold in its text: a token fed by an earlier answer
@@ -117,12 +121,19 @@ func FromTranscript(entries []transcript.Entry) (*Program, error) {
 		if err != nil {
 			return nil, fmt.Errorf("call %d (%s): %w", e.Call, e.Endpoint, err)
 		}
-		c := Call{Endpoint: e.Endpoint, Body: body, Said: sessionSaw(e)}
+		c := Call{Endpoint: e.Endpoint, Body: body, Said: sessionSaw(e), MayFail: carriedOnAfter(entries, e)}
 		// Each reference becomes a variable; Link's public token becomes a call of its own in
 		// Sandbox, or the place to paste it in Production.
 		var resolveErr error
 		c.Body = mapRefs(body, func(path []string, r transcript.TokenRef) any {
 			switch {
+			case r.Scenario != "":
+				sc, err := plaidflow.FindScenario(r.Scenario)
+				if err != nil {
+					resolveErr = fmt.Errorf("call %d (%s): %w", e.Call, e.Endpoint, err)
+					return nil
+				}
+				return sc.User().Password
 			case !nameShape.MatchString(r.Field + r.Link + r.Var):
 				resolveErr = fmt.Errorf("call %d (%s) refers to %q, which is not a Plaid field", e.Call, e.Endpoint, r.Field+r.Link+r.Var)
 				return nil
@@ -252,6 +263,29 @@ func sessionSaw(e transcript.Entry) []string {
 		s += " (request_id " + e.RequestID + ")"
 	}
 	return []string{s + "."}
+}
+
+// carriedOnAfter reports whether call got a Plaid error and the session made a later call
+// anyway, so the error did not end it.
+func carriedOnAfter(entries []transcript.Entry, call transcript.Entry) bool {
+	if call.ErrorCode == "" {
+		return false
+	}
+	last := call
+	for _, e := range entries {
+		if e.Kind == transcript.KindAPICall && e.Call == call.Call {
+			last = e // the last attempt says how the call ended
+		}
+	}
+	if last.ErrorCode == "" {
+		return false
+	}
+	for _, e := range entries {
+		if e.Kind == transcript.KindAPICall && e.Call > call.Call {
+			return true
+		}
+	}
+	return false
 }
 
 // linkSuccessLines say what Link's onSuccess reported: the bank and the accounts chosen.

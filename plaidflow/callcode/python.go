@@ -21,8 +21,12 @@ func python(p *Program) string {
 			fmt.Fprintf(&calls, "# %s\n", comment(s))
 		}
 		class := camel(c.Endpoint) + "Request"
-		fmt.Fprintf(&calls, "answer%d = call(\n    %s,\n    client.%s,\n    %s,\n)\n", n, quote(c.Endpoint), snake(c.Endpoint),
-			pyModel(class, c.Body, "    ", imports))
+		mayFail := ""
+		if c.MayFail {
+			mayFail = "    may_fail=True,\n"
+		}
+		fmt.Fprintf(&calls, "answer%d = call(\n    %s,\n    client.%s,\n    %s,\n%s)\n", n, quote(c.Endpoint), snake(c.Endpoint),
+			pyModel(class, c.Body, "    ", imports), mayFail)
 		for _, v := range exports[n] {
 			fmt.Fprintf(&calls, "%s = answer%d[%s]\n", v.Name, n, quote(v.Field))
 		}
@@ -171,6 +175,8 @@ def show(endpoint, a):
     """Print what an answer holds that the session showed: the accounts and their numbers,
     account numbers and IBANs masked to their last 4."""
     print("== " + endpoint)
+    if a.get("error_code"):
+        print("  error " + a["error_code"])
     if a.get("item_id"):
         print("  item_id " + a["item_id"])
     for acct in a.get("accounts") or []:
@@ -187,17 +193,24 @@ def show(endpoint, a):
         print("  BACS account %%s sort code %%s" %% (mask(x["account"]), x["sort_code"]))
 
 
-def call(endpoint, method, request):
+def call(endpoint, method, request, may_fail=False):
     """Make a Plaid call, print what its answer holds and return it; on an error, print
-    Plaid's error_type, error_code and error_message and stop."""
+    Plaid's error_type, error_code and error_message and stop, unless the call may fail (the
+    session got an error there too and carried on): then the error is the answer."""
     try:
         answer = method(request).to_dict()
     except plaid.ApiException as e:
-        err = json.loads(e.body or "{}")
-        sys.exit(
-            "%%s: %%s %%s: %%s (request_id %%s)"
-            %% (endpoint, err.get("error_type"), err.get("error_code"), err.get("error_message"), err.get("request_id"))
+        answer = json.loads(e.body or "{}")
+        message = "%%s: %%s %%s: %%s (request_id %%s)" %% (
+            endpoint,
+            answer.get("error_type"),
+            answer.get("error_code"),
+            answer.get("error_message"),
+            answer.get("request_id"),
         )
+        if not may_fail:
+            sys.exit(message)
+        print(message, file=sys.stderr)
     show(endpoint, answer)
     return answer
 

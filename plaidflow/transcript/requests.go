@@ -13,8 +13,9 @@ import (
 //	{"$link": "public_token"}              Link gave it (its onSuccess), not an API call
 //	{"$var": "access_token"}               the program already held it (a saved Item)
 //
-// The same object stands for a Sandbox user_custom configuration ({"$var": "user_custom"}),
-// whose contents a transcript never holds.
+// The same object stands for a Sandbox user_custom configuration: {"$scenario": NAME} for one of
+// the program's scenarios (not private: the program ships it), {"$var": "user_custom"} for the
+// user's own file, whose contents a transcript never holds.
 
 // TokenRef is where a token in a request came from: From is the call number whose answer held it
 // in Field; Link says Link handed it over; Var names a value the program held before.
@@ -23,6 +24,8 @@ type TokenRef struct {
 	Field string `json:"field,omitempty"`
 	Link  string `json:"$link,omitempty"`
 	Var   string `json:"$var,omitempty"`
+	// Scenario names the program's own user_custom configuration that was sent.
+	Scenario string `json:"$scenario,omitempty"`
 }
 
 // RefOf reads a reference written by RequestBody; ok is false for any other value.
@@ -50,10 +53,12 @@ func RefOf(v any) (TokenRef, bool) {
 		r.Link, _ = m["$link"].(string)
 	case m["$var"] != nil:
 		r.Var, _ = m["$var"].(string)
+	case m["$scenario"] != nil:
+		r.Scenario, _ = m["$scenario"].(string)
 	default:
 		return TokenRef{}, false
 	}
-	return r, r.From > 0 || r.Link != "" || r.Var != ""
+	return r, r.From > 0 || r.Link != "" || r.Var != "" || r.Scenario != ""
 }
 
 // tokenFields are the fields of a Plaid request or answer that hold a token another call uses.
@@ -111,7 +116,7 @@ func (t *Timeline) RequestBody(body []byte) json.RawMessage {
 	}
 	delete(m, "client_id")
 	delete(m, "secret")
-	linked := t.hasLinkSuccess()
+	linked, settings := t.sessionSoFar()
 	t.mu.Lock()
 	for k, v := range m {
 		s, ok := v.(string)
@@ -134,6 +139,9 @@ func (t *Timeline) RequestBody(body []byte) json.RawMessage {
 	if opts, ok := m["options"].(map[string]any); ok && opts["override_username"] == "user_custom" {
 		if _, ok := opts["override_password"]; ok {
 			opts["override_password"] = TokenRef{Var: "user_custom"}
+			if settings.Scenario != "" && settings.UserCustomFile == "" && settings.ForceError == "" {
+				opts["override_password"] = TokenRef{Scenario: settings.Scenario}
+			}
 		}
 	}
 	out, err := json.Marshal(m)
@@ -143,14 +151,18 @@ func (t *Timeline) RequestBody(body []byte) json.RawMessage {
 	return out
 }
 
-// hasLinkSuccess reports whether Link handed over a public token in this session.
-func (t *Timeline) hasLinkSuccess() bool {
+// sessionSoFar says whether Link handed over a public token in this session, and the settings
+// in force (the last session entry's).
+func (t *Timeline) sessionSoFar() (linked bool, s Settings) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, e := range t.entries {
-		if e.Kind == KindLinkSuccess {
-			return true
+		switch {
+		case e.Kind == KindLinkSuccess:
+			linked = true
+		case e.Kind == KindSession && e.Settings != nil:
+			s = *e.Settings
 		}
 	}
-	return false
+	return linked, s
 }
