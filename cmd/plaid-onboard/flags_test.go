@@ -39,8 +39,8 @@ func flagsOf(c *cobra.Command) []string {
 // Every command has exactly the flags it uses: a flag given to the wrong command (or left off
 // the right one) fails here. The groups below are the helpers of flags.go.
 func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
-	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"} // addPlaidFlags
-	call := append([]string{"json", "profile", "transcript"}, plaid...)     // addCallFlags
+	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"}                // addPlaidFlags
+	call := append([]string{"json", "profile", "transcript", "dry-run", "lang"}, plaid...) // addCallFlags
 	with := func(groups ...[]string) []string { return slices.Concat(groups...) }
 	want := map[string][]string{
 		"": with([]string{"client-id", "demo", "env", "profile", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
