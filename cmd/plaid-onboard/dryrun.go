@@ -80,4 +80,3 @@ func (d *dryRun) finish(a *app, err error) error {
 	fmt.Fprintf(d.stderr, "dry run: nothing was sent to Plaid. The command stops here without an answer; with one it would go on after %s.\n", last)
 	return nil
 }
-
