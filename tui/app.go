@@ -362,6 +362,10 @@ func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 		m.tl.status, m.tl.bad = m.c.clipboardSent(clipboardSentMsg(msg)), false
 		return nil, true
 
+	case codeLangSavedMsg:
+		m.tl.langSaved(msg)
+		return nil, true
+
 	case retriedMsg:
 		m.footer.retry = "↻ " + msg.retry.String()
 		return receive(m.c.ctx, m.c.retries), true

@@ -57,6 +57,8 @@ const (
 	doCode      action = "enter code in Link"
 	doFire      action = "fire webhook (Sandbox)"
 	doHosted    action = "hosted link" // H: Link on any device, by a QR code
+	doCopyCode  action = "copy code"   // C: the timeline's chosen call as code
+	doCodeLang  action = "code language"
 
 	// Destructive: each asks y/n first.
 	doRemove     action = "remove the Item"
@@ -113,6 +115,8 @@ var keyMap = []keyDef{
 	{act: doCode, keys: []string{"m"}, help: "m", desc: "enter code in Link"},
 	{act: doFire, keys: []string{"w"}, help: "w", desc: "fire webhook (Sandbox)"},
 	{act: doHosted, keys: []string{"H"}, help: "H", desc: "Hosted Link (QR)"},
+	{act: doCopyCode, keys: []string{"C"}, help: "C", desc: "copy call as code"},
+	{act: doCodeLang, keys: []string{"g"}, help: "g", desc: "code language"},
 
 	{act: doRemove, keys: []string{"d"}, help: "d", desc: "remove", destructive: true},
 	{act: doRotate, keys: []string{"R"}, help: "R", desc: "rotate token", destructive: true},
@@ -286,7 +290,8 @@ func newItemsKeys() itemsKeys {
 type timelineKeys struct {
 	Toggle, Save, CopyIDs key.Binding
 	// While the pane is open.
-	Up, Down, Close key.Binding
+	Up, Down, Close    key.Binding
+	CopyCode, CodeLang key.Binding
 }
 
 func newTimelineKeys() timelineKeys {
@@ -297,6 +302,9 @@ func newTimelineKeys() timelineKeys {
 		Up:      bind(doUp, "older"),
 		Down:    bind(doDown, "newer"),
 		Close:   bind(doBack, "close timeline"),
+
+		CopyCode: bind(doCopyCode, ""),
+		CodeLang: bind(doCodeLang, ""),
 	}
 }
 

@@ -35,10 +35,12 @@ type timelinePane struct {
 	reveal  bool // the pane just opened: the root scrolls it into view
 	status  string
 	bad     bool
+	lang    string // the language C copies a call's code in (timeline_code.go)
+	pick    int    // the call C copies, counted back from the newest
 }
 
 func newTimelinePane(c *common) *timelinePane {
-	p := &timelinePane{c: c, keys: newTimelineKeys()}
+	p := &timelinePane{c: c, keys: newTimelineKeys(), lang: c.deps.CodeLang}
 	p.updateKeys(false)
 	return p
 }
@@ -113,6 +115,9 @@ func (p *timelinePane) updateKeys(on bool) {
 	k.Up.SetEnabled(on && p.open)
 	k.Down.SetEnabled(on && p.open)
 	k.Close.SetEnabled(on && p.open)
+	k.CopyCode.SetEnabled(on && p.open && p.chosenCall() >= 0)
+	k.CodeLang.SetEnabled(on && p.open && p.chosenCall() >= 0)
+	k.CopyCode.SetHelp("C", "copy call as "+p.codeLang())
 	if p.open {
 		k.Toggle.SetHelp("T", "close timeline")
 	} else {
@@ -156,20 +161,28 @@ func (p *timelinePane) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := p.keys
 	switch {
 	case key.Matches(msg, k.Toggle):
-		p.open, p.offset, p.reveal = !p.open, 0, !p.open
+		p.open, p.offset, p.reveal, p.pick = !p.open, 0, !p.open, 0
 		return nil, true
 	case key.Matches(msg, k.Close):
 		p.open = false
 		return nil, true
 	case key.Matches(msg, k.Up):
-		p.offset = min(p.offset+1, p.maxOffset())
+		if !p.movePick(+1) {
+			p.offset = min(p.offset+1, p.maxOffset())
+		}
 		return nil, true
 	case key.Matches(msg, k.Down):
-		p.offset = max(p.offset-1, 0)
+		if !p.movePick(-1) {
+			p.offset = max(p.offset-1, 0)
+		}
 		return nil, true
 	case key.Matches(msg, k.Save):
 		p.status, p.bad = "Saving the transcript…", false
 		return saveTranscript(p.c.deps.Timeline, p.c.deps.transcriptPath(p.c.now())), true
+	case key.Matches(msg, k.CopyCode):
+		return p.copyCode(), true
+	case key.Matches(msg, k.CodeLang):
+		return p.nextLang(), true
 	case key.Matches(msg, k.CopyIDs):
 		text, what := p.idsText()
 		return copyID(p.c, text, what), true
@@ -262,8 +275,12 @@ func (p *timelinePane) View(w int) string {
 		head += st.Faint.Render(fmt.Sprintf(" · %d newer below", p.offset))
 	}
 	lines = append(lines, "", truncate(head, w))
-	for _, e := range p.entries[start:end] {
+	chosen := p.chosenCall()
+	for i, e := range p.entries[start:end] {
 		at := e.Time.Format("15:04:05")
+		if start+i == chosen {
+			at = "›" + at[1:] // C copies this call: marked without moving the columns
+		}
 		text := transcript.Describe(e)
 		style := st.Muted
 		switch {
@@ -293,7 +310,7 @@ func (h withTimeline) ShortHelp() []key.Binding {
 	k := h.p.keys
 	if h.p.open {
 		// The pane has the arrows: say so first.
-		out := []key.Binding{withHelp(k.Up, "↑/↓", "scroll timeline"), k.Toggle}
+		out := []key.Binding{withHelp(k.Up, "↑/↓", "scroll timeline"), k.CopyCode, k.CodeLang, k.Toggle}
 		for _, b := range h.KeyMap.ShortHelp() {
 			if !strings.Contains(b.Help().Key, "↑") { // the screen's arrows wait until the pane closes
 				out = append(out, b)
@@ -308,6 +325,6 @@ func (h withTimeline) ShortHelp() []key.Binding {
 func (h withTimeline) FullHelp() [][]key.Binding {
 	k := h.p.keys
 	return append(h.KeyMap.FullHelp(),
-		[]key.Binding{withHelp(k.Toggle, "T", "open / close the timeline"), k.Up, k.Down, k.Close},
+		[]key.Binding{withHelp(k.Toggle, "T", "open / close the timeline"), k.Up, k.Down, k.Close, k.CopyCode, withHelp(k.CodeLang, "g", "next code language (remembered)")},
 		[]key.Binding{withHelp(k.Save, "t", "save the transcript (redacted)"), withHelp(k.CopyIDs, "I", "copy link_session_id and request_id")})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/tui"
 )
 
@@ -104,6 +105,12 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 	if err := checkLinkPage(s.cfg); err != nil {
 		return err
 	}
+	// C on the timeline copies a call as code in the language last chosen with g.
+	codeDir, _ := a.d.ConfigDir()
+	codeLang := ""
+	if codeDir != "" {
+		codeLang = config.ReadCodeLang(codeDir)
+	}
 	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
 	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
 	return tui.Run(ctx, tui.Deps{
@@ -122,6 +129,8 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 		Timeline:   s.timeline,
 		// t saves here; the whole session is written here again when the UI closes.
 		TranscriptPath:   o.session.transcript,
+		CodeLang:         codeLang,
+		ConfigDir:        codeDir,
 		AuthFlow:         o.tui.flow,
 		WebhookPublicURL: o.tui.publicURL,
 		WebhookPort:      o.tui.webhookPort,

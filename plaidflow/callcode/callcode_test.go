@@ -202,3 +202,24 @@ func TestOldTranscriptHasNoCalls(t *testing.T) {
 		t.Errorf("err = %v, want ErrNoCalls", err)
 	}
 }
+
+// One call alone (what the terminal UI copies) reads the tokens it sends from the environment,
+// since the calls that gave them are not in it.
+func TestForCallReadsItsTokensFromTheEnvironment(t *testing.T) {
+	p, ok, err := ForCall(linkSession("sandbox"), 3)
+	if err != nil || !ok {
+		t.Fatalf("ForCall: %v, %v", ok, err)
+	}
+	if len(p.Calls) != 1 || p.Calls[0].Endpoint != "/auth/get" || len(p.Inputs) != 1 || p.Inputs[0].Env != "PLAID_ACCESS_TOKEN" {
+		t.Fatalf("calls %+v, inputs %+v: want /auth/get reading PLAID_ACCESS_TOKEN", p.Calls, p.Inputs)
+	}
+	for _, lang := range Langs {
+		src, err := Generate(p, lang)
+		if err != nil || !strings.Contains(src, "PLAID_ACCESS_TOKEN") || !strings.Contains(src, "acc-1") || strings.Contains(src, "public_token") {
+			t.Errorf("%s (%v):\n%s", lang, err, src)
+		}
+	}
+	if _, ok, _ := ForCall(linkSession("sandbox"), 9); ok {
+		t.Error("ForCall found a call the session did not make")
+	}
+}

@@ -83,7 +83,9 @@ func main() {
 		}
 		name := camel(c.Endpoint)
 		fmt.Fprintf(&b, "var req%d plaid.%sRequest\n", n, name)
-		fmt.Fprintf(&b, "decode(%s, &req%d)\n", goString(string(literal)), n)
+		if string(literal) != "{}" {
+			fmt.Fprintf(&b, "decode(%s, &req%d)\n", goString(string(literal)), n)
+		}
 		for _, s := range sets {
 			b.WriteString(s + "\n")
 		}

@@ -500,3 +500,53 @@ func lowerCamel(s string) string {
 func snake(endpoint string) string {
 	return strings.ReplaceAll(strings.Trim(endpoint, "/"), "/", "_")
 }
+
+// ForCall is the program of one call of a session, the one numbered call on the timeline: its
+// body as sent, each token it sends read from the environment (PLAID_ACCESS_TOKEN, …), since
+// the calls that gave them are not in it. ok is false when the session has no such call with
+// its request recorded.
+func ForCall(entries []transcript.Entry, call int) (p *Program, ok bool, err error) {
+	end := -1
+	for i, e := range entries {
+		if e.Kind == transcript.KindAPICall && e.Call == call && len(e.Request) > 0 {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return nil, false, nil
+	}
+	p, err = FromTranscript(entries[:end+1])
+	if err != nil {
+		return nil, true, err
+	}
+	last := p.Calls[len(p.Calls)-1]
+	p.Calls, p.Inputs = nil, nil
+	vars := map[string]*Var{}
+	last.Body = replaceVars(last.Body, func(v *Var) *Var {
+		if v.From == 0 {
+			return p.input(vars, v)
+		}
+		return p.input(vars, &Var{Name: v.Field, Env: "PLAID_" + strings.ToUpper(v.Field)})
+	}).(map[string]any)
+	p.Calls = []Call{last}
+	p.Header = append([]string{"One call of a plaid-onboard session: " + last.Endpoint + "."}, p.Header[1:]...)
+	return p, true, nil
+}
+
+// replaceVars is v with each *Var replaced by what f returns for it.
+func replaceVars(v any, f func(*Var) *Var) any {
+	switch x := v.(type) {
+	case *Var:
+		return f(x)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = replaceVars(e, f)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = replaceVars(e, f)
+		}
+	}
+	return v
+}
