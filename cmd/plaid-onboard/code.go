@@ -3,18 +3,22 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/callcode"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
 
 // codeOptions are the flags of `code`.
 type codeOptions struct {
-	keys keyFlags
-	lang string
+	keys    keyFlags
+	lang    string
+	postman string
 }
 
 // newCodeCmd is `code`: a session's Plaid calls as a program the user can run and build on.
@@ -36,6 +40,13 @@ comment says what Link did (its events, the bank, the accounts chosen). In Produ
 program stops for the public token: put the one Link gives you in PLAID_PUBLIC_TOKEN. A token
 the session already held (a saved Item's access token) is read from PLAID_ACCESS_TOKEN.
 
+With --postman DIR it writes a Postman collection and environment (format v2.1) there instead:
+plaid-onboard.postman_collection.json and plaid-onboard.postman_environment.json, with the
+variable names of Plaid's own Postman collection (env_url, client_id, secret_key,
+public_token, access_token), each request's test script setting the tokens the next one sends.
+Fill client_id and secret_key in the environment (env_url is the session's host), then run it
+in Postman or with newman run COLLECTION -e ENVIRONMENT.
+
 The program prints what it got (the accounts, account numbers masked to their last 4, routing
 numbers), so you can compare it with the session.
 
@@ -45,12 +56,16 @@ again to get its code.`,
 		Example: `  plaid-onboard code                          # the last session, as curl
   plaid-onboard code --lang go > main.go
   plaid-onboard code session.jsonl --lang python > reproduce.py
-  PLAID_API_URL=http://127.0.0.1:4010 bash <(plaid-onboard code)`,
+  PLAID_API_URL=http://127.0.0.1:4010 bash <(plaid-onboard code)
+  plaid-onboard code --postman ./postman && newman run postman/plaid-onboard.postman_collection.json \
+      -e postman/plaid-onboard.postman_environment.json --env-var client_id=… --env-var secret_key=…`,
 		Args: maxArgs(1, "one transcript file"),
 		RunE: a.runE(func(_ context.Context, args []string) error { return a.runCode(o, args) }),
 	}
 	addPlaidFlags(a, cmd, &o.keys)
 	addLangFlag(cmd, &o.lang)
+	cmd.Flags().StringVar(&o.postman, "postman", "", "write a Postman collection and environment (v2.1) into `DIR` instead of printing a program")
+	_ = cmd.MarkFlagDirname("postman")
 	return cmd
 }
 
@@ -82,6 +97,9 @@ func (a *app) runCode(o *codeOptions, args []string) error {
 	if err != nil {
 		return fmt.Errorf("make the session's code: %w", err)
 	}
+	if o.postman != "" {
+		return a.writePostman(p, o.postman)
+	}
 	src, err := callcode.Generate(p, o.lang)
 	if err != nil {
 		return err
@@ -97,4 +115,34 @@ func (a *app) runCode(o *codeOptions, args []string) error {
 	}
 	_, err = fmt.Fprint(a.d.Stdout, src)
 	return err
+}
+
+// Names of the files --postman writes.
+const (
+	postmanCollectionFile  = "plaid-onboard.postman_collection.json"
+	postmanEnvironmentFile = "plaid-onboard.postman_environment.json"
+)
+
+// writePostman writes the session's Postman collection and environment into dir (made 0700 if
+// missing), each 0600, refusing a symbolic link where a file goes.
+func (a *app) writePostman(p *callcode.Program, dir string) error {
+	coll, env, err := callcode.Postman(p, "plaid-onboard session")
+	if err != nil {
+		return fmt.Errorf("make the Postman collection: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("write the Postman collection: %w", err)
+	}
+	for name, data := range map[string][]byte{postmanCollectionFile: coll, postmanEnvironmentFile: env} {
+		path := filepath.Join(dir, name)
+		if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("write %s: it is not a regular file; refusing to write through it", path)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return fmt.Errorf("write the Postman collection: %w", err)
+		}
+	}
+	fmt.Fprintf(a.d.Stderr, "Wrote %s and %s in %s: fill client_id and secret_key in the environment, then run it in Postman or with newman.\n",
+		postmanCollectionFile, postmanEnvironmentFile, sanitize.Line(dir, sanitize.Message))
+	return nil
 }

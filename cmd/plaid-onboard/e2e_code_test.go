@@ -192,7 +192,8 @@ func writeFile(t *testing.T, path, text string) {
 
 // TestE2ECodeReproducesASandboxSession: `code --lang L` of a Sandbox session (a scenario's
 // user_custom configuration, UK numbers) is a program that, run against the emulator, makes
-// the same calls and prints the same accounts and masked numbers, in each language.
+// the same calls and prints the same accounts and masked numbers, in each language; and
+// `code --postman DIR` is a collection newman runs to the same answers.
 func TestE2ECodeReproducesASandboxSession(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -243,6 +244,10 @@ func TestE2ECodeReproducesASandboxSession(t *testing.T) {
 			t.Run("python", func(t *testing.T) {
 				t.Parallel()
 				s.runPython(t)
+			})
+			t.Run("postman", func(t *testing.T) {
+				t.Parallel()
+				s.runPostman(t)
 			})
 		})
 	}

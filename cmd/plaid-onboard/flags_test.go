@@ -64,7 +64,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"webhooks listen":                 with(call, []string{"port", "forward-to", "public-url"}),
 		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "android-package-name", "products-enabled"},
 		"report":                          with(plaid, []string{"json"}),
-		"code":                            with(plaid, []string{"lang"}),
+		"code":                            with(plaid, []string{"lang", "postman"}),
 		"scenarios":                       {"json"},
 		"doctor":                          with(plaid, []string{"json", "profile", "timeout", "link", "redirect-uri", "android-package-name", "products", "country-codes"}),
 		"profiles":                        nil,
