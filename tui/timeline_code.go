@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/callcode"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
@@ -81,7 +82,7 @@ func (p *timelinePane) copyCode() tea.Cmd {
 		return nil
 	}
 	e := p.entries[i]
-	prog, ok, err := callcode.ForCall(p.entries, e.Call)
+	prog, ok, err := callcode.ForCall(p.entries, e.Call, plaidflow.ScenarioConfig)
 	var src string
 	if err == nil && ok {
 		src, err = callcode.Generate(prog, p.codeLang())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/callcode"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
@@ -93,7 +94,7 @@ func (a *app) runCode(o *codeOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := callcode.FromTranscript(entries)
+	p, err := callcode.FromTranscript(entries, plaidflow.ScenarioConfig)
 	if err != nil {
 		return fmt.Errorf("make the session's code: %w", err)
 	}

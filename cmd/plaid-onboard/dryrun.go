@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/callcode"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
 )
@@ -62,7 +63,7 @@ func (d *dryRun) finish(a *app, err error) error {
 		fmt.Fprintln(d.stderr, "dry run: nothing was sent to Plaid; this command made no Plaid request")
 		return nil
 	}
-	p, perr := callcode.FromTranscript(d.timeline.Entries())
+	p, perr := callcode.FromTranscript(d.timeline.Entries(), plaidflow.ScenarioConfig)
 	if perr != nil {
 		return fmt.Errorf("dry run: %w", perr)
 	}

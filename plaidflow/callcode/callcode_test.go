@@ -39,7 +39,7 @@ func linkSession(env string) []transcript.Entry {
 // products the link token asked for, and a comment says what Link did; its public token feeds
 // the exchange (https://plaid.com/docs/api/sandbox/#sandboxpublic_tokencreate).
 func TestSandboxLinkBecomesSandboxPublicTokenCreate(t *testing.T) {
-	p, err := FromTranscript(linkSession("sandbox"))
+	p, err := FromTranscript(linkSession("sandbox"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSandboxLinkBecomesSandboxPublicTokenCreate(t *testing.T) {
 // In Production there is no way around Link: the program says where the public token goes and
 // reads it from PLAID_PUBLIC_TOKEN, the host is Production's, and nothing is made up.
 func TestProductionLinkIsAPlaceToPasteThePublicToken(t *testing.T) {
-	p, err := FromTranscript(linkSession("production"))
+	p, err := FromTranscript(linkSession("production"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestHostileTranscriptCannotBecomeCode(t *testing.T) {
 		{Time: at, Kind: transcript.KindAPICall, Endpoint: "/institutions/get_by_id", Call: 1, HTTPStatus: 200, RequestID: "r\ntouch PWNED",
 			Request: json.RawMessage(`{"institution_id":` + string(value) + `,"country_codes":["US"]}`)},
 	}
-	p, err := FromTranscript(entries)
+	p, err := FromTranscript(entries, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestHostileTranscriptCannotBecomeCode(t *testing.T) {
 		var e transcript.Entry
 		_ = json.Unmarshal([]byte(bad), &e)
 		e.Time, e.Kind, e.Call = at, transcript.KindAPICall, 1
-		if _, err := FromTranscript([]transcript.Entry{entries[0], e}); err == nil {
+		if _, err := FromTranscript([]transcript.Entry{entries[0], e}, nil); err == nil {
 			t.Errorf("FromTranscript accepted %s", bad)
 		}
 	}
@@ -197,7 +197,7 @@ func runAgainstRecorder(t *testing.T, src string) [][]byte {
 // A transcript from before request bodies were kept has nothing to make again, and says so.
 func TestOldTranscriptHasNoCalls(t *testing.T) {
 	at := time.Now()
-	_, err := FromTranscript([]transcript.Entry{{Time: at, Kind: transcript.KindSession}, {Time: at, Kind: transcript.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 200}})
+	_, err := FromTranscript([]transcript.Entry{{Time: at, Kind: transcript.KindSession}, {Time: at, Kind: transcript.KindAPICall, Endpoint: "/auth/get", HTTPStatus: 200}}, nil)
 	if !errors.Is(err, ErrNoCalls) {
 		t.Errorf("err = %v, want ErrNoCalls", err)
 	}
@@ -206,7 +206,7 @@ func TestOldTranscriptHasNoCalls(t *testing.T) {
 // One call alone (what the terminal UI copies) reads the tokens it sends from the environment,
 // since the calls that gave them are not in it.
 func TestForCallReadsItsTokensFromTheEnvironment(t *testing.T) {
-	p, ok, err := ForCall(linkSession("sandbox"), 3)
+	p, ok, err := ForCall(linkSession("sandbox"), 3, nil)
 	if err != nil || !ok {
 		t.Fatalf("ForCall: %v, %v", ok, err)
 	}
@@ -219,7 +219,7 @@ func TestForCallReadsItsTokensFromTheEnvironment(t *testing.T) {
 			t.Errorf("%s (%v):\n%s", lang, err, src)
 		}
 	}
-	if _, ok, _ := ForCall(linkSession("sandbox"), 9); ok {
+	if _, ok, _ := ForCall(linkSession("sandbox"), 9, nil); ok {
 		t.Error("ForCall found a call the session did not make")
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/transcript"
@@ -72,9 +71,14 @@ var hosts = map[string]string{
 	"production": "https://production.plaid.com",
 }
 
+// Scenarios gives the user_custom configuration of one of the program's scenarios by name, for
+// a call that sent one (the transcript names it: {"$scenario": NAME}). The journeys own the
+// scenarios; this package is below them.
+type Scenarios func(name string) (config string, err error)
+
 // FromTranscript builds the program of a transcript's calls, in the order they were made (one per
-// call: a retried call is made once).
-func FromTranscript(entries []transcript.Entry) (*Program, error) {
+// call: a retried call is made once). scenarios may be nil when no call sent a scenario.
+func FromTranscript(entries []transcript.Entry, scenarios Scenarios) (*Program, error) {
 	if len(entries) == 0 || entries[0].Kind != transcript.KindSession {
 		return nil, transcript.ErrNotTranscript
 	}
@@ -128,12 +132,16 @@ func FromTranscript(entries []transcript.Entry) (*Program, error) {
 		c.Body = mapRefs(body, func(path []string, r transcript.TokenRef) any {
 			switch {
 			case r.Scenario != "":
-				sc, err := plaidflow.FindScenario(r.Scenario)
+				if scenarios == nil {
+					resolveErr = fmt.Errorf("call %d (%s) sent the scenario %q, which is not known here", e.Call, e.Endpoint, r.Scenario)
+					return nil
+				}
+				config, err := scenarios(r.Scenario)
 				if err != nil {
 					resolveErr = fmt.Errorf("call %d (%s): %w", e.Call, e.Endpoint, err)
 					return nil
 				}
-				return sc.User().Password
+				return config
 			case !nameShape.MatchString(r.Field + r.Link + r.Var):
 				resolveErr = fmt.Errorf("call %d (%s) refers to %q, which is not a Plaid field", e.Call, e.Endpoint, r.Field+r.Link+r.Var)
 				return nil
@@ -505,7 +513,7 @@ func snake(endpoint string) string {
 // body as sent, each token it sends read from the environment (PLAID_ACCESS_TOKEN, …), since
 // the calls that gave them are not in it. ok is false when the session has no such call with
 // its request recorded.
-func ForCall(entries []transcript.Entry, call int) (p *Program, ok bool, err error) {
+func ForCall(entries []transcript.Entry, call int, scenarios Scenarios) (p *Program, ok bool, err error) {
 	end := -1
 	for i, e := range entries {
 		if e.Kind == transcript.KindAPICall && e.Call == call && len(e.Request) > 0 {
@@ -516,7 +524,7 @@ func ForCall(entries []transcript.Entry, call int) (p *Program, ok bool, err err
 	if end < 0 {
 		return nil, false, nil
 	}
-	p, err = FromTranscript(entries[:end+1])
+	p, err = FromTranscript(entries[:end+1], scenarios)
 	if err != nil {
 		return nil, true, err
 	}
