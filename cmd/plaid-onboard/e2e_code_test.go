@@ -252,3 +252,17 @@ func TestE2ECodeReproducesASandboxSession(t *testing.T) {
 		})
 	}
 }
+
+// A transcript written by hand with a token where a request value goes is refused: the code
+// would carry it.
+func TestCodeRefusesATranscriptHoldingAToken(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	path := filepath.Join(t.TempDir(), "hand.jsonl")
+	writeFile(t, path, `{"time":"2026-12-06T12:00:00Z","kind":"session","environment":"sandbox"}
+{"time":"2026-12-06T12:00:01Z","kind":"api_call","endpoint":"/auth/get","call":1,"http_status":200,"request":{"access_token":"access-sandbox-5f2c1a9e-0000-4000-8000-123456789abc"}}
+`)
+	if code := te.run("code", path); code != exitFailure || te.stdout.Len() != 0 || !strings.Contains(te.stderr.String(), "not printed") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want exit 1, nothing printed", code, te.stdout, te.stderr)
+	}
+}
