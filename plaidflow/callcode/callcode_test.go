@@ -223,3 +223,36 @@ func TestForCallReadsItsTokensFromTheEnvironment(t *testing.T) {
 		t.Error("ForCall found a call the session did not make")
 	}
 }
+
+// Every model the Python program imports exists in Plaid's API under that name: plaid-go has
+// the same model (model_<snake>.go), generated from the same OpenAPI file as plaid-python.
+func TestPythonModelsArePlaids(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/plaid/plaid-go/v42").Output()
+	if err != nil {
+		t.Skipf("plaid-go is not in the module cache: %v", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "plaid")
+	p, err := FromTranscript(linkSession("sandbox"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := Generate(p, "python")
+	n := 0
+	for _, line := range strings.Split(src, "\n") {
+		module, ok := strings.CutPrefix(line, "from plaid.model.")
+		if !ok {
+			continue
+		}
+		module, class, _ := strings.Cut(module, " import ")
+		n++
+		if snakeClass(class) != module {
+			t.Errorf("%s is imported from plaid.model.%s", class, module)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "model_"+module+".go")); err != nil {
+			t.Errorf("the Python program builds %s, which Plaid's API has no model of", class)
+		}
+	}
+	if n < 6 {
+		t.Errorf("the Python program imports %d models, want the link token's, its user and auth, the exchange's, /auth/get's and its options, and the enums:\n%s", n, src)
+	}
+}
