@@ -64,15 +64,16 @@ again to get its code.`,
 		RunE: a.runE(func(_ context.Context, args []string) error { return a.runCode(o, args) }),
 	}
 	addPlaidFlags(a, cmd, &o.keys)
-	addLangFlag(cmd, &o.lang)
+	addLangFlag(cmd, &o.lang, "the language of the program")
 	cmd.Flags().StringVar(&o.postman, "postman", "", "write a Postman collection and environment (v2.1) into `DIR` instead of printing a program")
 	_ = cmd.MarkFlagDirname("postman")
 	return cmd
 }
 
-// addLangFlag is --lang, the language of generated code, completed with the languages.
-func addLangFlag(cmd *cobra.Command, lang *string) {
-	cmd.Flags().StringVar(lang, "lang", "curl", "the language: "+strings.Join(callcode.Langs, ", "))
+// addLangFlag is --lang, the language of generated code (what says what it is for), completed
+// with the languages.
+func addLangFlag(cmd *cobra.Command, lang *string, what string) {
+	cmd.Flags().StringVar(lang, "lang", "curl", what+": "+strings.Join(callcode.Langs, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions(callcode.Langs, cobra.ShellCompDirectiveNoFileComp))
 }
 

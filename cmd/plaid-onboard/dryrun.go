@@ -26,7 +26,7 @@ type dryRun struct {
 // addDryRunFlags are --dry-run and --lang, on every command that calls Plaid.
 func addDryRunFlags(cmd *cobra.Command, o *sessionFlags) {
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "send nothing to Plaid: print the requests the command would make, as code (--lang)")
-	addLangFlag(cmd, &o.lang)
+	addLangFlag(cmd, &o.lang, "the language of --dry-run's code")
 }
 
 // dryRunStop is the answer to every request but /sandbox/public_token/create: a Plaid error,
