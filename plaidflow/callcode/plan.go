@@ -25,7 +25,7 @@ var Langs = []string{"curl", "go", "node", "python"}
 
 // ErrNoCalls is returned for a session with no call to make again: none was made, or the
 // transcript was written before transcripts kept request bodies.
-var ErrNoCalls = errors.New("the session has no Plaid call with its request recorded")
+var ErrNoCalls = errors.New("the session has no Plaid call with its request recorded: it made none, or its transcript was written by a version that kept no request bodies (run the session again)")
 
 // Call is one request of the program.
 type Call struct {
