@@ -278,8 +278,9 @@ func (p *timelinePane) View(w int) string {
 	chosen := p.chosenCall()
 	for i, e := range p.entries[start:end] {
 		at := e.Time.Format("15:04:05")
+		gap := st.Faint.Render(" ")
 		if start+i == chosen {
-			at = "›" + at[1:] // C copies this call: marked without moving the columns
+			gap = st.Key.Render("›") // C copies this call: marked in the gap, so no column moves
 		}
 		text := transcript.Describe(e)
 		style := st.Muted
@@ -291,7 +292,7 @@ func (p *timelinePane) View(w int) string {
 		case e.Kind == transcript.KindLinkEvent:
 			style = st.Accent
 		}
-		lines = append(lines, truncate(st.Faint.Render(at)+" "+style.Render(text), w))
+		lines = append(lines, truncate(st.Faint.Render(at)+gap+style.Render(text), w))
 	}
 	if n == 0 {
 		lines = append(lines, st.Faint.Render("  nothing yet"))
