@@ -24,7 +24,7 @@ func linkSession(env string) []transcript.Entry {
 	return []transcript.Entry{
 		{Time: at, Kind: transcript.KindSession, Environment: env, Command: "plaid-onboard link"},
 		{Time: at, Kind: transcript.KindAPICall, Endpoint: "/link/token/create", Call: 1, HTTPStatus: 200, Attempt: 1,
-			Request: json.RawMessage(`{"client_name":"plaid-onboard","country_codes":["US"],"language":"en","products":["auth","transactions"],"user":{"client_user_id":"u1"},"auth":{"same_day_microdeposits_enabled":true},"redirect_uri":"https://example.com/oauth"}`)},
+			Request: json.RawMessage(`{"client_name":"plaid-onboard","country_codes":["US"],"language":"en","products":["auth","transactions"],"user":{"client_user_id":"u1"},"auth":{"same_day_microdeposits_enabled":true},"redirect_uri":"https://example.com/oauth","webhook":"https://hooks.example.com/plaid"}`)},
 		{Time: at, Kind: transcript.KindLinkEvent, Name: "OPEN"},
 		{Time: at, Kind: transcript.KindLinkEvent, Name: "SELECT_INSTITUTION"},
 		{Time: at, Kind: transcript.KindLinkSuccess, Metadata: json.RawMessage(`{"institution":{"name":"Tartan Bank","institution_id":"ins_3"},"accounts":[{"name":"Checking","mask":"0000","subtype":"checking"}]}`)},
@@ -52,7 +52,7 @@ func TestSandboxLinkBecomesSandboxPublicTokenCreate(t *testing.T) {
 	}
 	stand := p.Calls[1]
 	b, _ := json.Marshal(stand.Body)
-	if string(b) != `{"initial_products":["auth","transactions"],"institution_id":"ins_3"}` {
+	if string(b) != `{"initial_products":["auth","transactions"],"institution_id":"ins_3","options":{"webhook":"https://hooks.example.com/plaid"}}` {
 		t.Errorf("the stand-in for Link sends %s", b)
 	}
 	said := strings.Join(stand.Said, "\n")

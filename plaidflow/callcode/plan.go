@@ -228,6 +228,10 @@ func (p *Program) standInForLink(entries []transcript.Entry, did []string) int {
 			if ps, ok := c.Body["products"].([]any); ok && len(ps) > 0 {
 				products = ps
 			}
+			// The Item Link made sends its webhooks where the link token said.
+			if hook, ok := c.Body["webhook"].(string); ok && hook != "" {
+				body["options"] = map[string]any{"webhook": hook}
+			}
 		}
 	}
 	body["initial_products"] = products
