@@ -156,6 +156,16 @@ func FindScenario(name string) (Scenario, error) {
 	return all[i], nil
 }
 
+// ScenarioConfig is the user_custom configuration of the shipped scenario called name: what
+// the code of a session that used it sends (callcode.Scenarios).
+func ScenarioConfig(name string) (string, error) {
+	sc, err := FindScenario(name)
+	if err != nil {
+		return "", err
+	}
+	return sc.User().Password, nil
+}
+
 // User is the scenario's Sandbox login.
 func (sc Scenario) User() *SandboxUser {
 	return &SandboxUser{Username: usercustom.Username, Password: sc.config.Raw, Label: "scenario " + sc.Name,

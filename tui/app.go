@@ -402,6 +402,10 @@ func (m *Model) session(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, false
 
+	case codeLangSavedMsg:
+		m.tl.langSaved(msg)
+		return nil, true
+
 	case retriedMsg:
 		m.footer.retry = "↻ " + msg.retry.String()
 		return receive(m.c.ctx, m.c.retries), true

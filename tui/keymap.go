@@ -58,6 +58,8 @@ const (
 	doFire      action = "fire webhook (Sandbox)"
 	doHosted    action = "hosted link"          // H: Link on any device, by a QR code
 	doFileStore action = "encrypted file store" // ctrl+s: keep Items in it where no keyring is
+	doCopyCode  action = "copy code"            // C: the timeline's chosen call as code
+	doCodeLang  action = "code language"
 
 	// Destructive: each asks y/n first.
 	doRemove     action = "remove the Item"
@@ -115,6 +117,8 @@ var keyMap = []keyDef{
 	{act: doFire, keys: []string{"w"}, help: "w", desc: "fire webhook (Sandbox)"},
 	{act: doHosted, keys: []string{"H"}, help: "H", desc: "Hosted Link (QR)"},
 	{act: doFileStore, keys: []string{"ctrl+s"}, help: "ctrl+s", desc: "encrypted file store"},
+	{act: doCopyCode, keys: []string{"C"}, help: "C", desc: "copy call as code"},
+	{act: doCodeLang, keys: []string{"g"}, help: "g", desc: "code language"},
 
 	{act: doRemove, keys: []string{"d"}, help: "d", desc: "remove", destructive: true},
 	{act: doRotate, keys: []string{"R"}, help: "R", desc: "rotate token", destructive: true},
@@ -292,7 +296,8 @@ func newItemsKeys() itemsKeys {
 type timelineKeys struct {
 	Toggle, Save, CopyIDs key.Binding
 	// While the pane is open.
-	Up, Down, Close key.Binding
+	Up, Down, Close    key.Binding
+	CopyCode, CodeLang key.Binding
 }
 
 func newTimelineKeys() timelineKeys {
@@ -303,6 +308,9 @@ func newTimelineKeys() timelineKeys {
 		Up:      bind(doUp, "older"),
 		Down:    bind(doDown, "newer"),
 		Close:   bind(doBack, "close timeline"),
+
+		CopyCode: bind(doCopyCode, ""),
+		CodeLang: bind(doCodeLang, ""),
 	}
 }
 

@@ -66,6 +66,9 @@ type Deps struct {
 	// Timeline records the session: every Plaid client the UI builds and every Link page feed
 	// it (nil: a new one). cmd writes it as the transcript when the UI closes.
 	Timeline *transcript.Timeline
+	// CodeLang is the language C copies a call's code in, as last chosen; ConfigDir is where g
+	// remembers a new choice ("": not remembered).
+	CodeLang, ConfigDir string
 	// TranscriptPath is where t saves the transcript (--transcript); "": a new file in the
 	// program's state directory (transcriptPath).
 	TranscriptPath string

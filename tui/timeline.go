@@ -31,13 +31,15 @@ type timelinePane struct {
 	entries []transcript.Entry // the timeline as last read
 	ids     transcript.IDs
 	open    bool
-	offset  int  // entries scrolled back from the newest
-	rows    int  // entries the open pane shows (SetHeight)
-	reveal  bool // the pane just opened: the root scrolls it into view
+	offset  int    // entries scrolled back from the newest
+	rows    int    // entries the open pane shows (SetHeight)
+	reveal  bool   // the pane just opened: the root scrolls it into view
+	lang    string // the language C copies a call's code in (timeline_code.go)
+	pick    int    // the call C copies, counted back from the newest
 }
 
 func newTimelinePane(c *common) *timelinePane {
-	p := &timelinePane{c: c, keys: newTimelineKeys()}
+	p := &timelinePane{c: c, keys: newTimelineKeys(), lang: c.deps.CodeLang}
 	p.updateKeys(false)
 	return p
 }
@@ -127,6 +129,9 @@ func (p *timelinePane) updateKeys(on bool) {
 	k.Up.SetEnabled(on && p.open)
 	k.Down.SetEnabled(on && p.open)
 	k.Close.SetEnabled(on && p.open)
+	k.CopyCode.SetEnabled(on && p.open && p.chosenCall() >= 0)
+	k.CodeLang.SetEnabled(on && p.open && p.chosenCall() >= 0)
+	k.CopyCode.SetHelp("C", "copy call as "+p.codeLang())
 	if p.open {
 		k.Toggle.SetHelp("T", "close timeline")
 	} else {
@@ -170,20 +175,28 @@ func (p *timelinePane) handleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := p.keys
 	switch {
 	case key.Matches(msg, k.Toggle):
-		p.open, p.offset, p.reveal = !p.open, 0, !p.open
+		p.open, p.offset, p.reveal, p.pick = !p.open, 0, !p.open, 0
 		return nil, true
 	case key.Matches(msg, k.Close):
 		p.open = false
 		return nil, true
 	case key.Matches(msg, k.Up):
-		p.offset = min(p.offset+1, p.maxOffset())
+		if !p.movePick(+1) {
+			p.offset = min(p.offset+1, p.maxOffset())
+		}
 		return nil, true
 	case key.Matches(msg, k.Down):
-		p.offset = max(p.offset-1, 0)
+		if !p.movePick(-1) {
+			p.offset = max(p.offset-1, 0)
+		}
 		return nil, true
 	case key.Matches(msg, k.Save):
 		p.c.setStatus(statusInfo, "Saving the transcript…")
 		return saveTranscript(&p.c.deps, p.c.deps.Timeline, p.c.now()), true
+	case key.Matches(msg, k.CopyCode):
+		return p.copyCode(), true
+	case key.Matches(msg, k.CodeLang):
+		return p.nextLang(), true
 	case key.Matches(msg, k.CopyIDs):
 		text, what := p.idsText()
 		return copyID(p.c, text, what), true
@@ -279,8 +292,13 @@ func (p *timelinePane) View(w int) string {
 		head += st.Faint.Render(fmt.Sprintf(" · %d newer below", p.offset))
 	}
 	lines = append(lines, "", truncate(head, w))
-	for _, e := range p.entries[start:end] {
+	chosen := p.chosenCall()
+	for i, e := range p.entries[start:end] {
 		at := e.Time.Format("15:04:05")
+		gap := st.Faint.Render(" ")
+		if start+i == chosen {
+			gap = st.Key.Render("›") // C copies this call: marked in the gap, so no column moves
+		}
 		text := transcript.Describe(e)
 		style := st.Muted
 		switch {
@@ -291,7 +309,7 @@ func (p *timelinePane) View(w int) string {
 		case e.Kind == transcript.KindLinkEvent:
 			style = st.Accent
 		}
-		lines = append(lines, truncate(st.Faint.Render(at)+" "+style.Render(text), w))
+		lines = append(lines, truncate(st.Faint.Render(at)+gap+style.Render(text), w))
 	}
 	if n == 0 {
 		lines = append(lines, st.Faint.Render("  nothing yet"))
@@ -310,7 +328,7 @@ func (h withTimeline) ShortHelp() []key.Binding {
 	k := h.p.keys
 	if h.p.open {
 		// The pane has the arrows: say so first.
-		out := []key.Binding{withHelp(k.Up, "↑/↓", "scroll timeline"), k.Toggle}
+		out := []key.Binding{withHelp(k.Up, "↑/↓", "scroll timeline"), k.CopyCode, k.CodeLang, k.Toggle}
 		for _, b := range h.KeyMap.ShortHelp() {
 			if !strings.Contains(b.Help().Key, "↑") { // the screen's arrows wait until the pane closes
 				out = append(out, b)
@@ -325,6 +343,6 @@ func (h withTimeline) ShortHelp() []key.Binding {
 func (h withTimeline) FullHelp() [][]key.Binding {
 	k := h.p.keys
 	return append(h.KeyMap.FullHelp(),
-		[]key.Binding{withHelp(k.Toggle, "T", "open / close the timeline"), k.Up, k.Down, k.Close},
+		[]key.Binding{withHelp(k.Toggle, "T", "open / close the timeline"), k.Up, k.Down, k.Close, k.CopyCode, withHelp(k.CodeLang, "g", "next code language (remembered)")},
 		[]key.Binding{withHelp(k.Save, "t", "save the transcript (redacted)"), withHelp(k.CopyIDs, "I", "copy link_session_id and request_id")})
 }

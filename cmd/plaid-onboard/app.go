@@ -37,6 +37,8 @@ type app struct {
 	jsonDone bool
 	// stdin reads the answers to questions asked on the terminal.
 	stdin *bufio.Reader
+	// dry is set when the command runs with --dry-run (openSession).
+	dry *dryRun
 }
 
 // usageError is a mistake on the command line: exit status 2. It wraps the error so that what
@@ -73,7 +75,11 @@ func (a *app) runE(f func(ctx context.Context, args []string) error) func(*cobra
 	return func(cmd *cobra.Command, args []string) error {
 		a.ran = true
 		_, a.command, _ = strings.Cut(cmd.CommandPath(), " ")
-		return f(cmd.Context(), args)
+		err := f(cmd.Context(), args)
+		if a.dry != nil {
+			err = a.dry.finish(a, err)
+		}
+		return err
 	}
 }
 

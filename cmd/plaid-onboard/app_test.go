@@ -136,6 +136,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		{[]string{"link", "--help"}, []string{"plaid-onboard link [flags]", "opens your browser", "--no-browser", "--no-save", "--mask", "--json"}, []string{"--institution"}},
 		{[]string{"--demo", "link", "--help"}, []string{"plaid-onboard link [flags]"}, nil},
 		{[]string{"sandbox", "--help"}, []string{"plaid-onboard sandbox [command]", "link"}, nil},
+		{[]string{"code", "--help"}, []string{"plaid-onboard code [TRANSCRIPT] [flags]", "--lang", "curl, go, node, python", "PLAID_API_URL", "/sandbox/public_token/create"}, []string{"--transcript string"}},
 		{[]string{"sandbox", "link", "-h"}, []string{"plaid-onboard sandbox link [flags]", "--institution", "ins_117650", "--no-save"}, []string{"--no-browser"}},
 		{[]string{"auth", "--help"}, []string{"plaid-onboard auth [ITEM]", "name shown by 'plaid-onboard items'", "--mask"}, []string{"--no-save", "--no-browser"}},
 		{[]string{"items", "--help"}, []string{"plaid-onboard items [flags]", "remove", "--json"}, []string{"--no-save", "--mask"}},
@@ -648,6 +649,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"__complete", "--env", "production", "auth", ""}, []string{"chase"}, []string{"first-platypus-bank"}},
 		{[]string{"__complete", "--demo", "auth", ""}, []string{"royal-bank-of-plaid"}, []string{"first-platypus-bank"}},
 		{[]string{"__complete", "auth", "first-platypus-bank", ""}, nil, []string{"tartan"}},
+		{[]string{"__complete", "code", "--lang", ""}, []string{"curl\n", "go\n", "node\n", "python\n"}, []string{"first-platypus-bank"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

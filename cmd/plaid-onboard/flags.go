@@ -34,6 +34,8 @@ type sessionFlags struct {
 	noSave     bool          // --no-save (addNoSaveFlag)
 	transcript string        // --transcript (addTranscriptFlag)
 	page       linkPageFlags // --redirect-uri, --port (addLinkPageFlags)
+	dryRun     bool          // --dry-run (addDryRunFlags)
+	lang       string        // --lang, the language of --dry-run's code
 }
 
 // printFlags say how a result is printed.
@@ -210,6 +212,7 @@ func addCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
 	addPlaidFlags(a, cmd, &o.session.keys)
 	addProfileFlag(a, cmd, &o.session.keys)
 	addJSONFlag(cmd, &o.print.json)
+	addDryRunFlags(cmd, &o.session)
 }
 
 // savedItemCmd finishes cmd, a command about a saved Item that needs only the call flags: its

@@ -39,8 +39,8 @@ func flagsOf(c *cobra.Command) []string {
 // Every command has exactly the flags it uses: a flag given to the wrong command (or left off
 // the right one) fails here. The groups below are the helpers of flags.go.
 func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
-	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"}      // addPlaidFlags
-	call := append([]string{"json", "profile", "store", "transcript"}, plaid...) // addCallFlags (--store comes with --profile)
+	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"}                         // addPlaidFlags
+	call := append([]string{"json", "profile", "store", "transcript", "dry-run", "lang"}, plaid...) // addCallFlags (--store comes with --profile)
 	with := func(groups ...[]string) []string { return slices.Concat(groups...) }
 	want := map[string][]string{
 		"": with([]string{"client-id", "demo", "env", "profile", "store", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
@@ -67,6 +67,7 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "listen", "android-package-name", "products-enabled", "from-transcript", "state", "seed", "fixtures"},
 		"emulator logs":                   {"url", "json", "follow", "last", "endpoint", "errors"},
 		"report":                          with(plaid, []string{"json"}),
+		"code":                            with(plaid, []string{"lang", "postman"}),
 		"scenarios":                       {"json"},
 		"doctor":                          with(plaid, []string{"json", "profile", "store", "timeout", "link", "redirect-uri", "android-package-name", "products", "country-codes"}),
 		"profiles":                        nil,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/plaidapi"
@@ -49,9 +50,25 @@ func writeErrorJSON(w io.Writer, p plaidflow.Problem) {
 // openSession builds the session for a scripted command and tells stderr how it was set up:
 // the profile and environment when profiles are in use, the notes, and once, the demo banner.
 func (a *app) openSession(opts sessionFlags) (*session, error) {
-	s, err := newSession(a.d, opts, a.command, true)
+	d := a.d
+	var dry *dryRun
+	if opts.dryRun {
+		if err := checkLang(opts.lang); err != nil {
+			return nil, err
+		}
+		dry = &dryRun{lang: opts.lang, stderr: a.d.Stderr}
+		d.HTTPClient = &http.Client{Transport: dry}
+	}
+	s, err := newSession(d, opts, a.command, true)
 	if err != nil {
 		return nil, err
+	}
+	if dry != nil {
+		// The command's own progress and results would speak of answers that never came.
+		dry.timeline, a.dry = s.timeline, dry
+		a.d.Stderr = io.Discard
+		fmt.Fprintln(dry.stderr, "dry run: nothing is sent to Plaid; the requests are printed as code")
+		return s, nil
 	}
 	if l := actingIn(s.cfg); l != "" {
 		fmt.Fprintln(a.d.Stderr, l)

@@ -71,36 +71,9 @@ type reportDocument struct {
 }
 
 func (a *app) runReport(o *keysJSONFlags, args []string) error {
-	path := ""
-	if len(args) == 1 {
-		path = args[0]
-	} else {
-		dir, err := a.d.StateDir()
-		if err != nil {
-			return err
-		}
-		path = filepath.Join(dir, transcript.LastTranscriptName)
-	}
-	var entries []transcript.Entry
-	var err error
-	if path == "-" {
-		if f, ok := a.d.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			return usagef("report - reads a transcript piped in (… | plaid-onboard report -); stdin is this terminal")
-		}
-		path = "(stdin)"
-		entries, err = transcript.ReadTranscriptStream(a.d.Stdin)
-	} else {
-		entries, err = transcript.ReadTranscriptFileAnyForm(path) // gzipped too, as tickets attach it
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist) && len(args) == 0:
-		return fmt.Errorf("no session recorded yet (%s does not exist): every command that calls Plaid keeps its transcript there; or give a transcript written with --transcript PATH", path)
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("no transcript at %s", path)
-	case errors.Is(err, transcript.ErrNotTranscript):
-		return fmt.Errorf("%w (a transcript is the JSON Lines file written by --transcript PATH; its summary is PATH.md)", err)
-	case err != nil:
-		return fmt.Errorf("read the transcript: %w", err)
+	entries, path, err := a.readTranscriptArg("report", args)
+	if err != nil {
+		return err
 	}
 	// A transcript is redacted when written; this redacts again, in case the file was written by
 	// hand or by an older version, and learns the secret in force now, if any.
@@ -123,4 +96,41 @@ func (a *app) runReport(o *keysJSONFlags, args []string) error {
 	// The summary's values went through sanitize.Line; the file's name may be as hostile.
 	fmt.Fprintf(a.d.Stdout, "%s\n_Transcript: %s_\n", summary, sanitize.Line(path, sanitize.Message))
 	return nil
+}
+
+// readTranscriptArg reads the transcript a command names: a file, - for stdin, or none for the
+// last session's. It returns the entries and the path to show.
+func (a *app) readTranscriptArg(command string, args []string) ([]transcript.Entry, string, error) {
+	path := ""
+	if len(args) == 1 {
+		path = args[0]
+	} else {
+		dir, err := a.d.StateDir()
+		if err != nil {
+			return nil, "", err
+		}
+		path = filepath.Join(dir, transcript.LastTranscriptName)
+	}
+	var entries []transcript.Entry
+	var err error
+	if path == "-" {
+		if f, ok := a.d.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return nil, "", usagef("%s - reads a transcript piped in (… | plaid-onboard %s -); stdin is this terminal", command, command)
+		}
+		path = "(stdin)"
+		entries, err = transcript.ReadTranscriptStream(a.d.Stdin)
+	} else {
+		entries, err = transcript.ReadTranscriptFileAnyForm(path) // gzipped too, as tickets attach it
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && len(args) == 0:
+		return nil, "", fmt.Errorf("no session recorded yet (%s does not exist): every command that calls Plaid keeps its transcript there; or give a transcript written with --transcript PATH", path)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "", fmt.Errorf("no transcript at %s", path)
+	case errors.Is(err, transcript.ErrNotTranscript):
+		return nil, "", fmt.Errorf("%w (a transcript is the JSON Lines file written by --transcript PATH; its summary is PATH.md)", err)
+	case err != nil:
+		return nil, "", fmt.Errorf("read the transcript: %w", err)
+	}
+	return entries, path, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/config"
 	"github.com/plaid-onboard/plaid-onboard/tui"
 )
 
@@ -84,7 +85,7 @@ first).`,
 	addNoBrowserFlag(root, &o.noBrowser)
 	addTUIFlags(root, &o.tui)
 
-	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a))
+	root.AddCommand(newLinkCmd(a), newSandboxCmd(a), newAuthCmd(a), newItemsCmd(a), newBalancesCmd(a), newProcessorTokenCmd(a), newEmulatorCmd(a), newReportCmd(a), newCodeCmd(a))
 	root.AddCommand(newWebhooksCmd(a), newScenariosCmd(a))
 	root.AddCommand(newDoctorCmd(a), newManCmd(a))
 	root.AddCommand(newVerifyCmd(a))
@@ -144,6 +145,12 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 	if err := a.replayInDemo(s, o.tui.fromTranscript); err != nil { // emulator_transcript.go
 		return err
 	}
+	// C on the timeline copies a call as code in the language last chosen with g.
+	codeDir, _ := a.d.ConfigDir()
+	codeLang := ""
+	if codeDir != "" {
+		codeLang = config.ReadCodeLang(codeDir)
+	}
 	// tui.Run returns nil (exit 0), tui.ErrInterrupted (wraps context.Canceled: exit 130) or
 	// the failure the user quit after (exit 1, printed with its Plaid details by exitCode).
 	return tui.Run(ctx, tui.Deps{
@@ -162,6 +169,8 @@ func (a *app) runTUI(ctx context.Context, o *tuiOptions) error {
 		Timeline:   s.timeline,
 		// t saves here; the whole session is written here again when the UI closes.
 		TranscriptPath:   o.session.transcript,
+		CodeLang:         codeLang,
+		ConfigDir:        codeDir,
 		AuthFlow:         o.tui.flow,
 		WebhookPublicURL: o.tui.publicURL,
 		WebhookPort:      o.tui.webhookPort,

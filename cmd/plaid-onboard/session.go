@@ -125,7 +125,9 @@ func newSession(d deps, opts sessionFlags, command string, requireKeys bool) (*s
 	s.timeline = newTimeline(d, command, cfg)
 	closeEmu := s.close
 	s.close = func() {
-		writeTranscripts(d, opts.transcript, s.timeline)
+		if !opts.dryRun { // a dry run is no session: the last one's transcript stays
+			writeTranscripts(d, opts.transcript, s.timeline)
+		}
 		closeEmu()
 	}
 

@@ -94,6 +94,14 @@ func (a *app) runWebhooksListen(ctx context.Context, f *webhooksFlags) error {
 		return err
 	}
 	defer s.close()
+	if a.dry != nil {
+		// A dry run shows the calls the listener makes at its start (each saved Item's webhook
+		// pointed at --public-url) and does not listen: no webhook comes without a request.
+		if target, _ := webhook.Target(s.cfg, f.publicURL); f.publicURL != "" {
+			a.pointItems(ctx, s, target, map[string]bool{}, map[string]bool{})
+		}
+		return nil
+	}
 
 	names := &itemNames{}
 	names.refresh(s)

@@ -107,7 +107,7 @@ func (t retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		body = b
 	}
-	ctx := req.Context()
+	ctx := withCallSlot(req.Context())
 	for attempt := 1; ; attempt++ {
 		r := req.Clone(withAttempt(ctx, attempt)) // the timeline numbers the attempts
 		if body != nil {

@@ -19,6 +19,28 @@ func withAttempt(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, attemptKey{}, n)
 }
 
+// callKey carries the call number of a call's attempts from retryTransport to the timeline,
+// which gives it on the first attempt: every attempt of one call shares it.
+type callKey struct{}
+
+type callSlot struct{ n int }
+
+func withCallSlot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, callKey{}, &callSlot{})
+}
+
+// callNumber is the number of the call req belongs to, given on its first attempt.
+func callNumber(ctx context.Context, tl *transcript.Timeline) int {
+	slot, _ := ctx.Value(callKey{}).(*callSlot)
+	if slot == nil {
+		return tl.NextCall()
+	}
+	if slot.n == 0 {
+		slot.n = tl.NextCall()
+	}
+	return slot.n
+}
+
 func attemptOf(ctx context.Context) int {
 	if n, ok := ctx.Value(attemptKey{}).(int); ok {
 		return n
@@ -45,6 +67,8 @@ func (t timelineTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	red := tl.Redactor()
 	red.Learn("token", req.Header.Get("PLAID-SECRET"))
+	call := callNumber(req.Context(), tl)
+	var sent []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err := io.ReadAll(req.Body)
 		req.Body.Close()
@@ -52,12 +76,14 @@ func (t timelineTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 		red.LearnJSON(body)
+		sent = body
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
-	e := transcript.Entry{Kind: transcript.KindAPICall, Endpoint: req.URL.Path, Attempt: attemptOf(req.Context()), DurationMS: transcript.MS(time.Since(start))}
+	e := transcript.Entry{Kind: transcript.KindAPICall, Endpoint: req.URL.Path, Attempt: attemptOf(req.Context()), DurationMS: transcript.MS(time.Since(start)),
+		Call: call, BaseURL: req.URL.Scheme + "://" + req.URL.Host, Request: tl.RequestBody(sent)}
 	if err != nil {
 		e.NetworkError = sanitize.Text(err.Error())
 		tl.Add(e)
@@ -72,6 +98,7 @@ func (t timelineTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		e.NetworkError = sanitize.Text(rerr.Error())
 	}
 	red.LearnJSON(body)
+	tl.LearnAnswer(call, body)
 	var ans struct {
 		RequestID    string `json:"request_id"`
 		ItemID       string `json:"item_id"`

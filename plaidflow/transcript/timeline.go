@@ -100,6 +100,12 @@ type Entry struct {
 	DurationMS   float64 `json:"duration_ms,omitempty"`
 	Attempt      int     `json:"attempt,omitempty"`
 	NetworkError string  `json:"network_error,omitempty"`
+	// Call numbers the session's calls from 1 (the attempts of one call share it); BaseURL is
+	// where it went (scheme and host); Request is its body as sent, without the keys and with
+	// each token replaced by where it came from (RequestBody), so the call can be made again.
+	Call    int             `json:"call,omitempty"`
+	BaseURL string          `json:"base_url,omitempty"`
+	Request json.RawMessage `json:"request,omitempty"`
 
 	// ids, on whichever entry carries them
 	RequestID     string   `json:"request_id,omitempty"`
@@ -141,6 +147,9 @@ type Timeline struct {
 	subs    []chan struct{}
 
 	redact Redactor
+
+	calls   int                 // the last call number given (NextCall)
+	origins map[string]TokenRef // token value -> the call whose answer gave it (LearnAnswer)
 }
 
 // NewTimeline starts an empty timeline read from now (nil: time.Now).
@@ -339,6 +348,7 @@ func (r *Redactor) Entry(e Entry) Entry {
 	e.ErrorMessage = r.String(e.ErrorMessage)
 	e.Name, e.URL = r.String(e.Name), r.String(e.URL)
 	e.Metadata, e.Error = r.JSON(e.Metadata), r.JSON(e.Error)
+	e.BaseURL, e.Request = r.String(e.BaseURL), r.JSON(e.Request)
 	e.Step, e.Detail, e.Message = r.String(e.Step), r.String(e.Detail), r.String(e.Message)
 	return e
 }
