@@ -58,8 +58,10 @@ again to get its code.`,
   plaid-onboard code --lang go > main.go
   plaid-onboard code session.jsonl --lang python > reproduce.py
   PLAID_API_URL=http://127.0.0.1:4010 bash <(plaid-onboard code)
-  plaid-onboard code --postman ./postman && newman run postman/plaid-onboard.postman_collection.json \
-      -e postman/plaid-onboard.postman_environment.json --env-var client_id=… --env-var secret_key=…`,
+  plaid-onboard code --postman ./postman &&
+    newman run postman/plaid-onboard.postman_collection.json \
+      -e postman/plaid-onboard.postman_environment.json \
+      --env-var client_id=… --env-var secret_key=…`,
 		Args: maxArgs(1, "one transcript file"),
 		RunE: a.runE(func(_ context.Context, args []string) error { return a.runCode(o, args) }),
 	}

@@ -130,7 +130,7 @@ First Platypus Bank and the others in the US, Tartan-Dominion in CA, Royal Bank 
   plaid-onboard emulator --android-package-name com.example.app --products-enabled auth,transactions
   plaid-onboard emulator --port 8790 --host plaid-emulator   # behind a proxy named plaid-emulator
   plaid-onboard emulator --from-transcript ticket-4711.jsonl.gz
-  plaid-onboard emulator --listen 0.0.0.0:4010 --host plaid-emulator   # in a container named plaid-emulator
+  plaid-onboard emulator --listen 0.0.0.0:4010 --host plaid-emulator   # a container, named so
   plaid-onboard emulator --client-id "$PLAID_CLIENT_ID" --secret "$PLAID_SECRET"   # other keys`,
 		Args: maxArgs(0, "no arguments"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runEmulator(ctx, f) }),

@@ -68,7 +68,8 @@ error_code, latency_ms, seq (the emulator's count of calls).`,
 		Example: `  plaid-onboard emulator logs --url http://127.0.0.1:8790
   PLAID_API_URL=http://127.0.0.1:8790 plaid-onboard emulator logs --follow
   plaid-onboard emulator logs -f --errors --endpoint /auth/get --endpoint /accounts/balance/get
-  plaid-onboard emulator logs --url http://127.0.0.1:8790 --follow --json | jq 'select(.latency_ms > 100)'`,
+  plaid-onboard emulator logs --url http://127.0.0.1:8790 --follow --json |
+    jq 'select(.latency_ms > 100)'`,
 		Args: maxArgs(0, "no arguments"),
 		Annotations: map[string]string{
 			withoutFlag + "demo": "it reads a running emulator's log; --demo's emulator lives inside each command and keeps none",

@@ -191,7 +191,8 @@ func parsesAsCommand(args []string) error {
 }
 
 // finishesOnItsOwn reports whether a command ends without a person: not the terminal UI, Link
-// (link, verify), a server (emulator, webhooks listen), or a question (remove without --yes).
+// (link, verify), a server (emulator, webhooks listen), following a log (emulator logs
+// --follow), or a question (remove without --yes).
 func finishesOnItsOwn(args []string) bool {
 	root := newRootCmd(&app{})
 	cmd, _, err := root.Find(hoistFlags(root, args))
@@ -204,6 +205,8 @@ func finishesOnItsOwn(args []string) bool {
 		return false
 	case "items remove", "profiles remove":
 		return slices.Contains(args, "--yes")
+	case "emulator logs":
+		return !slices.Contains(args, "-f") && !slices.Contains(args, "--follow")
 	}
 	return true
 }

@@ -65,8 +65,10 @@ PLAID_API_URL or --emulator. Plaid's own Sandbox fires its shorter list with
 /sandbox/item/fire_webhook. --item takes a saved Item's name or an item_id.`,
 		Example: `  plaid-onboard --demo webhooks trigger ITEM ERROR --item first-platypus-bank
   plaid-onboard --demo webhooks trigger AUTH AUTOMATICALLY_VERIFIED --item houndstooth-bank
-  plaid-onboard webhooks trigger ITEM ERROR --item first-platypus-bank --set error.error_code=ITEM_LOCKED
-  plaid-onboard webhooks trigger ITEM PENDING_EXPIRATION --item Nu15jMcy… --url http://127.0.0.1:3000/plaid/webhook
+  plaid-onboard webhooks trigger ITEM ERROR --item first-platypus-bank \
+    --set error.error_code=ITEM_LOCKED
+  plaid-onboard webhooks trigger ITEM PENDING_EXPIRATION --item Nu15jMcy… \
+    --url http://127.0.0.1:3000/plaid/webhook
   plaid-onboard webhooks trigger LINK SESSION_FINISHED --link-token link-sandbox-…`,
 		Args:              triggerArgs,
 		ValidArgsFunction: completeWebhookKinds,
