@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 // codeSession is a session against the emulator standing in for Sandbox (PLAID_API_URL), its
 // transcript, and what it showed (sandbox link --json --mask).
 type codeSession struct {
+	// mu: the languages' subtests run in parallel, and a testEnv runs one command at a time.
+	mu         sync.Mutex
 	te         *testEnv
 	srv        *emulator.Server
 	transcript string
@@ -62,10 +65,18 @@ func newCodeSession(t *testing.T, args ...string) *codeSession {
 	return s
 }
 
+// run runs the program with args, one at a time, and returns what it printed on stdout.
+func (s *codeSession) run(t *testing.T, args ...string) string {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.te.mustRun(t, exitOK, args...)
+}
+
 // code is `code TRANSCRIPT --lang lang`, checked to hold no secret and no token.
 func (s *codeSession) code(t *testing.T, lang string) string {
 	t.Helper()
-	src := s.te.mustRun(t, 0, "code", s.transcript, "--lang", lang)
+	src := s.run(t, "code", s.transcript, "--lang", lang)
 	wantNoSecrets(t, lang+" program", src)
 	return src
 }
@@ -220,9 +231,16 @@ func TestE2ECodeReproducesASandboxSession(t *testing.T) {
 				t.Parallel()
 				dir := t.TempDir()
 				writeFile(t, filepath.Join(dir, "main.go"), s.code(t, "go"))
-				writeFile(t, filepath.Join(dir, "go.mod"), "module reproduce\n\ngo 1.22\n\nrequire github.com/plaid/plaid-go/v42 v42.2.0\n")
-				// The project's go.sum holds plaid-go's and its dependencies' sums; GOPROXY=off
-				// proves the program builds from the module cache alone, offline.
+				// The project's own requirements and sums, under another module name: the program
+				// then builds with the versions the project builds with, which are in the module
+				// cache, and GOPROXY=off proves it needs nothing else (plaid-go's own go.mod asks
+				// for older versions of its dependencies, which a fresh cache does not hold).
+				mod, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, requires, _ := strings.Cut(string(mod), "\n")
+				writeFile(t, filepath.Join(dir, "go.mod"), "module reproduce\n"+requires)
 				sum, err := os.ReadFile(filepath.Join("..", "..", "go.sum"))
 				if err != nil {
 					t.Fatal(err)

@@ -208,11 +208,18 @@ type keysJSONFlags struct {
 // addCallFlags gives cmd the flags of a command that calls Plaid: which Plaid and which keys,
 // --transcript and --json.
 func addCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
+	addEmulatorCallFlags(a, cmd, o)
+	addDryRunFlags(cmd, &o.session)
+}
+
+// addEmulatorCallFlags gives cmd the call flags but --dry-run: for a command whose work is done
+// by the emulator's control API (webhooks trigger, webhooks sign), which no Plaid has, so there
+// is no Plaid request to show instead of sending it.
+func addEmulatorCallFlags(a *app, cmd *cobra.Command, o *callFlags) {
 	addTranscriptFlag(cmd, &o.session.transcript)
 	addPlaidFlags(a, cmd, &o.session.keys)
 	addProfileFlag(a, cmd, &o.session.keys)
 	addJSONFlag(cmd, &o.print.json)
-	addDryRunFlags(cmd, &o.session)
 }
 
 // savedItemCmd finishes cmd, a command about a saved Item that needs only the call flags: its

@@ -41,6 +41,7 @@ func flagsOf(c *cobra.Command) []string {
 func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 	plaid := []string{"client-id", "demo", "env", "secret", "secret-stdin"}                         // addPlaidFlags
 	call := append([]string{"json", "profile", "store", "transcript", "dry-run", "lang"}, plaid...) // addCallFlags (--store comes with --profile)
+	emulatorCall := append([]string{"json", "profile", "store", "transcript"}, plaid...)            // addEmulatorCallFlags
 	with := func(groups ...[]string) []string { return slices.Concat(groups...) }
 	want := map[string][]string{
 		"": with([]string{"client-id", "demo", "env", "profile", "store", "secret"}, []string{"json", "mask", "no-browser", "no-save", "transcript"},
@@ -62,8 +63,8 @@ func TestEveryCommandHasTheFlagsItUses(t *testing.T) {
 		"items rotate":                    call,
 		"webhooks":                        nil,
 		"webhooks listen":                 with(call, []string{"port", "forward-to", "public-url"}),
-		"webhooks trigger":                with(call, []string{"item", "link-token", "set", "url", "emulator"}),
-		"webhooks sign":                   with(call, []string{"body", "url", "emulator"}),
+		"webhooks trigger":                with(emulatorCall, []string{"item", "link-token", "set", "url", "emulator"}),
+		"webhooks sign":                   with(emulatorCall, []string{"body", "url", "emulator"}),
 		"emulator":                        {"client-id", "secret", "secret-stdin", "json", "port", "latency", "redirect-uri", "host", "listen", "android-package-name", "products-enabled", "from-transcript", "state", "seed", "fixtures"},
 		"emulator logs":                   {"url", "json", "follow", "last", "endpoint", "errors"},
 		"report":                          with(plaid, []string{"json"}),

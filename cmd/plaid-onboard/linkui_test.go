@@ -25,7 +25,7 @@ func TestPrintLinkUpdate(t *testing.T) {
 		{"browser opened", linkpage.Update{Kind: linkpage.UpdateBrowser, URL: "http://127.0.0.1:5555/"}, nil},
 		{"event", linkpage.Update{Kind: linkpage.UpdateEvent, Event: linkpage.Event{Kind: linkpage.KindEvent, Name: "SELECT_INSTITUTION", Received: at,
 			Metadata: &linkpage.EventMetadata{InstitutionName: "First Platypus Bank", ViewName: "CREDENTIAL"}}},
-			[]string{"14:03:09  SELECT_INSTITUTION  First Platypus Bank · view CREDENTIAL"}},
+			[]string{"14:03:09  SELECT_INSTITUTION    First Platypus Bank · view CREDENTIAL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

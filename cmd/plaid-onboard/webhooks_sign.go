@@ -51,7 +51,7 @@ key is the same in every demo run, so --demo webhooks listen verifies it).`,
 		Args: maxArgs(0, "no arguments (the body is --body FILE)"),
 		RunE: a.runE(func(ctx context.Context, _ []string) error { return a.runWebhooksSign(ctx, f) }),
 	}
-	addCallFlags(a, cmd, &f.callFlags)
+	addEmulatorCallFlags(a, cmd, &f.callFlags)
 	cmd.Flags().StringVar(&f.body, "body", "", "the file holding the webhook body, byte for byte (- for stdin)")
 	cmd.Flags().StringVar(&f.url, "url", "", "also POST the body with the header to this URL")
 	cmd.Flags().StringVar(&f.emulator, "emulator", "", "the emulator's URL (default: the demo's, or PLAID_API_URL)")

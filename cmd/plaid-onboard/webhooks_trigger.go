@@ -74,7 +74,7 @@ PLAID_API_URL or --emulator. Plaid's own Sandbox fires its shorter list with
 		ValidArgsFunction: completeWebhookKinds,
 		RunE:              a.runE(func(ctx context.Context, args []string) error { return a.runWebhooksTrigger(ctx, f, args) }),
 	}
-	addCallFlags(a, cmd, &f.callFlags)
+	addEmulatorCallFlags(a, cmd, &f.callFlags)
 	cmd.Flags().StringVar(&f.item, "item", "", "the Item: a saved Item's name or an item_id")
 	cmd.Flags().StringVar(&f.linkToken, "link-token", "", "for LINK webhooks: the Hosted Link token whose session they end")
 	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "change a field of the body: PATH=VALUE, dotted PATH, typed VALUE (repeatable)")
