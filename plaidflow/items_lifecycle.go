@@ -69,13 +69,13 @@ func ForgetQuestion(it vault.SavedItem, v present.Voice) string {
 func (r Removal) Message() string {
 	switch r.Outcome {
 	case RemovedAtPlaid:
-		return fmt.Sprintf("Removed %s (%s) %s and deleted its token from the keyring and the index.", r.Item.Name, r.Item.ItemID, r.Voice.At())
+		return fmt.Sprintf("Removed %s (%s) %s and deleted its token and its entry in the index here.", r.Item.Name, r.Item.ItemID, r.Voice.At())
 	case AlreadyGoneAtPlaid:
-		return fmt.Sprintf("%s no longer knew %s (%s): it was already removed there (or its token rotated elsewhere). Cleaned up here: keyring and index entries deleted.", r.Voice.WhoUpper(), r.Item.Name, r.Item.ItemID)
+		return fmt.Sprintf("%s no longer knew %s (%s): it was already removed there (or its token rotated elsewhere). Cleaned up here: its token and index entry deleted.", r.Voice.WhoUpper(), r.Item.Name, r.Item.ItemID)
 	case AlreadyRemovedHere:
 		return fmt.Sprintf("%s (%s) was already removed by another plaid-onboard run meanwhile: nothing left to do.", r.Item.Name, r.Item.ItemID)
 	}
-	s := fmt.Sprintf("Could NOT remove %s (%s) %s: its access token is missing from the keyring, and /item/remove needs it. The Item stays live %s%s.", r.Item.Name, r.Item.ItemID, r.Voice.At(), r.Voice.At(), r.Voice.Billing(" and is billed there"))
+	s := fmt.Sprintf("Could NOT remove %s (%s) %s: its access token is missing here, and /item/remove needs it. The Item stays live %s%s.", r.Item.Name, r.Item.ItemID, r.Voice.At(), r.Voice.At(), r.Voice.Billing(" and is billed there"))
 	if r.Forgotten {
 		s += " It was forgotten here, as you confirmed."
 	} else {

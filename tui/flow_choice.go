@@ -130,7 +130,7 @@ func (p *flowPicker) lines(st Styles, w int, v present.Voice) []string {
 		out = append(out, truncate("  "+st.Muted.Render(row), w))
 	}
 	out = append(out, wrap(st.Muted.Render("↑/↓ choose · ")+st.Key.Render("enter")+st.Muted.Render(" use it (a new Link session) · ")+
-		st.Key.Render("esc")+st.Muted.Render(" keep "+p.current().title()+" · the same as `plaid-onboard link --flow NAME`"), w)...)
+		st.Key.Render("esc")+st.Muted.Render(" keep "+p.current().title()+" · the same as `"+v.Command("link --flow NAME")+"`"), w)...)
 	return out
 }
 

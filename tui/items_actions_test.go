@@ -174,7 +174,7 @@ func TestItemsRemoveAsksFirstThenRemovesAtPlaidAndHere(t *testing.T) {
 
 	d.send(press("d"))
 	act(d, "y", "the removal")
-	wantView(t, m, "removed", "Removed first-platypus-bank", "in the emulator and", "deleted its token from the keyring and the index.")
+	wantView(t, m, "removed", "Removed first-platypus-bank", "in the emulator and", "deleted its token and its entry in the index here.")
 	if n := emulatortest.Requests(srv, "/item/remove"); n != 1 {
 		t.Errorf("/item/remove called %d times, want 1", n)
 	}

@@ -46,7 +46,7 @@ func (s *linkScreen) View() string {
 	case s.flows.open && s.flowAllowed():
 		bottom = s.flows.lines(*st, w, s.c.voice())
 	case s.picker.open && s.sandboxAllowed():
-		bottom = s.picker.lines(*st, w)
+		bottom = s.picker.lines(*st, w, s.c.voice())
 	case s.state == linkWaiting && s.hostedShown():
 		bottom = append(bottom, s.c.spinner()+" "+s.hostedWaiting())
 	case s.state == linkWaiting:

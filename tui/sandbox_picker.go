@@ -6,6 +6,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/present"
 )
 
 // The Sandbox shortcut's choice: `s` on the Link screen opens this list, where the user picks
@@ -66,8 +67,9 @@ func (p *sandboxPicker) handleKey(msg tea.KeyMsg) (chosen *sandboxChoice, handle
 	return &c, true
 }
 
-// lines renders the list for a width.
-func (p *sandboxPicker) lines(st Styles, w int) []string {
+// lines renders the list for a width; the command it names is the run's (--demo, --env,
+// --profile), so that it works when pasted.
+func (p *sandboxPicker) lines(st Styles, w int, v present.Voice) []string {
 	out := []string{st.Heading.Render("Sandbox shortcut: make an Item without the browser")}
 	nameW := 0
 	for _, c := range p.choices {
@@ -88,6 +90,6 @@ func (p *sandboxPicker) lines(st Styles, w int) []string {
 		out = append(out, truncate(st.Warn.Render("! The shipped scenarios could not be read: "+p.err.Error()), w))
 	}
 	out = append(out, wrap(st.Muted.Render("↑/↓ choose · ")+st.Key.Render("enter")+st.Muted.Render(" make the Item · ")+
-		st.Key.Render("esc")+st.Muted.Render(" cancel · the same as `plaid-onboard sandbox link --scenario NAME`"), w)...)
+		st.Key.Render("esc")+st.Muted.Render(" cancel · the same as `"+v.Command("sandbox link --scenario NAME")+"`"), w)...)
 	return out
 }

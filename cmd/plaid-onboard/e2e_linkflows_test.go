@@ -214,7 +214,7 @@ func TestE2ELinkFlowSameDayThenVerify(t *testing.T) {
 	}
 
 	_, stderr, code := runBinary(t, dirs, env, "verify", res.ItemName, "--no-browser")
-	if code != 1 || !strings.Contains(stderr, "nothing to verify") || strings.Contains(stderr, "Plaid Link is at") {
+	if code != 1 || !strings.Contains(stderr, "nothing to verify") || strings.Contains(stderr, "Link is at") {
 		t.Errorf("verify of a verified Item: exit %d\n%s", code, stderr)
 	}
 }

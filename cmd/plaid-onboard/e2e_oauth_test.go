@@ -276,7 +276,7 @@ func TestE2ELinkRefusesASquatter(t *testing.T) {
 				t.Errorf("exit %d, want 1\n%s", code, stderr)
 			}
 			wantAll(t, "stderr", stderr, addr+" is already in use by another program", redirect, "ss -ltnp")
-			if strings.Contains(stderr, "Plaid Link is at") {
+			if strings.Contains(stderr, "Link is at") {
 				t.Errorf("the Link page started anyway:\n%s", stderr)
 			}
 			if n := emulatortest.Requests(srv, "/link/token/create"); n != 0 {

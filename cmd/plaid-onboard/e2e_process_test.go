@@ -35,7 +35,7 @@ type process struct {
 }
 
 var (
-	linkURLLine   = regexp.MustCompile(`Plaid Link is at (http://127\.0\.0\.1:\d+/)`)
+	linkURLLine   = regexp.MustCompile(`Link is at (http://127\.0\.0\.1:\d+/)`)
 	listenURLLine = regexp.MustCompile(`Listening for webhooks on (http://127\.0\.0\.1:\d+/)`)
 )
 

@@ -160,7 +160,7 @@ func addNoBrowserFlag(cmd *cobra.Command, noBrowser *bool) {
 
 // addNoSaveFlag gives cmd --no-save: it makes an Item to save.
 func addNoSaveFlag(cmd *cobra.Command, noSave *bool) {
-	addSwitch(cmd, noSave, "no-save", "do not save the new Item in the keyring", "only the commands that make an Item to save have it")
+	addSwitch(cmd, noSave, "no-save", "do not save the new Item (in the keyring, or the --store chosen)", "only the commands that make an Item to save have it")
 }
 
 // addSwitch declares a shared on/off flag.

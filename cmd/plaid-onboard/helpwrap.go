@@ -26,18 +26,34 @@ func wrapHelp(root *cobra.Command) {
 // wrapHelpText wraps each line of s wider than helpColumns at spaces. A continuation starts
 // under the text it continues: under the description of a "name   description" line (a
 // command, flag or variable list), after the dash of a "- item", else at the line's indent. A
-// word wider than the line is left whole: help never breaks a command or a URL inside.
+// word wider than the line is left whole: help never breaks a command or a URL inside. In a
+// paragraph of prose, what a wrapped line leaves over joins the next line, so no short
+// fragment is left alone in the middle of it.
 func wrapHelpText(s string) string {
 	lines := strings.Split(s, "\n")
 	var out []string
-	for _, line := range lines {
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
 		if ansi.StringWidth(line) <= helpColumns {
 			out = append(out, line)
 			continue
 		}
-		out = append(out, wrapHelpLine(line)...)
+		wrapped := wrapHelpLine(line)
+		if last := wrapped[len(wrapped)-1]; len(wrapped) > 1 && isProse(line) && i+1 < len(lines) && isProse(lines[i+1]) {
+			out = append(out, wrapped[:len(wrapped)-1]...)
+			lines[i+1] = last + " " + lines[i+1]
+			continue
+		}
+		out = append(out, wrapped...)
 	}
 	return strings.Join(out, "\n")
+}
+
+// isProse reports whether a help line is running text at the left margin: not blank, not
+// indented (a list, an example, a table), not an item of a list.
+func isProse(line string) bool {
+	return line != "" && line[0] != ' ' && !strings.HasPrefix(line, "- ") && !strings.HasPrefix(line, "* ") &&
+		!strings.HasPrefix(line, "plaid-onboard ")
 }
 
 // wrapHelpLine wraps one line (see wrapHelpText).

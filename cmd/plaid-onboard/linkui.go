@@ -57,7 +57,7 @@ func newLinkSession(cfg config.Config, browser linkpage.Browser, openBrowser boo
 func printLinkUpdate(w io.Writer, u linkpage.Update) {
 	switch u.Kind {
 	case linkpage.UpdateStarted:
-		fmt.Fprintf(w, "Plaid Link is at %s\n", u.URL)
+		fmt.Fprintf(w, "Link is at %s\n", u.URL)
 		fmt.Fprintln(w, "Waiting for Link to finish (ctrl+c to stop)…")
 	case linkpage.UpdateBrowser:
 		if u.BrowserErr != nil {

@@ -20,7 +20,7 @@ func TestPrintLinkUpdate(t *testing.T) {
 		update linkpage.Update
 		want   []string
 	}{
-		{"started", linkpage.Update{Kind: linkpage.UpdateStarted, URL: "http://127.0.0.1:5555/"}, []string{"Plaid Link is at http://127.0.0.1:5555/", "ctrl+c"}},
+		{"started", linkpage.Update{Kind: linkpage.UpdateStarted, URL: "http://127.0.0.1:5555/"}, []string{"Link is at http://127.0.0.1:5555/", "ctrl+c"}},
 		{"browser failed", linkpage.Update{Kind: linkpage.UpdateBrowser, URL: "http://127.0.0.1:5555/", BrowserErr: errors.New("no display")}, []string{"could not open a browser (no display)", "open the URL above yourself"}},
 		{"browser opened", linkpage.Update{Kind: linkpage.UpdateBrowser, URL: "http://127.0.0.1:5555/"}, nil},
 		{"event", linkpage.Update{Kind: linkpage.UpdateEvent, Event: linkpage.Event{Kind: linkpage.KindEvent, Name: "SELECT_INSTITUTION", Received: at,

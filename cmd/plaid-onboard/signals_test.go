@@ -130,7 +130,7 @@ func TestE2ELinkInterruptedAtEachStage(t *testing.T) {
 				if code != exitInterrupted || !strings.Contains(stderr, "interrupted") {
 					t.Errorf("exit %d, want 130 saying it was interrupted\n%s", code, stderr)
 				}
-				if stage == "before the page" && strings.Contains(stderr, "Plaid Link is at") {
+				if stage == "before the page" && strings.Contains(stderr, "Link is at") {
 					t.Errorf("a page was served after the interrupt:\n%s", stderr)
 				}
 				if url != "" {

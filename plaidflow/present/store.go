@@ -49,5 +49,5 @@ func noKeyring(info vault.StoreInfo) string {
 
 // FileStoreHint says how to keep Items where no keyring is reachable.
 func FileStoreHint() string {
-	return "--store file (or " + config.StoreVar + "=file) keeps them in an encrypted file, with a passphrase"
+	return "--store file or " + config.StoreVar + "=file keeps them in an encrypted file, with a passphrase"
 }
