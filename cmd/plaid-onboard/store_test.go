@@ -86,3 +86,20 @@ func TestProfilesRemoveWithTheFileStore(t *testing.T) {
 		t.Errorf("the profile's folder (and its store) is still there: %v", err)
 	}
 }
+
+// A command suggested to a run given --store file carries it: pasted, it finds the Items in
+// the encrypted file, not in an empty keyring. $PLAID_ONBOARD_STORE is inherited by the pasted
+// command, so a flag that only repeats it is not repeated.
+func TestSuggestedCommandsCarryTheStoreFlag(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	te.environ["PLAID_ONBOARD_PASSPHRASE"] = "pw"
+	out := te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--store", "file")
+	wantAll(t, "output", out+te.stderr.String(), "plaid-onboard --store file --demo auth ")
+
+	te.environ["PLAID_ONBOARD_STORE"] = "file"
+	out = te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--store", "file")
+	if all := out + te.stderr.String(); strings.Contains(all, "--store") || !strings.Contains(all, "plaid-onboard --demo auth ") {
+		t.Errorf("with %s=file, the suggestion should not repeat the flag:\n%s", "PLAID_ONBOARD_STORE", all)
+	}
+}
