@@ -81,7 +81,11 @@ func TestProfilesRemoveWithTheFileStore(t *testing.T) {
 	te.mustRun(t, exitOK, "--profile", "acme", "--demo", "sandbox", "link", "--store", "file")
 	te.mustRun(t, exitOK, "profiles", "remove", "acme", "--yes", "--store", "file")
 	base, _ := te.d.ConfigDir()
-	wantAll(t, "stderr", te.stderr.String(), "in the encrypted file "+filepath.Join(base, "profiles", "acme", "secrets.age"))
+	store := "in the encrypted file " + filepath.Join(base, "profiles", "acme", "secrets.age")
+	wantAll(t, "stderr", te.stderr.String(), store)
+	if last := lastLine(te.stderr.String()); !strings.Contains(last, store) || strings.Contains(last, "keyring") {
+		t.Errorf("the last line %q should say the entries were %s, not in the keyring", last, store)
+	}
 	if _, err := os.Stat(filepath.Join(base, "profiles", "acme")); !os.IsNotExist(err) {
 		t.Errorf("the profile's folder (and its store) is still there: %v", err)
 	}
@@ -102,4 +106,10 @@ func TestSuggestedCommandsCarryTheStoreFlag(t *testing.T) {
 	if all := out + te.stderr.String(); strings.Contains(all, "--store") || !strings.Contains(all, "plaid-onboard --demo auth ") {
 		t.Errorf("with %s=file, the suggestion should not repeat the flag:\n%s", "PLAID_ONBOARD_STORE", all)
 	}
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }
