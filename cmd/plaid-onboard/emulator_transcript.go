@@ -127,7 +127,7 @@ func replayTranscript(srv *emulator.Server, path string) (*replayReport, error) 
 		}
 	}
 	if len(kept) > 0 {
-		rep.note("the --state file holds %s already, from an earlier run: the state wins, kept as saved (with what was done since), and only the transcript's errors are scripted again, counted from this start", plural(len(kept), "Item "+strings.Join(kept, ", "), "Items "+strings.Join(kept, ", ")))
+		rep.note("the --state file already holds %s from an earlier run: the state wins (kept as saved, with what was done since); only the transcript's errors are scripted again, counted from this start", plural(len(kept), "Item "+strings.Join(kept, ", "), "Items "+strings.Join(kept, ", ")))
 	}
 	var unscoped []emulator.ReplayError
 	for _, e := range seen.Unscoped {
