@@ -145,6 +145,7 @@ func (f *Flow) numbers(ctx context.Context, accessToken string, inst *plaidapi.I
 	res.Environment = string(cfg.Env)
 	res.Demo = cfg.Demo
 	res.Profile = resultProfile(cfg)
+	res.Store = cfg.Store
 	res.FetchedAt = f.now()
 	return res, nil
 }

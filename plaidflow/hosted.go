@@ -308,5 +308,5 @@ func (e *HostedExit) LinkExitField(name string) string {
 
 // hostedAgain is the command that starts Hosted Link again as this run did.
 func hostedAgain(cfg config.Config) string {
-	return present.Command(resultProfile(cfg), cfg.Demo, cfg.Env, "link --hosted")
+	return present.VoiceOf(cfg).Command("link --hosted")
 }

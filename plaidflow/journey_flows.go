@@ -207,6 +207,7 @@ func (f *Flow) flowNumbers(ctx context.Context, token string, inst *plaidapi.Ins
 		cfg := f.Client.Config()
 		res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
 		res.Profile = resultProfile(cfg)
+		res.Store = cfg.Store
 	}
 	res.Accounts, res.AuthMethod = accounts, method
 	return res, nil
@@ -243,6 +244,7 @@ func (f *Flow) numbersOf(ctx context.Context, token string, inst *plaidapi.Insti
 	cfg := f.Client.Config()
 	res.Environment, res.Demo, res.FetchedAt = string(cfg.Env), cfg.Demo, f.now()
 	res.Profile = resultProfile(cfg)
+	res.Store = cfg.Store
 	return res, nil
 }
 

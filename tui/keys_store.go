@@ -164,6 +164,9 @@ func (s *keysScreen) storeUpdate(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return nil, true
 		}
 		c.info, c.fileExists = msg.info, true
+		// The rest of the run keeps Items in the file, as --store file would: a command
+		// suggested from now on carries it, or pasted it would look in the keyring.
+		s.c.cfg.Store = string(vault.StoreFile)
 		c.pass.SetValue("")
 		c.again.SetValue("")
 		s.phase = phaseEdit

@@ -79,6 +79,9 @@ func TestKeysScreenOffersTheFileStoreWithoutKeyring(t *testing.T) {
 	if v := view(m); strings.Contains(v, "ctrl+s") {
 		t.Errorf("ctrl+s is still offered once the file is in use:\n%s", v)
 	}
+	if got := m.c.voice().Command("auth x"); !strings.Contains(got, "--store file") {
+		t.Errorf("a command suggested after the switch, %q, would look in the keyring: want --store file", got)
+	}
 }
 
 // Given an encrypted store made earlier, when the user types the wrong passphrase, then the

@@ -153,7 +153,7 @@ func (st *emulatorState) summary(f *stateFlags) string {
 	if f.stateFile != "" {
 		restored := "not there yet"
 		if st.loaded {
-			restored = fmt.Sprintf("%d Items restored", st.restored)
+			restored = fmt.Sprintf("%d %s restored", st.restored, plural(st.restored, "Item", "Items"))
 		}
 		fmt.Fprintf(&b, "  state            %s (%s; saved on exit and on POST /_emulator/state/save)\n", sanitize.Line(f.stateFile, sanitize.Message), restored)
 	}

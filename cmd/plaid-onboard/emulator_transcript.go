@@ -120,6 +120,15 @@ func replayTranscript(srv *emulator.Server, path string) (*replayReport, error) 
 			rep.Errors = append(rep.Errors, scriptedWords(e, "of Item "+made.ItemID))
 		}
 	}
+	var kept []string
+	for _, it := range rep.Items {
+		if it.Kept {
+			kept = append(kept, sanitize.Line(it.ItemID, sanitize.Field))
+		}
+	}
+	if len(kept) > 0 {
+		rep.note("the --state file already holds %s from an earlier run: the state wins (kept as saved, with what was done since); only the transcript's errors are scripted again, counted from this start", plural(len(kept), "Item "+strings.Join(kept, ", "), "Items "+strings.Join(kept, ", ")))
+	}
 	var unscoped []emulator.ReplayError
 	for _, e := range seen.Unscoped {
 		if !emulator.KnowsError(e.ErrorCode) {

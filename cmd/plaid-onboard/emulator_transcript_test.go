@@ -215,3 +215,44 @@ func TestDemoFromTranscript(t *testing.T) {
 		t.Errorf("outside the demo: %v", err)
 	}
 }
+
+// Restarted with the same transcript and the --state file its first run wrote, the emulator
+// starts: the state's Item wins (same access token, kept), which is said once, and the
+// transcript's errors are scripted again from this start.
+func TestEmulatorFromTranscriptRestartsOnItsState(t *testing.T) {
+	t.Parallel()
+	gz, lines := recordSession(t, "INTERNAL_SERVER_ERROR", exitOK)
+	itemID, _ := itemIDOf(t, lines)
+	state := filepath.Join(t.TempDir(), "state.json")
+	start := func() (emulatorInfo, func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		emu := startEmulator(t, ctx, false, "emulator", "--json", "--from-transcript", gz, "--state", state)
+		var info emulatorInfo
+		if err := json.Unmarshal([]byte(emu.firstLine), &info); err != nil || info.FromTranscript == nil {
+			t.Fatalf("the --json line has no from_transcript: %v\n%s\nstderr: %s", err, emu.firstLine, emu.stderr)
+		}
+		return info, func() { cancel(); emu.wait(t) }
+	}
+	first, stop := start()
+	stop() // writes the state file
+	again, stop := start()
+	t.Cleanup(stop)
+	rep := again.FromTranscript
+	if len(rep.Items) != 1 || !rep.Items[0].Kept || rep.Items[0].ItemID != itemID ||
+		rep.Items[0].AccessToken != first.FromTranscript.Items[0].AccessToken {
+		t.Fatalf("restarted on its state, from_transcript = %+v; want Item %s kept with the first run's token", rep, itemID)
+	}
+	said := 0
+	for _, n := range rep.Notes {
+		if strings.Contains(n, "the state wins") && strings.Contains(n, itemID) {
+			said++
+		}
+	}
+	if said != 1 {
+		t.Errorf("the notes %q should say once that the state's Item %s wins", rep.Notes, itemID)
+	}
+	status, ans := plaidCall(t, again.URL, "/auth/get", map[string]any{"access_token": rep.Items[0].AccessToken})
+	if status != http.StatusInternalServerError || ans["error_code"] != "INTERNAL_SERVER_ERROR" {
+		t.Errorf("after the restart the 1st /auth/get answered %d %v, want the transcript's error again", status, ans)
+	}
+}

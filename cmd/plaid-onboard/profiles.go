@@ -218,8 +218,8 @@ func newProfilesRemoveCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "remove NAME",
 		Short: "Delete a profile's saved keys, index and files (refused while it has Items)",
-		Long: `Deletes a profile: the keyring entries its index names (its saved secrets, its demo Items'
-tokens), then its directory (index, settings.env, lock files, the demo's Item states). It asks first (--yes
+		Long: `Deletes a profile: the entries its index names in the keyring or the encrypted file store
+(its saved secrets, its demo Items' tokens), then its directory (index, settings.env, lock files, the demo's Item states). It asks first (--yes
 does not ask; without a terminal --yes is needed, else exit status 2), and says what it removes.
 
 It refuses, with exit status 1, while the profile has Items other than demo ones: they may be
@@ -306,8 +306,17 @@ func (a *app) runProfilesRemove(o *profilesRemoveOptions, arg string) error {
 	} else if rerr == nil && remembered != "" {
 		out.InUse = remembered
 	}
-	fmt.Fprintf(a.d.Stderr, "Removed profile %s (%d keyring entries and its directory).\n", name, len(removed))
+	fmt.Fprintf(a.d.Stderr, "Removed profile %s (%s and its directory).\n", name, removedEntries(len(removed), v))
 	return a.printResult(o.json, out, nil)
+}
+
+// removedEntries says how many secrets a removal deleted and from where: the keyring, or the
+// store that held them (the encrypted file, the demo's file).
+func removedEntries(n int, v *vault.Vault) string {
+	if v.Info().Kind == vault.StoreKeyring {
+		return plural(n, "1 keyring entry", fmt.Sprintf("%d keyring entries", n))
+	}
+	return plural(n, "1 entry", fmt.Sprintf("%d entries", n)) + " in " + v.Secrets.Describe()
 }
 
 // profileHasItems refuses a removal that would leave Items alive at Plaid with no token

@@ -46,6 +46,9 @@ func sources(d deps, p profileChoice, k keyFlags, page linkPageFlags, vlt *vault
 		Vault:  vlt,
 	}
 	p.into(&src)
+	if src.Store, err = storeToRepeat(k.store, d.Getenv); err != nil {
+		return config.Sources{}, err
+	}
 	if src.Settings, err = config.ReadProfileSettings(vault.ProfileDir(p.base, p.name)); err != nil {
 		return config.Sources{}, err
 	}

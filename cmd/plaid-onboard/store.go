@@ -56,6 +56,20 @@ func storeKind(flag string, getenv func(string) string) (kind, from string, err 
 	return "", "", usagef("%s %q: the store is keyring or file", from, kind)
 }
 
+// storeToRepeat is the --store a command suggested to this run must carry: the flag's store
+// when it is not the one $PLAID_ONBOARD_STORE alone would choose, since the pasted command
+// inherits the environment but not the flag.
+func storeToRepeat(flag string, getenv func(string) string) (string, error) {
+	kind, from, err := storeKind(flag, getenv)
+	if err != nil || from != "--store" {
+		return "", err
+	}
+	if inherited, _, _ := storeKind("", getenv); inherited == kind {
+		return "", nil
+	}
+	return kind, nil
+}
+
 // secretStore is where this run keeps the profile p's secrets, wrapped so the terminal UI can
 // turn to the encrypted file for the rest of the run. In the demo, the keyring gives way to the
 // demo's plain file when it is not reachable.

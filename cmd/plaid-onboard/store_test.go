@@ -81,8 +81,35 @@ func TestProfilesRemoveWithTheFileStore(t *testing.T) {
 	te.mustRun(t, exitOK, "--profile", "acme", "--demo", "sandbox", "link", "--store", "file")
 	te.mustRun(t, exitOK, "profiles", "remove", "acme", "--yes", "--store", "file")
 	base, _ := te.d.ConfigDir()
-	wantAll(t, "stderr", te.stderr.String(), "in the encrypted file "+filepath.Join(base, "profiles", "acme", "secrets.age"))
+	store := "in the encrypted file " + filepath.Join(base, "profiles", "acme", "secrets.age")
+	wantAll(t, "stderr", te.stderr.String(), store)
+	if last := lastLine(te.stderr.String()); !strings.Contains(last, store) || strings.Contains(last, "keyring") {
+		t.Errorf("the last line %q should say the entries were %s, not in the keyring", last, store)
+	}
 	if _, err := os.Stat(filepath.Join(base, "profiles", "acme")); !os.IsNotExist(err) {
 		t.Errorf("the profile's folder (and its store) is still there: %v", err)
 	}
+}
+
+// A command suggested to a run given --store file carries it: pasted, it finds the Items in
+// the encrypted file, not in an empty keyring. $PLAID_ONBOARD_STORE is inherited by the pasted
+// command, so a flag that only repeats it is not repeated.
+func TestSuggestedCommandsCarryTheStoreFlag(t *testing.T) {
+	t.Parallel()
+	te := newTestEnv(t)
+	te.environ["PLAID_ONBOARD_PASSPHRASE"] = "pw"
+	out := te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--store", "file")
+	wantAll(t, "output", out+te.stderr.String(), "plaid-onboard --store file --demo auth ")
+
+	te.environ["PLAID_ONBOARD_STORE"] = "file"
+	out = te.mustRun(t, exitOK, "--demo", "sandbox", "link", "--store", "file")
+	if all := out + te.stderr.String(); strings.Contains(all, "--store") || !strings.Contains(all, "plaid-onboard --demo auth ") {
+		t.Errorf("with %s=file, the suggestion should not repeat the flag:\n%s", "PLAID_ONBOARD_STORE", all)
+	}
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }

@@ -106,6 +106,10 @@ type Config struct {
 	// named on screen and on stderr (ProfileLabel), so one who never made a profile sees
 	// nothing new, and one who has several never wonders which one acted.
 	ProfilesInUse bool
+	// Store is the --store this run was given, when it differs from what $PLAID_ONBOARD_STORE
+	// alone would choose ("" otherwise): a command suggested to the run repeats it, since a
+	// pasted command inherits the environment but not the flags.
+	Store string
 }
 
 // ProfileLabel names the profile for a header or a first line ("profile acme"), or "" when no
@@ -259,13 +263,16 @@ func checkHexKey(name, s string, length int) error {
 }
 
 // CommandLine is the plaid-onboard command line that runs args in a profile ("" when profiles
-// are not in use), mode and environment, so that a suggested command works when pasted. It is
-// here, below both, so that present.Command and the API client's hints (which present imports)
-// build suggestions the one way.
-func CommandLine(profile string, demo bool, env Env, args string) string {
+// are not in use), store (Config.Store), mode and environment, so that a suggested command
+// works when pasted. It is here, below both, so that present.Command and the API client's hints
+// (which present imports) build suggestions the one way.
+func CommandLine(profile, store string, demo bool, env Env, args string) string {
 	cmd := "plaid-onboard "
 	if profile != "" {
 		cmd += "--profile " + profile + " "
+	}
+	if store != "" {
+		cmd += "--store " + store + " "
 	}
 	switch {
 	case demo:

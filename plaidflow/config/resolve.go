@@ -21,6 +21,8 @@ type Sources struct {
 	Profile       string
 	ProfileSource Source
 	ProfilesInUse bool
+	// Store is the --store a suggested command repeats (Config.Store).
+	Store string
 	// Settings are the profile's settings file (ReadProfileSettings): below .env, above the
 	// defaults.
 	Settings map[string]string
@@ -44,6 +46,7 @@ func Resolve(src Sources) (cfg Config, notes []string, err error) {
 		return Config{}, nil, err
 	}
 	cfg.Profile, cfg.ProfileSource, cfg.ProfilesInUse = src.Profile, src.ProfileSource, src.ProfilesInUse
+	cfg.Store = src.Store
 	if !src.again {
 		notes = append(IgnoredInDotEnv(src.DotEnv), IgnoredInSettings(src.Settings)...)
 	}

@@ -74,9 +74,14 @@ type ReplayedItem struct {
 	InstitutionID   string          `json:"institution_id"`
 	InstitutionName string          `json:"institution_name"`
 	Accounts        []ReplayAccount `json:"accounts"`
+	// Kept is true when the emulator held the Item already (restored from --state, where an
+	// earlier run of the same transcript left it): the Item is left as it is, with what was
+	// done to it since, and only its errors are scripted again.
+	Kept bool `json:"kept,omitempty"`
 }
 
-// AddReplayItem makes the Item and says what it made.
+// AddReplayItem makes the Item and says what it made. An Item the emulator holds already
+// (its state file was written by an earlier run) wins over the transcript's: it is kept.
 func (s *Server) AddReplayItem(r ReplayItem) (made ReplayedItem, err error) {
 	inst := findInstitution(r.InstitutionID)
 	if inst == nil {
@@ -103,8 +108,11 @@ func (s *Server) AddReplayItem(r ReplayItem) (made ReplayedItem, err error) {
 	if id == "" {
 		id = s.plaidID()
 	}
-	if _, taken := s.items[id]; taken {
-		return made, fmt.Errorf("an Item %s exists already", id)
+	if have, taken := s.items[id]; taken {
+		s.replayScript().add(id, r.Errors)
+		made = replayed(have)
+		made.Kept = true
+		return made, nil
 	}
 	var webhook *string
 	if r.Webhook != "" {
@@ -139,12 +147,17 @@ func (s *Server) AddReplayItem(r ReplayItem) (made ReplayedItem, err error) {
 	s.items[it.id] = it
 	s.setAccessToken(it)
 	s.replayScript().add(it.id, r.Errors)
-	made = ReplayedItem{ItemID: it.id, AccessToken: it.accessToken, InstitutionID: inst.id, InstitutionName: inst.name}
+	return replayed(it), nil
+}
+
+// replayed describes the Item it for the person walking the path. It expects s.mu to be held.
+func replayed(it *item) ReplayedItem {
+	made := ReplayedItem{ItemID: it.id, AccessToken: it.accessToken, InstitutionID: it.inst.id, InstitutionName: it.inst.name}
 	for _, a := range it.accounts {
 		made.Accounts = append(made.Accounts, ReplayAccount{ID: a.id, Name: a.name, Mask: a.mask, Type: a.typ,
 			Subtype: a.subtype, VerificationStatus: a.verificationStatus})
 	}
-	return made, nil
+	return made
 }
 
 // AddReplayErrors scripts errors for calls that name no Item (making one).

@@ -171,13 +171,14 @@ func TestHintCommandsCarryTheRunsMode(t *testing.T) {
 		{Circumstances{Demo: true}, "ITEM_LOGIN_REQUIRED", "(plaid-onboard --demo link --update ITEM)"},
 		{Circumstances{Env: config.Production, Profile: "acme"}, "PENDING_EXPIRATION", "(plaid-onboard --profile acme --env production link --update ITEM)"},
 		{Circumstances{Demo: true}, "PRODUCT_NOT_READY", "(plaid-onboard --demo auth)"},
+		{Circumstances{Demo: true, Store: "file"}, "ITEM_LOGIN_REQUIRED", "(plaid-onboard --store file --demo link --update ITEM)"},
 	} {
 		if got := Hint(tt.code, "ITEM_ERROR", "", tt.in); !strings.Contains(got, tt.want) {
 			t.Errorf("Hint(%s, %+v) = %q; want it to suggest %s", tt.code, tt.in, got, tt.want)
 		}
 	}
-	demo := circumstancesOf(config.Config{Demo: true, Profile: "acme", ProfilesInUse: true})
-	if !demo.Demo || demo.Profile != "acme" {
+	demo := circumstancesOf(config.Config{Demo: true, Profile: "acme", ProfilesInUse: true, Store: "file"})
+	if !demo.Demo || demo.Profile != "acme" || demo.Store != "file" {
 		t.Errorf("circumstancesOf a demo run in profile acme = %+v", demo)
 	}
 }

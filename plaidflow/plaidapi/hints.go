@@ -31,6 +31,8 @@ type Circumstances struct {
 	Demo   bool
 	// Profile is the profile a suggested command names ("" when profiles are not in use).
 	Profile string
+	// Store is the --store a suggested command repeats (config.Config.Store).
+	Store string
 }
 
 // circumstancesOf are the parts of the configuration hints speak of.
@@ -38,7 +40,7 @@ func circumstancesOf(c config.Config) Circumstances {
 	return Circumstances{
 		Env: c.Env, ClientIDSource: c.ClientIDSource, SecretSource: c.SecretSource,
 		Products: c.Products, RedirectURI: c.RedirectURI, APIURL: c.APIURL, Demo: c.Demo,
-		Profile: profileOf(c),
+		Profile: profileOf(c), Store: c.Store,
 	}
 }
 
@@ -334,5 +336,5 @@ func DocsURL(code, typ string) string {
 // command is the command line that runs args in the mode, environment and profile of the call
 // the hint is about, so that it works when pasted.
 func (in Circumstances) command(args string) string {
-	return config.CommandLine(in.Profile, in.Demo, in.Env, args)
+	return config.CommandLine(in.Profile, in.Store, in.Demo, in.Env, args)
 }

@@ -14,7 +14,10 @@ type Result struct {
 	Demo        bool   `json:"demo"`
 	// Profile is the profile the Item is saved in, once profiles are in use ("" before):
 	// the commands suggested with the Result name it, so they act there when pasted.
-	Profile     string       `json:"profile,omitempty"`
+	Profile string `json:"profile,omitempty"`
+	// Store is the --store the run was given (config.Config.Store), repeated by the commands
+	// suggested with the Result.
+	Store       string       `json:"store,omitempty"`
 	ItemID      string       `json:"item_id"`
 	ItemName    string       `json:"item_name,omitempty"`
 	Institution *Institution `json:"institution"`

@@ -245,13 +245,7 @@ func NextCommand(r *plaidapi.Result) string {
 	if !r.Storage.Saved {
 		return ""
 	}
-	return Command(r.Profile, r.Demo, config.Env(r.Environment), "auth "+ItemRef(r))
-}
-
-// Command is the command line that runs args in the same profile ("" when profiles are not in
-// use), mode and environment as the run that suggests it, so that it works when pasted.
-func Command(profile string, demo bool, env config.Env, args string) string {
-	return config.CommandLine(profile, demo, env, args)
+	return Voice{Demo: r.Demo, Profile: r.Profile, Env: config.Env(r.Environment), Store: r.Store}.Command("auth " + ItemRef(r))
 }
 
 // StorageLine says in one sentence where the Item went, or why it was not kept.

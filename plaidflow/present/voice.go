@@ -11,19 +11,23 @@ type Voice struct {
 	Demo    bool
 	Profile string // "" when profiles are not in use
 	Env     config.Env
+	Store   string // the --store to repeat (config.Config.Store)
 }
 
 // VoiceOf is the voice of a run with cfg.
 func VoiceOf(cfg config.Config) Voice {
-	v := Voice{Demo: cfg.Demo, Env: cfg.Env}
+	v := Voice{Demo: cfg.Demo, Env: cfg.Env, Store: cfg.Store}
 	if cfg.ProfileLabel() != "" {
 		v.Profile = cfg.Profile
 	}
 	return v
 }
 
-// Command is the command line that runs args in this run's profile, mode and environment.
-func (v Voice) Command(args string) string { return Command(v.Profile, v.Demo, v.Env, args) }
+// Command is the command line that runs args in this run's profile, store, mode and
+// environment, so that it works when pasted.
+func (v Voice) Command(args string) string {
+	return config.CommandLine(v.Profile, v.Store, v.Demo, v.Env, args)
+}
 
 // Repair is the command that repairs the Item ref with Link in update mode.
 func (v Voice) Repair(ref string) string { return v.Command("link --update " + ref) }
