@@ -53,7 +53,7 @@ type Removal struct {
 // ErrNotRemovedAtPlaid is returned (wrapped) by RemoveItem when the access token is missing:
 // the Item could not be removed at Plaid. Front ends say Removal.Message, ask whether to forget
 // the Item here anyway, call ForgetItem only on yes, and end with a failure either way.
-var ErrNotRemovedAtPlaid = errors.New("the item could not be removed at Plaid: its access token is not in the keyring")
+var ErrNotRemovedAtPlaid = errors.New("the item could not be removed: its access token is missing here")
 
 // RemoveQuestion is what a front end asks before RemoveItem.
 func RemoveQuestion(it vault.SavedItem, v present.Voice) string {

@@ -165,7 +165,7 @@ func Explain(err error) Problem {
 	case errors.Is(err, config.ErrSandboxOnly):
 		p.Next = "use PLAID_ENV=sandbox (or --demo)"
 	case errors.Is(err, vault.ErrSecretNotFound):
-		p.Next = "the Item's access token is not in the keyring: link the account again (and remove the old Item with `plaid-onboard items remove`)"
+		p.Next = "the Item's access token is not in the store this run uses (the OS keyring; an Item kept in the encrypted file needs --store file): otherwise link the account again (and remove the old Item with `plaid-onboard items remove`)"
 	case errors.Is(err, ErrNotRemovedAtPlaid):
 		p.Next = "the Item stays live at Plaid; if you still have its access token elsewhere, call /item/remove with it"
 	case errors.Is(err, ErrRotatedNotSaved):
