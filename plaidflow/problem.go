@@ -167,7 +167,7 @@ func Explain(err error) Problem {
 	case errors.Is(err, vault.ErrSecretNotFound):
 		p.Next = "the Item's access token is not in the store this run uses (the OS keyring; an Item kept in the encrypted file needs --store file): otherwise link the account again (and remove the old Item with `plaid-onboard items remove`)"
 	case errors.Is(err, ErrNotRemovedAtPlaid):
-		p.Next = "the Item stays live at Plaid; if you still have its access token elsewhere, call /item/remove with it"
+		p.Next = "the Item stays live where it was made (Plaid, or the emulator in the demo); if you still have its access token elsewhere, call /item/remove with it"
 	case errors.Is(err, ErrRotatedNotSaved):
 		p.Next = "keep the new access token shown above somewhere safe: it is the Item's only working token"
 	case errors.Is(err, ErrUnknownProcessor):

@@ -111,8 +111,9 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "POST, DELETE")
 		controlError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use POST to add a fault, DELETE to clear them", r.Method, r.URL.Path))
 	default:
-		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s: there are POST %sclock/advance?by=DURATION, POST and DELETE %sfaults, POST %sreset, POST %srelease, GET %sstate, GET %srequests and the page at GET %s",
-			r.URL.Path, controlPrefix, controlPrefix, controlPrefix, controlPrefix, controlPrefix, controlPrefix, controlPrefix))
+		p := controlPrefix
+		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s: there are POST %sclock/advance?by=DURATION, POST and DELETE %sfaults, POST %sreset, POST %srelease, GET %sstate, GET %srequests, POST %sstate/save, GET %sstate/snapshot, POST %swebhooks/trigger, POST %swebhooks/sign and the page at GET %s",
+			r.URL.Path, p, p, p, p, p, p, p, p, p, p, p))
 	}
 }
 
