@@ -52,6 +52,9 @@ func newTestEnv(t testing.TB) *testEnv {
 		WorkDir:    t.TempDir(),
 		HTTPClient: plaidapi.NewHTTPClient(),
 		Now:        time.Now,
+		// An encrypted store made here costs scrypt 2^10, not age's 2^18 (a second of CPU,
+		// several under -race); the binary's tests keep the default.
+		ScryptWorkFactor: 10,
 	}
 	return te
 }

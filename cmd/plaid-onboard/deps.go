@@ -30,6 +30,9 @@ type deps struct {
 	// when there is none to ask on (tests: then $PLAID_ONBOARD_PASSPHRASE is the only way).
 	AskPassphrase func(prompt string) (string, error)
 	ConfigDir     func() (string, error)
+	// ScryptWorkFactor is scrypt's log2 cost for an encrypted store a run makes (0: age's
+	// default). The in-process tests lower it; the program never does.
+	ScryptWorkFactor int
 	// StateDir keeps the last session's transcript (transcript.DefaultStateDir).
 	StateDir   func() (string, error)
 	WorkDir    string

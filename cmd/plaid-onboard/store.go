@@ -79,20 +79,24 @@ func secretStore(d deps, p profileChoice, k keyFlags) (*vault.RunStore, error) {
 		return nil, err
 	}
 	dir := vault.ProfileDir(p.base, p.name)
+	var run *vault.RunStore
 	switch {
 	case kind == storeFile:
-		return vault.NewRunStore(fileStore(d, dir)), nil
+		run = vault.NewRunStore(fileStore(d, dir))
 	case k.demo:
-		return vault.NewDemoRunStore(d.Secrets, dir), nil
+		run = vault.NewDemoRunStore(d.Secrets, dir)
+	default:
+		run = vault.NewRunStore(d.Secrets)
 	}
-	return vault.NewRunStore(d.Secrets), nil
+	run.FileWorkFactor = d.ScryptWorkFactor // the TUI's ctrl+s makes its store with it
+	return run, nil
 }
 
 // fileStore is the encrypted store in dir, whose passphrase comes from $PLAID_ONBOARD_PASSPHRASE
 // or is asked on the terminal, once a run (twice, to confirm, when the store is made).
 func fileStore(d deps, dir string) *vault.FileStore {
 	path := vault.EncryptedStorePath(dir)
-	return vault.NewFileStore(dir, func(create bool) (string, error) {
+	s := vault.NewFileStore(dir, func(create bool) (string, error) {
 		if pass := d.Getenv(config.PassphraseVar); pass != "" {
 			if create {
 				fmt.Fprintf(d.Stderr, "Creating the encrypted store %s (passphrase from %s)\n", path, config.PassphraseVar)
@@ -119,6 +123,8 @@ func fileStore(d deps, dir string) *vault.FileStore {
 		}
 		return first, nil
 	})
+	s.SetWorkFactor(d.ScryptWorkFactor)
+	return s
 }
 
 // askPassphraseOnTTY reads a passphrase from the controlling terminal without echo, prompting on

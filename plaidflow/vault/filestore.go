@@ -208,6 +208,11 @@ func NewFileStore(dir string, passphrase PassphraseFunc) *FileStore {
 	return s
 }
 
+// SetWorkFactor sets scrypt's log2 cost for the key file this store makes (0: age's default,
+// about a second). Opening a key file costs what its maker chose, whatever this says. Only
+// tests lower it, so that making a store does not cost each test a second of CPU.
+func (s *FileStore) SetWorkFactor(logN int) { s.workFactor = logN }
+
 // EncryptedStorePath is where the encrypted store of the profile directory dir keeps its entries.
 func EncryptedStorePath(dir string) string { return filepath.Join(dir, encryptedStoreFile) }
 
