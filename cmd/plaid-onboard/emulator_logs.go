@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/sanitize"
 )
 
@@ -30,7 +31,7 @@ type emulatorLogsFlags struct {
 }
 
 // shows reports whether the flags let c be printed.
-func (f *emulatorLogsFlags) shows(c loggedCall) bool {
+func (f *emulatorLogsFlags) shows(c emulator.LoggedRequest) bool {
 	if f.errorsOnly && c.Status >= 200 && c.Status < 300 && !c.AnswerLost {
 		return false
 	}
@@ -99,25 +100,6 @@ error_code, latency_ms, seq (the emulator's count of calls).`,
 	return cmd
 }
 
-// loggedCall is one call as GET /_emulator/requests gives it.
-type loggedCall struct {
-	Seq        uint64  `json:"seq"`
-	Time       string  `json:"time"`
-	RequestID  string  `json:"request_id"`
-	Endpoint   string  `json:"endpoint"`
-	Status     int     `json:"status"`
-	ErrorCode  string  `json:"error_code,omitempty"`
-	LatencyMS  float64 `json:"latency_ms"`
-	AnswerLost bool    `json:"answer_lost,omitempty"`
-}
-
-// loggedCalls is the answer of GET /_emulator/requests.
-type loggedCalls struct {
-	Requests []loggedCall `json:"requests"` // newest first
-	Last     uint64       `json:"last"`
-	Missed   uint64       `json:"missed"`
-}
-
 func (a *app) runEmulatorLogs(ctx context.Context, f *emulatorLogsFlags) error {
 	base, err := emulatorURL(f.url, a.d.Getenv("PLAID_API_URL"))
 	if err != nil {
@@ -135,7 +117,7 @@ func (a *app) runEmulatorLogs(ctx context.Context, f *emulatorLogsFlags) error {
 	if err != nil {
 		return a.logsStopped(ctx, err)
 	}
-	calls := slices.DeleteFunc(got.Requests, func(c loggedCall) bool { return !f.shows(c) })
+	calls := slices.DeleteFunc(got.Requests, func(c emulator.LoggedRequest) bool { return !f.shows(c) })
 	if last >= 0 && len(calls) > last {
 		calls = calls[:last]
 	}
@@ -189,26 +171,26 @@ func emulatorURL(flag, env string) (string, error) {
 }
 
 // fetchCalls asks the emulator for the calls after seq after, waiting up to wait for one.
-func fetchCalls(ctx context.Context, client *http.Client, base string, after uint64, wait time.Duration) (loggedCalls, error) {
+func fetchCalls(ctx context.Context, client *http.Client, base string, after uint64, wait time.Duration) (emulator.LoggedRequests, error) {
 	q := url.Values{"after": {strconv.FormatUint(after, 10)}}
 	if wait > 0 {
 		q.Set("wait", wait.String())
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_emulator/requests?"+q.Encode(), nil)
 	if err != nil {
-		return loggedCalls{}, fmt.Errorf("ask the emulator at %s: %w", base, err)
+		return emulator.LoggedRequests{}, fmt.Errorf("ask the emulator at %s: %w", base, err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return loggedCalls{}, ctx.Err()
+			return emulator.LoggedRequests{}, ctx.Err()
 		}
-		return loggedCalls{}, fmt.Errorf("the emulator at %s does not answer (is `plaid-onboard emulator` running there?): %w", base, errors.Unwrap(err))
+		return emulator.LoggedRequests{}, fmt.Errorf("the emulator at %s does not answer (is `plaid-onboard emulator` running there?): %w", base, errors.Unwrap(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return loggedCalls{}, fmt.Errorf("read the emulator's answer: %w", err)
+		return emulator.LoggedRequests{}, fmt.Errorf("read the emulator's answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
@@ -218,11 +200,11 @@ func fetchCalls(ctx context.Context, client *http.Client, base string, after uin
 		if e.Error == "" {
 			e.Error = "not the emulator's control API"
 		}
-		return loggedCalls{}, fmt.Errorf("%s answered HTTP %d to GET /_emulator/requests: %s", base, resp.StatusCode, sanitize.Line(e.Error, sanitize.Message))
+		return emulator.LoggedRequests{}, fmt.Errorf("%s answered HTTP %d to GET /_emulator/requests: %s", base, resp.StatusCode, sanitize.Line(e.Error, sanitize.Message))
 	}
-	var got loggedCalls
+	var got emulator.LoggedRequests
 	if err := json.Unmarshal(body, &got); err != nil {
-		return loggedCalls{}, fmt.Errorf("%s is not a plaid-onboard emulator: its /_emulator/requests is not the request log: %v", base, err)
+		return emulator.LoggedRequests{}, fmt.Errorf("%s is not a plaid-onboard emulator: its /_emulator/requests is not the request log: %v", base, err)
 	}
 	return got, nil
 }
@@ -231,7 +213,7 @@ func fetchCalls(ctx context.Context, client *http.Client, base string, after uin
 const endpointColumn = 31
 
 // printCall prints one call: a line of aligned columns, or a JSON line.
-func (a *app) printCall(c loggedCall, asJSON bool) {
+func (a *app) printCall(c emulator.LoggedRequest, asJSON bool) {
 	if asJSON {
 		b, err := json.Marshal(c)
 		if err == nil {
@@ -244,7 +226,7 @@ func (a *app) printCall(c loggedCall, asJSON bool) {
 
 // callLine is a call as one line: time (local, to the millisecond), status, endpoint, latency,
 // request_id, error_code. What the emulator sends is outside text: sanitize.Line cleans it.
-func callLine(c loggedCall) string {
+func callLine(c emulator.LoggedRequest) string {
 	when := sanitize.Line(c.Time, sanitize.Field)
 	if t, err := time.Parse(time.RFC3339Nano, c.Time); err == nil {
 		when = t.Local().Format("15:04:05.000")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plaid-onboard/plaid-onboard/plaidflow/e2etest"
+	"github.com/plaid-onboard/plaid-onboard/plaidflow/emulator"
 )
 
 // logLine is one line of `emulator logs`: time, status, endpoint, latency, request_id, and the
@@ -70,7 +71,7 @@ func TestEmulatorLogsPrintsCalls(t *testing.T) {
 	cmd = exec.Command(testBinary(t), "emulator", "logs", "--url", emu.URL, "--json", "--last", "1")
 	cmd.Dir, cmd.Env = dirs.work, dirs.env()
 	out, err = cmd.Output()
-	var call loggedCall
+	var call emulator.LoggedRequest
 	if err != nil || json.Unmarshal(out, &call) != nil || call.RequestID != failed.field("request_id") || call.Status != 400 ||
 		call.ErrorCode != "INSTITUTION_NOT_RESPONDING" || call.Endpoint != "/institutions/get_by_id" || call.Time == "" {
 		t.Errorf("emulator logs --json --last 1: %v\n%s", err, out)

@@ -164,21 +164,6 @@ func parseSets(sets []string) ([]map[string]any, error) {
 	return out, nil
 }
 
-// triggerResult is the emulator's answer: what was sent, where, and how the receiver and the
-// Item took it.
-type triggerResult struct {
-	OK          bool   `json:"ok"`
-	WebhookType string `json:"webhook_type"`
-	WebhookCode string `json:"webhook_code"`
-	ItemID      string `json:"item_id"`
-	URL         string `json:"url"`
-	Body        string `json:"body"`
-	Effect      string `json:"effect,omitempty"`
-	Status      int    `json:"status"`
-	Skipped     string `json:"skipped,omitempty"`
-	Retrying    bool   `json:"retrying,omitempty"`
-}
-
 func (a *app) runWebhooksTrigger(ctx context.Context, f *triggerFlags, args []string) error {
 	link := strings.EqualFold(args[0], "LINK")
 	switch {
@@ -225,7 +210,7 @@ func (a *app) runWebhooksTrigger(ctx context.Context, f *triggerFlags, args []st
 		req["item_id"] = f.item
 	}
 	body, _ := json.Marshal(req)
-	var res triggerResult
+	var res emulator.TriggerAnswer
 	if err := ctl.post(ctx, "/_emulator/webhooks/trigger", "application/json", body, &res); err != nil {
 		if strings.Contains(err.Error(), "has no webhook") {
 			return fmt.Errorf("%w. Give --url, or run %s in another terminal: it becomes the webhook of the saved Items", err,
@@ -264,7 +249,7 @@ func (a *app) triggerItem(s *session, ref string) (vault.SavedItem, string) {
 }
 
 // writeTriggered says what was sent and how it was taken, then the body as sent.
-func writeTriggered(w io.Writer, r triggerResult, name string) error {
+func writeTriggered(w io.Writer, r emulator.TriggerAnswer, name string) error {
 	item := "Item " + sanitize.Line(r.ItemID, sanitize.Field)
 	if name != "" {
 		item = "Item " + sanitize.Line(name, sanitize.Name) + " (" + sanitize.Line(r.ItemID, sanitize.Field) + ")"

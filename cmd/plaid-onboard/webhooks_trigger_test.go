@@ -98,7 +98,7 @@ func TestWebhooksTriggerSendsAndChangesTheItem(t *testing.T) {
 	}
 
 	te.mustRun(t, exitOK, "webhooks", "trigger", "AUTH", "AUTOMATICALLY_VERIFIED", "--item", name, "--url", rcv.URL, "--json")
-	var res triggerResult
+	var res emulator.TriggerAnswer
 	if err := json.Unmarshal(te.stdout.Bytes(), &res); err != nil {
 		t.Fatalf("trigger --json: %v\n%s", err, te.stdout)
 	}

@@ -39,9 +39,9 @@ type inspectState struct {
 	Items    []inspectItem    `json:"items"`
 	Webhooks []inspectWebhook `json:"webhooks"`
 	// Requests are the recent calls, newest first; the log keeps RequestsKept of them.
-	Requests     []inspectRequest `json:"requests"`
-	RequestsKept int              `json:"requests_kept"`
-	Faults       []faultEcho      `json:"faults"`
+	Requests     []LoggedRequest `json:"requests"`
+	RequestsKept int             `json:"requests_kept"`
+	Faults       []faultEcho     `json:"faults"`
 }
 
 // inspectItem is an Item as the state shows it.
@@ -79,8 +79,8 @@ type inspectWebhook struct {
 	Error    string `json:"error,omitempty"`
 }
 
-// inspectRequest is one call of the request log.
-type inspectRequest struct {
+// LoggedRequest is one call of the request log.
+type LoggedRequest struct {
 	Seq       uint64 `json:"seq"`
 	Time      string `json:"time"`
 	RequestID string `json:"request_id"`
@@ -94,9 +94,9 @@ type inspectRequest struct {
 	AnswerLost bool `json:"answer_lost,omitempty"`
 }
 
-// inspectRequests is the answer of GET /_emulator/requests.
-type inspectRequests struct {
-	Requests []inspectRequest `json:"requests"` // newest first
+// LoggedRequests is the answer of GET /_emulator/requests.
+type LoggedRequests struct {
+	Requests []LoggedRequest `json:"requests"` // newest first
 	// Last is the seq of the newest call: ?after=LAST waits for the next one.
 	Last uint64 `json:"last"`
 	// Missed counts the calls after ?after= that the log no longer holds.
@@ -165,14 +165,14 @@ func pollParams(r *http.Request) (after uint64, wait time.Duration, err error) {
 
 // requestsAfter returns the calls after seq after, waiting up to wait for one when there is
 // none yet.
-func (s *Server) requestsAfter(ctx context.Context, after uint64, wait time.Duration) inspectRequests {
+func (s *Server) requestsAfter(ctx context.Context, after uint64, wait time.Duration) LoggedRequests {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	version := s.reqLog.current()
 	for {
 		calls, last, missed := s.reqLog.since(after)
 		if len(calls) > 0 || missed > 0 || last < after || ctx.Err() != nil || s.isStopping() {
-			out := inspectRequests{Requests: make([]inspectRequest, 0, len(calls)), Last: last, Missed: missed}
+			out := LoggedRequests{Requests: make([]LoggedRequest, 0, len(calls)), Last: last, Missed: missed}
 			for _, c := range calls {
 				out.Requests = append(out.Requests, c.json())
 			}
@@ -191,8 +191,8 @@ func (s *Server) isStopping() bool {
 	}
 }
 
-func (c loggedRequest) json() inspectRequest {
-	return inspectRequest{Seq: c.seq, Time: c.at.UTC().Format(timeMillis), RequestID: c.requestID, Endpoint: c.path,
+func (c loggedRequest) json() LoggedRequest {
+	return LoggedRequest{Seq: c.seq, Time: c.at.UTC().Format(timeMillis), RequestID: c.requestID, Endpoint: c.path,
 		Status: c.status, ErrorCode: c.errorCode, LatencyMS: float64(c.latency.Microseconds()) / 1000, AnswerLost: c.lost}
 }
 
@@ -203,7 +203,7 @@ const timeMillis = "2006-01-02T15:04:05.000Z07:00"
 // gathered is after it, and a watcher asking ?after=VERSION sees it.
 func (s *Server) inspect() inspectState {
 	st := inspectState{Version: s.reqLog.current(), Now: rfc3339(s.now()), RequestsKept: requestLogSize,
-		Items: []inspectItem{}, Webhooks: []inspectWebhook{}, Requests: []inspectRequest{}}
+		Items: []inspectItem{}, Webhooks: []inspectWebhook{}, Requests: []LoggedRequest{}}
 	s.mu.Lock()
 	for _, it := range s.items {
 		st.Items = append(st.Items, it.inspect())

@@ -138,14 +138,14 @@ func TestRequestsFollow(t *testing.T) {
 	t.Parallel()
 	srv, api, ctx := newTestAPI(t)
 	first := getControl(t, srv, "/_emulator/requests")
-	var before inspectRequests
+	var before LoggedRequests
 	if err := json.Unmarshal(first.body, &before); err != nil || len(before.Requests) != 0 {
 		t.Fatalf("requests before any call: %v %s", err, first.body)
 	}
-	answered := make(chan inspectRequests, 1)
+	answered := make(chan LoggedRequests, 1)
 	go func() {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/_emulator/requests?after="+strconv.FormatUint(before.Last, 10)+"&wait=1m", nil)
-		var got inspectRequests
+		var got LoggedRequests
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			_ = json.NewDecoder(resp.Body).Decode(&got)
 			resp.Body.Close()

@@ -193,33 +193,13 @@ func (w *webhookState) record(d delivery) {
 // deliver POSTs the body until the receiver answers 2xx, the attempts run out, or the server
 // closes. Each attempt is signed afresh, so its iat is the time it was sent, as Plaid's is.
 func (w *webhookState) deliver(d delivery, body []byte) {
-	backoff := webhookFirstBackoff
-	first := true
-	for d.Attempts < webhookAttempts {
-		d.Attempts++
-		d.Status = w.attempt(d.URL, body)
-		if first {
-			w.firstTries.Done()
-			first = false
-		}
-		if d.Status >= 200 && d.Status < 300 {
-			break
-		}
-		if d.Attempts == webhookAttempts {
-			break
-		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-w.ctx.Done():
-			t.Stop()
-			d.Skipped = "the emulator closed before the webhook was delivered"
-			w.record(d)
-			return
-		case <-t.C:
-		}
-		backoff *= 2
+	d.Attempts, d.Status = 1, w.attempt(d.URL, body)
+	w.firstTries.Done()
+	if d.Status >= 200 && d.Status < 300 {
+		w.record(d)
+		return
 	}
-	w.record(d)
+	w.retry(d, body)
 }
 
 // attempt sends the webhook once and returns the receiver's status (0: no answer).

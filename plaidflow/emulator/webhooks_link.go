@@ -17,20 +17,20 @@ var linkWebhookCodes = []string{"ITEM_ADD_RESULT", "SESSION_FINISHED"}
 
 // triggerLink serves a LINK trigger: the body, where it goes, and the session's new state. It
 // expects s.mu to be held.
-func (s *Server) triggerLink(req triggerRequest, sets []parsedSet, override func(string) (any, bool)) (triggerAnswer, map[string]any, error) {
+func (s *Server) triggerLink(req triggerRequest, sets []parsedSet, override func(string) (any, bool)) (TriggerAnswer, map[string]any, error) {
 	lt, ok := s.linkTokens[req.LinkToken]
 	if req.LinkToken == "" || !ok {
-		return triggerAnswer{}, nil, fmt.Errorf("LINK webhooks are about a Link token: give link_token, one the emulator made (with hosted_link)")
+		return TriggerAnswer{}, nil, fmt.Errorf("LINK webhooks are about a Link token: give link_token, one the emulator made (with hosted_link)")
 	}
 	if lt.hostedID == "" {
-		return triggerAnswer{}, nil, fmt.Errorf("Plaid sends LINK webhooks for Hosted Link sessions: make the Link token with hosted_link (plaid-onboard link --hosted)")
+		return TriggerAnswer{}, nil, fmt.Errorf("Plaid sends LINK webhooks for Hosted Link sessions: make the Link token with hosted_link (plaid-onboard link --hosted)")
 	}
-	ans := triggerAnswer{OK: true, WebhookType: req.Type, WebhookCode: req.Code, URL: req.URL}
+	ans := TriggerAnswer{OK: true, WebhookType: req.Type, WebhookCode: req.Code, URL: req.URL}
 	if ans.URL == "" {
 		ans.URL = lt.webhook
 	}
 	if ans.URL == "" {
-		return triggerAnswer{}, nil, fmt.Errorf("the Link token has no webhook: give a url to send it to, or make the token with one")
+		return TriggerAnswer{}, nil, fmt.Errorf("the Link token has no webhook: give a url to send it to, or make the token with one")
 	}
 	ls := lastSession(lt, s)
 	status := "SUCCESS"
@@ -41,7 +41,7 @@ func (s *Server) triggerLink(req triggerRequest, sets []parsedSet, override func
 	switch {
 	case req.Code == "SESSION_FINISHED" && status != "SUCCESS":
 		if !ls.finished.IsZero() && ls.publicToken != "" {
-			return triggerAnswer{}, nil, fmt.Errorf("the Link session %s added an Item already: its SESSION_FINISHED is SUCCESS", ls.id)
+			return TriggerAnswer{}, nil, fmt.Errorf("the Link session %s added an Item already: its SESSION_FINISHED is SUCCESS", ls.id)
 		}
 		if ls.finished.IsZero() {
 			ls.finished, ls.exitStatus = s.now(), strings.ToLower(status)
@@ -52,7 +52,7 @@ func (s *Server) triggerLink(req triggerRequest, sets []parsedSet, override func
 		if ls.publicToken == "" {
 			it, e := s.linkItem(hostedInstitution(lt), lt.products, sandboxUsername, sandboxPassword, nil)
 			if e != nil {
-				return triggerAnswer{}, nil, e
+				return TriggerAnswer{}, nil, e
 			}
 			ls.finished, ls.publicToken, ls.itemID = s.now(), s.issuePublicToken(it), it.id
 			ans.Effect = fmt.Sprintf("the Link session %s added Item %s; its public token can be exchanged", ls.id, it.id)
@@ -66,7 +66,7 @@ func (s *Server) triggerLink(req triggerRequest, sets []parsedSet, override func
 	p["webhook_type"], p["webhook_code"], p["environment"] = req.Type, req.Code, webhookEnvironment
 	for _, set := range sets {
 		if err := setPath(p, set.path, set.value); err != nil {
-			return triggerAnswer{}, nil, err
+			return TriggerAnswer{}, nil, err
 		}
 	}
 	ans.Body = string(webhookBody(p))

@@ -44,9 +44,9 @@ type triggerSet struct {
 	Value json.RawMessage `json:"value"`
 }
 
-// triggerAnswer is what the trigger did: the body sent, byte for byte, where, and the
+// TriggerAnswer is what the trigger did: the body sent, byte for byte, where, and the
 // receiver's answer.
-type triggerAnswer struct {
+type TriggerAnswer struct {
 	OK          bool   `json:"ok"`
 	WebhookType string `json:"webhook_type"`
 	WebhookCode string `json:"webhook_code"`
@@ -190,18 +190,18 @@ func (s *Server) triggerItem(req triggerRequest) (*item, int, string) {
 
 // buildTriggered makes the webhook's body and applies it to the Item. It expects s.mu to be
 // held.
-func (s *Server) buildTriggered(it *item, kind webhookKind, req triggerRequest, sets []parsedSet) (triggerAnswer, map[string]any, error) {
+func (s *Server) buildTriggered(it *item, kind webhookKind, req triggerRequest, sets []parsedSet) (TriggerAnswer, map[string]any, error) {
 	p, err := kind.build(s, it, overrideOf(sets))
 	if err != nil {
-		return triggerAnswer{}, nil, err
+		return TriggerAnswer{}, nil, err
 	}
 	p["webhook_type"], p["webhook_code"], p["environment"] = req.Type, req.Code, webhookEnvironment
 	for _, set := range sets {
 		if err := setPath(p, set.path, set.value); err != nil {
-			return triggerAnswer{}, nil, err
+			return TriggerAnswer{}, nil, err
 		}
 	}
-	ans := triggerAnswer{OK: true, WebhookType: req.Type, WebhookCode: req.Code, ItemID: it.id, URL: req.URL}
+	ans := TriggerAnswer{OK: true, WebhookType: req.Type, WebhookCode: req.Code, ItemID: it.id, URL: req.URL}
 	if ans.URL == "" && it.webhook != nil {
 		ans.URL = *it.webhook
 	}
@@ -210,7 +210,7 @@ func (s *Server) buildTriggered(it *item, kind webhookKind, req triggerRequest, 
 	}
 	if kind.effect != nil {
 		if ans.Effect, err = kind.effect(s, it, p); err != nil {
-			return triggerAnswer{}, nil, err
+			return TriggerAnswer{}, nil, err
 		}
 	}
 	ans.Body = string(webhookBody(p))
@@ -317,7 +317,9 @@ func (s *Server) deliverNow(target string, payload map[string]any, body []byte) 
 	return triggeredDelivery{delivery: d, retrying: true}
 }
 
-// retry goes on after a failed first attempt: the backoff, then deliver's attempts.
+// retry goes on after a failed first attempt: the backoff doubling from webhookFirstBackoff,
+// until the receiver answers 2xx, the attempts run out, or the server closes; then records the
+// delivery. deliver and a trigger both end in it.
 func (w *webhookState) retry(d delivery, body []byte) {
 	backoff := webhookFirstBackoff
 	for d.Attempts < webhookAttempts {
